@@ -1,0 +1,14 @@
+/*
+ * Exit codes of every scantrace command (shared/DESIGN.md).
+ */
+#ifndef ST_EXITCODES_H
+#define ST_EXITCODES_H
+
+enum {
+    ST_EXIT_OK = 0,          /* consistent / equal / done */
+    ST_EXIT_DIFFERENT = 1,   /* discrepancies or differences found */
+    ST_EXIT_USAGE = 2,       /* bad usage or unreadable input */
+    ST_EXIT_ENVIRONMENT = 3, /* no privilege, tshark or interface missing */
+};
+
+#endif

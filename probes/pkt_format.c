@@ -1,0 +1,482 @@
+/*
+ * nmap 7.93 LOW-detail trace text of a packet record (shared/reference/nmap.md
+ * §1.3-1.7). The quirks are nmap's and kept on purpose: the IPv4 info block
+ * ends in a space when there are no IP options (hence "iplen=44  seq=" and
+ * "iplen=28 ]"), TCP lines never show ack=, ARP MACs are upper case, and a
+ * port unreachable names the port only when more than 8 transport bytes of
+ * the original datagram were quoted.
+ */
+#include "pkt_format.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "pkt_protonames.h"
+#include "strbuf.h"
+
+static void put_ip4(struct st_sb *sb, uint32_t a)
+{
+    char s[16];
+    st_ip4_str(a, s);
+    st_sb_puts(sb, s);
+}
+
+static void put_ip6(struct st_sb *sb, const uint8_t a[16])
+{
+    char s[INET6_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET6, a, s, sizeof s))
+        s[0] = '\0';
+    st_sb_puts(sb, s);
+}
+
+static void put_src(struct st_sb *sb, const struct st_pkt *p)
+{
+    if (p->net == ST_NET_IPV6)
+        put_ip6(sb, p->ip6.src);
+    else
+        put_ip4(sb, p->ip.src);
+}
+
+static void put_dst(struct st_sb *sb, const struct st_pkt *p)
+{
+    if (p->net == ST_NET_IPV6)
+        put_ip6(sb, p->ip6.dst);
+    else
+        put_ip4(sb, p->ip.dst);
+}
+
+/* IP options as nmap lists them: the raw bytes in hex, which is all a
+ * ping-scan trace ever needs (nmap's probes carry none unless --ip-options). */
+static void put_ipopts(struct st_sb *sb, const struct st_ipv4 *ip)
+{
+    if (!ip->optlen)
+        return;
+    st_sb_puts(sb, "ipopts={");
+    for (unsigned i = 0; i < ip->optlen; i++)
+        st_sb_printf(sb, "%s%02x", i ? " " : "", ip->opts[i]);
+    st_sb_puts(sb, "}");
+}
+
+/* The "ttl=.. id=.. iplen=.." block (LOW detail). */
+static void put_ipinfo(struct st_sb *sb, const struct st_pkt *p)
+{
+    if (p->net == ST_NET_IPV6) {
+        st_sb_printf(sb, "hopl=%u flow=%x payloadlen=%u", p->ip6.hopl, (unsigned)p->ip6.flow,
+                     p->ip6.plen);
+        return;
+    }
+    const struct st_ipv4 *ip = &p->ip;
+    st_sb_printf(sb, "ttl=%u id=%u iplen=%u", ip->ttl, ip->id, ip->len);
+    unsigned off = (unsigned)(ip->frag & 0x1fff) * 8;
+    if (off || (ip->frag & 0x2000))
+        st_sb_printf(sb, " frag offset=%u%s", off, (ip->frag & 0x2000) ? "+" : "");
+    st_sb_puts(sb, " ");
+    put_ipopts(sb, ip);
+}
+
+static void put_tcpflags(struct st_sb *sb, uint8_t f)
+{
+    static const struct {
+        uint8_t bit;
+        char c;
+    } order[] = {{ST_TCP_SYN, 'S'}, {ST_TCP_FIN, 'F'}, {ST_TCP_RST, 'R'}, {ST_TCP_PSH, 'P'},
+                 {ST_TCP_ACK, 'A'}, {ST_TCP_URG, 'U'}, {ST_TCP_ECE, 'E'}, {ST_TCP_CWR, 'C'}};
+    char s[9];
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (f & order[i].bit)
+            s[n++] = order[i].c;
+    s[n] = '\0';
+    st_sb_puts(sb, s);
+}
+
+/*
+ * TCP options as "<mss 1460,sackOK,timestamp 1 0,nop,wscale 7>". An option
+ * that runs past the header makes the whole list "option incomplete"; an
+ * option that cannot be read at all gives an empty list.
+ */
+static void put_tcpopts(struct st_sb *sb, const struct st_tcp *t)
+{
+    char buf[256];
+    struct st_sb o;
+    const uint8_t *op = t->opts;
+    size_t n = t->optlen, i = 0;
+
+    if (!n)
+        return;
+    st_sb_init(&o, buf, sizeof buf);
+    st_sb_puts(&o, "<");
+    while (i < n) {
+        uint8_t kind = op[i];
+        if (i)
+            st_sb_puts(&o, ",");
+        if (kind == 0) {
+            st_sb_puts(&o, "eol");
+            i++;
+            continue;
+        }
+        if (kind == 1) {
+            st_sb_puts(&o, "nop");
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || op[i + 1] < 2 || i + op[i + 1] > n) {
+            st_sb_puts(sb, "option incomplete");
+            return;
+        }
+        uint8_t len = op[i + 1];
+        const uint8_t *v = op + i + 2;
+        if (kind == 2 && len == 4) {
+            st_sb_printf(&o, "mss %u", (unsigned)(v[0] << 8 | v[1]));
+        } else if (kind == 3 && len == 3) {
+            st_sb_printf(&o, "wscale %u", v[0]);
+        } else if (kind == 4 && len == 2) {
+            st_sb_puts(&o, "sackOK");
+        } else if (kind == 5 && (len - 2) % 8 == 0) {
+            st_sb_printf(&o, "sack %u ", (unsigned)(len - 2) / 8);
+            for (unsigned b = 0; b + 8 <= (unsigned)len - 2; b += 8) {
+                uint32_t l = (uint32_t)v[b] << 24 | (uint32_t)v[b + 1] << 16 |
+                             (uint32_t)v[b + 2] << 8 | v[b + 3];
+                uint32_t r = (uint32_t)v[b + 4] << 24 | (uint32_t)v[b + 5] << 16 |
+                             (uint32_t)v[b + 6] << 8 | v[b + 7];
+                st_sb_printf(&o, "{%" PRIu32 ":%" PRIu32 "}", l, r);
+            }
+        } else if (kind == 8 && len == 10) {
+            uint32_t a = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+            uint32_t b = (uint32_t)v[4] << 24 | (uint32_t)v[5] << 16 | (uint32_t)v[6] << 8 | v[7];
+            st_sb_printf(&o, "timestamp %" PRIu32 " %" PRIu32, a, b);
+        } else {
+            return; /* unknown or malformed option: nmap prints nothing */
+        }
+        i += len;
+    }
+    st_sb_puts(&o, ">");
+    if (st_sb_result(&o) >= 0)
+        st_sb_puts(sb, buf);
+}
+
+static void put_tcp(struct st_sb *sb, const struct st_pkt *p)
+{
+    const struct st_tcp *t = &p->l4.tcp;
+
+    st_sb_puts(sb, "TCP ");
+    if ((p->flags & ST_PKT_FRAGMENT) || p->l4len < 4) {
+        /* Not even the ports are there. */
+        put_src(sb, p);
+        st_sb_puts(sb, ":?? > ");
+        put_dst(sb, p);
+        st_sb_puts(sb, ":?? ?? ");
+        put_ipinfo(sb, p);
+        st_sb_puts(sb, " (incomplete)");
+        return;
+    }
+    put_src(sb, p);
+    st_sb_printf(sb, ":%u > ", t->sport);
+    put_dst(sb, p);
+    st_sb_printf(sb, ":%u ", t->dport);
+    if (p->flags & ST_PKT_L4_SHORT) {
+        st_sb_puts(sb, "?? ");
+        put_ipinfo(sb, p);
+        st_sb_puts(sb, " (incomplete)");
+        return;
+    }
+    put_tcpflags(sb, t->flags);
+    st_sb_puts(sb, " ");
+    put_ipinfo(sb, p);
+    st_sb_printf(sb, " seq=%" PRIu32 " win=%u ", t->seq, t->win);
+    put_tcpopts(sb, t);
+}
+
+static void put_ports(struct st_sb *sb, const char *name, const struct st_pkt *p, unsigned sport,
+                      unsigned dport)
+{
+    st_sb_printf(sb, "%s ", name);
+    put_src(sb, p);
+    if (p->flags & (ST_PKT_FRAGMENT | ST_PKT_L4_SHORT)) {
+        st_sb_puts(sb, ":?? > ");
+        put_dst(sb, p);
+        st_sb_puts(sb, ":?? fragment ");
+        put_ipinfo(sb, p);
+        st_sb_puts(sb, " (incomplete)");
+        return;
+    }
+    st_sb_printf(sb, ":%u > ", sport);
+    put_dst(sb, p);
+    st_sb_printf(sb, ":%u ", dport);
+    put_ipinfo(sb, p);
+}
+
+/* The words between the addresses and "(type=..": nmap's names per type/code. */
+static void put_icmp_desc(struct st_sb *sb, const struct st_icmp *m)
+{
+    static const char *const unreach[16] = {
+        "Network %s unreachable",
+        "Host %s unreachable",
+        NULL, /* protocol: a number */
+        NULL, /* port: a number, sometimes */
+        "Fragmentation required",
+        "Source route failed",
+        "Destination network %s unknown",
+        "Destination host %s unknown",
+        "Source host isolated",
+        "Destination network %s administratively prohibited",
+        "Destination host %s administratively prohibited",
+        "Network %s unreachable for TOS",
+        "Host %s unreachable for TOS",
+        "Communication administratively prohibited by filtering",
+        "Host precedence violation",
+        "Precedence cutoff in effect",
+    };
+    const struct st_quote *q = &m->quote;
+    char a[16];
+
+    switch (m->type) {
+    case 0:
+        st_sb_puts(sb, "Echo reply");
+        return;
+    case 8:
+        st_sb_puts(sb, "Echo request");
+        return;
+    case 3:
+        if (m->code > 15) {
+            st_sb_puts(sb, "Destination unreachable (unknown code)");
+        } else if (!q->present) {
+            st_sb_puts(sb, "Destination unreachable (bogus original datagram)");
+        } else if (m->code == 2) {
+            st_sb_printf(sb, "Protocol %u unreachable", q->ip.proto);
+        } else if (m->code == 3) {
+            /* nmap: the port only if more than the 8 transport bytes were quoted. */
+            if ((unsigned)q->ip.ihl * 4 + 8 < q->len)
+                st_sb_printf(sb, "Port %u unreachable", q->dport);
+            else
+                st_sb_puts(sb, "Port unreachable");
+        } else {
+            st_sb_printf(sb, unreach[m->code], st_ip4_str(q->ip.dst, a));
+        }
+        return;
+    case 4:
+        st_sb_puts(sb, "Source quench");
+        return;
+    case 5: {
+        static const char *const r[4] = {"Network redirect", "Host redirect",
+                                         "Redirect for TOS and Network",
+                                         "Redirect for TOS and Host"};
+        st_sb_puts(sb, m->code < 4 ? r[m->code] : "Redirect (unknown code)");
+        return;
+    }
+    case 9:
+        st_sb_puts(sb, "Router advertisement");
+        return;
+    case 10:
+        st_sb_puts(sb, "Router solicitation");
+        return;
+    case 11:
+        st_sb_puts(sb, m->code == 0   ? "TTL=0 during transit"
+                       : m->code == 1 ? "TTL=0 during reassembly"
+                                      : "TTL exceeded (unknown code)");
+        return;
+    case 12:
+        st_sb_puts(sb, m->code == 0   ? "Parameter problem (pointer indicates error)"
+                       : m->code == 1 ? "Parameter problem (option missing)"
+                       : m->code == 2 ? "Parameter problem (bad length)"
+                                      : "Parameter problem (unknown code)");
+        return;
+    case 13:
+        st_sb_puts(sb, "Timestamp request");
+        return;
+    case 14:
+        st_sb_puts(sb, "Timestamp reply");
+        return;
+    case 15:
+        st_sb_puts(sb, "Information request");
+        return;
+    case 16:
+        st_sb_puts(sb, "Information reply");
+        return;
+    case 17:
+        st_sb_puts(sb, "Address mask request");
+        return;
+    case 18:
+        st_sb_puts(sb, "Address mask reply");
+        return;
+    case 30:
+        st_sb_puts(sb, "Traceroute");
+        return;
+    case 37:
+        st_sb_puts(sb, "Domain name request");
+        return;
+    case 38:
+        st_sb_puts(sb, "Domain name reply");
+        return;
+    case 40:
+        st_sb_puts(sb, "Security failures");
+        return;
+    default:
+        st_sb_puts(sb, "Unknown type");
+        return;
+    }
+}
+
+/* Fields after "(type=t/code=c) "; nothing for most errors. */
+static void put_icmp_fields(struct st_sb *sb, const struct st_icmp *m)
+{
+    char a[16];
+
+    switch (m->type) {
+    case 0:
+    case 8:
+    case 15:
+    case 16:
+        st_sb_printf(sb, "id=%u seq=%u", m->id, m->seq);
+        break;
+    case 13:
+    case 14:
+        st_sb_printf(sb, "id=%u seq=%u orig=%" PRIu32 " recv=%" PRIu32 " trans=%" PRIu32, m->id,
+                     m->seq, m->orig, m->recv, m->trans);
+        break;
+    case 17:
+    case 18:
+        st_sb_printf(sb, "id=%u seq=%u mask=%s", m->id, m->seq, st_ip4_str(m->mask, a));
+        break;
+    case 3:
+        if (m->code == 4)
+            st_sb_printf(sb, "Next-Hop-MTU=%u", m->mtu);
+        break;
+    case 5:
+        st_sb_printf(sb, "addr=%s", st_ip4_str(m->gateway, a));
+        break;
+    case 12:
+        if (m->code == 0)
+            st_sb_printf(sb, "pointer=%u", m->pointer);
+        break;
+    default:
+        break;
+    }
+}
+
+static void put_icmp(struct st_sb *sb, const struct st_pkt *p)
+{
+    const struct st_icmp *m = &p->l4.icmp;
+
+    if (p->flags & (ST_PKT_FRAGMENT | ST_PKT_L4_SHORT)) {
+        /* Too short to know more than the addresses (and maybe the type). */
+        st_sb_puts(sb, "ICMP ");
+        put_src(sb, p);
+        st_sb_puts(sb, " > ");
+        put_dst(sb, p);
+        st_sb_puts(sb, " ");
+        put_icmp_desc(sb, m);
+        st_sb_printf(sb, " (type=%u/code=%u) ", m->type, m->code);
+        put_ipinfo(sb, p);
+        return;
+    }
+    st_sb_puts(sb, "ICMP [");
+    put_src(sb, p);
+    st_sb_puts(sb, " > ");
+    put_dst(sb, p);
+    st_sb_puts(sb, " ");
+    put_icmp_desc(sb, m);
+    st_sb_printf(sb, " (type=%u/code=%u) ", m->type, m->code);
+    put_icmp_fields(sb, m);
+    st_sb_puts(sb, "] IP [");
+    put_ipinfo(sb, p);
+    st_sb_puts(sb, "]");
+}
+
+static void put_other(struct st_sb *sb, const struct st_pkt *p)
+{
+    const char *name = st_proto_name(p->proto);
+
+    if (name)
+        st_sb_printf(sb, "%s (%u) ", name, p->proto);
+    else
+        st_sb_printf(sb, "Unknown protocol (%u) ", p->proto);
+    put_src(sb, p);
+    st_sb_puts(sb, " > ");
+    put_dst(sb, p);
+    st_sb_puts(sb, ": ");
+    put_ipinfo(sb, p);
+}
+
+static void put_arp(struct st_sb *sb, const struct st_arp *a)
+{
+    char s1[16], s2[16];
+
+    /* nmap looks at the low byte of the opcode only: 1 is a request,
+     * anything else is shown as a reply. */
+    if ((a->op & 0xff) == 1) {
+        st_sb_printf(sb, "ARP who-has %s tell %s", st_ip4_str(a->tpa, s1),
+                     st_ip4_str(a->spa, s2));
+        return;
+    }
+    st_sb_printf(sb, "ARP reply %s is-at %02X:%02X:%02X:%02X:%02X:%02X", st_ip4_str(a->spa, s1),
+                 a->sha[0], a->sha[1], a->sha[2], a->sha[3], a->sha[4], a->sha[5]);
+}
+
+int st_format_desc(const struct st_pkt *p, char *buf, size_t size)
+{
+    struct st_sb sb;
+
+    st_sb_init(&sb, buf, size);
+    switch (p->net) {
+    case ST_NET_ARP:
+        put_arp(&sb, &p->arp);
+        break;
+    case ST_NET_IPV4:
+    case ST_NET_IPV6:
+        if (p->net == ST_NET_IPV4 && (p->flags & (ST_PKT_MALFORMED | ST_PKT_TRUNCATED)) &&
+            p->proto == 0) {
+            st_sb_puts(&sb, "BOGUS!  Can't parse supposed IP packet");
+            break;
+        }
+        switch (p->proto) {
+        case ST_IPPROTO_TCP:
+            put_tcp(&sb, p);
+            break;
+        case ST_IPPROTO_UDP:
+            put_ports(&sb, "UDP", p, p->l4.udp.sport, p->l4.udp.dport);
+            break;
+        case ST_IPPROTO_SCTP:
+            put_ports(&sb, "SCTP", p, p->l4.sctp.sport, p->l4.sctp.dport);
+            break;
+        case ST_IPPROTO_ICMP:
+            if (p->net == ST_NET_IPV4) {
+                put_icmp(&sb, p);
+                break;
+            }
+            put_other(&sb, p);
+            break;
+        case ST_IPPROTO_ICMPV6:
+            st_sb_puts(&sb, "ICMPv6 (58) ");
+            put_src(&sb, p);
+            st_sb_puts(&sb, " > ");
+            put_dst(&sb, p);
+            st_sb_printf(&sb, " (type=%u/code=%u) ", p->l4.icmp.type, p->l4.icmp.code);
+            put_ipinfo(&sb, p);
+            break;
+        default:
+            put_other(&sb, p);
+            break;
+        }
+        break;
+    default:
+        st_sb_puts(&sb, "BOGUS!  Can't parse supposed IP packet");
+        break;
+    }
+    return st_sb_result(&sb);
+}
+
+int st_format_line(const struct st_pkt *p, char *buf, size_t size)
+{
+    struct st_sb sb;
+    char desc[ST_LINE_MAX];
+
+    if (st_format_desc(p, desc, sizeof desc) < 0)
+        return -1;
+    st_sb_init(&sb, buf, size);
+    st_sb_printf(&sb, "%s (%.4fs) %s", p->dir == ST_DIR_RCVD ? "RCVD" : "SENT",
+                 (double)p->time_ns / 1e9, desc);
+    return st_sb_result(&sb);
+}

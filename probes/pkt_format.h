@@ -1,0 +1,33 @@
+/*
+ * The packet record -> nmap 7.93 `--packet-trace` text.
+ *
+ * This is the only place that writes trace text; the trace writer of `scan`
+ * and the reports call it. The layout follows nmap 7.93 at its LOW detail
+ * (the default, -d0/-d1), trailing spaces included, so a scantrace trace and
+ * an nmap trace of the same packet are the same bytes but for the time.
+ */
+#ifndef ST_PKT_FORMAT_H
+#define ST_PKT_FORMAT_H
+
+#include <stddef.h>
+
+#include "packet.h"
+
+/*
+ * The description of a packet, what nmap prints after "SENT (0.0123s) ":
+ * "ARP who-has ...", "ICMP [...] IP [...]", "TCP a:p > b:p S ...".
+ * Returns its length, or -1 when `size` is too small (buf is then truncated).
+ */
+int st_format_desc(const struct st_pkt *p, char *buf, size_t size);
+
+/*
+ * A whole trace line without the newline: "SENT (0.0123s) <desc>", the time
+ * being p->time_ns as seconds since the scan started. RCVD for ST_DIR_RCVD,
+ * SENT otherwise.
+ */
+int st_format_line(const struct st_pkt *p, char *buf, size_t size);
+
+/* Room for any line st_format_line writes. */
+#define ST_LINE_MAX 512
+
+#endif
