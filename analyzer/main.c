@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "exitcodes.h"
 #include "version.h"
 
@@ -49,6 +50,8 @@ static const struct subcommand commands[] = {
      "A and B are run directories, traces or report.json files.\n"
      "Exit: 0 equal, 1 different, 2 error.\n",
      NULL},
+    {"decode", "print each frame of a capture as nmap's --packet-trace would",
+     "usage: scantrace decode [--scanner IP] [--detail low|medium|high] CAPTURE\n", st_cmd_decode},
     {"report", "render a run as text, JSON, JUnit XML, Markdown or HTML",
      "usage: scantrace report [--format text|json|junit|markdown|html] RUNDIR\n", NULL},
     {"explain", "tell, host by host, what went out, what came back and why",
@@ -100,18 +103,16 @@ int main(int argc, char **argv)
         const struct subcommand *sc = &commands[i];
         if (strcmp(argv[1], sc->name))
             continue;
+        /* Built commands print their own, fuller, help. */
+        if (sc->run)
+            return sc->run(argc - 1, argv + 1);
         if (wants_help(argc - 1, argv + 1)) {
             fputs(sc->usage, stdout);
-            if (!sc->run)
-                printf("\n(not built yet in scantrace %s)\n", ST_VERSION);
+            printf("\n(not built yet in scantrace %s)\n", ST_VERSION);
             return ST_EXIT_OK;
         }
-        if (!sc->run) {
-            fprintf(stderr, "scantrace: '%s' is not built yet in scantrace %s\n", sc->name,
-                    ST_VERSION);
-            return ST_EXIT_USAGE;
-        }
-        return sc->run(argc - 1, argv + 1);
+        fprintf(stderr, "scantrace: '%s' is not built yet in scantrace %s\n", sc->name, ST_VERSION);
+        return ST_EXIT_USAGE;
     }
     fprintf(stderr, "scantrace: unknown command '%s' (see 'scantrace --help')\n", argv[1]);
     return ST_EXIT_USAGE;

@@ -40,3 +40,44 @@ bool st_ip4_parse(const char *s, uint32_t *addr)
     *addr = a;
     return true;
 }
+
+/*
+ * The fields that identify one packet on both sides of a comparison: what a
+ * trace line shows and a captured frame carries, minus what differs between
+ * them (time, link layer, checksums nmap does not print).
+ */
+bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
+{
+    if (a->net != b->net)
+        return false;
+    if (a->net == ST_NET_ARP)
+        return (a->arp.op & 0xff) == (b->arp.op & 0xff) && a->arp.spa == b->arp.spa &&
+               ((a->arp.op & 0xff) == 1 ? a->arp.tpa == b->arp.tpa
+                                        : !memcmp(a->arp.sha, b->arp.sha, 6));
+    if (a->net == ST_NET_IPV4) {
+        if (a->ip.src != b->ip.src || a->ip.dst != b->ip.dst || a->ip.id != b->ip.id ||
+            a->proto != b->proto)
+            return false;
+    } else if (a->net == ST_NET_IPV6) {
+        if (memcmp(a->ip6.src, b->ip6.src, 16) || memcmp(a->ip6.dst, b->ip6.dst, 16) ||
+            a->proto != b->proto)
+            return false;
+    } else {
+        return false;
+    }
+    switch (a->proto) {
+    case ST_IPPROTO_TCP:
+        return a->l4.tcp.sport == b->l4.tcp.sport && a->l4.tcp.dport == b->l4.tcp.dport &&
+               a->l4.tcp.flags == b->l4.tcp.flags && a->l4.tcp.seq == b->l4.tcp.seq;
+    case ST_IPPROTO_UDP:
+        return a->l4.udp.sport == b->l4.udp.sport && a->l4.udp.dport == b->l4.udp.dport;
+    case ST_IPPROTO_SCTP:
+        return a->l4.sctp.sport == b->l4.sctp.sport && a->l4.sctp.dport == b->l4.sctp.dport;
+    case ST_IPPROTO_ICMP:
+    case ST_IPPROTO_ICMPV6:
+        return a->l4.icmp.type == b->l4.icmp.type && a->l4.icmp.code == b->l4.icmp.code &&
+               a->l4.icmp.id == b->l4.icmp.id && a->l4.icmp.seq == b->l4.icmp.seq;
+    default:
+        return true;
+    }
+}

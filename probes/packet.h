@@ -82,7 +82,7 @@ struct st_arp {
 struct st_ipv4 {
     uint8_t ihl; /* header length in 32-bit words */
     uint8_t tos, ttl, proto;
-    uint16_t len;  /* total length field */
+    uint16_t len; /* total length field */
     uint16_t id;
     uint16_t frag; /* flags (3 bits) and offset (13 bits) as on the wire */
     uint16_t csum;
@@ -136,14 +136,14 @@ struct st_quote {
 struct st_icmp {
     uint8_t type, code;
     uint16_t csum;
-    uint16_t id, seq;              /* echo, timestamp, mask, information */
-    uint32_t orig, recv, trans;    /* timestamp */
-    uint32_t mask;                 /* address mask */
-    uint32_t gateway;              /* redirect */
-    uint16_t mtu;                  /* fragmentation needed */
-    uint8_t pointer;               /* parameter problem */
-    uint16_t len;                  /* ICMP bytes available (header + data) */
-    struct st_quote quote;         /* errors: destination unreachable, time exceeded... */
+    uint16_t id, seq;           /* echo, timestamp, mask, information */
+    uint32_t orig, recv, trans; /* timestamp */
+    uint32_t mask;              /* address mask */
+    uint32_t gateway;           /* redirect */
+    uint16_t mtu;               /* fragmentation needed */
+    uint8_t pointer;            /* parameter problem */
+    uint16_t len;               /* ICMP bytes available (header + data) */
+    struct st_quote quote;      /* errors: destination unreachable, time exceeded... */
 };
 
 struct st_pkt {
@@ -163,8 +163,8 @@ struct st_pkt {
     struct st_arp arp;
     struct st_ipv4 ip;
     struct st_ipv6 ip6;
-    uint8_t proto;    /* transport protocol number (IPv4 proto or IPv6 next header) */
-    uint16_t l4len;   /* transport bytes available (header + payload) */
+    uint8_t proto;  /* transport protocol number (IPv4 proto or IPv6 next header) */
+    uint16_t l4len; /* transport bytes available (header + payload) */
     union {
         struct st_tcp tcp;
         struct st_udp udp;
@@ -178,6 +178,13 @@ void st_pkt_init(struct st_pkt *p);
 
 /* Printable IPv4 address from a host-order address; buf must hold 16 bytes. */
 const char *st_ip4_str(uint32_t addr, char *buf);
+
+/*
+ * Whether two records describe the same packet: same protocol identity (ARP
+ * op and addresses; IP addresses, id and protocol; ports, flags and seq; ICMP
+ * type, code, id and seq). Time, link layer and checksums are not compared.
+ */
+bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b);
 
 /* Parse a dotted quad; returns false on anything else. */
 bool st_ip4_parse(const char *s, uint32_t *addr);

@@ -58,19 +58,57 @@ static void put_ipopts(struct st_sb *sb, const struct st_ipv4 *ip)
     st_sb_puts(sb, "}");
 }
 
-/* The "ttl=.. id=.. iplen=.." block (LOW detail). */
-static void put_ipinfo(struct st_sb *sb, const struct st_pkt *p)
+static void put_ipinfo6(struct st_sb *sb, const struct st_pkt *p, enum st_detail level)
+{
+    const struct st_ipv6 *ip6 = &p->ip6;
+
+    if (level == ST_DETAIL_LOW) {
+        st_sb_printf(sb, "hopl=%u flow=%x payloadlen=%u", ip6->hopl, (unsigned)ip6->flow,
+                     ip6->plen);
+    } else if (level == ST_DETAIL_MEDIUM) {
+        st_sb_printf(sb, "hopl=%u tclass=%u flow=%x payloadlen=%u", ip6->hopl, ip6->tclass,
+                     (unsigned)ip6->flow, ip6->plen);
+    } else {
+        const char *nh = st_proto_name(ip6->nh);
+        st_sb_printf(sb, "ver=6, tclass=%x flow=%x payloadlen=%u nh=%s hopl=%u ", ip6->tclass,
+                     (unsigned)ip6->flow, ip6->plen, nh ? nh : "unknown", ip6->hopl);
+    }
+}
+
+/*
+ * The IP info block. LOW and MEDIUM end in a space (before the options, if
+ * any); HIGH lists every header field and ends without one.
+ */
+static void put_ipinfo(struct st_sb *sb, const struct st_pkt *p, enum st_detail level)
 {
     if (p->net == ST_NET_IPV6) {
-        st_sb_printf(sb, "hopl=%u flow=%x payloadlen=%u", p->ip6.hopl, (unsigned)p->ip6.flow,
-                     p->ip6.plen);
+        put_ipinfo6(sb, p, level);
         return;
     }
     const struct st_ipv4 *ip = &p->ip;
-    st_sb_printf(sb, "ttl=%u id=%u iplen=%u", ip->ttl, ip->id, ip->len);
     unsigned off = (unsigned)(ip->frag & 0x1fff) * 8;
-    if (off || (ip->frag & 0x2000))
-        st_sb_printf(sb, " frag offset=%u%s", off, (ip->frag & 0x2000) ? "+" : "");
+    bool more = ip->frag & 0x2000;
+    if (level == ST_DETAIL_HIGH) {
+        st_sb_printf(sb, "ver=4 ihl=%u tos=0x%02x iplen=%u id=%u", ip->ihl, ip->tos, ip->len,
+                     ip->id);
+        if (ip->frag & 0xe000)
+            st_sb_printf(sb, " flg=%s%s%s", (ip->frag & 0x8000) ? "x" : "",
+                         (ip->frag & 0x4000) ? "D" : "", more ? "M" : "");
+        st_sb_printf(sb, " foff=%u%s ttl=%u proto=%u csum=0x%04x", off, more ? "+" : "", ip->ttl,
+                     ip->proto, ip->csum);
+        if (ip->optlen) {
+            st_sb_puts(sb, " ");
+            put_ipopts(sb, ip);
+        }
+        return;
+    }
+    if (level == ST_DETAIL_MEDIUM)
+        st_sb_printf(sb, "ttl=%u id=%u proto=%u csum=0x%04x iplen=%u", ip->ttl, ip->id, ip->proto,
+                     ip->csum, ip->len);
+    else
+        st_sb_printf(sb, "ttl=%u id=%u iplen=%u", ip->ttl, ip->id, ip->len);
+    if (off || more)
+        st_sb_printf(sb, " frag offset=%u%s", off, more ? "+" : "");
     st_sb_puts(sb, " ");
     put_ipopts(sb, ip);
 }
@@ -157,55 +195,100 @@ static void put_tcpopts(struct st_sb *sb, const struct st_tcp *t)
         st_sb_puts(sb, buf);
 }
 
-static void put_tcp(struct st_sb *sb, const struct st_pkt *p)
+/* "a:p > b:p", with nmap's "??" when the ports were not captured. */
+static void put_endpoints(struct st_sb *sb, const struct st_pkt *p, bool known, unsigned sport,
+                          unsigned dport)
 {
-    const struct st_tcp *t = &p->l4.tcp;
-
-    st_sb_puts(sb, "TCP ");
-    if ((p->flags & ST_PKT_FRAGMENT) || p->l4len < 4) {
-        /* Not even the ports are there. */
-        put_src(sb, p);
-        st_sb_puts(sb, ":?? > ");
-        put_dst(sb, p);
-        st_sb_puts(sb, ":?? ?? ");
-        put_ipinfo(sb, p);
-        st_sb_puts(sb, " (incomplete)");
-        return;
-    }
     put_src(sb, p);
-    st_sb_printf(sb, ":%u > ", t->sport);
+    if (known)
+        st_sb_printf(sb, ":%u > ", sport);
+    else
+        st_sb_puts(sb, ":?? > ");
     put_dst(sb, p);
-    st_sb_printf(sb, ":%u ", t->dport);
-    if (p->flags & ST_PKT_L4_SHORT) {
-        st_sb_puts(sb, "?? ");
-        put_ipinfo(sb, p);
-        st_sb_puts(sb, " (incomplete)");
-        return;
-    }
-    put_tcpflags(sb, t->flags);
-    st_sb_puts(sb, " ");
-    put_ipinfo(sb, p);
-    st_sb_printf(sb, " seq=%" PRIu32 " win=%u ", t->seq, t->win);
-    put_tcpopts(sb, t);
+    if (known)
+        st_sb_printf(sb, ":%u", dport);
+    else
+        st_sb_puts(sb, ":??");
 }
 
-static void put_ports(struct st_sb *sb, const char *name, const struct st_pkt *p, unsigned sport,
-                      unsigned dport)
+static void put_tcp(struct st_sb *sb, const struct st_pkt *p, enum st_detail level)
 {
-    st_sb_printf(sb, "%s ", name);
-    put_src(sb, p);
-    if (p->flags & (ST_PKT_FRAGMENT | ST_PKT_L4_SHORT)) {
-        st_sb_puts(sb, ":?? > ");
-        put_dst(sb, p);
-        st_sb_puts(sb, ":?? fragment ");
-        put_ipinfo(sb, p);
+    const struct st_tcp *t = &p->l4.tcp;
+    bool ports = !(p->flags & ST_PKT_FRAGMENT) && p->l4len >= 4;
+
+    if (!ports || (p->flags & ST_PKT_L4_SHORT)) {
+        /* Not the whole fixed header: what nmap calls incomplete. */
+        st_sb_puts(sb, "TCP ");
+        put_endpoints(sb, p, ports, t->sport, t->dport);
+        st_sb_puts(sb, " ?? ");
+        put_ipinfo(sb, p, level);
         st_sb_puts(sb, " (incomplete)");
         return;
     }
-    st_sb_printf(sb, ":%u > ", sport);
-    put_dst(sb, p);
-    st_sb_printf(sb, ":%u ", dport);
-    put_ipinfo(sb, p);
+    if (level == ST_DETAIL_LOW) {
+        st_sb_puts(sb, "TCP ");
+        put_endpoints(sb, p, true, t->sport, t->dport);
+        st_sb_puts(sb, " ");
+        put_tcpflags(sb, t->flags);
+        st_sb_puts(sb, " ");
+        put_ipinfo(sb, p, level);
+        st_sb_printf(sb, " seq=%" PRIu32 " win=%u ", t->seq, t->win);
+        put_tcpopts(sb, t);
+        return;
+    }
+    st_sb_puts(sb, "TCP [");
+    put_endpoints(sb, p, true, t->sport, t->dport);
+    st_sb_puts(sb, " ");
+    put_tcpflags(sb, t->flags);
+    if (level == ST_DETAIL_MEDIUM)
+        st_sb_printf(sb, " seq=%" PRIu32 " win=%u csum=0x%04X", t->seq, t->win, t->csum);
+    else
+        st_sb_printf(sb, " seq=%" PRIu32 " ack=%" PRIu32 " off=%u res=%u win=%u csum=0x%04X urp=%u",
+                     t->seq, t->ack, t->off, t->res, t->win, t->csum, t->urp);
+    if (t->optlen) {
+        st_sb_puts(sb, " ");
+        put_tcpopts(sb, t);
+    }
+    st_sb_puts(sb, "] IP [");
+    put_ipinfo(sb, p, level);
+    st_sb_puts(sb, "]");
+}
+
+/* UDP and SCTP: ports, then (MEDIUM/HIGH) length, tag and checksum. */
+static void put_ports(struct st_sb *sb, const char *name, const struct st_pkt *p,
+                      enum st_detail level)
+{
+    bool udp = p->proto == ST_IPPROTO_UDP;
+    unsigned sport = udp ? p->l4.udp.sport : p->l4.sctp.sport;
+    unsigned dport = udp ? p->l4.udp.dport : p->l4.sctp.dport;
+
+    if (p->flags & (ST_PKT_FRAGMENT | ST_PKT_L4_SHORT)) {
+        st_sb_printf(sb, "%s ", name);
+        put_endpoints(sb, p, false, 0, 0);
+        st_sb_puts(sb, " fragment ");
+        put_ipinfo(sb, p, level);
+        st_sb_puts(sb, " (incomplete)");
+        return;
+    }
+    if (level == ST_DETAIL_LOW) {
+        st_sb_printf(sb, "%s ", name);
+        put_endpoints(sb, p, true, sport, dport);
+        st_sb_puts(sb, " ");
+        put_ipinfo(sb, p, level);
+        return;
+    }
+    st_sb_printf(sb, "%s [", name);
+    put_endpoints(sb, p, true, sport, dport);
+    if (udp && level == ST_DETAIL_HIGH)
+        st_sb_printf(sb, " len=%u", p->l4.udp.len);
+    if (!udp && level == ST_DETAIL_HIGH)
+        st_sb_printf(sb, " vtag=%" PRIu32, p->l4.sctp.vtag);
+    if (udp)
+        st_sb_printf(sb, " csum=0x%04X] IP [", p->l4.udp.csum);
+    else
+        st_sb_printf(sb, " csum=0x%08" PRIx32 "] IP [", p->l4.sctp.csum);
+    put_ipinfo(sb, p, level);
+    st_sb_puts(sb, "]");
 }
 
 /* The words between the addresses and "(type=..": nmap's names per type/code. */
@@ -356,7 +439,7 @@ static void put_icmp_fields(struct st_sb *sb, const struct st_icmp *m)
     }
 }
 
-static void put_icmp(struct st_sb *sb, const struct st_pkt *p)
+static void put_icmp(struct st_sb *sb, const struct st_pkt *p, enum st_detail level)
 {
     const struct st_icmp *m = &p->l4.icmp;
 
@@ -369,7 +452,7 @@ static void put_icmp(struct st_sb *sb, const struct st_pkt *p)
         st_sb_puts(sb, " ");
         put_icmp_desc(sb, m);
         st_sb_printf(sb, " (type=%u/code=%u) ", m->type, m->code);
-        put_ipinfo(sb, p);
+        put_ipinfo(sb, p, level);
         return;
     }
     st_sb_puts(sb, "ICMP [");
@@ -381,11 +464,11 @@ static void put_icmp(struct st_sb *sb, const struct st_pkt *p)
     st_sb_printf(sb, " (type=%u/code=%u) ", m->type, m->code);
     put_icmp_fields(sb, m);
     st_sb_puts(sb, "] IP [");
-    put_ipinfo(sb, p);
+    put_ipinfo(sb, p, level);
     st_sb_puts(sb, "]");
 }
 
-static void put_other(struct st_sb *sb, const struct st_pkt *p)
+static void put_other(struct st_sb *sb, const struct st_pkt *p, enum st_detail level)
 {
     const char *name = st_proto_name(p->proto);
 
@@ -397,7 +480,7 @@ static void put_other(struct st_sb *sb, const struct st_pkt *p)
     st_sb_puts(sb, " > ");
     put_dst(sb, p);
     st_sb_puts(sb, ": ");
-    put_ipinfo(sb, p);
+    put_ipinfo(sb, p, level);
 }
 
 static void put_arp(struct st_sb *sb, const struct st_arp *a)
@@ -407,8 +490,7 @@ static void put_arp(struct st_sb *sb, const struct st_arp *a)
     /* nmap looks at the low byte of the opcode only: 1 is a request,
      * anything else is shown as a reply. */
     if ((a->op & 0xff) == 1) {
-        st_sb_printf(sb, "ARP who-has %s tell %s", st_ip4_str(a->tpa, s1),
-                     st_ip4_str(a->spa, s2));
+        st_sb_printf(sb, "ARP who-has %s tell %s", st_ip4_str(a->tpa, s1), st_ip4_str(a->spa, s2));
         return;
     }
     st_sb_printf(sb, "ARP reply %s is-at %02X:%02X:%02X:%02X:%02X:%02X", st_ip4_str(a->spa, s1),
@@ -416,6 +498,11 @@ static void put_arp(struct st_sb *sb, const struct st_arp *a)
 }
 
 int st_format_desc(const struct st_pkt *p, char *buf, size_t size)
+{
+    return st_format_desc_at(p, ST_DETAIL_LOW, buf, size);
+}
+
+int st_format_desc_at(const struct st_pkt *p, enum st_detail level, char *buf, size_t size)
 {
     struct st_sb sb;
 
@@ -433,20 +520,20 @@ int st_format_desc(const struct st_pkt *p, char *buf, size_t size)
         }
         switch (p->proto) {
         case ST_IPPROTO_TCP:
-            put_tcp(&sb, p);
+            put_tcp(&sb, p, level);
             break;
         case ST_IPPROTO_UDP:
-            put_ports(&sb, "UDP", p, p->l4.udp.sport, p->l4.udp.dport);
+            put_ports(&sb, "UDP", p, level);
             break;
         case ST_IPPROTO_SCTP:
-            put_ports(&sb, "SCTP", p, p->l4.sctp.sport, p->l4.sctp.dport);
+            put_ports(&sb, "SCTP", p, level);
             break;
         case ST_IPPROTO_ICMP:
             if (p->net == ST_NET_IPV4) {
-                put_icmp(&sb, p);
+                put_icmp(&sb, p, level);
                 break;
             }
-            put_other(&sb, p);
+            put_other(&sb, p, level);
             break;
         case ST_IPPROTO_ICMPV6:
             st_sb_puts(&sb, "ICMPv6 (58) ");
@@ -454,10 +541,10 @@ int st_format_desc(const struct st_pkt *p, char *buf, size_t size)
             st_sb_puts(&sb, " > ");
             put_dst(&sb, p);
             st_sb_printf(&sb, " (type=%u/code=%u) ", p->l4.icmp.type, p->l4.icmp.code);
-            put_ipinfo(&sb, p);
+            put_ipinfo(&sb, p, level);
             break;
         default:
-            put_other(&sb, p);
+            put_other(&sb, p, level);
             break;
         }
         break;

@@ -13,6 +13,16 @@
 
 #include "packet.h"
 
+/* nmap's detail levels of packet text: -d0/-d1, -d2, -d3 and more. */
+enum st_detail {
+    ST_DETAIL_LOW = 0,
+    ST_DETAIL_MEDIUM,
+    ST_DETAIL_HIGH,
+};
+
+/* The description at a given detail level (st_format_desc is LOW). */
+int st_format_desc_at(const struct st_pkt *p, enum st_detail level, char *buf, size_t size);
+
 /*
  * The description of a packet, what nmap prints after "SENT (0.0123s) ":
  * "ARP who-has ...", "ICMP [...] IP [...]", "TCP a:p > b:p S ...".

@@ -157,8 +157,21 @@ static int kv_ip(struct st_pkt *p, const char *k, const char *v)
     unsigned long x;
     struct st_ipv4 *ip = &p->ip;
 
-    if (!strcmp(k, "flg") || !strcmp(k, "ver"))
-        return 1; /* derived from other fields */
+    if (!strcmp(k, "ver"))
+        return 1;
+    if (!strcmp(k, "flg")) {
+        for (const char *f = v; *f; f++) {
+            if (*f == 'x')
+                ip->frag |= 0x8000;
+            else if (*f == 'D')
+                ip->frag |= 0x4000;
+            else if (*f == 'M')
+                ip->frag |= 0x2000;
+            else
+                return -1;
+        }
+        return 1;
+    }
     if (!strcmp(k, "foff") || !strcmp(k, "offset")) {
         size_t n = strlen(v);
         bool more = n && v[n - 1] == '+';
@@ -194,8 +207,8 @@ static int kv_ip(struct st_pkt *p, const char *k, const char *v)
     static const struct {
         const char *k;
         unsigned long max;
-    } keys[] = {{"ttl", 255},   {"id", 65535},  {"iplen", 65535}, {"proto", 255},
-                {"csum", 65535}, {"ihl", 15},    {"tos", 255}};
+    } keys[] = {{"ttl", 255},    {"id", 65535}, {"iplen", 65535}, {"proto", 255},
+                {"csum", 65535}, {"ihl", 15},   {"tos", 255}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         if (strcmp(k, keys[i].k))
             continue;
@@ -497,8 +510,10 @@ static bool parse_arp(struct cur *c, struct st_pkt *p)
         return false;
     unsigned m[6];
     int used = 0;
-    if (c->end - c->s != 17 || sscanf(c->s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2],
-                                      &m[3], &m[4], &m[5], &used) != 6 || used != 17)
+    if (c->end - c->s != 17 ||
+        sscanf(c->s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+               &used) != 6 ||
+        used != 17)
         return fail(c, "bad MAC address");
     for (int i = 0; i < 6; i++)
         a->sha[i] = (uint8_t)m[i];
@@ -719,8 +734,7 @@ static bool parse_other(struct cur *c, struct st_pkt *p)
     char *a = token(c, " ");
     bool colon = c->s > a && c->s[-1] == ':';
     uint32_t *d4 = &p->ip.dst;
-    if (!(parse_ip4_span(a, c->s - colon, d4) ||
-          (parse_ip6_span(a, c->s - colon, p->ip6.dst))))
+    if (!(parse_ip4_span(a, c->s - colon, d4) || (parse_ip6_span(a, c->s - colon, p->ip6.dst))))
         return fail(c, "bad destination address");
     if (icmp6) {
         unsigned long type, code;
@@ -828,6 +842,15 @@ static bool parse_time(struct cur *c, int64_t *ns)
         return false;
     *ns = (int64_t)sec * 1000000000 + frac;
     return true;
+}
+
+enum st_detail st_line_detail(const char *line)
+{
+    if (strstr(line, "ver=4 ihl=") || strstr(line, "ver=6, tclass="))
+        return ST_DETAIL_HIGH;
+    if (strstr(line, " proto=") || strstr(line, " tclass="))
+        return ST_DETAIL_MEDIUM;
+    return ST_DETAIL_LOW;
 }
 
 enum st_parse_rc st_parse_line(const char *line, struct st_pkt *out, char *err, size_t errsz)

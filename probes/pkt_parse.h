@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "packet.h"
+#include "pkt_format.h"
 
 enum st_parse_rc {
     ST_PARSE_OK = 0,
@@ -23,6 +24,9 @@ enum st_parse_rc {
  * `err` (if not NULL) receives a short reason. out->line is left to the caller.
  */
 enum st_parse_rc st_parse_line(const char *line, struct st_pkt *out, char *err, size_t errsz);
+
+/* The detail level a SENT/RCVD line was printed at (nmap's -d2, -d3). */
+enum st_detail st_line_detail(const char *line);
 
 /* Parse just a description (the text after "SENT (t) "). */
 enum st_parse_rc st_parse_desc(const char *desc, struct st_pkt *out, char *err, size_t errsz);

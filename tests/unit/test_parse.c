@@ -87,10 +87,18 @@ static int field_value(const struct st_pkt *p, const char *name, unsigned long *
         size_t off, size;
     } f[] = {
 #define F(n, m) {n, offsetof(struct st_pkt, m), sizeof(((struct st_pkt *)0)->m)}
-        F("ip.id", ip.id),           F("ip.ttl", ip.ttl),         F("ip.csum", ip.csum),
-        F("ip.proto", ip.proto),     F("tcp.seq", l4.tcp.seq),    F("tcp.csum", l4.tcp.csum),
-        F("tcp.off", l4.tcp.off),    F("udp.csum", l4.udp.csum),  F("udp.len", l4.udp.len),
-        F("udp.dport", l4.udp.dport), F("sctp.csum", l4.sctp.csum), F("icmp.id", l4.icmp.id),
+        F("ip.id", ip.id),
+        F("ip.ttl", ip.ttl),
+        F("ip.csum", ip.csum),
+        F("ip.proto", ip.proto),
+        F("tcp.seq", l4.tcp.seq),
+        F("tcp.csum", l4.tcp.csum),
+        F("tcp.off", l4.tcp.off),
+        F("udp.csum", l4.udp.csum),
+        F("udp.len", l4.udp.len),
+        F("udp.dport", l4.udp.dport),
+        F("sctp.csum", l4.sctp.csum),
+        F("icmp.id", l4.icmp.id),
 #undef F
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
@@ -196,9 +204,9 @@ static void test_crlf_and_time(void **state)
 {
     (void)state;
     struct st_pkt p;
-    assert_int_equal(st_parse_line("RCVD (12.3456s) ARP reply 1.2.3.4 is-at 00:11:22:33:44:55\r\n",
-                                   &p, NULL, 0),
-                     ST_PARSE_OK);
+    assert_int_equal(
+        st_parse_line("RCVD (12.3456s) ARP reply 1.2.3.4 is-at 00:11:22:33:44:55\r\n", &p, NULL, 0),
+        ST_PARSE_OK);
     assert_int_equal(p.dir, ST_DIR_RCVD);
     assert_true(p.time_ns == 12345600000LL);
     assert_int_equal(p.arp.spa, 0x01020304u);

@@ -1,0 +1,10 @@
+/*
+ * Entry points of the scantrace subcommands: argv[0] is the subcommand's
+ * name; each returns an exit code of exitcodes.h.
+ */
+#ifndef ST_COMMANDS_H
+#define ST_COMMANDS_H
+
+int st_cmd_decode(int argc, char **argv);
+
+#endif

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The scantrace command line: help, version, exit codes, unbuilt commands,
+# and `decode` on real captures and on bad input. TAP-like output.
+# usage: tests/cli/test_cli.sh SCANTRACE SOURCE_ROOT
+set -uo pipefail
+
+st=$1
+src=$2
+fx=$src/fixtures/nmap-7.93
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+check() { # check NAME COMMAND...: passes when COMMAND succeeds
+  local name=$1
+  shift
+  n=$((n + 1))
+  if "$@"; then
+    echo "ok $n - $name"
+  else
+    echo "not ok $n - $name"
+    failed=$((failed + 1))
+  fi
+}
+
+# run CMD... : sets $rc and $out; stderr is in $tmp/err
+run() {
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  out=$(cat "$tmp/out")
+}
+
+run "$st" --help
+check "--help exits 0" test "$rc" -eq 0
+for c in scan record compare diff decode report explain; do
+  check "--help lists $c" grep -q "^  $c " "$tmp/out"
+done
+run "$st" --version
+check "--version" test "$rc" -eq 0 -a -n "$out"
+run "$st"
+check "no command: exit 2" test "$rc" -eq 2
+run "$st" frobnicate
+check "unknown command: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
+
+for c in scan record compare diff report explain; do
+  run "$st" "$c" --help
+  check "$c --help exits 0" test "$rc" -eq 0
+  check "$c --help shows usage" grep -q "^usage: scantrace $c" "$tmp/out"
+  run "$st" "$c" x
+  if grep -q "not built yet" "$tmp/err"; then
+    check "$c not built: exit 2" test "$rc" -eq 2
+  fi
+done
+
+# decode reproduces every line nmap traced, from the frames alone
+for d in "$fx"/*/; do
+  name=$(basename "$d")
+  level=low
+  grep -q 'ver=4 ihl=' "$d/trace.log" && level=high
+  [ $level = low ] && grep -q ' proto=' "$d/trace.log" && level=medium
+  run "$st" decode --detail $level "$d/capture.pcapng"
+  check "decode $name exits 0" test "$rc" -eq 0
+  missing=0
+  while IFS= read -r line; do
+    desc=${line#* (*s) }
+    grep -qF -- ") $desc" "$tmp/out" || { echo "# $name: not decoded: $desc"; missing=$((missing + 1)); }
+  done < <(grep -E '^(SENT|RCVD) ' "$d/trace.log")
+  check "decode $name: every traced packet is a frame" test "$missing" -eq 0
+done
+
+run "$st" decode --scanner 198.18.2.1 "$fx/default-routed/capture.pcapng"
+check "decode --scanner marks the kernel's RST as SENT" \
+  grep -qE '^SENT \([0-9.]+s\) TCP 198\.18\.2\.1:[0-9]+ > 198\.18\.3\.2:443 R ' "$tmp/out"
+check "decode --scanner marks replies RCVD" grep -q '^RCVD .* Echo reply' "$tmp/out"
+
+# bad input: one clear line, exit 2, the good frames before the damage kept
+run "$st" decode "$tmp/nonexistent.pcapng"
+check "decode missing file: exit 2" test "$rc" -eq 2
+check "decode missing file: names the file" grep -q "nonexistent.pcapng" "$tmp/err"
+head -c 300 /dev/urandom >"$tmp/garbage"
+run "$st" decode "$tmp/garbage"
+check "decode garbage: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
+size=$(stat -c %s "$fx/default-routed/capture.pcapng")
+head -c $((size - 150)) "$fx/default-routed/capture.pcapng" >"$tmp/cut.pcapng"
+run "$st" decode "$tmp/cut.pcapng"
+check "decode truncated capture: exit 2" test "$rc" -eq 2
+check "decode truncated capture: names the frame" grep -q "frame [0-9]" "$tmp/err"
+check "decode truncated capture: earlier frames printed" test "$(wc -l <"$tmp/out")" -gt 5
+run "$st" decode --detail loud "$fx/PE/capture.pcapng"
+check "decode bad --detail: exit 2" test "$rc" -eq 2
+run "$st" decode --scanner 300.1.1.1 "$fx/PE/capture.pcapng"
+check "decode bad --scanner: exit 2" test "$rc" -eq 2
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
