@@ -43,7 +43,7 @@ static const struct subcommand commands[] = {
      "the capture and reports, per mode and host, the probes, the replies and every\n"
      "packet one side has and the other lacks.\n"
      "Exit: 0 consistent, 1 discrepancies, 2 bad usage or input, 3 environment.\n",
-     NULL},
+     st_cmd_compare},
     {"diff", "compare two runs: which probes and replies differ, per mode and host",
      "usage: scantrace diff [--strict] [--compare FIELD] A B\n"
      "\n"

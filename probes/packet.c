@@ -81,3 +81,49 @@ bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
         return true;
     }
 }
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+/* A hash of exactly the fields st_pkt_same compares: equal packets hash equal. */
+uint64_t st_pkt_hash(const struct st_pkt *p)
+{
+    uint64_t h = mix(0, p->net);
+
+    if (p->net == ST_NET_ARP) {
+        h = mix(h, p->arp.op & 0xff);
+        h = mix(h, p->arp.spa);
+        if ((p->arp.op & 0xff) == 1)
+            return mix(h, p->arp.tpa);
+        for (int i = 0; i < 6; i++)
+            h = mix(h, p->arp.sha[i]);
+        return h;
+    }
+    if (p->net == ST_NET_IPV4) {
+        h = mix(mix(mix(h, p->ip.src), p->ip.dst), p->ip.id);
+    } else if (p->net == ST_NET_IPV6) {
+        for (int i = 0; i < 16; i++)
+            h = mix(mix(h, p->ip6.src[i]), p->ip6.dst[i]);
+    } else {
+        return h;
+    }
+    h = mix(h, p->proto);
+    switch (p->proto) {
+    case ST_IPPROTO_TCP:
+        return mix(mix(mix(mix(h, p->l4.tcp.sport), p->l4.tcp.dport), p->l4.tcp.flags),
+                   p->l4.tcp.seq);
+    case ST_IPPROTO_UDP:
+        return mix(mix(h, p->l4.udp.sport), p->l4.udp.dport);
+    case ST_IPPROTO_SCTP:
+        return mix(mix(h, p->l4.sctp.sport), p->l4.sctp.dport);
+    case ST_IPPROTO_ICMP:
+    case ST_IPPROTO_ICMPV6:
+        return mix(mix(mix(mix(h, p->l4.icmp.type), p->l4.icmp.code), p->l4.icmp.id),
+                   p->l4.icmp.seq);
+    default:
+        return h;
+    }
+}

@@ -37,6 +37,19 @@ int st_format_desc(const struct st_pkt *p, char *buf, size_t size);
  */
 int st_format_line(const struct st_pkt *p, char *buf, size_t size);
 
+/*
+ * A short description for reports: "TCP 10.0.1.1:63818 > 10.0.2.3:443 S",
+ * "ICMP 10.0.1.1 > 10.0.2.9 Echo request", "ARP who-has 10.0.1.2 tell 10.0.1.1".
+ */
+int st_format_brief(const struct st_pkt *p, char *buf, size_t size);
+
+/*
+ * What kind of packet it is, seen from the scanner: "ICMP echo request",
+ * "TCP SYN to 443", "TCP RST/ACK from 80", "ARP reply", "ICMP port unreachable".
+ * Uses p->dir for "to"/"from" (SENT: destination port, else source port).
+ */
+int st_format_kind(const struct st_pkt *p, char *buf, size_t size);
+
 /* Room for any line st_format_line writes. */
 #define ST_LINE_MAX 512
 

@@ -9,20 +9,8 @@ src=$2
 fx=$src/fixtures/nmap-7.93
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-check() { # check NAME COMMAND...: passes when COMMAND succeeds
-  local name=$1
-  shift
-  n=$((n + 1))
-  if "$@"; then
-    echo "ok $n - $name"
-  else
-    echo "not ok $n - $name"
-    failed=$((failed + 1))
-  fi
-}
+# shellcheck source=tests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 # run CMD... : sets $rc and $out; stderr is in $tmp/err
 run() {
@@ -92,5 +80,4 @@ check "decode bad --detail: exit 2" test "$rc" -eq 2
 run "$st" decode --scanner 300.1.1.1 "$fx/PE/capture.pcapng"
 check "decode bad --scanner: exit 2" test "$rc" -eq 2
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -1,0 +1,260 @@
+/*
+ * Alignment: trace packets to frames, one to one, by protocol identity
+ * (st_pkt_same: ARP op and addresses; IP addresses, id and protocol; ports,
+ * flags and seq; ICMP type, code, id and seq). Frames are indexed by
+ * st_pkt_hash, so each lookup is O(1) whatever the capture's size.
+ *
+ * The two clocks differ: trace times count from the scanner's start, frame
+ * times from the epoch. The offset between them is the median of
+ * (frame time - trace time) over the packets whose identity has exactly one
+ * frame; a packet with several candidate frames (ARP retries, say) then
+ * takes the unused one nearest its expected time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "align_internal.h"
+#include "compare.h"
+
+struct index {
+    long *head; /* bucket -> first frame */
+    long *next; /* frame -> next frame in the bucket */
+    size_t mask;
+};
+
+static void index_build(struct index *ix, const struct st_capture *cap)
+{
+    size_t nb = 16;
+    while (nb < cap->n * 2)
+        nb *= 2;
+    ix->mask = nb - 1;
+    ix->head = malloc(nb * sizeof *ix->head);
+    ix->next = malloc((cap->n ? cap->n : 1) * sizeof *ix->next);
+    if (!ix->head || !ix->next)
+        abort();
+    for (size_t i = 0; i < nb; i++)
+        ix->head[i] = -1;
+    /* Insert backwards so each bucket lists frames in capture order. */
+    for (size_t i = cap->n; i-- > 0;) {
+        size_t b = st_pkt_hash(&cap->frames[i]) & ix->mask;
+        ix->next[i] = ix->head[b];
+        ix->head[b] = (long)i;
+    }
+}
+
+static void index_free(struct index *ix)
+{
+    free(ix->head);
+    free(ix->next);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void add_scanner(struct st_comparison *c, uint32_t a)
+{
+    if (!a || st_is_scanner(c, a))
+        return;
+    uint32_t *s = realloc(c->scanner, (c->nscanner + 1) * sizeof *s);
+    if (!s)
+        abort();
+    c->scanner = s;
+    c->scanner[c->nscanner++] = a;
+}
+
+bool st_is_scanner(const struct st_comparison *c, uint32_t a)
+{
+    for (size_t i = 0; i < c->nscanner; i++)
+        if (c->scanner[i] == a)
+            return true;
+    return false;
+}
+
+/* The scanner's addresses: the sources of its SENT lines; failing that,
+ * of the frames the capture marked outbound. */
+static void find_scanner(struct st_comparison *c)
+{
+    const struct st_trace *t = c->trace;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = &t->pkts[i];
+        if (p->dir != ST_DIR_SENT)
+            continue;
+        add_scanner(c, p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0);
+    }
+    if (c->nscanner)
+        return;
+    for (size_t i = 0; i < c->cap->n; i++) {
+        const struct st_pkt *p = &c->cap->frames[i];
+        if (p->dir == ST_DIR_SENT)
+            add_scanner(c, p->net == ST_NET_ARP ? p->arp.spa : p->ip.src);
+    }
+}
+
+static enum st_dir frame_dir(const struct st_comparison *c, const struct st_pkt *p)
+{
+    if (p->dir != ST_DIR_NONE)
+        return p->dir;
+    uint32_t src = p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0;
+    return st_is_scanner(c, src) ? ST_DIR_SENT : ST_DIR_RCVD;
+}
+
+static void estimate_offset(struct st_comparison *c, const struct index *ix)
+{
+    const struct st_trace *t = c->trace;
+    const struct st_capture *cap = c->cap;
+    int64_t *d = malloc((t->npkts ? t->npkts : 1) * sizeof *d);
+    size_t n = 0;
+
+    if (!d)
+        abort();
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = &t->pkts[i];
+        long only = -1;
+        int count = 0;
+        for (long f = ix->head[st_pkt_hash(p) & ix->mask]; f >= 0 && count < 2; f = ix->next[f])
+            if (st_pkt_same(p, &cap->frames[f])) {
+                only = f;
+                count++;
+            }
+        if (count == 1)
+            d[n++] = cap->frames[only].time_ns - p->time_ns;
+    }
+    c->offset_pairs = n;
+    if (n) {
+        qsort(d, n, sizeof *d, cmp_i64);
+        c->offset_ns = d[n / 2];
+    } else {
+        c->offset_ns = cap->n ? cap->frames[0].time_ns : 0;
+    }
+    free(d);
+}
+
+struct pair {
+    long t, f;
+    int64_t d; /* |frame time - expected time| */
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+    if (x->d != y->d)
+        return (x->d > y->d) - (x->d < y->d);
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    return (x->f > y->f) - (x->f < y->f);
+}
+
+/*
+ * Every (trace packet, frame) pair of the same identity, nearest in time
+ * first, taken while both are free: a packet with a lost frame then stays
+ * unmatched instead of taking its retry's frame (ARP who-has repeats itself
+ * byte for byte).
+ */
+static void match(struct st_comparison *c, const struct index *ix)
+{
+    const struct st_trace *t = c->trace;
+    const struct st_capture *cap = c->cap;
+    struct pair *pairs = NULL;
+    size_t n = 0, alloc = 0;
+
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = &t->pkts[i];
+        int64_t want = p->time_ns + c->offset_ns;
+        for (long f = ix->head[st_pkt_hash(p) & ix->mask]; f >= 0; f = ix->next[f]) {
+            if (!st_pkt_same(p, &cap->frames[f]))
+                continue;
+            if (n == alloc) {
+                alloc = alloc ? alloc * 2 : 1024;
+                pairs = realloc(pairs, alloc * sizeof *pairs);
+                if (!pairs)
+                    abort();
+            }
+            int64_t d = cap->frames[f].time_ns - want;
+            pairs[n++] = (struct pair){(long)i, f, d < 0 ? -d : d};
+        }
+    }
+    if (n)
+        qsort(pairs, n, sizeof *pairs, cmp_pair);
+    for (size_t k = 0; k < n; k++) {
+        if (c->t2f[pairs[k].t] >= 0 || c->f2t[pairs[k].f] >= 0)
+            continue;
+        c->t2f[pairs[k].t] = pairs[k].f;
+        c->f2t[pairs[k].f] = pairs[k].t;
+    }
+    free(pairs);
+}
+
+void st_compare_run(struct st_comparison *c, const struct st_trace *t, const struct st_capture *cap)
+{
+    size_t nt = t->npkts ? t->npkts : 1, nf = cap->n ? cap->n : 1;
+    struct index ix;
+
+    c->trace = t;
+    c->cap = cap;
+    c->t2f = malloc(nt * sizeof *c->t2f);
+    c->f2t = malloc(nf * sizeof *c->f2t);
+    c->tcause = calloc(nt, sizeof *c->tcause);
+    c->fcause = calloc(nf, sizeof *c->fcause);
+    c->frel = malloc(nf * sizeof *c->frel);
+    c->fdir = calloc(nf, sizeof *c->fdir);
+    c->fmode = calloc(nf, sizeof *c->fmode);
+    if (!c->t2f || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir || !c->fmode)
+        abort();
+    for (size_t i = 0; i < t->npkts; i++)
+        c->t2f[i] = -1;
+    for (size_t i = 0; i < cap->n; i++)
+        c->f2t[i] = c->frel[i] = -1;
+
+    find_scanner(c);
+    for (size_t i = 0; i < cap->n; i++)
+        c->fdir[i] = frame_dir(c, &cap->frames[i]);
+    index_build(&ix, cap);
+    estimate_offset(c, &ix);
+    match(c, &ix);
+    index_free(&ix);
+
+    st_classify(c);
+    for (size_t i = 0; i < t->npkts; i++) {
+        if (c->t2f[i] >= 0)
+            c->matched++;
+        else
+            c->trace_only++;
+        if (c->t2f[i] < 0 && st_cause_is_discrepancy(c->tcause[i]))
+            c->discrepancies++;
+    }
+    for (size_t i = 0; i < cap->n; i++)
+        if (c->f2t[i] < 0) {
+            c->wire_only++;
+            if (st_cause_is_discrepancy(c->fcause[i]))
+                c->discrepancies++;
+        }
+    /* a capture that lost frames cannot prove anything complete */
+    if (c->dropped_known && c->capture_dropped > 0)
+        c->discrepancies++;
+}
+
+void st_compare_free(struct st_comparison *c)
+{
+    for (size_t m = 0; m < c->nmodes; m++) {
+        for (size_t h = 0; h < c->modes[m].nhosts; h++) {
+            free(c->modes[m].hosts[h].probes);
+            free(c->modes[m].hosts[h].replies);
+            free(c->modes[m].hosts[h].wire);
+        }
+        free(c->modes[m].hosts);
+        free(c->modes[m].name);
+    }
+    free(c->modes);
+    free(c->t2f);
+    free(c->f2t);
+    free(c->tcause);
+    free(c->fcause);
+    free(c->frel);
+    free(c->fdir);
+    free(c->fmode);
+    free(c->scanner);
+    memset(c, 0, sizeof *c);
+}

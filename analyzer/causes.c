@@ -1,0 +1,376 @@
+/*
+ * Why a packet is on one side only. The rules, in the order they are tried
+ * on a wire-only frame:
+ *   ARP to or from the scanner                      -> os-arp
+ *   a TCP RST from the scanner about a probe         -> os-rst
+ *   a reply to a probe, the host already up by then,
+ *     or after the scanner stopped listening         -> late-reply
+ *   a reply to a probe, nothing traced for the host  -> missed-reply
+ *   an ICMP error quoting no probe of this trace     -> unrelated
+ *   a packet from the scanner like a traced probe    -> retransmit
+ *   neither to nor from the scanner                  -> unrelated
+ *   anything else                                    -> unknown
+ * "Relates to a probe" is found through reply keys: what a reply to a probe
+ * must carry (echo id and seq, the reversed ports, the quoted IP id of an
+ * ICMP error, the ARP target), kept in one sorted table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "align_internal.h"
+#include "compare.h"
+
+const char *st_cause_name(enum st_cause c)
+{
+    static const char *const names[] = {
+        [ST_CAUSE_NONE] = "none",
+        [ST_CAUSE_OS_RST] = "os-rst",
+        [ST_CAUSE_OS_ARP] = "os-arp",
+        [ST_CAUSE_LATE_REPLY] = "late-reply",
+        [ST_CAUSE_MISSED_REPLY] = "missed-reply",
+        [ST_CAUSE_RETRANSMIT] = "retransmit",
+        [ST_CAUSE_UNRELATED] = "unrelated",
+        [ST_CAUSE_UNKNOWN] = "unknown",
+        [ST_CAUSE_NO_ARP] = "no-arp",
+        [ST_CAUSE_CAPTURE_DROP] = "capture-drop",
+    };
+    return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
+}
+
+bool st_cause_is_discrepancy(enum st_cause c)
+{
+    /* A retransmission the trace does not show is a probe the scanner hid. */
+    return c == ST_CAUSE_UNKNOWN || c == ST_CAUSE_MISSED_REPLY || c == ST_CAUSE_CAPTURE_DROP ||
+           c == ST_CAUSE_NO_ARP || c == ST_CAUSE_RETRANSMIT;
+}
+
+uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
+{
+    if (p->net == ST_NET_ARP) {
+        if ((p->arp.op & 0xff) == 1)
+            return st_is_scanner(c, p->arp.spa) ? p->arp.tpa : p->arp.spa;
+        return p->arp.spa;
+    }
+    if (p->net != ST_NET_IPV4)
+        return 0;
+    if (p->proto == ST_IPPROTO_ICMP && p->l4.icmp.quote.present && dir != ST_DIR_SENT)
+        return p->l4.icmp.quote.ip.dst;
+    return dir == ST_DIR_SENT ? p->ip.dst : p->ip.src;
+}
+
+const char *st_reply_reason(const struct st_pkt *p, bool *up)
+{
+    *up = true;
+    if (p->net == ST_NET_ARP)
+        return "arp-response";
+    if (p->net != ST_NET_IPV4)
+        return "unknown-response";
+    switch (p->proto) {
+    case ST_IPPROTO_TCP:
+        if ((p->l4.tcp.flags & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK))
+            return "syn-ack";
+        if (p->l4.tcp.flags & ST_TCP_RST)
+            return "reset";
+        return "tcp-response";
+    case ST_IPPROTO_UDP:
+        return "udp-response";
+    case ST_IPPROTO_SCTP:
+        return "sctp-response";
+    case ST_IPPROTO_ICMP:
+        break;
+    default:
+        return "proto-response";
+    }
+    const struct st_icmp *m = &p->l4.icmp;
+    switch (m->type) {
+    case 0:
+        return "echo-reply";
+    case 14:
+        return "timestamp-reply";
+    case 16:
+        return "info-reply";
+    case 18:
+        return "mask-reply";
+    case 3:
+        if (m->code == 3)
+            return "port-unreach";
+        if (m->code == 2)
+            return "proto-unreach";
+        *up = false;
+        if (m->code == 0)
+            return "net-unreach";
+        if (m->code == 1)
+            return "host-unreach";
+        if (m->code == 9 || m->code == 10 || m->code == 13)
+            return "admin-prohibited";
+        return "unreach";
+    case 11:
+        *up = false;
+        return "time-exceeded";
+    default:
+        *up = false;
+        return "icmp-response";
+    }
+}
+
+/* ---- reply keys ---------------------------------------------------------- */
+
+enum key_kind { K_ARP = 1, K_ICMPQ, K_PORTS, K_IPID, K_LIKE, K_HOST };
+
+static uint64_t key(enum key_kind k, uint64_t a, uint64_t b, uint64_t c2)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)k;
+    uint64_t v[3] = {a, b, c2};
+    for (int i = 0; i < 3; i++) {
+        h ^= v[i];
+        h *= 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+struct entry {
+    uint64_t key;
+    long probe;
+};
+
+struct keys {
+    struct entry *e;
+    size_t n, cap;
+};
+
+static void put(struct keys *k, uint64_t key_, long probe)
+{
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 256;
+        k->e = realloc(k->e, k->cap * sizeof *k->e);
+        if (!k->e)
+            abort();
+    }
+    k->e[k->n].key = key_;
+    k->e[k->n].probe = probe;
+    k->n++;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    if (x->key != y->key)
+        return (x->key > y->key) - (x->key < y->key);
+    return (x->probe > y->probe) - (x->probe < y->probe);
+}
+
+static long find(const struct keys *k, uint64_t key_)
+{
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k->e[mid].key < key_)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k->n && k->e[lo].key == key_ ? k->e[lo].probe : -1;
+}
+
+static uint64_t ports(const struct st_pkt *p, bool reverse)
+{
+    unsigned s = 0, d = 0;
+    if (p->proto == ST_IPPROTO_TCP) {
+        s = p->l4.tcp.sport;
+        d = p->l4.tcp.dport;
+    } else if (p->proto == ST_IPPROTO_UDP) {
+        s = p->l4.udp.sport;
+        d = p->l4.udp.dport;
+    } else if (p->proto == ST_IPPROTO_SCTP) {
+        s = p->l4.sctp.sport;
+        d = p->l4.sctp.dport;
+    }
+    return reverse ? (uint64_t)d << 16 | s : (uint64_t)s << 16 | d;
+}
+
+/* What a packet from the scanner "looks like": destination, protocol and
+ * destination port or ICMP type (retransmissions keep these). */
+static uint64_t like_key(const struct st_pkt *p)
+{
+    uint64_t what = p->proto == ST_IPPROTO_ICMP ? p->l4.icmp.type : ports(p, false) & 0xffff;
+    return key(K_LIKE, p->ip.dst, p->proto, what);
+}
+
+static void probe_keys(struct keys *k, const struct st_pkt *p, long i)
+{
+    if (p->net == ST_NET_ARP) {
+        put(k, key(K_ARP, p->arp.tpa, 0, 0), i);
+        put(k, key(K_HOST, p->arp.tpa, 0, 0), i);
+        return;
+    }
+    if (p->net != ST_NET_IPV4)
+        return;
+    put(k, key(K_HOST, p->ip.dst, 0, 0), i);
+    put(k, key(K_IPID, p->ip.dst, p->ip.id, p->proto), i);
+    put(k, like_key(p), i);
+    if (p->proto == ST_IPPROTO_ICMP) {
+        const struct st_icmp *m = &p->l4.icmp;
+        /* echo 8 -> 0, timestamp 13 -> 14, information 15 -> 16, mask 17 -> 18 */
+        unsigned reply = m->type == 8 ? 0 : m->type + 1u;
+        put(k, key(K_ICMPQ, p->ip.dst, reply, (uint64_t)m->id << 16 | m->seq), i);
+    } else {
+        put(k, key(K_PORTS, p->ip.dst, p->proto, ports(p, false)), i);
+    }
+}
+
+/* The probe a received frame answers, or -1. */
+static long answered(const struct keys *k, const struct st_pkt *f)
+{
+    if (f->net == ST_NET_ARP)
+        return (f->arp.op & 0xff) == 2 ? find(k, key(K_ARP, f->arp.spa, 0, 0)) : -1;
+    if (f->net != ST_NET_IPV4)
+        return -1;
+    if (f->proto == ST_IPPROTO_ICMP) {
+        const struct st_icmp *m = &f->l4.icmp;
+        if (m->quote.present)
+            return find(k, key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto));
+        return find(k, key(K_ICMPQ, f->ip.src, m->type, (uint64_t)m->id << 16 | m->seq));
+    }
+    return find(k, key(K_PORTS, f->ip.src, f->proto, ports(f, true)));
+}
+
+/* ---- host up times ------------------------------------------------------- */
+
+struct up {
+    uint32_t host;
+    int64_t t;
+};
+
+static int cmp_up(const void *a, const void *b)
+{
+    const struct up *x = a, *y = b;
+    if (x->host != y->host)
+        return (x->host > y->host) - (x->host < y->host);
+    return (x->t > y->t) - (x->t < y->t);
+}
+
+/* Earliest capture-clock time a traced reply showed `host` up, or INT64_MAX. */
+static int64_t up_since(const struct up *u, size_t n, uint32_t host)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (u[mid].host < host)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && u[lo].host == host ? u[lo].t : INT64_MAX;
+}
+
+/* ---- classification ------------------------------------------------------ */
+
+static bool involves_scanner(const struct st_comparison *c, const struct st_pkt *f)
+{
+    if (f->net == ST_NET_ARP)
+        return st_is_scanner(c, f->arp.spa) || st_is_scanner(c, f->arp.tpa);
+    if (f->net == ST_NET_IPV4)
+        return st_is_scanner(c, f->ip.src) || st_is_scanner(c, f->ip.dst);
+    return false;
+}
+
+static enum st_cause classify_frame(const struct st_comparison *c, const struct keys *k,
+                                    const struct up *ups, size_t nups, size_t i, long *rel)
+{
+    const struct st_pkt *f = &c->cap->frames[i];
+    enum st_dir dir = c->fdir[i];
+
+    *rel = -1;
+    if (!involves_scanner(c, f))
+        return ST_CAUSE_UNRELATED;
+    if (f->net == ST_NET_ARP) {
+        uint32_t other = st_is_scanner(c, f->arp.spa) ? f->arp.tpa : f->arp.spa;
+        *rel = find(k, key(K_HOST, other, 0, 0));
+        return ST_CAUSE_OS_ARP;
+    }
+    if (f->net != ST_NET_IPV4)
+        return ST_CAUSE_UNKNOWN;
+    if (dir == ST_DIR_SENT) {
+        if (f->proto == ST_IPPROTO_TCP && (f->l4.tcp.flags & ST_TCP_RST)) {
+            *rel = find(k, key(K_PORTS, f->ip.dst, f->proto, ports(f, false)));
+            if (*rel >= 0)
+                return ST_CAUSE_OS_RST;
+        }
+        *rel = find(k, like_key(f));
+        return *rel >= 0 ? ST_CAUSE_RETRANSMIT : ST_CAUSE_UNKNOWN;
+    }
+    *rel = answered(k, f);
+    if (*rel < 0) {
+        /* The quote proves what caused an ICMP error: none of our probes. */
+        bool quotes = f->proto == ST_IPPROTO_ICMP && f->l4.icmp.quote.present;
+        return quotes ? ST_CAUSE_UNRELATED : ST_CAUSE_UNKNOWN;
+    }
+    uint32_t host = st_pkt_host(c, &c->trace->pkts[*rel], ST_DIR_SENT);
+    bool after_end = c->trace->end_ns >= 0 && f->time_ns > c->trace->end_ns + c->offset_ns;
+    return up_since(ups, nups, host) <= f->time_ns || after_end ? ST_CAUSE_LATE_REPLY
+                                                                : ST_CAUSE_MISSED_REPLY;
+}
+
+/* A SENT line without its frame: did the kernel fail to resolve its next hop? */
+static bool arp_failed(const struct st_comparison *c, uint32_t dst)
+{
+    bool asked = false;
+    for (size_t i = 0; i < c->cap->n; i++) {
+        const struct st_pkt *f = &c->cap->frames[i];
+        if (f->net != ST_NET_ARP)
+            continue;
+        if ((f->arp.op & 0xff) == 1 && f->arp.tpa == dst && st_is_scanner(c, f->arp.spa))
+            asked = true;
+        if ((f->arp.op & 0xff) == 2 && f->arp.spa == dst)
+            return false;
+    }
+    return asked;
+}
+
+void st_classify(struct st_comparison *c)
+{
+    const struct st_trace *t = c->trace;
+    struct keys k = {0};
+    struct up *ups = malloc((t->npkts ? t->npkts : 1) * sizeof *ups);
+    size_t nups = 0;
+
+    if (!ups)
+        abort();
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = &t->pkts[i];
+        if (p->dir == ST_DIR_SENT) {
+            probe_keys(&k, p, (long)i);
+            continue;
+        }
+        bool up;
+        st_reply_reason(p, &up);
+        if (up) {
+            long f = c->t2f[i];
+            ups[nups].host = st_pkt_host(c, p, ST_DIR_RCVD);
+            ups[nups].t = f >= 0 ? c->cap->frames[f].time_ns : p->time_ns + c->offset_ns;
+            nups++;
+        }
+    }
+    if (k.n)
+        qsort(k.e, k.n, sizeof *k.e, cmp_entry);
+    qsort(ups, nups, sizeof *ups, cmp_up);
+
+    for (size_t i = 0; i < c->cap->n; i++)
+        if (c->f2t[i] < 0)
+            c->fcause[i] = classify_frame(c, &k, ups, nups, i, &c->frel[i]);
+
+    for (size_t i = 0; i < t->npkts; i++) {
+        if (c->t2f[i] >= 0)
+            continue;
+        const struct st_pkt *p = &t->pkts[i];
+        if (c->dropped_known && c->capture_dropped > 0)
+            c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
+        else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, p->ip.dst))
+            c->tcause[i] = ST_CAUSE_NO_ARP;
+        else
+            c->tcause[i] = ST_CAUSE_UNKNOWN;
+    }
+    free(k.e);
+    free(ups);
+}

@@ -1,0 +1,252 @@
+/*
+ * scantrace compare: read a trace and tshark's dissection of a capture,
+ * align them, and report. With a run directory the report.json is also
+ * written into it (atomically: a temporary file renamed over the old one),
+ * so an earlier report is never left half-written.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "compare.h"
+#include "exitcodes.h"
+#include "report.h"
+
+static const char compare_usage[] =
+    "usage: scantrace compare [options] RUNDIR\n"
+    "       scantrace compare [options] TRACE CAPTURE\n"
+    "\n"
+    "Aligns every SENT/RCVD line of a trace (scantrace's trace.log or nmap's\n"
+    "--packet-trace output, any -d level) with tshark's dissection of the capture,\n"
+    "and reports per mode and host the probes, the replies and every packet one\n"
+    "side has and the other lacks, with the reason (os-rst, os-arp, late-reply...).\n"
+    "\n"
+    "  -f, --format F   text (default), json, junit or markdown\n"
+    "  -o, --output F   write the report to F instead of standard output\n"
+    "      --no-write   with RUNDIR: do not write RUNDIR/report.json\n"
+    "\n"
+    "RUNDIR holds trace.log and capture.pcapng (and run.json, whose capture drop\n"
+    "counts are used); compare writes RUNDIR/report.json. tshark is found on PATH\n"
+    "or as $SCANTRACE_TSHARK.\n"
+    "Exit: 0 consistent, 1 discrepancies, 2 bad usage or unreadable input,\n"
+    "3 environment (tshark missing or failing).\n";
+
+struct opts {
+    enum st_format format;
+    const char *output;
+    bool no_write;
+    char trace[4096], capture[4096], rundir[4096];
+};
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+    static const struct option lo[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"no-write", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+
+    memset(o, 0, sizeof *o);
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "f:o:h", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'f':
+            if (!strcmp(optarg, "text"))
+                o->format = ST_FMT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                o->format = ST_FMT_JSON;
+            else if (!strcmp(optarg, "junit"))
+                o->format = ST_FMT_JUNIT;
+            else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
+                o->format = ST_FMT_MARKDOWN;
+            else {
+                fprintf(stderr,
+                        "scantrace compare: --format: text, json, junit or markdown, "
+                        "not '%s'\n",
+                        optarg);
+                return ST_EXIT_USAGE;
+            }
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'n':
+            o->no_write = true;
+            break;
+        case 'h':
+            fputs(compare_usage, stdout);
+            return -1;
+        default:
+            fputs(compare_usage, stderr);
+            return ST_EXIT_USAGE;
+        }
+    }
+    int rest = argc - optind;
+    struct stat sb;
+    if (rest == 1 && stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(o->rundir, sizeof o->rundir, "%s", argv[optind]);
+        snprintf(o->trace, sizeof o->trace, "%s/trace.log", argv[optind]);
+        snprintf(o->capture, sizeof o->capture, "%s/capture.pcapng", argv[optind]);
+        return 0;
+    }
+    if (rest == 1) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", argv[optind],
+                errno == ENOENT ? "no such run directory" : "not a run directory");
+        return ST_EXIT_USAGE;
+    }
+    if (rest != 2) {
+        fputs(compare_usage, stderr);
+        return ST_EXIT_USAGE;
+    }
+    snprintf(o->trace, sizeof o->trace, "%s", argv[optind]);
+    snprintf(o->capture, sizeof o->capture, "%s", argv[optind + 1]);
+    return 0;
+}
+
+/* Capture drop counts from RUNDIR/run.json, when it exists. */
+static int read_run_json(const char *rundir, struct st_comparison *c)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run.json", rundir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    json_object *run = json_object_from_file(path);
+    if (!run) {
+        fprintf(stderr, "scantrace compare: %s: not valid JSON (%s)\n", path,
+                json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+        return ST_EXIT_USAGE;
+    }
+    json_object *cap, *dropped;
+    if (json_object_object_get_ex(run, "capture", &cap) &&
+        json_object_object_get_ex(cap, "dropped", &dropped)) {
+        c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
+        c->dropped_known = true;
+    }
+    json_object_put(run);
+    return 0;
+}
+
+static int write_report_json(const struct opts *o, json_object *doc)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/report.json", o->rundir);
+    snprintf(tmp, sizeof tmp, "%s/.report.json.%ld", o->rundir, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", tmp, strerror(errno));
+        return ST_EXIT_ENVIRONMENT;
+    }
+    fputs(json_object_to_json_string_ext(doc,
+                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
+          f);
+    fputc('\n', f);
+    if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", tmp, strerror(errno));
+        fclose(f);
+        unlink(tmp);
+        return ST_EXIT_ENVIRONMENT;
+    }
+    fclose(f);
+    if (rename(tmp, path)) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return ST_EXIT_ENVIRONMENT;
+    }
+    return 0;
+}
+
+static int render(const struct opts *o, const struct st_comparison *c, json_object *doc)
+{
+    FILE *out = stdout;
+    if (o->output && !(out = fopen(o->output, "w"))) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", o->output, strerror(errno));
+        return ST_EXIT_ENVIRONMENT;
+    }
+    switch (o->format) {
+    case ST_FMT_TEXT: {
+        bool color = !o->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        st_report_text(c, out, color);
+        break;
+    }
+    case ST_FMT_JSON:
+        fputs(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+                                                      JSON_C_TO_STRING_NOSLASHESCAPE),
+              out);
+        fputc('\n', out);
+        break;
+    case ST_FMT_JUNIT:
+        st_report_junit(c, out);
+        break;
+    case ST_FMT_MARKDOWN:
+        st_report_markdown(c, out);
+        break;
+    }
+    bool bad = fflush(out) != 0 || ferror(out);
+    if (out != stdout)
+        bad |= fclose(out) != 0;
+    if (bad) {
+        fprintf(stderr, "scantrace compare: writing the report: %s\n", strerror(errno));
+        return ST_EXIT_ENVIRONMENT;
+    }
+    return 0;
+}
+
+int st_cmd_compare(int argc, char **argv)
+{
+    struct opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? ST_EXIT_OK : rc;
+
+    char err[512];
+    struct st_trace trace;
+    if (st_trace_read(o.trace, &trace, err, sizeof err)) {
+        fprintf(stderr, "scantrace compare: %s\n", err);
+        return ST_EXIT_USAGE;
+    }
+    if (!trace.npkts && !trace.nconns) {
+        fprintf(stderr,
+                "scantrace compare: %s: no SENT/RCVD/CONN lines (was it recorded with "
+                "--packet-trace?)\n",
+                o.trace);
+        st_trace_free(&trace);
+        return ST_EXIT_USAGE;
+    }
+    struct st_capture cap;
+    enum st_tshark_rc trc = st_tshark_read(o.capture, &cap, err, sizeof err);
+    if (trc != ST_TSHARK_OK) {
+        fprintf(stderr, "scantrace compare: %s\n", err);
+        st_trace_free(&trace);
+        return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
+    }
+
+    struct st_comparison c;
+    memset(&c, 0, sizeof c);
+    c.trace_path = o.trace;
+    c.capture_path = o.capture;
+    if (o.rundir[0] && (rc = read_run_json(o.rundir, &c)) != 0)
+        goto out_inputs;
+    st_compare_run(&c, &trace, &cap);
+    st_compare_summarize(&c);
+
+    json_object *doc = st_report_json(&c);
+    rc = render(&o, &c, doc);
+    if (!rc && o.rundir[0] && !o.no_write)
+        rc = write_report_json(&o, doc);
+    json_object_put(doc);
+    if (!rc)
+        rc = c.discrepancies || trace.malformed ? ST_EXIT_DIFFERENT : ST_EXIT_OK;
+    st_compare_free(&c);
+out_inputs:
+    st_capture_free(&cap);
+    st_trace_free(&trace);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/*
+ * Renderings of a comparison. report.json (version 1) is the contract CI
+ * users parse (README, "report.json"); the text, JUnit and Markdown views
+ * are built from the same comparison and say the same things.
+ */
+#ifndef ST_REPORT_H
+#define ST_REPORT_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "compare.h"
+
+enum st_format { ST_FMT_TEXT, ST_FMT_JSON, ST_FMT_JUNIT, ST_FMT_MARKDOWN };
+
+/* The report.json document (caller puts it). */
+json_object *st_report_json(const struct st_comparison *c);
+
+void st_report_text(const struct st_comparison *c, FILE *out, bool color);
+void st_report_junit(const struct st_comparison *c, FILE *out);
+void st_report_markdown(const struct st_comparison *c, FILE *out);
+
+/* ---- shared by the renderers (report_common.c) ---- */
+
+/* "matched", "trace_only", "wire_only" */
+const char *st_status_name(bool matched, bool from_trace);
+
+/* lower-case protocol name of a packet: "arp", "icmp", "tcp", "igmp"... */
+const char *st_proto_label(const struct st_pkt *p);
+
+/* One packet of the comparison, in capture-time order: a trace packet
+ * (matched or trace-only) or a wire-only frame. */
+struct st_item {
+    long trace; /* trace packet index, or -1 */
+    long frame; /* frame index, or -1 */
+    int64_t t;  /* capture clock */
+};
+
+/* Every packet once, in time order; free() the result. */
+struct st_item *st_items(const struct st_comparison *c, size_t *n);
+
+/* The record that describes an item (the frame when there is one). */
+const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_item *it);
+
+enum st_dir st_item_dir(const struct st_comparison *c, const struct st_item *it);
+
+enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item *it);
+
+const char *st_item_mode(const struct st_comparison *c, const struct st_item *it);
+
+/* Counts of each cause over one-sided packets, indexed by enum st_cause. */
+void st_cause_counts(const struct st_comparison *c, size_t counts[16]);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * What every rendering of a comparison needs: the packets in one time line
+ * and the words for their status, protocol and cause.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkt_protonames.h"
+#include "report.h"
+
+const char *st_status_name(bool matched, bool from_trace)
+{
+    return matched ? "matched" : from_trace ? "trace_only" : "wire_only";
+}
+
+const char *st_proto_label(const struct st_pkt *p)
+{
+    if (p->net == ST_NET_ARP)
+        return "arp";
+    if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6)
+        return "other";
+    const char *n = st_proto_name(p->proto);
+    return n ? n : "unknown";
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+    const struct st_item *x = a, *y = b;
+    if (x->t != y->t)
+        return (x->t > y->t) - (x->t < y->t);
+    long kx = x->frame >= 0 ? x->frame : x->trace, ky = y->frame >= 0 ? y->frame : y->trace;
+    return (kx > ky) - (kx < ky);
+}
+
+struct st_item *st_items(const struct st_comparison *c, size_t *n)
+{
+    size_t total = c->trace->npkts + c->wire_only;
+    struct st_item *it = malloc((total ? total : 1) * sizeof *it);
+    size_t k = 0;
+
+    if (!it)
+        abort();
+    for (size_t i = 0; i < c->trace->npkts; i++) {
+        long f = c->t2f[i];
+        it[k].trace = (long)i;
+        it[k].frame = f;
+        it[k].t = f >= 0 ? c->cap->frames[f].time_ns : c->trace->pkts[i].time_ns + c->offset_ns;
+        k++;
+    }
+    for (size_t i = 0; i < c->cap->n; i++)
+        if (c->f2t[i] < 0) {
+            it[k].trace = -1;
+            it[k].frame = (long)i;
+            it[k].t = c->cap->frames[i].time_ns;
+            k++;
+        }
+    qsort(it, k, sizeof *it, cmp_item);
+    *n = k;
+    return it;
+}
+
+const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_item *it)
+{
+    return it->frame >= 0 ? &c->cap->frames[it->frame] : &c->trace->pkts[it->trace];
+}
+
+enum st_dir st_item_dir(const struct st_comparison *c, const struct st_item *it)
+{
+    return it->trace >= 0 ? c->trace->pkts[it->trace].dir : c->fdir[it->frame];
+}
+
+enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item *it)
+{
+    if (it->trace >= 0 && it->frame >= 0)
+        return ST_CAUSE_NONE;
+    return it->trace >= 0 ? c->tcause[it->trace] : c->fcause[it->frame];
+}
+
+const char *st_item_mode(const struct st_comparison *c, const struct st_item *it)
+{
+    if (it->frame >= 0 && c->fmode[it->frame])
+        return c->fmode[it->frame];
+    if (it->trace >= 0 && c->trace->pkt_mode[it->trace])
+        return c->trace->pkt_mode[it->trace];
+    return c->nmodes ? c->modes[0].name : "trace";
+}
+
+void st_cause_counts(const struct st_comparison *c, size_t counts[16])
+{
+    memset(counts, 0, 16 * sizeof counts[0]);
+    for (size_t i = 0; i < c->trace->npkts; i++)
+        if (c->t2f[i] < 0)
+            counts[c->tcause[i] & 15]++;
+    for (size_t i = 0; i < c->cap->n; i++)
+        if (c->f2t[i] < 0)
+            counts[c->fcause[i] & 15]++;
+}

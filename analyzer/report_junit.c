@@ -1,0 +1,123 @@
+/*
+ * JUnit XML for CI: a testsuite per mode, a testcase per host, a failure
+ * per discrepancy about that host; discrepancies tied to no host (and
+ * unreadable trace lines, lost frames) go to a "capture" testsuite.
+ */
+#include <string.h>
+
+#include "pkt_format.h"
+#include "report.h"
+
+static void xml(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+                fputc(*s, out);
+        }
+    }
+}
+
+/* Whether a one-sided item is a discrepancy about `host` in `mode`. */
+static bool item_of(const struct st_comparison *c, const struct st_item *it, const char *mode,
+                    uint32_t host)
+{
+    const struct st_pkt *p = st_item_pkt(c, it);
+    if (strcmp(st_item_mode(c, it), mode))
+        return false;
+    if (it->frame >= 0 && it->trace < 0 && c->frel[it->frame] >= 0)
+        p = &c->trace->pkts[c->frel[it->frame]];
+    return st_pkt_host(c, p,
+                       it->frame >= 0 && it->trace < 0 && c->frel[it->frame] < 0
+                           ? st_item_dir(c, it)
+                           : p->dir) == host;
+}
+
+static void failure(FILE *out, const struct st_comparison *c, const struct st_item *it)
+{
+    const struct st_pkt *p = st_item_pkt(c, it);
+    char text[ST_LINE_MAX];
+    st_format_brief(p, text, sizeof text);
+    const char *status = it->trace >= 0 ? "trace_only" : "wire_only";
+    fprintf(out, "      <failure type=\"%s\" message=\"", status);
+    if (it->trace >= 0)
+        fprintf(out, "line %u: ", p->line);
+    else
+        fprintf(out, "frame %u: ", p->frame);
+    fprintf(out, "%s (%s): ", status, st_cause_name(st_item_cause(c, it)));
+    xml(out, text);
+    fputs("\"/>\n", out);
+}
+
+void st_report_junit(const struct st_comparison *c, FILE *out)
+{
+    size_t n;
+    struct st_item *items = st_items(c, &n);
+    bool *used = calloc(n ? n : 1, sizeof *used);
+
+    if (!used)
+        abort();
+    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(out, "<testsuites name=\"scantrace compare\" failures=\"%zu\">\n", c->discrepancies);
+    for (size_t m = 0; m < c->nmodes; m++) {
+        const struct st_mode *mode = &c->modes[m];
+        fprintf(out, "  <testsuite name=\"");
+        xml(out, mode->name);
+        fprintf(out, "\" tests=\"%zu\">\n", mode->nhosts);
+        for (size_t h = 0; h < mode->nhosts; h++) {
+            const struct st_mode_host *hh = &mode->hosts[h];
+            char a[16];
+            fprintf(out, "    <testcase classname=\"");
+            xml(out, mode->name);
+            fprintf(out, "\" name=\"%s\">\n", st_ip4_str(hh->addr, a));
+            for (size_t i = 0; i < n; i++) {
+                const struct st_item *it = &items[i];
+                if (used[i] || (it->trace >= 0 && it->frame >= 0) ||
+                    !st_cause_is_discrepancy(st_item_cause(c, it)) ||
+                    !item_of(c, it, mode->name, hh->addr))
+                    continue;
+                used[i] = true;
+                failure(out, c, it);
+            }
+            fprintf(out, "      <system-out>%s %s, %zu probes, %zu replies</system-out>\n",
+                    hh->up ? "up" : "down", hh->reason, hh->nprobes, hh->nreplies);
+            fprintf(out, "    </testcase>\n");
+        }
+        fprintf(out, "  </testsuite>\n");
+    }
+    fprintf(out, "  <testsuite name=\"capture\" tests=\"2\">\n");
+    fprintf(out, "    <testcase classname=\"capture\" name=\"unattributed packets\">\n");
+    for (size_t i = 0; i < n; i++)
+        if (!used[i] && !(items[i].trace >= 0 && items[i].frame >= 0) &&
+            st_cause_is_discrepancy(st_item_cause(c, &items[i])))
+            failure(out, c, &items[i]);
+    fprintf(out, "    </testcase>\n");
+    fprintf(out, "    <testcase classname=\"capture\" name=\"inputs\">\n");
+    if (c->dropped_known && c->capture_dropped)
+        fprintf(out,
+                "      <failure type=\"capture_drop\" message=\"the capture dropped %llu "
+                "frames\"/>\n",
+                (unsigned long long)c->capture_dropped);
+    for (size_t i = 0; i < c->trace->nwarnings; i++) {
+        fprintf(out, "      <failure type=\"trace_warning\" message=\"line %u: ",
+                c->trace->warnings[i].line);
+        xml(out, c->trace->warnings[i].message);
+        fputs("\"/>\n", out);
+    }
+    fprintf(out, "    </testcase>\n  </testsuite>\n</testsuites>\n");
+    free(used);
+    free(items);
+}

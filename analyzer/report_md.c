@@ -1,0 +1,92 @@
+/*
+ * Markdown for lab reports: the inputs, a table per mode (one row per host)
+ * and a table of the packets on one side only.
+ */
+#include <string.h>
+
+#include "pkt_format.h"
+#include "report.h"
+
+/* Table cells cannot hold '|'. */
+static void cell(FILE *out, const char *s)
+{
+    for (; *s; s++)
+        fputs(*s == '|' ? "\\|" : (char[]){*s, 0}, out);
+}
+
+static void refs(FILE *out, const struct st_comparison *c, const long *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char kind[128];
+        st_format_kind(&c->trace->pkts[idx[i]], kind, sizeof kind);
+        fprintf(out, "%s", i ? "<br>" : "");
+        cell(out, kind);
+        long f = c->t2f[idx[i]];
+        if (f >= 0)
+            fprintf(out, " (#%u)", c->cap->frames[f].frame);
+        else
+            fprintf(out, " (**not on wire**)");
+    }
+}
+
+void st_report_markdown(const struct st_comparison *c, FILE *out)
+{
+    fprintf(out, "## scantrace compare\n\n");
+    fprintf(out, "- trace: `%s` (%s, %zu packet lines)\n", c->trace_path, c->trace->dialect,
+            c->trace->npkts);
+    fprintf(out, "- capture: `%s` (%zu frames, %s)\n", c->capture_path, c->cap->n,
+            c->cap->dissector);
+    fprintf(out, "- result: %zu matched, %zu trace-only, %zu wire-only: **%s**\n", c->matched,
+            c->trace_only, c->wire_only, c->discrepancies ? "discrepancies" : "consistent");
+
+    for (size_t m = 0; m < c->nmodes; m++) {
+        const struct st_mode *mode = &c->modes[m];
+        fprintf(out, "\n### mode `%s`\n\n", mode->name);
+        fprintf(out,
+                "| host | verdict | reason | probes (frame) | replies (frame) | wire only |\n");
+        fprintf(out, "|---|---|---|---|---|---|\n");
+        for (size_t h = 0; h < mode->nhosts; h++) {
+            const struct st_mode_host *hh = &mode->hosts[h];
+            char a[16];
+            fprintf(out, "| %s | %s | %s | ", st_ip4_str(hh->addr, a), hh->up ? "up" : "down",
+                    hh->reason);
+            refs(out, c, hh->probes, hh->nprobes);
+            fputs(" | ", out);
+            refs(out, c, hh->replies, hh->nreplies);
+            fputs(" | ", out);
+            for (size_t i = 0; i < hh->nwire; i++) {
+                struct st_pkt p = c->cap->frames[hh->wire[i]];
+                char kind[128];
+                p.dir = c->fdir[hh->wire[i]];
+                st_format_kind(&p, kind, sizeof kind);
+                fprintf(out, "%s", i ? "<br>" : "");
+                cell(out, kind);
+                fprintf(out, " (#%u, %s)", p.frame, st_cause_name(c->fcause[hh->wire[i]]));
+            }
+            fputs(" |\n", out);
+        }
+    }
+    if (!c->trace_only && !c->wire_only)
+        return;
+    fprintf(out,
+            "\n### on one side only\n\n| where | status | cause | packet |\n|---|---|---|---|\n");
+    size_t n;
+    struct st_item *items = st_items(c, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct st_item *it = &items[i];
+        if (it->trace >= 0 && it->frame >= 0)
+            continue;
+        const struct st_pkt *p = st_item_pkt(c, it);
+        char text[ST_LINE_MAX];
+        st_format_brief(p, text, sizeof text);
+        if (it->trace >= 0)
+            fprintf(out, "| line %u | trace-only | %s | ", p->line,
+                    st_cause_name(st_item_cause(c, it)));
+        else
+            fprintf(out, "| frame %u | wire-only | %s | ", p->frame,
+                    st_cause_name(st_item_cause(c, it)));
+        cell(out, text);
+        fputs(" |\n", out);
+    }
+    free(items);
+}

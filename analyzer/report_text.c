@@ -1,0 +1,131 @@
+/*
+ * The text view of a comparison: a header with the inputs and the result,
+ * one table per mode (host by host: verdict, then each probe and reply with
+ * its trace line and frame, then what the wire had about the host that the
+ * trace did not), and at the end every packet on one side only.
+ * Colours only when asked (a terminal, and NO_COLOR unset).
+ */
+#include <string.h>
+
+#include "pkt_format.h"
+#include "report.h"
+
+struct pen {
+    FILE *out;
+    bool color;
+};
+
+static const char *paint(const struct pen *p, const char *code)
+{
+    return p->color ? code : "";
+}
+
+#define RED    "\033[31m"
+#define GREEN  "\033[32m"
+#define YELLOW "\033[33m"
+#define DIM    "\033[2m"
+#define BOLD   "\033[1m"
+#define RESET  "\033[0m"
+
+static void ref(const struct pen *p, const char *label, const struct st_comparison *c, long ti)
+{
+    const struct st_pkt *pk = &c->trace->pkts[ti];
+    char kind[128], fr[32];
+    st_format_kind(pk, kind, sizeof kind);
+    long f = c->t2f[ti];
+    if (f >= 0)
+        snprintf(fr, sizeof fr, "frame %u", c->cap->frames[f].frame);
+    else
+        snprintf(fr, sizeof fr, "%sNOT ON WIRE%s", paint(p, RED), paint(p, RESET));
+    fprintf(p->out, "      %-5s %-32s line %-6u %s\n", label, kind, pk->line, fr);
+}
+
+static void host_block(const struct pen *p, const struct st_comparison *c,
+                       const struct st_mode_host *h)
+{
+    char a[16], lat[32] = "";
+    if (h->latency_s >= 0)
+        snprintf(lat, sizeof lat, "  %.6fs", h->latency_s);
+    fprintf(p->out, "  %-15s %s%-4s%s  %s%s\n", st_ip4_str(h->addr, a),
+            paint(p, h->up ? GREEN : RED), h->up ? "up" : "down", paint(p, RESET), h->reason, lat);
+    for (size_t i = 0; i < h->nprobes; i++)
+        ref(p, "sent", c, h->probes[i]);
+    for (size_t i = 0; i < h->nreplies; i++)
+        ref(p, "rcvd", c, h->replies[i]);
+    for (size_t i = 0; i < h->nwire; i++) {
+        long f = h->wire[i];
+        struct st_pkt pk = c->cap->frames[f];
+        char kind[128];
+        pk.dir = c->fdir[f];
+        st_format_kind(&pk, kind, sizeof kind);
+        enum st_cause cause = c->fcause[f];
+        fprintf(p->out, "      %-5s %-32s %s%-11s%s frame %u\n",
+                pk.dir == ST_DIR_SENT ? "wire>" : "wire<", kind,
+                paint(p, st_cause_is_discrepancy(cause) ? RED : DIM), st_cause_name(cause),
+                paint(p, RESET), pk.frame);
+    }
+}
+
+void st_report_text(const struct st_comparison *c, FILE *out, bool color)
+{
+    struct pen p = {out, color};
+    size_t counts[16];
+
+    fprintf(out, "%sscantrace compare%s\n", paint(&p, BOLD), paint(&p, RESET));
+    fprintf(out, "  trace    %s (%s, %zu packet lines of %u", c->trace_path, c->trace->dialect,
+            c->trace->npkts, c->trace->lines);
+    if (c->trace->malformed)
+        fprintf(out, ", %s%zu unreadable%s", paint(&p, YELLOW), c->trace->malformed,
+                paint(&p, RESET));
+    fprintf(out, ")\n  capture  %s (%zu frames, %s", c->capture_path, c->cap->n, c->cap->dissector);
+    if (c->dropped_known)
+        fprintf(out, ", %s%llu dropped%s", paint(&p, c->capture_dropped ? RED : ""),
+                (unsigned long long)c->capture_dropped, paint(&p, c->capture_dropped ? RESET : ""));
+    fprintf(out, ")\n  clock    capture = trace + %.6f s (from %zu packets)\n",
+            (double)c->offset_ns / 1e9, c->offset_pairs);
+    fprintf(out, "  result   %zu matched, %zu trace-only, %zu wire-only", c->matched, c->trace_only,
+            c->wire_only);
+    st_cause_counts(c, counts);
+    bool any = false;
+    for (int k = 1; k < 16; k++)
+        if (counts[k]) {
+            fprintf(out, "%s%zu %s", any ? ", " : " (", counts[k], st_cause_name((enum st_cause)k));
+            any = true;
+        }
+    fprintf(out, "%s: %s%s%s\n", any ? ")" : "", paint(&p, c->discrepancies ? RED : GREEN),
+            c->discrepancies ? "DISCREPANCIES" : "consistent", paint(&p, RESET));
+
+    for (size_t m = 0; m < c->nmodes; m++) {
+        const struct st_mode *mode = &c->modes[m];
+        fprintf(out, "\n%smode %s%s\n", paint(&p, BOLD), mode->name, paint(&p, RESET));
+        for (size_t h = 0; h < mode->nhosts; h++)
+            host_block(&p, c, &mode->hosts[h]);
+    }
+
+    if (!c->trace_only && !c->wire_only && !c->trace->nwarnings)
+        return;
+    fprintf(out, "\n%son one side only%s\n", paint(&p, BOLD), paint(&p, RESET));
+    size_t n;
+    struct st_item *items = st_items(c, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct st_item *it = &items[i];
+        if (it->trace >= 0 && it->frame >= 0)
+            continue;
+        const struct st_pkt *pk = st_item_pkt(c, it);
+        enum st_cause cause = st_item_cause(c, it);
+        char text[ST_LINE_MAX], where[32];
+        st_format_brief(pk, text, sizeof text);
+        if (it->trace >= 0)
+            snprintf(where, sizeof where, "line %u", pk->line);
+        else
+            snprintf(where, sizeof where, "frame %u", pk->frame);
+        fprintf(out, "  %-11s %-10s %s%-12s%s %s\n", where,
+                it->trace >= 0 ? "trace-only" : "wire-only",
+                paint(&p, st_cause_is_discrepancy(cause) ? RED : DIM), st_cause_name(cause),
+                paint(&p, RESET), text);
+    }
+    free(items);
+    for (size_t i = 0; i < c->trace->nwarnings; i++)
+        fprintf(out, "  line %-6u %swarning%s    %s\n", c->trace->warnings[i].line,
+                paint(&p, YELLOW), paint(&p, RESET), c->trace->warnings[i].message);
+}

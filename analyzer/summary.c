@@ -1,0 +1,261 @@
+/*
+ * The per-mode, per-host view of a comparison: for each mode (scantrace's
+ * PASS lines, or one mode named after the probes an nmap trace shows) and
+ * each host it probed, the probes, the replies, the wire-only packets about
+ * the host, and the verdict with its reason and latency.
+ *
+ * Verdicts come from the scanner's own report when the trace has one
+ * ("Nmap scan report for X" / "Host is up"), else from the traced replies.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+
+#define APPEND(arr, n, v)                                                                          \
+    do {                                                                                           \
+        void *p_ = realloc((arr), ((n) + 1) * sizeof *(arr));                                      \
+        if (!p_)                                                                                   \
+            abort();                                                                               \
+        (arr) = p_;                                                                                \
+        (arr)[(n)++] = (v);                                                                        \
+    } while (0)
+
+/* ---- naming an nmap trace's mode after its probes ------------------------- */
+
+struct kinds {
+    bool arp, echo, ts, mask, other_icmp;
+    char syn[64], ack[64], udp[64], sctp[64], proto[64];
+};
+
+static void add_num(char *list, size_t size, unsigned v)
+{
+    char item[16];
+    snprintf(item, sizeof item, "%u", v);
+    /* keep each number once, in the order first seen */
+    for (const char *p = list; (p = strstr(p, item)); p++) {
+        size_t n = strlen(item);
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return;
+    }
+    size_t len = strlen(list);
+    snprintf(list + len, size - len, "%s%s", len ? "," : "", item);
+}
+
+static char *infer_mode(const struct st_trace *t)
+{
+    struct kinds k;
+    char name[256] = "";
+
+    memset(&k, 0, sizeof k);
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = &t->pkts[i];
+        if (p->dir != ST_DIR_SENT)
+            continue;
+        if (p->net == ST_NET_ARP) {
+            k.arp = true;
+            continue;
+        }
+        switch (p->proto) {
+        case ST_IPPROTO_ICMP:
+            if (p->l4.icmp.type == 8)
+                k.echo = true;
+            else if (p->l4.icmp.type == 13)
+                k.ts = true;
+            else if (p->l4.icmp.type == 17)
+                k.mask = true;
+            else
+                k.other_icmp = true;
+            break;
+        case ST_IPPROTO_TCP:
+            if (p->l4.tcp.flags & ST_TCP_SYN)
+                add_num(k.syn, sizeof k.syn, p->l4.tcp.dport);
+            else
+                add_num(k.ack, sizeof k.ack, p->l4.tcp.dport);
+            break;
+        case ST_IPPROTO_UDP:
+            add_num(k.udp, sizeof k.udp, p->l4.udp.dport);
+            break;
+        case ST_IPPROTO_SCTP:
+            add_num(k.sctp, sizeof k.sctp, p->l4.sctp.dport);
+            break;
+        default:
+            add_num(k.proto, sizeof k.proto, p->proto);
+            break;
+        }
+    }
+    bool ip_default = k.echo && k.ts && !k.mask && !strcmp(k.syn, "443") && !strcmp(k.ack, "80") &&
+                      !k.udp[0] && !k.sctp[0] && !k.proto[0] && !k.other_icmp;
+    if (ip_default)
+        return strdup("default");
+    if (k.proto[0] && k.echo) {
+        /* -PO sends an ICMP echo as its protocol 1 */
+        size_t len = strlen(k.proto);
+        if (len + 3 <= sizeof k.proto) {
+            memmove(k.proto + 2, k.proto, len + 1);
+            memcpy(k.proto, "1,", 2);
+        }
+        k.echo = false;
+    }
+    size_t n = 0;
+#define ADD(cond, ...)                                                                             \
+    if (cond)                                                                                      \
+    n += (size_t)snprintf(name + n, sizeof name - n, "%s", n ? " " : ""),                          \
+        n += (size_t)snprintf(name + n, sizeof name - n, __VA_ARGS__)
+    ADD(k.echo, "-PE");
+    ADD(k.ts, "-PP");
+    ADD(k.mask, "-PM");
+    ADD(k.syn[0], "-PS%s", k.syn);
+    ADD(k.ack[0], "-PA%s", k.ack);
+    ADD(k.udp[0], "-PU%s", k.udp);
+    ADD(k.sctp[0], "-PY%s", k.sctp);
+    ADD(k.proto[0], "-PO%s", k.proto);
+#undef ADD
+    if (k.arp && !name[0])
+        return strdup("arp");
+    if (k.arp)
+        snprintf(name + n, sizeof name - n, " + arp");
+    return strdup(name[0] ? name : "trace");
+}
+
+/* ---- modes and hosts ------------------------------------------------------ */
+
+static struct st_mode *mode_by_name(struct st_comparison *c, const char *name)
+{
+    for (size_t i = 0; i < c->nmodes; i++)
+        if (!strcmp(c->modes[i].name, name))
+            return &c->modes[i];
+    struct st_mode m = {.name = strdup(name)};
+    APPEND(c->modes, c->nmodes, m);
+    return &c->modes[c->nmodes - 1];
+}
+
+static struct st_mode_host *host_in(struct st_mode *m, uint32_t addr)
+{
+    for (size_t i = 0; i < m->nhosts; i++)
+        if (m->hosts[i].addr == addr)
+            return &m->hosts[i];
+    struct st_mode_host h = {.addr = addr, .latency_s = -1, .reason = "no-response"};
+    APPEND(m->hosts, m->nhosts, h);
+    return &m->hosts[m->nhosts - 1];
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+    const struct st_mode_host *x = a, *y = b;
+    return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+static const char *trace_mode(const struct st_comparison *c, size_t i, const char *single)
+{
+    const char *m = c->trace->pkt_mode[i];
+    return m ? m : single;
+}
+
+/* The mode whose pass was running at capture time `t`. */
+static const char *mode_at(const struct st_comparison *c, int64_t t, const char *single)
+{
+    const struct st_trace *tr = c->trace;
+    const char *m = single;
+    for (size_t i = 0; i < tr->nmodes; i++)
+        if (tr->mode_start_ns[i] + c->offset_ns <= t)
+            m = tr->modes[i];
+    return m;
+}
+
+static void verdict(const struct st_comparison *c, struct st_mode_host *h)
+{
+    const struct st_trace *t = c->trace;
+    const struct st_trace_host *reported = NULL;
+
+    for (size_t i = 0; i < t->nhosts; i++)
+        if (t->hosts[i].addr == h->addr)
+            reported = &t->hosts[i];
+    /* the first traced reply decides the reason, as it decided the scanner */
+    const struct st_pkt *first = NULL;
+    for (size_t i = 0; i < h->nreplies; i++) {
+        const struct st_pkt *p = &t->pkts[h->replies[i]];
+        if (!first || p->time_ns < first->time_ns)
+            first = p;
+    }
+    bool up = false;
+    if (first)
+        h->reason = st_reply_reason(first, &up);
+    h->up = reported ? reported->up : up;
+    if (h->up && !first)
+        h->reason = "reported-up";
+    if (reported && reported->latency_s >= 0) {
+        h->latency_s = reported->latency_s;
+    } else if (first && up) {
+        /* from the last probe sent to the host before that reply */
+        int64_t sent = -1;
+        for (size_t i = 0; i < h->nprobes; i++) {
+            int64_t ts = t->pkts[h->probes[i]].time_ns;
+            if (ts <= first->time_ns && ts > sent)
+                sent = ts;
+        }
+        if (sent >= 0)
+            h->latency_s = (double)(first->time_ns - sent) / 1e9;
+    }
+}
+
+void st_compare_summarize(struct st_comparison *c)
+{
+    const struct st_trace *t = c->trace;
+    char *single = t->nmodes ? NULL : infer_mode(t);
+    const char *fallback = single ? single : t->modes[0];
+
+    /* modes in the order the trace ran them */
+    for (size_t i = 0; i < t->nmodes; i++)
+        mode_by_name(c, t->modes[i]);
+    if (single)
+        mode_by_name(c, single);
+
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = &t->pkts[i];
+        uint32_t host = st_pkt_host(c, p, p->dir);
+        if (!host)
+            continue;
+        struct st_mode_host *h = host_in(mode_by_name(c, trace_mode(c, i, fallback)), host);
+        if (p->dir == ST_DIR_SENT)
+            APPEND(h->probes, h->nprobes, (long)i);
+        else
+            APPEND(h->replies, h->nreplies, (long)i);
+    }
+    for (size_t i = 0; i < c->cap->n; i++) {
+        const struct st_pkt *f = &c->cap->frames[i];
+        if (c->f2t[i] >= 0) {
+            c->fmode[i] = trace_mode(c, (size_t)c->f2t[i], fallback);
+            continue;
+        }
+        if (c->frel[i] < 0) {
+            c->fmode[i] = mode_at(c, f->time_ns, fallback);
+            continue;
+        }
+        const struct st_pkt *probe = &t->pkts[c->frel[i]];
+        c->fmode[i] = trace_mode(c, (size_t)c->frel[i], fallback);
+        struct st_mode_host *h =
+            host_in(mode_by_name(c, c->fmode[i]), st_pkt_host(c, probe, ST_DIR_SENT));
+        APPEND(h->wire, h->nwire, (long)i);
+    }
+    /* hosts the scanner reported but never probed in the trace (e.g. -Pn) */
+    if (single)
+        for (size_t i = 0; i < t->nhosts; i++)
+            host_in(mode_by_name(c, single), t->hosts[i].addr);
+
+    for (size_t m = 0; m < c->nmodes; m++) {
+        struct st_mode *mode = &c->modes[m];
+        if (mode->nhosts)
+            qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_host);
+        for (size_t h = 0; h < mode->nhosts; h++)
+            verdict(c, &mode->hosts[h]);
+    }
+    /* fmode may point at `single`: keep it alive with the comparison */
+    if (single) {
+        for (size_t i = 0; i < c->cap->n; i++)
+            if (c->fmode[i] == single)
+                c->fmode[i] = c->modes[0].name;
+        free(single);
+    }
+}

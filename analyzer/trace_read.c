@@ -1,0 +1,239 @@
+/*
+ * Trace reader. Packet lines go through the one parser of probes/pkt_parse;
+ * this file only walks the file, keeps line numbers, follows PASS lines
+ * (scantrace's mode markers) and picks up the few report lines that carry a
+ * verdict ("Nmap scan report for X" / "Host is up (Ns latency).").
+ */
+#include "trace_read.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkt_parse.h"
+
+#define GROW(arr, n, cap)                                                                          \
+    do {                                                                                           \
+        if ((n) == (cap)) {                                                                        \
+            size_t c_ = (cap) ? (cap)*2 : 64;                                                      \
+            void *p_ = realloc((arr), c_ * sizeof *(arr));                                         \
+            if (!p_)                                                                               \
+                abort();                                                                           \
+            (arr) = p_;                                                                            \
+            (cap) = c_;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+static void warn(struct st_trace *t, uint32_t line, const char *msg)
+{
+    GROW(t->warnings, t->nwarnings, t->cap_warnings);
+    struct st_trace_warning *w = &t->warnings[t->nwarnings++];
+    w->line = line;
+    snprintf(w->message, sizeof w->message, "%s", msg);
+}
+
+/* "(12.3456s)" at s; returns the time in ns or -1. */
+static int64_t paren_time(const char *s)
+{
+    char *e;
+    if (*s != '(')
+        return -1;
+    double v = strtod(s + 1, &e);
+    if (e == s + 1 || strncmp(e, "s)", 2) || v < 0)
+        return -1;
+    return (int64_t)(v * 1e9 + 0.5);
+}
+
+static void read_pass(struct st_trace *t, const char *line, uint32_t no)
+{
+    int64_t ns = paren_time(line + 5);
+    const char *m = strstr(line, " mode=");
+    if (ns < 0 || !m) {
+        warn(t, no, "malformed PASS line");
+        return;
+    }
+    m += 6;
+    size_t n = strcspn(m, " \r\n");
+    if (n == 0) {
+        warn(t, no, "PASS line without a mode name");
+        return;
+    }
+    char **modes = realloc(t->modes, (t->nmodes + 1) * sizeof *modes);
+    int64_t *starts = realloc(t->mode_start_ns, (t->nmodes + 1) * sizeof *starts);
+    uint32_t *lines = realloc(t->mode_line, (t->nmodes + 1) * sizeof *lines);
+    if (!modes || !starts || !lines)
+        abort();
+    t->modes = modes;
+    t->mode_start_ns = starts;
+    t->mode_line = lines;
+    t->mode_line[t->nmodes] = no;
+    t->modes[t->nmodes] = strndup(m, n);
+    t->mode_start_ns[t->nmodes] = ns;
+    t->nmodes++;
+}
+
+static void read_conn(struct st_trace *t, const char *line, uint32_t no)
+{
+    struct st_conn c = {.line = no};
+    char addr[64];
+    unsigned port;
+    int used = 0;
+
+    c.time_ns = paren_time(line + 5);
+    const char *rest = strchr(line, ')');
+    if (c.time_ns < 0 || !rest ||
+        sscanf(rest, ") TCP localhost > %63[0-9.]:%u => %n", addr, &port, &used) != 2 || !used ||
+        port > 65535 || !st_ip4_parse(addr, &c.dst)) {
+        warn(t, no, "malformed CONN line");
+        t->malformed++;
+        return;
+    }
+    c.dport = (uint16_t)port;
+    snprintf(c.result, sizeof c.result, "%.*s", (int)strcspn(rest + used, "\r\n"), rest + used);
+    c.mode = t->nmodes ? t->modes[t->nmodes - 1] : NULL;
+    GROW(t->conns, t->nconns, t->cap_conns);
+    t->conns[t->nconns++] = c;
+}
+
+static void read_report(struct st_trace *t, const char *line, uint32_t no)
+{
+    char addr[64];
+    double lat;
+
+    const char *done = strstr(line, ") scanned in ");
+    if (!strncmp(line, "Nmap done: ", 11) && done && sscanf(done, ") scanned in %lf", &lat) == 1) {
+        t->end_ns = (int64_t)(lat * 1e9);
+        return;
+    }
+    if (sscanf(line, "Nmap scan report for %63[0-9.]", addr) == 1) {
+        uint32_t a;
+        if (!st_ip4_parse(addr, &a))
+            return;
+        GROW(t->hosts, t->nhosts, t->cap_hosts);
+        struct st_trace_host *h = &t->hosts[t->nhosts++];
+        h->addr = a;
+        h->up = false;
+        h->latency_s = -1;
+        h->line = no;
+        if (strstr(line, "[host down"))
+            h->up = false;
+        return;
+    }
+    if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no && !strncmp(line, "Host is up", 10)) {
+        struct st_trace_host *h = &t->hosts[t->nhosts - 1];
+        h->up = true;
+        if (sscanf(line, "Host is up (%lfs latency)", &lat) == 1)
+            h->latency_s = lat;
+    }
+}
+
+/* A line is text if it has no NUL and few control characters. */
+static bool looks_binary(const char *s, size_t n)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0)
+            return true;
+        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+            bad++;
+    }
+    return bad > 2 && bad * 10 > n;
+}
+
+int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
+{
+    memset(t, 0, sizeof *t);
+    t->end_ns = -1;
+    snprintf(t->dialect, sizeof t->dialect, "nmap");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    uint32_t no = 0;
+    bool nmap_seen = false;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        no++;
+        if (looks_binary(line, (size_t)n)) {
+            snprintf(err, errsz, "%s:%u: not a text trace (binary data)", path, no);
+            free(line);
+            fclose(f);
+            st_trace_free(t);
+            return -1;
+        }
+        if (!strncmp(line, "Starting Nmap ", 14)) {
+            char ver[16];
+            nmap_seen = true;
+            if (sscanf(line + 14, "%15[0-9.]", ver) == 1)
+                snprintf(t->dialect, sizeof t->dialect, "nmap-%s", ver);
+            continue;
+        }
+        if (!strncmp(line, "PASS (", 6)) {
+            read_pass(t, line, no);
+            if (!nmap_seen)
+                snprintf(t->dialect, sizeof t->dialect, "scantrace");
+            continue;
+        }
+        if (!strncmp(line, "CONN (", 6)) {
+            read_conn(t, line, no);
+            continue;
+        }
+        struct st_pkt p;
+        char why[96];
+        enum st_parse_rc rc = st_parse_line(line, &p, why, sizeof why);
+        if (rc == ST_PARSE_NOT_PACKET) {
+            read_report(t, line, no);
+            continue;
+        }
+        if (rc == ST_PARSE_BAD) {
+            char msg[120];
+            snprintf(msg, sizeof msg, "unreadable packet line: %s", why);
+            warn(t, no, msg);
+            t->malformed++;
+            continue;
+        }
+        p.line = no;
+        GROW(t->pkts, t->npkts, t->cap_pkts);
+        t->pkts[t->npkts++] = p;
+    }
+    bool failed = ferror(f);
+    free(line);
+    fclose(f);
+    if (failed) {
+        snprintf(err, errsz, "%s: read error", path);
+        st_trace_free(t);
+        return -1;
+    }
+    t->lines = no;
+    /* The mode of each packet: the last PASS line at or before it. */
+    t->pkt_mode = calloc(t->npkts ? t->npkts : 1, sizeof *t->pkt_mode);
+    if (!t->pkt_mode)
+        abort();
+    size_t m = 0;
+    for (size_t i = 0; i < t->npkts; i++) {
+        while (m < t->nmodes && t->mode_line[m] < t->pkts[i].line)
+            m++;
+        t->pkt_mode[i] = m ? t->modes[m - 1] : NULL;
+    }
+    return 0;
+}
+
+void st_trace_free(struct st_trace *t)
+{
+    for (size_t i = 0; i < t->nmodes; i++)
+        free(t->modes[i]);
+    free(t->modes);
+    free(t->mode_start_ns);
+    free(t->mode_line);
+    free(t->pkts);
+    free(t->pkt_mode);
+    free(t->conns);
+    free(t->hosts);
+    free(t->warnings);
+    memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,66 @@
+/*
+ * The trace reader: a trace log (scantrace's trace.log or nmap's
+ * --packet-trace output, at any -d level, mixed with nmap's report lines and
+ * NSOCK lines) into packet records and what the scanner concluded.
+ */
+#ifndef ST_TRACE_READ_H
+#define ST_TRACE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+/* A connect() line of the unprivileged mode: "CONN (t) TCP localhost > a:p => text" */
+struct st_conn {
+    uint32_t line;
+    int64_t time_ns;
+    uint32_t dst;
+    uint16_t dport;
+    char result[64]; /* "Operation now in progress", "Connected", strerror text */
+    const char *mode;
+};
+
+/* What the scanner's own report says about a host. */
+struct st_trace_host {
+    uint32_t addr;
+    bool up;
+    double latency_s; /* < 0 when not printed */
+    uint32_t line;
+};
+
+struct st_trace_warning {
+    uint32_t line;
+    char message[120];
+};
+
+struct st_trace {
+    char dialect[32]; /* "nmap-7.93", "scantrace", "nmap" */
+    uint32_t lines;   /* lines in the file */
+    struct st_pkt *pkts;
+    const char **pkt_mode; /* the mode each packet belongs to (PASS lines), or NULL */
+    size_t npkts, cap_pkts;
+    struct st_conn *conns;
+    size_t nconns, cap_conns;
+    struct st_trace_host *hosts;
+    size_t nhosts, cap_hosts;
+    struct st_trace_warning *warnings;
+    size_t nwarnings, cap_warnings;
+    size_t malformed; /* SENT/RCVD lines that could not be read */
+    int64_t end_ns;   /* when the scanner stopped ("Nmap done: ... scanned in X seconds"), or -1 */
+    char **modes;     /* names from PASS lines, in order */
+    size_t nmodes;
+    int64_t *mode_start_ns; /* trace time of each PASS line */
+    uint32_t *mode_line;    /* line number of each PASS line */
+};
+
+/*
+ * Read `path` into `t`. Returns 0, or -1 with a one-line reason in err when
+ * the file cannot be read or is not text (a binary file, say). Malformed
+ * packet lines are not errors: they are counted and listed as warnings.
+ */
+int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz);
+
+void st_trace_free(struct st_trace *t);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * The capture side of a comparison: tshark's dissection of a capture file,
+ * read from a tshark child (posix_spawn, argument vector, no shell) as a
+ * stream of `-T ek` documents and turned into packet records.
+ */
+#ifndef ST_TSHARK_READ_H
+#define ST_TSHARK_READ_H
+
+#include <stddef.h>
+
+#include "packet.h"
+
+struct st_capture {
+    struct st_pkt *frames; /* frames[i].frame == i + 1 */
+    char **comments;       /* per frame: the pcapng comment, or NULL */
+    size_t n, cap;
+    bool have_direction; /* the capture recorded each frame's direction */
+    char dissector[64];  /* "tshark 4.0.17" */
+};
+
+enum st_tshark_rc {
+    ST_TSHARK_OK = 0,
+    ST_TSHARK_BAD_INPUT = -1,   /* tshark could not read the capture */
+    ST_TSHARK_ENVIRONMENT = -2, /* no tshark, or it crashed or was killed */
+};
+
+/*
+ * Dissect `path` with tshark (the program named by $SCANTRACE_TSHARK, else
+ * "tshark" from PATH). On failure `err` holds one line naming the capture and
+ * what went wrong, and `c` is empty: there is never a partial result.
+ */
+enum st_tshark_rc st_tshark_read(const char *path, struct st_capture *c, char *err, size_t errsz);
+
+void st_capture_free(struct st_capture *c);
+
+#endif
