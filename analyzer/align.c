@@ -16,29 +16,50 @@
 #include "align_internal.h"
 #include "compare.h"
 
+/*
+ * Frames by hash: every frame under its identity hash, and TCP frames also
+ * under the peer hash of each end, where connect records look for them.
+ * Buckets list their frames in capture order.
+ */
 struct index {
-    long *head; /* bucket -> first frame */
-    long *next; /* frame -> next frame in the bucket */
-    size_t mask;
+    long *head;  /* bucket -> first entry */
+    long *next;  /* entry -> next entry in the bucket */
+    long *frame; /* entry -> frame */
+    size_t mask, n;
 };
+
+static void ix_add(struct index *ix, uint64_t h, long f)
+{
+    size_t b = h & ix->mask;
+    ix->frame[ix->n] = f;
+    ix->next[ix->n] = ix->head[b];
+    ix->head[b] = (long)ix->n++;
+}
 
 static void index_build(struct index *ix, const struct st_capture *cap)
 {
-    size_t nb = 16;
-    while (nb < cap->n * 2)
+    size_t entries = cap->n, nb = 16;
+    for (size_t i = 0; i < cap->n; i++)
+        if (cap->frames[i].proto == ST_IPPROTO_TCP)
+            entries += 2;
+    while (nb < entries * 2)
         nb *= 2;
     ix->mask = nb - 1;
+    ix->n = 0;
     ix->head = malloc(nb * sizeof *ix->head);
-    ix->next = malloc((cap->n ? cap->n : 1) * sizeof *ix->next);
-    if (!ix->head || !ix->next)
+    ix->next = malloc((entries ? entries : 1) * sizeof *ix->next);
+    ix->frame = malloc((entries ? entries : 1) * sizeof *ix->frame);
+    if (!ix->head || !ix->next || !ix->frame)
         abort();
     for (size_t i = 0; i < nb; i++)
         ix->head[i] = -1;
-    /* Insert backwards so each bucket lists frames in capture order. */
     for (size_t i = cap->n; i-- > 0;) {
-        size_t b = st_pkt_hash(&cap->frames[i]) & ix->mask;
-        ix->next[i] = ix->head[b];
-        ix->head[b] = (long)i;
+        const struct st_pkt *f = &cap->frames[i];
+        ix_add(ix, st_pkt_hash(f), (long)i);
+        if (f->proto == ST_IPPROTO_TCP && f->net == ST_NET_IPV4) {
+            ix_add(ix, st_pkt_peer_hash(f->ip.dst, f->l4.tcp.dport), (long)i);
+            ix_add(ix, st_pkt_peer_hash(f->ip.src, f->l4.tcp.sport), (long)i);
+        }
     }
 }
 
@@ -46,6 +67,24 @@ static void index_free(struct index *ix)
 {
     free(ix->head);
     free(ix->next);
+    free(ix->frame);
+}
+
+/* The frames that can be trace packet p, in capture order; returns how many
+ * (at most max). */
+static size_t candidates(const struct index *ix, const struct st_capture *cap,
+                         const struct st_pkt *p, long *out, size_t max)
+{
+    uint64_t h =
+        (p->flags & ST_PKT_CONNECT) ? st_pkt_peer_hash(p->ip.dst, p->l4.tcp.dport) : st_pkt_hash(p);
+    size_t n = 0;
+    for (long e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->next[e]) {
+        long f = ix->frame[e];
+        if ((n && out[n - 1] == f) || !st_pkt_same(p, &cap->frames[f]))
+            continue;
+        out[n++] = f;
+    }
+    return n;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -80,7 +119,7 @@ static void find_scanner(struct st_comparison *c)
     const struct st_trace *t = c->trace;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
-        if (p->dir != ST_DIR_SENT)
+        if (p->dir != ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
             continue;
         add_scanner(c, p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0);
     }
@@ -112,15 +151,9 @@ static void estimate_offset(struct st_comparison *c, const struct index *ix)
         abort();
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
-        long only = -1;
-        int count = 0;
-        for (long f = ix->head[st_pkt_hash(p) & ix->mask]; f >= 0 && count < 2; f = ix->next[f])
-            if (st_pkt_same(p, &cap->frames[f])) {
-                only = f;
-                count++;
-            }
-        if (count == 1)
-            d[n++] = cap->frames[only].time_ns - p->time_ns;
+        long cand[2];
+        if (candidates(ix, cap, p, cand, 2) == 1)
+            d[n++] = cap->frames[cand[0]].time_ns - p->time_ns;
     }
     c->offset_pairs = n;
     if (n) {
@@ -131,6 +164,10 @@ static void estimate_offset(struct st_comparison *c, const struct index *ix)
     }
     free(d);
 }
+
+/* More frames of one identity than this are not considered (retries of one
+ * ARP request, connects to one port: a handful in practice). */
+#define MAX_CANDIDATES 256
 
 struct pair {
     long t, f;
@@ -163,9 +200,10 @@ static void match(struct st_comparison *c, const struct index *ix)
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         int64_t want = p->time_ns + c->offset_ns;
-        for (long f = ix->head[st_pkt_hash(p) & ix->mask]; f >= 0; f = ix->next[f]) {
-            if (!st_pkt_same(p, &cap->frames[f]))
-                continue;
+        long cand[MAX_CANDIDATES];
+        size_t nc = candidates(ix, cap, p, cand, MAX_CANDIDATES);
+        for (size_t k = 0; k < nc; k++) {
+            long f = cand[k];
             if (n == alloc) {
                 alloc = alloc ? alloc * 2 : 1024;
                 pairs = realloc(pairs, alloc * sizeof *pairs);
@@ -209,12 +247,16 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t, const str
         c->f2t[i] = c->frel[i] = -1;
 
     find_scanner(c);
-    for (size_t i = 0; i < cap->n; i++)
-        c->fdir[i] = frame_dir(c, &cap->frames[i]);
     index_build(&ix, cap);
     estimate_offset(c, &ix);
     match(c, &ix);
     index_free(&ix);
+    /* a trace of connect() lines names no source: the kernel's SYNs do */
+    for (size_t i = 0; i < t->npkts; i++)
+        if ((t->pkts[i].flags & ST_PKT_CONNECT) && t->pkts[i].dir == ST_DIR_SENT && c->t2f[i] >= 0)
+            add_scanner(c, cap->frames[c->t2f[i]].ip.src);
+    for (size_t i = 0; i < cap->n; i++)
+        c->fdir[i] = frame_dir(c, &cap->frames[i]);
 
     st_classify(c);
     for (size_t i = 0; i < t->npkts; i++) {

@@ -3,6 +3,7 @@
  * on a wire-only frame:
  *   ARP to or from the scanner                      -> os-arp
  *   a TCP RST from the scanner about a probe         -> os-rst
+ *   TCP from the scanner on a connect()'s connection -> os-tcp
  *   a reply to a probe, the host already up by then,
  *     or after the scanner stopped listening         -> late-reply
  *   a reply to a probe, nothing traced for the host  -> missed-reply
@@ -14,6 +15,7 @@
  * must carry (echo id and seq, the reversed ports, the quoted IP id of an
  * ICMP error, the ARP target), kept in one sorted table.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_MISSED_REPLY] = "missed-reply",
         [ST_CAUSE_RETRANSMIT] = "retransmit",
         [ST_CAUSE_UNRELATED] = "unrelated",
+        [ST_CAUSE_OS_TCP] = "os-tcp",
         [ST_CAUSE_UNKNOWN] = "unknown",
         [ST_CAUSE_NO_ARP] = "no-arp",
         [ST_CAUSE_CAPTURE_DROP] = "capture-drop",
@@ -46,6 +49,8 @@ bool st_cause_is_discrepancy(enum st_cause c)
 
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
 {
+    if (p->flags & ST_PKT_CONNECT)
+        return p->ip.dst;
     if (p->net == ST_NET_ARP) {
         if ((p->arp.op & 0xff) == 1)
             return st_is_scanner(c, p->arp.spa) ? p->arp.tpa : p->arp.spa;
@@ -61,6 +66,19 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
 const char *st_reply_reason(const struct st_pkt *p, bool *up)
 {
     *up = true;
+    if (p->flags & ST_PKT_CONNECT) {
+        /* nmap's reasons for connect() results */
+        if (p->conn_errno == 0)
+            return "syn-ack";
+        if (p->conn_errno == ECONNREFUSED)
+            return "conn-refused";
+        *up = false;
+        if (p->conn_errno == EHOSTUNREACH)
+            return "host-unreach";
+        if (p->conn_errno == ENETUNREACH)
+            return "net-unreach";
+        return "no-response";
+    }
     if (p->net == ST_NET_ARP)
         return "arp-response";
     if (p->net != ST_NET_IPV4)
@@ -115,7 +133,7 @@ const char *st_reply_reason(const struct st_pkt *p, bool *up)
 
 /* ---- reply keys ---------------------------------------------------------- */
 
-enum key_kind { K_ARP = 1, K_ICMPQ, K_PORTS, K_IPID, K_LIKE, K_HOST };
+enum key_kind { K_ARP = 1, K_ICMPQ, K_PORTS, K_IPID, K_LIKE, K_HOST, K_CONN };
 
 static uint64_t key(enum key_kind k, uint64_t a, uint64_t b, uint64_t c2)
 {
@@ -199,6 +217,11 @@ static uint64_t like_key(const struct st_pkt *p)
 
 static void probe_keys(struct keys *k, const struct st_pkt *p, long i)
 {
+    if (p->flags & ST_PKT_CONNECT) {
+        put(k, key(K_HOST, p->ip.dst, 0, 0), i);
+        put(k, key(K_CONN, p->ip.dst, p->l4.tcp.dport, 0), i);
+        return;
+    }
     if (p->net == ST_NET_ARP) {
         put(k, key(K_ARP, p->arp.tpa, 0, 0), i);
         put(k, key(K_HOST, p->arp.tpa, 0, 0), i);
@@ -232,7 +255,10 @@ static long answered(const struct keys *k, const struct st_pkt *f)
             return find(k, key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto));
         return find(k, key(K_ICMPQ, f->ip.src, m->type, (uint64_t)m->id << 16 | m->seq));
     }
-    return find(k, key(K_PORTS, f->ip.src, f->proto, ports(f, true)));
+    long probe = find(k, key(K_PORTS, f->ip.src, f->proto, ports(f, true)));
+    if (probe < 0 && f->proto == ST_IPPROTO_TCP)
+        probe = find(k, key(K_CONN, f->ip.src, f->l4.tcp.sport, 0));
+    return probe;
 }
 
 /* ---- host up times ------------------------------------------------------- */
@@ -292,6 +318,9 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     if (f->net != ST_NET_IPV4)
         return ST_CAUSE_UNKNOWN;
     if (dir == ST_DIR_SENT) {
+        if (f->proto == ST_IPPROTO_TCP &&
+            (*rel = find(k, key(K_CONN, f->ip.dst, f->l4.tcp.dport, 0))) >= 0)
+            return ST_CAUSE_OS_TCP;
         if (f->proto == ST_IPPROTO_TCP && (f->l4.tcp.flags & ST_TCP_RST)) {
             *rel = find(k, key(K_PORTS, f->ip.dst, f->proto, ports(f, false)));
             if (*rel >= 0)

@@ -212,7 +212,7 @@ int st_cmd_compare(int argc, char **argv)
         fprintf(stderr, "scantrace compare: %s\n", err);
         return ST_EXIT_USAGE;
     }
-    if (!trace.npkts && !trace.nconns) {
+    if (!trace.npkts) {
         fprintf(stderr,
                 "scantrace compare: %s: no SENT/RCVD/CONN lines (was it recorded with "
                 "--packet-trace?)\n",

@@ -23,6 +23,7 @@ enum st_cause {
     ST_CAUSE_MISSED_REPLY, /* a reply to a probe the scanner did not trace at all */
     ST_CAUSE_RETRANSMIT,   /* the scanner's side sent a probe again without tracing it */
     ST_CAUSE_UNRELATED,    /* traffic no probe caused */
+    ST_CAUSE_OS_TCP, /* the kernel's own packets of a connect(): handshake ACK, close, SYN retry */
     ST_CAUSE_UNKNOWN,
     /* trace only */
     ST_CAUSE_NO_ARP,       /* a SENT line whose next hop never answered ARP: never on the wire */

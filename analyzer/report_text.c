@@ -37,7 +37,7 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
         snprintf(fr, sizeof fr, "frame %u", c->cap->frames[f].frame);
     else
         snprintf(fr, sizeof fr, "%sNOT ON WIRE%s", paint(p, RED), paint(p, RESET));
-    fprintf(p->out, "      %-5s %-32s line %-6u %s\n", label, kind, pk->line, fr);
+    fprintf(p->out, "      %-5s %-36s line %-6u %s\n", label, kind, pk->line, fr);
 }
 
 static void host_block(const struct pen *p, const struct st_comparison *c,
@@ -59,7 +59,7 @@ static void host_block(const struct pen *p, const struct st_comparison *c,
         pk.dir = c->fdir[f];
         st_format_kind(&pk, kind, sizeof kind);
         enum st_cause cause = c->fcause[f];
-        fprintf(p->out, "      %-5s %-32s %s%-11s%s frame %u\n",
+        fprintf(p->out, "      %-5s %-36s %s%-11s%s frame %u\n",
                 pk.dir == ST_DIR_SENT ? "wire>" : "wire<", kind,
                 paint(p, st_cause_is_discrepancy(cause) ? RED : DIM), st_cause_name(cause),
                 paint(p, RESET), pk.frame);

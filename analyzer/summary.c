@@ -49,6 +49,8 @@ static char *infer_mode(const struct st_trace *t)
     char name[256] = "";
 
     memset(&k, 0, sizeof k);
+    if (t->nconns)
+        return strdup(t->nconns == t->npkts ? "connect" : "connect + raw");
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         if (p->dir != ST_DIR_SENT)

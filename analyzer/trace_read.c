@@ -73,29 +73,6 @@ static void read_pass(struct st_trace *t, const char *line, uint32_t no)
     t->nmodes++;
 }
 
-static void read_conn(struct st_trace *t, const char *line, uint32_t no)
-{
-    struct st_conn c = {.line = no};
-    char addr[64];
-    unsigned port;
-    int used = 0;
-
-    c.time_ns = paren_time(line + 5);
-    const char *rest = strchr(line, ')');
-    if (c.time_ns < 0 || !rest ||
-        sscanf(rest, ") TCP localhost > %63[0-9.]:%u => %n", addr, &port, &used) != 2 || !used ||
-        port > 65535 || !st_ip4_parse(addr, &c.dst)) {
-        warn(t, no, "malformed CONN line");
-        t->malformed++;
-        return;
-    }
-    c.dport = (uint16_t)port;
-    snprintf(c.result, sizeof c.result, "%.*s", (int)strcspn(rest + used, "\r\n"), rest + used);
-    c.mode = t->nmodes ? t->modes[t->nmodes - 1] : NULL;
-    GROW(t->conns, t->nconns, t->cap_conns);
-    t->conns[t->nconns++] = c;
-}
-
 static void read_report(struct st_trace *t, const char *line, uint32_t no)
 {
     char addr[64];
@@ -179,10 +156,6 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
                 snprintf(t->dialect, sizeof t->dialect, "scantrace");
             continue;
         }
-        if (!strncmp(line, "CONN (", 6)) {
-            read_conn(t, line, no);
-            continue;
-        }
         struct st_pkt p;
         char why[96];
         enum st_parse_rc rc = st_parse_line(line, &p, why, sizeof why);
@@ -198,6 +171,8 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             continue;
         }
         p.line = no;
+        if (p.flags & ST_PKT_CONNECT)
+            t->nconns++;
         GROW(t->pkts, t->npkts, t->cap_pkts);
         t->pkts[t->npkts++] = p;
     }
@@ -232,7 +207,6 @@ void st_trace_free(struct st_trace *t)
     free(t->mode_line);
     free(t->pkts);
     free(t->pkt_mode);
-    free(t->conns);
     free(t->hosts);
     free(t->warnings);
     memset(t, 0, sizeof *t);

@@ -1,7 +1,8 @@
 /*
  * The trace reader: a trace log (scantrace's trace.log or nmap's
  * --packet-trace output, at any -d level, mixed with nmap's report lines and
- * NSOCK lines) into packet records and what the scanner concluded.
+ * NSOCK lines) into packet records and what the scanner concluded. CONN
+ * lines (the unprivileged mode) become connect records (ST_PKT_CONNECT).
  */
 #ifndef ST_TRACE_READ_H
 #define ST_TRACE_READ_H
@@ -10,16 +11,6 @@
 #include <stdint.h>
 
 #include "packet.h"
-
-/* A connect() line of the unprivileged mode: "CONN (t) TCP localhost > a:p => text" */
-struct st_conn {
-    uint32_t line;
-    int64_t time_ns;
-    uint32_t dst;
-    uint16_t dport;
-    char result[64]; /* "Operation now in progress", "Connected", strerror text */
-    const char *mode;
-};
 
 /* What the scanner's own report says about a host. */
 struct st_trace_host {
@@ -40,8 +31,7 @@ struct st_trace {
     struct st_pkt *pkts;
     const char **pkt_mode; /* the mode each packet belongs to (PASS lines), or NULL */
     size_t npkts, cap_pkts;
-    struct st_conn *conns;
-    size_t nconns, cap_conns;
+    size_t nconns; /* of the packets, connect records (CONN lines) */
     struct st_trace_host *hosts;
     size_t nhosts, cap_hosts;
     struct st_trace_warning *warnings;

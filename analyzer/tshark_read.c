@@ -8,7 +8,8 @@
  * flags in hex, tcp.seq_raw instead of the relative seq. An ICMP error
  * carries two IP headers: the first value of each ip.* field is the outer
  * header, the second the quoted one, and the transport fields belong to the
- * quoted datagram.
+ * quoted datagram. tshark has no field holding the raw IP option bytes, so
+ * records from here know the options' length (ihl) but not their bytes.
  */
 #include "tshark_read.h"
 
@@ -296,8 +297,10 @@ static void ipv4_at(const struct doc *d, size_t i, struct st_ipv4 *ip)
     ip->tos = (uint8_t)num(d, "ip_dsfield", i);
     ip->len = (uint16_t)num(d, "ip_len", i);
     ip->id = (uint16_t)num(d, "ip_id", i);
-    /* ip.flags holds the three flag bits in the top of a byte; frag_offset is in bytes */
-    ip->frag = (uint16_t)((num(d, "ip_flags", i) & 0xe0) << 8 | (num(d, "ip_frag_offset", i) / 8));
+    /* tshark 4.0: ip.flags is the three flag bits (RB DF MF) as a number,
+     * ip.frag_offset the offset in 8-byte units, as on the wire */
+    ip->frag =
+        (uint16_t)((num(d, "ip_flags", i) & 7) << 13 | (num(d, "ip_frag_offset", i) & 0x1fff));
     ip->ttl = (uint8_t)num(d, "ip_ttl", i);
     ip->proto = (uint8_t)num(d, "ip_proto", i);
     ip->csum = (uint16_t)num(d, "ip_checksum", i);

@@ -46,8 +46,32 @@ bool st_ip4_parse(const char *s, uint32_t *addr)
  * trace line shows and a captured frame carries, minus what differs between
  * them (time, link layer, checksums nmap does not print).
  */
+/*
+ * A connect record (a CONN line) is one of the kernel's frames for that
+ * connect(): issued = the SYN to the port; Connected = the SYN/ACK from it;
+ * refused = the RST from it. Nothing else of the frame is known to the trace.
+ */
+static bool connect_same(const struct st_pkt *a, const struct st_pkt *f)
+{
+    if (f->net != ST_NET_IPV4 || f->proto != ST_IPPROTO_TCP || (f->flags & ST_PKT_CONNECT))
+        return false;
+    uint8_t fl = f->l4.tcp.flags;
+    if (a->dir == ST_DIR_SENT)
+        return f->ip.dst == a->ip.dst && f->l4.tcp.dport == a->l4.tcp.dport &&
+               (fl & (ST_TCP_SYN | ST_TCP_ACK)) == ST_TCP_SYN;
+    if (f->ip.src != a->ip.dst || f->l4.tcp.sport != a->l4.tcp.dport)
+        return false;
+    if (a->conn_errno == 0)
+        return (fl & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK);
+    return (a->l4.tcp.flags & ST_TCP_RST) && (fl & ST_TCP_RST);
+}
+
 bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
 {
+    if (a->flags & ST_PKT_CONNECT)
+        return connect_same(a, b);
+    if (b->flags & ST_PKT_CONNECT)
+        return connect_same(b, a);
     if (a->net != b->net)
         return false;
     if (a->net == ST_NET_ARP)
@@ -88,7 +112,8 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h * 0xff51afd7ed558ccdULL;
 }
 
-/* A hash of exactly the fields st_pkt_same compares: equal packets hash equal. */
+/* A hash of exactly the fields st_pkt_same compares: equal packets hash equal.
+ * (Not for connect records, which match frames by st_pkt_peer_hash.) */
 uint64_t st_pkt_hash(const struct st_pkt *p)
 {
     uint64_t h = mix(0, p->net);
@@ -126,4 +151,9 @@ uint64_t st_pkt_hash(const struct st_pkt *p)
     default:
         return h;
     }
+}
+
+uint64_t st_pkt_peer_hash(uint32_t addr, uint16_t port)
+{
+    return mix(mix(0x5bd1e995, addr), port);
 }

@@ -44,6 +44,13 @@ enum {
     ST_PKT_MALFORMED = 1u << 1, /* a header field is impossible (bad ihl, bad offset...) */
     ST_PKT_FRAGMENT = 1u << 2,  /* IPv4 fragment with a non-zero offset: no L4 header */
     ST_PKT_L4_SHORT = 1u << 3,  /* L4 header present but shorter than its fixed part */
+    /*
+     * A connect() of the unprivileged mode (nmap's CONN lines), not a packet
+     * the scanner built: only the destination address and port and the
+     * outcome (conn_errno) are known. SENT: the connect was issued (the
+     * kernel's SYN); RCVD: its result (SYN/ACK, RST or an error).
+     */
+    ST_PKT_CONNECT = 1u << 4,
 };
 
 /* IP protocol numbers scantrace decodes. */
@@ -156,6 +163,7 @@ struct st_pkt {
     uint32_t line;   /* 1-based trace line, 0 if not from a trace */
     uint32_t frame;  /* 1-based frame number, 0 if not from a capture */
     uint32_t caplen, origlen;
+    int conn_errno; /* ST_PKT_CONNECT: 0 "Connected", else the errno nmap printed */
 
     uint8_t eth_src[6], eth_dst[6];
     uint16_t ethertype;
@@ -183,11 +191,18 @@ const char *st_ip4_str(uint32_t addr, char *buf);
  * Whether two records describe the same packet: same protocol identity (ARP
  * op and addresses; IP addresses, id and protocol; ports, flags and seq; ICMP
  * type, code, id and seq). Time, link layer and checksums are not compared.
+ * A connect record is the same as the kernel's SYN for it (issued), or the
+ * SYN/ACK or RST that answered it (result).
  */
 bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b);
 
-/* A hash of the identity st_pkt_same compares (same packets, same hash). */
+/* A hash of the identity st_pkt_same compares (same packets, same hash);
+ * connect records are found through st_pkt_peer_hash instead. */
 uint64_t st_pkt_hash(const struct st_pkt *p);
+
+/* A hash of a TCP peer (address, port): a connect record's destination, and
+ * each end of a TCP frame. */
+uint64_t st_pkt_peer_hash(uint32_t addr, uint16_t port);
 
 /* Parse a dotted quad; returns false on anything else. */
 bool st_ip4_parse(const char *s, uint32_t *addr);

@@ -556,10 +556,24 @@ int st_format_desc_at(const struct st_pkt *p, enum st_detail level, char *buf, s
     return st_sb_result(&sb);
 }
 
+/* "Connected", or the strerror() text of the connect's errno, as nmap prints. */
+static const char *conn_text(const struct st_pkt *p)
+{
+    return p->conn_errno ? strerror(p->conn_errno) : "Connected";
+}
+
 int st_format_line(const struct st_pkt *p, char *buf, size_t size)
 {
     struct st_sb sb;
     char desc[ST_LINE_MAX];
+
+    if (p->flags & ST_PKT_CONNECT) {
+        char a[16];
+        st_sb_init(&sb, buf, size);
+        st_sb_printf(&sb, "CONN (%.4fs) TCP localhost > %s:%u => %s", (double)p->time_ns / 1e9,
+                     st_ip4_str(p->ip.dst, a), p->l4.tcp.dport, conn_text(p));
+        return st_sb_result(&sb);
+    }
 
     if (st_format_desc(p, desc, sizeof desc) < 0)
         return -1;
@@ -581,6 +595,12 @@ int st_format_brief(const struct st_pkt *p, char *buf, size_t size)
     struct st_sb sb;
 
     st_sb_init(&sb, buf, size);
+    if (p->flags & ST_PKT_CONNECT) {
+        char a[16];
+        st_sb_printf(&sb, "TCP connect() to %s:%u => %s", st_ip4_str(p->ip.dst, a), p->l4.tcp.dport,
+                     conn_text(p));
+        return st_sb_result(&sb);
+    }
     if (p->net == ST_NET_ARP) {
         put_arp(&sb, &p->arp);
         return st_sb_result(&sb);
@@ -651,6 +671,13 @@ int st_format_kind(const struct st_pkt *p, char *buf, size_t size)
     bool sent = p->dir == ST_DIR_SENT;
 
     st_sb_init(&sb, buf, size);
+    if (p->flags & ST_PKT_CONNECT) {
+        if (sent)
+            st_sb_printf(&sb, "TCP connect() to %u", p->l4.tcp.dport);
+        else
+            st_sb_printf(&sb, "connect() to %u: %s", p->l4.tcp.dport, conn_text(p));
+        return st_sb_result(&sb);
+    }
     if (p->net == ST_NET_ARP) {
         st_sb_puts(&sb, (p->arp.op & 0xff) == 1 ? "ARP who-has" : "ARP reply");
         return st_sb_result(&sb);

@@ -9,6 +9,7 @@
 #include "pkt_parse.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -853,12 +854,69 @@ enum st_detail st_line_detail(const char *line)
     return ST_DETAIL_LOW;
 }
 
+/* The errno whose strerror() text nmap printed, 0 for "Connected". */
+static bool conn_result(const char *text, int *err)
+{
+    if (!strcmp(text, "Connected")) {
+        *err = 0;
+        return true;
+    }
+    for (int e = 1; e < 134; e++)
+        if (!strcmp(text, strerror(e))) {
+            *err = e;
+            return true;
+        }
+    return false;
+}
+
+/* "CONN (t) TCP localhost > a.b.c.d:port => result" */
+static enum st_parse_rc parse_conn(const char *line, struct st_pkt *out, char *err, size_t errsz)
+{
+    char buf[LINE_MAX_];
+    size_t n = copy_trimmed(buf, sizeof buf, line);
+    int64_t t;
+    uint16_t port = 0;
+    bool known = true;
+
+    if (n == (size_t)-1) {
+        set_err(err, errsz, "line too long");
+        return ST_PARSE_BAD;
+    }
+    struct cur c = {buf + 5, buf + n, NULL};
+    if (!parse_time(&c, &t) || !lit(&c, "TCP localhost > ", "expected 'TCP localhost > '") ||
+        !addr_port(&c, out, false, &port, &known) || !known || out->net != ST_NET_IPV4 ||
+        !lit(&c, " => ", "expected ' => '")) {
+        set_err(err, errsz, c.why ? c.why : "bad CONN line");
+        return ST_PARSE_BAD;
+    }
+    if (!conn_result(c.s, &out->conn_errno)) {
+        set_err(err, errsz, "unknown connect() result");
+        return ST_PARSE_BAD;
+    }
+    out->flags |= ST_PKT_CONNECT;
+    out->time_ns = t;
+    out->proto = out->ip.proto = ST_IPPROTO_TCP;
+    out->l4.tcp.dport = port;
+    if (out->conn_errno == EINPROGRESS) {
+        out->dir = ST_DIR_SENT;
+        out->l4.tcp.flags = ST_TCP_SYN;
+    } else {
+        out->dir = ST_DIR_RCVD;
+        out->l4.tcp.flags = out->conn_errno == 0              ? ST_TCP_SYN | ST_TCP_ACK
+                            : out->conn_errno == ECONNREFUSED ? ST_TCP_RST | ST_TCP_ACK
+                                                              : 0;
+    }
+    return ST_PARSE_OK;
+}
+
 enum st_parse_rc st_parse_line(const char *line, struct st_pkt *out, char *err, size_t errsz)
 {
     char buf[LINE_MAX_];
     enum st_dir dir;
 
     st_pkt_init(out);
+    if (!strncmp(line, "CONN (", 6))
+        return parse_conn(line, out, err, errsz);
     if (!strncmp(line, "SENT (", 6))
         dir = ST_DIR_SENT;
     else if (!strncmp(line, "RCVD (", 6))

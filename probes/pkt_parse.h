@@ -15,12 +15,13 @@
 
 enum st_parse_rc {
     ST_PARSE_OK = 0,
-    ST_PARSE_NOT_PACKET = 1, /* not a SENT/RCVD line: nmap's report, CONN, NSOCK... */
+    ST_PARSE_NOT_PACKET = 1, /* not a SENT/RCVD/CONN line: nmap's report, NSOCK... */
     ST_PARSE_BAD = -1,       /* a SENT/RCVD line scantrace cannot read */
 };
 
 /*
- * Parse one line (without or with its trailing newline / CR). On ST_PARSE_BAD
+ * Parse one line (without or with its trailing newline / CR). CONN lines of
+ * the unprivileged mode give connect records (ST_PKT_CONNECT). On ST_PARSE_BAD
  * `err` (if not NULL) receives a short reason. out->line is left to the caller.
  */
 enum st_parse_rc st_parse_line(const char *line, struct st_pkt *out, char *err, size_t errsz);

@@ -161,7 +161,6 @@ static void test_not_packet_lines(void **state)
         "Starting Nmap 7.93 ( https://nmap.org ) at 2026-11-27 16:00 UTC",
         "Nmap scan report for 198.18.3.2",
         "Host is up (0.00010s latency).",
-        "CONN (0.0007s) TCP localhost > 10.91.1.2:80 => Operation now in progress",
         "NSOCK INFO [0.0340s] nsock_iod_new2(): nsock_iod_new (IOD #1)",
         "",
     };
@@ -200,6 +199,35 @@ static void test_bad_packet_lines(void **state)
     }
 }
 
+static void test_conn_lines(void **state)
+{
+    (void)state;
+    struct st_pkt p;
+    char err[128];
+
+    assert_int_equal(st_parse_line("CONN (0.0014s) TCP localhost > 10.91.1.2:443 => Connection "
+                                   "refused",
+                                   &p, err, sizeof err),
+                     ST_PARSE_OK);
+    assert_true(p.flags & ST_PKT_CONNECT);
+    assert_int_equal(p.dir, ST_DIR_RCVD);
+    assert_int_equal(p.ip.dst, 0x0a5b0102u);
+    assert_int_equal(p.l4.tcp.dport, 443);
+    assert_int_equal(p.l4.tcp.flags, ST_TCP_RST | ST_TCP_ACK);
+    assert_int_equal(st_parse_line("CONN (0.1s) TCP localhost > 10.91.1.2:80 => Operation now in "
+                                   "progress",
+                                   &p, err, sizeof err),
+                     ST_PARSE_OK);
+    assert_int_equal(p.dir, ST_DIR_SENT);
+    assert_int_equal(p.l4.tcp.flags, ST_TCP_SYN);
+    assert_int_equal(st_parse_line("CONN (0.1s) TCP localhost > 10.91.1.2:80 => Frobnicated", &p,
+                                   err, sizeof err),
+                     ST_PARSE_BAD);
+    assert_int_equal(
+        st_parse_line("CONN (0.1s) TCP localhost > 10.91.1.2 => Connected", &p, err, sizeof err),
+        ST_PARSE_BAD);
+}
+
 static void test_crlf_and_time(void **state)
 {
     (void)state;
@@ -219,7 +247,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_low_roundtrip),    cmocka_unit_test(test_detail_levels),
         cmocka_unit_test(test_not_packet_lines), cmocka_unit_test(test_bad_packet_lines),
-        cmocka_unit_test(test_crlf_and_time),
+        cmocka_unit_test(test_crlf_and_time),    cmocka_unit_test(test_conn_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
