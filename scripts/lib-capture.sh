@@ -26,6 +26,9 @@ capture_run() {
     echo "tshark did not start" >&2
     return 1
   fi
+  # "Capturing on" comes before dumpcap is really reading every interface:
+  # under load the first frames were lost without this pause.
+  sleep 1
   local rc=0
   ip netns exec "$ns" "$@" >"$dir/trace.log" 2>&1 || rc=$?
   sleep 0.5 # late replies and the kernel's RSTs
