@@ -179,6 +179,10 @@ check "pcap (not pcapng) capture is read" test $? -eq 0
 "$st" compare --no-write -f json "$t" "$tmp/none.pcapng" >"$tmp/none.json"
 check "capture with no frames: every line trace_only, exit 1" \
   test $? -eq 1 -a "$(jq '.summary.trace_only' "$tmp/none.json")" -eq 25
+awk '{print} NR % 3 == 0 {print "NSOCK INFO [0.0340s] nsock_iod_new2(): nsock_iod_new (IOD #1)"}' "$t" >"$tmp/nsock.log"
+"$st" compare --no-write -f json "$tmp/nsock.log" "$c" >"$tmp/nsock.json"
+check "NSOCK lines (stderr merged) are skipped" \
+  test $? -eq 0 -a "$(jq .summary.matched "$tmp/nsock.json")" -eq 25 -a "$(jq '.trace.warnings | length' "$tmp/nsock.json")" -eq 0
 sed 's/$/\r/' "$t" >"$tmp/crlf.log"
 "$st" compare --no-write "$tmp/crlf.log" "$c" >/dev/null
 check "CRLF trace reads the same" test $? -eq 0
