@@ -1,0 +1,49 @@
+/*
+ * Writing packets: the IPv4 header, checksums (Internet checksum, CRC32c for
+ * SCTP) and big-endian stores. The probe modules build their templates with
+ * these and patch them per target.
+ */
+#ifndef ST_PKT_BUILD_H
+#define ST_PKT_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+static inline void st_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static inline void st_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* One's complement sum of a span, to be folded by st_csum_fold. */
+uint32_t st_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+uint16_t st_csum_fold(uint32_t sum);
+
+/* The TCP/UDP pseudo-header part of their checksums. */
+uint32_t st_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+
+/* CRC32c (Castagnoli), as SCTP's checksum. */
+uint32_t st_crc32c(const uint8_t *p, size_t n);
+
+/* A 20-byte IPv4 header without options, DF clear, checksum computed. */
+void st_ipv4_write(uint8_t *p, uint16_t total_len, uint16_t id, uint8_t ttl, uint8_t proto,
+                   uint32_t src, uint32_t dst);
+
+/* Recompute the IPv4 header checksum after patching fields. */
+void st_ipv4_checksum(uint8_t *p);
+
+/*
+ * The transport checksum of an IPv4 datagram (TCP, UDP, ICMP, IGMP or SCTP,
+ * by its protocol field), computed in place.
+ */
+void st_l4_checksum(uint8_t *ip, size_t len);
+
+#endif

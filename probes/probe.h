@@ -1,0 +1,105 @@
+/*
+ * The probe modules: one file per probe type (probe_echo.c, probe_syn.c...),
+ * each ending in one `struct st_probe_module`, registered in one table
+ * (probe_registry.c). A module prepares a template once per port, makes
+ * the packet for a target by patching that template (no allocation per
+ * probe), and recognizes replies to its probes.
+ *
+ * Matching keeps no table of what was sent (masscan's cookies): the IP id,
+ * ICMP id, TCP seq or SCTP tag of a probe is a keyed hash of (target, port,
+ * try), and the source port is sport_base + 2 * try as in nmap, so a reply
+ * (or the datagram an ICMP error quotes) is checked by recomputing them.
+ */
+#ifndef ST_PROBE_H
+#define ST_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+#include "siphash.h"
+
+/* Per-scan constants. */
+struct st_probe_ctx {
+    uint32_t src;         /* the scanner's address on the interface used */
+    uint8_t src_mac[6];   /* its MAC (ARP) */
+    struct st_sipkey key; /* the cookie key, random per scan */
+    int fixed_ttl;        /* --ttl; -1 for nmap's random 37-59 */
+    uint16_t sport_base;  /* source port of try 0; try n uses base + 2n */
+    uint64_t rng;         /* xorshift state for the random TTLs */
+};
+
+#define ST_TMPL_MAX 96
+
+/* A probe's bytes for no target in particular, made once per (module, port). */
+struct st_probe_tmpl {
+    const struct st_probe_module *mod;
+    uint16_t port; /* destination port, or the IP protocol of -PO */
+    uint16_t len;
+    uint8_t bytes[ST_TMPL_MAX];
+};
+
+/* What a reply says, once a module recognized it as an answer to its probe. */
+struct st_probe_reply {
+    const struct st_probe_module *mod;
+    uint32_t target;
+    uint16_t port;
+    uint8_t tryno;
+    bool up;            /* the host is up (nmap's verdict for this reply) */
+    const char *reason; /* nmap's reason: "echo-reply", "reset", "port-unreach"... */
+};
+
+struct st_probe_module {
+    const char *name;          /* "echo", "syn"... (the mode name) */
+    const char *flag;          /* nmap's option: "-PE", "-PS"... */
+    const char *default_ports; /* "80", "40125", "1,2,4"; NULL when no ports */
+    bool ethernet;             /* makes Ethernet frames (ARP), else IP datagrams */
+    void (*prepare)(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t);
+    /* Copy and patch the template for (dst, tryno) into out; returns its length. */
+    size_t (*make)(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
+                   uint8_t tryno, uint8_t *out, size_t size);
+    /* Is `r` (a received frame) an answer to one of this module's probes
+     * sent with tries 0..max_tryno? */
+    bool (*match)(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
+                  struct st_probe_reply *out);
+};
+
+/* Every module, NULL-terminated, in nmap's order of -P options. */
+extern const struct st_probe_module *const st_probe_modules[];
+
+const struct st_probe_module *st_probe_by_name(const char *name);
+const struct st_probe_module *st_probe_by_flag(const char *flag);
+
+/* ---- shared by the modules (probe_common.c) ---- */
+
+/* nmap's TTL: --ttl, or random 37-59. */
+uint8_t st_probe_ttl(struct st_probe_ctx *ctx);
+
+/* Cookies: 16 bits (IP id, ICMP id; never 0) and 32 bits (TCP seq, SCTP tag). */
+uint16_t st_cookie16(const struct st_probe_ctx *ctx, uint32_t dst, uint32_t what, uint8_t tryno);
+uint32_t st_cookie32(const struct st_probe_ctx *ctx, uint32_t dst, uint32_t what, uint8_t tryno);
+
+/* The try a source port belongs to, or -1 if it is not one of ours. */
+int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t max_tryno);
+
+/*
+ * An ICMP error to the scanner quoting one of our IP probes of protocol
+ * `proto` to a target: checks the quoted IP id cookie, which a probe makes
+ * from its destination port (TCP, UDP, SCTP), its type (ICMP) or else its
+ * protocol number. Fills out
+ * with nmap's verdict for the error (port/proto unreachable: up; host or
+ * network unreachable, prohibited, TTL exceeded: down).
+ */
+bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t proto,
+                          uint8_t max_tryno, struct st_probe_reply *out);
+
+/* The IP id of the probe (dst, proto, port, try): a cookie as well. */
+uint16_t st_probe_ipid(const struct st_probe_ctx *ctx, uint32_t dst, uint8_t proto, uint16_t port,
+                       uint8_t tryno);
+
+/* Copy a template and patch the IPv4 header: ttl, id, dst; header checksum. */
+void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
+                       uint32_t dst, uint16_t id);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * -PA[ports]: TCP ACK with seq 0 (default port 80). Any host answers an
+ * unexpected ACK with a RST whose seq is our ack: up (reset).
+ */
+#include <string.h>
+
+#include "probe_tcp.h"
+
+static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
+{
+    st_tcp_prepare(ctx, port, ST_TCP_ACK, t);
+}
+
+static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
+                  struct st_probe_reply *out)
+{
+    int tr = st_tcp_reply_try(ctx, r, max_tryno);
+    if (tr >= 0) {
+        const struct st_tcp *t = &r->l4.tcp;
+        if (!(t->flags & ST_TCP_RST) ||
+            t->seq != st_tcp_cookie(ctx, r->ip.src, t->sport, ST_TCP_ACK, (uint8_t)tr))
+            return false;
+        memset(out, 0, sizeof *out);
+        out->target = r->ip.src;
+        out->port = t->sport;
+        out->tryno = (uint8_t)tr;
+        out->up = true;
+        out->reason = "reset";
+        return true;
+    }
+    const struct st_quote *q = &r->l4.icmp.quote;
+    if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.proto != ST_IPPROTO_TCP)
+        return false;
+    return q->l4len >= 8 && q->seq == 0 && st_probe_sport_try(ctx, q->sport, max_tryno) >= 0 &&
+           st_probe_match_error(ctx, r, ST_IPPROTO_TCP, max_tryno, out);
+}
+
+const struct st_probe_module st_probe_ack = {
+    .name = "ack",
+    .flag = "-PA",
+    .default_ports = "80",
+    .ethernet = false,
+    .prepare = prepare,
+    .make = st_tcp_make,
+    .match = match,
+};

@@ -1,0 +1,120 @@
+/*
+ * What the probe modules share: TTLs, cookies, source ports, the IP header
+ * patch, and recognizing ICMP errors that quote one of our probes.
+ */
+#include <string.h>
+
+#include "pkt_build.h"
+#include "probe.h"
+
+uint8_t st_probe_ttl(struct st_probe_ctx *ctx)
+{
+    if (ctx->fixed_ttl >= 0)
+        return (uint8_t)ctx->fixed_ttl;
+    /* xorshift64: fast and good enough for TTLs */
+    uint64_t x = ctx->rng ? ctx->rng : 0x9e3779b97f4a7c15ULL;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    ctx->rng = x;
+    return (uint8_t)(37 + x % 23);
+}
+
+uint16_t st_cookie16(const struct st_probe_ctx *ctx, uint32_t dst, uint32_t what, uint8_t tryno)
+{
+    /* 1..65535, as nmap's random ICMP ids */
+    return (uint16_t)(st_siphash_words(&ctx->key, dst, what, tryno, 16) % 65535 + 1);
+}
+
+uint32_t st_cookie32(const struct st_probe_ctx *ctx, uint32_t dst, uint32_t what, uint8_t tryno)
+{
+    return (uint32_t)st_siphash_words(&ctx->key, dst, what, tryno, 32);
+}
+
+uint16_t st_probe_ipid(const struct st_probe_ctx *ctx, uint32_t dst, uint8_t proto, uint16_t port,
+                       uint8_t tryno)
+{
+    return st_cookie16(ctx, dst, 0x10000u * proto + port + 0x1000000u, tryno);
+}
+
+int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t max_tryno)
+{
+    uint16_t d = (uint16_t)(sport - ctx->sport_base);
+    if (d % 2 || d / 2 > max_tryno)
+        return -1;
+    return d / 2;
+}
+
+void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
+                       uint32_t dst, uint16_t id)
+{
+    memcpy(out, t->bytes, t->len);
+    out[8] = st_probe_ttl(ctx);
+    st_put16(out + 4, id);
+    st_put32(out + 16, dst);
+    st_ipv4_checksum(out);
+}
+
+/* nmap's reading of an ICMP error about a probe. */
+static bool error_verdict(const struct st_icmp *m, struct st_probe_reply *out)
+{
+    switch (m->type) {
+    case 3:
+        switch (m->code) {
+        case 3:
+            out->up = true;
+            out->reason = "port-unreach";
+            return true;
+        case 2:
+            out->up = true;
+            out->reason = "proto-unreach";
+            return true;
+        case 0:
+            out->reason = "net-unreach";
+            return true;
+        case 1:
+            out->reason = "host-unreach";
+            return true;
+        case 9:
+        case 10:
+        case 13:
+            out->reason = "admin-prohibited";
+            return true;
+        default:
+            out->reason = "unreach";
+            return true;
+        }
+    case 11:
+        out->reason = "time-exceeded";
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t proto,
+                          uint8_t max_tryno, struct st_probe_reply *out)
+{
+    if (r->net != ST_NET_IPV4 || r->proto != ST_IPPROTO_ICMP || r->ip.dst != ctx->src)
+        return false;
+    const struct st_quote *q = &r->l4.icmp.quote;
+    if (!q->present || q->ip.src != ctx->src || q->ip.proto != proto)
+        return false;
+    uint16_t port = proto;
+    if (proto == ST_IPPROTO_TCP || proto == ST_IPPROTO_UDP || proto == ST_IPPROTO_SCTP)
+        port = q->dport;
+    else if (proto == ST_IPPROTO_ICMP)
+        port = q->icmp_type; /* ICMP probes key their IP id on their type */
+    for (uint8_t t = 0; t <= max_tryno; t++) {
+        if (q->ip.id != st_probe_ipid(ctx, q->ip.dst, proto, port, t))
+            continue;
+        memset(out, 0, sizeof *out);
+        if (!error_verdict(&r->l4.icmp, out))
+            return false;
+        out->target = q->ip.dst;
+        out->port = port;
+        out->tryno = t;
+        return true;
+    }
+    return false;
+}

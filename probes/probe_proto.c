@@ -1,0 +1,86 @@
+/*
+ * -PO[protocols]: IP packets of the given protocols (default 1,2,4): an
+ * ICMP echo for 1, an IGMP membership query for 2, an empty IP-in-IP for 4
+ * (iplen 20), and an empty payload for the others. A reply of the same
+ * protocol, an echo reply, or a protocol unreachable makes the host up.
+ */
+#include <string.h>
+
+#include "pkt_build.h"
+#include "probe.h"
+
+/* -PO's echo keys its id apart from -PE's, so the two modes are told apart. */
+#define PROTO_ECHO_KEY 0x208u
+
+static void prepare(const struct st_probe_ctx *ctx, uint16_t proto, struct st_probe_tmpl *t)
+{
+    uint16_t len = proto == ST_IPPROTO_ICMP || proto == ST_IPPROTO_IGMP ? 28 : 20;
+    memset(t->bytes, 0, sizeof t->bytes);
+    st_ipv4_write(t->bytes, len, 0, 64, (uint8_t)proto, ctx->src, 0);
+    if (proto == ST_IPPROTO_ICMP)
+        t->bytes[20] = 8;
+    else if (proto == ST_IPPROTO_IGMP)
+        t->bytes[20] = 0x11; /* membership query */
+    t->port = proto;
+    t->len = len;
+}
+
+static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
+                   uint8_t tryno, uint8_t *out, size_t size)
+{
+    if (size < t->len)
+        return 0;
+    uint8_t proto = (uint8_t)t->port;
+    /* an ICMP probe's IP id is keyed on its type, as the ICMP modules do */
+    uint16_t key = proto == ST_IPPROTO_ICMP ? 8 : proto;
+    st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, proto, key, tryno));
+    if (proto == ST_IPPROTO_ICMP)
+        st_put16(out + 24, st_cookie16(ctx, dst, PROTO_ECHO_KEY, tryno));
+    st_l4_checksum(out, t->len);
+    return t->len;
+}
+
+static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
+                  struct st_probe_reply *out)
+{
+    if (r->net != ST_NET_IPV4 || r->ip.dst != ctx->src)
+        return false;
+    memset(out, 0, sizeof *out);
+    if (r->proto == ST_IPPROTO_ICMP && r->l4.icmp.type == 0) {
+        for (uint8_t tr = 0; tr <= max_tryno; tr++)
+            if (r->l4.icmp.id == st_cookie16(ctx, r->ip.src, PROTO_ECHO_KEY, tr)) {
+                out->target = r->ip.src;
+                out->port = ST_IPPROTO_ICMP;
+                out->tryno = tr;
+                out->up = true;
+                out->reason = "echo-reply";
+                return true;
+            }
+        return false;
+    }
+    if (r->proto == ST_IPPROTO_ICMP) {
+        const struct st_quote *q = &r->l4.icmp.quote;
+        if (!q->present || q->ip.proto == ST_IPPROTO_TCP || q->ip.proto == ST_IPPROTO_UDP ||
+            q->ip.proto == ST_IPPROTO_SCTP)
+            return false;
+        return st_probe_match_error(ctx, r, q->ip.proto, max_tryno, out);
+    }
+    if (r->proto == ST_IPPROTO_TCP || r->proto == ST_IPPROTO_UDP || r->proto == ST_IPPROTO_SCTP)
+        return false;
+    /* the same protocol coming back: nmap's proto-response (no cookie to check) */
+    out->target = r->ip.src;
+    out->port = r->proto;
+    out->up = true;
+    out->reason = "proto-response";
+    return true;
+}
+
+const struct st_probe_module st_probe_proto = {
+    .name = "proto",
+    .flag = "-PO",
+    .default_ports = "1,2,4",
+    .ethernet = false,
+    .prepare = prepare,
+    .make = make,
+    .match = match,
+};

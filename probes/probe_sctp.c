@@ -1,0 +1,79 @@
+/*
+ * -PY[ports]: SCTP INIT (default port 80), common header verification tag
+ * 0, iplen 52 as nmap. The INIT's initiate tag carries the cookie: the
+ * target's INIT-ACK or ABORT comes back with it as verification tag.
+ * Without SCTP in its kernel a host answers protocol unreachable (up).
+ */
+#include <string.h>
+
+#include "pkt_build.h"
+#include "probe.h"
+
+static uint32_t tag(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t port, uint8_t tryno)
+{
+    return st_cookie32(ctx, dst, (uint32_t)ST_IPPROTO_SCTP << 16 | port, tryno);
+}
+
+static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
+{
+    memset(t->bytes, 0, sizeof t->bytes);
+    st_ipv4_write(t->bytes, 52, 0, 64, ST_IPPROTO_SCTP, ctx->src, 0);
+    uint8_t *sctp = t->bytes + 20;
+    st_put16(sctp + 2, port);
+    uint8_t *init = sctp + 12;
+    init[0] = 1; /* INIT */
+    st_put16(init + 2, 20);
+    st_put32(init + 8, 65535); /* a_rwnd */
+    st_put16(init + 12, 10);   /* outbound streams */
+    st_put16(init + 14, 2048); /* inbound streams */
+    t->port = port;
+    t->len = 52;
+}
+
+static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
+                   uint8_t tryno, uint8_t *out, size_t size)
+{
+    if (size < t->len)
+        return 0;
+    st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, ST_IPPROTO_SCTP, t->port, tryno));
+    uint8_t *sctp = out + 20;
+    uint32_t c = tag(ctx, dst, t->port, tryno);
+    st_put16(sctp, (uint16_t)(ctx->sport_base + 2 * tryno));
+    st_put32(sctp + 12 + 4, c);  /* initiate tag */
+    st_put32(sctp + 12 + 16, c); /* initial TSN */
+    st_l4_checksum(out, t->len);
+    return t->len;
+}
+
+static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
+                  struct st_probe_reply *out)
+{
+    if (r->net != ST_NET_IPV4 || r->ip.dst != ctx->src)
+        return false;
+    if (r->proto == ST_IPPROTO_SCTP && !(r->flags & ST_PKT_L4_SHORT)) {
+        int tr = st_probe_sport_try(ctx, r->l4.sctp.dport, max_tryno);
+        if (tr < 0 || r->l4.sctp.vtag != tag(ctx, r->ip.src, r->l4.sctp.sport, (uint8_t)tr))
+            return false;
+        memset(out, 0, sizeof *out);
+        out->target = r->ip.src;
+        out->port = r->l4.sctp.sport;
+        out->tryno = (uint8_t)tr;
+        out->up = true;
+        out->reason = "sctp-response";
+        return true;
+    }
+    const struct st_quote *q = &r->l4.icmp.quote;
+    return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == ST_IPPROTO_SCTP &&
+           st_probe_sport_try(ctx, q->sport, max_tryno) >= 0 &&
+           st_probe_match_error(ctx, r, ST_IPPROTO_SCTP, max_tryno, out);
+}
+
+const struct st_probe_module st_probe_sctp = {
+    .name = "sctp",
+    .flag = "-PY",
+    .default_ports = "80",
+    .ethernet = false,
+    .prepare = prepare,
+    .make = make,
+    .match = match,
+};

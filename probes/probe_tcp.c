@@ -1,0 +1,66 @@
+/*
+ * TCP probe templates. nmap: source port base + 2 per retry, window 1024,
+ * SYN with only MSS 1460 (iplen 44), ACK with seq 0 and no options (iplen
+ * 40). Here the SYN's seq and the ACK's ack carry the cookie, so the
+ * target's SYN/ACK or RST (ack = seq + 1) and RST (seq = our ack) prove
+ * which probe they answer.
+ */
+#include "probe_tcp.h"
+
+#include <string.h>
+
+#include "pkt_build.h"
+
+void st_tcp_prepare(const struct st_probe_ctx *ctx, uint16_t dport, uint8_t flags,
+                    struct st_probe_tmpl *t)
+{
+    bool syn = flags & ST_TCP_SYN;
+    uint16_t len = syn ? 44 : 40;
+
+    memset(t->bytes, 0, sizeof t->bytes);
+    st_ipv4_write(t->bytes, len, 0, 64, ST_IPPROTO_TCP, ctx->src, 0);
+    uint8_t *tcp = t->bytes + 20;
+    st_put16(tcp + 2, dport);
+    tcp[12] = (uint8_t)((syn ? 6 : 5) << 4);
+    tcp[13] = flags;
+    st_put16(tcp + 14, 1024);
+    if (syn) {
+        tcp[20] = 2; /* MSS */
+        tcp[21] = 4;
+        st_put16(tcp + 22, 1460);
+    }
+    t->port = dport;
+    t->len = len;
+}
+
+uint32_t st_tcp_cookie(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t dport, uint8_t flags,
+                       uint8_t tryno)
+{
+    return st_cookie32(ctx, dst, (uint32_t)flags << 16 | dport, tryno);
+}
+
+size_t st_tcp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
+                   uint8_t tryno, uint8_t *out, size_t size)
+{
+    if (size < t->len)
+        return 0;
+    st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, ST_IPPROTO_TCP, t->port, tryno));
+    uint8_t *tcp = out + 20;
+    uint8_t flags = tcp[13];
+    uint32_t cookie = st_tcp_cookie(ctx, dst, t->port, flags, tryno);
+    st_put16(tcp, (uint16_t)(ctx->sport_base + 2 * tryno));
+    if (flags & ST_TCP_SYN)
+        st_put32(tcp + 4, cookie);
+    else
+        st_put32(tcp + 8, cookie);
+    st_l4_checksum(out, t->len);
+    return t->len;
+}
+
+int st_tcp_reply_try(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno)
+{
+    if (r->net != ST_NET_IPV4 || r->proto != ST_IPPROTO_TCP || r->ip.dst != ctx->src ||
+        (r->flags & (ST_PKT_L4_SHORT | ST_PKT_FRAGMENT)))
+        return -1;
+    return st_probe_sport_try(ctx, r->l4.tcp.dport, max_tryno);
+}

@@ -1,0 +1,288 @@
+/*
+ * Target specification parser and expander. A spec is either CIDR (an exact
+ * address and a prefix length) or four octet sets; both are matched and
+ * expanded through the same small struct, so --exclude understands every
+ * form the targets do.
+ */
+#include "targets.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct spec {
+    bool cidr;
+    uint32_t base, mask;  /* CIDR */
+    uint8_t octet[4][32]; /* octet sets: bit v of octet[i] means value v allowed */
+};
+
+static void set_bit(uint8_t *set, unsigned v)
+{
+    set[v >> 3] |= (uint8_t)(1u << (v & 7));
+}
+
+static bool has_bit(const uint8_t *set, unsigned v)
+{
+    return set[v >> 3] & (1u << (v & 7));
+}
+
+static unsigned set_count(const uint8_t *set)
+{
+    unsigned n = 0;
+    for (unsigned v = 0; v < 256; v++)
+        n += has_bit(set, v);
+    return n;
+}
+
+/* A decimal 0-255 at *s; advances *s. */
+static bool octet_num(const char **s, unsigned *v)
+{
+    unsigned x = 0;
+    int digits = 0;
+    while (**s >= '0' && **s <= '9' && digits < 4) {
+        x = x * 10 + (unsigned)(*(*s)++ - '0');
+        digits++;
+    }
+    if (!digits || digits > 3 || x > 255)
+        return false;
+    *v = x;
+    return true;
+}
+
+/* "*", "7", "1-20", "-20", "200-", "1,5,7-9" up to '.' or the end. */
+static bool parse_octet(const char **s, uint8_t *set)
+{
+    if (**s == '*') {
+        (*s)++;
+        memset(set, 0xff, 32);
+        return **s == '.' || **s == '\0';
+    }
+    for (;;) {
+        unsigned lo = 0, hi = 255;
+        if (**s != '-' && !octet_num(s, &lo))
+            return false;
+        hi = lo;
+        if (**s == '-') {
+            (*s)++;
+            hi = 255;
+            if (**s >= '0' && **s <= '9' && !octet_num(s, &hi))
+                return false;
+        }
+        if (lo > hi)
+            return false;
+        for (unsigned v = lo; v <= hi; v++)
+            set_bit(set, v);
+        if (**s != ',')
+            break;
+        (*s)++;
+    }
+    return **s == '.' || **s == '\0';
+}
+
+static bool parse_spec(const char *text, struct spec *sp, const char **why)
+{
+    memset(sp, 0, sizeof *sp);
+    const char *slash = strchr(text, '/');
+    if (slash) {
+        char addr[32];
+        size_t n = (size_t)(slash - text);
+        char *end;
+        errno = 0;
+        long bits = strtol(slash + 1, &end, 10);
+        if (n == 0 || n >= sizeof addr || *end || end == slash + 1 || bits < 0 || bits > 32) {
+            *why = "bad CIDR prefix length (0-32)";
+            return false;
+        }
+        memcpy(addr, text, n);
+        addr[n] = '\0';
+        uint32_t a = 0;
+        const char *p = addr;
+        for (int i = 0; i < 4; i++) {
+            unsigned v;
+            if (!octet_num(&p, &v) || (i < 3 ? *p++ != '.' : *p != '\0')) {
+                *why = "a CIDR block needs a plain dotted address";
+                return false;
+            }
+            a = a << 8 | v;
+        }
+        sp->cidr = true;
+        sp->mask = bits ? ~0u << (32 - bits) : 0;
+        sp->base = a & sp->mask;
+        return true;
+    }
+    const char *p = text;
+    for (int i = 0; i < 4; i++) {
+        if (!parse_octet(&p, sp->octet[i])) {
+            *why = strspn(text, "0123456789.-,*") == strlen(text)
+                       ? "bad octet (0-255, ranges a-b, lists a,b, or *)"
+                       : "not an IPv4 address, range or CIDR block (names are not resolved)";
+            return false;
+        }
+        if (i < 3 && *p++ != '.') {
+            *why = "an IPv4 spec has four octets";
+            return false;
+        }
+    }
+    if (*p) {
+        *why = "trailing text";
+        return false;
+    }
+    return true;
+}
+
+static uint64_t spec_count(const struct spec *sp)
+{
+    if (sp->cidr)
+        return (uint64_t)(~sp->mask) + 1;
+    uint64_t n = 1;
+    for (int i = 0; i < 4; i++)
+        n *= set_count(sp->octet[i]);
+    return n;
+}
+
+static bool spec_has(const struct spec *sp, uint32_t a)
+{
+    if (sp->cidr)
+        return (a & sp->mask) == sp->base;
+    for (int i = 0; i < 4; i++)
+        if (!has_bit(sp->octet[i], (a >> (24 - 8 * i)) & 0xff))
+            return false;
+    return true;
+}
+
+static int grow(struct st_targets *t, size_t more)
+{
+    if (t->n + more <= t->cap)
+        return 0;
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < t->n + more)
+        cap *= 2;
+    uint32_t *a = realloc(t->addr, cap * sizeof *a);
+    if (!a)
+        return -1;
+    t->addr = a;
+    t->cap = cap;
+    return 0;
+}
+
+int st_targets_add(struct st_targets *t, const char *spec, char *err, size_t errsz)
+{
+    struct spec sp;
+    const char *why = NULL;
+
+    if (!parse_spec(spec, &sp, &why)) {
+        snprintf(err, errsz, "target '%s': %s", spec, why);
+        return -1;
+    }
+    uint64_t n = spec_count(&sp);
+    if (n + t->n > ST_TARGETS_MAX) {
+        snprintf(err, errsz, "target '%s': %llu addresses, more than the %u a scan may have", spec,
+                 (unsigned long long)(n + t->n), ST_TARGETS_MAX);
+        return -1;
+    }
+    if (grow(t, (size_t)n)) {
+        snprintf(err, errsz, "target '%s': out of memory", spec);
+        return -1;
+    }
+    if (sp.cidr) {
+        for (uint64_t i = 0; i < n; i++)
+            t->addr[t->n++] = sp.base + (uint32_t)i;
+        return 0;
+    }
+    for (unsigned a = 0; a < 256; a++) {
+        if (!has_bit(sp.octet[0], a))
+            continue;
+        for (unsigned b = 0; b < 256; b++) {
+            if (!has_bit(sp.octet[1], b))
+                continue;
+            for (unsigned c = 0; c < 256; c++) {
+                if (!has_bit(sp.octet[2], c))
+                    continue;
+                for (unsigned d = 0; d < 256; d++)
+                    if (has_bit(sp.octet[3], d))
+                        t->addr[t->n++] = a << 24 | b << 16 | c << 8 | d;
+            }
+        }
+    }
+    return 0;
+}
+
+int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL, e[256];
+    size_t cap = 0;
+    unsigned no = 0;
+    int rc = 0;
+    while (rc == 0 && getline(&line, &cap, f) > 0) {
+        no++;
+        line[strcspn(line, "#")] = '\0';
+        char *save = NULL;
+        for (char *w = strtok_r(line, " \t\r\n", &save); w && rc == 0;
+             w = strtok_r(NULL, " \t\r\n", &save))
+            if ((rc = st_targets_add(t, w, e, sizeof e)))
+                snprintf(err, errsz, "%s:%u: %s", path, no, e);
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errsz, "%s: read error", path);
+        rc = -1;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+int st_targets_exclude(struct st_targets *t, const char *specs, char *err, size_t errsz)
+{
+    char *copy = strdup(specs), *save = NULL;
+    struct spec *ex = NULL;
+    size_t nex = 0;
+    int rc = 0;
+
+    if (!copy)
+        return -1;
+    for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        /* "198.18.1.1,5" would be ambiguous with octet lists: nmap splits
+         * --exclude on commas, so each piece is a whole spec */
+        struct spec sp;
+        const char *why;
+        if (!parse_spec(s, &sp, &why)) {
+            snprintf(err, errsz, "--exclude '%s': %s", s, why);
+            rc = -1;
+            break;
+        }
+        struct spec *n = realloc(ex, (nex + 1) * sizeof *n);
+        if (!n) {
+            rc = -1;
+            break;
+        }
+        ex = n;
+        ex[nex++] = sp;
+    }
+    if (rc == 0) {
+        size_t k = 0;
+        for (size_t i = 0; i < t->n; i++) {
+            bool drop = false;
+            for (size_t j = 0; j < nex && !drop; j++)
+                drop = spec_has(&ex[j], t->addr[i]);
+            if (!drop)
+                t->addr[k++] = t->addr[i];
+        }
+        t->n = k;
+    }
+    free(ex);
+    free(copy);
+    return rc;
+}
+
+void st_targets_free(struct st_targets *t)
+{
+    free(t->addr);
+    memset(t, 0, sizeof *t);
+}

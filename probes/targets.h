@@ -1,0 +1,40 @@
+/*
+ * Target specifications as nmap reads them (IPv4, no name resolution):
+ *   198.18.3.2            one address
+ *   198.18.0.0/16         CIDR
+ *   198.18.2.1-20         a range in the last octet
+ *   198.18.1-2.3          ranges in any octet; "*" for 0-255; lists "1,5,7-9"
+ * plus -iL FILE (specs separated by white space, '#' starts a comment) and
+ * --exclude SPEC[,SPEC...]. The expansion keeps nmap's order (octet by
+ * octet, CIDR blocks in address order) and drops excluded addresses.
+ */
+#ifndef ST_TARGETS_H
+#define ST_TARGETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* More addresses than this in one scan is refused (a /8 and then some). */
+#define ST_TARGETS_MAX (1u << 24)
+
+struct st_targets {
+    uint32_t *addr; /* host byte order */
+    size_t n, cap;
+};
+
+/*
+ * Add the addresses of one spec (exclusions are applied by st_targets_exclude).
+ * Returns 0, or -1 with a one-line reason in err (naming the spec).
+ */
+int st_targets_add(struct st_targets *t, const char *spec, char *err, size_t errsz);
+
+/* Add every spec of a file; errors name the file and line. "-" is stdin. */
+int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz);
+
+/* Remove every address matched by the comma-separated specs. */
+int st_targets_exclude(struct st_targets *t, const char *specs, char *err, size_t errsz);
+
+void st_targets_free(struct st_targets *t);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * Target specifications: every form nmap accepts for IPv4 (address, CIDR,
+ * octet ranges and lists, *), -iL files, --exclude, and the errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <unistd.h>
+
+#include "packet.h"
+#include "targets.h"
+
+static uint32_t ip(const char *s)
+{
+    uint32_t a;
+    assert_true(st_ip4_parse(s, &a));
+    return a;
+}
+
+static void expand(const char *spec, size_t want_n, const char *first, const char *last)
+{
+    struct st_targets t = {0};
+    char err[256];
+    if (st_targets_add(&t, spec, err, sizeof err))
+        fail_msg("%s: %s", spec, err);
+    assert_int_equal(t.n, want_n);
+    assert_int_equal(t.addr[0], ip(first));
+    assert_int_equal(t.addr[t.n - 1], ip(last));
+    st_targets_free(&t);
+}
+
+static void test_forms(void **state)
+{
+    (void)state;
+    expand("198.18.3.2", 1, "198.18.3.2", "198.18.3.2");
+    expand("198.18.0.0/16", 65536, "198.18.0.0", "198.18.255.255");
+    expand("198.18.3.77/24", 256, "198.18.3.0", "198.18.3.255");
+    expand("198.18.3.2/32", 1, "198.18.3.2", "198.18.3.2");
+    expand("198.18.2.1-20", 20, "198.18.2.1", "198.18.2.20");
+    expand("198.18.1-2.3", 2, "198.18.1.3", "198.18.2.3");
+    expand("198.18.3.*", 256, "198.18.3.0", "198.18.3.255");
+    expand("198.18.3.1,5,7-9", 5, "198.18.3.1", "198.18.3.9");
+    expand("198.18.3.-3", 4, "198.18.3.0", "198.18.3.3");
+    expand("198.18.3.250-", 6, "198.18.3.250", "198.18.3.255");
+}
+
+static void test_order(void **state)
+{
+    (void)state;
+    struct st_targets t = {0};
+    char err[256];
+    /* octet by octet, the last octet fastest, as nmap */
+    assert_int_equal(st_targets_add(&t, "198.18.1-2.5,3", err, sizeof err), 0);
+    assert_int_equal(t.n, 4);
+    assert_int_equal(t.addr[0], ip("198.18.1.3"));
+    assert_int_equal(t.addr[1], ip("198.18.1.5"));
+    assert_int_equal(t.addr[2], ip("198.18.2.3"));
+    /* specs keep the order given */
+    assert_int_equal(st_targets_add(&t, "198.18.0.1", err, sizeof err), 0);
+    assert_int_equal(t.addr[4], ip("198.18.0.1"));
+    st_targets_free(&t);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    const char *bad[] = {
+        "198.18.3",     "198.18.3.256", "198.18.3.2/33", "198.18.3.2/", "lab.example",
+        "198.18.3.2.1", "198.18.3.9-2", "0.0.0.0/0",     "198.18.3-.x", "",
+        "1.2.3.4/8x",   "1-2.3.4.5/24"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct st_targets t = {0};
+        char err[256] = "";
+        if (st_targets_add(&t, bad[i], err, sizeof err) == 0)
+            fail_msg("accepted '%s'", bad[i]);
+        assert_non_null(strstr(err, bad[i]));
+        st_targets_free(&t);
+    }
+    struct st_targets t = {0};
+    char err[256];
+    assert_int_equal(st_targets_add(&t, "lab.example", err, sizeof err), -1);
+    assert_non_null(strstr(err, "names are not resolved"));
+    assert_int_equal(st_targets_add(&t, "0.0.0.0/7", err, sizeof err), -1);
+    assert_non_null(strstr(err, "more than"));
+    st_targets_free(&t);
+}
+
+static void test_file_and_exclude(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/scantrace-targets-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "# lab hosts\n198.18.3.2 198.18.3.3\n\n198.18.1.0/30  # the L2 segment\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+
+    struct st_targets t = {0};
+    char err[256];
+    assert_int_equal(st_targets_add_file(&t, path, err, sizeof err), 0);
+    assert_int_equal(t.n, 6);
+    assert_int_equal(st_targets_exclude(&t, "198.18.1.0,198.18.1.3,198.18.3.3/32", err, sizeof err),
+                     0);
+    assert_int_equal(t.n, 3);
+    assert_int_equal(t.addr[0], ip("198.18.3.2"));
+    assert_int_equal(t.addr[1], ip("198.18.1.1"));
+    assert_int_equal(t.addr[2], ip("198.18.1.2"));
+    assert_int_equal(st_targets_exclude(&t, "198.18.1.x", err, sizeof err), -1);
+    st_targets_free(&t);
+
+    FILE *f = fopen(path, "w");
+    fputs("198.18.3.2\n198.18.3.300\n", f);
+    fclose(f);
+    assert_int_equal(st_targets_add_file(&t, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":2: target '198.18.3.300'"));
+    st_targets_free(&t);
+    unlink(path);
+    assert_int_equal(st_targets_add_file(&t, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, "No such file"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_order),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_file_and_exclude),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
