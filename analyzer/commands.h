@@ -7,5 +7,6 @@
 
 int st_cmd_decode(int argc, char **argv);
 int st_cmd_compare(int argc, char **argv);
+int st_cmd_scan(int argc, char **argv);
 
 #endif

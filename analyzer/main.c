@@ -28,7 +28,7 @@ static const struct subcommand commands[] = {
      "TCP SYN/443, TCP ACK/80 and ICMP timestamp on routed networks, or the -P modes\n"
      "given (-PE -PP -PM -PS -PA -PU -PY -PO -PR). Writes a run directory with\n"
      "trace.log, capture.pcapng and run.json.\n",
-     NULL},
+     st_cmd_scan},
     {"record", "capture around any scanner command into a run directory",
      "usage: scantrace record [-i IF]... -o RUNDIR -- COMMAND [ARGS...]\n"
      "\n"

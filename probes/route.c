@@ -1,0 +1,91 @@
+/*
+ * Route lookup without netlink parsing: connect() a UDP socket to the
+ * target (no packet leaves) and read back the source address the kernel
+ * chose; the interface holding that address gives the rest.
+ */
+#include "route.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int link_facts(int fd, struct st_route *r)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", r->ifname);
+    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+        return -1;
+    r->ethernet = ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER;
+    memcpy(r->mac, ifr.ifr_hwaddr.sa_data, 6);
+    r->ifindex = (int)if_nametoindex(r->ifname);
+    return r->ifindex > 0 ? 0 : -1;
+}
+
+int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *err, size_t errsz)
+{
+    char a[16];
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9)};
+    socklen_t len = sizeof sin;
+
+    memset(r, 0, sizeof *r);
+    snprintf(a, sizeof a, "%u.%u.%u.%u", dst >> 24, (dst >> 16) & 255, (dst >> 8) & 255, dst & 255);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errsz, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname))) {
+        snprintf(err, errsz, "%s: %s", ifname,
+                 errno == ENODEV ? "no such interface" : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    sin.sin_addr.s_addr = htonl(dst);
+    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
+        getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+        snprintf(err, errsz, "no route to %s: %s", a, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    r->src = ntohl(sin.sin_addr.s_addr);
+
+    struct ifaddrs *ifs, *i;
+    if (getifaddrs(&ifs) < 0) {
+        snprintf(err, errsz, "getifaddrs: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    bool found = false;
+    for (i = ifs; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !i->ifa_netmask)
+            continue;
+        uint32_t addr = ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr);
+        if (addr != r->src || (ifname && strcmp(i->ifa_name, ifname)))
+            continue;
+        found = true;
+        r->netmask = ntohl(((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr.s_addr);
+        snprintf(r->ifname, sizeof r->ifname, "%s", i->ifa_name);
+        r->loopback = i->ifa_flags & IFF_LOOPBACK;
+        r->direct = (dst & r->netmask) == (r->src & r->netmask);
+    }
+    freeifaddrs(ifs);
+    int rc = 0;
+    if (!found) {
+        snprintf(err, errsz, "no interface holds %s, the source for %s", inet_ntoa(sin.sin_addr),
+                 a);
+        rc = -1;
+    } else if (link_facts(fd, r)) {
+        snprintf(err, errsz, "%s: %s", r->ifname, strerror(errno));
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,32 @@
+/*
+ * Which interface and source address the kernel uses for a target, and
+ * whether the target is on that interface's own segment (then nmap ARPs
+ * for it instead of pinging it, when the link is Ethernet).
+ */
+#ifndef ST_ROUTE_H
+#define ST_ROUTE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct st_route {
+    uint32_t src;
+    uint32_t netmask; /* of the interface's address */
+    char ifname[IF_NAMESIZE];
+    int ifindex;
+    bool direct;   /* the target is on the interface's own subnet */
+    bool ethernet; /* the link is Ethernet (ARP possible) */
+    bool loopback;
+    uint8_t mac[6];
+};
+
+/*
+ * Ask the kernel (a connected UDP socket: nothing is sent) for the route to
+ * dst, optionally forced onto interface `ifname`. Returns 0, or -1 with a
+ * one-line reason ("no route to 203.0.113.9", "no such interface: eth9").
+ */
+int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * Everything `scan` was asked to do, as the discovery engine reads it.
+ * Filled by the command line (analyzer/cmd_scan.c); nmap's defaults and -T
+ * templates applied by st_scan_timing().
+ */
+#ifndef ST_SCAN_CONFIG_H
+#define ST_SCAN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scan_plan.h"
+#include "targets.h"
+
+struct st_timing {
+    int template_;          /* -T0..-T5, 3 by default */
+    int64_t initial_rtt_ns; /* --initial-rtt-timeout */
+    int64_t min_rtt_ns, max_rtt_ns;
+    int max_retries;       /* --max-retries: tries = 1 + retries at most */
+    double min_rate;       /* --min-rate probes/s, 0 none */
+    double max_rate;       /* --max-rate probes/s, 0 none */
+    int64_t deadline_ns;   /* hard wait for a reply per probe, 0: the RTT timeout */
+    int64_t scan_delay_ns; /* -T0..-T2 wait between probes */
+};
+
+struct st_scan_config {
+    struct st_plan plan;
+    struct st_targets targets;
+    struct st_timing timing;
+    const char *ifname;       /* -e/-i: force the interface */
+    const char *rundir;       /* -o: where trace.log, capture.pcapng, run.json go */
+    bool dry_run;             /* print what would be sent, send nothing */
+    bool unprivileged;        /* connect() pings (no root) */
+    int ttl;                  /* --ttl, -1 random 37-59 */
+    int source_port;          /* -g, -1 random base */
+    int detail;               /* trace detail: 0 LOW, 1 MEDIUM (-d2), 2 HIGH (-d3) */
+    const char *event_engine; /* "epoll" or "poll" */
+    bool event_trace;
+    bool verbose;
+    int argc; /* the command line, for run.json */
+    char **argv;
+};
+
+/* Fill the timing fields -T and the explicit options left at -1/0. */
+void st_scan_timing(struct st_timing *t);
+
+#endif

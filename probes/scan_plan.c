@@ -1,0 +1,141 @@
+/*
+ * Turning nmap's -P options into passes of probe kinds.
+ */
+#include "scan_plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void st_plan_init(struct st_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->arp_local = true;
+}
+
+/* "22,443,1000-1002" into ports; returns how many, or -1. */
+static int parse_ports(const char *s, uint16_t max, uint16_t *out, size_t room)
+{
+    size_t n = 0;
+    while (*s) {
+        char *e;
+        unsigned long lo = strtoul(s, &e, 10), hi;
+        if (e == s || lo > max)
+            return -1;
+        hi = lo;
+        if (*e == '-') {
+            s = e + 1;
+            hi = strtoul(s, &e, 10);
+            if (e == s || hi > max || hi < lo)
+                return -1;
+        }
+        for (unsigned long v = lo; v <= hi; v++) {
+            if (n == room)
+                return -1;
+            out[n++] = (uint16_t)v;
+        }
+        if (*e == ',')
+            e++;
+        else if (*e)
+            return -1;
+        s = e;
+    }
+    return (int)n;
+}
+
+static struct st_pass *current_pass(struct st_plan *p)
+{
+    if (p->npasses == 0 || p->each_mode) {
+        if (p->npasses == ST_PLAN_MAX_PASSES)
+            return NULL;
+        return &p->passes[p->npasses++];
+    }
+    return &p->passes[p->npasses - 1];
+}
+
+static void name_append(struct st_pass *pass, const char *mod, const uint16_t *ports, int n,
+                        bool show_ports)
+{
+    size_t len = strlen(pass->name);
+    len += (size_t)snprintf(pass->name + len, sizeof pass->name - len, "%s%s", len ? "+" : "", mod);
+    for (int i = 0; show_ports && i < n && len < sizeof pass->name; i++)
+        len += (size_t)snprintf(pass->name + len, sizeof pass->name - len, "%s%u", i ? "," : ":",
+                                ports[i]);
+}
+
+int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errsz)
+{
+    char name[4];
+    if (strncmp(flag, "-P", 2) || strlen(flag) < 3) {
+        snprintf(err, errsz, "not a ping option: %s", flag);
+        return -1;
+    }
+    snprintf(name, sizeof name, "-P%c", flag[2]);
+    const struct st_probe_module *m = st_probe_by_flag(name);
+    if (!m) {
+        snprintf(err, errsz, "unknown ping option %s (use -PE -PP -PM -PS -PA -PU -PY -PO -PR)",
+                 flag);
+        return -1;
+    }
+    const char *list = flag + 3;
+    if (*list && !m->default_ports) {
+        snprintf(err, errsz, "%s takes no port list", name);
+        return -1;
+    }
+    uint16_t ports[ST_PLAN_MAX_KINDS];
+    int n = 1;
+    ports[0] = 0;
+    bool explicit_ports = *list != '\0';
+    if (m->default_ports)
+        n = parse_ports(*list ? list : m->default_ports, !strcmp(name, "-PO") ? 255 : 65535, ports,
+                        ST_PLAN_MAX_KINDS);
+    if (n <= 0) {
+        snprintf(err, errsz, "%s: bad %s list '%s'", name,
+                 !strcmp(name, "-PO") ? "protocol" : "port", list);
+        return -1;
+    }
+    struct st_pass *pass = current_pass(p);
+    if (!pass || pass->nkinds + (size_t)n > ST_PLAN_MAX_KINDS) {
+        snprintf(err, errsz, "too many probes or passes (at most %d kinds in %d passes)",
+                 ST_PLAN_MAX_KINDS, ST_PLAN_MAX_PASSES);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        pass->kinds[pass->nkinds++] = (struct st_probe_kind){m, ports[i]};
+    name_append(pass, m->name, ports, n, explicit_ports || m->default_ports);
+    return 0;
+}
+
+/* nmap's default probes, in its order on the wire: echo, SYN 443, ACK 80, timestamp */
+static size_t default_kinds(struct st_probe_kind *out)
+{
+    out[0] = (struct st_probe_kind){st_probe_by_name("echo"), 0};
+    out[1] = (struct st_probe_kind){st_probe_by_name("syn"), 443};
+    out[2] = (struct st_probe_kind){st_probe_by_name("ack"), 80};
+    out[3] = (struct st_probe_kind){st_probe_by_name("timestamp"), 0};
+    return 4;
+}
+
+void st_plan_finish(struct st_plan *p)
+{
+    if (p->npasses)
+        return;
+    struct st_pass *pass = &p->passes[p->npasses++];
+    snprintf(pass->name, sizeof pass->name, "default");
+    pass->nkinds = default_kinds(pass->kinds);
+}
+
+size_t st_plan_kinds_for(const struct st_plan *p, const struct st_pass *pass,
+                         const struct st_route *r, struct st_probe_kind *out)
+{
+    if (p->arp_local && r->direct && r->ethernet && !r->loopback) {
+        out[0] = (struct st_probe_kind){st_probe_by_name("arp"), 0};
+        return 1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < pass->nkinds; i++)
+        if (!pass->kinds[i].mod->ethernet)
+            out[n++] = pass->kinds[i];
+    /* -PR alone where ARP cannot be used: nmap sends its default probes */
+    return n ? n : default_kinds(out);
+}
