@@ -1,0 +1,265 @@
+/*
+ * One pass's scheduler (see scan_sched.h for the model). Targets wait in a
+ * send FIFO (new ones, then retries in the order they timed out) and, once
+ * sent, in a flight FIFO in send order, so the oldest try is always at the
+ * head when timeouts are checked. Hosts are found by address through an
+ * open-addressing table: replies cost O(1) whatever the size of the pass.
+ */
+#include "scan_sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MS           1000000LL
+#define MAX_CWND     300.0
+#define INITIAL_CWND 10.0
+#define ARP_TIMEOUT  (200 * MS)
+#define NO_SLOT      UINT32_MAX
+
+static uint32_t hash32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+int st_sched_init(struct st_sched *s, const uint32_t *addrs, const bool *arp, size_t n,
+                  const struct st_timing *timing, int64_t now_ns)
+{
+    memset(s, 0, sizeof *s);
+    s->nhosts = n;
+    s->timing = timing;
+    s->cap = n + 1;
+    s->hosts = calloc(n ? n : 1, sizeof *s->hosts);
+    s->sendq = malloc(s->cap * sizeof *s->sendq);
+    s->flight = malloc(s->cap * sizeof *s->flight);
+    size_t slots = 16;
+    while (slots < 2 * n)
+        slots *= 2;
+    s->slot_mask = slots - 1;
+    s->slots = malloc(slots * sizeof *s->slots);
+    if (!s->hosts || !s->sendq || !s->flight || !s->slots) {
+        st_sched_free(s);
+        return -1;
+    }
+    memset(s->slots, 0xff, slots * sizeof *s->slots);
+    for (size_t i = 0; i < n; i++) {
+        s->hosts[i].addr = addrs[i];
+        s->hosts[i].arp = arp && arp[i];
+        s->hosts[i].latency_ns = -1;
+        s->sendq[s->send_tail++] = (uint32_t)i;
+        /* a duplicate target keeps its first slot; the copy is still probed */
+        size_t k = hash32(addrs[i]) & s->slot_mask;
+        while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addrs[i])
+            k = (k + 1) & s->slot_mask;
+        if (s->slots[k] == NO_SLOT)
+            s->slots[k] = (uint32_t)i;
+    }
+    s->cwnd = INITIAL_CWND;
+    s->ssthresh = 75;
+    s->start_ns = s->last_tick_ns = now_ns;
+    return 0;
+}
+
+void st_sched_free(struct st_sched *s)
+{
+    free(s->hosts);
+    free(s->sendq);
+    free(s->flight);
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+static void push(uint32_t *q, size_t *tail, size_t cap, uint32_t v)
+{
+    q[*tail] = v;
+    *tail = (*tail + 1) % cap;
+}
+
+static uint32_t pop(const uint32_t *q, size_t *head, size_t cap)
+{
+    uint32_t v = q[*head];
+    *head = (*head + 1) % cap;
+    return v;
+}
+
+int64_t st_sched_timeout(const struct st_sched *s, bool arp)
+{
+    const struct st_timing *t = s->timing;
+    int64_t to;
+    if (s->have_rtt) {
+        to = s->srtt_ns + 4 * s->rttvar_ns;
+        if (to < t->min_rtt_ns)
+            to = t->min_rtt_ns;
+        if (to > t->max_rtt_ns)
+            to = t->max_rtt_ns;
+    } else if (arp) {
+        /* nmap: 200 ms clamped to [min-rtt, initial-rtt] */
+        to = ARP_TIMEOUT < t->min_rtt_ns       ? t->min_rtt_ns
+             : ARP_TIMEOUT > t->initial_rtt_ns ? t->initial_rtt_ns
+                                               : ARP_TIMEOUT;
+    } else {
+        to = t->initial_rtt_ns;
+    }
+    if (t->deadline_ns > 0 && to > t->deadline_ns)
+        to = t->deadline_ns;
+    return to;
+}
+
+/* nmap's allowedTryno + 1: two tries for a silent host, more only when
+ * other hosts answered later tries, at most --max-retries + 1. */
+static int allowed_tries(const struct st_sched *s)
+{
+    int a = s->max_successful_try + 1;
+    if (a < 1)
+        a = 1;
+    if (a > s->timing->max_retries)
+        a = s->timing->max_retries;
+    return a + 1;
+}
+
+static double max_rate(const struct st_timing *t)
+{
+    double r = t->max_rate;
+    if (t->scan_delay_ns > 0) {
+        double d = 1e9 / (double)t->scan_delay_ns;
+        r = r > 0 && r < d ? r : d;
+    }
+    return r;
+}
+
+static void expire(struct st_sched *s, int64_t now)
+{
+    int64_t last_drop = -1;
+    while (s->flight_head != s->flight_tail) {
+        struct st_sched_host *h = &s->hosts[s->flight[s->flight_head]];
+        if (h->state == ST_HOST_PENDING && h->deadline_ns > now)
+            break;
+        pop(s->flight, &s->flight_head, s->cap);
+        if (h->state != ST_HOST_PENDING)
+            continue; /* answered meanwhile: in_flight already counted down */
+        h->flying = false;
+        s->in_flight--;
+        /* one window drop per burst of timeouts, as nmap's group drop */
+        if (h->sent_ns > last_drop) {
+            s->ssthresh = s->cwnd / 1.5 > 2 ? s->cwnd / 1.5 : 2;
+            s->cwnd = s->cwnd / 1.5 > 1 ? s->cwnd / 1.5 : 1;
+            last_drop = now;
+        }
+        if (h->tries < allowed_tries(s)) {
+            push(s->sendq, &s->send_tail, s->cap, (uint32_t)(h - s->hosts));
+        } else {
+            h->state = ST_HOST_DOWN;
+            h->reason = "no-response";
+            s->resolved++;
+        }
+    }
+}
+
+void st_sched_tick(struct st_sched *s, int64_t now, st_sched_send_fn send, void *userdata)
+{
+    const struct st_timing *t = s->timing;
+    double rate = max_rate(t);
+
+    expire(s, now);
+    if (rate > 0) {
+        s->tokens += (double)(now - s->last_tick_ns) * rate / 1e9;
+        double burst = rate / 100 > 1 ? rate / 100 : 1; /* 10 ms worth */
+        if (s->tokens > burst)
+            s->tokens = burst;
+    }
+    s->last_tick_ns = now;
+    while (s->send_head != s->send_tail) {
+        bool owed = t->min_rate > 0 &&
+                    (double)s->probes_sent < (double)(now - s->start_ns) * t->min_rate / 1e9;
+        if (s->in_flight >= (size_t)s->cwnd && !owed)
+            break;
+        if (rate > 0 && s->tokens < 1)
+            break;
+        struct st_sched_host *h = &s->hosts[pop(s->sendq, &s->send_head, s->cap)];
+        if (h->state != ST_HOST_PENDING)
+            continue;
+        size_t n = send(userdata, h, h->tries);
+        h->tries++;
+        h->sent_ns = now;
+        h->deadline_ns = now + st_sched_timeout(s, h->arp);
+        push(s->flight, &s->flight_tail, s->cap, (uint32_t)(h - s->hosts));
+        h->flying = true;
+        s->in_flight++;
+        s->probes_sent += n;
+        s->tries_sent++;
+        if (rate > 0)
+            s->tokens -= (double)(n ? n : 1);
+    }
+}
+
+static struct st_sched_host *find(struct st_sched *s, uint32_t addr)
+{
+    size_t k = hash32(addr) & s->slot_mask;
+    while (s->slots[k] != NO_SLOT) {
+        if (s->hosts[s->slots[k]].addr == addr)
+            return &s->hosts[s->slots[k]];
+        k = (k + 1) & s->slot_mask;
+    }
+    return NULL;
+}
+
+static void rtt_sample(struct st_sched *s, int64_t r)
+{
+    if (!s->have_rtt) {
+        s->srtt_ns = r;
+        s->rttvar_ns = r / 2;
+        s->have_rtt = true;
+        return;
+    }
+    int64_t d = s->srtt_ns > r ? s->srtt_ns - r : r - s->srtt_ns;
+    s->rttvar_ns = (3 * s->rttvar_ns + d) / 4;
+    s->srtt_ns = (7 * s->srtt_ns + r) / 8;
+}
+
+const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, uint8_t tryno,
+                                           bool up, const char *reason, int64_t now)
+{
+    struct st_sched_host *h = find(s, addr);
+    if (!h || h->state != ST_HOST_PENDING)
+        return NULL;
+    h->state = up ? ST_HOST_UP : ST_HOST_DOWN;
+    h->reason = reason;
+    s->resolved++;
+    if (h->flying) {
+        h->flying = false;
+        s->in_flight--;
+    }
+    if (h->tries && tryno == h->tries - 1) {
+        /* Karn: only a reply to the latest try measures the round trip */
+        h->latency_ns = now - h->sent_ns;
+        if (h->latency_ns >= 0)
+            rtt_sample(s, h->latency_ns);
+    }
+    if (tryno > s->max_successful_try)
+        s->max_successful_try = tryno;
+    s->cwnd += s->cwnd < s->ssthresh ? 1 : 1 / s->cwnd;
+    if (s->cwnd > MAX_CWND)
+        s->cwnd = MAX_CWND;
+    return h;
+}
+
+bool st_sched_done(const struct st_sched *s)
+{
+    return s->resolved == s->nhosts;
+}
+
+int64_t st_sched_next_ns(const struct st_sched *s, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    if (s->flight_head != s->flight_tail) {
+        const struct st_sched_host *h = &s->hosts[s->flight[s->flight_head]];
+        next = h->state == ST_HOST_PENDING ? h->deadline_ns : now;
+    }
+    if (s->send_head != s->send_tail && (s->in_flight < (size_t)s->cwnd || s->timing->min_rate))
+        next = now + MS / 10 < next ? now + MS / 10 : next;
+    return next;
+}

@@ -1,0 +1,200 @@
+/*
+ * The pass scheduler on a simulated clock: nmap's two tries for silent
+ * hosts, --max-retries, the RTT timeout and --probe-deadline, replies
+ * deciding hosts once, --max-rate and --min-rate, the congestion window.
+ * (The wire itself is tested in the lab; this is the arithmetic.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scan_sched.h"
+
+#define MS 1000000LL
+
+struct sent {
+    uint32_t addr[100000];
+    uint8_t tryno[100000];
+    size_t n;
+};
+
+static size_t record(void *ud, const struct st_sched_host *h, uint8_t tryno)
+{
+    struct sent *s = ud;
+    if (s->n < 100000) {
+        s->addr[s->n] = h->addr;
+        s->tryno[s->n] = tryno;
+    }
+    s->n++;
+    return 1;
+}
+
+static struct st_timing timing(int template_)
+{
+    struct st_timing t = {.template_ = template_,
+                          .initial_rtt_ns = -1,
+                          .min_rtt_ns = -1,
+                          .max_rtt_ns = -1,
+                          .max_retries = -1,
+                          .scan_delay_ns = -1};
+    st_scan_timing(&t);
+    return t;
+}
+
+static void run_until(struct st_sched *s, struct sent *out, int64_t from, int64_t to, int64_t step)
+{
+    for (int64_t now = from; now <= to; now += step)
+        st_sched_tick(s, now, record, out);
+}
+
+static void test_silent_hosts_get_two_tries(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[3] = {1, 2, 3};
+    struct st_timing t = timing(3);
+    struct st_sched s;
+    out.n = 0;
+    assert_int_equal(st_sched_init(&s, addrs, NULL, 3, &t, 0), 0);
+    run_until(&s, &out, 0, 999 * MS, MS);
+    assert_int_equal(out.n, 3); /* try 0, then the 1 s initial timeout */
+    run_until(&s, &out, 1000 * MS, 1999 * MS, MS);
+    assert_int_equal(out.n, 6);
+    assert_int_equal(out.tryno[5], 1);
+    assert_false(st_sched_done(&s));
+    run_until(&s, &out, 2000 * MS, 5000 * MS, MS);
+    assert_int_equal(out.n, 6); /* no third try */
+    assert_true(st_sched_done(&s));
+    assert_int_equal(s.hosts[0].state, ST_HOST_DOWN);
+    assert_string_equal(s.hosts[0].reason, "no-response");
+    st_sched_free(&s);
+}
+
+static void test_max_retries_zero_and_deadline(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[2] = {1, 2};
+    struct st_timing t = timing(3);
+    t.max_retries = 0;
+    t.deadline_ns = 100 * MS;
+    struct st_sched s;
+    out.n = 0;
+    st_sched_init(&s, addrs, NULL, 2, &t, 0);
+    assert_int_equal(st_sched_timeout(&s, false), 100 * MS);
+    run_until(&s, &out, 0, 99 * MS, MS);
+    assert_false(st_sched_done(&s));
+    run_until(&s, &out, 100 * MS, 200 * MS, MS);
+    assert_true(st_sched_done(&s));
+    assert_int_equal(out.n, 2);
+    st_sched_free(&s);
+}
+
+static void test_replies(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[3] = {10, 20, 30};
+    bool arp[3] = {true, true, true};
+    struct st_timing t = timing(3);
+    struct st_sched s;
+    out.n = 0;
+    st_sched_init(&s, addrs, arp, 3, &t, 0);
+    assert_int_equal(st_sched_timeout(&s, true), 200 * MS); /* nmap's ARP start */
+    st_sched_tick(&s, 0, record, &out);
+    const struct st_sched_host *h = st_sched_reply(&s, 20, 0, true, "arp-response", 2 * MS);
+    assert_non_null(h);
+    assert_int_equal(h->addr, 20);
+    assert_int_equal(h->state, ST_HOST_UP);
+    assert_int_equal(h->latency_ns, 2 * MS);
+    /* a second reply is not traced; an unknown address is not ours */
+    assert_null(st_sched_reply(&s, 20, 0, true, "arp-response", 3 * MS));
+    assert_null(st_sched_reply(&s, 99, 0, true, "arp-response", 3 * MS));
+    /* an unreachable decides "down" */
+    h = st_sched_reply(&s, 30, 0, false, "host-unreach", 4 * MS);
+    assert_int_equal(h->state, ST_HOST_DOWN);
+    /* the RTT estimate now drives the timeout: 2 ms + 4 * 1 ms, clamped to min 100 ms */
+    assert_int_equal(st_sched_timeout(&s, false), 100 * MS);
+    run_until(&s, &out, MS, 2000 * MS, MS);
+    assert_true(st_sched_done(&s));
+    assert_int_equal(out.n, 4); /* 3 first tries, one retry for host 10 */
+    st_sched_free(&s);
+}
+
+static void test_later_try_answers_allow_more_tries(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[2] = {1, 2};
+    struct st_timing t = timing(4);
+    struct st_sched s;
+    out.n = 0;
+    st_sched_init(&s, addrs, NULL, 2, &t, 0);
+    run_until(&s, &out, 0, 600 * MS, MS); /* T4: 500 ms, so both retried */
+    assert_int_equal(out.n, 4);
+    st_sched_reply(&s, 1, 1, true, "echo-reply", 601 * MS);
+    run_until(&s, &out, 602 * MS, 5000 * MS, MS);
+    /* host 2 got a third try: someone answered a second one */
+    assert_int_equal(out.n, 5);
+    assert_true(st_sched_done(&s));
+    st_sched_free(&s);
+}
+
+static void test_rates(void **state)
+{
+    (void)state;
+    static struct sent out;
+    static uint32_t addrs[5000];
+    for (uint32_t i = 0; i < 5000; i++)
+        addrs[i] = i + 1;
+    struct st_sched s;
+
+    /* --max-rate 1000: about 1000 probes in a second */
+    struct st_timing t = timing(3);
+    t.max_rate = 1000;
+    out.n = 0;
+    st_sched_init(&s, addrs, NULL, 5000, &t, 0);
+    s.cwnd = 1e6; /* the window out of the way: only the rate limits */
+    run_until(&s, &out, 0, 1000 * MS, MS);
+    assert_true(out.n >= 990 && out.n <= 1011);
+    st_sched_free(&s);
+
+    /* silent space: the window closes, --min-rate 2000 keeps sending */
+    t = timing(3);
+    t.min_rate = 2000;
+    t.deadline_ns = 50 * MS;
+    out.n = 0;
+    st_sched_init(&s, addrs, NULL, 5000, &t, 0);
+    run_until(&s, &out, 0, 1000 * MS, MS);
+    assert_true(out.n >= 1990 && out.n <= 2100);
+    run_until(&s, &out, 1001 * MS, 10000 * MS, MS);
+    assert_true(st_sched_done(&s));
+    assert_int_equal(out.n, 10000); /* two tries each */
+    st_sched_free(&s);
+
+    /* and without it, nmap's crawl: the window falls to 1 */
+    t = timing(3);
+    out.n = 0;
+    st_sched_init(&s, addrs, NULL, 5000, &t, 0);
+    run_until(&s, &out, 0, 10000 * MS, 10 * MS);
+    assert_true(out.n < 100);
+    assert_true(s.cwnd < 2);
+    st_sched_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_silent_hosts_get_two_tries),
+        cmocka_unit_test(test_max_retries_zero_and_deadline),
+        cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_later_try_answers_allow_more_tries),
+        cmocka_unit_test(test_rates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
