@@ -186,6 +186,9 @@ const char *st_ip4_str(uint32_t addr, char *buf);
  */
 bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b);
 
+/* A hash of the fields st_pkt_same() compares: same packets, same hash. */
+uint64_t st_pkt_hash(const struct st_pkt *p);
+
 /* Parse a dotted quad; returns false on anything else. */
 bool st_ip4_parse(const char *s, uint32_t *addr);
 
