@@ -6,5 +6,6 @@
 #define ST_COMMANDS_H
 
 int st_cmd_decode(int argc, char **argv);
+int st_cmd_record(int argc, char **argv);
 
 #endif
