@@ -426,17 +426,20 @@ int st_cmd_record(int argc, char **argv)
     if (!r.interrupted) {
         int se = st_child_spawn(o.cmd, &r.pid, &r.out_fd);
         if (se) {
+            /* Nothing ran (e.g. ENOEXEC): leave nothing behind, as for 127 above. */
             fprintf(stderr, ME ": %s: %s\n", o.cmd[0], strerror(se));
-            status = se == ENOENT ? 127 : 126;
-            json_object_object_add(cmd, "error", json_object_new_string(strerror(se)));
-        } else {
-            run_command(&r);
-            status = st_child_status(r.wstatus);
-            json_object_object_add(cmd, "exit_status", json_object_new_int(status));
-            if (WIFSIGNALED(r.wstatus))
-                json_object_object_add(cmd, "signal", signal_json(WTERMSIG(r.wstatus)));
-            linger(&r, o.linger_s);
+            json_object_put(run);
+            st_capture_free(cap);
+            close(r.trace_fd);
+            st_rundir_abandon(o.rundir, created, ours, 3);
+            return se == ENOENT ? 127 : 126;
         }
+        run_command(&r);
+        status = st_child_status(r.wstatus);
+        json_object_object_add(cmd, "exit_status", json_object_new_int(status));
+        if (WIFSIGNALED(r.wstatus))
+            json_object_object_add(cmd, "signal", signal_json(WTERMSIG(r.wstatus)));
+        linger(&r, o.linger_s);
     }
     bool files_failed = st_capture_stop(cap, 0) != 0 || r.trace_failed;
     if (close(r.trace_fd) != 0)
