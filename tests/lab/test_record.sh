@@ -8,7 +8,7 @@ set -uo pipefail
 st=$(realpath "$1")
 sender=$(realpath "$2")
 isb=$(realpath "$3")
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 LAB=scripts/lab
 
 if [ "$(id -u)" -ne 0 ]; then
