@@ -127,7 +127,7 @@ check "capinfos: application is scantrace" \
 check "capinfos: nanosecond resolution" \
   grep -q "Time resolution = 0x09" < <(capinfos "$d/capture.pcapng" 2>/dev/null)
 j=$d/run.json
-check "run.json parses" jq -e . "$j" >/dev/null
+check "run.json parses (jq)" jq_is "$j" 'type == "object"'
 check "run.json: version, subcommand, start time, privileged" jq_is "$j" \
   '(.scantrace_version | length > 0) and .subcommand == "record" and .start_time_ns > 1600000000000000000 and .privileged == true and .end_time_ns >= .start_time_ns'
 check "run.json: command line and the command" jq_is "$j" \
@@ -157,6 +157,12 @@ d=$tmp/seven
 rec "$d" --linger 0 -- sh -c 'echo out; exit 7'
 eq "exit status of sh -c 'exit 7' is 7" "$rc" 7
 eq "its stdout is trace.log" "$(cat "$d/trace.log")" out
+d=$tmp/bg
+# a background child of the command keeps its stdout open: record must not wait for it
+in_scan timeout 8 "$st" record -o "$d" --linger 0 -- sh -c 'sleep 30 & echo started' \
+  >"$d.out" 2>"$d.err"
+eq "a command that leaves a child holding stdout: record ends with it" "$?" 0
+eq "its output is in trace.log" "$(cat "$d/trace.log")" started
 d=$tmp/killed
 rec "$d" --linger 0 -- sh -c 'kill -TERM $$'
 eq "a command killed by SIGTERM: 128+15" "$rc" 143
