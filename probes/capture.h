@@ -59,7 +59,11 @@ enum st_capture_err {
     ST_CAPTURE_EUSAGE, /* bad options (no interface, twice the same one) */
 };
 
-/* What one interface saw; complete after st_capture_stop(). */
+/*
+ * What one interface saw; complete after st_capture_stop(). On a quiet
+ * interface received == frames + dropped; on a busy one, received also
+ * counts what arrived after the stop (the kernel counts until the ISB).
+ */
 struct st_capture_ifstats {
     char name[IF_NAMESIZE];
     const char *linktype; /* libpcap's name: "EN10MB", "RAW" */
