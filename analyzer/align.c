@@ -36,7 +36,7 @@ static void ix_add(struct index *ix, uint64_t h, long f)
     ix->head[b] = (long)ix->n++;
 }
 
-static void index_build(struct index *ix, const struct st_capture *cap)
+static void index_build(struct index *ix, const struct st_dissection *cap)
 {
     size_t entries = cap->n, nb = 16;
     for (size_t i = 0; i < cap->n; i++)
@@ -72,7 +72,7 @@ static void index_free(struct index *ix)
 
 /* The frames that can be trace packet p, in capture order; returns how many
  * (at most max). */
-static size_t candidates(const struct index *ix, const struct st_capture *cap,
+static size_t candidates(const struct index *ix, const struct st_dissection *cap,
                          const struct st_pkt *p, long *out, size_t max)
 {
     uint64_t h =
@@ -143,7 +143,7 @@ static enum st_dir frame_dir(const struct st_comparison *c, const struct st_pkt 
 static void estimate_offset(struct st_comparison *c, const struct index *ix)
 {
     const struct st_trace *t = c->trace;
-    const struct st_capture *cap = c->cap;
+    const struct st_dissection *cap = c->cap;
     int64_t *d = malloc((t->npkts ? t->npkts : 1) * sizeof *d);
     size_t n = 0;
 
@@ -193,7 +193,7 @@ static int cmp_pair(const void *a, const void *b)
 static void match(struct st_comparison *c, const struct index *ix)
 {
     const struct st_trace *t = c->trace;
-    const struct st_capture *cap = c->cap;
+    const struct st_dissection *cap = c->cap;
     struct pair *pairs = NULL;
     size_t n = 0, alloc = 0;
 
@@ -225,7 +225,8 @@ static void match(struct st_comparison *c, const struct index *ix)
     free(pairs);
 }
 
-void st_compare_run(struct st_comparison *c, const struct st_trace *t, const struct st_capture *cap)
+void st_compare_run(struct st_comparison *c, const struct st_trace *t,
+                    const struct st_dissection *cap)
 {
     size_t nt = t->npkts ? t->npkts : 1, nf = cap->n ? cap->n : 1;
     struct index ix;

@@ -220,7 +220,7 @@ int st_cmd_compare(int argc, char **argv)
         st_trace_free(&trace);
         return ST_EXIT_USAGE;
     }
-    struct st_capture cap;
+    struct st_dissection cap;
     enum st_tshark_rc trc = st_tshark_read(o.capture, &cap, err, sizeof err);
     if (trc != ST_TSHARK_OK) {
         fprintf(stderr, "scantrace compare: %s\n", err);
@@ -246,7 +246,7 @@ int st_cmd_compare(int argc, char **argv)
         rc = c.discrepancies || trace.malformed ? ST_EXIT_DIFFERENT : ST_EXIT_OK;
     st_compare_free(&c);
 out_inputs:
-    st_capture_free(&cap);
+    st_dissection_free(&cap);
     st_trace_free(&trace);
     return rc;
 }

@@ -54,7 +54,7 @@ struct st_mode {
 
 struct st_comparison {
     const struct st_trace *trace;
-    const struct st_capture *cap;
+    const struct st_dissection *cap;
     const char *trace_path, *capture_path;
 
     int64_t offset_ns; /* capture time = trace time + offset */
@@ -82,7 +82,7 @@ struct st_comparison {
 
 /* Align and classify. Never fails on well-formed inputs (aborts on OOM). */
 void st_compare_run(struct st_comparison *c, const struct st_trace *t,
-                    const struct st_capture *cap);
+                    const struct st_dissection *cap);
 
 /* The per-mode, per-host view (summary.c). */
 void st_compare_summarize(struct st_comparison *c);

@@ -30,11 +30,8 @@ static const struct subcommand commands[] = {
      "trace.log, capture.pcapng and run.json.\n",
      st_cmd_scan},
     {"record", "capture around any scanner command into a run directory",
-     "usage: scantrace record [-i IF]... -o RUNDIR -- COMMAND [ARGS...]\n"
-     "\n"
-     "Starts a capture, runs COMMAND (e.g. nmap -n -sn --packet-trace ...), saves its\n"
-     "standard output as trace.log and the frames as capture.pcapng.\n",
-     NULL},
+     "usage: scantrace record [-i IF]... -o RUNDIR [--linger SECONDS] -- COMMAND [ARGS...]\n",
+     st_cmd_record},
     {"compare", "align a trace log against tshark's dissection of the capture",
      "usage: scantrace compare [--format text|json|junit|markdown] RUNDIR\n"
      "       scantrace compare [--format ...] TRACE CAPTURE\n"

@@ -171,7 +171,7 @@ static void last_error_line(int fd, char *buf, size_t size)
 }
 
 /* "tshark 4.0.17" from the first line of `tshark --version`. */
-static void read_version(struct st_capture *c)
+static void read_version(struct st_dissection *c)
 {
     char *argv[] = {unconst(tshark_program()), "--version", NULL};
     struct child ch;
@@ -483,7 +483,7 @@ static void to_record(const struct doc *d, struct st_pkt *p, char **comment)
 
 /* ---- the read ---------------------------------------------------------- */
 
-static void push(struct st_capture *c, const struct st_pkt *p, char *comment)
+static void push(struct st_dissection *c, const struct st_pkt *p, char *comment)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 256;
@@ -500,7 +500,7 @@ static void push(struct st_capture *c, const struct st_pkt *p, char *comment)
     c->n++;
 }
 
-enum st_tshark_rc st_tshark_read(const char *path, struct st_capture *c, char *err, size_t errsz)
+enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char *err, size_t errsz)
 {
     memset(c, 0, sizeof *c);
     struct stat sb;
@@ -597,7 +597,7 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_capture *c, char *e
         result = ST_TSHARK_BAD_INPUT;
     }
     if (result != ST_TSHARK_OK) {
-        st_capture_free(c);
+        st_dissection_free(c);
         return result;
     }
     for (size_t i = 0; i < c->n; i++)
@@ -607,7 +607,7 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_capture *c, char *e
     return ST_TSHARK_OK;
 }
 
-void st_capture_free(struct st_capture *c)
+void st_dissection_free(struct st_dissection *c)
 {
     for (size_t i = 0; i < c->n; i++)
         free(c->comments[i]);

@@ -10,7 +10,7 @@
 
 #include "packet.h"
 
-struct st_capture {
+struct st_dissection {
     struct st_pkt *frames; /* frames[i].frame == i + 1 */
     char **comments;       /* per frame: the pcapng comment, or NULL */
     size_t n, cap;
@@ -29,8 +29,9 @@ enum st_tshark_rc {
  * "tshark" from PATH). On failure `err` holds one line naming the capture and
  * what went wrong, and `c` is empty: there is never a partial result.
  */
-enum st_tshark_rc st_tshark_read(const char *path, struct st_capture *c, char *err, size_t errsz);
+enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char *err,
+                                 size_t errsz);
 
-void st_capture_free(struct st_capture *c);
+void st_dissection_free(struct st_dissection *c);
 
 #endif

@@ -24,7 +24,7 @@
 
 static unsigned check_capture(const char *path, unsigned *frames)
 {
-    struct st_capture cap;
+    struct st_dissection cap;
     char err[512];
     unsigned bad = 0;
 
@@ -82,7 +82,7 @@ static unsigned check_capture(const char *path, unsigned *frames)
         bad++;
     }
     pcap_close(pc);
-    st_capture_free(&cap);
+    st_dissection_free(&cap);
     return bad;
 }
 

@@ -1,0 +1,26 @@
+/*
+ * The recorded command as a child process: looked up on PATH the way a shell
+ * does (to fail early with 127 or 126), started with posix_spawnp and an
+ * argument vector (no shell), its standard output on a pipe to us, its
+ * standard input and error shared with ours.
+ */
+#ifndef ST_CHILD_H
+#define ST_CHILD_H
+
+#include <sys/types.h>
+
+/* 0 when `cmd` names an executable (on PATH unless it has a '/'); else
+ * ENOENT (not found) or EACCES (found, not executable). */
+int st_child_check(const char *cmd);
+
+/*
+ * Start argv with default signal dispositions and an empty signal mask.
+ * Sets *pid and *out_fd (the read end of its stdout, non-blocking,
+ * close-on-exec). Returns 0 or an errno value.
+ */
+int st_child_spawn(char *const argv[], pid_t *pid, int *out_fd);
+
+/* The shell's exit status for a waitpid() status: code, or 128+signal. */
+int st_child_status(int wstatus);
+
+#endif

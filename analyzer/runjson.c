@@ -1,0 +1,125 @@
+#include "runjson.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rundir.h"
+#include "version.h"
+
+enum { CAP_NET_RAW_BIT = 13 };
+
+int64_t st_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* CapEff from /proc/self/status; without /proc, root counts as privileged. */
+bool st_privileged(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    if (!f)
+        return geteuid() == 0;
+    char line[256];
+    bool priv = geteuid() == 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long caps;
+        if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+            priv = (caps >> CAP_NET_RAW_BIT) & 1;
+            break;
+        }
+    }
+    fclose(f);
+    return priv;
+}
+
+static struct json_object *str_array(int n, char **v)
+{
+    struct json_object *a = json_object_new_array();
+    json_object_array_add(a, json_object_new_string("scantrace"));
+    for (int i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(v[i]));
+    return a;
+}
+
+struct json_object *st_runjson_new(const char *subcommand, int argc, char **argv, int64_t start_ns)
+{
+    struct json_object *run = json_object_new_object();
+    json_object_object_add(run, "scantrace_version", json_object_new_string(ST_VERSION));
+    json_object_object_add(run, "subcommand", json_object_new_string(subcommand));
+    json_object_object_add(run, "command_line", str_array(argc, argv));
+    json_object_object_add(run, "start_time_ns", json_object_new_int64(start_ns));
+    json_object_object_add(run, "privileged", json_object_new_boolean(st_privileged()));
+    json_object_object_add(run, "status", json_object_new_string("running"));
+    json_object_object_add(run, "modes", json_object_new_array());
+    json_object_object_add(run, "targets", json_object_new_array());
+    json_object_object_add(run, "hosts", json_object_new_array());
+    return run;
+}
+
+static struct json_object *u64(uint64_t v)
+{
+    return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+void st_runjson_set_capture(struct json_object *run, const struct st_capture *cap, const char *file,
+                            unsigned snaplen, unsigned buffer_bytes)
+{
+    struct json_object *names = json_object_new_array();
+    struct json_object *ifs = json_object_new_array();
+    uint64_t received = 0, dropped = 0, frames = 0;
+    for (size_t i = 0; i < st_capture_n_ifs(cap); i++) {
+        const struct st_capture_ifstats *s = st_capture_ifstats(cap, i);
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(s->name));
+        json_object_object_add(o, "linktype", json_object_new_string(s->linktype));
+        json_object_object_add(o, "received", u64(s->received));
+        json_object_object_add(o, "dropped", u64(s->dropped));
+        json_object_object_add(o, "frames", u64(s->frames));
+        json_object_object_add(o, "failed", json_object_new_boolean(s->failed));
+        json_object_array_add(ifs, o);
+        json_object_array_add(names, json_object_new_string(s->name));
+        received += s->received;
+        dropped += s->dropped;
+        frames += s->frames;
+    }
+    struct json_object *c = json_object_new_object();
+    json_object_object_add(c, "file", json_object_new_string(file));
+    json_object_object_add(c, "snaplen", json_object_new_int64(snaplen));
+    json_object_object_add(c, "buffer_bytes", json_object_new_int64(buffer_bytes));
+    json_object_object_add(c, "interfaces", ifs);
+    json_object_object_add(c, "received", u64(received));
+    json_object_object_add(c, "dropped", u64(dropped));
+    json_object_object_add(c, "frames", u64(frames));
+    json_object_object_add(run, "interfaces", names);
+    json_object_object_add(run, "capture", c);
+}
+
+int st_runjson_write(const char *dir, struct json_object *run)
+{
+    char tmp[4096], path[4096];
+    if (!st_rundir_path(dir, ".run.json.tmp", tmp, sizeof tmp) ||
+        !st_rundir_path(dir, "run.json", path, sizeof path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    const char *text = json_object_to_json_string_ext(
+        run, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    FILE *f = fopen(tmp, "we");
+    if (!f)
+        return -1;
+    int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (fclose(f) != 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}

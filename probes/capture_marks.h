@@ -1,0 +1,33 @@
+/*
+ * The packets a scanner announced before sending them, each with the comment
+ * its frame is to carry. Looked up by packet identity (st_pkt_hash() for the
+ * bucket, st_pkt_same() for the match), so a sweep of many thousands of
+ * probes costs one bucket walk per captured frame. Thread-safe: the scanner
+ * adds, the capture thread takes.
+ */
+#ifndef ST_CAPTURE_MARKS_H
+#define ST_CAPTURE_MARKS_H
+
+#include <stddef.h>
+
+#include "packet.h"
+
+struct st_marks;
+
+struct st_marks *st_marks_new(void);
+
+/* Add a copy of `p` with a copy of `comment`. 0, or -1 with errno ENOMEM. */
+int st_marks_add(struct st_marks *m, const struct st_pkt *p, const char *comment);
+
+/* How many are waiting for their frame. */
+size_t st_marks_pending(struct st_marks *m);
+
+/*
+ * Remove the oldest entry with the identity of `p` and return its comment
+ * (the caller frees it), or NULL when none matches.
+ */
+char *st_marks_take(struct st_marks *m, const struct st_pkt *p);
+
+void st_marks_free(struct st_marks *m);
+
+#endif
