@@ -1,0 +1,451 @@
+/*
+ * The discovery engine (see scan_engine.h). Per pass: templates per route
+ * slot (interface, source, on-link or not) and probe kind, one scheduler
+ * over every target, and one event loop: a 1 ms timer drives the
+ * scheduler, a pcap read per interface feeds replies to the modules.
+ */
+#include "scan_engine.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "pkt_decode.h"
+#include "pkt_format.h"
+#include "probe.h"
+
+#define MAX_SLOTS 32
+
+/* Targets that share how they are probed: interface, source, on-link. */
+struct slot {
+    struct st_route r;
+    struct st_probe_ctx ctx;
+    struct st_probe_kind kinds[ST_PLAN_MAX_KINDS];
+    struct st_probe_tmpl tmpl[ST_PLAN_MAX_KINDS];
+    size_t nkinds;
+    int ifslot; /* index into the interface table */
+};
+
+struct iface {
+    char name[IF_NAMESIZE];
+    int ifindex;
+    uint32_t src;
+    int packet_fd; /* AF_PACKET, for ARP frames; -1 until needed */
+    st_ev_iod *iod;
+    int slot; /* a slot on this interface: its probe context matches replies */
+};
+
+struct engine {
+    const struct st_scan_config *cfg;
+    const struct st_scan_hooks *hooks;
+    struct slot slots[MAX_SLOTS];
+    size_t nslots;
+    struct iface ifs[MAX_SLOTS];
+    size_t nifs;
+    uint8_t *slot_of; /* per target */
+    int raw_fd;
+    st_ev_pool *pool;
+
+    /* the pass being run */
+    const struct st_pass *pass;
+    struct st_sched sched;
+    const struct st_probe_module *mods[16];
+    size_t nmods;
+    uint8_t max_try;
+    unsigned long probe_no;
+    unsigned long send_errors;
+    int last_send_errno;
+    bool stop;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- routes and slots ----------------------------------------------------- */
+
+static int slot_for(struct engine *e, const struct st_route *r, char *err, size_t errsz)
+{
+    for (size_t i = 0; i < e->nslots; i++) {
+        const struct st_route *s = &e->slots[i].r;
+        if (s->src == r->src && s->direct == r->direct && !strcmp(s->ifname, r->ifname))
+            return (int)i;
+    }
+    if (e->nslots == MAX_SLOTS) {
+        snprintf(err, errsz, "targets spread over more than %d routes", MAX_SLOTS);
+        return -1;
+    }
+    struct slot *s = &e->slots[e->nslots];
+    memset(s, 0, sizeof *s);
+    s->r = *r;
+    int k;
+    for (k = 0; k < (int)e->nifs; k++)
+        if (!strcmp(e->ifs[k].name, r->ifname) && e->ifs[k].src == r->src)
+            break;
+    if (k == (int)e->nifs) {
+        if (e->nifs == MAX_SLOTS) {
+            snprintf(err, errsz, "more than %d interfaces", MAX_SLOTS);
+            return -1;
+        }
+        struct iface *f = &e->ifs[e->nifs++];
+        memset(f, 0, sizeof *f);
+        snprintf(f->name, sizeof f->name, "%s", r->ifname);
+        f->ifindex = r->ifindex;
+        f->src = r->src;
+        f->packet_fd = -1;
+        f->slot = (int)e->nslots;
+    }
+    s->ifslot = k;
+    return (int)e->nslots++;
+}
+
+static int resolve_routes(struct engine *e, char *err, size_t errsz)
+{
+    const struct st_targets *t = &e->cfg->targets;
+    e->slot_of = malloc(t->n ? t->n : 1);
+    if (!e->slot_of) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    /* one lookup per /24 when the interface's subnet is a /24 or wider: a
+     * sweep of a /16 asks the kernel 256 times, not 65,536 */
+    uint32_t last_net = 0;
+    int last_slot = -1;
+    for (size_t i = 0; i < t->n; i++) {
+        uint32_t a = t->addr[i];
+        if (last_slot >= 0 && (a & 0xffffff00u) == last_net &&
+            e->slots[last_slot].r.netmask <= 0xffffff00u) {
+            e->slot_of[i] = (uint8_t)last_slot;
+            continue;
+        }
+        struct st_route r;
+        if (st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
+            return -1;
+        int s = slot_for(e, &r, err, errsz);
+        if (s < 0)
+            return -1;
+        e->slot_of[i] = (uint8_t)s;
+        last_net = a & 0xffffff00u;
+        last_slot = s;
+    }
+    return 0;
+}
+
+int st_scan_interfaces(const struct st_scan_config *cfg, char names[][IF_NAMESIZE], size_t max,
+                       char *err, size_t errsz)
+{
+    struct engine e;
+    memset(&e, 0, sizeof e);
+    e.cfg = cfg;
+    int rc = resolve_routes(&e, err, errsz);
+    size_t n = 0;
+    for (size_t i = 0; rc == 0 && i < e.nifs; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < n; j++)
+            dup |= !strcmp(names[j], e.ifs[i].name);
+        if (!dup && n < max)
+            snprintf(names[n++], IF_NAMESIZE, "%s", e.ifs[i].name);
+    }
+    free(e.slot_of);
+    return rc ? -1 : (int)n;
+}
+
+/* ---- sending -------------------------------------------------------------- */
+
+static void trace_line(struct engine *e, const char *dir, int64_t t, const struct st_pkt *p)
+{
+    char desc[ST_LINE_MAX];
+    if (st_format_desc_at(p, (enum st_detail)e->cfg->detail, desc, sizeof desc) < 0)
+        return;
+    double secs = (double)(t - e->hooks->start_ns) / 1e9;
+    fprintf(e->hooks->trace, "%s (%.4fs) %s\n", dir, secs, desc);
+    if (e->hooks->echo)
+        fprintf(e->hooks->echo, "%s (%.4fs) %s\n", dir, secs, desc);
+}
+
+static int packet_socket(struct engine *e, struct iface *f)
+{
+    if (f->packet_fd >= 0)
+        return f->packet_fd;
+    f->packet_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    (void)e;
+    return f->packet_fd;
+}
+
+static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_t n,
+                     uint32_t dst, bool ethernet)
+{
+    ssize_t rc;
+    if (ethernet) {
+        struct iface *f = &e->ifs[s->ifslot];
+        int fd = packet_socket(e, f);
+        struct sockaddr_ll ll = {.sll_family = AF_PACKET,
+                                 .sll_protocol = htons(ETH_P_ARP),
+                                 .sll_ifindex = f->ifindex,
+                                 .sll_halen = 6};
+        memset(ll.sll_addr, 0xff, 6);
+        rc = fd < 0 ? -1 : sendto(fd, buf, n, 0, (struct sockaddr *)&ll, sizeof ll);
+    } else {
+        struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(dst)};
+        rc = sendto(e->raw_fd, buf, n, 0, (struct sockaddr *)&sin, sizeof sin);
+    }
+    if (rc == (ssize_t)n)
+        return true;
+    e->send_errors++;
+    e->last_send_errno = errno;
+    return false;
+}
+
+static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
+{
+    struct engine *e = ud;
+    size_t idx = (size_t)(h - e->sched.hosts);
+    struct slot *s = &e->slots[e->slot_of[idx]];
+    size_t sent = 0;
+
+    for (size_t k = 0; k < s->nkinds; k++) {
+        uint8_t buf[ST_TMPL_MAX];
+        const struct st_probe_module *m = s->kinds[k].mod;
+        size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
+        struct st_pkt p;
+        st_decode(buf, n, m->ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &p);
+        e->probe_no++;
+        if (e->hooks->capture)
+            st_capture_expect_probe(e->hooks->capture, &p, e->probe_no, e->pass->name);
+        /* nmap traces a probe only once the send call succeeded */
+        if (send_one(e, s, buf, n, h->addr, m->ethernet)) {
+            trace_line(e, "SENT", now_ns(), &p);
+            sent++;
+        }
+    }
+    return sent;
+}
+
+/* ---- receiving ------------------------------------------------------------ */
+
+static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr *hdr,
+                     const uint8_t *bytes)
+{
+    struct st_pkt p;
+    const struct slot *s = &e->slots[f->slot];
+
+    st_decode(bytes, hdr->caplen, ST_LINK_ETHERNET, &p);
+    for (size_t i = 0; i < e->nmods; i++) {
+        struct st_probe_reply rep;
+        if (!e->mods[i]->match(&s->ctx, &p, e->max_try, &rep))
+            continue;
+        /* nmap's RCVD time is the capture's timestamp */
+        int64_t t = (int64_t)hdr->ts.tv_sec * 1000000000 + (int64_t)hdr->ts.tv_usec;
+        const struct st_sched_host *h =
+            st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
+        if (h)
+            trace_line(e, "RCVD", t, &p);
+        return;
+    }
+}
+
+static void read_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+{
+    struct engine *e = ud;
+    st_ev_iod *iod = st_ev_event_iod(ev);
+    struct iface *f = st_ev_iod_userdata(iod);
+
+    if (st_ev_event_status(ev) == ST_EV_SUCCESS) {
+        size_t len;
+        const char *buf = st_ev_event_readbuf(ev, &len);
+        on_frame(e, f, st_ev_event_pcap_header(ev), (const uint8_t *)buf);
+    }
+    if (st_ev_event_status(ev) == ST_EV_SUCCESS || st_ev_event_status(ev) == ST_EV_TIMEOUT)
+        if (!e->stop)
+            st_ev_pcap_read(pool, iod, read_handler, -1, e);
+}
+
+static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+{
+    struct engine *e = ud;
+    if (st_ev_event_status(ev) != ST_EV_SUCCESS)
+        return;
+    if (e->hooks->interrupted && *e->hooks->interrupted) {
+        e->stop = true;
+        st_ev_loop_quit(pool);
+        return;
+    }
+    st_sched_tick(&e->sched, now_ns(), send_try, e);
+    if (st_sched_done(&e->sched)) {
+        e->stop = true;
+        st_ev_loop_quit(pool);
+        return;
+    }
+    st_ev_timer_create(pool, tick_handler, 1, e);
+}
+
+static int open_receivers(struct engine *e, char *err, size_t errsz)
+{
+    for (size_t i = 0; i < e->nifs; i++) {
+        struct iface *f = &e->ifs[i];
+        char filter[128], a[16], ebuf[PCAP_ERRBUF_SIZE] = "";
+        snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
+        f->iod = st_ev_iod_new(e->pool, f);
+        int rc = f->iod ? st_ev_pcap_open(e->pool, f->iod, f->name, 256, false, filter, ebuf)
+                        : -ENOMEM;
+        if (rc < 0) {
+            snprintf(err, errsz, "%s: cannot capture replies: %s", f->name,
+                     ebuf[0] ? ebuf : strerror(-rc));
+            return -1;
+        }
+        /* our own probes are not replies */
+        pcap_setdirection(st_ev_iod_pcap(f->iod), PCAP_D_IN);
+    }
+    return 0;
+}
+
+/* ---- passes --------------------------------------------------------------- */
+
+static void add_mod(struct engine *e, const struct st_probe_module *m)
+{
+    for (size_t i = 0; i < e->nmods; i++)
+        if (e->mods[i] == m)
+            return;
+    if (e->nmods < sizeof e->mods / sizeof e->mods[0])
+        e->mods[e->nmods++] = m;
+}
+
+static int run_pass(struct engine *e, const struct st_pass *pass, char *err, size_t errsz)
+{
+    const struct st_targets *t = &e->cfg->targets;
+    bool *arp = malloc(t->n ? t->n : 1);
+    if (!arp) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    e->pass = pass;
+    e->nmods = 0;
+    for (size_t i = 0; i < e->nslots; i++) {
+        struct slot *s = &e->slots[i];
+        s->nkinds = st_plan_kinds_for(&e->cfg->plan, pass, &s->r, s->kinds);
+        for (size_t k = 0; k < s->nkinds; k++) {
+            s->kinds[k].mod->prepare(&s->ctx, s->kinds[k].port, &s->tmpl[k]);
+            add_mod(e, s->kinds[k].mod);
+        }
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        const struct slot *s = &e->slots[e->slot_of[i]];
+        arp[i] = s->nkinds == 1 && s->kinds[0].mod->ethernet;
+    }
+    int64_t start = now_ns();
+    fprintf(e->hooks->trace, "PASS (%.4fs) mode=%s targets=%zu\n",
+            (double)(start - e->hooks->start_ns) / 1e9, pass->name, t->n);
+    if (e->hooks->echo)
+        fprintf(e->hooks->echo, "PASS (%.4fs) mode=%s targets=%zu\n",
+                (double)(start - e->hooks->start_ns) / 1e9, pass->name, t->n);
+    int rc = st_sched_init(&e->sched, t->addr, arp, t->n, &e->cfg->timing, start);
+    free(arp);
+    if (rc) {
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
+    int m = e->cfg->timing.max_retries;
+    e->max_try = (uint8_t)(m < 0 ? 0 : m > 250 ? 250 : m);
+    e->stop = false;
+    for (size_t i = 0; i < e->nifs; i++)
+        st_ev_pcap_read(e->pool, e->ifs[i].iod, read_handler, -1, e);
+    st_ev_timer_create(e->pool, tick_handler, 0, e);
+    enum st_ev_loop_result lr = st_ev_loop(e->pool, -1);
+    e->stop = true;
+    /* late replies already queued are left to the capture; settle this pass */
+    for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
+        e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);
+    st_sched_free(&e->sched);
+    fflush(e->hooks->trace);
+    if (lr == ST_EV_LOOP_ERROR) {
+        snprintf(err, errsz, "event loop: %s", strerror(st_ev_pool_errno(e->pool)));
+        return -1;
+    }
+    return 0;
+}
+
+int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_hooks *hooks,
+                       char *err, size_t errsz)
+{
+    struct engine e;
+    int rc = -1;
+
+    memset(&e, 0, sizeof e);
+    e.cfg = cfg;
+    e.hooks = hooks;
+    e.raw_fd = -1;
+    if (resolve_routes(&e, err, errsz))
+        goto out;
+
+    /* one cookie key and source port base per scan, as unpredictable as nmap's */
+    struct st_sipkey key;
+    uint16_t base;
+    if (getrandom(&key, sizeof key, 0) != sizeof key ||
+        getrandom(&base, sizeof base, 0) != sizeof base) {
+        snprintf(err, errsz, "getrandom: %s", strerror(errno));
+        goto out;
+    }
+    base = (uint16_t)(cfg->source_port >= 0 ? cfg->source_port : 32768 + base % 28000);
+    for (size_t i = 0; i < e.nslots; i++) {
+        struct st_probe_ctx *c = &e.slots[i].ctx;
+        c->src = e.slots[i].r.src;
+        memcpy(c->src_mac, e.slots[i].r.mac, 6);
+        c->key = key;
+        c->fixed_ttl = cfg->ttl;
+        c->sport_base = base;
+        c->rng = key.k0 ^ (uint64_t)i;
+    }
+
+    e.raw_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    if (e.raw_fd < 0) {
+        snprintf(err, errsz, "raw socket: %s", strerror(errno));
+        goto out;
+    }
+    int sndbuf = 4 << 20;
+    setsockopt(e.raw_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    if (cfg->ifname && setsockopt(e.raw_fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
+                                  (socklen_t)strlen(cfg->ifname))) {
+        snprintf(err, errsz, "%s: %s", cfg->ifname, strerror(errno));
+        goto out;
+    }
+    e.pool = st_ev_pool_new(cfg->event_engine, &e);
+    if (!e.pool) {
+        snprintf(err, errsz, "event engine %s: %s", cfg->event_engine, strerror(errno));
+        goto out;
+    }
+    if (cfg->event_trace)
+        st_ev_pool_set_trace(e.pool, stderr, NULL);
+    if (open_receivers(&e, err, errsz))
+        goto out;
+    rc = 0;
+    for (size_t p = 0; p < cfg->plan.npasses && rc == 0; p++) {
+        if (hooks->interrupted && *hooks->interrupted)
+            break;
+        rc = run_pass(&e, &cfg->plan.passes[p], err, errsz);
+    }
+    if (e.send_errors)
+        fprintf(stderr, "scantrace scan: %lu probes could not be sent (%s)\n", e.send_errors,
+                strerror(e.last_send_errno));
+out:
+    if (e.pool)
+        st_ev_pool_delete(e.pool);
+    for (size_t i = 0; i < e.nifs; i++)
+        if (e.ifs[i].packet_fd >= 0)
+            close(e.ifs[i].packet_fd);
+    if (e.raw_fd >= 0)
+        close(e.raw_fd);
+    free(e.slot_of);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * The discovery engine: the passes of a scan on the wire. Probes leave
+ * through a raw IP socket (the kernel routes them and resolves the next hop,
+ * as nmap's default on Linux) or, for ARP, a packet socket on the target's
+ * interface; replies come back through a pcap handle per interface, read by
+ * the event engine, and are recognized by the probe modules' cookies.
+ * Every probe is traced (SENT) after it left and registered with the capture
+ * first, so its frame gets its comment; the first reply per host is traced
+ * (RCVD, at its capture time, as nmap does).
+ */
+#ifndef ST_SCAN_ENGINE_H
+#define ST_SCAN_ENGINE_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "capture.h"
+#include "scan_config.h"
+#include "scan_sched.h"
+
+struct st_scan_hooks {
+    FILE *trace;            /* trace.log */
+    FILE *echo;             /* also print trace lines here (--packet-trace), or NULL */
+    struct st_capture *capture; /* probe comments; NULL: none */
+    int64_t start_ns;       /* the scan's time zero (CLOCK_REALTIME ns) */
+    volatile sig_atomic_t *interrupted; /* set by SIGINT/SIGTERM: stop sending, finish */
+    /* every decided host of every pass (up, or down after its last try) */
+    void (*on_host)(void *ud, const char *mode, const struct st_sched_host *h);
+    void *ud;
+};
+
+/* The interfaces the scan will use (for the capture), from the targets'
+ * routes; returns how many (at most max) or -1 with a reason in err. */
+int st_scan_interfaces(const struct st_scan_config *cfg, char names[][IF_NAMESIZE], size_t max,
+                       char *err, size_t errsz);
+
+/* Run every pass. 0, or -1 with a one-line reason (no raw socket, no route). */
+int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_hooks *hooks,
+                       char *err, size_t errsz);
+
+#endif
