@@ -121,7 +121,7 @@ struct st_ev_pool {
     st_ev_event **heap; /* min-heap on (deadline, id) */
     size_t heap_len, heap_cap;
 
-    st_ev_iod *iods;
+    st_ev_iod *iods, *iods_tail; /* in creation order */
     unsigned long next_event_serial;
     unsigned long next_iod_serial;
 

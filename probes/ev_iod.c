@@ -27,18 +27,22 @@ static st_ev_iod *iod_alloc(st_ev_pool *pool, void *userdata)
     iod->fd = -1;
     iod->userdata = userdata;
     iod->connect_errno = -1;
-    iod->all_next = pool->iods;
-    if (pool->iods)
-        pool->iods->all_prev = iod;
-    pool->iods = iod;
+    iod->all_prev = pool->iods_tail;
+    if (pool->iods_tail)
+        pool->iods_tail->all_next = iod;
+    else
+        pool->iods = iod;
+    pool->iods_tail = iod;
     return iod;
 }
 
+/* nsock's nsock_iod_new() is nsock_iod_new2() on no descriptor, so its
+ * trace line names nsock_iod_new2 either way; ours do the same. */
 st_ev_iod *st_ev_iod_new(st_ev_pool *pool, void *userdata)
 {
     st_ev_iod *iod = iod_alloc(pool, userdata);
     if (iod)
-        st_ev__trace(pool, "nsock_iod_new", "nsock_iod_new (IOD #%lu)", iod->id);
+        st_ev__trace(pool, "nsock_iod_new2", "nsock_iod_new (IOD #%lu)", iod->id);
     return iod;
 }
 
@@ -97,6 +101,8 @@ static void iod_free(st_ev_iod *iod)
         pool->iods = iod->all_next;
     if (iod->all_next)
         iod->all_next->all_prev = iod->all_prev;
+    else
+        pool->iods_tail = iod->all_prev;
     free(iod->hostname);
     free(iod);
 }
