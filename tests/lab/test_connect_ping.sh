@@ -6,9 +6,9 @@
 # every check passes, 1 when one fails, 77 (skip) when not root or a tool is missing.
 set -euo pipefail
 
+CPING=$(realpath "${1:?usage: test_connect_ping.sh PATH-TO-st-cping}") # before the cd: meson gives it relative
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
-CPING=${1:?usage: test_connect_ping.sh PATH-TO-st-cping}
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "1..0 # SKIP needs root (network namespaces)"

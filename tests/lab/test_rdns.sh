@@ -7,9 +7,9 @@
 # exit 0 when every check passes, 1 when one fails, 77 (skip) when not root or a tool is missing.
 set -euo pipefail
 
+RDNS=$(realpath "${1:?usage: test_rdns.sh PATH-TO-st-rdns}") # before the cd: meson gives it relative
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
-RDNS=${1:?usage: test_rdns.sh PATH-TO-st-rdns}
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "1..0 # SKIP needs root (network namespaces)"
