@@ -102,6 +102,9 @@ void *st_ev_pool_userdata(const st_ev_pool *pool);
 int st_ev_pool_errno(const st_ev_pool *pool);
 /* Number of events pending or completed but not yet delivered. */
 size_t st_ev_pool_pending(const st_ev_pool *pool);
+/* How many times the loop has waited in the back end (a busy loop would
+ * show as a large count). */
+unsigned long st_ev_pool_waits(const st_ev_pool *pool);
 
 /* --event-trace: one line per request and per callback, nsock INFO format,
  * to OUT (NULL: off). Times are whole milliseconds since ORIGIN (a

@@ -129,6 +129,7 @@ struct st_ev_pool {
     size_t ready_cap;
 
     long long now_ns;
+    unsigned long waits;
     FILE *trace;
     long long trace_origin_ns;
 

@@ -154,6 +154,11 @@ static void iod_list_remove(st_ev_iod *iod, st_ev_event *ev)
     ev->iod_prev = ev->iod_next = NULL;
 }
 
+unsigned long st_ev_pool_waits(const st_ev_pool *pool)
+{
+    return pool->waits;
+}
+
 size_t st_ev_pool_pending(const st_ev_pool *pool)
 {
     size_t n = pool->done.count;
@@ -400,6 +405,7 @@ enum st_ev_loop_result st_ev_loop(st_ev_pool *pool, int timeout_ms)
         if (st_ev_pool_pending(pool) == 0)
             return ST_EV_LOOP_NOEVENTS;
         bool got = pcap_prepoll(pool);
+        pool->waits++;
         int n = pool->engine->wait(pool, got ? 0 : wait_ms(pool, end));
         if (n < 0) {
             if (errno != EINTR) {

@@ -139,6 +139,56 @@ static void test_no_synchronous_handlers(void **state)
     close(ufd);
 }
 
+/* The loop sleeps until the nearest deadline: a few waits, not a spin. */
+static void test_no_busy_loop(void **state)
+{
+    (void)state;
+    evtest_reset();
+    unsigned short port;
+    int lfd = st_test_listen_tcp(4, &port);
+    st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
+    st_ev_iod *iod = st_ev_iod_new(pool, NULL);
+    struct sockaddr_in sin = st_test_addr("127.0.0.1", port);
+    REQ(st_ev_connect_tcp(pool, iod, evtest_record, 1000, NULL, SA(sin), sizeof sin, port));
+    REQ(st_ev_read(pool, iod, evtest_record, 150, NULL)); /* the peer stays silent */
+    REQ(st_ev_timer_create(pool, evtest_record, 120, NULL));
+    REQ(st_ev_timer_create(pool, evtest_record, 60, NULL));
+    assert_int_equal(st_ev_loop(pool, -1), ST_EV_LOOP_NOEVENTS);
+    assert_int_equal(evtest_log.n, 4);
+    /* connect, 60 ms, 120 ms, 150 ms: one wait each, and a spare for rounding */
+    assert_in_range(st_ev_pool_waits(pool), 4, 8);
+    st_ev_pool_delete(pool);
+    close(lfd);
+}
+
+/* An IOD over a descriptor of the caller's (a dup of it). */
+static void test_iod_new2(void **state)
+{
+    (void)state;
+    evtest_reset();
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
+    st_ev_iod *iod = st_ev_iod_new2(pool, sv[0], NULL);
+    assert_non_null(iod);
+    assert_int_not_equal(st_ev_iod_fd(iod), sv[0]);
+    assert_int_equal(st_ev_iod_state(iod), ST_EV_IOD_UNKNOWN);
+    st_ev_id r = REQ(st_ev_readlines(pool, iod, evtest_record, 2000, NULL, 1));
+    st_ev_id w = REQ(st_ev_write(pool, iod, evtest_record, 2000, NULL, "ping", 4));
+    assert_int_equal(write(sv[1], "pong\n", 5), 5);
+    assert_int_equal(st_ev_loop(pool, 5000), ST_EV_LOOP_NOEVENTS);
+    assert_string_equal(evtest_find(r)->data, "pong\n");
+    assert_int_equal(evtest_find(w)->status, ST_EV_SUCCESS);
+    char buf[8] = "";
+    assert_int_equal(read(sv[1], buf, sizeof buf), 4);
+    assert_memory_equal(buf, "ping", 4);
+    st_ev_pool_delete(pool);
+    /* the caller's descriptor is still its own */
+    assert_int_equal(write(sv[0], "x", 1), 1);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 static void quit_handler(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
     evtest_record(pool, ev, userdata);
@@ -466,6 +516,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_timer_order_and_cancel),
         cmocka_unit_test(test_no_synchronous_handlers),
         cmocka_unit_test(test_loop_results),
+        cmocka_unit_test(test_no_busy_loop),
+        cmocka_unit_test(test_iod_new2),
         cmocka_unit_test(test_iod_delete_pending),
         cmocka_unit_test(test_pool_delete_kills),
         cmocka_unit_test(test_trace_lines),
