@@ -483,7 +483,11 @@ void st_ev_pool_delete(st_ev_pool *pool)
         e->status = ST_EV_KILL;
         e->err = 0;
     }
-    deliver(pool);
+    /* every one of them, even if a handler asks the loop to quit */
+    while (pool->done.head) {
+        pool->quit = false;
+        deliver(pool);
+    }
     while (pool->iods) {
         st_ev_iod *iod = pool->iods;
         iod->nrefs++;
