@@ -13,16 +13,16 @@
 
 #include "evtest.h"
 
-const char *evtest_engine = "epoll";
-int evtest_in_request;
-struct evlog evtest_log;
+const char *st_evtest_engine = "epoll";
+int st_evtest_in_request;
+struct evlog st_evtest_log;
 
-void evtest_record(st_ev_pool *pool, st_ev_event *ev, void *userdata)
+void st_evtest_record(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
     (void)pool;
-    assert_int_equal(evtest_in_request, 0);
-    assert_true(evtest_log.n < EVLOG_MAX);
-    struct evrec *r = &evtest_log.rec[evtest_log.n++];
+    assert_int_equal(st_evtest_in_request, 0);
+    assert_true(st_evtest_log.n < EVLOG_MAX);
+    struct evrec *r = &st_evtest_log.rec[st_evtest_log.n++];
     memset(r, 0, sizeof *r);
     r->id = st_ev_event_id(ev);
     r->type = st_ev_event_type(ev);
@@ -38,25 +38,25 @@ void evtest_record(st_ev_pool *pool, st_ev_event *ev, void *userdata)
     memcpy(r->data, data, len < EVDATA_MAX - 1 ? len : EVDATA_MAX - 1);
 }
 
-void evtest_reset(void)
+void st_evtest_reset(void)
 {
-    evtest_log.n = 0;
+    st_evtest_log.n = 0;
 }
 
-const struct evrec *evtest_find(st_ev_id id)
+const struct evrec *st_evtest_find(st_ev_id id)
 {
-    for (size_t i = 0; i < evtest_log.n; i++)
-        if (evtest_log.rec[i].id == id)
-            return &evtest_log.rec[i];
+    for (size_t i = 0; i < st_evtest_log.n; i++)
+        if (st_evtest_log.rec[i].id == id)
+            return &st_evtest_log.rec[i];
     return NULL;
 }
 
-void evtest_init(int argc, char **argv)
+void st_evtest_init(int argc, char **argv)
 {
     if (argc > 2)
-        evtest_engine = argv[2];
-    if (st_ev_set_default_engine(evtest_engine) < 0) {
-        fprintf(stderr, "unknown engine %s (have %s)\n", evtest_engine, st_ev_engine_list());
+        st_evtest_engine = argv[2];
+    if (st_ev_set_default_engine(st_evtest_engine) < 0) {
+        fprintf(stderr, "unknown engine %s (have %s)\n", st_evtest_engine, st_ev_engine_list());
         exit(2);
     }
 }

@@ -30,24 +30,24 @@ struct evlog {
     struct evrec rec[EVLOG_MAX];
 };
 
-extern const char *evtest_engine;
-extern int evtest_in_request; /* > 0 while a request call runs */
-extern struct evlog evtest_log;
+extern const char *st_evtest_engine;
+extern int st_evtest_in_request; /* > 0 while a request call runs */
+extern struct evlog st_evtest_log;
 
 /* Wraps a request call: any handler that runs inside it fails the test. */
-#define REQ(call) (evtest_in_request++, evtest_req_done((call)))
-static inline st_ev_id evtest_req_done(st_ev_id result)
+#define REQ(call) (st_evtest_in_request++, st_evtest_req_done((call)))
+static inline st_ev_id st_evtest_req_done(st_ev_id result)
 {
-    evtest_in_request--;
+    st_evtest_in_request--;
     return result;
 }
 
-/* Records the event in evtest_log (and fails if called inside a request). */
-void evtest_record(st_ev_pool *pool, st_ev_event *ev, void *userdata);
-void evtest_reset(void);
+/* Records the event in st_evtest_log (and fails if called inside a request). */
+void st_evtest_record(st_ev_pool *pool, st_ev_event *ev, void *userdata);
+void st_evtest_reset(void);
 /* The record of event ID, or NULL. */
-const struct evrec *evtest_find(st_ev_id id);
+const struct evrec *st_evtest_find(st_ev_id id);
 /* Parses argv: [src_root] [engine]; sets the default engine. */
-void evtest_init(int argc, char **argv);
+void st_evtest_init(int argc, char **argv);
 
 #endif

@@ -27,13 +27,13 @@
 static void test_event_ids(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short port;
     int lfd = st_test_listen_tcp(16, &port);
     assert_true(lfd >= 0);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     assert_non_null(pool);
-    assert_string_equal(st_ev_pool_engine(pool), evtest_engine);
+    assert_string_equal(st_ev_pool_engine(pool), st_evtest_engine);
     st_ev_iod *iod = st_ev_iod_new(pool, NULL);
     st_ev_iod *iod2 = st_ev_iod_new(pool, NULL);
     assert_int_equal(st_ev_iod_id(iod), 1);
@@ -42,19 +42,20 @@ static void test_event_ids(void **state)
 
     struct sockaddr_in sin = st_test_addr("127.0.0.1", 0);
     assert_int_equal(
-        REQ(st_ev_connect_tcp(pool, iod, evtest_record, 1000, NULL, SA(sin), sizeof sin, port)), 8);
-    assert_int_equal(REQ(st_ev_read(pool, iod, evtest_record, 100, NULL)), 18);
-    assert_int_equal(REQ(st_ev_write(pool, iod, evtest_record, 1000, NULL, "hello", -1)), 27);
-    assert_int_equal(REQ(st_ev_timer_create(pool, evtest_record, 1, NULL)), 36);
-    assert_int_equal(evtest_log.n, 0);
+        REQ(st_ev_connect_tcp(pool, iod, st_evtest_record, 1000, NULL, SA(sin), sizeof sin, port)),
+        8);
+    assert_int_equal(REQ(st_ev_read(pool, iod, st_evtest_record, 100, NULL)), 18);
+    assert_int_equal(REQ(st_ev_write(pool, iod, st_evtest_record, 1000, NULL, "hello", -1)), 27);
+    assert_int_equal(REQ(st_ev_timer_create(pool, st_evtest_record, 1, NULL)), 36);
+    assert_int_equal(st_evtest_log.n, 0);
     /* a second connect on a busy IOD is refused without an event */
     assert_int_equal(
-        REQ(st_ev_connect_tcp(pool, iod, evtest_record, 1000, NULL, SA(sin), sizeof sin, port)),
+        REQ(st_ev_connect_tcp(pool, iod, st_evtest_record, 1000, NULL, SA(sin), sizeof sin, port)),
         -EINVAL);
 
     assert_int_equal(st_ev_loop(pool, 5000), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_log.n, 4);
-    const struct evrec *c = evtest_find(8), *r = evtest_find(18), *w = evtest_find(27);
+    assert_int_equal(st_evtest_log.n, 4);
+    const struct evrec *c = st_evtest_find(8), *r = st_evtest_find(18), *w = st_evtest_find(27);
     assert_non_null(c);
     assert_non_null(r);
     assert_non_null(w);
@@ -63,7 +64,7 @@ static void test_event_ids(void **state)
     assert_int_equal(c->iod_id, 1);
     assert_int_equal(w->status, ST_EV_SUCCESS);
     assert_int_equal(r->status, ST_EV_TIMEOUT); /* the listener never says a word */
-    assert_int_equal(evtest_find(36)->status, ST_EV_SUCCESS);
+    assert_int_equal(st_evtest_find(36)->status, ST_EV_SUCCESS);
     assert_true(c < w); /* the connect is delivered before the write on it */
     assert_int_equal(st_ev_iod_state(iod), ST_EV_IOD_CONNECTED_TCP);
     assert_int_equal(st_ev_iod_write_count(iod), 5);
@@ -78,35 +79,35 @@ static void test_event_ids(void **state)
 static void test_timer_order_and_cancel(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     static int tag[6];
-    st_ev_id t30 = REQ(st_ev_timer_create(pool, evtest_record, 30, &tag[0]));
-    st_ev_id t10a = REQ(st_ev_timer_create(pool, evtest_record, 10, &tag[1]));
-    st_ev_id t20 = REQ(st_ev_timer_create(pool, evtest_record, 20, &tag[2]));
-    st_ev_id t10b = REQ(st_ev_timer_create(pool, evtest_record, 10, &tag[3]));
-    st_ev_id t0 = REQ(st_ev_timer_create(pool, evtest_record, 0, &tag[4]));
-    st_ev_id t15 = REQ(st_ev_timer_create(pool, evtest_record, 15, &tag[5]));
-    assert_int_equal(REQ(st_ev_timer_create(pool, evtest_record, -1, NULL)), -EINVAL);
+    st_ev_id t30 = REQ(st_ev_timer_create(pool, st_evtest_record, 30, &tag[0]));
+    st_ev_id t10a = REQ(st_ev_timer_create(pool, st_evtest_record, 10, &tag[1]));
+    st_ev_id t20 = REQ(st_ev_timer_create(pool, st_evtest_record, 20, &tag[2]));
+    st_ev_id t10b = REQ(st_ev_timer_create(pool, st_evtest_record, 10, &tag[3]));
+    st_ev_id t0 = REQ(st_ev_timer_create(pool, st_evtest_record, 0, &tag[4]));
+    st_ev_id t15 = REQ(st_ev_timer_create(pool, st_evtest_record, 15, &tag[5]));
+    assert_int_equal(REQ(st_ev_timer_create(pool, st_evtest_record, -1, NULL)), -EINVAL);
     assert_int_equal(st_ev_pool_pending(pool), 6);
 
     assert_int_equal(REQ(st_ev_cancel(pool, t20, false)), 0); /* silently */
     assert_int_equal(REQ(st_ev_cancel(pool, t15, true)), 0);  /* with CANCELLED */
     assert_int_equal(REQ(st_ev_cancel(pool, t20, true)), -ENOENT);
     assert_int_equal(REQ(st_ev_cancel(pool, 12345 << 3, true)), -ENOENT);
-    assert_int_equal(evtest_log.n, 0);
+    assert_int_equal(st_evtest_log.n, 0);
 
     assert_int_equal(st_ev_loop(pool, -1), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_log.n, 5);
+    assert_int_equal(st_evtest_log.n, 5);
     st_ev_id want[] = {t15, t0, t10a, t10b, t30};
     for (size_t i = 0; i < 5; i++)
-        assert_int_equal(evtest_log.rec[i].id, want[i]);
-    assert_int_equal(evtest_log.rec[0].status, ST_EV_CANCELLED);
+        assert_int_equal(st_evtest_log.rec[i].id, want[i]);
+    assert_int_equal(st_evtest_log.rec[0].status, ST_EV_CANCELLED);
     for (size_t i = 1; i < 5; i++) {
-        assert_int_equal(evtest_log.rec[i].status, ST_EV_SUCCESS);
-        assert_int_equal(evtest_log.rec[i].type, ST_EV_TIMER);
+        assert_int_equal(st_evtest_log.rec[i].status, ST_EV_SUCCESS);
+        assert_int_equal(st_evtest_log.rec[i].type, ST_EV_TIMER);
     }
-    assert_ptr_equal(evtest_log.rec[1].userdata, &tag[4]);
+    assert_ptr_equal(st_evtest_log.rec[1].userdata, &tag[4]);
     assert_int_equal(REQ(st_ev_cancel(pool, t30, true)), -ENOENT); /* already delivered */
     st_ev_pool_delete(pool);
 }
@@ -115,26 +116,27 @@ static void test_timer_order_and_cancel(void **state)
 static void test_no_synchronous_handlers(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short uport;
     int ufd = st_test_bind_udp(&uport);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     st_ev_iod *iod = st_ev_iod_new(pool, NULL), *bare = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", 0);
-    st_ev_id c = REQ(st_ev_connect_udp(pool, iod, evtest_record, NULL, SA(sin), sizeof sin, uport));
-    st_ev_id w0 = REQ(st_ev_write(pool, iod, evtest_record, -1, NULL, "", 0));
-    st_ev_id rb = REQ(st_ev_read(pool, bare, evtest_record, -1, NULL)); /* no socket */
-    st_ev_id t = REQ(st_ev_timer_create(pool, evtest_record, 0, NULL));
+    st_ev_id c =
+        REQ(st_ev_connect_udp(pool, iod, st_evtest_record, NULL, SA(sin), sizeof sin, uport));
+    st_ev_id w0 = REQ(st_ev_write(pool, iod, st_evtest_record, -1, NULL, "", 0));
+    st_ev_id rb = REQ(st_ev_read(pool, bare, st_evtest_record, -1, NULL)); /* no socket */
+    st_ev_id t = REQ(st_ev_timer_create(pool, st_evtest_record, 0, NULL));
     assert_true(c > 0 && w0 > 0 && rb > 0 && t > 0);
-    assert_int_equal(evtest_log.n, 0);
+    assert_int_equal(st_evtest_log.n, 0);
     assert_int_equal(st_ev_iod_state(iod), ST_EV_IOD_CONNECTED_UDP);
     assert_int_equal(st_ev_loop(pool, 1000), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_log.n, 4);
-    assert_int_equal(evtest_find(c)->status, ST_EV_SUCCESS);
-    assert_int_equal(evtest_find(w0)->status, ST_EV_SUCCESS);
-    assert_int_equal(evtest_find(rb)->status, ST_EV_ERROR);
-    assert_int_equal(evtest_find(rb)->err, ENOTCONN);
-    assert_int_equal(evtest_find(t)->status, ST_EV_SUCCESS);
+    assert_int_equal(st_evtest_log.n, 4);
+    assert_int_equal(st_evtest_find(c)->status, ST_EV_SUCCESS);
+    assert_int_equal(st_evtest_find(w0)->status, ST_EV_SUCCESS);
+    assert_int_equal(st_evtest_find(rb)->status, ST_EV_ERROR);
+    assert_int_equal(st_evtest_find(rb)->err, ENOTCONN);
+    assert_int_equal(st_evtest_find(t)->status, ST_EV_SUCCESS);
     st_ev_pool_delete(pool);
     close(ufd);
 }
@@ -143,18 +145,18 @@ static void test_no_synchronous_handlers(void **state)
 static void test_no_busy_loop(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short port;
     int lfd = st_test_listen_tcp(4, &port);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     st_ev_iod *iod = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", port);
-    REQ(st_ev_connect_tcp(pool, iod, evtest_record, 1000, NULL, SA(sin), sizeof sin, port));
-    REQ(st_ev_read(pool, iod, evtest_record, 150, NULL)); /* the peer stays silent */
-    REQ(st_ev_timer_create(pool, evtest_record, 120, NULL));
-    REQ(st_ev_timer_create(pool, evtest_record, 60, NULL));
+    REQ(st_ev_connect_tcp(pool, iod, st_evtest_record, 1000, NULL, SA(sin), sizeof sin, port));
+    REQ(st_ev_read(pool, iod, st_evtest_record, 150, NULL)); /* the peer stays silent */
+    REQ(st_ev_timer_create(pool, st_evtest_record, 120, NULL));
+    REQ(st_ev_timer_create(pool, st_evtest_record, 60, NULL));
     assert_int_equal(st_ev_loop(pool, -1), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_log.n, 4);
+    assert_int_equal(st_evtest_log.n, 4);
     /* connect, 60 ms, 120 ms, 150 ms: one wait each, and a spare for rounding */
     assert_in_range(st_ev_pool_waits(pool), 4, 8);
     st_ev_pool_delete(pool);
@@ -165,7 +167,7 @@ static void test_no_busy_loop(void **state)
 static void test_iod_new2(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     int sv[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
@@ -173,12 +175,12 @@ static void test_iod_new2(void **state)
     assert_non_null(iod);
     assert_int_not_equal(st_ev_iod_fd(iod), sv[0]);
     assert_int_equal(st_ev_iod_state(iod), ST_EV_IOD_UNKNOWN);
-    st_ev_id r = REQ(st_ev_readlines(pool, iod, evtest_record, 2000, NULL, 1));
-    st_ev_id w = REQ(st_ev_write(pool, iod, evtest_record, 2000, NULL, "ping", 4));
+    st_ev_id r = REQ(st_ev_readlines(pool, iod, st_evtest_record, 2000, NULL, 1));
+    st_ev_id w = REQ(st_ev_write(pool, iod, st_evtest_record, 2000, NULL, "ping", 4));
     assert_int_equal(write(sv[1], "pong\n", 5), 5);
     assert_int_equal(st_ev_loop(pool, 5000), ST_EV_LOOP_NOEVENTS);
-    assert_string_equal(evtest_find(r)->data, "pong\n");
-    assert_int_equal(evtest_find(w)->status, ST_EV_SUCCESS);
+    assert_string_equal(st_evtest_find(r)->data, "pong\n");
+    assert_int_equal(st_evtest_find(w)->status, ST_EV_SUCCESS);
     char buf[8] = "";
     assert_int_equal(read(sv[1], buf, sizeof buf), 4);
     assert_memory_equal(buf, "ping", 4);
@@ -191,33 +193,33 @@ static void test_iod_new2(void **state)
 
 static void quit_handler(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
-    evtest_record(pool, ev, userdata);
+    st_evtest_record(pool, ev, userdata);
     st_ev_loop_quit(pool);
 }
 
 static void test_loop_results(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     assert_int_equal(st_ev_loop(pool, -1), ST_EV_LOOP_NOEVENTS);
-    st_ev_id long_timer = REQ(st_ev_timer_create(pool, evtest_record, 60000, NULL));
+    st_ev_id long_timer = REQ(st_ev_timer_create(pool, st_evtest_record, 60000, NULL));
     assert_int_equal(st_ev_loop(pool, 0), ST_EV_LOOP_TIMEOUT);
     assert_int_equal(st_ev_loop(pool, 5), ST_EV_LOOP_TIMEOUT);
     REQ(st_ev_timer_create(pool, quit_handler, 1, NULL));
-    REQ(st_ev_timer_create(pool, evtest_record, 2, NULL));
+    REQ(st_ev_timer_create(pool, st_evtest_record, 2, NULL));
     assert_int_equal(st_ev_loop(pool, -1), ST_EV_LOOP_QUIT);
-    assert_int_equal(evtest_log.n, 1);
+    assert_int_equal(st_evtest_log.n, 1);
     assert_int_equal(st_ev_pool_pending(pool), 2);
     assert_int_equal(REQ(st_ev_cancel(pool, long_timer, false)), 0);
     assert_int_equal(st_ev_loop(pool, -1), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_log.n, 2);
+    assert_int_equal(st_evtest_log.n, 2);
     st_ev_pool_delete(pool);
 
     assert_null(st_ev_pool_new("select", NULL));
     assert_int_equal(errno, EINVAL);
     assert_int_equal(st_ev_set_default_engine("nope"), -EINVAL);
-    assert_string_equal(st_ev_default_engine(), evtest_engine);
+    assert_string_equal(st_ev_default_engine(), st_evtest_engine);
 }
 
 static int fcntl_is_closed(int fd)
@@ -231,15 +233,15 @@ static st_ev_iod *pending_reads(st_ev_pool *pool, unsigned short port, st_ev_id 
     st_ev_iod *iod = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", port);
     REQ(st_ev_connect_tcp(pool, iod, NULL, 1000, NULL, SA(sin), sizeof sin, port));
-    ids[0] = REQ(st_ev_read(pool, iod, evtest_record, -1, NULL));
-    ids[1] = REQ(st_ev_readlines(pool, iod, evtest_record, -1, NULL, 1));
+    ids[0] = REQ(st_ev_read(pool, iod, st_evtest_record, -1, NULL));
+    ids[1] = REQ(st_ev_readlines(pool, iod, st_evtest_record, -1, NULL, 1));
     return iod;
 }
 
 static void test_iod_delete_pending(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short port;
     int lfd = st_test_listen_tcp(16, &port);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
@@ -248,20 +250,20 @@ static void test_iod_delete_pending(void **state)
     st_ev_iod *b = pending_reads(pool, port, c);
     st_ev_iod *q = pending_reads(pool, port, s);
     assert_int_equal(st_ev_loop(pool, 50), ST_EV_LOOP_TIMEOUT); /* connected, reads wait */
-    assert_int_equal(evtest_log.n, 0);
+    assert_int_equal(st_evtest_log.n, 0);
     int fd = st_ev_iod_fd(a);
     REQ((st_ev_iod_delete(a, ST_EV_PENDING_KILL), 0));
     REQ((st_ev_iod_delete(b, ST_EV_PENDING_CANCEL), 0));
     REQ((st_ev_iod_delete(q, ST_EV_PENDING_SILENT), 0));
-    assert_int_equal(evtest_log.n, 0);
+    assert_int_equal(st_evtest_log.n, 0);
     assert_int_equal(fcntl_is_closed(fd), 1);
     assert_int_equal(st_ev_loop(pool, 1000), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_log.n, 4);
+    assert_int_equal(st_evtest_log.n, 4);
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(evtest_find(k[i])->status, ST_EV_KILL);
-        assert_int_equal(evtest_find(k[i])->iod_id, 1); /* the IOD still answers */
-        assert_int_equal(evtest_find(c[i])->status, ST_EV_CANCELLED);
-        assert_null(evtest_find(s[i]));
+        assert_int_equal(st_evtest_find(k[i])->status, ST_EV_KILL);
+        assert_int_equal(st_evtest_find(k[i])->iod_id, 1); /* the IOD still answers */
+        assert_int_equal(st_evtest_find(c[i])->status, ST_EV_CANCELLED);
+        assert_null(st_evtest_find(s[i]));
     }
     st_ev_pool_delete(pool);
     close(lfd);
@@ -270,24 +272,25 @@ static void test_iod_delete_pending(void **state)
 static void test_pool_delete_kills(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short port, uport;
     int lfd = st_test_listen_tcp(16, &port);
     int ufd = st_test_bind_udp(&uport);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     st_ev_id r[2];
     pending_reads(pool, port, r);
-    st_ev_id t = REQ(st_ev_timer_create(pool, evtest_record, 60000, NULL));
+    st_ev_id t = REQ(st_ev_timer_create(pool, st_evtest_record, 60000, NULL));
     st_ev_iod *u = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", uport);
-    st_ev_id uc = REQ(st_ev_connect_udp(pool, u, evtest_record, NULL, SA(sin), sizeof sin, uport));
-    assert_int_equal(evtest_log.n, 0);
+    st_ev_id uc =
+        REQ(st_ev_connect_udp(pool, u, st_evtest_record, NULL, SA(sin), sizeof sin, uport));
+    assert_int_equal(st_evtest_log.n, 0);
     st_ev_pool_delete(pool); /* the one place handlers run outside the loop */
-    assert_int_equal(evtest_log.n, 4);
-    assert_int_equal(evtest_find(r[0])->status, ST_EV_KILL);
-    assert_int_equal(evtest_find(r[1])->status, ST_EV_KILL);
-    assert_int_equal(evtest_find(t)->status, ST_EV_KILL);
-    assert_int_equal(evtest_find(uc)->status, ST_EV_KILL);
+    assert_int_equal(st_evtest_log.n, 4);
+    assert_int_equal(st_evtest_find(r[0])->status, ST_EV_KILL);
+    assert_int_equal(st_evtest_find(r[1])->status, ST_EV_KILL);
+    assert_int_equal(st_evtest_find(t)->status, ST_EV_KILL);
+    assert_int_equal(st_evtest_find(uc)->status, ST_EV_KILL);
     close(lfd);
     close(ufd);
 }
@@ -300,7 +303,7 @@ static void many_handler(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
     (void)pool;
     (void)userdata;
-    assert_int_equal(evtest_in_request, 0);
+    assert_int_equal(st_evtest_in_request, 0);
     if (st_ev_event_status(ev) == ST_EV_SUCCESS)
         many_ok++;
     else if (st_ev_event_status(ev) == ST_EV_ERROR && st_ev_event_errno(ev) == ECONNREFUSED)
@@ -385,7 +388,7 @@ static int dns_peer = -1;
 
 static void echo_on_write(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
-    evtest_record(pool, ev, userdata);
+    st_evtest_record(pool, ev, userdata);
     char buf[64];
     struct sockaddr_in from;
     socklen_t fl = sizeof from;
@@ -397,16 +400,16 @@ static void echo_on_write(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 
 static void reread_then_delete(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
-    evtest_record(pool, ev, userdata);
+    st_evtest_record(pool, ev, userdata);
     st_ev_iod *iod = st_ev_event_iod(ev);
-    st_ev_read(pool, iod, evtest_record, -1, NULL);
+    st_ev_read(pool, iod, st_evtest_record, -1, NULL);
     st_ev_iod_delete(iod, ST_EV_PENDING_SILENT);
 }
 
 static void test_trace_lines(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short uport, tport, closed = st_test_closed_port();
     dns_peer = st_test_bind_udp(&uport);
     int lfd = st_test_listen_tcp(4, &tport);
@@ -419,7 +422,7 @@ static void test_trace_lines(void **state)
     /* nmap_dns's sequence (reference/nmap.md §3.4) */
     st_ev_iod *iod = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", 0);
-    st_ev_connect_udp(pool, iod, evtest_record, NULL, SA(sin), sizeof sin, uport);
+    st_ev_connect_udp(pool, iod, st_evtest_record, NULL, SA(sin), sizeof sin, uport);
     st_ev_read(pool, iod, reread_then_delete, -1, NULL);
     static char query[40];
     st_ev_write(pool, iod, echo_on_write, 100, NULL, query, sizeof query);
@@ -427,15 +430,15 @@ static void test_trace_lines(void **state)
 
     /* TCP: refused; then a connect, lines, a timer, a cancel */
     st_ev_iod *t = st_ev_iod_new(pool, NULL);
-    st_ev_connect_tcp(pool, t, evtest_record, 1000, NULL, SA(sin), sizeof sin, closed);
+    st_ev_connect_tcp(pool, t, st_evtest_record, 1000, NULL, SA(sin), sizeof sin, closed);
     assert_int_equal(st_ev_loop(pool, 5000), ST_EV_LOOP_NOEVENTS);
     st_ev_iod *t2 = st_ev_iod_new(pool, NULL);
-    st_ev_connect_tcp(pool, t2, evtest_record, 1000, NULL, SA(sin), sizeof sin, tport);
-    st_ev_readlines(pool, t2, evtest_record, 20, NULL, 2);
-    st_ev_readbytes(pool, t2, evtest_record, 30, NULL, 7);
-    st_ev_printf(pool, t2, evtest_record, -1, NULL, "GET / HTTP/1.%d\r\n", 0);
-    st_ev_id tm = st_ev_timer_create(pool, evtest_record, 100, NULL);
-    st_ev_timer_create(pool, evtest_record, 1, NULL);
+    st_ev_connect_tcp(pool, t2, st_evtest_record, 1000, NULL, SA(sin), sizeof sin, tport);
+    st_ev_readlines(pool, t2, st_evtest_record, 20, NULL, 2);
+    st_ev_readbytes(pool, t2, st_evtest_record, 30, NULL, 7);
+    st_ev_printf(pool, t2, st_evtest_record, -1, NULL, "GET / HTTP/1.%d\r\n", 0);
+    st_ev_id tm = st_ev_timer_create(pool, st_evtest_record, 100, NULL);
+    st_ev_timer_create(pool, st_evtest_record, 1, NULL);
     st_ev_cancel(pool, tm, true);
     assert_int_equal(st_ev_loop(pool, 5000), ST_EV_LOOP_NOEVENTS);
     st_ev_pool_delete(pool);
@@ -506,7 +509,7 @@ static void test_trace_lines(void **state)
 
 int main(int argc, char **argv)
 {
-    evtest_init(argc, argv);
+    st_evtest_init(argc, argv);
     if (!st_test_private_netns()) {
         printf("1..0 # SKIP needs root for a private network namespace\n");
         return 77;
@@ -523,5 +526,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_trace_lines),
         cmocka_unit_test(test_thousand_connects_no_leak),
     };
-    return cmocka_run_group_tests_name(evtest_engine, tests, NULL, NULL);
+    return cmocka_run_group_tests_name(st_evtest_engine, tests, NULL, NULL);
 }

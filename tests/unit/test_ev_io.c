@@ -76,7 +76,7 @@ struct conn {
 /* The server is forked first, so that it holds no copy of our socket. */
 static void conn_open(struct conn *c, const char *const *script, int how, st_ev_handler h)
 {
-    evtest_reset();
+    st_evtest_reset();
     c->lfd = st_test_listen_tcp(4, &c->port);
     assert_true(c->lfd >= 0);
     c->server = serve(c->lfd, script, how);
@@ -96,7 +96,7 @@ static void conn_close(struct conn *c)
 /* Re-arms a plain read after each success, so a whole stream is collected. */
 static void read_all(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
-    evtest_record(pool, ev, userdata);
+    st_evtest_record(pool, ev, userdata);
     if (st_ev_event_type(ev) == ST_EV_CONNECT || st_ev_event_status(ev) == ST_EV_SUCCESS)
         REQ(st_ev_read(pool, st_ev_event_iod(ev), read_all, 5000, NULL));
 }
@@ -106,21 +106,21 @@ static void test_readlines_then_rest(void **state)
     (void)state;
     static const char *const script[] = {"alpha\nbe", "ta\ngam", "ma\n", "delta", NULL};
     struct conn c;
-    conn_open(&c, script, CLOSE_AT_END, evtest_record);
+    conn_open(&c, script, CLOSE_AT_END, st_evtest_record);
     st_ev_id rl = REQ(st_ev_readlines(c.pool, c.iod, read_all, 5000, NULL, 2));
     assert_int_equal(st_ev_loop(c.pool, 10000), ST_EV_LOOP_NOEVENTS);
     reap(c.server);
 
-    const struct evrec *first = evtest_find(rl);
+    const struct evrec *first = st_evtest_find(rl);
     assert_non_null(first);
     assert_int_equal(first->status, ST_EV_SUCCESS);
     assert_memory_equal(first->data, "alpha\nbeta\n", 11); /* at least two lines */
     char all[256] = "";
-    for (size_t i = 0; i < evtest_log.n; i++)
-        if (evtest_log.rec[i].type == ST_EV_READ && evtest_log.rec[i].status == ST_EV_SUCCESS)
-            strcat(all, evtest_log.rec[i].data);
+    for (size_t i = 0; i < st_evtest_log.n; i++)
+        if (st_evtest_log.rec[i].type == ST_EV_READ && st_evtest_log.rec[i].status == ST_EV_SUCCESS)
+            strcat(all, st_evtest_log.rec[i].data);
     assert_string_equal(all, "alpha\nbeta\ngamma\ndelta");
-    const struct evrec *last = &evtest_log.rec[evtest_log.n - 1];
+    const struct evrec *last = &st_evtest_log.rec[st_evtest_log.n - 1];
     assert_int_equal(last->status, ST_EV_EOF); /* EOF only once nothing is left */
     assert_int_equal(last->len, 0);
     assert_int_equal(st_ev_iod_read_count(c.iod), 22);
@@ -132,10 +132,10 @@ static void test_readbytes(void **state)
     (void)state;
     static const char *const script[] = {"01234", "56789", NULL};
     struct conn c;
-    conn_open(&c, script, WAIT_FOR_CLIENT, evtest_record);
-    st_ev_id rb = REQ(st_ev_readbytes(c.pool, c.iod, evtest_record, 5000, NULL, 8));
+    conn_open(&c, script, WAIT_FOR_CLIENT, st_evtest_record);
+    st_ev_id rb = REQ(st_ev_readbytes(c.pool, c.iod, st_evtest_record, 5000, NULL, 8));
     assert_int_equal(st_ev_loop(c.pool, 10000), ST_EV_LOOP_NOEVENTS);
-    const struct evrec *r = evtest_find(rb);
+    const struct evrec *r = st_evtest_find(rb);
     assert_int_equal(r->status, ST_EV_SUCCESS);
     assert_false(r->eof);
     assert_true(r->len >= 8);
@@ -149,12 +149,12 @@ static void test_eof_without_data(void **state)
     (void)state;
     static const char *const script[] = {NULL};
     struct conn c;
-    conn_open(&c, script, CLOSE_AT_END, evtest_record);
-    st_ev_id r = REQ(st_ev_readlines(c.pool, c.iod, evtest_record, 5000, NULL, 1));
+    conn_open(&c, script, CLOSE_AT_END, st_evtest_record);
+    st_ev_id r = REQ(st_ev_readlines(c.pool, c.iod, st_evtest_record, 5000, NULL, 1));
     assert_int_equal(st_ev_loop(c.pool, 10000), ST_EV_LOOP_NOEVENTS);
     reap(c.server);
-    assert_int_equal(evtest_find(r)->status, ST_EV_EOF);
-    assert_int_equal(evtest_find(r)->len, 0);
+    assert_int_equal(st_evtest_find(r)->status, ST_EV_EOF);
+    assert_int_equal(st_evtest_find(r)->len, 0);
     conn_close(&c);
 }
 
@@ -164,11 +164,11 @@ static void test_timeout_with_partial_data(void **state)
     (void)state;
     static const char *const script[] = {"partial", NULL};
     struct conn c;
-    conn_open(&c, script, WAIT_FOR_CLIENT, evtest_record);
-    st_ev_id r = REQ(st_ev_readlines(c.pool, c.iod, evtest_record, 300, NULL, 1));
+    conn_open(&c, script, WAIT_FOR_CLIENT, st_evtest_record);
+    st_ev_id r = REQ(st_ev_readlines(c.pool, c.iod, st_evtest_record, 300, NULL, 1));
     assert_int_equal(st_ev_loop(c.pool, 10000), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_find(r)->status, ST_EV_SUCCESS);
-    assert_string_equal(evtest_find(r)->data, "partial");
+    assert_int_equal(st_evtest_find(r)->status, ST_EV_SUCCESS);
+    assert_string_equal(st_evtest_find(r)->data, "partial");
     conn_close(&c);
     reap(c.server);
 }
@@ -176,20 +176,20 @@ static void test_timeout_with_partial_data(void **state)
 static void test_refused_and_silent_connects(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     st_ev_iod *a = st_ev_iod_new(pool, NULL), *b = st_ev_iod_new(pool, NULL);
     struct sockaddr_in lo = st_test_addr("127.0.0.1", 0);
     struct sockaddr_in nobody = st_test_addr("198.18.200.2", 0); /* see testnet.h */
-    st_ev_id refused = REQ(st_ev_connect_tcp(pool, a, evtest_record, 2000, NULL, SA(lo), sizeof lo,
-                                             st_test_closed_port()));
+    st_ev_id refused = REQ(st_ev_connect_tcp(pool, a, st_evtest_record, 2000, NULL, SA(lo),
+                                             sizeof lo, st_test_closed_port()));
     st_ev_id silent =
-        REQ(st_ev_connect_tcp(pool, b, evtest_record, 200, NULL, SA(nobody), sizeof nobody, 80));
+        REQ(st_ev_connect_tcp(pool, b, st_evtest_record, 200, NULL, SA(nobody), sizeof nobody, 80));
     assert_int_equal(st_ev_iod_connect_errno(b), EINPROGRESS);
     assert_int_equal(st_ev_loop(pool, 10000), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_find(refused)->status, ST_EV_ERROR);
-    assert_int_equal(evtest_find(refused)->err, ECONNREFUSED);
-    assert_int_equal(evtest_find(silent)->status, ST_EV_TIMEOUT);
+    assert_int_equal(st_evtest_find(refused)->status, ST_EV_ERROR);
+    assert_int_equal(st_evtest_find(refused)->err, ECONNREFUSED);
+    assert_int_equal(st_evtest_find(silent)->status, ST_EV_TIMEOUT);
     st_ev_pool_delete(pool);
 }
 
@@ -199,7 +199,7 @@ static int udp_peer = -1;
 
 static void udp_echo(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
-    evtest_record(pool, ev, userdata);
+    st_evtest_record(pool, ev, userdata);
     char buf[64];
     struct sockaddr_in from;
     socklen_t fl = sizeof from;
@@ -213,26 +213,26 @@ static void udp_echo(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 static void test_udp(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short port;
     udp_peer = st_test_bind_udp(&port);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     st_ev_iod *u = st_ev_iod_new(pool, NULL), *dead = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", 0);
-    REQ(st_ev_connect_udp(pool, u, evtest_record, NULL, SA(sin), sizeof sin, port));
-    st_ev_id r1 = REQ(st_ev_read(pool, u, evtest_record, 2000, NULL));
-    st_ev_id r2 = REQ(st_ev_read(pool, u, evtest_record, 2000, NULL));
+    REQ(st_ev_connect_udp(pool, u, st_evtest_record, NULL, SA(sin), sizeof sin, port));
+    st_ev_id r1 = REQ(st_ev_read(pool, u, st_evtest_record, 2000, NULL));
+    st_ev_id r2 = REQ(st_ev_read(pool, u, st_evtest_record, 2000, NULL));
     REQ(st_ev_printf(pool, u, udp_echo, 1000, NULL, "q%d", 1));
     /* a closed UDP port: the ICMP port unreachable fails the read */
-    REQ(st_ev_connect_udp(pool, dead, evtest_record, NULL, SA(sin), sizeof sin,
+    REQ(st_ev_connect_udp(pool, dead, st_evtest_record, NULL, SA(sin), sizeof sin,
                           st_test_closed_port()));
-    st_ev_id rd = REQ(st_ev_read(pool, dead, evtest_record, 2000, NULL));
-    REQ(st_ev_write(pool, dead, evtest_record, 1000, NULL, "x", 1));
+    st_ev_id rd = REQ(st_ev_read(pool, dead, st_evtest_record, 2000, NULL));
+    REQ(st_ev_write(pool, dead, st_evtest_record, 1000, NULL, "x", 1));
     assert_int_equal(st_ev_loop(pool, 10000), ST_EV_LOOP_NOEVENTS);
-    assert_string_equal(evtest_find(r1)->data, "one");
-    assert_string_equal(evtest_find(r2)->data, "two");
-    assert_int_equal(evtest_find(rd)->status, ST_EV_ERROR);
-    assert_int_equal(evtest_find(rd)->err, ECONNREFUSED);
+    assert_string_equal(st_evtest_find(r1)->data, "one");
+    assert_string_equal(st_evtest_find(r2)->data, "two");
+    assert_int_equal(st_evtest_find(rd)->status, ST_EV_ERROR);
+    assert_int_equal(st_evtest_find(rd)->err, ECONNREFUSED);
     st_ev_pool_delete(pool);
     close(udp_peer);
 }
@@ -289,7 +289,7 @@ static char peer_cn[64];
 
 static void tls_connected(st_ev_pool *pool, st_ev_event *ev, void *userdata)
 {
-    evtest_record(pool, ev, userdata);
+    st_evtest_record(pool, ev, userdata);
     if (st_ev_event_status(ev) != ST_EV_SUCCESS)
         return;
     st_ev_iod *iod = st_ev_event_iod(ev);
@@ -299,13 +299,13 @@ static void tls_connected(st_ev_pool *pool, st_ev_event *ev, void *userdata)
     assert_non_null(cert);
     X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, peer_cn, sizeof peer_cn);
     X509_free(cert);
-    REQ(st_ev_write(pool, iod, evtest_record, 2000, NULL, "GET / HTTP/1.0\r\n\r\n", -1));
+    REQ(st_ev_write(pool, iod, st_evtest_record, 2000, NULL, "GET / HTTP/1.0\r\n\r\n", -1));
     REQ(st_ev_read(pool, iod, read_all, 5000, NULL));
 }
 
 static void tls_fetch(const char *sni, const char *want_cn)
 {
-    evtest_reset();
+    st_evtest_reset();
     struct tls_server s;
     tls_start(&s);
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
@@ -316,17 +316,17 @@ static void tls_fetch(const char *sni, const char *want_cn)
     st_ev_id c =
         REQ(st_ev_connect_ssl(pool, iod, tls_connected, 5000, NULL, SA(sin), sizeof sin, s.port));
     assert_int_equal(st_ev_loop(pool, 20000), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_find(c)->status, ST_EV_SUCCESS);
-    assert_int_equal(evtest_find(c)->type, ST_EV_CONNECT_SSL);
+    assert_int_equal(st_evtest_find(c)->status, ST_EV_SUCCESS);
+    assert_int_equal(st_evtest_find(c)->type, ST_EV_CONNECT_SSL);
     assert_string_equal(peer_cn, want_cn);
     /* the first read that succeeded holds the start of the HTTP answer */
     const struct evrec *first = NULL;
-    for (size_t i = 0; i < evtest_log.n && !first; i++)
-        if (evtest_log.rec[i].type == ST_EV_READ && evtest_log.rec[i].status == ST_EV_SUCCESS)
-            first = &evtest_log.rec[i];
+    for (size_t i = 0; i < st_evtest_log.n && !first; i++)
+        if (st_evtest_log.rec[i].type == ST_EV_READ && st_evtest_log.rec[i].status == ST_EV_SUCCESS)
+            first = &st_evtest_log.rec[i];
     assert_non_null(first);
     assert_memory_equal(first->data, "HTTP/1.0 200 ok", 15);
-    assert_int_equal(evtest_log.rec[evtest_log.n - 1].status, ST_EV_EOF);
+    assert_int_equal(st_evtest_log.rec[st_evtest_log.n - 1].status, ST_EV_EOF);
     st_ev_pool_delete(pool);
     tls_stop(&s);
 }
@@ -347,7 +347,7 @@ static void test_tls_to_plain_server_fails(void **state)
 {
     (void)state;
     static const char *const script[] = {"this is not TLS\r\n", NULL};
-    evtest_reset();
+    st_evtest_reset();
     unsigned short port;
     int lfd = st_test_listen_tcp(4, &port);
     pid_t pid = serve(lfd, script, CLOSE_AT_END);
@@ -355,9 +355,9 @@ static void test_tls_to_plain_server_fails(void **state)
     st_ev_iod *iod = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", 0);
     st_ev_id c =
-        REQ(st_ev_connect_ssl(pool, iod, evtest_record, 5000, NULL, SA(sin), sizeof sin, port));
+        REQ(st_ev_connect_ssl(pool, iod, st_evtest_record, 5000, NULL, SA(sin), sizeof sin, port));
     assert_int_equal(st_ev_loop(pool, 10000), ST_EV_LOOP_NOEVENTS);
-    assert_int_equal(evtest_find(c)->status, ST_EV_ERROR);
+    assert_int_equal(st_evtest_find(c)->status, ST_EV_ERROR);
     assert_null(st_ev_iod_ssl(iod));
     st_ev_pool_delete(pool);
     reap(pid);
@@ -369,7 +369,7 @@ static void test_tls_to_plain_server_fails(void **state)
 static void test_pcap_read(void **state)
 {
     (void)state;
-    evtest_reset();
+    st_evtest_reset();
     unsigned short port;
     int peer = st_test_bind_udp(&port);
     char filter[64], errbuf[PCAP_ERRBUF_SIZE];
@@ -381,19 +381,19 @@ static void test_pcap_read(void **state)
         fprintf(stderr, "pcap: %s\n", errbuf);
     assert_int_equal(rc, 0);
     assert_int_equal(st_ev_iod_state(cap), ST_EV_IOD_PCAP);
-    st_ev_id r1 = REQ(st_ev_pcap_read(pool, cap, evtest_record, 5000, NULL));
-    st_ev_id r2 = REQ(st_ev_pcap_read(pool, cap, evtest_record, 5000, NULL));
-    st_ev_id r3 = REQ(st_ev_pcap_read(pool, cap, evtest_record, 100, NULL));
+    st_ev_id r1 = REQ(st_ev_pcap_read(pool, cap, st_evtest_record, 5000, NULL));
+    st_ev_id r2 = REQ(st_ev_pcap_read(pool, cap, st_evtest_record, 5000, NULL));
+    st_ev_id r3 = REQ(st_ev_pcap_read(pool, cap, st_evtest_record, 100, NULL));
     /* two datagrams, sent before the loop runs: each read gets one */
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in to = st_test_addr("127.0.0.1", port);
     sendto(s, "frame-one", 9, 0, SA(to), sizeof to);
     sendto(s, "frame-two", 9, 0, SA(to), sizeof to);
     assert_int_equal(st_ev_loop(pool, 10000), ST_EV_LOOP_NOEVENTS);
-    const struct evrec *a = evtest_find(r1), *b = evtest_find(r2);
+    const struct evrec *a = st_evtest_find(r1), *b = st_evtest_find(r2);
     assert_int_equal(a->status, ST_EV_SUCCESS);
     assert_int_equal(b->status, ST_EV_SUCCESS);
-    assert_int_equal(evtest_find(r3)->status, ST_EV_TIMEOUT); /* nothing else came */
+    assert_int_equal(st_evtest_find(r3)->status, ST_EV_TIMEOUT); /* nothing else came */
     /* loopback frames: 14-byte null Ethernet header, IPv4, UDP, payload */
     assert_int_equal(a->len, 14 + 20 + 8 + 9);
     assert_memory_equal(a->data + 42, "frame-one", 9);
@@ -423,7 +423,7 @@ static int teardown_tls(void **state)
 
 int main(int argc, char **argv)
 {
-    evtest_init(argc, argv);
+    st_evtest_init(argc, argv);
     if (!st_test_private_netns()) {
         printf("1..0 # SKIP needs root for a private network namespace\n");
         return 77;
@@ -441,5 +441,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tls_to_plain_server_fails),
         cmocka_unit_test(test_pcap_read),
     };
-    return cmocka_run_group_tests_name(evtest_engine, tests, setup_tls, teardown_tls);
+    return cmocka_run_group_tests_name(st_evtest_engine, tests, setup_tls, teardown_tls);
 }

@@ -177,7 +177,7 @@ static void test_refusing_server(void **state)
 
 int main(int argc, char **argv)
 {
-    evtest_init(argc, argv);
+    st_evtest_init(argc, argv);
     if (!st_test_private_netns()) {
         printf("1..0 # SKIP needs root for a private network namespace\n");
         return 77;
@@ -193,5 +193,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_two_servers),
         cmocka_unit_test(test_refusing_server),
     };
-    return cmocka_run_group_tests_name(evtest_engine, tests, start_dnsmasq, stop_dnsmasq);
+    return cmocka_run_group_tests_name(st_evtest_engine, tests, start_dnsmasq, stop_dnsmasq);
 }
