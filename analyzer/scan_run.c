@@ -47,13 +47,11 @@ static void on_host(void *ud, const char *mode, const struct st_sched_host *h)
     bool up = h->state == ST_HOST_UP;
     bool decided = h->state != ST_HOST_PENDING;
     json_object_object_add(o, "verdict", json_object_new_string(up ? "up" : "down"));
-    json_object_object_add(o, "reason",
-                           json_object_new_string(decided && h->reason ? h->reason
-                                                                       : "interrupted"));
-    json_object_object_add(o, "latency_s", h->latency_ns >= 0
-                                               ? json_object_new_double(
-                                                     (double)h->latency_ns / 1e9)
-                                               : NULL);
+    json_object_object_add(
+        o, "reason", json_object_new_string(decided && h->reason ? h->reason : "interrupted"));
+    json_object_object_add(o, "latency_s",
+                           h->latency_ns >= 0 ? json_object_new_double((double)h->latency_ns / 1e9)
+                                              : NULL);
     json_object_object_add(o, "name", NULL);
     json_object_object_add(o, "tries", json_object_new_int(h->tries));
     json_object_array_add(v->hosts, o);
@@ -119,8 +117,8 @@ int st_scan_run(struct st_scan_config *cfg)
     for (int i = 0; i < nifs; i++)
         names[i] = ifnames[i];
     st_rundir_path(dir, "capture.pcapng", path, sizeof path);
-    struct st_capture_opts co = {.ifnames = names, .n_ifs = (size_t)nifs, .path = path,
-                                 .log_prefix = "scantrace scan"};
+    struct st_capture_opts co = {
+        .ifnames = names, .n_ifs = (size_t)nifs, .path = path, .log_prefix = "scantrace scan"};
     struct st_capture *cap = NULL;
     enum st_capture_err ce = st_capture_start(&co, &cap, err, sizeof err);
     if (ce != ST_CAPTURE_OK) {
@@ -146,8 +144,7 @@ int st_scan_run(struct st_scan_config *cfg)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    struct verdicts v = {.hosts = json_object_new_array(),
-                         .several_modes = cfg->plan.npasses > 1};
+    struct verdicts v = {.hosts = json_object_new_array(), .several_modes = cfg->plan.npasses > 1};
     struct st_scan_hooks hooks = {.trace = trace,
                                   .echo = cfg->verbose ? stdout : NULL,
                                   .capture = cap,
@@ -172,7 +169,7 @@ int st_scan_run(struct st_scan_config *cfg)
     st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
     json_object_object_add(run, "end_time_ns", json_object_new_int64(end));
     json_object_object_add(run, "status",
-                           json_object_new_string(rc        ? "failed"
+                           json_object_new_string(rc            ? "failed"
                                                   : interrupted ? "interrupted"
                                                                 : "done"));
     int json_rc = st_runjson_write(dir, run);

@@ -184,8 +184,8 @@ static int packet_socket(struct engine *e, struct iface *f)
     return f->packet_fd;
 }
 
-static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_t n,
-                     uint32_t dst, bool ethernet)
+static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_t n, uint32_t dst,
+                     bool ethernet)
 {
     ssize_t rc;
     if (ethernet) {
@@ -298,8 +298,8 @@ static int open_receivers(struct engine *e, char *err, size_t errsz)
         char filter[128], a[16], ebuf[PCAP_ERRBUF_SIZE] = "";
         snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
         f->iod = st_ev_iod_new(e->pool, f);
-        int rc = f->iod ? st_ev_pcap_open(e->pool, f->iod, f->name, 256, false, filter, ebuf)
-                        : -ENOMEM;
+        int rc =
+            f->iod ? st_ev_pcap_open(e->pool, f->iod, f->name, 256, false, filter, ebuf) : -ENOMEM;
         if (rc < 0) {
             snprintf(err, errsz, "%s: cannot capture replies: %s", f->name,
                      ebuf[0] ? ebuf : strerror(-rc));

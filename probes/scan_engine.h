@@ -19,10 +19,10 @@
 #include "scan_sched.h"
 
 struct st_scan_hooks {
-    FILE *trace;            /* trace.log */
-    FILE *echo;             /* also print trace lines here (--packet-trace), or NULL */
-    struct st_capture *capture; /* probe comments; NULL: none */
-    int64_t start_ns;       /* the scan's time zero (CLOCK_REALTIME ns) */
+    FILE *trace;                        /* trace.log */
+    FILE *echo;                         /* also print trace lines here (--packet-trace), or NULL */
+    struct st_capture *capture;         /* probe comments; NULL: none */
+    int64_t start_ns;                   /* the scan's time zero (CLOCK_REALTIME ns) */
     volatile sig_atomic_t *interrupted; /* set by SIGINT/SIGTERM: stop sending, finish */
     /* every decided host of every pass (up, or down after its last try) */
     void (*on_host)(void *ud, const char *mode, const struct st_sched_host *h);

@@ -12,7 +12,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "1..0 # SKIP needs root (network namespaces)"
   exit 77
 fi
-for tool in ip nft socat ss ping nmap timeout; do
+for tool in ip nft socat ss ping nmap timeout dnsmasq; do
   if ! command -v "$tool" >/dev/null; then
     echo "1..0 # SKIP $tool missing (run scripts/deps)"
     exit 77
@@ -138,6 +138,20 @@ for _ in 1 2 3 4 5; do
   check "silent-block $a: ping fails without any ICMP error" ping_silent "$a"
   check "silent-block $a: tcp times out" tcp_is "$a" 80 timeout
 done
+
+# the lab's DNS server (dnsmasq in ns dns on the L2 segment), checked with nmap's own resolver
+dns=$(addr dns)
+check "ns dns names the prefixed namespace" [ "$("$LAB" ns dns --prefix "$P")" = "${P}dns" ]
+ptr_ok() {
+  in_scan nmap -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -qxF "Nmap scan report for $2 ($1)"
+}
+check "dns $dns gives l2-up $h1 its PTR name $("$LAB" ptr l2-up)" ptr_ok "$h1" "$("$LAB" ptr l2-up)"
+check "dns $dns gives routed-up $r1 its PTR name $("$LAB" ptr routed-up)" \
+  ptr_ok "$r1" "$("$LAB" ptr routed-up)"
+no_name() {
+  in_scan nmap -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -qxF "Nmap scan report for $1"
+}
+check "dns $dns has no name for routed-absent" no_name "$(addr routed-absent)"
 
 check "scan has no route outside the lab (8.8.8.8 unreachable locally)" \
   not quiet in_scan ip route get 8.8.8.8

@@ -1,0 +1,53 @@
+/*
+ * What the event-engine tests share: the engine under test (argv[2]), a
+ * log of the handler calls, and the REQ() guard that proves no handler runs
+ * inside the call that created its event.
+ */
+#ifndef ST_EVTEST_H
+#define ST_EVTEST_H
+
+#include <stddef.h>
+
+#include "ev.h"
+
+#define EVLOG_MAX  2048
+#define EVDATA_MAX 256
+
+struct evrec {
+    st_ev_id id;
+    enum st_ev_type type;
+    enum st_ev_status status;
+    int err;
+    bool eof;
+    unsigned long iod_id;
+    size_t len;
+    char data[EVDATA_MAX];
+    void *userdata;
+};
+
+struct evlog {
+    size_t n;
+    struct evrec rec[EVLOG_MAX];
+};
+
+extern const char *st_evtest_engine;
+extern int st_evtest_in_request; /* > 0 while a request call runs */
+extern struct evlog st_evtest_log;
+
+/* Wraps a request call: any handler that runs inside it fails the test. */
+#define REQ(call) (st_evtest_in_request++, st_evtest_req_done((call)))
+static inline st_ev_id st_evtest_req_done(st_ev_id result)
+{
+    st_evtest_in_request--;
+    return result;
+}
+
+/* Records the event in st_evtest_log (and fails if called inside a request). */
+void st_evtest_record(st_ev_pool *pool, st_ev_event *ev, void *userdata);
+void st_evtest_reset(void);
+/* The record of event ID, or NULL. */
+const struct evrec *st_evtest_find(st_ev_id id);
+/* Parses argv: [src_root] [engine]; sets the default engine. */
+void st_evtest_init(int argc, char **argv);
+
+#endif
