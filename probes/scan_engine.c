@@ -246,8 +246,12 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
         struct st_probe_reply rep;
         if (!e->mods[i]->match(&s->ctx, &p, e->max_try, &rep))
             continue;
-        /* nmap's RCVD time is the capture's timestamp */
-        int64_t t = (int64_t)hdr->ts.tv_sec * 1000000000 + (int64_t)hdr->ts.tv_usec;
+        /* nmap's RCVD time is the capture's timestamp (in µs or ns, as the handle keeps it) */
+        pcap_t *pc = st_ev_iod_pcap(f->iod);
+        int64_t frac = (int64_t)hdr->ts.tv_usec;
+        if (!pc || pcap_get_tstamp_precision(pc) != PCAP_TSTAMP_PRECISION_NANO)
+            frac *= 1000;
+        int64_t t = (int64_t)hdr->ts.tv_sec * 1000000000 + frac;
         const struct st_sched_host *h =
             st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
         if (h)
