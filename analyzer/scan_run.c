@@ -5,6 +5,7 @@
  * capture is then stopped and every file finished, so what is on disk stays
  * valid (run.json says "interrupted").
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "connect_ping.h"
 #include "exitcodes.h"
 #include "rundir.h"
 #include "runjson.h"
@@ -70,6 +72,104 @@ static void on_host(void *ud, const char *mode, const struct st_sched_host *h)
         printf("Host is up.\n");
 }
 
+/*
+ * The ports of nmap's unprivileged ping for a pass: the -PS and -PA ports
+ * (80 and 443 for the default pass), 80 for an ICMP probe (with nmap's
+ * warning). UDP, SCTP and protocol probes cannot be done without raw
+ * sockets: nmap refuses them, so does this. Returns how many, or -1.
+ */
+static int connect_ports(const struct st_pass *pass, unsigned short *ports, size_t room,
+                         bool *warned)
+{
+    size_t n = 0;
+    if (!strcmp(pass->name, "default")) {
+        ports[0] = 80;
+        ports[1] = 443;
+        return 2;
+    }
+    for (size_t k = 0; k < pass->nkinds; k++) {
+        const struct st_probe_kind *kd = &pass->kinds[k];
+        unsigned short port;
+        const char *name = kd->mod->name;
+        if (!strcmp(name, "syn") || !strcmp(name, "ack")) {
+            port = kd->port;
+        } else if (!strcmp(name, "echo") || !strcmp(name, "timestamp") || !strcmp(name, "mask")) {
+            if (!*warned)
+                fprintf(stderr, "Warning:  You are not root -- using TCP pingscan rather than "
+                                "ICMP\n");
+            *warned = true;
+            port = 80;
+        } else if (!strcmp(name, "arp")) {
+            continue;
+        } else {
+            fprintf(stderr,
+                    "scantrace scan: Sorry, %s ping (%s) only works with raw sockets "
+                    "(root): it needs to read raw responses off the wire\n",
+                    name, kd->mod->flag);
+            return -1;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < n; i++)
+            dup |= ports[i] == port;
+        if (!dup && n < room)
+            ports[n++] = port;
+    }
+    if (!n) {
+        ports[n++] = 80;
+        ports[n++] = 443;
+    }
+    return (int)n;
+}
+
+/* One pass of connect() pings through the event engine, with nmap's CONN lines. */
+static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *pass, FILE *trace,
+                        int64_t start, struct verdicts *v, bool *warned)
+{
+    unsigned short ports[64];
+    int np = connect_ports(pass, ports, 64, warned);
+    if (np < 0)
+        return ST_EXIT_ENVIRONMENT;
+    struct st_cping_host *hosts = calloc(cfg->targets.n ? cfg->targets.n : 1, sizeof *hosts);
+    if (!hosts)
+        return ST_EXIT_ENVIRONMENT;
+    for (size_t i = 0; i < cfg->targets.n; i++)
+        hosts[i].addr.s_addr = htonl(cfg->targets.addr[i]);
+    /* the traces count from the scan's start, on the monotonic clock */
+    struct timespec mono;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    int64_t since = st_now_ns() - start;
+    int64_t origin_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec - since;
+    struct timespec origin = {.tv_sec = origin_ns / 1000000000, .tv_nsec = origin_ns % 1000000000};
+    const struct st_timing *t = &cfg->timing;
+    struct st_cping_opts o = {.ports = ports,
+                              .nports = (size_t)np,
+                              .initial_rtt_ms = (int)(t->initial_rtt_ns / 1000000),
+                              .min_rtt_ms = (int)(t->min_rtt_ns / 1000000),
+                              .max_rtt_ms = (int)(t->max_rtt_ns / 1000000),
+                              .max_tries = t->max_retries < 1 ? 1 : 2,
+                              .engine = cfg->event_engine,
+                              .trace = trace,
+                              .event_trace = cfg->event_trace ? stderr : NULL,
+                              .origin = &origin};
+    fprintf(trace, "PASS (%.4fs) mode=connect targets=%zu\n", (double)since / 1e9, cfg->targets.n);
+    int rc = st_connect_ping(hosts, cfg->targets.n, &o);
+    for (size_t i = 0; rc == 0 && i < cfg->targets.n; i++) {
+        struct st_sched_host h = {.addr = ntohl(hosts[i].addr.s_addr),
+                                  .state = hosts[i].up ? ST_HOST_UP : ST_HOST_DOWN,
+                                  .reason = st_cping_reason_str(hosts[i].reason),
+                                  .tries = (uint8_t)hosts[i].tries,
+                                  .latency_ns =
+                                      hosts[i].up ? (int64_t)(hosts[i].latency_s * 1e9) : -1};
+        on_host(v, "connect", &h);
+    }
+    free(hosts);
+    if (rc) {
+        fprintf(stderr, "scantrace scan: connect ping: %s\n", strerror(-rc));
+        return ST_EXIT_ENVIRONMENT;
+    }
+    return 0;
+}
+
 static void default_rundir(char *buf, size_t size)
 {
     time_t now = time(NULL);
@@ -84,13 +184,20 @@ int st_scan_run(struct st_scan_config *cfg)
     const char *dir = cfg->rundir;
     bool created = false;
 
-    if (!st_privileged()) {
-        fprintf(stderr, "scantrace scan: raw probes need root (CAP_NET_RAW); use --unprivileged "
-                        "for connect() pings\n");
-        return ST_EXIT_ENVIRONMENT;
+    bool privileged = st_privileged();
+    bool connect_mode = cfg->unprivileged || !privileged;
+    if (connect_mode) {
+        /* refuse what cannot be done before anything is written, as nmap */
+        bool warned = true; /* the pass itself warns */
+        unsigned short ports[64];
+        for (size_t i = 0; i < cfg->plan.npasses; i++)
+            if (connect_ports(&cfg->plan.passes[i], ports, 64, &warned) < 0)
+                return ST_EXIT_ENVIRONMENT;
     }
     char ifnames[16][IF_NAMESIZE];
     int nifs = st_scan_interfaces(cfg, ifnames, 16, err, sizeof err);
+    if (nifs < 0 && !privileged)
+        nifs = 0;
     if (nifs < 0) {
         fprintf(stderr, "scantrace scan: %s\n", err);
         return ST_EXIT_ENVIRONMENT;
@@ -120,7 +227,12 @@ int st_scan_run(struct st_scan_config *cfg)
     struct st_capture_opts co = {
         .ifnames = names, .n_ifs = (size_t)nifs, .path = path, .log_prefix = "scantrace scan"};
     struct st_capture *cap = NULL;
-    enum st_capture_err ce = st_capture_start(&co, &cap, err, sizeof err);
+    /* without privileges there is no capture: the trace and run.json only */
+    enum st_capture_err ce =
+        privileged ? st_capture_start(&co, &cap, err, sizeof err) : ST_CAPTURE_OK;
+    if (!privileged)
+        fprintf(stderr, "scantrace scan: not root: connect() pings, and no capture (record "
+                        "one as root with scantrace record)\n");
     if (ce != ST_CAPTURE_OK) {
         fprintf(stderr, "scantrace scan: %s\n", err);
         fclose(trace);
@@ -135,7 +247,8 @@ int st_scan_run(struct st_scan_config *cfg)
         json_object_array_add(modes, json_object_new_string(cfg->plan.passes[i].name));
     json_object_object_add(run, "modes", modes);
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
-    st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
+    if (cap)
+        st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
     st_runjson_write(dir, run);
 
     struct sigaction sa = {.sa_handler = on_signal};
@@ -154,11 +267,18 @@ int st_scan_run(struct st_scan_config *cfg)
                                   .ud = &v};
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
            cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", dir);
-    rc = st_scan_engine_run(cfg, &hooks, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "scantrace scan: %s\n", err);
+    if (connect_mode) {
+        bool warned = false;
+        rc = 0;
+        for (size_t i = 0; i < cfg->plan.npasses && !rc && !interrupted; i++)
+            rc = connect_pass(cfg, &cfg->plan.passes[i], trace, start, &v, &warned);
+    } else {
+        rc = st_scan_engine_run(cfg, &hooks, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "scantrace scan: %s\n", err);
+    }
 
-    int cap_rc = st_capture_stop(cap, interrupted ? 0 : LINGER_NS);
+    int cap_rc = cap ? st_capture_stop(cap, interrupted ? 0 : LINGER_NS) : 0;
     bool trace_bad = fflush(trace) != 0 || ferror(trace);
     trace_bad |= fclose(trace) != 0;
     int64_t end = st_now_ns();
@@ -166,7 +286,8 @@ int st_scan_run(struct st_scan_config *cfg)
            v.total == 1 ? "" : "es", v.up, v.up == 1 ? "" : "s", (double)(end - start) / 1e9);
 
     json_object_object_add(run, "hosts", v.hosts);
-    st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
+    if (cap)
+        st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
     json_object_object_add(run, "end_time_ns", json_object_new_int64(end));
     json_object_object_add(run, "status",
                            json_object_new_string(rc            ? "failed"
@@ -174,7 +295,8 @@ int st_scan_run(struct st_scan_config *cfg)
                                                                 : "done"));
     int json_rc = st_runjson_write(dir, run);
     json_object_put(run);
-    st_capture_free(cap);
+    if (cap)
+        st_capture_free(cap);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
 

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# scantrace scan against real nmap 7.93, mode by mode, in a private lab:
+# both scan the same hosts (up, filtered, silent, absent; local and routed),
+# nmap recorded by `scantrace record`, scantrace by its own capture. For
+# each mode: the same hosts up; per host the same probe kinds (every kind
+# for a silent host; for a host that answered, nmap may stop early, so its
+# kinds are a subset of scantrace's); and scantrace's own trace is
+# consistent with its capture (compare exits 0; --send-ip only differs by
+# the probes the kernel never sent to the absent host).
+# usage: tests/lab/test_scan.sh SCANTRACE            (TAP-like; 77 = skipped)
+set -uo pipefail
+
+st=$(realpath "$1")
+cd "$(dirname "$0")/../.." || exit 1
+if [ "$(id -u)" -ne 0 ]; then
+  echo "1..0 # SKIP needs root"
+  exit 77
+fi
+for tool in nmap tshark jq; do
+  command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool missing"; exit 77; }
+done
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
+
+P="sts$(($$ % 100000))-"
+tmp=$(mktemp -d)
+cleanup() {
+  scripts/lab down --prefix "$P" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+scripts/lab up --prefix "$P" >/dev/null || { echo "Bail out! lab up failed"; exit 1; }
+ns=$(scripts/lab ns scan --prefix "$P")
+a() { scripts/lab addr "$1" --prefix "$P"; }
+ROUTED="$(a routed-up) $(a routed-noecho) $(a routed-drop)"
+LOCAL="$(a l2-up) $(a l2-noicmp) $(a l2-absent)"
+
+# per host: the sorted probe kinds of its first try (report.json of compare)
+kinds() { # kinds REPORT HOST
+  jq -r --arg h "$2" '[.modes[].hosts[] | select(.host == $h) | .probes[].text] | unique | .[]' "$1"
+}
+up_hosts() { # from nmap's report lines, or scantrace's run.json
+  if [ -f "$1/run.json" ] && jq -e '.subcommand == "scan"' "$1/run.json" >/dev/null; then
+    jq -r '.hosts[] | select(.verdict == "up") | .host' "$1/run.json" | sort
+  else
+    grep -oE '^Nmap scan report for [0-9.]+' "$1/trace.log" | awk '{print $5}' | sort
+  fi
+}
+
+same_kinds() { # same_kinds NAME: per host, nmap's kinds vs scantrace's
+  local name=$1 h ok=0
+  for h in $TARGETS; do
+    local n s
+    n=$(kinds "$tmp/nmap-$name/report.json" "$h")
+    s=$(kinds "$tmp/st-$name/report.json" "$h")
+    if grep -qx "$h" <(up_hosts "$tmp/nmap-$name"); then
+      # nmap stops probing a host once it answered: a subset
+      [ -z "$(comm -23 <(echo "$n") <(echo "$s"))" ] || { echo "# $name $h: nmap sent [$n], scantrace [$s]"; ok=1; }
+    else
+      [ "$n" = "$s" ] || { echo "# $name $h: nmap sent [$n], scantrace [$s]"; ok=1; }
+    fi
+  done
+  return $ok
+}
+
+run_mode() { # run_mode NAME OPTIONS TARGETS
+  local name=$1 opts=$2
+  TARGETS=$3
+  # shellcheck disable=SC2086 # words
+  ip netns exec "$ns" "$st" record -o "$tmp/nmap-$name" -- nmap -n -sn --packet-trace $opts $TARGETS >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  ip netns exec "$ns" "$st" scan $opts -o "$tmp/st-$name" $TARGETS >/dev/null 2>"$tmp/st-$name.err"
+  local rc=$?
+  check "$name: scantrace scan exits 0" test "$rc" -eq 0
+  "$st" compare "$tmp/nmap-$name" >/dev/null 2>&1
+  "$st" compare "$tmp/st-$name" >"$tmp/st-$name.txt" 2>&1
+  rc=$?
+  if [ "$name" = send-ip ]; then
+    check "$name: own trace against own capture: only the absent host's unsent probes differ" \
+      test "$(jq -r '[.packets[] | select(.cause == "no-arp" or .cause == "unknown" or .cause == "missed-reply" or .cause == "retransmit") | .cause] | unique | join(",")' "$tmp/st-$name/report.json")" = no-arp
+  else
+    check "$name: own trace against own capture: consistent" test "$rc" -eq 0
+    [ "$rc" -eq 0 ] || sed -n 5p "$tmp/st-$name.txt" | sed 's/^/# /'
+  fi
+  check "$name: same hosts up as nmap" \
+    test "$(up_hosts "$tmp/nmap-$name" | tr '\n' ' ')" = "$(up_hosts "$tmp/st-$name" | tr '\n' ' ')"
+  check "$name: same probe kinds per host as nmap" same_kinds "$name"
+  # every probe on the wire (the matched SENT lines) carries its comment, nothing else does
+  check "$name: every probe frame carries its comment" \
+    test "$(tshark -r "$tmp/st-$name/capture.pcapng" -Y 'frame.comment contains "scantrace probe="' 2>/dev/null | wc -l)" \
+    -eq "$(jq '[.packets[] | select(.status == "matched" and .dir == "sent")] | length' "$tmp/st-$name/report.json")"
+}
+
+run_mode default "" "$ROUTED $LOCAL"
+run_mode echo -PE "$ROUTED"
+run_mode timestamp -PP "$ROUTED"
+run_mode mask -PM "$(a routed-up)"
+run_mode syn "-PS22,443" "$ROUTED"
+run_mode ack -PA "$ROUTED"
+run_mode udp -PU "$ROUTED"
+run_mode sctp -PY "$(a routed-up)"
+run_mode proto -PO "$(a routed-up) $(a routed-drop)"
+run_mode arp -PR "$LOCAL $(a routed-up)"
+run_mode send-ip "--send-ip -PE -PS22" "$LOCAL"
+
+# the unprivileged mode: connect() to 80 and 443, CONN lines
+TARGETS=$ROUTED
+# shellcheck disable=SC2086
+ip netns exec "$ns" "$st" record -o "$tmp/nmap-connect" -- nmap -n -sn --packet-trace --unprivileged $TARGETS >/dev/null 2>&1
+# shellcheck disable=SC2086
+ip netns exec "$ns" "$st" scan --unprivileged -o "$tmp/st-connect" $TARGETS >/dev/null 2>&1
+"$st" compare "$tmp/st-connect" >/dev/null 2>&1
+check "connect: own trace against own capture: consistent" test $? -eq 0
+check "connect: same hosts up as nmap" \
+  test "$(up_hosts "$tmp/nmap-connect" | tr '\n' ' ')" = "$(up_hosts "$tmp/st-connect" | tr '\n' ' ')"
+check "connect: CONN lines as nmap's" \
+  test "$(grep -c '^CONN .* => Operation now in progress' "$tmp/st-connect/trace.log")" -ge 6
+
+# several modes in one scan: PASS lines, and each probe attributed to its mode
+# shellcheck disable=SC2086
+ip netns exec "$ns" "$st" scan --each-mode -PE -PA -o "$tmp/each" $ROUTED >/dev/null 2>&1
+"$st" compare -f json --no-write "$tmp/each" >"$tmp/each.json" 2>/dev/null
+check "--each-mode: consistent" test $? -eq 0
+check "--each-mode: two PASS lines" test "$(grep -c '^PASS' "$tmp/each/trace.log")" -eq 2
+check "--each-mode: the report has both modes" \
+  test "$(jq -r '[.modes[].mode] | join(" ")' "$tmp/each.json")" = "echo ack:80"
+check "--each-mode: comments name the mode" \
+  test "$(tshark -r "$tmp/each/capture.pcapng" -Y 'frame.comment contains "mode=ack:80"' 2>/dev/null | wc -l)" -ge 3
+
+# Ctrl-C mid-scan: the files on disk stay valid
+ip netns exec "$ns" "$st" scan -o "$tmp/killed" --max-rate 50 198.19.0.0/24 >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "SIGINT: scan exits 130" test "$rc" -eq 130
+check "SIGINT: the capture reads back" quiet tshark -r "$tmp/killed/capture.pcapng" -c 1
+check "SIGINT: run.json says interrupted" quiet jq -e '.status == "interrupted"' "$tmp/killed/run.json"
+"$st" compare --no-write "$tmp/killed" >/dev/null 2>&1
+check "SIGINT: trace and capture still agree" test $? -eq 0
+
+tap_done
