@@ -111,8 +111,33 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* Capture drop counts from RUNDIR/run.json, when it exists. */
-static int read_run_json(const char *rundir, struct st_comparison *c)
+/* scantrace scan's verdicts: run.json "hosts" [{host, mode, verdict, reason, latency_s}] */
+static void read_verdicts(json_object *run, struct st_trace *t)
+{
+    json_object *hosts;
+    if (!json_object_object_get_ex(run, "hosts", &hosts) ||
+        !json_object_is_type(hosts, json_type_array))
+        return;
+    for (size_t i = 0; i < json_object_array_length(hosts); i++) {
+        json_object *h = json_object_array_get_idx(hosts, i), *v;
+        uint32_t addr;
+        if (!json_object_object_get_ex(h, "host", &v) ||
+            !st_ip4_parse(json_object_get_string(v), &addr))
+            continue;
+        const char *mode =
+            json_object_object_get_ex(h, "mode", &v) ? json_object_get_string(v) : NULL;
+        bool up =
+            json_object_object_get_ex(h, "verdict", &v) && !strcmp(json_object_get_string(v), "up");
+        const char *reason =
+            json_object_object_get_ex(h, "reason", &v) ? json_object_get_string(v) : NULL;
+        double lat =
+            json_object_object_get_ex(h, "latency_s", &v) && v ? json_object_get_double(v) : -1;
+        st_trace_add_verdict(t, addr, mode, up, reason, lat);
+    }
+}
+
+/* Capture drop counts (and scantrace's verdicts) from RUNDIR/run.json, when it exists. */
+static int read_run_json(const char *rundir, struct st_comparison *c, struct st_trace *t)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/run.json", rundir);
@@ -130,6 +155,7 @@ static int read_run_json(const char *rundir, struct st_comparison *c)
         c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
         c->dropped_known = true;
     }
+    read_verdicts(run, t);
     json_object_put(run);
     return 0;
 }
@@ -232,7 +258,7 @@ int st_cmd_compare(int argc, char **argv)
     memset(&c, 0, sizeof c);
     c.trace_path = o.trace;
     c.capture_path = o.capture;
-    if (o.rundir[0] && (rc = read_run_json(o.rundir, &c)) != 0)
+    if (o.rundir[0] && (rc = read_run_json(o.rundir, &c, &trace)) != 0)
         goto out_inputs;
     st_compare_run(&c, &trace, &cap);
     st_compare_summarize(&c);

@@ -166,13 +166,14 @@ static const char *mode_at(const struct st_comparison *c, int64_t t, const char 
     return m;
 }
 
-static void verdict(const struct st_comparison *c, struct st_mode_host *h)
+static void verdict(const struct st_comparison *c, const char *mode, struct st_mode_host *h)
 {
     const struct st_trace *t = c->trace;
     const struct st_trace_host *reported = NULL;
 
     for (size_t i = 0; i < t->nhosts; i++)
-        if (t->hosts[i].addr == h->addr)
+        if (t->hosts[i].addr == h->addr &&
+            (!t->hosts[i].mode[0] || !strcmp(t->hosts[i].mode, mode)))
             reported = &t->hosts[i];
     /* the first traced reply decides the reason, as it decided the scanner */
     const struct st_pkt *first = NULL;
@@ -187,6 +188,9 @@ static void verdict(const struct st_comparison *c, struct st_mode_host *h)
     h->up = reported ? reported->up : up;
     if (h->up && !first)
         h->reason = "reported-up";
+    /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
+    if (reported && reported->reason[0])
+        h->reason = reported->reason;
     if (reported && reported->latency_s >= 0) {
         h->latency_s = reported->latency_s;
     } else if (first && up) {
@@ -251,7 +255,7 @@ void st_compare_summarize(struct st_comparison *c)
         if (mode->nhosts)
             qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_host);
         for (size_t h = 0; h < mode->nhosts; h++)
-            verdict(c, &mode->hosts[h]);
+            verdict(c, mode->name, &mode->hosts[h]);
     }
     /* fmode may point at `single`: keep it alive with the comparison */
     if (single) {

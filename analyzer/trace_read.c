@@ -89,6 +89,7 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
             return;
         GROW(t->hosts, t->nhosts, t->cap_hosts);
         struct st_trace_host *h = &t->hosts[t->nhosts++];
+        memset(h, 0, sizeof *h);
         h->addr = a;
         h->up = false;
         h->latency_s = -1;
@@ -117,6 +118,19 @@ static bool looks_binary(const char *s, size_t n)
             bad++;
     }
     return bad > 2 && bad * 10 > n;
+}
+
+void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, bool up,
+                          const char *reason, double latency_s)
+{
+    GROW(t->hosts, t->nhosts, t->cap_hosts);
+    struct st_trace_host *h = &t->hosts[t->nhosts++];
+    memset(h, 0, sizeof *h);
+    h->addr = addr;
+    h->up = up;
+    h->latency_s = latency_s;
+    snprintf(h->mode, sizeof h->mode, "%s", mode ? mode : "");
+    snprintf(h->reason, sizeof h->reason, "%s", reason ? reason : "");
 }
 
 int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)

@@ -17,7 +17,9 @@ struct st_trace_host {
     uint32_t addr;
     bool up;
     double latency_s; /* < 0 when not printed */
-    uint32_t line;
+    uint32_t line;    /* 0 when it came from run.json */
+    char mode[96];    /* the pass it belongs to; "" for any (nmap's report) */
+    char reason[32];  /* the scanner's reason, when it said one (run.json) */
 };
 
 struct st_trace_warning {
@@ -52,5 +54,8 @@ struct st_trace {
 int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz);
 
 void st_trace_free(struct st_trace *t);
+/* Add a verdict the scanner recorded elsewhere (scantrace's run.json). */
+void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, bool up,
+                          const char *reason, double latency_s);
 
 #endif
