@@ -56,6 +56,9 @@ static const char scan_usage[] =
     "                       (default runs/scan-YYYYmmdd-HHMMSS)\n"
     "  --dry-run            print the trace lines of the first try, send nothing\n"
     "  -d2, -d3             trace at nmap's MEDIUM / HIGH detail\n"
+    "  -v                   print the trace lines on standard output too\n"
+    "  -R                   reverse DNS of the hosts found up (names in the report)\n"
+    "  --dns-servers A[,B]  the DNS servers for -R (default: /etc/resolv.conf)\n"
     "  --event-engine E     epoll (default) or poll;  --event-trace: nsock-style lines\n"
     "  -sn, -n              accepted for nmap compatibility (always so)\n";
 
@@ -148,6 +151,12 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
             cfg->unprivileged = false;
         } else if (!strcmp(a, "--dry-run")) {
             cfg->dry_run = true;
+        } else if (!strcmp(a, "-R")) {
+            cfg->rdns = true;
+        } else if (!strcmp(a, "--dns-servers")) {
+            NEED_ARG();
+            cfg->dns_servers = v;
+            cfg->rdns = true;
         } else if (!strcmp(a, "--event-trace")) {
             cfg->event_trace = true;
         } else if (!strcmp(a, "-v")) {

@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "connect_ping.h"
+#include "rdns.h"
 #include "exitcodes.h"
 #include "rundir.h"
 #include "runjson.h"
@@ -58,18 +59,127 @@ static void on_host(void *ud, const char *mode, const struct st_sched_host *h)
     json_object_object_add(o, "tries", json_object_new_int(h->tries));
     json_object_array_add(v->hosts, o);
     v->total++;
-    if (!up)
-        return;
-    v->up++;
-    /* nmap's report lines, per mode when there are several */
-    if (v->several_modes)
-        printf("Nmap scan report for %s (mode %s)\n", a, mode);
-    else
-        printf("Nmap scan report for %s\n", a);
-    if (h->latency_ns >= 0)
-        printf("Host is up (%.2gs latency).\n", (double)h->latency_ns / 1e9);
-    else
-        printf("Host is up.\n");
+    v->up += up;
+}
+
+/* nmap's latency: two significant digits, never an exponent (0.0000090s) */
+static void print_latency(double s)
+{
+    int decimals = 1;
+    for (double x = s; x > 0 && x < 1 && decimals < 12; x *= 10)
+        decimals++;
+    printf("Host is up (%.*fs latency).\n", s >= 1 ? 1 : decimals, s);
+}
+
+/* --dns-servers a,b,c, else the nameservers of /etc/resolv.conf (IPv4). */
+static int dns_servers(const char *list, struct sockaddr_in *out, size_t max, size_t *n, char *err,
+                       size_t errsz)
+{
+    char buf[1024];
+    *n = 0;
+    if (list) {
+        snprintf(buf, sizeof buf, "%s", list);
+        char *save = NULL;
+        for (char *w = strtok_r(buf, ",", &save); w && *n < max; w = strtok_r(NULL, ",", &save)) {
+            memset(&out[*n], 0, sizeof out[*n]);
+            out[*n].sin_family = AF_INET;
+            if (inet_pton(AF_INET, w, &out[*n].sin_addr) != 1) {
+                snprintf(err, errsz, "--dns-servers: not an IPv4 address: %s", w);
+                return -1;
+            }
+            (*n)++;
+        }
+        return 0;
+    }
+    FILE *f = fopen("/etc/resolv.conf", "re");
+    while (f && *n < max && fgets(buf, sizeof buf, f)) {
+        char addr[64];
+        if (sscanf(buf, " nameserver %63s", addr) != 1)
+            continue;
+        memset(&out[*n], 0, sizeof out[*n]);
+        out[*n].sin_family = AF_INET;
+        if (inet_pton(AF_INET, addr, &out[*n].sin_addr) == 1)
+            (*n)++;
+    }
+    if (f)
+        fclose(f);
+    if (!*n) {
+        snprintf(err, errsz, "no DNS server (give --dns-servers)");
+        return -1;
+    }
+    return 0;
+}
+
+/* Reverse DNS of the up hosts (-R), as nmap does after discovery. */
+static void resolve_names(const struct st_scan_config *cfg, struct verdicts *v)
+{
+    size_t n = json_object_array_length(v->hosts), k = 0;
+    struct st_rdns_query *q = calloc(n ? n : 1, sizeof *q);
+    size_t *which = calloc(n ? n : 1, sizeof *which);
+    struct sockaddr_in servers[8];
+    size_t ns = 0;
+    char err[256];
+
+    if (!q || !which || dns_servers(cfg->dns_servers, servers, 8, &ns, err, sizeof err)) {
+        fprintf(stderr, "scantrace scan: -R: %s\n", q && which ? err : "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n && k < 65536; i++) {
+        json_object *h = json_object_array_get_idx(v->hosts, i), *f;
+        json_object_object_get_ex(h, "verdict", &f);
+        if (strcmp(json_object_get_string(f), "up"))
+            continue;
+        json_object_object_get_ex(h, "host", &f);
+        inet_pton(AF_INET, json_object_get_string(f), &q[k].addr);
+        which[k++] = i;
+    }
+    struct st_rdns_opts o = {.servers = servers,
+                             .nservers = ns,
+                             .engine = cfg->event_engine,
+                             .event_trace = cfg->event_trace ? stderr : NULL};
+    int rc = st_rdns_resolve(q, k, &o);
+    if (rc) {
+        fprintf(stderr, "scantrace scan: -R: %s\n", strerror(-rc));
+        goto out;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (q[i].name[0])
+            json_object_object_add(json_object_array_get_idx(v->hosts, which[i]), "name",
+                                   json_object_new_string(q[i].name));
+out:
+    free(q);
+    free(which);
+}
+
+/* nmap's report: every up host, with its name when -R found one. */
+static void print_report(const struct verdicts *v)
+{
+    for (size_t i = 0; i < json_object_array_length(v->hosts); i++) {
+        json_object *h = json_object_array_get_idx(v->hosts, i), *f;
+        json_object_object_get_ex(h, "verdict", &f);
+        if (strcmp(json_object_get_string(f), "up"))
+            continue;
+        const char *addr, *mode, *name = NULL;
+        json_object_object_get_ex(h, "host", &f);
+        addr = json_object_get_string(f);
+        json_object_object_get_ex(h, "mode", &f);
+        mode = json_object_get_string(f);
+        if (json_object_object_get_ex(h, "name", &f) && f)
+            name = json_object_get_string(f);
+        printf("Nmap scan report for ");
+        if (name)
+            printf("%s (%s)", name, addr);
+        else
+            printf("%s", addr);
+        if (v->several_modes)
+            printf(" [mode %s]", mode);
+        putchar('\n');
+        json_object_object_get_ex(h, "latency_s", &f);
+        if (f)
+            print_latency(json_object_get_double(f));
+        else
+            printf("Host is up.\n");
+    }
 }
 
 /*
@@ -263,6 +373,7 @@ int st_scan_run(struct st_scan_config *cfg)
                                   .capture = cap,
                                   .start_ns = start,
                                   .interrupted = &interrupted,
+                                  .progress = isatty(STDERR_FILENO) ? stderr : NULL,
                                   .on_host = on_host,
                                   .ud = &v};
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
@@ -279,6 +390,9 @@ int st_scan_run(struct st_scan_config *cfg)
     }
 
     int cap_rc = cap ? st_capture_stop(cap, interrupted ? 0 : LINGER_NS) : 0;
+    if (cfg->rdns && !interrupted)
+        resolve_names(cfg, &v);
+    print_report(&v);
     bool trace_bad = fflush(trace) != 0 || ferror(trace);
     trace_bad |= fclose(trace) != 0;
     int64_t end = st_now_ns();

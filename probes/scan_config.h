@@ -35,6 +35,8 @@ struct st_scan_config {
     int source_port;          /* -g, -1 random base */
     int detail;               /* trace detail: 0 LOW, 1 MEDIUM (-d2), 2 HIGH (-d3) */
     const char *event_engine; /* "epoll" or "poll" */
+    bool rdns;                /* -R: reverse DNS of the up hosts */
+    const char *dns_servers;  /* --dns-servers a,b (else /etc/resolv.conf) */
     bool event_trace;
     bool verbose;
     int argc; /* the command line, for run.json */

@@ -65,7 +65,29 @@ struct engine {
     unsigned long send_errors;
     int last_send_errno;
     bool stop;
+    int64_t pass_start, last_progress;
+    bool progress_shown;
 };
+
+/* "\rscantrace scan: echo 12345/65536 hosts, 8123 up, 98.7k probes/s" on a terminal */
+static void progress(struct engine *e, int64_t now, bool final)
+{
+    FILE *out = e->hooks->progress;
+    if (!out || (!final && now - e->last_progress < 1000000000LL))
+        return;
+    if (final && !e->progress_shown)
+        return;
+    e->last_progress = now;
+    e->progress_shown = true;
+    size_t up = 0;
+    for (size_t i = 0; i < e->sched.nhosts; i++)
+        up += e->sched.hosts[i].state == ST_HOST_UP;
+    double secs = (double)(now - e->pass_start) / 1e9;
+    fprintf(out, "\rscantrace scan: %s %zu/%zu hosts done, %zu up, %.1fk probes/s   %s",
+            e->pass->name, e->sched.resolved, e->sched.nhosts, up,
+            secs > 0 ? (double)e->sched.probes_sent / secs / 1000 : 0.0, final ? "\n" : "");
+    fflush(out);
+}
 
 static int64_t now_ns(void)
 {
@@ -286,7 +308,9 @@ static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
         st_ev_loop_quit(pool);
         return;
     }
-    st_sched_tick(&e->sched, now_ns(), send_try, e);
+    int64_t now = now_ns();
+    st_sched_tick(&e->sched, now, send_try, e);
+    progress(e, now, false);
     if (st_sched_done(&e->sched)) {
         e->stop = true;
         st_ev_loop_quit(pool);
@@ -363,11 +387,14 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     int m = e->cfg->timing.max_retries;
     e->max_try = (uint8_t)(m < 0 ? 0 : m > 250 ? 250 : m);
     e->stop = false;
+    e->pass_start = e->last_progress = start;
+    e->progress_shown = false;
     for (size_t i = 0; i < e->nifs; i++)
         st_ev_pcap_read(e->pool, e->ifs[i].iod, read_handler, -1, e);
     st_ev_timer_create(e->pool, tick_handler, 0, e);
     enum st_ev_loop_result lr = st_ev_loop(e->pool, -1);
     e->stop = true;
+    progress(e, now_ns(), true);
     /* late replies already queued are left to the capture; settle this pass */
     for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
         e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);
