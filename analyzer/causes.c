@@ -4,8 +4,10 @@
  *   ARP to or from the scanner                      -> os-arp
  *   a TCP RST from the scanner about a probe         -> os-rst
  *   TCP from the scanner on a connect()'s connection -> os-tcp
- *   a reply to a probe, the host already up by then,
- *     or after the scanner stopped listening         -> late-reply
+ *   a reply to a probe, its host already decided (up,
+ *     or down by an unreachable) in that pass,
+ *     or after the scanner stopped listening (the end
+ *     of the probe's pass, or of the scan)           -> late-reply
  *   a reply to a probe, nothing traced for the host  -> missed-reply
  *   an ICMP error quoting no probe of this trace     -> unrelated
  *   a packet from the scanner like a traced probe    -> retransmit
@@ -261,36 +263,56 @@ static long answered(const struct keys *k, const struct st_pkt *f)
     return probe;
 }
 
-/* ---- host up times ------------------------------------------------------- */
+/* ---- when hosts were decided --------------------------------------------- */
 
+/* A traced reply decided (host, pass) at time t: later replies are not traced. */
 struct up {
     uint32_t host;
+    uintptr_t mode; /* the pass's name pointer (t->pkt_mode), 0 for nmap's one pass */
     int64_t t;
 };
+
+static int cmp_key(uint32_t h1, uintptr_t m1, uint32_t h2, uintptr_t m2)
+{
+    if (h1 != h2)
+        return (h1 > h2) - (h1 < h2);
+    return (m1 > m2) - (m1 < m2);
+}
 
 static int cmp_up(const void *a, const void *b)
 {
     const struct up *x = a, *y = b;
-    if (x->host != y->host)
-        return (x->host > y->host) - (x->host < y->host);
-    return (x->t > y->t) - (x->t < y->t);
+    int k = cmp_key(x->host, x->mode, y->host, y->mode);
+    return k ? k : (x->t > y->t) - (x->t < y->t);
 }
 
-/* Earliest capture-clock time a traced reply showed `host` up, or INT64_MAX. */
-static int64_t up_since(const struct up *u, size_t n, uint32_t host)
+/* Earliest capture-clock time a traced reply decided (host, mode), or INT64_MAX. */
+static int64_t up_since(const struct up *u, size_t n, uint32_t host, uintptr_t mode)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (u[mid].host < host)
+        if (cmp_key(u[mid].host, u[mid].mode, host, mode) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && u[lo].host == host ? u[lo].t : INT64_MAX;
+    return lo < n && !cmp_key(u[lo].host, u[lo].mode, host, mode) ? u[lo].t : INT64_MAX;
 }
 
 /* ---- classification ------------------------------------------------------ */
+
+/* When the scanner stopped listening for the replies to trace packet i: the
+ * start of the next pass (scantrace's PASS lines), else the end of the scan
+ * ("Nmap done ... in X seconds"); -1 when unknown. */
+static int64_t pass_end(const struct st_trace *t, size_t i)
+{
+    uint32_t line = t->pkts[i].line;
+    for (size_t m = 0; m < t->nmodes; m++)
+        if (t->mode_line[m] > line)
+            return t->mode_start_ns[m];
+    return t->end_ns;
+}
 
 static bool involves_scanner(const struct st_comparison *c, const struct st_pkt *f)
 {
@@ -336,9 +358,11 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
         return quotes ? ST_CAUSE_UNRELATED : ST_CAUSE_UNKNOWN;
     }
     uint32_t host = st_pkt_host(c, &c->trace->pkts[*rel], ST_DIR_SENT);
-    bool after_end = c->trace->end_ns >= 0 && f->time_ns > c->trace->end_ns + c->offset_ns;
-    return up_since(ups, nups, host) <= f->time_ns || after_end ? ST_CAUSE_LATE_REPLY
-                                                                : ST_CAUSE_MISSED_REPLY;
+    int64_t end = pass_end(c->trace, (size_t)*rel);
+    bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
+    uintptr_t mode = (uintptr_t)c->trace->pkt_mode[*rel];
+    return up_since(ups, nups, host, mode) <= f->time_ns || after_end ? ST_CAUSE_LATE_REPLY
+                                                                      : ST_CAUSE_MISSED_REPLY;
 }
 
 /* A SENT line without its frame: did the kernel fail to resolve its next hop? */
@@ -372,18 +396,17 @@ void st_classify(struct st_comparison *c)
             probe_keys(&k, p, (long)i);
             continue;
         }
-        bool up;
-        st_reply_reason(p, &up);
-        if (up) {
-            long f = c->t2f[i];
-            ups[nups].host = st_pkt_host(c, p, ST_DIR_RCVD);
-            ups[nups].t = f >= 0 ? c->cap->frames[f].time_ns : p->time_ns + c->offset_ns;
-            nups++;
-        }
+        /* a traced reply decides its host, up or down: nmap traces only the first */
+        long f = c->t2f[i];
+        ups[nups].host = st_pkt_host(c, p, ST_DIR_RCVD);
+        ups[nups].mode = (uintptr_t)t->pkt_mode[i];
+        ups[nups].t = f >= 0 ? c->cap->frames[f].time_ns : p->time_ns + c->offset_ns;
+        nups++;
     }
     if (k.n)
         qsort(k.e, k.n, sizeof *k.e, cmp_entry);
-    qsort(ups, nups, sizeof *ups, cmp_up);
+    if (nups)
+        qsort(ups, nups, sizeof *ups, cmp_up);
 
     for (size_t i = 0; i < c->cap->n; i++)
         if (c->f2t[i] < 0)

@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 jqt() { jq -e "$@" >/dev/null; }
 
 # ---- golden reports: every fixture, byte for byte ---------------------------
-for d in "$fx"/*/; do
+for d in "$fx"/*/ fixtures/scantrace/*/; do
   d=${d%/}
   name=$(basename "$d")
   [ -f "$d/expected-report.json" ] || { check "$name has an expected report" false; continue; }
