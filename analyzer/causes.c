@@ -60,7 +60,11 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
     }
     if (p->net != ST_NET_IPV4)
         return 0;
-    if (p->proto == ST_IPPROTO_ICMP && p->l4.icmp.quote.present && dir != ST_DIR_SENT)
+    /* an ICMP error is about the datagram it quotes; a trace line of a port or
+     * protocol unreachable does not name that destination, but the host
+     * itself sent it */
+    if (p->proto == ST_IPPROTO_ICMP && p->l4.icmp.quote.present && dir != ST_DIR_SENT &&
+        p->l4.icmp.quote.ip.dst)
         return p->l4.icmp.quote.ip.dst;
     return dir == ST_DIR_SENT ? p->ip.dst : p->ip.src;
 }

@@ -111,52 +111,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* scantrace scan's verdicts: run.json "hosts" [{host, mode, verdict, reason, latency_s}] */
-static void read_verdicts(json_object *run, struct st_trace *t)
-{
-    json_object *hosts;
-    if (!json_object_object_get_ex(run, "hosts", &hosts) ||
-        !json_object_is_type(hosts, json_type_array))
-        return;
-    for (size_t i = 0; i < json_object_array_length(hosts); i++) {
-        json_object *h = json_object_array_get_idx(hosts, i), *v;
-        uint32_t addr;
-        if (!json_object_object_get_ex(h, "host", &v) ||
-            !st_ip4_parse(json_object_get_string(v), &addr))
-            continue;
-        const char *mode =
-            json_object_object_get_ex(h, "mode", &v) ? json_object_get_string(v) : NULL;
-        bool up =
-            json_object_object_get_ex(h, "verdict", &v) && !strcmp(json_object_get_string(v), "up");
-        const char *reason =
-            json_object_object_get_ex(h, "reason", &v) ? json_object_get_string(v) : NULL;
-        double lat =
-            json_object_object_get_ex(h, "latency_s", &v) && v ? json_object_get_double(v) : -1;
-        st_trace_add_verdict(t, addr, mode, up, reason, lat);
-    }
-}
-
 /* Capture drop counts (and scantrace's verdicts) from RUNDIR/run.json, when it exists. */
 static int read_run_json(const char *rundir, struct st_comparison *c, struct st_trace *t)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/run.json", rundir);
-    if (access(path, F_OK) != 0)
-        return 0;
-    json_object *run = json_object_from_file(path);
-    if (!run) {
-        fprintf(stderr, "scantrace compare: %s: not valid JSON (%s)\n", path,
-                json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+    char err[512];
+    int rc = st_run_json_read(rundir, t, &c->capture_dropped, &c->dropped_known, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "scantrace compare: %s\n", err);
         return ST_EXIT_USAGE;
     }
-    json_object *cap, *dropped;
-    if (json_object_object_get_ex(run, "capture", &cap) &&
-        json_object_object_get_ex(cap, "dropped", &dropped)) {
-        c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
-        c->dropped_known = true;
-    }
-    read_verdicts(run, t);
-    json_object_put(run);
     return 0;
 }
 

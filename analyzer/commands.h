@@ -9,5 +9,6 @@ int st_cmd_decode(int argc, char **argv);
 int st_cmd_compare(int argc, char **argv);
 int st_cmd_scan(int argc, char **argv);
 int st_cmd_record(int argc, char **argv);
+int st_cmd_diff(int argc, char **argv);
 
 #endif

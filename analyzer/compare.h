@@ -96,6 +96,13 @@ bool st_is_scanner(const struct st_comparison *c, uint32_t a);
  * the quoted destination of an ICMP error, the ARP target or sender. */
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir);
 
+/*
+ * nmap's name for the mode that sent these packets, from the probes among
+ * them: "default", "arp", "-PE", "-PS22,443", "-PE -PP + arp", "connect".
+ * Both scanners' traces get the same name for the same probes. free() it.
+ */
+char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);
+
 /* The reason a traced reply gives for a host being up or down. */
 const char *st_reply_reason(const struct st_pkt *p, bool *up);
 

@@ -46,7 +46,7 @@ static const struct subcommand commands[] = {
      "\n"
      "A and B are run directories, traces or report.json files.\n"
      "Exit: 0 equal, 1 different, 2 error.\n",
-     NULL},
+     st_cmd_diff},
     {"decode", "print each frame of a capture as nmap's --packet-trace would",
      "usage: scantrace decode [--scanner IP] [--detail low|medium|high] CAPTURE\n", st_cmd_decode},
     {"report", "render a run as text, JSON, JUnit XML, Markdown or HTML",

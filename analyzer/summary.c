@@ -43,16 +43,21 @@ static void add_num(char *list, size_t size, unsigned v)
     snprintf(list + len, size - len, "%s%s", len ? "," : "", item);
 }
 
-static char *infer_mode(const struct st_trace *t)
+char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n)
 {
     struct kinds k;
     char name[256] = "";
+    size_t conns = 0, sent = 0;
 
     memset(&k, 0, sizeof k);
-    if (t->nconns)
-        return strdup(t->nconns == t->npkts ? "connect" : "connect + raw");
-    for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = &t->pkts[i];
+    for (size_t i = 0; i < n; i++) {
+        sent += pkts[i]->dir == ST_DIR_SENT;
+        conns += (pkts[i]->flags & ST_PKT_CONNECT) && pkts[i]->dir == ST_DIR_SENT;
+    }
+    if (conns)
+        return strdup(conns == sent ? "connect" : "connect + raw");
+    for (size_t i = 0; i < n; i++) {
+        const struct st_pkt *p = pkts[i];
         if (p->dir != ST_DIR_SENT)
             continue;
         if (p->net == ST_NET_ARP) {
@@ -100,11 +105,11 @@ static char *infer_mode(const struct st_trace *t)
         }
         k.echo = false;
     }
-    size_t n = 0;
+    size_t len = 0;
 #define ADD(cond, ...)                                                                             \
     if (cond)                                                                                      \
-    n += (size_t)snprintf(name + n, sizeof name - n, "%s", n ? " " : ""),                          \
-        n += (size_t)snprintf(name + n, sizeof name - n, __VA_ARGS__)
+    len += (size_t)snprintf(name + len, sizeof name - len, "%s", len ? " " : ""),                  \
+        len += (size_t)snprintf(name + len, sizeof name - len, __VA_ARGS__)
     ADD(k.echo, "-PE");
     ADD(k.ts, "-PP");
     ADD(k.mask, "-PM");
@@ -117,8 +122,20 @@ static char *infer_mode(const struct st_trace *t)
     if (k.arp && !name[0])
         return strdup("arp");
     if (k.arp)
-        snprintf(name + n, sizeof name - n, " + arp");
+        snprintf(name + len, sizeof name - len, " + arp");
     return strdup(name[0] ? name : "trace");
+}
+
+static char *infer_mode(const struct st_trace *t)
+{
+    const struct st_pkt **all = malloc((t->npkts ? t->npkts : 1) * sizeof *all);
+    if (!all)
+        abort();
+    for (size_t i = 0; i < t->npkts; i++)
+        all[i] = &t->pkts[i];
+    char *name = st_mode_name_of(all, t->npkts);
+    free(all);
+    return name;
 }
 
 /* ---- modes and hosts ------------------------------------------------------ */

@@ -1,0 +1,239 @@
+/*
+ * Loading one side of a diff. A trace (with its run.json, in a run
+ * directory) goes through the same summary as compare, without a capture:
+ * diff compares what the scanners did and concluded, not the wire. A
+ * report.json is read as it is (kinds only, no records).
+ */
+#include "diffview.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pkt_format.h"
+
+static bool is_dir(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static bool exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void add_pkt(struct st_dv_host *h, const struct st_pkt *p, bool sent, const char *kind)
+{
+    struct st_dv_pkt *n = realloc(h->pkts, (h->npkts + 1) * sizeof *n);
+    if (!n)
+        abort();
+    h->pkts = n;
+    n[h->npkts].sent = sent;
+    n[h->npkts].p = p;
+    if (p) {
+        struct st_pkt k = *p;
+        k.dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
+        st_format_kind(&k, n[h->npkts].kind, sizeof n[h->npkts].kind);
+    } else {
+        snprintf(n[h->npkts].kind, sizeof n[h->npkts].kind, "%s", kind);
+    }
+    h->npkts++;
+}
+
+static int load_trace(const char *trace_path, const char *rundir, struct st_diffview *v, char *err,
+                      size_t errsz)
+{
+    if (st_trace_read(trace_path, &v->trace, err, errsz))
+        return -1;
+    v->own_trace = true;
+    if (!v->trace.npkts) {
+        snprintf(err, errsz, "%s: no SENT/RCVD/CONN lines", trace_path);
+        return -1;
+    }
+    if (rundir) {
+        uint64_t dropped;
+        bool known = false;
+        if (st_run_json_read(rundir, &v->trace, &dropped, &known, err, errsz) < 0)
+            return -1;
+    }
+    snprintf(v->dialect, sizeof v->dialect, "%s", v->trace.dialect);
+    snprintf(v->none.dissector, sizeof v->none.dissector, "none");
+    st_compare_run(&v->cmp, &v->trace, &v->none);
+    st_compare_summarize(&v->cmp);
+    v->has_packets = true;
+    v->nmodes = v->cmp.nmodes;
+    v->modes = xcalloc(v->nmodes, sizeof *v->modes);
+    for (size_t m = 0; m < v->nmodes; m++) {
+        const struct st_mode *src = &v->cmp.modes[m];
+        struct st_dv_mode *dst = &v->modes[m];
+        const struct st_pkt **probes = NULL;
+        size_t nprobes = 0;
+        snprintf(dst->name, sizeof dst->name, "%s", src->name);
+        dst->nhosts = src->nhosts;
+        dst->hosts = xcalloc(src->nhosts, sizeof *dst->hosts);
+        for (size_t h = 0; h < src->nhosts; h++) {
+            const struct st_mode_host *sh = &src->hosts[h];
+            struct st_dv_host *dh = &dst->hosts[h];
+            dh->addr = sh->addr;
+            dh->up = sh->up;
+            snprintf(dh->reason, sizeof dh->reason, "%s", sh->reason);
+            probes = realloc(probes, (nprobes + sh->nprobes + 1) * sizeof *probes);
+            if (!probes)
+                abort();
+            for (size_t i = 0; i < sh->nprobes; i++) {
+                probes[nprobes++] = &v->trace.pkts[sh->probes[i]];
+                add_pkt(dh, &v->trace.pkts[sh->probes[i]], true, NULL);
+            }
+            for (size_t i = 0; i < sh->nreplies; i++)
+                add_pkt(dh, &v->trace.pkts[sh->replies[i]], false, NULL);
+        }
+        char *canon = st_mode_name_of(probes, nprobes);
+        snprintf(dst->canon, sizeof dst->canon, "%s", canon);
+        free(canon);
+        free(probes);
+    }
+    return 0;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
+}
+
+static int load_report(const char *path, struct st_diffview *v, char *err, size_t errsz)
+{
+    json_object *doc = json_object_from_file(path), *modes, *trace;
+    if (!doc || !json_object_object_get_ex(doc, "modes", &modes)) {
+        snprintf(err, errsz, "%s: not a scantrace report.json", path);
+        json_object_put(doc);
+        return -1;
+    }
+    if (json_object_object_get_ex(doc, "trace", &trace))
+        snprintf(v->dialect, sizeof v->dialect, "%s", jstr(trace, "dialect"));
+    v->nmodes = json_object_array_length(modes);
+    v->modes = xcalloc(v->nmodes, sizeof *v->modes);
+    for (size_t m = 0; m < v->nmodes; m++) {
+        json_object *mo = json_object_array_get_idx(modes, m), *hosts;
+        struct st_dv_mode *dst = &v->modes[m];
+        snprintf(dst->name, sizeof dst->name, "%s", jstr(mo, "mode"));
+        snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
+        if (!json_object_object_get_ex(mo, "hosts", &hosts))
+            continue;
+        dst->nhosts = json_object_array_length(hosts);
+        dst->hosts = xcalloc(dst->nhosts, sizeof *dst->hosts);
+        for (size_t h = 0; h < dst->nhosts; h++) {
+            json_object *ho = json_object_array_get_idx(hosts, h), *list;
+            struct st_dv_host *dh = &dst->hosts[h];
+            st_ip4_parse(jstr(ho, "host"), &dh->addr);
+            dh->up = !strcmp(jstr(ho, "verdict"), "up");
+            snprintf(dh->reason, sizeof dh->reason, "%s", jstr(ho, "reason"));
+            static const char *const lists[2] = {"probes", "replies"};
+            for (int l = 0; l < 2; l++)
+                if (json_object_object_get_ex(ho, lists[l], &list))
+                    for (size_t i = 0; i < json_object_array_length(list); i++)
+                        add_pkt(dh, NULL, l == 0, jstr(json_object_array_get_idx(list, i), "text"));
+        }
+    }
+    json_object_put(doc);
+    return 0;
+}
+
+/* Keep only the mode named (as the run names it, or by its nmap name). */
+static int keep_mode(struct st_diffview *v, const char *mode, char *err, size_t errsz)
+{
+    for (size_t m = 0; m < v->nmodes; m++) {
+        if (strcmp(v->modes[m].name, mode) && strcmp(v->modes[m].canon, mode))
+            continue;
+        struct st_dv_mode keep = v->modes[m];
+        for (size_t k = 0; k < v->nmodes; k++)
+            if (k != m) {
+                for (size_t h = 0; h < v->modes[k].nhosts; h++)
+                    free(v->modes[k].hosts[h].pkts);
+                free(v->modes[k].hosts);
+            }
+        v->modes[0] = keep;
+        v->nmodes = 1;
+        return 0;
+    }
+    snprintf(err, errsz, "%s: no mode '%s'", v->path, mode);
+    return -1;
+}
+
+int st_diffview_load(const char *spec, struct st_diffview *v, char *err, size_t errsz)
+{
+    char path[4096], mode[128] = "";
+
+    memset(v, 0, sizeof *v);
+    snprintf(path, sizeof path, "%s", spec);
+    /* PATH:MODE, where MODE may hold colons itself ("syn:22,443"): the first
+     * colon whose left side exists */
+    for (const char *c = strchr(spec, ':'); !exists(spec) && c; c = strchr(c + 1, ':')) {
+        snprintf(path, sizeof path, "%.*s", (int)(c - spec), spec);
+        if (exists(path)) {
+            snprintf(mode, sizeof mode, "%s", c + 1);
+            break;
+        }
+        snprintf(path, sizeof path, "%s", spec);
+    }
+    snprintf(v->path, sizeof v->path, "%s", path);
+    if (!exists(path)) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc;
+    if (is_dir(path)) {
+        char t[4200], r[4200];
+        snprintf(t, sizeof t, "%s/trace.log", path);
+        snprintf(r, sizeof r, "%s/report.json", path);
+        if (exists(t))
+            rc = load_trace(t, path, v, err, errsz);
+        else if (exists(r))
+            rc = load_report(r, v, err, errsz);
+        else {
+            snprintf(err, errsz, "%s: no trace.log or report.json in it", path);
+            rc = -1;
+        }
+    } else if (ends_with(path, ".json")) {
+        rc = load_report(path, v, err, errsz);
+    } else {
+        rc = load_trace(path, NULL, v, err, errsz);
+    }
+    if (rc == 0 && mode[0])
+        rc = keep_mode(v, mode, err, errsz);
+    return rc;
+}
+
+void st_diffview_free(struct st_diffview *v)
+{
+    for (size_t m = 0; m < v->nmodes; m++) {
+        for (size_t h = 0; h < v->modes[m].nhosts; h++)
+            free(v->modes[m].hosts[h].pkts);
+        free(v->modes[m].hosts);
+    }
+    free(v->modes);
+    if (v->own_trace) {
+        st_compare_free(&v->cmp);
+        st_trace_free(&v->trace);
+    }
+    memset(v, 0, sizeof *v);
+}

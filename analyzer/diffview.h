@@ -1,0 +1,58 @@
+/*
+ * One side of `scantrace diff`: what a scanner did, per mode and host, read
+ * from a run directory, a trace file or a report.json. Modes carry nmap's
+ * name for their probes (st_mode_name_of), so an nmap run and a scantrace
+ * run of the same mode pair up whatever each calls it.
+ */
+#ifndef ST_DIFFVIEW_H
+#define ST_DIFFVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compare.h"
+
+/* A probe or reply: its kind ("TCP SYN to 443") and, from traces, its record. */
+struct st_dv_pkt {
+    bool sent;
+    char kind[96];
+    const struct st_pkt *p; /* NULL when read from a report.json */
+};
+
+struct st_dv_host {
+    uint32_t addr;
+    bool up;
+    char reason[32];
+    struct st_dv_pkt *pkts; /* probes then replies, in trace order */
+    size_t npkts;
+};
+
+struct st_dv_mode {
+    char name[96];  /* as the run calls it: "echo", "-PE", "default" */
+    char canon[96]; /* nmap's name for its probes: "-PE" */
+    struct st_dv_host *hosts;
+    size_t nhosts;
+};
+
+struct st_diffview {
+    char path[4096];
+    char dialect[32];
+    bool has_packets; /* records available (trace input): --strict and --compare work */
+    struct st_dv_mode *modes;
+    size_t nmodes;
+    /* what the records point into */
+    struct st_trace trace;
+    struct st_dissection none;
+    struct st_comparison cmp;
+    bool own_trace;
+};
+
+/*
+ * Load PATH (a run directory, a trace, or a report.json); "PATH:MODE" keeps
+ * only that mode. 0, or -1 with a one-line reason in err.
+ */
+int st_diffview_load(const char *spec, struct st_diffview *v, char *err, size_t errsz);
+void st_diffview_free(struct st_diffview *v);
+
+#endif

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# scantrace diff on recorded runs: equal inputs, different modes, the three
+# input kinds (run directory, trace, report.json), --strict, --compare, JSON,
+# PATH:MODE, bad input. (The lab cases, nmap against scantrace and a firewall
+# rule before and after, are in tests/lab/test_diff_lab.sh.)
+# usage: tests/diff/test_diff.sh SCANTRACE SOURCE_ROOT        (TAP-like)
+set -uo pipefail
+
+st=$(realpath "$1")
+cd "$2" || exit 1
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
+fx=fixtures/nmap-7.93
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run() { # run CMD...: $rc, stdout in $tmp/out, stderr in $tmp/err
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+}
+
+for d in "$fx"/PE "$fx"/default-routed fixtures/scantrace/each-mode; do
+  run "$st" diff "$d" "$d"
+  check "$(basename "$d") against itself: exit 0" test "$rc" -eq 0
+  check "$(basename "$d") against itself: only the two header lines" test "$(wc -l <"$tmp/out")" -eq 2
+done
+run "$st" diff "$fx/PE" "$fx/PE/trace.log"
+check "a run directory and its trace file are equal" test "$rc" -eq 0
+run "$st" diff "$fx/PE" "$fx/PE/expected-report.json"
+check "a trace and its report.json are equal" test "$rc" -eq 0
+
+run "$st" diff "$fx/PE" "$fx/PP"
+check "-PE against -PP: exit 1" test "$rc" -eq 1
+check "-PE against -PP: the echo-filtering host is down, then up" \
+  grep -qx -- '-Host is down (no-response).' "$tmp/out"
+check "-PE against -PP: ... and up by timestamp-reply" grep -qx -- '+Host is up (timestamp-reply).' "$tmp/out"
+check "-PE against -PP: probes removed and added with counts" \
+  grep -qx -- '-  sent ICMP echo request (2 times)' "$tmp/out"
+
+run "$st" diff -f json "$fx/PE" "$fx/PP"
+check "json: not equal" quiet jq -e '.equal == false and .scantrace_diff == 1' "$tmp/out"
+check "json: 198.18.3.3 changed from down to up" \
+  quiet jq -e '.modes[0].hosts[] | select(.host == "198.18.3.3") | .status == "changed" and .a.verdict == "down" and .b.verdict == "up"' "$tmp/out"
+
+# run to run noise is ignored by default, seen with --strict / --compare
+run "$st" diff --strict "$fx/PE" "$fx/PE"
+check "same run, --strict: equal" test "$rc" -eq 0
+cp -r "$fx/PE" "$tmp/pe2"
+sed -i 's/ttl=37 /ttl=38 /' "$tmp/pe2/trace.log"
+run "$st" diff "$fx/PE" "$tmp/pe2"
+check "another TTL: equal by default" test "$rc" -eq 0
+run "$st" diff --compare ttl "$fx/PE" "$tmp/pe2"
+check "another TTL: different with --compare ttl" test "$rc" -eq 1
+check "--compare ttl shows the field" grep -q 'ttl=38' "$tmp/out"
+run "$st" diff --strict "$fx/PE" "$tmp/pe2"
+check "another TTL: different with --strict" test "$rc" -eq 1
+
+# two modes of one run side by side
+run "$st" diff fixtures/scantrace/each-mode:echo fixtures/scantrace/each-mode:udp:40125
+check "RUN:MODE pairs two modes of one run: exit 1" test "$rc" -eq 1
+check "RUN:MODE: the echo-filtering host differs" grep -q '^ 198.18.3.3:' "$tmp/out"
+run "$st" diff fixtures/scantrace/each-mode:-PE fixtures/scantrace/each-mode:echo
+check "a mode by its nmap name" test "$rc" -eq 0
+
+# bad input: one line, exit 2
+bad() { # bad NAME PATTERN CMD...
+  local pat=$2
+  shift 2
+  run "$@"
+  [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"
+}
+check "bad: missing path" bad missing "nothere: No such file" "$st" diff "$fx/PE" "$tmp/nothere"
+check "bad: unknown mode" bad mode "no mode 'frob'" "$st" diff "$fx/PE:frob" "$fx/PE"
+check "bad: unknown --compare field" bad field "unknown field 'color'" "$st" diff --compare color "$fx/PE" "$fx/PP"
+check "bad: --strict with a report.json" bad strict "need traces" "$st" diff --strict "$fx/PE" "$fx/PE/expected-report.json"
+: >"$tmp/empty.log"
+check "bad: an empty trace" bad empty "no SENT/RCVD/CONN lines" "$st" diff "$tmp/empty.log" "$fx/PE"
+check "bad: one argument" quiet test "$("$st" diff "$fx/PE" >/dev/null 2>&1; echo $?)" -eq 2
+
+tap_done
