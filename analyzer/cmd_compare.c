@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "compare_load.h"
 #include "exitcodes.h"
 #include "report.h"
 
@@ -111,18 +112,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* Capture drop counts (and scantrace's verdicts) from RUNDIR/run.json, when it exists. */
-static int read_run_json(const char *rundir, struct st_comparison *c, struct st_trace *t)
-{
-    char err[512];
-    int rc = st_run_json_read(rundir, t, &c->capture_dropped, &c->dropped_known, err, sizeof err);
-    if (rc < 0) {
-        fprintf(stderr, "scantrace compare: %s\n", err);
-        return ST_EXIT_USAGE;
-    }
-    return 0;
-}
-
 static int write_report_json(const struct opts *o, json_object *doc)
 {
     char path[4200], tmp[4300];
@@ -195,47 +184,19 @@ int st_cmd_compare(int argc, char **argv)
     if (rc)
         return rc < 0 ? ST_EXIT_OK : rc;
 
-    char err[512];
-    struct st_trace trace;
-    if (st_trace_read(o.trace, &trace, err, sizeof err)) {
-        fprintf(stderr, "scantrace compare: %s\n", err);
-        return ST_EXIT_USAGE;
-    }
-    if (!trace.npkts) {
-        fprintf(stderr,
-                "scantrace compare: %s: no SENT/RCVD/CONN lines (was it recorded with "
-                "--packet-trace?)\n",
-                o.trace);
-        st_trace_free(&trace);
-        return ST_EXIT_USAGE;
-    }
-    struct st_dissection cap;
-    enum st_tshark_rc trc = st_tshark_read(o.capture, &cap, err, sizeof err);
-    if (trc != ST_TSHARK_OK) {
-        fprintf(stderr, "scantrace compare: %s\n", err);
-        st_trace_free(&trace);
-        return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
-    }
-
-    struct st_comparison c;
-    memset(&c, 0, sizeof c);
-    c.trace_path = o.trace;
-    c.capture_path = o.capture;
-    if (o.rundir[0] && (rc = read_run_json(o.rundir, &c, &trace)) != 0)
-        goto out_inputs;
-    st_compare_run(&c, &trace, &cap);
-    st_compare_summarize(&c);
-
-    json_object *doc = st_report_json(&c);
-    rc = render(&o, &c, doc);
+    struct st_loaded l;
+    rc =
+        st_compare_load("scantrace compare", o.trace, o.capture, o.rundir[0] ? o.rundir : NULL, &l);
+    if (rc)
+        return rc;
+    const struct st_comparison *cp = &l.c;
+    json_object *doc = st_report_json(cp);
+    rc = render(&o, cp, doc);
     if (!rc && o.rundir[0] && !o.no_write)
         rc = write_report_json(&o, doc);
     json_object_put(doc);
     if (!rc)
-        rc = c.discrepancies || trace.malformed ? ST_EXIT_DIFFERENT : ST_EXIT_OK;
-    st_compare_free(&c);
-out_inputs:
-    st_dissection_free(&cap);
-    st_trace_free(&trace);
+        rc = cp->discrepancies || l.trace.malformed ? ST_EXIT_DIFFERENT : ST_EXIT_OK;
+    st_loaded_free(&l);
     return rc;
 }

@@ -10,5 +10,7 @@ int st_cmd_compare(int argc, char **argv);
 int st_cmd_scan(int argc, char **argv);
 int st_cmd_record(int argc, char **argv);
 int st_cmd_diff(int argc, char **argv);
+int st_cmd_report(int argc, char **argv);
+int st_cmd_explain(int argc, char **argv);
 
 #endif

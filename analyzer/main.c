@@ -50,9 +50,9 @@ static const struct subcommand commands[] = {
     {"decode", "print each frame of a capture as nmap's --packet-trace would",
      "usage: scantrace decode [--scanner IP] [--detail low|medium|high] CAPTURE\n", st_cmd_decode},
     {"report", "render a run as text, JSON, JUnit XML, Markdown or HTML",
-     "usage: scantrace report [--format text|json|junit|markdown|html] RUNDIR\n", NULL},
+     "usage: scantrace report [--format text|json|junit|markdown|html] RUNDIR\n", st_cmd_report},
     {"explain", "tell, host by host, what went out, what came back and why",
-     "usage: scantrace explain RUNDIR\n", NULL},
+     "usage: scantrace explain RUNDIR\n", st_cmd_explain},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -20,6 +20,12 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color);
 void st_report_junit(const struct st_comparison *c, FILE *out);
 void st_report_markdown(const struct st_comparison *c, FILE *out);
 
+/* One self-contained HTML page with a ladder diagram per mode and host. */
+void st_report_html(const struct st_comparison *c, FILE *out);
+
+/* The plain-language account, host by host. */
+void st_report_explain(const struct st_comparison *c, FILE *out);
+
 /* ---- shared by the renderers (report_common.c) ---- */
 
 /* "matched", "trace_only", "wire_only" */

@@ -1,0 +1,66 @@
+#include "compare_load.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "exitcodes.h"
+
+int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
+                    struct st_loaded *l)
+{
+    char err[512];
+
+    memset(l, 0, sizeof *l);
+    snprintf(l->trace_path, sizeof l->trace_path, "%s", trace);
+    snprintf(l->capture_path, sizeof l->capture_path, "%s", capture);
+    snprintf(l->rundir, sizeof l->rundir, "%s", rundir ? rundir : "");
+    if (st_trace_read(trace, &l->trace, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return ST_EXIT_USAGE;
+    }
+    if (!l->trace.npkts) {
+        fprintf(stderr, "%s: %s: no SENT/RCVD/CONN lines (was it recorded with --packet-trace?)\n",
+                prog, trace);
+        st_trace_free(&l->trace);
+        return ST_EXIT_USAGE;
+    }
+    enum st_tshark_rc trc = st_tshark_read(capture, &l->cap, err, sizeof err);
+    if (trc != ST_TSHARK_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        st_trace_free(&l->trace);
+        return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
+    }
+    l->c.trace_path = l->trace_path;
+    l->c.capture_path = l->capture_path;
+    if (rundir && st_run_json_read(rundir, &l->trace, &l->c.capture_dropped, &l->c.dropped_known,
+                                   err, sizeof err) < 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        st_dissection_free(&l->cap);
+        st_trace_free(&l->trace);
+        return ST_EXIT_USAGE;
+    }
+    st_compare_run(&l->c, &l->trace, &l->cap);
+    st_compare_summarize(&l->c);
+    return 0;
+}
+
+int st_compare_load_rundir(const char *prog, const char *rundir, struct st_loaded *l)
+{
+    char t[4200], c[4200];
+    struct stat sb;
+    if (stat(rundir, &sb) || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "%s: %s: not a run directory\n", prog, rundir);
+        return ST_EXIT_USAGE;
+    }
+    snprintf(t, sizeof t, "%s/trace.log", rundir);
+    snprintf(c, sizeof c, "%s/capture.pcapng", rundir);
+    return st_compare_load(prog, t, c, rundir, l);
+}
+
+void st_loaded_free(struct st_loaded *l)
+{
+    st_compare_free(&l->c);
+    st_dissection_free(&l->cap);
+    st_trace_free(&l->trace);
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# scantrace report (the self-contained HTML page, rendered in a real headless
+# Chromium and looked at) and scantrace explain, on recorded runs.
+# usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT     (TAP-like)
+set -uo pipefail
+
+st=$(realpath "$1")
+cd "$2" || exit 1
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
+fx=fixtures/nmap-7.93
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# shot HTML PNG: Chromium as the project installs it, headless, no network
+shot() {
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$tmp/profile" --hide-scrollbars --window-size=1000,1400 \
+    --screenshot="$2" "file://$(realpath "$1")" >/dev/null 2>&1
+}
+# drawn PNG: the page shows a ladder: ink, and arrows of each colour asked for
+drawn() {
+  local png=$1
+  shift
+  python3 tests/tools/png_stats.py "$png" >"$tmp/stats" || return 1
+  awk '$1 == "nonwhite" && $2 < 0.02 { bad = 1 } END { exit bad }' "$tmp/stats" || return 1
+  local c
+  for c in "$@"; do
+    awk -v c="$c" '$1 == "colour" && $2 == c && $3 < 100 { bad = 1 } END { exit bad }' \
+      "$tmp/stats" || { echo "# no $c arrows"; return 1; }
+  done
+}
+
+not_drawn() { ! drawn "$@" >/dev/null; }
+
+run=$fx/send-ip-absent
+"$st" report -o "$tmp/r.html" "$run"
+check "report: exit 0 and a page" test $? -eq 0 -a -s "$tmp/r.html"
+check "report: self-contained (no script, no link, no remote resource)" \
+  bash -c "! grep -Eiq '<script|<link|@import|src=|href=\"(https?:)?//|url\\((https?:)?//' '$tmp/r.html'"
+hosts=$(jq '[.modes[].hosts[]] | length' "$run/expected-report.json")
+check "report: a ladder per mode and host ($hosts)" test "$(grep -c '<svg class="ladder"' "$tmp/r.html")" -eq "$hosts"
+check "report: the summary table has every host" test "$(grep -c '<tr><td>' "$tmp/r.html")" -eq "$hosts"
+if command -v chromium >/dev/null && command -v python3 >/dev/null; then
+  shot "$tmp/r.html" "$tmp/r.png"
+  check "chromium renders the page" test -s "$tmp/r.png"
+  # traced-but-never-sent probes are red, the kernel's ARP purple, matched ones dark
+  check "the screenshot shows the ladders (matched, trace-only, kernel arrows)" \
+    drawn "$tmp/r.png" matched traceonly kernel
+  "$st" report -o "$tmp/late.html" "$fx/send-ip-local"
+  shot "$tmp/late.html" "$tmp/late.png"
+  check "the screenshot of another run shows late replies in grey" drawn "$tmp/late.png" matched late
+  # the checks fail on an empty or broken page
+  printf '<!DOCTYPE html><html><body></body></html>' >"$tmp/empty.html"
+  shot "$tmp/empty.html" "$tmp/empty.png"
+  check "an empty page fails the screenshot check" not_drawn "$tmp/empty.png" matched
+  head -c 3000 "$tmp/r.html" >"$tmp/broken.html"
+  shot "$tmp/broken.html" "$tmp/broken.png"
+  check "a page cut before its ladders fails it" not_drawn "$tmp/broken.png" matched traceonly kernel
+else
+  echo "# chromium or python3 missing: run scripts/deps"
+  check "chromium is installed (scripts/deps)" false
+fi
+
+"$st" report -f json "$fx/default-routed" >"$tmp/r.json"
+"$st" compare --no-write -f json "$fx/default-routed" >"$tmp/c.json"
+check "report -f json is compare's report" cmp -s "$tmp/r.json" "$tmp/c.json"
+"$st" report -f markdown "$fx/PE/trace.log" "$fx/PE/capture.pcapng" >"$tmp/r.md"
+check "report TRACE CAPTURE, markdown" grep -q '^| host | verdict' "$tmp/r.md"
+"$st" report -f yaml "$fx/PE" >/dev/null 2>"$tmp/err"
+check "report: unknown format, exit 2" test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
+"$st" report "$tmp/nothere" >/dev/null 2>"$tmp/err"
+check "report: no such run, exit 2" test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
+
+"$st" explain "$fx/default-routed" >"$tmp/x.txt"
+check "explain: exit 0" test $? -eq 0
+check "explain: a paragraph per host" test "$(grep -cE '^198\.18\.[0-9.]+ \(mode ' "$tmp/x.txt")" -eq 4
+check "explain: why a host is up" grep -q 'Why up: it answered an ICMP echo request' "$tmp/x.txt"
+check "explain: why a host is down" grep -q 'Why down: nothing came back' "$tmp/x.txt"
+check "explain: the kernel's RST" grep -q 'your kernel answered the SYN/ACK with a RST' "$tmp/x.txt"
+check "explain: the kernel's ARP for the gateway" grep -q 'ARP who-has 198.18.2.254' "$tmp/x.txt"
+"$st" explain "$fx/send-ip-absent" >"$tmp/y.txt"
+check "explain: probes the kernel dropped (no ARP answer)" grep -q 'never reached the wire' "$tmp/y.txt"
+"$st" explain "$fx/unprivileged" >"$tmp/z.txt"
+check "explain: connect() pings" grep -q "connect() was refused" "$tmp/z.txt"
+"$st" explain >/dev/null 2>&1
+check "explain without a run: exit 2" test $? -eq 2
+
+tap_done
