@@ -38,6 +38,13 @@ trap 'exit 143' TERM
 
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
+# status_ok PREFIX: status exits 0; otherwise what it found missing, as TAP comments
+status_ok() {
+  local out
+  out=$("$LAB" status --prefix "$1" 2>&1) && return 0
+  grep -E 'MISSING|INCOMPLETE' <<<"$out" | sed 's/^/# /'
+  return 1
+}
 not() { ! "$@"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
@@ -91,7 +98,7 @@ else
   echo "Bail out! lab did not come up"
   exit 1
 fi
-check "status exits 0 after up" quiet "$LAB" status --prefix "$P"
+check "status exits 0 after up" status_ok "$P"
 check "ns scan names the prefixed namespace" [ "$SCAN" = "${P}scan" ]
 check "SCANTRACE_LAB_PREFIX is used without --prefix" \
   [ "$(SCANTRACE_LAB_PREFIX="$P" "$LAB" ns rtr)" = "${P}rtr" ]
@@ -160,16 +167,9 @@ check "scan has no route outside the lab (8.8.8.8 unreachable locally)" \
 t=$(now)
 check "up again over a running lab (stale teardown) succeeds" quiet "$LAB" up --prefix "$P"
 echo "# re-up took $(elapsed "$t") s"
-check "status exits 0 after re-up" quiet "$LAB" status --prefix "$P"
+check "status exits 0 after re-up" status_ok "$P"
 
 check "second lab --prefix $P2 comes up beside the first" quiet "$LAB" up --prefix "$P2"
-# status_ok PREFIX: status exits 0; otherwise what it found missing, as TAP comments
-status_ok() {
-  local out
-  out=$("$LAB" status --prefix "$1" 2>&1) && return 0
-  grep -E 'MISSING|INCOMPLETE' <<<"$out" | sed 's/^/# /'
-  return 1
-}
 check "status of the first lab is OK with both up" status_ok "$P"
 check "status of the second lab is OK with both up" status_ok "$P2"
 check "the second lab works (ping routed-up from ${P2}scan)" \
@@ -177,7 +177,7 @@ check "the second lab works (ping routed-up from ${P2}scan)" \
 check "the first lab still works (tcp to routed-up)" tcp_is "$r1" "$("$LAB" port routed-up)" open
 check "down of the second lab succeeds" quiet "$LAB" down --prefix "$P2"
 check "no namespace of the second lab is left" no_ns_with_prefix "$P2"
-check "the first lab is still complete" quiet "$LAB" status --prefix "$P"
+check "the first lab is still complete" status_ok "$P"
 
 # ------------------------------------------------------------- down
 t=$(now)
