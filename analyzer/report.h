@@ -54,6 +54,9 @@ enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item 
 
 const char *st_item_mode(const struct st_comparison *c, const struct st_item *it);
 
+/* Text for XML and HTML: markup characters escaped, control characters dropped. */
+void st_xml_escape(FILE *out, const char *s);
+
 /* Counts of each cause over one-sided packets, indexed by enum st_cause. */
 void st_cause_counts(const struct st_comparison *c, size_t counts[16]);
 

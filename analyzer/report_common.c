@@ -95,3 +95,27 @@ void st_cause_counts(const struct st_comparison *c, size_t counts[16])
         if (c->f2t[i] < 0)
             counts[c->fcause[i] & 15]++;
 }
+
+void st_xml_escape(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            /* XML 1.0 has no place for other control characters */
+            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+                fputc(*s, out);
+        }
+    }
+}

@@ -14,28 +14,6 @@
 #include "pkt_format.h"
 #include "report.h"
 
-static void esc(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-    }
-}
-
 /* One arrow of a ladder. */
 struct rung {
     int64_t t;
@@ -125,7 +103,7 @@ static void ladder(FILE *out, const struct st_comparison *c, const struct st_mod
         int y = top + (int)i * step;
         int x1 = r[i].to_target ? left : right, x2 = r[i].to_target ? right : left;
         fprintf(out, "<g class=\"%s\"><title>", r[i].cls);
-        esc(out, r[i].where);
+        st_xml_escape(out, r[i].where);
         fprintf(out, "</title>\n");
         fprintf(out, "<text class=\"time\" x=\"10\" y=\"%d\">+%.6f s</text>\n", y + 4,
                 (double)(r[i].t - t0) / 1e9);
@@ -134,10 +112,10 @@ static void ladder(FILE *out, const struct st_comparison *c, const struct st_mod
                 "marker-end=\"url(#head-%s)\"/>\n",
                 x1, y + 10, x2, y + 20, r[i].cls);
         fprintf(out, "<text class=\"label\" x=\"%d\" y=\"%d\">", (left + right) / 2, y + 6);
-        esc(out, r[i].label);
+        st_xml_escape(out, r[i].label);
         fprintf(out, "</text>\n<text class=\"where\" x=\"%d\" y=\"%d\">", (left + right) / 2,
                 y + 32);
-        esc(out, r[i].where);
+        st_xml_escape(out, r[i].where);
         fprintf(out, "</text></g>\n");
     }
     fprintf(out, "</svg>\n");
@@ -188,10 +166,10 @@ void st_report_html(const struct st_comparison *c, FILE *out)
             style);
     markers(out);
     fprintf(out, "<h1>scantrace: what each mode put on the wire</h1>\n<p>Trace <code>");
-    esc(out, c->trace_path);
+    st_xml_escape(out, c->trace_path);
     fprintf(out, "</code> (%s, %zu packet lines) against <code>", c->trace->dialect,
             c->trace->npkts);
-    esc(out, c->capture_path);
+    st_xml_escape(out, c->capture_path);
     fprintf(out,
             "</code> (%zu frames, %s): %zu matched, %zu trace-only, %zu wire-only &mdash; "
             "<b class=\"%s\">%s</b>.</p>\n",
@@ -213,7 +191,7 @@ void st_report_html(const struct st_comparison *c, FILE *out)
             const struct st_mode_host *hh = &c->modes[m].hosts[h];
             char a[16];
             fprintf(out, "<tr><td>");
-            esc(out, c->modes[m].name);
+            st_xml_escape(out, c->modes[m].name);
             fprintf(out,
                     "</td><td><a href=\"#m%zu-h%zu\">%s</a></td><td class=\"%s\">%s</td><td>%s"
                     "</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
@@ -224,7 +202,7 @@ void st_report_html(const struct st_comparison *c, FILE *out)
 
     for (size_t m = 0; m < c->nmodes; m++) {
         fprintf(out, "<h2>Mode ");
-        esc(out, c->modes[m].name);
+        st_xml_escape(out, c->modes[m].name);
         fprintf(out, "</h2>\n");
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *hh = &c->modes[m].hosts[h];

@@ -8,29 +8,6 @@
 #include "pkt_format.h"
 #include "report.h"
 
-static void xml(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, out);
-        }
-    }
-}
-
 /* Whether a one-sided item is a discrepancy about `host` in `mode`. */
 static bool item_of(const struct st_comparison *c, const struct st_item *it, const char *mode,
                     uint32_t host)
@@ -58,7 +35,7 @@ static void failure(FILE *out, const struct st_comparison *c, const struct st_it
     else
         fprintf(out, "frame %u: ", p->frame);
     fprintf(out, "%s (%s): ", status, st_cause_name(st_item_cause(c, it)));
-    xml(out, text);
+    st_xml_escape(out, text);
     fputs("\"/>\n", out);
 }
 
@@ -75,13 +52,13 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
     for (size_t m = 0; m < c->nmodes; m++) {
         const struct st_mode *mode = &c->modes[m];
         fprintf(out, "  <testsuite name=\"");
-        xml(out, mode->name);
+        st_xml_escape(out, mode->name);
         fprintf(out, "\" tests=\"%zu\">\n", mode->nhosts);
         for (size_t h = 0; h < mode->nhosts; h++) {
             const struct st_mode_host *hh = &mode->hosts[h];
             char a[16];
             fprintf(out, "    <testcase classname=\"");
-            xml(out, mode->name);
+            st_xml_escape(out, mode->name);
             fprintf(out, "\" name=\"%s\">\n", st_ip4_str(hh->addr, a));
             for (size_t i = 0; i < n; i++) {
                 const struct st_item *it = &items[i];
@@ -114,7 +91,7 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
     for (size_t i = 0; i < c->trace->nwarnings; i++) {
         fprintf(out, "      <failure type=\"trace_warning\" message=\"line %u: ",
                 c->trace->warnings[i].line);
-        xml(out, c->trace->warnings[i].message);
+        st_xml_escape(out, c->trace->warnings[i].message);
         fputs("\"/>\n", out);
     }
     fprintf(out, "    </testcase>\n  </testsuite>\n</testsuites>\n");

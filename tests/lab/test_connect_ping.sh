@@ -31,15 +31,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() {
-  local desc=$1
-  shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 
 if ! "$LAB" up --prefix "$P" >/dev/null; then
   echo "Bail out! lab did not come up"
