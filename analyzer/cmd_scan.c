@@ -171,6 +171,8 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
             if (st_targets_add_file(&cfg->targets, v, err, sizeof err))
                 return usage_error("%s", err);
             any_target = true;
+            if (cfg->nspecs < ST_SCAN_MAX_SPECS)
+                cfg->specs[cfg->nspecs++] = v; /* the file's name stands for its specs */
         } else if (!strcmp(a, "--exclude")) {
             NEED_ARG();
             if (nexcludes == sizeof excludes / sizeof excludes[0])
@@ -235,6 +237,8 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
             if (st_targets_add(&cfg->targets, a, err, sizeof err))
                 return usage_error("%s", err);
             any_target = true;
+            if (cfg->nspecs < ST_SCAN_MAX_SPECS)
+                cfg->specs[cfg->nspecs++] = a;
         }
 #undef NEED_ARG
     }

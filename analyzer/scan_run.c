@@ -356,6 +356,10 @@ int st_scan_run(struct st_scan_config *cfg)
     for (size_t i = 0; i < cfg->plan.npasses; i++)
         json_object_array_add(modes, json_object_new_string(cfg->plan.passes[i].name));
     json_object_object_add(run, "modes", modes);
+    json_object *specs = json_object_new_array();
+    for (size_t i = 0; i < cfg->nspecs; i++)
+        json_object_array_add(specs, json_object_new_string(cfg->specs[i]));
+    json_object_object_add(run, "targets", specs);
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
     if (cap)
         st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);

@@ -23,6 +23,8 @@ struct st_timing {
     int64_t scan_delay_ns; /* -T0..-T2 wait between probes */
 };
 
+#define ST_SCAN_MAX_SPECS 256
+
 struct st_scan_config {
     struct st_plan plan;
     struct st_targets targets;
