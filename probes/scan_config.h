@@ -41,6 +41,8 @@ struct st_scan_config {
     const char *dns_servers;  /* --dns-servers a,b (else /etc/resolv.conf) */
     bool event_trace;
     bool verbose;
+    const char *specs[ST_SCAN_MAX_SPECS]; /* the target specs as given (-iL: the file) */
+    size_t nspecs;
     int argc; /* the command line, for run.json */
     char **argv;
 };
