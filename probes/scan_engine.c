@@ -282,26 +282,23 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
     }
 }
 
-static void read_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
-{
-    struct engine *e = ud;
-    st_ev_iod *iod = st_ev_event_iod(ev);
-    struct iface *f = st_ev_iod_userdata(iod);
+struct drain {
+    struct engine *e;
+    struct iface *f;
+};
 
-    if (st_ev_event_status(ev) == ST_EV_SUCCESS) {
-        size_t len;
-        const char *buf = st_ev_event_readbuf(ev, &len);
-        on_frame(e, f, st_ev_event_pcap_header(ev), (const uint8_t *)buf);
-    }
-    if (st_ev_event_status(ev) == ST_EV_SUCCESS || st_ev_event_status(ev) == ST_EV_TIMEOUT)
-        if (!e->stop)
-            st_ev_pcap_read(pool, iod, read_handler, -1, e);
+static void drain_frame(u_char *ud, const struct pcap_pkthdr *hdr, const u_char *bytes)
+{
+    struct drain *d = (struct drain *)(void *)ud;
+    on_frame(d->e, d->f, hdr, bytes);
 }
 
-static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+/* Expire, send what the window allows, and end the pass when every host is
+ * decided. Called on the 1 ms tick and after every batch of replies, so a
+ * window slot freed by a reply is refilled at once, not on the next tick. */
+static void drive(struct engine *e, st_ev_pool *pool)
 {
-    struct engine *e = ud;
-    if (st_ev_event_status(ev) != ST_EV_SUCCESS)
+    if (e->stop)
         return;
     if (e->hooks->interrupted && *e->hooks->interrupted) {
         e->stop = true;
@@ -314,9 +311,43 @@ static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
     if (st_sched_done(&e->sched)) {
         e->stop = true;
         st_ev_loop_quit(pool);
-        return;
     }
-    st_ev_timer_create(pool, tick_handler, 1, e);
+}
+
+/* Frames libpcap already holds are read in one go (up to DRAIN_MAX) instead
+ * of one event-loop round per reply: in a fast sweep replies arrive by the
+ * thousand per millisecond. */
+#define DRAIN_MAX 512
+
+static void read_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+{
+    struct engine *e = ud;
+    st_ev_iod *iod = st_ev_event_iod(ev);
+    struct iface *f = st_ev_iod_userdata(iod);
+
+    if (st_ev_event_status(ev) == ST_EV_SUCCESS) {
+        size_t len;
+        const char *buf = st_ev_event_readbuf(ev, &len);
+        on_frame(e, f, st_ev_event_pcap_header(ev), (const uint8_t *)buf);
+        struct drain d = {e, f};
+        pcap_t *pc = st_ev_iod_pcap(iod);
+        if (pc && !e->stop)
+            pcap_dispatch(pc, DRAIN_MAX, drain_frame, (u_char *)&d);
+        drive(e, pool);
+    }
+    if (st_ev_event_status(ev) == ST_EV_SUCCESS || st_ev_event_status(ev) == ST_EV_TIMEOUT)
+        if (!e->stop)
+            st_ev_pcap_read(pool, iod, read_handler, -1, e);
+}
+
+static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+{
+    struct engine *e = ud;
+    if (st_ev_event_status(ev) != ST_EV_SUCCESS)
+        return;
+    drive(e, pool);
+    if (!e->stop)
+        st_ev_timer_create(pool, tick_handler, 1, e);
 }
 
 static int open_receivers(struct engine *e, char *err, size_t errsz)
@@ -395,6 +426,8 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     enum st_ev_loop_result lr = st_ev_loop(e->pool, -1);
     e->stop = true;
     progress(e, now_ns(), true);
+    if (e->hooks->rtt_bound_ns && e->sched.have_rtt)
+        *e->hooks->rtt_bound_ns = e->sched.srtt_ns + 4 * e->sched.rttvar_ns;
     /* late replies already queued are left to the capture; settle this pass */
     for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
         e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);
