@@ -81,20 +81,43 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* Whether s can go between quotes as it is (the common case: the mode and
+ * reason words). */
+static bool plain(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p == '"' || *p == '\\' || *p < 0x20)
+            return false;
+    return true;
+}
+
+/* One host, as json-c's pretty printer would lay it out; one formatted
+ * write per host in the common case. */
 static void host_obj(FILE *f, const struct st_host_verdict *h, bool last)
 {
-    char a[16];
-    fprintf(f, "    {\n      \"host\": \"%s\",\n      \"mode\": ", st_ip4_str(h->addr, a));
-    json_str(f, h->mode ? h->mode : "");
-    fprintf(f, ",\n      \"verdict\": \"%s\",\n      \"reason\": ", h->up ? "up" : "down");
-    json_str(f, h->decided && h->reason ? h->reason : "interrupted");
+    char a[16], lat[32];
+    const char *mode = h->mode ? h->mode : "";
+    const char *reason = h->decided && h->reason ? h->reason : "interrupted";
     /* seconds exactly from the nanoseconds: no binary rounding noise */
     if (h->latency_ns >= 0)
-        fprintf(f, ",\n      \"latency_s\": %lld.%09lld", (long long)(h->latency_ns / 1000000000),
-                (long long)(h->latency_ns % 1000000000));
+        snprintf(lat, sizeof lat, "%lld.%09lld", (long long)(h->latency_ns / 1000000000),
+                 (long long)(h->latency_ns % 1000000000));
     else
-        fputs(",\n      \"latency_s\": null", f);
-    fputs(",\n      \"name\": ", f);
+        snprintf(lat, sizeof lat, "null");
+    st_ip4_str(h->addr, a);
+    if (!h->name && plain(mode) && plain(reason)) {
+        fprintf(f,
+                "    {\n      \"host\": \"%s\",\n      \"mode\": \"%s\",\n      \"verdict\": "
+                "\"%s\",\n      \"reason\": \"%s\",\n      \"latency_s\": %s,\n      "
+                "\"name\": null,\n      \"tries\": %u\n    }%s\n",
+                a, mode, h->up ? "up" : "down", reason, lat, h->tries, last ? "" : ",");
+        return;
+    }
+    fprintf(f, "    {\n      \"host\": \"%s\",\n      \"mode\": ", a);
+    json_str(f, mode);
+    fprintf(f, ",\n      \"verdict\": \"%s\",\n      \"reason\": ", h->up ? "up" : "down");
+    json_str(f, reason);
+    fprintf(f, ",\n      \"latency_s\": %s,\n      \"name\": ", lat);
     if (h->name)
         json_str(f, h->name);
     else

@@ -142,7 +142,9 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
         return -1;
     }
     /* one lookup per /24 when the interface's subnet is a /24 or wider: a
-     * sweep of a /16 asks the kernel 256 times, not 65,536 */
+     * sweep of a /16 asks the kernel 256 times, not 65,536; and a /24 whose
+     * source address is a known slot's needs only that address (the
+     * interface facts are the slot's) */
     uint32_t last_net = 0;
     int last_slot = -1;
     for (size_t i = 0; i < t->n; i++) {
@@ -153,11 +155,21 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
             continue;
         }
         struct st_route r;
-        if (st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
-            return -1;
-        int s = slot_for(e, &r, err, errsz);
-        if (s < 0)
-            return -1;
+        int s = -1;
+        uint32_t src;
+        if (last_slot >= 0 && st_route_source(a, e->cfg->ifname, &src, err, errsz) == 0)
+            for (size_t k = 0; k < e->nslots && s < 0; k++) {
+                const struct st_route *kr = &e->slots[k].r;
+                if (kr->src == src && (((a ^ src) & kr->netmask) == 0) == kr->direct)
+                    s = (int)k;
+            }
+        if (s < 0) {
+            if (st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
+                return -1;
+            s = slot_for(e, &r, err, errsz);
+            if (s < 0)
+                return -1;
+        }
         e->slot_of[i] = (uint8_t)s;
         last_net = a & 0xffffff00u;
         last_slot = s;
