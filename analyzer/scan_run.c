@@ -27,8 +27,11 @@
 #define LINGER_NS 300000000LL /* late replies after the last pass */
 /* The linger ends sooner once the wire has been quiet for 4x the round-trip
  * bound of the last pass (at least 20 ms, more than the capture's 10 ms block
- * timeout): no reply is still under way then. */
-#define IDLE_MIN_NS 20000000LL
+ * timeout): no reply is still under way then. A pass without any reply
+ * (silent space) already waited out every probe's timeout: 100 ms of quiet,
+ * nmap's smallest RTT timeout, is enough there. */
+#define IDLE_MIN_NS    20000000LL
+#define IDLE_SILENT_NS 100000000LL
 
 static volatile sig_atomic_t interrupted;
 
@@ -334,7 +337,9 @@ int st_scan_run(struct st_scan_config *cfg)
             fprintf(stderr, "scantrace scan: %s\n", err);
     }
 
-    int64_t idle = rtt_bound < 0 ? 0 : 4 * rtt_bound > IDLE_MIN_NS ? 4 * rtt_bound : IDLE_MIN_NS;
+    int64_t idle = rtt_bound < 0                 ? IDLE_SILENT_NS
+                   : 4 * rtt_bound > IDLE_MIN_NS ? 4 * rtt_bound
+                                                 : IDLE_MIN_NS;
     int cap_rc = cap ? st_capture_stop_idle(cap, interrupted ? 0 : LINGER_NS, idle) : 0;
     if (cfg->rdns && !interrupted)
         resolve_names(cfg, &v);
