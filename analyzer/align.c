@@ -39,8 +39,9 @@ static void ix_add(struct index *ix, uint64_t h, long f)
 static void index_build(struct index *ix, const struct st_dissection *cap)
 {
     size_t entries = cap->n, nb = 16;
+    struct st_pkt tmp;
     for (size_t i = 0; i < cap->n; i++)
-        if (cap->frames[i].proto == ST_IPPROTO_TCP)
+        if (st_store_get(&cap->frames, i, &tmp)->proto == ST_IPPROTO_TCP)
             entries += 2;
     while (nb < entries * 2)
         nb *= 2;
@@ -54,7 +55,7 @@ static void index_build(struct index *ix, const struct st_dissection *cap)
     for (size_t i = 0; i < nb; i++)
         ix->head[i] = -1;
     for (size_t i = cap->n; i-- > 0;) {
-        const struct st_pkt *f = &cap->frames[i];
+        const struct st_pkt *f = st_store_get(&cap->frames, i, &tmp);
         ix_add(ix, st_pkt_hash(f), (long)i);
         if (f->proto == ST_IPPROTO_TCP && f->net == ST_NET_IPV4) {
             ix_add(ix, st_pkt_peer_hash(f->ip.dst, f->l4.tcp.dport), (long)i);
@@ -78,9 +79,10 @@ static size_t candidates(const struct index *ix, const struct st_dissection *cap
     uint64_t h =
         (p->flags & ST_PKT_CONNECT) ? st_pkt_peer_hash(p->ip.dst, p->l4.tcp.dport) : st_pkt_hash(p);
     size_t n = 0;
+    struct st_pkt tmp;
     for (long e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->next[e]) {
         long f = ix->frame[e];
-        if ((n && out[n - 1] == f) || !st_pkt_same(p, &cap->frames[f]))
+        if ((n && out[n - 1] == f) || !st_pkt_same(p, st_store_get(&cap->frames, (size_t)f, &tmp)))
             continue;
         out[n++] = f;
     }
@@ -125,8 +127,9 @@ static void find_scanner(struct st_comparison *c)
     }
     if (c->nscanner)
         return;
+    struct st_pkt tmp;
     for (size_t i = 0; i < c->cap->n; i++) {
-        const struct st_pkt *p = &c->cap->frames[i];
+        const struct st_pkt *p = st_store_get(&c->cap->frames, i, &tmp);
         if (p->dir == ST_DIR_SENT)
             add_scanner(c, p->net == ST_NET_ARP ? p->arp.spa : p->ip.src);
     }
@@ -152,15 +155,17 @@ static void estimate_offset(struct st_comparison *c, const struct index *ix)
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         long cand[2];
+        struct st_pkt tmp;
         if (candidates(ix, cap, p, cand, 2) == 1)
-            d[n++] = cap->frames[cand[0]].time_ns - p->time_ns;
+            d[n++] = st_store_get(&cap->frames, (size_t)cand[0], &tmp)->time_ns - p->time_ns;
     }
     c->offset_pairs = n;
     if (n) {
         qsort(d, n, sizeof *d, cmp_i64);
         c->offset_ns = d[n / 2];
     } else {
-        c->offset_ns = cap->n ? cap->frames[0].time_ns : 0;
+        struct st_pkt tmp;
+        c->offset_ns = cap->n ? st_store_get(&cap->frames, 0, &tmp)->time_ns : 0;
     }
     free(d);
 }
@@ -210,7 +215,8 @@ static void match(struct st_comparison *c, const struct index *ix)
                 if (!pairs)
                     abort();
             }
-            int64_t d = cap->frames[f].time_ns - want;
+            struct st_pkt tmp;
+            int64_t d = st_store_get(&cap->frames, (size_t)f, &tmp)->time_ns - want;
             pairs[n++] = (struct pair){(long)i, f, d < 0 ? -d : d};
         }
     }
@@ -253,11 +259,12 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     match(c, &ix);
     index_free(&ix);
     /* a trace of connect() lines names no source: the kernel's SYNs do */
+    struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++)
         if ((t->pkts[i].flags & ST_PKT_CONNECT) && t->pkts[i].dir == ST_DIR_SENT && c->t2f[i] >= 0)
-            add_scanner(c, cap->frames[c->t2f[i]].ip.src);
+            add_scanner(c, st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)->ip.src);
     for (size_t i = 0; i < cap->n; i++)
-        c->fdir[i] = frame_dir(c, &cap->frames[i]);
+        c->fdir[i] = frame_dir(c, st_store_get(&cap->frames, i, &tmp));
 
     st_classify(c);
     for (size_t i = 0; i < t->npkts; i++) {

@@ -315,7 +315,8 @@ void st_compare_summarize(struct st_comparison *c)
             APPEND(h->replies, h->nreplies, (long)i);
     }
     for (size_t i = 0; i < c->cap->n; i++) {
-        const struct st_pkt *f = &c->cap->frames[i];
+        struct st_pkt tmp;
+        const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
         if (c->f2t[i] >= 0) {
             c->fmode[i] = trace_mode(c, (size_t)c->f2t[i], fallback);
             continue;

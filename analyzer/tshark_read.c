@@ -183,15 +183,13 @@ static void push(struct st_dissection *c, const struct st_pkt *p, char *comment)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 256;
-        struct st_pkt *f = realloc(c->frames, cap * sizeof *f);
         char **cm = realloc(c->comments, cap * sizeof *cm);
-        if (!f || !cm)
+        if (!cm)
             abort();
-        c->frames = f;
         c->comments = cm;
         c->cap = cap;
     }
-    c->frames[c->n] = *p;
+    st_store_add(&c->frames, p);
     c->comments[c->n] = comment;
     c->n++;
 }
@@ -307,9 +305,11 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
         st_dissection_free(c);
         return result;
     }
-    for (size_t i = 0; i < c->n; i++)
-        if (c->frames[i].dir != ST_DIR_NONE)
+    struct st_pkt tmp;
+    for (size_t i = 0; i < c->n && !c->have_direction; i++)
+        if (st_store_get(&c->frames, i, &tmp)->dir != ST_DIR_NONE)
             c->have_direction = true;
+    st_store_trim(&c->frames);
     read_version(c);
     return ST_TSHARK_OK;
 }
@@ -319,6 +319,6 @@ void st_dissection_free(struct st_dissection *c)
     for (size_t i = 0; i < c->n; i++)
         free(c->comments[i]);
     free(c->comments);
-    free(c->frames);
+    st_store_free(&c->frames);
     memset(c, 0, sizeof *c);
 }
