@@ -1,5 +1,8 @@
 /*
- * libwireshark in process (see wireshark_read.h).
+ * libwireshark in process (see wireshark_read.h). Built as a module of its
+ * own, loaded by wireshark_load.c when compare needs it: linked into the
+ * executable, libwireshark's relocations cost every scantrace command 30 ms
+ * at start (a sixth of a /16 sweep's send phase).
  *
  * epan is initialised once per process (it registers every dissector: about
  * a fifth of a second) and dissects each frame with a tree primed with our
@@ -46,15 +49,11 @@
 
 #include "dissect_fields.h"
 
+#define ST_WS_EXPORT   __attribute__((visibility("default")))
 #define SPLIT_DEFAULT  (8u << 20)
 #define SESSION_FRAMES 262144
 #define MAX_OCC        4 /* values kept per field and frame (two IP headers at most) */
 #define MAX_HF         8 /* registrations of one field name */
-
-bool st_wireshark_available(void)
-{
-    return true;
-}
 
 /* ---- epan, once per process ---------------------------------------------- */
 
@@ -448,8 +447,20 @@ static void append(struct st_dissection *c, struct st_dissection *part)
 
 /* ---- the read ------------------------------------------------------------------ */
 
-enum st_tshark_rc st_wireshark_read(const char *path, const struct st_wireshark_opts *o,
-                                    struct st_dissection *c, char *err, size_t errsz)
+/* The dissection's own free (st_dissection_free lives in the executable). */
+static void free_dissection(struct st_dissection *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->comments[i]);
+    free(c->comments);
+    st_store_free(&c->frames);
+    memset(c, 0, sizeof *c);
+}
+
+ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
+                                                        const struct st_wireshark_opts *o,
+                                                        struct st_dissection *c, char *err,
+                                                        size_t errsz)
 {
     memset(c, 0, sizeof *c);
     struct stat sb;
@@ -514,10 +525,10 @@ enum st_tshark_rc st_wireshark_read(const char *path, const struct st_wireshark_
             rc = ST_TSHARK_ENVIRONMENT;
         }
         append(c, &k.part);
-        st_dissection_free(&k.part);
+        free_dissection(&k.part);
     }
     if (rc != ST_TSHARK_OK) {
-        st_dissection_free(c);
+        free_dissection(c);
         return rc;
     }
     for (size_t i = 0; i < c->n && !c->have_direction; i++)

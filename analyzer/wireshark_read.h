@@ -1,7 +1,8 @@
 /*
  * The capture side of a comparison dissected in process by libwireshark
  * (Wireshark's own dissectors, the ones tshark runs), when scantrace was
- * built with it (meson -Dlibwireshark=enabled|auto). The same fields as the
+ * built with it (meson -Dlibwireshark=enabled|auto): a module loaded on
+ * first use, so no other command pays for loading libwireshark. The same fields as the
  * tshark reader, mapped by the same code (dissect_fields.c), so both give
  * the same records; about twice as fast as tshark on one core, and large
  * captures are split in two halves dissected on both cores.
@@ -32,5 +33,10 @@ bool st_wireshark_available(void);
  */
 enum st_tshark_rc st_wireshark_read(const char *path, const struct st_wireshark_opts *o,
                                     struct st_dissection *c, char *err, size_t errsz);
+
+/* The module's entry point (wireshark_read.c, built as scantrace-libwireshark.so):
+ * what st_wireshark_read() calls once wireshark_load.c has loaded it. */
+enum st_tshark_rc st_wireshark_module_read(const char *path, const struct st_wireshark_opts *o,
+                                           struct st_dissection *c, char *err, size_t errsz);
 
 #endif
