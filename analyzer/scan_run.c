@@ -270,6 +270,9 @@ int st_scan_run(struct st_scan_config *cfg)
     static const char *const files[] = {"trace.log", "capture.pcapng", "run.json"};
     st_rundir_path(dir, "trace.log", path, sizeof path);
     FILE *trace = fopen(path, "w");
+    /* a sweep writes 16 MB of trace: in large writes */
+    if (trace)
+        setvbuf(trace, NULL, _IOFBF, 1 << 20);
     if (!trace) {
         fprintf(stderr, "scantrace scan: %s: %s\n", path, strerror(errno));
         st_rundir_abandon(dir, created, files, 3);

@@ -459,13 +459,13 @@ int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const ch
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode)
 {
-    char comment[128];
-    int len = snprintf(comment, sizeof comment, "scantrace probe=%lu mode=%s", n, mode);
-    if (len < 0 || (size_t)len >= sizeof comment || strpbrk(mode, " \t\r\n") || !*mode) {
+    /* the comment is made when its frame is found: a sweep registers a
+     * probe every few microseconds */
+    if (probe->net == ST_NET_NONE || !*mode || strlen(mode) > 96 || strpbrk(mode, " \t\r\n")) {
         errno = EINVAL;
         return -1;
     }
-    return st_capture_expect(c, probe, comment);
+    return st_marks_add_probe(c->marks, probe, n, mode);
 }
 
 int st_capture_stop(struct st_capture *c, int64_t linger_ns)

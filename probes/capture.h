@@ -91,7 +91,8 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
  */
 int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const char *comment);
 
-/* The same with the run directory's comment "scantrace probe=N mode=MODE". */
+/* The same with the run directory's comment "scantrace probe=N mode=MODE" (made when
+ * its frame is found: `mode` must stay valid until st_capture_stop()). */
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode);
 
