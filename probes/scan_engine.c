@@ -391,22 +391,52 @@ static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
         st_ev_timer_create(pool, tick_handler, 1, e);
 }
 
+/* The reply handle: immediate delivery (replies drive the window), a small
+ * snaplen, and a ring of RX_BUFFER: libpcap's 2 MiB default holds a few
+ * thousand frames, a fraction of a second of a fast sweep's replies. */
+#define RX_BUFFER (8 << 20)
+
+static pcap_t *open_reply_handle(const struct iface *f, char *ebuf)
+{
+    char filter[128], a[16];
+    snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
+    pcap_t *p = pcap_create(f->name, ebuf);
+    if (!p)
+        return NULL;
+    struct bpf_program prog;
+    if (pcap_set_snaplen(p, 256) || pcap_set_promisc(p, 0) || pcap_set_immediate_mode(p, 1) ||
+        pcap_set_buffer_size(p, RX_BUFFER) || pcap_activate(p) < 0 ||
+        pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    int set = pcap_setfilter(p, &prog);
+    pcap_freecode(&prog);
+    /* our own probes are not replies */
+    if (set < 0 || pcap_setdirection(p, PCAP_D_IN) < 0) {
+        snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    return p;
+}
+
 static int open_receivers(struct engine *e, char *err, size_t errsz)
 {
     for (size_t i = 0; i < e->nifs; i++) {
         struct iface *f = &e->ifs[i];
-        char filter[128], a[16], ebuf[PCAP_ERRBUF_SIZE] = "";
-        snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
+        char ebuf[PCAP_ERRBUF_SIZE] = "";
         f->iod = st_ev_iod_new(e->pool, f);
-        int rc =
-            f->iod ? st_ev_pcap_open(e->pool, f->iod, f->name, 256, false, filter, ebuf) : -ENOMEM;
+        pcap_t *p = f->iod ? open_reply_handle(f, ebuf) : NULL;
+        int rc = p ? st_ev_pcap_attach(e->pool, f->iod, p) : -ENOMEM;
         if (rc < 0) {
+            if (p)
+                pcap_close(p);
             snprintf(err, errsz, "%s: cannot capture replies: %s", f->name,
                      ebuf[0] ? ebuf : strerror(-rc));
             return -1;
         }
-        /* our own probes are not replies */
-        pcap_setdirection(st_ev_iod_pcap(f->iod), PCAP_D_IN);
     }
     return 0;
 }
