@@ -19,38 +19,40 @@
 /*
  * Frames by hash: every frame under its identity hash, and TCP frames also
  * under the peer hash of each end, where connect records look for them.
- * Buckets list their frames in capture order.
+ * Buckets list their frames in capture order. Each entry keeps its full
+ * hash, so a lookup decodes (frames are stored packed) only the frames whose
+ * hash is the packet's, not every frame that shares its bucket.
  */
+struct entry {
+    uint64_t hash;
+    int32_t next; /* next entry in the bucket, -1 */
+    int32_t frame;
+};
+
 struct index {
-    long *head;  /* bucket -> first entry */
-    long *next;  /* entry -> next entry in the bucket */
-    long *frame; /* entry -> frame */
+    int32_t *head; /* bucket -> first entry, -1 */
+    struct entry *e;
     size_t mask, n;
 };
 
 static void ix_add(struct index *ix, uint64_t h, long f)
 {
     size_t b = h & ix->mask;
-    ix->frame[ix->n] = f;
-    ix->next[ix->n] = ix->head[b];
-    ix->head[b] = (long)ix->n++;
+    ix->e[ix->n] = (struct entry){h, ix->head[b], (int32_t)f};
+    ix->head[b] = (int32_t)ix->n++;
 }
 
 static void index_build(struct index *ix, const struct st_dissection *cap)
 {
-    size_t entries = cap->n, nb = 16;
+    size_t entries = 3 * cap->n, nb = 16; /* at most three per frame */
     struct st_pkt tmp;
-    for (size_t i = 0; i < cap->n; i++)
-        if (st_store_get(&cap->frames, i, &tmp)->proto == ST_IPPROTO_TCP)
-            entries += 2;
-    while (nb < entries * 2)
+    while (nb < cap->n * 2)
         nb *= 2;
     ix->mask = nb - 1;
     ix->n = 0;
     ix->head = malloc(nb * sizeof *ix->head);
-    ix->next = malloc((entries ? entries : 1) * sizeof *ix->next);
-    ix->frame = malloc((entries ? entries : 1) * sizeof *ix->frame);
-    if (!ix->head || !ix->next || !ix->frame)
+    ix->e = malloc((entries ? entries : 1) * sizeof *ix->e);
+    if (!ix->head || !ix->e)
         abort();
     for (size_t i = 0; i < nb; i++)
         ix->head[i] = -1;
@@ -67,8 +69,7 @@ static void index_build(struct index *ix, const struct st_dissection *cap)
 static void index_free(struct index *ix)
 {
     free(ix->head);
-    free(ix->next);
-    free(ix->frame);
+    free(ix->e);
 }
 
 /* The frames that can be trace packet p, in capture order; returns how many
@@ -80,9 +81,10 @@ static size_t candidates(const struct index *ix, const struct st_dissection *cap
         (p->flags & ST_PKT_CONNECT) ? st_pkt_peer_hash(p->ip.dst, p->l4.tcp.dport) : st_pkt_hash(p);
     size_t n = 0;
     struct st_pkt tmp;
-    for (long e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->next[e]) {
-        long f = ix->frame[e];
-        if ((n && out[n - 1] == f) || !st_pkt_same(p, st_store_get(&cap->frames, (size_t)f, &tmp)))
+    for (int32_t e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->e[e].next) {
+        long f = ix->e[e].frame;
+        if (ix->e[e].hash != h || (n && out[n - 1] == f) ||
+            !st_pkt_same(p, st_store_get(&cap->frames, (size_t)f, &tmp)))
             continue;
         out[n++] = f;
     }

@@ -108,12 +108,35 @@ static bool has(doc_t *d, enum st_field f)
     return nvals(d, f) > 0;
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* "42:62:64:2a:56:bf" (one or two hex digits a byte, as sscanf's %x:%x...
+ * read it; sscanf was a tenth of the record mapping's time). Left as it was
+ * unless all six bytes are there. */
 static void mac(const char *s, uint8_t out[6])
 {
-    unsigned m[6];
-    if (s && sscanf(s, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6)
-        for (int i = 0; i < 6; i++)
-            out[i] = (uint8_t)m[i];
+    uint8_t m[6];
+    for (int i = 0; s && i < 6; i++) {
+        int hi = hexval(*s), lo;
+        if (hi < 0)
+            return;
+        s++;
+        if ((lo = hexval(*s)) >= 0) {
+            hi = hi * 16 + lo;
+            s++;
+        }
+        m[i] = (uint8_t)hi;
+        if (i < 5 && *s++ != ':')
+            return;
+    }
+    if (s)
+        memcpy(out, m, 6);
 }
 
 static uint32_t ip4(const char *s)

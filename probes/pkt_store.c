@@ -26,9 +26,17 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
     return q;
 }
 
+/* Zero bytes from b[i] on: eight at a time while they last. */
 static size_t zeros_at(const uint8_t *b, size_t i)
 {
     size_t z = 0;
+    while (i + z + 8 <= REC) {
+        uint64_t w;
+        memcpy(&w, b + i + z, 8);
+        if (w)
+            break;
+        z += 8;
+    }
     while (i + z < REC && b[i + z] == 0)
         z++;
     return z;
