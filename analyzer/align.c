@@ -19,42 +19,45 @@
 /*
  * Frames by hash: every frame under its identity hash, and TCP frames also
  * under the peer hash of each end, where connect records look for them.
- * Buckets list their frames in capture order.
+ * Buckets list their frames in capture order. Each entry keeps its full
+ * hash, so a lookup decodes (frames are stored packed) only the frames whose
+ * hash is the packet's, not every frame that shares its bucket.
  */
+struct entry {
+    uint64_t hash;
+    int32_t next; /* next entry in the bucket, -1 */
+    int32_t frame;
+};
+
 struct index {
-    long *head;  /* bucket -> first entry */
-    long *next;  /* entry -> next entry in the bucket */
-    long *frame; /* entry -> frame */
+    int32_t *head; /* bucket -> first entry, -1 */
+    struct entry *e;
     size_t mask, n;
 };
 
 static void ix_add(struct index *ix, uint64_t h, long f)
 {
     size_t b = h & ix->mask;
-    ix->frame[ix->n] = f;
-    ix->next[ix->n] = ix->head[b];
-    ix->head[b] = (long)ix->n++;
+    ix->e[ix->n] = (struct entry){h, ix->head[b], (int32_t)f};
+    ix->head[b] = (int32_t)ix->n++;
 }
 
 static void index_build(struct index *ix, const struct st_dissection *cap)
 {
-    size_t entries = cap->n, nb = 16;
-    for (size_t i = 0; i < cap->n; i++)
-        if (cap->frames[i].proto == ST_IPPROTO_TCP)
-            entries += 2;
-    while (nb < entries * 2)
+    size_t entries = 3 * cap->n, nb = 16; /* at most three per frame */
+    struct st_pkt tmp;
+    while (nb < cap->n * 2)
         nb *= 2;
     ix->mask = nb - 1;
     ix->n = 0;
     ix->head = malloc(nb * sizeof *ix->head);
-    ix->next = malloc((entries ? entries : 1) * sizeof *ix->next);
-    ix->frame = malloc((entries ? entries : 1) * sizeof *ix->frame);
-    if (!ix->head || !ix->next || !ix->frame)
+    ix->e = malloc((entries ? entries : 1) * sizeof *ix->e);
+    if (!ix->head || !ix->e)
         abort();
     for (size_t i = 0; i < nb; i++)
         ix->head[i] = -1;
     for (size_t i = cap->n; i-- > 0;) {
-        const struct st_pkt *f = &cap->frames[i];
+        const struct st_pkt *f = st_store_get(&cap->frames, i, &tmp);
         ix_add(ix, st_pkt_hash(f), (long)i);
         if (f->proto == ST_IPPROTO_TCP && f->net == ST_NET_IPV4) {
             ix_add(ix, st_pkt_peer_hash(f->ip.dst, f->l4.tcp.dport), (long)i);
@@ -66,8 +69,7 @@ static void index_build(struct index *ix, const struct st_dissection *cap)
 static void index_free(struct index *ix)
 {
     free(ix->head);
-    free(ix->next);
-    free(ix->frame);
+    free(ix->e);
 }
 
 /* The frames that can be trace packet p, in capture order; returns how many
@@ -78,9 +80,11 @@ static size_t candidates(const struct index *ix, const struct st_dissection *cap
     uint64_t h =
         (p->flags & ST_PKT_CONNECT) ? st_pkt_peer_hash(p->ip.dst, p->l4.tcp.dport) : st_pkt_hash(p);
     size_t n = 0;
-    for (long e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->next[e]) {
-        long f = ix->frame[e];
-        if ((n && out[n - 1] == f) || !st_pkt_same(p, &cap->frames[f]))
+    struct st_pkt tmp;
+    for (int32_t e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->e[e].next) {
+        long f = ix->e[e].frame;
+        if (ix->e[e].hash != h || (n && out[n - 1] == f) ||
+            !st_pkt_same(p, st_store_get(&cap->frames, (size_t)f, &tmp)))
             continue;
         out[n++] = f;
     }
@@ -125,8 +129,9 @@ static void find_scanner(struct st_comparison *c)
     }
     if (c->nscanner)
         return;
+    struct st_pkt tmp;
     for (size_t i = 0; i < c->cap->n; i++) {
-        const struct st_pkt *p = &c->cap->frames[i];
+        const struct st_pkt *p = st_store_get(&c->cap->frames, i, &tmp);
         if (p->dir == ST_DIR_SENT)
             add_scanner(c, p->net == ST_NET_ARP ? p->arp.spa : p->ip.src);
     }
@@ -152,15 +157,17 @@ static void estimate_offset(struct st_comparison *c, const struct index *ix)
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         long cand[2];
+        struct st_pkt tmp;
         if (candidates(ix, cap, p, cand, 2) == 1)
-            d[n++] = cap->frames[cand[0]].time_ns - p->time_ns;
+            d[n++] = st_store_get(&cap->frames, (size_t)cand[0], &tmp)->time_ns - p->time_ns;
     }
     c->offset_pairs = n;
     if (n) {
         qsort(d, n, sizeof *d, cmp_i64);
         c->offset_ns = d[n / 2];
     } else {
-        c->offset_ns = cap->n ? cap->frames[0].time_ns : 0;
+        struct st_pkt tmp;
+        c->offset_ns = cap->n ? st_store_get(&cap->frames, 0, &tmp)->time_ns : 0;
     }
     free(d);
 }
@@ -210,7 +217,8 @@ static void match(struct st_comparison *c, const struct index *ix)
                 if (!pairs)
                     abort();
             }
-            int64_t d = cap->frames[f].time_ns - want;
+            struct st_pkt tmp;
+            int64_t d = st_store_get(&cap->frames, (size_t)f, &tmp)->time_ns - want;
             pairs[n++] = (struct pair){(long)i, f, d < 0 ? -d : d};
         }
     }
@@ -253,11 +261,12 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     match(c, &ix);
     index_free(&ix);
     /* a trace of connect() lines names no source: the kernel's SYNs do */
+    struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++)
         if ((t->pkts[i].flags & ST_PKT_CONNECT) && t->pkts[i].dir == ST_DIR_SENT && c->t2f[i] >= 0)
-            add_scanner(c, cap->frames[c->t2f[i]].ip.src);
+            add_scanner(c, st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)->ip.src);
     for (size_t i = 0; i < cap->n; i++)
-        c->fdir[i] = frame_dir(c, &cap->frames[i]);
+        c->fdir[i] = frame_dir(c, st_store_get(&cap->frames, i, &tmp));
 
     st_classify(c);
     for (size_t i = 0; i < t->npkts; i++) {

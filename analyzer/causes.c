@@ -330,7 +330,8 @@ static bool involves_scanner(const struct st_comparison *c, const struct st_pkt 
 static enum st_cause classify_frame(const struct st_comparison *c, const struct keys *k,
                                     const struct up *ups, size_t nups, size_t i, long *rel)
 {
-    const struct st_pkt *f = &c->cap->frames[i];
+    struct st_pkt tmp;
+    const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
     enum st_dir dir = c->fdir[i];
 
     *rel = -1;
@@ -374,7 +375,8 @@ static bool arp_failed(const struct st_comparison *c, uint32_t dst)
 {
     bool asked = false;
     for (size_t i = 0; i < c->cap->n; i++) {
-        const struct st_pkt *f = &c->cap->frames[i];
+        struct st_pkt tmp;
+        const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
         if (f->net != ST_NET_ARP)
             continue;
         if ((f->arp.op & 0xff) == 1 && f->arp.tpa == dst && st_is_scanner(c, f->arp.spa))
@@ -404,7 +406,9 @@ void st_classify(struct st_comparison *c)
         long f = c->t2f[i];
         ups[nups].host = st_pkt_host(c, p, ST_DIR_RCVD);
         ups[nups].mode = (uintptr_t)t->pkt_mode[i];
-        ups[nups].t = f >= 0 ? c->cap->frames[f].time_ns : p->time_ns + c->offset_ns;
+        struct st_pkt tmp;
+        ups[nups].t = f >= 0 ? st_store_get(&c->cap->frames, (size_t)f, &tmp)->time_ns
+                             : p->time_ns + c->offset_ns;
         nups++;
     }
     if (k.n)

@@ -17,19 +17,22 @@
 #include "compare_load.h"
 #include "exitcodes.h"
 #include "report.h"
+#include "wireshark_read.h"
 
 static const char compare_usage[] =
     "usage: scantrace compare [options] RUNDIR\n"
     "       scantrace compare [options] TRACE CAPTURE\n"
     "\n"
     "Aligns every SENT/RCVD line of a trace (scantrace's trace.log or nmap's\n"
-    "--packet-trace output, any -d level) with tshark's dissection of the capture,\n"
+    "--packet-trace output, any -d level) with Wireshark's dissection of the capture,\n"
     "and reports per mode and host the probes, the replies and every packet one\n"
     "side has and the other lacks, with the reason (os-rst, os-arp, late-reply...).\n"
     "\n"
     "  -f, --format F   text (default), json, junit or markdown\n"
     "  -o, --output F   write the report to F instead of standard output\n"
     "      --no-write   with RUNDIR: do not write RUNDIR/report.json\n"
+    "      --dissector D  libwireshark (in process; the default when built with it)\n"
+    "                   or tshark (a tshark child process)\n"
     "\n"
     "RUNDIR holds trace.log and capture.pcapng (and run.json, whose capture drop\n"
     "counts are used); compare writes RUNDIR/report.json. tshark is found on PATH\n"
@@ -37,8 +40,11 @@ static const char compare_usage[] =
     "Exit: 0 consistent, 1 discrepancies, 2 bad usage or unreadable input,\n"
     "3 environment (tshark missing or failing).\n";
 
+enum dissector { DISSECT_DEFAULT, DISSECT_TSHARK, DISSECT_LIBWIRESHARK };
+
 struct opts {
     enum st_format format;
+    enum dissector dissector;
     const char *output;
     bool no_write;
     char trace[4096], capture[4096], rundir[4096];
@@ -47,11 +53,9 @@ struct opts {
 static int parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option lo[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"no-write", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"no-write", no_argument, NULL, 'n'},     {"dissector", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     int ch;
 
@@ -81,6 +85,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
             break;
         case 'n':
             o->no_write = true;
+            break;
+        case 'D':
+            if (!strcmp(optarg, "tshark"))
+                o->dissector = DISSECT_TSHARK;
+            else if (!strcmp(optarg, "libwireshark"))
+                o->dissector = DISSECT_LIBWIRESHARK;
+            else {
+                fprintf(stderr,
+                        "scantrace compare: --dissector: libwireshark or tshark, not '%s'\n",
+                        optarg);
+                return ST_EXIT_USAGE;
+            }
             break;
         case 'h':
             fputs(compare_usage, stdout);
@@ -185,12 +201,18 @@ int st_cmd_compare(int argc, char **argv)
         return rc < 0 ? ST_EXIT_OK : rc;
 
     struct st_loaded l;
-    rc =
-        st_compare_load("scantrace compare", o.trace, o.capture, o.rundir[0] ? o.rundir : NULL, &l);
+    enum st_dissector_choice dis = o.dissector == DISSECT_TSHARK         ? ST_DISSECT_TSHARK
+                                   : o.dissector == DISSECT_LIBWIRESHARK ? ST_DISSECT_LIBWIRESHARK
+                                                                         : ST_DISSECT_DEFAULT;
+    rc = st_compare_load("scantrace compare", o.trace, o.capture, o.rundir[0] ? o.rundir : NULL,
+                         dis, &l);
     if (rc)
         return rc;
     const struct st_comparison *cp = &l.c;
-    json_object *doc = st_report_json(cp);
+    /* the JSON document only when something is made of it: for a million
+     * frames it is gigabytes of json-c objects */
+    bool want_doc = o.format == ST_FMT_JSON || (o.rundir[0] && !o.no_write);
+    json_object *doc = want_doc ? st_report_json(cp) : NULL;
     rc = render(&o, cp, doc);
     if (!rc && o.rundir[0] && !o.no_write)
         rc = write_report_json(&o, doc);

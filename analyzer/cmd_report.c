@@ -36,7 +36,7 @@ static int load_args(const char *prog, int argc, char **argv, struct st_loaded *
     if (rest == 1)
         return st_compare_load_rundir(prog, argv[optind], l);
     if (rest == 2)
-        return st_compare_load(prog, argv[optind], argv[optind + 1], NULL, l);
+        return st_compare_load(prog, argv[optind], argv[optind + 1], NULL, ST_DISSECT_DEFAULT, l);
     return -1;
 }
 

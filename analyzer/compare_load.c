@@ -5,9 +5,10 @@
 #include <sys/stat.h>
 
 #include "exitcodes.h"
+#include "wireshark_read.h"
 
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
-                    struct st_loaded *l)
+                    enum st_dissector_choice dissector, struct st_loaded *l)
 {
     char err[512];
 
@@ -25,7 +26,10 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         st_trace_free(&l->trace);
         return ST_EXIT_USAGE;
     }
-    enum st_tshark_rc trc = st_tshark_read(capture, &l->cap, err, sizeof err);
+    bool lib = dissector == ST_DISSECT_LIBWIRESHARK ||
+               (dissector == ST_DISSECT_DEFAULT && st_wireshark_available());
+    enum st_tshark_rc trc = lib ? st_wireshark_read(capture, NULL, &l->cap, err, sizeof err)
+                                : st_tshark_read(capture, &l->cap, err, sizeof err);
     if (trc != ST_TSHARK_OK) {
         fprintf(stderr, "%s: %s\n", prog, err);
         st_trace_free(&l->trace);
@@ -55,7 +59,7 @@ int st_compare_load_rundir(const char *prog, const char *rundir, struct st_loade
     }
     snprintf(t, sizeof t, "%s/trace.log", rundir);
     snprintf(c, sizeof c, "%s/capture.pcapng", rundir);
-    return st_compare_load(prog, t, c, rundir, l);
+    return st_compare_load(prog, t, c, rundir, ST_DISSECT_DEFAULT, l);
 }
 
 void st_loaded_free(struct st_loaded *l)

@@ -7,6 +7,13 @@
 
 #include "compare.h"
 
+/* Which dissector reads the capture. */
+enum st_dissector_choice {
+    ST_DISSECT_DEFAULT = 0, /* libwireshark when built with it, else tshark */
+    ST_DISSECT_TSHARK,
+    ST_DISSECT_LIBWIRESHARK,
+};
+
 struct st_loaded {
     struct st_trace trace;
     struct st_dissection cap;
@@ -20,7 +27,7 @@ struct st_loaded {
  * starting with `prog`.
  */
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
-                    struct st_loaded *l);
+                    enum st_dissector_choice dissector, struct st_loaded *l);
 
 /* The same from a run directory (trace.log, capture.pcapng, run.json). */
 int st_compare_load_rundir(const char *prog, const char *rundir, struct st_loaded *l);

@@ -45,8 +45,13 @@ struct st_item {
 /* Every packet once, in time order; free() the result. */
 struct st_item *st_items(const struct st_comparison *c, size_t *n);
 
-/* The record that describes an item (the frame when there is one). */
-const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_item *it);
+/* The record that describes an item (the frame when there is one; decoded
+ * into *tmp, as frames are stored packed). */
+const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_item *it,
+                                 struct st_pkt *tmp);
+
+/* Frame f's record, decoded into *tmp. */
+const struct st_pkt *st_frame(const struct st_comparison *c, long f, struct st_pkt *tmp);
 
 enum st_dir st_item_dir(const struct st_comparison *c, const struct st_item *it);
 

@@ -44,14 +44,17 @@ struct st_item *st_items(const struct st_comparison *c, size_t *n)
         long f = c->t2f[i];
         it[k].trace = (long)i;
         it[k].frame = f;
-        it[k].t = f >= 0 ? c->cap->frames[f].time_ns : c->trace->pkts[i].time_ns + c->offset_ns;
+        struct st_pkt tmp;
+        it[k].t = f >= 0 ? st_store_get(&c->cap->frames, (size_t)f, &tmp)->time_ns
+                         : c->trace->pkts[i].time_ns + c->offset_ns;
         k++;
     }
     for (size_t i = 0; i < c->cap->n; i++)
         if (c->f2t[i] < 0) {
             it[k].trace = -1;
             it[k].frame = (long)i;
-            it[k].t = c->cap->frames[i].time_ns;
+            struct st_pkt tmp;
+            it[k].t = st_store_get(&c->cap->frames, i, &tmp)->time_ns;
             k++;
         }
     qsort(it, k, sizeof *it, cmp_item);
@@ -59,9 +62,16 @@ struct st_item *st_items(const struct st_comparison *c, size_t *n)
     return it;
 }
 
-const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_item *it)
+const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_item *it,
+                                 struct st_pkt *tmp)
 {
-    return it->frame >= 0 ? &c->cap->frames[it->frame] : &c->trace->pkts[it->trace];
+    return it->frame >= 0 ? st_store_get(&c->cap->frames, (size_t)it->frame, tmp)
+                          : &c->trace->pkts[it->trace];
+}
+
+const struct st_pkt *st_frame(const struct st_comparison *c, long f, struct st_pkt *tmp)
+{
+    return st_store_get(&c->cap->frames, (size_t)f, tmp);
 }
 
 enum st_dir st_item_dir(const struct st_comparison *c, const struct st_item *it)

@@ -82,7 +82,7 @@ static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
 {
     long f = c->t2f[ti];
     if (f >= 0)
-        fprintf(out, "frame %u", c->cap->frames[f].frame);
+        fprintf(out, "frame %u", st_frame(c, f, &(struct st_pkt){0})->frame);
     else
         fprintf(out, "trace line %u, NOT on the wire", c->trace->pkts[ti].line);
 }
@@ -148,9 +148,11 @@ static void explain_host(FILE *out, const struct st_comparison *c, const struct 
     }
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
-        kind_of(&c->cap->frames[f], c->fdir[f], kind, sizeof kind);
-        fprintf(out, "  On the wire but not in the trace: %s (frame %u): %s.\n", kind,
-                c->cap->frames[f].frame, kernel_note(c->fcause[f]));
+        struct st_pkt tmp;
+        const struct st_pkt *fr = st_frame(c, f, &tmp);
+        kind_of(fr, c->fdir[f], kind, sizeof kind);
+        fprintf(out, "  On the wire but not in the trace: %s (frame %u): %s.\n", kind, fr->frame,
+                kernel_note(c->fcause[f]));
     }
 }
 
@@ -172,9 +174,10 @@ void st_report_explain(const struct st_comparison *c, FILE *out)
         if (!header)
             fprintf(out, "\nAbout no single host:\n");
         header = true;
-        st_format_brief(&c->cap->frames[i], brief, sizeof brief);
-        fprintf(out, "  %s (frame %u): %s.\n", brief, c->cap->frames[i].frame,
-                kernel_note(c->fcause[i]));
+        struct st_pkt tmp;
+        const struct st_pkt *fr = st_frame(c, (long)i, &tmp);
+        st_format_brief(fr, brief, sizeof brief);
+        fprintf(out, "  %s (frame %u): %s.\n", brief, fr->frame, kernel_note(c->fcause[i]));
     }
     if (c->discrepancies)
         fprintf(out,

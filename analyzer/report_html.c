@@ -48,14 +48,16 @@ static void add_trace_rung(const struct st_comparison *c, long ti, struct rung *
 {
     const struct st_pkt *p = &c->trace->pkts[ti];
     long f = c->t2f[ti];
-    r->t = f >= 0 ? c->cap->frames[f].time_ns : p->time_ns + c->offset_ns;
+    struct st_pkt tmp;
+    const struct st_pkt *fr = f >= 0 ? st_frame(c, f, &tmp) : NULL;
+    r->t = fr ? fr->time_ns : p->time_ns + c->offset_ns;
     r->to_target = p->dir == ST_DIR_SENT;
     r->cls = f >= 0 ? "matched" : "traceonly";
-    st_format_brief(f >= 0 ? &c->cap->frames[f] : p, r->label, sizeof r->label);
+    st_format_brief(fr ? fr : p, r->label, sizeof r->label);
     if (p->flags & ST_PKT_CONNECT)
         st_format_brief(p, r->label, sizeof r->label);
     if (f >= 0)
-        snprintf(r->where, sizeof r->where, "line %u, frame %u", p->line, c->cap->frames[f].frame);
+        snprintf(r->where, sizeof r->where, "line %u, frame %u", p->line, fr->frame);
     else
         snprintf(r->where, sizeof r->where, "line %u, not on the wire (%s)", p->line,
                  st_cause_name(c->tcause[ti]));
@@ -74,11 +76,13 @@ static void ladder(FILE *out, const struct st_comparison *c, const struct st_mod
         add_trace_rung(c, h->replies[i], &r[k++]);
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
-        r[k].t = c->cap->frames[f].time_ns;
+        struct st_pkt tmp;
+        const struct st_pkt *fr = st_frame(c, f, &tmp);
+        r[k].t = fr->time_ns;
         r[k].to_target = c->fdir[f] == ST_DIR_SENT;
         r[k].cls = wire_class(c->fcause[f]);
-        st_format_brief(&c->cap->frames[f], r[k].label, sizeof r[k].label);
-        snprintf(r[k].where, sizeof r[k].where, "frame %u, wire only: %s", c->cap->frames[f].frame,
+        st_format_brief(fr, r[k].label, sizeof r[k].label);
+        snprintf(r[k].where, sizeof r[k].where, "frame %u, wire only: %s", fr->frame,
                  st_cause_name(c->fcause[f]));
         k++;
     }

@@ -83,7 +83,8 @@ static json_object *summary_obj(const struct st_comparison *c)
 
 static json_object *packet_obj(const struct st_comparison *c, const struct st_item *it)
 {
-    const struct st_pkt *p = st_item_pkt(c, it);
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_item_pkt(c, it, &tmp);
     enum st_dir dir = st_item_dir(c, it);
     char text[ST_LINE_MAX];
     json_object *o = json_object_new_object();
@@ -107,9 +108,8 @@ static json_object *packet_obj(const struct st_comparison *c, const struct st_it
         text[0] = '\0';
     json_object_object_add(o, "text", jstr(text));
     if (it->trace >= 0 && it->frame >= 0)
-        json_object_object_add(o, "delay_s",
-                               jsecs(c->cap->frames[it->frame].time_ns -
-                                     (c->trace->pkts[it->trace].time_ns + c->offset_ns)));
+        json_object_object_add(
+            o, "delay_s", jsecs(p->time_ns - (c->trace->pkts[it->trace].time_ns + c->offset_ns)));
     return o;
 }
 
@@ -117,11 +117,13 @@ static json_object *packet_obj(const struct st_comparison *c, const struct st_it
 static json_object *ref_obj(const struct st_comparison *c, long ti)
 {
     const struct st_pkt *p = &c->trace->pkts[ti];
+    struct st_pkt tmp;
     char kind[128];
     json_object *o = json_object_new_object();
     json_object_object_add(o, "line", json_object_new_int64(p->line));
     if (c->t2f[ti] >= 0)
-        json_object_object_add(o, "frame", json_object_new_int64(c->cap->frames[c->t2f[ti]].frame));
+        json_object_object_add(o, "frame",
+                               json_object_new_int64(st_frame(c, c->t2f[ti], &tmp)->frame));
     else
         json_object_object_add(o, "frame", NULL);
     st_format_kind(p, kind, sizeof kind);
@@ -153,7 +155,8 @@ static json_object *modes_arr(const struct st_comparison *c)
                 json_object_array_add(re, ref_obj(c, hh->replies[i]));
             for (size_t i = 0; i < hh->nwire; i++) {
                 long f = hh->wire[i];
-                struct st_pkt p = c->cap->frames[f];
+                struct st_pkt p;
+                st_frame(c, f, &p);
                 char kind[128];
                 json_object *w = json_object_new_object();
                 p.dir = c->fdir[f];

@@ -12,7 +12,8 @@
 static bool item_of(const struct st_comparison *c, const struct st_item *it, const char *mode,
                     uint32_t host)
 {
-    const struct st_pkt *p = st_item_pkt(c, it);
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_item_pkt(c, it, &tmp);
     if (strcmp(st_item_mode(c, it), mode))
         return false;
     if (it->frame >= 0 && it->trace < 0 && c->frel[it->frame] >= 0)
@@ -25,7 +26,8 @@ static bool item_of(const struct st_comparison *c, const struct st_item *it, con
 
 static void failure(FILE *out, const struct st_comparison *c, const struct st_item *it)
 {
-    const struct st_pkt *p = st_item_pkt(c, it);
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_item_pkt(c, it, &tmp);
     char text[ST_LINE_MAX];
     st_format_brief(p, text, sizeof text);
     const char *status = it->trace >= 0 ? "trace_only" : "wire_only";

@@ -18,12 +18,13 @@ static void refs(FILE *out, const struct st_comparison *c, const long *idx, size
 {
     for (size_t i = 0; i < n; i++) {
         char kind[128];
+        struct st_pkt tmp;
         st_format_kind(&c->trace->pkts[idx[i]], kind, sizeof kind);
         fprintf(out, "%s", i ? "<br>" : "");
         cell(out, kind);
         long f = c->t2f[idx[i]];
         if (f >= 0)
-            fprintf(out, " (#%u)", c->cap->frames[f].frame);
+            fprintf(out, " (#%u)", st_frame(c, f, &tmp)->frame);
         else
             fprintf(out, " (**not on wire**)");
     }
@@ -55,7 +56,8 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
             refs(out, c, hh->replies, hh->nreplies);
             fputs(" | ", out);
             for (size_t i = 0; i < hh->nwire; i++) {
-                struct st_pkt p = c->cap->frames[hh->wire[i]];
+                struct st_pkt p;
+                st_frame(c, hh->wire[i], &p);
                 char kind[128];
                 p.dir = c->fdir[hh->wire[i]];
                 st_format_kind(&p, kind, sizeof kind);
@@ -76,7 +78,8 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
         const struct st_item *it = &items[i];
         if (it->trace >= 0 && it->frame >= 0)
             continue;
-        const struct st_pkt *p = st_item_pkt(c, it);
+        struct st_pkt tmp;
+        const struct st_pkt *p = st_item_pkt(c, it, &tmp);
         char text[ST_LINE_MAX];
         st_format_brief(p, text, sizeof text);
         if (it->trace >= 0)

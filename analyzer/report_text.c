@@ -30,11 +30,12 @@ static const char *paint(const struct pen *p, const char *code)
 static void ref(const struct pen *p, const char *label, const struct st_comparison *c, long ti)
 {
     const struct st_pkt *pk = &c->trace->pkts[ti];
+    struct st_pkt tmp;
     char kind[128], fr[32];
     st_format_kind(pk, kind, sizeof kind);
     long f = c->t2f[ti];
     if (f >= 0)
-        snprintf(fr, sizeof fr, "frame %u", c->cap->frames[f].frame);
+        snprintf(fr, sizeof fr, "frame %u", st_frame(c, f, &tmp)->frame);
     else
         snprintf(fr, sizeof fr, "%sNOT ON WIRE%s", paint(p, RED), paint(p, RESET));
     fprintf(p->out, "      %-5s %-36s line %-6u %s\n", label, kind, pk->line, fr);
@@ -54,7 +55,8 @@ static void host_block(const struct pen *p, const struct st_comparison *c,
         ref(p, "rcvd", c, h->replies[i]);
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
-        struct st_pkt pk = c->cap->frames[f];
+        struct st_pkt pk;
+        st_frame(c, f, &pk);
         char kind[128];
         pk.dir = c->fdir[f];
         st_format_kind(&pk, kind, sizeof kind);
@@ -111,7 +113,8 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
         const struct st_item *it = &items[i];
         if (it->trace >= 0 && it->frame >= 0)
             continue;
-        const struct st_pkt *pk = st_item_pkt(c, it);
+        struct st_pkt tmp;
+        const struct st_pkt *pk = st_item_pkt(c, it, &tmp);
         enum st_cause cause = st_item_cause(c, it);
         char text[ST_LINE_MAX], where[32];
         st_format_brief(pk, text, sizeof text);

@@ -21,9 +21,17 @@
 #include "rundir.h"
 #include "runjson.h"
 #include "scan_engine.h"
+#include "scan_hosts.h"
 #include "scan_run.h"
 
 #define LINGER_NS 300000000LL /* late replies after the last pass */
+/* The linger ends sooner once the wire has been quiet for 4x the round-trip
+ * bound of the last pass (at least 20 ms, more than the capture's 10 ms block
+ * timeout): no reply is still under way then. A pass without any reply
+ * (silent space) already waited out every probe's timeout: 100 ms of quiet,
+ * nmap's smallest RTT timeout, is enough there. */
+#define IDLE_MIN_NS    20000000LL
+#define IDLE_SILENT_NS 100000000LL
 
 static volatile sig_atomic_t interrupted;
 
@@ -32,43 +40,16 @@ static void on_signal(int sig)
     interrupted = sig;
 }
 
-struct verdicts {
-    json_object *hosts; /* run.json "hosts" */
-    size_t up, total;
-    bool several_modes;
-};
-
 static void on_host(void *ud, const char *mode, const struct st_sched_host *h)
 {
-    struct verdicts *v = ud;
-    char a[16];
-    json_object *o = json_object_new_object();
-
-    st_ip4_str(h->addr, a);
-    json_object_object_add(o, "host", json_object_new_string(a));
-    json_object_object_add(o, "mode", json_object_new_string(mode));
-    bool up = h->state == ST_HOST_UP;
-    bool decided = h->state != ST_HOST_PENDING;
-    json_object_object_add(o, "verdict", json_object_new_string(up ? "up" : "down"));
-    json_object_object_add(
-        o, "reason", json_object_new_string(decided && h->reason ? h->reason : "interrupted"));
-    json_object_object_add(o, "latency_s",
-                           h->latency_ns >= 0 ? json_object_new_double((double)h->latency_ns / 1e9)
-                                              : NULL);
-    json_object_object_add(o, "name", NULL);
-    json_object_object_add(o, "tries", json_object_new_int(h->tries));
-    json_object_array_add(v->hosts, o);
-    v->total++;
-    v->up += up;
-}
-
-/* nmap's latency: two significant digits, never an exponent (0.0000090s) */
-static void print_latency(double s)
-{
-    int decimals = 1;
-    for (double x = s; x > 0 && x < 1 && decimals < 12; x *= 10)
-        decimals++;
-    printf("Host is up (%.*fs latency).\n", s >= 1 ? 1 : decimals, s);
+    struct st_host_verdict v = {.addr = h->addr,
+                                .up = h->state == ST_HOST_UP,
+                                .decided = h->state != ST_HOST_PENDING,
+                                .tries = h->tries,
+                                .latency_ns = h->latency_ns,
+                                .mode = mode,
+                                .reason = h->reason};
+    st_hosts_add(ud, &v);
 }
 
 /* --dns-servers a,b,c, else the nameservers of /etc/resolv.conf (IPv4). */
@@ -111,9 +92,9 @@ static int dns_servers(const char *list, struct sockaddr_in *out, size_t max, si
 }
 
 /* Reverse DNS of the up hosts (-R), as nmap does after discovery. */
-static void resolve_names(const struct st_scan_config *cfg, struct verdicts *v)
+static void resolve_names(const struct st_scan_config *cfg, struct st_host_table *v)
 {
-    size_t n = json_object_array_length(v->hosts), k = 0;
+    size_t n = v->n, k = 0;
     struct st_rdns_query *q = calloc(n ? n : 1, sizeof *q);
     size_t *which = calloc(n ? n : 1, sizeof *which);
     struct sockaddr_in servers[8];
@@ -125,12 +106,9 @@ static void resolve_names(const struct st_scan_config *cfg, struct verdicts *v)
         goto out;
     }
     for (size_t i = 0; i < n && k < 65536; i++) {
-        json_object *h = json_object_array_get_idx(v->hosts, i), *f;
-        json_object_object_get_ex(h, "verdict", &f);
-        if (strcmp(json_object_get_string(f), "up"))
+        if (!v->v[i].up)
             continue;
-        json_object_object_get_ex(h, "host", &f);
-        inet_pton(AF_INET, json_object_get_string(f), &q[k].addr);
+        q[k].addr.s_addr = htonl(v->v[i].addr);
         which[k++] = i;
     }
     struct st_rdns_opts o = {.servers = servers,
@@ -143,43 +121,11 @@ static void resolve_names(const struct st_scan_config *cfg, struct verdicts *v)
         goto out;
     }
     for (size_t i = 0; i < k; i++)
-        if (q[i].name[0])
-            json_object_object_add(json_object_array_get_idx(v->hosts, which[i]), "name",
-                                   json_object_new_string(q[i].name));
+        if (q[i].name[0] && !(v->v[which[i]].name = strdup(q[i].name)))
+            abort();
 out:
     free(q);
     free(which);
-}
-
-/* nmap's report: every up host, with its name when -R found one. */
-static void print_report(const struct verdicts *v)
-{
-    for (size_t i = 0; i < json_object_array_length(v->hosts); i++) {
-        json_object *h = json_object_array_get_idx(v->hosts, i), *f;
-        json_object_object_get_ex(h, "verdict", &f);
-        if (strcmp(json_object_get_string(f), "up"))
-            continue;
-        const char *addr, *mode, *name = NULL;
-        json_object_object_get_ex(h, "host", &f);
-        addr = json_object_get_string(f);
-        json_object_object_get_ex(h, "mode", &f);
-        mode = json_object_get_string(f);
-        if (json_object_object_get_ex(h, "name", &f) && f)
-            name = json_object_get_string(f);
-        printf("Nmap scan report for ");
-        if (name)
-            printf("%s (%s)", name, addr);
-        else
-            printf("%s", addr);
-        if (v->several_modes)
-            printf(" [mode %s]", mode);
-        putchar('\n');
-        json_object_object_get_ex(h, "latency_s", &f);
-        if (f)
-            print_latency(json_object_get_double(f));
-        else
-            printf("Host is up.\n");
-    }
 }
 
 /*
@@ -233,7 +179,7 @@ static int connect_ports(const struct st_pass *pass, unsigned short *ports, size
 
 /* One pass of connect() pings through the event engine, with nmap's CONN lines. */
 static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *pass, FILE *trace,
-                        int64_t start, struct verdicts *v, bool *warned)
+                        int64_t start, struct st_host_table *v, bool *warned)
 {
     unsigned short ports[64];
     int np = connect_ports(pass, ports, 64, warned);
@@ -324,6 +270,9 @@ int st_scan_run(struct st_scan_config *cfg)
     static const char *const files[] = {"trace.log", "capture.pcapng", "run.json"};
     st_rundir_path(dir, "trace.log", path, sizeof path);
     FILE *trace = fopen(path, "w");
+    /* a sweep writes 16 MB of trace: in large writes */
+    if (trace)
+        setvbuf(trace, NULL, _IOFBF, 1 << 20);
     if (!trace) {
         fprintf(stderr, "scantrace scan: %s: %s\n", path, strerror(errno));
         st_rundir_abandon(dir, created, files, 3);
@@ -371,7 +320,8 @@ int st_scan_run(struct st_scan_config *cfg)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
-    struct verdicts v = {.hosts = json_object_new_array(), .several_modes = cfg->plan.npasses > 1};
+    int64_t rtt_bound = -1;
+    struct st_host_table v = {.several_modes = cfg->plan.npasses > 1};
     struct st_scan_hooks hooks = {.trace = trace,
                                   .echo = cfg->verbose ? stdout : NULL,
                                   .capture = cap,
@@ -379,7 +329,8 @@ int st_scan_run(struct st_scan_config *cfg)
                                   .interrupted = &interrupted,
                                   .progress = isatty(STDERR_FILENO) ? stderr : NULL,
                                   .on_host = on_host,
-                                  .ud = &v};
+                                  .ud = &v,
+                                  .rtt_bound_ns = &rtt_bound};
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
            cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", dir);
     if (connect_mode) {
@@ -393,17 +344,19 @@ int st_scan_run(struct st_scan_config *cfg)
             fprintf(stderr, "scantrace scan: %s\n", err);
     }
 
-    int cap_rc = cap ? st_capture_stop(cap, interrupted ? 0 : LINGER_NS) : 0;
+    int64_t idle = rtt_bound < 0                 ? IDLE_SILENT_NS
+                   : 4 * rtt_bound > IDLE_MIN_NS ? 4 * rtt_bound
+                                                 : IDLE_MIN_NS;
+    int cap_rc = cap ? st_capture_stop_idle(cap, interrupted ? 0 : LINGER_NS, idle) : 0;
     if (cfg->rdns && !interrupted)
         resolve_names(cfg, &v);
-    print_report(&v);
+    st_hosts_print_report(&v, stdout);
     bool trace_bad = fflush(trace) != 0 || ferror(trace);
     trace_bad |= fclose(trace) != 0;
     int64_t end = st_now_ns();
-    printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", v.total,
-           v.total == 1 ? "" : "es", v.up, v.up == 1 ? "" : "s", (double)(end - start) / 1e9);
+    printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", v.n,
+           v.n == 1 ? "" : "es", v.up, v.up == 1 ? "" : "s", (double)(end - start) / 1e9);
 
-    json_object_object_add(run, "hosts", v.hosts);
     if (cap)
         st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
     json_object_object_add(run, "end_time_ns", json_object_new_int64(end));
@@ -411,8 +364,9 @@ int st_scan_run(struct st_scan_config *cfg)
                            json_object_new_string(rc            ? "failed"
                                                   : interrupted ? "interrupted"
                                                                 : "done"));
-    int json_rc = st_runjson_write(dir, run);
+    int json_rc = st_hosts_write_runjson(dir, run, &v);
     json_object_put(run);
+    st_hosts_free(&v);
     if (cap)
         st_capture_free(cap);
     sigaction(SIGINT, &old_int, NULL);

@@ -150,14 +150,78 @@ static struct st_mode *mode_by_name(struct st_comparison *c, const char *name)
     return &c->modes[c->nmodes - 1];
 }
 
-static struct st_mode_host *host_in(struct st_mode *m, uint32_t addr)
+/*
+ * (mode, address) -> host, in one open-addressing table for the whole
+ * summary: a sweep has as many hosts as packets, and a linear search per
+ * packet made a million-frame comparison quadratic.
+ */
+struct host_ix {
+    struct slot {
+        uint32_t addr;
+        uint32_t mode; /* index into c->modes, + 1; 0: empty */
+        size_t host;   /* index into that mode's hosts */
+    } * slots;
+    size_t mask, used;
+    size_t *cap; /* per mode: allocated hosts */
+    size_t ncap;
+};
+
+static size_t ix_hash(uint32_t addr, size_t mode)
 {
-    for (size_t i = 0; i < m->nhosts; i++)
-        if (m->hosts[i].addr == addr)
-            return &m->hosts[i];
-    struct st_mode_host h = {.addr = addr, .latency_s = -1, .reason = "no-response"};
-    APPEND(m->hosts, m->nhosts, h);
-    return &m->hosts[m->nhosts - 1];
+    uint64_t h = ((uint64_t)addr << 8 | mode) * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h >> 20);
+}
+
+static void ix_grow(struct host_ix *ix)
+{
+    size_t n = ix->mask ? (ix->mask + 1) * 2 : 1024;
+    struct slot *s = calloc(n, sizeof *s);
+    if (!s)
+        abort();
+    for (size_t i = 0; ix->mask && i <= ix->mask; i++) {
+        if (!ix->slots[i].mode)
+            continue;
+        size_t k = ix_hash(ix->slots[i].addr, ix->slots[i].mode) & (n - 1);
+        while (s[k].mode)
+            k = (k + 1) & (n - 1);
+        s[k] = ix->slots[i];
+    }
+    free(ix->slots);
+    ix->slots = s;
+    ix->mask = n - 1;
+}
+
+static struct st_mode_host *host_in(struct st_comparison *c, struct host_ix *ix, struct st_mode *m,
+                                    uint32_t addr)
+{
+    size_t mi = (size_t)(m - c->modes) + 1;
+    if (!ix->mask || 2 * (ix->used + 1) > ix->mask + 1)
+        ix_grow(ix);
+    size_t k = ix_hash(addr, mi) & ix->mask;
+    for (; ix->slots[k].mode; k = (k + 1) & ix->mask)
+        if (ix->slots[k].addr == addr && ix->slots[k].mode == mi)
+            return &m->hosts[ix->slots[k].host];
+    if (c->nmodes > ix->ncap) {
+        size_t *cap = realloc(ix->cap, c->nmodes * sizeof *cap);
+        if (!cap)
+            abort();
+        memset(cap + ix->ncap, 0, (c->nmodes - ix->ncap) * sizeof *cap);
+        ix->cap = cap;
+        ix->ncap = c->nmodes;
+    }
+    if (m->nhosts == ix->cap[mi - 1]) {
+        size_t n = m->nhosts ? 2 * m->nhosts : 16;
+        struct st_mode_host *h = realloc(m->hosts, n * sizeof *h);
+        if (!h)
+            abort();
+        m->hosts = h;
+        ix->cap[mi - 1] = n;
+    }
+    m->hosts[m->nhosts] =
+        (struct st_mode_host){.addr = addr, .latency_s = -1, .reason = "no-response"};
+    ix->slots[k] = (struct slot){addr, (uint32_t)mi, m->nhosts};
+    ix->used++;
+    return &m->hosts[m->nhosts++];
 }
 
 static int cmp_host(const void *a, const void *b)
@@ -183,15 +247,35 @@ static const char *mode_at(const struct st_comparison *c, int64_t t, const char 
     return m;
 }
 
-static void verdict(const struct st_comparison *c, const char *mode, struct st_mode_host *h)
+/* The scanner's report lines, by address (then by order, the last one wins). */
+static int cmp_reported(const void *a, const void *b, void *ud)
+{
+    const struct st_trace_host *h = ud;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    if (h[x].addr != h[y].addr)
+        return (h[x].addr > h[y].addr) - (h[x].addr < h[y].addr);
+    return (x > y) - (x < y);
+}
+
+static void verdict(const struct st_comparison *c, const size_t *by_addr, const char *mode,
+                    struct st_mode_host *h)
 {
     const struct st_trace *t = c->trace;
     const struct st_trace_host *reported = NULL;
 
-    for (size_t i = 0; i < t->nhosts; i++)
-        if (t->hosts[i].addr == h->addr &&
-            (!t->hosts[i].mode[0] || !strcmp(t->hosts[i].mode, mode)))
-            reported = &t->hosts[i];
+    size_t lo = 0, hi = t->nhosts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->hosts[by_addr[mid]].addr < h->addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < t->nhosts && t->hosts[by_addr[i]].addr == h->addr; i++) {
+        const struct st_trace_host *r = &t->hosts[by_addr[i]];
+        if (!r->mode[0] || !strcmp(r->mode, mode))
+            reported = r;
+    }
     /* the first traced reply decides the reason, as it decided the scanner */
     const struct st_pkt *first = NULL;
     for (size_t i = 0; i < h->nreplies; i++) {
@@ -234,20 +318,22 @@ void st_compare_summarize(struct st_comparison *c)
         mode_by_name(c, t->modes[i]);
     if (single)
         mode_by_name(c, single);
+    struct host_ix ix = {0};
 
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         uint32_t host = st_pkt_host(c, p, p->dir);
         if (!host)
             continue;
-        struct st_mode_host *h = host_in(mode_by_name(c, trace_mode(c, i, fallback)), host);
+        struct st_mode_host *h = host_in(c, &ix, mode_by_name(c, trace_mode(c, i, fallback)), host);
         if (p->dir == ST_DIR_SENT)
             APPEND(h->probes, h->nprobes, (long)i);
         else
             APPEND(h->replies, h->nreplies, (long)i);
     }
     for (size_t i = 0; i < c->cap->n; i++) {
-        const struct st_pkt *f = &c->cap->frames[i];
+        struct st_pkt tmp;
+        const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
         if (c->f2t[i] >= 0) {
             c->fmode[i] = trace_mode(c, (size_t)c->f2t[i], fallback);
             continue;
@@ -259,21 +345,30 @@ void st_compare_summarize(struct st_comparison *c)
         const struct st_pkt *probe = &t->pkts[c->frel[i]];
         c->fmode[i] = trace_mode(c, (size_t)c->frel[i], fallback);
         struct st_mode_host *h =
-            host_in(mode_by_name(c, c->fmode[i]), st_pkt_host(c, probe, ST_DIR_SENT));
+            host_in(c, &ix, mode_by_name(c, c->fmode[i]), st_pkt_host(c, probe, ST_DIR_SENT));
         APPEND(h->wire, h->nwire, (long)i);
     }
     /* hosts the scanner reported but never probed in the trace (e.g. -Pn) */
     if (single)
         for (size_t i = 0; i < t->nhosts; i++)
-            host_in(mode_by_name(c, single), t->hosts[i].addr);
+            host_in(c, &ix, mode_by_name(c, single), t->hosts[i].addr);
+    free(ix.slots);
+    free(ix.cap);
+    size_t *by_addr = malloc((t->nhosts ? t->nhosts : 1) * sizeof *by_addr);
+    if (!by_addr)
+        abort();
+    for (size_t i = 0; i < t->nhosts; i++)
+        by_addr[i] = i;
+    qsort_r(by_addr, t->nhosts, sizeof *by_addr, cmp_reported, t->hosts);
 
     for (size_t m = 0; m < c->nmodes; m++) {
         struct st_mode *mode = &c->modes[m];
         if (mode->nhosts)
             qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_host);
         for (size_t h = 0; h < mode->nhosts; h++)
-            verdict(c, mode->name, &mode->hosts[h]);
+            verdict(c, by_addr, mode->name, &mode->hosts[h]);
     }
+    free(by_addr);
     /* fmode may point at `single`: keep it alive with the comparison */
     if (single) {
         for (size_t i = 0; i < c->cap->n; i++)

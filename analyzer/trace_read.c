@@ -199,6 +199,14 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
         return -1;
     }
     t->lines = no;
+    /* give back what the doubling reserved: a sweep's trace has a million lines */
+    if (t->npkts && t->npkts < t->cap_pkts) {
+        struct st_pkt *fit = realloc(t->pkts, t->npkts * sizeof *fit);
+        if (fit) {
+            t->pkts = fit;
+            t->cap_pkts = t->npkts;
+        }
+    }
     /* The mode of each packet: the last PASS line at or before it. */
     t->pkt_mode = calloc(t->npkts ? t->npkts : 1, sizeof *t->pkt_mode);
     if (!t->pkt_mode)

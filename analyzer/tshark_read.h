@@ -9,10 +9,11 @@
 #include <stddef.h>
 
 #include "packet.h"
+#include "pkt_store.h"
 
 struct st_dissection {
-    struct st_pkt *frames; /* frames[i].frame == i + 1 */
-    char **comments;       /* per frame: the pcapng comment, or NULL */
+    struct st_pkt_store frames; /* frame i (st_store_get) has .frame == i + 1 */
+    char **comments;            /* per frame: the pcapng comment, or NULL */
     size_t n, cap;
     bool have_direction; /* the capture recorded each frame's direction */
     char dissector[64];  /* "tshark 4.0.17" */

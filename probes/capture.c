@@ -61,6 +61,8 @@ struct st_capture {
     bool thread_started;
     atomic_bool stopping;
     atomic_llong stop_at; /* CLOCK_MONOTONIC ns */
+    atomic_llong idle_ns; /* stopping: end the linger once no frame came for this long */
+    int64_t last_frame;   /* CLOCK_MONOTONIC ns of the last read that gave frames */
     int64_t start_ns;     /* CLOCK_REALTIME ns, for the ISBs */
     int write_errno;      /* first failed write of the thread */
     bool stopped;
@@ -161,7 +163,10 @@ static void read_all(struct st_capture *c)
         struct capif *ci = &c->ifs[i];
         if (ci->st.failed)
             continue;
-        if (pcap_dispatch(ci->pc, -1, on_frame, (u_char *)ci) == PCAP_ERROR) {
+        int n = pcap_dispatch(ci->pc, -1, on_frame, (u_char *)ci);
+        if (n > 0)
+            c->last_frame = clock_ns(CLOCK_MONOTONIC);
+        if (n == PCAP_ERROR) {
             fprintf(stderr, "%s: capture on %s stopped: %s\n", c->prefix, ci->st.name,
                     pcap_geterr(ci->pc));
             ci->st.failed = true;
@@ -246,9 +251,13 @@ static void *capture_main(void *arg)
     for (;;) {
         int ms = POLL_MS;
         if (atomic_load(&c->stopping)) {
-            int64_t left = atomic_load(&c->stop_at) - clock_ns(CLOCK_MONOTONIC);
-            if (left <= 0)
+            int64_t now = clock_ns(CLOCK_MONOTONIC);
+            int64_t left = atomic_load(&c->stop_at) - now;
+            int64_t idle = atomic_load(&c->idle_ns);
+            if (left <= 0 || (idle > 0 && now - c->last_frame >= idle))
                 break;
+            if (idle > 0 && c->last_frame + idle - now < left)
+                left = c->last_frame + idle - now;
             if (left / NS_PER_MS < ms)
                 ms = (int)(left / NS_PER_MS) + 1;
         }
@@ -391,6 +400,7 @@ static enum st_capture_err start(struct st_capture *c, const struct st_capture_o
         set_msg(msg, msglen, "%s: %s", o->path, strerror(errno));
         return ST_CAPTURE_EFILE;
     }
+    c->last_frame = clock_ns(CLOCK_MONOTONIC);
     if (start_thread(c) != 0) {
         set_msg(msg, msglen, "cannot start the capture thread");
         return ST_CAPTURE_ESYS;
@@ -417,6 +427,7 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     c->timeout_ms = o->timeout_ms ? o->timeout_ms : ST_CAPTURE_TIMEOUT_MS;
     atomic_init(&c->stopping, false);
     atomic_init(&c->stop_at, 0);
+    atomic_init(&c->idle_ns, 0);
     c->n_ifs = o->n_ifs;
     c->ifs = calloc(o->n_ifs, sizeof *c->ifs);
     c->pfds = calloc(o->n_ifs + 1, sizeof *c->pfds);
@@ -448,22 +459,28 @@ int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const ch
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode)
 {
-    char comment[128];
-    int len = snprintf(comment, sizeof comment, "scantrace probe=%lu mode=%s", n, mode);
-    if (len < 0 || (size_t)len >= sizeof comment || strpbrk(mode, " \t\r\n") || !*mode) {
+    /* the comment is made when its frame is found: a sweep registers a
+     * probe every few microseconds */
+    if (probe->net == ST_NET_NONE || !*mode || strlen(mode) > 96 || strpbrk(mode, " \t\r\n")) {
         errno = EINVAL;
         return -1;
     }
-    return st_capture_expect(c, probe, comment);
+    return st_marks_add_probe(c->marks, probe, n, mode);
 }
 
 int st_capture_stop(struct st_capture *c, int64_t linger_ns)
+{
+    return st_capture_stop_idle(c, linger_ns, 0);
+}
+
+int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_ns)
 {
     if (c->stopped)
         return c->stop_rc;
     c->stopped = true;
     if (!c->thread_started)
         return c->stop_rc = -1;
+    atomic_store(&c->idle_ns, idle_ns > 0 ? idle_ns : 0);
     atomic_store(&c->stop_at, clock_ns(CLOCK_MONOTONIC) + (linger_ns > 0 ? linger_ns : 0));
     atomic_store(&c->stopping, true);
     uint64_t one = 1;

@@ -91,7 +91,8 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
  */
 int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const char *comment);
 
-/* The same with the run directory's comment "scantrace probe=N mode=MODE". */
+/* The same with the run directory's comment "scantrace probe=N mode=MODE" (made when
+ * its frame is found: `mode` must stay valid until st_capture_stop()). */
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode);
 
@@ -102,6 +103,13 @@ int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, un
  * completely (the message is on stderr). Further calls return the same.
  */
 int st_capture_stop(struct st_capture *c, int64_t linger_ns);
+
+/*
+ * The same, but the linger ends early once no frame has arrived for
+ * `idle_ns` (0: linger the whole time): after a sweep whose replies came
+ * back in microseconds there is nothing left to wait for.
+ */
+int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_ns);
 
 size_t st_capture_n_ifs(const struct st_capture *c);
 const struct st_capture_ifstats *st_capture_ifstats(const struct st_capture *c, size_t i);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,9 @@ struct mark {
     struct mark *next;
     uint64_t hash;
     struct st_pkt pkt;
-    char *comment;
+    char *comment; /* or NULL: "scantrace probe=<probe> mode=<mode>", made at take */
+    unsigned long probe;
+    const char *mode;
 };
 
 struct st_marks {
@@ -74,33 +77,49 @@ static void maybe_grow(struct st_marks *m)
     m->n_buckets = n;
 }
 
-int st_marks_add(struct st_marks *m, const struct st_pkt *p, const char *comment)
+static int add(struct st_marks *m, const struct st_pkt *p, char *comment, unsigned long probe,
+               const char *mode)
 {
     struct mark *e = malloc(sizeof *e);
-    char *c = strdup(comment);
-    if (!e || !c) {
-        free(e);
-        free(c);
+    if (!e) {
+        free(comment);
         errno = ENOMEM;
         return -1;
     }
     e->pkt = *p;
     e->hash = st_pkt_hash(p);
-    e->comment = c;
+    e->comment = comment;
+    e->probe = probe;
+    e->mode = mode;
     pthread_mutex_lock(&m->lock);
     link_tail(m->buckets, m->n_buckets, e);
-    m->count++;
+    __atomic_store_n(&m->count, m->count + 1, __ATOMIC_RELEASE);
     maybe_grow(m);
     pthread_mutex_unlock(&m->lock);
     return 0;
 }
 
+int st_marks_add(struct st_marks *m, const struct st_pkt *p, const char *comment)
+{
+    char *c = strdup(comment);
+    if (!c) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return add(m, p, c, 0, NULL);
+}
+
+int st_marks_add_probe(struct st_marks *m, const struct st_pkt *p, unsigned long probe,
+                       const char *mode)
+{
+    return add(m, p, NULL, probe, mode);
+}
+
+/* Without the lock: the capture thread asks for every outgoing frame, and
+ * taking the lock each time made it fight the sender for it. */
 size_t st_marks_pending(struct st_marks *m)
 {
-    pthread_mutex_lock(&m->lock);
-    size_t n = m->count;
-    pthread_mutex_unlock(&m->lock);
-    return n;
+    return __atomic_load_n(&m->count, __ATOMIC_ACQUIRE);
 }
 
 char *st_marks_take(struct st_marks *m, const struct st_pkt *p)
@@ -112,8 +131,13 @@ char *st_marks_take(struct st_marks *m, const struct st_pkt *p)
         struct mark *e = *pp;
         if (e->hash == h && st_pkt_same(&e->pkt, p)) {
             *pp = e->next;
-            m->count--;
+            __atomic_store_n(&m->count, m->count - 1, __ATOMIC_RELEASE);
             comment = e->comment;
+            if (!comment) {
+                char buf[160];
+                snprintf(buf, sizeof buf, "scantrace probe=%lu mode=%s", e->probe, e->mode);
+                comment = strdup(buf);
+            }
             free(e);
             break;
         }

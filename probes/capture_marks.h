@@ -19,6 +19,11 @@ struct st_marks *st_marks_new(void);
 /* Add a copy of `p` with a copy of `comment`. 0, or -1 with errno ENOMEM. */
 int st_marks_add(struct st_marks *m, const struct st_pkt *p, const char *comment);
 
+/* The same with the comment "scantrace probe=N mode=MODE", made only when
+ * the frame is found (`mode` must live until then). */
+int st_marks_add_probe(struct st_marks *m, const struct st_pkt *p, unsigned long probe,
+                       const char *mode);
+
 /* How many are waiting for their frame. */
 size_t st_marks_pending(struct st_marks *m);
 

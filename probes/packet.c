@@ -11,9 +11,20 @@ void st_pkt_init(struct st_pkt *p)
     memset(p, 0, sizeof *p);
 }
 
+/* By hand, not snprintf: a sweep prints two addresses per trace line, and
+ * snprintf was a sixth of the sending thread's time. */
 const char *st_ip4_str(uint32_t a, char *buf)
 {
-    snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+    char *o = buf;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        unsigned v = (a >> shift) & 0xff;
+        if (v >= 100)
+            *o++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+        *o++ = shift ? '.' : '\0';
+    }
     return buf;
 }
 

@@ -29,13 +29,14 @@ static int link_facts(int fd, struct st_route *r)
     return r->ifindex > 0 ? 0 : -1;
 }
 
-int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *err, size_t errsz)
+/* The source address the kernel picks for dst: a connected UDP socket. */
+static int source_of(uint32_t dst, const char *ifname, int *fdp, uint32_t *src, char *err,
+                     size_t errsz)
 {
     char a[16];
     struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9)};
     socklen_t len = sizeof sin;
 
-    memset(r, 0, sizeof *r);
     snprintf(a, sizeof a, "%u.%u.%u.%u", dst >> 24, (dst >> 16) & 255, (dst >> 8) & 255, dst & 255);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -55,7 +56,30 @@ int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *
         close(fd);
         return -1;
     }
-    r->src = ntohl(sin.sin_addr.s_addr);
+    *src = ntohl(sin.sin_addr.s_addr);
+    if (fdp)
+        *fdp = fd;
+    else
+        close(fd);
+    return 0;
+}
+
+int st_route_source(uint32_t dst, const char *ifname, uint32_t *src, char *err, size_t errsz)
+{
+    return source_of(dst, ifname, NULL, src, err, errsz);
+}
+
+int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *err, size_t errsz)
+{
+    char a[16];
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    int fd;
+
+    memset(r, 0, sizeof *r);
+    snprintf(a, sizeof a, "%u.%u.%u.%u", dst >> 24, (dst >> 16) & 255, (dst >> 8) & 255, dst & 255);
+    if (source_of(dst, ifname, &fd, &r->src, err, errsz))
+        return -1;
+    sin.sin_addr.s_addr = htonl(r->src);
 
     struct ifaddrs *ifs, *i;
     if (getifaddrs(&ifs) < 0) {

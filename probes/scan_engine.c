@@ -142,7 +142,9 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
         return -1;
     }
     /* one lookup per /24 when the interface's subnet is a /24 or wider: a
-     * sweep of a /16 asks the kernel 256 times, not 65,536 */
+     * sweep of a /16 asks the kernel 256 times, not 65,536; and a /24 whose
+     * source address is a known slot's needs only that address (the
+     * interface facts are the slot's) */
     uint32_t last_net = 0;
     int last_slot = -1;
     for (size_t i = 0; i < t->n; i++) {
@@ -153,11 +155,21 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
             continue;
         }
         struct st_route r;
-        if (st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
-            return -1;
-        int s = slot_for(e, &r, err, errsz);
-        if (s < 0)
-            return -1;
+        int s = -1;
+        uint32_t src;
+        if (last_slot >= 0 && st_route_source(a, e->cfg->ifname, &src, err, errsz) == 0)
+            for (size_t k = 0; k < e->nslots && s < 0; k++) {
+                const struct st_route *kr = &e->slots[k].r;
+                if (kr->src == src && (((a ^ src) & kr->netmask) == 0) == kr->direct)
+                    s = (int)k;
+            }
+        if (s < 0) {
+            if (st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
+                return -1;
+            s = slot_for(e, &r, err, errsz);
+            if (s < 0)
+                return -1;
+        }
         e->slot_of[i] = (uint8_t)s;
         last_net = a & 0xffffff00u;
         last_slot = s;
@@ -186,15 +198,44 @@ int st_scan_interfaces(const struct st_scan_config *cfg, char names[][IF_NAMESIZ
 
 /* ---- sending -------------------------------------------------------------- */
 
+/* "SENT (12.3457s) ": the time rounded to 0.1 ms with integers (printf's
+ * %.4f of a double was a tenth of the sending thread's time; the two differ
+ * only on an exact tie, which this rounds up). */
+static size_t line_head(char *b, const char *dir, int64_t ns)
+{
+    if (ns < 0)
+        ns = 0;
+    int64_t q = (ns + 50000) / 100000;
+    char digits[24];
+    int n = 0;
+    for (int64_t s = q / 10000; n == 0 || s; s /= 10)
+        digits[n++] = (char)('0' + s % 10);
+    size_t k = strlen(dir);
+    memcpy(b, dir, k);
+    b[k++] = ' ';
+    b[k++] = '(';
+    while (n)
+        b[k++] = digits[--n];
+    b[k++] = '.';
+    int64_t frac = q % 10000;
+    for (int64_t d = 1000; d; d /= 10)
+        b[k++] = (char)('0' + frac / d % 10);
+    memcpy(b + k, "s) ", 3);
+    return k + 3;
+}
+
 static void trace_line(struct engine *e, const char *dir, int64_t t, const struct st_pkt *p)
 {
-    char desc[ST_LINE_MAX];
-    if (st_format_desc_at(p, (enum st_detail)e->cfg->detail, desc, sizeof desc) < 0)
+    char line[ST_LINE_MAX + 48];
+    size_t k = line_head(line, dir, t - e->hooks->start_ns);
+    int n = st_format_desc_at(p, (enum st_detail)e->cfg->detail, line + k, sizeof line - k - 1);
+    if (n < 0)
         return;
-    double secs = (double)(t - e->hooks->start_ns) / 1e9;
-    fprintf(e->hooks->trace, "%s (%.4fs) %s\n", dir, secs, desc);
+    k += (size_t)n;
+    line[k++] = '\n';
+    fwrite(line, 1, k, e->hooks->trace);
     if (e->hooks->echo)
-        fprintf(e->hooks->echo, "%s (%.4fs) %s\n", dir, secs, desc);
+        fwrite(line, 1, k, e->hooks->echo);
 }
 
 static int packet_socket(struct engine *e, struct iface *f)
@@ -282,26 +323,23 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
     }
 }
 
-static void read_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
-{
-    struct engine *e = ud;
-    st_ev_iod *iod = st_ev_event_iod(ev);
-    struct iface *f = st_ev_iod_userdata(iod);
+struct drain {
+    struct engine *e;
+    struct iface *f;
+};
 
-    if (st_ev_event_status(ev) == ST_EV_SUCCESS) {
-        size_t len;
-        const char *buf = st_ev_event_readbuf(ev, &len);
-        on_frame(e, f, st_ev_event_pcap_header(ev), (const uint8_t *)buf);
-    }
-    if (st_ev_event_status(ev) == ST_EV_SUCCESS || st_ev_event_status(ev) == ST_EV_TIMEOUT)
-        if (!e->stop)
-            st_ev_pcap_read(pool, iod, read_handler, -1, e);
+static void drain_frame(u_char *ud, const struct pcap_pkthdr *hdr, const u_char *bytes)
+{
+    struct drain *d = (struct drain *)(void *)ud;
+    on_frame(d->e, d->f, hdr, bytes);
 }
 
-static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+/* Expire, send what the window allows, and end the pass when every host is
+ * decided. Called on the 1 ms tick and after every batch of replies, so a
+ * window slot freed by a reply is refilled at once, not on the next tick. */
+static void drive(struct engine *e, st_ev_pool *pool)
 {
-    struct engine *e = ud;
-    if (st_ev_event_status(ev) != ST_EV_SUCCESS)
+    if (e->stop)
         return;
     if (e->hooks->interrupted && *e->hooks->interrupted) {
         e->stop = true;
@@ -314,27 +352,91 @@ static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
     if (st_sched_done(&e->sched)) {
         e->stop = true;
         st_ev_loop_quit(pool);
-        return;
     }
-    st_ev_timer_create(pool, tick_handler, 1, e);
+}
+
+/* Frames libpcap already holds are read in one go (up to DRAIN_MAX) instead
+ * of one event-loop round per reply: in a fast sweep replies arrive by the
+ * thousand per millisecond. */
+#define DRAIN_MAX 512
+
+static void read_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+{
+    struct engine *e = ud;
+    st_ev_iod *iod = st_ev_event_iod(ev);
+    struct iface *f = st_ev_iod_userdata(iod);
+
+    if (st_ev_event_status(ev) == ST_EV_SUCCESS) {
+        size_t len;
+        const char *buf = st_ev_event_readbuf(ev, &len);
+        on_frame(e, f, st_ev_event_pcap_header(ev), (const uint8_t *)buf);
+        struct drain d = {e, f};
+        pcap_t *pc = st_ev_iod_pcap(iod);
+        if (pc && !e->stop)
+            pcap_dispatch(pc, DRAIN_MAX, drain_frame, (u_char *)&d);
+        drive(e, pool);
+    }
+    if (st_ev_event_status(ev) == ST_EV_SUCCESS || st_ev_event_status(ev) == ST_EV_TIMEOUT)
+        if (!e->stop)
+            st_ev_pcap_read(pool, iod, read_handler, -1, e);
+}
+
+static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
+{
+    struct engine *e = ud;
+    if (st_ev_event_status(ev) != ST_EV_SUCCESS)
+        return;
+    drive(e, pool);
+    if (!e->stop)
+        st_ev_timer_create(pool, tick_handler, 1, e);
+}
+
+/* The reply handle: immediate delivery (replies drive the window), a small
+ * snaplen, and a ring of RX_BUFFER: libpcap's 2 MiB default holds a few
+ * thousand frames, a fraction of a second of a fast sweep's replies. */
+#define RX_BUFFER (8 << 20)
+
+static pcap_t *open_reply_handle(const struct iface *f, char *ebuf)
+{
+    char filter[128], a[16];
+    snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
+    pcap_t *p = pcap_create(f->name, ebuf);
+    if (!p)
+        return NULL;
+    struct bpf_program prog;
+    if (pcap_set_snaplen(p, 256) || pcap_set_promisc(p, 0) || pcap_set_immediate_mode(p, 1) ||
+        pcap_set_buffer_size(p, RX_BUFFER) || pcap_activate(p) < 0 ||
+        pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    int set = pcap_setfilter(p, &prog);
+    pcap_freecode(&prog);
+    /* our own probes are not replies */
+    if (set < 0 || pcap_setdirection(p, PCAP_D_IN) < 0) {
+        snprintf(ebuf, PCAP_ERRBUF_SIZE, "%s", pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    return p;
 }
 
 static int open_receivers(struct engine *e, char *err, size_t errsz)
 {
     for (size_t i = 0; i < e->nifs; i++) {
         struct iface *f = &e->ifs[i];
-        char filter[128], a[16], ebuf[PCAP_ERRBUF_SIZE] = "";
-        snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
+        char ebuf[PCAP_ERRBUF_SIZE] = "";
         f->iod = st_ev_iod_new(e->pool, f);
-        int rc =
-            f->iod ? st_ev_pcap_open(e->pool, f->iod, f->name, 256, false, filter, ebuf) : -ENOMEM;
+        pcap_t *p = f->iod ? open_reply_handle(f, ebuf) : NULL;
+        int rc = p ? st_ev_pcap_attach(e->pool, f->iod, p) : -ENOMEM;
         if (rc < 0) {
+            if (p)
+                pcap_close(p);
             snprintf(err, errsz, "%s: cannot capture replies: %s", f->name,
                      ebuf[0] ? ebuf : strerror(-rc));
             return -1;
         }
-        /* our own probes are not replies */
-        pcap_setdirection(st_ev_iod_pcap(f->iod), PCAP_D_IN);
     }
     return 0;
 }
@@ -395,6 +497,8 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     enum st_ev_loop_result lr = st_ev_loop(e->pool, -1);
     e->stop = true;
     progress(e, now_ns(), true);
+    if (e->hooks->rtt_bound_ns && e->sched.have_rtt)
+        *e->hooks->rtt_bound_ns = e->sched.srtt_ns + 4 * e->sched.rttvar_ns;
     /* late replies already queued are left to the capture; settle this pass */
     for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
         e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);

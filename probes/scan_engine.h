@@ -28,6 +28,9 @@ struct st_scan_hooks {
     /* every decided host of every pass (up, or down after its last try) */
     void (*on_host)(void *ud, const char *mode, const struct st_sched_host *h);
     void *ud;
+    /* out, or NULL: srtt + 4 rttvar of the last pass that had a reply, -1 if
+     * none had (how long late replies can still take; the capture's linger) */
+    int64_t *rtt_bound_ns;
 };
 
 /* The interfaces the scan will use (for the capture), from the targets'

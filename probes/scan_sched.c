@@ -15,6 +15,11 @@
 #define INITIAL_CWND 10.0
 #define ARP_TIMEOUT  (200 * MS)
 #define NO_SLOT      UINT32_MAX
+/* Tries sent by one tick at most: a scan behind its --min-rate would
+ * otherwise send every owed probe in one loop while the replies to them
+ * pile up unread in the receive ring (and overflow it). The engine ticks
+ * after every batch of replies and every millisecond. */
+#define BURST 256
 
 static uint32_t hash32(uint32_t x)
 {
@@ -172,7 +177,7 @@ void st_sched_tick(struct st_sched *s, int64_t now, st_sched_send_fn send, void 
             s->tokens = burst;
     }
     s->last_tick_ns = now;
-    while (s->send_head != s->send_tail) {
+    for (int burst = 0; s->send_head != s->send_tail && burst < BURST; burst++) {
         bool owed = t->min_rate > 0 &&
                     (double)s->probes_sent < (double)(now - s->start_ns) * t->min_rate / 1e9;
         if (s->in_flight >= (size_t)s->cwnd && !owed)

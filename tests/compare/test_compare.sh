@@ -2,10 +2,15 @@
 # scantrace compare on real recordings: golden reports, fault injection
 # (frames deleted with editcap, lines deleted from the trace: the report must
 # name exactly those), the report formats, run directories, and bad input.
-# usage: tests/compare/test_compare.sh SCANTRACE SOURCE_ROOT      (TAP-like)
+# Every golden report is checked with each dissector built in (libwireshark in
+# process, tshark as a child): they must agree on everything but the
+# "dissector" field. With ST-GENCAP, a synthetic capture of 100k frames (split
+# over two processes by libwireshark) must also give the same report both ways.
+# usage: tests/compare/test_compare.sh SCANTRACE SOURCE_ROOT [ST-GENCAP]   (TAP-like)
 set -uo pipefail
 
 st=$(realpath "$1")
+gencap=${3:+$(realpath "$3")}
 cd "$2" || exit 1
 fx=fixtures/nmap-7.93
 tmp=$(mktemp -d)
@@ -14,23 +19,46 @@ trap 'rm -rf "$tmp"' EXIT
 . tests/tap.sh
 jqt() { jq -e "$@" >/dev/null; }
 
-# ---- golden reports: every fixture, byte for byte ---------------------------
-for d in "$fx"/*/ fixtures/scantrace/*/; do
-  d=${d%/}
-  name=$(basename "$d")
-  [ -f "$d/expected-report.json" ] || { check "$name has an expected report" false; continue; }
-  "$st" compare --no-write -f json "$d" >"$tmp/got.json"
-  rc=$?
-  want_rc=0
-  [ "$(jq '.summary.discrepancies' "$d/expected-report.json")" -gt 0 ] && want_rc=1
-  check "golden $name: exit $want_rc" test "$rc" -eq "$want_rc"
-  if ! diff -u "$d/expected-report.json" "$tmp/got.json" >"$tmp/diff"; then
-    head -20 "$tmp/diff" | sed 's/^/# /'
-    check "golden $name: report equals expected-report.json" false
-  else
-    check "golden $name: report equals expected-report.json" true
-  fi
+# ---- golden reports: every fixture, byte for byte (but the dissector's name) ---
+dissectors=(tshark)
+"$st" compare --help | grep -q 'libwireshark (in process; the default when built' &&
+  "$st" compare --no-write --dissector libwireshark "$fx/PE" >/dev/null 2>&1 && dissectors+=(libwireshark)
+echo "# dissectors: ${dissectors[*]}"
+for dis in "${dissectors[@]}"; do
+  for d in "$fx"/*/ fixtures/scantrace/*/; do
+    d=${d%/}
+    name=$(basename "$d")
+    [ -f "$d/expected-report.json" ] || { check "$name has an expected report" false; continue; }
+    "$st" compare --no-write --dissector "$dis" -f json "$d" >"$tmp/got.json"
+    rc=$?
+    want_rc=0
+    [ "$(jq '.summary.discrepancies' "$d/expected-report.json")" -gt 0 ] && want_rc=1
+    check "golden $name ($dis): exit $want_rc" test "$rc" -eq "$want_rc"
+    if ! diff -u <(grep -v '"dissector":' "$d/expected-report.json") \
+      <(grep -v '"dissector":' "$tmp/got.json") >"$tmp/diff"; then
+      head -20 "$tmp/diff" | sed 's/^/# /'
+      check "golden $name ($dis): report equals expected-report.json" false
+    else
+      check "golden $name ($dis): report equals expected-report.json" true
+    fi
+  done
 done
+check "the default dissector is named in the report" \
+  test "$(jq -r .capture.dissector "$tmp/got.json" | cut -d' ' -f1)" = "${dissectors[-1]}"
+
+# ---- a synthetic sweep: both dissectors, the same report -------------------------
+if [ -n "$gencap" ] && [ ${#dissectors[@]} -eq 2 ]; then
+  mkdir -p "$tmp/syn"
+  "$gencap" 100000 "$tmp/syn"
+  for dis in "${dissectors[@]}"; do
+    "$st" compare --no-write --dissector "$dis" -f json "$tmp/syn/trace.log" "$tmp/syn/capture.pcapng" \
+      >"$tmp/syn/$dis.json"
+  done
+  check "synthetic 100k frames: libwireshark (two processes) and tshark give the same report" \
+    cmp -s <(grep -v '"dissector":' "$tmp/syn/tshark.json") <(grep -v '"dissector":' "$tmp/syn/libwireshark.json")
+  check "synthetic 100k frames: consistent" jqt '.summary.discrepancies == 0 and .summary.matched > 60000' \
+    "$tmp/syn/tshark.json"
+fi
 
 # every trace packet line exactly once, every frame at most once
 for d in "$fx"/default-routed "$fx"/send-ip-local "$fx"/PE; do
@@ -136,7 +164,7 @@ tshark "\$@" | head -c 700
 kill -KILL \$\$
 KILL
 chmod +x "$tmp/killer"
-SCANTRACE_TSHARK=$tmp/killer "$st" compare "$run" >/dev/null 2>"$tmp/err"
+SCANTRACE_TSHARK=$tmp/killer "$st" compare --dissector tshark "$run" >/dev/null 2>"$tmp/err"
 rc=$?
 check "tshark killed midway: exit 3" test "$rc" -eq 3
 check "tshark killed midway: one-line error" test "$(wc -l <"$tmp/err")" -eq 1
@@ -171,7 +199,12 @@ check "bad: missing trace" bad missing 2 "nothere.log: No such file" "$st" compa
 check "bad: missing capture" bad nocap 2 "nothere.pcapng: No such file" "$st" compare "$t" "$tmp/nothere.pcapng"
 check "bad: garbage capture" bad garbagecap 2 "garbage: .*isn't a capture file" "$st" compare "$t" "$tmp/garbage"
 check "bad: truncated capture" bad trunc 2 "trunc.pcapng: .*cut short" "$st" compare "$t" "$tmp/trunc.pcapng"
-check "bad: no tshark" bad notshark 3 "not found" env SCANTRACE_TSHARK=/nonexistent/tshark "$st" compare "$t" "$c"
+check "bad: no tshark" bad notshark 3 "not found" env SCANTRACE_TSHARK=/nonexistent/tshark "$st" compare --dissector tshark "$t" "$c"
+check "bad: unknown dissector" bad dis 2 "dissector" "$st" compare --dissector wireshark "$t" "$c"
+for dis in "${dissectors[@]}"; do
+  check "bad ($dis): garbage capture" bad garbagecap 2 "garbage: .*isn't a capture file" "$st" compare --dissector "$dis" "$t" "$tmp/garbage"
+  check "bad ($dis): truncated capture" bad trunc 2 "trunc.pcapng: .*cut short" "$st" compare --dissector "$dis" "$t" "$tmp/trunc.pcapng"
+done
 check "bad: unknown format" bad fmt 2 "format" "$st" compare -f yaml "$t" "$c"
 check "bad: no such run directory" bad nodir 2 "no such run directory" "$st" compare "$tmp/nodir"
 "$st" compare --no-write "$t" "$tmp/cap.pcap" >/dev/null

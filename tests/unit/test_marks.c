@@ -115,6 +115,27 @@ static void test_many_entries(void **state)
     st_marks_free(m);
 }
 
+/* A probe's mark makes its run-directory comment when its frame is taken,
+ * in order with plain comments of the same identity. */
+static void test_probe_comment(void **state)
+{
+    (void)state;
+    struct st_marks *m = st_marks_new();
+    assert_non_null(m);
+    struct st_pkt a = echo(0xc6120302, 9, 0);
+    assert_int_equal(st_marks_add_probe(m, &a, 41, "-PS22,443"), 0);
+    assert_int_equal(st_marks_add(m, &a, "plain"), 0);
+    char *c = st_marks_take(m, &a);
+    assert_string_equal(c, "scantrace probe=41 mode=-PS22,443");
+    free(c);
+    c = st_marks_take(m, &a);
+    assert_string_equal(c, "plain");
+    free(c);
+    assert_int_equal(st_marks_pending(m), 0);
+    assert_int_equal(st_marks_add_probe(m, &a, 1, "echo"), 0);
+    st_marks_free(m); /* an untaken probe mark has no comment to free */
+}
+
 int main(int argc, char **argv)
 {
     st_test_init(argc, argv);
@@ -122,6 +143,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_same_means_same_hash),
         cmocka_unit_test(test_fifo_per_identity),
         cmocka_unit_test(test_many_entries),
+        cmocka_unit_test(test_probe_comment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

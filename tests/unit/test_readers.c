@@ -1,9 +1,10 @@
 /*
- * The two frame readers agree: every frame of every fixture capture, read
+ * The frame readers agree: every frame of every fixture capture, read
  * once through tshark's dissection (the tshark reader of compare) and once
  * through scantrace's own decoder, gives the same nmap text at all three
  * detail levels and the same identity. One packet model, two readers, no
- * drift between them.
+ * drift between them. The in-process libwireshark reader (when built) gives
+ * the tshark reader's records byte for byte, in one process or split in two.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include "pkt_format.h"
 #include "testdata.h"
 #include "tshark_read.h"
+#include "wireshark_read.h"
 
 static unsigned check_capture(const char *path, unsigned *frames)
 {
@@ -46,7 +48,8 @@ static unsigned check_capture(const char *path, unsigned *frames)
             bad++;
             break;
         }
-        const struct st_pkt *ws = &cap.frames[i];
+        struct st_pkt tmp;
+        const struct st_pkt *ws = st_store_get(&cap.frames, i, &tmp);
         /* tshark has no field with the raw IP option bytes: the tshark reader
          * knows their length (ihl) only, so compare the rest */
         if (own.net == ST_NET_IPV4 && own.ip.optlen) {
@@ -107,9 +110,102 @@ static void test_readers_agree(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* Every record and comment of `a` equals `b`'s. */
+static unsigned same_dissection(const char *path, const char *what, const struct st_dissection *a,
+                                const struct st_dissection *b)
+{
+    if (a->n != b->n || a->have_direction != b->have_direction) {
+        print_error("%s (%s): %zu frames vs %zu\n", path, what, a->n, b->n);
+        return 1;
+    }
+    unsigned bad = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        struct st_pkt x, y;
+        st_store_get(&a->frames, i, &x);
+        st_store_get(&b->frames, i, &y);
+        const char *ca = a->comments[i], *cb = b->comments[i];
+        if (memcmp(&x, &y, sizeof x) || (!ca != !cb) || (ca && strcmp(ca, cb))) {
+            size_t at = 0;
+            while (at < sizeof x && ((uint8_t *)&x)[at] == ((uint8_t *)&y)[at])
+                at++;
+            print_error("%s (%s) frame %zu: the records differ (byte %zu)\n", path, what, i + 1,
+                        at);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static unsigned check_wireshark(const char *path, unsigned *frames)
+{
+    struct st_dissection ts, ws, split;
+    char err[512];
+    if (st_tshark_read(path, &ts, err, sizeof err) != ST_TSHARK_OK) {
+        print_error("%s\n", err);
+        return 1;
+    }
+    struct st_wireshark_opts whole = {.split_bytes = UINT64_MAX}, halves = {.split_bytes = 1};
+    assert_int_equal(st_wireshark_read(path, &whole, &ws, err, sizeof err), ST_TSHARK_OK);
+    assert_int_equal(st_wireshark_read(path, &halves, &split, err, sizeof err), ST_TSHARK_OK);
+    unsigned bad = same_dissection(path, "one process", &ts, &ws) +
+                   same_dissection(path, "two halves", &ts, &split);
+    *frames += (unsigned)ts.n;
+    st_dissection_free(&ts);
+    st_dissection_free(&ws);
+    st_dissection_free(&split);
+    return bad;
+}
+
+static void test_wireshark_agrees(void **state)
+{
+    (void)state;
+    if (!st_wireshark_available())
+        skip();
+    static const char *const dirs[] = {"fixtures/nmap-7.93", "fixtures/scantrace"};
+    char root[256], path[1024];
+    unsigned bad = 0, frames = 0;
+    for (size_t k = 0; k < 2; k++) {
+        DIR *d = opendir(st_src_path(dirs[k], root, sizeof root));
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof path, "%s/%s/capture.pcapng", root, e->d_name);
+            bad += check_wireshark(path, &frames);
+        }
+        closedir(d);
+    }
+    print_message("%u frames: libwireshark's records are tshark's\n", frames);
+    assert_true(frames > 100);
+    assert_int_equal(bad, 0);
+}
+
+/* The packed store gives back exactly what it was given, whatever it is. */
+static void test_store_exact(void **state)
+{
+    (void)state;
+    struct st_pkt_store s = {0};
+    struct st_pkt in[64], out;
+    uint32_t x = 12345;
+    for (size_t i = 0; i < 64; i++) {
+        uint8_t *b = (uint8_t *)&in[i];
+        /* from all zeros to dense noise, with zero runs of every length */
+        for (size_t k = 0; k < sizeof in[i]; k++) {
+            x = x * 1103515245u + 12345u;
+            b[k] = (x >> 16) % 64 < i ? (uint8_t)(x >> 8) : 0;
+        }
+        st_store_add(&s, &in[i]);
+    }
+    for (size_t i = 0; i < 64; i++)
+        assert_memory_equal(st_store_get(&s, i, &out), &in[i], sizeof out);
+    st_store_free(&s);
+}
+
 int main(int argc, char **argv)
 {
     st_test_init(argc, argv);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_readers_agree)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_readers_agree),
+                                       cmocka_unit_test(test_wireshark_agrees),
+                                       cmocka_unit_test(test_store_exact)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

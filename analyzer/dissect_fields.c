@@ -1,0 +1,370 @@
+/*
+ * Wireshark's fields -> struct st_pkt (see dissect_fields.h). Numbers are
+ * read raw: ip.id and the flags in hex, tcp.seq_raw instead of the relative
+ * seq. An ICMP error carries two IP headers: the first value of each ip.*
+ * field is the outer header, the second the quoted one, and the transport
+ * fields belong to the quoted datagram. Wireshark has no field holding the
+ * raw IP option bytes, so records from here know the options' length (ihl)
+ * but not their bytes.
+ */
+#include "dissect_fields.h"
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const st_field_names[ST_NFIELDS] = {
+    [ST_F_FRAME_NUMBER] = "frame.number",
+    [ST_F_FRAME_TIME_EPOCH] = "frame.time_epoch",
+    [ST_F_FRAME_COMMENT] = "frame.comment",
+    [ST_F_FRAME_PACKET_FLAGS_DIRECTION] = "frame.packet_flags_direction",
+    [ST_F_FRAME_CAP_LEN] = "frame.cap_len",
+    [ST_F_ETH_SRC] = "eth.src",
+    [ST_F_ETH_DST] = "eth.dst",
+    [ST_F_ARP_OPCODE] = "arp.opcode",
+    [ST_F_ARP_SRC_HW_MAC] = "arp.src.hw_mac",
+    [ST_F_ARP_SRC_PROTO_IPV4] = "arp.src.proto_ipv4",
+    [ST_F_ARP_DST_HW_MAC] = "arp.dst.hw_mac",
+    [ST_F_ARP_DST_PROTO_IPV4] = "arp.dst.proto_ipv4",
+    [ST_F_IP_HDR_LEN] = "ip.hdr_len",
+    [ST_F_IP_DSFIELD] = "ip.dsfield",
+    [ST_F_IP_LEN] = "ip.len",
+    [ST_F_IP_ID] = "ip.id",
+    [ST_F_IP_FLAGS] = "ip.flags",
+    [ST_F_IP_FRAG_OFFSET] = "ip.frag_offset",
+    [ST_F_IP_TTL] = "ip.ttl",
+    [ST_F_IP_PROTO] = "ip.proto",
+    [ST_F_IP_CHECKSUM] = "ip.checksum",
+    [ST_F_IP_SRC] = "ip.src",
+    [ST_F_IP_DST] = "ip.dst",
+    [ST_F_IPV6_SRC] = "ipv6.src",
+    [ST_F_IPV6_DST] = "ipv6.dst",
+    [ST_F_IPV6_NXT] = "ipv6.nxt",
+    [ST_F_IPV6_HLIM] = "ipv6.hlim",
+    [ST_F_IPV6_PLEN] = "ipv6.plen",
+    [ST_F_IPV6_FLOW] = "ipv6.flow",
+    [ST_F_IPV6_TCLASS] = "ipv6.tclass",
+    [ST_F_TCP_SRCPORT] = "tcp.srcport",
+    [ST_F_TCP_DSTPORT] = "tcp.dstport",
+    [ST_F_TCP_SEQ_RAW] = "tcp.seq_raw",
+    [ST_F_TCP_ACK_RAW] = "tcp.ack_raw",
+    [ST_F_TCP_HDR_LEN] = "tcp.hdr_len",
+    [ST_F_TCP_FLAGS] = "tcp.flags",
+    [ST_F_TCP_WINDOW_SIZE_VALUE] = "tcp.window_size_value",
+    [ST_F_TCP_CHECKSUM] = "tcp.checksum",
+    [ST_F_TCP_URGENT_POINTER] = "tcp.urgent_pointer",
+    [ST_F_TCP_OPTIONS] = "tcp.options",
+    [ST_F_UDP_SRCPORT] = "udp.srcport",
+    [ST_F_UDP_DSTPORT] = "udp.dstport",
+    [ST_F_UDP_LENGTH] = "udp.length",
+    [ST_F_UDP_CHECKSUM] = "udp.checksum",
+    [ST_F_SCTP_SRCPORT] = "sctp.srcport",
+    [ST_F_SCTP_DSTPORT] = "sctp.dstport",
+    [ST_F_SCTP_VERIFICATION_TAG] = "sctp.verification_tag",
+    [ST_F_SCTP_CHECKSUM] = "sctp.checksum",
+    [ST_F_ICMP_TYPE] = "icmp.type",
+    [ST_F_ICMP_CODE] = "icmp.code",
+    [ST_F_ICMP_CHECKSUM] = "icmp.checksum",
+    [ST_F_ICMP_IDENT] = "icmp.ident",
+    [ST_F_ICMP_SEQ] = "icmp.seq",
+    [ST_F_ICMP_ORIGINATE_TIMESTAMP] = "icmp.originate_timestamp",
+    [ST_F_ICMP_RECEIVE_TIMESTAMP] = "icmp.receive_timestamp",
+    [ST_F_ICMP_TRANSMIT_TIMESTAMP] = "icmp.transmit_timestamp",
+    [ST_F_ICMP_ADDRESS_MASK] = "icmp.address_mask",
+    [ST_F_ICMP_REDIR_GW] = "icmp.redir_gw",
+    [ST_F_ICMP_MTU] = "icmp.mtu",
+    [ST_F_ICMP_POINTER] = "icmp.pointer",
+    [ST_F_ICMPV6_TYPE] = "icmpv6.type",
+    [ST_F_ICMPV6_CODE] = "icmpv6.code",
+};
+
+typedef const struct st_field_src doc_t;
+
+/* Value `idx` of a field as tshark prints it, or NULL. */
+static const char *val(doc_t *d, enum st_field f, size_t idx)
+{
+    return d->str(d->ud, f, idx);
+}
+
+static size_t nvals(doc_t *d, enum st_field f)
+{
+    return d->count(d->ud, f);
+}
+
+/* What strtoul(value, NULL, 0) gives, 0 for an absent value. */
+static unsigned long num(doc_t *d, enum st_field f, size_t idx)
+{
+    unsigned long v;
+    if (d->num && d->num(d->ud, f, idx, &v))
+        return v;
+    const char *s = val(d, f, idx);
+    return s ? strtoul(s, NULL, 0) : 0;
+}
+
+static bool has(doc_t *d, enum st_field f)
+{
+    return nvals(d, f) > 0;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* "42:62:64:2a:56:bf" (one or two hex digits a byte, as sscanf's %x:%x...
+ * read it; sscanf was a tenth of the record mapping's time). Left as it was
+ * unless all six bytes are there. */
+static void mac(const char *s, uint8_t out[6])
+{
+    uint8_t m[6];
+    for (int i = 0; s && i < 6; i++) {
+        int hi = hexval(*s), lo;
+        if (hi < 0)
+            return;
+        s++;
+        if ((lo = hexval(*s)) >= 0) {
+            hi = hi * 16 + lo;
+            s++;
+        }
+        m[i] = (uint8_t)hi;
+        if (i < 5 && *s++ != ':')
+            return;
+    }
+    if (s)
+        memcpy(out, m, 6);
+}
+
+static uint32_t ip4(const char *s)
+{
+    uint32_t a = 0;
+    if (s)
+        st_ip4_parse(s, &a);
+    return a;
+}
+
+static void ip6(const char *s, uint8_t out[16])
+{
+    if (s && inet_pton(AF_INET6, s, out) != 1)
+        memset(out, 0, 16);
+}
+
+/* "1795791728.322449254" -> ns, without going through a double. */
+static int64_t epoch_ns(const char *s)
+{
+    char *e;
+    if (!s)
+        return 0;
+    int64_t sec = strtoll(s, &e, 10), frac = 0, scale = 100000000;
+    if (*e == '.')
+        for (e++; *e >= '0' && *e <= '9' && scale; e++, scale /= 10)
+            frac += (*e - '0') * scale;
+    return sec * 1000000000 + frac;
+}
+
+/* tcp.options: hex bytes, with or without ':' separators. */
+static void tcp_options(const char *s, struct st_tcp *t)
+{
+    t->optlen = 0;
+    for (; s && s[0] && s[1] && t->optlen < ST_MAX_TCPOPT;) {
+        if (*s == ':') {
+            s++;
+            continue;
+        }
+        char hex[3] = {s[0], s[1], 0};
+        t->opts[t->optlen++] = (uint8_t)strtoul(hex, NULL, 16);
+        s += 2;
+    }
+}
+
+static void ipv4_at(doc_t *d, size_t i, struct st_ipv4 *ip)
+{
+    ip->ihl = (uint8_t)(num(d, ST_F_IP_HDR_LEN, i) / 4);
+    ip->tos = (uint8_t)num(d, ST_F_IP_DSFIELD, i);
+    ip->len = (uint16_t)num(d, ST_F_IP_LEN, i);
+    ip->id = (uint16_t)num(d, ST_F_IP_ID, i);
+    /* tshark 4.0: ip.flags is the three flag bits (RB DF MF) as a number,
+     * ip.frag_offset the offset in 8-byte units, as on the wire */
+    ip->frag = (uint16_t)((num(d, ST_F_IP_FLAGS, i) & 7) << 13 |
+                          (num(d, ST_F_IP_FRAG_OFFSET, i) & 0x1fff));
+    ip->ttl = (uint8_t)num(d, ST_F_IP_TTL, i);
+    ip->proto = (uint8_t)num(d, ST_F_IP_PROTO, i);
+    ip->csum = (uint16_t)num(d, ST_F_IP_CHECKSUM, i);
+    ip->src = ip4(val(d, ST_F_IP_SRC, i));
+    ip->dst = ip4(val(d, ST_F_IP_DST, i));
+}
+
+static bool icmp_error(unsigned type)
+{
+    return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+static void fill_transport(doc_t *d, uint8_t proto, struct st_pkt *p)
+{
+    switch (proto) {
+    case ST_IPPROTO_TCP: {
+        struct st_tcp *t = &p->l4.tcp;
+        t->sport = (uint16_t)num(d, ST_F_TCP_SRCPORT, 0);
+        t->dport = (uint16_t)num(d, ST_F_TCP_DSTPORT, 0);
+        t->seq = (uint32_t)num(d, ST_F_TCP_SEQ_RAW, 0);
+        t->ack = (uint32_t)num(d, ST_F_TCP_ACK_RAW, 0);
+        t->off = (uint8_t)(num(d, ST_F_TCP_HDR_LEN, 0) / 4);
+        unsigned long fl = num(d, ST_F_TCP_FLAGS, 0);
+        t->flags = (uint8_t)fl;
+        t->res = (uint8_t)((fl >> 8) & 0x0f);
+        t->win = (uint16_t)num(d, ST_F_TCP_WINDOW_SIZE_VALUE, 0);
+        t->csum = (uint16_t)num(d, ST_F_TCP_CHECKSUM, 0);
+        t->urp = (uint16_t)num(d, ST_F_TCP_URGENT_POINTER, 0);
+        tcp_options(val(d, ST_F_TCP_OPTIONS, 0), t);
+        if (!has(d, ST_F_TCP_FLAGS))
+            p->flags |= ST_PKT_L4_SHORT;
+        break;
+    }
+    case ST_IPPROTO_UDP:
+        p->l4.udp.sport = (uint16_t)num(d, ST_F_UDP_SRCPORT, 0);
+        p->l4.udp.dport = (uint16_t)num(d, ST_F_UDP_DSTPORT, 0);
+        p->l4.udp.len = (uint16_t)num(d, ST_F_UDP_LENGTH, 0);
+        p->l4.udp.csum = (uint16_t)num(d, ST_F_UDP_CHECKSUM, 0);
+        if (!has(d, ST_F_UDP_SRCPORT))
+            p->flags |= ST_PKT_L4_SHORT;
+        break;
+    case ST_IPPROTO_SCTP:
+        p->l4.sctp.sport = (uint16_t)num(d, ST_F_SCTP_SRCPORT, 0);
+        p->l4.sctp.dport = (uint16_t)num(d, ST_F_SCTP_DSTPORT, 0);
+        p->l4.sctp.vtag = (uint32_t)num(d, ST_F_SCTP_VERIFICATION_TAG, 0);
+        p->l4.sctp.csum = (uint32_t)num(d, ST_F_SCTP_CHECKSUM, 0);
+        if (!has(d, ST_F_SCTP_SRCPORT))
+            p->flags |= ST_PKT_L4_SHORT;
+        break;
+    default:
+        break;
+    }
+}
+
+static void fill_icmp(doc_t *d, struct st_pkt *p)
+{
+    struct st_icmp *m = &p->l4.icmp;
+
+    if (!has(d, ST_F_ICMP_TYPE)) {
+        p->flags |= ST_PKT_L4_SHORT;
+        return;
+    }
+    m->type = (uint8_t)num(d, ST_F_ICMP_TYPE, 0);
+    m->code = (uint8_t)num(d, ST_F_ICMP_CODE, 0);
+    m->csum = (uint16_t)num(d, ST_F_ICMP_CHECKSUM, 0);
+    m->len = p->l4len;
+    if (!icmp_error(m->type)) {
+        m->id = (uint16_t)num(d, ST_F_ICMP_IDENT, 0);
+        m->seq = (uint16_t)num(d, ST_F_ICMP_SEQ, 0);
+        m->orig = (uint32_t)num(d, ST_F_ICMP_ORIGINATE_TIMESTAMP, 0);
+        m->recv = (uint32_t)num(d, ST_F_ICMP_RECEIVE_TIMESTAMP, 0);
+        m->trans = (uint32_t)num(d, ST_F_ICMP_TRANSMIT_TIMESTAMP, 0);
+        m->mask = ip4(val(d, ST_F_ICMP_ADDRESS_MASK, 0));
+        return;
+    }
+    m->gateway = ip4(val(d, ST_F_ICMP_REDIR_GW, 0));
+    m->mtu = (uint16_t)num(d, ST_F_ICMP_MTU, 0);
+    m->pointer = (uint8_t)num(d, ST_F_ICMP_POINTER, 0);
+
+    /* The quoted datagram: the second IP header and the transport fields. */
+    struct st_quote *q = &m->quote;
+    q->len = p->l4len > 8 ? (uint16_t)(p->l4len - 8) : 0;
+    if (nvals(d, ST_F_IP_SRC) < 2)
+        return;
+    q->present = true;
+    ipv4_at(d, 1, &q->ip);
+    unsigned hl = (unsigned)q->ip.ihl * 4;
+    q->l4len = q->len > hl ? (uint16_t)(q->len - hl) : 0;
+    switch (q->ip.proto) {
+    case ST_IPPROTO_TCP:
+        q->sport = (uint16_t)num(d, ST_F_TCP_SRCPORT, 0);
+        q->dport = (uint16_t)num(d, ST_F_TCP_DSTPORT, 0);
+        q->seq = (uint32_t)num(d, ST_F_TCP_SEQ_RAW, 0);
+        break;
+    case ST_IPPROTO_UDP:
+        q->sport = (uint16_t)num(d, ST_F_UDP_SRCPORT, 0);
+        q->dport = (uint16_t)num(d, ST_F_UDP_DSTPORT, 0);
+        break;
+    case ST_IPPROTO_SCTP:
+        q->sport = (uint16_t)num(d, ST_F_SCTP_SRCPORT, 0);
+        q->dport = (uint16_t)num(d, ST_F_SCTP_DSTPORT, 0);
+        q->seq = (uint32_t)num(d, ST_F_SCTP_VERIFICATION_TAG, 0);
+        break;
+    case ST_IPPROTO_ICMP:
+        q->icmp_type = (uint8_t)num(d, ST_F_ICMP_TYPE, 1);
+        q->icmp_code = (uint8_t)num(d, ST_F_ICMP_CODE, 1);
+        q->icmp_id = (uint16_t)num(d, ST_F_ICMP_IDENT, 0);
+        q->icmp_seq = (uint16_t)num(d, ST_F_ICMP_SEQ, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char **comment)
+{
+    st_pkt_init(p);
+    p->frame = (uint32_t)num(d, ST_F_FRAME_NUMBER, 0);
+    p->time_ns = epoch_ns(val(d, ST_F_FRAME_TIME_EPOCH, 0));
+    p->caplen = (uint32_t)num(d, ST_F_FRAME_CAP_LEN, 0);
+    p->link = ST_LINK_ETHERNET;
+    mac(val(d, ST_F_ETH_SRC, 0), p->eth_src);
+    mac(val(d, ST_F_ETH_DST, 0), p->eth_dst);
+    const char *dir = val(d, ST_F_FRAME_PACKET_FLAGS_DIRECTION, 0);
+    if (dir) {
+        unsigned long f = strtoul(dir, NULL, 0) & 3;
+        p->dir = f == 1 ? ST_DIR_RCVD : f == 2 ? ST_DIR_SENT : ST_DIR_NONE;
+    }
+    *comment = val(d, ST_F_FRAME_COMMENT, 0);
+
+    if (has(d, ST_F_ARP_OPCODE)) {
+        p->net = ST_NET_ARP;
+        p->arp.hrd = 1;
+        p->arp.pro = 0x0800;
+        p->arp.hln = 6;
+        p->arp.pln = 4;
+        p->arp.op = (uint16_t)num(d, ST_F_ARP_OPCODE, 0);
+        mac(val(d, ST_F_ARP_SRC_HW_MAC, 0), p->arp.sha);
+        mac(val(d, ST_F_ARP_DST_HW_MAC, 0), p->arp.tha);
+        p->arp.spa = ip4(val(d, ST_F_ARP_SRC_PROTO_IPV4, 0));
+        p->arp.tpa = ip4(val(d, ST_F_ARP_DST_PROTO_IPV4, 0));
+        return;
+    }
+    if (has(d, ST_F_IP_SRC)) {
+        p->net = ST_NET_IPV4;
+        ipv4_at(d, 0, &p->ip);
+        p->proto = p->ip.proto;
+        unsigned hl = (unsigned)p->ip.ihl * 4;
+        p->l4len = p->ip.len > hl ? (uint16_t)(p->ip.len - hl) : 0;
+        if (p->ip.frag & 0x1fff) {
+            p->flags |= ST_PKT_FRAGMENT;
+            return;
+        }
+    } else if (has(d, ST_F_IPV6_SRC)) {
+        p->net = ST_NET_IPV6;
+        ip6(val(d, ST_F_IPV6_SRC, 0), p->ip6.src);
+        ip6(val(d, ST_F_IPV6_DST, 0), p->ip6.dst);
+        p->ip6.nh = (uint8_t)num(d, ST_F_IPV6_NXT, 0);
+        p->ip6.hopl = (uint8_t)num(d, ST_F_IPV6_HLIM, 0);
+        p->ip6.plen = (uint16_t)num(d, ST_F_IPV6_PLEN, 0);
+        p->ip6.flow = (uint32_t)num(d, ST_F_IPV6_FLOW, 0);
+        p->ip6.tclass = (uint8_t)num(d, ST_F_IPV6_TCLASS, 0);
+        p->proto = p->ip6.nh;
+        p->l4len = p->ip6.plen;
+        if (p->proto == ST_IPPROTO_ICMPV6) {
+            p->l4.icmp.type = (uint8_t)num(d, ST_F_ICMPV6_TYPE, 0);
+            p->l4.icmp.code = (uint8_t)num(d, ST_F_ICMPV6_CODE, 0);
+        }
+    } else {
+        p->net = ST_NET_OTHER;
+        return;
+    }
+    if (p->proto == ST_IPPROTO_ICMP && p->net == ST_NET_IPV4)
+        fill_icmp(d, p);
+    else
+        fill_transport(d, p->proto, p);
+}

@@ -1,0 +1,540 @@
+/*
+ * libwireshark in process (see wireshark_read.h). Built as a module of its
+ * own, loaded by wireshark_load.c when compare needs it: linked into the
+ * executable, libwireshark's relocations cost every scantrace command 30 ms
+ * at start (a sixth of a /16 sweep's send phase).
+ *
+ * epan is initialised once per process (it registers every dissector: about
+ * a fifth of a second) and dissects each frame with a tree primed with our
+ * fields only, as tshark -T fields does. The values reach the record mapping
+ * (dissect_fields.c) as tshark would print them (fvalue's display string),
+ * integers straight from the value.
+ *
+ * Two cores: a capture of split_bytes or more is cut at half its size. A
+ * forked child (sharing the initialised epan) reads the first half without
+ * dissecting it, to number its frames, and dissects the second; the parent
+ * dissects the first and collects the child's records from a pipe in a
+ * thread. No dissection state crosses the cut: the fields read here are raw
+ * header values (tcp.seq_raw, not the relative seq). The dissection session
+ * is renewed every SESSION_FRAMES frames, which frees the conversation and
+ * request/response tables Wireshark keeps per session (tshark's -M): about a
+ * quarter of a kilobyte per frame. A renewal itself keeps a few megabytes
+ * (measured: every 16k frames cost more than never), hence the large period.
+ */
+#include "wireshark_read.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <epan/addr_resolv.h>
+#include <epan/epan.h>
+#include <epan/epan_dissect.h>
+#include <epan/frame_data.h>
+#include <epan/prefs.h>
+#include <epan/proto.h>
+#include <epan/tvbuff.h>
+#include <wiretap/wtap.h>
+#include <wsutil/buffer.h>
+#include <wsutil/filesystem.h>
+#include <wsutil/privileges.h>
+#include <wsutil/wslog.h>
+
+#include "dissect_fields.h"
+
+#define ST_WS_EXPORT   __attribute__((visibility("default")))
+#define SPLIT_DEFAULT  (8u << 20)
+#define SESSION_FRAMES 262144
+#define MAX_OCC        4 /* values kept per field and frame (two IP headers at most) */
+#define MAX_HF         8 /* registrations of one field name */
+
+/* ---- epan, once per process ---------------------------------------------- */
+
+static bool inited;
+/* A field name can be registered by several header fields (sctp.checksum
+ * is): tshark prints them all, so every one is primed and read. */
+static int hf[ST_NFIELDS][MAX_HF];
+static unsigned nhf[ST_NFIELDS];
+static char version[64];
+
+static void quiet_err(const char *fmt, va_list ap)
+{
+    (void)fmt;
+    (void)ap;
+}
+
+static int init_epan(char *err, size_t errsz)
+{
+    if (inited)
+        return 0;
+    ws_log_init("scantrace", quiet_err);
+    ws_log_set_level(LOG_LEVEL_CRITICAL);
+    init_process_policies();
+    g_free(configuration_init("scantrace", NULL));
+    wtap_init(FALSE);
+    if (!epan_init(NULL, NULL, FALSE)) {
+        snprintf(err, errsz, "libwireshark: cannot initialise the dissectors");
+        return -1;
+    }
+    epan_load_settings();
+    disable_name_resolution(); /* tshark -n */
+    for (size_t i = 0; i < ST_NFIELDS; i++) {
+        int id = proto_registrar_get_id_byname(st_field_names[i]);
+        if (id < 0) {
+            snprintf(err, errsz, "libwireshark %s has no field %s", epan_get_version(),
+                     st_field_names[i]);
+            return -1;
+        }
+        nhf[i] = 0;
+        for (; id >= 0 && nhf[i] < MAX_HF;
+             id = proto_registrar_get_nth((guint)id)->same_name_prev_id)
+            hf[i][nhf[i]++] = id;
+    }
+    snprintf(version, sizeof version, "libwireshark %s", epan_get_version());
+    inited = true;
+    return 0;
+}
+
+/* ---- one frame's fields as a field source -------------------------------- */
+
+struct frame_vals {
+    field_info *fi[ST_NFIELDS][MAX_OCC];
+    unsigned n[ST_NFIELDS];
+    char *str[ST_NFIELDS][MAX_OCC]; /* display strings made so far (g_free) */
+};
+
+static const char *fv_str(void *ud, enum st_field f, size_t idx)
+{
+    struct frame_vals *v = ud;
+    if (idx >= v->n[f])
+        return NULL;
+    if (!v->str[f][idx]) {
+        field_info *fi = v->fi[f][idx];
+        v->str[f][idx] =
+            fvalue_to_string_repr(NULL, &fi->value, FTREPR_DISPLAY, fi->hfinfo->display);
+    }
+    return v->str[f][idx];
+}
+
+static size_t fv_count(void *ud, enum st_field f)
+{
+    return ((struct frame_vals *)ud)->n[f];
+}
+
+static bool fv_num(void *ud, enum st_field f, size_t idx, unsigned long *out)
+{
+    struct frame_vals *v = ud;
+    if (idx >= v->n[f])
+        return false;
+    fvalue_t *fv = &v->fi[f][idx]->value;
+    enum ftenum t = fvalue_type_ftenum(fv);
+    if (IS_FT_UINT32(t))
+        *out = fvalue_get_uinteger(fv);
+    else if (IS_FT_UINT64(t))
+        *out = (unsigned long)fvalue_get_uinteger64(fv);
+    else
+        return false;
+    return true;
+}
+
+static void collect(epan_dissect_t *edt, struct frame_vals *v)
+{
+    for (size_t f = 0; f < ST_NFIELDS; f++) {
+        unsigned n = 0, from = 0;
+        for (unsigned h = 0; h < nhf[f]; h++) {
+            GPtrArray *a = proto_get_finfo_ptr_array(edt->tree, hf[f][h]);
+            for (unsigned i = 0; a && i < a->len && n < MAX_OCC; i++)
+                v->fi[f][n++] = g_ptr_array_index(a, i);
+            from += a && a->len ? 1 : 0;
+        }
+        /* values of several registrations: in the frame's order, as tshark walks the tree */
+        for (unsigned i = 1; from > 1 && i < n; i++)
+            for (unsigned j = i; j > 0 && v->fi[f][j - 1]->start > v->fi[f][j]->start; j--) {
+                field_info *t = v->fi[f][j];
+                v->fi[f][j] = v->fi[f][j - 1];
+                v->fi[f][j - 1] = t;
+            }
+        v->n[f] = n;
+        for (unsigned i = 0; i < n; i++)
+            v->str[f][i] = NULL;
+    }
+}
+
+static void release(struct frame_vals *v)
+{
+    for (size_t f = 0; f < ST_NFIELDS; f++)
+        for (unsigned i = 0; i < v->n[f]; i++)
+            g_free(v->str[f][i]);
+}
+
+/* ---- the dissection loop --------------------------------------------------- */
+
+struct prov {
+    frame_data prev, first;
+    bool have_prev;
+};
+
+/* Only the previous frame's time is asked for (frame.time_delta). */
+static const nstime_t *frame_ts(struct packet_provider_data *pd, guint32 num)
+{
+    const struct prov *p = (const struct prov *)(void *)pd;
+    if (p->have_prev && p->prev.num == num)
+        return &p->prev.abs_ts;
+    return p->have_prev && p->first.num == num ? &p->first.abs_ts : NULL;
+}
+
+static const struct packet_provider_funcs prov_funcs = {frame_ts, NULL, NULL, NULL};
+
+/* Where the frames go: the caller's dissection, or the pipe to the parent. */
+struct sink {
+    struct st_dissection *c; /* or NULL */
+    FILE *out;               /* or NULL */
+};
+
+static void push(struct st_dissection *c, const struct st_pkt *p, char *comment)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        char **cm = realloc(c->comments, cap * sizeof *cm);
+        if (!cm)
+            abort();
+        c->comments = cm;
+        c->cap = cap;
+    }
+    st_store_add(&c->frames, p);
+    c->comments[c->n] = comment;
+    c->n++;
+}
+
+/* A record on the pipe: 'P', the record, the comment's length and bytes. */
+static void emit(struct sink *s, const struct st_pkt *p, const char *comment)
+{
+    if (s->c) {
+        char *copy = comment ? strdup(comment) : NULL;
+        if (comment && !copy)
+            abort();
+        push(s->c, p, copy);
+        return;
+    }
+    uint32_t len = comment ? (uint32_t)strlen(comment) : UINT32_MAX;
+    fputc('P', s->out);
+    fwrite(p, sizeof *p, 1, s->out);
+    fwrite(&len, sizeof len, 1, s->out);
+    if (comment)
+        fwrite(comment, 1, len, s->out);
+}
+
+static void read_error(const char *path, int werr, char *werr_info, uint32_t frame, char *err,
+                       size_t errsz)
+{
+    if (werr == WTAP_ERR_SHORT_READ)
+        snprintf(err, errsz,
+                 "%s: frame %u: the file appears to have been cut short in the "
+                 "middle of a packet",
+                 path, frame);
+    else
+        snprintf(err, errsz, "%s: frame %u: %s%s%s", path, frame, wtap_strerror(werr),
+                 werr_info ? ": " : "", werr_info ? werr_info : "");
+    g_free(werr_info);
+}
+
+/*
+ * Dissect the frames at file offsets [from, to) (to < 0: to the end) into
+ * `s`, numbering every frame of the file. Returns the number of frames seen
+ * before `to`, or -1 with err (bad input) / -2 (environment).
+ */
+static long dissect_range(const char *path, int64_t from, int64_t to, struct sink *s, char *err,
+                          size_t errsz)
+{
+    int werr = 0;
+    gchar *werr_info = NULL;
+    wtap *wth = wtap_open_offline(path, WTAP_TYPE_AUTO, &werr, &werr_info, FALSE);
+    if (!wth) {
+        if (werr == WTAP_ERR_FILE_UNKNOWN_FORMAT)
+            snprintf(err, errsz,
+                     "%s: The file isn't a capture file in a format scantrace "
+                     "understands",
+                     path);
+        else
+            snprintf(err, errsz, "%s: %s%s%s", path, wtap_strerror(werr), werr_info ? ": " : "",
+                     werr_info ? werr_info : "");
+        g_free(werr_info);
+        return -1;
+    }
+    struct prov prov;
+    memset(&prov, 0, sizeof prov);
+    epan_t *epan = epan_new((struct packet_provider_data *)(void *)&prov, &prov_funcs);
+    epan_dissect_t *edt = epan_dissect_new(epan, TRUE, FALSE);
+    int ftype = wtap_file_type_subtype(wth);
+    wtap_rec rec;
+    Buffer buf;
+    wtap_rec_init(&rec);
+    ws_buffer_init(&buf, 1514);
+    struct frame_vals *v = calloc(1, sizeof *v);
+    if (!v)
+        abort();
+    const frame_data *ref = NULL;
+    nstime_t elapsed = NSTIME_INIT_ZERO;
+    guint32 cum = 0, num = 0, in_session = 0;
+    gint64 off;
+    long rc = 0;
+
+    while (wtap_read(wth, &rec, &buf, &werr, &werr_info, &off)) {
+        num++;
+        if (to >= 0 && off >= to) {
+            rc = (long)num - 1;
+            goto done;
+        }
+        if (off < from) {
+            wtap_rec_reset(&rec);
+            continue;
+        }
+        if (++in_session > SESSION_FRAMES) {
+            /* a fresh session: Wireshark's per-capture tables start empty */
+            epan_dissect_free(edt);
+            epan_free(epan);
+            epan = epan_new((struct packet_provider_data *)(void *)&prov, &prov_funcs);
+            edt = epan_dissect_new(epan, TRUE, FALSE);
+            in_session = 1;
+        }
+        frame_data fd;
+        frame_data_init(&fd, num, &rec, off, cum);
+        for (size_t f = 0; f < ST_NFIELDS; f++)
+            for (unsigned h = 0; h < nhf[f]; h++)
+                epan_dissect_prime_with_hfid(edt, hf[f][h]);
+        frame_data_set_before_dissect(&fd, &elapsed, &ref, prov.have_prev ? &prov.prev : NULL);
+        epan_dissect_run(edt, ftype, &rec,
+                         tvb_new_real_data(ws_buffer_start_ptr(&buf), fd.cap_len, fd.pkt_len), &fd,
+                         NULL);
+        frame_data_set_after_dissect(&fd, &cum);
+
+        collect(edt, v);
+        struct st_field_src src = {fv_str, fv_count, fv_num, v};
+        struct st_pkt p;
+        const char *comment;
+        st_fields_record(&src, &p, &comment);
+        emit(s, &p, comment);
+        release(v);
+
+        epan_dissect_reset(edt);
+        frame_data_destroy(&fd);
+        prov.prev = fd;
+        if (!prov.have_prev) {
+            prov.first = fd;
+            ref = &prov.first;
+        }
+        prov.have_prev = true;
+        wtap_rec_reset(&rec);
+    }
+    if (werr) {
+        read_error(path, werr, werr_info, num + 1, err, errsz);
+        rc = -1;
+    } else {
+        rc = (long)num;
+    }
+done:
+    free(v);
+    epan_dissect_free(edt);
+    epan_free(epan);
+    wtap_rec_cleanup(&rec);
+    ws_buffer_free(&buf);
+    wtap_close(wth);
+    return rc;
+}
+
+/* ---- the child's half -------------------------------------------------------- */
+
+/* The child: dissect from `from` to the end onto fd; 'E' + message on error. */
+static void child_main(const char *path, int64_t from, int fd)
+{
+    FILE *out = fdopen(fd, "w");
+    if (!out)
+        _exit(3);
+    static char obuf[1 << 16];
+    setvbuf(out, obuf, _IOFBF, sizeof obuf);
+    char err[512] = "";
+    struct sink s = {NULL, out};
+    long n = dissect_range(path, from, -1, &s, err, sizeof err);
+    if (n < 0) {
+        fputc('E', out);
+        fputs(err, out);
+        fputc('\n', out);
+    } else {
+        fputc('D', out);
+    }
+    _exit(fclose(out) == 0 ? 0 : 3);
+}
+
+struct collector {
+    int fd;
+    struct st_dissection part;
+    char err[512];
+    bool done, failed;
+};
+
+static bool read_full(FILE *f, void *p, size_t n)
+{
+    return fread(p, 1, n, f) == n;
+}
+
+/* Thread: the child's records off the pipe. */
+static void *collect_main(void *arg)
+{
+    struct collector *k = arg;
+    FILE *in = fdopen(k->fd, "r");
+    if (!in) {
+        close(k->fd);
+        k->failed = true;
+        return NULL;
+    }
+    for (;;) {
+        int tag = fgetc(in);
+        if (tag == 'P') {
+            struct st_pkt p;
+            uint32_t len;
+            if (!read_full(in, &p, sizeof p) || !read_full(in, &len, sizeof len))
+                break;
+            char *comment = NULL;
+            if (len != UINT32_MAX) {
+                comment = malloc((size_t)len + 1);
+                if (!comment || !read_full(in, comment, len))
+                    abort();
+                comment[len] = '\0';
+            }
+            push(&k->part, &p, comment);
+            continue;
+        }
+        if (tag == 'E') {
+            if (!fgets(k->err, sizeof k->err, in))
+                k->err[0] = '\0';
+            k->err[strcspn(k->err, "\n")] = '\0';
+            k->failed = true;
+        } else if (tag == 'D') {
+            k->done = true;
+        }
+        break;
+    }
+    /* drain so the child never blocks on a full pipe */
+    char sink[4096];
+    while (fread(sink, 1, sizeof sink, in) > 0)
+        ;
+    fclose(in);
+    return NULL;
+}
+
+static void append(struct st_dissection *c, struct st_dissection *part)
+{
+    if (c->n + part->n > c->cap) {
+        char **cm = realloc(c->comments, (c->n + part->n) * sizeof *cm);
+        if (!cm)
+            abort();
+        c->comments = cm;
+        c->cap = c->n + part->n;
+    }
+    memcpy(c->comments + c->n, part->comments, part->n * sizeof *c->comments);
+    c->n += part->n;
+    st_store_take(&c->frames, &part->frames);
+    free(part->comments);
+    memset(part, 0, sizeof *part);
+}
+
+/* ---- the read ------------------------------------------------------------------ */
+
+/* The dissection's own free (st_dissection_free lives in the executable). */
+static void free_dissection(struct st_dissection *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->comments[i]);
+    free(c->comments);
+    st_store_free(&c->frames);
+    memset(c, 0, sizeof *c);
+}
+
+ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
+                                                        const struct st_wireshark_opts *o,
+                                                        struct st_dissection *c, char *err,
+                                                        size_t errsz)
+{
+    memset(c, 0, sizeof *c);
+    struct stat sb;
+    if (stat(path, &sb)) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return ST_TSHARK_BAD_INPUT;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(err, errsz, "%s: not a regular file", path);
+        return ST_TSHARK_BAD_INPUT;
+    }
+    if (init_epan(err, errsz))
+        return ST_TSHARK_ENVIRONMENT;
+
+    uint64_t split = o && o->split_bytes ? o->split_bytes : SPLIT_DEFAULT;
+    int64_t cut = (uint64_t)sb.st_size >= split ? sb.st_size / 2 : -1;
+    int pfd[2] = {-1, -1};
+    pid_t pid = -1;
+    struct collector k;
+    pthread_t th;
+    bool threaded = false;
+    memset(&k, 0, sizeof k);
+    if (cut > 0 && pipe2(pfd, O_CLOEXEC) == 0) {
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0) {
+            close(pfd[0]);
+            child_main(path, cut, pfd[1]);
+        }
+        close(pfd[1]);
+        if (pid < 0) {
+            close(pfd[0]);
+        } else {
+            k.fd = pfd[0];
+            threaded = pthread_create(&th, NULL, collect_main, &k) == 0;
+            if (!threaded) {
+                close(k.fd);
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                pid = -1;
+            }
+        }
+    }
+    struct st_pkt first;
+    struct sink s = {c, NULL};
+    long n = dissect_range(path, 0, pid > 0 ? cut : -1, &s, err, errsz);
+    enum st_tshark_rc rc = n < 0 ? ST_TSHARK_BAD_INPUT : ST_TSHARK_OK;
+    if (pid > 0) {
+        pthread_join(th, NULL);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (rc == ST_TSHARK_OK && k.failed && k.err[0]) {
+            snprintf(err, errsz, "%s", k.err);
+            rc = ST_TSHARK_BAD_INPUT;
+        } else if (rc == ST_TSHARK_OK && (!k.done || !WIFEXITED(st) || WEXITSTATUS(st))) {
+            snprintf(err, errsz, "%s: the second dissecting process failed", path);
+            rc = ST_TSHARK_ENVIRONMENT;
+        } else if (rc == ST_TSHARK_OK && k.part.n &&
+                   st_store_get(&k.part.frames, 0, &first)->frame != c->n + 1) {
+            snprintf(err, errsz, "%s: frame %u: the two halves do not join", path, first.frame);
+            rc = ST_TSHARK_ENVIRONMENT;
+        }
+        append(c, &k.part);
+        free_dissection(&k.part);
+    }
+    if (rc != ST_TSHARK_OK) {
+        free_dissection(c);
+        return rc;
+    }
+    for (size_t i = 0; i < c->n && !c->have_direction; i++)
+        if (st_store_get(&c->frames, i, &first)->dir != ST_DIR_NONE)
+            c->have_direction = true;
+    st_store_trim(&c->frames);
+    snprintf(c->dissector, sizeof c->dissector, "%s", version);
+    return ST_TSHARK_OK;
+}
