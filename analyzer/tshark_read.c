@@ -481,6 +481,22 @@ static void to_record(const struct doc *d, struct st_pkt *p, char **comment)
         fill_transport(d, p->proto, p);
 }
 
+enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comment)
+{
+    if (!strncmp(line, "{\"index\"", 8))
+        return ST_EK_SKIP;
+    json_object *o = json_tokener_parse(line);
+    json_object *layers;
+    if (!o || !json_object_object_get_ex(o, "layers", &layers)) {
+        json_object_put(o);
+        return ST_EK_BAD;
+    }
+    struct doc d = {layers};
+    to_record(&d, p, comment);
+    json_object_put(o);
+    return ST_EK_RECORD;
+}
+
 /* ---- the read ---------------------------------------------------------- */
 
 static void push(struct st_dissection *c, const struct st_pkt *p, char *comment)
@@ -554,22 +570,17 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
     unsigned long docs = 0;
     bool bad_json = false;
     while (out && (n = getline(&line, &cap, out)) > 0) {
-        if (!strncmp(line, "{\"index\"", 8))
-            continue;
-        json_object *o = json_tokener_parse(line);
-        json_object *layers;
-        if (!o || !json_object_object_get_ex(o, "layers", &layers)) {
-            bad_json = true;
-            json_object_put(o);
-            break;
-        }
-        struct doc d = {layers};
         struct st_pkt p;
         char *comment;
-        to_record(&d, &p, &comment);
+        enum st_ek_rc ek = st_tshark_ek_line(line, &p, &comment);
+        if (ek == ST_EK_SKIP)
+            continue;
+        if (ek == ST_EK_BAD) {
+            bad_json = true;
+            break;
+        }
         push(c, &p, comment);
         docs++;
-        json_object_put(o);
     }
     free(line);
     if (out)
