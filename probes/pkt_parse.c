@@ -733,7 +733,8 @@ static bool parse_other(struct cur *c, struct st_pkt *p)
     if (!addr(c, p, true, "bad source address") || !lit(c, " > ", "expected ' > '"))
         return false;
     char *a = token(c, " ");
-    bool colon = c->s > a && c->s[-1] == ':';
+    /* "b:" ends the addresses, except after ICMPv6's, whose own "::" may end it */
+    bool colon = !icmp6 && c->s > a && c->s[-1] == ':';
     uint32_t *d4 = &p->ip.dst;
     if (!(parse_ip4_span(a, c->s - colon, d4) || (parse_ip6_span(a, c->s - colon, p->ip6.dst))))
         return fail(c, "bad destination address");
