@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,9 @@ static int64_t parse_time(const char *s)
     else if (!strcmp(e, "h"))
         mult = 3600e9;
     else
+        return -1;
+    /* NaN, inf and more ns than int64 holds are no time (UB to convert) */
+    if (!(v * mult < 9e18))
         return -1;
     return (int64_t)(v * mult);
 }
@@ -209,7 +213,7 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
             NEED_ARG();
             char *e;
             double r = strtod(v, &e);
-            if (e == v || *e || r <= 0)
+            if (e == v || *e || !(r > 0) || !isfinite(r))
                 return usage_error("a rate is a number of probes per second, not '%s'", v);
             if (a[3] == 'i')
                 cfg->timing.min_rate = r;
