@@ -252,7 +252,8 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
     if (!any_target)
         return usage_error("%s", "no targets (see scantrace scan --help)");
     if (!cfg->targets.n)
-        return usage_error("%s", "every target is excluded");
+        return usage_error("%s", nexcludes ? "every target is excluded"
+                                           : "no targets (the -iL file lists none)");
     if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
         return usage_error("%s", "--min-rate is above --max-rate");
     st_scan_timing(&cfg->timing);

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +281,49 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     return 0;
 }
 
+/*
+ * trace.log is a stdio stream (the engine fprintf's to it) over this sink,
+ * which keeps the first write error: a write that fails inside a buffered
+ * fprintf in the middle of a scan is then still reported with its cause
+ * (ENOSPC, EDQUOT...), not a bare ferror().
+ */
+struct trace_sink {
+    int fd;
+    int err;
+};
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+{
+    struct trace_sink *s = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(s->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!s->err)
+                s->err = w < 0 ? errno : EIO;
+            return done ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
+static int sink_close(void *cookie)
+{
+    struct trace_sink *s = cookie;
+    if (close(s->fd) != 0 && !s->err)
+        s->err = errno;
+    return s->err ? -1 : 0;
+}
+
+static FILE *trace_open(struct trace_sink *s)
+{
+    cookie_io_functions_t io = {.write = sink_write, .close = sink_close};
+    return fopencookie(s, "w", io);
+}
+
 static void default_rundir(char *buf, size_t size)
 {
     time_t now = time(NULL);
@@ -323,8 +367,11 @@ int st_scan_run(struct st_scan_config *cfg)
     }
     static const char *const files[] = {"trace.log", "capture.pcapng", "run.json"};
     st_rundir_path(dir, "trace.log", path, sizeof path);
-    FILE *trace = fopen(path, "w");
+    struct trace_sink sink = {.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    FILE *trace = sink.fd < 0 ? NULL : trace_open(&sink);
     if (!trace) {
+        if (sink.fd >= 0)
+            close(sink.fd);
         fprintf(stderr, "scantrace scan: %s: %s\n", path, strerror(errno));
         st_rundir_abandon(dir, created, files, 3);
         return ST_EXIT_ENVIRONMENT;
@@ -359,7 +406,15 @@ int st_scan_run(struct st_scan_config *cfg)
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
     if (cap)
         st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
-    st_runjson_write(dir, run);
+    if (st_runjson_write(dir, run) != 0) {
+        /* nothing was sent yet: better no run than one that cannot say what it was */
+        fprintf(stderr, "scantrace scan: %s/run.json: %s\n", dir, strerror(errno));
+        json_object_put(run);
+        st_capture_free(cap);
+        fclose(trace);
+        st_rundir_abandon(dir, created, files, 3);
+        return ST_EXIT_ENVIRONMENT;
+    }
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -395,6 +450,7 @@ int st_scan_run(struct st_scan_config *cfg)
     print_report(&v);
     bool trace_bad = fflush(trace) != 0 || ferror(trace);
     trace_bad |= fclose(trace) != 0;
+    int trace_errno = sink.err ? sink.err : EIO;
     int64_t end = st_now_ns();
     printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", v.total,
            v.total == 1 ? "" : "es", v.up, v.up == 1 ? "" : "s", (double)(end - start) / 1e9);
@@ -408,16 +464,20 @@ int st_scan_run(struct st_scan_config *cfg)
                                                   : interrupted ? "interrupted"
                                                                 : "done"));
     int json_rc = st_runjson_write(dir, run);
+    int json_errno = errno;
     json_object_put(run);
     if (cap)
         st_capture_free(cap);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
 
-    if (trace_bad || cap_rc || json_rc) {
-        fprintf(stderr, "scantrace scan: could not write the run directory %s completely\n", dir);
+    /* one line per file that is not complete (the capture said its own) */
+    if (trace_bad)
+        fprintf(stderr, "scantrace scan: %s/trace.log: %s\n", dir, strerror(trace_errno));
+    if (json_rc)
+        fprintf(stderr, "scantrace scan: %s/run.json: %s\n", dir, strerror(json_errno));
+    if (trace_bad || cap_rc || json_rc)
         return ST_EXIT_ENVIRONMENT;
-    }
     if (rc)
         return ST_EXIT_ENVIRONMENT;
     if (interrupted)

@@ -531,6 +531,10 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
         snprintf(err, errsz, "%s: not a regular file", path);
         return ST_TSHARK_BAD_INPUT;
     }
+    if (sb.st_size == 0) { /* tshark reads an empty file as zero frames */
+        snprintf(err, errsz, "%s: empty file, not a capture", path);
+        return ST_TSHARK_BAD_INPUT;
+    }
 
     /* argv: tshark -r PATH -n -T ek -e f1 -e f2 ... */
     char *argv[8 + 2 * NFIELDS];
@@ -598,7 +602,8 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
     last_error_line(errfd, last, sizeof last);
     close(errfd);
     enum st_tshark_rc result = ST_TSHARK_OK;
-    if (status >= 128 && !bad_json) {
+    /* cut-off output from a tshark that was killed is its death, not its output */
+    if (status >= 128 && (!bad_json || status != 128 + SIGTERM)) {
         snprintf(err, errsz, "%s: tshark was killed by signal %d after %lu frames", path,
                  status - 128, docs);
         result = ST_TSHARK_ENVIRONMENT;

@@ -55,6 +55,7 @@ struct st_capture {
     struct st_pcapng *w;
     struct st_marks *marks;
     const char *prefix;
+    char *path; /* the pcapng file, for messages */
     unsigned timeout_ms;
     int wake_fd;
     pthread_t thread;
@@ -414,6 +415,7 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     }
     c->wake_fd = -1;
     c->prefix = o->log_prefix ? o->log_prefix : "scantrace";
+    c->path = strdup(o->path);
     c->timeout_ms = o->timeout_ms ? o->timeout_ms : ST_CAPTURE_TIMEOUT_MS;
     atomic_init(&c->stopping, false);
     atomic_init(&c->stop_at, 0);
@@ -423,7 +425,7 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     c->marks = st_marks_new();
     c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     enum st_capture_err e = ST_CAPTURE_ESYS;
-    if (!c->ifs || !c->pfds || !c->marks || c->wake_fd < 0)
+    if (!c->ifs || !c->pfds || !c->marks || c->wake_fd < 0 || !c->path)
         set_msg(msg, msglen, "out of memory or descriptors");
     else
         e = start(c, o, msg, msglen);
@@ -488,7 +490,7 @@ int st_capture_stop(struct st_capture *c, int64_t linger_ns)
                     (unsigned long long)s->received);
     }
     if (c->write_errno) {
-        fprintf(stderr, "%s: writing the capture file: %s\n", c->prefix, strerror(c->write_errno));
+        fprintf(stderr, "%s: %s: %s\n", c->prefix, c->path, strerror(c->write_errno));
         return c->stop_rc = -1;
     }
     return c->stop_rc = 0;
@@ -524,5 +526,6 @@ void st_capture_free(struct st_capture *c)
     st_marks_free(c->marks);
     free(c->pfds);
     free(c->ifs);
+    free(c->path);
     free(c);
 }

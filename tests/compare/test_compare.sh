@@ -127,65 +127,14 @@ echo '{"capture": {"received": 28, "dropped": 5}}' >"$run/run.json"
 "$st" compare -f json "$run" >"$tmp/drop.json"
 check "RUNDIR: capture drops from run.json make a discrepancy" test $? -eq 1
 check "RUNDIR: drops reported" jqt '.capture.dropped == 5' "$tmp/drop.json"
-cp "$run/report.json" "$tmp/before.json"
-cat >"$tmp/killer" <<KILL
-#!/bin/sh
-# a tshark that dies midway: some output, then SIGKILL
-case "\$1" in --version) exec tshark --version ;; esac
-tshark "\$@" | head -c 700
-kill -KILL \$\$
-KILL
-chmod +x "$tmp/killer"
-SCANTRACE_TSHARK=$tmp/killer "$st" compare "$run" >/dev/null 2>"$tmp/err"
-rc=$?
-check "tshark killed midway: exit 3" test "$rc" -eq 3
-check "tshark killed midway: one-line error" test "$(wc -l <"$tmp/err")" -eq 1
-check "tshark killed midway: the earlier report.json is kept" cmp -s "$tmp/before.json" "$run/report.json"
-echo '{"capture": ' >"$run/run.json"
-"$st" compare "$run" >/dev/null 2>"$tmp/err"
-check "bad run.json: exit 2 naming the file" test $? -eq 2 -a -n "$(grep run.json "$tmp/err")"
-
-# ---- bad input -----------------------------------------------------------------
-bad() { # bad NAME WANT-RC PATTERN CMD...
-  local name=$1 want=$2 pat=$3
-  shift 3
-  "$@" >/dev/null 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -eq "$want" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qE -- "$pat" "$tmp/err"; then
-    return 0
-  fi
-  echo "# $name: rc=$rc, stderr: $(cat "$tmp/err")"
-  return 1
-}
+# ---- bad input: tests/bad_input/cases.tsv (empty, binary, missing, truncated,
+# pcap, frameless captures, CRLF, no tshark, tshark killed, bad run.json...)
 c=$fx/default-routed/capture.pcapng
 t=$fx/default-routed/trace.log
-: >"$tmp/empty"
-head -c 2000 /dev/urandom >"$tmp/garbage"
-size=$(stat -c %s "$c")
-head -c $((size - 100)) "$c" >"$tmp/trunc.pcapng"
-tshark -r "$c" -w "$tmp/cap.pcap" -F pcap 2>/dev/null
-tshark -r "$c" -w "$tmp/none.pcapng" -Y 'frame.number == 0' 2>/dev/null
-check "bad: empty trace" bad empty 2 "empty: no SENT/RCVD/CONN lines" "$st" compare "$tmp/empty" "$c"
-check "bad: binary trace" bad garbage 2 "garbage:[0-9]+: not a text trace" "$st" compare "$tmp/garbage" "$c"
-check "bad: missing trace" bad missing 2 "nothere.log: No such file" "$st" compare "$tmp/nothere.log" "$c"
-check "bad: missing capture" bad nocap 2 "nothere.pcapng: No such file" "$st" compare "$t" "$tmp/nothere.pcapng"
-check "bad: garbage capture" bad garbagecap 2 "garbage: .*isn't a capture file" "$st" compare "$t" "$tmp/garbage"
-check "bad: truncated capture" bad trunc 2 "trunc.pcapng: .*cut short" "$st" compare "$t" "$tmp/trunc.pcapng"
-check "bad: no tshark" bad notshark 3 "not found" env SCANTRACE_TSHARK=/nonexistent/tshark "$st" compare "$t" "$c"
-check "bad: unknown format" bad fmt 2 "format" "$st" compare -f yaml "$t" "$c"
-check "bad: no such run directory" bad nodir 2 "no such run directory" "$st" compare "$tmp/nodir"
-"$st" compare --no-write "$t" "$tmp/cap.pcap" >/dev/null
-check "pcap (not pcapng) capture is read" test $? -eq 0
-"$st" compare --no-write -f json "$t" "$tmp/none.pcapng" >"$tmp/none.json"
-check "capture with no frames: every line trace_only, exit 1" \
-  test $? -eq 1 -a "$(jq '.summary.trace_only' "$tmp/none.json")" -eq 25
 awk '{print} NR % 3 == 0 {print "NSOCK INFO [0.0340s] nsock_iod_new2(): nsock_iod_new (IOD #1)"}' "$t" >"$tmp/nsock.log"
 "$st" compare --no-write -f json "$tmp/nsock.log" "$c" >"$tmp/nsock.json"
 check "NSOCK lines (stderr merged) are skipped" \
   test $? -eq 0 -a "$(jq .summary.matched "$tmp/nsock.json")" -eq 25 -a "$(jq '.trace.warnings | length' "$tmp/nsock.json")" -eq 0
-sed 's/$/\r/' "$t" >"$tmp/crlf.log"
-"$st" compare --no-write "$tmp/crlf.log" "$c" >/dev/null
-check "CRLF trace reads the same" test $? -eq 0
 sed '5s/id=/ident=/' "$t" >"$tmp/bad-line.log"
 "$st" compare --no-write -f json "$tmp/bad-line.log" "$c" >"$tmp/bl.json"
 check "a malformed trace line is a warning with its line number, exit 1" \
