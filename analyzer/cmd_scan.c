@@ -43,6 +43,8 @@ static const char scan_usage[] =
     "  -iL FILE             targets from FILE ('-' for stdin)\n"
     "  --exclude SPEC[,..]  leave these out\n"
     "  -e IF, -i IF         use this interface\n"
+    "  --user USER          as root: become USER once the raw socket, packet sockets\n"
+    "                       and capture handles are open (default nobody; root: stay)\n"
     "\n"
     "Timing (nmap's):\n"
     "  -T0..-T5             templates (default -T3)\n"
@@ -183,6 +185,9 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
         } else if (!strcmp(a, "-e") || !strcmp(a, "-i")) {
             NEED_ARG();
             cfg->ifname = v;
+        } else if (!strcmp(a, "--user")) {
+            NEED_ARG();
+            cfg->user = v;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             NEED_ARG();
             cfg->rundir = v;

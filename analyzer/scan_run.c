@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "connect_ping.h"
 #include "rdns.h"
 #include "exitcodes.h"
+#include "privdrop.h"
 #include "rundir.h"
 #include "runjson.h"
 #include "scan_engine.h"
@@ -332,11 +334,43 @@ static void default_rundir(char *buf, size_t size)
     strftime(buf, size, "runs/scan-%Y%m%d-%H%M%S", &tm);
 }
 
+/* The engine's hooks->opened: every socket and handle is open, drop root. */
+static int drop_now(void *ud, char *err, size_t errsz)
+{
+    return st_privdrop_now(ud, err, errsz);
+}
+
+/* run.json "user": who the scan ran as in the end, and what it could still do. */
+static json_object *user_json(const struct st_privdrop *d)
+{
+    json_object *u = json_object_new_object();
+    char caps[32] = "unknown", line[256];
+    FILE *f = fopen("/proc/self/status", "re");
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "CapEff: %31s", caps) == 1)
+            break;
+    if (f)
+        fclose(f);
+    struct passwd *pw = getpwuid(geteuid());
+    json_object_object_add(u, "name", json_object_new_string(pw ? pw->pw_name : "?"));
+    json_object_object_add(u, "uid", json_object_new_int64((int64_t)geteuid()));
+    json_object_object_add(u, "gid", json_object_new_int64((int64_t)getegid()));
+    json_object_object_add(u, "root_dropped", json_object_new_boolean(d->done));
+    json_object_object_add(u, "cap_eff", json_object_new_string(caps));
+    return u;
+}
+
 int st_scan_run(struct st_scan_config *cfg)
 {
     char err[512], dirbuf[256], path[4200];
     const char *dir = cfg->rundir;
     bool created = false;
+    struct st_privdrop drop;
+
+    if (st_privdrop_prepare(&drop, cfg->user ? cfg->user : "nobody", err, sizeof err)) {
+        fprintf(stderr, "scantrace scan: %s\n", err);
+        return ST_EXIT_USAGE;
+    }
 
     bool privileged = st_privileged();
     bool connect_mode = cfg->unprivileged || !privileged;
@@ -406,9 +440,16 @@ int st_scan_run(struct st_scan_config *cfg)
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
     if (cap)
         st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
-    if (st_runjson_write(dir, run) != 0) {
+    /* the run directory is the user's, reached through this descriptor: run.json
+     * can be replaced after the drop even if a parent is closed to the user */
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool given = dirfd >= 0 && st_privdrop_give(&drop, dir) == 0;
+    if (!given || st_runjson_writeat(dirfd, run) != 0) {
         /* nothing was sent yet: better no run than one that cannot say what it was */
-        fprintf(stderr, "scantrace scan: %s/run.json: %s\n", dir, strerror(errno));
+        fprintf(stderr, "scantrace scan: %s%s: %s\n", dir, given ? "/run.json" : "",
+                strerror(errno));
+        if (dirfd >= 0)
+            close(dirfd);
         json_object_put(run);
         st_capture_free(cap);
         fclose(trace);
@@ -430,12 +471,17 @@ int st_scan_run(struct st_scan_config *cfg)
                                   .interrupted = &interrupted,
                                   .progress = isatty(STDERR_FILENO) ? stderr : NULL,
                                   .on_host = on_host,
-                                  .ud = &v};
+                                  .ud = &v,
+                                  .opened = drop_now,
+                                  .opened_ud = &drop};
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
            cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", dir);
     if (connect_mode) {
         bool warned = false;
-        rc = 0;
+        /* connect() needs no privilege at all */
+        rc = st_privdrop_now(&drop, err, sizeof err) ? ST_EXIT_ENVIRONMENT : 0;
+        if (rc)
+            fprintf(stderr, "scantrace scan: %s\n", err);
         for (size_t i = 0; i < cfg->plan.npasses && !rc && !interrupted; i++)
             rc = connect_pass(cfg, &cfg->plan.passes[i], trace, start, &v, &warned);
     } else {
@@ -463,8 +509,10 @@ int st_scan_run(struct st_scan_config *cfg)
                            json_object_new_string(rc            ? "failed"
                                                   : interrupted ? "interrupted"
                                                                 : "done"));
-    int json_rc = st_runjson_write(dir, run);
+    json_object_object_add(run, "user", user_json(&drop));
+    int json_rc = st_runjson_writeat(dirfd, run);
     int json_errno = errno;
+    close(dirfd);
     json_object_put(run);
     if (cap)
         st_capture_free(cap);

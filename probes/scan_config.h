@@ -37,6 +37,7 @@ struct st_scan_config {
     const char *event_engine; /* "epoll" or "poll" */
     bool rdns;                /* -R: reverse DNS of the up hosts */
     const char *dns_servers;  /* --dns-servers a,b (else /etc/resolv.conf) */
+    const char *user;         /* --user: who to become once the sockets are open (nobody) */
     bool event_trace;
     bool verbose;
     int argc; /* the command line, for run.json */

@@ -460,6 +460,11 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         st_ev_pool_set_trace(e.pool, stderr, NULL);
     if (open_receivers(&e, err, errsz))
         goto out;
+    /* ARP's packet sockets too, now: after hooks->opened there is no root */
+    for (size_t i = 0; i < e.nifs; i++)
+        packet_socket(&e, &e.ifs[i]);
+    if (hooks->opened && hooks->opened(hooks->opened_ud, err, errsz))
+        goto out;
     rc = 0;
     for (size_t p = 0; p < cfg->plan.npasses && rc == 0; p++) {
         if (hooks->interrupted && *hooks->interrupted)

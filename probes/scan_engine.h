@@ -28,6 +28,10 @@ struct st_scan_hooks {
     /* every decided host of every pass (up, or down after its last try) */
     void (*on_host)(void *ud, const char *mode, const struct st_sched_host *h);
     void *ud;
+    /* once every socket and pcap handle is open, before the first probe:
+     * where the caller gives up root. 0, or -1 with a reason in err */
+    int (*opened)(void *opened_ud, char *err, size_t errsz);
+    void *opened_ud;
 };
 
 /* The interfaces the scan will use (for the capture), from the targets'
