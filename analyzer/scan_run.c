@@ -463,6 +463,7 @@ int st_scan_run(struct st_scan_config *cfg)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
+    uint64_t rx_dropped = 0;
     struct verdicts v = {.hosts = json_object_new_array(), .several_modes = cfg->plan.npasses > 1};
     struct st_scan_hooks hooks = {.trace = trace,
                                   .echo = cfg->verbose ? stdout : NULL,
@@ -473,7 +474,8 @@ int st_scan_run(struct st_scan_config *cfg)
                                   .on_host = on_host,
                                   .ud = &v,
                                   .opened = drop_now,
-                                  .opened_ud = &drop};
+                                  .opened_ud = &drop,
+                                  .rx_dropped = &rx_dropped};
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
            cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", dir);
     if (connect_mode) {
@@ -510,6 +512,15 @@ int st_scan_run(struct st_scan_config *cfg)
                                                   : interrupted ? "interrupted"
                                                                 : "done"));
     json_object_object_add(run, "user", user_json(&drop));
+    /* the engine's own reply handles: what they lost, it could not see */
+    json_object *rx = json_object_new_object();
+    json_object_object_add(rx, "dropped", json_object_new_int64((int64_t)rx_dropped));
+    json_object_object_add(run, "receive", rx);
+    if (rx_dropped)
+        fprintf(stderr,
+                "scantrace scan: %llu replies were lost before the engine read them: hosts "
+                "reported down may have answered (compare shows them as missed replies)\n",
+                (unsigned long long)rx_dropped);
     int json_rc = st_runjson_writeat(dirfd, run);
     int json_errno = errno;
     close(dirfd);

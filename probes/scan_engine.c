@@ -475,6 +475,13 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         fprintf(stderr, "scantrace scan: %lu probes could not be sent (%s)\n", e.send_errors,
                 strerror(e.last_send_errno));
 out:
+    /* replies lost before the engine saw them: hosts may be down that answered */
+    for (size_t i = 0; hooks->rx_dropped && i < e.nifs; i++) {
+        struct pcap_stat ps;
+        pcap_t *pc = e.ifs[i].iod ? st_ev_iod_pcap(e.ifs[i].iod) : NULL;
+        if (pc && pcap_stats(pc, &ps) == 0)
+            *hooks->rx_dropped += (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+    }
     if (e.pool)
         st_ev_pool_delete(e.pool);
     for (size_t i = 0; i < e.nifs; i++)

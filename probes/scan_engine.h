@@ -32,6 +32,8 @@ struct st_scan_hooks {
      * where the caller gives up root. 0, or -1 with a reason in err */
     int (*opened)(void *opened_ud, char *err, size_t errsz);
     void *opened_ud;
+    /* if set: frames the engine's reply handles lost (pcap_stats), at the end */
+    uint64_t *rx_dropped;
 };
 
 /* The interfaces the scan will use (for the capture), from the targets'
