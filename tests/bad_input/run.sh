@@ -49,6 +49,13 @@ sed 's/$/\r/' "$t" >"$tmp/crlf.log"
 printf '198.18.1.2\n# comment\n198.18.1.2/33\n' >"$tmp/targets.txt"
 mkdir "$tmp/badjson" && cp "$t" "$c" "$tmp/badjson/" && echo '{"capture": ' >"$tmp/badjson/run.json"
 mkdir "$tmp/run" && cp "$t" "$c" "$tmp/run/"
+# run.json of scan with a null verdict, a null host, a negative drop count
+for x in rjverdict:'.hosts[0].verdict = null' rjhost:'.hosts[0].host = null' \
+  rjdrop:'.capture.dropped = -5 | .hosts[0].latency_s = "x"'; do
+  d=$tmp/${x%%:*}
+  mkdir "$d" && cp fixtures/scantrace/default/{trace.log,capture.pcapng} "$d/"
+  jq "${x#*:}" fixtures/scantrace/default/run.json >"$d/run.json"
+done
 # 10^6 lines: the fixture's 31 spread through nmap's NSOCK chatter (every
 # line number of the report must still be right), and a 4096-host sweep
 # whose probes and replies are not in the capture (each one trace-only)
@@ -111,6 +118,7 @@ jqt() { jq -e "$@" >/dev/null; }
 
 # ---- hooks ---------------------------------------------------------------------
 after_compare_pcap_capture() { jqt '.summary.matched == 25 and .summary.discrepancies == 0' "$tmp/pcap.json"; }
+after_compare_run_json_bad_numbers() { jqt '.capture.dropped == null and .summary.discrepancies == 0' "$tmp/out"; }
 after_decode_pcap_capture() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
 after_compare_no_frames() { jqt '.summary.trace_only == 25 and .capture.frames == 0' "$tmp/none.json"; }
 after_decode_no_frames() { [ ! -s "$tmp/out" ]; }
