@@ -172,6 +172,12 @@ int st_targets_add(struct st_targets *t, const char *spec, char *err, size_t err
     const char *why = NULL;
 
     if (!parse_spec(spec, &sp, &why)) {
+        /* never echo control bytes (a binary -iL file) to a terminal */
+        for (const unsigned char *c = (const unsigned char *)spec; *c; c++)
+            if (*c < 0x20 || *c >= 0x7f) {
+                snprintf(err, errsz, "target: not text (binary data?)");
+                return -1;
+            }
         snprintf(err, errsz, "target '%s': %s", spec, why);
         return -1;
     }

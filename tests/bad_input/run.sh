@@ -46,6 +46,15 @@ head -c $((size - 100)) "$c" >"$tmp/trunc.pcapng"
 tshark -r "$c" -w "$tmp/cap.pcap" -F pcap 2>/dev/null
 tshark -r "$c" -w "$tmp/none.pcapng" -Y 'frame.number == 0' 2>/dev/null
 sed 's/$/\r/' "$t" >"$tmp/crlf.log"
+# the first frame stamped 2^64-1 ns (pcapng times are 64 bits): past int64 ns
+cp "$c" "$tmp/bigts.pcapng"
+off=0
+while :; do
+  read -r btype blen < <(od -An -tu4 -j "$off" -N8 "$tmp/bigts.pcapng")
+  [ "$btype" = 6 ] && break
+  off=$((off + blen))
+done
+printf '\377\377\377\377\377\377\377\377' | dd of="$tmp/bigts.pcapng" bs=1 seek=$((off + 12)) conv=notrunc 2>/dev/null
 printf '198.18.1.2\n# comment\n198.18.1.2/33\n' >"$tmp/targets.txt"
 mkdir "$tmp/badjson" && cp "$t" "$c" "$tmp/badjson/" && echo '{"capture": ' >"$tmp/badjson/run.json"
 mkdir "$tmp/run" && cp "$t" "$c" "$tmp/run/"
@@ -121,6 +130,7 @@ after_compare_pcap_capture() { jqt '.summary.matched == 25 and .summary.discrepa
 after_compare_run_json_bad_numbers() { jqt '.capture.dropped == null and .summary.discrepancies == 0' "$tmp/out"; }
 after_decode_pcap_capture() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
 after_compare_no_frames() { jqt '.summary.trace_only == 25 and .capture.frames == 0' "$tmp/none.json"; }
+after_decode_huge_time() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
 after_decode_no_frames() { [ ! -s "$tmp/out" ]; }
 after_compare_million_lines() {
   # the same 25 matches as the 31-line trace, each at its line of the big file
