@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 st=${1:-build/analyzer/scantrace}
-out=fuzz/corpus
+out=${FUZZ_CORPUS:-fuzz/corpus} # another place: for a look before replacing
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -71,11 +71,15 @@ done <"$tmp/frames"
 cat >"$tmp/tee-tshark" <<TEE
 #!/usr/bin/env bash
 case "\$1" in --version) exec tshark --version ;; esac
-tshark "\$@" | tee -a "$tmp/ek"
+tshark "\$@" | tee -a "$tmp/ek" "\$EK_OUT"
 TEE
 chmod +x "$tmp/tee-tshark"
 for d in fixtures/*/*/; do
-  SCANTRACE_TSHARK=$tmp/tee-tshark "$st" compare --no-write "$d" >/dev/null 2>&1 || true
+  name=$(basename "$d")
+  EK_OUT=$tmp/ek-$name SCANTRACE_TSHARK=$tmp/tee-tshark "$st" compare --no-write "$d" >/dev/null 2>&1 || true
+  # compare: the trace, a separator, the capture's ek documents
+  { cat "$d/trace.log"; printf '\n---- capture\n'; grep -v '^{"index"' "$tmp/ek-$name"; } >"$tmp/one"
+  put compare "$tmp/one"
 done
 grep -v '^{"index"' "$tmp/ek" | sort -u | awk 'NR <= 200' >"$tmp/docs"
 while IFS= read -r l; do
