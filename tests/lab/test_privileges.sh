@@ -49,11 +49,13 @@ for _ in $(seq 100); do # until it has sent (at most 10 s)
   grep -q '^SENT ' "$tmp/slow/trace.log" 2>/dev/null && break
   sleep 0.1
 done
-status=$(cat "/proc/$pid/status" 2>/dev/null)
-check "mid-scan: every uid is nobody's" \
-  grep -qE "^Uid:[[:space:]]+${nobody}[[:space:]]+${nobody}[[:space:]]+${nobody}[[:space:]]+${nobody}$" <<<"$status"
-check "mid-scan: no effective or permitted capability" \
-  grep -qE '^CapPrm:[[:space:]]+0+$' <<<"$status"
+# every thread (the capture thread too: setuid must reach it)
+tasks=$(find "/proc/$pid/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+status=$(cat "/proc/$pid"/task/*/status 2>/dev/null)
+check "mid-scan: $tasks threads, every uid of each is nobody's" test "$tasks" -ge 2 -a \
+  "$(grep -cE "^Uid:[[:space:]]+${nobody}[[:space:]]+${nobody}[[:space:]]+${nobody}[[:space:]]+${nobody}$" <<<"$status")" -eq "$tasks"
+check "mid-scan: no thread has a permitted capability" \
+  test "$(grep -cE '^CapPrm:[[:space:]]+0+$' <<<"$status")" -eq "$tasks"
 kill -INT "$pid"
 wait "$pid"
 check "mid-scan: SIGINT still finishes the files as nobody (exit 130)" test $? -eq 130
