@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "exitcodes.h"
 #include "report.h"
+#include "run_read.h"
 
 static const char compare_usage[] =
     "usage: scantrace compare [options] RUNDIR\n"
@@ -112,54 +113,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* A member of an object, when it has the type wanted (json-c hands back NULL
- * for a JSON null, which its getters do not all survive). */
-static json_object *member(json_object *o, const char *key, enum json_type type)
-{
-    json_object *v;
-    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, type))
-        return NULL;
-    return v;
-}
-
-static json_object *number(json_object *o, const char *key)
-{
-    json_object *v = member(o, key, json_type_double);
-    return v ? v : member(o, key, json_type_int);
-}
-
-/*
- * scantrace scan's verdicts: run.json "hosts" [{host, mode, verdict, reason,
- * latency_s}]. A host without an address or a verdict "up"/"down" is bad
- * input (0, or -1 with the reason in why).
- */
-static int read_verdicts(json_object *run, struct st_trace *t, char *why, size_t whysz)
-{
-    json_object *hosts = member(run, "hosts", json_type_array);
-    for (size_t i = 0; hosts && i < json_object_array_length(hosts); i++) {
-        json_object *h = json_object_array_get_idx(hosts, i), *v;
-        uint32_t addr;
-        const char *verdict =
-            (v = member(h, "verdict", json_type_string)) ? json_object_get_string(v) : "";
-        if (!(v = member(h, "host", json_type_string)) ||
-            !st_ip4_parse(json_object_get_string(v), &addr) ||
-            (strcmp(verdict, "up") && strcmp(verdict, "down"))) {
-            snprintf(why, whysz, "hosts[%zu]: no IPv4 \"host\" or no \"verdict\" up or down", i);
-            return -1;
-        }
-        const char *mode =
-            (v = member(h, "mode", json_type_string)) ? json_object_get_string(v) : NULL;
-        const char *reason =
-            (v = member(h, "reason", json_type_string)) ? json_object_get_string(v) : NULL;
-        double lat = (v = number(h, "latency_s")) ? json_object_get_double(v) : -1;
-        if (!(lat >= 0 && lat < 1e9))
-            lat = -1;
-        st_trace_add_verdict(t, addr, mode, !strcmp(verdict, "up"), reason, lat);
-    }
-    return 0;
-}
-
+/* Capture drop counts (and scantrace's verdicts) from RUNDIR/run.json, when it exists. */
 static int read_run_json(const char *rundir, struct st_comparison *c, struct st_trace *t)
 {
     char path[4200];
@@ -174,14 +128,8 @@ static int read_run_json(const char *rundir, struct st_comparison *c, struct st_
                 why ? (int)strcspn(why, "\n") : 10, why ? why : "unreadable");
         return ST_EXIT_USAGE;
     }
-    json_object *dropped =
-        member(member(run, "capture", json_type_object), "dropped", json_type_int);
-    if (dropped && json_object_get_int64(dropped) >= 0) {
-        c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
-        c->dropped_known = true;
-    }
     char why[128];
-    int rc = read_verdicts(run, t, why, sizeof why);
+    int rc = st_run_read(run, c, t, why, sizeof why);
     json_object_put(run);
     if (rc) {
         fprintf(stderr, "scantrace compare: %s: %s\n", path, why);

@@ -1,0 +1,69 @@
+/*
+ * What compare takes from a run directory's run.json (see run_read.h). The
+ * file is scantrace's own, but it is input like any other: every member is
+ * read only when it has the type expected.
+ */
+#include "run_read.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A member of an object, when it has the type wanted (json-c hands back NULL
+ * for a JSON null, which its getters do not all survive). */
+static json_object *member(json_object *o, const char *key, enum json_type type)
+{
+    json_object *v;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, type))
+        return NULL;
+    return v;
+}
+
+static json_object *number(json_object *o, const char *key)
+{
+    json_object *v = member(o, key, json_type_double);
+    return v ? v : member(o, key, json_type_int);
+}
+
+/*
+ * scantrace scan's verdicts: run.json "hosts" [{host, mode, verdict, reason,
+ * latency_s}]. A host without an address or a verdict "up"/"down" is bad
+ * input (0, or -1 with the reason in why).
+ */
+static int read_verdicts(json_object *run, struct st_trace *t, char *why, size_t whysz)
+{
+    json_object *hosts = member(run, "hosts", json_type_array);
+    for (size_t i = 0; hosts && i < json_object_array_length(hosts); i++) {
+        json_object *h = json_object_array_get_idx(hosts, i), *v;
+        uint32_t addr;
+        const char *verdict =
+            (v = member(h, "verdict", json_type_string)) ? json_object_get_string(v) : "";
+        if (!(v = member(h, "host", json_type_string)) ||
+            !st_ip4_parse(json_object_get_string(v), &addr) ||
+            (strcmp(verdict, "up") && strcmp(verdict, "down"))) {
+            snprintf(why, whysz, "hosts[%zu]: no IPv4 \"host\" or no \"verdict\" up or down", i);
+            return -1;
+        }
+        const char *mode =
+            (v = member(h, "mode", json_type_string)) ? json_object_get_string(v) : NULL;
+        const char *reason =
+            (v = member(h, "reason", json_type_string)) ? json_object_get_string(v) : NULL;
+        double lat = (v = number(h, "latency_s")) ? json_object_get_double(v) : -1;
+        if (!(lat >= 0 && lat < 1e9))
+            lat = -1;
+        st_trace_add_verdict(t, addr, mode, !strcmp(verdict, "up"), reason, lat);
+    }
+    return 0;
+}
+
+int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, char *why,
+                size_t whysz)
+{
+    json_object *dropped =
+        member(member(run, "capture", json_type_object), "dropped", json_type_int);
+    if (dropped && json_object_get_int64(dropped) >= 0) {
+        c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
+        c->dropped_known = true;
+    }
+    return read_verdicts(run, t, why, whysz);
+}
