@@ -88,6 +88,10 @@ while IFS= read -r l; do
 done <"$tmp/docs"
 printf '%s\n' '{"index":{"_index":"packets-2026-11-27","_type":"doc"}}' >"$tmp/one"
 put tshark_ek "$tmp/one"
+# run_json: scan's run.json files, and the drop count of a record run
+for j in fixtures/scantrace/*/run.json; do put run_json "$j"; done
+printf '{"capture": {"received": 28, "dropped": 5}}\n' >"$tmp/one"
+put run_json "$tmp/one"
 # targets: byte 0 even: specs, newline, exclusions; odd: an -iL file
 for s in '198.18.3.2' '198.18.0.0/16 198.18.2.1-20' '198.18.1-2.3 10.0.0.*' \
   '198.18.1,5,7-9.-3.200-.0/30' '198.19.0.0/16
