@@ -11,6 +11,8 @@ int st_privdrop_prepare(struct st_privdrop *d, const char *user, char *err, size
 {
     memset(d, 0, sizeof *d);
     snprintf(d->user, sizeof d->user, "%s", user);
+    if (geteuid() != 0)
+        return 0; /* nothing to drop: no need for the user to exist here */
     errno = 0;
     struct passwd *pw = getpwnam(user);
     if (!pw) {
