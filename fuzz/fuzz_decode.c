@@ -8,6 +8,7 @@
 #include "fuzz.h"
 #include "pkt_decode.h"
 #include "pkt_format.h"
+#include "pkt_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,5 +30,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (known != st_pkt_same(&p, &p))
         st_fuzz_fail("a record of network %d is %sthe same as itself", (int)p.net,
                      known ? "not " : "");
+    /* what scan traces of a frame, compare must read back as the same packet */
+    char line[ST_LINE_MAX], err[128];
+    struct st_pkt q;
+    /* (whole packets only: nmap's text of an incomplete one says less, e.g.
+     * no ICMP id for a short mask reply) */
+    if (known &&
+        !(p.flags & (ST_PKT_TRUNCATED | ST_PKT_MALFORMED | ST_PKT_L4_SHORT | ST_PKT_FRAGMENT)) &&
+        st_format_desc(&p, line, sizeof line) >= 0) {
+        if (st_parse_desc(line, &q, err, sizeof err) != ST_PARSE_OK)
+            st_fuzz_fail("the text of a frame does not parse (%s): %s", err, line);
+        /* nmap's ARP text has "who-has" and "reply" only: other ops cannot survive it */
+        bool untold = p.net == ST_NET_ARP && p.arp.op != 1 && p.arp.op != 2;
+        /* nor has it an ICMPv4 (proto 1) over IPv6: bogus, printed as a bare protocol */
+        untold |= p.net == ST_NET_IPV6 && p.proto == ST_IPPROTO_ICMP;
+        if (!untold && !st_pkt_same(&p, &q))
+            st_fuzz_fail("the text of a frame is another packet: %s", line);
+    }
     return 0;
 }
