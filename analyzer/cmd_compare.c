@@ -5,6 +5,7 @@
  * so an earlier report is never left half-written.
  */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "exitcodes.h"
 #include "report.h"
 #include "wireshark_read.h"
+#include "run_read.h"
 
 static const char compare_usage[] =
     "usage: scantrace compare [options] RUNDIR\n"
@@ -128,39 +130,90 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+/*
+ * A report file is written whole or not at all: into a temporary file next
+ * to it, renamed over it once complete, with SIGINT/SIGTERM held off so a
+ * Ctrl-C cannot leave the temporary behind (it acts right after). On
+ * failure the earlier file, if any, is still there and the error names it.
+ */
+struct atomic_out {
+    char path[4200], tmp[4300];
+    FILE *f;
+    sigset_t old;
+};
+
+static FILE *atomic_open(struct atomic_out *a, const char *path)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigprocmask(SIG_BLOCK, &stop, &a->old);
+    snprintf(a->path, sizeof a->path, "%s", path);
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    snprintf(a->tmp, sizeof a->tmp, "%.*s.%s.%ld.tmp", dirlen, path, slash ? slash + 1 : path,
+             (long)getpid());
+    a->f = fopen(a->tmp, "w");
+    if (!a->f) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", a->path, strerror(errno));
+        sigprocmask(SIG_SETMASK, &a->old, NULL);
+    }
+    return a->f;
+}
+
+static int atomic_close(struct atomic_out *a)
+{
+    int rc = 0;
+    if (fflush(a->f) || ferror(a->f) || fsync(fileno(a->f))) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", a->path, strerror(errno ? errno : EIO));
+        rc = ST_EXIT_ENVIRONMENT;
+    }
+    if (fclose(a->f) && !rc) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", a->path, strerror(errno));
+        rc = ST_EXIT_ENVIRONMENT;
+    }
+    if (!rc && rename(a->tmp, a->path)) {
+        fprintf(stderr, "scantrace compare: %s: %s\n", a->path, strerror(errno));
+        rc = ST_EXIT_ENVIRONMENT;
+    }
+    if (rc)
+        unlink(a->tmp);
+    sigprocmask(SIG_SETMASK, &a->old, NULL);
+    return rc;
+}
+
 static int write_report_json(const struct opts *o, json_object *doc)
 {
-    char path[4200], tmp[4300];
+    char path[4200];
+    struct atomic_out a;
     snprintf(path, sizeof path, "%s/report.json", o->rundir);
-    snprintf(tmp, sizeof tmp, "%s/.report.json.%ld", o->rundir, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "scantrace compare: %s: %s\n", tmp, strerror(errno));
+    if (!atomic_open(&a, path))
         return ST_EXIT_ENVIRONMENT;
-    }
     fputs(json_object_to_json_string_ext(doc,
                                          JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE),
-          f);
-    fputc('\n', f);
-    if (fflush(f) || fsync(fileno(f)) || ferror(f)) {
-        fprintf(stderr, "scantrace compare: %s: %s\n", tmp, strerror(errno));
-        fclose(f);
-        unlink(tmp);
-        return ST_EXIT_ENVIRONMENT;
-    }
-    fclose(f);
-    if (rename(tmp, path)) {
-        fprintf(stderr, "scantrace compare: %s: %s\n", path, strerror(errno));
-        unlink(tmp);
-        return ST_EXIT_ENVIRONMENT;
-    }
-    return 0;
+          a.f);
+    fputc('\n', a.f);
+    return atomic_close(&a);
+}
+
+/* -o FILE: atomically when FILE is (or will be) a regular file; a device or
+ * a pipe is written in place. */
+static bool replaceable(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) != 0 ? errno == ENOENT : S_ISREG(sb.st_mode);
 }
 
 static int render(const struct opts *o, const struct st_comparison *c, json_object *doc)
 {
     FILE *out = stdout;
-    if (o->output && !(out = fopen(o->output, "w"))) {
+    struct atomic_out a;
+    bool atomic = o->output && replaceable(o->output);
+    if (atomic && !(out = atomic_open(&a, o->output)))
+        return ST_EXIT_ENVIRONMENT;
+    if (o->output && !atomic && !(out = fopen(o->output, "w"))) {
         fprintf(stderr, "scantrace compare: %s: %s\n", o->output, strerror(errno));
         return ST_EXIT_ENVIRONMENT;
     }
@@ -183,11 +236,14 @@ static int render(const struct opts *o, const struct st_comparison *c, json_obje
         st_report_markdown(c, out);
         break;
     }
+    if (atomic)
+        return atomic_close(&a);
     bool bad = fflush(out) != 0 || ferror(out);
     if (out != stdout)
         bad |= fclose(out) != 0;
     if (bad) {
-        fprintf(stderr, "scantrace compare: writing the report: %s\n", strerror(errno));
+        fprintf(stderr, "scantrace compare: %s: %s\n", o->output ? o->output : "standard output",
+                strerror(errno ? errno : EIO));
         return ST_EXIT_ENVIRONMENT;
     }
     return 0;

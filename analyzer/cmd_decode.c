@@ -114,7 +114,13 @@ int st_cmd_decode(int argc, char **argv)
     while ((rc = pcap_next_ex(pc, &h, &bytes)) == 1) {
         struct st_pkt p;
         char desc[ST_LINE_MAX];
-        int64_t t = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec; /* ns precision */
+        /* ns precision; a pcapng time can exceed int64 ns: saturate (half the
+         * range, so that t - t0 cannot overflow either) */
+        const int64_t max_sec = INT64_MAX / 1000000000 / 2;
+        int64_t sec = h->ts.tv_sec > max_sec    ? max_sec
+                      : h->ts.tv_sec < -max_sec ? -max_sec
+                                                : h->ts.tv_sec;
+        int64_t t = sec * 1000000000 + h->ts.tv_usec;
         if (++frame == 1)
             t0 = t;
         st_decode(bytes, h->caplen, link, &p);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ static const char scan_usage[] =
     "  -iL FILE             targets from FILE ('-' for stdin)\n"
     "  --exclude SPEC[,..]  leave these out\n"
     "  -e IF, -i IF         use this interface\n"
+    "  --user USER          as root: become USER once the raw socket, packet sockets\n"
+    "                       and capture handles are open (default nobody; root: stay)\n"
     "\n"
     "Timing (nmap's):\n"
     "  -T0..-T5             templates (default -T3)\n"
@@ -78,6 +81,9 @@ static int64_t parse_time(const char *s)
     else if (!strcmp(e, "h"))
         mult = 3600e9;
     else
+        return -1;
+    /* NaN, inf and more ns than int64 holds are no time (UB to convert) */
+    if (!(v * mult < 9e18))
         return -1;
     return (int64_t)(v * mult);
 }
@@ -181,6 +187,9 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
         } else if (!strcmp(a, "-e") || !strcmp(a, "-i")) {
             NEED_ARG();
             cfg->ifname = v;
+        } else if (!strcmp(a, "--user")) {
+            NEED_ARG();
+            cfg->user = v;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             NEED_ARG();
             cfg->rundir = v;
@@ -211,7 +220,7 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
             NEED_ARG();
             char *e;
             double r = strtod(v, &e);
-            if (e == v || *e || r <= 0)
+            if (e == v || *e || !(r > 0) || !isfinite(r))
                 return usage_error("a rate is a number of probes per second, not '%s'", v);
             if (a[3] == 'i')
                 cfg->timing.min_rate = r;
@@ -252,7 +261,8 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
     if (!any_target)
         return usage_error("%s", "no targets (see scantrace scan --help)");
     if (!cfg->targets.n)
-        return usage_error("%s", "every target is excluded");
+        return usage_error("%s", nexcludes ? "every target is excluded"
+                                           : "no targets (the -iL file lists none)");
     if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
         return usage_error("%s", "--min-rate is above --max-rate");
     st_scan_timing(&cfg->timing);

@@ -20,6 +20,13 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         fprintf(stderr, "%s: %s\n", prog, err);
         return ST_EXIT_USAGE;
     }
+    if (!l->trace.npkts && l->trace.nwarnings) {
+        /* say why the lines that look like packets were not read */
+        fprintf(stderr, "%s: %s:%u: no readable SENT/RCVD/CONN line (%s)\n", prog, trace,
+                l->trace.warnings[0].line, l->trace.warnings[0].message);
+        st_trace_free(&l->trace);
+        return ST_EXIT_USAGE;
+    }
     if (!l->trace.npkts) {
         fprintf(stderr, "%s: %s: no SENT/RCVD/CONN lines (was it recorded with --packet-trace?)\n",
                 prog, trace);

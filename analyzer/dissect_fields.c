@@ -160,6 +160,10 @@ static int64_t epoch_ns(const char *s)
     if (!s)
         return 0;
     int64_t sec = strtoll(s, &e, 10), frac = 0, scale = 100000000;
+    /* beyond year 2262 the ns count would overflow: saturate (fuzz/regress), at
+     * half the range so that differences of two times cannot overflow either */
+    const int64_t max_sec = INT64_MAX / 1000000000 / 2;
+    sec = sec > max_sec ? max_sec : sec < -max_sec ? -max_sec : sec;
     if (*e == '.')
         for (e++; *e >= '0' && *e <= '9' && scale; e++, scale /= 10)
             frac += (*e - '0') * scale;

@@ -1,60 +1,98 @@
 /*
- * What a run directory's run.json adds to its trace: the capture's drop
- * count, and scantrace's own verdicts per host and mode (its trace.log,
- * unlike nmap's output, has no report lines).
+ * What compare takes from a run directory's run.json (see run_read.h). The
+ * file is scantrace's own, but it is input like any other: every member is
+ * read only when it has the type expected.
  */
-#include <json-c/json.h>
+#include "run_read.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "trace_read.h"
-
-/* run.json "hosts": [{host, mode, verdict, reason, latency_s}] */
-static void read_verdicts(json_object *run, struct st_trace *t)
+/* A member of an object, when it has the type wanted (json-c hands back NULL
+ * for a JSON null, which its getters do not all survive). */
+static json_object *member(json_object *o, const char *key, enum json_type type)
 {
-    json_object *hosts;
-    if (!json_object_object_get_ex(run, "hosts", &hosts) ||
-        !json_object_is_type(hosts, json_type_array))
-        return;
-    for (size_t i = 0; i < json_object_array_length(hosts); i++) {
+    json_object *v;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, type))
+        return NULL;
+    return v;
+}
+
+static json_object *number(json_object *o, const char *key)
+{
+    json_object *v = member(o, key, json_type_double);
+    return v ? v : member(o, key, json_type_int);
+}
+
+/*
+ * scantrace scan's verdicts: run.json "hosts" [{host, mode, verdict, reason,
+ * latency_s}]. A host without an address or a verdict "up"/"down" is bad
+ * input (0, or -1 with the reason in why).
+ */
+static int read_verdicts(json_object *run, struct st_trace *t, char *why, size_t whysz)
+{
+    json_object *hosts = member(run, "hosts", json_type_array);
+    for (size_t i = 0; hosts && i < json_object_array_length(hosts); i++) {
         json_object *h = json_object_array_get_idx(hosts, i), *v;
         uint32_t addr;
-        if (!json_object_object_get_ex(h, "host", &v) ||
-            !st_ip4_parse(json_object_get_string(v), &addr))
-            continue;
+        const char *verdict =
+            (v = member(h, "verdict", json_type_string)) ? json_object_get_string(v) : "";
+        if (!(v = member(h, "host", json_type_string)) ||
+            !st_ip4_parse(json_object_get_string(v), &addr) ||
+            (strcmp(verdict, "up") && strcmp(verdict, "down"))) {
+            snprintf(why, whysz, "hosts[%zu]: no IPv4 \"host\" or no \"verdict\" up or down", i);
+            return -1;
+        }
         const char *mode =
-            json_object_object_get_ex(h, "mode", &v) ? json_object_get_string(v) : NULL;
-        bool up =
-            json_object_object_get_ex(h, "verdict", &v) && !strcmp(json_object_get_string(v), "up");
+            (v = member(h, "mode", json_type_string)) ? json_object_get_string(v) : NULL;
         const char *reason =
-            json_object_object_get_ex(h, "reason", &v) ? json_object_get_string(v) : NULL;
-        double lat =
-            json_object_object_get_ex(h, "latency_s", &v) && v ? json_object_get_double(v) : -1;
-        st_trace_add_verdict(t, addr, mode, up, reason, lat);
+            (v = member(h, "reason", json_type_string)) ? json_object_get_string(v) : NULL;
+        double lat = (v = number(h, "latency_s")) ? json_object_get_double(v) : -1;
+        if (!(lat >= 0 && lat < 1e9))
+            lat = -1;
+        st_trace_add_verdict(t, addr, mode, !strcmp(verdict, "up"), reason, lat);
     }
+    return 0;
+}
+
+int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, char *why,
+                size_t whysz)
+{
+    json_object *dropped =
+        member(member(run, "capture", json_type_object), "dropped", json_type_int);
+    if (dropped && json_object_get_int64(dropped) >= 0) {
+        c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
+        c->dropped_known = true;
+    }
+    return read_verdicts(run, t, why, whysz);
 }
 
 int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, bool *known,
                      char *err, size_t errsz)
 {
-    char path[4200];
+    char path[4200], why[256];
     snprintf(path, sizeof path, "%s/run.json", rundir);
     if (access(path, F_OK) != 0)
         return 0;
     json_object *run = json_object_from_file(path);
     if (!run) {
-        snprintf(err, errsz, "%s: not valid JSON (%s)", path,
-                 json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+        /* json-c's message ends with a newline: the error stays one line */
+        const char *why_json = json_util_get_last_err();
+        snprintf(err, errsz, "%s: not valid JSON (%.*s)", path,
+                 why_json ? (int)strcspn(why_json, "\n") : 10, why_json ? why_json : "unreadable");
         return -1;
     }
-    json_object *cap, *d;
-    if (json_object_object_get_ex(run, "capture", &cap) &&
-        json_object_object_get_ex(cap, "dropped", &d)) {
-        *dropped = (uint64_t)json_object_get_int64(d);
-        *known = true;
-    }
-    read_verdicts(run, t);
+    struct st_comparison c;
+    memset(&c, 0, sizeof c);
+    int rc = st_run_read(run, &c, t, why, sizeof why);
     json_object_put(run);
+    if (rc) {
+        snprintf(err, errsz, "%s: %s", path, why);
+        return -1;
+    }
+    *dropped = c.capture_dropped;
+    *known = c.dropped_known;
     return 1;
 }

@@ -1,12 +1,12 @@
 #include "runjson.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "rundir.h"
 #include "version.h"
 
 enum { CAP_NET_RAW_BIT = 13 };
@@ -99,27 +99,39 @@ void st_runjson_set_capture(struct json_object *run, const struct st_capture *ca
     json_object_object_add(run, "capture", c);
 }
 
-int st_runjson_write(const char *dir, struct json_object *run)
+int st_runjson_writeat(int dirfd, struct json_object *run)
 {
-    char tmp[4096], path[4096];
-    if (!st_rundir_path(dir, ".run.json.tmp", tmp, sizeof tmp) ||
-        !st_rundir_path(dir, "run.json", path, sizeof path)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
     const char *text = json_object_to_json_string_ext(
         run, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-    FILE *f = fopen(tmp, "we");
-    if (!f)
+    int fd = openat(dirfd, ".run.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
         return -1;
+    }
     int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
     if (fclose(f) != 0)
         ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || renameat(dirfd, ".run.json.tmp", dirfd, "run.json") != 0) {
         int e = errno;
-        unlink(tmp);
+        unlinkat(dirfd, ".run.json.tmp", 0);
         errno = e;
         return -1;
     }
     return 0;
+}
+
+int st_runjson_write(const char *dir, struct json_object *run)
+{
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
+        return -1;
+    int rc = st_runjson_writeat(dirfd, run);
+    int e = errno;
+    close(dirfd);
+    errno = e;
+    return rc;
 }

@@ -26,6 +26,10 @@ void st_runjson_set_capture(struct json_object *run, const struct st_capture *ca
 /* Write dir/run.json atomically. 0, or -1 with errno. */
 int st_runjson_write(const char *dir, struct json_object *run);
 
+/* The same in an open directory: works after privileges were dropped even
+ * when a parent of the directory is closed to the new user. */
+int st_runjson_writeat(int dirfd, struct json_object *run);
+
 /* Whether the process may capture and send raw packets (CAP_NET_RAW). */
 bool st_privileged(void);
 

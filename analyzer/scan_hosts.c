@@ -4,6 +4,7 @@
 #include "scan_hosts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,14 +126,9 @@ static void host_obj(FILE *f, const struct st_host_verdict *h, bool last)
     fprintf(f, ",\n      \"tries\": %u\n    }%s\n", h->tries, last ? "" : ",");
 }
 
-int st_hosts_write_runjson(const char *dir, json_object *run, const struct st_host_table *t)
+int st_hosts_write_runjson(int dirfd, json_object *run, const struct st_host_table *t)
 {
-    char tmp[4096], path[4096];
-    if (!st_rundir_path(dir, ".run.json.tmp", tmp, sizeof tmp) ||
-        !st_rundir_path(dir, "run.json", path, sizeof path)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
+    const char *tmp = ".run.json.tmp", *path = "run.json";
     /* everything but the hosts through json-c, the hosts appended as a stream */
     json_object_object_del(run, "hosts");
     const char *text = json_object_to_json_string_ext(
@@ -148,9 +144,14 @@ int st_hosts_write_runjson(const char *dir, json_object *run, const struct st_ho
     while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
         len--;
     bool empty = len && text[len - 1] == '{';
-    FILE *f = fopen(tmp, "we");
-    if (!f)
+    /* through the run directory's descriptor: the scan may no longer be root */
+    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return -1;
+    }
     fwrite(text, 1, len, f);
     fprintf(f, "%s\n  \"hosts\": [\n", empty ? "" : ",");
     for (size_t i = 0; i < t->n; i++)
@@ -159,9 +160,9 @@ int st_hosts_write_runjson(const char *dir, json_object *run, const struct st_ho
     int ok = !ferror(f);
     if (fclose(f) != 0)
         ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || renameat(dirfd, tmp, dirfd, path) != 0) {
         int e = errno;
-        unlink(tmp);
+        unlinkat(dirfd, tmp, 0);
         errno = e;
         return -1;
     }

@@ -44,6 +44,6 @@ void st_hosts_print_report(const struct st_host_table *t, FILE *out);
  * `run` with its "hosts" array replaced by the table's verdicts, each
  * {host, mode, verdict, reason, latency_s, name, tries}. 0, or -1 with errno.
  */
-int st_hosts_write_runjson(const char *dir, json_object *run, const struct st_host_table *t);
+int st_hosts_write_runjson(int dirfd, json_object *run, const struct st_host_table *t);
 
 #endif

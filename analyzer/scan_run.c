@@ -7,6 +7,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "connect_ping.h"
 #include "rdns.h"
 #include "exitcodes.h"
+#include "privdrop.h"
 #include "rundir.h"
 #include "runjson.h"
 #include "scan_engine.h"
@@ -226,6 +229,49 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     return 0;
 }
 
+/*
+ * trace.log is a stdio stream (the engine fprintf's to it) over this sink,
+ * which keeps the first write error: a write that fails inside a buffered
+ * fprintf in the middle of a scan is then still reported with its cause
+ * (ENOSPC, EDQUOT...), not a bare ferror().
+ */
+struct trace_sink {
+    int fd;
+    int err;
+};
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+{
+    struct trace_sink *s = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(s->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!s->err)
+                s->err = w < 0 ? errno : EIO;
+            return done ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
+static int sink_close(void *cookie)
+{
+    struct trace_sink *s = cookie;
+    if (close(s->fd) != 0 && !s->err)
+        s->err = errno;
+    return s->err ? -1 : 0;
+}
+
+static FILE *trace_open(struct trace_sink *s)
+{
+    cookie_io_functions_t io = {.write = sink_write, .close = sink_close};
+    return fopencookie(s, "w", io);
+}
+
 static void default_rundir(char *buf, size_t size)
 {
     time_t now = time(NULL);
@@ -234,11 +280,43 @@ static void default_rundir(char *buf, size_t size)
     strftime(buf, size, "runs/scan-%Y%m%d-%H%M%S", &tm);
 }
 
+/* The engine's hooks->opened: every socket and handle is open, drop root. */
+static int drop_now(void *ud, char *err, size_t errsz)
+{
+    return st_privdrop_now(ud, err, errsz);
+}
+
+/* run.json "user": who the scan ran as in the end, and what it could still do. */
+static json_object *user_json(const struct st_privdrop *d)
+{
+    json_object *u = json_object_new_object();
+    char caps[32] = "unknown", line[256];
+    FILE *f = fopen("/proc/self/status", "re");
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "CapEff: %31s", caps) == 1)
+            break;
+    if (f)
+        fclose(f);
+    struct passwd *pw = getpwuid(geteuid());
+    json_object_object_add(u, "name", json_object_new_string(pw ? pw->pw_name : "?"));
+    json_object_object_add(u, "uid", json_object_new_int64((int64_t)geteuid()));
+    json_object_object_add(u, "gid", json_object_new_int64((int64_t)getegid()));
+    json_object_object_add(u, "root_dropped", json_object_new_boolean(d->done));
+    json_object_object_add(u, "cap_eff", json_object_new_string(caps));
+    return u;
+}
+
 int st_scan_run(struct st_scan_config *cfg)
 {
     char err[512], dirbuf[256], path[4200];
     const char *dir = cfg->rundir;
     bool created = false;
+    struct st_privdrop drop;
+
+    if (st_privdrop_prepare(&drop, cfg->user ? cfg->user : "nobody", err, sizeof err)) {
+        fprintf(stderr, "scantrace scan: %s\n", err);
+        return ST_EXIT_USAGE;
+    }
 
     bool privileged = st_privileged();
     bool connect_mode = cfg->unprivileged || !privileged;
@@ -269,11 +347,14 @@ int st_scan_run(struct st_scan_config *cfg)
     }
     static const char *const files[] = {"trace.log", "capture.pcapng", "run.json"};
     st_rundir_path(dir, "trace.log", path, sizeof path);
-    FILE *trace = fopen(path, "w");
+    struct trace_sink sink = {.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    FILE *trace = sink.fd < 0 ? NULL : trace_open(&sink);
     /* a sweep writes 16 MB of trace: in large writes */
     if (trace)
         setvbuf(trace, NULL, _IOFBF, 1 << 20);
     if (!trace) {
+        if (sink.fd >= 0)
+            close(sink.fd);
         fprintf(stderr, "scantrace scan: %s: %s\n", path, strerror(errno));
         st_rundir_abandon(dir, created, files, 3);
         return ST_EXIT_ENVIRONMENT;
@@ -312,7 +393,22 @@ int st_scan_run(struct st_scan_config *cfg)
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
     if (cap)
         st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
-    st_runjson_write(dir, run);
+    /* the run directory is the user's, reached through this descriptor: run.json
+     * can be replaced after the drop even if a parent is closed to the user */
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool given = dirfd >= 0 && st_privdrop_give(&drop, dir) == 0;
+    if (!given || st_runjson_writeat(dirfd, run) != 0) {
+        /* nothing was sent yet: better no run than one that cannot say what it was */
+        fprintf(stderr, "scantrace scan: %s%s: %s\n", dir, given ? "/run.json" : "",
+                strerror(errno));
+        if (dirfd >= 0)
+            close(dirfd);
+        json_object_put(run);
+        st_capture_free(cap);
+        fclose(trace);
+        st_rundir_abandon(dir, created, files, 3);
+        return ST_EXIT_ENVIRONMENT;
+    }
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -321,6 +417,7 @@ int st_scan_run(struct st_scan_config *cfg)
     sigaction(SIGTERM, &sa, &old_term);
 
     int64_t rtt_bound = -1;
+    uint64_t rx_dropped = 0;
     struct st_host_table v = {.several_modes = cfg->plan.npasses > 1};
     struct st_scan_hooks hooks = {.trace = trace,
                                   .echo = cfg->verbose ? stdout : NULL,
@@ -330,12 +427,18 @@ int st_scan_run(struct st_scan_config *cfg)
                                   .progress = isatty(STDERR_FILENO) ? stderr : NULL,
                                   .on_host = on_host,
                                   .ud = &v,
-                                  .rtt_bound_ns = &rtt_bound};
+                                  .rtt_bound_ns = &rtt_bound,
+                                  .opened = drop_now,
+                                  .opened_ud = &drop,
+                                  .rx_dropped = &rx_dropped};
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
            cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", dir);
     if (connect_mode) {
         bool warned = false;
-        rc = 0;
+        /* connect() needs no privilege at all */
+        rc = st_privdrop_now(&drop, err, sizeof err) ? ST_EXIT_ENVIRONMENT : 0;
+        if (rc)
+            fprintf(stderr, "scantrace scan: %s\n", err);
         for (size_t i = 0; i < cfg->plan.npasses && !rc && !interrupted; i++)
             rc = connect_pass(cfg, &cfg->plan.passes[i], trace, start, &v, &warned);
     } else {
@@ -353,6 +456,7 @@ int st_scan_run(struct st_scan_config *cfg)
     st_hosts_print_report(&v, stdout);
     bool trace_bad = fflush(trace) != 0 || ferror(trace);
     trace_bad |= fclose(trace) != 0;
+    int trace_errno = sink.err ? sink.err : EIO;
     int64_t end = st_now_ns();
     printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", v.n,
            v.n == 1 ? "" : "es", v.up, v.up == 1 ? "" : "s", (double)(end - start) / 1e9);
@@ -364,7 +468,19 @@ int st_scan_run(struct st_scan_config *cfg)
                            json_object_new_string(rc            ? "failed"
                                                   : interrupted ? "interrupted"
                                                                 : "done"));
-    int json_rc = st_hosts_write_runjson(dir, run, &v);
+    json_object_object_add(run, "user", user_json(&drop));
+    /* the engine's own reply handles: what they lost, it could not see */
+    json_object *rx = json_object_new_object();
+    json_object_object_add(rx, "dropped", json_object_new_int64((int64_t)rx_dropped));
+    json_object_object_add(run, "receive", rx);
+    if (rx_dropped)
+        fprintf(stderr,
+                "scantrace scan: %llu replies were lost before the engine read them: hosts "
+                "reported down may have answered (compare shows them as missed replies)\n",
+                (unsigned long long)rx_dropped);
+    int json_rc = st_hosts_write_runjson(dirfd, run, &v);
+    int json_errno = errno;
+    close(dirfd);
     json_object_put(run);
     st_hosts_free(&v);
     if (cap)
@@ -372,10 +488,13 @@ int st_scan_run(struct st_scan_config *cfg)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
 
-    if (trace_bad || cap_rc || json_rc) {
-        fprintf(stderr, "scantrace scan: could not write the run directory %s completely\n", dir);
+    /* one line per file that is not complete (the capture said its own) */
+    if (trace_bad)
+        fprintf(stderr, "scantrace scan: %s/trace.log: %s\n", dir, strerror(trace_errno));
+    if (json_rc)
+        fprintf(stderr, "scantrace scan: %s/run.json: %s\n", dir, strerror(json_errno));
+    if (trace_bad || cap_rc || json_rc)
         return ST_EXIT_ENVIRONMENT;
-    }
     if (rc)
         return ST_EXIT_ENVIRONMENT;
     if (interrupted)

@@ -25,6 +25,10 @@
         }                                                                                          \
     } while (0)
 
+/* The longest time a trace can state: 100 years, far from int64 ns overflow
+ * (~292 years); larger, NaN or infinite times are not read (fuzz/regress). */
+#define SECONDS_MAX (100 * 365.25 * 86400)
+
 static void warn(struct st_trace *t, uint32_t line, const char *msg)
 {
     GROW(t->warnings, t->nwarnings, t->cap_warnings);
@@ -40,7 +44,8 @@ static int64_t paren_time(const char *s)
     if (*s != '(')
         return -1;
     double v = strtod(s + 1, &e);
-    if (e == s + 1 || strncmp(e, "s)", 2) || v < 0)
+    /* !(v < LIMIT): NaN, inf and a count of ns past int64 are no time */
+    if (e == s + 1 || strncmp(e, "s)", 2) || v < 0 || !(v < SECONDS_MAX))
         return -1;
     return (int64_t)(v * 1e9 + 0.5);
 }
@@ -80,7 +85,8 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
 
     const char *done = strstr(line, ") scanned in ");
     if (!strncmp(line, "Nmap done: ", 11) && done && sscanf(done, ") scanned in %lf", &lat) == 1) {
-        t->end_ns = (int64_t)(lat * 1e9);
+        if (lat >= 0 && lat < SECONDS_MAX)
+            t->end_ns = (int64_t)(lat * 1e9);
         return;
     }
     if (sscanf(line, "Nmap scan report for %63[0-9.]", addr) == 1) {
@@ -101,7 +107,7 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
     if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no && !strncmp(line, "Host is up", 10)) {
         struct st_trace_host *h = &t->hosts[t->nhosts - 1];
         h->up = true;
-        if (sscanf(line, "Host is up (%lfs latency)", &lat) == 1)
+        if (sscanf(line, "Host is up (%lfs latency)", &lat) == 1 && lat >= 0 && lat < SECONDS_MAX)
             h->latency_s = lat;
     }
 }

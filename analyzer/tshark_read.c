@@ -177,6 +177,43 @@ static void doc_load(struct doc *d, json_object *layers)
             d->vals[i] = NULL;
 }
 
+/* The ek names of the fields, made once. */
+static void eknames_init(void)
+{
+    if (eknames[0][0])
+        return;
+    for (size_t i = 0; i < ST_NFIELDS; i++) {
+        snprintf(eknames[i], sizeof eknames[i], "%s", st_field_names[i]);
+        for (char *s = eknames[i]; *s; s++)
+            if (*s == '.')
+                *s = '_';
+    }
+}
+
+enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comment)
+{
+    eknames_init();
+    if (!strncmp(line, "{\"index\"", 8))
+        return ST_EK_SKIP;
+    json_object *o = json_tokener_parse(line);
+    json_object *layers;
+    if (!o || !json_object_object_get_ex(o, "layers", &layers) ||
+        !json_object_is_type(layers, json_type_object)) {
+        json_object_put(o);
+        return ST_EK_BAD;
+    }
+    struct doc d;
+    doc_load(&d, layers);
+    struct st_field_src fs = {doc_str, doc_count, NULL, &d};
+    const char *c;
+    st_fields_record(&fs, p, &c);
+    *comment = c ? strdup(c) : NULL;
+    if (c && !*comment)
+        abort();
+    json_object_put(o);
+    return ST_EK_RECORD;
+}
+
 /* ---- the read ---------------------------------------------------------- */
 
 static void push(struct st_dissection *c, const struct st_pkt *p, char *comment)
@@ -206,13 +243,12 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
         snprintf(err, errsz, "%s: not a regular file", path);
         return ST_TSHARK_BAD_INPUT;
     }
-
-    for (size_t i = 0; i < ST_NFIELDS; i++) {
-        snprintf(eknames[i], sizeof eknames[i], "%s", st_field_names[i]);
-        for (char *s = eknames[i]; *s; s++)
-            if (*s == '.')
-                *s = '_';
+    if (sb.st_size == 0) { /* tshark reads an empty file as zero frames */
+        snprintf(err, errsz, "%s: empty file, not a capture", path);
+        return ST_TSHARK_BAD_INPUT;
     }
+
+    eknames_init();
     /* argv: tshark -r PATH -n -T ek -e f1 -e f2 ... */
     char *argv[8 + 2 * NFIELDS];
     size_t k = 0;
@@ -254,27 +290,17 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
     unsigned long docs = 0;
     bool bad_json = false;
     while (out && (n = getline(&line, &cap, out)) > 0) {
-        if (!strncmp(line, "{\"index\"", 8))
+        struct st_pkt p;
+        char *comment;
+        enum st_ek_rc ek = st_tshark_ek_line(line, &p, &comment);
+        if (ek == ST_EK_SKIP)
             continue;
-        json_object *o = json_tokener_parse(line);
-        json_object *layers;
-        if (!o || !json_object_object_get_ex(o, "layers", &layers)) {
+        if (ek == ST_EK_BAD) {
             bad_json = true;
-            json_object_put(o);
             break;
         }
-        struct doc d;
-        doc_load(&d, layers);
-        struct st_field_src fs = {doc_str, doc_count, NULL, &d};
-        struct st_pkt p;
-        const char *comment;
-        st_fields_record(&fs, &p, &comment);
-        char *copy = comment ? strdup(comment) : NULL;
-        if (comment && !copy)
-            abort();
-        push(c, &p, copy);
+        push(c, &p, comment);
         docs++;
-        json_object_put(o);
     }
     free(line);
     if (out)
@@ -289,7 +315,8 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
     last_error_line(errfd, last, sizeof last);
     close(errfd);
     enum st_tshark_rc result = ST_TSHARK_OK;
-    if (status >= 128 && !bad_json) {
+    /* cut-off output from a tshark that was killed is its death, not its output */
+    if (status >= 128 && (!bad_json || status != 128 + SIGTERM)) {
         snprintf(err, errsz, "%s: tshark was killed by signal %d after %lu frames", path,
                  status - 128, docs);
         result = ST_TSHARK_ENVIRONMENT;

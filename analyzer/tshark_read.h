@@ -35,4 +35,17 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
 
 void st_dissection_free(struct st_dissection *c);
 
+enum st_ek_rc {
+    ST_EK_RECORD = 0, /* *p and *comment (malloc'ed or NULL) filled */
+    ST_EK_SKIP = 1,   /* an ek index line: no record */
+    ST_EK_BAD = -1,   /* not an ek document */
+};
+
+/*
+ * One line of tshark's `-T ek` output (as st_tshark_read gets it, with or
+ * without its newline) into a record: the per-document mapping on its own,
+ * so it can be tested and fuzzed without a tshark child.
+ */
+enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comment);
+
 #endif

@@ -55,6 +55,7 @@ struct st_capture {
     struct st_pcapng *w;
     struct st_marks *marks;
     const char *prefix;
+    char *path; /* the pcapng file, for messages */
     unsigned timeout_ms;
     int wake_fd;
     pthread_t thread;
@@ -424,6 +425,7 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     }
     c->wake_fd = -1;
     c->prefix = o->log_prefix ? o->log_prefix : "scantrace";
+    c->path = strdup(o->path);
     c->timeout_ms = o->timeout_ms ? o->timeout_ms : ST_CAPTURE_TIMEOUT_MS;
     atomic_init(&c->stopping, false);
     atomic_init(&c->stop_at, 0);
@@ -434,7 +436,7 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     c->marks = st_marks_new();
     c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     enum st_capture_err e = ST_CAPTURE_ESYS;
-    if (!c->ifs || !c->pfds || !c->marks || c->wake_fd < 0)
+    if (!c->ifs || !c->pfds || !c->marks || c->wake_fd < 0 || !c->path)
         set_msg(msg, msglen, "out of memory or descriptors");
     else
         e = start(c, o, msg, msglen);
@@ -505,7 +507,7 @@ int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_n
                     (unsigned long long)s->received);
     }
     if (c->write_errno) {
-        fprintf(stderr, "%s: writing the capture file: %s\n", c->prefix, strerror(c->write_errno));
+        fprintf(stderr, "%s: %s: %s\n", c->prefix, c->path, strerror(c->write_errno));
         return c->stop_rc = -1;
     }
     return c->stop_rc = 0;
@@ -541,5 +543,6 @@ void st_capture_free(struct st_capture *c)
     st_marks_free(c->marks);
     free(c->pfds);
     free(c->ifs);
+    free(c->path);
     free(c);
 }

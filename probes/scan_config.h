@@ -39,6 +39,7 @@ struct st_scan_config {
     const char *event_engine; /* "epoll" or "poll" */
     bool rdns;                /* -R: reverse DNS of the up hosts */
     const char *dns_servers;  /* --dns-servers a,b (else /etc/resolv.conf) */
+    const char *user;         /* --user: who to become once the sockets are open (nobody) */
     bool event_trace;
     bool verbose;
     const char *specs[ST_SCAN_MAX_SPECS]; /* the target specs as given (-iL: the file) */

@@ -564,6 +564,11 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         st_ev_pool_set_trace(e.pool, stderr, NULL);
     if (open_receivers(&e, err, errsz))
         goto out;
+    /* ARP's packet sockets too, now: after hooks->opened there is no root */
+    for (size_t i = 0; i < e.nifs; i++)
+        packet_socket(&e, &e.ifs[i]);
+    if (hooks->opened && hooks->opened(hooks->opened_ud, err, errsz))
+        goto out;
     rc = 0;
     for (size_t p = 0; p < cfg->plan.npasses && rc == 0; p++) {
         if (hooks->interrupted && *hooks->interrupted)
@@ -574,6 +579,13 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         fprintf(stderr, "scantrace scan: %lu probes could not be sent (%s)\n", e.send_errors,
                 strerror(e.last_send_errno));
 out:
+    /* replies lost before the engine saw them: hosts may be down that answered */
+    for (size_t i = 0; hooks->rx_dropped && i < e.nifs; i++) {
+        struct pcap_stat ps;
+        pcap_t *pc = e.ifs[i].iod ? st_ev_iod_pcap(e.ifs[i].iod) : NULL;
+        if (pc && pcap_stats(pc, &ps) == 0)
+            *hooks->rx_dropped += (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+    }
     if (e.pool)
         st_ev_pool_delete(e.pool);
     for (size_t i = 0; i < e.nifs; i++)

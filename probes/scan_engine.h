@@ -31,6 +31,12 @@ struct st_scan_hooks {
     /* out, or NULL: srtt + 4 rttvar of the last pass that had a reply, -1 if
      * none had (how long late replies can still take; the capture's linger) */
     int64_t *rtt_bound_ns;
+    /* once every socket and pcap handle is open, before the first probe:
+     * where the caller gives up root. 0, or -1 with a reason in err */
+    int (*opened)(void *opened_ud, char *err, size_t errsz);
+    void *opened_ud;
+    /* if set: frames the engine's reply handles lost (pcap_stats), at the end */
+    uint64_t *rx_dropped;
 };
 
 /* The interfaces the scan will use (for the capture), from the targets'

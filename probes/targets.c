@@ -172,6 +172,12 @@ int st_targets_add(struct st_targets *t, const char *spec, char *err, size_t err
     const char *why = NULL;
 
     if (!parse_spec(spec, &sp, &why)) {
+        /* never echo control bytes (a binary -iL file) to a terminal */
+        for (const unsigned char *c = (const unsigned char *)spec; *c; c++)
+            if (*c < 0x20 || *c >= 0x7f) {
+                snprintf(err, errsz, "target: not text (binary data?)");
+                return -1;
+            }
         snprintf(err, errsz, "target '%s': %s", spec, why);
         return -1;
     }
@@ -190,21 +196,21 @@ int st_targets_add(struct st_targets *t, const char *spec, char *err, size_t err
             t->addr[t->n++] = sp.base + (uint32_t)i;
         return 0;
     }
-    for (unsigned a = 0; a < 256; a++) {
-        if (!has_bit(sp.octet[0], a))
-            continue;
-        for (unsigned b = 0; b < 256; b++) {
-            if (!has_bit(sp.octet[1], b))
-                continue;
-            for (unsigned c = 0; c < 256; c++) {
-                if (!has_bit(sp.octet[2], c))
-                    continue;
-                for (unsigned d = 0; d < 256; d++)
-                    if (has_bit(sp.octet[3], d))
-                        t->addr[t->n++] = a << 24 | b << 16 | c << 8 | d;
-            }
-        }
-    }
+    /* Loop over each octet's values, not over 0-255: walking every 2^32
+     * combination to find the allowed ones took seconds for '*.*.*.8'
+     * (fuzz/regress/targets). */
+    uint8_t vals[4][256];
+    unsigned nv[4] = {0};
+    for (int i = 0; i < 4; i++)
+        for (unsigned v = 0; v < 256; v++)
+            if (has_bit(sp.octet[i], v))
+                vals[i][nv[i]++] = (uint8_t)v;
+    for (unsigned a = 0; a < nv[0]; a++)
+        for (unsigned b = 0; b < nv[1]; b++)
+            for (unsigned c = 0; c < nv[2]; c++)
+                for (unsigned d = 0; d < nv[3]; d++)
+                    t->addr[t->n++] = (uint32_t)vals[0][a] << 24 | (uint32_t)vals[1][b] << 16 |
+                                      (uint32_t)vals[2][c] << 8 | vals[3][d];
     return 0;
 }
 

@@ -216,9 +216,6 @@ awk '{print} NR % 3 == 0 {print "NSOCK INFO [0.0340s] nsock_iod_new2(): nsock_io
 "$st" compare --no-write -f json "$tmp/nsock.log" "$c" >"$tmp/nsock.json"
 check "NSOCK lines (stderr merged) are skipped" \
   test $? -eq 0 -a "$(jq .summary.matched "$tmp/nsock.json")" -eq 25 -a "$(jq '.trace.warnings | length' "$tmp/nsock.json")" -eq 0
-sed 's/$/\r/' "$t" >"$tmp/crlf.log"
-"$st" compare --no-write "$tmp/crlf.log" "$c" >/dev/null
-check "CRLF trace reads the same" test $? -eq 0
 sed '5s/id=/ident=/' "$t" >"$tmp/bad-line.log"
 "$st" compare --no-write -f json "$tmp/bad-line.log" "$c" >"$tmp/bl.json"
 check "a malformed trace line is a warning with its line number, exit 1" \

@@ -89,6 +89,34 @@ static unsigned check_capture(const char *path, unsigned *frames)
     return bad;
 }
 
+/* One ek document on its own (st_tshark_ek_line): index lines are skipped,
+ * non-documents refused, and a time past year 2262 saturates instead of
+ * overflowing the nanosecond count (found by fuzz_tshark_ek). */
+static void test_ek_line(void **state)
+{
+    (void)state;
+    struct st_pkt p;
+    char *comment = NULL;
+
+    assert_int_equal(st_tshark_ek_line("{\"index\":{}}\n", &p, &comment), ST_EK_SKIP);
+    assert_int_equal(st_tshark_ek_line("not json\n", &p, &comment), ST_EK_BAD);
+    assert_int_equal(st_tshark_ek_line("{\"timestamp\":\"1\"}\n", &p, &comment), ST_EK_BAD);
+    assert_int_equal(st_tshark_ek_line("{\"layers\":{\"frame_number\":[\"7\"],"
+                                       "\"frame_time_epoch\":[\"1795795985.200526025\"],"
+                                       "\"frame_comment\":[\"scantrace probe=1 mode=echo\"]}}",
+                                       &p, &comment),
+                     ST_EK_RECORD);
+    assert_int_equal(p.frame, 7);
+    assert_true(p.time_ns == 1795795985200526025LL);
+    assert_string_equal(comment, "scantrace probe=1 mode=echo");
+    free(comment);
+    assert_int_equal(
+        st_tshark_ek_line("{\"layers\":{\"frame_time_epoch\":[\"17957959863\"]}}", &p, &comment),
+        ST_EK_RECORD);
+    assert_null(comment);
+    assert_true(p.time_ns > 4000000000000000000LL);
+}
+
 static void test_readers_agree(void **state)
 {
     (void)state;
@@ -204,8 +232,8 @@ static void test_store_exact(void **state)
 int main(int argc, char **argv)
 {
     st_test_init(argc, argv);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_readers_agree),
-                                       cmocka_unit_test(test_wireshark_agrees),
-                                       cmocka_unit_test(test_store_exact)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_readers_agree), cmocka_unit_test(test_wireshark_agrees),
+        cmocka_unit_test(test_store_exact), cmocka_unit_test(test_ek_line)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,17 @@ static void test_order(void **state)
     assert_int_equal(t.addr[0], ip("198.18.1.3"));
     assert_int_equal(t.addr[1], ip("198.18.1.5"));
     assert_int_equal(t.addr[2], ip("198.18.2.3"));
+    /* the largest octet-set spec allowed, walked value by value (walking all
+     * 2^32 combinations took seconds; fuzz/regress/targets) */
+    struct st_targets big = {0};
+    assert_int_equal(st_targets_add(&big, "*.*.*.8", err, sizeof err), 0);
+    assert_int_equal(big.n, 1u << 24);
+    assert_int_equal(big.addr[0], ip("0.0.0.8"));
+    assert_int_equal(big.addr[1], ip("0.0.1.8"));
+    assert_int_equal(big.addr[256], ip("0.1.0.8"));
+    assert_int_equal(big.addr[big.n - 1], ip("255.255.255.8"));
+    assert_int_not_equal(st_targets_add(&big, "1.2.3.4", err, sizeof err), 0);
+    st_targets_free(&big);
     /* specs keep the order given */
     assert_int_equal(st_targets_add(&t, "198.18.0.1", err, sizeof err), 0);
     assert_int_equal(t.addr[4], ip("198.18.0.1"));

@@ -1,0 +1,104 @@
+/*
+ * Fuzz target: a whole comparison. The input is a trace, then a line
+ * "---- capture", then tshark -T ek lines (compare's two inputs without
+ * tshark); the harness aligns them (st_compare_run), summarizes, and renders
+ * every report format. Whatever the inputs, each trace packet is matched to
+ * at most one frame and each frame to at most one packet, both ways the
+ * same, and the counts add up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "fuzz.h"
+#include "report.h"
+
+#define SEPARATOR "\n---- capture\n"
+
+static void add_frame(struct st_dissection *cap, const char *line)
+{
+    struct st_pkt p;
+    char *comment;
+    if (st_tshark_ek_line(line, &p, &comment) != ST_EK_RECORD)
+        return;
+    if (cap->n == cap->cap) {
+        cap->cap = cap->cap ? cap->cap * 2 : 16;
+        cap->comments = realloc(cap->comments, cap->cap * sizeof *cap->comments);
+        if (!cap->comments)
+            abort();
+    }
+    p.frame = (uint32_t)cap->n + 1; /* as tshark numbers them */
+    if (p.dir != ST_DIR_NONE)
+        cap->have_direction = true;
+    st_store_add(&cap->frames, &p);
+    cap->comments[cap->n++] = comment;
+}
+
+static void check(const struct st_comparison *c, const struct st_trace *t,
+                  const struct st_dissection *cap)
+{
+    size_t matched = 0;
+    for (size_t i = 0; i < t->npkts; i++) {
+        long f = c->t2f[i];
+        if (f < -1 || f >= (long)cap->n || (f >= 0 && c->f2t[f] != (long)i))
+            st_fuzz_fail("trace packet %zu -> frame %ld, not back", i, f);
+        matched += f >= 0;
+    }
+    for (size_t f = 0; f < cap->n; f++) {
+        long i = c->f2t[f];
+        if (i < -1 || i >= (long)t->npkts || (i >= 0 && c->t2f[i] != (long)f))
+            st_fuzz_fail("frame %zu -> trace packet %ld, not back", f, i);
+    }
+    if (c->matched != matched || c->matched + c->trace_only != t->npkts ||
+        c->matched + c->wire_only != cap->n)
+        st_fuzz_fail("counts: %zu matched, %zu trace-only, %zu wire-only of %zu and %zu",
+                     c->matched, c->trace_only, c->wire_only, t->npkts, cap->n);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = st_fuzz_cstr(data, size);
+    char *sep = strstr(text, SEPARATOR);
+    char *frames = NULL;
+    if (sep) {
+        *sep = '\0';
+        frames = sep + strlen(SEPARATOR);
+    }
+    struct st_trace t;
+    char err[512];
+    if (st_trace_read(st_fuzz_file((const uint8_t *)text, strlen(text)), &t, err, sizeof err)) {
+        free(text);
+        return 0;
+    }
+    struct st_dissection cap;
+    memset(&cap, 0, sizeof cap);
+    snprintf(cap.dissector, sizeof cap.dissector, "tshark fuzz");
+    char *save = NULL;
+    for (char *l = frames ? strtok_r(frames, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save))
+        add_frame(&cap, l);
+
+    struct st_comparison c;
+    memset(&c, 0, sizeof c);
+    c.trace_path = "trace";
+    c.capture_path = "capture";
+    st_compare_run(&c, &t, &cap);
+    st_compare_summarize(&c);
+    check(&c, &t, &cap);
+    json_object *doc = st_report_json(&c);
+    json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+    json_object_put(doc);
+    FILE *null = fopen("/dev/null", "w");
+    if (null) {
+        st_report_text(&c, null, true);
+        st_report_junit(&c, null);
+        st_report_markdown(&c, null);
+        fclose(null);
+    }
+    st_compare_free(&c);
+    st_dissection_free(&cap);
+    st_trace_free(&t);
+    free(text);
+    return 0;
+}

@@ -1,0 +1,37 @@
+/*
+ * Fuzz target: a whole trace file through st_trace_read (nmap's output at
+ * any -d level with report and NSOCK lines, CONN lines, scantrace's PASS
+ * lines). Whatever it reads must be self-consistent: each packet on a line
+ * of the file, in order, and its mode one of the PASS lines'.
+ */
+#include "fuzz.h"
+#include "trace_read.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct st_trace t;
+    char err[512];
+
+    if (st_trace_read(st_fuzz_file(data, size), &t, err, sizeof err) != 0) {
+        if (!err[0])
+            st_fuzz_fail("failed without a reason");
+        return 0;
+    }
+    if (t.npkts + t.malformed > t.lines)
+        st_fuzz_fail("%zu packets and %zu malformed in %u lines", t.npkts, t.malformed, t.lines);
+    for (size_t i = 0; i < t.npkts; i++) {
+        if (t.pkts[i].line == 0 || t.pkts[i].line > t.lines ||
+            (i && t.pkts[i].line <= t.pkts[i - 1].line))
+            st_fuzz_fail("packet %zu on line %u", i, t.pkts[i].line);
+        bool known = t.pkt_mode[i] == NULL;
+        for (size_t m = 0; m < t.nmodes && !known; m++)
+            known = t.pkt_mode[i] == t.modes[m];
+        if (!known)
+            st_fuzz_fail("packet %zu has a mode of no PASS line", i);
+    }
+    for (size_t w = 0; w < t.nwarnings; w++)
+        if (t.warnings[w].line == 0 || t.warnings[w].line > t.lines)
+            st_fuzz_fail("warning on line %u", t.warnings[w].line);
+    st_trace_free(&t);
+    return 0;
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Rebuilds the seed corpus of every fuzz harness from fixtures/ (the real
+# nmap and scantrace runs) and tests/data/: fuzz/corpus/<harness>/, one small
+# file per input, named by its SHA-1 as libFuzzer names its own. Run it after
+# the fixtures change; scripts/fuzz only reads the result.
+# usage: fuzz/seed.sh [SCANTRACE]   (default build/analyzer/scantrace)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+st=${1:-build/analyzer/scantrace}
+out=${FUZZ_CORPUS:-fuzz/corpus} # another place: for a look before replacing
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+put() { # put HARNESS FILE: store FILE under its hash
+  local h
+  h=$(sha1sum <"$2" | cut -c1-40)
+  mkdir -p "$out/$1"
+  cp "$2" "$out/$1/$h"
+}
+unhex() { # hex digits on stdin -> bytes on stdout
+  local hex
+  hex=$(tr -d ' \n')
+  # shellcheck disable=SC2001 # pairs of digits: a job for sed
+  printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")"
+}
+
+rm -rf "$out"
+# trace_line: every distinct packet line (all -d levels, CONN, PASS)
+cat fixtures/*/*/trace.log tests/data/trace-lines-*.txt | tr -d '\r' |
+  grep -E '^(SENT|RCVD|CONN|PASS) ' | sort -u >"$tmp/lines"
+while IFS= read -r l; do
+  printf '%s' "$l" >"$tmp/one"
+  put trace_line "$tmp/one"
+done <"$tmp/lines"
+# trace_read: whole traces of both dialects, and one with CRLF ends
+for t in fixtures/*/*/trace.log; do put trace_read "$t"; done
+sed 's/$/\r/' fixtures/nmap-7.93/default-routed/trace.log >"$tmp/crlf"
+put trace_read "$tmp/crlf"
+# decode: every distinct frame of the captures; byte 0 picks the link (0: Ethernet)
+for c in fixtures/*/*/capture.pcapng; do
+  tshark -r "$c" -T json -x 2>/dev/null | jq -r '.[]._source.layers.frame_raw[0]'
+done | sort -u >"$tmp/frames"
+while read -r hex; do
+  { printf '\0'; unhex <<<"$hex"; } >"$tmp/one"
+  put decode "$tmp/one"
+  # the same frame without its Ethernet header, as raw IP (byte 0 odd)
+  if [ "${hex:24:4}" = 0800 ]; then
+    { printf '\1'; unhex <<<"${hex:28}"; } >"$tmp/one"
+    put decode "$tmp/one"
+  fi
+done < <(head -150 "$tmp/frames")
+# pcapng: programs writing real frames (fuzz_pcapng.c reads: flags, snaplen,
+# per interface a name; per frame interface, time, length, bytes, extra
+# length, direction, comment)
+i=0
+while read -r hex && [ $i -lt 24 ]; do
+  len=$((${#hex} / 2))
+  {
+    printf '\x0a\x01\x00'                                            # 2 ifs, MAC, snaplen 256
+    printf '\x04lan0\x04wan0'                                        # names
+    printf '%b' "\\x$(printf %02x $((i % 2)))"                       # interface
+    printf '\x18\xe9\x2c\x3e\x10\x4f\x4e\x6c'                        # time
+    printf '%b' "\\x$(printf %02x $((len >> 8)))\\x$(printf %02x $((len & 255)))"
+    unhex <<<"$hex"
+    printf '\x00\x02\x1bscantrace probe=1 mode=echo'                 # out, comment
+  } >"$tmp/one"
+  put pcapng "$tmp/one"
+  i=$((i + 1))
+done <"$tmp/frames"
+# tshark_ek: the ek lines compare reads, taken from a tshark that tees them
+cat >"$tmp/tee-tshark" <<TEE
+#!/usr/bin/env bash
+case "\$1" in --version) exec tshark --version ;; esac
+tshark "\$@" | tee -a "$tmp/ek" "\$EK_OUT"
+TEE
+chmod +x "$tmp/tee-tshark"
+for d in fixtures/*/*/; do
+  name=$(basename "$d")
+  EK_OUT=$tmp/ek-$name SCANTRACE_TSHARK=$tmp/tee-tshark "$st" compare --no-write "$d" >/dev/null 2>&1 || true
+  # compare: the trace, a separator, the capture's ek documents
+  { cat "$d/trace.log"; printf '\n---- capture\n'; grep -v '^{"index"' "$tmp/ek-$name"; } >"$tmp/one"
+  put compare "$tmp/one"
+done
+grep -v '^{"index"' "$tmp/ek" | sort -u | awk 'NR <= 200' >"$tmp/docs"
+while IFS= read -r l; do
+  printf '%s\n' "$l" >"$tmp/one"
+  put tshark_ek "$tmp/one"
+done <"$tmp/docs"
+printf '%s\n' '{"index":{"_index":"packets-2026-11-27","_type":"doc"}}' >"$tmp/one"
+put tshark_ek "$tmp/one"
+# run_json: scan's run.json files, and the drop count of a record run
+for j in fixtures/scantrace/*/run.json; do put run_json "$j"; done
+printf '{"capture": {"received": 28, "dropped": 5}}\n' >"$tmp/one"
+put run_json "$tmp/one"
+# targets: byte 0 even: specs, newline, exclusions; odd: an -iL file
+for s in '198.18.3.2' '198.18.0.0/16 198.18.2.1-20' '198.18.1-2.3 10.0.0.*' \
+  '198.18.1,5,7-9.-3.200-.0/30' '198.19.0.0/16
+198.19.0.0/24,198.19.1.1' '1.2.3.4/0' '198.18.3.300 a.b.c.d'; do
+  printf '\0%s' "$s" >"$tmp/one"
+  put targets "$tmp/one"
+done
+printf '\1198.18.3.2 198.18.3.3 # two hosts\r\n198.18.1.0/30\n# done\n' >"$tmp/one"
+put targets "$tmp/one"
+for h in "$out"/*/; do echo "$(basename "$h"): $(find "$h" -type f | wc -l) inputs"; done

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# scantrace compare under valgrind's memcheck on every golden fixture: no
+# memcheck error, no definite leak, and the same exit status and report as
+# without it. usage: tests/compare/test_valgrind.sh SCANTRACE SOURCE_ROOT VALGRIND
+set -uo pipefail
+
+st=$(realpath "$1")
+cd "$2" || exit 1
+vg=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
+
+for d in fixtures/nmap-7.93/*/ fixtures/scantrace/*/; do
+  d=${d%/}
+  name=$(basename "$d")
+  "$vg" -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+    "$st" compare --no-write -f json "$d" >"$tmp/got.json" 2>"$tmp/err"
+  rc=$?
+  want=0
+  [ "$(jq '.summary.discrepancies' "$d/expected-report.json")" -gt 0 ] && want=1
+  check "valgrind compare $name: exit $want, no memcheck error" test "$rc" -eq "$want"
+  [ "$rc" -eq "$want" ] || head -20 "$tmp/err" | sed 's/^/# /'
+  check "valgrind compare $name: the golden report" cmp -s "$d/expected-report.json" "$tmp/got.json"
+done
+tap_done
