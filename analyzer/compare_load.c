@@ -33,6 +33,13 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         st_trace_free(&l->trace);
         return ST_EXIT_USAGE;
     }
+    struct stat sb;
+    if (stat(capture, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
+        /* both dissectors would read an empty file as a capture of no frames */
+        fprintf(stderr, "%s: %s: empty file, not a capture\n", prog, capture);
+        st_trace_free(&l->trace);
+        return ST_EXIT_USAGE;
+    }
     bool lib = dissector == ST_DISSECT_LIBWIRESHARK ||
                (dissector == ST_DISSECT_DEFAULT && st_wireshark_available());
     enum st_tshark_rc trc = lib ? st_wireshark_read(capture, NULL, &l->cap, err, sizeof err)

@@ -16,7 +16,7 @@ for d in fixtures/nmap-7.93/*/ fixtures/scantrace/*/; do
   d=${d%/}
   name=$(basename "$d")
   "$vg" -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-    "$st" compare --no-write -f json "$d" >"$tmp/got.json" 2>"$tmp/err"
+    "$st" compare --dissector tshark --no-write -f json "$d" >"$tmp/got.json" 2>"$tmp/err"
   rc=$?
   want=0
   [ "$(jq '.summary.discrepancies' "$d/expected-report.json")" -gt 0 ] && want=1
