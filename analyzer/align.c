@@ -42,7 +42,10 @@ static void ix_add(struct index *ix, uint64_t h, long f)
     ix->head[b] = (int32_t)ix->n++;
 }
 
-static void index_build(struct index *ix, const struct st_dissection *cap)
+/* Also each frame's time, and what frame_dir needs: the direction the
+ * capture recorded and the source address (one decoding per frame). */
+static void index_build(struct index *ix, const struct st_dissection *cap, int64_t *ftime,
+                        uint8_t *cdir, uint32_t *src)
 {
     size_t entries = 3 * cap->n, nb = 16; /* at most three per frame */
     struct st_pkt tmp;
@@ -58,6 +61,9 @@ static void index_build(struct index *ix, const struct st_dissection *cap)
         ix->head[i] = -1;
     for (size_t i = cap->n; i-- > 0;) {
         const struct st_pkt *f = st_store_get(&cap->frames, i, &tmp);
+        ftime[i] = f->time_ns;
+        cdir[i] = (uint8_t)f->dir;
+        src[i] = f->net == ST_NET_ARP ? f->arp.spa : f->net == ST_NET_IPV4 ? f->ip.src : 0;
         ix_add(ix, st_pkt_hash(f), (long)i);
         if (f->proto == ST_IPPROTO_TCP && f->net == ST_NET_IPV4) {
             ix_add(ix, st_pkt_peer_hash(f->ip.dst, f->l4.tcp.dport), (long)i);
@@ -137,11 +143,10 @@ static void find_scanner(struct st_comparison *c)
     }
 }
 
-static enum st_dir frame_dir(const struct st_comparison *c, const struct st_pkt *p)
+static enum st_dir frame_dir(const struct st_comparison *c, enum st_dir captured, uint32_t src)
 {
-    if (p->dir != ST_DIR_NONE)
-        return p->dir;
-    uint32_t src = p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0;
+    if (captured != ST_DIR_NONE)
+        return captured;
     return st_is_scanner(c, src) ? ST_DIR_SENT : ST_DIR_RCVD;
 }
 
@@ -157,17 +162,15 @@ static void estimate_offset(struct st_comparison *c, const struct index *ix)
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         long cand[2];
-        struct st_pkt tmp;
         if (candidates(ix, cap, p, cand, 2) == 1)
-            d[n++] = st_store_get(&cap->frames, (size_t)cand[0], &tmp)->time_ns - p->time_ns;
+            d[n++] = c->ftime[cand[0]] - p->time_ns;
     }
     c->offset_pairs = n;
     if (n) {
         qsort(d, n, sizeof *d, cmp_i64);
         c->offset_ns = d[n / 2];
     } else {
-        struct st_pkt tmp;
-        c->offset_ns = cap->n ? st_store_get(&cap->frames, 0, &tmp)->time_ns : 0;
+        c->offset_ns = cap->n ? c->ftime[0] : 0;
     }
     free(d);
 }
@@ -217,8 +220,7 @@ static void match(struct st_comparison *c, const struct index *ix)
                 if (!pairs)
                     abort();
             }
-            struct st_pkt tmp;
-            int64_t d = st_store_get(&cap->frames, (size_t)f, &tmp)->time_ns - want;
+            int64_t d = c->ftime[f] - want;
             pairs[n++] = (struct pair){(long)i, f, d < 0 ? -d : d};
         }
     }
@@ -248,7 +250,11 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     c->frel = malloc(nf * sizeof *c->frel);
     c->fdir = calloc(nf, sizeof *c->fdir);
     c->fmode = calloc(nf, sizeof *c->fmode);
-    if (!c->t2f || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir || !c->fmode)
+    c->ftime = malloc(nf * sizeof *c->ftime);
+    uint8_t *cdir = malloc(nf);
+    uint32_t *src = malloc(nf * sizeof *src);
+    if (!c->t2f || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir || !c->fmode ||
+        !c->ftime || !cdir || !src)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         c->t2f[i] = -1;
@@ -256,7 +262,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
         c->f2t[i] = c->frel[i] = -1;
 
     find_scanner(c);
-    index_build(&ix, cap);
+    index_build(&ix, cap, c->ftime, cdir, src);
     estimate_offset(c, &ix);
     match(c, &ix);
     index_free(&ix);
@@ -266,7 +272,9 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
         if ((t->pkts[i].flags & ST_PKT_CONNECT) && t->pkts[i].dir == ST_DIR_SENT && c->t2f[i] >= 0)
             add_scanner(c, st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)->ip.src);
     for (size_t i = 0; i < cap->n; i++)
-        c->fdir[i] = frame_dir(c, st_store_get(&cap->frames, i, &tmp));
+        c->fdir[i] = frame_dir(c, (enum st_dir)cdir[i], src[i]);
+    free(cdir);
+    free(src);
 
     st_classify(c);
     for (size_t i = 0; i < t->npkts; i++) {
@@ -307,6 +315,7 @@ void st_compare_free(struct st_comparison *c)
     free(c->frel);
     free(c->fdir);
     free(c->fmode);
+    free(c->ftime);
     free(c->scanner);
     memset(c, 0, sizeof *c);
 }

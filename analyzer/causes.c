@@ -406,9 +406,7 @@ void st_classify(struct st_comparison *c)
         long f = c->t2f[i];
         ups[nups].host = st_pkt_host(c, p, ST_DIR_RCVD);
         ups[nups].mode = (uintptr_t)t->pkt_mode[i];
-        struct st_pkt tmp;
-        ups[nups].t = f >= 0 ? st_store_get(&c->cap->frames, (size_t)f, &tmp)->time_ns
-                             : p->time_ns + c->offset_ns;
+        ups[nups].t = f >= 0 ? c->ftime[f] : p->time_ns + c->offset_ns;
         nups++;
     }
     if (k.n)

@@ -66,6 +66,7 @@ struct st_comparison {
     enum st_cause *fcause; /* wire-only frames */
     long *frel;            /* wire-only frame -> the probe (trace index) it relates to, -1 */
     enum st_dir *fdir;     /* direction of each frame, as captured or inferred */
+    int64_t *ftime;        /* each frame's time (frames are stored packed: no decoding for it) */
     const char **fmode;    /* mode of each frame */
 
     uint32_t *scanner; /* the scanner's addresses */

@@ -44,17 +44,14 @@ struct st_item *st_items(const struct st_comparison *c, size_t *n)
         long f = c->t2f[i];
         it[k].trace = (long)i;
         it[k].frame = f;
-        struct st_pkt tmp;
-        it[k].t = f >= 0 ? st_store_get(&c->cap->frames, (size_t)f, &tmp)->time_ns
-                         : c->trace->pkts[i].time_ns + c->offset_ns;
+        it[k].t = f >= 0 ? c->ftime[f] : c->trace->pkts[i].time_ns + c->offset_ns;
         k++;
     }
     for (size_t i = 0; i < c->cap->n; i++)
         if (c->f2t[i] < 0) {
             it[k].trace = -1;
             it[k].frame = (long)i;
-            struct st_pkt tmp;
-            it[k].t = st_store_get(&c->cap->frames, i, &tmp)->time_ns;
+            it[k].t = c->ftime[i];
             k++;
         }
     qsort(it, k, sizeof *it, cmp_item);
