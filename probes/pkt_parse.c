@@ -232,6 +232,10 @@ static int kv_ip(struct st_pkt *p, const char *k, const char *v)
             ip->csum = (uint16_t)x;
             break;
         case 5:
+            /* an IPv4 header is 5 to 15 words: a smaller one is no header at all
+             * (and its packet would print differently read back: fuzz/regress) */
+            if (x < 5)
+                return -1;
             ip->ihl = (uint8_t)x;
             break;
         default:
