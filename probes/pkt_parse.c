@@ -795,6 +795,17 @@ static void finish(struct st_pkt *p)
         p->ip6.nh = p->proto;
         p->l4len = p->ip6.plen;
     }
+    /* a line that showed a whole transport header had at least that much,
+     * whatever its IP fields say (they may disagree: -d3's ihl): keep the
+     * record saying what the line said (fuzz/regress) */
+    if (!(p->flags & (ST_PKT_L4_SHORT | ST_PKT_FRAGMENT))) {
+        uint16_t need = p->proto == ST_IPPROTO_TCP                                  ? 20
+                        : p->proto == ST_IPPROTO_SCTP                               ? 12
+                        : p->proto == ST_IPPROTO_UDP || p->proto == ST_IPPROTO_ICMP ? 8
+                                                                                    : 0;
+        if (p->l4len < need)
+            p->l4len = need;
+    }
     if (p->proto == ST_IPPROTO_ICMP || p->proto == ST_IPPROTO_ICMPV6)
         p->l4.icmp.len = p->l4len;
 }
