@@ -94,6 +94,10 @@ int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t m
 bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t proto,
                           uint8_t max_tryno, struct st_probe_reply *out);
 
+/* Fills out with an "up" answer from target (every module's positive match). */
+bool st_probe_up(struct st_probe_reply *out, uint32_t target, uint16_t port, uint8_t tryno,
+                 const char *reason);
+
 /* The IP id of the probe (dst, proto, port, try): a cookie as well. */
 uint16_t st_probe_ipid(const struct st_probe_ctx *ctx, uint32_t dst, uint8_t proto, uint16_t port,
                        uint8_t tryno);

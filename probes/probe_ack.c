@@ -20,13 +20,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         if (!(t->flags & ST_TCP_RST) ||
             t->seq != st_tcp_cookie(ctx, r->ip.src, t->sport, ST_TCP_ACK, (uint8_t)tr))
             return false;
-        memset(out, 0, sizeof *out);
-        out->target = r->ip.src;
-        out->port = t->sport;
-        out->tryno = (uint8_t)tr;
-        out->up = true;
-        out->reason = "reset";
-        return true;
+        return st_probe_up(out, r->ip.src, t->sport, (uint8_t)tr, "reset");
     }
     const struct st_quote *q = &r->l4.icmp.quote;
     if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.proto != ST_IPPROTO_TCP)

@@ -46,11 +46,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     if (r->net != ST_NET_ARP || (r->arp.op & 0xff) != 2 || r->arp.tpa != ctx->src ||
         memcmp(r->arp.tha, ctx->src_mac, 6) != 0)
         return false;
-    memset(out, 0, sizeof *out);
-    out->target = r->arp.spa;
-    out->up = true;
-    out->reason = "arp-response";
-    return true;
+    return st_probe_up(out, r->arp.spa, 0, 0, "arp-response");
 }
 
 const struct st_probe_module st_probe_arp = {

@@ -45,6 +45,18 @@ int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t m
     return d / 2;
 }
 
+bool st_probe_up(struct st_probe_reply *out, uint32_t target, uint16_t port, uint8_t tryno,
+                 const char *reason)
+{
+    memset(out, 0, sizeof *out);
+    out->target = target;
+    out->port = port;
+    out->tryno = tryno;
+    out->up = true;
+    out->reason = reason;
+    return true;
+}
+
 void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
                        uint32_t dst, uint16_t id)
 {

@@ -60,13 +60,7 @@ bool st_icmp_match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8
         for (uint8_t tr = 0; tr <= max_tryno; tr++) {
             if (m->id != st_cookie16(ctx, r->ip.src, 0x100u | type, tr))
                 continue;
-            memset(out, 0, sizeof *out);
-            out->target = r->ip.src;
-            out->port = type;
-            out->tryno = tr;
-            out->up = true;
-            out->reason = reason_of(reply);
-            return true;
+            return st_probe_up(out, r->ip.src, type, tr, reason_of(reply));
         }
         return false;
     }

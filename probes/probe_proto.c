@@ -48,14 +48,8 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     memset(out, 0, sizeof *out);
     if (r->proto == ST_IPPROTO_ICMP && r->l4.icmp.type == 0) {
         for (uint8_t tr = 0; tr <= max_tryno; tr++)
-            if (r->l4.icmp.id == st_cookie16(ctx, r->ip.src, PROTO_ECHO_KEY, tr)) {
-                out->target = r->ip.src;
-                out->port = ST_IPPROTO_ICMP;
-                out->tryno = tr;
-                out->up = true;
-                out->reason = "echo-reply";
-                return true;
-            }
+            if (r->l4.icmp.id == st_cookie16(ctx, r->ip.src, PROTO_ECHO_KEY, tr))
+                return st_probe_up(out, r->ip.src, ST_IPPROTO_ICMP, tr, "echo-reply");
         return false;
     }
     if (r->proto == ST_IPPROTO_ICMP) {
@@ -68,11 +62,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     if (r->proto == ST_IPPROTO_TCP || r->proto == ST_IPPROTO_UDP || r->proto == ST_IPPROTO_SCTP)
         return false;
     /* the same protocol coming back: nmap's proto-response (no cookie to check) */
-    out->target = r->ip.src;
-    out->port = r->proto;
-    out->up = true;
-    out->reason = "proto-response";
-    return true;
+    return st_probe_up(out, r->ip.src, r->proto, 0, "proto-response");
 }
 
 const struct st_probe_module st_probe_proto = {

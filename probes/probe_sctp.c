@@ -54,13 +54,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         int tr = st_probe_sport_try(ctx, r->l4.sctp.dport, max_tryno);
         if (tr < 0 || r->l4.sctp.vtag != tag(ctx, r->ip.src, r->l4.sctp.sport, (uint8_t)tr))
             return false;
-        memset(out, 0, sizeof *out);
-        out->target = r->ip.src;
-        out->port = r->l4.sctp.sport;
-        out->tryno = (uint8_t)tr;
-        out->up = true;
-        out->reason = "sctp-response";
-        return true;
+        return st_probe_up(out, r->ip.src, r->l4.sctp.sport, (uint8_t)tr, "sctp-response");
     }
     const struct st_quote *q = &r->l4.icmp.quote;
     return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == ST_IPPROTO_SCTP &&

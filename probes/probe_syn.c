@@ -23,13 +23,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         bool synack = (t->flags & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK);
         if (!synack && !(t->flags & ST_TCP_RST))
             return false;
-        memset(out, 0, sizeof *out);
-        out->target = r->ip.src;
-        out->port = t->sport;
-        out->tryno = (uint8_t)tr;
-        out->up = true;
-        out->reason = synack ? "syn-ack" : "reset";
-        return true;
+        return st_probe_up(out, r->ip.src, t->sport, (uint8_t)tr, synack ? "syn-ack" : "reset");
     }
     /* an error quoting our SYN: the quoted seq is the cookie */
     const struct st_quote *q = &r->l4.icmp.quote;

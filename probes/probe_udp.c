@@ -38,13 +38,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         int tr = st_probe_sport_try(ctx, r->l4.udp.dport, max_tryno);
         if (tr < 0)
             return false;
-        memset(out, 0, sizeof *out);
-        out->target = r->ip.src;
-        out->port = r->l4.udp.sport;
-        out->tryno = (uint8_t)tr;
-        out->up = true;
-        out->reason = "udp-response";
-        return true;
+        return st_probe_up(out, r->ip.src, r->l4.udp.sport, (uint8_t)tr, "udp-response");
     }
     const struct st_quote *q = &r->l4.icmp.quote;
     return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == ST_IPPROTO_UDP &&
