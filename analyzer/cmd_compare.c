@@ -17,6 +17,7 @@
 #include "compare.h"
 #include "compare_load.h"
 #include "exitcodes.h"
+#include "timings.h"
 #include "report.h"
 #include "wireshark_read.h"
 #include "run_read.h"
@@ -273,8 +274,10 @@ int st_cmd_compare(int argc, char **argv)
     if (!rc && o.rundir[0] && !o.no_write)
         rc = write_report_json(&o, doc);
     json_object_put(doc);
+    st_timing_mark("report");
     if (!rc)
         rc = cp->discrepancies || l.trace.malformed ? ST_EXIT_DIFFERENT : ST_EXIT_OK;
     st_loaded_free(&l);
+    st_timing_mark("free");
     return rc;
 }

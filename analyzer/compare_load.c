@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "exitcodes.h"
+#include "timings.h"
 #include "wireshark_read.h"
 
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
@@ -13,6 +14,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
     char err[512];
 
     memset(l, 0, sizeof *l);
+    st_timing_start();
     snprintf(l->trace_path, sizeof l->trace_path, "%s", trace);
     snprintf(l->capture_path, sizeof l->capture_path, "%s", capture);
     snprintf(l->rundir, sizeof l->rundir, "%s", rundir ? rundir : "");
@@ -20,6 +22,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         fprintf(stderr, "%s: %s\n", prog, err);
         return ST_EXIT_USAGE;
     }
+    st_timing_mark("trace");
     if (!l->trace.npkts && l->trace.nwarnings) {
         /* say why the lines that look like packets were not read */
         fprintf(stderr, "%s: %s:%u: no readable SENT/RCVD/CONN line (%s)\n", prog, trace,
@@ -49,6 +52,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         st_trace_free(&l->trace);
         return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
     }
+    st_timing_mark("dissect");
     l->c.trace_path = l->trace_path;
     l->c.capture_path = l->capture_path;
     if (rundir && st_run_json_read(rundir, &l->trace, &l->c.capture_dropped, &l->c.dropped_known,
@@ -59,7 +63,9 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         return ST_EXIT_USAGE;
     }
     st_compare_run(&l->c, &l->trace, &l->cap);
+    st_timing_mark("align");
     st_compare_summarize(&l->c);
+    st_timing_mark("summarize");
     return 0;
 }
 

@@ -54,7 +54,8 @@ static void add_pkt(struct st_dv_host *h, const struct st_pkt *p, bool sent, con
         k.dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
         st_format_kind(&k, n[h->npkts].kind, sizeof n[h->npkts].kind);
     } else {
-        snprintf(n[h->npkts].kind, sizeof n[h->npkts].kind, "%s", kind);
+        /* a report.json entry without "text" still gets a row */
+        snprintf(n[h->npkts].kind, sizeof n[h->npkts].kind, "%s", kind ? kind : "?");
     }
     h->npkts++;
 }

@@ -82,10 +82,10 @@ tcp_is() { [ "$(tcp "$1" "$2")" = "$3" ]; }
 
 # ICMP timestamp request (-PP) with nmap; "Host is up" only if a timestamp reply came
 ts_up() {
-  in_scan nmap -n -sn -PP --send-ip --max-retries 1 "$1" 2>/dev/null | grep -q "Host is up"
+  in_scan nmap -n -sn -PP --send-ip --max-retries 1 "$1" 2>/dev/null | grep "Host is up" >/dev/null
 }
 
-no_ns_with_prefix() { ! ip netns list | awk '{print $1}' | grep -q "^$1"; }
+no_ns_with_prefix() { ! ip netns list | awk '{print $1}' | grep "^$1" >/dev/null; }
 
 t0=$(now)
 
@@ -150,13 +150,13 @@ done
 dns=$(addr dns)
 check "ns dns names the prefixed namespace" [ "$("$LAB" ns dns --prefix "$P")" = "${P}dns" ]
 ptr_ok() {
-  in_scan nmap -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -qxF "Nmap scan report for $2 ($1)"
+  in_scan nmap -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -xF "Nmap scan report for $2 ($1)" >/dev/null
 }
 check "dns $dns gives l2-up $h1 its PTR name $("$LAB" ptr l2-up)" ptr_ok "$h1" "$("$LAB" ptr l2-up)"
 check "dns $dns gives routed-up $r1 its PTR name $("$LAB" ptr routed-up)" \
   ptr_ok "$r1" "$("$LAB" ptr routed-up)"
 no_name() {
-  in_scan nmap -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -qxF "Nmap scan report for $1"
+  in_scan nmap -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -xF "Nmap scan report for $1" >/dev/null
 }
 check "dns $dns has no name for routed-absent" no_name "$(addr routed-absent)"
 

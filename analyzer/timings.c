@@ -1,0 +1,38 @@
+#include "timings.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static bool enabled;
+static struct timespec wall0, cpu0;
+
+static double since(clockid_t clk, struct timespec *last)
+{
+    struct timespec now;
+    clock_gettime(clk, &now);
+    double s = (double)(now.tv_sec - last->tv_sec) + (double)(now.tv_nsec - last->tv_nsec) / 1e9;
+    *last = now;
+    return s;
+}
+
+void st_timing_start(void)
+{
+    enabled = getenv("SCANTRACE_TIMINGS") != NULL;
+    if (!enabled)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &wall0);
+    /* the process's CPU time: the split dissection's children are waited for
+     * inside a phase and show as wall time only */
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
+}
+
+void st_timing_mark(const char *phase)
+{
+    if (!enabled)
+        return;
+    double w = since(CLOCK_MONOTONIC, &wall0);
+    double c = since(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
+    fprintf(stderr, "scantrace: timing: %-10s %8.3f s wall %8.3f s cpu\n", phase, w, c);
+}

@@ -1,0 +1,16 @@
+/*
+ * Phase timings for benchmarks: with SCANTRACE_TIMINGS set in the
+ * environment, each st_timing_mark() prints the wall and CPU time spent since
+ * the previous mark on stderr ("scantrace: timing: dissect 9.871 s wall,
+ * 9.802 s cpu"). Costs one getenv when unset.
+ */
+#ifndef ST_TIMINGS_H
+#define ST_TIMINGS_H
+
+/* Start the clock (the first mark measures from here). */
+void st_timing_start(void);
+
+/* Report the phase that just ended. */
+void st_timing_mark(const char *phase);
+
+#endif
