@@ -15,6 +15,7 @@
 
 #include "align_internal.h"
 #include "compare.h"
+#include "timings.h"
 
 /*
  * Frames by hash: every frame under its identity hash, and TCP frames also
@@ -263,8 +264,11 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
 
     find_scanner(c);
     index_build(&ix, cap, c->ftime, cdir, src);
+    st_timing_mark("a:index");
     estimate_offset(c, &ix);
+    st_timing_mark("a:offset");
     match(c, &ix);
+    st_timing_mark("a:match");
     index_free(&ix);
     /* a trace of connect() lines names no source: the kernel's SYNs do */
     struct st_pkt tmp;
@@ -277,6 +281,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     free(src);
 
     st_classify(c);
+    st_timing_mark("a:classify");
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0)
             c->matched++;

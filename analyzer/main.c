@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "closer.h"
 #include "commands.h"
 #include "exitcodes.h"
 #include "version.h"
@@ -101,8 +102,11 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], sc->name))
             continue;
         /* Built commands print their own, fuller, help. */
-        if (sc->run)
-            return sc->run(argc - 1, argv + 1);
+        if (sc->run) {
+            int rc = sc->run(argc - 1, argv + 1);
+            st_closer_wait(); /* descriptors closing on threads (closer.h) */
+            return rc;
+        }
         if (wants_help(argc - 1, argv + 1)) {
             fputs(sc->usage, stdout);
             printf("\n(not built yet in scantrace %s)\n", ST_VERSION);

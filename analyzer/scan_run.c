@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "closer.h"
 #include "connect_ping.h"
 #include "rdns.h"
 #include "exitcodes.h"
@@ -26,6 +27,7 @@
 #include "scan_engine.h"
 #include "scan_hosts.h"
 #include "scan_run.h"
+#include "timings.h"
 
 #define LINGER_NS 300000000LL /* late replies after the last pass */
 /* The linger ends sooner once the wire has been quiet for 4x the round-trip
@@ -308,6 +310,7 @@ static json_object *user_json(const struct st_privdrop *d)
 
 int st_scan_run(struct st_scan_config *cfg)
 {
+    st_timing_start();
     char err[512], dirbuf[256], path[4200];
     const char *dir = cfg->rundir;
     bool created = false;
@@ -442,18 +445,26 @@ int st_scan_run(struct st_scan_config *cfg)
         for (size_t i = 0; i < cfg->plan.npasses && !rc && !interrupted; i++)
             rc = connect_pass(cfg, &cfg->plan.passes[i], trace, start, &v, &warned);
     } else {
+        st_timing_mark("setup");
         rc = st_scan_engine_run(cfg, &hooks, err, sizeof err);
         if (rc)
             fprintf(stderr, "scantrace scan: %s\n", err);
     }
+    st_timing_mark("engine");
 
     int64_t idle = rtt_bound < 0                 ? IDLE_SILENT_NS
                    : 4 * rtt_bound > IDLE_MIN_NS ? 4 * rtt_bound
                                                  : IDLE_MIN_NS;
-    int cap_rc = cap ? st_capture_stop_idle(cap, interrupted ? 0 : LINGER_NS, idle) : 0;
+    /* the report and run.json's hosts are made while the capture lingers */
+    if (cap)
+        st_capture_stop_begin(cap, interrupted ? 0 : LINGER_NS, idle);
     if (cfg->rdns && !interrupted)
         resolve_names(cfg, &v);
     st_hosts_print_report(&v, stdout);
+    st_hosts_prepare_json(&v);
+    st_timing_mark("report");
+    int cap_rc = cap ? st_capture_stop_idle(cap, interrupted ? 0 : LINGER_NS, idle) : 0;
+    st_timing_mark("linger");
     bool trace_bad = fflush(trace) != 0 || ferror(trace);
     trace_bad |= fclose(trace) != 0;
     int trace_errno = sink.err ? sink.err : EIO;
@@ -463,6 +474,9 @@ int st_scan_run(struct st_scan_config *cfg)
 
     if (cap)
         st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
+    /* its sockets close on threads (closer.h) while run.json is written */
+    st_capture_free(cap);
+    cap = NULL;
     json_object_object_add(run, "end_time_ns", json_object_new_int64(end));
     json_object_object_add(run, "status",
                            json_object_new_string(rc            ? "failed"
@@ -483,10 +497,10 @@ int st_scan_run(struct st_scan_config *cfg)
     close(dirfd);
     json_object_put(run);
     st_hosts_free(&v);
-    if (cap)
-        st_capture_free(cap);
+    st_closer_wait();
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    st_timing_mark("finish");
 
     /* one line per file that is not complete (the capture said its own) */
     if (trace_bad)

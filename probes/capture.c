@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "capture_marks.h"
+#include "closer.h"
 #include "netif.h"
 #include "pcapng.h"
 #include "pkt_decode.h"
@@ -67,6 +68,7 @@ struct st_capture {
     int64_t start_ns;     /* CLOCK_REALTIME ns, for the ISBs */
     int write_errno;      /* first failed write of the thread */
     bool stopped;
+    bool stop_begun;
     int stop_rc;
     unsigned long unmatched;
 };
@@ -275,6 +277,12 @@ static void *capture_main(void *arg)
     write_isbs(c);
     if (st_pcapng_flush(c->w) < 0 && !c->write_errno)
         c->write_errno = errno;
+    /* the statistics are taken: close the handles now, on threads, so the
+     * kernel's wait (closer.h) runs while the caller finishes its files */
+    for (size_t i = 0; i < c->n_ifs; i++) {
+        st_closer_pcap(c->ifs[i].pc);
+        c->ifs[i].pc = NULL;
+    }
     return NULL;
 }
 
@@ -475,13 +483,11 @@ int st_capture_stop(struct st_capture *c, int64_t linger_ns)
     return st_capture_stop_idle(c, linger_ns, 0);
 }
 
-int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_ns)
+void st_capture_stop_begin(struct st_capture *c, int64_t linger_ns, int64_t idle_ns)
 {
-    if (c->stopped)
-        return c->stop_rc;
-    c->stopped = true;
-    if (!c->thread_started)
-        return c->stop_rc = -1;
+    if (c->stopped || c->stop_begun || !c->thread_started)
+        return;
+    c->stop_begun = true;
     atomic_store(&c->idle_ns, idle_ns > 0 ? idle_ns : 0);
     atomic_store(&c->stop_at, clock_ns(CLOCK_MONOTONIC) + (linger_ns > 0 ? linger_ns : 0));
     atomic_store(&c->stopping, true);
@@ -489,6 +495,16 @@ int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_n
     if (write(c->wake_fd, &one, sizeof one) < 0) {
         /* the thread still wakes within POLL_MS */
     }
+}
+
+int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_ns)
+{
+    if (c->stopped)
+        return c->stop_rc;
+    st_capture_stop_begin(c, linger_ns, idle_ns);
+    c->stopped = true;
+    if (!c->thread_started)
+        return c->stop_rc = -1;
     pthread_join(c->thread, NULL);
     c->thread_started = false;
 
@@ -536,8 +552,7 @@ void st_capture_free(struct st_capture *c)
         st_capture_stop(c, 0);
     st_pcapng_close(c->w);
     for (size_t i = 0; c->ifs && i < c->n_ifs; i++)
-        if (c->ifs[i].pc)
-            pcap_close(c->ifs[i].pc);
+        st_closer_pcap(c->ifs[i].pc); /* see closer.h */
     if (c->wake_fd >= 0)
         close(c->wake_fd);
     st_marks_free(c->marks);

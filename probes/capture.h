@@ -111,6 +111,11 @@ int st_capture_stop(struct st_capture *c, int64_t linger_ns);
  */
 int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_ns);
 
+/* Ask for that stop without waiting for it: the caller does other work
+ * while the capture lingers, then calls st_capture_stop_idle() (whose own
+ * linger arguments are then ignored) to wait for the end. */
+void st_capture_stop_begin(struct st_capture *c, int64_t linger_ns, int64_t idle_ns);
+
 size_t st_capture_n_ifs(const struct st_capture *c);
 const struct st_capture_ifstats *st_capture_ifstats(const struct st_capture *c, size_t i);
 

@@ -41,7 +41,14 @@ struct st_marks *st_marks_new(void)
         return NULL;
     }
     m->n_buckets = INITIAL_BUCKETS;
-    pthread_mutex_init(&m->lock, NULL);
+    /* adaptive: both sides hold it for a hash insert or lookup, and a sweep
+     * takes it twice per probe from two threads; sleeping in the kernel on
+     * every collision was a tenth of the sender's time */
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
+    pthread_mutex_init(&m->lock, &a);
+    pthread_mutexattr_destroy(&a);
     return m;
 }
 

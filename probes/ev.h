@@ -95,7 +95,8 @@ const char *st_ev_engine_list(void);
  * (EINVAL: unknown engine). */
 st_ev_pool *st_ev_pool_new(const char *engine, void *userdata);
 /* Delivers ST_EV_KILL to every event still pending or queued, then frees the
- * pool, its IODs (closing their sockets) and their events. Not from a handler. */
+ * pool, its IODs (closing their sockets: pcap handles on threads of their own,
+ * st_closer_wait() waits for them) and their events. Not from a handler. */
 void st_ev_pool_delete(st_ev_pool *pool);
 const char *st_ev_pool_engine(const st_ev_pool *pool);
 void *st_ev_pool_userdata(const st_ev_pool *pool);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "ev_internal.h"
 
 static st_ev_iod *iod_alloc(st_ev_pool *pool, void *userdata)
@@ -149,7 +150,9 @@ void st_ev_iod_delete(st_ev_iod *iod, enum st_ev_pending pending)
     }
     st_ev__ssl_free_iod(iod);
     if (iod->pcap) {
-        pcap_close(iod->pcap); /* closes the descriptor too */
+        /* closes the descriptor too; on a thread: a packet socket's close
+         * waits for the kernel (closer.h) */
+        st_closer_pcap(iod->pcap);
         iod->pcap = NULL;
     } else if (iod->fd >= 0) {
         close(iod->fd);

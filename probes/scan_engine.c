@@ -18,10 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "ev.h"
 #include "pkt_decode.h"
 #include "pkt_format.h"
 #include "probe.h"
+#include "trace_writer.h"
 
 #define MAX_SLOTS 32
 
@@ -54,6 +56,7 @@ struct engine {
     uint8_t *slot_of; /* per target */
     int raw_fd;
     st_ev_pool *pool;
+    struct st_tw *tw; /* trace.log, written on its own thread */
 
     /* the pass being run */
     const struct st_pass *pass;
@@ -198,46 +201,6 @@ int st_scan_interfaces(const struct st_scan_config *cfg, char names[][IF_NAMESIZ
 
 /* ---- sending -------------------------------------------------------------- */
 
-/* "SENT (12.3457s) ": the time rounded to 0.1 ms with integers (printf's
- * %.4f of a double was a tenth of the sending thread's time; the two differ
- * only on an exact tie, which this rounds up). */
-static size_t line_head(char *b, const char *dir, int64_t ns)
-{
-    if (ns < 0)
-        ns = 0;
-    int64_t q = (ns + 50000) / 100000;
-    char digits[24];
-    int n = 0;
-    for (int64_t s = q / 10000; n == 0 || s; s /= 10)
-        digits[n++] = (char)('0' + s % 10);
-    size_t k = strlen(dir);
-    memcpy(b, dir, k);
-    b[k++] = ' ';
-    b[k++] = '(';
-    while (n)
-        b[k++] = digits[--n];
-    b[k++] = '.';
-    int64_t frac = q % 10000;
-    for (int64_t d = 1000; d; d /= 10)
-        b[k++] = (char)('0' + frac / d % 10);
-    memcpy(b + k, "s) ", 3);
-    return k + 3;
-}
-
-static void trace_line(struct engine *e, const char *dir, int64_t t, const struct st_pkt *p)
-{
-    char line[ST_LINE_MAX + 48];
-    size_t k = line_head(line, dir, t - e->hooks->start_ns);
-    int n = st_format_desc_at(p, (enum st_detail)e->cfg->detail, line + k, sizeof line - k - 1);
-    if (n < 0)
-        return;
-    k += (size_t)n;
-    line[k++] = '\n';
-    fwrite(line, 1, k, e->hooks->trace);
-    if (e->hooks->echo)
-        fwrite(line, 1, k, e->hooks->echo);
-}
-
 static int packet_socket(struct engine *e, struct iface *f)
 {
     if (f->packet_fd >= 0)
@@ -289,7 +252,7 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
             st_capture_expect_probe(e->hooks->capture, &p, e->probe_no, e->pass->name);
         /* nmap traces a probe only once the send call succeeded */
         if (send_one(e, s, buf, n, h->addr, m->ethernet)) {
-            trace_line(e, "SENT", now_ns(), &p);
+            st_tw_packet(e->tw, "SENT", now_ns(), &p);
             sent++;
         }
     }
@@ -318,7 +281,7 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
         const struct st_sched_host *h =
             st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
         if (h)
-            trace_line(e, "RCVD", t, &p);
+            st_tw_packet(e->tw, "RCVD", t, &p);
         return;
     }
 }
@@ -475,11 +438,10 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
         arp[i] = s->nkinds == 1 && s->kinds[0].mod->ethernet;
     }
     int64_t start = now_ns();
-    fprintf(e->hooks->trace, "PASS (%.4fs) mode=%s targets=%zu\n",
-            (double)(start - e->hooks->start_ns) / 1e9, pass->name, t->n);
-    if (e->hooks->echo)
-        fprintf(e->hooks->echo, "PASS (%.4fs) mode=%s targets=%zu\n",
-                (double)(start - e->hooks->start_ns) / 1e9, pass->name, t->n);
+    char line[256];
+    snprintf(line, sizeof line, "PASS (%.4fs) mode=%s targets=%zu\n",
+             (double)(start - e->hooks->start_ns) / 1e9, pass->name, t->n);
+    st_tw_text(e->tw, line);
     int rc = st_sched_init(&e->sched, t->addr, arp, t->n, &e->cfg->timing, start);
     free(arp);
     if (rc) {
@@ -503,7 +465,7 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
         e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);
     st_sched_free(&e->sched);
-    fflush(e->hooks->trace);
+    st_tw_flush(e->tw);
     if (lr == ST_EV_LOOP_ERROR) {
         snprintf(err, errsz, "event loop: %s", strerror(st_ev_pool_errno(e->pool)));
         return -1;
@@ -569,6 +531,11 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         packet_socket(&e, &e.ifs[i]);
     if (hooks->opened && hooks->opened(hooks->opened_ud, err, errsz))
         goto out;
+    e.tw = st_tw_new(hooks->trace, hooks->echo, (enum st_detail)cfg->detail, hooks->start_ns);
+    if (!e.tw) {
+        snprintf(err, errsz, "trace writer: %s", strerror(errno));
+        goto out;
+    }
     rc = 0;
     for (size_t p = 0; p < cfg->plan.npasses && rc == 0; p++) {
         if (hooks->interrupted && *hooks->interrupted)
@@ -586,11 +553,11 @@ out:
         if (pc && pcap_stats(pc, &ps) == 0)
             *hooks->rx_dropped += (uint64_t)ps.ps_drop + ps.ps_ifdrop;
     }
+    st_tw_free(e.tw);
     if (e.pool)
         st_ev_pool_delete(e.pool);
     for (size_t i = 0; i < e.nifs; i++)
-        if (e.ifs[i].packet_fd >= 0)
-            close(e.ifs[i].packet_fd);
+        st_closer_fd(e.ifs[i].packet_fd); /* a packet socket: see closer.h */
     if (e.raw_fd >= 0)
         close(e.raw_fd);
     free(e.slot_of);
