@@ -15,7 +15,6 @@
 
 #include "align_internal.h"
 #include "compare.h"
-#include "timings.h"
 
 /*
  * Frames by hash: every frame under its identity hash, and TCP frames also
@@ -151,7 +150,59 @@ static enum st_dir frame_dir(const struct st_comparison *c, enum st_dir captured
     return st_is_scanner(c, src) ? ST_DIR_SENT : ST_DIR_RCVD;
 }
 
-static void estimate_offset(struct st_comparison *c, const struct index *ix)
+/* More frames of one identity than this are not considered (retries of one
+ * ARP request, connects to one port: a handful in practice). */
+#define MAX_CANDIDATES 256
+
+/*
+ * Every trace packet's candidate frames, looked up once (the offset and the
+ * matching both need them): packet i's are cand[first[i] .. first[i + 1]).
+ * nclaim counts, per frame, the packets that list it (saturating).
+ */
+struct cands {
+    size_t *first;
+    int32_t *cand;
+    uint8_t *nclaim;
+};
+
+static void cands_build(struct cands *cs, const struct st_comparison *c, const struct index *ix)
+{
+    const struct st_trace *t = c->trace;
+    size_t n = 0, alloc = t->npkts + 16;
+    cs->first = malloc((t->npkts + 1) * sizeof *cs->first);
+    cs->cand = malloc(alloc * sizeof *cs->cand);
+    cs->nclaim = calloc(c->cap->n ? c->cap->n : 1, 1);
+    if (!cs->first || !cs->cand || !cs->nclaim)
+        abort();
+    for (size_t i = 0; i < t->npkts; i++) {
+        long cand[MAX_CANDIDATES];
+        size_t nc = candidates(ix, c->cap, &t->pkts[i], cand, MAX_CANDIDATES);
+        cs->first[i] = n;
+        if (n + nc > alloc) {
+            while (n + nc > alloc)
+                alloc *= 2;
+            int32_t *g = realloc(cs->cand, alloc * sizeof *g);
+            if (!g)
+                abort();
+            cs->cand = g;
+        }
+        for (size_t k = 0; k < nc; k++) {
+            cs->cand[n++] = (int32_t)cand[k];
+            if (cs->nclaim[cand[k]] < UINT8_MAX)
+                cs->nclaim[cand[k]]++;
+        }
+    }
+    cs->first[t->npkts] = n;
+}
+
+static void cands_free(struct cands *cs)
+{
+    free(cs->first);
+    free(cs->cand);
+    free(cs->nclaim);
+}
+
+static void estimate_offset(struct st_comparison *c, const struct cands *cs)
 {
     const struct st_trace *t = c->trace;
     const struct st_dissection *cap = c->cap;
@@ -160,12 +211,9 @@ static void estimate_offset(struct st_comparison *c, const struct index *ix)
 
     if (!d)
         abort();
-    for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = &t->pkts[i];
-        long cand[2];
-        if (candidates(ix, cap, p, cand, 2) == 1)
-            d[n++] = c->ftime[cand[0]] - p->time_ns;
-    }
+    for (size_t i = 0; i < t->npkts; i++)
+        if (cs->first[i + 1] - cs->first[i] == 1)
+            d[n++] = c->ftime[cs->cand[cs->first[i]]] - t->pkts[i].time_ns;
     c->offset_pairs = n;
     if (n) {
         qsort(d, n, sizeof *d, cmp_i64);
@@ -175,10 +223,6 @@ static void estimate_offset(struct st_comparison *c, const struct index *ix)
     }
     free(d);
 }
-
-/* More frames of one identity than this are not considered (retries of one
- * ARP request, connects to one port: a handful in practice). */
-#define MAX_CANDIDATES 256
 
 struct pair {
     long t, f;
@@ -199,22 +243,26 @@ static int cmp_pair(const void *a, const void *b)
  * Every (trace packet, frame) pair of the same identity, nearest in time
  * first, taken while both are free: a packet with a lost frame then stays
  * unmatched instead of taking its retry's frame (ARP who-has repeats itself
- * byte for byte).
+ * byte for byte). A packet with one candidate that no other packet lists
+ * competes with nobody: it is matched without entering the sort (nearly
+ * every packet of a sweep).
  */
-static void match(struct st_comparison *c, const struct index *ix)
+static void match(struct st_comparison *c, const struct cands *cs)
 {
     const struct st_trace *t = c->trace;
-    const struct st_dissection *cap = c->cap;
     struct pair *pairs = NULL;
     size_t n = 0, alloc = 0;
 
     for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = &t->pkts[i];
-        int64_t want = p->time_ns + c->offset_ns;
-        long cand[MAX_CANDIDATES];
-        size_t nc = candidates(ix, cap, p, cand, MAX_CANDIDATES);
-        for (size_t k = 0; k < nc; k++) {
-            long f = cand[k];
+        size_t from = cs->first[i], to = cs->first[i + 1];
+        if (to - from == 1 && cs->nclaim[cs->cand[from]] == 1) {
+            c->t2f[i] = cs->cand[from];
+            c->f2t[cs->cand[from]] = (long)i;
+            continue;
+        }
+        int64_t want = t->pkts[i].time_ns + c->offset_ns;
+        for (size_t k = from; k < to; k++) {
+            long f = cs->cand[k];
             if (n == alloc) {
                 alloc = alloc ? alloc * 2 : 1024;
                 pairs = realloc(pairs, alloc * sizeof *pairs);
@@ -264,12 +312,12 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
 
     find_scanner(c);
     index_build(&ix, cap, c->ftime, cdir, src);
-    st_timing_mark("a:index");
-    estimate_offset(c, &ix);
-    st_timing_mark("a:offset");
-    match(c, &ix);
-    st_timing_mark("a:match");
+    struct cands cs;
+    cands_build(&cs, c, &ix);
     index_free(&ix);
+    estimate_offset(c, &cs);
+    match(c, &cs);
+    cands_free(&cs);
     /* a trace of connect() lines names no source: the kernel's SYNs do */
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++)
@@ -281,7 +329,6 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     free(src);
 
     st_classify(c);
-    st_timing_mark("a:classify");
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0)
             c->matched++;

@@ -370,21 +370,67 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
                                                                       : ST_CAUSE_MISSED_REPLY;
 }
 
-/* A SENT line without its frame: did the kernel fail to resolve its next hop? */
-static bool arp_failed(const struct st_comparison *c, uint32_t dst)
+/*
+ * The capture's ARP in two sorted address lists: the addresses the scanner
+ * asked for and those that answered. Made once, on the first SENT line
+ * without its frame (a loop over every frame per such line was quadratic: a
+ * lossy capture of a /16 never finished).
+ */
+struct arp_seen {
+    uint32_t *asked, *answered;
+    size_t nasked, nanswered, capasked, capanswered;
+    bool made;
+};
+
+static int cmp_u32(const void *a, const void *b)
 {
-    bool asked = false;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t a)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        uint32_t *g = realloc(*v, *cap * sizeof *g);
+        if (!g)
+            abort();
+        *v = g;
+    }
+    (*v)[(*n)++] = a;
+}
+
+static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
+{
+    s->made = true;
     for (size_t i = 0; i < c->cap->n; i++) {
         struct st_pkt tmp;
         const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
         if (f->net != ST_NET_ARP)
             continue;
-        if ((f->arp.op & 0xff) == 1 && f->arp.tpa == dst && st_is_scanner(c, f->arp.spa))
-            asked = true;
-        if ((f->arp.op & 0xff) == 2 && f->arp.spa == dst)
-            return false;
+        if ((f->arp.op & 0xff) == 1 && st_is_scanner(c, f->arp.spa))
+            push_u32(&s->asked, &s->nasked, &s->capasked, f->arp.tpa);
+        if ((f->arp.op & 0xff) == 2)
+            push_u32(&s->answered, &s->nanswered, &s->capanswered, f->arp.spa);
     }
-    return asked;
+    if (s->nasked)
+        qsort(s->asked, s->nasked, sizeof *s->asked, cmp_u32);
+    if (s->nanswered)
+        qsort(s->answered, s->nanswered, sizeof *s->answered, cmp_u32);
+}
+
+static bool has_u32(const uint32_t *v, size_t n, uint32_t a)
+{
+    return n && bsearch(&a, v, n, sizeof *v, cmp_u32) != NULL;
+}
+
+/* A SENT line without its frame: did the kernel fail to resolve its next
+ * hop? It asked for it, and no answer from it is in the capture. */
+static bool arp_failed(const struct st_comparison *c, struct arp_seen *s, uint32_t dst)
+{
+    if (!s->made)
+        arp_seen_make(c, s);
+    return has_u32(s->asked, s->nasked, dst) && !has_u32(s->answered, s->nanswered, dst);
 }
 
 void st_classify(struct st_comparison *c)
@@ -418,17 +464,20 @@ void st_classify(struct st_comparison *c)
         if (c->f2t[i] < 0)
             c->fcause[i] = classify_frame(c, &k, ups, nups, i, &c->frel[i]);
 
+    struct arp_seen arp = {0};
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0)
             continue;
         const struct st_pkt *p = &t->pkts[i];
         if (c->dropped_known && c->capture_dropped > 0)
             c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
-        else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, p->ip.dst))
+        else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, &arp, p->ip.dst))
             c->tcause[i] = ST_CAUSE_NO_ARP;
         else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }
+    free(arp.asked);
+    free(arp.answered);
     free(k.e);
     free(ups);
 }
