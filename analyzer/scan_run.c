@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -282,12 +283,6 @@ static void default_rundir(char *buf, size_t size)
     strftime(buf, size, "runs/scan-%Y%m%d-%H%M%S", &tm);
 }
 
-/* The engine's hooks->opened: every socket and handle is open, drop root. */
-static int drop_now(void *ud, char *err, size_t errsz)
-{
-    return st_privdrop_now(ud, err, errsz);
-}
-
 /* run.json "user": who the scan ran as in the end, and what it could still do. */
 static json_object *user_json(const struct st_privdrop *d)
 {
@@ -306,6 +301,86 @@ static json_object *user_json(const struct st_privdrop *d)
     json_object_object_add(u, "root_dropped", json_object_new_boolean(d->done));
     json_object_object_add(u, "cap_eff", json_object_new_string(caps));
     return u;
+}
+
+/*
+ * What the engine's `opened` hook finishes before the first probe: the
+ * capture, the first run.json, the privilege drop. The capture is started on
+ * a thread while the engine opens its own handles: setting up a packet ring
+ * waits out an RCU grace period in the kernel (10 to 20 ms each), and the
+ * capture's and the engine's now overlap.
+ */
+struct setup {
+    const struct st_capture_opts *co;
+    pthread_t thread;
+    bool threaded;
+    struct st_capture *cap;
+    enum st_capture_err ce;
+    char cerr[512];
+
+    json_object *run;
+    const char *dir;
+    int dirfd;
+    struct st_privdrop *drop;
+    struct st_scan_hooks *hooks;
+    bool done;
+    int fail_rc; /* the exit code when it failed: nothing was sent */
+};
+
+static void *capture_start_main(void *arg)
+{
+    struct setup *s = arg;
+    s->ce = st_capture_start(s->co, &s->cap, s->cerr, sizeof s->cerr);
+    return NULL;
+}
+
+static void setup_begin(struct setup *s, bool capture)
+{
+    s->ce = ST_CAPTURE_OK;
+    if (!capture)
+        return;
+    s->threaded = pthread_create(&s->thread, NULL, capture_start_main, s) == 0;
+    if (!s->threaded)
+        capture_start_main(s);
+}
+
+static int setup_finish(struct setup *s, char *err, size_t errsz)
+{
+    if (s->done || s->fail_rc)
+        return s->fail_rc ? -1 : 0;
+    if (s->threaded)
+        pthread_join(s->thread, NULL);
+    s->threaded = false;
+    if (s->ce != ST_CAPTURE_OK) {
+        snprintf(err, errsz, "%s", s->cerr);
+        s->fail_rc = s->ce == ST_CAPTURE_EUSAGE ? ST_EXIT_USAGE : ST_EXIT_ENVIRONMENT;
+        return -1;
+    }
+    s->hooks->capture = s->cap;
+    if (s->cap)
+        st_runjson_set_capture(s->run, s->cap, "capture.pcapng", ST_CAPTURE_SNAPLEN,
+                               ST_CAPTURE_BUFFER);
+    /* the run directory is the user's, reached through this descriptor: run.json
+     * can be replaced after the drop even if a parent is closed to the user */
+    s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool given = s->dirfd >= 0 && st_privdrop_give(s->drop, s->dir) == 0;
+    if (!given || st_runjson_writeat(s->dirfd, s->run) != 0) {
+        snprintf(err, errsz, "%s%s: %s", s->dir, given ? "/run.json" : "", strerror(errno));
+        s->fail_rc = ST_EXIT_ENVIRONMENT;
+        return -1;
+    }
+    s->done = true;
+    return 0;
+}
+
+/* The engine's hooks->opened: every socket and handle is open; finish the
+ * setup, drop root. */
+static int setup_then_drop(void *ud, char *err, size_t errsz)
+{
+    struct setup *s = ud;
+    if (setup_finish(s, err, errsz))
+        return -1;
+    return st_privdrop_now(s->drop, err, errsz);
 }
 
 int st_scan_run(struct st_scan_config *cfg)
@@ -369,19 +444,12 @@ int st_scan_run(struct st_scan_config *cfg)
     st_rundir_path(dir, "capture.pcapng", path, sizeof path);
     struct st_capture_opts co = {
         .ifnames = names, .n_ifs = (size_t)nifs, .path = path, .log_prefix = "scantrace scan"};
-    struct st_capture *cap = NULL;
     /* without privileges there is no capture: the trace and run.json only */
-    enum st_capture_err ce =
-        privileged ? st_capture_start(&co, &cap, err, sizeof err) : ST_CAPTURE_OK;
+    struct setup setup = {.co = &co, .dir = dir, .dirfd = -1, .drop = &drop};
+    setup_begin(&setup, privileged);
     if (!privileged)
         fprintf(stderr, "scantrace scan: not root: connect() pings, and no capture (record "
                         "one as root with scantrace record)\n");
-    if (ce != ST_CAPTURE_OK) {
-        fprintf(stderr, "scantrace scan: %s\n", err);
-        fclose(trace);
-        st_rundir_abandon(dir, created, files, 3);
-        return ce == ST_CAPTURE_EUSAGE ? ST_EXIT_USAGE : ST_EXIT_ENVIRONMENT;
-    }
 
     int64_t start = st_now_ns();
     json_object *run = st_runjson_new("scan", cfg->argc, cfg->argv, start);
@@ -394,24 +462,7 @@ int st_scan_run(struct st_scan_config *cfg)
         json_object_array_add(specs, json_object_new_string(cfg->specs[i]));
     json_object_object_add(run, "targets", specs);
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
-    if (cap)
-        st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
-    /* the run directory is the user's, reached through this descriptor: run.json
-     * can be replaced after the drop even if a parent is closed to the user */
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool given = dirfd >= 0 && st_privdrop_give(&drop, dir) == 0;
-    if (!given || st_runjson_writeat(dirfd, run) != 0) {
-        /* nothing was sent yet: better no run than one that cannot say what it was */
-        fprintf(stderr, "scantrace scan: %s%s: %s\n", dir, given ? "/run.json" : "",
-                strerror(errno));
-        if (dirfd >= 0)
-            close(dirfd);
-        json_object_put(run);
-        st_capture_free(cap);
-        fclose(trace);
-        st_rundir_abandon(dir, created, files, 3);
-        return ST_EXIT_ENVIRONMENT;
-    }
+    setup.run = run;
 
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
@@ -424,33 +475,57 @@ int st_scan_run(struct st_scan_config *cfg)
     struct st_host_table v = {.several_modes = cfg->plan.npasses > 1};
     struct st_scan_hooks hooks = {.trace = trace,
                                   .echo = cfg->verbose ? stdout : NULL,
-                                  .capture = cap,
+                                  .capture = NULL, /* setup_finish() sets it */
                                   .start_ns = start,
                                   .interrupted = &interrupted,
                                   .progress = isatty(STDERR_FILENO) ? stderr : NULL,
                                   .on_host = on_host,
                                   .ud = &v,
                                   .rtt_bound_ns = &rtt_bound,
-                                  .opened = drop_now,
-                                  .opened_ud = &drop,
+                                  .opened = setup_then_drop,
+                                  .opened_ud = &setup,
                                   .rx_dropped = &rx_dropped};
+    setup.hooks = &hooks;
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
            cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", dir);
     if (connect_mode) {
         bool warned = false;
         /* connect() needs no privilege at all */
-        rc = st_privdrop_now(&drop, err, sizeof err) ? ST_EXIT_ENVIRONMENT : 0;
-        if (rc)
+        rc = setup_then_drop(&setup, err, sizeof err) ? ST_EXIT_ENVIRONMENT : 0;
+        if (rc && !setup.fail_rc)
             fprintf(stderr, "scantrace scan: %s\n", err);
         for (size_t i = 0; i < cfg->plan.npasses && !rc && !interrupted; i++)
             rc = connect_pass(cfg, &cfg->plan.passes[i], trace, start, &v, &warned);
     } else {
         st_timing_mark("setup");
         rc = st_scan_engine_run(cfg, &hooks, err, sizeof err);
-        if (rc)
+        if (rc && !setup.fail_rc)
             fprintf(stderr, "scantrace scan: %s\n", err);
     }
     st_timing_mark("engine");
+    /* an engine that failed before its handles were open never finished the
+     * setup: finish it, so the run says how it failed */
+    bool said = rc && !setup.fail_rc; /* the engine's error is on stderr */
+    char serr[512];
+    if (!setup.done && !setup.fail_rc && setup_finish(&setup, serr, sizeof serr))
+        snprintf(err, sizeof err, "%s", serr);
+    if (setup.fail_rc) {
+        /* nothing was sent: better no run than one that cannot say what it was */
+        if (!said)
+            fprintf(stderr, "scantrace scan: %s\n", err);
+        if (setup.dirfd >= 0)
+            close(setup.dirfd);
+        json_object_put(run);
+        st_capture_free(setup.cap);
+        fclose(trace);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        st_closer_wait();
+        st_rundir_abandon(dir, created, files, 3);
+        return setup.fail_rc;
+    }
+    struct st_capture *cap = setup.cap;
+    int dirfd = setup.dirfd;
 
     int64_t idle = rtt_bound < 0                 ? IDLE_SILENT_NS
                    : 4 * rtt_bound > IDLE_MIN_NS ? 4 * rtt_bound

@@ -216,21 +216,6 @@ enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comme
 
 /* ---- the read ---------------------------------------------------------- */
 
-static void push(struct st_dissection *c, const struct st_pkt *p, char *comment)
-{
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        char **cm = realloc(c->comments, cap * sizeof *cm);
-        if (!cm)
-            abort();
-        c->comments = cm;
-        c->cap = cap;
-    }
-    st_store_add(&c->frames, p);
-    c->comments[c->n] = comment;
-    c->n++;
-}
-
 enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char *err, size_t errsz)
 {
     memset(c, 0, sizeof *c);
@@ -299,7 +284,7 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
             bad_json = true;
             break;
         }
-        push(c, &p, comment);
+        st_dissection_push(c, &p, comment);
         docs++;
     }
     free(line);
@@ -339,13 +324,4 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
     st_store_trim(&c->frames);
     read_version(c);
     return ST_TSHARK_OK;
-}
-
-void st_dissection_free(struct st_dissection *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->comments[i]);
-    free(c->comments);
-    st_store_free(&c->frames);
-    memset(c, 0, sizeof *c);
 }

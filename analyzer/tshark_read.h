@@ -33,6 +33,9 @@ enum st_tshark_rc {
 enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char *err,
                                  size_t errsz);
 
+/* Append frame `p` with its comment (malloc'ed or NULL, now owned). */
+void st_dissection_push(struct st_dissection *c, const struct st_pkt *p, char *comment);
+
 void st_dissection_free(struct st_dissection *c);
 
 enum st_ek_rc {

@@ -198,21 +198,6 @@ struct sink {
     FILE *out;               /* or NULL */
 };
 
-static void push(struct st_dissection *c, const struct st_pkt *p, char *comment)
-{
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        char **cm = realloc(c->comments, cap * sizeof *cm);
-        if (!cm)
-            abort();
-        c->comments = cm;
-        c->cap = cap;
-    }
-    st_store_add(&c->frames, p);
-    c->comments[c->n] = comment;
-    c->n++;
-}
-
 /* A record on the pipe: 'P', the record, the comment's length and bytes. */
 static void emit(struct sink *s, const struct st_pkt *p, const char *comment)
 {
@@ -220,7 +205,7 @@ static void emit(struct sink *s, const struct st_pkt *p, const char *comment)
         char *copy = comment ? strdup(comment) : NULL;
         if (comment && !copy)
             abort();
-        push(s->c, p, copy);
+        st_dissection_push(s->c, p, copy);
         return;
     }
     uint32_t len = comment ? (uint32_t)strlen(comment) : UINT32_MAX;
@@ -408,7 +393,7 @@ static void *collect_main(void *arg)
                     abort();
                 comment[len] = '\0';
             }
-            push(&k->part, &p, comment);
+            st_dissection_push(&k->part, &p, comment);
             continue;
         }
         if (tag == 'E') {
@@ -446,16 +431,6 @@ static void append(struct st_dissection *c, struct st_dissection *part)
 }
 
 /* ---- the read ------------------------------------------------------------------ */
-
-/* The dissection's own free (st_dissection_free lives in the executable). */
-static void free_dissection(struct st_dissection *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->comments[i]);
-    free(c->comments);
-    st_store_free(&c->frames);
-    memset(c, 0, sizeof *c);
-}
 
 ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
                                                         const struct st_wireshark_opts *o,
@@ -525,10 +500,10 @@ ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
             rc = ST_TSHARK_ENVIRONMENT;
         }
         append(c, &k.part);
-        free_dissection(&k.part);
+        st_dissection_free(&k.part);
     }
     if (rc != ST_TSHARK_OK) {
-        free_dissection(c);
+        st_dissection_free(c);
         return rc;
     }
     for (size_t i = 0; i < c->n && !c->have_direction; i++)
