@@ -1,12 +1,17 @@
 /*
- * A chained hash table behind one mutex. Entries of the same identity stay in
- * the order they were added, so a probe sent twice (a retry with the same
- * id) marks its first frame first.
+ * The scanner hands marks over without a lock: each is pushed onto an
+ * incoming list (one compare-and-swap), which the capture thread takes whole
+ * (one exchange) and files, in the order they were pushed, into a chained
+ * hash table only it touches. Entries of the same identity stay in the
+ * order they were added, so a probe sent twice (a retry with the same id)
+ * marks its first frame first. (Behind one mutex, the sender and the
+ * capture thread met on it twice per probe: a tenth of a sweep's sending
+ * thread went to sleeping and waking on it.)
  */
 #include "capture_marks.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +29,11 @@ struct mark {
 };
 
 struct st_marks {
-    pthread_mutex_t lock;
-    struct mark **buckets;
-    size_t n_buckets; /* a power of two */
-    size_t count;
+    struct mark *_Atomic incoming; /* pushed, newest first */
+    atomic_size_t count;           /* pushed and not taken */
+    struct mark **buckets;         /* the taker's own */
+    size_t n_buckets;              /* a power of two */
+    size_t filed;                  /* entries in the buckets */
 };
 
 struct st_marks *st_marks_new(void)
@@ -41,14 +47,8 @@ struct st_marks *st_marks_new(void)
         return NULL;
     }
     m->n_buckets = INITIAL_BUCKETS;
-    /* adaptive: both sides hold it for a hash insert or lookup, and a sweep
-     * takes it twice per probe from two threads; sleeping in the kernel on
-     * every collision was a tenth of the sender's time */
-    pthread_mutexattr_t a;
-    pthread_mutexattr_init(&a);
-    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ADAPTIVE_NP);
-    pthread_mutex_init(&m->lock, &a);
-    pthread_mutexattr_destroy(&a);
+    atomic_init(&m->incoming, NULL);
+    atomic_init(&m->count, 0);
     return m;
 }
 
@@ -65,7 +65,7 @@ static void link_tail(struct mark **buckets, size_t n_buckets, struct mark *e)
 /* Double the table when chains grow past two entries on average. */
 static void maybe_grow(struct st_marks *m)
 {
-    if (m->count <= 2 * m->n_buckets || m->n_buckets > SIZE_MAX / 4 / sizeof *m->buckets)
+    if (m->filed <= 2 * m->n_buckets || m->n_buckets > SIZE_MAX / 4 / sizeof *m->buckets)
         return;
     size_t n = m->n_buckets * 2;
     struct mark **b = calloc(n, sizeof *b);
@@ -98,11 +98,13 @@ static int add(struct st_marks *m, const struct st_pkt *p, char *comment, unsign
     e->comment = comment;
     e->probe = probe;
     e->mode = mode;
-    pthread_mutex_lock(&m->lock);
-    link_tail(m->buckets, m->n_buckets, e);
-    __atomic_store_n(&m->count, m->count + 1, __ATOMIC_RELEASE);
-    maybe_grow(m);
-    pthread_mutex_unlock(&m->lock);
+    /* counted first: the taker never sees a pending count below what it finds */
+    atomic_fetch_add(&m->count, 1);
+    struct mark *head = atomic_load_explicit(&m->incoming, memory_order_relaxed);
+    do
+        e->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&m->incoming, &head, e, memory_order_release,
+                                                  memory_order_relaxed));
     return 0;
 }
 
@@ -122,23 +124,43 @@ int st_marks_add_probe(struct st_marks *m, const struct st_pkt *p, unsigned long
     return add(m, p, NULL, probe, mode);
 }
 
-/* Without the lock: the capture thread asks for every outgoing frame, and
- * taking the lock each time made it fight the sender for it. */
 size_t st_marks_pending(struct st_marks *m)
 {
-    return __atomic_load_n(&m->count, __ATOMIC_ACQUIRE);
+    return atomic_load(&m->count);
+}
+
+/* The taker: file what was pushed since the last time, oldest first. */
+static void file_incoming(struct st_marks *m)
+{
+    struct mark *e = atomic_exchange_explicit(&m->incoming, NULL, memory_order_acquire);
+    struct mark *fifo = NULL;
+    while (e) {
+        struct mark *next = e->next;
+        e->next = fifo;
+        fifo = e;
+        e = next;
+    }
+    while (fifo) {
+        struct mark *next = fifo->next;
+        link_tail(m->buckets, m->n_buckets, fifo);
+        m->filed++;
+        fifo = next;
+    }
+    maybe_grow(m);
 }
 
 char *st_marks_take(struct st_marks *m, const struct st_pkt *p)
 {
     uint64_t h = st_pkt_hash(p);
     char *comment = NULL;
-    pthread_mutex_lock(&m->lock);
+    if (atomic_load_explicit(&m->incoming, memory_order_relaxed))
+        file_incoming(m);
     for (struct mark **pp = &m->buckets[h & (m->n_buckets - 1)]; *pp; pp = &(*pp)->next) {
         struct mark *e = *pp;
         if (e->hash == h && st_pkt_same(&e->pkt, p)) {
             *pp = e->next;
-            __atomic_store_n(&m->count, m->count - 1, __ATOMIC_RELEASE);
+            m->filed--;
+            atomic_fetch_sub(&m->count, 1);
             comment = e->comment;
             if (!comment) {
                 char buf[160];
@@ -149,7 +171,6 @@ char *st_marks_take(struct st_marks *m, const struct st_pkt *p)
             break;
         }
     }
-    pthread_mutex_unlock(&m->lock);
     return comment;
 }
 
@@ -157,6 +178,7 @@ void st_marks_free(struct st_marks *m)
 {
     if (!m)
         return;
+    file_incoming(m);
     for (size_t i = 0; i < m->n_buckets; i++) {
         struct mark *e = m->buckets[i];
         while (e) {
@@ -167,6 +189,5 @@ void st_marks_free(struct st_marks *m)
         }
     }
     free(m->buckets);
-    pthread_mutex_destroy(&m->lock);
     free(m);
 }
