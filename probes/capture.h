@@ -86,8 +86,9 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
 /*
  * Register a packet about to be sent: the first outgoing (or undirected)
  * frame with the same identity (st_pkt_same()) carries `comment`. Register
- * before sending, or the frame may already be written. 0, or -1 with errno
- * (EINVAL: no network layer in `probe`, comment too long; ENOMEM).
+ * before sending, or the frame may already be written. From one thread
+ * (the sender) only. 0, or -1 with errno (EINVAL: no network layer in
+ * `probe`, comment too long; ENOMEM).
  */
 int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const char *comment);
 

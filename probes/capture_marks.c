@@ -6,7 +6,8 @@
  * order they were added, so a probe sent twice (a retry with the same id)
  * marks its first frame first. (Behind one mutex, the sender and the
  * capture thread met on it twice per probe: a tenth of a sweep's sending
- * thread went to sleeping and waking on it.)
+ * thread went to sleeping and waking on it.) Taken entries go back the same
+ * way, to be reused by the adder.
  */
 #include "capture_marks.h"
 
@@ -30,6 +31,8 @@ struct mark {
 
 struct st_marks {
     struct mark *_Atomic incoming; /* pushed, newest first */
+    struct mark *_Atomic recycled; /* taken entries, for the adder to reuse */
+    struct mark *spare;            /* the adder's own: recycled ones it took */
     atomic_size_t count;           /* pushed and not taken */
     struct mark **buckets;         /* the taker's own */
     size_t n_buckets;              /* a power of two */
@@ -48,6 +51,7 @@ struct st_marks *st_marks_new(void)
     }
     m->n_buckets = INITIAL_BUCKETS;
     atomic_init(&m->incoming, NULL);
+    atomic_init(&m->recycled, NULL);
     atomic_init(&m->count, 0);
     return m;
 }
@@ -87,7 +91,15 @@ static void maybe_grow(struct st_marks *m)
 static int add(struct st_marks *m, const struct st_pkt *p, char *comment, unsigned long probe,
                const char *mode)
 {
-    struct mark *e = malloc(sizeof *e);
+    /* entries go round between the two threads: malloc here and free there
+     * made every free take the adder's arena lock (they met on it per probe) */
+    if (!m->spare)
+        m->spare = atomic_exchange_explicit(&m->recycled, NULL, memory_order_acquire);
+    struct mark *e = m->spare;
+    if (e)
+        m->spare = e->next;
+    else
+        e = malloc(sizeof *e);
     if (!e) {
         free(comment);
         errno = ENOMEM;
@@ -149,6 +161,24 @@ static void file_incoming(struct st_marks *m)
     maybe_grow(m);
 }
 
+static void recycle(struct st_marks *m, struct mark *e)
+{
+    struct mark *head = atomic_load_explicit(&m->recycled, memory_order_relaxed);
+    do
+        e->next = head;
+    while (!atomic_compare_exchange_weak_explicit(&m->recycled, &head, e, memory_order_release,
+                                                  memory_order_relaxed));
+}
+
+static void free_list(struct mark *e)
+{
+    while (e) {
+        struct mark *next = e->next;
+        free(e);
+        e = next;
+    }
+}
+
 char *st_marks_take(struct st_marks *m, const struct st_pkt *p)
 {
     uint64_t h = st_pkt_hash(p);
@@ -167,7 +197,7 @@ char *st_marks_take(struct st_marks *m, const struct st_pkt *p)
                 snprintf(buf, sizeof buf, "scantrace probe=%lu mode=%s", e->probe, e->mode);
                 comment = strdup(buf);
             }
-            free(e);
+            recycle(m, e);
             break;
         }
     }
@@ -188,6 +218,8 @@ void st_marks_free(struct st_marks *m)
             e = next;
         }
     }
+    free_list(atomic_exchange(&m->recycled, NULL));
+    free_list(m->spare);
     free(m->buckets);
     free(m);
 }

@@ -2,9 +2,9 @@
  * The packets a scanner announced before sending them, each with the comment
  * its frame is to carry. Looked up by packet identity (st_pkt_hash() for the
  * bucket, st_pkt_same() for the match), so a sweep of many thousands of
- * probes costs one bucket walk per captured frame. Any thread may add (and
- * ask how many are pending); one thread at a time takes (the capture
- * thread, then whoever frees).
+ * probes costs one bucket walk per captured frame. One thread adds (the
+ * scanner), another takes (the capture thread; then whoever frees); any
+ * may ask how many are pending.
  */
 #ifndef ST_CAPTURE_MARKS_H
 #define ST_CAPTURE_MARKS_H
