@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "pkt_format.h"
 
 enum st_format { ST_FMT_TEXT, ST_FMT_JSON, ST_FMT_JUNIT, ST_FMT_MARKDOWN };
 
@@ -61,6 +62,19 @@ const char *st_item_mode(const struct st_comparison *c, const struct st_item *it
 
 /* Text for XML and HTML: markup characters escaped, control characters dropped. */
 void st_xml_escape(FILE *out, const char *s);
+
+/* A packet on one side only, as the text and Markdown views list it. */
+struct st_one_sided {
+    const struct st_pkt *pkt;
+    bool from_trace; /* a trace line without its frame; else a frame alone */
+    unsigned where;  /* the trace line, or the frame number */
+    enum st_cause cause;
+    char text[ST_LINE_MAX]; /* st_format_brief() */
+};
+
+/* fn for each packet on one side only, in time order. */
+void st_each_one_sided(const struct st_comparison *c,
+                       void (*fn)(const struct st_one_sided *, void *), void *ud);
 
 /* Counts of each cause over one-sided packets, indexed by enum st_cause. */
 void st_cause_counts(const struct st_comparison *c, size_t counts[16]);

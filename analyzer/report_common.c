@@ -126,3 +126,23 @@ void st_xml_escape(FILE *out, const char *s)
         }
     }
 }
+
+void st_each_one_sided(const struct st_comparison *c,
+                       void (*fn)(const struct st_one_sided *, void *), void *ud)
+{
+    size_t n;
+    struct st_item *items = st_items(c, &n);
+    for (size_t i = 0; i < n; i++) {
+        const struct st_item *it = &items[i];
+        if (it->trace >= 0 && it->frame >= 0)
+            continue;
+        struct st_pkt tmp;
+        struct st_one_sided o = {.pkt = st_item_pkt(c, it, &tmp),
+                                 .from_trace = it->trace >= 0,
+                                 .cause = st_item_cause(c, it)};
+        o.where = o.from_trace ? o.pkt->line : o.pkt->frame;
+        st_format_brief(o.pkt, o.text, sizeof o.text);
+        fn(&o, ud);
+    }
+    free(items);
+}

@@ -3,25 +3,79 @@
  * per discrepancy about that host; discrepancies tied to no host (and
  * unreadable trace lines, lost frames) go to a "capture" testsuite.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pkt_format.h"
 #include "report.h"
 
-/* Whether a one-sided item is a discrepancy about `host` in `mode`. */
-static bool item_of(const struct st_comparison *c, const struct st_item *it, const char *mode,
-                    uint32_t host)
+/* The host a one-sided item is about (0: none). */
+static uint32_t item_host(const struct st_comparison *c, const struct st_item *it)
 {
     struct st_pkt tmp;
     const struct st_pkt *p = st_item_pkt(c, it, &tmp);
-    if (strcmp(st_item_mode(c, it), mode))
-        return false;
     if (it->frame >= 0 && it->trace < 0 && c->frel[it->frame] >= 0)
         p = &c->trace->pkts[c->frel[it->frame]];
-    return st_pkt_host(c, p,
-                       it->frame >= 0 && it->trace < 0 && c->frel[it->frame] < 0
-                           ? st_item_dir(c, it)
-                           : p->dir) == host;
+    return st_pkt_host(
+        c, p,
+        it->frame >= 0 && it->trace < 0 && c->frel[it->frame] < 0 ? st_item_dir(c, it) : p->dir);
+}
+
+/* A discrepancy and the testcase it goes to: mode index and host. */
+struct owned {
+    size_t mode, item;
+    uint32_t host;
+};
+
+static int cmp_owned(const void *a, const void *b)
+{
+    const struct owned *x = a, *y = b;
+    if (x->mode != y->mode)
+        return (x->mode > y->mode) - (x->mode < y->mode);
+    if (x->host != y->host)
+        return (x->host > y->host) - (x->host < y->host);
+    return (x->item > y->item) - (x->item < y->item);
+}
+
+/*
+ * The one-sided discrepancies sorted by (mode, host, time): each testcase
+ * finds its own by binary search (a pass over every packet per host made a
+ * /16's report quadratic).
+ */
+static struct owned *own(const struct st_comparison *c, const struct st_item *items, size_t n,
+                         size_t *nowned)
+{
+    struct owned *o = malloc((n ? n : 1) * sizeof *o);
+    size_t k = 0;
+    if (!o)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        const struct st_item *it = &items[i];
+        if ((it->trace >= 0 && it->frame >= 0) || !st_cause_is_discrepancy(st_item_cause(c, it)))
+            continue;
+        const char *mode = st_item_mode(c, it);
+        size_t m = 0;
+        while (m < c->nmodes && strcmp(c->modes[m].name, mode))
+            m++;
+        o[k++] = (struct owned){m, i, item_host(c, it)};
+    }
+    qsort(o, k, sizeof *o, cmp_owned);
+    *nowned = k;
+    return o;
+}
+
+/* The first of mode m's and host's entries (or where it would be). */
+static size_t first_owned(const struct owned *o, size_t n, size_t m, uint32_t host)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (o[mid].mode < m || (o[mid].mode == m && o[mid].host < host))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static void failure(FILE *out, const struct st_comparison *c, const struct st_item *it)
@@ -43,12 +97,12 @@ static void failure(FILE *out, const struct st_comparison *c, const struct st_it
 
 void st_report_junit(const struct st_comparison *c, FILE *out)
 {
-    size_t n;
+    size_t n, nowned;
     struct st_item *items = st_items(c, &n);
     bool *used = calloc(n ? n : 1, sizeof *used);
-
     if (!used)
         abort();
+    struct owned *owned = own(c, items, n, &nowned);
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(out, "<testsuites name=\"scantrace compare\" failures=\"%zu\">\n", c->discrepancies);
     for (size_t m = 0; m < c->nmodes; m++) {
@@ -62,14 +116,12 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
             fprintf(out, "    <testcase classname=\"");
             st_xml_escape(out, mode->name);
             fprintf(out, "\" name=\"%s\">\n", st_ip4_str(hh->addr, a));
-            for (size_t i = 0; i < n; i++) {
-                const struct st_item *it = &items[i];
-                if (used[i] || (it->trace >= 0 && it->frame >= 0) ||
-                    !st_cause_is_discrepancy(st_item_cause(c, it)) ||
-                    !item_of(c, it, mode->name, hh->addr))
+            for (size_t k = first_owned(owned, nowned, m, hh->addr);
+                 k < nowned && owned[k].mode == m && owned[k].host == hh->addr; k++) {
+                if (used[owned[k].item])
                     continue;
-                used[i] = true;
-                failure(out, c, it);
+                used[owned[k].item] = true;
+                failure(out, c, &items[owned[k].item]);
             }
             fprintf(out, "      <system-out>%s %s, %zu probes, %zu replies</system-out>\n",
                     hh->up ? "up" : "down", hh->reason, hh->nprobes, hh->nreplies);
@@ -97,6 +149,7 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
         fputs("\"/>\n", out);
     }
     fprintf(out, "    </testcase>\n  </testsuite>\n</testsuites>\n");
+    free(owned);
     free(used);
     free(items);
 }

@@ -30,6 +30,15 @@ static void refs(FILE *out, const struct st_comparison *c, const long *idx, size
     }
 }
 
+static void one_sided_row(const struct st_one_sided *o, void *ud)
+{
+    FILE *out = ud;
+    fprintf(out, "| %s %u | %s | %s | ", o->from_trace ? "line" : "frame", o->where,
+            o->from_trace ? "trace-only" : "wire-only", st_cause_name(o->cause));
+    cell(out, o->text);
+    fputs(" |\n", out);
+}
+
 void st_report_markdown(const struct st_comparison *c, FILE *out)
 {
     fprintf(out, "## scantrace compare\n\n");
@@ -72,24 +81,5 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
         return;
     fprintf(out,
             "\n### on one side only\n\n| where | status | cause | packet |\n|---|---|---|---|\n");
-    size_t n;
-    struct st_item *items = st_items(c, &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct st_item *it = &items[i];
-        if (it->trace >= 0 && it->frame >= 0)
-            continue;
-        struct st_pkt tmp;
-        const struct st_pkt *p = st_item_pkt(c, it, &tmp);
-        char text[ST_LINE_MAX];
-        st_format_brief(p, text, sizeof text);
-        if (it->trace >= 0)
-            fprintf(out, "| line %u | trace-only | %s | ", p->line,
-                    st_cause_name(st_item_cause(c, it)));
-        else
-            fprintf(out, "| frame %u | wire-only | %s | ", p->frame,
-                    st_cause_name(st_item_cause(c, it)));
-        cell(out, text);
-        fputs(" |\n", out);
-    }
-    free(items);
+    st_each_one_sided(c, one_sided_row, out);
 }

@@ -68,6 +68,17 @@ static void host_block(const struct pen *p, const struct st_comparison *c,
     }
 }
 
+static void one_sided_line(const struct st_one_sided *o, void *ud)
+{
+    const struct pen *p = ud;
+    char where[32];
+    snprintf(where, sizeof where, "%s %u", o->from_trace ? "line" : "frame", o->where);
+    fprintf(p->out, "  %-11s %-10s %s%-12s%s %s\n", where,
+            o->from_trace ? "trace-only" : "wire-only",
+            paint(p, st_cause_is_discrepancy(o->cause) ? RED : DIM), st_cause_name(o->cause),
+            paint(p, RESET), o->text);
+}
+
 void st_report_text(const struct st_comparison *c, FILE *out, bool color)
 {
     struct pen p = {out, color};
@@ -107,27 +118,7 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
     if (!c->trace_only && !c->wire_only && !c->trace->nwarnings)
         return;
     fprintf(out, "\n%son one side only%s\n", paint(&p, BOLD), paint(&p, RESET));
-    size_t n;
-    struct st_item *items = st_items(c, &n);
-    for (size_t i = 0; i < n; i++) {
-        const struct st_item *it = &items[i];
-        if (it->trace >= 0 && it->frame >= 0)
-            continue;
-        struct st_pkt tmp;
-        const struct st_pkt *pk = st_item_pkt(c, it, &tmp);
-        enum st_cause cause = st_item_cause(c, it);
-        char text[ST_LINE_MAX], where[32];
-        st_format_brief(pk, text, sizeof text);
-        if (it->trace >= 0)
-            snprintf(where, sizeof where, "line %u", pk->line);
-        else
-            snprintf(where, sizeof where, "frame %u", pk->frame);
-        fprintf(out, "  %-11s %-10s %s%-12s%s %s\n", where,
-                it->trace >= 0 ? "trace-only" : "wire-only",
-                paint(&p, st_cause_is_discrepancy(cause) ? RED : DIM), st_cause_name(cause),
-                paint(&p, RESET), text);
-    }
-    free(items);
+    st_each_one_sided(c, one_sided_line, &p);
     for (size_t i = 0; i < c->trace->nwarnings; i++)
         fprintf(out, "  line %-6u %swarning%s    %s\n", c->trace->warnings[i].line,
                 paint(&p, YELLOW), paint(&p, RESET), c->trace->warnings[i].message);
