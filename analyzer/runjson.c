@@ -72,20 +72,24 @@ void st_runjson_set_capture(struct json_object *run, const struct st_capture *ca
     struct json_object *names = json_object_new_array();
     struct json_object *ifs = json_object_new_array();
     uint64_t received = 0, dropped = 0, frames = 0;
+    /* while the capture runs its thread owns the counters: zeros until the stop */
+    bool live = st_capture_running(cap);
     for (size_t i = 0; i < st_capture_n_ifs(cap); i++) {
         const struct st_capture_ifstats *s = st_capture_ifstats(cap, i);
+        struct st_capture_ifstats z = {0};
+        const struct st_capture_ifstats *n = live ? &z : s;
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(s->name));
         json_object_object_add(o, "linktype", json_object_new_string(s->linktype));
-        json_object_object_add(o, "received", u64(s->received));
-        json_object_object_add(o, "dropped", u64(s->dropped));
-        json_object_object_add(o, "frames", u64(s->frames));
-        json_object_object_add(o, "failed", json_object_new_boolean(s->failed));
+        json_object_object_add(o, "received", u64(n->received));
+        json_object_object_add(o, "dropped", u64(n->dropped));
+        json_object_object_add(o, "frames", u64(n->frames));
+        json_object_object_add(o, "failed", json_object_new_boolean(n->failed));
         json_object_array_add(ifs, o);
         json_object_array_add(names, json_object_new_string(s->name));
-        received += s->received;
-        dropped += s->dropped;
-        frames += s->frames;
+        received += n->received;
+        dropped += n->dropped;
+        frames += n->frames;
     }
     struct json_object *c = json_object_new_object();
     json_object_object_add(c, "file", json_object_new_string(file));

@@ -529,6 +529,11 @@ int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_n
     return c->stop_rc = 0;
 }
 
+bool st_capture_running(const struct st_capture *c)
+{
+    return c->thread_started; /* cleared once the thread is joined */
+}
+
 size_t st_capture_n_ifs(const struct st_capture *c)
 {
     return c->n_ifs;

@@ -117,6 +117,10 @@ int st_capture_stop_idle(struct st_capture *c, int64_t linger_ns, int64_t idle_n
  * linger arguments are then ignored) to wait for the end. */
 void st_capture_stop_begin(struct st_capture *c, int64_t linger_ns, int64_t idle_ns);
 
+/* Its thread runs (until st_capture_stop() joined it): the statistics are
+ * still changing. */
+bool st_capture_running(const struct st_capture *c);
+
 size_t st_capture_n_ifs(const struct st_capture *c);
 const struct st_capture_ifstats *st_capture_ifstats(const struct st_capture *c, size_t i);
 
