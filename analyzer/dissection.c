@@ -3,8 +3,11 @@
  * executable (tshark child) and into the libwireshark module, whose symbols
  * are its own (hidden), so each side frees what it made.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tshark_read.h"
 
@@ -30,4 +33,19 @@ void st_dissection_free(struct st_dissection *c)
     free(c->comments);
     st_store_free(&c->frames);
     memset(c, 0, sizeof *c);
+}
+
+int st_dissection_check_path(const char *path, int64_t *size, char *err, size_t errsz)
+{
+    struct stat sb;
+    if (stat(path, &sb)) {
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(err, errsz, "%s: not a regular file", path);
+        return -1;
+    }
+    *size = (int64_t)sb.st_size;
+    return 0;
 }

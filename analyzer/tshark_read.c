@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -219,16 +218,10 @@ enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comme
 enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char *err, size_t errsz)
 {
     memset(c, 0, sizeof *c);
-    struct stat sb;
-    if (stat(path, &sb)) {
-        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+    int64_t size;
+    if (st_dissection_check_path(path, &size, err, errsz))
         return ST_TSHARK_BAD_INPUT;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        snprintf(err, errsz, "%s: not a regular file", path);
-        return ST_TSHARK_BAD_INPUT;
-    }
-    if (sb.st_size == 0) { /* tshark reads an empty file as zero frames */
+    if (size == 0) { /* tshark reads an empty file as zero frames */
         snprintf(err, errsz, "%s: empty file, not a capture", path);
         return ST_TSHARK_BAD_INPUT;
     }

@@ -7,6 +7,7 @@
 #define ST_TSHARK_READ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "packet.h"
 #include "pkt_store.h"
@@ -37,6 +38,10 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
 void st_dissection_push(struct st_dissection *c, const struct st_pkt *p, char *comment);
 
 void st_dissection_free(struct st_dissection *c);
+
+/* Whether `path` names a regular file both dissectors can be given: 0 and
+ * its size, or -1 with err "PATH: why". */
+int st_dissection_check_path(const char *path, int64_t *size, char *err, size_t errsz);
 
 enum st_ek_rc {
     ST_EK_RECORD = 0, /* *p and *comment (malloc'ed or NULL) filled */

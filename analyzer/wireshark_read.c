@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -438,20 +437,14 @@ ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
                                                         size_t errsz)
 {
     memset(c, 0, sizeof *c);
-    struct stat sb;
-    if (stat(path, &sb)) {
-        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+    int64_t size;
+    if (st_dissection_check_path(path, &size, err, errsz))
         return ST_TSHARK_BAD_INPUT;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        snprintf(err, errsz, "%s: not a regular file", path);
-        return ST_TSHARK_BAD_INPUT;
-    }
     if (init_epan(err, errsz))
         return ST_TSHARK_ENVIRONMENT;
 
     uint64_t split = o && o->split_bytes ? o->split_bytes : SPLIT_DEFAULT;
-    int64_t cut = (uint64_t)sb.st_size >= split ? sb.st_size / 2 : -1;
+    int64_t cut = (uint64_t)size >= split ? size / 2 : -1;
     int pfd[2] = {-1, -1};
     pid_t pid = -1;
     struct collector k;
