@@ -240,7 +240,7 @@ int st_hosts_write_runjson(int dirfd, json_object *run, const struct st_host_tab
         struct text out = {0};
         hosts_text(&out, t);
         oom = out.failed;
-        if (!oom)
+        if (!oom && out.len) /* an empty table leaves out.b NULL */
             fwrite(out.b, 1, out.len, f);
         free(out.b);
     }
