@@ -15,13 +15,9 @@ command -v nmap >/dev/null || { echo "1..0 # SKIP nmap missing"; exit 77; }
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
 
-P="std$(($$ % 100000))-"
-tmp=$(mktemp -d)
-trap 'scripts/lab down --prefix "$P" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-scripts/lab up --prefix "$P" >/dev/null || { echo "Bail out! lab up failed"; exit 1; }
-ns=$(scripts/lab ns scan --prefix "$P")
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_start std
 a() { scripts/lab addr "$1" --prefix "$P"; }
 ROUTED="$(a routed-up) $(a routed-noecho) $(a routed-drop)"
 

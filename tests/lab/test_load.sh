@@ -20,19 +20,11 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
-P="stload$(($$ % 100000))-"
-tmp=$(mktemp -d)
 busy=
-cleanup() {
-  [ -n "$busy" ] && kill "$busy" 2>/dev/null
-  scripts/lab down --prefix "$P" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-scripts/lab up --prefix "$P" >/dev/null || { echo "Bail out! lab up failed"; exit 1; }
-ns=$(scripts/lab ns scan --prefix "$P")
+lab_cleanup_more() { [ -n "$busy" ] && kill "$busy" 2>/dev/null; }
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_start stload
 block=$(scripts/lab addr sweep-block)
 cores=$(taskset -pc $$ | awk -F': ' '{print $2}')
 scan_core=$(cut -d, -f1 <<<"$cores" | cut -d- -f1)

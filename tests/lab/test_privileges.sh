@@ -14,17 +14,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
-P="stpriv$(($$ % 100000))-"
-tmp=$(mktemp -d) # 0700: nobody cannot reach the run directories by path
-cleanup() {
-  scripts/lab down --prefix "$P" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-scripts/lab up --prefix "$P" >/dev/null || { echo "Bail out! lab up failed"; exit 1; }
-ns=$(scripts/lab ns scan --prefix "$P")
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_start stpriv
 up=$(scripts/lab addr routed-up)
 l2=$(scripts/lab addr l2-up)
 nobody=$(id -u nobody)

@@ -22,17 +22,9 @@ done
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
 
-P="sts$(($$ % 100000))-"
-tmp=$(mktemp -d)
-cleanup() {
-  scripts/lab down --prefix "$P" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-scripts/lab up --prefix "$P" >/dev/null || { echo "Bail out! lab up failed"; exit 1; }
-ns=$(scripts/lab ns scan --prefix "$P")
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_start sts
 a() { scripts/lab addr "$1" --prefix "$P"; }
 ROUTED="$(a routed-up) $(a routed-noecho) $(a routed-drop)"
 LOCAL="$(a l2-up) $(a l2-noicmp) $(a l2-absent)"
