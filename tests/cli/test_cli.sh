@@ -96,8 +96,8 @@ check "decode bad --scanner: exit 2" test "$rc" -eq 2
 # the man page: renders without groff warnings, documents every command, and
 # `man scantrace` finds it where meson installs it (share/man/man1)
 mkdir -p "$tmp/man/man1"
-cp "$src/analyzer/scantrace.1" "$tmp/man/man1/"
-check "man page: no groff warnings" test -z "$(groff -man -Tutf8 -ww -z "$src/analyzer/scantrace.1" 2>&1)"
+cp "$src/doc/scantrace.1" "$tmp/man/man1/"
+check "man page: no groff warnings" test -z "$(groff -man -Tutf8 -ww -z "$src/doc/scantrace.1" 2>&1)"
 MANPATH=$tmp/man MANPAGER=cat man scantrace >"$tmp/man.txt" 2>/dev/null
 check "man scantrace works" grep -q 'SCANTRACE(1)' "$tmp/man.txt"
 for c in scan record compare diff report explain decode; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/lab/test_connect_ping.sh ST_CPING: the unprivileged connect ping (probes/connect_ping.c,
+# tests/lab/test_connect_ping.sh ST_CPING: the unprivileged connect ping (probes/scan/connect_ping.c,
 # driven by the st-cping test driver) against real nmap 7.93 --unprivileged in the lab's scan
 # namespace. Per target: the same verdict as nmap, and the same CONN lines in the same order
 # (times left out: no timing claims here). Both event engines. TAP-like output; exit 0 when

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/lab/test_rdns.sh ST_RDNS: reverse DNS through the event engine (probes/rdns.c, driven
+# tests/lab/test_rdns.sh ST_RDNS: reverse DNS through the event engine (probes/dns/rdns.c, driven
 # by the st-rdns test driver) against the lab's dnsmasq, from the scan namespace: every lab
 # host with a PTR record gets its name (the one `scripts/lab ptr` gives, and the one real nmap
 # resolves through the same server), an address without a record gets none, and an absent

@@ -6,7 +6,7 @@
  *   IF 0 lan0 epb=12 isb=1 ifrecv=12 ifdrop=0 osdrop=0 usrdeliv=12 start=N end=N
  *
  * (a counter that is absent prints as -). tshark and capinfos do not show ISB
- * counters, so the tests read them with this. Independent of probes/pcapng.c
+ * counters, so the tests read them with this. Independent of probes/capture/pcapng.c
  * on purpose: it is the reader that checks that writer. Host byte order
  * only (what scantrace writes). Exit 0, or 1 on a malformed or cut file.
  */

@@ -1,5 +1,5 @@
 /*
- * The connect ping's API (probes/connect_ping.c) without the lab: in a
+ * The connect ping's API (probes/scan/connect_ping.c) without the lab: in a
  * private network namespace, 127.0.0.1 (a listener and a closed port) is up
  * and 198.18.200.2 (where everything vanishes, see testnet.h) is down after
  * two tries, the second with the ports in reverse order; the CONN lines have

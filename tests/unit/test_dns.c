@@ -1,5 +1,5 @@
 /*
- * The DNS codec (probes/dns.c): the PTR query's exact bytes, replies with
+ * The DNS codec (probes/dns/dns.c): the PTR query's exact bytes, replies with
  * and without compression, and hostile replies: every prefix of a reply
  * parsed from a heap buffer of exactly that size (AddressSanitizer catches
  * any read past it), pointer loops, forward pointers, labels running past

@@ -1,5 +1,5 @@
 /*
- * The reverse DNS resolver (probes/rdns.c) against a real dnsmasq on
+ * The reverse DNS resolver (probes/dns/rdns.c) against a real dnsmasq on
  * loopback in a private network namespace, on the back end named by argv[2]:
  * names come back, a name without a record is told apart, and a silent
  * server (a UDP socket of the test that counts what it gets and never
