@@ -15,12 +15,9 @@
 
 #include "commands.h"
 #include "compare.h"
-#include "compare_load.h"
-#include "exitcodes.h"
-#include "timings.h"
+#include "util.h"
 #include "report.h"
-#include "wireshark_read.h"
-#include "run_read.h"
+#include "dissect.h"
 
 static const char compare_usage[] =
     "usage: scantrace compare [options] RUNDIR\n"

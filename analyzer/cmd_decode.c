@@ -11,9 +11,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "exitcodes.h"
-#include "pkt_decode.h"
-#include "pkt_format.h"
+#include "util.h"
+#include "packet.h"
 
 static const char decode_usage[] =
     "usage: scantrace decode [--scanner IP] [--detail low|medium|high] CAPTURE\n"

@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "diffview.h"
-#include "exitcodes.h"
-#include "pkt_format.h"
+#include "compare.h"
+#include "util.h"
+#include "packet.h"
 
 static const char diff_usage[] =
     "usage: scantrace diff [options] A B\n"

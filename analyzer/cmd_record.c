@@ -22,13 +22,9 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "child.h"
+#include "run.h"
 #include "commands.h"
-#include "exitcodes.h"
-#include "netif.h"
-#include "rundir.h"
-#include "runjson.h"
-#include "signals.h"
+#include "util.h"
 
 #define MAX_IFS     64
 #define ME          "scantrace record"

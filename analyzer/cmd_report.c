@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "compare_load.h"
-#include "exitcodes.h"
+#include "compare.h"
+#include "util.h"
 #include "report.h"
 
 static const char report_usage[] =

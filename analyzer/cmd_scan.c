@@ -13,13 +13,10 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "exitcodes.h"
-#include "pkt_decode.h"
-#include "pkt_format.h"
-#include "probe.h"
-#include "route.h"
-#include "scan_config.h"
-#include "scan_run.h"
+#include "util.h"
+#include "packet.h"
+#include "scan.h"
+#include "run.h"
 
 static const char scan_usage[] =
     "usage: scantrace scan [options] TARGET...\n"

@@ -9,9 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "closer.h"
+#include "util.h"
 #include "commands.h"
-#include "exitcodes.h"
 #include "version.h"
 
 struct subcommand {

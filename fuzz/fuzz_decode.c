@@ -6,9 +6,7 @@
  * matches nothing).
  */
 #include "fuzz.h"
-#include "pkt_decode.h"
-#include "pkt_format.h"
-#include "pkt_parse.h"
+#include "packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "pcapng.h"
+#include "capture.h"
 
 #define MAX_FRAMES 64
 

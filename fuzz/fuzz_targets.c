@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "targets.h"
+#include "scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pkt_format.h"
-#include "pkt_parse.h"
+#include "packet.h"
 
 static void check_fixed_point(const struct st_pkt *p)
 {

@@ -5,7 +5,7 @@
  * of the file, in order, and its mode one of the PASS lines'.
  */
 #include "fuzz.h"
-#include "trace_read.h"
+#include "compare.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "pkt_format.h"
-#include "tshark_read.h"
+#include "packet.h"
+#include "dissect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

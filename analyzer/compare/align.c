@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "align_internal.h"
-#include "compare.h"
+#include "comparison.h"
 
 /*
  * Frames by hash: every frame under its identity hash, and TCP frames also

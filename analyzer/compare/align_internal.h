@@ -4,7 +4,7 @@
 #ifndef ST_ALIGN_INTERNAL_H
 #define ST_ALIGN_INTERNAL_H
 
-#include "compare.h"
+#include "comparison.h"
 
 /* Give every unmatched packet its cause, and wire-only frames their probe. */
 void st_classify(struct st_comparison *c);

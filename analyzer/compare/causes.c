@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "align_internal.h"
-#include "compare.h"
+#include "comparison.h"
 
 const char *st_cause_name(enum st_cause c)
 {

@@ -4,9 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "exitcodes.h"
-#include "timings.h"
-#include "wireshark_read.h"
+#include "util.h"
+#include "dissect.h"
 
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
                     enum st_dissector_choice dissector, struct st_loaded *l)

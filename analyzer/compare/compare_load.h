@@ -5,7 +5,7 @@
 #ifndef ST_COMPARE_LOAD_H
 #define ST_COMPARE_LOAD_H
 
-#include "compare.h"
+#include "comparison.h"
 
 /* Which dissector reads the capture. */
 enum st_dissector_choice {

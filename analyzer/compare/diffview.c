@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pkt_format.h"
+#include "packet.h"
 
 static bool is_dir(const char *p)
 {

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "compare.h"
+#include "comparison.h"
 
 /* A probe or reply: its kind ("TCP SYN to 443") and, from traces, its record. */
 struct st_dv_pkt {

@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "compare.h"
+#include "comparison.h"
 
 /*
  * Take the drop count into c and the verdicts into t. 0, or -1 with a

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
+#include "comparison.h"
 
 #define APPEND(arr, n, v)                                                                          \
     do {                                                                                           \

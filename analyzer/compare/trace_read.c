@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt_parse.h"
+#include "packet.h"
 
 #define GROW(arr, n, cap)                                                                          \
     do {                                                                                           \

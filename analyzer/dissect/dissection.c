@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tshark_read.h"
+#include "dissect.h"
 
 void st_dissection_push(struct st_dissection *c, const struct st_pkt *p, char *comment)
 {

@@ -11,7 +11,7 @@
  * quoted datagram. tshark has no field holding the raw IP option bytes, so
  * records from here know the options' length (ihl) but not their bytes.
  */
-#include "tshark_read.h"
+#include "dissect.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

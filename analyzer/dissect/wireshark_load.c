@@ -1,5 +1,5 @@
 /*
- * The libwireshark reader, loaded on first use (see wireshark_read.h): the
+ * The libwireshark reader, loaded on first use (see dissect.h): the
  * module scantrace-libwireshark.so next to the executable (the build tree's
  * analyzer/ or the installed binary's directory), else where meson built or
  * installs it. Without it, compare uses tshark.
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wireshark_read.h"
+#include "wireshark_module.h"
 
 #define MODULE "scantrace-libwireshark.so"
 

@@ -1,11 +1,11 @@
 /*
  * The libwireshark reader in a build without libwireshark (see
- * wireshark_read.h): compare uses tshark.
+ * dissect.h): compare uses tshark.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "wireshark_read.h"
+#include "dissect.h"
 
 bool st_wireshark_available(void)
 {

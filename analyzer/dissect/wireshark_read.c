@@ -1,5 +1,5 @@
 /*
- * libwireshark in process (see wireshark_read.h). Built as a module of its
+ * libwireshark in process (see dissect.h). Built as a module of its
  * own, loaded by wireshark_load.c when compare needs it: linked into the
  * executable, libwireshark's relocations cost every scantrace command 30 ms
  * at start (a sixth of a /16 sweep's send phase).
@@ -21,7 +21,7 @@
  * quarter of a kilobyte per frame. A renewal itself keeps a few megabytes
  * (measured: every 16k frames cost more than never), hence the large period.
  */
-#include "wireshark_read.h"
+#include "wireshark_module.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "compare.h"
-#include "pkt_format.h"
+#include "packet.h"
 
 enum st_format { ST_FMT_TEXT, ST_FMT_JSON, ST_FMT_JUNIT, ST_FMT_MARKDOWN };
 

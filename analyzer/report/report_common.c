@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt_protonames.h"
+#include "packet.h"
 #include "report.h"
 
 const char *st_status_name(bool matched, bool from_trace)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pkt_format.h"
+#include "packet.h"
 #include "report.h"
 
 static const char *why_up(const char *reason)

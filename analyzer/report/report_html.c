@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt_format.h"
+#include "packet.h"
 #include "report.h"
 
 /* One arrow of a ladder. */

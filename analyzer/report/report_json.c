@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "pkt_format.h"
+#include "packet.h"
 #include "report.h"
 
 static json_object *jstr(const char *s)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt_format.h"
+#include "packet.h"
 #include "report.h"
 
 /* The host a one-sided item is about (0: none). */

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "pkt_format.h"
+#include "packet.h"
 #include "report.h"
 
 /* Table cells cannot hold '|'. */

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "pkt_format.h"
+#include "packet.h"
 #include "report.h"
 
 struct pen {

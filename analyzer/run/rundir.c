@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exitcodes.h"
+#include "util.h"
 
 bool st_rundir_path(const char *dir, const char *name, char *buf, size_t size)
 {

@@ -18,17 +18,14 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "closer.h"
-#include "connect_ping.h"
-#include "rdns.h"
-#include "exitcodes.h"
+#include "util.h"
+#include "scan.h"
+#include "dns.h"
 #include "privdrop.h"
 #include "rundir.h"
 #include "runjson.h"
-#include "scan_engine.h"
 #include "scan_hosts.h"
 #include "scan_run.h"
-#include "timings.h"
 
 #define LINGER_NS 300000000LL /* late replies after the last pass */
 /* The linger ends sooner once the wire has been quiet for 4x the round-trip

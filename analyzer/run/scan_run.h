@@ -4,7 +4,7 @@
 #ifndef ST_SCAN_RUN_H
 #define ST_SCAN_RUN_H
 
-#include "scan_config.h"
+#include "scan.h"
 
 /* Run the scan; returns an exit code (0 done, 2 usage, 3 environment). */
 int st_scan_run(struct st_scan_config *cfg);

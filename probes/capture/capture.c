@@ -10,7 +10,7 @@
  * over a block only when it is full or its retire timeout passed), so the
  * ISB counters agree with the frames in the file.
  */
-#include "capture.h"
+#include "capture_thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,10 +28,10 @@
 #include <unistd.h>
 
 #include "capture_marks.h"
-#include "closer.h"
+#include "util.h"
 #include "netif.h"
 #include "pcapng.h"
-#include "pkt_decode.h"
+#include "packet.h"
 #include "version.h"
 
 #define POLL_MS   100 /* the longest the thread sleeps without looking at the clock */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns.h"
+#include "dns_msg.h"
 
 #define HEADER_LEN    12
 #define MAX_POINTERS  32

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "dns.h"
+#include "dns_msg.h"
 
 enum st_rdns_status {
     ST_RDNS_PENDING = 0,

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "closer.h"
+#include "util.h"
 #include "ev_internal.h"
 
 static st_ev_iod *iod_alloc(st_ev_pool *pool, void *userdata)

@@ -1,7 +1,7 @@
 /*
  * Small helpers of the packet record.
  */
-#include "packet.h"
+#include "pkt_record.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #ifndef ST_PKT_DECODE_H
 #define ST_PKT_DECODE_H
 
-#include "packet.h"
+#include "pkt_record.h"
 
 /*
  * Decode `caplen` bytes of a frame of link type `link` into `out` (which is

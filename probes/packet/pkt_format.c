@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "pkt_protonames.h"
-#include "strbuf.h"
+#include "util.h"
 
 static void put_ip4(struct st_sb *sb, uint32_t a)
 {

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "packet.h"
+#include "pkt_record.h"
 
 /* nmap's detail levels of packet text: -d0/-d1, -d2, -d3 and more. */
 enum st_detail {

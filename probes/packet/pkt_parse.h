@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "packet.h"
+#include "pkt_record.h"
 #include "pkt_format.h"
 
 enum st_parse_rc {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "pkt_record.h"
 
 struct st_pkt_store {
     uint8_t *data;

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "packet.h"
-#include "siphash.h"
+#include "util.h"
 
 /* Per-scan constants. */
 struct st_probe_ctx {

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "pkt_build.h"
+#include "packet.h"
 #include "probe.h"
 
 static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "pkt_build.h"
+#include "packet.h"
 #include "probe.h"
 
 uint8_t st_probe_ttl(struct st_probe_ctx *ctx)

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "pkt_build.h"
+#include "packet.h"
 
 static uint16_t icmp_len(uint8_t type)
 {

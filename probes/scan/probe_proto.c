@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "pkt_build.h"
+#include "packet.h"
 #include "probe.h"
 
 /* -PO's echo keys its id apart from -PE's, so the two modes are told apart. */

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "pkt_build.h"
+#include "packet.h"
 #include "probe.h"
 
 static uint32_t tag(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t port, uint8_t tryno)

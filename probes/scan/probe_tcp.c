@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "pkt_build.h"
+#include "packet.h"
 
 void st_tcp_prepare(const struct st_probe_ctx *ctx, uint16_t dport, uint8_t flags,
                     struct st_probe_tmpl *t)

@@ -18,10 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "closer.h"
+#include "util.h"
 #include "ev.h"
-#include "pkt_decode.h"
-#include "pkt_format.h"
+#include "packet.h"
 #include "probe.h"
 #include "trace_writer.h"
 

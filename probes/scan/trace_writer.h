@@ -15,7 +15,6 @@
 #include <stdio.h>
 
 #include "packet.h"
-#include "pkt_format.h"
 
 struct st_tw;
 

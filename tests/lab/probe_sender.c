@@ -22,8 +22,7 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "netif.h"
-#include "pkt_decode.h"
+#include "packet.h"
 
 enum kind { ECHO, UDP, SYN };
 static const char *const kind_name[] = {"echo", "udp", "syn"};

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pkt_build.h"
+#include "packet.h"
 
 static double now(void)
 {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "connect_ping.h"
+#include "scan.h"
 #include "ev.h"
 
 static int usage(void)

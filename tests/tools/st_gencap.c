@@ -18,10 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcapng.h"
-#include "pkt_build.h"
-#include "pkt_decode.h"
-#include "pkt_format.h"
+#include "capture.h"
+#include "packet.h"
 
 #define SCANNER 0xC6120201u /* 198.18.2.1 */
 #define T0_NS   1795800000000000000LL

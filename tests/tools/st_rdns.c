@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "ev.h"
-#include "rdns.h"
+#include "dns.h"
 
 #define MAX_SERVERS  8
 #define MAX_TIMEOUTS 8

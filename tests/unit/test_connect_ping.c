@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "connect_ping.h"
+#include "scan.h"
 #include "evtest.h"
 #include "testnet.h"
 

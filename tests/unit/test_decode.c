@@ -16,8 +16,7 @@
 #include <dirent.h>
 #include <pcap/pcap.h>
 
-#include "pkt_decode.h"
-#include "pkt_format.h"
+#include "packet.h"
 #include "testdata.h"
 
 /* Ethernet header: dst 02:..:02, src 02:..:01, then type */

@@ -19,9 +19,7 @@
 #include <dirent.h>
 #include <pcap/pcap.h>
 
-#include "pkt_decode.h"
-#include "pkt_format.h"
-#include "pkt_parse.h"
+#include "packet.h"
 #include "testdata.h"
 
 struct capture {

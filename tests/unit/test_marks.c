@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture_marks.h"
-#include "pkt_decode.h"
+#include "capture.h"
+#include "packet.h"
 #include "testdata.h"
 
 static struct st_pkt echo(uint32_t dst, uint16_t id, uint16_t seq)

@@ -14,8 +14,7 @@
 
 #include <cmocka.h>
 
-#include "pkt_format.h"
-#include "pkt_parse.h"
+#include "packet.h"
 #include "testdata.h"
 
 /* Calls fn(line, lineno) for each non-comment line of a data file. */

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pcapng.h"
+#include "capture.h"
 #include "run_tool.h"
 #include "version.h"
 

@@ -17,10 +17,8 @@
 
 #include <cmocka.h>
 
-#include "pkt_build.h"
-#include "pkt_decode.h"
-#include "pkt_format.h"
-#include "probe.h"
+#include "packet.h"
+#include "scan.h"
 #include "testdata.h"
 
 static const uint32_t SRC = 0xc6120201, DST = 0xc6120302; /* 198.18.2.1 -> 198.18.3.2 */

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "evtest.h"
-#include "rdns.h"
+#include "dns.h"
 #include "testnet.h"
 
 static pid_t dnsmasq = -1;

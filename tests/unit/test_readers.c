@@ -18,11 +18,9 @@
 #include <dirent.h>
 #include <pcap/pcap.h>
 
-#include "pkt_decode.h"
-#include "pkt_format.h"
+#include "packet.h"
 #include "testdata.h"
-#include "tshark_read.h"
-#include "wireshark_read.h"
+#include "dissect.h"
 
 static unsigned check_capture(const char *path, unsigned *frames)
 {

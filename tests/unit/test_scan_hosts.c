@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scan_hosts.h"
+#include "run.h"
 
 static const char *const odd_name = "a\"b\\c\x01 d\te.example";
 

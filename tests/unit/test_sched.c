@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "scan_sched.h"
+#include "scan.h"
 
 #define MS 1000000LL
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "packet.h"
-#include "targets.h"
+#include "scan.h"
 
 static uint32_t ip(const char *s)
 {

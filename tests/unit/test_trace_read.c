@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "trace_read.h"
+#include "compare.h"
 
 static int read_text(const char *text, struct st_trace *t)
 {

@@ -1,0 +1,110 @@
+/*
+ * The comparison of a trace with a capture: which trace packet is which
+ * frame, what is on one side only and why, and what each mode did to each
+ * host. Built by st_compare_run from a read trace and a read capture; the
+ * reports only read it.
+ */
+#ifndef ST_COMPARISON_H
+#define ST_COMPARISON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace_read.h"
+#include "dissect.h"
+
+/* Why a packet is on one side only (see README: "Causes"). */
+enum st_cause {
+    ST_CAUSE_NONE = 0,
+    /* wire only */
+    ST_CAUSE_OS_RST,       /* the scanner's kernel answering a SYN/ACK it never asked for */
+    ST_CAUSE_OS_ARP,       /* address resolution the kernel did for the probes */
+    ST_CAUSE_LATE_REPLY,   /* a reply after the host was already up: never traced */
+    ST_CAUSE_MISSED_REPLY, /* a reply to a probe the scanner did not trace at all */
+    ST_CAUSE_RETRANSMIT,   /* the scanner's side sent a probe again without tracing it */
+    ST_CAUSE_UNRELATED,    /* traffic no probe caused */
+    ST_CAUSE_OS_TCP, /* the kernel's own packets of a connect(): handshake ACK, close, SYN retry */
+    ST_CAUSE_UNKNOWN,
+    /* trace only */
+    ST_CAUSE_NO_ARP,       /* a SENT line whose next hop never answered ARP: never on the wire */
+    ST_CAUSE_CAPTURE_DROP, /* the capture lost frames */
+};
+
+const char *st_cause_name(enum st_cause c);
+
+/* Whether a cause is expected behaviour or a discrepancy. */
+bool st_cause_is_discrepancy(enum st_cause c);
+
+struct st_mode_host {
+    uint32_t addr;
+    bool up;
+    const char *reason; /* "echo-reply", "reset", ..., "no-response" */
+    double latency_s;   /* < 0 unknown */
+    /* trace packet indexes (probes sent, replies traced) and frame indexes
+     * of wire-only packets about this host */
+    long *probes, *replies, *wire;
+    size_t nprobes, nreplies, nwire;
+};
+
+struct st_mode {
+    char *name;
+    struct st_mode_host *hosts;
+    size_t nhosts;
+};
+
+struct st_comparison {
+    const struct st_trace *trace;
+    const struct st_dissection *cap;
+    const char *trace_path, *capture_path;
+
+    int64_t offset_ns; /* capture time = trace time + offset */
+    size_t offset_pairs;
+
+    long *t2f;             /* trace packet -> frame index, -1 */
+    long *f2t;             /* frame -> trace packet index, -1 */
+    enum st_cause *tcause; /* trace-only packets */
+    enum st_cause *fcause; /* wire-only frames */
+    long *frel;            /* wire-only frame -> the probe (trace index) it relates to, -1 */
+    enum st_dir *fdir;     /* direction of each frame, as captured or inferred */
+    int64_t *ftime;        /* each frame's time (frames are stored packed: no decoding for it) */
+    const char **fmode;    /* mode of each frame */
+
+    uint32_t *scanner; /* the scanner's addresses */
+    size_t nscanner;
+
+    uint64_t capture_dropped; /* from run.json / the capture, when known */
+    bool dropped_known;
+
+    size_t matched, trace_only, wire_only, discrepancies;
+
+    struct st_mode *modes;
+    size_t nmodes;
+};
+
+/* Align and classify. Never fails on well-formed inputs (aborts on OOM). */
+void st_compare_run(struct st_comparison *c, const struct st_trace *t,
+                    const struct st_dissection *cap);
+
+/* The per-mode, per-host view (summary.c). */
+void st_compare_summarize(struct st_comparison *c);
+
+void st_compare_free(struct st_comparison *c);
+
+/* Whether `a` is one of the scanner's addresses. */
+bool st_is_scanner(const struct st_comparison *c, uint32_t a);
+
+/* The host a packet is about: the probe's destination, the reply's source,
+ * the quoted destination of an ICMP error, the ARP target or sender. */
+uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir);
+
+/*
+ * nmap's name for the mode that sent these packets, from the probes among
+ * them: "default", "arp", "-PE", "-PS22,443", "-PE -PP + arp", "connect".
+ * Both scanners' traces get the same name for the same probes. free() it.
+ */
+char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);
+
+/* The reason a traced reply gives for a host being up or down. */
+const char *st_reply_reason(const struct st_pkt *p, bool *up);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * Host discovery, nmap's way: the targets (targets.h), the routes that pick
+ * an interface and next hop (route.h), the plan of passes and probes
+ * (scan_plan.h, scan_config.h), the probe modules behind one interface
+ * (probe.h, one file per probe type), the scheduler and congestion control
+ * (scan_sched.h), the engine that sends, reads and decides (scan_engine.h),
+ * the trace writer (trace_writer.h), and the unprivileged connect ping
+ * (connect_ping.h).
+ */
+#ifndef ST_SCAN_H
+#define ST_SCAN_H
+
+#include "connect_ping.h"
+#include "probe.h"
+#include "route.h"
+#include "scan_config.h"
+#include "scan_engine.h"
+#include "scan_plan.h"
+#include "scan_sched.h"
+#include "targets.h"
+#include "trace_writer.h"
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * Small helpers every subsystem may use: the exit codes of every command,
+ * handles closed on a thread of their own (closing a packet socket waits out
+ * an RCU grace period), bounded string building, SipHash for the probes'
+ * cookies, and phase timings (SCANTRACE_TIMINGS=1).
+ */
+#ifndef ST_UTIL_H
+#define ST_UTIL_H
+
+#include "closer.h"
+#include "exitcodes.h"
+#include "siphash.h"
+#include "strbuf.h"
+#include "timings.h"
+
+#endif
