@@ -1,5 +1,7 @@
 # shellcheck shell=bash
 # What the lab tests start with, run from the repository's root:
+# `lab_require TOOL...` skips the test (TAP plan 1..0, exit 77) when not
+# root or a tool is missing;
 # `lab_start NAME` makes a temporary directory ($tmp) and a lab of prefix
 # NAME<pid>- ($P; its scanner namespace in $ns), and removes both at exit,
 # also after a failure, Ctrl-C or TERM. A test with more to undo defines
@@ -19,4 +21,18 @@ lab_start() {
   trap 'exit 143' TERM
   scripts/lab up --prefix "$P" >/dev/null || { echo "Bail out! lab up failed"; exit 1; }
   ns=$(scripts/lab ns scan --prefix "$P")
+}
+
+lab_require() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "1..0 # SKIP needs root (network namespaces)"
+    exit 77
+  fi
+  local tool
+  for tool in ip nft socat "$@"; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "1..0 # SKIP $tool missing (run scripts/deps)"
+      exit 77
+    fi
+  done
 }

@@ -10,35 +10,16 @@ CPING=$(realpath "${1:?usage: test_connect_ping.sh PATH-TO-st-cping}") # before 
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root (network namespaces)"
-  exit 77
-fi
-for tool in ip nft socat ss nmap; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "1..0 # SKIP $tool missing (run scripts/deps)"
-    exit 77
-  fi
-done
-
-P="stev$(($$ % 100000))-"
-OUT=$(mktemp -d)
-cleanup() {
-  "$LAB" down --prefix "$P" >/dev/null 2>&1 || true
-  rm -rf "$OUT"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_require ss nmap
 
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
 
-if ! "$LAB" up --prefix "$P" >/dev/null; then
-  echo "Bail out! lab did not come up"
-  exit 1
-fi
-SCAN=$("$LAB" ns scan --prefix "$P")
+lab_start stev
+OUT=$tmp
+SCAN=$ns
 addr() { "$LAB" addr "$1"; }
 
 up1=$(addr routed-up)       # tcp/443 open, RST on 80

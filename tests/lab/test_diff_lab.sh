@@ -7,16 +7,11 @@ set -uo pipefail
 
 st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root"
-  exit 77
-fi
-command -v nmap >/dev/null || { echo "1..0 # SKIP nmap missing"; exit 77; }
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
-
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
+lab_require nmap
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 lab_start std
 a() { scripts/lab addr "$1" --prefix "$P"; }
 ROUTED="$(a routed-up) $(a routed-noecho) $(a routed-drop)"

@@ -10,10 +10,9 @@ set -uo pipefail
 
 st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root"
-  exit 77
-fi
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_require jq tshark
 if [ "$(nproc)" -lt 2 ]; then
   echo "1..0 # SKIP needs two cores (one busy, one scanning)"
   exit 77
@@ -22,8 +21,6 @@ fi
 . tests/tap.sh
 busy=
 lab_cleanup_more() { [ -n "$busy" ] && kill "$busy" 2>/dev/null; }
-# shellcheck source=tests/lab/lab.sh
-. tests/lab/lab.sh
 lab_start stload
 block=$(scripts/lab addr sweep-block)
 cores=$(taskset -pc $$ | awk -F': ' '{print $2}')

@@ -8,14 +8,11 @@ set -uo pipefail
 st=$(realpath "$1")
 vg=${2:-none}
 cd "$(dirname "$0")/../.." || exit 1
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root"
-  exit 77
-fi
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
+lab_require jq tshark
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 lab_start stpriv
 up=$(scripts/lab addr routed-up)
 l2=$(scripts/lab addr l2-up)

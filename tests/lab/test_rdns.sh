@@ -11,35 +11,16 @@ RDNS=$(realpath "${1:?usage: test_rdns.sh PATH-TO-st-rdns}") # before the cd: me
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root (network namespaces)"
-  exit 77
-fi
-for tool in ip nft socat ss nmap dnsmasq; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "1..0 # SKIP $tool missing (run scripts/deps)"
-    exit 77
-  fi
-done
-
-P="stdn$(($$ % 100000))-"
-OUT=$(mktemp -d)
-cleanup() {
-  "$LAB" down --prefix "$P" >/dev/null 2>&1 || true
-  rm -rf "$OUT"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_require ss nmap dnsmasq
 
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
 
-if ! "$LAB" up --prefix "$P" >/dev/null; then
-  echo "Bail out! lab did not come up"
-  exit 1
-fi
-SCAN=$("$LAB" ns scan --prefix "$P")
+lab_start stdn
+OUT=$tmp
+SCAN=$ns
 in_scan() { ip netns exec "$SCAN" "$@"; }
 DNS=$("$LAB" addr dns)
 

@@ -11,26 +11,9 @@ isb=$(realpath "$3")
 cd "$(dirname "$0")/../.." || exit 1
 LAB=scripts/lab
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root (network namespaces, capture)"
-  exit 77
-fi
-for tool in ip nft socat nmap tshark capinfos jq ping stdbuf; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "1..0 # SKIP $tool missing (run scripts/deps)"
-    exit 77
-  fi
-done
-
-P="strec$(($$ % 100000))-"
-tmp=$(mktemp -d)
-cleanup() {
-  "$LAB" down --prefix "$P" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/lab/lab.sh
+. tests/lab/lab.sh
+lab_require nmap tshark capinfos jq ping stdbuf
 
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
@@ -39,11 +22,8 @@ eq() { # eq DESC GOT WANT
 }
 not() { ! "$@"; }
 
-if ! "$LAB" up --prefix "$P" >/dev/null; then
-  echo "Bail out! lab did not come up"
-  exit 1
-fi
-SCAN=$("$LAB" ns scan --prefix "$P")
+lab_start strec
+SCAN=$ns
 addr() { "$LAB" addr "$1"; }
 in_scan() { ip netns exec "$SCAN" "$@"; }
 ts() { tshark -n -r "$@" 2>/dev/null; }

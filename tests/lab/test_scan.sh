@@ -12,18 +12,11 @@ set -uo pipefail
 
 st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root"
-  exit 77
-fi
-for tool in nmap tshark jq; do
-  command -v "$tool" >/dev/null || { echo "1..0 # SKIP $tool missing"; exit 77; }
-done
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
-
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
+lab_require nmap tshark jq
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 lab_start sts
 a() { scripts/lab addr "$1" --prefix "$P"; }
 ROUTED="$(a routed-up) $(a routed-noecho) $(a routed-drop)"
