@@ -560,6 +560,31 @@ static bool ip_block(struct cur *c, struct st_pkt *p)
     return c->s == c->end || fail(c, "trailing text");
 }
 
+/* A bracketed line ("-d2" and up) opens its transport block with '['. */
+static bool open_block(struct cur *c)
+{
+    bool bracket = at(c, "[");
+    if (bracket)
+        c->s++;
+    return bracket;
+}
+
+/* The end of a line: "] IP [...]" when bracketed, else nothing more. */
+static bool close_block(struct cur *c, struct st_pkt *p, bool bracket)
+{
+    if (!bracket)
+        return true;
+    return lit(c, "]", "expected ']'") && ip_block(c, p);
+}
+
+/* "src:sport > dst:dport": `*sk`/`*dk` false where a port was "??". */
+static bool port_pair(struct cur *c, struct st_pkt *p, uint16_t *sport, uint16_t *dport, bool *sk,
+                      bool *dk)
+{
+    return addr_port(c, p, true, sport, sk) && lit(c, " > ", "expected ' > '") &&
+           addr_port(c, p, false, dport, dk);
+}
+
 static void set_fragment(struct st_pkt *p)
 {
     p->flags |= ST_PKT_FRAGMENT;
@@ -571,13 +596,10 @@ static bool parse_tcp(struct cur *c, struct st_pkt *p)
 {
     struct st_tcp *t = &p->l4.tcp;
     bool sk = true, dk = true;
-    bool bracket = at(c, "[");
 
     p->proto = ST_IPPROTO_TCP;
-    if (bracket)
-        c->s++;
-    if (!addr_port(c, p, true, &t->sport, &sk) || !lit(c, " > ", "expected ' > '") ||
-        !addr_port(c, p, false, &t->dport, &dk) || !lit(c, " ", "expected flags"))
+    bool bracket = open_block(c);
+    if (!port_pair(c, p, &t->sport, &t->dport, &sk, &dk) || !lit(c, " ", "expected flags"))
         return false;
     if (at(c, "?? ")) {
         /* nmap could not read the TCP header: ports and maybe flags unknown. */
@@ -599,12 +621,7 @@ static bool parse_tcp(struct cur *c, struct st_pkt *p)
         t->off = (uint8_t)(5 + (t->optlen + 3) / 4);
     if (!sk)
         set_fragment(p);
-    if (bracket) {
-        if (!lit(c, "]", "expected ']'"))
-            return false;
-        return ip_block(c, p);
-    }
-    return true;
+    return close_block(c, p, bracket);
 }
 
 static bool parse_udp_sctp(struct cur *c, struct st_pkt *p, bool udp)
@@ -612,24 +629,15 @@ static bool parse_udp_sctp(struct cur *c, struct st_pkt *p, bool udp)
     uint16_t *sport = udp ? &p->l4.udp.sport : &p->l4.sctp.sport;
     uint16_t *dport = udp ? &p->l4.udp.dport : &p->l4.sctp.dport;
     bool sk = true, dk = true;
-    bool bracket = at(c, "[");
 
     p->proto = udp ? ST_IPPROTO_UDP : ST_IPPROTO_SCTP;
-    if (bracket)
-        c->s++;
-    if (!addr_port(c, p, true, sport, &sk) || !lit(c, " > ", "expected ' > '") ||
-        !addr_port(c, p, false, dport, &dk))
-        return false;
-    if (!kv_list(c, p, udp ? KV_UDP : KV_SCTP, bracket ? ']' : '\0', !bracket))
+    bool bracket = open_block(c);
+    if (!port_pair(c, p, sport, dport, &sk, &dk) ||
+        !kv_list(c, p, udp ? KV_UDP : KV_SCTP, bracket ? ']' : '\0', !bracket))
         return false;
     if (!sk)
         set_fragment(p);
-    if (bracket) {
-        if (!lit(c, "]", "expected ']'"))
-            return false;
-        return ip_block(c, p);
-    }
-    return true;
+    return close_block(c, p, bracket);
 }
 
 /* Fill the quoted datagram from the words nmap printed for an unreachable. */
@@ -683,12 +691,10 @@ static bool icmp_desc(struct st_pkt *p, const char *d, size_t n)
 static bool parse_icmp(struct cur *c, struct st_pkt *p)
 {
     struct st_icmp *m = &p->l4.icmp;
-    bool bracket = at(c, "[");
     unsigned long type, code;
 
     p->proto = ST_IPPROTO_ICMP;
-    if (bracket)
-        c->s++;
+    bool bracket = open_block(c);
     if (!addr(c, p, true, "bad ICMP source") || !lit(c, " > ", "expected ' > '") ||
         !addr(c, p, false, "bad ICMP destination") || !lit(c, " ", "expected description"))
         return false;
@@ -712,9 +718,7 @@ static bool parse_icmp(struct cur *c, struct st_pkt *p)
         p->flags |= ST_PKT_L4_SHORT;
         return kv_list(c, p, KV_IP, '\0', true);
     }
-    if (!kv_list(c, p, KV_ICMP, ']', false) || !lit(c, "]", "expected ']'"))
-        return false;
-    return ip_block(c, p);
+    return kv_list(c, p, KV_ICMP, ']', false) && close_block(c, p, true);
 }
 
 /* "igmp (2) a > b: ipinfo", "Unknown protocol (n) ...", "ICMPv6 (58) a > b (type..." */

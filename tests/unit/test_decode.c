@@ -248,14 +248,5 @@ static void test_truncated_fixtures(void **state)
     print_message("cut %u frames of %u captures at every length\n", nframes, files);
 }
 
-int main(int argc, char **argv)
-{
-    st_test_init(argc, argv);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_truncated_handmade),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_truncated_fixtures),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+ST_TEST_MAIN(cmocka_unit_test(test_fields), cmocka_unit_test(test_truncated_handmade),
+             cmocka_unit_test(test_malformed), cmocka_unit_test(test_truncated_fixtures))

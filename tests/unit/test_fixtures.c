@@ -173,11 +173,4 @@ static void test_nmap_fixtures(void **state)
     assert_int_equal(bad, 0);
 }
 
-int main(int argc, char **argv)
-{
-    st_test_init(argc, argv);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nmap_fixtures),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+ST_TEST_MAIN(cmocka_unit_test(test_nmap_fixtures))

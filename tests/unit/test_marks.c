@@ -136,14 +136,5 @@ static void test_probe_comment(void **state)
     st_marks_free(m); /* an untaken probe mark has no comment to free */
 }
 
-int main(int argc, char **argv)
-{
-    st_test_init(argc, argv);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_means_same_hash),
-        cmocka_unit_test(test_fifo_per_identity),
-        cmocka_unit_test(test_many_entries),
-        cmocka_unit_test(test_probe_comment),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+ST_TEST_MAIN(cmocka_unit_test(test_same_means_same_hash), cmocka_unit_test(test_fifo_per_identity),
+             cmocka_unit_test(test_many_entries), cmocka_unit_test(test_probe_comment))

@@ -310,14 +310,5 @@ static void test_unreachable_is_down(void **state)
     assert_false(st_probe_by_name("timestamp")->match(&c, &r, 6, &out));
 }
 
-int main(int argc, char **argv)
-{
-    st_test_init(argc, argv);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_siphash_vectors),
-        cmocka_unit_test(test_contents),
-        cmocka_unit_test(test_replies),
-        cmocka_unit_test(test_unreachable_is_down),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+ST_TEST_MAIN(cmocka_unit_test(test_siphash_vectors), cmocka_unit_test(test_contents),
+             cmocka_unit_test(test_replies), cmocka_unit_test(test_unreachable_is_down))

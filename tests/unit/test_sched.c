@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "testdata.h"
+
 #include "scan.h"
 
 #define MS 1000000LL
@@ -187,14 +189,7 @@ static void test_rates(void **state)
     st_sched_free(&s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_silent_hosts_get_two_tries),
-        cmocka_unit_test(test_max_retries_zero_and_deadline),
-        cmocka_unit_test(test_replies),
-        cmocka_unit_test(test_later_try_answers_allow_more_tries),
-        cmocka_unit_test(test_rates),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
+             cmocka_unit_test(test_max_retries_zero_and_deadline), cmocka_unit_test(test_replies),
+             cmocka_unit_test(test_later_try_answers_allow_more_tries),
+             cmocka_unit_test(test_rates))

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testdata.h"
 #include <unistd.h>
 
 #include "packet.h"
@@ -136,13 +138,5 @@ static void test_file_and_exclude(void **state)
     assert_non_null(strstr(err, "No such file"));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_forms),
-        cmocka_unit_test(test_order),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_file_and_exclude),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+ST_TEST_MAIN(cmocka_unit_test(test_forms), cmocka_unit_test(test_order),
+             cmocka_unit_test(test_errors), cmocka_unit_test(test_file_and_exclude))
