@@ -28,12 +28,7 @@ static st_ev_iod *iod_alloc(st_ev_pool *pool, void *userdata)
     iod->fd = -1;
     iod->userdata = userdata;
     iod->connect_errno = -1;
-    iod->all_prev = pool->iods_tail;
-    if (pool->iods_tail)
-        pool->iods_tail->all_next = iod;
-    else
-        pool->iods = iod;
-    pool->iods_tail = iod;
+    ST_DLIST_APPEND(pool->iods, pool->iods_tail, iod, all_prev, all_next);
     return iod;
 }
 
@@ -96,14 +91,7 @@ int st_ev__socket_open(st_ev_iod *iod, int family, int type)
 static void iod_free(st_ev_iod *iod)
 {
     st_ev_pool *pool = iod->pool;
-    if (iod->all_prev)
-        iod->all_prev->all_next = iod->all_next;
-    else
-        pool->iods = iod->all_next;
-    if (iod->all_next)
-        iod->all_next->all_prev = iod->all_prev;
-    else
-        pool->iods_tail = iod->all_prev;
+    ST_DLIST_UNLINK(pool->iods, pool->iods_tail, iod, all_prev, all_next);
     free(iod->hostname);
     free(iod);
 }

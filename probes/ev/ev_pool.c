@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ev_internal.h"
+#include "util.h"
 
 static const struct st_ev_engine *const engines[] = {&st_ev_engine_epoll, &st_ev_engine_poll};
 #define N_ENGINES (sizeof engines / sizeof engines[0])
@@ -117,41 +118,19 @@ void st_ev_pool_set_trace(st_ev_pool *pool, FILE *out, const struct timespec *or
 
 static void list_append(struct st_ev_list *l, st_ev_event *ev)
 {
-    ev->prev = l->tail;
-    ev->next = NULL;
-    if (l->tail)
-        l->tail->next = ev;
-    else
-        l->head = ev;
-    l->tail = ev;
+    ST_DLIST_APPEND(l->head, l->tail, ev, prev, next);
     l->count++;
 }
 
 static void list_remove(struct st_ev_list *l, st_ev_event *ev)
 {
-    if (ev->prev)
-        ev->prev->next = ev->next;
-    else
-        l->head = ev->next;
-    if (ev->next)
-        ev->next->prev = ev->prev;
-    else
-        l->tail = ev->prev;
-    ev->prev = ev->next = NULL;
+    ST_DLIST_UNLINK(l->head, l->tail, ev, prev, next);
     l->count--;
 }
 
 static void iod_list_remove(st_ev_iod *iod, st_ev_event *ev)
 {
-    if (ev->iod_prev)
-        ev->iod_prev->iod_next = ev->iod_next;
-    else
-        iod->ev_head = ev->iod_next;
-    if (ev->iod_next)
-        ev->iod_next->iod_prev = ev->iod_prev;
-    else
-        iod->ev_tail = ev->iod_prev;
-    ev->iod_prev = ev->iod_next = NULL;
+    ST_DLIST_UNLINK(iod->ev_head, iod->ev_tail, ev, iod_prev, iod_next);
 }
 
 unsigned long st_ev_pool_waits(const st_ev_pool *pool)
@@ -206,12 +185,7 @@ void st_ev__event_add(st_ev_pool *pool, st_ev_event *ev)
     list_append(&pool->pending[ev->type], ev);
     if (ev->iod) {
         st_ev_iod *iod = ev->iod;
-        ev->iod_prev = iod->ev_tail;
-        if (iod->ev_tail)
-            iod->ev_tail->iod_next = ev;
-        else
-            iod->ev_head = ev;
-        iod->ev_tail = ev;
+        ST_DLIST_APPEND(iod->ev_head, iod->ev_tail, ev, iod_prev, iod_next);
     }
     if (ev->deadline_ns >= 0 && st_ev__heap_push(pool, ev) < 0)
         ev->deadline_ns = -1; /* out of memory: the event waits without a timeout */

@@ -14,6 +14,7 @@
 
 #include "connect_ping.h"
 #include "ev.h"
+#include "util.h"
 
 static const unsigned short default_ports[] = {80, 443};
 
@@ -96,13 +97,7 @@ static void conn_line(struct cping *cp, const struct probe *p, const char *text)
 
 static void enqueue(struct cping *cp, struct probe *p)
 {
-    p->next = NULL;
-    p->prev = cp->q_tail;
-    if (cp->q_tail)
-        cp->q_tail->next = p;
-    else
-        cp->q_head = p;
-    cp->q_tail = p;
+    ST_DLIST_APPEND(cp->q_head, cp->q_tail, p, prev, next);
 }
 
 static struct probe *dequeue(struct cping *cp)

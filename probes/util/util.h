@@ -8,6 +8,7 @@
 #define ST_UTIL_H
 
 #include "closer.h"
+#include "dlist.h"
 #include "exitcodes.h"
 #include "siphash.h"
 #include "strbuf.h"
