@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "evtest.h"
+#include "testnet.h"
 
 const char *st_evtest_engine = "epoll";
 int st_evtest_in_request;
@@ -59,4 +61,15 @@ void st_evtest_init(int argc, char **argv)
         fprintf(stderr, "unknown engine %s (have %s)\n", st_evtest_engine, st_ev_engine_list());
         exit(2);
     }
+}
+
+void st_evtest_start(int argc, char **argv)
+{
+    st_evtest_init(argc, argv);
+    if (!st_test_private_netns()) {
+        printf("1..0 # SKIP needs root for a private network namespace\n");
+        exit(77);
+    }
+    /* a peer that closes early must fail a write, not kill the test */
+    signal(SIGPIPE, SIG_IGN);
 }

@@ -47,6 +47,20 @@ void st_evtest_record(st_ev_pool *pool, st_ev_event *ev, void *userdata);
 void st_evtest_reset(void);
 /* The record of event ID, or NULL. */
 const struct evrec *st_evtest_find(st_ev_id id);
+/*
+ * main() of an event-engine test: argv is [src_root] [engine]; the test
+ * runs in a private network namespace (skipped, exit 77, without root).
+ * ST_EVTEST_MAIN(setup, teardown, cmocka_unit_test(a), ...).
+ */
+void st_evtest_start(int argc, char **argv);
+#define ST_EVTEST_MAIN(setup, teardown, ...)                                                       \
+    int main(int argc, char **argv)                                                                \
+    {                                                                                              \
+        st_evtest_start(argc, argv);                                                               \
+        const struct CMUnitTest tests[] = {__VA_ARGS__};                                           \
+        return cmocka_run_group_tests_name(st_evtest_engine, tests, setup, teardown);              \
+    }
+
 /* Parses argv: [src_root] [engine]; sets the default engine. */
 void st_evtest_init(int argc, char **argv);
 

@@ -107,16 +107,4 @@ static void test_nothing_to_do(void **state)
     assert_string_equal(st_cping_reason_str(ST_CPING_NO_RESPONSE), "no-response");
 }
 
-int main(int argc, char **argv)
-{
-    st_evtest_init(argc, argv);
-    if (!st_test_private_netns()) {
-        printf("1..0 # SKIP needs root for a private network namespace\n");
-        return 77;
-    }
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_up_and_down),
-        cmocka_unit_test(test_nothing_to_do),
-    };
-    return cmocka_run_group_tests_name(st_evtest_engine, tests, NULL, NULL);
-}
+ST_EVTEST_MAIN(NULL, NULL, cmocka_unit_test(test_up_and_down), cmocka_unit_test(test_nothing_to_do))

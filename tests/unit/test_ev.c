@@ -507,24 +507,9 @@ static void test_trace_lines(void **state)
     close(lfd);
 }
 
-int main(int argc, char **argv)
-{
-    st_evtest_init(argc, argv);
-    if (!st_test_private_netns()) {
-        printf("1..0 # SKIP needs root for a private network namespace\n");
-        return 77;
-    }
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_event_ids),
-        cmocka_unit_test(test_timer_order_and_cancel),
-        cmocka_unit_test(test_no_synchronous_handlers),
-        cmocka_unit_test(test_loop_results),
-        cmocka_unit_test(test_no_busy_loop),
-        cmocka_unit_test(test_iod_new2),
-        cmocka_unit_test(test_iod_delete_pending),
-        cmocka_unit_test(test_pool_delete_kills),
-        cmocka_unit_test(test_trace_lines),
-        cmocka_unit_test(test_thousand_connects_no_leak),
-    };
-    return cmocka_run_group_tests_name(st_evtest_engine, tests, NULL, NULL);
-}
+ST_EVTEST_MAIN(NULL, NULL, cmocka_unit_test(test_event_ids),
+               cmocka_unit_test(test_timer_order_and_cancel),
+               cmocka_unit_test(test_no_synchronous_handlers), cmocka_unit_test(test_loop_results),
+               cmocka_unit_test(test_no_busy_loop), cmocka_unit_test(test_iod_new2),
+               cmocka_unit_test(test_iod_delete_pending), cmocka_unit_test(test_pool_delete_kills),
+               cmocka_unit_test(test_trace_lines), cmocka_unit_test(test_thousand_connects_no_leak))

@@ -421,25 +421,9 @@ static int teardown_tls(void **state)
     return st_test_run(argv) == 0 ? 0 : -1;
 }
 
-int main(int argc, char **argv)
-{
-    st_evtest_init(argc, argv);
-    if (!st_test_private_netns()) {
-        printf("1..0 # SKIP needs root for a private network namespace\n");
-        return 77;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_readlines_then_rest),
-        cmocka_unit_test(test_readbytes),
-        cmocka_unit_test(test_eof_without_data),
-        cmocka_unit_test(test_timeout_with_partial_data),
-        cmocka_unit_test(test_refused_and_silent_connects),
-        cmocka_unit_test(test_udp),
-        cmocka_unit_test(test_tls),
-        cmocka_unit_test(test_tls_sni),
-        cmocka_unit_test(test_tls_to_plain_server_fails),
-        cmocka_unit_test(test_pcap_read),
-    };
-    return cmocka_run_group_tests_name(st_evtest_engine, tests, setup_tls, teardown_tls);
-}
+ST_EVTEST_MAIN(setup_tls, teardown_tls, cmocka_unit_test(test_readlines_then_rest),
+               cmocka_unit_test(test_readbytes), cmocka_unit_test(test_eof_without_data),
+               cmocka_unit_test(test_timeout_with_partial_data),
+               cmocka_unit_test(test_refused_and_silent_connects), cmocka_unit_test(test_udp),
+               cmocka_unit_test(test_tls), cmocka_unit_test(test_tls_sni),
+               cmocka_unit_test(test_tls_to_plain_server_fails), cmocka_unit_test(test_pcap_read))

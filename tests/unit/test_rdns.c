@@ -177,11 +177,7 @@ static void test_refusing_server(void **state)
 
 int main(int argc, char **argv)
 {
-    st_evtest_init(argc, argv);
-    if (!st_test_private_netns()) {
-        printf("1..0 # SKIP needs root for a private network namespace\n");
-        return 77;
-    }
+    st_evtest_start(argc, argv);
     char *probe[] = {"dnsmasq", "--version", NULL};
     if (st_test_run(probe) != 0) {
         printf("1..0 # SKIP dnsmasq missing (run scripts/deps)\n");
