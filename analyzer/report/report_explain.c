@@ -94,6 +94,23 @@ static void kind_of(const struct st_pkt *p, enum st_dir dir, char *buf, size_t s
     st_format_kind(&k, buf, size);
 }
 
+/* "  Went out: ICMP echo request (frame 3), TCP SYN to 443 (frame 5)." */
+static void packet_list(FILE *out, const struct st_comparison *c, const char *title,
+                        const long *pkts, size_t n, enum st_dir dir)
+{
+    char kind[128];
+    if (!n)
+        return;
+    fputs(title, out);
+    for (size_t i = 0; i < n; i++) {
+        kind_of(&c->trace->pkts[pkts[i]], dir, kind, sizeof kind);
+        fprintf(out, "%s %s (", i ? "," : "", kind);
+        frame_ref(out, c, pkts[i]);
+        fprintf(out, ")");
+    }
+    fprintf(out, ".\n");
+}
+
 static void explain_host(FILE *out, const struct st_comparison *c, const struct st_mode *mode,
                          const struct st_mode_host *h)
 {
@@ -101,26 +118,8 @@ static void explain_host(FILE *out, const struct st_comparison *c, const struct 
     fprintf(out, "\n%s (mode %s): %s.\n", st_ip4_str(h->addr, a), mode->name,
             h->up ? "UP" : "DOWN");
 
-    if (h->nprobes) {
-        fprintf(out, "  Went out:");
-        for (size_t i = 0; i < h->nprobes; i++) {
-            kind_of(&c->trace->pkts[h->probes[i]], ST_DIR_SENT, kind, sizeof kind);
-            fprintf(out, "%s %s (", i ? "," : "", kind);
-            frame_ref(out, c, h->probes[i]);
-            fprintf(out, ")");
-        }
-        fprintf(out, ".\n");
-    }
-    if (h->nreplies) {
-        fprintf(out, "  Came back and traced:");
-        for (size_t i = 0; i < h->nreplies; i++) {
-            kind_of(&c->trace->pkts[h->replies[i]], ST_DIR_RCVD, kind, sizeof kind);
-            fprintf(out, "%s %s (", i ? "," : "", kind);
-            frame_ref(out, c, h->replies[i]);
-            fprintf(out, ")");
-        }
-        fprintf(out, ".\n");
-    }
+    packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
+    packet_list(out, c, "  Came back and traced:", h->replies, h->nreplies, ST_DIR_RCVD);
     if (h->up)
         fprintf(out, "  Why up: %s (reason %s", why_up(h->reason), h->reason);
     else
