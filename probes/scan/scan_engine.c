@@ -69,7 +69,26 @@ struct engine {
     bool stop;
     int64_t pass_start, last_progress;
     bool progress_shown;
+    uint64_t drops_told; /* window closings already said under -v */
 };
+
+/* -v: every time the window closes, why (a loss, named by the answer that
+ * showed it), so a slow scan is never slow without a reason. */
+static void tell_drop(struct engine *e)
+{
+    const struct st_sched_drop *d = &e->sched.drop;
+    if (!e->cfg->verbose || d->count == e->drops_told)
+        return;
+    e->drops_told = d->count;
+    char a[16];
+    bool icmp_error = d->reason && strstr(d->reason, "unreach");
+    fprintf(stderr,
+            "scantrace: window %.1f -> %.1f tries in flight: %s answered try %u (%s), so an "
+            "earlier try or its answer was lost%s\n",
+            d->cwnd_before, d->cwnd_after, st_ip4_str(d->addr, a), d->tryno + 1u,
+            d->reason ? d->reason : "reply",
+            icmp_error ? " (a router that rate-limits its ICMP errors does this)" : "");
+}
 
 /* "\rscantrace scan: echo 12345/65536 hosts, 8123 up, 98.7k probes/s" on a terminal */
 static void progress(struct engine *e, int64_t now, bool final)
@@ -281,6 +300,7 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
             st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
         if (h)
             st_tw_packet(e->tw, "RCVD", t, &p);
+        tell_drop(e);
         return;
     }
 }
@@ -451,6 +471,7 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     e->max_try = (uint8_t)(m < 0 ? 0 : m > 250 ? 250 : m);
     e->stop = false;
     e->pass_start = e->last_progress = start;
+    e->drops_told = 0;
     e->progress_shown = false;
     for (size_t i = 0; i < e->nifs; i++)
         st_ev_pcap_read(e->pool, e->ifs[i].iod, read_handler, -1, e);

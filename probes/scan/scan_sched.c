@@ -65,6 +65,7 @@ int st_sched_init(struct st_sched *s, const uint32_t *addrs, const bool *arp, si
     }
     s->cwnd = INITIAL_CWND;
     s->ssthresh = 75;
+    s->last_drop_ns = INT64_MIN;
     s->start_ns = s->last_tick_ns = now_ns;
     return 0;
 }
@@ -136,9 +137,35 @@ static double max_rate(const struct st_timing *t)
     return r;
 }
 
+/* The window opens by one per answer (or clean timeout) in slow start, by
+ * 1/cwnd after: nmap's ack(). */
+static void open_window(struct st_sched *s)
+{
+    s->cwnd += s->cwnd < s->ssthresh ? 1 : 1 / s->cwnd;
+    if (s->cwnd > MAX_CWND)
+        s->cwnd = MAX_CWND;
+}
+
+/* nmap's drop_group(): the window halves, ssthresh falls to what is in
+ * flight over the template's divisor (3/2, 4/3 at -T4, 5/4 at -T5). */
+static void close_window(struct st_sched *s, const struct st_sched_host *h, uint8_t tryno,
+                         const char *reason, int64_t now)
+{
+    int k = s->timing->template_;
+    double divisor = k >= 5 ? 5.0 / 4 : k == 4 ? 4.0 / 3 : 3.0 / 2;
+    s->drop.count++;
+    s->drop.addr = h->addr;
+    s->drop.tryno = tryno;
+    s->drop.reason = reason;
+    s->drop.cwnd_before = s->cwnd;
+    s->cwnd = s->cwnd / 2 > 1 ? s->cwnd / 2 : 1;
+    s->ssthresh = (double)s->in_flight / divisor > 2 ? (double)s->in_flight / divisor : 2;
+    s->drop.cwnd_after = s->cwnd;
+    s->last_drop_ns = now;
+}
+
 static void expire(struct st_sched *s, int64_t now)
 {
-    int64_t last_drop = -1;
     while (s->flight_head != s->flight_tail) {
         struct st_sched_host *h = &s->hosts[s->flight[s->flight_head]];
         if (h->state == ST_HOST_PENDING && h->deadline_ns > now)
@@ -148,12 +175,9 @@ static void expire(struct st_sched *s, int64_t now)
             continue; /* answered meanwhile: in_flight already counted down */
         h->flying = false;
         s->in_flight--;
-        /* one window drop per burst of timeouts, as nmap's group drop */
-        if (h->sent_ns > last_drop) {
-            s->ssthresh = s->cwnd / 1.5 > 2 ? s->cwnd / 1.5 : 2;
-            s->cwnd = s->cwnd / 1.5 > 1 ? s->cwnd / 1.5 : 1;
-            last_drop = now;
-        }
+        /* silence is not loss (scan_sched.h): no loss seen since it left */
+        if (h->sent_ns > s->last_drop_ns)
+            open_window(s);
         if (h->tries < allowed_tries(s)) {
             push(s->sendq, &s->send_tail, s->cap, (uint32_t)(h - s->hosts));
         } else {
@@ -238,6 +262,10 @@ const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, ui
         h->flying = false;
         s->in_flight--;
     }
+    /* a reply to a retry: the first try or its answer was lost; one
+     * closing per batch (tries sent before the last closing are its own) */
+    if (tryno > 0 && h->sent_ns > s->last_drop_ns)
+        close_window(s, h, tryno, reason, now);
     if (h->tries && tryno == h->tries - 1) {
         /* Karn: only a reply to the latest try measures the round trip */
         h->latency_ns = now - h->sent_ns;
@@ -246,9 +274,7 @@ const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, ui
     }
     if (tryno > s->max_successful_try)
         s->max_successful_try = tryno;
-    s->cwnd += s->cwnd < s->ssthresh ? 1 : 1 / s->cwnd;
-    if (s->cwnd > MAX_CWND)
-        s->cwnd = MAX_CWND;
+    open_window(s);
     return h;
 }
 

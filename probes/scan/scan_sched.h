@@ -7,12 +7,21 @@
  * Timing follows nmap's model: a round-trip estimate (srtt + 4 rttvar,
  * clamped to [min, max], the initial timeout before any sample; ARP starts
  * at 200 ms), a congestion window of targets in flight (10 at first, +1 per
- * reply in slow start up to ssthresh then +1/cwnd, max 300; halved on a
- * timeout), and tries per host: two for a silent host, more only when other
- * hosts answered later tries, never more than --max-retries + 1. On top:
- * --max-rate caps the send rate, --min-rate sends even when the window is
- * full, --probe-deadline caps every timeout, so silent space is swept at the
- * rate floor instead of crawling.
+ * reply in slow start up to ssthresh then +1/cwnd, max 300), and tries per
+ * host: two for a silent host, more only when other hosts answered later
+ * tries, never more than --max-retries + 1.
+ *
+ * Silence is not loss, as in nmap: a try that times out says nothing about
+ * the path (the address may hold no host), so it never closes the window. A
+ * loss is a reply to a retry (the first try or its answer was lost): the
+ * window halves and ssthresh falls to the tries in flight over the
+ * template's divisor, once per batch, and the drop is recorded with its
+ * reason (st_sched_drop) for -v. Where nmap then holds its window at 10,
+ * scantrace opens it on a timeout as on a reply while no loss has been seen
+ * since the try went out: nothing comes back from silent space to congest,
+ * so the same tries with the same timeouts take a fraction of nmap's time.
+ * On top: --max-rate caps the send rate, --min-rate sends even when the
+ * window is full, --probe-deadline caps every timeout.
  */
 #ifndef ST_SCAN_SCHED_H
 #define ST_SCAN_SCHED_H
@@ -45,6 +54,15 @@ struct st_sched_host {
  * sent (0 when the wire refused them all). */
 typedef size_t (*st_sched_send_fn)(void *userdata, const struct st_sched_host *h, uint8_t tryno);
 
+/* The last loss that closed the window, for -v. */
+struct st_sched_drop {
+    uint64_t count;     /* losses that closed the window so far */
+    uint32_t addr;      /* the host whose retry was answered */
+    uint8_t tryno;      /* the answered try */
+    const char *reason; /* the answer's nmap reason ("echo-reply", "host-unreach"...) */
+    double cwnd_before, cwnd_after;
+};
+
 struct st_sched {
     struct st_sched_host *hosts;
     size_t nhosts;
@@ -60,6 +78,8 @@ struct st_sched {
 
     double cwnd, ssthresh;
     size_t in_flight;
+    int64_t last_drop_ns; /* when the window last closed (tries sent before: same batch) */
+    struct st_sched_drop drop;
     int64_t srtt_ns, rttvar_ns;
     bool have_rtt;
     int max_successful_try;

@@ -166,7 +166,7 @@ static void test_rates(void **state)
     assert_true(out.n >= 990 && out.n <= 1011);
     st_sched_free(&s);
 
-    /* silent space: the window closes, --min-rate 2000 keeps sending */
+    /* silent space with a short deadline: --min-rate 2000 sets the pace */
     t = timing(3);
     t.min_rate = 2000;
     t.deadline_ns = 50 * MS;
@@ -179,17 +179,66 @@ static void test_rates(void **state)
     assert_int_equal(out.n, 10000); /* two tries each */
     st_sched_free(&s);
 
-    /* and without it, nmap's crawl: the window falls to 1 */
-    t = timing(3);
+    st_sched_free(&s);
+}
+
+/* Silence is not loss: a silent /24 at each template's timeouts keeps its
+ * window open and finishes, two tries per host, in under half of the time
+ * nmap takes with its window held at 10 (512 tries / 10 per timeout). */
+static void test_silent_space_does_not_crawl(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[256];
+    for (uint32_t i = 0; i < 256; i++)
+        addrs[i] = i + 1;
+    for (int k = 3; k <= 5; k++) {
+        struct st_timing t = timing(k);
+        struct st_sched s;
+        out.n = 0;
+        st_sched_init(&s, addrs, NULL, 256, &t, 0);
+        int64_t nmap_ns = 512 / 10 * t.initial_rtt_ns, now = 0;
+        for (; now <= nmap_ns && !st_sched_done(&s); now += MS)
+            st_sched_tick(&s, now, record, &out);
+        assert_true(st_sched_done(&s));
+        assert_true(now <= nmap_ns / 2);
+        assert_int_equal(out.n, 512);
+        assert_true(s.cwnd >= 10);
+        assert_int_equal(s.drop.count, 0);
+        st_sched_free(&s);
+    }
+}
+
+/* A reply to a retry is a loss: the window halves once per batch, and the
+ * closing is recorded with the host, the try and the reason for -v. */
+static void test_reply_to_retry_closes_window(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[40];
+    for (uint32_t i = 0; i < 40; i++)
+        addrs[i] = i + 1;
+    struct st_timing t = timing(3);
+    struct st_sched s;
     out.n = 0;
-    st_sched_init(&s, addrs, NULL, 5000, &t, 0);
-    run_until(&s, &out, 0, 10000 * MS, 10 * MS);
-    assert_true(out.n < 100);
-    assert_true(s.cwnd < 2);
+    st_sched_init(&s, addrs, NULL, 40, &t, 0);
+    run_until(&s, &out, 0, 1500 * MS, MS); /* try 0 of some timed out, retried */
+    double before = s.cwnd;
+    assert_true(before > 10);
+    assert_non_null(st_sched_reply(&s, out.addr[out.n - 1], 1, false, "host-unreach", 1600 * MS));
+    assert_int_equal(s.drop.count, 1);
+    assert_int_equal(s.drop.addr, out.addr[out.n - 1]);
+    assert_int_equal(s.drop.tryno, 1);
+    assert_string_equal(s.drop.reason, "host-unreach");
+    assert_true(s.drop.cwnd_after <= before / 2 + 1e-9);
+    /* a second retry of the same batch answered: no second closing */
+    assert_non_null(st_sched_reply(&s, out.addr[out.n - 2], 1, true, "echo-reply", 1601 * MS));
+    assert_int_equal(s.drop.count, 1);
     st_sched_free(&s);
 }
 
 ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
              cmocka_unit_test(test_max_retries_zero_and_deadline), cmocka_unit_test(test_replies),
              cmocka_unit_test(test_later_try_answers_allow_more_tries),
-             cmocka_unit_test(test_rates))
+             cmocka_unit_test(test_rates), cmocka_unit_test(test_silent_space_does_not_crawl),
+             cmocka_unit_test(test_reply_to_retry_closes_window))
