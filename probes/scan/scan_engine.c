@@ -90,7 +90,8 @@ static void tell_drop(struct engine *e)
             icmp_error ? " (a router that rate-limits its ICMP errors does this)" : "");
 }
 
-/* "\rscantrace scan: echo 12345/65536 hosts, 8123 up, 98.7k probes/s" on a terminal */
+/* "\rscantrace scan: echo 12345/65536 hosts done, 8123 up, 98.7k probes/s, about 3 s left"
+ * on a terminal, once a second */
 static void progress(struct engine *e, int64_t now, bool final)
 {
     FILE *out = e->hooks->progress;
@@ -104,9 +105,14 @@ static void progress(struct engine *e, int64_t now, bool final)
     for (size_t i = 0; i < e->sched.nhosts; i++)
         up += e->sched.hosts[i].state == ST_HOST_UP;
     double secs = (double)(now - e->pass_start) / 1e9;
-    fprintf(out, "\rscantrace scan: %s %zu/%zu hosts done, %zu up, %.1fk probes/s   %s",
-            e->pass->name, e->sched.resolved, e->sched.nhosts, up,
-            secs > 0 ? (double)e->sched.probes_sent / secs / 1000 : 0.0, final ? "\n" : "");
+    char left[48] = "";
+    int64_t eta = final ? -1 : st_sched_eta_ns(&e->sched, now);
+    if (eta >= 0)
+        snprintf(left, sizeof left, ", about %.0f s left", (double)eta / 1e9 + 0.5);
+    double rate = secs > 0 ? (double)e->sched.probes_sent / secs : 0.0;
+    fprintf(out, "\rscantrace scan: %s %zu/%zu hosts done, %zu up, %.*f%s probes/s%s   %s",
+            e->pass->name, e->sched.resolved, e->sched.nhosts, up, rate < 1000 ? 0 : 1,
+            rate < 1000 ? rate : rate / 1000, rate < 1000 ? "" : "k", left, final ? "\n" : "");
     fflush(out);
 }
 

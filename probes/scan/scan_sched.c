@@ -294,3 +294,20 @@ int64_t st_sched_next_ns(const struct st_sched *s, int64_t now)
         next = now + MS / 10 < next ? now + MS / 10 : next;
     return next;
 }
+
+int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now)
+{
+    if (!s->tries_sent || now <= s->start_ns)
+        return -1;
+    /* the tries still owed if every pending host stays silent */
+    int owed_per_host = allowed_tries(s);
+    uint64_t owed = 0;
+    for (size_t i = 0; i < s->nhosts; i++) {
+        const struct st_sched_host *h = &s->hosts[i];
+        if (h->state == ST_HOST_PENDING && h->tries < owed_per_host)
+            owed += (uint64_t)(owed_per_host - h->tries);
+    }
+    double per_ns = (double)s->tries_sent / (double)(now - s->start_ns);
+    int64_t wait = s->in_flight || owed ? st_sched_timeout(s, false) : 0;
+    return (int64_t)((double)owed / per_ns) + wait;
+}

@@ -113,6 +113,10 @@ bool st_sched_done(const struct st_sched *s);
  * event loop's timer; INT64_MAX when nothing is scheduled. */
 int64_t st_sched_next_ns(const struct st_sched *s, int64_t now_ns);
 
+/* How long the pass will still take if every pending host stays silent (the
+ * tries owed at the rate so far, and the last timeout); -1 before any try. */
+int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now_ns);
+
 /* The current timeout for a new try. */
 int64_t st_sched_timeout(const struct st_sched *s, bool arp);
 
