@@ -14,7 +14,10 @@
 
 enum st_format { ST_FMT_TEXT, ST_FMT_JSON, ST_FMT_JUNIT, ST_FMT_MARKDOWN };
 
-/* The report.json document (caller puts it). */
+/* report.json, written as it is produced (and a newline). */
+void st_report_json_write(const struct st_comparison *c, FILE *out);
+
+/* The report.json document, for callers that edit it (caller puts it). */
 json_object *st_report_json(const struct st_comparison *c);
 
 void st_report_text(const struct st_comparison *c, FILE *out, bool color);

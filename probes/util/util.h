@@ -10,6 +10,7 @@
 #include "closer.h"
 #include "dlist.h"
 #include "exitcodes.h"
+#include "jsonw.h"
 #include "siphash.h"
 #include "strbuf.h"
 #include "timings.h"
