@@ -31,6 +31,32 @@ static uint32_t hash32(uint32_t x)
     return x;
 }
 
+/* File host i under its address: the slot's first host, or the end of the
+ * chain of copies of a target given more than once (tails: each chain's
+ * last copy, kept only while the pass is built). */
+static int link_copy(struct st_sched *s, uint32_t i)
+{
+    uint32_t addr = s->hosts[i].addr;
+    size_t k = hash32(addr) & s->slot_mask;
+    while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addr)
+        k = (k + 1) & s->slot_mask;
+    if (s->slots[k] == NO_SLOT) {
+        s->slots[k] = i;
+        return 0;
+    }
+    if (!s->tails) {
+        s->tails = malloc(s->nhosts * sizeof *s->tails);
+        if (!s->tails)
+            return -1;
+        memset(s->tails, 0xff, s->nhosts * sizeof *s->tails);
+    }
+    uint32_t first = s->slots[k];
+    uint32_t last = s->tails[first] == NO_SLOT ? first : s->tails[first];
+    s->hosts[last].next_copy = i;
+    s->tails[first] = i;
+    return 0;
+}
+
 int st_sched_init(struct st_sched *s, const uint32_t *addrs, const bool *arp, size_t n,
                   const struct st_timing *timing, int64_t now_ns)
 {
@@ -55,14 +81,15 @@ int st_sched_init(struct st_sched *s, const uint32_t *addrs, const bool *arp, si
         s->hosts[i].addr = addrs[i];
         s->hosts[i].arp = arp && arp[i];
         s->hosts[i].latency_ns = -1;
+        s->hosts[i].next_copy = NO_SLOT;
         s->sendq[s->send_tail++] = (uint32_t)i;
-        /* a duplicate target keeps its first slot; the copy is still probed */
-        size_t k = hash32(addrs[i]) & s->slot_mask;
-        while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addrs[i])
-            k = (k + 1) & s->slot_mask;
-        if (s->slots[k] == NO_SLOT)
-            s->slots[k] = (uint32_t)i;
+        if (link_copy(s, (uint32_t)i) < 0) {
+            st_sched_free(s);
+            return -1;
+        }
     }
+    free(s->tails);
+    s->tails = NULL;
     s->cwnd = INITIAL_CWND;
     s->ssthresh = 75;
     s->last_drop_ns = INT64_MIN;
@@ -76,6 +103,7 @@ void st_sched_free(struct st_sched *s)
     free(s->sendq);
     free(s->flight);
     free(s->slots);
+    free(s->tails);
     memset(s, 0, sizeof *s);
 }
 
@@ -225,15 +253,22 @@ void st_sched_tick(struct st_sched *s, int64_t now, st_sched_send_fn send, void 
     }
 }
 
+/* The first host with this address still undecided, else its first host
+ * (NULL: not in the pass). */
 static struct st_sched_host *find(struct st_sched *s, uint32_t addr)
 {
     size_t k = hash32(addr) & s->slot_mask;
-    while (s->slots[k] != NO_SLOT) {
-        if (s->hosts[s->slots[k]].addr == addr)
-            return &s->hosts[s->slots[k]];
+    while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addr)
         k = (k + 1) & s->slot_mask;
+    if (s->slots[k] == NO_SLOT)
+        return NULL;
+    struct st_sched_host *h = &s->hosts[s->slots[k]];
+    for (struct st_sched_host *c = h;; c = &s->hosts[c->next_copy]) {
+        if (c->state == ST_HOST_PENDING)
+            return c;
+        if (c->next_copy == NO_SLOT)
+            return h;
     }
-    return NULL;
 }
 
 static void rtt_sample(struct st_sched *s, int64_t r)

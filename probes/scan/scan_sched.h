@@ -48,6 +48,7 @@ struct st_sched_host {
     int64_t deadline_ns; /* when it times out */
     int64_t latency_ns;  /* first reply - its try's send time, -1 none */
     const char *reason;  /* nmap's reason of the verdict */
+    uint32_t next_copy;  /* the next host of the pass with the same address, or UINT32_MAX */
 };
 
 /* Send every probe of try `tryno` to host `h`; returns the number of probes
@@ -72,8 +73,9 @@ struct st_sched {
     uint32_t *sendq, *flight;
     size_t send_head, send_tail, flight_head, flight_tail, cap;
 
-    /* address -> host index */
+    /* address -> host index (copies of a target given twice: next_copy) */
     uint32_t *slots;
+    uint32_t *tails; /* while building: the last copy of each address */
     size_t slot_mask;
 
     double cwnd, ssthresh;
@@ -102,6 +104,9 @@ void st_sched_tick(struct st_sched *s, int64_t now_ns, st_sched_send_fn send, vo
  * A reply to host `addr`'s try `tryno`: the first one decides the host
  * (up, or down for unreachables) and returns the host; later ones return
  * NULL (nmap traces only the first). NULL for an address not in the pass.
+ * A target given twice is two hosts of the pass, each probed, as nmap does;
+ * a reply goes to the first copy still undecided (nmap's findHost() among
+ * the incomplete hosts), so each copy is decided by an answer of its own.
  */
 const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, uint8_t tryno,
                                            bool up, const char *reason, int64_t now_ns);

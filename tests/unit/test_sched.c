@@ -237,8 +237,34 @@ static void test_reply_to_retry_closes_window(void **state)
     st_sched_free(&s);
 }
 
+/* A target given twice is probed twice and each copy is decided by an
+ * answer of its own (nmap's findHost() among the undecided hosts). */
+static void test_target_given_twice(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[4] = {7, 8, 7, 7};
+    struct st_timing t = timing(3);
+    struct st_sched s;
+    out.n = 0;
+    assert_int_equal(st_sched_init(&s, addrs, NULL, 4, &t, 0), 0);
+    run_until(&s, &out, 0, 10 * MS, MS);
+    assert_int_equal(out.n, 4);
+    const struct st_sched_host *a = st_sched_reply(&s, 7, 0, true, "echo-reply", 11 * MS);
+    const struct st_sched_host *b = st_sched_reply(&s, 7, 0, true, "echo-reply", 12 * MS);
+    const struct st_sched_host *c = st_sched_reply(&s, 7, 0, true, "echo-reply", 13 * MS);
+    assert_ptr_equal(a, &s.hosts[0]);
+    assert_ptr_equal(b, &s.hosts[2]);
+    assert_ptr_equal(c, &s.hosts[3]);
+    assert_null(st_sched_reply(&s, 7, 0, true, "echo-reply", 14 * MS)); /* all decided */
+    assert_int_equal(s.hosts[3].state, ST_HOST_UP);
+    assert_int_equal(s.hosts[1].state, ST_HOST_PENDING);
+    st_sched_free(&s);
+}
+
 ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
              cmocka_unit_test(test_max_retries_zero_and_deadline), cmocka_unit_test(test_replies),
              cmocka_unit_test(test_later_try_answers_allow_more_tries),
              cmocka_unit_test(test_rates), cmocka_unit_test(test_silent_space_does_not_crawl),
-             cmocka_unit_test(test_reply_to_retry_closes_window))
+             cmocka_unit_test(test_reply_to_retry_closes_window),
+             cmocka_unit_test(test_target_given_twice))
