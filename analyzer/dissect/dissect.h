@@ -47,6 +47,14 @@ void st_dissection_free(struct st_dissection *c);
 int st_dissection_check_path(const char *path, int64_t *size, char *err, size_t errsz);
 
 /*
+ * Give both dissectors an empty, private configuration directory for the
+ * rest of the process (WIRESHARK_CONFIG_DIR), so neither the user's profile
+ * nor an unreadable HOME reaches a dissection. Called by both readers; 0, or
+ * -1 with a one-line reason.
+ */
+int st_dissect_private_config(char *err, size_t errsz);
+
+/*
  * Dissect `path` with tshark (the program named by $SCANTRACE_TSHARK, else
  * "tshark" from PATH). On failure `err` holds one line naming the capture and
  * what went wrong, and `c` is empty: there is never a partial result.

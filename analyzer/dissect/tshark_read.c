@@ -225,6 +225,8 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
         snprintf(err, errsz, "%s: empty file, not a capture", path);
         return ST_TSHARK_BAD_INPUT;
     }
+    if (st_dissect_private_config(err, errsz))
+        return ST_TSHARK_ENVIRONMENT;
 
     eknames_init();
     /* argv: tshark -r PATH -n -T ek -e f1 -e f2 ... */

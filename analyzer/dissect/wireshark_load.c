@@ -54,6 +54,10 @@ bool st_wireshark_available(void)
 enum st_tshark_rc st_wireshark_read(const char *path, const struct st_wireshark_opts *o,
                                     struct st_dissection *c, char *err, size_t errsz)
 {
+    if (st_dissect_private_config(err, errsz)) {
+        memset(c, 0, sizeof *c);
+        return ST_TSHARK_ENVIRONMENT;
+    }
     read_fn fn = load();
     if (!fn) {
         memset(c, 0, sizeof *c);

@@ -221,4 +221,33 @@ sed '5s/id=/ident=/' "$t" >"$tmp/bad-line.log"
 check "a malformed trace line is a warning with its line number, exit 1" \
   test $? -eq 1 -a "$(jq '.trace.warnings[0].line' "$tmp/bl.json")" -eq 5
 
+# ---- the user's Wireshark configuration never reaches a dissection ---------
+# A profile that disables ICMP and TCP would make the capture read otherwise;
+# an unreadable HOME (setpriv, su without -) crashed both dissectors.
+mkdir -p "$tmp/home/.config/wireshark"
+printf 'icmp\ntcp\n' >"$tmp/home/.config/wireshark/disabled_protos"
+g=$fx/default-routed
+for dis in "${dissectors[@]}"; do
+  HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config "$st" compare --no-write --dissector "$dis" \
+    -f json "$g" >"$tmp/prof.json" 2>"$tmp/prof.err"
+  check "a profile disabling ICMP and TCP changes nothing ($dis)" diff -q \
+    <(grep -v '"dissector":' "$g/expected-report.json") <(grep -v '"dissector":' "$tmp/prof.json")
+done
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  cp -r "$g" "$tmp/asnobody"
+  chmod -R a+rX "$tmp" && chmod a+w "$tmp/asnobody"
+  for dis in "${dissectors[@]}"; do
+    setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/root TMPDIR=/tmp \
+      "$st" compare --no-write --dissector "$dis" -f json "$tmp/asnobody" >"$tmp/nobody.json" 2>"$tmp/nobody.err"
+    rc=$?
+    check "as nobody with HOME=/root: exit 0 ($dis, got $rc)" test "$rc" -eq 0
+    check "as nobody with HOME=/root: the golden report ($dis)" diff -q \
+      <(grep -v '"dissector":\|"path":' "$g/expected-report.json") \
+      <(grep -v '"dissector":\|"path":' "$tmp/nobody.json")
+  done
+fi
+mkdir "$tmp/tmpdir"
+TMPDIR=$tmp/tmpdir "$st" compare --no-write "$g" >/dev/null 2>&1
+check "the private Wireshark directory is removed at exit" test -z "$(ls -A "$tmp/tmpdir")"
+
 tap_done
