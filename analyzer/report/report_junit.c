@@ -1,7 +1,9 @@
 /*
- * JUnit XML for CI: a testsuite per mode, a testcase per host, a failure
- * per discrepancy about that host; discrepancies tied to no host (and
- * unreadable trace lines, lost frames) go to a "capture" testsuite.
+ * JUnit XML for CI: a testsuite per mode, a testcase per host; a testcase
+ * fails with one <failure> that lists every discrepancy about its host
+ * (JUnit readers count failing testcases, so the suites' `failures` are
+ * those counts); discrepancies tied to no host, lost frames and unreadable
+ * trace lines go to the testcases of a "capture" testsuite.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,78 +80,178 @@ static size_t first_owned(const struct owned *o, size_t n, size_t m, uint32_t ho
     return lo;
 }
 
-static void failure(FILE *out, const struct st_comparison *c, const struct st_item *it)
+/* One discrepancy, "line 2: trace_only (no-arp): TEXT" (escaped). */
+static void failure_line(FILE *out, const struct st_comparison *c, const struct st_item *it)
 {
     struct st_pkt tmp;
     const struct st_pkt *p = st_item_pkt(c, it, &tmp);
-    char text[ST_LINE_MAX];
+    char text[ST_LINE_MAX], where[32];
     st_format_brief(p, text, sizeof text);
-    const char *status = it->trace >= 0 ? "trace_only" : "wire_only";
-    fprintf(out, "      <failure type=\"%s\" message=\"", status);
     if (it->trace >= 0)
-        fprintf(out, "line %u: ", p->line);
+        snprintf(where, sizeof where, "line %u", p->line);
     else
-        fprintf(out, "frame %u: ", p->frame);
-    fprintf(out, "%s (%s): ", status, st_cause_name(st_item_cause(c, it)));
+        snprintf(where, sizeof where, "frame %u", p->frame);
+    fprintf(out, "%s: %s (%s): ", where, it->trace >= 0 ? "trace_only" : "wire_only",
+            st_cause_name(st_item_cause(c, it)));
     st_xml_escape(out, text);
-    fputs("\"/>\n", out);
+}
+
+/*
+ * A testcase's one failure: `type` the kind of its first discrepancy (or
+ * "discrepancies" when they differ), `message` the count and the first, the
+ * body every one.
+ */
+static void failure(FILE *out, const struct st_comparison *c, const struct st_item *const *its,
+                    size_t n)
+{
+    const char *type = its[0]->trace >= 0 ? "trace_only" : "wire_only";
+    for (size_t i = 1; i < n; i++)
+        if ((its[i]->trace >= 0) != (its[0]->trace >= 0))
+            type = "discrepancies";
+    fprintf(out, "      <failure type=\"%s\" message=\"", type);
+    if (n > 1)
+        fprintf(out, "%zu packets on one side only, first ", n);
+    failure_line(out, c, its[0]);
+    fputs("\">\n", out);
+    for (size_t i = 0; i < n; i++) {
+        failure_line(out, c, its[i]);
+        fputc('\n', out);
+    }
+    fputs("      </failure>\n", out);
+}
+
+/* The discrepancies of mode m's host (each reported once) into *its. */
+static size_t host_items(const struct owned *owned, size_t nowned, size_t m, uint32_t host,
+                         const struct st_item *items, bool *used, const struct st_item **its)
+{
+    size_t n = 0;
+    for (size_t k = first_owned(owned, nowned, m, host);
+         k < nowned && owned[k].mode == m && owned[k].host == host; k++)
+        if (!used[owned[k].item]) {
+            used[owned[k].item] = true;
+            its[n++] = &items[owned[k].item];
+        }
+    return n;
+}
+
+/* What a JUnit document is made of, worked out before it is written:
+ * suites carry their failing testcases' count in their opening tag. */
+struct junit {
+    struct st_item *items;
+    size_t n;
+    const struct st_item **its; /* per testcase, its failures (room for n) */
+    size_t *start, *count;      /* per (mode, host) in order, into its */
+    size_t *mode_fails;
+    size_t nunattributed; /* its + start[last]: the unattributed ones */
+};
+
+static void plan(struct junit *j, const struct st_comparison *c)
+{
+    size_t nowned, cases = 0;
+    struct owned *owned = own(c, j->items, j->n, &nowned);
+    bool *used = calloc(j->n ? j->n : 1, sizeof *used);
+    for (size_t m = 0; m < c->nmodes; m++)
+        cases += c->modes[m].nhosts;
+    j->its = malloc((j->n ? j->n : 1) * sizeof *j->its);
+    j->start = malloc((cases + 1) * sizeof *j->start);
+    j->count = malloc((cases + 1) * sizeof *j->count);
+    j->mode_fails = calloc(c->nmodes ? c->nmodes : 1, sizeof *j->mode_fails);
+    if (!used || !j->its || !j->start || !j->count || !j->mode_fails)
+        abort();
+    size_t k = 0, at = 0;
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++, k++) {
+            j->start[k] = at;
+            j->count[k] = host_items(owned, nowned, m, c->modes[m].hosts[h].addr, j->items, used,
+                                     j->its + at);
+            at += j->count[k];
+            j->mode_fails[m] += j->count[k] > 0;
+        }
+    j->start[k] = at;
+    for (size_t i = 0; i < j->n; i++)
+        if (!used[i] && !(j->items[i].trace >= 0 && j->items[i].frame >= 0) &&
+            st_cause_is_discrepancy(st_item_cause(c, &j->items[i])))
+            j->its[at++] = &j->items[i];
+    j->nunattributed = at - j->start[k];
+    free(owned);
+    free(used);
+}
+
+static void testcase(FILE *out, const struct st_comparison *c, const char *mode,
+                     const struct st_mode_host *hh, const struct st_item *const *its, size_t n)
+{
+    char a[16];
+    fprintf(out, "    <testcase classname=\"");
+    st_xml_escape(out, mode);
+    fprintf(out, "\" name=\"%s\">\n", st_ip4_str(hh->addr, a));
+    if (n)
+        failure(out, c, its, n);
+    fprintf(out, "      <system-out>%s %s, %zu probes, %zu replies</system-out>\n",
+            hh->up ? "up" : "down", hh->reason, hh->nprobes, hh->nreplies);
+    fprintf(out, "    </testcase>\n");
+}
+
+/* The "capture" suite: packets tied to no host, and the inputs (frames the
+ * capture lost, trace lines that could not be read). */
+static void capture_suite(FILE *out, const struct st_comparison *c, const struct junit *j,
+                          const struct st_item *const *unattributed)
+{
+    bool lost = c->dropped_known && c->capture_dropped;
+    bool inputs_fail = lost || c->trace->nwarnings;
+    fprintf(out, "  <testsuite name=\"capture\" tests=\"2\" failures=\"%d\">\n",
+            (j->nunattributed > 0) + inputs_fail);
+    fprintf(out, "    <testcase classname=\"capture\" name=\"unattributed packets\">\n");
+    if (j->nunattributed)
+        failure(out, c, unattributed, j->nunattributed);
+    fprintf(out, "    </testcase>\n");
+    fprintf(out, "    <testcase classname=\"capture\" name=\"inputs\">\n");
+    if (inputs_fail) {
+        fprintf(out, "      <failure type=\"%s\" message=\"",
+                lost ? "capture_drop" : "trace_warning");
+        if (lost)
+            fprintf(out, "the capture dropped %llu frames", (unsigned long long)c->capture_dropped);
+        else
+            fprintf(out, "%zu trace lines could not be read", c->trace->nwarnings);
+        fputs("\">\n", out);
+        for (size_t i = 0; i < c->trace->nwarnings; i++) {
+            fprintf(out, "line %u: ", c->trace->warnings[i].line);
+            st_xml_escape(out, c->trace->warnings[i].message);
+            fputc('\n', out);
+        }
+        fputs("      </failure>\n", out);
+    }
+    fprintf(out, "    </testcase>\n  </testsuite>\n");
 }
 
 void st_report_junit(const struct st_comparison *c, FILE *out)
 {
-    size_t n, nowned;
-    struct st_item *items = st_items(c, &n);
-    bool *used = calloc(n ? n : 1, sizeof *used);
-    if (!used)
-        abort();
-    struct owned *owned = own(c, items, n, &nowned);
+    struct junit j = {0};
+    j.items = st_items(c, &j.n);
+    plan(&j, c);
+    size_t cases = 0, fails = 0, k = 0;
+    for (size_t m = 0; m < c->nmodes; m++) {
+        cases += c->modes[m].nhosts;
+        fails += j.mode_fails[m];
+    }
+    bool inputs_fail = (c->dropped_known && c->capture_dropped) || c->trace->nwarnings;
+    fails += (j.nunattributed > 0) + inputs_fail;
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(out, "<testsuites name=\"scantrace compare\" failures=\"%zu\">\n", c->discrepancies);
+    fprintf(out, "<testsuites name=\"scantrace compare\" tests=\"%zu\" failures=\"%zu\">\n",
+            cases + 2, fails);
     for (size_t m = 0; m < c->nmodes; m++) {
         const struct st_mode *mode = &c->modes[m];
         fprintf(out, "  <testsuite name=\"");
         st_xml_escape(out, mode->name);
-        fprintf(out, "\" tests=\"%zu\">\n", mode->nhosts);
-        for (size_t h = 0; h < mode->nhosts; h++) {
-            const struct st_mode_host *hh = &mode->hosts[h];
-            char a[16];
-            fprintf(out, "    <testcase classname=\"");
-            st_xml_escape(out, mode->name);
-            fprintf(out, "\" name=\"%s\">\n", st_ip4_str(hh->addr, a));
-            for (size_t k = first_owned(owned, nowned, m, hh->addr);
-                 k < nowned && owned[k].mode == m && owned[k].host == hh->addr; k++) {
-                if (used[owned[k].item])
-                    continue;
-                used[owned[k].item] = true;
-                failure(out, c, &items[owned[k].item]);
-            }
-            fprintf(out, "      <system-out>%s %s, %zu probes, %zu replies</system-out>\n",
-                    hh->up ? "up" : "down", hh->reason, hh->nprobes, hh->nreplies);
-            fprintf(out, "    </testcase>\n");
-        }
+        fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", mode->nhosts, j.mode_fails[m]);
+        for (size_t h = 0; h < mode->nhosts; h++, k++)
+            testcase(out, c, mode->name, &mode->hosts[h], j.its + j.start[k], j.count[k]);
         fprintf(out, "  </testsuite>\n");
     }
-    fprintf(out, "  <testsuite name=\"capture\" tests=\"2\">\n");
-    fprintf(out, "    <testcase classname=\"capture\" name=\"unattributed packets\">\n");
-    for (size_t i = 0; i < n; i++)
-        if (!used[i] && !(items[i].trace >= 0 && items[i].frame >= 0) &&
-            st_cause_is_discrepancy(st_item_cause(c, &items[i])))
-            failure(out, c, &items[i]);
-    fprintf(out, "    </testcase>\n");
-    fprintf(out, "    <testcase classname=\"capture\" name=\"inputs\">\n");
-    if (c->dropped_known && c->capture_dropped)
-        fprintf(out,
-                "      <failure type=\"capture_drop\" message=\"the capture dropped %llu "
-                "frames\"/>\n",
-                (unsigned long long)c->capture_dropped);
-    for (size_t i = 0; i < c->trace->nwarnings; i++) {
-        fprintf(out, "      <failure type=\"trace_warning\" message=\"line %u: ",
-                c->trace->warnings[i].line);
-        st_xml_escape(out, c->trace->warnings[i].message);
-        fputs("\"/>\n", out);
-    }
-    fprintf(out, "    </testcase>\n  </testsuite>\n</testsuites>\n");
-    free(owned);
-    free(used);
-    free(items);
+    capture_suite(out, c, &j, j.its + j.start[k]);
+    fprintf(out, "</testsuites>\n");
+    free(j.its);
+    free(j.start);
+    free(j.count);
+    free(j.mode_fails);
+    free(j.items);
 }

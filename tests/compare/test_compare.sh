@@ -137,6 +137,17 @@ inject_frames "$fx/default-routed" 2 >/dev/null
 "$st" compare --no-write -f junit "$fx/default-routed/trace.log" "$tmp/cut.pcapng" >"$tmp/f.xml"
 check "junit: a failure for a missing probe frame, on its host" \
   grep -q 'failure type="trace_only" message="line 2: ' "$tmp/f.xml"
+inject_frames "$fx/default-routed" 2 3 7 11 >/dev/null
+"$st" compare --no-write -f junit "$fx/default-routed/trace.log" "$tmp/cut.pcapng" >"$tmp/f4.xml"
+check "junit: at most one <failure> per testcase" \
+  test "$(xmllint --xpath 'count(//testcase[count(failure) > 1])' "$tmp/f4.xml")" -eq 0
+check "junit: failures = the failing testcases (suites and total)" \
+  test "$(xmllint --xpath 'count(//testcase[failure])' "$tmp/f4.xml")" -eq \
+  "$(xmllint --xpath 'string(/testsuites/@failures)' "$tmp/f4.xml")" -a \
+  "$(xmllint --xpath 'sum(//testsuite/@failures)' "$tmp/f4.xml")" -eq \
+  "$(xmllint --xpath 'count(//testcase[failure])' "$tmp/f4.xml")"
+check "junit: the host's three discrepancies are listed in its one failure" \
+  test "$(xmllint --xpath 'string(//testcase[@name="198.18.3.4"]/failure)' "$tmp/f4.xml" | grep -c '^line [0-9]*: trace_only')" -eq 3
 "$st" compare --no-write -f markdown "$d" >"$tmp/r.md"
 check "markdown: a table per mode" grep -q '^| host | verdict | reason |' "$tmp/r.md"
 "$st" compare --no-write "$d" >"$tmp/r.txt"
