@@ -202,11 +202,6 @@ static void ipv4_at(doc_t *d, size_t i, struct st_ipv4 *ip)
     ip->dst = ip4(val(d, ST_F_IP_DST, i));
 }
 
-static bool icmp_error(unsigned type)
-{
-    return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
-}
-
 static void fill_transport(doc_t *d, uint8_t proto, struct st_pkt *p)
 {
     switch (proto) {
@@ -261,7 +256,7 @@ static void fill_icmp(doc_t *d, struct st_pkt *p)
     m->code = (uint8_t)num(d, ST_F_ICMP_CODE, 0);
     m->csum = (uint16_t)num(d, ST_F_ICMP_CHECKSUM, 0);
     m->len = p->l4len;
-    if (!icmp_error(m->type)) {
+    if (!st_icmp_is_error(ST_IPPROTO_ICMP, m->type)) {
         m->id = (uint16_t)num(d, ST_F_ICMP_IDENT, 0);
         m->seq = (uint16_t)num(d, ST_F_ICMP_SEQ, 0);
         m->orig = (uint32_t)num(d, ST_F_ICMP_ORIGINATE_TIMESTAMP, 0);

@@ -8,12 +8,14 @@
  *   pkt_build.h       probe bytes on the wire
  *   pkt_store.h       records stored packed, for millions of frames
  *   pkt_protonames.h  nmap's protocol names
+ *   nmap_rules.h      ICMP numbers, nmap's verdicts on replies, its default probes
  *
  * Every other subsystem includes this header, never the ones above.
  */
 #ifndef ST_PACKET_H
 #define ST_PACKET_H
 
+#include "nmap_rules.h"
 #include "pkt_build.h"
 #include "pkt_decode.h"
 #include "pkt_format.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "nmap_rules.h"
 
 enum {
     ETHERTYPE_IPV4 = 0x0800,
@@ -148,11 +149,6 @@ static void decode_quote(struct st_cur c, struct st_quote *q)
     }
 }
 
-static bool icmp_is_error(uint8_t type)
-{
-    return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
-}
-
 static void decode_icmp(struct st_cur c, struct st_pkt *p)
 {
     struct st_icmp *m = &p->l4.icmp;
@@ -166,34 +162,34 @@ static void decode_icmp(struct st_cur c, struct st_pkt *p)
         return;
     }
     switch (m->type) {
-    case 0:
-    case 8:
-    case 15:
-    case 16:
+    case ST_ICMP_ECHO_REPLY:
+    case ST_ICMP_ECHO_REQUEST:
+    case ST_ICMP_INFO_REQUEST:
+    case ST_ICMP_INFO_REPLY:
         m->id = st_be16(&c, 4);
         m->seq = st_be16(&c, 6);
         break;
-    case 13:
-    case 14:
+    case ST_ICMP_TIMESTAMP_REQUEST:
+    case ST_ICMP_TIMESTAMP_REPLY:
         m->id = st_be16(&c, 4);
         m->seq = st_be16(&c, 6);
         m->orig = st_be32(&c, 8);
         m->recv = st_be32(&c, 12);
         m->trans = st_be32(&c, 16);
         break;
-    case 17:
-    case 18:
+    case ST_ICMP_MASK_REQUEST:
+    case ST_ICMP_MASK_REPLY:
         m->id = st_be16(&c, 4);
         m->seq = st_be16(&c, 6);
         m->mask = st_be32(&c, 8);
         break;
-    case 5:
+    case ST_ICMP_REDIRECT:
         m->gateway = st_be32(&c, 4);
         break;
-    case 12:
+    case ST_ICMP_PARAM_PROBLEM:
         m->pointer = st_u8(&c, 4);
         break;
-    case 3:
+    case ST_ICMP_DEST_UNREACH:
         m->mtu = st_be16(&c, 6);
         break;
     default:
@@ -201,7 +197,7 @@ static void decode_icmp(struct st_cur c, struct st_pkt *p)
     }
     if (c.short_read)
         p->flags |= ST_PKT_L4_SHORT;
-    if (icmp_is_error(m->type) && c.len > 8)
+    if (st_icmp_is_error(ST_IPPROTO_ICMP, m->type) && c.len > 8)
         decode_quote(st_cur_sub(&c, 8, c.len - 8), &m->quote);
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nmap_rules.h"
 #include "pkt_protonames.h"
 #include "util.h"
 
@@ -295,42 +296,43 @@ static void put_ports(struct st_sb *sb, const char *name, const struct st_pkt *p
 /* The words between the addresses and "(type=..": nmap's names per type/code. */
 static void put_icmp_desc(struct st_sb *sb, const struct st_icmp *m)
 {
-    static const char *const unreach[16] = {
-        "Network %s unreachable",
-        "Host %s unreachable",
-        NULL, /* protocol: a number */
-        NULL, /* port: a number, sometimes */
-        "Fragmentation required",
-        "Source route failed",
-        "Destination network %s unknown",
-        "Destination host %s unknown",
-        "Source host isolated",
-        "Destination network %s administratively prohibited",
-        "Destination host %s administratively prohibited",
-        "Network %s unreachable for TOS",
-        "Host %s unreachable for TOS",
-        "Communication administratively prohibited by filtering",
-        "Host precedence violation",
-        "Precedence cutoff in effect",
+    /* NULL: protocol and port name a number, not the destination */
+    static const char *const unreach[] = {
+        [ST_ICMP_UNREACH_NET] = "Network %s unreachable",
+        [ST_ICMP_UNREACH_HOST] = "Host %s unreachable",
+        [ST_ICMP_UNREACH_PROTO] = NULL,
+        [ST_ICMP_UNREACH_PORT] = NULL,
+        [ST_ICMP_UNREACH_FRAG_NEEDED] = "Fragmentation required",
+        [ST_ICMP_UNREACH_SRC_ROUTE] = "Source route failed",
+        [ST_ICMP_UNREACH_NET_UNKNOWN] = "Destination network %s unknown",
+        [ST_ICMP_UNREACH_HOST_UNKNOWN] = "Destination host %s unknown",
+        [ST_ICMP_UNREACH_SRC_ISOLATED] = "Source host isolated",
+        [ST_ICMP_UNREACH_NET_PROHIB] = "Destination network %s administratively prohibited",
+        [ST_ICMP_UNREACH_HOST_PROHIB] = "Destination host %s administratively prohibited",
+        [ST_ICMP_UNREACH_NET_TOS] = "Network %s unreachable for TOS",
+        [ST_ICMP_UNREACH_HOST_TOS] = "Host %s unreachable for TOS",
+        [ST_ICMP_UNREACH_FILTER_PROHIB] = "Communication administratively prohibited by filtering",
+        [ST_ICMP_UNREACH_HOST_PRECEDENCE] = "Host precedence violation",
+        [ST_ICMP_UNREACH_PRECEDENCE_CUTOFF] = "Precedence cutoff in effect",
     };
     const struct st_quote *q = &m->quote;
     char a[16];
 
     switch (m->type) {
-    case 0:
+    case ST_ICMP_ECHO_REPLY:
         st_sb_puts(sb, "Echo reply");
         return;
-    case 8:
+    case ST_ICMP_ECHO_REQUEST:
         st_sb_puts(sb, "Echo request");
         return;
-    case 3:
-        if (m->code > 15) {
+    case ST_ICMP_DEST_UNREACH:
+        if (m->code > ST_ICMP_UNREACH_PRECEDENCE_CUTOFF) {
             st_sb_puts(sb, "Destination unreachable (unknown code)");
         } else if (!q->present) {
             st_sb_puts(sb, "Destination unreachable (bogus original datagram)");
-        } else if (m->code == 2) {
+        } else if (m->code == ST_ICMP_UNREACH_PROTO) {
             st_sb_printf(sb, "Protocol %u unreachable", q->ip.proto);
-        } else if (m->code == 3) {
+        } else if (m->code == ST_ICMP_UNREACH_PORT) {
             /* nmap: the port only if more than the 8 transport bytes were quoted. */
             if ((unsigned)q->ip.ihl * 4 + 8 < q->len)
                 st_sb_printf(sb, "Port %u unreachable", q->dport);
@@ -340,61 +342,71 @@ static void put_icmp_desc(struct st_sb *sb, const struct st_icmp *m)
             st_sb_printf(sb, unreach[m->code], st_ip4_str(q->ip.dst, a));
         }
         return;
-    case 4:
+    case ST_ICMP_SOURCE_QUENCH:
         st_sb_puts(sb, "Source quench");
         return;
-    case 5: {
-        static const char *const r[4] = {"Network redirect", "Host redirect",
-                                         "Redirect for TOS and Network",
-                                         "Redirect for TOS and Host"};
-        st_sb_puts(sb, m->code < 4 ? r[m->code] : "Redirect (unknown code)");
+    case ST_ICMP_REDIRECT: {
+        static const char *const r[] = {
+            [ST_ICMP_REDIRECT_NET] = "Network redirect",
+            [ST_ICMP_REDIRECT_HOST] = "Host redirect",
+            [ST_ICMP_REDIRECT_TOS_NET] = "Redirect for TOS and Network",
+            [ST_ICMP_REDIRECT_TOS_HOST] = "Redirect for TOS and Host",
+        };
+        st_sb_puts(sb,
+                   m->code <= ST_ICMP_REDIRECT_TOS_HOST ? r[m->code] : "Redirect (unknown code)");
         return;
     }
-    case 9:
+    case ST_ICMP_ROUTER_ADVERT:
         st_sb_puts(sb, "Router advertisement");
         return;
-    case 10:
+    case ST_ICMP_ROUTER_SOLICIT:
         st_sb_puts(sb, "Router solicitation");
         return;
-    case 11:
-        st_sb_puts(sb, m->code == 0   ? "TTL=0 during transit"
-                       : m->code == 1 ? "TTL=0 during reassembly"
-                                      : "TTL exceeded (unknown code)");
+    case ST_ICMP_TIME_EXCEEDED:
+        st_sb_puts(sb, m->code == ST_ICMP_TIME_EXCEEDED_TRANSIT ? "TTL=0 during transit"
+                       : m->code == ST_ICMP_TIME_EXCEEDED_REASSEMBLY
+                           ? "TTL=0 during reassembly"
+                           : "TTL exceeded (unknown code)");
         return;
-    case 12:
-        st_sb_puts(sb, m->code == 0   ? "Parameter problem (pointer indicates error)"
-                       : m->code == 1 ? "Parameter problem (option missing)"
-                       : m->code == 2 ? "Parameter problem (bad length)"
-                                      : "Parameter problem (unknown code)");
+    case ST_ICMP_PARAM_PROBLEM: {
+        static const char *const pp[] = {
+            [ST_ICMP_PARAM_PROBLEM_POINTER] = "Parameter problem (pointer indicates error)",
+            [ST_ICMP_PARAM_PROBLEM_OPTION_MISSING] = "Parameter problem (option missing)",
+            [ST_ICMP_PARAM_PROBLEM_BAD_LENGTH] = "Parameter problem (bad length)",
+        };
+        st_sb_puts(sb, m->code <= ST_ICMP_PARAM_PROBLEM_BAD_LENGTH
+                           ? pp[m->code]
+                           : "Parameter problem (unknown code)");
         return;
-    case 13:
+    }
+    case ST_ICMP_TIMESTAMP_REQUEST:
         st_sb_puts(sb, "Timestamp request");
         return;
-    case 14:
+    case ST_ICMP_TIMESTAMP_REPLY:
         st_sb_puts(sb, "Timestamp reply");
         return;
-    case 15:
+    case ST_ICMP_INFO_REQUEST:
         st_sb_puts(sb, "Information request");
         return;
-    case 16:
+    case ST_ICMP_INFO_REPLY:
         st_sb_puts(sb, "Information reply");
         return;
-    case 17:
+    case ST_ICMP_MASK_REQUEST:
         st_sb_puts(sb, "Address mask request");
         return;
-    case 18:
+    case ST_ICMP_MASK_REPLY:
         st_sb_puts(sb, "Address mask reply");
         return;
-    case 30:
+    case ST_ICMP_TRACEROUTE:
         st_sb_puts(sb, "Traceroute");
         return;
-    case 37:
+    case ST_ICMP_DOMAIN_REQUEST:
         st_sb_puts(sb, "Domain name request");
         return;
-    case 38:
+    case ST_ICMP_DOMAIN_REPLY:
         st_sb_puts(sb, "Domain name reply");
         return;
-    case 40:
+    case ST_ICMP_SECURITY_FAILURES:
         st_sb_puts(sb, "Security failures");
         return;
     default:
@@ -409,30 +421,30 @@ static void put_icmp_fields(struct st_sb *sb, const struct st_icmp *m)
     char a[16];
 
     switch (m->type) {
-    case 0:
-    case 8:
-    case 15:
-    case 16:
+    case ST_ICMP_ECHO_REPLY:
+    case ST_ICMP_ECHO_REQUEST:
+    case ST_ICMP_INFO_REQUEST:
+    case ST_ICMP_INFO_REPLY:
         st_sb_printf(sb, "id=%u seq=%u", m->id, m->seq);
         break;
-    case 13:
-    case 14:
+    case ST_ICMP_TIMESTAMP_REQUEST:
+    case ST_ICMP_TIMESTAMP_REPLY:
         st_sb_printf(sb, "id=%u seq=%u orig=%" PRIu32 " recv=%" PRIu32 " trans=%" PRIu32, m->id,
                      m->seq, m->orig, m->recv, m->trans);
         break;
-    case 17:
-    case 18:
+    case ST_ICMP_MASK_REQUEST:
+    case ST_ICMP_MASK_REPLY:
         st_sb_printf(sb, "id=%u seq=%u mask=%s", m->id, m->seq, st_ip4_str(m->mask, a));
         break;
-    case 3:
-        if (m->code == 4)
+    case ST_ICMP_DEST_UNREACH:
+        if (m->code == ST_ICMP_UNREACH_FRAG_NEEDED)
             st_sb_printf(sb, "Next-Hop-MTU=%u", m->mtu);
         break;
-    case 5:
+    case ST_ICMP_REDIRECT:
         st_sb_printf(sb, "addr=%s", st_ip4_str(m->gateway, a));
         break;
-    case 12:
-        if (m->code == 0)
+    case ST_ICMP_PARAM_PROBLEM:
+        if (m->code == ST_ICMP_PARAM_PROBLEM_POINTER)
             st_sb_printf(sb, "pointer=%u", m->pointer);
         break;
     default:

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nmap_rules.h"
 #include "pkt_protonames.h"
 
 #define LINE_MAX_ 1024
@@ -651,14 +652,14 @@ static bool icmp_desc(struct st_pkt *p, const char *d, size_t n)
         return false;
     memcpy(buf, d, n);
     buf[n] = '\0';
-    if (m->type != 3 || !strncmp(buf, "Destination unreachable (", 25))
+    if (m->type != ST_ICMP_DEST_UNREACH || !strncmp(buf, "Destination unreachable (", 25))
         return true;
     q->present = true;
     q->ip.ihl = 5;
     q->len = 28;
     q->l4len = 8;
     q->ip.len = 28;
-    if (m->code == 2) {
+    if (m->code == ST_ICMP_UNREACH_PROTO) {
         unsigned long v;
         char *e;
         v = strtoul(buf + 9, &e, 10);
@@ -667,7 +668,7 @@ static bool icmp_desc(struct st_pkt *p, const char *d, size_t n)
         q->ip.proto = (uint8_t)v;
         return true;
     }
-    if (m->code == 3) {
+    if (m->code == ST_ICMP_UNREACH_PORT) {
         q->ip.proto = ST_IPPROTO_UDP;
         if (!strcmp(buf, "Port unreachable"))
             return true;

@@ -1,0 +1,137 @@
+/*
+ * nmap 7.93's rules (nmap_rules.h). The reasons are nmap's --reason names.
+ */
+#include "nmap_rules.h"
+
+#include <errno.h>
+
+bool st_icmp_is_error(uint8_t proto, uint8_t type)
+{
+    if (proto == ST_IPPROTO_ICMPV6)
+        return type < ST_ICMP6_ECHO_REQUEST; /* RFC 4443: errors are types 0-127 */
+    return type == ST_ICMP_DEST_UNREACH || type == ST_ICMP_SOURCE_QUENCH ||
+           type == ST_ICMP_REDIRECT || type == ST_ICMP_TIME_EXCEEDED ||
+           type == ST_ICMP_PARAM_PROBLEM;
+}
+
+int st_icmp_reply_type(uint8_t request)
+{
+    switch (request) {
+    case ST_ICMP_ECHO_REQUEST:
+        return ST_ICMP_ECHO_REPLY;
+    case ST_ICMP_TIMESTAMP_REQUEST:
+        return ST_ICMP_TIMESTAMP_REPLY;
+    case ST_ICMP_INFO_REQUEST:
+        return ST_ICMP_INFO_REPLY;
+    case ST_ICMP_MASK_REQUEST:
+        return ST_ICMP_MASK_REPLY;
+    default:
+        return -1;
+    }
+}
+
+static struct st_nmap_verdict verdict(enum st_nmap_host host, const char *reason)
+{
+    return (struct st_nmap_verdict){host, reason};
+}
+
+/* A port or protocol unreachable comes from the target itself: it is up.
+ * The other codes come from a router on the way: down. */
+static struct st_nmap_verdict unreach_verdict(uint8_t code)
+{
+    switch (code) {
+    case ST_ICMP_UNREACH_PORT:
+        return verdict(ST_NMAP_UP, "port-unreach");
+    case ST_ICMP_UNREACH_PROTO:
+        return verdict(ST_NMAP_UP, "proto-unreach");
+    case ST_ICMP_UNREACH_NET:
+        return verdict(ST_NMAP_DOWN, "net-unreach");
+    case ST_ICMP_UNREACH_HOST:
+        return verdict(ST_NMAP_DOWN, "host-unreach");
+    case ST_ICMP_UNREACH_NET_PROHIB:
+    case ST_ICMP_UNREACH_HOST_PROHIB:
+    case ST_ICMP_UNREACH_FILTER_PROHIB:
+        return verdict(ST_NMAP_DOWN, "admin-prohibited");
+    default:
+        return verdict(ST_NMAP_DOWN, "unreach");
+    }
+}
+
+struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code)
+{
+    switch (type) {
+    case ST_ICMP_ECHO_REPLY:
+        return verdict(ST_NMAP_UP, "echo-reply");
+    case ST_ICMP_TIMESTAMP_REPLY:
+        return verdict(ST_NMAP_UP, "timestamp-reply");
+    case ST_ICMP_INFO_REPLY:
+        return verdict(ST_NMAP_UP, "info-reply");
+    case ST_ICMP_MASK_REPLY:
+        return verdict(ST_NMAP_UP, "mask-reply");
+    case ST_ICMP_DEST_UNREACH:
+        return unreach_verdict(code);
+    case ST_ICMP_TIME_EXCEEDED:
+        return verdict(ST_NMAP_DOWN, "time-exceeded");
+    default:
+        /* source quench, redirect, parameter problem, requests... */
+        return verdict(ST_NMAP_NOTHING, "icmp-response");
+    }
+}
+
+struct st_nmap_verdict st_nmap_connect_verdict(int err)
+{
+    switch (err) {
+    case 0:
+        return verdict(ST_NMAP_UP, "syn-ack");
+    case ECONNREFUSED:
+        return verdict(ST_NMAP_UP, "conn-refused");
+    case EHOSTUNREACH:
+        return verdict(ST_NMAP_DOWN, "host-unreach");
+    case ENETUNREACH:
+    case ENETDOWN:
+        return verdict(ST_NMAP_DOWN, "net-unreach");
+    default:
+        /* a timeout and the like: the probe is lost, as if unanswered */
+        return verdict(ST_NMAP_NOTHING, ST_NMAP_NO_RESPONSE);
+    }
+}
+
+static struct st_nmap_verdict tcp_verdict(uint8_t flags)
+{
+    if ((flags & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK))
+        return verdict(ST_NMAP_UP, "syn-ack");
+    if (flags & ST_TCP_RST)
+        return verdict(ST_NMAP_UP, "reset");
+    return verdict(ST_NMAP_UP, "tcp-response");
+}
+
+struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
+{
+    if (p->flags & ST_PKT_CONNECT)
+        return st_nmap_connect_verdict(p->conn_errno);
+    if (p->net == ST_NET_ARP)
+        return verdict(ST_NMAP_UP, "arp-response");
+    if (p->net != ST_NET_IPV4)
+        return verdict(ST_NMAP_UP, "unknown-response");
+    switch (p->proto) {
+    case ST_IPPROTO_TCP:
+        return tcp_verdict(p->l4.tcp.flags);
+    case ST_IPPROTO_UDP:
+        return verdict(ST_NMAP_UP, "udp-response");
+    case ST_IPPROTO_SCTP:
+        return verdict(ST_NMAP_UP, "sctp-response");
+    case ST_IPPROTO_ICMP:
+        return st_nmap_icmp_verdict(p->l4.icmp.type, p->l4.icmp.code);
+    default:
+        return verdict(ST_NMAP_UP, "proto-response");
+    }
+}
+
+const struct st_nmap_probe st_nmap_default_ping[ST_NMAP_DEFAULT_PING_N] = {
+    {"echo", ST_IPPROTO_ICMP, ST_ICMP_ECHO_REQUEST, 0},
+    {"syn", ST_IPPROTO_TCP, ST_TCP_SYN, 443},
+    {"ack", ST_IPPROTO_TCP, ST_TCP_ACK, 80},
+    {"timestamp", ST_IPPROTO_ICMP, ST_ICMP_TIMESTAMP_REQUEST, 0},
+};
+
+const unsigned short st_nmap_connect_ports[ST_NMAP_CONNECT_PORTS_N] = {80, 443};

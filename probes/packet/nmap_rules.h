@@ -1,0 +1,170 @@
+/*
+ * nmap 7.93's rules, in one place for the scan engine, the decoders and the
+ * comparator: the ICMP and ICMPv6 numbers, which ICMP messages are errors
+ * (they quote a datagram), what a reply says of its host and nmap's reason
+ * for it, and the probes and ports nmap sends when it is not told which.
+ *
+ * The engine decides a host with these verdicts and the comparator reads a
+ * trace with them: were they written twice, a change to one would make the
+ * comparator blame the scanner for the other's reading.
+ */
+#ifndef ST_NMAP_RULES_H
+#define ST_NMAP_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt_record.h"
+
+/* ICMP types (RFC 792, 950, 1256, 1393, 1788, 2521). */
+enum {
+    ST_ICMP_ECHO_REPLY = 0,
+    ST_ICMP_DEST_UNREACH = 3,
+    ST_ICMP_SOURCE_QUENCH = 4,
+    ST_ICMP_REDIRECT = 5,
+    ST_ICMP_ECHO_REQUEST = 8,
+    ST_ICMP_ROUTER_ADVERT = 9,
+    ST_ICMP_ROUTER_SOLICIT = 10,
+    ST_ICMP_TIME_EXCEEDED = 11,
+    ST_ICMP_PARAM_PROBLEM = 12,
+    ST_ICMP_TIMESTAMP_REQUEST = 13,
+    ST_ICMP_TIMESTAMP_REPLY = 14,
+    ST_ICMP_INFO_REQUEST = 15,
+    ST_ICMP_INFO_REPLY = 16,
+    ST_ICMP_MASK_REQUEST = 17,
+    ST_ICMP_MASK_REPLY = 18,
+    ST_ICMP_TRACEROUTE = 30,
+    ST_ICMP_DOMAIN_REQUEST = 37,
+    ST_ICMP_DOMAIN_REPLY = 38,
+    ST_ICMP_SECURITY_FAILURES = 40,
+};
+
+/* Destination unreachable codes (RFC 792, 1122, 1812). */
+enum {
+    ST_ICMP_UNREACH_NET = 0,
+    ST_ICMP_UNREACH_HOST = 1,
+    ST_ICMP_UNREACH_PROTO = 2,
+    ST_ICMP_UNREACH_PORT = 3,
+    ST_ICMP_UNREACH_FRAG_NEEDED = 4,
+    ST_ICMP_UNREACH_SRC_ROUTE = 5,
+    ST_ICMP_UNREACH_NET_UNKNOWN = 6,
+    ST_ICMP_UNREACH_HOST_UNKNOWN = 7,
+    ST_ICMP_UNREACH_SRC_ISOLATED = 8,
+    ST_ICMP_UNREACH_NET_PROHIB = 9,
+    ST_ICMP_UNREACH_HOST_PROHIB = 10,
+    ST_ICMP_UNREACH_NET_TOS = 11,
+    ST_ICMP_UNREACH_HOST_TOS = 12,
+    ST_ICMP_UNREACH_FILTER_PROHIB = 13,
+    ST_ICMP_UNREACH_HOST_PRECEDENCE = 14,
+    ST_ICMP_UNREACH_PRECEDENCE_CUTOFF = 15,
+};
+
+/* Redirect, time exceeded and parameter problem codes. */
+enum {
+    ST_ICMP_REDIRECT_NET = 0,
+    ST_ICMP_REDIRECT_HOST = 1,
+    ST_ICMP_REDIRECT_TOS_NET = 2,
+    ST_ICMP_REDIRECT_TOS_HOST = 3,
+    ST_ICMP_TIME_EXCEEDED_TRANSIT = 0,
+    ST_ICMP_TIME_EXCEEDED_REASSEMBLY = 1,
+    ST_ICMP_PARAM_PROBLEM_POINTER = 0,
+    ST_ICMP_PARAM_PROBLEM_OPTION_MISSING = 1,
+    ST_ICMP_PARAM_PROBLEM_BAD_LENGTH = 2,
+};
+
+/* ICMPv6 types (RFC 4443, 4861) and destination unreachable codes. */
+enum {
+    ST_ICMP6_DEST_UNREACH = 1,
+    ST_ICMP6_PACKET_TOO_BIG = 2,
+    ST_ICMP6_TIME_EXCEEDED = 3,
+    ST_ICMP6_PARAM_PROBLEM = 4,
+    ST_ICMP6_ECHO_REQUEST = 128,
+    ST_ICMP6_ECHO_REPLY = 129,
+    ST_ICMP6_ROUTER_SOLICIT = 133,
+    ST_ICMP6_ROUTER_ADVERT = 134,
+    ST_ICMP6_NEIGHBOR_SOLICIT = 135,
+    ST_ICMP6_NEIGHBOR_ADVERT = 136,
+
+    ST_ICMP6_UNREACH_NO_ROUTE = 0,
+    ST_ICMP6_UNREACH_ADMIN = 1,
+    ST_ICMP6_UNREACH_BEYOND_SCOPE = 2,
+    ST_ICMP6_UNREACH_ADDR = 3,
+    ST_ICMP6_UNREACH_PORT = 4,
+    ST_ICMP6_UNREACH_POLICY = 5,
+    ST_ICMP6_UNREACH_REJECT_ROUTE = 6,
+};
+
+/*
+ * Whether an ICMP (proto ST_IPPROTO_ICMP) or ICMPv6 (ST_IPPROTO_ICMPV6)
+ * message of this type is an error, which quotes the datagram that caused
+ * it instead of carrying an id and a sequence number.
+ */
+bool st_icmp_is_error(uint8_t proto, uint8_t type);
+
+/* The reply type to an ICMP query (echo, timestamp, information, address
+ * mask), or -1 for a type that is no query. */
+int st_icmp_reply_type(uint8_t request);
+
+/* What a reply says of the host it comes from, or is about. */
+enum st_nmap_host {
+    ST_NMAP_NOTHING = 0, /* nmap reads no verdict in it: it keeps listening */
+    ST_NMAP_UP,
+    ST_NMAP_DOWN,
+};
+
+struct st_nmap_verdict {
+    enum st_nmap_host host;
+    const char *reason; /* nmap's --reason name: "echo-reply", "reset", "host-unreach"... */
+};
+
+/*
+ * nmap's verdict on a reply to one of its probes, whatever the probe: a
+ * SYN/ACK, a RST, an ICMP query's reply, a UDP, SCTP or other protocol's
+ * answer, an ARP reply (all up); a port or protocol unreachable (up: the
+ * host itself said it); a network or host unreachable, an administrative
+ * prohibition, any other unreachable or a time exceeded (down: a router
+ * said it); the other ICMP messages (nothing). A connect record gives the
+ * verdict of its connect() result (st_nmap_connect_verdict).
+ */
+struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *reply);
+
+/* The ICMP part of st_nmap_reply_verdict, for a message of (type, code). */
+struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code);
+
+/* nmap's unprivileged ping: the verdict on a connect() that ended with
+ * errno `err` (0: connected). Nothing for a timeout and the like. */
+struct st_nmap_verdict st_nmap_connect_verdict(int err);
+
+/* The reason of a host no reply decided. */
+#define ST_NMAP_NO_RESPONSE "no-response"
+
+/* One probe as it goes on the wire. */
+struct st_nmap_probe {
+    const char *mode; /* scantrace's name of its kind: "echo", "syn"... */
+    uint8_t proto;    /* ST_IPPROTO_ICMP or ST_IPPROTO_TCP */
+    uint8_t what;     /* the ICMP type, or the TCP flags */
+    uint16_t port;    /* TCP destination port; 0 for ICMP */
+};
+
+/* nmap's ping when it is given no -P option and has raw sockets, in its
+ * order on the wire: ICMP echo, SYN to 443, ACK to 80, ICMP timestamp. */
+#define ST_NMAP_DEFAULT_PING_N 4
+extern const struct st_nmap_probe st_nmap_default_ping[ST_NMAP_DEFAULT_PING_N];
+
+/* The ports (protocols for -PO) of a -P option given no list (nmap.h's
+ * DEFAULT_*_PROBE_PORT_SPEC). */
+#define ST_NMAP_TCP_PROBE_PORT    80 /* -PS, -PA */
+#define ST_NMAP_STR_(x)           #x
+#define ST_NMAP_STR(x)            ST_NMAP_STR_(x)
+#define ST_NMAP_TCP_PROBE_PORTS   ST_NMAP_STR(ST_NMAP_TCP_PROBE_PORT)
+#define ST_NMAP_UDP_PROBE_PORTS   "40125" /* -PU */
+#define ST_NMAP_SCTP_PROBE_PORTS  "80"    /* -PY */
+#define ST_NMAP_PROTO_PROBE_PORTS "1,2,4" /* -PO */
+
+/* Without raw sockets nmap connects to these ports instead of its default
+ * ping, and to ST_NMAP_TCP_PROBE_PORT instead of an ICMP probe. */
+#define ST_NMAP_CONNECT_PORTS_N 2
+extern const unsigned short st_nmap_connect_ports[ST_NMAP_CONNECT_PORTS_N];
+
+#endif
