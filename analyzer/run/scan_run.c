@@ -142,9 +142,8 @@ static int connect_ports(const struct st_pass *pass, unsigned short *ports, size
 {
     size_t n = 0;
     if (!strcmp(pass->name, "default")) {
-        ports[0] = 80;
-        ports[1] = 443;
-        return 2;
+        memcpy(ports, st_nmap_connect_ports, sizeof st_nmap_connect_ports);
+        return ST_NMAP_CONNECT_PORTS_N;
     }
     for (size_t k = 0; k < pass->nkinds; k++) {
         const struct st_probe_kind *kd = &pass->kinds[k];
@@ -157,7 +156,7 @@ static int connect_ports(const struct st_pass *pass, unsigned short *ports, size
                 fprintf(stderr, "Warning:  You are not root -- using TCP pingscan rather than "
                                 "ICMP\n");
             *warned = true;
-            port = 80;
+            port = ST_NMAP_TCP_PROBE_PORT;
         } else if (!strcmp(name, "arp")) {
             continue;
         } else {
@@ -174,8 +173,8 @@ static int connect_ports(const struct st_pass *pass, unsigned short *ports, size
             ports[n++] = port;
     }
     if (!n) {
-        ports[n++] = 80;
-        ports[n++] = 443;
+        memcpy(ports, st_nmap_connect_ports, sizeof st_nmap_connect_ports);
+        n = ST_NMAP_CONNECT_PORTS_N;
     }
     return (int)n;
 }
@@ -215,7 +214,7 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     for (size_t i = 0; rc == 0 && i < cfg->targets.n; i++) {
         struct st_sched_host h = {.addr = ntohl(hosts[i].addr.s_addr),
                                   .state = hosts[i].up ? ST_HOST_UP : ST_HOST_DOWN,
-                                  .reason = st_cping_reason_str(hosts[i].reason),
+                                  .reason = hosts[i].reason,
                                   .tries = (uint8_t)hosts[i].tries,
                                   .latency_ns =
                                       hosts[i].up ? (int64_t)(hosts[i].latency_s * 1e9) : -1};

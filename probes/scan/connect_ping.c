@@ -14,9 +14,8 @@
 
 #include "connect_ping.h"
 #include "ev.h"
+#include "packet.h"
 #include "util.h"
-
-static const unsigned short default_ports[] = {80, 443};
 
 struct cping;
 
@@ -57,23 +56,6 @@ struct cping {
     int retry_delay_ms, max_tries;
     int err;
 };
-
-const char *st_cping_reason_str(enum st_cping_reason reason)
-{
-    switch (reason) {
-    case ST_CPING_SYN_ACK:
-        return "syn-ack";
-    case ST_CPING_CONN_REFUSED:
-        return "conn-refused";
-    case ST_CPING_HOST_UNREACH:
-        return "host-unreach";
-    case ST_CPING_NET_UNREACH:
-        return "net-unreach";
-    case ST_CPING_NO_RESPONSE:
-        break;
-    }
-    return "no-response";
-}
 
 static double since(const struct timespec *a, const struct timespec *b)
 {
@@ -214,13 +196,13 @@ static void finish(struct cping *cp, struct probe *p)
     free(p);
 }
 
-static void decide(struct cping *cp, size_t h, bool up, enum st_cping_reason reason,
-                   unsigned short port, double latency)
+static void decide(struct cping *cp, size_t h, struct st_nmap_verdict v, unsigned short port,
+                   double latency)
 {
     struct st_cping_host *host = &cp->hosts[h];
     cp->st[h].done = true;
-    host->up = up;
-    host->reason = reason;
+    host->up = v.host == ST_NMAP_UP;
+    host->reason = v.reason;
     host->port = port;
     host->latency_s = latency;
     /* nmap stops listening to a host once it is decided */
@@ -252,7 +234,7 @@ static void probe_over(struct cping *cp, size_t h)
     if (--s->pending > 0 || s->done)
         return;
     if (cp->hosts[h].tries >= cp->max_tries) {
-        decide(cp, h, false, ST_CPING_NO_RESPONSE, 0, 0);
+        decide(cp, h, (struct st_nmap_verdict){ST_NMAP_DOWN, ST_NMAP_NO_RESPONSE}, 0, 0);
         return;
     }
     struct probe *marker = calloc(1, sizeof *marker);
@@ -324,14 +306,9 @@ static void on_connect(st_ev_pool *pool, st_ev_event *ev, void *userdata)
     size_t h = p->host;
     unsigned short port = p->port;
     finish(cp, p);
-    if (err == 0)
-        decide(cp, h, true, ST_CPING_SYN_ACK, port, rtt);
-    else if (err == ECONNREFUSED)
-        decide(cp, h, true, ST_CPING_CONN_REFUSED, port, rtt);
-    else if (err == EHOSTUNREACH)
-        decide(cp, h, false, ST_CPING_HOST_UNREACH, port, rtt);
-    else if (err == ENETUNREACH || err == ENETDOWN)
-        decide(cp, h, false, ST_CPING_NET_UNREACH, port, rtt);
+    struct st_nmap_verdict v = st_nmap_connect_verdict(err);
+    if (v.host != ST_NMAP_NOTHING)
+        decide(cp, h, v, port, rtt);
     else
         probe_over(cp, h);
     pump(cp);
@@ -364,8 +341,8 @@ int st_connect_ping(struct st_cping_host *hosts, size_t n, const struct st_cping
     cp.o = opts ? opts : &none;
     cp.hosts = hosts;
     cp.n = n;
-    cp.ports = cp.o->ports ? cp.o->ports : default_ports;
-    cp.nports = cp.o->ports ? cp.o->nports : 2;
+    cp.ports = cp.o->ports ? cp.o->ports : st_nmap_connect_ports;
+    cp.nports = cp.o->ports ? cp.o->nports : ST_NMAP_CONNECT_PORTS_N;
     cp.max_parallel = cp.o->max_parallel ? cp.o->max_parallel : 300;
     cp.srtt = -1;
     cp.cwnd = 10;
@@ -392,7 +369,7 @@ int st_connect_ping(struct st_cping_host *hosts, size_t n, const struct st_cping
         st_ev_pool_set_trace(cp.pool, cp.o->event_trace, &cp.origin);
     for (size_t h = 0; h < n; h++) {
         hosts[h].up = false;
-        hosts[h].reason = ST_CPING_NO_RESPONSE;
+        hosts[h].reason = ST_NMAP_NO_RESPONSE;
         hosts[h].port = 0;
         hosts[h].latency_s = 0;
         hosts[h].tries = 1;

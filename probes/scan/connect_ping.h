@@ -27,25 +27,17 @@
 #include <stdio.h>
 #include <time.h>
 
-enum st_cping_reason {
-    ST_CPING_NO_RESPONSE = 0,
-    ST_CPING_SYN_ACK,      /* connected */
-    ST_CPING_CONN_REFUSED, /* RST */
-    ST_CPING_HOST_UNREACH, /* an ICMP host unreachable or a failed ARP */
-    ST_CPING_NET_UNREACH,
-};
-
 struct st_cping_host {
     struct in_addr addr; /* in: the target */
     bool up;             /* out: the verdict */
-    enum st_cping_reason reason;
+    const char *reason;  /* out: nmap's reason (st_nmap_connect_verdict) */
     unsigned short port; /* the port that answered */
     double latency_s;    /* connect() to its result, for the answer that decided */
     int tries;           /* how many rounds of probes went out */
 };
 
 struct st_cping_opts {
-    const unsigned short *ports; /* NULL: 80, 443 */
+    const unsigned short *ports; /* NULL: st_nmap_connect_ports */
     size_t nports;
     int initial_rtt_ms;            /* 0: 1000 */
     int min_rtt_ms;                /* 0: 100 */
@@ -62,8 +54,5 @@ struct st_cping_opts {
 /* Pings HOSTS[0..N) and fills in their verdicts. 0, or a negative errno
  * when the engine could not run (no pool, no memory). */
 int st_connect_ping(struct st_cping_host *hosts, size_t n, const struct st_cping_opts *opts);
-
-/* nmap's reason names: "syn-ack", "conn-refused", "host-unreach", ... */
-const char *st_cping_reason_str(enum st_cping_reason reason);
 
 #endif

@@ -87,16 +87,17 @@ int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t m
  * An ICMP error to the scanner quoting one of our IP probes of protocol
  * `proto` to a target: checks the quoted IP id cookie, which a probe makes
  * from its destination port (TCP, UDP, SCTP), its type (ICMP) or else its
- * protocol number. Fills out
- * with nmap's verdict for the error (port/proto unreachable: up; host or
- * network unreachable, prohibited, TTL exceeded: down).
+ * protocol number. Fills out with nmap's verdict for the error
+ * (st_nmap_reply_verdict); false for an error that decides nothing.
  */
 bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t proto,
                           uint8_t max_tryno, struct st_probe_reply *out);
 
-/* Fills out with an "up" answer from target (every module's positive match). */
-bool st_probe_up(struct st_probe_reply *out, uint32_t target, uint16_t port, uint8_t tryno,
-                 const char *reason);
+/* Fills out with nmap's verdict on reply r from target, an answer to the
+ * probe (port, tryno) a module recognized; false when nmap would read no
+ * verdict in it. */
+bool st_probe_answer(struct st_probe_reply *out, const struct st_pkt *r, uint32_t target,
+                     uint16_t port, uint8_t tryno);
 
 /* The IP id of the probe (dst, proto, port, try): a cookie as well. */
 uint16_t st_probe_ipid(const struct st_probe_ctx *ctx, uint32_t dst, uint8_t proto, uint16_t port,

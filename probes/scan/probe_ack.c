@@ -20,7 +20,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         if (!(t->flags & ST_TCP_RST) ||
             t->seq != st_tcp_cookie(ctx, r->ip.src, t->sport, ST_TCP_ACK, (uint8_t)tr))
             return false;
-        return st_probe_up(out, r->ip.src, t->sport, (uint8_t)tr, "reset");
+        return st_probe_answer(out, r, r->ip.src, t->sport, (uint8_t)tr);
     }
     const struct st_quote *q = &r->l4.icmp.quote;
     if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.proto != ST_IPPROTO_TCP)
@@ -32,7 +32,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
 const struct st_probe_module st_probe_ack = {
     .name = "ack",
     .flag = "-PA",
-    .default_ports = "80",
+    .default_ports = ST_NMAP_TCP_PROBE_PORTS,
     .ethernet = false,
     .prepare = prepare,
     .make = st_tcp_make,

@@ -46,7 +46,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     if (r->net != ST_NET_ARP || (r->arp.op & 0xff) != 2 || r->arp.tpa != ctx->src ||
         memcmp(r->arp.tha, ctx->src_mac, 6) != 0)
         return false;
-    return st_probe_up(out, r->arp.spa, 0, 0, "arp-response");
+    return st_probe_answer(out, r, r->arp.spa, 0, 0);
 }
 
 const struct st_probe_module st_probe_arp = {

@@ -1,6 +1,7 @@
 /*
  * What the probe modules share: TTLs, cookies, source ports, the IP header
- * patch, and recognizing ICMP errors that quote one of our probes.
+ * patch, recognizing ICMP errors that quote one of our probes, and reading
+ * nmap's verdict on a reply (nmap_rules.h decides it).
  */
 #include <string.h>
 
@@ -45,16 +46,17 @@ int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t m
     return d / 2;
 }
 
-bool st_probe_up(struct st_probe_reply *out, uint32_t target, uint16_t port, uint8_t tryno,
-                 const char *reason)
+bool st_probe_answer(struct st_probe_reply *out, const struct st_pkt *r, uint32_t target,
+                     uint16_t port, uint8_t tryno)
 {
+    struct st_nmap_verdict v = st_nmap_reply_verdict(r);
     memset(out, 0, sizeof *out);
     out->target = target;
     out->port = port;
     out->tryno = tryno;
-    out->up = true;
-    out->reason = reason;
-    return true;
+    out->up = v.host == ST_NMAP_UP;
+    out->reason = v.reason;
+    return v.host != ST_NMAP_NOTHING;
 }
 
 void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
@@ -65,43 +67,6 @@ void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, 
     st_put16(out + 4, id);
     st_put32(out + 16, dst);
     st_ipv4_checksum(out);
-}
-
-/* nmap's reading of an ICMP error about a probe. */
-static bool error_verdict(const struct st_icmp *m, struct st_probe_reply *out)
-{
-    switch (m->type) {
-    case 3:
-        switch (m->code) {
-        case 3:
-            out->up = true;
-            out->reason = "port-unreach";
-            return true;
-        case 2:
-            out->up = true;
-            out->reason = "proto-unreach";
-            return true;
-        case 0:
-            out->reason = "net-unreach";
-            return true;
-        case 1:
-            out->reason = "host-unreach";
-            return true;
-        case 9:
-        case 10:
-        case 13:
-            out->reason = "admin-prohibited";
-            return true;
-        default:
-            out->reason = "unreach";
-            return true;
-        }
-    case 11:
-        out->reason = "time-exceeded";
-        return true;
-    default:
-        return false;
-    }
 }
 
 bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t proto,
@@ -120,13 +85,7 @@ bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r
     for (uint8_t t = 0; t <= max_tryno; t++) {
         if (q->ip.id != st_probe_ipid(ctx, q->ip.dst, proto, port, t))
             continue;
-        memset(out, 0, sizeof *out);
-        if (!error_verdict(&r->l4.icmp, out))
-            return false;
-        out->target = q->ip.dst;
-        out->port = port;
-        out->tryno = t;
-        return true;
+        return st_probe_answer(out, r, q->ip.dst, port, t);
     }
     return false;
 }

@@ -1,18 +1,18 @@
 /*
- * -PE: ICMP echo request (type 8).
+ * -PE: ICMP echo request.
  */
 #include "probe_icmp.h"
 
 static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
 {
     (void)port;
-    st_icmp_prepare(ctx, 8, t);
+    st_icmp_prepare(ctx, ST_ICMP_ECHO_REQUEST, t);
 }
 
 static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
                   struct st_probe_reply *out)
 {
-    return st_icmp_match(ctx, r, 8, max_tryno, out);
+    return st_icmp_match(ctx, r, ST_ICMP_ECHO_REQUEST, max_tryno, out);
 }
 
 const struct st_probe_module st_probe_echo = {

@@ -11,7 +11,7 @@
 
 static uint16_t icmp_len(uint8_t type)
 {
-    return type == 13 ? 20 : type == 17 ? 12 : 8;
+    return type == ST_ICMP_TIMESTAMP_REQUEST ? 20 : type == ST_ICMP_MASK_REQUEST ? 12 : 8;
 }
 
 void st_icmp_prepare(const struct st_probe_ctx *ctx, uint8_t type, struct st_probe_tmpl *t)
@@ -36,18 +36,6 @@ size_t st_icmp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uin
     return t->len;
 }
 
-static const char *reason_of(uint8_t reply_type)
-{
-    switch (reply_type) {
-    case 0:
-        return "echo-reply";
-    case 14:
-        return "timestamp-reply";
-    default:
-        return "mask-reply";
-    }
-}
-
 bool st_icmp_match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t type,
                    uint8_t max_tryno, struct st_probe_reply *out)
 {
@@ -55,12 +43,11 @@ bool st_icmp_match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8
         (r->flags & ST_PKT_L4_SHORT))
         return false;
     const struct st_icmp *m = &r->l4.icmp;
-    uint8_t reply = type == 8 ? 0 : (uint8_t)(type + 1);
-    if (m->type == reply) {
+    if (m->type == st_icmp_reply_type(type)) {
         for (uint8_t tr = 0; tr <= max_tryno; tr++) {
             if (m->id != st_cookie16(ctx, r->ip.src, 0x100u | type, tr))
                 continue;
-            return st_probe_up(out, r->ip.src, type, tr, reason_of(reply));
+            return st_probe_answer(out, r, r->ip.src, type, tr);
         }
         return false;
     }

@@ -18,7 +18,7 @@ static void prepare(const struct st_probe_ctx *ctx, uint16_t proto, struct st_pr
     memset(t->bytes, 0, sizeof t->bytes);
     st_ipv4_write(t->bytes, len, 0, 64, (uint8_t)proto, ctx->src, 0);
     if (proto == ST_IPPROTO_ICMP)
-        t->bytes[20] = 8;
+        t->bytes[20] = ST_ICMP_ECHO_REQUEST;
     else if (proto == ST_IPPROTO_IGMP)
         t->bytes[20] = 0x11; /* membership query */
     t->port = proto;
@@ -32,7 +32,7 @@ static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
         return 0;
     uint8_t proto = (uint8_t)t->port;
     /* an ICMP probe's IP id is keyed on its type, as the ICMP modules do */
-    uint16_t key = proto == ST_IPPROTO_ICMP ? 8 : proto;
+    uint16_t key = proto == ST_IPPROTO_ICMP ? ST_ICMP_ECHO_REQUEST : proto;
     st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, proto, key, tryno));
     if (proto == ST_IPPROTO_ICMP)
         st_put16(out + 24, st_cookie16(ctx, dst, PROTO_ECHO_KEY, tryno));
@@ -46,10 +46,10 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     if (r->net != ST_NET_IPV4 || r->ip.dst != ctx->src)
         return false;
     memset(out, 0, sizeof *out);
-    if (r->proto == ST_IPPROTO_ICMP && r->l4.icmp.type == 0) {
+    if (r->proto == ST_IPPROTO_ICMP && r->l4.icmp.type == ST_ICMP_ECHO_REPLY) {
         for (uint8_t tr = 0; tr <= max_tryno; tr++)
             if (r->l4.icmp.id == st_cookie16(ctx, r->ip.src, PROTO_ECHO_KEY, tr))
-                return st_probe_up(out, r->ip.src, ST_IPPROTO_ICMP, tr, "echo-reply");
+                return st_probe_answer(out, r, r->ip.src, ST_IPPROTO_ICMP, tr);
         return false;
     }
     if (r->proto == ST_IPPROTO_ICMP) {
@@ -62,13 +62,13 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     if (r->proto == ST_IPPROTO_TCP || r->proto == ST_IPPROTO_UDP || r->proto == ST_IPPROTO_SCTP)
         return false;
     /* the same protocol coming back: nmap's proto-response (no cookie to check) */
-    return st_probe_up(out, r->ip.src, r->proto, 0, "proto-response");
+    return st_probe_answer(out, r, r->ip.src, r->proto, 0);
 }
 
 const struct st_probe_module st_probe_proto = {
     .name = "proto",
     .flag = "-PO",
-    .default_ports = "1,2,4",
+    .default_ports = ST_NMAP_PROTO_PROBE_PORTS,
     .ethernet = false,
     .prepare = prepare,
     .make = make,

@@ -54,7 +54,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         int tr = st_probe_sport_try(ctx, r->l4.sctp.dport, max_tryno);
         if (tr < 0 || r->l4.sctp.vtag != tag(ctx, r->ip.src, r->l4.sctp.sport, (uint8_t)tr))
             return false;
-        return st_probe_up(out, r->ip.src, r->l4.sctp.sport, (uint8_t)tr, "sctp-response");
+        return st_probe_answer(out, r, r->ip.src, r->l4.sctp.sport, (uint8_t)tr);
     }
     const struct st_quote *q = &r->l4.icmp.quote;
     return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == ST_IPPROTO_SCTP &&
@@ -65,7 +65,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
 const struct st_probe_module st_probe_sctp = {
     .name = "sctp",
     .flag = "-PY",
-    .default_ports = "80",
+    .default_ports = ST_NMAP_SCTP_PROBE_PORTS,
     .ethernet = false,
     .prepare = prepare,
     .make = make,

@@ -23,7 +23,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         bool synack = (t->flags & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK);
         if (!synack && !(t->flags & ST_TCP_RST))
             return false;
-        return st_probe_up(out, r->ip.src, t->sport, (uint8_t)tr, synack ? "syn-ack" : "reset");
+        return st_probe_answer(out, r, r->ip.src, t->sport, (uint8_t)tr);
     }
     /* an error quoting our SYN: the quoted seq is the cookie */
     const struct st_quote *q = &r->l4.icmp.quote;
@@ -38,7 +38,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
 const struct st_probe_module st_probe_syn = {
     .name = "syn",
     .flag = "-PS",
-    .default_ports = "80",
+    .default_ports = ST_NMAP_TCP_PROBE_PORTS,
     .ethernet = false,
     .prepare = prepare,
     .make = st_tcp_make,

@@ -38,7 +38,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         int tr = st_probe_sport_try(ctx, r->l4.udp.dport, max_tryno);
         if (tr < 0)
             return false;
-        return st_probe_up(out, r->ip.src, r->l4.udp.sport, (uint8_t)tr, "udp-response");
+        return st_probe_answer(out, r, r->ip.src, r->l4.udp.sport, (uint8_t)tr);
     }
     const struct st_quote *q = &r->l4.icmp.quote;
     return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == ST_IPPROTO_UDP &&
@@ -49,7 +49,7 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
 const struct st_probe_module st_probe_udp = {
     .name = "udp",
     .flag = "-PU",
-    .default_ports = "40125",
+    .default_ports = ST_NMAP_UDP_PROBE_PORTS,
     .ethernet = false,
     .prepare = prepare,
     .make = make,

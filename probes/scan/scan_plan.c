@@ -106,14 +106,14 @@ int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errs
     return 0;
 }
 
-/* nmap's default probes, in its order on the wire: echo, SYN 443, ACK 80, timestamp */
+/* nmap's default probes (st_nmap_default_ping), in its order on the wire */
 static size_t default_kinds(struct st_probe_kind *out)
 {
-    out[0] = (struct st_probe_kind){st_probe_by_name("echo"), 0};
-    out[1] = (struct st_probe_kind){st_probe_by_name("syn"), 443};
-    out[2] = (struct st_probe_kind){st_probe_by_name("ack"), 80};
-    out[3] = (struct st_probe_kind){st_probe_by_name("timestamp"), 0};
-    return 4;
+    for (size_t i = 0; i < ST_NMAP_DEFAULT_PING_N; i++) {
+        const struct st_nmap_probe *d = &st_nmap_default_ping[i];
+        out[i] = (struct st_probe_kind){st_probe_by_name(d->mode), d->port};
+    }
+    return ST_NMAP_DEFAULT_PING_N;
 }
 
 void st_plan_finish(struct st_plan *p)

@@ -77,8 +77,8 @@ int main(int argc, char **argv)
     for (size_t h = 0; h < n; h++) {
         char ip[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &hosts[h].addr, ip, sizeof ip);
-        printf("HOST %s %s %s port=%u tries=%d\n", ip, hosts[h].up ? "up" : "down",
-               st_cping_reason_str(hosts[h].reason), hosts[h].port, hosts[h].tries);
+        printf("HOST %s %s %s port=%u tries=%d\n", ip, hosts[h].up ? "up" : "down", hosts[h].reason,
+               hosts[h].port, hosts[h].tries);
     }
     free(hosts);
     return rc < 0 ? 3 : 0;

@@ -63,12 +63,10 @@ static void test_up_and_down(void **state)
     fclose(trace);
 
     assert_true(hosts[0].up);
-    assert_true(hosts[0].reason == ST_CPING_CONN_REFUSED || hosts[0].reason == ST_CPING_SYN_ACK);
-    assert_string_equal(st_cping_reason_str(hosts[0].reason),
-                        hosts[0].port == closed ? "conn-refused" : "syn-ack");
+    assert_string_equal(hosts[0].reason, hosts[0].port == closed ? "conn-refused" : "syn-ack");
     assert_int_equal(hosts[0].tries, 1);
     assert_false(hosts[1].up);
-    assert_int_equal(hosts[1].reason, ST_CPING_NO_RESPONSE);
+    assert_string_equal(hosts[1].reason, "no-response");
     assert_int_equal(hosts[1].tries, 2);
 
     char got[1024], want[1024];
@@ -104,7 +102,6 @@ static void test_nothing_to_do(void **state)
 {
     (void)state;
     assert_int_equal(st_connect_ping(NULL, 0, NULL), 0);
-    assert_string_equal(st_cping_reason_str(ST_CPING_NO_RESPONSE), "no-response");
 }
 
 ST_EVTEST_MAIN(NULL, NULL, cmocka_unit_test(test_up_and_down), cmocka_unit_test(test_nothing_to_do))
