@@ -17,7 +17,6 @@
  * must carry (echo id and seq, the reversed ports, the quoted IP id of an
  * ICMP error, the ARP target), kept in one sorted table.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,74 +66,6 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
         p->l4.icmp.quote.ip.dst)
         return p->l4.icmp.quote.ip.dst;
     return dir == ST_DIR_SENT ? p->ip.dst : p->ip.src;
-}
-
-const char *st_reply_reason(const struct st_pkt *p, bool *up)
-{
-    *up = true;
-    if (p->flags & ST_PKT_CONNECT) {
-        /* nmap's reasons for connect() results */
-        if (p->conn_errno == 0)
-            return "syn-ack";
-        if (p->conn_errno == ECONNREFUSED)
-            return "conn-refused";
-        *up = false;
-        if (p->conn_errno == EHOSTUNREACH)
-            return "host-unreach";
-        if (p->conn_errno == ENETUNREACH)
-            return "net-unreach";
-        return "no-response";
-    }
-    if (p->net == ST_NET_ARP)
-        return "arp-response";
-    if (p->net != ST_NET_IPV4)
-        return "unknown-response";
-    switch (p->proto) {
-    case ST_IPPROTO_TCP:
-        if ((p->l4.tcp.flags & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK))
-            return "syn-ack";
-        if (p->l4.tcp.flags & ST_TCP_RST)
-            return "reset";
-        return "tcp-response";
-    case ST_IPPROTO_UDP:
-        return "udp-response";
-    case ST_IPPROTO_SCTP:
-        return "sctp-response";
-    case ST_IPPROTO_ICMP:
-        break;
-    default:
-        return "proto-response";
-    }
-    const struct st_icmp *m = &p->l4.icmp;
-    switch (m->type) {
-    case 0:
-        return "echo-reply";
-    case 14:
-        return "timestamp-reply";
-    case 16:
-        return "info-reply";
-    case 18:
-        return "mask-reply";
-    case 3:
-        if (m->code == 3)
-            return "port-unreach";
-        if (m->code == 2)
-            return "proto-unreach";
-        *up = false;
-        if (m->code == 0)
-            return "net-unreach";
-        if (m->code == 1)
-            return "host-unreach";
-        if (m->code == 9 || m->code == 10 || m->code == 13)
-            return "admin-prohibited";
-        return "unreach";
-    case 11:
-        *up = false;
-        return "time-exceeded";
-    default:
-        *up = false;
-        return "icmp-response";
-    }
 }
 
 /* ---- reply keys ---------------------------------------------------------- */
@@ -240,9 +171,9 @@ static void probe_keys(struct keys *k, const struct st_pkt *p, long i)
     put(k, like_key(p), i);
     if (p->proto == ST_IPPROTO_ICMP) {
         const struct st_icmp *m = &p->l4.icmp;
-        /* echo 8 -> 0, timestamp 13 -> 14, information 15 -> 16, mask 17 -> 18 */
-        unsigned reply = m->type == 8 ? 0 : m->type + 1u;
-        put(k, key(K_ICMPQ, p->ip.dst, reply, (uint64_t)m->id << 16 | m->seq), i);
+        int reply = st_icmp_reply_type(m->type);
+        if (reply >= 0)
+            put(k, key(K_ICMPQ, p->ip.dst, (uint64_t)reply, (uint64_t)m->id << 16 | m->seq), i);
     } else {
         put(k, key(K_PORTS, p->ip.dst, p->proto, ports(p, false)), i);
     }

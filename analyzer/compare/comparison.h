@@ -104,7 +104,4 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
  */
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);
 
-/* The reason a traced reply gives for a host being up or down. */
-const char *st_reply_reason(const struct st_pkt *p, bool *up);
-
 #endif

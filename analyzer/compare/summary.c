@@ -43,10 +43,102 @@ static void add_num(char *list, size_t size, unsigned v)
     snprintf(list + len, size - len, "%s%s", len ? "," : "", item);
 }
 
+static void add_kind(struct kinds *k, const struct st_pkt *p)
+{
+    if (p->net == ST_NET_ARP) {
+        k->arp = true;
+        return;
+    }
+    switch (p->proto) {
+    case ST_IPPROTO_ICMP:
+        if (p->l4.icmp.type == ST_ICMP_ECHO_REQUEST)
+            k->echo = true;
+        else if (p->l4.icmp.type == ST_ICMP_TIMESTAMP_REQUEST)
+            k->ts = true;
+        else if (p->l4.icmp.type == ST_ICMP_MASK_REQUEST)
+            k->mask = true;
+        else
+            k->other_icmp = true;
+        break;
+    case ST_IPPROTO_TCP:
+        if (p->l4.tcp.flags & ST_TCP_SYN)
+            add_num(k->syn, sizeof k->syn, p->l4.tcp.dport);
+        else
+            add_num(k->ack, sizeof k->ack, p->l4.tcp.dport);
+        break;
+    case ST_IPPROTO_UDP:
+        add_num(k->udp, sizeof k->udp, p->l4.udp.dport);
+        break;
+    case ST_IPPROTO_SCTP:
+        add_num(k->sctp, sizeof k->sctp, p->l4.sctp.dport);
+        break;
+    default:
+        add_num(k->proto, sizeof k->proto, p->proto);
+        break;
+    }
+}
+
+/* Whether the IP probes are exactly nmap's default ping (ARP aside). */
+static bool is_default(const struct kinds *k)
+{
+    struct kinds d;
+    memset(&d, 0, sizeof d);
+    for (size_t i = 0; i < ST_NMAP_DEFAULT_PING_N; i++) {
+        const struct st_nmap_probe *dp = &st_nmap_default_ping[i];
+        struct st_pkt p;
+        st_pkt_init(&p);
+        p.net = ST_NET_IPV4;
+        p.proto = dp->proto;
+        if (dp->proto == ST_IPPROTO_ICMP) {
+            p.l4.icmp.type = dp->what;
+        } else {
+            p.l4.tcp.flags = dp->what;
+            p.l4.tcp.dport = dp->port;
+        }
+        add_kind(&d, &p);
+    }
+    return k->echo == d.echo && k->ts == d.ts && k->mask == d.mask &&
+           k->other_icmp == d.other_icmp && !strcmp(k->syn, d.syn) && !strcmp(k->ack, d.ack) &&
+           !strcmp(k->udp, d.udp) && !strcmp(k->sctp, d.sctp) && !strcmp(k->proto, d.proto);
+}
+
+/* "-PE -PS22,443 + arp" */
+static char *kinds_name(struct kinds *k)
+{
+    char name[256] = "";
+    if (k->proto[0] && k->echo) {
+        /* -PO sends an ICMP echo as its protocol 1 */
+        size_t len = strlen(k->proto);
+        if (len + 3 <= sizeof k->proto) {
+            memmove(k->proto + 2, k->proto, len + 1);
+            memcpy(k->proto, "1,", 2);
+        }
+        k->echo = false;
+    }
+    size_t len = 0;
+#define ADD(cond, ...)                                                                             \
+    if (cond)                                                                                      \
+    len += (size_t)snprintf(name + len, sizeof name - len, "%s", len ? " " : ""),                  \
+        len += (size_t)snprintf(name + len, sizeof name - len, __VA_ARGS__)
+    ADD(k->echo, "-PE");
+    ADD(k->ts, "-PP");
+    ADD(k->mask, "-PM");
+    ADD(k->syn[0], "-PS%s", k->syn);
+    ADD(k->ack[0], "-PA%s", k->ack);
+    ADD(k->udp[0], "-PU%s", k->udp);
+    ADD(k->sctp[0], "-PY%s", k->sctp);
+    ADD(k->proto[0], "-PO%s", k->proto);
+#undef ADD
+    if (k->arp && !name[0])
+        return strdup("arp");
+    if (k->arp)
+        snprintf(name + len, sizeof name - len, " + arp");
+    return strdup(name[0] ? name : "trace");
+}
+
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n)
 {
     struct kinds k;
-    char name[256] = "";
     size_t conns = 0, sent = 0;
 
     memset(&k, 0, sizeof k);
@@ -56,74 +148,10 @@ char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n)
     }
     if (conns)
         return strdup(conns == sent ? "connect" : "connect + raw");
-    for (size_t i = 0; i < n; i++) {
-        const struct st_pkt *p = pkts[i];
-        if (p->dir != ST_DIR_SENT)
-            continue;
-        if (p->net == ST_NET_ARP) {
-            k.arp = true;
-            continue;
-        }
-        switch (p->proto) {
-        case ST_IPPROTO_ICMP:
-            if (p->l4.icmp.type == 8)
-                k.echo = true;
-            else if (p->l4.icmp.type == 13)
-                k.ts = true;
-            else if (p->l4.icmp.type == 17)
-                k.mask = true;
-            else
-                k.other_icmp = true;
-            break;
-        case ST_IPPROTO_TCP:
-            if (p->l4.tcp.flags & ST_TCP_SYN)
-                add_num(k.syn, sizeof k.syn, p->l4.tcp.dport);
-            else
-                add_num(k.ack, sizeof k.ack, p->l4.tcp.dport);
-            break;
-        case ST_IPPROTO_UDP:
-            add_num(k.udp, sizeof k.udp, p->l4.udp.dport);
-            break;
-        case ST_IPPROTO_SCTP:
-            add_num(k.sctp, sizeof k.sctp, p->l4.sctp.dport);
-            break;
-        default:
-            add_num(k.proto, sizeof k.proto, p->proto);
-            break;
-        }
-    }
-    bool ip_default = k.echo && k.ts && !k.mask && !strcmp(k.syn, "443") && !strcmp(k.ack, "80") &&
-                      !k.udp[0] && !k.sctp[0] && !k.proto[0] && !k.other_icmp;
-    if (ip_default)
-        return strdup("default");
-    if (k.proto[0] && k.echo) {
-        /* -PO sends an ICMP echo as its protocol 1 */
-        size_t len = strlen(k.proto);
-        if (len + 3 <= sizeof k.proto) {
-            memmove(k.proto + 2, k.proto, len + 1);
-            memcpy(k.proto, "1,", 2);
-        }
-        k.echo = false;
-    }
-    size_t len = 0;
-#define ADD(cond, ...)                                                                             \
-    if (cond)                                                                                      \
-    len += (size_t)snprintf(name + len, sizeof name - len, "%s", len ? " " : ""),                  \
-        len += (size_t)snprintf(name + len, sizeof name - len, __VA_ARGS__)
-    ADD(k.echo, "-PE");
-    ADD(k.ts, "-PP");
-    ADD(k.mask, "-PM");
-    ADD(k.syn[0], "-PS%s", k.syn);
-    ADD(k.ack[0], "-PA%s", k.ack);
-    ADD(k.udp[0], "-PU%s", k.udp);
-    ADD(k.sctp[0], "-PY%s", k.sctp);
-    ADD(k.proto[0], "-PO%s", k.proto);
-#undef ADD
-    if (k.arp && !name[0])
-        return strdup("arp");
-    if (k.arp)
-        snprintf(name + len, sizeof name - len, " + arp");
-    return strdup(name[0] ? name : "trace");
+    for (size_t i = 0; i < n; i++)
+        if (pkts[i]->dir == ST_DIR_SENT)
+            add_kind(&k, pkts[i]);
+    return is_default(&k) ? strdup("default") : kinds_name(&k);
 }
 
 static char *infer_mode(const struct st_trace *t)
@@ -218,7 +246,7 @@ static struct st_mode_host *host_in(struct st_comparison *c, struct host_ix *ix,
         ix->cap[mi - 1] = n;
     }
     m->hosts[m->nhosts] =
-        (struct st_mode_host){.addr = addr, .latency_s = -1, .reason = "no-response"};
+        (struct st_mode_host){.addr = addr, .latency_s = -1, .reason = ST_NMAP_NO_RESPONSE};
     ix->slots[k] = (struct slot){addr, (uint32_t)mi, m->nhosts};
     ix->used++;
     return &m->hosts[m->nhosts++];
@@ -284,8 +312,11 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
             first = p;
     }
     bool up = false;
-    if (first)
-        h->reason = st_reply_reason(first, &up);
+    if (first) {
+        struct st_nmap_verdict v = st_nmap_reply_verdict(first);
+        up = v.host == ST_NMAP_UP;
+        h->reason = v.reason;
+    }
     h->up = reported ? reported->up : up;
     if (h->up && !first)
         h->reason = "reported-up";
