@@ -11,22 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "compare.h"
+#include "rows.h"
 
 static int read_text(const char *text, struct st_trace *t)
 {
-    char path[] = "/tmp/st-trace-XXXXXX", err[512];
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    int rc = st_trace_read(path, t, err, sizeof err);
-    unlink(path);
-    return rc;
+    char err[512];
+    return st_row_trace(text, t, err, sizeof err);
 }
 
 static void test_huge_times(void **state)

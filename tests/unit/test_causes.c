@@ -1,0 +1,404 @@
+/*
+ * The comparator's rules as tables, each row a small trace and a small
+ * capture run through the real comparison (st_compare_run, then
+ * st_compare_summarize):
+ *
+ *   wire_causes   why a frame is on the wire only (os-rst, os-arp, ...)
+ *   trace_causes  why a trace line has no frame (no-arp, capture-drop)
+ *   matching      which frame each trace line is (identity, then time)
+ *   host_verdicts what the comparator says of a host, and why
+ *
+ * Traces and frames are nmap --packet-trace lines: the frames are read with
+ * the same parser, their time moved to the capture's clock. A frame line
+ * may end in " | quoting LINE": an ICMP error whose quoted datagram is the
+ * probe of LINE (nmap's trace does not print the quoted IP id; the capture
+ * has it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compare.h"
+#include "packet.h"
+#include "rows.h"
+
+#define CAPTURE_EPOCH_NS 1700000000000000000LL /* the capture clock at trace time 0 */
+#define QUOTING          " | quoting "
+#define MAX_FRAMES       8
+#define SCANNER          "198.18.2.1"
+
+/* ---- a comparison of a trace and frames ----------------------------------- */
+
+struct world {
+    struct st_trace t;
+    struct st_dissection cap;
+    struct st_comparison c;
+};
+
+static void read_trace(const char *name, const char *text, struct st_trace *t)
+{
+    char err[512];
+    if (st_row_trace(text, t, err, sizeof err))
+        fail_msg("%s: the row's trace does not read: %s", name, err);
+}
+
+/* The quoted datagram of an ICMP error: the probe's IP header and ports. */
+static void quote_probe(const char *name, struct st_pkt *err, const char *probe_line)
+{
+    struct st_pkt probe;
+    st_row_parse(name, probe_line, &probe);
+    struct st_quote *q = &err->l4.icmp.quote;
+    q->present = true;
+    q->ip = probe.ip;
+    q->ip.proto = probe.proto;
+    if (probe.proto == ST_IPPROTO_TCP) {
+        q->sport = probe.l4.tcp.sport;
+        q->dport = probe.l4.tcp.dport;
+        q->seq = probe.l4.tcp.seq;
+    } else if (probe.proto == ST_IPPROTO_UDP) {
+        q->sport = probe.l4.udp.sport;
+        q->dport = probe.l4.udp.dport;
+    } else if (probe.proto == ST_IPPROTO_ICMP) {
+        q->icmp_type = probe.l4.icmp.type;
+        q->icmp_id = probe.l4.icmp.id;
+        q->icmp_seq = probe.l4.icmp.seq;
+    }
+}
+
+static void add_frame(const char *name, struct st_dissection *cap, const char *spec)
+{
+    char line[512];
+    const char *q = strstr(spec, QUOTING);
+    snprintf(line, sizeof line, "%.*s", (int)(q ? q - spec : (ptrdiff_t)strlen(spec)), spec);
+    struct st_pkt p;
+    st_row_parse(name, line, &p);
+    if (q)
+        quote_probe(name, &p, q + strlen(QUOTING));
+    p.flags &= ~(unsigned)ST_PKT_L4_SHORT; /* a LOW line's ICMP: the frame has it all */
+    if (p.net == ST_NET_ARP && (p.arp.op & 0xff) == 2 && !p.arp.tpa)
+        st_ip4_parse(SCANNER, &p.arp.tpa); /* nmap's line names no target: it was us */
+    p.link = ST_LINK_ETHERNET;
+    p.frame = (uint32_t)cap->n + 1;
+    p.time_ns += CAPTURE_EPOCH_NS;
+    st_dissection_push(cap, &p, NULL);
+}
+
+static void world_run(struct world *w, const char *name, const char *trace,
+                      const char *const *frames, uint64_t dropped)
+{
+    memset(w, 0, sizeof *w);
+    read_trace(name, trace, &w->t);
+    for (size_t i = 0; i < MAX_FRAMES && frames[i]; i++)
+        add_frame(name, &w->cap, frames[i]);
+    w->c.dropped_known = true;
+    w->c.capture_dropped = dropped;
+    st_compare_run(&w->c, &w->t, &w->cap);
+    st_compare_summarize(&w->c);
+}
+
+static void world_free(struct world *w)
+{
+    st_compare_free(&w->c);
+    st_dissection_free(&w->cap);
+    st_trace_free(&w->t);
+}
+
+/* A row's packet is on one side only (`other`, its match on the other
+ * side, is -1), for the reason `want`. */
+static void one_sided(const char *row, long other, enum st_cause got, const char *want)
+{
+    if (other >= 0)
+        st_row_fail("%s: matched packet %ld of the other side", row, other + 1);
+    else if (strcmp(st_cause_name(got), want))
+        st_row_fail("%s: cause %s, want %s", row, st_cause_name(got), want);
+}
+
+/* ---- the lines of the rows -------------------------------------------------- */
+
+/* the scanner 198.18.2.1, a target 198.18.3.2 behind the router 198.18.2.254 */
+#define ECHO_REQ(t, id)                                                                            \
+    "SENT (" t ") ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=100 seq=0] IP "    \
+    "[ttl=53 id=" id " iplen=28 ]"
+#define ECHO_REPLY(t)                                                                              \
+    "RCVD (" t ") ICMP [198.18.3.2 > 198.18.2.1 Echo reply (type=0/code=0) id=100 seq=0] IP "      \
+    "[ttl=64 id=5001 iplen=28 ]"
+#define SYN(t, id)                                                                                 \
+    "SENT (" t ") TCP 198.18.2.1:40000 > 198.18.3.2:443 S ttl=41 id=" id " iplen=44  seq=1000 "    \
+    "win=1024 <mss 1460>"
+#define SYN_ACK(t)                                                                                 \
+    "RCVD (" t ") TCP 198.18.3.2:443 > 198.18.2.1:40000 SA ttl=64 id=0 iplen=44  seq=777 "         \
+    "win=64240 <mss 1460>"
+#define OS_RST(t)                                                                                  \
+    "SENT (" t ") TCP 198.18.2.1:40000 > 198.18.3.2:443 R ttl=64 id=0 iplen=40  seq=1001 win=0 "
+#define HOST_UNREACH(t)                                                                            \
+    "RCVD (" t ") ICMP [198.18.2.254 > 198.18.2.1 Host 198.18.3.2 unreachable (type=3/code=1) ] "  \
+    "IP [ttl=64 id=30769 iplen=56 ]"
+#define ARP_ASK(t, who)   "SENT (" t ") ARP who-has " who " tell 198.18.2.1"
+#define ARP_REPLY(t, who) "RCVD (" t ") ARP reply " who " is-at 6E:70:59:D4:5E:38"
+#define CONN(t, result)   "CONN (" t ") TCP localhost > 198.18.3.2:80 => " result "\n"
+#define KERNEL_TCP(t, flags, id, seq)                                                              \
+    "SENT (" t ") TCP 198.18.2.1:50000 > 198.18.3.2:80 " flags " ttl=64 id=" id                    \
+    " iplen=52  seq=" seq " win=502 "
+#define DONE(secs) "Nmap done: 1 IP address (1 host up) scanned in " secs " seconds\n"
+#define L(line)    line "\n"
+
+/* ---- why a frame is on the wire only ---------------------------------------- */
+
+static const struct wire_row {
+    const char *name, *trace, *frames[MAX_FRAMES];
+    size_t frame; /* 1-based */
+    const char *cause;
+} wire_causes[] = {
+    {"os-rst: the scanner's kernel resets an untraced SYN/ACK",
+     L(SYN("0.0100s", "1002")) L(SYN_ACK("0.0200s")),
+     {SYN("0.0100s", "1002"), SYN_ACK("0.0200s"), OS_RST("0.0201s")},
+     3,
+     "os-rst"},
+    {"os-arp: the kernel's ARP for a probe",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ARP_ASK("0.0090s", "198.18.2.254"), ECHO_REQ("0.0100s", "1001")},
+     1,
+     "os-arp"},
+    {"os-arp: its answer too",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ARP_ASK("0.0090s", "198.18.2.254"), ARP_REPLY("0.0095s", "198.18.2.254"),
+      ECHO_REQ("0.0100s", "1001")},
+     2,
+     "os-arp"},
+    {"os-tcp: the kernel's ACK of a connect()",
+     CONN("0.0100s", "Operation now in progress") CONN("0.0200s", "Connected"),
+     {KERNEL_TCP("0.0100s", "S", "1", "5000"),
+      "RCVD (0.0200s) TCP 198.18.3.2:80 > 198.18.2.1:50000 SA ttl=64 id=0 iplen=52  seq=9000 "
+      "win=65160 ",
+      KERNEL_TCP("0.0201s", "A", "2", "5001")},
+     3,
+     "os-tcp"},
+    {"late-reply: a reply after another one decided the host",
+     L(ECHO_REQ("0.0100s", "1001")) L(SYN("0.0110s", "1002")) L(ECHO_REPLY("0.0200s")),
+     {ECHO_REQ("0.0100s", "1001"), SYN("0.0110s", "1002"), ECHO_REPLY("0.0200s"),
+      SYN_ACK("0.0300s")},
+     4,
+     "late-reply"},
+    {"late-reply: a reply after the scan ended",
+     L(ECHO_REQ("0.0100s", "1001")) DONE("0.05"),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY("0.0600s")},
+     2,
+     "late-reply"},
+    {"missed-reply: a reply in time that the trace does not show",
+     L(ECHO_REQ("0.0100s", "1001")) DONE("0.05"),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY("0.0200s")},
+     2,
+     "missed-reply"},
+    {"missed-reply: an ICMP error quoting a probe",
+     L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002"), HOST_UNREACH("0.0200s") QUOTING SYN("0.0100s", "1002")},
+     2,
+     "missed-reply"},
+    {"unrelated: an ICMP error quoting no probe of the trace",
+     L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002"), HOST_UNREACH("0.0200s") QUOTING SYN("0.0100s", "4242")},
+     2,
+     "unrelated"},
+    {"unrelated: neither to nor from the scanner",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001"),
+      "RCVD (0.0150s) UDP 198.18.3.7:53 > 198.18.3.8:5353 ttl=64 id=7 iplen=40 "},
+     2,
+     "unrelated"},
+    {"retransmit: the probe again, untraced",
+     L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002"), SYN("1.0100s", "1003")},
+     2,
+     "retransmit"},
+    {"unknown: from the scanner, like no probe",
+     L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002"),
+      "SENT (0.0150s) UDP 198.18.2.1:40000 > 198.18.3.2:53 ttl=64 id=9 iplen=40 "},
+     2,
+     "unknown"},
+    {"unknown: to the scanner, answering no probe",
+     L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002"),
+      "RCVD (0.0150s) UDP 198.18.3.2:53 > 198.18.2.1:40000 ttl=64 id=9 iplen=40 "},
+     2,
+     "unknown"},
+};
+
+static void test_wire_causes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof wire_causes / sizeof wire_causes[0]; i++) {
+        const struct wire_row *r = &wire_causes[i];
+        struct world w;
+        world_run(&w, r->name, r->trace, r->frames, 0);
+        size_t f = r->frame - 1;
+        one_sided(r->name, w.c.f2t[f], w.c.fcause[f], r->cause);
+        world_free(&w);
+    }
+    st_rows_done();
+}
+
+/* ---- why a trace line has no frame ------------------------------------------ */
+
+static const struct trace_row {
+    const char *name, *trace, *frames[MAX_FRAMES];
+    uint64_t dropped;
+    size_t pkt; /* 1-based trace packet */
+    const char *cause;
+} trace_causes[] = {
+    {"no-arp: the next hop never answered ARP",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ARP_ASK("0.0090s", "198.18.3.2"), ARP_ASK("1.0090s", "198.18.3.2")},
+     0,
+     1,
+     "no-arp"},
+    {"unknown: ARP was answered, the probe is missing all the same",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ARP_ASK("0.0090s", "198.18.3.2"), ARP_REPLY("0.0095s", "198.18.3.2")},
+     0,
+     1,
+     "unknown"},
+    {"capture-drop: the capture lost frames",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ARP_ASK("0.0090s", "198.18.3.2")},
+     3,
+     1,
+     "capture-drop"},
+};
+
+static void test_trace_causes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof trace_causes / sizeof trace_causes[0]; i++) {
+        const struct trace_row *r = &trace_causes[i];
+        struct world w;
+        world_run(&w, r->name, r->trace, r->frames, r->dropped);
+        size_t t = r->pkt - 1;
+        one_sided(r->name, w.c.t2f[t], w.c.tcause[t], r->cause);
+        world_free(&w);
+    }
+    st_rows_done();
+}
+
+/* ---- which frame each trace line is ------------------------------------------ */
+
+static const struct match_row {
+    const char *name, *trace, *frames[MAX_FRAMES];
+    const char *want; /* per trace packet: its frame number, '-' for none */
+} matching[] = {
+    {"one packet, its frame", L(SYN("0.0100s", "1002")), {SYN("0.0100s", "1002")}, "1"},
+    {"another IP id is another packet", L(SYN("0.0100s", "1002")), {SYN("0.0100s", "1003")}, "-"},
+    {"the TTL is no identity: nmap's random TTL",
+     L(SYN("0.0100s", "1002")),
+     {"SENT (0.0100s) TCP 198.18.2.1:40000 > 198.18.3.2:443 S ttl=59 id=1002 iplen=44  seq=1000 "
+      "win=1024 <mss 1460>"},
+     "1"},
+    {"ARP retries: each the frame nearest its time",
+     L(ECHO_REQ("0.0100s", "1001")) L(ARP_ASK("0.5000s", "198.18.2.9"))
+         L(ARP_ASK("1.5000s", "198.18.2.9")),
+     {ECHO_REQ("0.0100s", "1001"), ARP_ASK("0.5000s", "198.18.2.9"),
+      ARP_ASK("1.5000s", "198.18.2.9")},
+     "123"},
+    {"ARP retries: a lost first try stays unmatched, not its retry's frame",
+     L(ECHO_REQ("0.0100s", "1001")) L(ARP_ASK("0.5000s", "198.18.2.9"))
+         L(ARP_ASK("1.5000s", "198.18.2.9")),
+     {ECHO_REQ("0.0100s", "1001"), ARP_ASK("1.5000s", "198.18.2.9")},
+     "1-2"},
+    {"a connect() and the kernel's frames",
+     CONN("0.0100s", "Operation now in progress") CONN("0.0200s", "Connection refused"),
+     {KERNEL_TCP("0.0100s", "S", "1", "5000"),
+      "RCVD (0.0200s) TCP 198.18.3.2:80 > 198.18.2.1:50000 RA ttl=64 id=0 iplen=40  seq=0 win=0 "},
+     "12"},
+};
+
+static void test_matching(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof matching / sizeof matching[0]; i++) {
+        const struct match_row *r = &matching[i];
+        struct world w;
+        world_run(&w, r->name, r->trace, r->frames, 0);
+        char got[MAX_FRAMES + 1] = "";
+        for (size_t t = 0; t < w.t.npkts && t < MAX_FRAMES; t++)
+            got[t] = w.c.t2f[t] < 0 ? '-' : (char)('1' + w.c.t2f[t]);
+        if (strcmp(got, r->want))
+            st_row_fail("%s: frames %s, want %s", r->name, got, r->want);
+        world_free(&w);
+    }
+    st_rows_done();
+}
+
+/* ---- what the comparator says of a host -------------------------------------- */
+
+static const struct host_row {
+    const char *name, *trace;
+    bool up;
+    const char *reason;
+} host_verdicts[] = {
+    {"an echo reply: up", L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REPLY("0.0200s")), true,
+     "echo-reply"},
+    {"the first traced reply decides",
+     L(ECHO_REQ("0.0100s", "1001")) L(SYN("0.0110s", "1002")) L(SYN_ACK("0.0150s"))
+         L(ECHO_REPLY("0.0200s")),
+     true, "syn-ack"},
+    {"a router's host unreachable: down, about the quoted host",
+     L(ECHO_REQ("0.0100s", "1001")) L(HOST_UNREACH("0.0200s")), false, "host-unreach"},
+    {"no reply: down", L(ECHO_REQ("0.0100s", "1001")), false, "no-response"},
+    {"a reply that decides nothing: down, with its reason",
+     L(ECHO_REQ("0.0100s", "1001"))
+         L("RCVD (0.0200s) ICMP [198.18.3.2 > 198.18.2.1 Source quench (type=4/code=0) ] IP "
+           "[ttl=64 id=7 iplen=56 ]"),
+     false, "icmp-response"},
+    {"the scanner's report says up without a traced reply",
+     L(ECHO_REQ("0.0100s", "1001")) "Nmap scan report for 198.18.3.2\nHost is up.\n", true,
+     "reported-up"},
+    {"connect refused: up", CONN("0.0100s", "Connection refused"), true, "conn-refused"},
+    {"connect unreachable: down", CONN("0.0100s", "No route to host"), false, "host-unreach"},
+};
+
+static const struct st_mode_host *host_of(const struct st_comparison *c, uint32_t addr)
+{
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++)
+            if (c->modes[m].hosts[h].addr == addr)
+                return &c->modes[m].hosts[h];
+    return NULL;
+}
+
+static void test_host_verdicts(void **state)
+{
+    (void)state;
+    const char *const none[MAX_FRAMES] = {NULL};
+    uint32_t target;
+    assert_true(st_ip4_parse("198.18.3.2", &target));
+    for (size_t i = 0; i < sizeof host_verdicts / sizeof host_verdicts[0]; i++) {
+        const struct host_row *r = &host_verdicts[i];
+        struct world w;
+        world_run(&w, r->name, r->trace, none, 0);
+        const struct st_mode_host *h = host_of(&w.c, target);
+        if (!h)
+            st_row_fail("%s: no host 198.18.3.2", r->name);
+        else if (h->up != r->up || strcmp(h->reason, r->reason))
+            st_row_fail("%s: %s %s, want %s %s", r->name, h->up ? "up" : "down", h->reason,
+                        r->up ? "up" : "down", r->reason);
+        world_free(&w);
+    }
+    st_rows_done();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wire_causes),
+        cmocka_unit_test(test_trace_causes),
+        cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_host_verdicts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
