@@ -456,16 +456,6 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     return ST_CAPTURE_OK;
 }
 
-int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const char *comment)
-{
-    if (probe->net == ST_NET_NONE || !comment || !*comment ||
-        strnlen(comment, ST_PCAPNG_MAX_COMMENT + 1) > ST_PCAPNG_MAX_COMMENT) {
-        errno = EINVAL;
-        return -1;
-    }
-    return st_marks_add(c->marks, probe, comment);
-}
-
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode)
 {
