@@ -14,6 +14,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Whether the process may capture and send raw packets now (CAP_NET_RAW in
+ * its effective set): what decides between raw probes with a capture and
+ * connect() pings without one. */
+bool st_privileged(void);
+
 struct st_privdrop {
     char user[64];
     uid_t uid;

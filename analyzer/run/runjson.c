@@ -4,38 +4,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "privdrop.h"
 #include "version.h"
-
-enum { CAP_NET_RAW_BIT = 13 };
-
-int64_t st_now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-/* CapEff from /proc/self/status; without /proc, root counts as privileged. */
-bool st_privileged(void)
-{
-    FILE *f = fopen("/proc/self/status", "re");
-    if (!f)
-        return geteuid() == 0;
-    char line[256];
-    bool priv = geteuid() == 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long caps;
-        if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-            priv = (caps >> CAP_NET_RAW_BIT) & 1;
-            break;
-        }
-    }
-    fclose(f);
-    return priv;
-}
 
 static struct json_object *str_array(int n, char **v)
 {

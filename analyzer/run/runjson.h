@@ -30,10 +30,4 @@ int st_runjson_write(const char *dir, struct json_object *run);
  * when a parent of the directory is closed to the new user. */
 int st_runjson_writeat(int dirfd, struct json_object *run);
 
-/* Whether the process may capture and send raw packets (CAP_NET_RAW). */
-bool st_privileged(void);
-
-/* Wall clock, ns since the epoch. */
-int64_t st_now_ns(void);
-
 #endif

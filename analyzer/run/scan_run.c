@@ -194,10 +194,8 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     for (size_t i = 0; i < cfg->targets.n; i++)
         hosts[i].addr.s_addr = htonl(cfg->targets.addr[i]);
     /* the traces count from the scan's start, on the monotonic clock */
-    struct timespec mono;
-    clock_gettime(CLOCK_MONOTONIC, &mono);
     int64_t since = st_now_ns() - start;
-    int64_t origin_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec - since;
+    int64_t origin_ns = st_clock_ns(CLOCK_MONOTONIC) - since;
     struct timespec origin = {.tv_sec = origin_ns / 1000000000, .tv_nsec = origin_ns % 1000000000};
     const struct st_timing *t = &cfg->timing;
     struct st_cping_opts o = {.ports = ports,
