@@ -100,14 +100,13 @@ int st_runjson_writeat(int dirfd, struct json_object *run)
     return 0;
 }
 
-int st_runjson_write(const char *dir, struct json_object *run)
+struct json_object *st_runjson_signal(int sig)
 {
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0)
-        return -1;
-    int rc = st_runjson_writeat(dirfd, run);
-    int e = errno;
-    close(dirfd);
-    errno = e;
-    return rc;
+    char name[32];
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(name, sizeof name, "SIG%s", abbrev);
+    else
+        snprintf(name, sizeof name, "%d", sig);
+    return json_object_new_string(name);
 }

@@ -129,8 +129,8 @@ eq "run.json: default interfaces are lan0 and wan0" \
   "$(jq -c '[.capture.interfaces[].name]' "$j")" '["lan0","wan0"]'
 check "run.json: capture counts add up (received = frames, dropped 0)" jq_is "$j" \
   ".capture.received == $frames and .capture.frames == $frames and .capture.dropped == 0 and ([.capture.interfaces[].received] | add) == $frames"
-check "run.json: status finished, not interrupted" jq_is "$j" \
-  '.status == "finished" and .interrupted == null and .modes == [] and .hosts == []'
+check "run.json: status done, not interrupted" jq_is "$j" \
+  '.status == "done" and .interrupted == null and .modes == [] and .hosts == []'
 
 # ------------------------------------------------------------- -i, --tee, exit statuses
 d=$tmp/wanonly
