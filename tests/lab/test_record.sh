@@ -241,6 +241,20 @@ kill_test TERM 143 stdbuf -oL nmap -n -sn --packet-trace -PE --scan-delay 300ms 
 check "SIGTERM: nmap's trace so far is in trace.log" grep -q '^SENT ' "$d/trace.log"
 check "SIGTERM: every line of it has its frame" every_line_is_a_frame "$d"
 
+# ------------------------------------------------------------- a file that cannot be written
+# trace.log grows past RLIMIT_FSIZE (SIGXFSZ ignored: the write fails with EFBIG);
+# run.json is small enough to be written: exit 3, and run.json says failed
+d=$tmp/fsize
+(
+  trap '' XFSZ
+  ulimit -f 8
+  exec ip netns exec "$SCAN" "$st" record -o "$d" --linger 0 -- sh -c 'head -c 100000 /dev/zero | tr "\0" x'
+) >"$d.out" 2>"$d.err"
+eq "trace.log past the size limit: exit 3" "$?" 3
+check "trace.log past the size limit: run.json says failed, the command ran" jq_is "$d/run.json" \
+  '.status == "failed" and .interrupted == null and .command.exit_status == 0'
+check "trace.log past the size limit: said once" [ "$(grep -c 'trace.log: File too large' "$d.err")" -eq 1 ]
+
 # ------------------------------------------------------------- probe comments
 d=$tmp/probes
 in_scan "$sender" "$d.pcapng" wan0 "$(addr routed-up)" >"$d.want" 2>"$d.err"
