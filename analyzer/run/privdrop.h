@@ -1,6 +1,6 @@
 /*
- * Giving up root (shared/DESIGN.md: raw sockets and capture handles are
- * opened first, privileges dropped afterwards). `scan` opens its raw
+ * Giving up root (raw sockets and capture handles are opened first,
+ * privileges dropped afterwards). `scan` opens its raw
  * socket, packet sockets and pcap handles as root, then becomes --user
  * (default nobody) for everything else: sending, reading replies, parsing
  * them, writing the run directory, reverse DNS. The descriptors stay open

@@ -3,26 +3,28 @@
  * pcapng file while a scanner runs, and marks the frames of the probes the
  * scanner says it sent.
  *
- *   st_capture_start()   open and activate every interface, write the file's
- *                        header, start the reading thread; on return every
- *                        interface is live, so a probe sent afterwards is seen
+ *   st_capture_start()         open and activate every interface, write the
+ *                              file's header, start the reading thread; on
+ *                              return every interface is live, so a probe
+ *                              sent afterwards is seen
  *   st_capture_expect_probe()  "I am about to send this probe": the frame
- *                        that carries it gets a comment (matched by packet
- *                        identity, st_pkt_same(), never by time)
- *   st_capture_stop()    optionally linger for late replies, read what is
- *                        left, write the statistics blocks, close the file
+ *                              that carries it gets a comment (matched by
+ *                              packet identity, st_pkt_same(), never by time)
+ *   st_capture_stop()          optionally linger for late replies, read what
+ *                              is left, write the statistics blocks, close
+ *                              the file
  *   st_capture_free()
  *
  * libpcap runs with TPACKET_V3 (not immediate mode), a large ring, a small
  * snaplen and nanosecond stamps, non-blocking behind poll(2) with an eventfd
- * to wake it, so a silent interface never holds the thread or the stop
- * (shared/reference/performance.md A.6-A.7). Drops are counted per interface
- * from pcap_stats(), kept for the caller and printed on stderr when non-zero.
+ * to wake it, so a silent interface never holds the thread or the stop.
+ * Drops are counted per interface from pcap_stats(), kept for the caller and
+ * printed on stderr when non-zero.
  * The file is flushed at least every ST_CAPTURE_FLUSH_MS, so a process
  * killed outright still leaves a valid file up to its last flush.
  *
- * One thread calls start, stop and free; st_capture_expect_probe() may be called
- * from any thread between start and stop.
+ * One thread calls start, stop and free; st_capture_expect_probe() may be
+ * called from any thread between start and stop.
  */
 #ifndef ST_CAPTURE_THREAD_H
 #define ST_CAPTURE_THREAD_H
