@@ -5,12 +5,12 @@
  * before the command starts (so its first probe is on the wire in the file),
  * the command's output is streamed to trace.log as it comes (so a killed run
  * keeps it), and the capture lingers after the command for late replies and
- * the kernel's RSTs. Signals are events of the main loop (signals.h): Ctrl-C
- * or SIGTERM is passed on to the command, and the files are finished through
+ * the kernel's RSTs. The run directory, run.json, the capture and the
+ * signals are the run lifecycle's (lifecycle.h), as for scan: Ctrl-C or
+ * SIGTERM is passed on to the command, and the files are finished through
  * the same path as a normal end.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
@@ -26,11 +26,9 @@
 #include "commands.h"
 #include "util.h"
 
-#define MAX_IFS     64
-#define ME          "scantrace record"
-#define TRACE_FILE  "trace.log"
-#define PCAPNG_FILE "capture.pcapng"
-#define MIB         (1024u * 1024u)
+#define MAX_IFS 64
+#define ME      "scantrace record"
+#define MIB     (1024u * 1024u)
 
 static const char record_usage[] =
     "usage: scantrace record [-i IF]... -o RUNDIR [--linger SECONDS] [--force] [--tee]\n"
@@ -73,18 +71,15 @@ struct options {
     char **cmd;
 };
 
-/* Everything the run loop tracks about the command and the files. */
-struct run {
+/* What the run loop tracks about the command and its output. */
+struct child {
+    struct st_run *run;
     pid_t pid;
-    int out_fd;   /* the command's stdout; -1 once closed */
-    int trace_fd; /* trace.log */
-    int sig_fd;
+    int out_fd; /* the command's stdout; -1 once closed */
     bool tee;
     bool reaped;
     int wstatus;
-    int interrupted; /* the first SIGINT/SIGTERM/SIGHUP we got, or 0 */
     bool trace_failed, tee_failed;
-    const char *trace_path;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -223,101 +218,73 @@ static bool write_all(int fd, const char *p, size_t n)
     return true;
 }
 
-/* Copy what the command has written so far to trace.log (and stdout). */
-static void pump_output(struct run *r)
+/* Copy what the command has written so far to trace.log (and stdout). A
+ * trace.log that cannot be written is reported once, at the end (lifecycle.h). */
+static void pump_output(struct child *c)
 {
     char buf[65536];
-    while (r->out_fd >= 0) {
-        ssize_t n = read(r->out_fd, buf, sizeof buf);
+    while (c->out_fd >= 0) {
+        ssize_t n = read(c->out_fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
             return;
         if (n <= 0) {
-            close(r->out_fd);
-            r->out_fd = -1;
+            close(c->out_fd);
+            c->out_fd = -1;
             return;
         }
-        if (!r->trace_failed && !write_all(r->trace_fd, buf, (size_t)n)) {
-            fprintf(stderr, ME ": writing %s: %s\n", r->trace_path, strerror(errno));
-            r->trace_failed = true;
-        }
-        if (r->tee && !r->tee_failed && !write_all(STDOUT_FILENO, buf, (size_t)n)) {
+        /* flushed at once: a killed run keeps what the command said */
+        if (!c->trace_failed &&
+            (fwrite(buf, 1, (size_t)n, c->run->trace) != (size_t)n || fflush(c->run->trace) != 0))
+            c->trace_failed = true;
+        if (c->tee && !c->tee_failed && !write_all(STDOUT_FILENO, buf, (size_t)n)) {
             fprintf(stderr, ME ": --tee: writing standard output: %s\n", strerror(errno));
-            r->tee_failed = true;
+            c->tee_failed = true;
         }
     }
 }
 
-/* Drain the signal pipe: pass SIGINT/SIGTERM/SIGHUP on, reap on SIGCHLD. */
-static void handle_signals(struct run *r)
+/* Read the signal pipe: pass SIGINT/SIGTERM/SIGHUP on, reap on SIGCHLD. */
+static void handle_signals(struct child *c)
 {
-    bool from_kernel = false;
+    bool from_kernel = false, again = false;
     int sig;
-    while ((sig = st_signals_next(&from_kernel)) != 0) {
-        if (sig == SIGCHLD)
+    while ((sig = st_run_next_signal(c->run, &from_kernel, &again)) != 0) {
+        if (c->pid <= 0 || c->reaped)
             continue;
-        if (r->interrupted) {
-            if (r->pid > 0 && !r->reaped)
-                kill(r->pid, SIGKILL);
+        if (again) {
+            kill(c->pid, SIGKILL);
             continue;
         }
-        r->interrupted = sig;
-        if (r->pid > 0 && !r->reaped) {
-            /* The terminal's Ctrl-C already reached the command (same process
-             * group); a kill(1) aimed at us alone must be passed on. */
-            if (!from_kernel)
-                kill(r->pid, sig);
-            fprintf(stderr, ME ": %s: stopping the command (again to kill it)\n", strsignal(sig));
-        }
+        /* The terminal's Ctrl-C already reached the command (same process
+         * group); a kill(1) aimed at us alone must be passed on. */
+        if (!from_kernel)
+            kill(c->pid, sig);
+        fprintf(stderr, ME ": %s: stopping the command (again to kill it)\n", strsignal(sig));
     }
-    if (r->pid > 0 && !r->reaped && waitpid(r->pid, &r->wstatus, WNOHANG) == r->pid)
-        r->reaped = true;
+    if (c->pid > 0 && !c->reaped && waitpid(c->pid, &c->wstatus, WNOHANG) == c->pid)
+        c->reaped = true;
 }
 
 /* Run until the command has exited and its output is in trace.log. */
-static void run_command(struct run *r)
+static void run_command(struct child *c)
 {
-    while (!r->reaped) {
-        struct pollfd p[2] = {{r->out_fd, POLLIN, 0}, {r->sig_fd, POLLIN, 0}};
+    while (!c->reaped) {
+        struct pollfd p[2] = {{c->out_fd, POLLIN, 0}, {c->run->sig_fd, POLLIN, 0}};
         /* The timeout only guards against a lost SIGCHLD byte. */
         if (poll(p, 2, 1000) < 0 && errno != EINTR)
             break;
-        pump_output(r);
-        handle_signals(r);
+        pump_output(c);
+        handle_signals(c);
     }
     /* What the command wrote before exiting; a background child of it that
      * still holds the pipe does not keep us waiting. */
-    pump_output(r);
-    if (r->out_fd >= 0) {
-        close(r->out_fd);
-        r->out_fd = -1;
+    pump_output(c);
+    if (c->out_fd >= 0) {
+        close(c->out_fd);
+        c->out_fd = -1;
     }
-}
-
-/* Wait up to `seconds` for late replies; a signal cuts it short. */
-static void linger(struct run *r, double seconds)
-{
-    int64_t end = st_now_ns() + (int64_t)(seconds * 1e9);
-    for (;;) {
-        int64_t left = end - st_now_ns();
-        if (left <= 0 || r->interrupted)
-            return;
-        struct pollfd p = {r->sig_fd, POLLIN, 0};
-        poll(&p, 1, (int)(left / 1000000) + 1);
-        handle_signals(r);
-    }
-}
-
-static struct json_object *signal_json(int sig)
-{
-    char name[32];
-    const char *abbrev = sigabbrev_np(sig);
-    if (abbrev)
-        snprintf(name, sizeof name, "SIG%s", abbrev);
-    else
-        snprintf(name, sizeof name, "%d", sig);
-    return json_object_new_string(name);
 }
 
 static struct json_object *command_json(char **cmd)
@@ -327,29 +294,37 @@ static struct json_object *command_json(char **cmd)
     for (char **a = cmd; *a; a++)
         json_object_array_add(argv, json_object_new_string(*a));
     json_object_object_add(c, "argv", argv);
-    json_object_object_add(c, "trace", json_object_new_string(TRACE_FILE));
+    json_object_object_add(c, "trace", json_object_new_string(ST_RUN_TRACE));
     json_object_object_add(c, "exit_status", NULL);
     json_object_object_add(c, "signal", NULL);
     return c;
 }
 
-/* The capture's messages start like ours. */
-static enum st_capture_err start_capture(const struct options *o, const char *path,
-                                         struct st_capture **cap)
+/* Start the run: the directory, the capture live on every interface, the
+ * first run.json. 0, or an exit code (its line said, nothing left behind). */
+static int start_run(struct st_run *run, const struct options *o, int argc, char **argv)
 {
-    struct st_capture_opts co = {
-        .ifnames = o->ifnames,
-        .n_ifs = o->n_ifs,
-        .path = path,
-        .snaplen = o->snaplen,
-        .buffer_bytes = o->buffer_mib * MIB,
-        .log_prefix = ME,
-    };
-    char msg[512];
-    enum st_capture_err e = st_capture_start(&co, cap, msg, sizeof msg);
-    if (e != ST_CAPTURE_OK)
-        fprintf(stderr, ME ": %s\n", msg);
-    return e;
+    struct st_run_opts ro = {.me = ME,
+                             .subcommand = "record",
+                             .argc = argc,
+                             .argv = argv,
+                             .dir = o->rundir,
+                             .force = o->force};
+    int rc = st_run_prepare(run, &ro);
+    if (rc)
+        return rc;
+    struct st_capture_opts co = {.ifnames = o->ifnames,
+                                 .n_ifs = o->n_ifs,
+                                 .snaplen = o->snaplen,
+                                 .buffer_bytes = o->buffer_mib * MIB};
+    st_run_capture_begin(run, &co);
+    json_object_object_add(run->json, "command", command_json(o->cmd));
+    json_object_object_add(run->json, "linger_s", json_object_new_double(o->linger_s));
+    if ((rc = st_run_begin(run, NULL)) != 0) {
+        fprintf(stderr, ME ": %s\n", run->err);
+        return st_run_abandon(run, rc);
+    }
+    return 0;
 }
 
 int st_cmd_record(int argc, char **argv)
@@ -366,97 +341,28 @@ int st_cmd_record(int argc, char **argv)
                 ce == ENOENT ? "command not found" : "permission denied (not executable)");
         return ce == ENOENT ? 127 : 126;
     }
-    if ((rc = pick_interfaces(&o)) != 0)
+    struct st_run run;
+    if ((rc = pick_interfaces(&o)) != 0 || (rc = start_run(&run, &o, argc, argv)) != 0)
         return rc;
 
-    struct run r = {.pid = -1, .out_fd = -1, .trace_fd = -1, .tee = o.tee};
-    r.sig_fd = st_signals_install();
-    if (r.sig_fd < 0) {
-        perror(ME ": signal pipe");
-        return ST_EXIT_ENVIRONMENT;
-    }
-
-    char msg[512], pcapng_path[4096], trace_path[4096];
-    bool created;
-    if ((rc = st_rundir_prepare(o.rundir, o.force, &created, msg, sizeof msg)) != 0) {
-        fprintf(stderr, ME ": %s\n", msg);
-        return rc;
-    }
-    static const char *const ours[] = {PCAPNG_FILE, TRACE_FILE, "run.json"};
-    if (!st_rundir_path(o.rundir, PCAPNG_FILE, pcapng_path, sizeof pcapng_path) ||
-        !st_rundir_path(o.rundir, TRACE_FILE, trace_path, sizeof trace_path)) {
-        fprintf(stderr, ME ": %s: path too long\n", o.rundir);
-        st_rundir_abandon(o.rundir, created, ours, 0);
-        return ST_EXIT_USAGE;
-    }
-    r.trace_path = trace_path;
-
-    int64_t start_ns = st_now_ns();
-    struct st_capture *cap;
-    enum st_capture_err e = start_capture(&o, pcapng_path, &cap);
-    if (e != ST_CAPTURE_OK) {
-        st_rundir_abandon(o.rundir, created, ours, 1);
-        return e == ST_CAPTURE_EUSAGE ? ST_EXIT_USAGE : ST_EXIT_ENVIRONMENT;
-    }
-    r.trace_fd = open(trace_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (r.trace_fd < 0) {
-        fprintf(stderr, ME ": %s: %s\n", trace_path, strerror(errno));
-        st_capture_free(cap);
-        st_rundir_abandon(o.rundir, created, ours, 1);
-        return ST_EXIT_ENVIRONMENT;
-    }
-
-    struct json_object *run = st_runjson_new("record", argc, argv, start_ns);
-    struct json_object *cmd = command_json(o.cmd);
-    json_object_object_add(run, "command", cmd);
-    json_object_object_add(run, "linger_s", json_object_new_double(o.linger_s));
-    st_runjson_set_capture(run, cap, PCAPNG_FILE, o.snaplen, o.buffer_mib * MIB);
-    bool json_failed = false;
-    if (st_runjson_write(o.rundir, run) != 0) {
-        fprintf(stderr, ME ": %s/run.json: %s\n", o.rundir, strerror(errno));
-        json_failed = true;
-    }
-
+    struct child c = {.run = &run, .pid = -1, .out_fd = -1, .tee = o.tee};
     int status = 0;
-    handle_signals(&r); /* a Ctrl-C while the capture started: do not run at all */
-    if (!r.interrupted) {
-        int se = st_child_spawn(o.cmd, &r.pid, &r.out_fd);
+    handle_signals(&c); /* a Ctrl-C while the capture started: do not run at all */
+    if (!st_run_interrupted(&run)) {
+        int se = st_child_spawn(o.cmd, &c.pid, &c.out_fd);
         if (se) {
             /* Nothing ran (e.g. ENOEXEC): leave nothing behind, as for 127 above. */
             fprintf(stderr, ME ": %s: %s\n", o.cmd[0], strerror(se));
-            json_object_put(run);
-            st_capture_free(cap);
-            close(r.trace_fd);
-            st_rundir_abandon(o.rundir, created, ours, 3);
-            return se == ENOENT ? 127 : 126;
+            return st_run_abandon(&run, se == ENOENT ? 127 : 126);
         }
-        run_command(&r);
-        status = st_child_status(r.wstatus);
+        run_command(&c);
+        status = st_child_status(c.wstatus);
+        json_object *cmd = json_object_object_get(run.json, "command");
         json_object_object_add(cmd, "exit_status", json_object_new_int(status));
-        if (WIFSIGNALED(r.wstatus))
-            json_object_object_add(cmd, "signal", signal_json(WTERMSIG(r.wstatus)));
-        linger(&r, o.linger_s);
+        if (WIFSIGNALED(c.wstatus))
+            json_object_object_add(cmd, "signal", st_runjson_signal(WTERMSIG(c.wstatus)));
+        st_run_linger(&run, (int64_t)(o.linger_s * 1e9));
     }
-    bool files_failed = st_capture_stop(cap, 0) != 0 || r.trace_failed;
-    if (close(r.trace_fd) != 0)
-        files_failed = true;
-
-    st_runjson_set_capture(run, cap, PCAPNG_FILE, o.snaplen, o.buffer_mib * MIB);
-    json_object_object_add(run, "end_time_ns", json_object_new_int64(st_now_ns()));
-    json_object_object_add(run, "status",
-                           json_object_new_string(r.interrupted ? "interrupted" : "finished"));
-    json_object_object_add(run, "interrupted", r.interrupted ? signal_json(r.interrupted) : NULL);
-    if (st_runjson_write(o.rundir, run) != 0) {
-        fprintf(stderr, ME ": %s/run.json: %s\n", o.rundir, strerror(errno));
-        files_failed = true;
-    }
-    files_failed = files_failed || json_failed;
-    json_object_put(run);
-    st_capture_free(cap);
-
-    if (r.interrupted)
-        return 128 + r.interrupted;
-    if (files_failed)
-        return ST_EXIT_ENVIRONMENT;
-    return status;
+    rc = st_run_end(&run, false, NULL);
+    return rc ? rc : status;
 }

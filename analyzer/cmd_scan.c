@@ -1,11 +1,13 @@
 /*
- * scantrace scan: nmap's ping-scan options into a scan configuration, then
- * either the dry run (what would be sent, as trace lines, nothing sent) or
- * the discovery engine.
+ * scantrace scan: nmap's ping-scan options into a scan configuration (a
+ * table, one row per option and what it sets; the -P and -T families and
+ * the targets are read by pattern), then either the dry run (what would be
+ * sent, as trace lines, nothing sent) or the discovery engine.
  */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,16 +105,252 @@ static int usage_error(const char *fmt, const char *what)
     return ST_EXIT_USAGE;
 }
 
+/* What parse() gathers before it can apply it: the -P options go into the
+ * plan once every option is read (--each-mode may follow them), the excludes
+ * once every target is. */
+struct parse_state {
+    struct st_scan_config *cfg;
+    const char *flags[64];
+    size_t nflags;
+    const char *excludes[16];
+    size_t nexcludes;
+    bool any_target;
+};
+
+struct scan_option;
+
+/* What an option does with its value (NULL for a flag): 0, -1 for --help,
+ * or an exit code (its line said). */
+typedef int (*scan_option_fn)(struct parse_state *p, const struct scan_option *o, const char *v);
+
+/* One entry of the option table. The generic setters write the member of
+ * st_scan_config at `field`, which must have the type the setter writes
+ * (bool, int, int64_t, double, const char *). */
+struct scan_option {
+    const char *names[2];
+    scan_option_fn apply;
+    bool value;      /* takes the next word, whatever it is */
+    size_t field;    /* offsetof() in st_scan_config */
+    long lo, hi;     /* set_bool, set_int: the value; set_number: the range */
+    const char *msg; /* set_number: the error, with the value as %s */
+};
+
+static void *member(struct parse_state *p, const struct scan_option *o)
+{
+    return (char *)p->cfg + o->field;
+}
+
+static int opt_help(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    (void)p, (void)o, (void)v;
+    fputs(scan_usage, stdout);
+    return -1;
+}
+
+static int opt_ignore(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    (void)p, (void)o, (void)v;
+    return 0;
+}
+
+static int set_bool(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    (void)v;
+    *(bool *)member(p, o) = o->lo != 0;
+    return 0;
+}
+
+static int set_int(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    (void)v;
+    *(int *)member(p, o) = (int)o->lo;
+    return 0;
+}
+
+static int set_string(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    *(const char **)member(p, o) = v;
+    return 0;
+}
+
+static int set_number(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    long n = parse_num(v, o->lo, o->hi);
+    if (n == LONG_MIN)
+        return usage_error(o->msg, v);
+    *(int *)member(p, o) = (int)n;
+    return 0;
+}
+
+static int set_rate(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    char *e;
+    double r = strtod(v, &e);
+    if (e == v || *e || !(r > 0) || !isfinite(r))
+        return usage_error("a rate is a number of probes per second, not '%s'", v);
+    *(double *)member(p, o) = r;
+    return 0;
+}
+
+static int set_time(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    int64_t t = parse_time(v);
+    if (t <= 0)
+        return usage_error("a time is like 500ms, 2s or 1m, not '%s'", v);
+    *(int64_t *)member(p, o) = t;
+    return 0;
+}
+
+static int opt_dns_servers(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    (void)o;
+    p->cfg->dns_servers = v;
+    p->cfg->rdns = true;
+    return 0;
+}
+
+static int opt_event_engine(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    (void)o;
+    if (strcmp(v, "epoll") && strcmp(v, "poll"))
+        return usage_error("--event-engine: epoll or poll, not '%s'", v);
+    p->cfg->event_engine = v;
+    return 0;
+}
+
+static int opt_exclude(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    if (p->nexcludes == sizeof p->excludes / sizeof p->excludes[0])
+        return usage_error("%s: too many", o->names[0]);
+    p->excludes[p->nexcludes++] = v;
+    return 0;
+}
+
+/* A target spec, or -iL's file (whose name then stands for its specs). */
+static int add_targets(struct parse_state *p, const char *spec, bool file)
+{
+    char err[512];
+    struct st_scan_config *cfg = p->cfg;
+    if (file ? st_targets_add_file(&cfg->targets, spec, err, sizeof err)
+             : st_targets_add(&cfg->targets, spec, err, sizeof err))
+        return usage_error("%s", err);
+    p->any_target = true;
+    if (cfg->nspecs < ST_SCAN_MAX_SPECS)
+        cfg->specs[cfg->nspecs++] = spec;
+    return 0;
+}
+
+static int opt_target_file(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    (void)o;
+    return add_targets(p, v, true);
+}
+
+/* The table's rows: a flag that sets a member to a value, an option whose
+ * value a setter takes, a number in a range. */
+#define CFG(m) offsetof(struct st_scan_config, m)
+#define SET(name, fn, m, v)                                                                        \
+    {                                                                                              \
+        .names = {name}, .apply = fn, .field = CFG(m), .lo = v                                     \
+    }
+#define TAKES(name, alias, fn, m)                                                                  \
+    {                                                                                              \
+        .names = {name, alias}, .apply = fn, .value = true, .field = CFG(m)                        \
+    }
+#define NUMBER(name, alias, m, min, max, message)                                                  \
+    {                                                                                              \
+        .names = {name, alias}, .apply = set_number, .value = true, .field = CFG(m), .lo = min,    \
+        .hi = max, .msg = message                                                                  \
+    }
+static const struct scan_option scan_options[] = {
+    {.names = {"--help", "-h"}, .apply = opt_help},
+    {.names = {"-sn", "-n"}, .apply = opt_ignore}, /* nmap's; always so here */
+    {.names = {"--send-ip", "--disable-arp-ping"}, .apply = set_bool, .field = CFG(plan.arp_local)},
+    SET("--each-mode", set_bool, plan.each_mode, 1),
+    SET("--unprivileged", set_bool, unprivileged, 1),
+    SET("--privileged", set_bool, unprivileged, 0),
+    SET("--dry-run", set_bool, dry_run, 1),
+    SET("-R", set_bool, rdns, 1),
+    SET("--event-trace", set_bool, event_trace, 1),
+    SET("-v", set_bool, verbose, 1),
+    {.names = {"-d", "-d1"}, .apply = set_int, .field = CFG(detail)},
+    SET("-d2", set_int, detail, 1),
+    SET("-d3", set_int, detail, 2),
+    {.names = {"--dns-servers"}, .apply = opt_dns_servers, .value = true},
+    {.names = {"-iL"}, .apply = opt_target_file, .value = true},
+    {.names = {"--exclude"}, .apply = opt_exclude, .value = true},
+    {.names = {"--event-engine"}, .apply = opt_event_engine, .value = true},
+    TAKES("-e", "-i", set_string, ifname),
+    TAKES("--user", NULL, set_string, user),
+    TAKES("-o", "--output", set_string, rundir),
+    NUMBER("--max-retries", NULL, timing.max_retries, 0, 50, "--max-retries: 0 to 50, not '%s'"),
+    NUMBER("--ttl", NULL, ttl, 1, 255, "--ttl: 1 to 255, not '%s'"),
+    NUMBER("-g", "--source-port", source_port, 1, 65535, "-g: a port 1 to 65535, not '%s'"),
+    TAKES("--min-rate", NULL, set_rate, timing.min_rate),
+    TAKES("--max-rate", NULL, set_rate, timing.max_rate),
+    TAKES("--initial-rtt-timeout", NULL, set_time, timing.initial_rtt_ns),
+    TAKES("--min-rtt-timeout", NULL, set_time, timing.min_rtt_ns),
+    TAKES("--max-rtt-timeout", NULL, set_time, timing.max_rtt_ns),
+    TAKES("--probe-deadline", NULL, set_time, timing.deadline_ns),
+};
+#undef NUMBER
+#undef TAKES
+#undef SET
+#undef CFG
+
+static const struct scan_option *find_option(const char *word)
+{
+    for (size_t i = 0; i < sizeof scan_options / sizeof scan_options[0]; i++)
+        for (size_t k = 0; k < 2 && scan_options[i].names[k]; k++)
+            if (!strcmp(word, scan_options[i].names[k]))
+                return &scan_options[i];
+    return NULL;
+}
+
+/* A word the table does not name: -P<probe>[ports], -T<0-5>, or a target. */
+static int parse_word(struct parse_state *p, const char *a)
+{
+    if (!strncmp(a, "-P", 2)) {
+        if (p->nflags == sizeof p->flags / sizeof p->flags[0])
+            return usage_error("%s: too many -P options", a);
+        p->flags[p->nflags++] = a;
+        return 0;
+    }
+    if (a[0] == '-' && a[1] == 'T' && a[2] >= '0' && a[2] <= '5' && !a[3]) {
+        p->cfg->timing.template_ = a[2] - '0';
+        return 0;
+    }
+    if (a[0] == '-' && a[1])
+        return usage_error("unknown option %s (see scantrace scan --help)", a);
+    return add_targets(p, a, false);
+}
+
+/* What can only be checked once every word is read. */
+static int parse_finish(struct parse_state *p)
+{
+    char err[512];
+    struct st_scan_config *cfg = p->cfg;
+    for (size_t i = 0; i < p->nflags; i++)
+        if (st_plan_add_flag(&cfg->plan, p->flags[i], err, sizeof err))
+            return usage_error("%s", err);
+    st_plan_finish(&cfg->plan);
+    for (size_t i = 0; i < p->nexcludes; i++)
+        if (st_targets_exclude(&cfg->targets, p->excludes[i], err, sizeof err))
+            return usage_error("%s", err);
+    if (!p->any_target)
+        return usage_error("%s", "no targets (see scantrace scan --help)");
+    if (!cfg->targets.n)
+        return usage_error("%s", p->nexcludes ? "every target is excluded"
+                                              : "no targets (the -iL file lists none)");
+    if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
+        return usage_error("%s", "--min-rate is above --max-rate");
+    st_scan_timing(&cfg->timing);
+    return 0;
+}
+
 /* Parse argv into cfg. Returns 0, -1 for --help, or an exit code. */
 static int parse(int argc, char **argv, struct st_scan_config *cfg)
 {
-    char err[512];
-    const char *flags[64];
-    size_t nflags = 0;
-    const char *excludes[16];
-    size_t nexcludes = 0;
-    bool any_target = false;
-
     memset(cfg, 0, sizeof *cfg);
     st_plan_init(&cfg->plan);
     cfg->ttl = cfg->source_port = -1;
@@ -126,144 +364,22 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
     cfg->argc = argc;
     cfg->argv = argv;
 
+    struct parse_state p = {.cfg = cfg};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_ARG()                                                                                 \
-    do {                                                                                           \
-        if (!v)                                                                                    \
-            return usage_error("%s needs a value", a);                                             \
-        i++;                                                                                       \
-    } while (0)
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(scan_usage, stdout);
-            return -1;
-        } else if (!strncmp(a, "-P", 2)) {
-            if (nflags == sizeof flags / sizeof flags[0])
-                return usage_error("%s: too many -P options", a);
-            flags[nflags++] = a;
-        } else if (!strcmp(a, "-sn") || !strcmp(a, "-n")) {
-            continue;
-        } else if (!strcmp(a, "--send-ip") || !strcmp(a, "--disable-arp-ping")) {
-            cfg->plan.arp_local = false;
-        } else if (!strcmp(a, "--each-mode")) {
-            cfg->plan.each_mode = true;
-        } else if (!strcmp(a, "--unprivileged")) {
-            cfg->unprivileged = true;
-        } else if (!strcmp(a, "--privileged")) {
-            cfg->unprivileged = false;
-        } else if (!strcmp(a, "--dry-run")) {
-            cfg->dry_run = true;
-        } else if (!strcmp(a, "-R")) {
-            cfg->rdns = true;
-        } else if (!strcmp(a, "--dns-servers")) {
-            NEED_ARG();
-            cfg->dns_servers = v;
-            cfg->rdns = true;
-        } else if (!strcmp(a, "--event-trace")) {
-            cfg->event_trace = true;
-        } else if (!strcmp(a, "-v")) {
-            cfg->verbose = true;
-        } else if (!strcmp(a, "-d2") || !strcmp(a, "-d3") || !strcmp(a, "-d") ||
-                   !strcmp(a, "-d1")) {
-            cfg->detail = a[2] == '2' ? 1 : a[2] == '3' ? 2 : 0;
-        } else if (a[0] == '-' && a[1] == 'T' && a[2] >= '0' && a[2] <= '5' && !a[3]) {
-            cfg->timing.template_ = a[2] - '0';
-        } else if (!strcmp(a, "-iL")) {
-            NEED_ARG();
-            if (st_targets_add_file(&cfg->targets, v, err, sizeof err))
-                return usage_error("%s", err);
-            any_target = true;
-            if (cfg->nspecs < ST_SCAN_MAX_SPECS)
-                cfg->specs[cfg->nspecs++] = v; /* the file's name stands for its specs */
-        } else if (!strcmp(a, "--exclude")) {
-            NEED_ARG();
-            if (nexcludes == sizeof excludes / sizeof excludes[0])
-                return usage_error("%s: too many", a);
-            excludes[nexcludes++] = v;
-        } else if (!strcmp(a, "-e") || !strcmp(a, "-i")) {
-            NEED_ARG();
-            cfg->ifname = v;
-        } else if (!strcmp(a, "--user")) {
-            NEED_ARG();
-            cfg->user = v;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            NEED_ARG();
-            cfg->rundir = v;
-        } else if (!strcmp(a, "--event-engine")) {
-            NEED_ARG();
-            if (strcmp(v, "epoll") && strcmp(v, "poll"))
-                return usage_error("--event-engine: epoll or poll, not '%s'", v);
-            cfg->event_engine = v;
-        } else if (!strcmp(a, "--max-retries")) {
-            NEED_ARG();
-            long n = parse_num(v, 0, 50);
-            if (n == LONG_MIN)
-                return usage_error("--max-retries: 0 to 50, not '%s'", v);
-            cfg->timing.max_retries = (int)n;
-        } else if (!strcmp(a, "--ttl")) {
-            NEED_ARG();
-            long n = parse_num(v, 1, 255);
-            if (n == LONG_MIN)
-                return usage_error("--ttl: 1 to 255, not '%s'", v);
-            cfg->ttl = (int)n;
-        } else if (!strcmp(a, "-g") || !strcmp(a, "--source-port")) {
-            NEED_ARG();
-            long n = parse_num(v, 1, 65535);
-            if (n == LONG_MIN)
-                return usage_error("-g: a port 1 to 65535, not '%s'", v);
-            cfg->source_port = (int)n;
-        } else if (!strcmp(a, "--min-rate") || !strcmp(a, "--max-rate")) {
-            NEED_ARG();
-            char *e;
-            double r = strtod(v, &e);
-            if (e == v || *e || !(r > 0) || !isfinite(r))
-                return usage_error("a rate is a number of probes per second, not '%s'", v);
-            if (a[3] == 'i')
-                cfg->timing.min_rate = r;
-            else
-                cfg->timing.max_rate = r;
-        } else if (!strcmp(a, "--initial-rtt-timeout") || !strcmp(a, "--min-rtt-timeout") ||
-                   !strcmp(a, "--max-rtt-timeout") || !strcmp(a, "--probe-deadline")) {
-            NEED_ARG();
-            int64_t t = parse_time(v);
-            if (t <= 0)
-                return usage_error("a time is like 500ms, 2s or 1m, not '%s'", v);
-            if (a[2] == 'i')
-                cfg->timing.initial_rtt_ns = t;
-            else if (a[2] == 'p')
-                cfg->timing.deadline_ns = t;
-            else if (a[3] == 'i')
-                cfg->timing.min_rtt_ns = t;
-            else
-                cfg->timing.max_rtt_ns = t;
-        } else if (a[0] == '-' && a[1]) {
-            return usage_error("unknown option %s (see scantrace scan --help)", a);
+        const struct scan_option *o = find_option(a);
+        int rc;
+        if (!o) {
+            rc = parse_word(&p, a);
+        } else if (o->value && i + 1 >= argc) {
+            rc = usage_error("%s needs a value", a);
         } else {
-            if (st_targets_add(&cfg->targets, a, err, sizeof err))
-                return usage_error("%s", err);
-            any_target = true;
-            if (cfg->nspecs < ST_SCAN_MAX_SPECS)
-                cfg->specs[cfg->nspecs++] = a;
+            rc = o->apply(&p, o, o->value ? argv[++i] : NULL);
         }
-#undef NEED_ARG
+        if (rc)
+            return rc;
     }
-    for (size_t i = 0; i < nflags; i++)
-        if (st_plan_add_flag(&cfg->plan, flags[i], err, sizeof err))
-            return usage_error("%s", err);
-    st_plan_finish(&cfg->plan);
-    for (size_t i = 0; i < nexcludes; i++)
-        if (st_targets_exclude(&cfg->targets, excludes[i], err, sizeof err))
-            return usage_error("%s", err);
-    if (!any_target)
-        return usage_error("%s", "no targets (see scantrace scan --help)");
-    if (!cfg->targets.n)
-        return usage_error("%s", nexcludes ? "every target is excluded"
-                                           : "no targets (the -iL file lists none)");
-    if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
-        return usage_error("%s", "--min-rate is above --max-rate");
-    st_scan_timing(&cfg->timing);
-    return 0;
+    return parse_finish(&p);
 }
 
 /* The first try of every probe, as trace lines, with PASS lines. */

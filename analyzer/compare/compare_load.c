@@ -6,6 +6,7 @@
 
 #include "util.h"
 #include "dissect.h"
+#include "run_read.h"
 
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
                     enum st_dissector_choice dissector, struct st_loaded *l)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "packet.h"
+#include "run_read.h"
 
 static bool is_dir(const char *p)
 {

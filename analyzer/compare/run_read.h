@@ -18,4 +18,12 @@
 int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz);
 
+/*
+ * RUNDIR/run.json, when there is one: the capture's drop count into
+ * *dropped (and *known), and scantrace's verdicts into t. 1 read, 0 no
+ * run.json, -1 unreadable (a one-line reason in err).
+ */
+int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, bool *known,
+                     char *err, size_t errsz);
+
 #endif

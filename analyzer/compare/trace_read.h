@@ -58,12 +58,4 @@ void st_trace_free(struct st_trace *t);
 void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, bool up,
                           const char *reason, double latency_s);
 
-/*
- * RUNDIR/run.json, when there is one: the capture's drop count into
- * *dropped (and *known), and scantrace's verdicts into t. 1 read, 0 no
- * run.json, -1 unreadable (a one-line reason in err).
- */
-int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, bool *known,
-                     char *err, size_t errsz);
-
 #endif

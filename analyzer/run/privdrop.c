@@ -7,6 +7,27 @@
 #include <string.h>
 #include <unistd.h>
 
+enum { CAP_NET_RAW_BIT = 13 };
+
+/* CapEff from /proc/self/status; without /proc, root counts as privileged. */
+bool st_privileged(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    if (!f)
+        return geteuid() == 0;
+    char line[256];
+    bool priv = geteuid() == 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long caps;
+        if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+            priv = (caps >> CAP_NET_RAW_BIT) & 1;
+            break;
+        }
+    }
+    fclose(f);
+    return priv;
+}
+
 int st_privdrop_prepare(struct st_privdrop *d, const char *user, char *err, size_t errsz)
 {
     memset(d, 0, sizeof *d);

@@ -1,6 +1,6 @@
 /*
- * Giving up root (shared/DESIGN.md: raw sockets and capture handles are
- * opened first, privileges dropped afterwards). `scan` opens its raw
+ * Giving up root (raw sockets and capture handles are opened first,
+ * privileges dropped afterwards). `scan` opens its raw
  * socket, packet sockets and pcap handles as root, then becomes --user
  * (default nobody) for everything else: sending, reading replies, parsing
  * them, writing the run directory, reverse DNS. The descriptors stay open
@@ -13,6 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+/* Whether the process may capture and send raw packets now (CAP_NET_RAW in
+ * its effective set): what decides between raw probes with a capture and
+ * connect() pings without one. */
+bool st_privileged(void);
 
 struct st_privdrop {
     char user[64];

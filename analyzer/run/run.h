@@ -1,13 +1,16 @@
 /*
- * A run's lifecycle, for scan and record: the run directory (rundir.h),
- * run.json (runjson.h, and scan's hosts in scan_hosts.h), privileges
- * (privdrop.h), signals (signals.h), the command a record runs (child.h),
- * and scan's whole run (scan_run.h).
+ * A run, for scan and record: its lifecycle (lifecycle.h: the run directory,
+ * run.json from "running" to "done", "interrupted" or "failed", the capture,
+ * signals, abandon or end), built on the run directory (rundir.h), run.json
+ * (runjson.h, and scan's hosts in scan_hosts.h), privileges (privdrop.h) and
+ * signals (signals.h); the command a record runs (child.h), and scan's whole
+ * run (scan_run.h).
  */
 #ifndef ST_RUN_H
 #define ST_RUN_H
 
 #include "child.h"
+#include "lifecycle.h"
 #include "privdrop.h"
 #include "rundir.h"
 #include "runjson.h"

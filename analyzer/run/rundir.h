@@ -1,7 +1,7 @@
 /*
- * The run directory (shared/DESIGN.md): created with its parents, refused
- * when it already holds something (unless forced), so a run never mixes its
- * files with an earlier one's by accident.
+ * The run directory: created with its parents, refused when it already
+ * holds something (unless forced), so a run never mixes its files with an
+ * earlier one's by accident.
  */
 #ifndef ST_RUNDIR_H
 #define ST_RUNDIR_H

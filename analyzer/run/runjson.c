@@ -4,38 +4,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "privdrop.h"
 #include "version.h"
-
-enum { CAP_NET_RAW_BIT = 13 };
-
-int64_t st_now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-/* CapEff from /proc/self/status; without /proc, root counts as privileged. */
-bool st_privileged(void)
-{
-    FILE *f = fopen("/proc/self/status", "re");
-    if (!f)
-        return geteuid() == 0;
-    char line[256];
-    bool priv = geteuid() == 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long caps;
-        if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-            priv = (caps >> CAP_NET_RAW_BIT) & 1;
-            break;
-        }
-    }
-    fclose(f);
-    return priv;
-}
 
 static struct json_object *str_array(int n, char **v)
 {
@@ -128,14 +100,13 @@ int st_runjson_writeat(int dirfd, struct json_object *run)
     return 0;
 }
 
-int st_runjson_write(const char *dir, struct json_object *run)
+struct json_object *st_runjson_signal(int sig)
 {
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0)
-        return -1;
-    int rc = st_runjson_writeat(dirfd, run);
-    int e = errno;
-    close(dirfd);
-    errno = e;
-    return rc;
+    char name[32];
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        snprintf(name, sizeof name, "SIG%s", abbrev);
+    else
+        snprintf(name, sizeof name, "%d", sig);
+    return json_object_new_string(name);
 }

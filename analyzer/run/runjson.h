@@ -1,9 +1,9 @@
 /*
- * run.json (shared/DESIGN.md, "The run directory"): what ran, when, with which
- * privileges, and what the capture saw. Built with json-c; written to a
- * temporary file and renamed, so a reader never sees half a file, and
- * written once when the run starts ("status": "running") and again at the
- * end, so even a run killed outright says what it was.
+ * run.json: what ran, when, with which privileges, and what the capture saw.
+ * Built with json-c; written to a temporary file and renamed, so a reader
+ * never sees half a file. The run lifecycle (lifecycle.h) writes it when the
+ * run starts ("status": "running") and again at the end, so even a run
+ * killed outright says what it was.
  */
 #ifndef ST_RUNJSON_H
 #define ST_RUNJSON_H
@@ -23,17 +23,12 @@ struct json_object *st_runjson_new(const char *subcommand, int argc, char **argv
 void st_runjson_set_capture(struct json_object *run, const struct st_capture *cap, const char *file,
                             unsigned snaplen, unsigned buffer_bytes);
 
-/* Write dir/run.json atomically. 0, or -1 with errno. */
-int st_runjson_write(const char *dir, struct json_object *run);
-
-/* The same in an open directory: works after privileges were dropped even
- * when a parent of the directory is closed to the new user. */
+/* Write run.json atomically in the open directory `dirfd` (which works after
+ * privileges were dropped even when a parent of the directory is closed to
+ * the new user). 0, or -1 with errno. */
 int st_runjson_writeat(int dirfd, struct json_object *run);
 
-/* Whether the process may capture and send raw packets (CAP_NET_RAW). */
-bool st_privileged(void);
-
-/* Wall clock, ns since the epoch. */
-int64_t st_now_ns(void);
+/* A signal as run.json names it: "SIGINT", or its number as a string. */
+struct json_object *st_runjson_signal(int sig);
 
 #endif

@@ -1,16 +1,13 @@
 /*
- * A live scan: the run directory (trace.log, capture.pcapng, run.json), the
- * capture thread live before the first probe, the discovery engine, and
- * nmap's report on standard output. Ctrl-C or SIGTERM stops sending; the
- * capture is then stopped and every file finished, so what is on disk stays
- * valid (run.json says "interrupted").
+ * A live scan: the discovery engine (or connect() pings) inside the run
+ * lifecycle (lifecycle.h: the run directory, the capture live before the
+ * first probe, run.json, signals), and nmap's report on standard output.
+ * Ctrl-C or SIGTERM stops sending; the capture is then stopped and every file
+ * finished, so what is on disk stays valid (run.json says "interrupted").
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +18,12 @@
 #include "util.h"
 #include "scan.h"
 #include "dns.h"
+#include "lifecycle.h"
 #include "privdrop.h"
-#include "rundir.h"
-#include "runjson.h"
 #include "scan_hosts.h"
 #include "scan_run.h"
 
+#define ME        "scantrace scan"
 #define LINGER_NS 300000000LL /* late replies after the last pass */
 /* The linger ends sooner once the wire has been quiet for 4x the round-trip
  * bound of the last pass (at least 20 ms, more than the capture's 10 ms block
@@ -35,13 +32,6 @@
  * nmap's smallest RTT timeout, is enough there. */
 #define IDLE_MIN_NS    20000000LL
 #define IDLE_SILENT_NS 100000000LL
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
 
 static void on_host(void *ud, const char *mode, const struct st_sched_host *h)
 {
@@ -193,10 +183,8 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     for (size_t i = 0; i < cfg->targets.n; i++)
         hosts[i].addr.s_addr = htonl(cfg->targets.addr[i]);
     /* the traces count from the scan's start, on the monotonic clock */
-    struct timespec mono;
-    clock_gettime(CLOCK_MONOTONIC, &mono);
     int64_t since = st_now_ns() - start;
-    int64_t origin_ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec - since;
+    int64_t origin_ns = st_clock_ns(CLOCK_MONOTONIC) - since;
     struct timespec origin = {.tv_sec = origin_ns / 1000000000, .tv_nsec = origin_ns % 1000000000};
     const struct st_timing *t = &cfg->timing;
     struct st_cping_opts o = {.ports = ports,
@@ -228,49 +216,6 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     return 0;
 }
 
-/*
- * trace.log is a stdio stream (the engine fprintf's to it) over this sink,
- * which keeps the first write error: a write that fails inside a buffered
- * fprintf in the middle of a scan is then still reported with its cause
- * (ENOSPC, EDQUOT...), not a bare ferror().
- */
-struct trace_sink {
-    int fd;
-    int err;
-};
-
-static ssize_t sink_write(void *cookie, const char *buf, size_t n)
-{
-    struct trace_sink *s = cookie;
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = write(s->fd, buf + done, n - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            if (!s->err)
-                s->err = w < 0 ? errno : EIO;
-            return done ? (ssize_t)done : -1;
-        }
-        done += (size_t)w;
-    }
-    return (ssize_t)n;
-}
-
-static int sink_close(void *cookie)
-{
-    struct trace_sink *s = cookie;
-    if (close(s->fd) != 0 && !s->err)
-        s->err = errno;
-    return s->err ? -1 : 0;
-}
-
-static FILE *trace_open(struct trace_sink *s)
-{
-    cookie_io_functions_t io = {.write = sink_write, .close = sink_close};
-    return fopencookie(s, "w", io);
-}
-
 static void default_rundir(char *buf, size_t size)
 {
     time_t now = time(NULL);
@@ -299,156 +244,91 @@ static json_object *user_json(const struct st_privdrop *d)
     return u;
 }
 
-/*
- * What the engine's `opened` hook finishes before the first probe: the
- * capture, the first run.json, the privilege drop. The capture is started on
- * a thread while the engine opens its own handles: setting up a packet ring
- * waits out an RCU grace period in the kernel (10 to 20 ms each), and the
- * capture's and the engine's now overlap.
- */
-struct setup {
-    const struct st_capture_opts *co;
-    pthread_t thread;
-    bool threaded;
-    struct st_capture *cap;
-    enum st_capture_err ce;
-    char cerr[512];
-
-    json_object *run;
-    const char *dir;
-    int dirfd;
-    struct st_privdrop *drop;
-    struct st_scan_hooks *hooks;
-    bool done;
-    int fail_rc; /* the exit code when it failed: nothing was sent */
+/* One scan: its configuration, its run (lifecycle.h), and what the engine
+ * reports back. Lives in st_scan_run()'s frame until the end. */
+struct scan {
+    struct st_scan_config *cfg;
+    bool privileged;
+    struct st_run run;
+    struct st_privdrop drop;
+    char dir[256]; /* the default run directory's name */
+    char ifnames[16][IF_NAMESIZE];
+    const char *ifname_list[16];
+    int nifs;
+    struct st_host_table hosts;
+    struct st_scan_hooks hooks;
+    int64_t rtt_bound;
+    uint64_t rx_dropped;
 };
 
-static void *capture_start_main(void *arg)
+/* The engine's hooks->opened: every socket and handle is open. The run
+ * begins (the capture, started meanwhile on a thread, is live; the first
+ * run.json is written), then root is dropped. */
+static int begin_then_drop(void *ud, char *err, size_t errsz)
 {
-    struct setup *s = arg;
-    s->ce = st_capture_start(s->co, &s->cap, s->cerr, sizeof s->cerr);
-    return NULL;
-}
-
-static void setup_begin(struct setup *s, bool capture)
-{
-    s->ce = ST_CAPTURE_OK;
-    if (!capture)
-        return;
-    s->threaded = pthread_create(&s->thread, NULL, capture_start_main, s) == 0;
-    if (!s->threaded)
-        capture_start_main(s);
-}
-
-static int setup_finish(struct setup *s, char *err, size_t errsz)
-{
-    if (s->done || s->fail_rc)
-        return s->fail_rc ? -1 : 0;
-    if (s->threaded)
-        pthread_join(s->thread, NULL);
-    s->threaded = false;
-    if (s->ce != ST_CAPTURE_OK) {
-        snprintf(err, errsz, "%s", s->cerr);
-        s->fail_rc = s->ce == ST_CAPTURE_EUSAGE ? ST_EXIT_USAGE : ST_EXIT_ENVIRONMENT;
+    struct scan *s = ud;
+    if (st_run_begin(&s->run, &s->drop)) {
+        snprintf(err, errsz, "%s", s->run.err);
         return -1;
     }
-    s->hooks->capture = s->cap;
-    if (s->cap)
-        st_runjson_set_capture(s->run, s->cap, "capture.pcapng", ST_CAPTURE_SNAPLEN,
-                               ST_CAPTURE_BUFFER);
-    /* the run directory is the user's, reached through this descriptor: run.json
-     * can be replaced after the drop even if a parent is closed to the user */
-    s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool given = s->dirfd >= 0 && st_privdrop_give(s->drop, s->dir) == 0;
-    if (!given || st_runjson_writeat(s->dirfd, s->run) != 0) {
-        snprintf(err, errsz, "%s%s: %s", s->dir, given ? "/run.json" : "", strerror(errno));
-        s->fail_rc = ST_EXIT_ENVIRONMENT;
-        return -1;
-    }
-    s->done = true;
-    return 0;
+    s->hooks.capture = s->run.cap;
+    return st_privdrop_now(&s->drop, err, errsz);
 }
 
-/* The engine's hooks->opened: every socket and handle is open; finish the
- * setup, drop root. */
-static int setup_then_drop(void *ud, char *err, size_t errsz)
+/*
+ * What is refused before anything is written: an unknown --user, a probe
+ * that connect() cannot do (as nmap), an interface that cannot be used.
+ * 0 with the interfaces to capture, or an exit code (its line said).
+ */
+static int scan_refusals(struct scan *s)
 {
-    struct setup *s = ud;
-    if (setup_finish(s, err, errsz))
-        return -1;
-    return st_privdrop_now(s->drop, err, errsz);
-}
-
-int st_scan_run(struct st_scan_config *cfg)
-{
-    st_timing_start();
-    char err[512], dirbuf[256], path[4200];
-    const char *dir = cfg->rundir;
-    bool created = false;
-    struct st_privdrop drop;
-
-    if (st_privdrop_prepare(&drop, cfg->user ? cfg->user : "nobody", err, sizeof err)) {
-        fprintf(stderr, "scantrace scan: %s\n", err);
+    const struct st_scan_config *cfg = s->cfg;
+    char err[512];
+    if (st_privdrop_prepare(&s->drop, cfg->user ? cfg->user : "nobody", err, sizeof err)) {
+        fprintf(stderr, ME ": %s\n", err);
         return ST_EXIT_USAGE;
     }
-
-    bool privileged = st_privileged();
-    bool connect_mode = cfg->unprivileged || !privileged;
-    if (connect_mode) {
-        /* refuse what cannot be done before anything is written, as nmap */
+    if (cfg->unprivileged || !s->privileged) {
         bool warned = true; /* the pass itself warns */
         unsigned short ports[64];
         for (size_t i = 0; i < cfg->plan.npasses; i++)
             if (connect_ports(&cfg->plan.passes[i], ports, 64, &warned) < 0)
                 return ST_EXIT_ENVIRONMENT;
     }
-    char ifnames[16][IF_NAMESIZE];
-    int nifs = st_scan_interfaces(cfg, ifnames, 16, err, sizeof err);
-    if (nifs < 0 && !privileged)
-        nifs = 0;
-    if (nifs < 0) {
-        fprintf(stderr, "scantrace scan: %s\n", err);
+    s->nifs = st_scan_interfaces(cfg, s->ifnames, 16, err, sizeof err);
+    if (s->nifs < 0 && !s->privileged)
+        s->nifs = 0;
+    if (s->nifs < 0) {
+        fprintf(stderr, ME ": %s\n", err);
         return ST_EXIT_ENVIRONMENT;
     }
-    if (!dir) {
-        default_rundir(dirbuf, sizeof dirbuf);
-        dir = dirbuf;
+    return 0;
+}
+
+/* The run directory and trace.log, the capture starting (only as root:
+ * without privileges the run is the trace and run.json), and what run.json
+ * says of the scan from the start. 0 or an exit code (its line said). */
+static int scan_prepare(struct scan *s)
+{
+    const struct st_scan_config *cfg = s->cfg;
+    struct st_run_opts ro = {
+        .me = ME, .subcommand = "scan", .argc = cfg->argc, .argv = cfg->argv, .dir = cfg->rundir};
+    if (!ro.dir) {
+        default_rundir(s->dir, sizeof s->dir);
+        ro.dir = s->dir;
     }
-    int rc = st_rundir_prepare(dir, false, &created, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, "scantrace scan: %s\n", err);
+    int rc = st_run_prepare(&s->run, &ro);
+    if (rc)
         return rc;
-    }
-    static const char *const files[] = {"trace.log", "capture.pcapng", "run.json"};
-    st_rundir_path(dir, "trace.log", path, sizeof path);
-    struct trace_sink sink = {.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-    FILE *trace = sink.fd < 0 ? NULL : trace_open(&sink);
-    /* a sweep writes 16 MB of trace: in large writes */
-    if (trace)
-        setvbuf(trace, NULL, _IOFBF, 1 << 20);
-    if (!trace) {
-        if (sink.fd >= 0)
-            close(sink.fd);
-        fprintf(stderr, "scantrace scan: %s: %s\n", path, strerror(errno));
-        st_rundir_abandon(dir, created, files, 3);
-        return ST_EXIT_ENVIRONMENT;
-    }
-
-    const char *names[16];
-    for (int i = 0; i < nifs; i++)
-        names[i] = ifnames[i];
-    st_rundir_path(dir, "capture.pcapng", path, sizeof path);
-    struct st_capture_opts co = {
-        .ifnames = names, .n_ifs = (size_t)nifs, .path = path, .log_prefix = "scantrace scan"};
-    /* without privileges there is no capture: the trace and run.json only */
-    struct setup setup = {.co = &co, .dir = dir, .dirfd = -1, .drop = &drop};
-    setup_begin(&setup, privileged);
-    if (!privileged)
-        fprintf(stderr, "scantrace scan: not root: connect() pings, and no capture (record "
-                        "one as root with scantrace record)\n");
-
-    int64_t start = st_now_ns();
-    json_object *run = st_runjson_new("scan", cfg->argc, cfg->argv, start);
+    for (int i = 0; i < s->nifs; i++)
+        s->ifname_list[i] = s->ifnames[i];
+    struct st_capture_opts co = {.ifnames = s->ifname_list, .n_ifs = (size_t)s->nifs};
+    if (s->privileged)
+        st_run_capture_begin(&s->run, &co);
+    else
+        fprintf(stderr, ME ": not root: connect() pings, and no capture (record one as root "
+                           "with scantrace record)\n");
+    json_object *run = s->run.json;
     json_object *modes = json_object_new_array();
     for (size_t i = 0; i < cfg->plan.npasses; i++)
         json_object_array_add(modes, json_object_new_string(cfg->plan.passes[i].name));
@@ -458,131 +338,105 @@ int st_scan_run(struct st_scan_config *cfg)
         json_object_array_add(specs, json_object_new_string(cfg->specs[i]));
     json_object_object_add(run, "targets", specs);
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
-    setup.run = run;
+    return 0;
+}
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    struct sigaction old_int, old_term;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
-    int64_t rtt_bound = -1;
-    uint64_t rx_dropped = 0;
-    struct st_host_table v = {.several_modes = cfg->plan.npasses > 1};
-    struct st_scan_hooks hooks = {.trace = trace,
-                                  .echo = cfg->verbose ? stdout : NULL,
-                                  .capture = NULL, /* setup_finish() sets it */
-                                  .start_ns = start,
-                                  .interrupted = &interrupted,
-                                  .progress = isatty(STDERR_FILENO) ? stderr : NULL,
-                                  .on_host = on_host,
-                                  .ud = &v,
-                                  .rtt_bound_ns = &rtt_bound,
-                                  .opened = setup_then_drop,
-                                  .opened_ud = &setup,
-                                  .rx_dropped = &rx_dropped};
-    setup.hooks = &hooks;
+/* Send: the engine's passes, or connect() pings. 0, or an exit code when the
+ * scan failed (its line said, unless the run could not begin: the caller
+ * says that once). */
+static int scan_probe(struct scan *s)
+{
+    struct st_scan_config *cfg = s->cfg;
+    struct st_run *run = &s->run;
+    bool connect_mode = cfg->unprivileged || !s->privileged;
+    char err[512];
+    s->hooks = (struct st_scan_hooks){.trace = run->trace,
+                                      .echo = cfg->verbose ? stdout : NULL,
+                                      .capture = NULL, /* begin_then_drop() sets it */
+                                      .start_ns = run->start_ns,
+                                      .interrupted = run->stop,
+                                      .progress = isatty(STDERR_FILENO) ? stderr : NULL,
+                                      .on_host = on_host,
+                                      .ud = &s->hosts,
+                                      .rtt_bound_ns = &s->rtt_bound,
+                                      .opened = begin_then_drop,
+                                      .opened_ud = s,
+                                      .rx_dropped = &s->rx_dropped};
     printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
-           cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", dir);
+           cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", run->dir);
+    int rc;
     if (connect_mode) {
-        bool warned = false;
         /* connect() needs no privilege at all */
-        rc = setup_then_drop(&setup, err, sizeof err) ? ST_EXIT_ENVIRONMENT : 0;
-        if (rc && !setup.fail_rc)
-            fprintf(stderr, "scantrace scan: %s\n", err);
-        for (size_t i = 0; i < cfg->plan.npasses && !rc && !interrupted; i++)
-            rc = connect_pass(cfg, &cfg->plan.passes[i], trace, start, &v, &warned);
+        rc = begin_then_drop(s, err, sizeof err) ? ST_EXIT_ENVIRONMENT : 0;
     } else {
         st_timing_mark("setup");
-        rc = st_scan_engine_run(cfg, &hooks, err, sizeof err);
-        if (rc && !setup.fail_rc)
-            fprintf(stderr, "scantrace scan: %s\n", err);
+        rc = st_scan_engine_run(cfg, &s->hooks, err, sizeof err);
     }
-    st_timing_mark("engine");
-    /* an engine that failed before its handles were open never finished the
-     * setup: finish it, so the run says how it failed */
-    bool said = rc && !setup.fail_rc; /* the engine's error is on stderr */
-    char serr[512];
-    if (!setup.done && !setup.fail_rc && setup_finish(&setup, serr, sizeof serr))
-        snprintf(err, sizeof err, "%s", serr);
-    if (setup.fail_rc) {
-        /* nothing was sent: better no run than one that cannot say what it was */
-        if (!said)
-            fprintf(stderr, "scantrace scan: %s\n", err);
-        if (setup.dirfd >= 0)
-            close(setup.dirfd);
-        json_object_put(run);
-        st_capture_free(setup.cap);
-        fclose(trace);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        st_closer_wait();
-        st_rundir_abandon(dir, created, files, 3);
-        return setup.fail_rc;
-    }
-    struct st_capture *cap = setup.cap;
-    int dirfd = setup.dirfd;
+    if (rc && !run->begin_rc)
+        fprintf(stderr, ME ": %s\n", err);
+    bool warned = false;
+    for (size_t i = 0; connect_mode && i < cfg->plan.npasses && !rc && !st_run_interrupted(run);
+         i++)
+        rc = connect_pass(cfg, &cfg->plan.passes[i], run->trace, run->start_ns, &s->hosts, &warned);
+    return rc;
+}
 
-    int64_t idle = rtt_bound < 0                 ? IDLE_SILENT_NS
-                   : 4 * rtt_bound > IDLE_MIN_NS ? 4 * rtt_bound
-                                                 : IDLE_MIN_NS;
-    /* the report and run.json's hosts are made while the capture lingers */
-    if (cap)
-        st_capture_stop_begin(cap, interrupted ? 0 : LINGER_NS, idle);
-    if (cfg->rdns && !interrupted)
-        resolve_names(cfg, &v);
-    st_hosts_print_report(&v, stdout);
-    st_hosts_prepare_json(&v);
+/* After the last probe: the report and run.json's hosts are made while the
+ * capture lingers for late replies, then the run ends. The exit code. */
+static int scan_finish(struct scan *s, bool failed)
+{
+    struct st_run *run = &s->run;
+    int64_t idle = s->rtt_bound < 0                 ? IDLE_SILENT_NS
+                   : 4 * s->rtt_bound > IDLE_MIN_NS ? 4 * s->rtt_bound
+                                                    : IDLE_MIN_NS;
+    st_run_linger_begin(run, LINGER_NS, idle);
+    if (s->cfg->rdns && !st_run_interrupted(run))
+        resolve_names(s->cfg, &s->hosts);
+    st_hosts_print_report(&s->hosts, stdout);
+    st_hosts_prepare_json(&s->hosts);
     st_timing_mark("report");
-    int cap_rc = cap ? st_capture_stop_idle(cap, interrupted ? 0 : LINGER_NS, idle) : 0;
+    st_run_stop(run);
     st_timing_mark("linger");
-    bool trace_bad = fflush(trace) != 0 || ferror(trace);
-    trace_bad |= fclose(trace) != 0;
-    int trace_errno = sink.err ? sink.err : EIO;
-    int64_t end = st_now_ns();
-    printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", v.n,
-           v.n == 1 ? "" : "es", v.up, v.up == 1 ? "" : "s", (double)(end - start) / 1e9);
+    size_t n = s->hosts.n, up = s->hosts.up;
+    printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", n,
+           n == 1 ? "" : "es", up, up == 1 ? "" : "s", (double)(run->end_ns - run->start_ns) / 1e9);
 
-    if (cap)
-        st_runjson_set_capture(run, cap, "capture.pcapng", ST_CAPTURE_SNAPLEN, ST_CAPTURE_BUFFER);
-    /* its sockets close on threads (closer.h) while run.json is written */
-    st_capture_free(cap);
-    cap = NULL;
-    json_object_object_add(run, "end_time_ns", json_object_new_int64(end));
-    json_object_object_add(run, "status",
-                           json_object_new_string(rc            ? "failed"
-                                                  : interrupted ? "interrupted"
-                                                                : "done"));
-    json_object_object_add(run, "user", user_json(&drop));
+    json_object_object_add(run->json, "user", user_json(&s->drop));
     /* the engine's own reply handles: what they lost, it could not see */
     json_object *rx = json_object_new_object();
-    json_object_object_add(rx, "dropped", json_object_new_int64((int64_t)rx_dropped));
-    json_object_object_add(run, "receive", rx);
-    if (rx_dropped)
+    json_object_object_add(rx, "dropped", json_object_new_int64((int64_t)s->rx_dropped));
+    json_object_object_add(run->json, "receive", rx);
+    if (s->rx_dropped)
         fprintf(stderr,
-                "scantrace scan: %llu replies were lost before the engine read them: hosts "
-                "reported down may have answered (compare shows them as missed replies)\n",
-                (unsigned long long)rx_dropped);
-    int json_rc = st_hosts_write_runjson(dirfd, run, &v);
-    int json_errno = errno;
-    close(dirfd);
-    json_object_put(run);
-    st_hosts_free(&v);
-    st_closer_wait();
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+                ME ": %llu replies were lost before the engine read them: hosts reported down "
+                   "may have answered (compare shows them as missed replies)\n",
+                (unsigned long long)s->rx_dropped);
+    int rc = st_run_end(run, failed, &s->hosts);
+    st_hosts_free(&s->hosts);
     st_timing_mark("finish");
+    return rc;
+}
 
-    /* one line per file that is not complete (the capture said its own) */
-    if (trace_bad)
-        fprintf(stderr, "scantrace scan: %s/trace.log: %s\n", dir, strerror(trace_errno));
-    if (json_rc)
-        fprintf(stderr, "scantrace scan: %s/run.json: %s\n", dir, strerror(json_errno));
-    if (trace_bad || cap_rc || json_rc)
-        return ST_EXIT_ENVIRONMENT;
-    if (rc)
-        return ST_EXIT_ENVIRONMENT;
-    if (interrupted)
-        return 128 + interrupted;
-    return ST_EXIT_OK;
+int st_scan_run(struct st_scan_config *cfg)
+{
+    st_timing_start();
+    struct scan s = {.cfg = cfg,
+                     .privileged = st_privileged(),
+                     .hosts = {.several_modes = cfg->plan.npasses > 1},
+                     .rtt_bound = -1};
+    int rc = scan_refusals(&s);
+    if (rc || (rc = scan_prepare(&s)) != 0)
+        return rc;
+    rc = scan_probe(&s);
+    st_timing_mark("engine");
+    bool said = rc && !s.run.begin_rc; /* the scan's own error is on stderr */
+    /* an engine that failed before its handles were open never began the
+     * run: begin it, so the run says how it failed */
+    if (st_run_begin(&s.run, &s.drop)) {
+        /* nothing was sent: better no run than one that cannot say what it was */
+        if (!said)
+            fprintf(stderr, ME ": %s\n", s.run.err);
+        return st_run_abandon(&s.run, s.run.begin_rc);
+    }
+    return scan_finish(&s, rc != 0);
 }

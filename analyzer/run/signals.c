@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 static int sig_pipe[2] = {-1, -1};
+static volatile sig_atomic_t first_stop;
 
 enum { FROM_KERNEL = 0x80 };
 
@@ -14,6 +15,8 @@ static void on_signal(int sig, siginfo_t *info, void *ctx)
 {
     (void)ctx;
     int saved = errno;
+    if (sig != SIGCHLD && !first_stop)
+        first_stop = sig;
     unsigned char b = (unsigned char)sig;
     if (info && info->si_code == SI_KERNEL)
         b |= FROM_KERNEL;
@@ -49,4 +52,9 @@ int st_signals_next(bool *from_kernel)
     if (from_kernel)
         *from_kernel = (b & FROM_KERNEL) != 0;
     return b & 0x7f;
+}
+
+volatile sig_atomic_t *st_signals_stop_flag(void)
+{
+    return &first_stop;
 }

@@ -73,13 +73,6 @@ struct st_capture {
     unsigned long unmatched;
 };
 
-static int64_t clock_ns(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 static void set_msg(char *msg, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_msg(char *msg, size_t len, const char *fmt, ...)
@@ -168,7 +161,7 @@ static void read_all(struct st_capture *c)
             continue;
         int n = pcap_dispatch(ci->pc, -1, on_frame, (u_char *)ci);
         if (n > 0)
-            c->last_frame = clock_ns(CLOCK_MONOTONIC);
+            c->last_frame = st_clock_ns(CLOCK_MONOTONIC);
         if (n == PCAP_ERROR) {
             fprintf(stderr, "%s: capture on %s stopped: %s\n", c->prefix, ci->st.name,
                     pcap_geterr(ci->pc));
@@ -219,10 +212,10 @@ static bool update_stats(struct st_capture *c)
  */
 static void drain(struct st_capture *c)
 {
-    int64_t limit = clock_ns(CLOCK_MONOTONIC) + (4 * (int64_t)c->timeout_ms + 50) * NS_PER_MS;
+    int64_t limit = st_clock_ns(CLOCK_MONOTONIC) + (4 * (int64_t)c->timeout_ms + 50) * NS_PER_MS;
     for (;;) {
         read_all(c);
-        if (update_stats(c) || clock_ns(CLOCK_MONOTONIC) >= limit)
+        if (update_stats(c) || st_clock_ns(CLOCK_MONOTONIC) >= limit)
             break;
         wait_ready(c, (int)c->timeout_ms);
     }
@@ -230,7 +223,7 @@ static void drain(struct st_capture *c)
 
 static void write_isbs(struct st_capture *c)
 {
-    int64_t end = clock_ns(CLOCK_REALTIME);
+    int64_t end = st_clock_ns(CLOCK_REALTIME);
     for (size_t i = 0; i < c->n_ifs; i++) {
         struct capif *ci = &c->ifs[i];
         struct st_pcapng_stats s = {
@@ -249,12 +242,12 @@ static void write_isbs(struct st_capture *c)
 static void *capture_main(void *arg)
 {
     struct st_capture *c = arg;
-    int64_t last_flush = clock_ns(CLOCK_MONOTONIC);
+    int64_t last_flush = st_clock_ns(CLOCK_MONOTONIC);
 
     for (;;) {
         int ms = POLL_MS;
         if (atomic_load(&c->stopping)) {
-            int64_t now = clock_ns(CLOCK_MONOTONIC);
+            int64_t now = st_clock_ns(CLOCK_MONOTONIC);
             int64_t left = atomic_load(&c->stop_at) - now;
             int64_t idle = atomic_load(&c->idle_ns);
             if (left <= 0 || (idle > 0 && now - c->last_frame >= idle))
@@ -266,7 +259,7 @@ static void *capture_main(void *arg)
         }
         wait_ready(c, ms);
         read_all(c);
-        int64_t now = clock_ns(CLOCK_MONOTONIC);
+        int64_t now = st_clock_ns(CLOCK_MONOTONIC);
         if (now - last_flush >= ST_CAPTURE_FLUSH_MS * NS_PER_MS) {
             if (st_pcapng_flush(c->w) < 0 && !c->write_errno)
                 c->write_errno = errno;
@@ -383,7 +376,7 @@ static enum st_capture_err start(struct st_capture *c, const struct st_capture_o
         if (e != ST_CAPTURE_OK)
             return e;
     }
-    c->start_ns = clock_ns(CLOCK_REALTIME);
+    c->start_ns = st_clock_ns(CLOCK_REALTIME);
 
     c->w = st_pcapng_open(o->path, "scantrace " ST_VERSION);
     if (!c->w) {
@@ -409,7 +402,7 @@ static enum st_capture_err start(struct st_capture *c, const struct st_capture_o
         set_msg(msg, msglen, "%s: %s", o->path, strerror(errno));
         return ST_CAPTURE_EFILE;
     }
-    c->last_frame = clock_ns(CLOCK_MONOTONIC);
+    c->last_frame = st_clock_ns(CLOCK_MONOTONIC);
     if (start_thread(c) != 0) {
         set_msg(msg, msglen, "cannot start the capture thread");
         return ST_CAPTURE_ESYS;
@@ -456,16 +449,6 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     return ST_CAPTURE_OK;
 }
 
-int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const char *comment)
-{
-    if (probe->net == ST_NET_NONE || !comment || !*comment ||
-        strnlen(comment, ST_PCAPNG_MAX_COMMENT + 1) > ST_PCAPNG_MAX_COMMENT) {
-        errno = EINVAL;
-        return -1;
-    }
-    return st_marks_add(c->marks, probe, comment);
-}
-
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode)
 {
@@ -489,7 +472,7 @@ void st_capture_stop_begin(struct st_capture *c, int64_t linger_ns, int64_t idle
         return;
     c->stop_begun = true;
     atomic_store(&c->idle_ns, idle_ns > 0 ? idle_ns : 0);
-    atomic_store(&c->stop_at, clock_ns(CLOCK_MONOTONIC) + (linger_ns > 0 ? linger_ns : 0));
+    atomic_store(&c->stop_at, st_clock_ns(CLOCK_MONOTONIC) + (linger_ns > 0 ? linger_ns : 0));
     atomic_store(&c->stopping, true);
     uint64_t one = 1;
     if (write(c->wake_fd, &one, sizeof one) < 0) {

@@ -3,26 +3,28 @@
  * pcapng file while a scanner runs, and marks the frames of the probes the
  * scanner says it sent.
  *
- *   st_capture_start()   open and activate every interface, write the file's
- *                        header, start the reading thread; on return every
- *                        interface is live, so a probe sent afterwards is seen
- *   st_capture_expect()  "I am about to send this packet": the frame that
- *                        carries it gets a comment (matched by packet
- *                        identity, st_pkt_same(), never by time)
- *   st_capture_stop()    optionally linger for late replies, read what is
- *                        left, write the statistics blocks, close the file
+ *   st_capture_start()         open and activate every interface, write the
+ *                              file's header, start the reading thread; on
+ *                              return every interface is live, so a probe
+ *                              sent afterwards is seen
+ *   st_capture_expect_probe()  "I am about to send this probe": the frame
+ *                              that carries it gets a comment (matched by
+ *                              packet identity, st_pkt_same(), never by time)
+ *   st_capture_stop()          optionally linger for late replies, read what
+ *                              is left, write the statistics blocks, close
+ *                              the file
  *   st_capture_free()
  *
  * libpcap runs with TPACKET_V3 (not immediate mode), a large ring, a small
  * snaplen and nanosecond stamps, non-blocking behind poll(2) with an eventfd
- * to wake it, so a silent interface never holds the thread or the stop
- * (shared/reference/performance.md A.6-A.7). Drops are counted per interface
- * from pcap_stats(), kept for the caller and printed on stderr when non-zero.
+ * to wake it, so a silent interface never holds the thread or the stop.
+ * Drops are counted per interface from pcap_stats(), kept for the caller and
+ * printed on stderr when non-zero.
  * The file is flushed at least every ST_CAPTURE_FLUSH_MS, so a process
  * killed outright still leaves a valid file up to its last flush.
  *
- * One thread calls start, stop and free; st_capture_expect() may be called
- * from any thread between start and stop.
+ * One thread calls start, stop and free; st_capture_expect_probe() may be
+ * called from any thread between start and stop.
  */
 #ifndef ST_CAPTURE_THREAD_H
 #define ST_CAPTURE_THREAD_H
@@ -84,16 +86,14 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
                                      char *msg, size_t msglen);
 
 /*
- * Register a packet about to be sent: the first outgoing (or undirected)
- * frame with the same identity (st_pkt_same()) carries `comment`. Register
- * before sending, or the frame may already be written. From one thread
- * (the sender) only. 0, or -1 with errno (EINVAL: no network layer in
- * `probe`, comment too long; ENOMEM).
+ * Register probe number `n` of pass `mode`, about to be sent: the first
+ * outgoing (or undirected) frame with the same identity (st_pkt_same())
+ * carries the run directory's comment "scantrace probe=N mode=MODE" (made
+ * when its frame is found: `mode` must stay valid until st_capture_stop()).
+ * Register before sending, or the frame may already be written. From one
+ * thread (the sender) only. 0, or -1 with errno (EINVAL: no network layer
+ * in `probe`, a mode empty, over 96 bytes or with blanks; ENOMEM).
  */
-int st_capture_expect(struct st_capture *c, const struct st_pkt *probe, const char *comment);
-
-/* The same with the run directory's comment "scantrace probe=N mode=MODE" (made when
- * its frame is found: `mode` must stay valid until st_capture_stop()). */
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode);
 

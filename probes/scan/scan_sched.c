@@ -318,18 +318,6 @@ bool st_sched_done(const struct st_sched *s)
     return s->resolved == s->nhosts;
 }
 
-int64_t st_sched_next_ns(const struct st_sched *s, int64_t now)
-{
-    int64_t next = INT64_MAX;
-    if (s->flight_head != s->flight_tail) {
-        const struct st_sched_host *h = &s->hosts[s->flight[s->flight_head]];
-        next = h->state == ST_HOST_PENDING ? h->deadline_ns : now;
-    }
-    if (s->send_head != s->send_tail && (s->in_flight < (size_t)s->cwnd || s->timing->min_rate))
-        next = now + MS / 10 < next ? now + MS / 10 : next;
-    return next;
-}
-
 int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now)
 {
     if (!s->tries_sent || now <= s->start_ns)

@@ -114,10 +114,6 @@ const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, ui
 /* Every host decided. */
 bool st_sched_done(const struct st_sched *s);
 
-/* When the next tick has something to do (a timeout or a send), for the
- * event loop's timer; INT64_MAX when nothing is scheduled. */
-int64_t st_sched_next_ns(const struct st_sched *s, int64_t now_ns);
-
 /* How long the pass will still take if every pending host stays silent (the
  * tries owed at the rate so far, and the last timeout); -1 before any try. */
 int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now_ns);

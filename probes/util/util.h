@@ -1,5 +1,6 @@
 /*
- * Small helpers every subsystem may use: the exit codes of every command,
+ * Small helpers every subsystem may use: nanosecond clocks, the exit codes
+ * of every command,
  * handles closed on a thread of their own (closing a packet socket waits out
  * an RCU grace period), bounded string building, SipHash for the probes'
  * cookies, and phase timings (SCANTRACE_TIMINGS=1).
@@ -7,6 +8,7 @@
 #ifndef ST_UTIL_H
 #define ST_UTIL_H
 
+#include "clock.h"
 #include "closer.h"
 #include "dlist.h"
 #include "exitcodes.h"

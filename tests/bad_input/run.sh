@@ -208,7 +208,8 @@ after_scan_not_root() {
 }
 # a disk full from the start: nothing is sent, no run directory is left;
 # one that fills up during the run: exit 3 (above), and the run.json on
-# disk does not claim a finished run
+# disk does not claim a finished run (still "running" when the last one
+# could not be written either, else "failed")
 before_scan_full_disk() { full_disk; }
 after_scan_full_disk() { gone_and_free "$tmp/full/scan"; }
 before_record_full_disk() { full_disk; }
@@ -225,7 +226,7 @@ gone_and_free() {
 }
 not_finished_and_free() {
   local ok=0
-  [ ! -e "$1/run.json" ] || jqt '.status == "running"' "$1/run.json" || ok=1
+  [ ! -e "$1/run.json" ] || jqt '.status == "running" or .status == "failed"' "$1/run.json" || ok=1
   free_disk
   return $ok
 }

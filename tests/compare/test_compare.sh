@@ -166,6 +166,12 @@ echo '{"capture": {"received": 28, "dropped": 5}}' >"$run/run.json"
 "$st" compare -f json "$run" >"$tmp/drop.json"
 check "RUNDIR: capture drops from run.json make a discrepancy" test $? -eq 1
 check "RUNDIR: drops reported" jqt '.capture.dropped == 5' "$tmp/drop.json"
+# a record's run.json from before scan and record shared one status vocabulary
+# ("finished" where both now say "done") still reads: nothing rejects a status
+echo '{"subcommand": "record", "status": "finished", "interrupted": null, "capture": {"received": 28, "dropped": 5}, "hosts": []}' >"$run/run.json"
+"$st" compare -f json --no-write "$run" >"$tmp/finished.json"
+check "RUNDIR: an old run.json saying \"finished\" reads as before" test $? -eq 1
+check "RUNDIR: its drops are reported" jqt '.capture.dropped == 5' "$tmp/finished.json"
 cp "$run/report.json" "$tmp/before.json"
 cat >"$tmp/killer" <<KILL
 #!/bin/sh

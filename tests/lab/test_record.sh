@@ -109,8 +109,8 @@ eq "run.json: default interfaces are lan0 and wan0" \
   "$(jq -c '[.capture.interfaces[].name]' "$j")" '["lan0","wan0"]'
 check "run.json: capture counts add up (received = frames, dropped 0)" jq_is "$j" \
   ".capture.received == $frames and .capture.frames == $frames and .capture.dropped == 0 and ([.capture.interfaces[].received] | add) == $frames"
-check "run.json: status finished, not interrupted" jq_is "$j" \
-  '.status == "finished" and .interrupted == null and .modes == [] and .hosts == []'
+check "run.json: status done, not interrupted" jq_is "$j" \
+  '.status == "done" and .interrupted == null and .modes == [] and .hosts == []'
 
 # ------------------------------------------------------------- -i, --tee, exit statuses
 d=$tmp/wanonly
@@ -220,6 +220,20 @@ kill_test TERM 143 stdbuf -oL nmap -n -sn --packet-trace -PE --scan-delay 300ms 
   "$(addr routed-up)" "$(addr routed-noecho)" "$(addr routed-drop)" 198.18.3.10-40
 check "SIGTERM: nmap's trace so far is in trace.log" grep -q '^SENT ' "$d/trace.log"
 check "SIGTERM: every line of it has its frame" every_line_is_a_frame "$d"
+
+# ------------------------------------------------------------- a file that cannot be written
+# trace.log grows past RLIMIT_FSIZE (SIGXFSZ ignored: the write fails with EFBIG);
+# run.json is small enough to be written: exit 3, and run.json says failed
+d=$tmp/fsize
+(
+  trap '' XFSZ
+  ulimit -f 8
+  exec ip netns exec "$SCAN" "$st" record -o "$d" --linger 0 -- sh -c 'head -c 100000 /dev/zero | tr "\0" x'
+) >"$d.out" 2>"$d.err"
+eq "trace.log past the size limit: exit 3" "$?" 3
+check "trace.log past the size limit: run.json says failed, the command ran" jq_is "$d/run.json" \
+  '.status == "failed" and .interrupted == null and .command.exit_status == 0'
+check "trace.log past the size limit: said once" [ "$(grep -c 'trace.log: File too large' "$d.err")" -eq 1 ]
 
 # ------------------------------------------------------------- probe comments
 d=$tmp/probes

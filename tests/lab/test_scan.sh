@@ -59,6 +59,10 @@ run_mode() { # run_mode NAME OPTIONS TARGETS
   ip netns exec "$ns" "$st" scan $opts -o "$tmp/st-$name" $TARGETS >/dev/null 2>"$tmp/st-$name.err"
   local rc=$?
   check "$name: scantrace scan exits 0" test "$rc" -eq 0
+  # one status vocabulary: a record (of nmap) and a scan that went to their end say the same
+  check "$name: record's and scan's run.json both say done" quiet jq -e -s \
+    'map(.status == "done" and .interrupted == null) == [true, true]' \
+    "$tmp/nmap-$name/run.json" "$tmp/st-$name/run.json"
   "$st" compare "$tmp/nmap-$name" >/dev/null 2>&1
   "$st" compare "$tmp/st-$name" >"$tmp/st-$name.txt" 2>&1
   rc=$?
@@ -114,17 +118,37 @@ check "--each-mode: the report has both modes" \
 check "--each-mode: comments name the mode" \
   test "$(tshark -r "$tmp/each/capture.pcapng" -Y 'frame.comment contains "mode=ack:80"' 2>/dev/null | wc -l)" -ge 3
 
-# Ctrl-C mid-scan: the files on disk stay valid
-ip netns exec "$ns" "$st" scan -o "$tmp/killed" --max-rate 50 198.19.0.0/24 >/dev/null 2>&1 &
-pid=$!
-sleep 1.5
-kill -INT "$pid"
-wait "$pid"
+# Ctrl-C or SIGTERM mid-scan: the files on disk stay valid, run.json names the signal
+kill_scan() { # kill_scan SIG EXIT
+  local sig=$1 want=$2 d=$tmp/killed-$1 pid rc
+  ip netns exec "$ns" "$st" scan -o "$d" --max-rate 50 198.19.0.0/24 >/dev/null 2>&1 &
+  pid=$!
+  sleep 1.5
+  kill -s "$sig" "$pid"
+  wait "$pid"
+  rc=$?
+  check "SIG$sig: scan exits $want" test "$rc" -eq "$want"
+  check "SIG$sig: the capture reads back" quiet tshark -r "$d/capture.pcapng" -c 1
+  check "SIG$sig: run.json says interrupted by SIG$sig" quiet jq -e \
+    ".status == \"interrupted\" and .interrupted == \"SIG$sig\"" "$d/run.json"
+  "$st" compare --no-write "$d" >/dev/null 2>&1
+  check "SIG$sig: trace and capture still agree" test $? -eq 0
+}
+kill_scan INT 130
+kill_scan TERM 143
+
+# a file that cannot be written completely: trace.log and the capture grow past
+# RLIMIT_FSIZE (SIGXFSZ ignored, so the writes fail with EFBIG), run.json is
+# small enough to be written: exit 3, and run.json says failed
+(
+  trap '' XFSZ
+  ulimit -f 8
+  exec ip netns exec "$ns" "$st" scan -d3 -PS1-60 --max-retries 1 -o "$tmp/fsize" "$(a routed-drop)"
+) >/dev/null 2>"$tmp/fsize.err"
 rc=$?
-check "SIGINT: scan exits 130" test "$rc" -eq 130
-check "SIGINT: the capture reads back" quiet tshark -r "$tmp/killed/capture.pcapng" -c 1
-check "SIGINT: run.json says interrupted" quiet jq -e '.status == "interrupted"' "$tmp/killed/run.json"
-"$st" compare --no-write "$tmp/killed" >/dev/null 2>&1
-check "SIGINT: trace and capture still agree" test $? -eq 0
+check "files past the size limit: scan exits 3" test "$rc" -eq 3
+check "files past the size limit: run.json says failed" \
+  quiet jq -e '.status == "failed" and .interrupted == null' "$tmp/fsize/run.json"
+check "files past the size limit: trace.log's error is said" grep -q 'trace.log: File too large' "$tmp/fsize.err"
 
 tap_done
