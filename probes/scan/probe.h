@@ -103,6 +103,38 @@ bool st_probe_answer(struct st_probe_reply *out, const struct st_pkt *r, uint32_
 uint16_t st_probe_ipid(const struct st_probe_ctx *ctx, uint32_t dst, uint8_t proto, uint16_t port,
                        uint8_t tryno);
 
+/* Start a template: zeroed, an IPv4 header of `len` bytes of `proto` from
+ * our address, `port` (the destination port, or the protocol) noted. */
+void st_probe_tmpl_ip(const struct st_probe_ctx *ctx, struct st_probe_tmpl *t, uint8_t proto,
+                      uint16_t len, uint16_t port);
+
+/*
+ * A port probe (TCP, UDP, SCTP) for dst's try: the template copied, its IP
+ * header patched (st_probe_patch_ip, the id keyed on the port) and the
+ * source port that carries the try set. Returns the transport header, or
+ * NULL when `size` is too small; the caller adds its cookie and then
+ * st_l4_checksum().
+ */
+uint8_t *st_probe_port_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
+                            uint8_t tryno, uint8_t proto, uint8_t *out, size_t size);
+
+/* Whether r is IPv4 to the scanner's address (all a probe module reads). */
+bool st_probe_for_us(const struct st_probe_ctx *ctx, const struct st_pkt *r);
+
+/* An ICMP error quoting a port probe of ours of protocol `proto` (its
+ * source port carries the try): nmap's verdict on it, as
+ * st_probe_match_error. */
+bool st_probe_match_port_error(const struct st_probe_ctx *ctx, const struct st_pkt *r,
+                               uint8_t proto, uint8_t max_tryno, struct st_probe_reply *out);
+
+/* A module's definition: `name` (-P flag `flag`, default ports or NULL) and
+ * its three functions; an IP probe (ARP spells its own out). */
+#define ST_PROBE_MODULE(name_, flag_, ports, prepare_, make_, match_)                              \
+    {                                                                                              \
+        .name = name_, .flag = flag_, .default_ports = ports, .prepare = prepare_, .make = make_,  \
+        .match = match_                                                                            \
+    }
+
 /* Copy a template and patch the IPv4 header: ttl, id, dst; header checksum. */
 void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
                        uint32_t dst, uint16_t id);

@@ -2,8 +2,6 @@
  * -PA[ports]: TCP ACK with seq 0 (default port 80). Any host answers an
  * unexpected ACK with a RST whose seq is our ack: up (reset).
  */
-#include <string.h>
-
 #include "probe_tcp.h"
 
 static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
@@ -22,19 +20,8 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
             return false;
         return st_probe_answer(out, r, r->ip.src, t->sport, (uint8_t)tr);
     }
-    const struct st_quote *q = &r->l4.icmp.quote;
-    if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.proto != ST_IPPROTO_TCP)
-        return false;
-    return q->l4len >= 8 && q->seq == 0 && st_probe_sport_try(ctx, q->sport, max_tryno) >= 0 &&
-           st_probe_match_error(ctx, r, ST_IPPROTO_TCP, max_tryno, out);
+    return st_tcp_match_error(ctx, r, ST_TCP_ACK, max_tryno, out);
 }
 
-const struct st_probe_module st_probe_ack = {
-    .name = "ack",
-    .flag = "-PA",
-    .default_ports = ST_NMAP_TCP_PROBE_PORTS,
-    .ethernet = false,
-    .prepare = prepare,
-    .make = st_tcp_make,
-    .match = match,
-};
+const struct st_probe_module st_probe_ack =
+    ST_PROBE_MODULE("ack", "-PA", ST_NMAP_TCP_PROBE_PORTS, prepare, st_tcp_make, match);

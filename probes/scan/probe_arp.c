@@ -49,12 +49,9 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     return st_probe_answer(out, r, r->arp.spa, 0, 0);
 }
 
-const struct st_probe_module st_probe_arp = {
-    .name = "arp",
-    .flag = "-PR",
-    .default_ports = NULL,
-    .ethernet = true,
-    .prepare = prepare,
-    .make = make,
-    .match = match,
-};
+const struct st_probe_module st_probe_arp = {.name = "arp",
+                                             .flag = "-PR",
+                                             .ethernet = true,
+                                             .prepare = prepare,
+                                             .make = make,
+                                             .match = match};

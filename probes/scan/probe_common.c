@@ -89,3 +89,36 @@ bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r
     }
     return false;
 }
+
+void st_probe_tmpl_ip(const struct st_probe_ctx *ctx, struct st_probe_tmpl *t, uint8_t proto,
+                      uint16_t len, uint16_t port)
+{
+    memset(t->bytes, 0, sizeof t->bytes);
+    st_ipv4_write(t->bytes, len, 0, 64, proto, ctx->src, 0);
+    t->port = port;
+    t->len = len;
+}
+
+uint8_t *st_probe_port_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
+                            uint8_t tryno, uint8_t proto, uint8_t *out, size_t size)
+{
+    if (size < t->len)
+        return NULL;
+    st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, proto, t->port, tryno));
+    st_put16(out + 20, (uint16_t)(ctx->sport_base + 2 * tryno));
+    return out + 20;
+}
+
+bool st_probe_for_us(const struct st_probe_ctx *ctx, const struct st_pkt *r)
+{
+    return r->net == ST_NET_IPV4 && r->ip.dst == ctx->src;
+}
+
+bool st_probe_match_port_error(const struct st_probe_ctx *ctx, const struct st_pkt *r,
+                               uint8_t proto, uint8_t max_tryno, struct st_probe_reply *out)
+{
+    const struct st_quote *q = &r->l4.icmp.quote;
+    return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == proto &&
+           st_probe_sport_try(ctx, q->sport, max_tryno) >= 0 &&
+           st_probe_match_error(ctx, r, proto, max_tryno, out);
+}

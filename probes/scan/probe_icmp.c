@@ -17,11 +17,8 @@ static uint16_t icmp_len(uint8_t type)
 void st_icmp_prepare(const struct st_probe_ctx *ctx, uint8_t type, struct st_probe_tmpl *t)
 {
     uint16_t len = (uint16_t)(20 + icmp_len(type));
-    memset(t->bytes, 0, sizeof t->bytes);
-    st_ipv4_write(t->bytes, len, 0, 64, ST_IPPROTO_ICMP, ctx->src, 0);
+    st_probe_tmpl_ip(ctx, t, ST_IPPROTO_ICMP, len, type);
     t->bytes[20] = type;
-    t->port = type;
-    t->len = len;
 }
 
 size_t st_icmp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,

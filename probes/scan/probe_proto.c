@@ -15,14 +15,11 @@
 static void prepare(const struct st_probe_ctx *ctx, uint16_t proto, struct st_probe_tmpl *t)
 {
     uint16_t len = proto == ST_IPPROTO_ICMP || proto == ST_IPPROTO_IGMP ? 28 : 20;
-    memset(t->bytes, 0, sizeof t->bytes);
-    st_ipv4_write(t->bytes, len, 0, 64, (uint8_t)proto, ctx->src, 0);
+    st_probe_tmpl_ip(ctx, t, (uint8_t)proto, len, proto);
     if (proto == ST_IPPROTO_ICMP)
         t->bytes[20] = ST_ICMP_ECHO_REQUEST;
     else if (proto == ST_IPPROTO_IGMP)
         t->bytes[20] = 0x11; /* membership query */
-    t->port = proto;
-    t->len = len;
 }
 
 static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
@@ -43,7 +40,7 @@ static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
 static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
                   struct st_probe_reply *out)
 {
-    if (r->net != ST_NET_IPV4 || r->ip.dst != ctx->src)
+    if (!st_probe_for_us(ctx, r))
         return false;
     memset(out, 0, sizeof *out);
     if (r->proto == ST_IPPROTO_ICMP && r->l4.icmp.type == ST_ICMP_ECHO_REPLY) {
@@ -65,12 +62,5 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     return st_probe_answer(out, r, r->ip.src, r->proto, 0);
 }
 
-const struct st_probe_module st_probe_proto = {
-    .name = "proto",
-    .flag = "-PO",
-    .default_ports = ST_NMAP_PROTO_PROBE_PORTS,
-    .ethernet = false,
-    .prepare = prepare,
-    .make = make,
-    .match = match,
-};
+const struct st_probe_module st_probe_proto =
+    ST_PROBE_MODULE("proto", "-PO", ST_NMAP_PROTO_PROBE_PORTS, prepare, make, match);

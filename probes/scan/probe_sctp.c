@@ -16,8 +16,7 @@ static uint32_t tag(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t port,
 
 static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
 {
-    memset(t->bytes, 0, sizeof t->bytes);
-    st_ipv4_write(t->bytes, 52, 0, 64, ST_IPPROTO_SCTP, ctx->src, 0);
+    st_probe_tmpl_ip(ctx, t, ST_IPPROTO_SCTP, 52, port);
     uint8_t *sctp = t->bytes + 20;
     st_put16(sctp + 2, port);
     uint8_t *init = sctp + 12;
@@ -26,19 +25,15 @@ static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_pro
     st_put32(init + 8, 65535); /* a_rwnd */
     st_put16(init + 12, 10);   /* outbound streams */
     st_put16(init + 14, 2048); /* inbound streams */
-    t->port = port;
-    t->len = 52;
 }
 
 static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
                    uint8_t tryno, uint8_t *out, size_t size)
 {
-    if (size < t->len)
+    uint8_t *sctp = st_probe_port_make(ctx, t, dst, tryno, ST_IPPROTO_SCTP, out, size);
+    if (!sctp)
         return 0;
-    st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, ST_IPPROTO_SCTP, t->port, tryno));
-    uint8_t *sctp = out + 20;
     uint32_t c = tag(ctx, dst, t->port, tryno);
-    st_put16(sctp, (uint16_t)(ctx->sport_base + 2 * tryno));
     st_put32(sctp + 12 + 4, c);  /* initiate tag */
     st_put32(sctp + 12 + 16, c); /* initial TSN */
     st_l4_checksum(out, t->len);
@@ -48,7 +43,7 @@ static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
 static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
                   struct st_probe_reply *out)
 {
-    if (r->net != ST_NET_IPV4 || r->ip.dst != ctx->src)
+    if (!st_probe_for_us(ctx, r))
         return false;
     if (r->proto == ST_IPPROTO_SCTP && !(r->flags & ST_PKT_L4_SHORT)) {
         int tr = st_probe_sport_try(ctx, r->l4.sctp.dport, max_tryno);
@@ -56,18 +51,8 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
             return false;
         return st_probe_answer(out, r, r->ip.src, r->l4.sctp.sport, (uint8_t)tr);
     }
-    const struct st_quote *q = &r->l4.icmp.quote;
-    return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == ST_IPPROTO_SCTP &&
-           st_probe_sport_try(ctx, q->sport, max_tryno) >= 0 &&
-           st_probe_match_error(ctx, r, ST_IPPROTO_SCTP, max_tryno, out);
+    return st_probe_match_port_error(ctx, r, ST_IPPROTO_SCTP, max_tryno, out);
 }
 
-const struct st_probe_module st_probe_sctp = {
-    .name = "sctp",
-    .flag = "-PY",
-    .default_ports = ST_NMAP_SCTP_PROBE_PORTS,
-    .ethernet = false,
-    .prepare = prepare,
-    .make = make,
-    .match = match,
-};
+const struct st_probe_module st_probe_sctp =
+    ST_PROBE_MODULE("sctp", "-PY", ST_NMAP_SCTP_PROBE_PORTS, prepare, make, match);

@@ -2,8 +2,6 @@
  * -PS[ports]: TCP SYN (default port 80; the default ping uses 443).
  * SYN/ACK: up (syn-ack); RST: up (reset), both acking our seq + 1.
  */
-#include <string.h>
-
 #include "probe_tcp.h"
 
 static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
@@ -25,22 +23,8 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
             return false;
         return st_probe_answer(out, r, r->ip.src, t->sport, (uint8_t)tr);
     }
-    /* an error quoting our SYN: the quoted seq is the cookie */
-    const struct st_quote *q = &r->l4.icmp.quote;
-    if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.proto != ST_IPPROTO_TCP)
-        return false;
-    int qt = st_probe_sport_try(ctx, q->sport, max_tryno);
-    return qt >= 0 && q->l4len >= 8 &&
-           q->seq == st_tcp_cookie(ctx, q->ip.dst, q->dport, ST_TCP_SYN, (uint8_t)qt) &&
-           st_probe_match_error(ctx, r, ST_IPPROTO_TCP, max_tryno, out);
+    return st_tcp_match_error(ctx, r, ST_TCP_SYN, max_tryno, out);
 }
 
-const struct st_probe_module st_probe_syn = {
-    .name = "syn",
-    .flag = "-PS",
-    .default_ports = ST_NMAP_TCP_PROBE_PORTS,
-    .ethernet = false,
-    .prepare = prepare,
-    .make = st_tcp_make,
-    .match = match,
-};
+const struct st_probe_module st_probe_syn =
+    ST_PROBE_MODULE("syn", "-PS", ST_NMAP_TCP_PROBE_PORTS, prepare, st_tcp_make, match);

@@ -17,8 +17,7 @@ void st_tcp_prepare(const struct st_probe_ctx *ctx, uint16_t dport, uint8_t flag
     bool syn = flags & ST_TCP_SYN;
     uint16_t len = syn ? 44 : 40;
 
-    memset(t->bytes, 0, sizeof t->bytes);
-    st_ipv4_write(t->bytes, len, 0, 64, ST_IPPROTO_TCP, ctx->src, 0);
+    st_probe_tmpl_ip(ctx, t, ST_IPPROTO_TCP, len, dport);
     uint8_t *tcp = t->bytes + 20;
     st_put16(tcp + 2, dport);
     tcp[12] = (uint8_t)((syn ? 6 : 5) << 4);
@@ -29,8 +28,6 @@ void st_tcp_prepare(const struct st_probe_ctx *ctx, uint16_t dport, uint8_t flag
         tcp[21] = 4;
         st_put16(tcp + 22, 1460);
     }
-    t->port = dport;
-    t->len = len;
 }
 
 uint32_t st_tcp_cookie(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t dport, uint8_t flags,
@@ -42,13 +39,11 @@ uint32_t st_tcp_cookie(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t dp
 size_t st_tcp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
                    uint8_t tryno, uint8_t *out, size_t size)
 {
-    if (size < t->len)
+    uint8_t *tcp = st_probe_port_make(ctx, t, dst, tryno, ST_IPPROTO_TCP, out, size);
+    if (!tcp)
         return 0;
-    st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, ST_IPPROTO_TCP, t->port, tryno));
-    uint8_t *tcp = out + 20;
     uint8_t flags = tcp[13];
     uint32_t cookie = st_tcp_cookie(ctx, dst, t->port, flags, tryno);
-    st_put16(tcp, (uint16_t)(ctx->sport_base + 2 * tryno));
     if (flags & ST_TCP_SYN)
         st_put32(tcp + 4, cookie);
     else
@@ -63,4 +58,18 @@ int st_tcp_reply_try(const struct st_probe_ctx *ctx, const struct st_pkt *r, uin
         (r->flags & (ST_PKT_L4_SHORT | ST_PKT_FRAGMENT)))
         return -1;
     return st_probe_sport_try(ctx, r->l4.tcp.dport, max_tryno);
+}
+
+bool st_tcp_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t flags,
+                        uint8_t max_tryno, struct st_probe_reply *out)
+{
+    const struct st_quote *q = &r->l4.icmp.quote;
+    if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.proto != ST_IPPROTO_TCP || q->l4len < 8)
+        return false;
+    int qt = st_probe_sport_try(ctx, q->sport, max_tryno);
+    if (qt < 0)
+        return false;
+    uint32_t seq =
+        flags & ST_TCP_SYN ? st_tcp_cookie(ctx, q->ip.dst, q->dport, flags, (uint8_t)qt) : 0;
+    return q->seq == seq && st_probe_match_error(ctx, r, ST_IPPROTO_TCP, max_tryno, out);
 }

@@ -20,4 +20,10 @@ size_t st_tcp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
 /* A TCP segment from a target to one of our source ports: its try, or -1. */
 int st_tcp_reply_try(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno);
 
+/* An ICMP error quoting our TCP probe with `flags`: the quoted seq is the
+ * SYN's cookie, or 0 for an ACK (whose cookie is in the ack, past the 8
+ * bytes an error must quote). nmap's verdict, as st_probe_match_error. */
+bool st_tcp_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t flags,
+                        uint8_t max_tryno, struct st_probe_reply *out);
+
 #endif
