@@ -178,6 +178,8 @@ after_compare_full_disk_output() {
   free_disk
   return $ok
 }
+before_report_full_disk_output() { full_disk; }
+after_report_full_disk_output() { after_compare_full_disk_output; }
 # Ctrl-C while compare reads tshark's output: exit 130 and the run
 # directory as it was (no report, no temporary file), whenever it lands
 run_compare_ctrl_c() {
