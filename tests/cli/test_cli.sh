@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The scantrace command line: help, version, exit codes,
-# and `decode` on real captures and on bad input. TAP-like output.
+# and `decode` on real captures and on bad input. TAP output.
 # usage: tests/cli/test_cli.sh SCANTRACE SOURCE_ROOT
 set -uo pipefail
 

@@ -3,7 +3,7 @@
 # recorded commands start from an argument vector. Fails when the sources
 # outside tests/ call system(), popen() or name /bin/sh, and checks on a
 # planted file that the search itself would see them.
-# usage: tests/cli/test_noshell.sh SOURCE_ROOT          (TAP-like)
+# usage: tests/cli/test_noshell.sh SOURCE_ROOT          (TAP)
 set -uo pipefail
 cd "$1" || exit 1
 tmp=$(mktemp -d)

@@ -2,17 +2,17 @@
 # tests/lab/test_privileges.sh SCANTRACE [VALGRIND|none]: scan gives up root once
 # its raw socket, packet sockets and capture handles are open (--user, default
 # nobody), in a private lab; and, unless the build is sanitized ("none"), a
-# scan under valgrind's memcheck is clean. TAP-like; 77 = skipped (no root).
+# scan under valgrind's memcheck is clean. TAP; skipped without root.
 set -uo pipefail
 
 st=$(realpath "$1")
 vg=${2:-none}
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require jq tshark
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 lab_start stpriv
 up=$(scripts/lab addr routed-up)
 l2=$(scripts/lab addr l2-up)

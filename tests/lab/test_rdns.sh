@@ -3,20 +3,19 @@
 # by the st-rdns test driver) against the lab's dnsmasq, from the scan namespace: every lab
 # host with a PTR record gets its name (the one `scripts/lab ptr` gives, and the one real nmap
 # resolves through the same server), an address without a record gets none, and an absent
-# server makes every query time out after its tries. Both event engines. TAP-like output;
-# exit 0 when every check passes, 1 when one fails, 77 (skip) when not root or a tool is missing.
+# server makes every query time out after its tries. Both event engines. TAP output;
+# exit 0 when every check passes, 1 when one fails; skipped without root or a tool.
 set -euo pipefail
 
 RDNS=$(realpath "${1:?usage: test_rdns.sh PATH-TO-st-rdns}") # before the cd: meson gives it relative
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require ss nmap dnsmasq
-
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 
 lab_start stdn
 OUT=$tmp

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scantrace report (the self-contained HTML page, rendered in a real headless
 # Chromium and looked at) and scantrace explain, on recorded runs.
-# usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT     (TAP-like)
+# usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT     (TAP)
 set -uo pipefail
 
 st=$(realpath "$1")
