@@ -29,3 +29,10 @@ needs() {
     command -v "$tool" >/dev/null || tap_skip "$tool missing (run scripts/deps)"
   done
 }
+# needs_memcheck: the memcheck command of `meson test --setup valgrind`
+# (tests/meson.build) as the array `memcheck`; skip the test without it
+needs_memcheck() {
+  [ -n "${SCANTRACE_MEMCHECK:-}" ] || tap_skip "memcheck: meson test --setup valgrind --suite memcheck"
+  # shellcheck disable=SC2034 # for the test that sources this
+  read -ra memcheck <<<"$SCANTRACE_MEMCHECK"
+}
