@@ -57,7 +57,7 @@ in_scan "$RDNS" --timeouts 100,100 --server "$absent" --server "$DNS" "${addrs[0
 check "absent + lab server: every query answered (a retry moved on)" \
   [ "$(grep -c ' ok ' "$OUT/two.txt")" -eq 2 ]
 
-# the engine's trace of a lookup has nmap_dns's shape (reference/nmap.md §3.4)
+# the engine's trace of a lookup has nmap_dns's shape (doc/nmap-notes.md, "nsock's log lines")
 in_scan "$RDNS" --event-trace --server "$DNS" "${addrs[0]}" >/dev/null 2>"$OUT/trace.txt"
 shape() {
   sed -E 's/^EVENT INFO \[[0-9]+\.[0-9]{3}0s\] //; s/ EID [0-9]+/ EID N/; s/#[0-9]+/#N/g' \
