@@ -1,11 +1,11 @@
 /*
  * libwireshark in process (see dissect.h). Built as a module of its
  * own, loaded by wireshark_load.c when compare needs it: linked into the
- * executable, libwireshark's relocations cost every scantrace command 30 ms
- * at start (a sixth of a /16 sweep's send phase).
+ * executable, libwireshark's relocations would slow the start of every
+ * scantrace command, scan included (BENCHMARKS.md).
  *
- * epan is initialised once per process (it registers every dissector: about
- * a fifth of a second) and dissects each frame with a tree primed with our
+ * epan is initialised once per process (it registers every dissector, the
+ * slowest part of a small compare) and dissects each frame with a tree primed with our
  * fields only, as tshark -T fields does. The values reach the record mapping
  * (dissect_fields.c) as tshark would print them (fvalue's display string),
  * integers straight from the value.
@@ -17,9 +17,9 @@
  * thread. No dissection state crosses the cut: the fields read here are raw
  * header values (tcp.seq_raw, not the relative seq). The dissection session
  * is renewed every SESSION_FRAMES frames, which frees the conversation and
- * request/response tables Wireshark keeps per session (tshark's -M): about a
- * quarter of a kilobyte per frame. A renewal itself keeps a few megabytes
- * (measured: every 16k frames cost more than never), hence the large period.
+ * request/response tables Wireshark keeps per session (tshark's -M), which
+ * grow with every frame. A renewal itself keeps a few megabytes, so renewing
+ * often costs more than it frees (BENCHMARKS.md), hence the large period.
  */
 #include "wireshark_module.h"
 

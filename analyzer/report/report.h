@@ -12,7 +12,42 @@
 #include "compare.h"
 #include "packet.h"
 
-enum st_format { ST_FMT_TEXT, ST_FMT_JSON, ST_FMT_JUNIT, ST_FMT_MARKDOWN };
+/* ---- the formats, one table for every command that renders (report_format.c) ---- */
+
+/* What a renderer is given. */
+struct st_render {
+    const struct st_comparison *c;
+    bool color; /* ANSI colours (st_report_write decides) */
+};
+
+struct st_report_format {
+    const char *name;  /* as --format takes it and messages list it */
+    const char *alias; /* another name --format takes, or NULL */
+    bool color;        /* coloured on a terminal (unless NO_COLOR) */
+    void (*render)(const struct st_render *r, FILE *out);
+};
+
+/* The format named name (or an alias of it); NULL when there is none. */
+const struct st_report_format *st_report_format(const char *name);
+
+/* The -f and -o lines of a command's usage; dflt names its default format. */
+void st_report_options_usage(FILE *out, const char *dflt);
+
+/* --format's argument: the format, or NULL after the one line
+ * "PROG: --format: text, json, ... or explain, not 'NAME'" on stderr. */
+const struct st_report_format *st_report_format_arg(const char *prog, const char *name);
+
+/*
+ * r rendered in format f into path, or standard output when path is NULL.
+ * A file is written whole or not at all: into a temporary file beside it,
+ * renamed over it once complete, with SIGINT, SIGTERM, SIGHUP and SIGXFSZ held
+ * off meanwhile (they act right after); on failure nothing is left and an
+ * earlier file is kept. A device or a pipe is written in place. Text is
+ * coloured only on a terminal. Returns 0, or ST_EXIT_ENVIRONMENT after the
+ * one line "PROG: PATH: reason" on stderr.
+ */
+int st_report_write(const char *prog, const struct st_report_format *f, const struct st_render *r,
+                    const char *path);
 
 /* report.json, written as it is produced (and a newline). */
 void st_report_json_write(const struct st_comparison *c, FILE *out);

@@ -48,7 +48,7 @@ void st_hosts_print_report(const struct st_host_table *t, FILE *out);
  */
 int st_hosts_write_runjson(int dirfd, json_object *run, const struct st_host_table *t);
 
-/* Format the "hosts" array ahead (12 MB for a /16: some 15 ms), while the
+/* Format the "hosts" array ahead (megabytes for a large sweep), while the
  * capture lingers; st_hosts_write_runjson() then only writes it. Adding a
  * verdict discards it. Out of memory: nothing prepared. */
 void st_hosts_prepare_json(struct st_host_table *t);

@@ -6,7 +6,9 @@
  *
  * libpcap can only write pcap, and pcap has no comments, directions or drop
  * counts; libwiretap can but brings glib and the GPL. The format is small
- * enough to write here (layout: shared/reference/tshark.md §3.2).
+ * enough to write here: the block types and option codes of the pcapng
+ * specification, named in pcapng.c, and checked by reading the files back
+ * with tshark and capinfos (tests/lab/test_record.sh).
  *
  * Blocks are written whole through a buffered FILE*; after st_pcapng_flush()
  * the file on disk ends at a block boundary, which every pcapng reader

@@ -1,6 +1,6 @@
 /*
  * Reverse DNS of the hosts found up, the way nmap's nmap_dns.cc does it over
- * nsock (reference/nmap.md §3.5): one connected UDP socket per server with
+ * nsock (doc/nmap-notes.md, "Reverse DNS"): one connected UDP socket per server with
  * a standing read, each PTR query written with a 100 ms write timeout, a
  * read timeout per try that depends on how many servers there are
  * (1: 4000, 4000, 5000 ms; 2: 2500, 4000; 3 or more: 2500, 3000), each

@@ -4,9 +4,9 @@
  *
  *   EVENT INFO [0.0340s] nsock_connect_tcp(): TCP connection requested to ...
  *
- * The function names and message templates are nsock's (reference/nmap.md
- * §3.4), so a trace reads like nmap's; the time is whole milliseconds since
- * the origin, divided by 1000, as nmap's logger prints it.
+ * The function names and message templates are nsock's (doc/nmap-notes.md,
+ * "nsock's log lines"), so a trace reads like nmap's; the time is whole
+ * milliseconds since the origin, divided by 1000, as nmap's logger prints it.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,6 +1,6 @@
 /*
- * nmap 7.93 LOW-detail trace text of a packet record (shared/reference/nmap.md
- * §1.3-1.7). The quirks are nmap's and kept on purpose: the IPv4 info block
+ * nmap 7.93 LOW-detail trace text of a packet record (doc/nmap-notes.md,
+ * "Trace lines"). The quirks are nmap's and kept on purpose: the IPv4 info block
  * ends in a space when there are no IP options (hence "iplen=44  seq=" and
  * "iplen=28 ]"), TCP lines never show ack=, ARP MACs are upper case, and a
  * port unreachable names the port only when more than 8 transport bytes of

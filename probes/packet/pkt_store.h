@@ -1,10 +1,11 @@
 /*
  * A growing list of packet records kept small: each record is stored with
- * its zero bytes run-length encoded. struct st_pkt is 328 bytes because it
- * has room for every header a packet might carry (options, IPv6, an ICMP
- * error's quote); a probe or a reply fills a fifth of it, so a million
- * frames take about 80 MB instead of 330. Exact for any record: what comes
- * back is byte for byte what went in (padding included).
+ * its zero bytes run-length encoded. struct st_pkt is large because it has
+ * room for every header a packet might carry (options, IPv6, an ICMP
+ * error's quote); a probe or a reply fills a small part of it, so packed a
+ * capture's records take a fraction of the memory (BENCHMARKS.md). Exact for
+ * any record: what comes back is byte for byte what went in (padding
+ * included).
  */
 #ifndef ST_PKT_STORE_H
 #define ST_PKT_STORE_H

@@ -8,8 +8,8 @@
  *
  * A host is up when a connect succeeds or is refused (either proves a live
  * TCP stack), down when a router says it is unreachable or when every
- * probe of the last try times out. The timing follows nmap (reference/
- * nmap.md §2.3): probes go out port by port across the hosts, a probe times
+ * probe of the last try times out. The timing follows nmap (doc/nmap-notes.md,
+ * "The connect ping"): probes go out port by port across the hosts, a probe times
  * out after the group's current RTT timeout (1 s at first; srtt + 4 rttvar
  * once answers come, kept within 100 ms .. 10 s), a silent host gets a
  * second try after that timeout plus 1 s with the ports in reverse order,

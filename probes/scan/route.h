@@ -29,8 +29,9 @@ struct st_route {
  */
 int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *err, size_t errsz);
 
-/* Only the source address the kernel picks for dst (no interface facts):
- * a tenth of a full lookup, for sweeps that ask for many /24s. */
+/* Only the source address the kernel picks for dst: none of the interface
+ * facts a full lookup reads, so cheap enough for sweeps that ask for many
+ * /24s. */
 int st_route_source(uint32_t dst, const char *ifname, uint32_t *src, char *err, size_t errsz);
 
 #endif

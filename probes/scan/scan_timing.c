@@ -1,6 +1,6 @@
 /*
- * nmap's timing templates (-T0..-T5; shared/reference/nmap.md §2.3) under
- * the options given explicitly.
+ * nmap's timing templates (-T0..-T5; doc/nmap-notes.md, "Timing templates")
+ * under the options given explicitly.
  */
 #include "scan_config.h"
 

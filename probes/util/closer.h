@@ -1,10 +1,11 @@
 /*
  * Closing descriptors in the background. A packet socket's close waits out
  * one RCU grace period in the kernel, two with a ring mapped
- * (synchronize_net in packet_release and packet_set_ring): 8 to 20 ms each,
- * 46 ms for a scan's three sockets closed one after another, a tenth of a
- * /16 sweep. Closed in threads, the waits overlap each other and whatever
- * the caller does meanwhile.
+ * (synchronize_net in packet_release and packet_set_ring), and a scan has
+ * several to close: one after another, those waits add up to a visible part
+ * of a sweep (BENCHMARKS.md, "Measured apart from scripts/bench"). Closed in
+ * threads, the waits overlap each other and whatever the caller does
+ * meanwhile.
  */
 #ifndef ST_CLOSER_H
 #define ST_CLOSER_H

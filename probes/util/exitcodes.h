@@ -1,5 +1,5 @@
 /*
- * Exit codes of every scantrace command (shared/DESIGN.md).
+ * Exit codes of every scantrace command (doc/scantrace.1, EXIT STATUS).
  */
 #ifndef ST_EXITCODES_H
 #define ST_EXITCODES_H

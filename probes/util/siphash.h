@@ -1,7 +1,7 @@
 /*
  * SipHash-2-4 (Aumasson and Bernstein), written from the paper: the keyed
  * hash behind the probes' cookies, so replies are matched without keeping a
- * table of what was sent (masscan's SYN cookies, shared/STYLE.md).
+ * table of what was sent (the idea of masscan's SYN cookies).
  */
 #ifndef ST_SIPHASH_H
 #define ST_SIPHASH_H

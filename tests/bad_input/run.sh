@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bad-input table (tests/bad_input/cases.tsv): runs each case, checks its
 # exit status and its one line on stderr, and what the case's after_ hook
-# says was kept. TAP-like output.
+# says was kept. TAP output.
 # usage: tests/bad_input/run.sh SCANTRACE SOURCE_ROOT [--lab]
 # Without --lab: the cases that need nothing or root (root cases are skipped
 # without it). With --lab (root): the lab cases, in a lab of their own,
@@ -28,7 +28,7 @@ trap 'exit 143' TERM
 root=false
 [ "$(id -u)" -eq 0 ] && root=true
 if [ "$mode" = --lab ]; then
-  $root || { echo "1..0 # SKIP the lab cases need root"; exit 77; }
+  $root || tap_skip "the lab cases need root"
   scripts/lab up --prefix "$P" >/dev/null || { echo "Bail out! lab up failed"; exit 1; }
   NS=$(scripts/lab ns scan --prefix "$P")
   UP=$(scripts/lab addr routed-up)
@@ -178,6 +178,8 @@ after_compare_full_disk_output() {
   free_disk
   return $ok
 }
+before_report_full_disk_output() { full_disk; }
+after_report_full_disk_output() { after_compare_full_disk_output; }
 # Ctrl-C while compare reads tshark's output: exit 130 and the run
 # directory as it was (no report, no temporary file), whenever it lands
 run_compare_ctrl_c() {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# No shell between scantrace and its children (shared/DESIGN.md): tshark and
-# recorded commands start from an argument vector. Fails when the sources
-# outside tests/ call system(), popen() or name /bin/sh, and checks on a
-# planted file that the search itself would see them.
-# usage: tests/cli/test_noshell.sh SOURCE_ROOT          (TAP-like)
+# No shell between scantrace and its children: tshark and recorded commands
+# start from an argument vector, so no file name or argument is ever parsed
+# by a shell (nothing to quote wrongly, nothing to inject). Fails when the
+# sources outside tests/ call system(), popen() or name /bin/sh, and checks
+# on a planted file that the search itself would see them.
+# usage: tests/cli/test_noshell.sh SOURCE_ROOT          (TAP)
 set -uo pipefail
 cd "$1" || exit 1
 tmp=$(mktemp -d)

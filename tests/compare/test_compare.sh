@@ -6,7 +6,7 @@
 # process, tshark as a child): they must agree on everything but the
 # "dissector" field. With ST-GENCAP, a synthetic capture of 100k frames (split
 # over two processes by libwireshark) must also give the same report both ways.
-# usage: tests/compare/test_compare.sh SCANTRACE SOURCE_ROOT [ST-GENCAP]   (TAP-like)
+# usage: tests/compare/test_compare.sh SCANTRACE SOURCE_ROOT [ST-GENCAP]   (TAP)
 set -uo pipefail
 
 st=$(realpath "$1")

@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # scantrace compare under valgrind's memcheck on every golden fixture: no
 # memcheck error, no definite leak, and the same exit status and report as
-# without it. usage: tests/compare/test_valgrind.sh SCANTRACE SOURCE_ROOT VALGRIND
+# without it. Runs under `meson test --setup valgrind` (the memcheck command
+# in $SCANTRACE_MEMCHECK), skipped otherwise.
+# usage: tests/compare/test_valgrind.sh SCANTRACE SOURCE_ROOT        (TAP)
 set -uo pipefail
 
 st=$(realpath "$1")
 cd "$2" || exit 1
-vg=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
+needs_memcheck
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 for d in fixtures/nmap-7.93/*/ fixtures/scantrace/*/; do
   d=${d%/}
   name=$(basename "$d")
-  "$vg" -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-    "$st" compare --dissector tshark --no-write -f json "$d" >"$tmp/got.json" 2>"$tmp/err"
+  "${memcheck[@]}" "$st" compare --dissector tshark --no-write -f json "$d" >"$tmp/got.json" 2>"$tmp/err"
   rc=$?
   want=0
   [ "$(jq '.summary.discrepancies' "$d/expected-report.json")" -gt 0 ] && want=1

@@ -3,7 +3,7 @@
 # input kinds (run directory, trace, report.json), --strict, --compare, JSON,
 # PATH:MODE, bad input. (The lab cases, nmap against scantrace and a firewall
 # rule before and after, are in tests/lab/test_diff_lab.sh.)
-# usage: tests/diff/test_diff.sh SCANTRACE SOURCE_ROOT        (TAP-like)
+# usage: tests/diff/test_diff.sh SCANTRACE SOURCE_ROOT        (TAP)
 set -uo pipefail
 
 st=$(realpath "$1")

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # What the lab tests start with, run from the repository's root:
-# `lab_require TOOL...` skips the test (TAP plan 1..0, exit 77) when not
-# root or a tool is missing;
+# `lab_require TOOL...` skips the test (tests/tap.sh, sourced first) when
+# not root or a tool is missing;
 # `lab_start NAME` makes a temporary directory ($tmp) and a lab of prefix
 # NAME<pid>- ($P; its scanner namespace in $ns), and removes both at exit,
 # also after a failure, Ctrl-C or TERM. A test with more to undo defines
@@ -24,15 +24,6 @@ lab_start() {
 }
 
 lab_require() {
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "1..0 # SKIP needs root (network namespaces)"
-    exit 77
-  fi
-  local tool
-  for tool in ip nft socat "$@"; do
-    if ! command -v "$tool" >/dev/null; then
-      echo "1..0 # SKIP $tool missing (run scripts/deps)"
-      exit 77
-    fi
-  done
+  needs_root "network namespaces"
+  needs ip nft socat "$@"
 }

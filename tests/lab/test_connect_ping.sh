@@ -2,20 +2,19 @@
 # tests/lab/test_connect_ping.sh ST_CPING: the unprivileged connect ping (probes/scan/connect_ping.c,
 # driven by the st-cping test driver) against real nmap 7.93 --unprivileged in the lab's scan
 # namespace. Per target: the same verdict as nmap, and the same CONN lines in the same order
-# (times left out: no timing claims here). Both event engines. TAP-like output; exit 0 when
-# every check passes, 1 when one fails, 77 (skip) when not root or a tool is missing.
+# (times left out: no timing claims here). Both event engines. TAP output; exit 0 when
+# every check passes, 1 when one fails; skipped without root or a tool.
 set -euo pipefail
 
 CPING=$(realpath "${1:?usage: test_connect_ping.sh PATH-TO-st-cping}") # before the cd: meson gives it relative
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require ss nmap
-
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 
 lab_start stev
 OUT=$tmp

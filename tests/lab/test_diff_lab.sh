@@ -2,16 +2,16 @@
 # scantrace diff on live runs in a private lab: nmap and scantrace on the same
 # targets and mode are equal; the same mode before and after a firewall rule
 # differs exactly by the replies the rule drops (and the retries they cause).
-# usage: tests/lab/test_diff_lab.sh SCANTRACE        (TAP-like; 77 = skipped)
+# usage: tests/lab/test_diff_lab.sh SCANTRACE        (TAP; skipped without root)
 set -uo pipefail
 
 st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require nmap
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 lab_start std
 a() { scripts/lab addr "$1" --prefix "$P"; }
 ROUTED="$(a routed-up) $(a routed-noecho) $(a routed-drop)"

@@ -1,23 +1,17 @@
 #!/usr/bin/env bash
 # tests/lab/test_lab.sh: builds the network lab (scripts/lab) under a private prefix and
-# proves every behaviour of it from the scanner namespace. TAP-like output; exit 0 when
-# every check passes, 1 when one fails, 77 (skip) when not root or a tool is missing.
+# proves every behaviour of it from the scanner namespace. TAP output; exit 0 when
+# every check passes, 1 when one fails; skipped without root or a tool.
 # The lab is always torn down on exit (trap), also after failures or Ctrl-C.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "1..0 # SKIP needs root (network namespaces)"
-  exit 77
-fi
-for tool in ip nft socat ss ping nmap timeout dnsmasq; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "1..0 # SKIP $tool missing (run scripts/deps)"
-    exit 77
-  fi
-done
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
+needs_root "network namespaces"
+needs ip nft socat ss ping nmap timeout dnsmasq
 
 # short private prefixes; only namespace names carry them
 base="stt$(($$ % 100000))"
@@ -36,8 +30,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 # status_ok PREFIX: status exits 0; otherwise what it found missing, as TAP comments
 status_ok() {
   local out

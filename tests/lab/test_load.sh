@@ -5,20 +5,17 @@
 # loss must be reported: run.json's capture.dropped or receive.dropped, and
 # compare's report (capture-drop or missed-reply discrepancies, exit 1).
 # Silent loss is the failure. Not a timing test: only what was seen counts.
-# TAP-like; 77 = skipped (no root, one core).
+# TAP; skipped without root or a second core.
 set -uo pipefail
 
 st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require jq tshark
-if [ "$(nproc)" -lt 2 ]; then
-  echo "1..0 # SKIP needs two cores (one busy, one scanning)"
-  exit 77
-fi
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
+[ "$(nproc)" -ge 2 ] || tap_skip "needs two cores (one busy, one scanning)"
 busy=
 lab_cleanup_more() { [ -n "$busy" ] && kill "$busy" 2>/dev/null; }
 lab_start stload

@@ -3,20 +3,19 @@
 # by the st-rdns test driver) against the lab's dnsmasq, from the scan namespace: every lab
 # host with a PTR record gets its name (the one `scripts/lab ptr` gives, and the one real nmap
 # resolves through the same server), an address without a record gets none, and an absent
-# server makes every query time out after its tries. Both event engines. TAP-like output;
-# exit 0 when every check passes, 1 when one fails, 77 (skip) when not root or a tool is missing.
+# server makes every query time out after its tries. Both event engines. TAP output;
+# exit 0 when every check passes, 1 when one fails; skipped without root or a tool.
 set -euo pipefail
 
 RDNS=$(realpath "${1:?usage: test_rdns.sh PATH-TO-st-rdns}") # before the cd: meson gives it relative
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require ss nmap dnsmasq
-
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 
 lab_start stdn
 OUT=$tmp
@@ -58,7 +57,7 @@ in_scan "$RDNS" --timeouts 100,100 --server "$absent" --server "$DNS" "${addrs[0
 check "absent + lab server: every query answered (a retry moved on)" \
   [ "$(grep -c ' ok ' "$OUT/two.txt")" -eq 2 ]
 
-# the engine's trace of a lookup has nmap_dns's shape (reference/nmap.md §3.4)
+# the engine's trace of a lookup has nmap_dns's shape (doc/nmap-notes.md, "nsock's log lines")
 in_scan "$RDNS" --event-trace --server "$DNS" "${addrs[0]}" >/dev/null 2>"$OUT/trace.txt"
 shape() {
   sed -E 's/^EVENT INFO \[[0-9]+\.[0-9]{3}0s\] //; s/ EID [0-9]+/ EID N/; s/#[0-9]+/#N/g' \

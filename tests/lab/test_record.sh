@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/lab/test_record.sh SCANTRACE PROBE_SENDER PCAPNG_ISB: `scantrace record` and the
 # capture thread in a private lab (scripts/lab), checked against tshark, capinfos and the
-# command's own trace. TAP-like output; exit 0 when every check passes, 1 when one fails,
-# 77 (skip) without root or a tool. The lab is always torn down (trap), also on failure.
+# command's own trace. TAP output; exit 0 when every check passes, 1 when one fails;
+# skipped without root or a tool. The lab is always torn down (trap), also on failure.
 set -uo pipefail
 
 st=$(realpath "$1")
@@ -11,12 +11,12 @@ isb=$(realpath "$3")
 cd "$(dirname "$0")/../.." || exit 1
 LAB=scripts/lab
 
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require nmap tshark capinfos jq ping stdbuf
 
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 eq() { # eq DESC GOT WANT
   if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
 }

@@ -7,16 +7,16 @@
 # kinds are a subset of scantrace's); and scantrace's own trace is
 # consistent with its capture (compare exits 0; --send-ip only differs by
 # the probes the kernel never sent to the absent host).
-# usage: tests/lab/test_scan.sh SCANTRACE            (TAP-like; 77 = skipped)
+# usage: tests/lab/test_scan.sh SCANTRACE            (TAP; skipped without root)
 set -uo pipefail
 
 st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require nmap tshark jq
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 lab_start sts
 a() { scripts/lab addr "$1" --prefix "$P"; }
 ROUTED="$(a routed-up) $(a routed-noecho) $(a routed-drop)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scantrace report (the self-contained HTML page, rendered in a real headless
 # Chromium and looked at) and scantrace explain, on recorded runs.
-# usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT     (TAP-like)
+# usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT     (TAP)
 set -uo pipefail
 
 st=$(realpath "$1")
@@ -72,6 +72,69 @@ check "report TRACE CAPTURE, markdown" grep -q '^| host | verdict' "$tmp/r.md"
 check "report: unknown format, exit 2" test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
 "$st" report "$tmp/nothere" >/dev/null 2>"$tmp/err"
 check "report: no such run, exit 2" test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
+
+# ---- one table of formats: every name through both commands -----------------------
+# format:what its page has (an ERE)
+formats=("text:^  result " "json:\"scantrace_report\": ?1," "junit:<testsuites" \
+  "markdown:^\\| host \\| verdict" "md:^\\| host \\| verdict" "html:<svg class=\"ladder\"" \
+  "explain:^  Why up: ")
+run=$fx/default-routed
+for fw in "${formats[@]}"; do
+  f=${fw%%:*}
+  "$st" compare --no-write -f "$f" -o "$tmp/c.$f" "$run" 2>"$tmp/err"
+  check "compare -f $f: exit 0, no message" test $? -eq 0 -a ! -s "$tmp/err"
+  "$st" report -f "$f" -o "$tmp/r.$f" "$run" 2>"$tmp/err"
+  check "report -f $f: exit 0, no message" test $? -eq 0 -a ! -s "$tmp/err"
+  check "-f $f: the $f page" grep -qE -- "${fw#*:}" "$tmp/r.$f"
+  check "-f $f: compare and report write the same bytes" cmp -s "$tmp/c.$f" "$tmp/r.$f"
+done
+check "md is markdown" cmp -s "$tmp/r.md" "$tmp/r.markdown"
+"$st" explain "$run" >"$tmp/x.txt"
+check "explain is report -f explain" cmp -s "$tmp/x.txt" "$tmp/r.explain"
+"$st" report "$run" >"$tmp/default"
+check "report: html by default" cmp -s "$tmp/default" "$tmp/r.html"
+"$st" compare --no-write "$run" >"$tmp/default"
+check "compare: text by default" cmp -s "$tmp/default" "$tmp/r.text"
+for c in compare report; do
+  "$st" "$c" -f yaml "$run" >/dev/null 2>"$tmp/err"
+  check "$c: an unknown format lists the same names" \
+    grep -qx "scantrace $c: --format: text, json, junit, markdown, html or explain, not 'yaml'" "$tmp/err"
+done
+
+# ---- a write that fails midway leaves nothing half-written --------------------------
+# past the file size limit (ulimit -f 4: 4 KiB, the page is bigger): with SIGXFSZ
+# ignored the write fails (exit 3, one line naming the file); with it, the signal
+# kills the command, but only once the temporary file is gone
+# cut ignore|signal CMD...: CMD under the limit, SIGXFSZ ignored or not; sets rc
+cut() {
+  local trap_xfsz=$1
+  shift
+  { (
+    [ "$trap_xfsz" = ignore ] && trap '' XFSZ
+    ulimit -f 4
+    exec "$@"
+  ) >/dev/null 2>"$tmp/err"; } 2>/dev/null # not the shell's "File size limit exceeded"
+  rc=$?
+}
+left() { find "$tmp/w" -mindepth 1 -printf '%f ' -quit; }
+for c in "compare --no-write" report; do
+  rm -rf "$tmp/w" && mkdir "$tmp/w"
+  # shellcheck disable=SC2086 # $c is the command and its option
+  cut ignore "$st" $c -f html -o "$tmp/w/r.html" "$run"
+  check "$c: write fails midway: exit 3, one line naming the file" \
+    test "$rc" -eq 3 -a "$(grep -c 'r.html: File too large' "$tmp/err")" -eq 1
+  check "$c: write fails midway: nothing left ($(left))" test -z "$(left)"
+  echo earlier >"$tmp/w/r.html"
+  # shellcheck disable=SC2086
+  cut ignore "$st" $c -f html -o "$tmp/w/r.html" "$run"
+  check "$c: write fails midway: the earlier file kept, no temporary" \
+    test "$rc" -eq 3 -a "$(cat "$tmp/w/r.html")" = earlier -a "$(find "$tmp/w" -type f | wc -l)" -eq 1
+  rm -f "$tmp/w/r.html"
+  # shellcheck disable=SC2086
+  cut signal "$st" $c -f html -o "$tmp/w/r.html" "$run"
+  check "$c: killed by SIGXFSZ while writing: nothing left ($(left))" \
+    test "$rc" -eq $((128 + $(kill -l XFSZ))) -a -z "$(left)"
+done
 
 "$st" explain "$fx/default-routed" >"$tmp/x.txt"
 check "explain: exit 0" test $? -eq 0

@@ -419,7 +419,7 @@ static void test_trace_lines(void **state)
     st_ev_pool *pool = st_ev_pool_new(NULL, NULL);
     st_ev_pool_set_trace(pool, out, NULL);
 
-    /* nmap_dns's sequence (reference/nmap.md §3.4) */
+    /* nmap_dns's sequence (doc/nmap-notes.md, "nsock's log lines") */
     st_ev_iod *iod = st_ev_iod_new(pool, NULL);
     struct sockaddr_in sin = st_test_addr("127.0.0.1", 0);
     st_ev_connect_udp(pool, iod, st_evtest_record, NULL, SA(sin), sizeof sin, uport);
