@@ -36,3 +36,8 @@ needs_memcheck() {
   # shellcheck disable=SC2034 # for the test that sources this
   read -ra memcheck <<<"$SCANTRACE_MEMCHECK"
 }
+# A temporary directory in $tmp, removed when the test exits.
+tap_tmpdir() {
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+}

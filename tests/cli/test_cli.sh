@@ -7,10 +7,9 @@ set -uo pipefail
 st=$1
 src=$2
 fx=$src/fixtures/nmap-7.93
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
+tap_tmpdir
 
 # run CMD... : sets $rc and $out; stderr is in $tmp/err
 run() {

@@ -7,10 +7,9 @@
 # usage: tests/cli/test_noshell.sh SOURCE_ROOT          (TAP)
 set -uo pipefail
 cd "$1" || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
+tap_tmpdir
 
 # shell_calls DIR...: every line of C source under DIR that reaches for a shell
 shell_calls() {

@@ -13,10 +13,9 @@ st=$(realpath "$1")
 gencap=${3:+$(realpath "$3")}
 cd "$2" || exit 1
 fx=fixtures/nmap-7.93
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
+tap_tmpdir
 jqt() { jq -e "$@" >/dev/null; }
 
 # ---- golden reports: every fixture, byte for byte (but the dissector's name) ---

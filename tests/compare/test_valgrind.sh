@@ -10,9 +10,8 @@ st=$(realpath "$1")
 cd "$2" || exit 1
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
+tap_tmpdir
 needs_memcheck
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 for d in fixtures/nmap-7.93/*/ fixtures/scantrace/*/; do
   d=${d%/}

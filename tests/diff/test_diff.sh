@@ -10,9 +10,8 @@ st=$(realpath "$1")
 cd "$2" || exit 1
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
+tap_tmpdir
 fx=fixtures/nmap-7.93
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 run() { # run CMD...: $rc, stdout in $tmp/out, stderr in $tmp/err
   "$@" >"$tmp/out" 2>"$tmp/err"

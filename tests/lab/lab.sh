@@ -1,11 +1,14 @@
 # shellcheck shell=bash
 # What the lab tests start with, run from the repository's root:
-# `lab_require TOOL...` skips the test (tests/tap.sh, sourced first) when
-# not root or a tool is missing;
+# the TAP helpers (tests/tap.sh, sourced here); `lab_require TOOL...` skips
+# the test when not root or a tool is missing;
 # `lab_start NAME` makes a temporary directory ($tmp) and a lab of prefix
 # NAME<pid>- ($P; its scanner namespace in $ns), and removes both at exit,
 # also after a failure, Ctrl-C or TERM. A test with more to undo defines
 # lab_cleanup_more, which runs first.
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
+
 lab_cleanup() {
   if declare -F lab_cleanup_more >/dev/null; then lab_cleanup_more; fi
   scripts/lab down --prefix "$P" >/dev/null 2>&1 || true

@@ -10,8 +10,6 @@ CPING=$(realpath "${1:?usage: test_connect_ping.sh PATH-TO-st-cping}") # before 
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require ss nmap

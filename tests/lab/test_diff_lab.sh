@@ -7,8 +7,6 @@ set -uo pipefail
 
 st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require nmap

@@ -11,8 +11,6 @@ RDNS=$(realpath "${1:?usage: test_rdns.sh PATH-TO-st-rdns}") # before the cd: me
 cd "$(dirname "$0")/../.."
 LAB=scripts/lab
 
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require ss nmap dnsmasq

@@ -11,8 +11,6 @@ isb=$(realpath "$3")
 cd "$(dirname "$0")/../.." || exit 1
 LAB=scripts/lab
 
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
 # shellcheck source=tests/lab/lab.sh
 . tests/lab/lab.sh
 lab_require nmap tshark capinfos jq ping stdbuf

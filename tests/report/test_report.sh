@@ -8,9 +8,8 @@ st=$(realpath "$1")
 cd "$2" || exit 1
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
+tap_tmpdir
 fx=fixtures/nmap-7.93
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # shot HTML PNG: Chromium as the project installs it, headless, no network
 shot() {
