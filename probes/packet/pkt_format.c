@@ -602,6 +602,44 @@ static void put_brief_ports(struct st_sb *sb, const char *name, const struct st_
     put_endpoints(sb, p, !(p->flags & (ST_PKT_FRAGMENT | ST_PKT_L4_SHORT)), sport, dport);
 }
 
+/* The brief form of an IP packet: protocol, endpoints, flags or type. */
+static void brief_ip(struct st_sb *sb, const struct st_pkt *p)
+{
+    switch (p->proto) {
+    case ST_IPPROTO_TCP:
+        put_brief_ports(sb, "TCP", p, p->l4.tcp.sport, p->l4.tcp.dport);
+        st_sb_puts(sb, " ");
+        put_tcpflags(sb, p->l4.tcp.flags);
+        break;
+    case ST_IPPROTO_UDP:
+        put_brief_ports(sb, "UDP", p, p->l4.udp.sport, p->l4.udp.dport);
+        break;
+    case ST_IPPROTO_SCTP:
+        put_brief_ports(sb, "SCTP", p, p->l4.sctp.sport, p->l4.sctp.dport);
+        break;
+    case ST_IPPROTO_ICMP:
+    case ST_IPPROTO_ICMPV6:
+        st_sb_puts(sb, p->proto == ST_IPPROTO_ICMP ? "ICMP " : "ICMPv6 ");
+        put_src(sb, p);
+        st_sb_puts(sb, " > ");
+        put_dst(sb, p);
+        st_sb_puts(sb, " ");
+        if (p->proto == ST_IPPROTO_ICMP)
+            put_icmp_desc(sb, &p->l4.icmp);
+        else
+            st_sb_printf(sb, "type=%u/code=%u", p->l4.icmp.type, p->l4.icmp.code);
+        break;
+    default: {
+        const char *name = st_proto_name(p->proto);
+        st_sb_printf(sb, "%s (%u) ", name ? name : "Unknown protocol", p->proto);
+        put_src(sb, p);
+        st_sb_puts(sb, " > ");
+        put_dst(sb, p);
+        break;
+    }
+    }
+}
+
 int st_format_brief(const struct st_pkt *p, char *buf, size_t size)
 {
     struct st_sb sb;
@@ -611,48 +649,12 @@ int st_format_brief(const struct st_pkt *p, char *buf, size_t size)
         char a[16];
         st_sb_printf(&sb, "TCP connect() to %s:%u => %s", st_ip4_str(p->ip.dst, a), p->l4.tcp.dport,
                      conn_text(p));
-        return st_sb_result(&sb);
-    }
-    if (p->net == ST_NET_ARP) {
+    } else if (p->net == ST_NET_ARP) {
         put_arp(&sb, &p->arp);
-        return st_sb_result(&sb);
-    }
-    if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) {
+    } else if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) {
         st_sb_puts(&sb, "non-IP frame");
-        return st_sb_result(&sb);
-    }
-    switch (p->proto) {
-    case ST_IPPROTO_TCP:
-        put_brief_ports(&sb, "TCP", p, p->l4.tcp.sport, p->l4.tcp.dport);
-        st_sb_puts(&sb, " ");
-        put_tcpflags(&sb, p->l4.tcp.flags);
-        break;
-    case ST_IPPROTO_UDP:
-        put_brief_ports(&sb, "UDP", p, p->l4.udp.sport, p->l4.udp.dport);
-        break;
-    case ST_IPPROTO_SCTP:
-        put_brief_ports(&sb, "SCTP", p, p->l4.sctp.sport, p->l4.sctp.dport);
-        break;
-    case ST_IPPROTO_ICMP:
-    case ST_IPPROTO_ICMPV6:
-        st_sb_puts(&sb, p->proto == ST_IPPROTO_ICMP ? "ICMP " : "ICMPv6 ");
-        put_src(&sb, p);
-        st_sb_puts(&sb, " > ");
-        put_dst(&sb, p);
-        st_sb_puts(&sb, " ");
-        if (p->proto == ST_IPPROTO_ICMP)
-            put_icmp_desc(&sb, &p->l4.icmp);
-        else
-            st_sb_printf(&sb, "type=%u/code=%u", p->l4.icmp.type, p->l4.icmp.code);
-        break;
-    default: {
-        const char *name = st_proto_name(p->proto);
-        st_sb_printf(&sb, "%s (%u) ", name ? name : "Unknown protocol", p->proto);
-        put_src(&sb, p);
-        st_sb_puts(&sb, " > ");
-        put_dst(&sb, p);
-        break;
-    }
+    } else {
+        brief_ip(&sb, p);
     }
     return st_sb_result(&sb);
 }
@@ -677,6 +679,46 @@ static void put_flagnames(struct st_sb *sb, uint8_t f)
         st_sb_puts(sb, "no flags");
 }
 
+/* The kind of an IP packet, as a ladder or explain names it. */
+static void kind_ip(struct st_sb *sb, const struct st_pkt *p, bool sent)
+{
+    switch (p->proto) {
+    case ST_IPPROTO_TCP:
+        st_sb_puts(sb, "TCP ");
+        put_flagnames(sb, p->l4.tcp.flags);
+        st_sb_printf(sb, sent ? " to %u" : " from %u", sent ? p->l4.tcp.dport : p->l4.tcp.sport);
+        break;
+    case ST_IPPROTO_UDP:
+        st_sb_printf(sb, sent ? "UDP to %u" : "UDP from %u",
+                     sent ? p->l4.udp.dport : p->l4.udp.sport);
+        break;
+    case ST_IPPROTO_SCTP:
+        st_sb_printf(sb, sent ? "SCTP to %u" : "SCTP from %u",
+                     sent ? p->l4.sctp.dport : p->l4.sctp.sport);
+        break;
+    case ST_IPPROTO_ICMP: {
+        char d[128];
+        struct st_sb ds;
+        st_sb_init(&ds, d, sizeof d);
+        put_icmp_desc(&ds, &p->l4.icmp);
+        /* "Echo request" -> "echo request"; names with addresses stay as they are */
+        if (d[0] >= 'A' && d[0] <= 'Z' && !strchr(d, '.'))
+            d[0] = (char)(d[0] - 'A' + 'a');
+        st_sb_printf(sb, "ICMP %s", d);
+        break;
+    }
+    case ST_IPPROTO_ICMPV6:
+        st_sb_printf(sb, "ICMPv6 type %u", p->l4.icmp.type);
+        break;
+    default: {
+        const char *name = st_proto_name(p->proto);
+        st_sb_printf(sb, "IP protocol %u%s%s%s", p->proto, name ? " (" : "", name ? name : "",
+                     name ? ")" : "");
+        break;
+    }
+    }
+}
+
 int st_format_kind(const struct st_pkt *p, char *buf, size_t size)
 {
     struct st_sb sb;
@@ -688,50 +730,12 @@ int st_format_kind(const struct st_pkt *p, char *buf, size_t size)
             st_sb_printf(&sb, "TCP connect() to %u", p->l4.tcp.dport);
         else
             st_sb_printf(&sb, "connect() to %u: %s", p->l4.tcp.dport, conn_text(p));
-        return st_sb_result(&sb);
-    }
-    if (p->net == ST_NET_ARP) {
+    } else if (p->net == ST_NET_ARP) {
         st_sb_puts(&sb, (p->arp.op & 0xff) == 1 ? "ARP who-has" : "ARP reply");
-        return st_sb_result(&sb);
-    }
-    if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) {
+    } else if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) {
         st_sb_puts(&sb, "non-IP frame");
-        return st_sb_result(&sb);
-    }
-    switch (p->proto) {
-    case ST_IPPROTO_TCP:
-        st_sb_puts(&sb, "TCP ");
-        put_flagnames(&sb, p->l4.tcp.flags);
-        st_sb_printf(&sb, sent ? " to %u" : " from %u", sent ? p->l4.tcp.dport : p->l4.tcp.sport);
-        break;
-    case ST_IPPROTO_UDP:
-        st_sb_printf(&sb, sent ? "UDP to %u" : "UDP from %u",
-                     sent ? p->l4.udp.dport : p->l4.udp.sport);
-        break;
-    case ST_IPPROTO_SCTP:
-        st_sb_printf(&sb, sent ? "SCTP to %u" : "SCTP from %u",
-                     sent ? p->l4.sctp.dport : p->l4.sctp.sport);
-        break;
-    case ST_IPPROTO_ICMP: {
-        char d[128];
-        struct st_sb ds;
-        st_sb_init(&ds, d, sizeof d);
-        put_icmp_desc(&ds, &p->l4.icmp);
-        /* "Echo request" -> "echo request"; names with addresses stay as they are */
-        if (d[0] >= 'A' && d[0] <= 'Z' && !strchr(d, '.'))
-            d[0] = (char)(d[0] - 'A' + 'a');
-        st_sb_printf(&sb, "ICMP %s", d);
-        break;
-    }
-    case ST_IPPROTO_ICMPV6:
-        st_sb_printf(&sb, "ICMPv6 type %u", p->l4.icmp.type);
-        break;
-    default: {
-        const char *name = st_proto_name(p->proto);
-        st_sb_printf(&sb, "IP protocol %u%s%s%s", p->proto, name ? " (" : "", name ? name : "",
-                     name ? ")" : "");
-        break;
-    }
+    } else {
+        kind_ip(&sb, p, sent);
     }
     return st_sb_result(&sb);
 }

@@ -8,12 +8,14 @@
  * sends the engine's EVENT lines to stderr. Exit 0, 2 on bad usage.
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scan.h"
 #include "ev.h"
+#include "evtool.h"
 
 static int usage(void)
 {
@@ -52,27 +54,17 @@ int main(int argc, char **argv)
             if (!o.nports)
                 return usage();
             o.ports = ports;
-        } else if (!strcmp(argv[i], "--event-engine") && i + 1 < argc) {
-            if (st_ev_set_default_engine(argv[++i]) < 0)
-                return usage();
-        } else if (!strcmp(argv[i], "--event-trace")) {
-            o.event_trace = stderr;
-        } else {
+        } else if (st_evtool_option(argc, argv, &i, &o.event_trace) <= 0) {
             return usage();
         }
     }
     size_t n = (size_t)(argc - i);
     if (n == 0)
         return usage();
-    struct st_cping_host *hosts = calloc(n, sizeof *hosts);
+    struct st_cping_host *hosts = st_evtool_records("st-cping", argv + i, n, sizeof *hosts,
+                                                    offsetof(struct st_cping_host, addr));
     if (!hosts)
-        return 3;
-    for (size_t h = 0; h < n; h++)
-        if (inet_pton(AF_INET, argv[i + (int)h], &hosts[h].addr) != 1) {
-            fprintf(stderr, "st-cping: bad IPv4 address '%s'\n", argv[i + (int)h]);
-            free(hosts);
-            return 2;
-        }
+        return 2;
     int rc = st_connect_ping(hosts, n, &o);
     for (size_t h = 0; h < n; h++) {
         char ip[INET_ADDRSTRLEN];

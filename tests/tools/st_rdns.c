@@ -9,12 +9,14 @@
  * usage, 3 when the resolver could not run.
  */
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ev.h"
 #include "dns.h"
+#include "evtool.h"
 
 #define MAX_SERVERS  8
 #define MAX_TIMEOUTS 8
@@ -62,27 +64,17 @@ int main(int argc, char **argv)
                  t = strtok(NULL, ","))
                 timeouts[o.ntimeouts++] = atoi(t);
             o.timeouts_ms = timeouts;
-        } else if (!strcmp(argv[i], "--event-engine") && i + 1 < argc) {
-            if (st_ev_set_default_engine(argv[++i]) < 0)
-                return usage();
-        } else if (!strcmp(argv[i], "--event-trace")) {
-            o.event_trace = stderr;
-        } else {
+        } else if (st_evtool_option(argc, argv, &i, &o.event_trace) <= 0) {
             return usage();
         }
     }
     size_t n = (size_t)(argc - i);
     if (n == 0 || o.nservers == 0)
         return usage();
-    struct st_rdns_query *q = calloc(n, sizeof *q);
+    struct st_rdns_query *q =
+        st_evtool_records("st-rdns", argv + i, n, sizeof *q, offsetof(struct st_rdns_query, addr));
     if (!q)
-        return 3;
-    for (size_t k = 0; k < n; k++)
-        if (inet_pton(AF_INET, argv[i + (int)k], &q[k].addr) != 1) {
-            fprintf(stderr, "st-rdns: bad IPv4 address '%s'\n", argv[i + (int)k]);
-            free(q);
-            return 2;
-        }
+        return 2;
     int rc = st_rdns_resolve(q, n, &o);
     for (size_t k = 0; k < n; k++) {
         char ip[INET_ADDRSTRLEN];

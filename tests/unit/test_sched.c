@@ -54,6 +54,16 @@ static void run_until(struct st_sched *s, struct sent *out, int64_t from, int64_
         st_sched_tick(s, now, record, out);
 }
 
+/* A pass over hosts 1..n (addrs has room for n), nothing sent yet. */
+static void start(struct st_sched *s, struct sent *out, uint32_t *addrs, size_t n,
+                  const struct st_timing *t)
+{
+    for (uint32_t i = 0; i < n; i++)
+        addrs[i] = i + 1;
+    out->n = 0;
+    assert_int_equal(st_sched_init(s, addrs, NULL, n, t, 0), 0);
+}
+
 static void test_silent_hosts_get_two_tries(void **state)
 {
     (void)state;
@@ -178,8 +188,6 @@ static void test_rates(void **state)
     assert_true(st_sched_done(&s));
     assert_int_equal(out.n, 10000); /* two tries each */
     st_sched_free(&s);
-
-    st_sched_free(&s);
 }
 
 /* Silence is not loss: a silent /24 at each template's timeouts keeps its
@@ -190,13 +198,10 @@ static void test_silent_space_does_not_crawl(void **state)
     (void)state;
     static struct sent out;
     uint32_t addrs[256];
-    for (uint32_t i = 0; i < 256; i++)
-        addrs[i] = i + 1;
     for (int k = 3; k <= 5; k++) {
         struct st_timing t = timing(k);
         struct st_sched s;
-        out.n = 0;
-        st_sched_init(&s, addrs, NULL, 256, &t, 0);
+        start(&s, &out, addrs, 256, &t);
         int64_t nmap_ns = 512 / 10 * t.initial_rtt_ns, now = 0;
         for (; now <= nmap_ns && !st_sched_done(&s); now += MS)
             st_sched_tick(&s, now, record, &out);
@@ -216,12 +221,9 @@ static void test_reply_to_retry_closes_window(void **state)
     (void)state;
     static struct sent out;
     uint32_t addrs[40];
-    for (uint32_t i = 0; i < 40; i++)
-        addrs[i] = i + 1;
     struct st_timing t = timing(3);
     struct st_sched s;
-    out.n = 0;
-    st_sched_init(&s, addrs, NULL, 40, &t, 0);
+    start(&s, &out, addrs, 40, &t);
     run_until(&s, &out, 0, 1500 * MS, MS); /* try 0 of some timed out, retried */
     double before = s.cwnd;
     assert_true(before > 10);
