@@ -9,13 +9,9 @@
 # usage: tests/compare/test_compare.sh SCANTRACE SOURCE_ROOT [ST-GENCAP]   (TAP)
 set -uo pipefail
 
-st=$(realpath "$1")
 gencap=${3:+$(realpath "$3")}
-cd "$2" || exit 1
-fx=fixtures/nmap-7.93
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
-tap_tmpdir
+# shellcheck source=tests/in_tree.sh
+. "$(dirname "$0")/../in_tree.sh"
 jqt() { jq -e "$@" >/dev/null; }
 
 # ---- golden reports: every fixture, byte for byte (but the dissector's name) ---

@@ -6,12 +6,8 @@
 # usage: tests/diff/test_diff.sh SCANTRACE SOURCE_ROOT        (TAP)
 set -uo pipefail
 
-st=$(realpath "$1")
-cd "$2" || exit 1
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
-tap_tmpdir
-fx=fixtures/nmap-7.93
+# shellcheck source=tests/in_tree.sh
+. "$(dirname "$0")/../in_tree.sh"
 
 run() { # run CMD...: $rc, stdout in $tmp/out, stderr in $tmp/err
   "$@" >"$tmp/out" 2>"$tmp/err"

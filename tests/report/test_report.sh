@@ -4,12 +4,8 @@
 # usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT     (TAP)
 set -uo pipefail
 
-st=$(realpath "$1")
-cd "$2" || exit 1
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
-tap_tmpdir
-fx=fixtures/nmap-7.93
+# shellcheck source=tests/in_tree.sh
+. "$(dirname "$0")/../in_tree.sh"
 
 # shot HTML PNG: Chromium as the project installs it, headless, no network
 shot() {
