@@ -91,13 +91,12 @@ static void test_max_retries_zero_and_deadline(void **state)
 {
     (void)state;
     static struct sent out;
-    uint32_t addrs[2] = {1, 2};
+    uint32_t addrs[2];
     struct st_timing t = timing(3);
     t.max_retries = 0;
     t.deadline_ns = 100 * MS;
     struct st_sched s;
-    out.n = 0;
-    st_sched_init(&s, addrs, NULL, 2, &t, 0);
+    start(&s, &out, addrs, 2, &t);
     assert_int_equal(st_sched_timeout(&s, false), 100 * MS);
     run_until(&s, &out, 0, 99 * MS, MS);
     assert_false(st_sched_done(&s));
@@ -142,11 +141,10 @@ static void test_later_try_answers_allow_more_tries(void **state)
 {
     (void)state;
     static struct sent out;
-    uint32_t addrs[2] = {1, 2};
+    uint32_t addrs[2];
     struct st_timing t = timing(4);
     struct st_sched s;
-    out.n = 0;
-    st_sched_init(&s, addrs, NULL, 2, &t, 0);
+    start(&s, &out, addrs, 2, &t);
     run_until(&s, &out, 0, 600 * MS, MS); /* T4: 500 ms, so both retried */
     assert_int_equal(out.n, 4);
     st_sched_reply(&s, 1, 1, true, "echo-reply", 601 * MS);
