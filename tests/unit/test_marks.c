@@ -35,6 +35,15 @@ static struct st_pkt echo(uint32_t dst, uint16_t id, uint16_t seq)
     return p;
 }
 
+/* The next comment taken for p is `want`. */
+static void take_is(struct st_marks *m, const struct st_pkt *p, const char *want)
+{
+    char *c = st_marks_take(m, p);
+    assert_non_null(c);
+    assert_string_equal(c, want);
+    free(c);
+}
+
 static void test_same_means_same_hash(void **state)
 {
     (void)state;
@@ -78,12 +87,8 @@ static void test_fifo_per_identity(void **state)
     assert_int_equal(st_marks_add(m, &other, "other"), 0);
     assert_int_equal(st_marks_add(m, &a, "second"), 0);
     assert_int_equal(st_marks_pending(m), 3);
-    char *c = st_marks_take(m, &a);
-    assert_string_equal(c, "first");
-    free(c);
-    c = st_marks_take(m, &a);
-    assert_string_equal(c, "second");
-    free(c);
+    take_is(m, &a, "first");
+    take_is(m, &a, "second");
     assert_null(st_marks_take(m, &a));
     assert_int_equal(st_marks_pending(m), 1);
     st_marks_free(m); /* frees what is left */
@@ -125,12 +130,8 @@ static void test_probe_comment(void **state)
     struct st_pkt a = echo(0xc6120302, 9, 0);
     assert_int_equal(st_marks_add_probe(m, &a, 41, "-PS22,443"), 0);
     assert_int_equal(st_marks_add(m, &a, "plain"), 0);
-    char *c = st_marks_take(m, &a);
-    assert_string_equal(c, "scantrace probe=41 mode=-PS22,443");
-    free(c);
-    c = st_marks_take(m, &a);
-    assert_string_equal(c, "plain");
-    free(c);
+    take_is(m, &a, "scantrace probe=41 mode=-PS22,443");
+    take_is(m, &a, "plain");
     assert_int_equal(st_marks_pending(m), 0);
     assert_int_equal(st_marks_add_probe(m, &a, 1, "echo"), 0);
     st_marks_free(m); /* an untaken probe mark has no comment to free */
