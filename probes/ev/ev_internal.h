@@ -139,6 +139,10 @@ struct st_ev_pool {
 extern const struct st_ev_engine st_ev_engine_epoll;
 extern const struct st_ev_engine st_ev_engine_poll;
 
+/* A zeroed object of `size` bytes for the pool, or NULL: errno ESHUTDOWN
+ * while the pool is being deleted (nothing new may start), else ENOMEM. */
+void *st_ev__alloc(st_ev_pool *pool, size_t size);
+
 /* ev_pool.c */
 void st_ev__refresh(st_ev_pool *pool);
 st_ev_event *st_ev__event_new(st_ev_pool *pool, enum st_ev_type type, st_ev_iod *iod,

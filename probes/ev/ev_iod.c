@@ -15,11 +15,7 @@
 
 static st_ev_iod *iod_alloc(st_ev_pool *pool, void *userdata)
 {
-    if (pool->deleting) {
-        errno = ESHUTDOWN;
-        return NULL;
-    }
-    st_ev_iod *iod = calloc(1, sizeof *iod);
+    st_ev_iod *iod = st_ev__alloc(pool, sizeof *iod);
     if (!iod)
         return NULL;
     iod->pool = pool;

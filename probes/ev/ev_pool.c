@@ -148,14 +148,19 @@ size_t st_ev_pool_pending(const st_ev_pool *pool)
 
 /* ------------------------------------------------------------------ events */
 
-st_ev_event *st_ev__event_new(st_ev_pool *pool, enum st_ev_type type, st_ev_iod *iod,
-                              int timeout_ms, st_ev_handler h, void *userdata)
+void *st_ev__alloc(st_ev_pool *pool, size_t size)
 {
     if (pool->deleting) {
         errno = ESHUTDOWN;
         return NULL;
     }
-    st_ev_event *ev = calloc(1, sizeof *ev);
+    return calloc(1, size);
+}
+
+st_ev_event *st_ev__event_new(st_ev_pool *pool, enum st_ev_type type, st_ev_iod *iod,
+                              int timeout_ms, st_ev_handler h, void *userdata)
+{
+    st_ev_event *ev = st_ev__alloc(pool, sizeof *ev);
     if (!ev)
         return NULL;
     st_ev__refresh(pool);
