@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
+#include "util.h"
 #include "report.h"
 
 static const char *claim_word(enum st_claim k)
