@@ -126,18 +126,27 @@ enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr)
     return cl && lo < cl->n && cl->addr[lo] == addr ? cl->claim[lo] : ST_CLAIM_NONE;
 }
 
+/* Whether frame f is an answer that, by nmap's rules, says its host is up. */
+static bool frame_says_up(const struct st_comparison *c, long f)
+{
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_store_get(&c->cap->frames, (size_t)f, &tmp);
+    return st_nmap_reply_verdict(p).host == ST_NMAP_UP;
+}
+
+/* The wire alone decides, not the verdict: a traced run's verdict comes from
+ * the scanner's report, which is what the claims are held against. */
 bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h)
 {
-    if (!h->up)
-        return false;
     for (size_t i = 0; i < h->nreplies; i++)
-        if (c->t2f && c->t2f[h->replies[i]] >= 0)
+        if (c->t2f && c->t2f[h->replies[i]] >= 0 && frame_says_up(c, c->t2f[h->replies[i]]))
             return true;
     /* a reply nmap did not trace is still an answer on the wire */
     for (size_t i = 0; i < h->nwire; i++) {
-        enum st_cause k = c->fcause[h->wire[i]];
-        if (c->fdir[h->wire[i]] == ST_DIR_RCVD &&
-            (k == ST_CAUSE_LATE_REPLY || k == ST_CAUSE_MISSED_REPLY))
+        long f = h->wire[i];
+        enum st_cause k = c->fcause[f];
+        if (c->fdir[f] == ST_DIR_RCVD && (k == ST_CAUSE_LATE_REPLY || k == ST_CAUSE_MISSED_REPLY) &&
+            frame_says_up(c, f))
             return true;
     }
     return false;

@@ -68,7 +68,8 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c);
 /* Whether the claims disagree with the wire (compare exits 1). */
 bool st_claims_failed(const struct st_claims *cl);
 
-/* Whether the wire shows host h answering: up, and a reply of it on the wire. */
+/* Whether the wire shows host h answering: a reply on the wire that says
+ * it is up by nmap's rules (st_nmap_reply_verdict). */
 bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h);
 
 /* "DISCREPANCIES"-free result word of a comparison: "consistent", or, when

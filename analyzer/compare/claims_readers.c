@@ -158,6 +158,13 @@ static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *
                          enum st_claim *claim)
 {
     (void)st;
+    /* its banner and statistics claim nothing, but say whose output it is
+     * (a run where nothing answered prints only those) */
+    if (!strncmp(line, "HPING ", 6) || (!strncmp(line, "--- ", 4) && strstr(line, "hping"))) {
+        *addr = 0;
+        *claim = ST_CLAIM_NONE;
+        return true;
+    }
     if (strncmp(line, "len=", 4) || !ip_after(line, " ip=", addr))
         return false;
     *claim = ST_CLAIM_UP;
