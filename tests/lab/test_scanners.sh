@@ -46,6 +46,8 @@ verdict() { j "$1" ".modes[0].hosts[] | select(.host == \"$2\") | \"\(.verdict) 
 # claims_match NAME FORMAT: the claims were read in FORMAT and agree with the wire
 claims_match() {
   local name=$1
+  # fping exits 1 when a host was unreachable, and record passes its status on
+  if [ "$name" = fping ] && [ "$rec" = 1 ]; then rec=0; fi
   eq "$name: recorded" "$rec" 0
   eq "$name: compare exits 0" "$cmp" 0
   eq "$name: scanner side from the wire" "$(j "$name" .trace.dialect)" wire
