@@ -27,13 +27,18 @@ static const char compare_usage[] =
     "\n";
 static const char compare_usage_rest[] =
     "      --no-write   with RUNDIR: do not write RUNDIR/report.json\n"
+    "      --claims FILE  read the scanner's claims (hosts it said are up) from FILE\n"
+    "                   instead of its stdout (trace.log)\n"
     "      --dissector D  libwireshark (in process; the default when built with it)\n"
     "                   or tshark (a tshark child process)\n"
     "\n"
     "RUNDIR holds trace.log and capture.pcapng (and run.json, whose capture drop\n"
     "counts are used); compare writes RUNDIR/report.json. tshark is found on PATH\n"
-    "or as $SCANTRACE_TSHARK.\n"
-    "Exit: 0 consistent, 1 discrepancies, 2 bad usage or unreadable input,\n"
+    "or as $SCANTRACE_TSHARK. A run recorded without a packet trace (fping, zmap,\n"
+    "masscan, hping3, nmap without --packet-trace) has its scanner side built from\n"
+    "the capture, and its printed claims checked against what answered.\n"
+    "Exit: 0 consistent, 1 discrepancies (or missed or unfounded claims), 2 bad usage or "
+    "unreadable input,\n"
     "3 environment (tshark missing or failing).\n";
 
 static void usage(FILE *out)
@@ -49,6 +54,7 @@ struct opts {
     const struct st_report_format *format;
     enum dissector dissector;
     const char *output;
+    const char *claims; /* --claims FILE: the scanner's output, when not its stdout */
     bool no_write;
     char trace[4096], capture[4096], rundir[4096];
 };
@@ -56,9 +62,13 @@ struct opts {
 static int parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option lo[] = {
-        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
-        {"no-write", no_argument, NULL, 'n'},     {"dissector", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"no-write", no_argument, NULL, 'n'},
+        {"dissector", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},
+        {"claims", required_argument, NULL, 'C'},
+        {NULL, 0, NULL, 0},
     };
     int ch;
 
@@ -76,6 +86,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
             break;
         case 'n':
             o->no_write = true;
+            break;
+        case 'C':
+            o->claims = optarg;
             break;
         case 'D':
             if (!strcmp(optarg, "tshark"))
@@ -134,6 +147,8 @@ int st_cmd_compare(int argc, char **argv)
                          dis, &l);
     if (rc)
         return rc;
+    if (o.claims && (rc = st_loaded_claims("scantrace compare", &l, o.claims, o.claims)))
+        return rc;
     const struct st_comparison *cp = &l.c;
     struct st_render r = {.c = cp};
     rc = st_report_write("scantrace compare", o.format, &r, o.output);
@@ -144,7 +159,9 @@ int st_cmd_compare(int argc, char **argv)
     }
     st_timing_mark("report");
     if (!rc)
-        rc = cp->discrepancies || l.trace.malformed ? ST_EXIT_DIFFERENT : ST_EXIT_OK;
+        rc = cp->discrepancies || l.trace.malformed || st_claims_failed(cp->claims)
+                 ? ST_EXIT_DIFFERENT
+                 : ST_EXIT_OK;
     st_loaded_free(&l);
     st_timing_mark("free");
     return rc;

@@ -8,10 +8,12 @@
 #ifndef ST_COMPARE_H
 #define ST_COMPARE_H
 
+#include "claims.h"
 #include "compare_load.h"
 #include "comparison.h"
 #include "diffview.h"
 #include "run_read.h"
 #include "trace_read.h"
+#include "wire_side.h"
 
 #endif

@@ -7,6 +7,7 @@
 #include "util.h"
 #include "dissect.h"
 #include "run_read.h"
+#include "wire_side.h"
 
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
                     enum st_dissector_choice dissector, struct st_loaded *l)
@@ -28,12 +29,16 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         fprintf(stderr, "%s: %s:%u: no readable SENT/RCVD/CONN line (%s)\n", prog, trace,
                 l->trace.warnings[0].line, l->trace.warnings[0].message);
         st_trace_free(&l->trace);
+        st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
-    if (!l->trace.npkts) {
+    /* a run of any other scanner: its side is built from the wire below */
+    bool from_wire = !l->trace.npkts && rundir && !st_scanner_cmd_read(rundir, &l->scanner);
+    if (!l->trace.npkts && !from_wire) {
         fprintf(stderr, "%s: %s: no SENT/RCVD/CONN lines (was it recorded with --packet-trace?)\n",
                 prog, trace);
         st_trace_free(&l->trace);
+        st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
     struct stat sb;
@@ -41,6 +46,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         /* both dissectors would read an empty file as a capture of no frames */
         fprintf(stderr, "%s: %s: empty file, not a capture\n", prog, capture);
         st_trace_free(&l->trace);
+        st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
     bool lib = dissector == ST_DISSECT_LIBWIRESHARK ||
@@ -50,6 +56,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
     if (trc != ST_TSHARK_OK) {
         fprintf(stderr, "%s: %s\n", prog, err);
         st_trace_free(&l->trace);
+        st_scanner_cmd_free(&l->scanner);
         return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
     }
     st_timing_mark("dissect");
@@ -60,12 +67,36 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         fprintf(stderr, "%s: %s\n", prog, err);
         st_dissection_free(&l->cap);
         st_trace_free(&l->trace);
+        st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
+    if (from_wire)
+        st_wire_side_build(&l->trace, &l->cap, &l->scanner);
     st_compare_run(&l->c, &l->trace, &l->cap);
+    l->c.from_wire = from_wire;
     st_timing_mark("align");
     st_compare_summarize(&l->c);
     st_timing_mark("summarize");
+    /* scantrace's own trace has its verdicts in run.json, not printed claims */
+    if (strcmp(l->trace.dialect, "scantrace"))
+        return st_loaded_claims(prog, l, trace, "stdout");
+    return 0;
+}
+
+int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, const char *source)
+{
+    char err[512];
+    const char *scanner = l->scanner.name[0] ? l->scanner.name : "nmap";
+    st_claims_free(&l->claims);
+    l->c.claims = NULL;
+    if (st_claims_read(path, source, scanner, l->scanner.unreach_list, &l->claims, err,
+                       sizeof err)) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        st_loaded_free(l);
+        return ST_EXIT_USAGE;
+    }
+    st_claims_judge(&l->claims, &l->c);
+    l->c.claims = &l->claims;
     return 0;
 }
 
@@ -87,4 +118,6 @@ void st_loaded_free(struct st_loaded *l)
     st_compare_free(&l->c);
     st_dissection_free(&l->cap);
     st_trace_free(&l->trace);
+    st_scanner_cmd_free(&l->scanner);
+    st_claims_free(&l->claims);
 }

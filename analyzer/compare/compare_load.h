@@ -5,7 +5,9 @@
 #ifndef ST_COMPARE_LOAD_H
 #define ST_COMPARE_LOAD_H
 
+#include "claims.h"
 #include "comparison.h"
+#include "wire_side.h"
 
 /* Which dissector reads the capture. */
 enum st_dissector_choice {
@@ -18,6 +20,8 @@ struct st_loaded {
     struct st_trace trace;
     struct st_dissection cap;
     struct st_comparison c;
+    struct st_scanner_cmd scanner; /* a run without a packet trace: its command line */
+    struct st_claims claims;       /* what the scanner printed */
     char trace_path[4200], capture_path[4200], rundir[4096];
 };
 
@@ -31,6 +35,13 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
 
 /* The same from a run directory (trace.log, capture.pcapng, run.json). */
 int st_compare_load_rundir(const char *prog, const char *rundir, struct st_loaded *l);
+
+/*
+ * Read the scanner's claims from `path` (source: how the report names it,
+ * "stdout" for trace.log) and judge them against the loaded comparison. 0, or
+ * an exit code after one line on stderr starting with `prog`.
+ */
+int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, const char *source);
 
 void st_loaded_free(struct st_loaded *l);
 

@@ -13,6 +13,8 @@
 #include "trace_read.h"
 #include "dissect.h"
 
+struct st_claims;
+
 /* Why a packet is on one side only (see README: "Causes"). */
 enum st_cause {
     ST_CAUSE_NONE = 0,
@@ -79,6 +81,12 @@ struct st_comparison {
 
     struct st_mode *modes;
     size_t nmodes;
+
+    /* the run had no packet trace: the scanner's side was built from the
+     * capture (wire_side.h), so "consistent" would say nothing */
+    bool from_wire;
+    /* what the scanner printed, against the wire (claims.h), or NULL */
+    const struct st_claims *claims;
 };
 
 /* Align and classify. Never fails on well-formed inputs (aborts on OOM). */

@@ -207,9 +207,16 @@ int st_diffview_load(const char *spec, struct st_diffview *v, char *err, size_t 
         char t[4200], r[4200];
         snprintf(t, sizeof t, "%s/trace.log", path);
         snprintf(r, sizeof r, "%s/report.json", path);
-        if (exists(t))
+        if (exists(t)) {
             rc = load_trace(t, path, v, err, errsz);
-        else if (exists(r))
+            if (rc && v->own_trace && !v->trace.npkts && exists(r)) {
+                /* no packet trace (another scanner): its side was built from
+                 * the wire by compare, whose report.json holds it */
+                st_trace_free(&v->trace);
+                v->own_trace = false;
+                rc = load_report(r, v, err, errsz);
+            }
+        } else if (exists(r))
             rc = load_report(r, v, err, errsz);
         else {
             snprintf(err, errsz, "%s: no trace.log or report.json in it", path);

@@ -101,6 +101,18 @@ const char *st_item_mode(const struct st_comparison *c, const struct st_item *it
 /* Text for XML and HTML: markup characters escaped, control characters dropped. */
 void st_xml_escape(FILE *out, const char *s);
 
+/* The scanner's claims (report_claims.c): report.json's "claims" and a
+ * host's "claim", the block text and Markdown print (after `prefix`), HTML's,
+ * and JUnit's "claims" testsuite (a failing testcase per missed or unfounded
+ * host; st_report_claims_junit_cases counts them). */
+struct st_jw;
+void st_report_claims_json(struct st_jw *w, const struct st_comparison *c);
+void st_report_claim_json(struct st_jw *w, const struct st_comparison *c, uint32_t host);
+void st_report_claims_text(FILE *out, const struct st_comparison *c, const char *prefix);
+void st_report_claims_html(FILE *out, const struct st_comparison *c);
+size_t st_report_claims_junit_cases(const struct st_comparison *c);
+void st_report_claims_junit(FILE *out, const struct st_comparison *c);
+
 /* A packet on one side only, as the text and Markdown views list it. */
 struct st_one_sided {
     const struct st_pkt *pkt;

@@ -178,7 +178,8 @@ void st_report_html(const struct st_comparison *c, FILE *out)
             "</code> (%zu frames, %s): %zu matched, %zu trace-only, %zu wire-only &mdash; "
             "<b class=\"%s\">%s</b>.</p>\n",
             c->cap->n, c->cap->dissector, c->matched, c->trace_only, c->wire_only,
-            c->discrepancies ? "bad" : "up", c->discrepancies ? "discrepancies" : "consistent");
+            c->discrepancies ? "bad" : "up", st_compare_result(c));
+    st_report_claims_html(out, c);
     fprintf(out, "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:#222\"></i>in "
                  "the trace and on the wire</span><span><i class=\"sw\" "
                  "style=\"border-color:#c62828;border-top-style:dashed\"></i>traced, never on the "

@@ -158,6 +158,7 @@ static void host_obj(struct st_jw *w, const struct st_comparison *c, const struc
     addr(w, "host", h->addr);
     st_jw_string(w, "verdict", h->up ? "up" : "down");
     st_jw_string(w, "reason", h->reason);
+    st_report_claim_json(w, c, h->addr);
     if (h->latency_s >= 0)
         st_jw_double(w, "latency_s", h->latency_s);
     else
@@ -205,6 +206,7 @@ void st_report_json_write(const struct st_comparison *c, FILE *out)
     st_jw_end_array(&w);
     free(items);
     modes_arr(&w, c);
+    st_report_claims_json(&w, c);
     st_jw_end_object(&w);
     fputc('\n', out);
 }

@@ -234,7 +234,8 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
         fails += j.mode_fails[m];
     }
     bool inputs_fail = (c->dropped_known && c->capture_dropped) || c->trace->nwarnings;
-    fails += (j.nunattributed > 0) + inputs_fail;
+    fails += (j.nunattributed > 0) + inputs_fail + st_report_claims_junit_cases(c);
+    cases += st_report_claims_junit_cases(c);
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(out, "<testsuites name=\"scantrace compare\" tests=\"%zu\" failures=\"%zu\">\n",
             cases + 2, fails);
@@ -248,6 +249,7 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
         fprintf(out, "  </testsuite>\n");
     }
     capture_suite(out, c, &j, j.its + j.start[k]);
+    st_report_claims_junit(out, c);
     fprintf(out, "</testsuites>\n");
     free(j.its);
     free(j.start);

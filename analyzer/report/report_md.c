@@ -47,7 +47,8 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
     fprintf(out, "- capture: `%s` (%zu frames, %s)\n", c->capture_path, c->cap->n,
             c->cap->dissector);
     fprintf(out, "- result: %zu matched, %zu trace-only, %zu wire-only: **%s**\n", c->matched,
-            c->trace_only, c->wire_only, c->discrepancies ? "discrepancies" : "consistent");
+            c->trace_only, c->wire_only, st_compare_result(c));
+    st_report_claims_text(out, c, "- ");
 
     for (size_t m = 0; m < c->nmodes; m++) {
         const struct st_mode *mode = &c->modes[m];

@@ -106,7 +106,8 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
             any = true;
         }
     fprintf(out, "%s: %s%s%s\n", any ? ")" : "", paint(&p, c->discrepancies ? RED : GREEN),
-            c->discrepancies ? "DISCREPANCIES" : "consistent", paint(&p, RESET));
+            c->discrepancies ? "DISCREPANCIES" : st_compare_result(c), paint(&p, RESET));
+    st_report_claims_text(out, c, "  ");
 
     for (size_t m = 0; m < c->nmodes; m++) {
         const struct st_mode *mode = &c->modes[m];

@@ -1,0 +1,242 @@
+/* The scanner's claims against the wire (claims.h). */
+#include "claims.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_claim(struct st_claims *cl, uint32_t addr, enum st_claim claim)
+{
+    /* nmap's block opens with no claim; its "Host is up" then says it */
+    if (cl->n && cl->addr[cl->n - 1] == addr) {
+        if (claim != ST_CLAIM_NONE)
+            cl->claim[cl->n - 1] = claim;
+        return;
+    }
+    if (cl->n == cl->cap) {
+        cl->cap = cl->cap ? 2 * cl->cap : 64;
+        uint32_t *a = realloc(cl->addr, cl->cap * sizeof *a);
+        enum st_claim *c = realloc(cl->claim, cl->cap * sizeof *c);
+        if (!a || !c)
+            abort();
+        cl->addr = a;
+        cl->claim = c;
+    }
+    cl->addr[cl->n] = addr;
+    cl->claim[cl->n++] = claim;
+}
+
+struct pair {
+    uint32_t addr;
+    size_t order;
+    enum st_claim claim;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+    if (x->addr != y->addr)
+        return (x->addr > y->addr) - (x->addr < y->addr);
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* By address, one entry each: the last claim printed for it wins (a host
+ * printed twice, say by two passes). */
+static void sort_claims(struct st_claims *cl)
+{
+    struct pair *p = malloc((cl->n + 1) * sizeof *p);
+    if (!p)
+        abort();
+    for (size_t i = 0; i < cl->n; i++)
+        p[i] = (struct pair){cl->addr[i], i, cl->claim[i]};
+    qsort(p, cl->n, sizeof *p, cmp_pair);
+    size_t n = 0;
+    for (size_t i = 0; i < cl->n; i++) {
+        if (n && cl->addr[n - 1] == p[i].addr) {
+            if (p[i].claim != ST_CLAIM_NONE)
+                cl->claim[n - 1] = p[i].claim;
+            continue;
+        }
+        cl->addr[n] = p[i].addr;
+        cl->claim[n++] = p[i].claim;
+    }
+    cl->n = n;
+    free(p);
+}
+
+/* The reader of the first line some reader knows, or NULL. */
+static const struct st_claim_reader *which(const char *line, struct st_claim_state *st)
+{
+    for (const struct st_claim_reader *r = st_claim_readers; r->format; r++) {
+        struct st_claim_state tmp = *st;
+        uint32_t a;
+        enum st_claim c;
+        if (r->line(line, &tmp, &a, &c))
+            return r;
+    }
+    return NULL;
+}
+
+int st_claims_read(const char *path, const char *source, const char *scanner, bool list_is_down,
+                   struct st_claims *cl, char *err, size_t errsz)
+{
+    memset(cl, 0, sizeof *cl);
+    cl->present = true;
+    snprintf(cl->scanner, sizeof cl->scanner, "%s", scanner);
+    snprintf(cl->source, sizeof cl->source, "%s", source);
+    snprintf(cl->format, sizeof cl->format, "unknown");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errsz, "%s: cannot read the claims", path);
+        return -1;
+    }
+    struct st_claim_state st = {.csv_saddr = -1, .csv_success = -1, .list_is_down = list_is_down};
+    const struct st_claim_reader *r = NULL;
+    char *line = NULL;
+    size_t lsz = 0;
+    ssize_t len;
+    while ((len = getline(&line, &lsz, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        if (!r && !(r = which(line, &st)))
+            continue;
+        uint32_t addr = 0;
+        enum st_claim claim = ST_CLAIM_NONE;
+        if (r->line(line, &st, &addr, &claim) && addr)
+            set_claim(cl, addr, claim);
+    }
+    free(line);
+    fclose(f);
+    if (r)
+        snprintf(cl->format, sizeof cl->format, "%s", r->format);
+    sort_claims(cl);
+    return 0;
+}
+
+enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr)
+{
+    size_t lo = 0, hi = cl ? cl->n : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cl->addr[mid] < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return cl && lo < cl->n && cl->addr[lo] == addr ? cl->claim[lo] : ST_CLAIM_NONE;
+}
+
+/* Whether frame f is an answer that, by nmap's rules, says its host is up. */
+static bool frame_says_up(const struct st_comparison *c, long f)
+{
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_store_get(&c->cap->frames, (size_t)f, &tmp);
+    return st_nmap_reply_verdict(p).host == ST_NMAP_UP;
+}
+
+/* The wire alone decides, not the verdict: a traced run's verdict comes from
+ * the scanner's report, which is what the claims are held against. */
+bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h)
+{
+    for (size_t i = 0; i < h->nreplies; i++)
+        if (c->t2f && c->t2f[h->replies[i]] >= 0 && frame_says_up(c, c->t2f[h->replies[i]]))
+            return true;
+    /* a reply nmap did not trace is still an answer on the wire */
+    for (size_t i = 0; i < h->nwire; i++) {
+        long f = h->wire[i];
+        enum st_cause k = c->fcause[f];
+        if (c->fdir[f] == ST_DIR_RCVD && (k == ST_CAUSE_LATE_REPLY || k == ST_CAUSE_MISSED_REPLY) &&
+            frame_says_up(c, f))
+            return true;
+    }
+    return false;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The hosts that answered, sorted and unique: a sweep has as many hosts as
+ * probes, so they are looked up, not scanned for. */
+static uint32_t *answered_set(const struct st_comparison *c, size_t *n)
+{
+    size_t total = 0, k = 0;
+    for (size_t m = 0; m < c->nmodes; m++)
+        total += c->modes[m].nhosts;
+    uint32_t *a = malloc((total + 1) * sizeof *a);
+    if (!a)
+        abort();
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++)
+            if (st_host_answered(c, &c->modes[m].hosts[h]))
+                a[k++] = c->modes[m].hosts[h].addr;
+    qsort(a, k, sizeof *a, cmp_u32);
+    *n = 0;
+    for (size_t i = 0; i < k; i++)
+        if (!*n || a[*n - 1] != a[i])
+            a[(*n)++] = a[i];
+    return a;
+}
+
+static void push_addr(uint32_t **list, size_t n, uint32_t a)
+{
+    uint32_t *g = realloc(*list, (n + 1) * sizeof *g);
+    if (!g)
+        abort();
+    g[n] = a;
+    *list = g;
+}
+
+void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
+{
+    cl->claimed_up = cl->answered = cl->missed = cl->unfounded = 0;
+    if (!strcmp(cl->format, "unknown"))
+        return; /* nothing was read: no claim to hold against the wire */
+    size_t na;
+    uint32_t *ans = answered_set(c, &na);
+    for (size_t i = 0; i < cl->n; i++) {
+        if (cl->claim[i] != ST_CLAIM_UP)
+            continue;
+        cl->claimed_up++;
+        if (!bsearch(&cl->addr[i], ans, na, sizeof *ans, cmp_u32))
+            push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
+    }
+    /* claims by address, so each answered host is looked up */
+    uint32_t *up = malloc((cl->n + 1) * sizeof *up);
+    size_t nup = 0;
+    if (!up)
+        abort();
+    for (size_t i = 0; i < cl->n; i++)
+        if (cl->claim[i] == ST_CLAIM_UP)
+            up[nup++] = cl->addr[i];
+    qsort(up, nup, sizeof *up, cmp_u32);
+    cl->answered = na;
+    for (size_t i = 0; i < na; i++)
+        if (!bsearch(&ans[i], up, nup, sizeof *up, cmp_u32))
+            push_addr(&cl->missed_addr, cl->missed++, ans[i]);
+    free(up);
+    free(ans);
+}
+
+bool st_claims_failed(const struct st_claims *cl)
+{
+    return cl && cl->present && (cl->missed || cl->unfounded);
+}
+
+const char *st_compare_result(const struct st_comparison *c)
+{
+    if (c->discrepancies)
+        return "discrepancies";
+    return c->from_wire ? "scanner side built from the wire" : "consistent";
+}
+
+void st_claims_free(struct st_claims *cl)
+{
+    free(cl->addr);
+    free(cl->claim);
+    free(cl->missed_addr);
+    free(cl->unfounded_addr);
+    memset(cl, 0, sizeof *cl);
+}

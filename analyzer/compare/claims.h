@@ -1,0 +1,81 @@
+/*
+ * The scanner's claims: which hosts it printed as up (or down), read from
+ * its output (trace.log holds a recorded scanner's stdout; `compare --claims
+ * FILE` names another file), set against what the wire shows. One reader
+ * per output format (claims_readers.c); output no reader knows is reported
+ * as format "unknown" and never guessed at.
+ */
+#ifndef ST_CLAIMS_H
+#define ST_CLAIMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "comparison.h"
+
+enum st_claim { ST_CLAIM_NONE = 0, ST_CLAIM_UP, ST_CLAIM_DOWN };
+
+/* The line-reading state a reader keeps between lines (nmap's host blocks,
+ * zmap's CSV header). */
+struct st_claim_state {
+    uint32_t pending;  /* nmap: the host of the last "Nmap scan report for" */
+    enum st_claim xml; /* -oX: the <status> seen before its <address> */
+    int csv_saddr;     /* zmap CSV: the saddr column, -1 none yet */
+    int csv_success;   /* zmap CSV: the success column, -1 none */
+    bool list_is_down; /* fping -u: a bare address list names the unreachable */
+};
+
+/* One format: its name and how it reads one line (without its newline).
+ * Returns true when the line is of this format, with *addr and *claim set
+ * (*claim NONE for a line of the format that claims nothing, a header). */
+struct st_claim_reader {
+    const char *format;
+    bool (*line)(const char *line, struct st_claim_state *st, uint32_t *addr, enum st_claim *claim);
+};
+
+/* The readers, most specific first; NULL-terminated. */
+extern const struct st_claim_reader st_claim_readers[];
+
+struct st_claims {
+    bool present;      /* claims were looked for (false: a scantrace trace) */
+    char scanner[32];  /* "nmap", "fping", ... */
+    char source[4200]; /* "stdout" or the file */
+    char format[32];   /* a reader's name, or "unknown" */
+    uint32_t *addr;
+    enum st_claim *claim; /* per addr: the last claim printed for it */
+    size_t n, cap;
+    /* set by st_claims_judge */
+    size_t claimed_up, answered, missed, unfounded;
+    uint32_t *missed_addr, *unfounded_addr;
+};
+
+/*
+ * Read `path` (source names it in the report: "stdout" for trace.log) with
+ * the reader of the first line any reader knows. 0, or -1 with a one-line
+ * reason in err when the file cannot be read.
+ */
+int st_claims_read(const char *path, const char *source, const char *scanner, bool list_is_down,
+                   struct st_claims *cl, char *err, size_t errsz);
+
+/* The claim for addr (ST_CLAIM_NONE when none). */
+enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr);
+
+/* Count answered (up on the wire), missed (answered, not claimed up) and
+ * unfounded (claimed up, no answer on the wire). */
+void st_claims_judge(struct st_claims *cl, const struct st_comparison *c);
+
+/* Whether the claims disagree with the wire (compare exits 1). */
+bool st_claims_failed(const struct st_claims *cl);
+
+/* Whether the wire shows host h answering: a reply on the wire that says
+ * it is up by nmap's rules (st_nmap_reply_verdict). */
+bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h);
+
+/* "DISCREPANCIES"-free result word of a comparison: "consistent", or, when
+ * the scanner side was built from the wire, "built from the wire". */
+const char *st_compare_result(const struct st_comparison *c);
+
+void st_claims_free(struct st_claims *cl);
+
+#endif

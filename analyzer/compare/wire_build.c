@@ -1,0 +1,154 @@
+/* The scanner's side of an untraced run, built from the capture (wire_side.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire_side.h"
+
+/* A set of addresses (open addressing; 0 is never an address here). */
+struct addrset {
+    uint32_t *slot;
+    size_t cap, n;
+};
+
+static size_t slot_of(const struct addrset *s, uint32_t a)
+{
+    size_t k = (a * 2654435761u) & (s->cap - 1);
+    while (s->slot[k] && s->slot[k] != a)
+        k = (k + 1) & (s->cap - 1);
+    return k;
+}
+
+static bool set_has(const struct addrset *s, uint32_t a)
+{
+    return s->cap && a && s->slot[slot_of(s, a)] == a;
+}
+
+static void set_add(struct addrset *s, uint32_t a)
+{
+    if (!a || set_has(s, a))
+        return;
+    if (2 * (s->n + 1) > s->cap) {
+        struct addrset g = {calloc(s->cap ? 2 * s->cap : 64, sizeof *g.slot),
+                            s->cap ? 2 * s->cap : 64, 0};
+        if (!g.slot)
+            abort();
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->slot[i])
+                g.slot[slot_of(&g, s->slot[i])] = s->slot[i], g.n++;
+        free(s->slot);
+        *s = g;
+    }
+    s->slot[slot_of(s, a)] = a;
+    s->n++;
+}
+
+static uint32_t src_of(const struct st_pkt *p)
+{
+    return p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0;
+}
+
+static uint32_t dst_of(const struct st_pkt *p)
+{
+    return p->net == ST_NET_ARP ? p->arp.tpa : p->net == ST_NET_IPV4 ? p->ip.dst : 0;
+}
+
+/* The scanner's addresses: the sources of the frames the capture marked
+ * outbound; a capture without directions, the sources of frames to its
+ * targets (the first frame's source when no target could be read). */
+static void find_scanner(const struct st_dissection *cap, const struct st_scanner_cmd *s,
+                         struct addrset *scanner)
+{
+    struct st_pkt tmp;
+    for (size_t i = 0; i < cap->n; i++) {
+        const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
+        if (p->net != ST_NET_ARP && p->net != ST_NET_IPV4)
+            continue;
+        if (cap->have_direction) {
+            if (p->dir == ST_DIR_SENT)
+                set_add(scanner, src_of(p));
+        } else if (!s->targets_read) {
+            set_add(scanner, src_of(p));
+            return;
+        } else if (st_scanner_targets(s, dst_of(p)) && !st_scanner_targets(s, src_of(p)))
+            set_add(scanner, src_of(p));
+    }
+}
+
+/* The host a frame is about: a probe's destination, an answer's source, or
+ * the destination an ICMP error quotes. */
+static uint32_t host_of(const struct st_pkt *p, bool sent)
+{
+    if (sent)
+        return dst_of(p);
+    if (p->net == ST_NET_IPV4 && p->proto == ST_IPPROTO_ICMP && p->l4.icmp.quote.present &&
+        p->l4.icmp.quote.ip.dst)
+        return p->l4.icmp.quote.ip.dst;
+    return src_of(p);
+}
+
+static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t t0)
+{
+    if (t->npkts == t->cap_pkts) {
+        t->cap_pkts = t->cap_pkts ? 2 * t->cap_pkts : 64;
+        struct st_pkt *g = realloc(t->pkts, t->cap_pkts * sizeof *g);
+        const char **m = realloc(t->pkt_mode, t->cap_pkts * sizeof *m);
+        if (!g || !m)
+            abort();
+        t->pkts = g;
+        t->pkt_mode = m;
+    }
+    struct st_pkt *q = &t->pkts[t->npkts];
+    *q = *p;
+    q->dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
+    q->time_ns = p->time_ns - t0;
+    q->line = 0;
+    q->frame = 0;
+    t->pkt_mode[t->npkts++] = t->modes[0];
+}
+
+static void one_mode(struct st_trace *t, const char *name)
+{
+    t->modes = calloc(1, sizeof *t->modes);
+    t->mode_start_ns = calloc(1, sizeof *t->mode_start_ns);
+    t->mode_line = calloc(1, sizeof *t->mode_line);
+    if (!t->modes || !t->mode_start_ns || !t->mode_line || !(t->modes[0] = strdup(name)))
+        abort();
+    t->nmodes = 1;
+}
+
+size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
+                          const struct st_scanner_cmd *s)
+{
+    struct addrset scanner = {0}, probed = {0};
+    struct st_pkt tmp;
+    find_scanner(cap, s, &scanner);
+    one_mode(t, s->mode[0] ? s->mode : "wire");
+    snprintf(t->dialect, sizeof t->dialect, "wire");
+    /* the scanner's own report lines are its claims (claims.h), not the verdicts */
+    t->nhosts = 0;
+    int64_t t0 = 0;
+    for (size_t i = 0; i < cap->n; i++) {
+        const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
+        if (p->net != ST_NET_ARP && p->net != ST_NET_IPV4)
+            continue;
+        if (!t->npkts)
+            t0 = p->time_ns;
+        bool sent = cap->have_direction ? p->dir == ST_DIR_SENT : set_has(&scanner, src_of(p));
+        uint32_t host = host_of(p, sent);
+        if (sent) {
+            /* the kernel's RST to a SYN/ACK it never asked for is no probe */
+            if (p->net == ST_NET_IPV4 && p->proto == ST_IPPROTO_TCP &&
+                (p->l4.tcp.flags & ST_TCP_RST))
+                continue;
+            if (!st_scanner_targets(s, host) || host == 0xffffffffu)
+                continue;
+            set_add(&probed, host);
+            push(t, p, true, t0);
+        } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)))
+            push(t, p, false, t0);
+    }
+    free(scanner.slot);
+    free(probed.slot);
+    return t->npkts;
+}

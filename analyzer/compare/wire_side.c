@@ -1,0 +1,222 @@
+#include "wire_side.h"
+
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A target spec naming more addresses than this is not expanded: no scan a
+ * capture can hold probes a /15 one address at a time. */
+#define MAX_TARGETS (1u << 17)
+
+static void add_target(struct st_scanner_cmd *s, uint32_t a, size_t *cap)
+{
+    if (s->ntargets >= MAX_TARGETS)
+        return;
+    if (s->ntargets == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        uint32_t *t = realloc(s->targets, *cap * sizeof *t);
+        if (!t)
+            abort();
+        s->targets = t;
+    }
+    s->targets[s->ntargets++] = a;
+}
+
+static bool ip4(const char *s, uint32_t *a)
+{
+    struct in_addr in;
+    if (inet_pton(AF_INET, s, &in) != 1)
+        return false;
+    *a = ntohl(in.s_addr);
+    return true;
+}
+
+/* One spec: A, A/N, A-B (last octet) or A-A2. Whether it was one. */
+static bool spec_range(const char *arg, uint32_t *lo, uint32_t *hi)
+{
+    char buf[64], *sep;
+    if (strlen(arg) >= sizeof buf)
+        return false;
+    snprintf(buf, sizeof buf, "%s", arg);
+    if ((sep = strchr(buf, '/'))) {
+        *sep = 0;
+        char *end;
+        long n = strtol(sep + 1, &end, 10);
+        if (*end || end == sep + 1 || n < 0 || n > 32 || !ip4(buf, lo))
+            return false;
+        uint32_t mask = n ? ~0u << (32 - n) : 0;
+        *lo &= mask;
+        *hi = *lo | ~mask;
+        return true;
+    }
+    if ((sep = strchr(buf, '-'))) {
+        *sep = 0;
+        if (!ip4(buf, lo))
+            return false;
+        if (ip4(sep + 1, hi))
+            return *hi >= *lo;
+        char *end;
+        long last = strtol(sep + 1, &end, 10);
+        if (*end || end == sep + 1 || last < (long)(*lo & 0xff) || last > 255)
+            return false;
+        *hi = (*lo & ~0xffu) | (uint32_t)last;
+        return true;
+    }
+    if (!ip4(buf, lo))
+        return false;
+    *hi = *lo;
+    return true;
+}
+
+/* Options whose value is one of the scanner's own addresses, not a target. */
+static bool own_address_option(const char *scanner, const char *opt)
+{
+    static const struct {
+        const char *scanner, *opt;
+    } own[] = {
+        {"nmap", "-S"},
+        {"nmap", "-D"},
+        {"zmap", "-S"},
+        {"zmap", "--source-ip"},
+        {"masscan", "--source-ip"},
+        {"masscan", "--adapter-ip"},
+        {"masscan", "--router-ip"},
+        {"hping3", "-a"},
+        {"hping3", "--spoof"},
+        {"fping", "-S"},
+    };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (!strcmp(scanner, own[i].scanner) && !strcmp(opt, own[i].opt))
+            return true;
+    return false;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void read_targets(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
+{
+    size_t cap = 0;
+    for (size_t i = 1; i < argc; i++) {
+        uint32_t lo, hi, lo2, hi2;
+        if (i > 1 && own_address_option(s->name, argv[i - 1]))
+            continue;
+        if (!spec_range(argv[i], &lo, &hi))
+            continue;
+        /* fping -g START END: the two addresses bound a range */
+        if (!strcmp(s->name, "fping") && !strcmp(argv[i - 1], "-g") && i + 1 < argc && lo == hi &&
+            spec_range(argv[i + 1], &lo2, &hi2) && lo2 == hi2 && lo2 >= lo) {
+            hi = lo2;
+            i++;
+        }
+        s->targets_read = true;
+        for (uint64_t a = lo; a <= hi && s->ntargets < MAX_TARGETS; a++)
+            add_target(s, (uint32_t)a, &cap);
+    }
+    qsort(s->targets, s->ntargets, sizeof *s->targets, cmp_u32);
+    size_t n = 0;
+    for (size_t i = 0; i < s->ntargets; i++)
+        if (!n || s->targets[n - 1] != s->targets[i])
+            s->targets[n++] = s->targets[i];
+    s->ntargets = n;
+}
+
+static void mode_append(struct st_scanner_cmd *s, const char *word)
+{
+    size_t len = strlen(s->mode);
+    snprintf(s->mode + len, sizeof s->mode - len, "%s%s", len ? " " : "", word);
+}
+
+/* The options that choose what a scanner sends, so two runs of one scanner
+ * in one mode get one name (diff pairs modes by it). */
+static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
+{
+    mode_append(s, s->name);
+    bool zmap_module = false;
+    for (size_t i = 1; i < argc; i++) {
+        const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : "";
+        if (!strcmp(s->name, "nmap") && a[0] == '-' && (a[1] == 's' || a[1] == 'P') && a[2])
+            mode_append(s, a);
+        else if (!strcmp(s->name, "zmap") && (!strcmp(a, "-M") || !strcmp(a, "--probe-module"))) {
+            mode_append(s, "-M");
+            mode_append(s, next);
+            zmap_module = true;
+        } else if (!strcmp(s->name, "zmap") && !strncmp(a, "--probe-module=", 15)) {
+            mode_append(s, "-M");
+            mode_append(s, a + 15);
+            zmap_module = true;
+        } else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
+            mode_append(s, a);
+        else if (!strcmp(s->name, "hping3") &&
+                 (!strcmp(a, "--icmp") || !strcmp(a, "-1") || !strcmp(a, "--udp") ||
+                  !strcmp(a, "-2") || !strcmp(a, "-S") || !strcmp(a, "--syn") || !strcmp(a, "-A") ||
+                  !strcmp(a, "--ack") || !strcmp(a, "--rawip") || !strcmp(a, "-0")))
+            mode_append(s, a);
+    }
+    if (!strcmp(s->name, "zmap") && !zmap_module)
+        mode_append(s, "-M tcp_synscan"); /* zmap's default module */
+}
+
+int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
+{
+    memset(s, 0, sizeof *s);
+    size_t i = 0;
+    while (i < argc && strcmp(argv[i], "--"))
+        i++;
+    if (i + 1 >= argc)
+        return -1;
+    const char *const *cmd = argv + i + 1;
+    size_t n = argc - i - 1;
+    const char *base = strrchr(cmd[0], '/');
+    snprintf(s->name, sizeof s->name, "%s", base ? base + 1 : cmd[0]);
+    name_mode(cmd, n, s);
+    for (size_t k = 1; k < n; k++)
+        if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-u") || !strcmp(cmd[k], "--unreach")))
+            s->unreach_list = true;
+    read_targets(cmd, n, s);
+    return 0;
+}
+
+int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
+{
+    char path[4200];
+    memset(s, 0, sizeof *s);
+    snprintf(path, sizeof path, "%s/run.json", rundir);
+    json_object *run = json_object_from_file(path), *cl;
+    if (!run)
+        return -1;
+    int rc = -1;
+    if (json_object_object_get_ex(run, "command_line", &cl) &&
+        json_object_is_type(cl, json_type_array)) {
+        size_t n = json_object_array_length(cl);
+        const char **argv = calloc(n + 1, sizeof *argv);
+        if (!argv)
+            abort();
+        for (size_t i = 0; i < n; i++) {
+            const char *a = json_object_get_string(json_object_array_get_idx(cl, i));
+            argv[i] = a ? a : "";
+        }
+        rc = st_scanner_cmd_parse(argv, n, s);
+        free(argv);
+    }
+    json_object_put(run);
+    return rc;
+}
+
+void st_scanner_cmd_free(struct st_scanner_cmd *s)
+{
+    free(s->targets);
+    memset(s, 0, sizeof *s);
+}
+
+bool st_scanner_targets(const struct st_scanner_cmd *s, uint32_t addr)
+{
+    if (!s->targets_read)
+        return true;
+    return bsearch(&addr, s->targets, s->ntargets, sizeof addr, cmp_u32) != NULL;
+}

@@ -1,0 +1,51 @@
+/*
+ * The scanner's side of a run that has no packet trace (fping, zmap,
+ * masscan, hping3, nmap without --packet-trace), built from the capture:
+ * each frame the scanner sent becomes a probe and each answer a reply, as if
+ * the scanner had traced them, so that align and summary judge every target
+ * with nmap's rules. The command line recorded in run.json names the scanner,
+ * its mode and its targets.
+ */
+#ifndef ST_WIRE_SIDE_H
+#define ST_WIRE_SIDE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissect.h"
+#include "trace_read.h"
+
+/* The scanner's command line, as `scantrace record -- CMD` stored it. */
+struct st_scanner_cmd {
+    char name[32];     /* "fping", "zmap", "masscan", "hping3", "nmap", "" unknown */
+    char mode[96];     /* "fping", "zmap -M icmp_echoscan", "nmap -sn -PE"... */
+    uint32_t *targets; /* the addresses its target specs name, sorted, unique */
+    size_t ntargets;
+    bool targets_read; /* some target spec could be read */
+    bool unreach_list; /* fping -u: its address list names the unreachable */
+};
+
+/*
+ * The command after "--" in run.json's command_line (argv: all of it). 0, or
+ * -1 when there is no "--" (a `scantrace scan` run).
+ */
+int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s);
+
+/* RUNDIR/run.json's command line into s. 0, or -1 (no run.json, no "--"). */
+int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s);
+
+void st_scanner_cmd_free(struct st_scanner_cmd *s);
+
+/*
+ * Fill the empty trace t with the scanner's side of the capture: one mode
+ * named s->mode, the frames the scanner sent to its targets (to any address
+ * when no target could be read) and those that answered them. Dialect
+ * "wire". Returns the packets added.
+ */
+size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
+                          const struct st_scanner_cmd *s);
+
+/* Whether addr is one of s's targets (every address when none were read). */
+bool st_scanner_targets(const struct st_scanner_cmd *s, uint32_t addr);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * The claims readers (analyzer/compare/claims_readers.c) on real scanner
+ * output recorded in the lab (tests/data/claims/), the first-line format
+ * choice, and the command-line reading that names a scanner's mode and
+ * targets (wire_side.h).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compare.h"
+
+static const char *src_root = ".";
+
+/* A file, how it is read, and every claim it must give ("ADDR=up|down",
+ * space-separated, sorted by address). */
+static const struct file_row {
+    const char *file, *scanner;
+    bool list_is_down;
+    const char *format, *claims;
+} files[] = {
+    {"fping-a.txt", "fping", false, "address-list", "198.18.3.2=up"},
+    {"fping-u.txt", "fping", true, "address-list", "198.18.3.4=down"},
+    {"fping-alive.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.4=down"},
+    {"zmap.txt", "zmap", false, "address-list",
+     "198.19.0.102=up 198.19.0.134=up 198.19.0.146=up 198.19.0.188=up 198.19.0.246=up"},
+    {"zmap-csv.txt", "zmap", false, "zmap-csv",
+     "198.19.0.0=up 198.19.0.1=up 198.19.0.2=up 198.19.0.3=up"},
+    {"masscan-console.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
+    {"masscan-oL.txt", "masscan", false, "masscan-list", "198.18.3.2=up"},
+    {"masscan-oX.txt", "masscan", false, "xml", "198.18.3.2=up"},
+    {"hping3.txt", "hping3", false, "hping3", "198.18.3.2=up"},
+    {"hping3-none.txt", "hping3", false, "hping3", ""},
+    {"nmap-normal.txt", "nmap", false, "nmap-normal", "198.18.1.2=up 198.18.3.2=up"},
+    {"nmap-oG.txt", "nmap", false, "nmap-grepable", "198.18.3.2=up"},
+    {"nmap-oX.txt", "nmap", false, "xml", "198.18.3.2=up 198.18.3.4=down"},
+    {"unknown.txt", "nmap", false, "unknown", ""},
+};
+
+static void test_files(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        const struct file_row *r = &files[i];
+        char path[4096], err[256], got[2048] = "";
+        snprintf(path, sizeof path, "%s/tests/data/claims/%s", src_root, r->file);
+        struct st_claims cl;
+        if (st_claims_read(path, "stdout", r->scanner, r->list_is_down, &cl, err, sizeof err))
+            fail_msg("%s: %s", r->file, err);
+        for (size_t k = 0; k < cl.n; k++) {
+            char ip[16];
+            size_t len = strlen(got);
+            snprintf(got + len, sizeof got - len, "%s%s=%s", len ? " " : "",
+                     st_ip4_str(cl.addr[k], ip),
+                     cl.claim[k] == ST_CLAIM_UP     ? "up"
+                     : cl.claim[k] == ST_CLAIM_DOWN ? "down"
+                                                    : "none");
+        }
+        if (strcmp(cl.format, r->format) || strcmp(got, r->claims))
+            fail_msg("%s: format %s, claims '%s'; want %s, '%s'", r->file, cl.format, got,
+                     r->format, r->claims);
+        st_claims_free(&cl);
+    }
+}
+
+/* One real line each: the reader that knows it first (the format a file
+ * gets from its first such line), or NULL for lines no reader may claim. */
+static const struct line_row {
+    const char *line, *format;
+} lines[] = {
+    {"Nmap scan report for 198.18.3.2", "nmap-normal"},
+    {"Nmap scan report for r1.lab (198.18.3.2)", "nmap-normal"},
+    {"Host: 198.18.3.2 ()\tStatus: Up", "nmap-grepable"},
+    {"<host><status state=\"up\" reason=\"echo-reply\" reason_ttl=\"63\"/>", "xml"},
+    {"Discovered open port 0/icmp on 198.18.3.2", "masscan-console"},
+    {"open icmp 0 198.18.3.2 1796187376", "masscan-list"},
+    {"{   \"ip\": \"198.18.3.2\",   \"timestamp\": \"1796187376\", \"ports\": [ ] }",
+     "masscan-json"},
+    {"198.18.3.2 is alive", "fping"},
+    {"198.18.3.4 is unreachable", "fping"},
+    {"len=28 ip=198.18.3.2 ttl=63 id=4324 icmp_seq=0 rtt=3.5 ms", "hping3"},
+    {"saddr,classification,success", "zmap-csv"},
+    {"198.19.0.7", "address-list"},
+    /* what must stay unknown */
+    {"Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-02 04:53 UTC", NULL},
+    {"Nmap done: 4 IP addresses (2 hosts up) scanned in 0.35 seconds", NULL},
+    {"198.18.3.2 : [0], 84 bytes, 0.11 ms (0.11 avg, 0% loss)", NULL},
+    {"Host is up (0.000029s latency).", NULL},
+    {"ping 198.18.3.2", NULL},
+    {"", NULL},
+};
+
+static void test_lines(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        const char *got = NULL;
+        for (const struct st_claim_reader *r = st_claim_readers; r->format && !got; r++) {
+            struct st_claim_state st = {.csv_saddr = -1, .csv_success = -1};
+            uint32_t a;
+            enum st_claim c;
+            if (r->line(lines[i].line, &st, &a, &c))
+                got = r->format;
+        }
+        if ((got == NULL) != (lines[i].format == NULL) || (got && strcmp(got, lines[i].format)))
+            fail_msg("'%s': read as %s, want %s", lines[i].line, got ? got : "nothing",
+                     lines[i].format ? lines[i].format : "nothing");
+    }
+}
+
+/* A recorded command line, the scanner and mode it names, its targets. */
+static const struct cmd_row {
+    const char *argv[16];
+    const char *name, *mode;
+    size_t ntargets;
+} cmds[] = {
+    {{"scantrace", "record", "-o", "r", "--", "fping", "-a", "-g", "198.18.3.0/28"},
+     "fping",
+     "fping",
+     16},
+    {{"scantrace", "record", "-o", "r", "--", "/usr/bin/fping", "-g", "198.18.3.1", "198.18.3.4"},
+     "fping",
+     "fping",
+     4},
+    {{"scantrace", "record", "-o", "r", "--", "zmap", "-M", "icmp_echoscan", "-S", "198.18.2.1",
+      "-r", "2000", "198.19.0.0/24"},
+     "zmap",
+     "zmap -M icmp_echoscan",
+     256},
+    {{"scantrace", "record", "-o", "r", "--", "zmap", "-p", "80", "198.19.0.0/30"},
+     "zmap",
+     "zmap -M tcp_synscan",
+     4},
+    {{"scantrace", "record", "-o", "r", "--", "masscan", "--ping", "198.18.3.0-198.18.3.7",
+      "--adapter-ip", "198.18.2.1"},
+     "masscan",
+     "masscan --ping",
+     8},
+    {{"scantrace", "record", "-o", "r", "--", "hping3", "--icmp", "-c", "2", "198.18.3.2"},
+     "hping3",
+     "hping3 --icmp",
+     1},
+    {{"scantrace", "record", "-o", "r", "--", "nmap", "-n", "-sn", "-PE", "198.18.3.2-4",
+      "198.18.1.2"},
+     "nmap",
+     "nmap -sn -PE",
+     4},
+    {{"scantrace", "record", "-o", "r", "--", "nmap", "-sn", "scanme.example"},
+     "nmap",
+     "nmap -sn",
+     0},
+};
+
+static void test_cmds(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        size_t argc = 0;
+        while (cmds[i].argv[argc])
+            argc++;
+        struct st_scanner_cmd s;
+        assert_int_equal(st_scanner_cmd_parse(cmds[i].argv, argc, &s), 0);
+        if (strcmp(s.name, cmds[i].name) || strcmp(s.mode, cmds[i].mode) ||
+            s.ntargets != cmds[i].ntargets)
+            fail_msg("row %zu: %s / %s / %zu targets; want %s / %s / %zu", i, s.name, s.mode,
+                     s.ntargets, cmds[i].name, cmds[i].mode, cmds[i].ntargets);
+        st_scanner_cmd_free(&s);
+    }
+    /* a scan run has no "--": no scanner command to read */
+    const char *scan[] = {"scantrace", "scan", "-o", "r", "198.18.3.2"};
+    struct st_scanner_cmd s;
+    assert_int_equal(st_scanner_cmd_parse(scan, 5, &s), -1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        src_root = argv[1];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_cmds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
