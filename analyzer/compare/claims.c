@@ -225,13 +225,6 @@ bool st_claims_failed(const struct st_claims *cl)
     return cl && cl->present && (cl->missed || cl->unfounded);
 }
 
-const char *st_compare_result(const struct st_comparison *c)
-{
-    if (c->discrepancies)
-        return "discrepancies";
-    return c->from_wire ? "scanner side built from the wire" : "consistent";
-}
-
 void st_claims_free(struct st_claims *cl)
 {
     free(cl->addr);

@@ -72,9 +72,6 @@ bool st_claims_failed(const struct st_claims *cl);
  * it is up by nmap's rules (st_nmap_reply_verdict). */
 bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h);
 
-/* "DISCREPANCIES"-free result word of a comparison: "consistent", or, when
- * the scanner side was built from the wire, "built from the wire". */
-const char *st_compare_result(const struct st_comparison *c);
 
 void st_claims_free(struct st_claims *cl);
 

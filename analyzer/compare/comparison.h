@@ -42,6 +42,7 @@ struct st_mode_host {
     bool up;
     const char *reason; /* "echo-reply", "reset", ..., "no-response" */
     double latency_s;   /* < 0 unknown */
+    bool judged;        /* the scanner decided it (its report, run.json, or a finished nmap) */
     /* trace packet indexes (probes sent, replies traced) and frame indexes
      * of wire-only packets about this host */
     long *probes, *replies, *wire;
@@ -87,7 +88,19 @@ struct st_comparison {
     bool from_wire;
     /* what the scanner printed, against the wire (claims.h), or NULL */
     const struct st_claims *claims;
+    /* what compare could judge: hosts with the scanner's verdict, hosts
+     * without, modes with no host at all (st_compare_result) */
+    size_t judged, unjudged, empty_modes;
 };
+
+/*
+ * The comparison's result in a few words: "consistent", or what keeps it
+ * from passing ("DISCREPANCIES", "UNJUDGED: 3 hosts without a verdict (run
+ * interrupted)", "unreadable lines"...), into buf. Returns whether it
+ * passes: no discrepancy, every line read, every mode with a host and every
+ * host judged. An unjudged comparison never passes.
+ */
+bool st_compare_result(const struct st_comparison *c, char *buf, size_t size);
 
 /* Align and classify. Never fails on well-formed inputs (aborts on OOM). */
 void st_compare_run(struct st_comparison *c, const struct st_trace *t,

@@ -177,7 +177,15 @@ static int keep_mode(struct st_diffview *v, const char *mode, char *err, size_t 
         v->nmodes = 1;
         return 0;
     }
-    snprintf(err, errsz, "%s: no mode '%s'", v->path, mode);
+    /* name the modes there are: the run's names are not always the ones asked */
+    size_t len = (size_t)snprintf(err, errsz, "%s: no mode '%s' (its modes:", v->path, mode);
+    for (size_t m = 0; m < v->nmodes && len < errsz; m++) {
+        bool same = !strcmp(v->modes[m].name, v->modes[m].canon);
+        len += (size_t)snprintf(err + len, errsz - len, same ? " %s" : " %s (%s)", v->modes[m].name,
+                                v->modes[m].canon);
+    }
+    if (len < errsz)
+        snprintf(err + len, errsz - len, ")");
     return -1;
 }
 

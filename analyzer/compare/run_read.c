@@ -66,6 +66,9 @@ int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, c
         c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
         c->dropped_known = true;
     }
+    json_object *status = member(run, "status", json_type_string);
+    if (status && !strcmp(json_object_get_string(status), "interrupted"))
+        t->interrupted = true;
     return read_verdicts(run, t, why, whysz);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "claims.h"
 #include "comparison.h"
 
 #define APPEND(arr, n, v)                                                                          \
@@ -318,6 +319,12 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         h->reason = v.reason;
     }
     h->up = reported ? reported->up : up;
+    /* nmap reports every host it found up, and "Nmap done" says it decided
+     * the rest: down. Without either the scanner never said, whatever the
+     * replies suggest (a trace cut short, a run stopped before its report) */
+    h->judged = reported || t->end_ns >= 0;
+    if (!h->judged && !h->up && t->interrupted)
+        h->reason = "interrupted";
     if (h->up && !first)
         h->reason = "reported-up";
     /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
@@ -338,6 +345,34 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     }
 }
 
+static int cmp_addr(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * The scan's targets, sorted: every address a probe went to and every host
+ * the scanner reported. Only targets become hosts: a routed scan's trace
+ * also shows the gateway's ARP reply (the kernel resolved the router and
+ * nmap's ARP reader printed it), which is no verdict about anything.
+ */
+static uint32_t *targets_of(const struct st_comparison *c, size_t *n)
+{
+    const struct st_trace *t = c->trace;
+    uint32_t *a = malloc((t->npkts + t->nhosts + 1) * sizeof *a);
+    if (!a)
+        abort();
+    *n = 0;
+    for (size_t i = 0; i < t->npkts; i++)
+        if (t->pkts[i].dir == ST_DIR_SENT)
+            a[(*n)++] = st_pkt_host(c, &t->pkts[i], ST_DIR_SENT);
+    for (size_t i = 0; i < t->nhosts; i++)
+        a[(*n)++] = t->hosts[i].addr;
+    qsort(a, *n, sizeof *a, cmp_addr);
+    return a;
+}
+
 void st_compare_summarize(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -350,11 +385,13 @@ void st_compare_summarize(struct st_comparison *c)
     if (single)
         mode_by_name(c, single);
     struct host_ix ix = {0};
+    size_t ntargets;
+    uint32_t *targets = targets_of(c, &ntargets);
 
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         uint32_t host = st_pkt_host(c, p, p->dir);
-        if (!host)
+        if (!host || !bsearch(&host, targets, ntargets, sizeof *targets, cmp_addr))
             continue;
         struct st_mode_host *h = host_in(c, &ix, mode_by_name(c, trace_mode(c, i, fallback)), host);
         if (p->dir == ST_DIR_SENT)
@@ -385,6 +422,7 @@ void st_compare_summarize(struct st_comparison *c)
             host_in(c, &ix, mode_by_name(c, single), t->hosts[i].addr);
     free(ix.slots);
     free(ix.cap);
+    free(targets);
     size_t *by_addr = malloc((t->nhosts ? t->nhosts : 1) * sizeof *by_addr);
     if (!by_addr)
         abort();
@@ -396,8 +434,12 @@ void st_compare_summarize(struct st_comparison *c)
         struct st_mode *mode = &c->modes[m];
         if (mode->nhosts)
             qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_host);
-        for (size_t h = 0; h < mode->nhosts; h++)
+        for (size_t h = 0; h < mode->nhosts; h++) {
             verdict(c, by_addr, mode->name, &mode->hosts[h]);
+            c->judged += mode->hosts[h].judged;
+            c->unjudged += !mode->hosts[h].judged;
+        }
+        c->empty_modes += !mode->nhosts;
     }
     free(by_addr);
     /* fmode may point at `single`: keep it alive with the comparison */
@@ -407,4 +449,55 @@ void st_compare_summarize(struct st_comparison *c)
                 c->fmode[i] = c->modes[0].name;
         free(single);
     }
+}
+
+/* Why hosts went without a verdict, from what the trace is. */
+static const char *unjudged_why(const struct st_trace *t)
+{
+    if (t->interrupted)
+        return "run interrupted";
+    if (!strcmp(t->dialect, "scantrace"))
+        return "not in run.json";
+    if (!strncmp(t->dialect, "nmap-", 5))
+        return "no \"Nmap done\" line: the trace is cut short";
+    return "no report lines: unknown dialect";
+}
+
+bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
+{
+    const struct st_trace *t = c->trace;
+    size_t len = 0;
+    buf[0] = '\0';
+#define SAY(...)                                                                                   \
+    if (len < size)                                                                                \
+    len += (size_t)snprintf(buf + len, size - len, __VA_ARGS__)
+    if (c->discrepancies)
+        SAY("DISCREPANCIES");
+    if (st_claims_failed(c->claims))
+        SAY("%sCLAIMS: %zu missed, %zu unfounded", len ? "; " : "", c->claims->missed,
+            c->claims->unfounded);
+    /* a run judged from the wire alone checks nothing unless the scanner's
+     * output could be read */
+    if (c->from_wire && (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
+        SAY("%sUNJUDGED: the scanner's output is in no format scantrace reads", len ? "; " : "");
+    /* an interrupted run never passes: what it decided is not what it was asked */
+    if (c->unjudged || c->empty_modes || t->malformed || !c->judged || t->interrupted)
+        SAY("%sUNJUDGED:", len ? "; " : "");
+    if (t->interrupted && !c->unjudged)
+        SAY(" run interrupted%s", c->empty_modes || t->malformed ? "," : "");
+    if (c->unjudged)
+        SAY(" %zu of %zu hosts without the scanner's verdict (%s)", c->unjudged,
+            c->unjudged + c->judged, unjudged_why(t));
+    if (c->empty_modes)
+        SAY("%s %zu modes with no host", c->unjudged ? "," : "", c->empty_modes);
+    if (!c->judged && !c->unjudged && !c->empty_modes && !t->interrupted)
+        SAY(" no host at all");
+    if (t->malformed)
+        SAY("%s %zu unreadable packet lines", c->unjudged || c->empty_modes ? "," : "",
+            t->malformed);
+#undef SAY
+    if (!len)
+        snprintf(buf, size, "%s", c->from_wire ? "consistent (scanner side built from the wire)"
+                                               : "consistent");
+    return !strncmp(buf, "consistent", 10);
 }

@@ -107,7 +107,11 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
     if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no && !strncmp(line, "Host is up", 10)) {
         struct st_trace_host *h = &t->hosts[t->nhosts - 1];
         h->up = true;
-        if (sscanf(line, "Host is up (%lfs latency)", &lat) == 1 && lat >= 0 && lat < SECONDS_MAX)
+        /* "Host is up (Xs latency)." and, with --reason or -d, "Host is up,
+         * received echo-reply ttl 63 (Xs latency).": the latency is the last
+         * parenthesis either way */
+        const char *paren = strrchr(line, '(');
+        if (paren && sscanf(paren, "(%lfs latency)", &lat) == 1 && lat >= 0 && lat < SECONDS_MAX)
             h->latency_s = lat;
     }
 }

@@ -44,6 +44,7 @@ struct st_trace {
     size_t nmodes;
     int64_t *mode_start_ns; /* trace time of each PASS line */
     uint32_t *mode_line;    /* line number of each PASS line */
+    bool interrupted;       /* run.json: the scanner was stopped before it decided */
 };
 
 /*

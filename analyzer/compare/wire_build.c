@@ -150,5 +150,8 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     }
     free(scanner.slot);
     free(probed.slot);
+    /* the wire decided every target it holds: a silent one is down (what
+     * the scanner made of them is its claims, checked apart) */
+    t->end_ns = t->npkts ? t->pkts[t->npkts - 1].time_ns : 0;
     return t->npkts;
 }

@@ -164,6 +164,8 @@ static void markers(FILE *out)
 
 void st_report_html(const struct st_comparison *c, FILE *out)
 {
+    char result[256];
+    bool pass = st_compare_result(c, result, sizeof result);
     fprintf(out,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>scantrace report</title><style>%s</style></head><body>\n",
@@ -178,7 +180,7 @@ void st_report_html(const struct st_comparison *c, FILE *out)
             "</code> (%zu frames, %s): %zu matched, %zu trace-only, %zu wire-only &mdash; "
             "<b class=\"%s\">%s</b>.</p>\n",
             c->cap->n, c->cap->dissector, c->matched, c->trace_only, c->wire_only,
-            c->discrepancies ? "bad" : "up", st_compare_result(c));
+            pass ? "up" : "bad", result);
     st_report_claims_html(out, c);
     fprintf(out, "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:#222\"></i>in "
                  "the trace and on the wire</span><span><i class=\"sw\" "

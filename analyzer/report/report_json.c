@@ -72,6 +72,12 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "trace_only", (int64_t)c->trace_only);
     st_jw_int(w, "wire_only", (int64_t)c->wire_only);
     st_jw_int(w, "discrepancies", (int64_t)c->discrepancies);
+    char result[256];
+    st_jw_bool(w, "passes", st_compare_result(c, result, sizeof result));
+    st_jw_string(w, "result", result);
+    st_jw_int(w, "judged", (int64_t)c->judged);
+    st_jw_int(w, "unjudged", (int64_t)c->unjudged);
+    st_jw_int(w, "empty_modes", (int64_t)c->empty_modes);
     st_cause_counts(c, counts);
     st_jw_object(w, "causes");
     for (int k = 1; k < 16; k++)

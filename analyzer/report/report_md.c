@@ -46,8 +46,10 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
             c->trace->npkts);
     fprintf(out, "- capture: `%s` (%zu frames, %s)\n", c->capture_path, c->cap->n,
             c->cap->dissector);
+    char result[256];
+    st_compare_result(c, result, sizeof result);
     fprintf(out, "- result: %zu matched, %zu trace-only, %zu wire-only: **%s**\n", c->matched,
-            c->trace_only, c->wire_only, st_compare_result(c));
+            c->trace_only, c->wire_only, result);
     st_report_claims_text(out, c, "- ");
 
     for (size_t m = 0; m < c->nmodes; m++) {

@@ -105,8 +105,10 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
             fprintf(out, "%s%zu %s", any ? ", " : " (", counts[k], st_cause_name((enum st_cause)k));
             any = true;
         }
-    fprintf(out, "%s: %s%s%s\n", any ? ")" : "", paint(&p, c->discrepancies ? RED : GREEN),
-            c->discrepancies ? "DISCREPANCIES" : st_compare_result(c), paint(&p, RESET));
+    char result[256];
+    bool pass = st_compare_result(c, result, sizeof result);
+    fprintf(out, "%s: %s%s%s\n", any ? ")" : "", paint(&p, pass ? GREEN : RED), result,
+            paint(&p, RESET));
     st_report_claims_text(out, c, "  ");
 
     for (size_t m = 0; m < c->nmodes; m++) {

@@ -232,6 +232,54 @@ sed '5s/id=/ident=/' "$t" >"$tmp/bad-line.log"
 "$st" compare --no-write -f json "$tmp/bad-line.log" "$c" >"$tmp/bl.json"
 check "a malformed trace line is a warning with its line number, exit 1" \
   test $? -eq 1 -a "$(jq '.trace.warnings[0].line' "$tmp/bl.json")" -eq 5
+"$st" compare --no-write "$tmp/bad-line.log" "$c" >"$tmp/bl.txt"
+check "unreadable lines: the result line says so, not consistent" \
+  grep -q 'result .*UNJUDGED:.* 1 unreadable packet lines$' "$tmp/bl.txt"
+check "unreadable lines: report.json does not pass" jqt '.summary.passes == false' "$tmp/bl.json"
+
+# ---- never a false pass: what compare cannot judge fails ----------------------
+# a trace cut short (no host lines, no "Nmap done"): the hosts were never decided
+grep -v '^Nmap scan report\|^Host is up\|^Nmap done' "$t" >"$tmp/cut.log"
+"$st" compare --no-write -f json "$tmp/cut.log" "$c" >"$tmp/cut.json"
+check "trace without a verdict: exit 1" test $? -eq 1
+check "trace without a verdict: report.json counts the unjudged hosts" \
+  jqt '.summary.unjudged == 4 and .summary.judged == 0 and .summary.passes == false' "$tmp/cut.json"
+"$st" compare --no-write "$tmp/cut.log" "$c" >"$tmp/cut.txt"
+check "trace without a verdict: the result line says why" \
+  grep -q 'result .*: UNJUDGED: 4 of 4 hosts without the scanner.s verdict (no "Nmap done"' "$tmp/cut.txt"
+# the same packets with no nmap header either: an unknown dialect
+grep -v '^Starting Nmap' "$tmp/cut.log" >"$tmp/bare.log"
+"$st" compare --no-write "$tmp/bare.log" "$c" >"$tmp/bare.txt"
+check "bare packet lines (unknown dialect): exit 1, said" \
+  test $? -eq 1 -a "$(grep -c 'UNJUDGED: .*unknown dialect' "$tmp/bare.txt")" -eq 1
+# an interrupted record: nmap killed before its host lines
+mkdir "$tmp/intr"
+cp "$c" "$tmp/intr/capture.pcapng"
+cp "$tmp/cut.log" "$tmp/intr/trace.log"
+echo '{"subcommand": "record", "status": "interrupted", "interrupted": "SIGINT", "hosts": []}' >"$tmp/intr/run.json"
+"$st" compare --no-write -f json "$tmp/intr" >"$tmp/intr.json"
+check "interrupted record: exit 1" test $? -eq 1
+check "interrupted record: undecided hosts are down, interrupted (not no-response)" \
+  jqt '[.modes[].hosts[] | select(.verdict == "down")] | length > 0 and all(.reason == "interrupted")' "$tmp/intr.json"
+check "interrupted record: the result says so" jqt '.summary.result | test("run interrupted")' "$tmp/intr.json"
+# a scantrace pass that probed nothing: an empty mode
+st_run=fixtures/scantrace/each-mode
+mkdir "$tmp/emptymode"
+cp "$st_run/capture.pcapng" "$st_run/run.json" "$tmp/emptymode/"
+sed '10i PASS (1.1167s) mode=mask targets=4' "$st_run/trace.log" >"$tmp/emptymode/trace.log"
+"$st" compare --no-write -f json "$tmp/emptymode" >"$tmp/empty.json"
+check "an empty mode: exit 1, counted" \
+  test $? -eq 1 -a "$(jq '.summary.empty_modes' "$tmp/empty.json")" -eq 1
+check "an empty mode: the other modes' hosts are all judged" jqt '.summary.unjudged == 0' "$tmp/empty.json"
+
+# ---- only targets get verdicts -------------------------------------------------
+# a routed nmap run whose trace shows the gateway's ARP reply (the kernel ARPed
+# for the router, nmap's ARP reader printed it): the gateway is no host
+sed '1a RCVD (0.0094s) ARP reply 198.18.2.254 is-at 36:38:81:7A:92:27' "$t" >"$tmp/gw.log"
+"$st" compare --no-write -f json "$tmp/gw.log" "$c" >"$tmp/gw.json"
+check "gateway ARP reply in the trace: still consistent" test $? -eq 0
+check "gateway ARP reply in the trace: the gateway is not a host" \
+  jqt '[.modes[].hosts[].host] == ["198.18.3.2", "198.18.3.3", "198.18.3.4", "198.18.3.9"]' "$tmp/gw.json"
 
 # ---- the user's Wireshark configuration never reaches a dissection ---------
 # A profile that disables ICMP and TCP would make the capture read otherwise;

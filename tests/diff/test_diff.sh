@@ -66,6 +66,8 @@ bad() { # bad NAME PATTERN CMD...
 }
 check "bad: missing path" bad missing "nothere: No such file" "$st" diff "$fx/PE" "$tmp/nothere"
 check "bad: unknown mode" bad mode "no mode 'frob'" "$st" diff "$fx/PE:frob" "$fx/PE"
+check "bad: unknown mode, the modes there are listed" bad mode2 "no mode 'frob' \(its modes: -PE\)" \
+  "$st" diff "$fx/PE:frob" "$fx/PE"
 check "bad: unknown --compare field" bad field "unknown field 'color'" "$st" diff --compare color "$fx/PE" "$fx/PP"
 check "bad: --strict with a report.json" bad strict "need traces" "$st" diff --strict "$fx/PE" "$fx/PE/expected-report.json"
 : >"$tmp/empty.log"

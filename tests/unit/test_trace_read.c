@@ -72,9 +72,45 @@ static void test_times(void **state)
     st_trace_free(&t);
 }
 
+/* nmap's host line in every form it prints: plain, --reason, -d, -d2, -d3
+ * (the reason forms once read as no latency, shown as 0.000000 s) */
+static void test_latency_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        double latency; /* < 0: none */
+    } rows[] = {
+        {"Host is up (0.00028s latency).\n", 0.00028},
+        {"Host is up, received echo-reply ttl 63 (0.000025s latency).\n", 0.000025},
+        {"Host is up, received arp-response (0.000044s latency).\n", 0.000044},
+        {"Host is up, received reset ttl 64 (0.0012s latency).\r\n", 0.0012},
+        {"Host is up, received syn-ack ttl 63 (0.10s latency).\n", 0.10},
+        {"Host is up, received user-set.\n", -1},
+        {"Host is up.\n", -1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char text[256];
+        struct st_trace t;
+        snprintf(text, sizeof text, "Nmap scan report for 1.2.3.4\n%s", rows[i].line);
+        assert_int_equal(read_text(text, &t), 0);
+        assert_int_equal(t.nhosts, 1);
+        assert_true(t.hosts[0].up);
+        if (rows[i].latency < 0) {
+            assert_true(t.hosts[0].latency_s < 0);
+        } else {
+            print_message("row %zu: %g\n", i, t.hosts[0].latency_s);
+            assert_true(t.hosts[0].latency_s > rows[i].latency * 0.999 &&
+                        t.hosts[0].latency_s < rows[i].latency * 1.001);
+        }
+        st_trace_free(&t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_huge_times),
-                                       cmocka_unit_test(test_times)};
+                                       cmocka_unit_test(test_times),
+                                       cmocka_unit_test(test_latency_forms)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
