@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "compare.h"
@@ -389,6 +390,31 @@ static int parse_fields(const char *list, unsigned *fields)
     return 0;
 }
 
+/* A JSON file that is not a report.json (run.json above all) would load as a
+ * run with no modes and diff half-empty: refuse it, in one line. Traces
+ * and directories are the loader's to judge. */
+static bool not_a_run(const char *spec)
+{
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s", spec);
+    for (const char *c = strchr(spec, ':'); stat(path, &sb) && c; c = strchr(c + 1, ':'))
+        snprintf(path, sizeof path, "%.*s", (int)(c - spec), spec);
+    size_t n = strlen(path);
+    if (stat(path, &sb) || !S_ISREG(sb.st_mode) || n < 5 || strcmp(path + n - 5, ".json"))
+        return false;
+    struct json_object *j = json_object_from_file(path);
+    bool report = j && json_object_object_get_ex(j, "scantrace_report", NULL);
+    bool run = j && json_object_object_get_ex(j, "subcommand", NULL);
+    json_object_put(j);
+    if (report)
+        return false;
+    fprintf(stderr, "scantrace diff: %s: %s\n", path,
+            run ? "a run.json, not a trace or report.json: give its run directory"
+                : "not a report.json (nor a trace or a run directory)");
+    return true;
+}
+
 int st_cmd_diff(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -402,7 +428,7 @@ int st_cmd_diff(int argc, char **argv)
     int ch;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "vf:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":vf:h", lo, NULL)) != -1) {
         switch (ch) {
         case 's':
             o.strict = true;
@@ -416,8 +442,7 @@ int st_cmd_diff(int argc, char **argv)
             break;
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                fprintf(stderr, "scantrace diff: --format: text or json, not '%s'\n", optarg);
-                return ST_EXIT_USAGE;
+                return st_cmd_usage_error("diff", "--format: text or json, not '%s'", optarg);
             }
             o.json = !strcmp(optarg, "json");
             break;
@@ -425,14 +450,13 @@ int st_cmd_diff(int argc, char **argv)
             fputs(diff_usage, stdout);
             return ST_EXIT_OK;
         default:
-            fputs(diff_usage, stderr);
-            return ST_EXIT_USAGE;
+            return st_cmd_getopt_error("diff", ch, argv);
         }
     }
-    if (argc - optind != 2) {
-        fputs(diff_usage, stderr);
+    if (argc - optind != 2)
+        return st_cmd_usage_error("diff", "two runs to compare, A and B, not %d", argc - optind);
+    if (not_a_run(argv[optind]) || not_a_run(argv[optind + 1]))
         return ST_EXIT_USAGE;
-    }
     struct st_diffview a, b;
     char err[512];
     if (st_diffview_load(argv[optind], &a, err, sizeof err)) {

@@ -101,7 +101,7 @@ static int usage_error(const char *fmt, const char *what)
 {
     fprintf(stderr, "scantrace scan: ");
     fprintf(stderr, fmt, what);
-    fputc('\n', stderr);
+    fputs(" (see 'scantrace scan --help')\n", stderr);
     return ST_EXIT_USAGE;
 }
 
@@ -321,7 +321,7 @@ static int parse_word(struct parse_state *p, const char *a)
         return 0;
     }
     if (a[0] == '-' && a[1])
-        return usage_error("unknown option %s (see scantrace scan --help)", a);
+        return usage_error("unknown option %s", a);
     return add_targets(p, a, false);
 }
 
@@ -338,7 +338,7 @@ static int parse_finish(struct parse_state *p)
         if (st_targets_exclude(&cfg->targets, p->excludes[i], err, sizeof err))
             return usage_error("%s", err);
     if (!p->any_target)
-        return usage_error("%s", "no targets (see scantrace scan --help)");
+        return usage_error("%s", "no targets");
     if (!cfg->targets.n)
         return usage_error("%s", p->nexcludes ? "every target is excluded"
                                               : "no targets (the -iL file lists none)");
