@@ -35,10 +35,18 @@ static const char diff_usage[] =
     "  --strict           compare every packet's whole trace text (ids, TTLs, ports...)\n"
     "  --compare FIELD    also compare FIELD: ttl, ipid, sport, seq, icmpid, iplen, win\n"
     "                     (repeat, or a comma list)\n"
-    "  -v                 show the hosts that are the same too\n"
+    "  -v                 show the hosts that are the same too; '~a' / '~b' mark the\n"
+    "                     extra probes only A / B sent to a host up in both for the\n"
+    "                     same reason (a race in nmap: not a difference)\n"
     "  -f, --format F     text (default) or json\n"
     "\n"
-    "Exit: 0 equal, 1 different, 2 error.\n";
+    "\n"
+    "JSON (-f json): {scantrace_diff: 1, a, b: {path, dialect}, equal, modes: [{a, b,\n"
+    "equal, hosts: [{host, status: same|changed|only_a|only_b, a, b: {verdict,\n"
+    "reason}, added, removed: [{packet, count, race}]}]}]}; race: true marks a\n"
+    "packet that does not count as a difference.\n"
+    "\n"
+    "Exit: 0 equal, 1 different, 2 bad usage or unreadable input.\n";
 
 enum field {
     F_TTL = 1 << 0,
@@ -248,6 +256,15 @@ static void host_line(char sign, const struct st_dv_host *h)
     printf("%cHost is %s (%s).\n", sign, h->up ? "up" : "down", h->reason);
 }
 
+/* Whether a packet one run has more of than the other counts as a
+ * difference: for a host up in both for the same reason, which other probes
+ * went out is a race (nmap stops probing once a reply is in), so not. */
+static bool delta_counts(const struct opts *o, const struct host_diff *d)
+{
+    bool same_up = d->a->up && d->b->up && !strcmp(d->a->reason, d->b->reason);
+    return o->strict || o->fields || !same_up;
+}
+
 static void print_text(const struct opts *o, const struct st_diffview *a,
                        const struct st_diffview *b, const struct mode_pair *mp, size_t n)
 {
@@ -285,11 +302,12 @@ static void print_text(const struct opts *o, const struct st_diffview *a,
                 int c = d->delta.count[i];
                 if (!c)
                     continue;
-                /* for a host up in both for the same reason, which other probes
-                 * went out is a race: shown with '~', not a difference */
-                bool same_up = d->a->up && d->b->up && !strcmp(d->a->reason, d->b->reason);
-                bool counted = o->strict || o->fields || !same_up;
-                printf("%c  %s", counted ? (c < 0 ? '-' : '+') : '~', d->delta.key[i]);
+                /* a race is shown with '~' and the run that had it: not a
+                 * difference, but not to be read as one run's either */
+                if (delta_counts(o, d))
+                    printf("%c  %s", c < 0 ? '-' : '+', d->delta.key[i]);
+                else
+                    printf("~%c %s", c < 0 ? 'a' : 'b', d->delta.key[i]);
                 if (abs(c) > 1)
                     printf(" (%d times)", abs(c));
                 putchar('\n');
@@ -308,8 +326,9 @@ static json_object *host_json(const struct st_dv_host *h)
     return o;
 }
 
-static void print_json(const struct st_diffview *a, const struct st_diffview *b,
-                       const struct mode_pair *mp, size_t n, bool equal)
+static void print_json(const struct opts *o, const struct st_diffview *a,
+                       const struct st_diffview *b, const struct mode_pair *mp, size_t n,
+                       bool equal)
 {
     json_object *doc = json_object_new_object(), *modes = json_object_new_array();
     json_object *ja = json_object_new_object(), *jb = json_object_new_object();
@@ -347,6 +366,8 @@ static void print_json(const struct st_diffview *a, const struct st_diffview *b,
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "packet", json_object_new_string(d->delta.key[i]));
                 json_object_object_add(e, "count", json_object_new_int(abs(c)));
+                if (d->a && d->b && !delta_counts(o, d))
+                    json_object_object_add(e, "race", json_object_new_boolean(true));
                 json_object_array_add(c > 0 ? added : removed, e);
             }
             json_object_object_add(ho, "added", added);
@@ -487,7 +508,7 @@ int st_cmd_diff(int argc, char **argv)
         equal &= !mp[m].differs;
     }
     if (o.json)
-        print_json(&a, &b, mp, n, equal);
+        print_json(&o, &a, &b, mp, n, equal);
     else
         print_text(&o, &a, &b, mp, n);
     for (size_t m = 0; m < n; m++) {

@@ -140,6 +140,11 @@ after_compare_pcap_capture() { jqt '.summary.matched == 25 and .summary.discrepa
 after_compare_run_json_bad_numbers() { jqt '.capture.dropped == null and .summary.discrepancies == 0' "$tmp/out"; }
 after_decode_pcap_capture() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
 after_compare_no_frames() { jqt '.summary.trace_only == 25 and .capture.frames == 0' "$tmp/none.json"; }
+after_scan_rundir_parent_missing() { [ ! -e "$tmp/typo" ]; }
+before_scan_rundir_not_empty() { mkdir -p "$tmp/old" && echo keep >"$tmp/old/notes"; }
+after_scan_rundir_not_empty() { [ "$(ls "$tmp/old")" = notes ]; }
+before_scan_rundir_force() { mkdir -p "$tmp/forced" && echo keep >"$tmp/forced/notes"; }
+after_scan_rundir_force() { [ -s "$tmp/forced/trace.log" ] && [ -s "$tmp/forced/notes" ] && jqt '.status == "done"' "$tmp/forced/run.json"; }
 after_decode_rundir() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
 after_report_junit_discrepancies() { grep -q '<failure' "$tmp/word.xml"; }
 after_decode_huge_time() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
