@@ -75,7 +75,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
     memset(o, 0, sizeof *o);
     o->format = st_report_format("text");
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "f:o:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":f:o:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'f':
             if (!(o->format = st_report_format_arg("scantrace compare", optarg)))
@@ -96,18 +96,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
             else if (!strcmp(optarg, "libwireshark"))
                 o->dissector = DISSECT_LIBWIRESHARK;
             else {
-                fprintf(stderr,
-                        "scantrace compare: --dissector: libwireshark or tshark, not '%s'\n",
-                        optarg);
-                return ST_EXIT_USAGE;
+                return st_cmd_usage_error("compare",
+                                          "--dissector: libwireshark or tshark, not '%s'", optarg);
             }
             break;
         case 'h':
             usage(stdout);
             return -1;
         default:
-            usage(stderr);
-            return ST_EXIT_USAGE;
+            return st_cmd_getopt_error("compare", ch, argv);
         }
     }
     int rest = argc - optind;
@@ -116,17 +113,25 @@ static int parse_args(int argc, char **argv, struct opts *o)
         snprintf(o->rundir, sizeof o->rundir, "%s", argv[optind]);
         snprintf(o->trace, sizeof o->trace, "%s/trace.log", argv[optind]);
         snprintf(o->capture, sizeof o->capture, "%s/capture.pcapng", argv[optind]);
-        return 0;
+        return st_cmd_check_rundir("compare", o->rundir);
     }
     if (rest == 1) {
         fprintf(stderr, "scantrace compare: %s: %s\n", argv[optind],
                 errno == ENOENT ? "no such run directory" : "not a run directory");
         return ST_EXIT_USAGE;
     }
-    if (rest != 2) {
-        usage(stderr);
-        return ST_EXIT_USAGE;
-    }
+    if (rest == 0)
+        return st_cmd_usage_error("compare", "no run directory, or trace and capture");
+    if (rest == 2 && stat(argv[optind], &sb) == 0 && S_ISDIR(sb.st_mode))
+        return st_cmd_usage_error("compare",
+                                  "too many arguments: a run directory comes alone, "
+                                  "not with '%s'",
+                                  argv[optind + 1]);
+    if (rest > 2)
+        return st_cmd_usage_error("compare",
+                                  "too many arguments (a run directory, or a trace and a "
+                                  "capture): '%s'",
+                                  argv[optind + 2]);
     snprintf(o->trace, sizeof o->trace, "%s", argv[optind]);
     snprintf(o->capture, sizeof o->capture, "%s", argv[optind + 1]);
     return 0;

@@ -9,22 +9,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "util.h"
 #include "packet.h"
 
 static const char decode_usage[] =
-    "usage: scantrace decode [--scanner IP] [--detail low|medium|high] CAPTURE\n"
+    "usage: scantrace decode [--scanner IP] [--detail low|medium|high] CAPTURE|RUNDIR\n"
     "\n"
-    "Prints each frame of CAPTURE (pcap or pcapng) as an nmap 7.93 --packet-trace\n"
+    "Prints each frame of CAPTURE (pcap or pcapng; of a run directory, its\n"
+    "capture.pcapng) as an nmap 7.93 --packet-trace\n"
     "line: 'SENT (t) ...' for frames from the scanner's address, 'RCVD (t) ...' for\n"
     "the others, t counted from the first frame. Without --scanner every line starts\n"
     "'FRAME N (t)'. Frames scantrace cannot decode are printed with their problem.\n"
     "\n"
     "  --scanner IP   the scanner's IPv4 address (decides SENT or RCVD)\n"
     "  --detail L     nmap's detail level: low (default, -d0/-d1), medium (-d2),\n"
-    "                 high (-d3)\n";
+    "                 high (-d3)\n"
+    "\n"
+    "Exit: 0 decoded, 2 bad usage or an unreadable capture (the frames before the\n"
+    "damage are printed), 3 output not writable.\n";
 
 static bool from_scanner(const struct st_pkt *p, uint32_t scanner)
 {
@@ -56,12 +61,11 @@ int st_cmd_decode(int argc, char **argv)
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:d:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:d:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (!st_ip4_parse(optarg, &scanner)) {
-                fprintf(stderr, "scantrace decode: --scanner: not an IPv4 address: %s\n", optarg);
-                return ST_EXIT_USAGE;
+                return st_cmd_usage_error("decode", "--scanner: not an IPv4 address: %s", optarg);
             }
             have_scanner = true;
             break;
@@ -73,24 +77,30 @@ int st_cmd_decode(int argc, char **argv)
             else if (!strcmp(optarg, "high"))
                 level = ST_DETAIL_HIGH;
             else {
-                fprintf(stderr, "scantrace decode: --detail: low, medium or high, not %s\n",
-                        optarg);
-                return ST_EXIT_USAGE;
+                return st_cmd_usage_error("decode", "--detail: low, medium or high, not %s",
+                                          optarg);
             }
             break;
         case 'h':
             fputs(decode_usage, stdout);
             return ST_EXIT_OK;
         default:
-            fputs(decode_usage, stderr);
-            return ST_EXIT_USAGE;
+            return st_cmd_getopt_error("decode", c, argv);
         }
     }
-    if (argc - optind != 1) {
-        fputs(decode_usage, stderr);
-        return ST_EXIT_USAGE;
-    }
+    if (argc - optind == 0)
+        return st_cmd_usage_error("decode", "no capture to decode");
+    if (argc - optind > 1)
+        return st_cmd_usage_error(
+            "decode", "too many arguments (one capture or run directory): '%s'", argv[optind + 1]);
+    /* a run directory stands for its capture */
+    char rundir_capture[4200];
     const char *path = argv[optind];
+    struct stat sb;
+    if (!stat(path, &sb) && S_ISDIR(sb.st_mode)) {
+        snprintf(rundir_capture, sizeof rundir_capture, "%s/capture.pcapng", path);
+        path = rundir_capture;
+    }
     char err[PCAP_ERRBUF_SIZE];
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
     if (!pc) {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "compare.h"
@@ -34,10 +35,18 @@ static const char diff_usage[] =
     "  --strict           compare every packet's whole trace text (ids, TTLs, ports...)\n"
     "  --compare FIELD    also compare FIELD: ttl, ipid, sport, seq, icmpid, iplen, win\n"
     "                     (repeat, or a comma list)\n"
-    "  -v                 show the hosts that are the same too\n"
+    "  -v                 show the hosts that are the same too; '~a' / '~b' mark the\n"
+    "                     extra probes only A / B sent to a host up in both for the\n"
+    "                     same reason (a race in nmap: not a difference)\n"
     "  -f, --format F     text (default) or json\n"
     "\n"
-    "Exit: 0 equal, 1 different, 2 error.\n";
+    "\n"
+    "JSON (-f json): {scantrace_diff: 1, a, b: {path, dialect}, equal, modes: [{a, b,\n"
+    "equal, hosts: [{host, status: same|changed|only_a|only_b, a, b: {verdict,\n"
+    "reason}, added, removed: [{packet, count, race}]}]}]}; race: true marks a\n"
+    "packet that does not count as a difference.\n"
+    "\n"
+    "Exit: 0 equal, 1 different, 2 bad usage or unreadable input.\n";
 
 enum field {
     F_TTL = 1 << 0,
@@ -247,6 +256,15 @@ static void host_line(char sign, const struct st_dv_host *h)
     printf("%cHost is %s (%s).\n", sign, h->up ? "up" : "down", h->reason);
 }
 
+/* Whether a packet one run has more of than the other counts as a
+ * difference: for a host up in both for the same reason, which other probes
+ * went out is a race (nmap stops probing once a reply is in), so not. */
+static bool delta_counts(const struct opts *o, const struct host_diff *d)
+{
+    bool same_up = d->a->up && d->b->up && !strcmp(d->a->reason, d->b->reason);
+    return o->strict || o->fields || !same_up;
+}
+
 static void print_text(const struct opts *o, const struct st_diffview *a,
                        const struct st_diffview *b, const struct mode_pair *mp, size_t n)
 {
@@ -284,11 +302,12 @@ static void print_text(const struct opts *o, const struct st_diffview *a,
                 int c = d->delta.count[i];
                 if (!c)
                     continue;
-                /* for a host up in both for the same reason, which other probes
-                 * went out is a race: shown with '~', not a difference */
-                bool same_up = d->a->up && d->b->up && !strcmp(d->a->reason, d->b->reason);
-                bool counted = o->strict || o->fields || !same_up;
-                printf("%c  %s", counted ? (c < 0 ? '-' : '+') : '~', d->delta.key[i]);
+                /* a race is shown with '~' and the run that had it: not a
+                 * difference, but not to be read as one run's either */
+                if (delta_counts(o, d))
+                    printf("%c  %s", c < 0 ? '-' : '+', d->delta.key[i]);
+                else
+                    printf("~%c %s", c < 0 ? 'a' : 'b', d->delta.key[i]);
                 if (abs(c) > 1)
                     printf(" (%d times)", abs(c));
                 putchar('\n');
@@ -307,8 +326,9 @@ static json_object *host_json(const struct st_dv_host *h)
     return o;
 }
 
-static void print_json(const struct st_diffview *a, const struct st_diffview *b,
-                       const struct mode_pair *mp, size_t n, bool equal)
+static void print_json(const struct opts *o, const struct st_diffview *a,
+                       const struct st_diffview *b, const struct mode_pair *mp, size_t n,
+                       bool equal)
 {
     json_object *doc = json_object_new_object(), *modes = json_object_new_array();
     json_object *ja = json_object_new_object(), *jb = json_object_new_object();
@@ -346,6 +366,8 @@ static void print_json(const struct st_diffview *a, const struct st_diffview *b,
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "packet", json_object_new_string(d->delta.key[i]));
                 json_object_object_add(e, "count", json_object_new_int(abs(c)));
+                if (d->a && d->b && !delta_counts(o, d))
+                    json_object_object_add(e, "race", json_object_new_boolean(true));
                 json_object_array_add(c > 0 ? added : removed, e);
             }
             json_object_object_add(ho, "added", added);
@@ -389,6 +411,31 @@ static int parse_fields(const char *list, unsigned *fields)
     return 0;
 }
 
+/* A JSON file that is not a report.json (run.json above all) would load as a
+ * run with no modes and diff half-empty: refuse it, in one line. Traces
+ * and directories are the loader's to judge. */
+static bool not_a_run(const char *spec)
+{
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s", spec);
+    for (const char *c = strchr(spec, ':'); stat(path, &sb) && c; c = strchr(c + 1, ':'))
+        snprintf(path, sizeof path, "%.*s", (int)(c - spec), spec);
+    size_t n = strlen(path);
+    if (stat(path, &sb) || !S_ISREG(sb.st_mode) || n < 5 || strcmp(path + n - 5, ".json"))
+        return false;
+    struct json_object *j = json_object_from_file(path);
+    bool report = j && json_object_object_get_ex(j, "scantrace_report", NULL);
+    bool run = j && json_object_object_get_ex(j, "subcommand", NULL);
+    json_object_put(j);
+    if (report)
+        return false;
+    fprintf(stderr, "scantrace diff: %s: %s\n", path,
+            run ? "a run.json, not a trace or report.json: give its run directory"
+                : "not a report.json (nor a trace or a run directory)");
+    return true;
+}
+
 int st_cmd_diff(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -402,7 +449,7 @@ int st_cmd_diff(int argc, char **argv)
     int ch;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "vf:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":vf:h", lo, NULL)) != -1) {
         switch (ch) {
         case 's':
             o.strict = true;
@@ -416,8 +463,7 @@ int st_cmd_diff(int argc, char **argv)
             break;
         case 'f':
             if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                fprintf(stderr, "scantrace diff: --format: text or json, not '%s'\n", optarg);
-                return ST_EXIT_USAGE;
+                return st_cmd_usage_error("diff", "--format: text or json, not '%s'", optarg);
             }
             o.json = !strcmp(optarg, "json");
             break;
@@ -425,14 +471,13 @@ int st_cmd_diff(int argc, char **argv)
             fputs(diff_usage, stdout);
             return ST_EXIT_OK;
         default:
-            fputs(diff_usage, stderr);
-            return ST_EXIT_USAGE;
+            return st_cmd_getopt_error("diff", ch, argv);
         }
     }
-    if (argc - optind != 2) {
-        fputs(diff_usage, stderr);
+    if (argc - optind != 2)
+        return st_cmd_usage_error("diff", "two runs to compare, A and B, not %d", argc - optind);
+    if (not_a_run(argv[optind]) || not_a_run(argv[optind + 1]))
         return ST_EXIT_USAGE;
-    }
     struct st_diffview a, b;
     char err[512];
     if (st_diffview_load(argv[optind], &a, err, sizeof err)) {
@@ -463,7 +508,7 @@ int st_cmd_diff(int argc, char **argv)
         equal &= !mp[m].differs;
     }
     if (o.json)
-        print_json(&a, &b, mp, n, equal);
+        print_json(&o, &a, &b, mp, n, equal);
     else
         print_text(&o, &a, &b, mp, n);
     for (size_t m = 0; m < n; m++) {

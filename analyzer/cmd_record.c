@@ -101,6 +101,30 @@ static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
     return true;
 }
 
+/* A command given without "--" (record -o R nmap -sn ...): its options were
+ * taken for ours. Say where it goes, with the words given: the first word
+ * that is neither an option of ours nor its value is the command. */
+static int command_not_after_dashdash(int argc, char **argv, const struct options *o)
+{
+    static const char *const valued[] = {"-i",       "--interface", "-o",      "--output",
+                                         "--linger", "--snaplen",   "--buffer"};
+    const char *cmd = "COMMAND";
+    for (int i = 1; i < argc; i++) {
+        bool takes_value = false;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+            takes_value |= !strcmp(argv[i], valued[k]);
+        if (takes_value) {
+            i++;
+        } else if (argv[i][0] != '-') {
+            cmd = argv[i];
+            break;
+        }
+    }
+    return st_cmd_usage_error("record",
+                              "put the command after --: scantrace record -o %s -- %s ...",
+                              o->rundir ? o->rundir : "RUNDIR", cmd);
+}
+
 /* Returns -1 to go on, or an exit code (0 after --help). */
 static int parse(int argc, char **argv, struct options *o)
 {
@@ -125,9 +149,8 @@ static int parse(int argc, char **argv, struct options *o)
     o->snaplen = ST_CAPTURE_SNAPLEN;
     o->buffer_mib = ST_CAPTURE_BUFFER / MIB;
     optind = 1;
-    opterr = 1;
     int c;
-    while ((c = getopt_long(dashdash, argv, "i:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(dashdash, argv, ":i:o:h", opts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'i':
@@ -163,10 +186,13 @@ static int parse(int argc, char **argv, struct options *o)
             fputs(record_usage, stdout);
             return ST_EXIT_OK;
         default:
-            fputs(record_usage, stderr);
-            return ST_EXIT_USAGE;
+            if (dashdash == argc)
+                return command_not_after_dashdash(argc, argv, o);
+            return st_cmd_getopt_error("record", c, argv);
         }
     }
+    if (optind < dashdash && dashdash == argc)
+        return command_not_after_dashdash(argc, argv, o);
     if (optind < dashdash)
         return usage_error("unexpected argument '%s' (the command goes after --)", argv[optind]);
     if (dashdash >= argc)

@@ -5,6 +5,8 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "compare.h"
@@ -25,6 +27,10 @@ static void usage(FILE *out)
 {
     fputs(report_usage, out);
     st_report_options_usage(out, "html");
+    fputs("\nExit: 0 written (1 with --format junit when there are discrepancies, as\n"
+          "compare), 2 bad usage or unreadable input, 3 environment (tshark missing or\n"
+          "failing, output not writable).\n",
+          out);
 }
 
 static const char explain_usage[] =
@@ -32,16 +38,34 @@ static const char explain_usage[] =
     "       scantrace explain TRACE CAPTURE\n"
     "\n"
     "Tells, host by host, which probes went out, what came back, why the host is up\n"
-    "or down, and what the kernel did on its own.\n";
+    "or down, and what the kernel did on its own.\n"
+    "\n"
+    "Exit: 0 told, 2 bad usage or unreadable input, 3 environment (tshark missing\n"
+    "or failing).\n";
 
 static int load_args(const char *prog, int argc, char **argv, struct st_loaded *l)
 {
     int rest = argc - optind;
+    const char *cmd = prog + strlen("scantrace ");
+    if (rest == 0)
+        return st_cmd_usage_error(cmd, "no run directory, or trace and capture");
+    if (rest > 2)
+        return st_cmd_usage_error(cmd,
+                                  "too many arguments (a run directory, or a trace and a "
+                                  "capture): '%s'",
+                                  argv[optind + 2]);
+    struct stat sb;
+    if (rest == 2 && !stat(argv[optind], &sb) && S_ISDIR(sb.st_mode))
+        return st_cmd_usage_error(cmd,
+                                  "too many arguments: a run directory comes alone, not "
+                                  "with '%s'",
+                                  argv[optind + 1]);
+    if (rest == 1 && !stat(argv[optind], &sb) && S_ISDIR(sb.st_mode) &&
+        st_cmd_check_rundir(cmd, argv[optind]))
+        return ST_EXIT_USAGE;
     if (rest == 1)
         return st_compare_load_rundir(prog, argv[optind], l);
-    if (rest == 2)
-        return st_compare_load(prog, argv[optind], argv[optind + 1], NULL, ST_DISSECT_DEFAULT, l);
-    return -1;
+    return st_compare_load(prog, argv[optind], argv[optind + 1], NULL, ST_DISSECT_DEFAULT, l);
 }
 
 int st_cmd_report(int argc, char **argv)
@@ -56,7 +80,7 @@ int st_cmd_report(int argc, char **argv)
     int ch;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "f:o:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":f:o:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'f':
             if (!(format = st_report_format_arg("scantrace report", optarg)))
@@ -72,19 +96,17 @@ int st_cmd_report(int argc, char **argv)
             usage(stdout);
             return ST_EXIT_OK;
         default:
-            usage(stderr);
-            return ST_EXIT_USAGE;
+            return st_cmd_getopt_error("report", ch, argv);
         }
     }
     struct st_loaded l;
     int rc = load_args("scantrace report", argc, argv, &l);
-    if (rc < 0) {
-        usage(stderr);
-        return ST_EXIT_USAGE;
-    }
     if (rc)
         return rc;
     rc = st_report_write("scantrace report", format, &(struct st_render){.c = &l.c}, output);
+    /* JUnit feeds CI, which reads the exit status: it fails as compare does */
+    if (!rc && format == st_report_format("junit") && (l.c.discrepancies || l.trace.malformed))
+        rc = ST_EXIT_DIFFERENT;
     st_loaded_free(&l);
     return rc;
 }
@@ -95,20 +117,15 @@ int st_cmd_explain(int argc, char **argv)
     int ch;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
         if (ch == 'h') {
             fputs(explain_usage, stdout);
             return ST_EXIT_OK;
         }
-        fputs(explain_usage, stderr);
-        return ST_EXIT_USAGE;
+        return st_cmd_getopt_error("explain", ch, argv);
     }
     struct st_loaded l;
     int rc = load_args("scantrace explain", argc, argv, &l);
-    if (rc < 0) {
-        fputs(explain_usage, stderr);
-        return ST_EXIT_USAGE;
-    }
     if (rc)
         return rc;
     rc = st_report_write("scantrace explain", st_report_format("explain"),

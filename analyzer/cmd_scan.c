@@ -55,14 +55,19 @@ static const char scan_usage[] =
     "Probe contents and output:\n"
     "  --ttl N  -g PORT     fixed TTL / source port base\n"
     "  -o RUNDIR            write trace.log, capture.pcapng and run.json there\n"
-    "                       (default runs/scan-YYYYmmdd-HHMMSS)\n"
+    "                       (default runs/scan-YYYYmmdd-HHMMSS); its parent must exist\n"
+    "  --force              write into a non-empty RUNDIR (replaces trace.log,\n"
+    "                       capture.pcapng and run.json; other files stay)\n"
     "  --dry-run            print the trace lines of the first try, send nothing\n"
     "  -d2, -d3             trace at nmap's MEDIUM / HIGH detail\n"
     "  -v                   print the trace lines on standard output too\n"
     "  -R                   reverse DNS of the hosts found up (names in the report)\n"
     "  --dns-servers A[,B]  the DNS servers for -R (default: /etc/resolv.conf)\n"
     "  --event-engine E     epoll (default) or poll;  --event-trace: nsock-style lines\n"
-    "  -sn, -n              accepted for nmap compatibility (always so)\n";
+    "  -sn, -n              accepted for nmap compatibility (always so)\n"
+    "\n"
+    "Exit: 0 scanned (hosts up or not), 2 bad usage or a non-empty RUNDIR, 3\n"
+    "environment (an interface, a full disk, no permission), 130 interrupted.\n";
 
 static int64_t parse_time(const char *s)
 {
@@ -101,7 +106,7 @@ static int usage_error(const char *fmt, const char *what)
 {
     fprintf(stderr, "scantrace scan: ");
     fprintf(stderr, fmt, what);
-    fputc('\n', stderr);
+    fputs(" (see 'scantrace scan --help')\n", stderr);
     return ST_EXIT_USAGE;
 }
 
@@ -270,6 +275,7 @@ static const struct scan_option scan_options[] = {
     SET("--unprivileged", set_bool, unprivileged, 1),
     SET("--privileged", set_bool, unprivileged, 0),
     SET("--dry-run", set_bool, dry_run, 1),
+    SET("--force", set_bool, force, 1),
     SET("-R", set_bool, rdns, 1),
     SET("--event-trace", set_bool, event_trace, 1),
     SET("-v", set_bool, verbose, 1),
@@ -321,7 +327,7 @@ static int parse_word(struct parse_state *p, const char *a)
         return 0;
     }
     if (a[0] == '-' && a[1])
-        return usage_error("unknown option %s (see scantrace scan --help)", a);
+        return usage_error("unknown option %s", a);
     return add_targets(p, a, false);
 }
 
@@ -338,7 +344,7 @@ static int parse_finish(struct parse_state *p)
         if (st_targets_exclude(&cfg->targets, p->excludes[i], err, sizeof err))
             return usage_error("%s", err);
     if (!p->any_target)
-        return usage_error("%s", "no targets (see scantrace scan --help)");
+        return usage_error("%s", "no targets");
     if (!cfg->targets.n)
         return usage_error("%s", p->nexcludes ? "every target is excluded"
                                               : "no targets (the -iL file lists none)");

@@ -87,6 +87,14 @@ static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
         fprintf(out, "trace line %u, NOT on the wire", c->trace->pkts[ti].line);
 }
 
+/* "an ICMP echo", "an ARP request", "a TCP SYN": by how the word sounds,
+ * and the kinds start with a protocol name spelt out letter by letter (so
+ * "U" of UDP takes "a", as "you"). */
+static const char *article(const char *kind)
+{
+    return strchr("AEFHILMNORSXaeiou", kind[0]) && kind[0] ? "an" : "a";
+}
+
 static void kind_of(const struct st_pkt *p, enum st_dir dir, char *buf, size_t size)
 {
     struct st_pkt k = *p;
@@ -135,15 +143,15 @@ static void explain_host(FILE *out, const struct st_comparison *c, const struct 
         kind_of(&c->trace->pkts[ti], ST_DIR_SENT, kind, sizeof kind);
         if (c->tcause[ti] == ST_CAUSE_NO_ARP)
             fprintf(out,
-                    "  The trace says a %s was sent (line %u), but it never reached the wire: "
+                    "  The trace says %s %s was sent (line %u), but it never reached the wire: "
                     "your kernel asked for the target's MAC address (ARP) and got no "
                     "answer, so it dropped the packet.\n",
-                    kind, c->trace->pkts[ti].line);
+                    article(kind), kind, c->trace->pkts[ti].line);
         else
             fprintf(out,
-                    "  The trace says a %s was sent (line %u), but the capture does not have "
+                    "  The trace says %s %s was sent (line %u), but the capture does not have "
                     "it (%s).\n",
-                    kind, c->trace->pkts[ti].line, st_cause_name(c->tcause[ti]));
+                    article(kind), kind, c->trace->pkts[ti].line, st_cause_name(c->tcause[ti]));
     }
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];

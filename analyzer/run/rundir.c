@@ -29,28 +29,6 @@ static bool is_empty_dir(const char *dir)
     return empty;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-    char buf[4096];
-    size_t len = strlen(dir);
-    if (len == 0 || len >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(buf, dir, len + 1);
-    for (size_t i = 1; i <= len; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -1;
-        buf[i] = c;
-    }
-    return 0;
-}
-
 int st_rundir_prepare(const char *dir, bool force, bool *created, char *msg, size_t msglen)
 {
     struct stat st;
@@ -70,8 +48,13 @@ int st_rundir_prepare(const char *dir, bool force, bool *created, char *msg, siz
         }
         return 0;
     }
-    if (errno != ENOENT || make_dirs(dir) != 0) {
-        snprintf(msg, msglen, "cannot create %s: %s", dir, strerror(errno));
+    /* only the last component: a typo in a parent must not become a tree
+     * of directories (made by root, as the scan runs) */
+    if (errno != ENOENT || mkdir(dir, 0755) != 0) {
+        if (errno == ENOENT)
+            snprintf(msg, msglen, "cannot create %s: its parent directory does not exist", dir);
+        else
+            snprintf(msg, msglen, "cannot create %s: %s", dir, strerror(errno));
         return ST_EXIT_ENVIRONMENT;
     }
     *created = true;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -311,9 +312,18 @@ static int scan_refusals(struct scan *s)
 static int scan_prepare(struct scan *s)
 {
     const struct st_scan_config *cfg = s->cfg;
-    struct st_run_opts ro = {
-        .me = ME, .subcommand = "scan", .argc = cfg->argc, .argv = cfg->argv, .dir = cfg->rundir};
+    struct st_run_opts ro = {.me = ME,
+                             .subcommand = "scan",
+                             .argc = cfg->argc,
+                             .argv = cfg->argv,
+                             .dir = cfg->rundir,
+                             .force = cfg->force};
     if (!ro.dir) {
+        /* runs/ is ours to make; a directory given with -o has its parent */
+        if (mkdir("runs", 0755) && errno != EEXIST) {
+            fprintf(stderr, ME ": cannot create runs: %s\n", strerror(errno));
+            return ST_EXIT_ENVIRONMENT;
+        }
         default_rundir(s->dir, sizeof s->dir);
         ro.dir = s->dir;
     }
@@ -362,8 +372,9 @@ static int scan_probe(struct scan *s)
                                       .opened = begin_then_drop,
                                       .opened_ud = s,
                                       .rx_dropped = &s->rx_dropped};
-    printf("Starting scantrace %s: %zu addresses, %zu mode%s, run directory %s\n", "scan",
-           cfg->targets.n, cfg->plan.npasses, cfg->plan.npasses > 1 ? "s" : "", run->dir);
+    printf("Starting scantrace %s: %zu IP address%s, %zu mode%s, run directory %s\n", "scan",
+           cfg->targets.n, cfg->targets.n == 1 ? "" : "es", cfg->plan.npasses,
+           cfg->plan.npasses > 1 ? "s" : "", run->dir);
     int rc;
     if (connect_mode) {
         /* connect() needs no privilege at all */
@@ -398,8 +409,16 @@ static int scan_finish(struct scan *s, bool failed)
     st_run_stop(run);
     st_timing_mark("linger");
     size_t n = s->hosts.n, up = s->hosts.up;
-    printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", n,
-           n == 1 ? "" : "es", up, up == 1 ? "" : "s", (double)(run->end_ns - run->start_ns) / 1e9);
+    double secs = (double)(run->end_ns - run->start_ns) / 1e9;
+    /* interrupted, the hosts not reached are not "scanned": say how far it got */
+    if (st_run_interrupted(run))
+        printf("scantrace interrupted: %zu of %zu IP address%s done (%zu host%s up) in %.2f "
+               "seconds\n",
+               n, s->cfg->targets.n, s->cfg->targets.n == 1 ? "" : "es", up, up == 1 ? "" : "s",
+               secs);
+    else
+        printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", n,
+               n == 1 ? "" : "es", up, up == 1 ? "" : "s", secs);
 
     json_object_object_add(run->json, "user", user_json(&s->drop));
     /* the engine's own reply handles: what they lost, it could not see */

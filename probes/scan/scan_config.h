@@ -31,6 +31,7 @@ struct st_scan_config {
     struct st_timing timing;
     const char *ifname;       /* -e/-i: force the interface */
     const char *rundir;       /* -o: where trace.log, capture.pcapng, run.json go */
+    bool force;               /* --force: write into a non-empty rundir */
     bool dry_run;             /* print what would be sent, send nothing */
     bool unprivileged;        /* connect() pings (no root) */
     int ttl;                  /* --ttl, -1 random 37-59 */

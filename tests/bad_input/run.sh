@@ -122,6 +122,16 @@ KILL
 chmod +x "$tmp/killer"
 mkdir "$tmp/bigrun" && cp "$tmp/sweep.log" "$tmp/bigrun/trace.log" && cp "$c" "$tmp/bigrun/"
 mkdir -p "$tmp/pub" && chmod 1777 "$tmp/pub"
+# runs compare cannot read, each for its own reason: no run at all; a scan
+# run as a user (connect() pings, no capture); nmap's XML for a trace (-oX -);
+# nmap cut off before it flushed a line (record's run.json says "interrupted")
+mkdir "$tmp/notrun" && echo "{\"a\": 1}" >"$tmp/x.json"
+mkdir "$tmp/unpriv" && cp fixtures/scantrace/connect/trace.log "$tmp/unpriv/" &&
+  jq 'del(.capture) | .privileged = false' fixtures/scantrace/connect/run.json >"$tmp/unpriv/run.json"
+mkdir "$tmp/xmlrun" && cp "$c" "$tmp/xmlrun/" &&
+  printf '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE nmaprun>\n<nmaprun scanner="nmap">\n' >"$tmp/xmlrun/trace.log"
+mkdir "$tmp/cutrun" && cp "$c" "$tmp/cutrun/" && : >"$tmp/cutrun/trace.log" &&
+  jq '.status = "interrupted" | .subcommand = "record"' fixtures/scantrace/default/run.json >"$tmp/cutrun/run.json"
 
 jqt() { jq -e "$@" >/dev/null; }
 
@@ -130,6 +140,13 @@ after_compare_pcap_capture() { jqt '.summary.matched == 25 and .summary.discrepa
 after_compare_run_json_bad_numbers() { jqt '.capture.dropped == null and .summary.discrepancies == 0' "$tmp/out"; }
 after_decode_pcap_capture() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
 after_compare_no_frames() { jqt '.summary.trace_only == 25 and .capture.frames == 0' "$tmp/none.json"; }
+after_scan_rundir_parent_missing() { [ ! -e "$tmp/typo" ]; }
+before_scan_rundir_not_empty() { mkdir -p "$tmp/old" && echo keep >"$tmp/old/notes"; }
+after_scan_rundir_not_empty() { [ "$(ls "$tmp/old")" = notes ]; }
+before_scan_rundir_force() { mkdir -p "$tmp/forced" && echo keep >"$tmp/forced/notes"; }
+after_scan_rundir_force() { [ -s "$tmp/forced/trace.log" ] && [ -s "$tmp/forced/notes" ] && jqt '.status == "done"' "$tmp/forced/run.json"; }
+after_decode_rundir() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
+after_report_junit_discrepancies() { grep -q '<failure' "$tmp/word.xml"; }
 after_decode_huge_time() { [ "$(wc -l <"$tmp/out")" -eq 28 ]; }
 after_decode_no_frames() { [ ! -s "$tmp/out" ]; }
 after_compare_million_lines() {

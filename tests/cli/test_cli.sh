@@ -98,5 +98,11 @@ check "man scantrace works" grep -q 'SCANTRACE(1)' "$tmp/man.txt"
 for c in scan record compare diff report explain decode; do
   check "man page documents $c" grep -qE "^ +$c\b|scantrace $c" "$tmp/man.txt"
 done
+# every command states its exit codes, in its --help and in the man page
+sed -n '/^EXIT STATUS/,/^ENVIRONMENT/p' "$tmp/man.txt" >"$tmp/man-exit.txt"
+for c in scan record compare diff report explain decode; do
+  check "$c --help states its exit codes" quiet grep -q '^Exit: ' <("$st" "$c" --help)
+  check "man page EXIT STATUS states $c's" grep -qw "$c" "$tmp/man-exit.txt"
+done
 
 tap_done

@@ -50,6 +50,18 @@ check "--compare ttl shows the field" grep -q 'ttl=38' "$tmp/out"
 run "$st" diff --strict "$fx/PE" "$tmp/pe2"
 check "another TTL: different with --strict" test "$rc" -eq 1
 
+# a race: A sent 198.18.3.2 (up by its echo reply in both) a SYN that B did
+# not; not a difference, and the line and the JSON say whose it was
+sed '/> 198.18.3.2:443 S /d' "$fx/default-routed/trace.log" >"$tmp/race.log"
+run "$st" diff -v "$fx/default-routed/trace.log" "$tmp/race.log"
+check "race: equal" test "$rc" -eq 0
+check "race: -v marks A's extra probe ~a" grep -qE '^~a sent TCP SYN to 443$' "$tmp/out"
+run "$st" diff -v "$tmp/race.log" "$fx/default-routed/trace.log"
+check "race: -v marks B's extra probe ~b" grep -qE '^~b sent TCP SYN to 443$' "$tmp/out"
+run "$st" diff -f json "$fx/default-routed/trace.log" "$tmp/race.log"
+check "race: in JSON, marked as not counting" \
+  quiet jq -e '[.modes[].hosts[] | select(.host == "198.18.3.2") | .removed[]] | length == 1 and all(.race == true)' "$tmp/out"
+
 # two modes of one run side by side
 run "$st" diff fixtures/scantrace/each-mode:echo fixtures/scantrace/each-mode:udp:40125
 check "RUN:MODE pairs two modes of one run: exit 1" test "$rc" -eq 1

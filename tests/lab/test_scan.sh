@@ -119,13 +119,15 @@ check "--each-mode: comments name the mode" \
 # Ctrl-C or SIGTERM mid-scan: the files on disk stay valid, run.json names the signal
 kill_scan() { # kill_scan SIG EXIT
   local sig=$1 want=$2 d=$tmp/killed-$1 pid rc
-  ip netns exec "$ns" "$st" scan -o "$d" --max-rate 50 198.19.0.0/24 >/dev/null 2>&1 &
+  ip netns exec "$ns" "$st" scan -o "$d" --max-rate 50 198.19.0.0/24 >"$tmp/killed-$sig.out" 2>&1 &
   pid=$!
   sleep 1.5
   kill -s "$sig" "$pid"
   wait "$pid"
   rc=$?
   check "SIG$sig: scan exits $want" test "$rc" -eq "$want"
+  check "SIG$sig: the last line says interrupted, and how far it got" \
+    grep -qE '^scantrace interrupted: [0-9]+ of 256 IP addresses done \([0-9]+ hosts? up\)' "$tmp/killed-$sig.out"
   check "SIG$sig: the capture reads back" quiet tshark -r "$d/capture.pcapng" -c 1
   check "SIG$sig: run.json says interrupted by SIG$sig" quiet jq -e \
     ".status == \"interrupted\" and .interrupted == \"SIG$sig\"" "$d/run.json"
