@@ -72,7 +72,6 @@ bool st_claims_failed(const struct st_claims *cl);
  * it is up by nmap's rules (st_nmap_reply_verdict). */
 bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h);
 
-
 void st_claims_free(struct st_claims *cl);
 
 #endif

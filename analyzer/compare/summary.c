@@ -478,7 +478,8 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
             c->claims->unfounded);
     /* a run judged from the wire alone checks nothing unless the scanner's
      * output could be read */
-    if (c->from_wire && (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
+    if (c->from_wire &&
+        (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
         SAY("%sUNJUDGED: the scanner's output is in no format scantrace reads", len ? "; " : "");
     /* an interrupted run never passes: what it decided is not what it was asked */
     if (c->unjudged || c->empty_modes || t->malformed || !c->judged || t->interrupted)
@@ -497,7 +498,7 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
             t->malformed);
 #undef SAY
     if (!len)
-        snprintf(buf, size, "%s", c->from_wire ? "consistent (scanner side built from the wire)"
-                                               : "consistent");
+        snprintf(buf, size, "%s",
+                 c->from_wire ? "consistent (scanner side built from the wire)" : "consistent");
     return !strncmp(buf, "consistent", 10);
 }
