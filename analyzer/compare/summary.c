@@ -364,8 +364,10 @@ static uint32_t *targets_of(const struct st_comparison *c, size_t *n)
     if (!a)
         abort();
     *n = 0;
+    /* a connect() goes to a target whether its line is the request or only
+     * its result (nmap may print only the result) */
     for (size_t i = 0; i < t->npkts; i++)
-        if (t->pkts[i].dir == ST_DIR_SENT)
+        if (t->pkts[i].dir == ST_DIR_SENT || (t->pkts[i].flags & ST_PKT_CONNECT))
             a[(*n)++] = st_pkt_host(c, &t->pkts[i], ST_DIR_SENT);
     for (size_t i = 0; i < t->nhosts; i++)
         a[(*n)++] = t->hosts[i].addr;
