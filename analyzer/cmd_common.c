@@ -25,6 +25,15 @@ int st_cmd_usage_error(const char *cmd, const char *fmt, ...)
     return ST_EXIT_USAGE;
 }
 
+int st_cmd_help_or_error(const char *cmd, int ch, char **argv, const char *usage)
+{
+    if (ch == 'h') {
+        fputs(usage, stdout);
+        return ST_EXIT_OK;
+    }
+    return st_cmd_getopt_error(cmd, ch, argv);
+}
+
 int st_cmd_getopt_error(const char *cmd, int ch, char **argv)
 {
     /* The optstrings start with ':' so that a missing value (':') is told

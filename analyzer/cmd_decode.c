@@ -82,10 +82,8 @@ int st_cmd_decode(int argc, char **argv)
             }
             break;
         case 'h':
-            fputs(decode_usage, stdout);
-            return ST_EXIT_OK;
         default:
-            return st_cmd_getopt_error("decode", c, argv);
+            return st_cmd_help_or_error("decode", c, argv, decode_usage);
         }
     }
     if (argc - optind == 0)

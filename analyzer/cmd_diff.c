@@ -468,10 +468,8 @@ int st_cmd_diff(int argc, char **argv)
             o.json = !strcmp(optarg, "json");
             break;
         case 'h':
-            fputs(diff_usage, stdout);
-            return ST_EXIT_OK;
         default:
-            return st_cmd_getopt_error("diff", ch, argv);
+            return st_cmd_help_or_error("diff", ch, argv, diff_usage);
         }
     }
     if (argc - optind != 2)

@@ -117,13 +117,8 @@ int st_cmd_explain(int argc, char **argv)
     int ch;
 
     optind = 1;
-    while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
-        if (ch == 'h') {
-            fputs(explain_usage, stdout);
-            return ST_EXIT_OK;
-        }
-        return st_cmd_getopt_error("explain", ch, argv);
-    }
+    while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
+        return st_cmd_help_or_error("explain", ch, argv, explain_usage);
     struct st_loaded l;
     int rc = load_args("scantrace explain", argc, argv, &l);
     if (rc)

@@ -19,6 +19,9 @@ int st_cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 /* The same for what getopt_long returned ('?' or ':', the optstring
  * starting with ':'). */
 int st_cmd_getopt_error(const char *cmd, int ch, char **argv);
+/* Where a getopt loop ends: `usage` on stdout and ST_EXIT_OK for 'h', else
+ * st_cmd_getopt_error(). */
+int st_cmd_help_or_error(const char *cmd, int ch, char **argv, const char *usage);
 /* Refuses, in one line saying why, a directory that is not a run or
  * whose run cannot be compared (unprivileged, nmap XML for a trace, cut
  * off before the command wrote anything). 0 or ST_EXIT_USAGE. */

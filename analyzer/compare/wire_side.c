@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* A target spec naming more addresses than this is not expanded: no scan a
  * capture can hold probes a /15 one address at a time. */
 #define MAX_TARGETS (1u << 17)
@@ -73,9 +75,7 @@ static bool spec_range(const char *arg, uint32_t *lo, uint32_t *hi)
 /* Options whose value is one of the scanner's own addresses, not a target. */
 static bool own_address_option(const char *scanner, const char *opt)
 {
-    static const struct {
-        const char *scanner, *opt;
-    } own[] = {
+    static const struct st_pair own[] = {
         {"nmap", "-S"},
         {"nmap", "-D"},
         {"zmap", "-S"},
@@ -87,10 +87,7 @@ static bool own_address_option(const char *scanner, const char *opt)
         {"hping3", "--spoof"},
         {"fping", "-S"},
     };
-    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-        if (!strcmp(scanner, own[i].scanner) && !strcmp(opt, own[i].opt))
-            return true;
-    return false;
+    return st_pair_find(own, ST_PAIRS_N(own), scanner, opt) != NULL;
 }
 
 static int cmp_u32(const void *a, const void *b)

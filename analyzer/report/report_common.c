@@ -105,25 +105,15 @@ void st_cause_counts(const struct st_comparison *c, size_t counts[16])
 
 void st_xml_escape(FILE *out, const char *s)
 {
+    static const char markup[] = "<>&\"";
+    static const char *const entity[] = {"&lt;", "&gt;", "&amp;", "&quot;"};
     for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            /* XML 1.0 has no place for other control characters */
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, out);
-        }
+        const char *k = strchr(markup, *s);
+        if (k)
+            fputs(entity[k - markup], out);
+        /* XML 1.0 has no place for other control characters */
+        else if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+            fputc(*s, out);
     }
 }
 

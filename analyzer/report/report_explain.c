@@ -9,12 +9,11 @@
 
 #include "packet.h"
 #include "report.h"
+#include "util.h"
 
 static const char *why_up(const char *reason)
 {
-    static const struct {
-        const char *reason, *text;
-    } t[] = {
+    static const struct st_pair t[] = {
         {"echo-reply", "it answered an ICMP echo request (a ping) with an echo reply"},
         {"timestamp-reply", "it answered an ICMP timestamp request with a timestamp reply"},
         {"mask-reply", "it answered an ICMP address mask request"},
@@ -32,10 +31,8 @@ static const char *why_up(const char *reason)
         {"sctp-response", "it answered the SCTP INIT"},
         {"proto-response", "it answered in the same IP protocol"},
     };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (!strcmp(t[i].reason, reason))
-            return t[i].text;
-    return "the scanner says so";
+    const char *why = st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
+    return why ? why : "the scanner says so";
 }
 
 static const char *why_down(const char *reason)

@@ -13,6 +13,7 @@
 #include "dlist.h"
 #include "exitcodes.h"
 #include "jsonw.h"
+#include "pairs.h"
 #include "siphash.h"
 #include "strbuf.h"
 #include "timings.h"
