@@ -38,9 +38,10 @@ static bool nmap_normal(const char *line, struct st_claim_state *st, uint32_t *a
                         enum st_claim *claim)
 {
     static const char open[] = "Nmap scan report for ";
-    /* nmap's first and last lines say whose output this is, also when no
-     * host was reported (nothing up: every target claimed down by silence) */
-    if (!strncmp(line, "Starting Nmap ", 14) || !strncmp(line, "Nmap done: ", 11)) {
+    /* nmap's last line says whose output this is, also when no host was
+     * reported (nothing up: every target claimed down by silence); its
+     * first line alone says nothing (a run cut short claims nothing) */
+    if (!strncmp(line, "Nmap done: ", 11)) {
         *addr = 0;
         *claim = ST_CLAIM_NONE;
         return true;
