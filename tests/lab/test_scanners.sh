@@ -48,6 +48,9 @@ claims_match() {
   local name=$1
   # fping exits 1 when a host was unreachable, and record passes its status on
   if [ "$name" = fping ] && [ "$rec" = 1 ]; then rec=0; fi
+  # masscan 1.3.2 now and then never leaves its wait after the scan ("waiting
+  # -2-secs"): its lines are out by then, and timeout ends it (124)
+  if [ "$name" = masscan ] && [ "$rec" = 124 ]; then rec=0; fi
   eq "$name: recorded" "$rec" 0
   eq "$name: compare exits 0" "$cmp" 0
   eq "$name: scanner side from the wire" "$(j "$name" .trace.dialect)" wire
@@ -103,7 +106,7 @@ eq "wrong claims: a JUnit failure per host" "$(grep -c '<failure type="\(missed\
 
 if command -v masscan >/dev/null; then
   # masscan's rate limiter starts slowly: at 100 pps three hosts took minutes
-  run masscan timeout 60 masscan --ping "$up" "$noecho" "$drop" --rate 1000 --wait 2 -e wan0 \
+  run masscan timeout 20 masscan --ping "$up" "$noecho" "$drop" --rate 1000 --wait 2 -e wan0 \
     --adapter-ip "$src" --router-mac "$gwmac"
   claims_match masscan masscan-console
   eq "masscan: $up" "$(verdict masscan "$up")" "up echo-reply"
