@@ -115,7 +115,8 @@ static void read_targets(const char *const *argv, size_t argc, struct st_scanner
         for (uint64_t a = lo; a <= hi && s->ntargets < MAX_TARGETS; a++)
             add_target(s, (uint32_t)a, &cap);
     }
-    qsort(s->targets, s->ntargets, sizeof *s->targets, cmp_u32);
+    if (s->ntargets) /* no targets read: targets is still NULL, which qsort may not be given */
+        qsort(s->targets, s->ntargets, sizeof *s->targets, cmp_u32);
     size_t n = 0;
     for (size_t i = 0; i < s->ntargets; i++)
         if (!n || s->targets[n - 1] != s->targets[i])
