@@ -12,20 +12,6 @@
  * capture can hold probes a /15 one address at a time. */
 #define MAX_TARGETS (1u << 17)
 
-static void add_target(struct st_scanner_cmd *s, uint32_t a, size_t *cap)
-{
-    if (s->ntargets >= MAX_TARGETS)
-        return;
-    if (s->ntargets == *cap) {
-        *cap = *cap ? 2 * *cap : 64;
-        uint32_t *t = realloc(s->targets, *cap * sizeof *t);
-        if (!t)
-            abort();
-        s->targets = t;
-    }
-    s->targets[s->ntargets++] = a;
-}
-
 static bool ip4(const char *s, uint32_t *a)
 {
     struct in_addr in;
@@ -35,41 +21,30 @@ static bool ip4(const char *s, uint32_t *a)
     return true;
 }
 
-/* One spec: A, A/N, A-B (last octet) or A-A2. Whether it was one. */
-static bool spec_range(const char *arg, uint32_t *lo, uint32_t *hi)
+/* A whole-address range "A-B" (masscan) or "fping -g A B"; whether it was one. */
+static bool range_read(const char *start, const char *end, struct st_targets *t)
 {
-    char buf[64], *sep;
-    if (strlen(arg) >= sizeof buf)
+    uint32_t lo, hi;
+    char err[160];
+    return ip4(start, &lo) && ip4(end, &hi) && hi >= lo && hi - lo < MAX_TARGETS &&
+           st_targets_add_range(t, lo, hi, err, sizeof err) == 0;
+}
+
+/* One spec as nmap reads it (targets.h) or a whole-address range, expanded
+ * into t; whether it was one. Words of the command line that are not specs
+ * (options, their values) are not targets: their error is expected. */
+static bool spec_read(const char *arg, struct st_targets *t)
+{
+    char err[160], start[64];
+    const char *dash = strchr(arg, '-');
+    if (arg[0] == '-')
         return false;
-    snprintf(buf, sizeof buf, "%s", arg);
-    if ((sep = strchr(buf, '/'))) {
-        *sep = 0;
-        char *end;
-        long n = strtol(sep + 1, &end, 10);
-        if (*end || end == sep + 1 || n < 0 || n > 32 || !ip4(buf, lo))
-            return false;
-        uint32_t mask = n ? ~0u << (32 - n) : 0;
-        *lo &= mask;
-        *hi = *lo | ~mask;
-        return true;
+    if (dash && (size_t)(dash - arg) < sizeof start && strchr(dash + 1, '.')) {
+        snprintf(start, sizeof start, "%.*s", (int)(dash - arg), arg);
+        if (range_read(start, dash + 1, t))
+            return true;
     }
-    if ((sep = strchr(buf, '-'))) {
-        *sep = 0;
-        if (!ip4(buf, lo))
-            return false;
-        if (ip4(sep + 1, hi))
-            return *hi >= *lo;
-        char *end;
-        long last = strtol(sep + 1, &end, 10);
-        if (*end || end == sep + 1 || last < (long)(*lo & 0xff) || last > 255)
-            return false;
-        *hi = (*lo & ~0xffu) | (uint32_t)last;
-        return true;
-    }
-    if (!ip4(buf, lo))
-        return false;
-    *hi = *lo;
-    return true;
+    return st_targets_add(t, arg, err, sizeof err) == 0;
 }
 
 /* Options whose value is one of the scanner's own addresses, not a target. */
@@ -98,30 +73,26 @@ static int cmp_u32(const void *a, const void *b)
 
 static void read_targets(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
-    size_t cap = 0;
+    struct st_targets t = {0};
     for (size_t i = 1; i < argc; i++) {
-        uint32_t lo, hi, lo2, hi2;
         if (i > 1 && own_address_option(s->name, argv[i - 1]))
             continue;
-        if (!spec_range(argv[i], &lo, &hi))
-            continue;
-        /* fping -g START END: the two addresses bound a range */
-        if (!strcmp(s->name, "fping") && !strcmp(argv[i - 1], "-g") && i + 1 < argc && lo == hi &&
-            spec_range(argv[i + 1], &lo2, &hi2) && lo2 == hi2 && lo2 >= lo) {
-            hi = lo2;
+        if (!strcmp(s->name, "fping") && !strcmp(argv[i - 1], "-g") && i + 1 < argc &&
+            range_read(argv[i], argv[i + 1], &t)) {
+            s->targets_read = true;
             i++;
+            continue;
         }
-        s->targets_read = true;
-        for (uint64_t a = lo; a <= hi && s->ntargets < MAX_TARGETS; a++)
-            add_target(s, (uint32_t)a, &cap);
+        if (spec_read(argv[i], &t))
+            s->targets_read = true;
     }
-    if (s->ntargets) /* no targets read: targets is still NULL, which qsort may not be given */
-        qsort(s->targets, s->ntargets, sizeof *s->targets, cmp_u32);
-    size_t n = 0;
-    for (size_t i = 0; i < s->ntargets; i++)
-        if (!n || s->targets[n - 1] != s->targets[i])
-            s->targets[n++] = s->targets[i];
-    s->ntargets = n;
+    if (t.n) /* no targets read: t.addr is still NULL, which qsort may not be given */
+        qsort(t.addr, t.n, sizeof *t.addr, cmp_u32);
+    s->ntargets = 0;
+    for (size_t i = 0; i < t.n && s->ntargets < MAX_TARGETS; i++)
+        if (!s->ntargets || t.addr[s->ntargets - 1] != t.addr[i])
+            t.addr[s->ntargets++] = t.addr[i];
+    s->targets = t.addr; /* the scanner's command owns the array now */
 }
 
 static void mode_append(struct st_scanner_cmd *s, const char *word)

@@ -17,7 +17,7 @@
 #include "scan_engine.h"
 #include "scan_plan.h"
 #include "scan_sched.h"
-#include "targets.h"
+#include "util.h"
 #include "trace_writer.h"
 
 #endif

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "scan_plan.h"
-#include "targets.h"
+#include "util.h"
 
 struct st_timing {
     int template_;          /* -T0..-T5, 3 by default */

@@ -154,6 +154,12 @@ static const struct cmd_row {
      "nmap",
      "nmap -sn -PE",
      4},
+    /* nmap's octet ranges and wildcards; overlapping specs name each address once */
+    {{"scantrace", "record", "-o", "r", "--", "nmap", "-sn", "-PE", "198.18.1-2.3", "198.18.4.*",
+      "198.18.3.2", "198.18.3.0/30", "-S", "198.18.2.1"},
+     "nmap",
+     "nmap -sn -PE",
+     2 + 256 + 4},
     {{"scantrace", "record", "-o", "r", "--", "nmap", "-sn", "scanme.example"},
      "nmap",
      "nmap -sn",

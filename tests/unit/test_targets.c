@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "packet.h"
-#include "scan.h"
+#include "util.h"
 
 static uint32_t ip(const char *s)
 {

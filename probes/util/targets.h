@@ -29,6 +29,10 @@ struct st_targets {
  */
 int st_targets_add(struct st_targets *t, const char *spec, char *err, size_t errsz);
 
+/* Add lo..hi (host byte order, inclusive): the whole-address ranges other
+ * scanners take (masscan's A-B, fping -g A B), which nmap's syntax lacks. */
+int st_targets_add_range(struct st_targets *t, uint32_t lo, uint32_t hi, char *err, size_t errsz);
+
 /* Add every spec of a file; errors name the file and line. "-" is stdin. */
 int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz);
 

@@ -214,6 +214,19 @@ int st_targets_add(struct st_targets *t, const char *spec, char *err, size_t err
     return 0;
 }
 
+int st_targets_add_range(struct st_targets *t, uint32_t lo, uint32_t hi, char *err, size_t errsz)
+{
+    uint64_t n = (uint64_t)hi - lo + 1;
+    if (hi < lo || n + t->n > ST_TARGETS_MAX || grow(t, (size_t)n)) {
+        snprintf(err, errsz, "target range: %s",
+                 hi < lo ? "ends before it starts" : "too many addresses");
+        return -1;
+    }
+    for (uint64_t a = lo; a <= hi; a++)
+        t->addr[t->n++] = (uint32_t)a;
+    return 0;
+}
+
 int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
