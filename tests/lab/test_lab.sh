@@ -11,7 +11,7 @@ LAB=scripts/lab
 # shellcheck source=tests/tap.sh
 . tests/tap.sh
 needs_root "network namespaces"
-needs ip nft socat ss ping nmap timeout dnsmasq
+needs ip nft socat ss ping nmap timeout dnsmasq tshark
 
 # short private prefixes; only namespace names carry them
 base="stt$(($$ % 100000))"
@@ -138,6 +138,58 @@ for _ in 1 2 3 4 5; do
   check "silent-block $a: tcp times out" tcp_is "$a" 80 timeout
 done
 
+# ------------------------------------------------------------- IPv6 behaviours from scan
+h16=$(addr l2-up6)
+h26=$(addr l2-noicmp6)
+r16=$(addr routed-up6)
+r26=$(addr routed-noecho6)
+r36=$(addr routed-drop6)
+# nd_ok NS-ROLE IPV6: the neighbour table of NS-ROLE holds IPV6 with a link-layer address
+# (it answered neighbour discovery), after a ping from there
+nd_ok() {
+  ip netns exec "$("$LAB" ns "$1" --prefix "$P")" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1 || true
+  ip -n "$("$LAB" ns "$1" --prefix "$P")" -6 neigh show "$2" | grep -q lladdr
+}
+# ND ping the way nmap does it: an up host is found by its advertisement alone
+nd_up() {
+  in_scan nmap -6 -n -sn -PR --max-retries 1 "$1" 2>/dev/null | grep "Host is up" >/dev/null
+}
+check "IPv6 ping reaches l2-up $h16" ping_ok "$h16"
+check "IPv6 ping reaches routed-up $r16 (forwarded by rtr)" ping_ok "$r16"
+check "IPv6 tcp connect to routed-up [$r16]:443 succeeds" tcp_is "$r16" "$("$LAB" port routed-up6)" open
+check "IPv6 tcp connect to l2-up [$h16]:22 succeeds" tcp_is "$h16" "$("$LAB" port l2-up6)" open
+check "IPv6 tcp to a closed port of l2-up [$h16]:81 is refused" tcp_is "$h16" 81 refused
+check "l2-noicmp $h26 answers no ICMPv6 echo" ping_fails "$h26"
+check "l2-noicmp $h26 answers neighbour discovery (nmap -6 -PR: up)" nd_up "$h26"
+check "l2-absent $(addr l2-absent6) is not found by neighbour discovery" not nd_up "$(addr l2-absent6)"
+check "routed-noecho $r26 answers no ICMPv6 echo" ping_fails "$r26"
+check "routed-noecho $r26 refuses tcp to a closed port (RST)" tcp_is "$r26" 81 refused
+check "routed-drop $r36 answers no ICMPv6 echo" ping_fails "$r36"
+check "routed-drop $r36: tcp times out (not refused)" tcp_is "$r36" 81 timeout
+check "routed-drop $r36 answers the router's neighbour discovery" nd_ok rtr "$r36"
+check "routed-absent $(addr routed-absent6) does not answer" ping_fails "$(addr routed-absent6)"
+for _ in 1 2 3; do
+  a=$(printf '2001:2:0:100::%x:%x' $((RANDOM)) $((1 + RANDOM)))
+  check "IPv6 sweep-block $a answers ping" ping_ok "$a"
+  check "IPv6 sweep-block $a refuses tcp/80 (RST)" tcp_is "$a" 80 refused
+done
+for _ in 1 2 3; do
+  a=$(printf '2001:2:0:%x::%x' $((0x8000 + RANDOM % 0x8000)) $((1 + RANDOM)))
+  check "IPv6 silent-block $a: ping fails without any ICMPv6 error" ping_silent "$a"
+done
+check "scan has no IPv6 route outside the lab (2001:db8::1 unreachable locally)" \
+  not quiet in_scan ip -6 route get 2001:db8::1
+# no_chatter: once up, nobody on the scanner's wires sends IPv6 of its own accord (router
+# solicitations, duplicate address detection, MLD), which an IPv4 capture would catch.
+# (Neighbour discovery that earlier traffic causes is not chatter: it has a cause.)
+no_chatter() {
+  local n
+  n=$(in_scan tshark -i lan0 -i wan0 -n -f ip6 -a duration:3 \
+    -Y 'icmpv6.type in {130 131 133 143} || (icmpv6.type == 135 && ipv6.src == ::)' 2>/dev/null | wc -l)
+  [ "$n" -eq 0 ] || { echo "# $n IPv6 frames"; return 1; }
+}
+check "no IPv6 chatter on the scanner's wires for 3 s" no_chatter
+
 # the lab's DNS server (dnsmasq in ns dns on the L2 segment), checked with nmap's own resolver
 dns=$(addr dns)
 check "ns dns names the prefixed namespace" [ "$("$LAB" ns dns --prefix "$P")" = "${P}dns" ]
@@ -151,6 +203,10 @@ no_name() {
   in_scan nmap -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -xF "Nmap scan report for $1" >/dev/null
 }
 check "dns $dns has no name for routed-absent" no_name "$(addr routed-absent)"
+ptr6_ok() {
+  in_scan nmap -6 -sL --dns-servers "$dns" "$1" 2>/dev/null | grep -xF "Nmap scan report for $2 ($1)" >/dev/null
+}
+check "dns $dns gives routed-up $r16 its PTR name" ptr6_ok "$r16" "$("$LAB" ptr routed-up6)"
 
 check "scan has no route outside the lab (8.8.8.8 unreachable locally)" \
   not quiet in_scan ip route get 8.8.8.8

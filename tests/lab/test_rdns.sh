@@ -21,7 +21,8 @@ SCAN=$ns
 in_scan() { ip netns exec "$SCAN" "$@"; }
 DNS=$("$LAB" addr dns)
 
-mapfile -t roles < <("$LAB" ptr | awk '{print $1}')
+# IPv4 roles (the driver asks in-addr.arpa; the IPv6 twins are the IPv6 scan's)
+mapfile -t roles < <("$LAB" ptr | awk '$2 !~ /:/ {print $1}')
 addrs=()
 for r in "${roles[@]}"; do addrs+=("$("$LAB" addr "$r")"); done
 noname=$("$LAB" addr routed-absent)
