@@ -45,6 +45,10 @@ static const char scan_usage[] =
     "  --user USER          as root: become USER once the raw socket, packet sockets\n"
     "                       and capture handles are open (default nobody; root: stay)\n"
     "\n"
+    "  --shards N --shard I this scan is shard I (0..N-1) of N: the distinct targets\n"
+    "                       in the order first named, dealt round-robin (zmap's\n"
+    "                       idea); run each on its own host, then scantrace merge\n"
+    "\n"
     "Timing (nmap's):\n"
     "  -T0..-T5             templates (default -T3)\n"
     "  --max-retries N      --initial-rtt-timeout T  --min-rtt-timeout T  --max-rtt-timeout T\n"
@@ -291,6 +295,8 @@ static const struct scan_option scan_options[] = {
     TAKES("-o", "--output", set_string, rundir),
     NUMBER("--max-retries", NULL, timing.max_retries, 0, 50, "--max-retries: 0 to 50, not '%s'"),
     NUMBER("--ttl", NULL, ttl, 1, 255, "--ttl: 1 to 255, not '%s'"),
+    NUMBER("--shards", NULL, shards, 1, 65536, "--shards: 1 to 65536, not '%s'"),
+    NUMBER("--shard", NULL, shard, 0, 65535, "--shard: 0 to 65535, not '%s'"),
     NUMBER("-g", "--source-port", source_port, 1, 65535, "-g: a port 1 to 65535, not '%s'"),
     TAKES("--min-rate", NULL, set_rate, timing.min_rate),
     TAKES("--max-rate", NULL, set_rate, timing.max_rate),
@@ -331,6 +337,21 @@ static int parse_word(struct parse_state *p, const char *a)
     return add_targets(p, a, false);
 }
 
+/* --shards N --shard I: keep shard I of the targets (it may be empty: a
+ * sweep of fewer addresses than shards still runs every shard). */
+static int take_shard(struct st_scan_config *cfg)
+{
+    if (!cfg->shards && cfg->shard < 0)
+        return 0;
+    if (!cfg->shards || cfg->shard < 0)
+        return usage_error("%s", "--shards N and --shard I go together");
+    if (cfg->shard >= cfg->shards)
+        return usage_error("%s: shards are numbered 0 to N-1 (--shards N)", "--shard");
+    if (st_targets_shard(&cfg->targets, (unsigned)cfg->shards, (unsigned)cfg->shard, &cfg->sweep))
+        return usage_error("%s", "--shard: out of memory");
+    return 0;
+}
+
 /* What can only be checked once every word is read. */
 static int parse_finish(struct parse_state *p)
 {
@@ -348,6 +369,9 @@ static int parse_finish(struct parse_state *p)
     if (!cfg->targets.n)
         return usage_error("%s", p->nexcludes ? "every target is excluded"
                                               : "no targets (the -iL file lists none)");
+    int rc = take_shard(cfg);
+    if (rc)
+        return rc;
     if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
         return usage_error("%s", "--min-rate is above --max-rate");
     st_scan_timing(&cfg->timing);
@@ -359,7 +383,7 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     st_plan_init(&cfg->plan);
-    cfg->ttl = cfg->source_port = -1;
+    cfg->ttl = cfg->source_port = cfg->shard = -1;
     cfg->timing = (struct st_timing){.template_ = 3,
                                      .initial_rtt_ns = -1,
                                      .min_rtt_ns = -1,

@@ -306,6 +306,21 @@ static int scan_refusals(struct scan *s)
     return 0;
 }
 
+/* run.json "shard": which part of which sweep this run is (merge checks it). */
+static json_object *shard_json(const struct st_scan_config *cfg)
+{
+    char digest[17];
+    snprintf(digest, sizeof digest, "%016llx", (unsigned long long)cfg->sweep.digest);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "index", json_object_new_int(cfg->shard));
+    json_object_object_add(o, "count", json_object_new_int(cfg->shards));
+    json_object_object_add(o, "sweep_addresses",
+                           json_object_new_int64((int64_t)cfg->sweep.addresses));
+    json_object_object_add(o, "sweep_unique", json_object_new_int64((int64_t)cfg->sweep.unique));
+    json_object_object_add(o, "sweep_digest", json_object_new_string(digest));
+    return o;
+}
+
 /* The run directory and trace.log, the capture starting (only as root:
  * without privileges the run is the trace and run.json), and what run.json
  * says of the scan from the start. 0 or an exit code (its line said). */
@@ -348,6 +363,8 @@ static int scan_prepare(struct scan *s)
         json_object_array_add(specs, json_object_new_string(cfg->specs[i]));
     json_object_object_add(run, "targets", specs);
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
+    if (cfg->shards)
+        json_object_object_add(run, "shard", shard_json(cfg));
     return 0;
 }
 
@@ -372,8 +389,12 @@ static int scan_probe(struct scan *s)
                                       .opened = begin_then_drop,
                                       .opened_ud = s,
                                       .rx_dropped = &s->rx_dropped};
-    printf("Starting scantrace %s: %zu IP address%s, %zu mode%s, run directory %s\n", "scan",
-           cfg->targets.n, cfg->targets.n == 1 ? "" : "es", cfg->plan.npasses,
+    char shard[96] = "";
+    if (cfg->shards)
+        snprintf(shard, sizeof shard, " (shard %d of %d: 0 to %d, of a sweep of %zu)", cfg->shard,
+                 cfg->shards, cfg->shards - 1, cfg->sweep.addresses);
+    printf("Starting scantrace %s: %zu IP address%s%s, %zu mode%s, run directory %s\n", "scan",
+           cfg->targets.n, cfg->targets.n == 1 ? "" : "es", shard, cfg->plan.npasses,
            cfg->plan.npasses > 1 ? "s" : "", run->dir);
     int rc;
     if (connect_mode) {
