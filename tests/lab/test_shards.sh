@@ -13,7 +13,9 @@ cd "$(dirname "$0")/../.."
 lab_require tshark python3
 lab_start stsh
 
-SWEEP=198.19.64.0/18
+# the first /18 of the lab's sweep block (every address answers)
+block=$(scripts/lab addr sweep-block)
+SWEEP=${block%/*}/18
 N=4
 in_scan() { ip netns exec "$ns" "$@"; }
 
@@ -44,7 +46,7 @@ check "each shard's run.json names its shard and the whole sweep" \
   py 'all(r["shard"]["count"] == 4 and r["shard"]["index"] == i and r["shard"]["sweep_unique"] == 16384 for i, r in enumerate(runs))' "${shards[@]}"
 check "no address is in two shards" py 'len(set(sum(hosts, []))) == sum(len(h) for h in hosts)' "${shards[@]}"
 check "together the shards hold all 16,384 addresses of $SWEEP" \
-  py 'set(sum(hosts, [])) == {"198.19.%d.%d" % (64 + i // 256, i % 256) for i in range(16384)}' "${shards[@]}"
+  py 'set(sum(hosts, [])) == {str(a) for a in __import__("ipaddress").ip_network("'"$SWEEP"'")}' "${shards[@]}"
 check "the shards are within one address of each other" \
   py 'max(map(len, hosts)) - min(map(len, hosts)) <= 1' "${shards[@]}"
 check "every shard's scan says it is a shard" grep -q "shard 2 of 4" "$tmp/s2.out"
@@ -94,9 +96,9 @@ refused() { # refused DESC ARGS...: exit 2, one line on stderr, no output direct
   fi
 }
 check "merge refuses the same shard twice" refused "$tmp/s0" "$tmp/s1" "$tmp/s1"
-in_scan "$ST" scan -PE --shards 4 --shard 3 -o "$tmp/other" 198.19.64.0/24 >/dev/null 2>&1
+in_scan "$ST" scan -PE --shards 4 --shard 3 -o "$tmp/other" "${block%/*}/24" >/dev/null 2>&1
 check "merge refuses a shard of another sweep" refused "$tmp/s0" "$tmp/other"
-in_scan "$ST" scan -PE -o "$tmp/plain" 198.19.64.1 >/dev/null 2>&1
+in_scan "$ST" scan -PE -o "$tmp/plain" "${block%.*/*}.1" >/dev/null 2>&1
 check "merge refuses a run that is not a shard" refused "$tmp/s0" "$tmp/plain"
 check "merge refuses a directory that is not a run" refused "$tmp/s0" "$tmp"
 rc=0
