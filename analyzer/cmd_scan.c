@@ -65,6 +65,9 @@ static const char scan_usage[] =
     "  --dry-run            print the trace lines of the first try, send nothing\n"
     "  -d2, -d3             trace at nmap's MEDIUM / HIGH detail\n"
     "  -v                   print the trace lines on standard output too\n"
+    "  --stats-every T      a progress line (hosts done, up, probes/s, time left) on\n"
+    "                       standard error every T, also when it is not a terminal\n"
+    "                       (on a terminal: one line redrawn each second)\n"
     "  -R                   reverse DNS of the hosts found up (names in the report)\n"
     "  --dns-servers A[,B]  the DNS servers for -R (default: /etc/resolv.conf)\n"
     "  --event-engine E     epoll (default) or poll;  --event-trace: nsock-style lines\n"
@@ -304,6 +307,7 @@ static const struct scan_option scan_options[] = {
     TAKES("--min-rtt-timeout", NULL, set_time, timing.min_rtt_ns),
     TAKES("--max-rtt-timeout", NULL, set_time, timing.max_rtt_ns),
     TAKES("--probe-deadline", NULL, set_time, timing.deadline_ns),
+    TAKES("--stats-every", NULL, set_time, stats_every_ns),
 };
 #undef NUMBER
 #undef TAKES

@@ -368,6 +368,12 @@ static int scan_prepare(struct scan *s)
     return 0;
 }
 
+/* Progress on a terminal, quiet in a log unless asked (--stats-every). */
+static FILE *progress_out(const struct st_scan_config *cfg)
+{
+    return cfg->stats_every_ns || isatty(STDERR_FILENO) ? stderr : NULL;
+}
+
 /* Send: the engine's passes, or connect() pings. 0, or an exit code when the
  * scan failed (its line said, unless the run could not begin: the caller
  * says that once). */
@@ -382,7 +388,9 @@ static int scan_probe(struct scan *s)
                                       .capture = NULL, /* begin_then_drop() sets it */
                                       .start_ns = run->start_ns,
                                       .interrupted = run->stop,
-                                      .progress = isatty(STDERR_FILENO) ? stderr : NULL,
+                                      .progress = progress_out(cfg),
+                                      .progress_every_ns = cfg->stats_every_ns,
+                                      .progress_lines = !isatty(STDERR_FILENO),
                                       .on_host = on_host,
                                       .ud = &s->hosts,
                                       .rtt_bound_ns = &s->rtt_bound,
