@@ -145,4 +145,62 @@ check "explain: connect() pings" grep -q "connect() was refused" "$tmp/z.txt"
 "$st" explain >/dev/null 2>&1
 check "explain without a run: exit 2" test $? -eq 2
 
+# ---- explain is right about every host of every fixture ----------------------------
+# From report.json (compare's, not explain's, view): per mode and host how many
+# packets came back (traced replies, and wire-only frames towards the scanner).
+# explain must never say "nothing came back" of a host something came back to,
+# and must say it of a host down with no-response and nothing back.
+# paragraph FILE HOST MODE: explain's paragraph about HOST in MODE
+paragraph() {
+  awk -v h="$2 (mode $3): " 'index($0, h) == 1 { on = 1 } on && /^$/ { exit } on' "$1"
+}
+wrong=
+for run in fixtures/*/*; do
+  "$st" explain "$run" >"$tmp/ex.txt" 2>/dev/null || { wrong+=" $run(exit)"; continue; }
+  while IFS=$'\t' read -r host mode back verdict reason; do
+    p=$(paragraph "$tmp/ex.txt" "$host" "$mode")
+    [ -n "$p" ] || { wrong+=" $run:$host(no paragraph)"; continue; }
+    if [ "$back" -gt 0 ] && grep -q 'nothing came back' <<<"$p"; then
+      wrong+=" $run:$host"
+    elif [ "$back" -eq 0 ] && [ "$verdict:$reason" = down:no-response ] &&
+      ! grep -q 'nothing came back' <<<"$p"; then
+      wrong+=" $run:$host(silent)"
+    fi
+  done < <(jq -r '.modes[] | .mode as $m | .hosts[] | [.host, $m,
+      ((.replies | length) + ([.wire_only[] | select(.dir == "rcvd")] | length)),
+      .verdict, .reason] | @tsv' "$run/expected-report.json")
+done
+check "explain: 'nothing came back' only when nothing did, in every fixture${wrong:+ (wrong:$wrong)}" \
+  test -z "$wrong"
+"$st" explain "$fx/PE" >"$tmp/pe.txt"
+check "explain: a down host with late answers says they came back" \
+  grep -q 'Why down: no answer that counts came back in time: 2 packets about it did come back' "$tmp/pe.txt"
+check "explain: the router's ICMP errors are the router's" \
+  grep -q 'unreachable (frame 17): sent by the router 198.18.2.254, not by the host' "$tmp/pe.txt"
+check "explain: the ARP for the gateway is the kernel's, asking for the router" \
+  grep -q 'who-has 198.18.2.254 tell 198.18.2.1 (frame 1): your kernel asked for the MAC address of the router 198.18.2.254' "$tmp/x.txt"
+check "explain: the gateway's ARP reply is the router's, not the kernel's" \
+  grep -q 'is-at .* (frame 2): the router 198.18.2.254 answered your kernel.s ARP' "$tmp/x.txt"
+check "explain: nothing the router sent is called the kernel's doing" \
+  bash -c "! grep -E 'router .*kernel did on its own' '$tmp/x.txt'"
+"$st" explain "$fx/send-ip-local" >"$tmp/l.txt"
+check "explain: on the local segment the host answers the ARP" \
+  grep -q 'ARP reply (frame 5): the host answered your kernel.s ARP' "$tmp/l.txt"
+
+# ---- explain --host -----------------------------------------------------------------
+"$st" explain --host 198.18.3.4 "$fx/default-routed" >"$tmp/h.txt"
+check "explain --host: exit 0" test $? -eq 0
+check "explain --host: only that host" \
+  test "$(grep -cE '^198\.18\.[0-9.]+ \(mode ' "$tmp/h.txt")" -eq 1 -a "$(grep -c '^198.18.3.4 (mode' "$tmp/h.txt")" -eq 1
+check "explain --host: its paragraph is the one of the whole account" \
+  test "$(paragraph "$tmp/h.txt" 198.18.3.4 default)" = "$(paragraph "$tmp/x.txt" 198.18.3.4 default)"
+check "explain --host: no packets about no single host" bash -c "! grep -q 'About no single host' '$tmp/h.txt'"
+"$st" explain --host 198.18.3.2 --host 198.18.3.9 "$fx/default-routed" >"$tmp/h2.txt"
+check "explain --host twice: both hosts" test "$(grep -cE '^198\.18\.3\.(2|9) \(mode ' "$tmp/h2.txt")" -eq 2
+"$st" explain --host 198.18.7.7 "$fx/default-routed" >"$tmp/out" 2>"$tmp/err"
+check "explain --host of a host the run does not have: exit 2, one line, nothing told" \
+  test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1 -a ! -s "$tmp/out"
+"$st" explain --host nonsense "$fx/default-routed" >/dev/null 2>"$tmp/err"
+check "explain --host nonsense: exit 2, one line" test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
+
 tap_done
