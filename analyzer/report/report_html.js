@@ -89,7 +89,7 @@
     out.push('<svg class="ladder" xmlns="http://www.w3.org/2000/svg" width="' + W +
       '" height="' + h + '" viewBox="0 0 ' + W + ' ' + h + '" role="img">');
     out.push(text('life', LEFT, 18, 'scanner') + text('life addr scanner-addr', LEFT, 34,
-      D.scanner) + text('life', RIGHT, 18, l.ns ? 'other addresses' : 'host') +
+      l.s || D.scanner) + text('life', RIGHT, 18, l.ns ? 'other addresses' : 'host') +
       text('life addr', RIGHT, 34, l.peer));
     out.push(line('lifeline', LEFT, 40, LEFT, h - 4) + line('lifeline', RIGHT, 40, RIGHT, h - 4));
     lay.rows.forEach(function (row) {

@@ -24,6 +24,7 @@ struct rung {
     const char *cls;
     unsigned flags;
     enum st_cause cause; /* one-sided packets: why */
+    uint32_t scanner;    /* the scanner's address in it, or 0 */
     char label[160];
     char where[64];
 };
@@ -92,6 +93,21 @@ static bool broadcast(const struct st_pkt *p, bool from_wire)
     return p->net == ST_NET_ARP && p->arp.op == 1;
 }
 
+/* A packet's two IPv4 ends (ARP's sender and target), 0 when it has none. */
+static void ends(const struct st_pkt *p, uint32_t *s, uint32_t *d)
+{
+    *s = p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0;
+    *d = p->net == ST_NET_ARP ? p->arp.tpa : p->net == ST_NET_IPV4 ? p->ip.dst : 0;
+}
+
+/* The scanner's end of a packet (its source or destination), or 0. */
+static uint32_t scanner_end(const struct st_comparison *c, const struct st_pkt *p)
+{
+    uint32_t s, d;
+    ends(p, &s, &d);
+    return st_is_scanner(c, s) ? s : st_is_scanner(c, d) ? d : 0;
+}
+
 static void add_trace(struct ladder *l, const struct st_comparison *c, long ti, bool deciding)
 {
     const struct st_pkt *p = &c->trace->pkts[ti];
@@ -101,6 +117,7 @@ static void add_trace(struct ladder *l, const struct st_comparison *c, long ti, 
     struct rung *r = push(l);
     r->t = fr ? fr->time_ns : p->time_ns + c->offset_ns;
     r->to_target = p->dir == ST_DIR_SENT;
+    r->scanner = scanner_end(c, fr ? fr : p);
     r->cls = fr ? "matched" : "traceonly";
     r->flags = (broadcast(fr ? fr : p, fr != NULL) ? F_BCAST : 0) | (deciding ? F_DECIDING : 0);
     /* a connect() is told by its trace line; the wire has only its SYN */
@@ -121,6 +138,7 @@ static void add_frame(struct ladder *l, const struct st_comparison *c, long f)
     struct rung *r = push(l);
     r->t = fr->time_ns;
     r->to_target = c->fdir[f] == ST_DIR_SENT;
+    r->scanner = scanner_end(c, fr);
     r->cause = c->fcause[f];
     r->cls = wire_class(r->cause);
     r->flags = broadcast(fr, true) ? F_BCAST : 0;
@@ -165,11 +183,25 @@ static void causes(FILE *out, const struct ladder *l)
     fputc(']', out);
 }
 
-/* The ladder's packets: [t (ns since its first), from the scanner (1/0),
- * class, label, where, flags]. */
-static void rungs(FILE *out, struct ladder *l)
+/* The scanner's address a ladder's packets used (a scanner on two networks
+ * has two), or 0. */
+static uint32_t scanner_of(const struct st_comparison *c, const struct ladder *l)
 {
+    for (size_t i = 0; i < l->n; i++)
+        if (l->r[i].scanner)
+            return l->r[i].scanner;
+    return c->nscanner ? c->scanner[0] : 0;
+}
+
+/* The ladder's scanner address, then its packets: [t (ns since its first),
+ * from the scanner (1/0), class, label, where, flags]. */
+static void rungs(FILE *out, const struct st_comparison *c, struct ladder *l)
+{
+    char a[16];
+    uint32_t s = scanner_of(c, l);
     qsort(l->r, l->n, sizeof *l->r, cmp_rung);
+    if (s)
+        fprintf(out, ",\"s\":\"%s\"", st_ip4_str(s, a));
     fputs(",\"n\":[", out);
     for (size_t i = 0; i < l->n; i++) {
         const struct rung *r = &l->r[i];
@@ -202,16 +234,16 @@ static void host_ladder(FILE *out, const struct st_comparison *c, const struct s
     js_string(out, h->reason);
     fprintf(out, ",\"np\":%zu,\"nr\":%zu,\"nw\":%zu,\"c\":", h->nprobes, h->nreplies, h->nwire);
     causes(out, &l);
-    rungs(out, &l);
+    rungs(out, c, &l);
     free(l.r);
 }
 
 /* The other end of a packet about no single host (not the scanner). */
 static uint32_t other_end(const struct st_comparison *c, const struct st_pkt *p)
 {
-    uint32_t s = p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0;
-    uint32_t d = p->net == ST_NET_ARP ? p->arp.tpa : p->net == ST_NET_IPV4 ? p->ip.dst : 0;
-    return st_is_scanner(c, s) ? d : s;
+    uint32_t s, d;
+    ends(p, &s, &d);
+    return scanner_end(c, p) == s ? d : s;
 }
 
 /* The kernel's packets that belong to no single host (the gateway's ARP
@@ -243,7 +275,7 @@ static bool no_single_host(FILE *out, const struct st_comparison *c)
         js_string(out, peers[0] ? peers : "?");
         fputs(",\"c\":", out);
         causes(out, &l);
-        rungs(out, &l);
+        rungs(out, c, &l);
     }
     free(l.r);
     return l.n > 0;
