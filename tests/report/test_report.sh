@@ -4,6 +4,7 @@
 # usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT [ST_GENCAP]     (TAP)
 set -uo pipefail
 
+gencap=${3:+$(realpath "$3")} # before in_tree.sh goes to the source tree
 # shellcheck source=tests/in_tree.sh
 . "$(dirname "$0")/../in_tree.sh"
 
@@ -117,9 +118,9 @@ if command -v chromium >/dev/null && command -v python3 >/dev/null; then
     test "$(count '<svg class="ladder"' "$tmp/noscript.dom")" -eq 0
   check "page without its script: it says so" grep -qF 'allow JavaScript' "$tmp/noscript.dom"
   # thousands of hosts: the table and a closed block per host, ladders drawn on demand
-  if [ -n "${3:-}" ]; then
+  if [ -n "$gencap" ]; then
     mkdir "$tmp/big"
-    "$3" 8100 "$tmp/big" >/dev/null
+    "$gencap" 8100 "$tmp/big" >/dev/null
     "$st" report -o "$tmp/big.html" "$tmp/big"
     nbig=$(ladders "$tmp/big.html" | wc -l)
     dom "$tmp/big.html" "$tmp/big.dom"
