@@ -199,6 +199,16 @@ static size_t came_back(const struct st_comparison *c, const struct st_mode_host
     return n;
 }
 
+/* Whether none of a host's probes left: each dropped by the kernel for want
+ * of an ARP answer (no-arp). */
+static bool none_left(const struct st_comparison *c, const struct st_mode_host *h)
+{
+    for (size_t i = 0; i < h->nprobes; i++)
+        if (c->t2f[h->probes[i]] >= 0 || c->tcause[h->probes[i]] != ST_CAUSE_NO_ARP)
+            return false;
+    return h->nprobes > 0;
+}
+
 static void why(const struct teller *t)
 {
     const struct st_mode_host *h = t->h;
@@ -211,6 +221,10 @@ static void why(const struct teller *t)
         fputs(why_up(h->reason), out);
     else if (down)
         fputs(down, out);
+    else if (!back && none_left(t->c, h))
+        fputs("none of its probes reached the wire (below), so nothing could come back: your "
+              "kernel found no one answering ARP for the address, so nobody on your segment has it",
+              out);
     else if (!back)
         fputs("nothing came back to any probe, in any try: the host is off, absent, or a "
               "firewall drops everything it would have answered",
