@@ -35,7 +35,7 @@ static const char scan_usage[] =
     "  -PR                  ARP (always used on the local Ethernet segment)\n"
     "  --send-ip            IP probes even on the local segment (no ARP ping)\n"
     "  --disable-arp-ping   the same\n"
-    "  --each-mode          each -P option as its own pass (PASS lines in the trace)\n"
+    "  --each-mode          each probe option as its own pass (PASS lines in the trace)\n"
     "  --unprivileged       TCP connect() to 80 and 443, as nmap without root\n"
     "\n"
     "Targets and interface:\n"
