@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "packet.h"
 
 #define GROW(arr, n, cap)                                                                          \
@@ -89,9 +90,9 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
             t->end_ns = (int64_t)(lat * 1e9);
         return;
     }
-    if (sscanf(line, "Nmap scan report for %63[0-9.]", addr) == 1) {
+    if (sscanf(line, "Nmap scan report for %63[0-9a-fA-F.:]", addr) == 1) {
         uint32_t a;
-        if (!st_ip4_parse(addr, &a))
+        if (!st_host_parse(addr, &a))
             return;
         GROW(t->hosts, t->nhosts, t->cap_hosts);
         struct st_trace_host *h = &t->hosts[t->nhosts++];

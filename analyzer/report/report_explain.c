@@ -119,8 +119,8 @@ static void packet_list(FILE *out, const struct st_comparison *c, const char *ti
 static void explain_host(FILE *out, const struct st_comparison *c, const struct st_mode *mode,
                          const struct st_mode_host *h)
 {
-    char a[16], kind[128];
-    fprintf(out, "\n%s (mode %s): %s.\n", st_ip4_str(h->addr, a), mode->name,
+    char a[ST_HOST_STRLEN], kind[128];
+    fprintf(out, "\n%s (mode %s): %s.\n", st_host_str(h->addr, a), mode->name,
             h->up ? "UP" : "DOWN");
 
     packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);

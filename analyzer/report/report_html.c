@@ -90,7 +90,7 @@ static void ladder(FILE *out, const struct st_comparison *c, const struct st_mod
 
     const int width = 900, left = 170, right = 730, top = 50, step = 46;
     int height = top + (int)k * step + 30;
-    char a[16];
+    char a[ST_HOST_STRLEN];
     int64_t t0 = k ? r[0].t : 0;
     fprintf(out,
             "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
@@ -98,7 +98,7 @@ static void ladder(FILE *out, const struct st_comparison *c, const struct st_mod
             width, height, width, height);
     fprintf(out, "<text class=\"life\" x=\"%d\" y=\"20\">scanner</text>\n", left);
     fprintf(out, "<text class=\"life\" x=\"%d\" y=\"20\">%s</text>\n", right,
-            st_ip4_str(h->addr, a));
+            st_host_str(h->addr, a));
     fprintf(out, "<line class=\"lifeline\" x1=\"%d\" y1=\"30\" x2=\"%d\" y2=\"%d\"/>\n", left, left,
             height - 10);
     fprintf(out, "<line class=\"lifeline\" x1=\"%d\" y1=\"30\" x2=\"%d\" y2=\"%d\"/>\n", right,
@@ -196,13 +196,13 @@ void st_report_html(const struct st_comparison *c, FILE *out)
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *hh = &c->modes[m].hosts[h];
-            char a[16];
+            char a[ST_HOST_STRLEN];
             fprintf(out, "<tr><td>");
             st_xml_escape(out, c->modes[m].name);
             fprintf(out,
                     "</td><td><a href=\"#m%zu-h%zu\">%s</a></td><td class=\"%s\">%s</td><td>%s"
                     "</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
-                    m, h, st_ip4_str(hh->addr, a), hh->up ? "up" : "down", hh->up ? "up" : "down",
+                    m, h, st_host_str(hh->addr, a), hh->up ? "up" : "down", hh->up ? "up" : "down",
                     hh->reason, hh->nprobes, hh->nreplies, hh->nwire);
         }
     fprintf(out, "</table>\n");
@@ -213,9 +213,9 @@ void st_report_html(const struct st_comparison *c, FILE *out)
         fprintf(out, "</h2>\n");
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *hh = &c->modes[m].hosts[h];
-            char a[16];
+            char a[ST_HOST_STRLEN];
             fprintf(out, "<h3 id=\"m%zu-h%zu\">%s: <span class=\"%s\">%s</span> (%s)</h3>\n", m, h,
-                    st_ip4_str(hh->addr, a), hh->up ? "up" : "down", hh->up ? "up" : "down",
+                    st_host_str(hh->addr, a), hh->up ? "up" : "down", hh->up ? "up" : "down",
                     hh->reason);
             ladder(out, c, hh);
         }

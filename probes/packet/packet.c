@@ -62,15 +62,26 @@ bool st_ip4_parse(const char *s, uint32_t *addr)
  * connect(): issued = the SYN to the port; Connected = the SYN/ACK from it;
  * refused = the RST from it. Nothing else of the frame is known to the trace.
  */
+/* Whether frame f's source (or destination) is the connect's destination. */
+static bool connect_peer(const struct st_pkt *a, const struct st_pkt *f, bool src)
+{
+    if (a->net != f->net)
+        return false;
+    if (f->net == ST_NET_IPV6)
+        return !memcmp(src ? f->ip6.src : f->ip6.dst, a->ip6.dst, 16);
+    return (src ? f->ip.src : f->ip.dst) == a->ip.dst;
+}
+
 static bool connect_same(const struct st_pkt *a, const struct st_pkt *f)
 {
-    if (f->net != ST_NET_IPV4 || f->proto != ST_IPPROTO_TCP || (f->flags & ST_PKT_CONNECT))
+    if ((f->net != ST_NET_IPV4 && f->net != ST_NET_IPV6) || f->proto != ST_IPPROTO_TCP ||
+        (f->flags & ST_PKT_CONNECT))
         return false;
     uint8_t fl = f->l4.tcp.flags;
     if (a->dir == ST_DIR_SENT)
-        return f->ip.dst == a->ip.dst && f->l4.tcp.dport == a->l4.tcp.dport &&
+        return connect_peer(a, f, false) && f->l4.tcp.dport == a->l4.tcp.dport &&
                (fl & (ST_TCP_SYN | ST_TCP_ACK)) == ST_TCP_SYN;
-    if (f->ip.src != a->ip.dst || f->l4.tcp.sport != a->l4.tcp.dport)
+    if (!connect_peer(a, f, true) || f->l4.tcp.sport != a->l4.tcp.dport)
         return false;
     if (a->conn_errno == 0)
         return (fl & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK);

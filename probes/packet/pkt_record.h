@@ -138,6 +138,10 @@ struct st_quote {
     uint32_t seq;          /* TCP seq or SCTP vtag, when quoted */
     uint8_t icmp_type, icmp_code;
     uint16_t icmp_id, icmp_seq;
+    /* ICMPv6 errors quote an IPv6 datagram: `present6` and its header in
+     * `ip6`, the transport fields above as for IPv4 */
+    bool present6;
+    struct st_ipv6 ip6;
 };
 
 struct st_icmp {
@@ -151,6 +155,12 @@ struct st_icmp {
     uint8_t pointer;            /* parameter problem */
     uint16_t len;               /* ICMP bytes available (header + data) */
     struct st_quote quote;      /* errors: destination unreachable, time exceeded... */
+    /* ICMPv6 neighbour discovery (RFC 4861): the solicitation's or the
+     * advertisement's target address, and the link-layer address option
+     * (source for a solicitation, target for an advertisement) */
+    bool nd_has_target, nd_has_mac;
+    uint8_t nd_target[16];
+    uint8_t nd_mac[6];
 };
 
 struct st_pkt {
