@@ -30,6 +30,8 @@ static const char *why_up(const char *reason)
         {"udp-response", "it answered in UDP"},
         {"sctp-response", "it answered the SCTP INIT"},
         {"proto-response", "it answered in the same IP protocol"},
+        {"nd-response", "it is on your own segment and answered the IPv6 neighbour solicitation "
+                        "with a neighbour advertisement (IPv6's ARP)"},
     };
     const char *why = st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
     return why ? why : "the scanner says so";
@@ -38,10 +40,18 @@ static const char *why_up(const char *reason)
 static const char *why_down(const char *reason)
 {
     if (!strcmp(reason, "host-unreach"))
-        return "a router reported it unreachable (ICMP host unreachable): nobody has that "
-               "address";
+        return "a router reported it unreachable (ICMP host unreachable, ICMPv6 address "
+               "unreachable): nobody has that address";
     if (!strcmp(reason, "net-unreach"))
         return "a router reported its network unreachable";
+    if (!strcmp(reason, "no-route"))
+        return "a router reported it has no route there (ICMPv6 no route to destination)";
+    if (!strcmp(reason, "beyond-scope") || !strcmp(reason, "reject-route") ||
+        !strcmp(reason, "dest-unreach"))
+        return "a router reported the destination unreachable";
+    if (!strcmp(reason, "param-problem"))
+        return "the only answers were ICMPv6 parameter problems (it does not know that next "
+               "header), which nmap 7.93 reads no verdict in";
     if (!strcmp(reason, "admin-prohibited"))
         return "a firewall answered that the traffic is prohibited";
     if (!strcmp(reason, "time-exceeded"))
@@ -59,6 +69,13 @@ static const char *kernel_note(enum st_cause c)
     case ST_CAUSE_OS_ARP:
         return "address resolution your kernel did on its own, to find the MAC address to send "
                "to (or to answer a neighbour)";
+    case ST_CAUSE_OS_ND:
+        return "IPv6 neighbour discovery your kernel did on its own, to find the MAC address to "
+               "send to (or to answer a neighbour)";
+    case ST_CAUSE_OS_RS:
+        return "your kernel asked for IPv6 routers (router solicitation) on its own";
+    case ST_CAUSE_OS_MLD:
+        return "your kernel announced the IPv6 multicast groups it listens to (MLD)";
     case ST_CAUSE_OS_TCP:
         return "your kernel's own part of the connect(): completing or closing the handshake, or "
                "trying the SYN again";
@@ -138,12 +155,13 @@ static void explain_host(FILE *out, const struct st_comparison *c, const struct 
         if (c->t2f[ti] >= 0)
             continue;
         kind_of(&c->trace->pkts[ti], ST_DIR_SENT, kind, sizeof kind);
-        if (c->tcause[ti] == ST_CAUSE_NO_ARP)
+        if (c->tcause[ti] == ST_CAUSE_NO_ARP || c->tcause[ti] == ST_CAUSE_NO_ND)
             fprintf(out,
                     "  The trace says %s %s was sent (line %u), but it never reached the wire: "
-                    "your kernel asked for the target's MAC address (ARP) and got no "
+                    "your kernel asked for the target's MAC address (%s) and got no "
                     "answer, so it dropped the packet.\n",
-                    article(kind), kind, c->trace->pkts[ti].line);
+                    article(kind), kind, c->trace->pkts[ti].line,
+                    c->tcause[ti] == ST_CAUSE_NO_ND ? "IPv6 neighbour discovery" : "ARP");
         else
             fprintf(out,
                     "  The trace says %s %s was sent (line %u), but the capture does not have "

@@ -35,6 +35,9 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_OS_RST:
     case ST_CAUSE_OS_ARP:
     case ST_CAUSE_OS_TCP:
+    case ST_CAUSE_OS_ND:
+    case ST_CAUSE_OS_RS:
+    case ST_CAUSE_OS_MLD:
         return "kernel";
     case ST_CAUSE_LATE_REPLY:
     case ST_CAUSE_UNRELATED:

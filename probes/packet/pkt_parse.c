@@ -802,6 +802,7 @@ static bool parse_nd(struct cur *c, struct st_pkt *p, bool advert)
 {
     struct st_icmp *m = &p->l4.icmp;
     p->proto = ST_IPPROTO_ICMPV6;
+    p->flags |= ST_PKT_ND_TRACE;
     m->type = advert ? ST_ICMP6_NEIGHBOR_ADVERT : ST_ICMP6_NEIGHBOR_SOLICIT;
     p->ip6.hopl = 255; /* RFC 4861 7.1.2: ND that is not 255 is dropped */
     if (!addr(c, p, true, "bad ND source") || !lit(c, " > ", "expected ' > '") ||

@@ -51,6 +51,9 @@ enum {
      * kernel's SYN); RCVD: its result (SYN/ACK, RST or an error).
      */
     ST_PKT_CONNECT = 1u << 4,
+    /* Printed by nmap's ND reader ("neighbor advertisement A > B T is at
+     * MAC"), not by its IP packet tracer: the formatter uses that layout. */
+    ST_PKT_ND_TRACE = 1u << 5,
 };
 
 /* IP protocol numbers scantrace decodes. */
