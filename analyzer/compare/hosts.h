@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pkt_record.h"
+#include "packet.h"
 
 /* Room for any host's text (an IPv6 address and its NUL). */
 #define ST_HOST_STRLEN 46

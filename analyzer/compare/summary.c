@@ -333,12 +333,19 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         if (!r->mode[0] || !strcmp(r->mode, mode))
             reported = r;
     }
-    /* the first traced reply decides the reason, as it decided the scanner */
+    /* the first traced reply that decides anything decides the reason, as
+     * it decided the scanner (nmap also traces what it reads nothing in: a
+     * neighbour advertisement to the kernel before a --send-ip echo reply) */
     const struct st_pkt *first = NULL;
+    bool first_decides = false;
     for (size_t i = 0; i < h->nreplies; i++) {
         const struct st_pkt *p = &t->pkts[h->replies[i]];
-        if (!first || p->time_ns < first->time_ns)
+        bool decides = st_nmap_reply_verdict(p).host != ST_NMAP_NOTHING;
+        if (!first || (decides && !first_decides) ||
+            (decides == first_decides && p->time_ns < first->time_ns)) {
             first = p;
+            first_decides = decides;
+        }
     }
     bool up = false;
     if (first) {

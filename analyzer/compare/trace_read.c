@@ -105,6 +105,13 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
             h->up = false;
         return;
     }
+    /* -d2 and up: nmap loads its MAC prefix table between a local host's
+     * report line and its "Host is up" ("Fetchfile found ...nmap-mac-prefixes") */
+    if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no &&
+        !strncmp(line, "Fetchfile found ", 16)) {
+        t->hosts[t->nhosts - 1].line = no;
+        return;
+    }
     if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no && !strncmp(line, "Host is up", 10)) {
         struct st_trace_host *h = &t->hosts[t->nhosts - 1];
         h->up = true;

@@ -205,6 +205,18 @@ static void ipv4_at(doc_t *d, size_t i, struct st_ipv4 *ip)
     ip->dst = ip4(val(d, ST_F_IP_DST, i));
 }
 
+/* IPv6 header `i`: 0 the packet's, 1 the one an ICMPv6 error quotes. */
+static void ipv6_at(doc_t *d, size_t i, struct st_ipv6 *h)
+{
+    ip6(val(d, ST_F_IPV6_SRC, i), h->src);
+    ip6(val(d, ST_F_IPV6_DST, i), h->dst);
+    h->nh = (uint8_t)num(d, ST_F_IPV6_NXT, i);
+    h->hopl = (uint8_t)num(d, ST_F_IPV6_HLIM, i);
+    h->plen = (uint16_t)num(d, ST_F_IPV6_PLEN, i);
+    h->flow = (uint32_t)num(d, ST_F_IPV6_FLOW, i);
+    h->tclass = (uint8_t)num(d, ST_F_IPV6_TCLASS, i);
+}
+
 static void fill_transport(doc_t *d, uint8_t proto, struct st_pkt *p)
 {
     switch (proto) {
@@ -315,12 +327,7 @@ static void fill_icmp6_quote(doc_t *d, struct st_pkt *p)
     if (nvals(d, ST_F_IPV6_SRC) < 2)
         return;
     q->present6 = true;
-    ip6(val(d, ST_F_IPV6_SRC, 1), q->ip6.src);
-    ip6(val(d, ST_F_IPV6_DST, 1), q->ip6.dst);
-    q->ip6.nh = (uint8_t)num(d, ST_F_IPV6_NXT, 1);
-    q->ip6.hopl = (uint8_t)num(d, ST_F_IPV6_HLIM, 1);
-    q->ip6.plen = (uint16_t)num(d, ST_F_IPV6_PLEN, 1);
-    q->ip6.flow = (uint32_t)num(d, ST_F_IPV6_FLOW, 1);
+    ipv6_at(d, 1, &q->ip6);
     q->len = p->l4len > 8 ? (uint16_t)(p->l4len - 8) : 0;
     q->l4len = q->len > 40 ? (uint16_t)(q->len - 40) : 0;
     struct st_pkt t;
@@ -408,13 +415,7 @@ void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char
         }
     } else if (has(d, ST_F_IPV6_SRC)) {
         p->net = ST_NET_IPV6;
-        ip6(val(d, ST_F_IPV6_SRC, 0), p->ip6.src);
-        ip6(val(d, ST_F_IPV6_DST, 0), p->ip6.dst);
-        p->ip6.nh = (uint8_t)num(d, ST_F_IPV6_NXT, 0);
-        p->ip6.hopl = (uint8_t)num(d, ST_F_IPV6_HLIM, 0);
-        p->ip6.plen = (uint16_t)num(d, ST_F_IPV6_PLEN, 0);
-        p->ip6.flow = (uint32_t)num(d, ST_F_IPV6_FLOW, 0);
-        p->ip6.tclass = (uint8_t)num(d, ST_F_IPV6_TCLASS, 0);
+        ipv6_at(d, 0, &p->ip6);
         p->proto = p->ip6.nh;
         p->l4len = p->ip6.plen;
         if (p->proto == ST_IPPROTO_ICMPV6) {

@@ -39,25 +39,24 @@ static const char *why_up(const char *reason)
 
 static const char *why_down(const char *reason)
 {
-    if (!strcmp(reason, "host-unreach"))
-        return "a router reported it unreachable (ICMP host unreachable, ICMPv6 address "
-               "unreachable): nobody has that address";
-    if (!strcmp(reason, "net-unreach"))
-        return "a router reported its network unreachable";
-    if (!strcmp(reason, "no-route"))
-        return "a router reported it has no route there (ICMPv6 no route to destination)";
-    if (!strcmp(reason, "beyond-scope") || !strcmp(reason, "reject-route") ||
-        !strcmp(reason, "dest-unreach"))
-        return "a router reported the destination unreachable";
-    if (!strcmp(reason, "param-problem"))
-        return "the only answers were ICMPv6 parameter problems (it does not know that next "
-               "header), which nmap 7.93 reads no verdict in";
-    if (!strcmp(reason, "admin-prohibited"))
-        return "a firewall answered that the traffic is prohibited";
-    if (!strcmp(reason, "time-exceeded"))
-        return "a probe's TTL ran out on the way";
-    return "nothing came back to any probe, in any try: the host is off, absent, or a firewall "
-           "drops everything it would have answered";
+    static const char router[] = "a router reported the destination unreachable";
+    static const struct st_pair t[] = {
+        {"host-unreach", "a router reported it unreachable (ICMP host unreachable, ICMPv6 "
+                         "address unreachable): nobody has that address"},
+        {"net-unreach", "a router reported its network unreachable"},
+        {"no-route", "a router reported it has no route there (ICMPv6 no route to destination)"},
+        {"beyond-scope", router},
+        {"reject-route", router},
+        {"dest-unreach", router},
+        {"param-problem", "the only answers were ICMPv6 parameter problems (it does not know "
+                          "that next header), which nmap 7.93 reads no verdict in"},
+        {"admin-prohibited", "a firewall answered that the traffic is prohibited"},
+        {"time-exceeded", "a probe's TTL ran out on the way"},
+    };
+    const char *why = st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
+    return why ? why
+               : "nothing came back to any probe, in any try: the host is off, absent, or "
+                 "a firewall drops everything it would have answered";
 }
 
 static const char *kernel_note(enum st_cause c)

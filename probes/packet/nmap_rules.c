@@ -104,8 +104,6 @@ struct st_nmap_verdict st_nmap_icmp6_verdict(uint8_t type, uint8_t code)
     switch (type) {
     case ST_ICMP6_ECHO_REPLY:
         return verdict(ST_NMAP_UP, "echo-reply");
-    case ST_ICMP6_NEIGHBOR_ADVERT:
-        return verdict(ST_NMAP_UP, "nd-response");
     case ST_ICMP6_DEST_UNREACH:
         return unreach6_verdict(code);
     case ST_ICMP6_TIME_EXCEEDED:
@@ -144,6 +142,22 @@ static struct st_nmap_verdict tcp_verdict(uint8_t flags)
     return verdict(ST_NMAP_UP, "tcp-response");
 }
 
+/*
+ * A neighbour advertisement is an ND ping's answer (nd-response) when nmap's
+ * ND reader printed it ("neighbor advertisement ...") or it is a frame; an
+ * advertisement nmap's IP reader printed as a generic "ICMPv6 (58)" line
+ * answered the kernel's own solicitation (--send-ip, the router) and nmap
+ * reads nothing in it.
+ */
+static struct st_nmap_verdict nd_advert_verdict(const struct st_pkt *p, struct st_nmap_verdict v)
+{
+    if (p->l4.icmp.type != ST_ICMP6_NEIGHBOR_ADVERT)
+        return v;
+    if ((p->flags & ST_PKT_ND_TRACE) || p->link != ST_LINK_NONE)
+        return verdict(ST_NMAP_UP, "nd-response");
+    return verdict(ST_NMAP_NOTHING, "nd-response");
+}
+
 struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
 {
     if (p->flags & ST_PKT_CONNECT)
@@ -151,7 +165,7 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
     if (p->net == ST_NET_ARP)
         return verdict(ST_NMAP_UP, "arp-response");
     if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6)
-        return st_nmap_icmp6_verdict(p->l4.icmp.type, p->l4.icmp.code);
+        return nd_advert_verdict(p, st_nmap_icmp6_verdict(p->l4.icmp.type, p->l4.icmp.code));
     if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6)
         return verdict(ST_NMAP_UP, "unknown-response");
     switch (p->proto) {

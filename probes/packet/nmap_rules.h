@@ -132,8 +132,9 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *reply);
 /* The ICMP part of st_nmap_reply_verdict, for a message of (type, code). */
 struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code);
 
-/* The ICMPv6 part (scan_engine_raw.cc, portreasons.cc): an echo reply and
- * a neighbour advertisement (nd-response) up; a port unreachable up (the
+/* The ICMPv6 part (scan_engine_raw.cc, portreasons.cc): an echo reply
+ * up (st_nmap_reply_verdict adds the ND ping's advertisement, nd-response,
+ * which depends on who printed it); a port unreachable up (the
  * host said it); the other unreachables (no-route, admin-prohibited,
  * beyond-scope, host-unreach for "address unreachable", reject-route) and
  * time exceeded down; a parameter problem nothing (nmap 7.93 reads no

@@ -114,6 +114,32 @@ static void decode_ipv4_header(struct st_cur *c, struct st_ipv4 *ip)
     ip->dst = st_be32(c, 16);
 }
 
+static void decode_ipv6_header(struct st_cur *c, struct st_ipv6 *ip6)
+{
+    uint32_t vtf = st_be32(c, 0);
+    ip6->tclass = (uint8_t)(vtf >> 20);
+    ip6->flow = vtf & 0xfffff;
+    ip6->plen = st_be16(c, 4);
+    ip6->nh = st_u8(c, 6);
+    ip6->hopl = st_u8(c, 7);
+    st_copy(c, 8, ip6->src, 16);
+    st_copy(c, 24, ip6->dst, 16);
+}
+
+/* ICMP and ICMPv6 share their first four bytes; false when the message is
+ * shorter than that (the record is then flagged). */
+static bool decode_icmp_head(struct st_cur *c, struct st_pkt *p)
+{
+    struct st_icmp *m = &p->l4.icmp;
+    m->len = (uint16_t)c->len;
+    m->type = st_u8(c, 0);
+    m->code = st_u8(c, 1);
+    m->csum = st_be16(c, 2);
+    if (c->short_read)
+        p->flags |= ST_PKT_L4_SHORT;
+    return !c->short_read;
+}
+
 /* The original datagram quoted by an ICMP error, starting at its IP header. */
 static void decode_quote(struct st_cur c, struct st_quote *q)
 {
@@ -153,14 +179,8 @@ static void decode_icmp(struct st_cur c, struct st_pkt *p)
 {
     struct st_icmp *m = &p->l4.icmp;
 
-    m->len = (uint16_t)c.len;
-    m->type = st_u8(&c, 0);
-    m->code = st_u8(&c, 1);
-    m->csum = st_be16(&c, 2);
-    if (c.short_read) {
-        p->flags |= ST_PKT_L4_SHORT;
+    if (!decode_icmp_head(&c, p))
         return;
-    }
     switch (m->type) {
     case ST_ICMP_ECHO_REPLY:
     case ST_ICMP_ECHO_REQUEST:
@@ -208,14 +228,7 @@ static void decode_quote6(struct st_cur c, struct st_quote *q)
     if ((st_u8(&c, 0) >> 4) != 6 || !st_cur_has(&c, 0, 40))
         return;
     q->present6 = true;
-    uint32_t vtf = st_be32(&c, 0);
-    q->ip6.tclass = (uint8_t)(vtf >> 20);
-    q->ip6.flow = vtf & 0xfffff;
-    q->ip6.plen = st_be16(&c, 4);
-    q->ip6.nh = st_u8(&c, 6);
-    q->ip6.hopl = st_u8(&c, 7);
-    st_copy(&c, 8, q->ip6.src, 16);
-    st_copy(&c, 24, q->ip6.dst, 16);
+    decode_ipv6_header(&c, &q->ip6);
     struct st_cur l4 = st_cur_sub(&c, 40, c.len - 40);
     q->l4len = (uint16_t)l4.len;
     if (q->ip6.nh == ST_IPPROTO_ICMPV6) {
@@ -257,14 +270,8 @@ static void decode_nd(struct st_cur c, struct st_icmp *m)
 static void decode_icmp6(struct st_cur c, struct st_pkt *p)
 {
     struct st_icmp *m = &p->l4.icmp;
-    m->len = (uint16_t)c.len;
-    m->type = st_u8(&c, 0);
-    m->code = st_u8(&c, 1);
-    m->csum = st_be16(&c, 2);
-    if (c.short_read) {
-        p->flags |= ST_PKT_L4_SHORT;
+    if (!decode_icmp_head(&c, p))
         return;
-    }
     /* The echo id and seq are left out as the dissectors leave them:
      * nmap's ICMPv6 lines do not print them, and a line matches its frame
      * on what both show. */
@@ -356,14 +363,7 @@ static void decode_ipv6(struct st_cur c, struct st_pkt *p)
     struct st_ipv6 *ip6 = &p->ip6;
 
     p->net = ST_NET_IPV6;
-    uint32_t vtf = st_be32(&c, 0);
-    ip6->tclass = (uint8_t)(vtf >> 20);
-    ip6->flow = vtf & 0xfffff;
-    ip6->plen = st_be16(&c, 4);
-    ip6->nh = st_u8(&c, 6);
-    ip6->hopl = st_u8(&c, 7);
-    st_copy(&c, 8, ip6->src, 16);
-    st_copy(&c, 24, ip6->dst, 16);
+    decode_ipv6_header(&c, ip6);
     if (c.short_read) {
         p->flags |= ST_PKT_TRUNCATED;
         return;

@@ -530,7 +530,7 @@ static void put_nd(struct st_sb *sb, const struct st_pkt *p)
     put_dst(sb, p);
     st_sb_puts(sb, " ");
     if (!m->nd_has_target) {
-        st_sb_puts(sb, "packet too short");
+        st_sb_puts(sb, advert && p->l4len >= 24 ? "no link-layer address" : "packet too short");
         return;
     }
     if (!advert) {

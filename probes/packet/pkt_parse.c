@@ -491,6 +491,23 @@ static bool kv_list(struct cur *c, struct st_pkt *p, enum kv_target t, char stop
 
 /* ---- protocol bodies -------------------------------------------------- */
 
+/* A MAC address to the end of the line: "5A:59:23:9C:17:2E" (ARP lines) or
+ * "aa:bb:cc:dd:ee:ff" (ND lines, nmap's eth_ntoa). */
+static bool mac_at_end(struct cur *c, uint8_t out[6])
+{
+    unsigned m[6];
+    int used = 0;
+    if (c->end - c->s != 17 ||
+        sscanf(c->s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+               &used) != 6 ||
+        used != 17)
+        return fail(c, "bad MAC address");
+    for (int i = 0; i < 6; i++)
+        out[i] = (uint8_t)m[i];
+    c->s = c->end;
+    return true;
+}
+
 static bool parse_arp(struct cur *c, struct st_pkt *p)
 {
     struct st_arp *a = &p->arp;
@@ -520,19 +537,7 @@ static bool parse_arp(struct cur *c, struct st_pkt *p)
     t = token(c, " ");
     if (!parse_ip4_span(t, c->s, &a->spa))
         return fail(c, "bad ARP sender address");
-    if (!lit(c, " is-at ", "expected 'is-at'"))
-        return false;
-    unsigned m[6];
-    int used = 0;
-    if (c->end - c->s != 17 ||
-        sscanf(c->s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
-               &used) != 6 ||
-        used != 17)
-        return fail(c, "bad MAC address");
-    for (int i = 0; i < 6; i++)
-        a->sha[i] = (uint8_t)m[i];
-    c->s = c->end;
-    return true;
+    return lit(c, " is-at ", "expected 'is-at'") && mac_at_end(c, a->sha);
 }
 
 static bool parse_flags(struct cur *c, uint8_t *flags)
@@ -776,22 +781,6 @@ static bool parse_other(struct cur *c, struct st_pkt *p)
     return kv_list(c, p, KV_IP, '\0', true);
 }
 
-/* "aa:bb:cc:dd:ee:ff" (nmap's eth_ntoa: lower case) to the end of the line. */
-static bool mac_at_end(struct cur *c, uint8_t out[6])
-{
-    unsigned m[6];
-    int used = 0;
-    if (c->end - c->s != 17 ||
-        sscanf(c->s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
-               &used) != 6 ||
-        used != 17)
-        return fail(c, "bad MAC address");
-    for (int i = 0; i < 6; i++)
-        out[i] = (uint8_t)m[i];
-    c->s = c->end;
-    return true;
-}
-
 /*
  * nmap's ND reader (tcpip.cc, PacketTrace::traceND): "neighbor advertisement
  * A > B T is at MAC", "neighbor solicitation A > B who has T", or "packet
@@ -811,6 +800,9 @@ static bool parse_nd(struct cur *c, struct st_pkt *p, bool advert)
     if (p->net != ST_NET_IPV6)
         return fail(c, "ND between IPv4 addresses");
     if (at(c, "packet too short") || (advert && at(c, "no link-layer address"))) {
+        /* the target is not printed; an advertisement without the option
+         * had at least its fixed 24 bytes */
+        p->ip6.plen = at(c, "packet too short") ? 0 : 24;
         c->s = c->end;
         p->flags |= ST_PKT_L4_SHORT;
         return true;

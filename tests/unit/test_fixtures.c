@@ -173,15 +173,20 @@ static unsigned check_runs(const char *sub, unsigned *runs, unsigned *lines)
     return bad;
 }
 
-static void test_nmap_fixtures(void **state)
+static void check_all(const char *sub, const char *what)
 {
-    (void)state;
     unsigned runs = 0, lines = 0;
-    unsigned bad = check_runs("fixtures/nmap-7.93", &runs, &lines);
-    print_message("%u nmap runs, %u packet lines checked\n", runs, lines);
+    unsigned bad = check_runs(sub, &runs, &lines);
+    print_message("%u %s runs, %u packet lines checked\n", runs, what, lines);
     assert_true(runs >= 10);
     assert_true(lines >= 50);
     assert_int_equal(bad, 0);
+}
+
+static void test_nmap_fixtures(void **state)
+{
+    (void)state;
+    check_all("fixtures/nmap-7.93", "nmap");
 }
 
 /* nmap -6: ICMPv6, ND (nmap's own "neighbor advertisement" layout), TCP,
@@ -189,12 +194,7 @@ static void test_nmap_fixtures(void **state)
 static void test_nmap_ipv6_fixtures(void **state)
 {
     (void)state;
-    unsigned runs = 0, lines = 0;
-    unsigned bad = check_runs("fixtures/nmap-7.93-ipv6", &runs, &lines);
-    print_message("%u nmap -6 runs, %u packet lines checked\n", runs, lines);
-    assert_true(runs >= 10);
-    assert_true(lines >= 50);
-    assert_int_equal(bad, 0);
+    check_all("fixtures/nmap-7.93-ipv6", "nmap -6");
 }
 
 ST_TEST_MAIN(cmocka_unit_test(test_nmap_fixtures), cmocka_unit_test(test_nmap_ipv6_fixtures))
