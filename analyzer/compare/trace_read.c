@@ -90,7 +90,10 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
             t->end_ns = (int64_t)(lat * 1e9);
         return;
     }
-    if (sscanf(line, "Nmap scan report for %63[0-9a-fA-F.:]", addr) == 1) {
+    /* "Nmap scan report for ADDR" or, with a name, "... for NAME (ADDR)" */
+    const char *named = strrchr(line, '(');
+    if (!strncmp(line, "Nmap scan report for ", 21) &&
+        sscanf(named ? named + 1 : line + 21, "%63[0-9a-fA-F.:]", addr) == 1) {
         uint32_t a;
         if (!st_host_parse(addr, &a))
             return;
