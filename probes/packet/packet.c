@@ -105,8 +105,12 @@ bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
             a->proto != b->proto)
             return false;
     } else if (a->net == ST_NET_IPV6) {
+        /* no IP id: the flow label stands in (nmap's -PO probes and every
+         * reply carry their own), except on nmap's ND reader's lines, which
+         * do not print it */
+        bool nd_line = (a->flags | b->flags) & ST_PKT_ND_TRACE;
         if (memcmp(a->ip6.src, b->ip6.src, 16) || memcmp(a->ip6.dst, b->ip6.dst, 16) ||
-            a->proto != b->proto)
+            a->proto != b->proto || (!nd_line && a->ip6.flow != b->ip6.flow))
             return false;
     } else {
         return false;
@@ -134,7 +138,8 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h * 0xff51afd7ed558ccdULL;
 }
 
-/* A hash of exactly the fields st_pkt_same compares: equal packets hash equal.
+/* A hash of the fields st_pkt_same compares (all but IPv6's flow label,
+ * which an ND line lacks): equal packets hash equal.
  * (Not for connect records, which match frames by st_pkt_peer_hash.) */
 uint64_t st_pkt_hash(const struct st_pkt *p)
 {
