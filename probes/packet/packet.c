@@ -106,11 +106,12 @@ bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
             return false;
     } else if (a->net == ST_NET_IPV6) {
         /* no IP id: the flow label stands in (nmap's -PO probes and every
-         * reply carry their own), except on nmap's ND reader's lines, which
-         * do not print it */
-        bool nd_line = (a->flags | b->flags) & ST_PKT_ND_TRACE;
+         * reply carry their own). A label of 0 on either side matches any: a
+         * sender that leaves it to the kernel, nmap's ND reader's lines
+         * (which do not print it) */
+        bool flow_known = a->ip6.flow && b->ip6.flow && !((a->flags | b->flags) & ST_PKT_ND_TRACE);
         if (memcmp(a->ip6.src, b->ip6.src, 16) || memcmp(a->ip6.dst, b->ip6.dst, 16) ||
-            a->proto != b->proto || (!nd_line && a->ip6.flow != b->ip6.flow))
+            a->proto != b->proto || (flow_known && a->ip6.flow != b->ip6.flow))
             return false;
     } else {
         return false;

@@ -395,6 +395,26 @@ static const struct match_row {
      {KERNEL_TCP("0.0100s", "S", "1", "5000"),
       "RCVD (0.0200s) TCP 198.18.3.2:80 > 198.18.2.1:50000 RA ttl=64 id=0 iplen=40  seq=0 win=0 "},
      "12"},
+#define PO6(t, flow)                                                                               \
+    "SENT (" t ") igmp (2) 2001:2:0:2::1 > 2001:2:0:3::4: hopl=45 flow=" flow " payloadlen=0"
+    {"IPv6: the flow label tells -PO's retry from its first try, whatever the times",
+     L(PO6("0.0100s", "e4c6")) L(PO6("2.0100s", "b437")),
+     {PO6("0.0100s", "b437"), PO6("2.0100s", "e4c6")},
+     "21"},
+    {"IPv6: a flow label of 0 (left to the kernel) matches the frame's",
+     L(ECHO6("0.0100s")),
+     {"SENT (0.0100s) ICMPv6 (58) 2001:2:0:2::1 > 2001:2:0:3::2 (type=128/code=0) hopl=255 "
+      "flow=5a5a5 payloadlen=8"},
+     "1"},
+    {"IPv6: another flow label is another packet",
+     L(PO6("0.0100s", "e4c6")),
+     {PO6("0.0100s", "e4c7")},
+     "-"},
+    {"IPv6: an ND line (no flow printed) meets its frame",
+     L(NA6("0.0100s", "2001:2:0:1::2", "2001:2:0:1::1", "2001:2:0:1::2")),
+     {"RCVD (0.0100s) ICMPv6 (58) 2001:2:0:1::2 > 2001:2:0:1::1 (type=136/code=0) hopl=255 "
+      "flow=12345 payloadlen=32"},
+     "1"},
 };
 
 static void test_matching(void **state)
