@@ -203,7 +203,8 @@ const char *st_ip4_str(uint32_t addr, char *buf);
 /*
  * Whether two records describe the same packet: same protocol identity (ARP
  * op and addresses; IP addresses, id and protocol, or IPv6's flow label; ports,
- * flags and seq; ICMP type, code, id and seq). Time, link layer and checksums are not compared.
+ * flags and seq; ICMP type, code, id and seq). Time, link layer and checksums
+ * are not compared.
  * A connect record is the same as the kernel's SYN for it (issued), or the
  * SYN/ACK or RST that answered it (result).
  */
