@@ -4,6 +4,7 @@
  * and diffed in the same words as a trace (including the frames nmap never
  * traces: the kernel's RSTs, late replies, ARP the kernel did on its own).
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -24,18 +25,33 @@ static const char decode_usage[] =
     "the others, t counted from the first frame. Without --scanner every line starts\n"
     "'FRAME N (t)'. Frames scantrace cannot decode are printed with their problem.\n"
     "\n"
-    "  --scanner IP   the scanner's IPv4 address (decides SENT or RCVD)\n"
+    "  --scanner IP   the scanner's IPv4 or IPv6 address (decides SENT or RCVD)\n"
     "  --detail L     nmap's detail level: low (default, -d0/-d1), medium (-d2),\n"
     "                 high (-d3)\n"
     "\n"
     "Exit: 0 decoded, 2 bad usage or an unreadable capture (the frames before the\n"
     "damage are printed), 3 output not writable.\n";
 
-static bool from_scanner(const struct st_pkt *p, uint32_t scanner)
+/* The scanner's address: IPv4 or IPv6. */
+struct scanner {
+    bool v6;
+    uint32_t a4;
+    uint8_t a6[16];
+};
+
+static bool scanner_parse(const char *s, struct scanner *sc)
 {
+    sc->v6 = inet_pton(AF_INET6, s, sc->a6) == 1;
+    return sc->v6 || st_ip4_parse(s, &sc->a4);
+}
+
+static bool from_scanner(const struct st_pkt *p, const struct scanner *sc)
+{
+    if (sc->v6)
+        return p->net == ST_NET_IPV6 && !memcmp(p->ip6.src, sc->a6, 16);
     if (p->net == ST_NET_ARP)
-        return p->arp.spa == scanner;
-    return p->net == ST_NET_IPV4 && p->ip.src == scanner;
+        return p->arp.spa == sc->a4;
+    return p->net == ST_NET_IPV4 && p->ip.src == sc->a4;
 }
 
 static const char *problem(unsigned flags)
@@ -56,7 +72,7 @@ int st_cmd_decode(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     enum st_detail level = ST_DETAIL_LOW;
-    uint32_t scanner = 0;
+    struct scanner scanner = {0};
     bool have_scanner = false;
     int c;
 
@@ -64,8 +80,9 @@ int st_cmd_decode(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":s:d:h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (!st_ip4_parse(optarg, &scanner)) {
-                return st_cmd_usage_error("decode", "--scanner: not an IPv4 address: %s", optarg);
+            if (!scanner_parse(optarg, &scanner)) {
+                return st_cmd_usage_error("decode", "--scanner: not an IPv4 or IPv6 address: %s",
+                                          optarg);
             }
             have_scanner = true;
             break;
@@ -135,7 +152,7 @@ int st_cmd_decode(int argc, char **argv)
             snprintf(desc, sizeof desc, "(description too long)");
         double secs = (double)(t - t0) / 1e9;
         if (have_scanner)
-            printf("%s (%.4fs) %s%s\n", from_scanner(&p, scanner) ? "SENT" : "RCVD", secs, desc,
+            printf("%s (%.4fs) %s%s\n", from_scanner(&p, &scanner) ? "SENT" : "RCVD", secs, desc,
                    problem(p.flags));
         else
             printf("FRAME %lu (%.4fs) %s%s\n", frame, secs, desc, problem(p.flags));

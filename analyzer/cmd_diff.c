@@ -302,10 +302,10 @@ static void print_text(const struct opts *o, const struct st_diffview *a,
                    end_sgr(o, p->a ? '-' : '+'));
         for (size_t h = 0; h < p->nhosts; h++) {
             const struct host_diff *d = &p->hosts[h];
-            char addr[16];
+            char addr[ST_HOST_STRLEN];
             if (!d->differs && !o->verbose)
                 continue;
-            st_ip4_str(d->addr, addr);
+            st_host_str(d->addr, addr);
             if (!d->a || !d->b) {
                 char mark = d->a ? '-' : '+';
                 printf("%s%c%s:%s\n", mark_sgr(o, mark), mark, addr, end_sgr(o, mark));
@@ -371,10 +371,10 @@ static void print_json(const struct opts *o, const struct st_diffview *a,
         json_object_object_add(mo, "equal", json_object_new_boolean(!p->differs));
         for (size_t h = 0; h < p->nhosts; h++) {
             const struct host_diff *d = &p->hosts[h];
-            char addr[16];
+            char addr[ST_HOST_STRLEN];
             json_object *ho = json_object_new_object(), *added = json_object_new_array(),
                         *removed = json_object_new_array();
-            json_object_object_add(ho, "host", json_object_new_string(st_ip4_str(d->addr, addr)));
+            json_object_object_add(ho, "host", json_object_new_string(st_host_str(d->addr, addr)));
             json_object_object_add(ho, "status",
                                    json_object_new_string(!d->a        ? "only_b"
                                                           : !d->b      ? "only_a"

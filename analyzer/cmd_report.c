@@ -133,8 +133,9 @@ static int explain_options(int argc, char **argv, struct st_render *r, uint32_t 
             return ST_EXIT_USAGE;
         if (ch == 'H' && r->nhosts == MAX_HOSTS)
             return st_cmd_usage_error("explain", "--host: at most %d hosts", MAX_HOSTS);
-        if (ch == 'H' && !st_ip4_parse(optarg, &hosts[r->nhosts++]))
-            return st_cmd_usage_error("explain", "--host: an IPv4 address, not '%s'", optarg);
+        if (ch == 'H' && !st_host_parse(optarg, &hosts[r->nhosts++]))
+            return st_cmd_usage_error("explain", "--host: an IPv4 or IPv6 address, not '%s'",
+                                      optarg);
         if (ch != 'C' && ch != 'H')
             return st_cmd_help_or_error("explain", ch, argv, explain_usage);
     }
@@ -154,9 +155,9 @@ int st_cmd_explain(int argc, char **argv)
     r.c = &l.c;
     for (size_t i = 0; i < r.nhosts && !rc; i++)
         if (!st_report_has_host(&l.c, hosts[i])) {
-            char a[16];
+            char a[ST_HOST_STRLEN];
             fprintf(stderr, "scantrace explain: --host %s: the run has no such host\n",
-                    st_ip4_str(hosts[i], a));
+                    st_host_str(hosts[i], a));
             rc = ST_EXIT_USAGE;
         }
     if (!rc)

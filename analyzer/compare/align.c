@@ -63,11 +63,11 @@ static void index_build(struct index *ix, const struct st_dissection *cap, int64
         const struct st_pkt *f = st_store_get(&cap->frames, i, &tmp);
         ftime[i] = f->time_ns;
         cdir[i] = (uint8_t)f->dir;
-        src[i] = f->net == ST_NET_ARP ? f->arp.spa : f->net == ST_NET_IPV4 ? f->ip.src : 0;
+        src[i] = st_pkt_src_host(f);
         ix_add(ix, st_pkt_hash(f), (long)i);
-        if (f->proto == ST_IPPROTO_TCP && f->net == ST_NET_IPV4) {
-            ix_add(ix, st_pkt_peer_hash(f->ip.dst, f->l4.tcp.dport), (long)i);
-            ix_add(ix, st_pkt_peer_hash(f->ip.src, f->l4.tcp.sport), (long)i);
+        if (f->proto == ST_IPPROTO_TCP && (f->net == ST_NET_IPV4 || f->net == ST_NET_IPV6)) {
+            ix_add(ix, st_pkt_peer_hash(st_pkt_dst_host(f), f->l4.tcp.dport), (long)i);
+            ix_add(ix, st_pkt_peer_hash(src[i], f->l4.tcp.sport), (long)i);
         }
     }
 }
@@ -83,8 +83,8 @@ static void index_free(struct index *ix)
 static size_t candidates(const struct index *ix, const struct st_dissection *cap,
                          const struct st_pkt *p, long *out, size_t max)
 {
-    uint64_t h =
-        (p->flags & ST_PKT_CONNECT) ? st_pkt_peer_hash(p->ip.dst, p->l4.tcp.dport) : st_pkt_hash(p);
+    uint64_t h = (p->flags & ST_PKT_CONNECT) ? st_pkt_peer_hash(st_pkt_dst_host(p), p->l4.tcp.dport)
+                                             : st_pkt_hash(p);
     size_t n = 0;
     struct st_pkt tmp;
     for (int32_t e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->e[e].next) {
@@ -131,15 +131,25 @@ static void find_scanner(struct st_comparison *c)
         const struct st_pkt *p = &t->pkts[i];
         if (p->dir != ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
             continue;
-        add_scanner(c, p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0);
+        add_scanner(c, st_pkt_src_host(p));
+    }
+    struct st_pkt tmp;
+    /* IPv6: the scanner's other addresses (its link-local, another
+     * interface's) show where its kernel does neighbour discovery from, in
+     * frames the capture recorded as sent */
+    for (size_t i = 0; i < c->cap->n; i++) {
+        const struct st_pkt *p = st_store_get(&c->cap->frames, i, &tmp);
+        if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+            (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
+             p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT))
+            add_scanner(c, st_pkt_src_host(p));
     }
     if (c->nscanner)
         return;
-    struct st_pkt tmp;
     for (size_t i = 0; i < c->cap->n; i++) {
         const struct st_pkt *p = st_store_get(&c->cap->frames, i, &tmp);
         if (p->dir == ST_DIR_SENT)
-            add_scanner(c, p->net == ST_NET_ARP ? p->arp.spa : p->ip.src);
+            add_scanner(c, st_pkt_src_host(p));
     }
 }
 
@@ -322,7 +332,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++)
         if ((t->pkts[i].flags & ST_PKT_CONNECT) && t->pkts[i].dir == ST_DIR_SENT && c->t2f[i] >= 0)
-            add_scanner(c, st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)->ip.src);
+            add_scanner(c, st_pkt_src_host(st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)));
     for (size_t i = 0; i < cap->n; i++)
         c->fdir[i] = frame_dir(c, (enum st_dir)cdir[i], src[i]);
     free(cdir);

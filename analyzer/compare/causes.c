@@ -2,6 +2,8 @@
  * Why a packet is on one side only. The rules, in the order they are tried
  * on a wire-only frame:
  *   ARP to or from the scanner                      -> os-arp
+ *   IPv6 neighbour discovery to or from the scanner  -> os-nd
+ *   a router solicitation, an MLD report from it     -> os-rs, os-mld
  *   a TCP RST from the scanner about a probe         -> os-rst
  *   TCP from the scanner on a connect()'s connection -> os-tcp
  *   a reply to a probe, its host already decided (up,
@@ -37,6 +39,10 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_UNKNOWN] = "unknown",
         [ST_CAUSE_NO_ARP] = "no-arp",
         [ST_CAUSE_CAPTURE_DROP] = "capture-drop",
+        [ST_CAUSE_OS_ND] = "os-nd",
+        [ST_CAUSE_OS_RS] = "os-rs",
+        [ST_CAUSE_OS_MLD] = "os-mld",
+        [ST_CAUSE_NO_ND] = "no-nd",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -45,18 +51,56 @@ bool st_cause_is_discrepancy(enum st_cause c)
 {
     /* A retransmission the trace does not show is a probe the scanner hid. */
     return c == ST_CAUSE_UNKNOWN || c == ST_CAUSE_MISSED_REPLY || c == ST_CAUSE_CAPTURE_DROP ||
-           c == ST_CAUSE_NO_ARP || c == ST_CAUSE_RETRANSMIT;
+           c == ST_CAUSE_NO_ARP || c == ST_CAUSE_NO_ND || c == ST_CAUSE_RETRANSMIT;
+}
+
+static bool is_nd(const struct st_pkt *p)
+{
+    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
+            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+}
+
+/* A trace line shows less of an ICMPv6 message than its frame: no ND
+ * target (a solicitation goes to a multicast group), no quote of an error.
+ * For a trace packet of this comparison, its matched frame tells. */
+static const struct st_pkt *icmp6_view(const struct st_comparison *c, const struct st_pkt *p,
+                                       struct st_pkt *tmp)
+{
+    const struct st_trace *t = c->trace;
+    if (!t || !c->t2f || p < t->pkts || p >= t->pkts + t->npkts)
+        return p;
+    long f = c->t2f[p - t->pkts];
+    return f >= 0 ? st_store_get(&c->cap->frames, (size_t)f, tmp) : p;
+}
+
+/* IPv6: ND is about its target; an ICMPv6 error about the datagram it
+ * quotes; else the probe's destination or the reply's source. */
+static uint32_t pkt_host6(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
+{
+    if (p->proto == ST_IPPROTO_ICMPV6) {
+        struct st_pkt tmp;
+        const struct st_pkt *v = icmp6_view(c, p, &tmp);
+        const struct st_icmp *m = &v->l4.icmp;
+        if (is_nd(v))
+            return m->nd_has_target ? st_host6(m->nd_target) : 0;
+        if (m->quote.present6 && dir != ST_DIR_SENT)
+            return st_host6(m->quote.ip6.dst);
+    }
+    return dir == ST_DIR_SENT ? st_pkt_dst_host(p) : st_pkt_src_host(p);
 }
 
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
 {
     if (p->flags & ST_PKT_CONNECT)
-        return p->ip.dst;
+        return st_pkt_dst_host(p);
     if (p->net == ST_NET_ARP) {
         if ((p->arp.op & 0xff) == 1)
             return st_is_scanner(c, p->arp.spa) ? p->arp.tpa : p->arp.spa;
         return p->arp.spa;
     }
+    if (p->net == ST_NET_IPV6)
+        return pkt_host6(c, p, dir);
     if (p->net != ST_NET_IPV4)
         return 0;
     /* an ICMP error is about the datagram it quotes; a trace line of a port or
@@ -144,19 +188,34 @@ static uint64_t ports(const struct st_pkt *p, bool reverse)
     return reverse ? (uint64_t)d << 16 | s : (uint64_t)s << 16 | d;
 }
 
+static bool is_icmp(const struct st_pkt *p)
+{
+    return p->proto == ST_IPPROTO_ICMP || p->proto == ST_IPPROTO_ICMPV6;
+}
+
 /* What a packet from the scanner "looks like": destination, protocol and
  * destination port or ICMP type (retransmissions keep these). */
 static uint64_t like_key(const struct st_pkt *p)
 {
-    uint64_t what = p->proto == ST_IPPROTO_ICMP ? p->l4.icmp.type : ports(p, false) & 0xffff;
-    return key(K_LIKE, p->ip.dst, p->proto, what);
+    uint64_t what = is_icmp(p) ? p->l4.icmp.type : ports(p, false) & 0xffff;
+    return key(K_LIKE, st_pkt_dst_host(p), p->proto, what);
 }
 
-static void probe_keys(struct keys *k, const struct st_pkt *p, long i)
+/* IPv6 has no IP id to quote: an ICMPv6 error names its probe by what it
+ * "looks like" (the quoted destination, protocol and port or type). */
+static uint64_t quote6_key(const struct st_quote *q)
 {
+    uint64_t what = q->ip6.nh == ST_IPPROTO_ICMPV6 ? q->icmp_type : q->dport;
+    return key(K_LIKE, st_host6(q->ip6.dst), q->ip6.nh, what);
+}
+
+static void probe_keys(const struct st_comparison *c, struct keys *k, const struct st_pkt *p,
+                       long i)
+{
+    uint32_t dst = st_pkt_dst_host(p);
     if (p->flags & ST_PKT_CONNECT) {
-        put(k, key(K_HOST, p->ip.dst, 0, 0), i);
-        put(k, key(K_CONN, p->ip.dst, p->l4.tcp.dport, 0), i);
+        put(k, key(K_HOST, dst, 0, 0), i);
+        put(k, key(K_CONN, dst, p->l4.tcp.dport, 0), i);
         return;
     }
     if (p->net == ST_NET_ARP) {
@@ -164,18 +223,28 @@ static void probe_keys(struct keys *k, const struct st_pkt *p, long i)
         put(k, key(K_HOST, p->arp.tpa, 0, 0), i);
         return;
     }
-    if (p->net != ST_NET_IPV4)
+    if (p->net == ST_NET_IPV6 && is_nd(p)) {
+        /* nmap's ND ping: about its target, answered by its advertisement */
+        uint32_t target = st_pkt_host(c, p, ST_DIR_SENT);
+        put(k, key(K_HOST, target, 0, 0), i);
+        put(k, key(K_ARP, target, 0, 0), i);
         return;
-    put(k, key(K_HOST, p->ip.dst, 0, 0), i);
-    put(k, key(K_IPID, p->ip.dst, p->ip.id, p->proto), i);
+    }
+    if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6)
+        return;
+    put(k, key(K_HOST, dst, 0, 0), i);
+    if (p->net == ST_NET_IPV4)
+        put(k, key(K_IPID, dst, p->ip.id, p->proto), i);
     put(k, like_key(p), i);
-    if (p->proto == ST_IPPROTO_ICMP) {
+    if (is_icmp(p)) {
         const struct st_icmp *m = &p->l4.icmp;
-        int reply = st_icmp_reply_type(m->type);
+        int reply = p->proto == ST_IPPROTO_ICMPV6
+                        ? (m->type == ST_ICMP6_ECHO_REQUEST ? ST_ICMP6_ECHO_REPLY : -1)
+                        : st_icmp_reply_type(m->type);
         if (reply >= 0)
-            put(k, key(K_ICMPQ, p->ip.dst, (uint64_t)reply, (uint64_t)m->id << 16 | m->seq), i);
+            put(k, key(K_ICMPQ, dst, (uint64_t)reply, (uint64_t)m->id << 16 | m->seq), i);
     } else {
-        put(k, key(K_PORTS, p->ip.dst, p->proto, ports(p, false)), i);
+        put(k, key(K_PORTS, dst, p->proto, ports(p, false)), i);
     }
 }
 
@@ -184,17 +253,22 @@ static long answered(const struct keys *k, const struct st_pkt *f)
 {
     if (f->net == ST_NET_ARP)
         return (f->arp.op & 0xff) == 2 ? find(k, key(K_ARP, f->arp.spa, 0, 0)) : -1;
-    if (f->net != ST_NET_IPV4)
+    if (f->net != ST_NET_IPV4 && f->net != ST_NET_IPV6)
         return -1;
-    if (f->proto == ST_IPPROTO_ICMP) {
+    uint32_t src = st_pkt_src_host(f);
+    if (is_icmp(f)) {
         const struct st_icmp *m = &f->l4.icmp;
+        if (f->net == ST_NET_IPV6 && m->type == ST_ICMP6_NEIGHBOR_ADVERT)
+            return m->nd_has_target ? find(k, key(K_ARP, st_host6(m->nd_target), 0, 0)) : -1;
         if (m->quote.present)
             return find(k, key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto));
-        return find(k, key(K_ICMPQ, f->ip.src, m->type, (uint64_t)m->id << 16 | m->seq));
+        if (m->quote.present6)
+            return find(k, quote6_key(&m->quote));
+        return find(k, key(K_ICMPQ, src, m->type, (uint64_t)m->id << 16 | m->seq));
     }
-    long probe = find(k, key(K_PORTS, f->ip.src, f->proto, ports(f, true)));
+    long probe = find(k, key(K_PORTS, src, f->proto, ports(f, true)));
     if (probe < 0 && f->proto == ST_IPPROTO_TCP)
-        probe = find(k, key(K_CONN, f->ip.src, f->l4.tcp.sport, 0));
+        probe = find(k, key(K_CONN, src, f->l4.tcp.sport, 0));
     return probe;
 }
 
@@ -253,9 +327,48 @@ static bool involves_scanner(const struct st_comparison *c, const struct st_pkt 
 {
     if (f->net == ST_NET_ARP)
         return st_is_scanner(c, f->arp.spa) || st_is_scanner(c, f->arp.tpa);
-    if (f->net == ST_NET_IPV4)
-        return st_is_scanner(c, f->ip.src) || st_is_scanner(c, f->ip.dst);
+    if (f->net == ST_NET_IPV4 || f->net == ST_NET_IPV6)
+        return st_is_scanner(c, st_pkt_src_host(f)) || st_is_scanner(c, st_pkt_dst_host(f));
     return false;
+}
+
+/* The kernel's own IPv6 chatter: neighbour discovery (for the probes' next
+ * hop, or answering a neighbour), router solicitations, MLD reports. */
+static enum st_cause icmp6_own(const struct st_comparison *c, const struct keys *k,
+                               const struct st_pkt *f, enum st_dir dir, long *rel)
+{
+    if (f->net != ST_NET_IPV6 || f->proto != ST_IPPROTO_ICMPV6)
+        return ST_CAUSE_NONE;
+    uint8_t type = f->l4.icmp.type;
+    if (is_nd(f) && involves_scanner(c, f)) {
+        uint32_t target = f->l4.icmp.nd_has_target ? st_host6(f->l4.icmp.nd_target) : 0;
+        *rel = target ? find(k, key(K_HOST, target, 0, 0)) : -1;
+        return ST_CAUSE_OS_ND;
+    }
+    /* these go from a link-local or the unspecified address to a multicast
+     * group: the scanner's by the capture's direction, not by address */
+    if (dir != ST_DIR_SENT)
+        return ST_CAUSE_NONE;
+    if (type == ST_ICMP6_ROUTER_SOLICIT)
+        return ST_CAUSE_OS_RS;
+    /* MLD query 130, report 131, done 132, MLDv2 report 143 (RFC 2710, 3810) */
+    if (type == 131 || type == 132 || type == 143)
+        return ST_CAUSE_OS_MLD;
+    return ST_CAUSE_NONE;
+}
+
+static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f, long *rel)
+{
+    uint32_t dst = st_pkt_dst_host(f);
+    if (f->proto == ST_IPPROTO_TCP && (*rel = find(k, key(K_CONN, dst, f->l4.tcp.dport, 0))) >= 0)
+        return ST_CAUSE_OS_TCP;
+    if (f->proto == ST_IPPROTO_TCP && (f->l4.tcp.flags & ST_TCP_RST)) {
+        *rel = find(k, key(K_PORTS, dst, f->proto, ports(f, false)));
+        if (*rel >= 0)
+            return ST_CAUSE_OS_RST;
+    }
+    *rel = find(k, like_key(f));
+    return *rel >= 0 ? ST_CAUSE_RETRANSMIT : ST_CAUSE_UNKNOWN;
 }
 
 static enum st_cause classify_frame(const struct st_comparison *c, const struct keys *k,
@@ -266,6 +379,9 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     enum st_dir dir = c->fdir[i];
 
     *rel = -1;
+    enum st_cause own = icmp6_own(c, k, f, dir, rel);
+    if (own != ST_CAUSE_NONE)
+        return own;
     if (!involves_scanner(c, f))
         return ST_CAUSE_UNRELATED;
     if (f->net == ST_NET_ARP) {
@@ -273,24 +389,14 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
         *rel = find(k, key(K_HOST, other, 0, 0));
         return ST_CAUSE_OS_ARP;
     }
-    if (f->net != ST_NET_IPV4)
+    if (f->net != ST_NET_IPV4 && f->net != ST_NET_IPV6)
         return ST_CAUSE_UNKNOWN;
-    if (dir == ST_DIR_SENT) {
-        if (f->proto == ST_IPPROTO_TCP &&
-            (*rel = find(k, key(K_CONN, f->ip.dst, f->l4.tcp.dport, 0))) >= 0)
-            return ST_CAUSE_OS_TCP;
-        if (f->proto == ST_IPPROTO_TCP && (f->l4.tcp.flags & ST_TCP_RST)) {
-            *rel = find(k, key(K_PORTS, f->ip.dst, f->proto, ports(f, false)));
-            if (*rel >= 0)
-                return ST_CAUSE_OS_RST;
-        }
-        *rel = find(k, like_key(f));
-        return *rel >= 0 ? ST_CAUSE_RETRANSMIT : ST_CAUSE_UNKNOWN;
-    }
+    if (dir == ST_DIR_SENT)
+        return classify_sent(k, f, rel);
     *rel = answered(k, f);
     if (*rel < 0) {
         /* The quote proves what caused an ICMP error: none of our probes. */
-        bool quotes = f->proto == ST_IPPROTO_ICMP && f->l4.icmp.quote.present;
+        bool quotes = is_icmp(f) && (f->l4.icmp.quote.present || f->l4.icmp.quote.present6);
         return quotes ? ST_CAUSE_UNRELATED : ST_CAUSE_UNKNOWN;
     }
     uint32_t host = st_pkt_host(c, &c->trace->pkts[*rel], ST_DIR_SENT);
@@ -302,8 +408,8 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
 }
 
 /*
- * The capture's ARP in two sorted address lists: the addresses the scanner
- * asked for and those that answered. Made once, on the first SENT line
+ * The capture's ARP (and IPv6 ND) in two sorted address lists: the
+ * addresses the scanner asked for and those that answered. Made once, on the first SENT line
  * without its frame (a loop over every frame per such line was quadratic: a
  * lossy capture of a /16 never finished).
  */
@@ -337,6 +443,16 @@ static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
     for (size_t i = 0; i < c->cap->n; i++) {
         struct st_pkt tmp;
         const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
+        if (is_nd(f) && f->l4.icmp.nd_has_target) {
+            /* IPv6: the kernel's solicitations and the advertisements, by target */
+            uint32_t target = st_host6(f->l4.icmp.nd_target);
+            if (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT &&
+                st_is_scanner(c, st_pkt_src_host(f)))
+                push_u32(&s->asked, &s->nasked, &s->capasked, target);
+            else if (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT)
+                push_u32(&s->answered, &s->nanswered, &s->capanswered, target);
+            continue;
+        }
         if (f->net != ST_NET_ARP)
             continue;
         if ((f->arp.op & 0xff) == 1 && st_is_scanner(c, f->arp.spa))
@@ -376,7 +492,7 @@ void st_classify(struct st_comparison *c)
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         if (p->dir == ST_DIR_SENT) {
-            probe_keys(&k, p, (long)i);
+            probe_keys(c, &k, p, (long)i);
             continue;
         }
         /* a traced reply decides its host, up or down: nmap traces only the first */
@@ -404,6 +520,9 @@ void st_classify(struct st_comparison *c)
             c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
         else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, &arp, p->ip.dst))
             c->tcause[i] = ST_CAUSE_NO_ARP;
+        else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV6 &&
+                 arp_failed(c, &arp, st_pkt_dst_host(p)))
+            c->tcause[i] = ST_CAUSE_NO_ND;
         else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }

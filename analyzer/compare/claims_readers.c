@@ -1,25 +1,23 @@
 /* One reader per scanner output format (claims.h). Each knows its own lines
  * only, so that output of no known format stays "unknown". */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "claims.h"
 
-/* The IPv4 address at s (digits and dots), with *end after it. */
+/* The address at s (IPv4 digits and dots, or IPv6; hosts.h), with *end
+ * after it. */
 static bool ip_at(const char *s, uint32_t *a, const char **end)
 {
-    char buf[16];
-    size_t n = strspn(s, "0123456789.");
-    if (n < 7 || n >= sizeof buf)
+    char buf[48];
+    size_t n = strspn(s, "0123456789abcdefABCDEF:.");
+    if (n < 2 || n >= sizeof buf)
         return false;
     memcpy(buf, s, n);
     buf[n] = 0;
-    struct in_addr in;
-    if (inet_pton(AF_INET, buf, &in) != 1)
+    if ((strchr(buf, ':') == NULL && n < 7) || !st_host_parse(buf, a))
         return false;
-    *a = ntohl(in.s_addr);
     if (end)
         *end = s + n;
     return true;
@@ -92,7 +90,8 @@ static bool xml(const char *line, struct st_claim_state *st, uint32_t *addr, enu
     }
     *claim = ST_CLAIM_NONE;
     const char *a = strstr(line, "<address addr=\"");
-    if (a && strstr(a, "addrtype=\"ipv4\"") && ip_at(a + 15, addr, NULL)) {
+    if (a && (strstr(a, "addrtype=\"ipv4\"") || strstr(a, "addrtype=\"ipv6\"")) &&
+        ip_at(a + 15, addr, NULL)) {
         *claim = st->xml ? st->xml : ST_CLAIM_UP;
         st->xml = ST_CLAIM_NONE;
         return true;

@@ -12,6 +12,7 @@
 #include "compare_load.h"
 #include "comparison.h"
 #include "diffview.h"
+#include "hosts.h"
 #include "run_read.h"
 #include "trace_read.h"
 #include "wire_side.h"

@@ -10,8 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "trace_read.h"
 #include "dissect.h"
+#include "hosts.h"
+#include "trace_read.h"
 
 struct st_claims;
 
@@ -30,6 +31,12 @@ enum st_cause {
     /* trace only */
     ST_CAUSE_NO_ARP,       /* a SENT line whose next hop never answered ARP: never on the wire */
     ST_CAUSE_CAPTURE_DROP, /* the capture lost frames */
+    /* IPv6 (wire only, then trace only) */
+    ST_CAUSE_OS_ND,  /* neighbour discovery the kernel did: for the probes' next hop, or
+                      * answering a neighbour's solicitation (IPv6's os-arp) */
+    ST_CAUSE_OS_RS,  /* a router solicitation the kernel sent of its own accord */
+    ST_CAUSE_OS_MLD, /* multicast listener reports the kernel sent joining a group */
+    ST_CAUSE_NO_ND,  /* a SENT line whose next hop never answered ND (IPv6's no-arp) */
 };
 
 const char *st_cause_name(enum st_cause c);

@@ -146,7 +146,7 @@ static int load_report(const char *path, struct st_diffview *v, char *err, size_
         for (size_t h = 0; h < dst->nhosts; h++) {
             json_object *ho = json_object_array_get_idx(hosts, h), *list;
             struct st_dv_host *dh = &dst->hosts[h];
-            st_ip4_parse(jstr(ho, "host"), &dh->addr);
+            st_host_parse(jstr(ho, "host"), &dh->addr);
             dh->up = !strcmp(jstr(ho, "verdict"), "up");
             snprintf(dh->reason, sizeof dh->reason, "%s", jstr(ho, "reason"));
             static const char *const lists[2] = {"probes", "replies"};

@@ -3,6 +3,7 @@
  * file is scantrace's own, but it is input like any other: every member is
  * read only when it has the type expected.
  */
+#include "hosts.h"
 #include "run_read.h"
 
 #include <stdio.h>
@@ -40,7 +41,7 @@ static int read_verdicts(json_object *run, struct st_trace *t, char *why, size_t
         const char *verdict =
             (v = member(h, "verdict", json_type_string)) ? json_object_get_string(v) : "";
         if (!(v = member(h, "host", json_type_string)) ||
-            !st_ip4_parse(json_object_get_string(v), &addr) ||
+            !st_host_parse(json_object_get_string(v), &addr) ||
             (strcmp(verdict, "up") && strcmp(verdict, "down"))) {
             snprintf(why, whysz, "hosts[%zu]: no IPv4 \"host\" or no \"verdict\" up or down", i);
             return -1;

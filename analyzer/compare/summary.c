@@ -26,7 +26,7 @@
 /* ---- naming an nmap trace's mode after its probes ------------------------- */
 
 struct kinds {
-    bool arp, echo, ts, mask, other_icmp;
+    bool arp, nd, echo, ts, mask, other_icmp, v6;
     char syn[64], ack[64], udp[64], sctp[64], proto[64];
 };
 
@@ -44,10 +44,35 @@ static void add_num(char *list, size_t size, unsigned v)
     snprintf(list + len, size - len, "%s%s", len ? "," : "", item);
 }
 
+/* ICMPv6: nmap's ND ping (its IPv6 ARP ping), an echo request (-PE), and
+ * -PO58's echo request, which nmap sends with code 129 instead of 0. */
+static void add_icmp6(struct kinds *k, const struct st_pkt *p)
+{
+    const struct st_icmp *m = &p->l4.icmp;
+    if (m->type == ST_ICMP6_NEIGHBOR_SOLICIT)
+        k->nd = true;
+    else if (m->type == ST_ICMP6_ECHO_REQUEST && m->code == 0)
+        k->echo = true;
+    else if (m->type == ST_ICMP6_ECHO_REQUEST)
+        add_num(k->proto, sizeof k->proto, ST_IPPROTO_ICMPV6);
+    else
+        k->other_icmp = true;
+}
+
 static void add_kind(struct kinds *k, const struct st_pkt *p)
 {
     if (p->net == ST_NET_ARP) {
         k->arp = true;
+        return;
+    }
+    k->v6 |= p->net == ST_NET_IPV6;
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6) {
+        add_icmp6(k, p);
+        return;
+    }
+    /* -PO's ICMP (1) over IPv6 is a bare protocol number, no ICMP message */
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMP) {
+        add_num(k->proto, sizeof k->proto, ST_IPPROTO_ICMP);
         return;
     }
     switch (p->proto) {
@@ -84,7 +109,9 @@ static bool is_default(const struct kinds *k)
 {
     struct kinds d;
     memset(&d, 0, sizeof d);
-    for (size_t i = 0; i < ST_NMAP_DEFAULT_PING_N; i++) {
+    /* IPv6's default is IPv4's but the timestamp (ICMPv6 has none) */
+    size_t n = k->v6 ? ST_NMAP_DEFAULT_PING6_N : ST_NMAP_DEFAULT_PING_N;
+    for (size_t i = 0; i < n; i++) {
         const struct st_nmap_probe *dp = &st_nmap_default_ping[i];
         struct st_pkt p;
         st_pkt_init(&p);
@@ -107,7 +134,7 @@ static bool is_default(const struct kinds *k)
 static char *kinds_name(struct kinds *k)
 {
     char name[256] = "";
-    if (k->proto[0] && k->echo) {
+    if (k->proto[0] && k->echo && !k->v6) {
         /* -PO sends an ICMP echo as its protocol 1 */
         size_t len = strlen(k->proto);
         if (len + 3 <= sizeof k->proto) {
@@ -130,10 +157,11 @@ static char *kinds_name(struct kinds *k)
     ADD(k->sctp[0], "-PY%s", k->sctp);
     ADD(k->proto[0], "-PO%s", k->proto);
 #undef ADD
-    if (k->arp && !name[0])
-        return strdup("arp");
-    if (k->arp)
-        snprintf(name + len, sizeof name - len, " + arp");
+    const char *l2 = k->arp ? "arp" : k->nd ? "nd" : NULL; /* ARP or ND ping */
+    if (l2 && !name[0])
+        return strdup(l2);
+    if (l2)
+        snprintf(name + len, sizeof name - len, " + %s", l2);
     return strdup(name[0] ? name : "trace");
 }
 
@@ -256,7 +284,7 @@ static struct st_mode_host *host_in(struct st_comparison *c, struct host_ix *ix,
 static int cmp_host(const void *a, const void *b)
 {
     const struct st_mode_host *x = a, *y = b;
-    return (x->addr > y->addr) - (x->addr < y->addr);
+    return st_host_cmp(x->addr, y->addr);
 }
 
 static const char *trace_mode(const struct st_comparison *c, size_t i, const char *single)
@@ -305,12 +333,19 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         if (!r->mode[0] || !strcmp(r->mode, mode))
             reported = r;
     }
-    /* the first traced reply decides the reason, as it decided the scanner */
+    /* the first traced reply that decides anything decides the reason, as
+     * it decided the scanner (nmap also traces what it reads nothing in: a
+     * neighbour advertisement to the kernel before a --send-ip echo reply) */
     const struct st_pkt *first = NULL;
+    bool first_decides = false;
     for (size_t i = 0; i < h->nreplies; i++) {
         const struct st_pkt *p = &t->pkts[h->replies[i]];
-        if (!first || p->time_ns < first->time_ns)
+        bool decides = st_nmap_reply_verdict(p).host != ST_NMAP_NOTHING;
+        if (!first || (decides && !first_decides) ||
+            (decides == first_decides && p->time_ns < first->time_ns)) {
             first = p;
+            first_decides = decides;
+        }
     }
     bool up = false;
     if (first) {

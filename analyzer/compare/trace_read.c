@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "packet.h"
 
 #define GROW(arr, n, cap)                                                                          \
@@ -89,9 +90,12 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
             t->end_ns = (int64_t)(lat * 1e9);
         return;
     }
-    if (sscanf(line, "Nmap scan report for %63[0-9.]", addr) == 1) {
+    /* "Nmap scan report for ADDR" or, with a name, "... for NAME (ADDR)" */
+    const char *named = strrchr(line, '(');
+    if (!strncmp(line, "Nmap scan report for ", 21) &&
+        sscanf(named ? named + 1 : line + 21, "%63[0-9a-fA-F.:]", addr) == 1) {
         uint32_t a;
-        if (!st_ip4_parse(addr, &a))
+        if (!st_host_parse(addr, &a))
             return;
         GROW(t->hosts, t->nhosts, t->cap_hosts);
         struct st_trace_host *h = &t->hosts[t->nhosts++];
@@ -102,6 +106,13 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
         h->line = no;
         if (strstr(line, "[host down"))
             h->up = false;
+        return;
+    }
+    /* -d2 and up: nmap loads its MAC prefix table between a local host's
+     * report line and its "Host is up" ("Fetchfile found ...nmap-mac-prefixes") */
+    if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no &&
+        !strncmp(line, "Fetchfile found ", 16)) {
+        t->hosts[t->nhosts - 1].line = no;
         return;
     }
     if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no && !strncmp(line, "Host is up", 10)) {

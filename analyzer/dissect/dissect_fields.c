@@ -78,6 +78,9 @@ const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_ICMP_POINTER] = "icmp.pointer",
     [ST_F_ICMPV6_TYPE] = "icmpv6.type",
     [ST_F_ICMPV6_CODE] = "icmpv6.code",
+    [ST_F_ICMPV6_ND_NS_TARGET] = "icmpv6.nd.ns.target_address",
+    [ST_F_ICMPV6_ND_NA_TARGET] = "icmpv6.nd.na.target_address",
+    [ST_F_ICMPV6_OPT_LINKADDR] = "icmpv6.opt.linkaddr",
 };
 
 typedef const struct st_field_src doc_t;
@@ -202,6 +205,18 @@ static void ipv4_at(doc_t *d, size_t i, struct st_ipv4 *ip)
     ip->dst = ip4(val(d, ST_F_IP_DST, i));
 }
 
+/* IPv6 header `i`: 0 the packet's, 1 the one an ICMPv6 error quotes. */
+static void ipv6_at(doc_t *d, size_t i, struct st_ipv6 *h)
+{
+    ip6(val(d, ST_F_IPV6_SRC, i), h->src);
+    ip6(val(d, ST_F_IPV6_DST, i), h->dst);
+    h->nh = (uint8_t)num(d, ST_F_IPV6_NXT, i);
+    h->hopl = (uint8_t)num(d, ST_F_IPV6_HLIM, i);
+    h->plen = (uint16_t)num(d, ST_F_IPV6_PLEN, i);
+    h->flow = (uint32_t)num(d, ST_F_IPV6_FLOW, i);
+    h->tclass = (uint8_t)num(d, ST_F_IPV6_TCLASS, i);
+}
+
 static void fill_transport(doc_t *d, uint8_t proto, struct st_pkt *p)
 {
     switch (proto) {
@@ -304,6 +319,61 @@ static void fill_icmp(doc_t *d, struct st_pkt *p)
     }
 }
 
+/* The quoted datagram of an ICMPv6 error: the second IPv6 header and the
+ * transport fields (which belong to the quoted datagram, as for ICMP). */
+static void fill_icmp6_quote(doc_t *d, struct st_pkt *p)
+{
+    struct st_quote *q = &p->l4.icmp.quote;
+    if (nvals(d, ST_F_IPV6_SRC) < 2)
+        return;
+    q->present6 = true;
+    ipv6_at(d, 1, &q->ip6);
+    q->len = p->l4len > 8 ? (uint16_t)(p->l4len - 8) : 0;
+    q->l4len = q->len > 40 ? (uint16_t)(q->len - 40) : 0;
+    struct st_pkt t;
+    st_pkt_init(&t);
+    fill_transport(d, q->ip6.nh, &t);
+    if (q->ip6.nh == ST_IPPROTO_TCP) {
+        q->sport = t.l4.tcp.sport;
+        q->dport = t.l4.tcp.dport;
+        q->seq = t.l4.tcp.seq;
+    } else if (q->ip6.nh == ST_IPPROTO_UDP) {
+        q->sport = t.l4.udp.sport;
+        q->dport = t.l4.udp.dport;
+    } else if (q->ip6.nh == ST_IPPROTO_SCTP) {
+        q->sport = t.l4.sctp.sport;
+        q->dport = t.l4.sctp.dport;
+        q->seq = t.l4.sctp.vtag;
+    } else if (q->ip6.nh == ST_IPPROTO_ICMPV6) {
+        q->icmp_type = (uint8_t)num(d, ST_F_ICMPV6_TYPE, 1);
+        q->icmp_code = (uint8_t)num(d, ST_F_ICMPV6_CODE, 1);
+    }
+}
+
+/* ICMPv6: type and code; neighbour discovery's target and link-layer
+ * address; an error's quote. The echo id and seq are not read: nmap's
+ * ICMPv6 lines do not print them, so a frame is matched without them. */
+static void fill_icmp6(doc_t *d, struct st_pkt *p)
+{
+    struct st_icmp *m = &p->l4.icmp;
+    m->type = (uint8_t)num(d, ST_F_ICMPV6_TYPE, 0);
+    m->code = (uint8_t)num(d, ST_F_ICMPV6_CODE, 0);
+    m->len = p->l4len;
+    enum st_field target = m->type == ST_ICMP6_NEIGHBOR_SOLICIT  ? ST_F_ICMPV6_ND_NS_TARGET
+                           : m->type == ST_ICMP6_NEIGHBOR_ADVERT ? ST_F_ICMPV6_ND_NA_TARGET
+                                                                 : ST_NFIELDS;
+    if (target != ST_NFIELDS && has(d, target)) {
+        m->nd_has_target = true;
+        ip6(val(d, target, 0), m->nd_target);
+    }
+    if (target != ST_NFIELDS && has(d, ST_F_ICMPV6_OPT_LINKADDR)) {
+        m->nd_has_mac = true;
+        mac(val(d, ST_F_ICMPV6_OPT_LINKADDR, 0), m->nd_mac);
+    }
+    if (st_icmp_is_error(ST_IPPROTO_ICMPV6, m->type))
+        fill_icmp6_quote(d, p);
+}
+
 void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char **comment)
 {
     st_pkt_init(p);
@@ -345,18 +415,12 @@ void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char
         }
     } else if (has(d, ST_F_IPV6_SRC)) {
         p->net = ST_NET_IPV6;
-        ip6(val(d, ST_F_IPV6_SRC, 0), p->ip6.src);
-        ip6(val(d, ST_F_IPV6_DST, 0), p->ip6.dst);
-        p->ip6.nh = (uint8_t)num(d, ST_F_IPV6_NXT, 0);
-        p->ip6.hopl = (uint8_t)num(d, ST_F_IPV6_HLIM, 0);
-        p->ip6.plen = (uint16_t)num(d, ST_F_IPV6_PLEN, 0);
-        p->ip6.flow = (uint32_t)num(d, ST_F_IPV6_FLOW, 0);
-        p->ip6.tclass = (uint8_t)num(d, ST_F_IPV6_TCLASS, 0);
+        ipv6_at(d, 0, &p->ip6);
         p->proto = p->ip6.nh;
         p->l4len = p->ip6.plen;
         if (p->proto == ST_IPPROTO_ICMPV6) {
-            p->l4.icmp.type = (uint8_t)num(d, ST_F_ICMPV6_TYPE, 0);
-            p->l4.icmp.code = (uint8_t)num(d, ST_F_ICMPV6_CODE, 0);
+            fill_icmp6(d, p);
+            return;
         }
     } else {
         p->net = ST_NET_OTHER;

@@ -46,9 +46,9 @@ void st_report_claim_json(struct st_jw *w, const struct st_comparison *c, uint32
 
 static void addr_list(FILE *out, const uint32_t *a, size_t n)
 {
-    char ip[16];
+    char ip[ST_HOST_STRLEN];
     for (size_t i = 0; i < n && i < 20; i++)
-        fprintf(out, "%s%s", i ? " " : " ", st_ip4_str(a[i], ip));
+        fprintf(out, "%s%s", i ? " " : " ", st_host_str(a[i], ip));
     if (n > 20)
         fprintf(out, " ... (%zu more)", n - 20);
 }
@@ -109,8 +109,8 @@ size_t st_report_claims_junit_cases(const struct st_comparison *c)
 static void junit_case(FILE *out, const char *scanner, uint32_t a, const char *type,
                        const char *msg)
 {
-    char ip[16];
-    fprintf(out, "    <testcase classname=\"claims\" name=\"%s\">\n", st_ip4_str(a, ip));
+    char ip[ST_HOST_STRLEN];
+    fprintf(out, "    <testcase classname=\"claims\" name=\"%s\">\n", st_host_str(a, ip));
     fprintf(out, "      <failure type=\"%s\" message=\"", type);
     st_xml_escape(out, scanner);
     fprintf(out, " %s\"/>\n    </testcase>\n", msg);

@@ -30,6 +30,8 @@ static const char *why_up(const char *reason)
         {"udp-response", "it answered in UDP"},
         {"sctp-response", "it answered the SCTP INIT"},
         {"proto-response", "it answered in the same IP protocol"},
+        {"nd-response", "it is on your own segment and answered the IPv6 neighbour solicitation "
+                        "with a neighbour advertisement (IPv6's ARP)"},
     };
     const char *why = st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
     return why ? why : "the scanner says so";
@@ -37,10 +39,17 @@ static const char *why_up(const char *reason)
 
 static const char *why_down(const char *reason)
 {
+    static const char router[] = "a router reported the destination unreachable";
     static const struct st_pair t[] = {
-        {"host-unreach", "a router reported it unreachable (ICMP host unreachable): nobody has "
-                         "that address"},
+        {"host-unreach", "a router reported it unreachable (ICMP host unreachable, ICMPv6 "
+                         "address unreachable): nobody has that address"},
         {"net-unreach", "a router reported its network unreachable"},
+        {"no-route", "a router reported it has no route there (ICMPv6 no route to destination)"},
+        {"beyond-scope", router},
+        {"reject-route", router},
+        {"dest-unreach", router},
+        {"param-problem", "the only answers were ICMPv6 parameter problems (it does not know "
+                          "that next header), which nmap 7.93 reads no verdict in"},
         {"admin-prohibited", "a firewall answered that the traffic is prohibited"},
         {"time-exceeded", "a probe's TTL ran out on the way"},
     };
@@ -62,8 +71,8 @@ struct teller {
  * the way that answers for the hosts behind it). */
 static const char *who(const struct teller *t, uint32_t a, char *buf, size_t size)
 {
-    char ip[16];
-    st_ip4_str(a, ip);
+    char ip[ST_HOST_STRLEN];
+    st_host_str(a, ip);
     if (st_is_scanner(t->c, a))
         snprintf(buf, size, "your kernel");
     else if (t->h && a == t->h->addr)
@@ -78,7 +87,7 @@ static const char *who(const struct teller *t, uint32_t a, char *buf, size_t siz
 /* An ARP frame the scanner did not trace: who asked whom, and why. */
 static void arp_note(const struct teller *t, const struct st_pkt *p, char *buf, size_t size)
 {
-    char s[48], tg[48];
+    char s[ST_HOST_STRLEN + 16], tg[ST_HOST_STRLEN + 16];
     who(t, p->arp.spa, s, sizeof s);
     who(t, p->arp.tpa, tg, sizeof tg);
     bool router = !strncmp(s, "the router", 10) || !strncmp(tg, "the router", 10);
@@ -118,6 +127,16 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
         why = "your kernel's own part of the connect(): completing or closing the handshake, or "
               "trying the SYN again";
         break;
+    case ST_CAUSE_OS_ND:
+        why = "IPv6 neighbour discovery (IPv6's ARP), to find the MAC address to send to or to "
+              "answer a neighbour";
+        break;
+    case ST_CAUSE_OS_RS:
+        why = "your kernel asked for IPv6 routers (router solicitation) on its own";
+        break;
+    case ST_CAUSE_OS_MLD:
+        why = "your kernel announced the IPv6 multicast groups it listens to (MLD)";
+        break;
     case ST_CAUSE_LATE_REPLY:
         why = t->h && !t->h->up
                   ? "an answer that came after the scanner had stopped waiting for this host: "
@@ -138,8 +157,8 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
     default:
         why = "on the wire only, for no reason scantrace knows";
     }
-    char by[48] = "";
-    uint32_t src = p->net == ST_NET_IPV4 ? p->ip.src : 0;
+    char by[ST_HOST_STRLEN + 16] = "";
+    uint32_t src = p->net == ST_NET_ARP ? 0 : st_pkt_src_host(p);
     if (src && t->c->fdir[f] == ST_DIR_RCVD && (!t->h || src != t->h->addr))
         who(t, src, by, sizeof by);
     if (!by[0])
@@ -248,12 +267,13 @@ static void trace_only(const struct teller *t, long ti)
     const struct st_comparison *c = t->c;
     kind_of(&c->trace->pkts[ti], ST_DIR_SENT, kind, sizeof kind);
     fputs(st_paint(t->color && st_cause_is_discrepancy(c->tcause[ti]), ST_SGR_RED), t->out);
-    if (c->tcause[ti] == ST_CAUSE_NO_ARP)
+    if (c->tcause[ti] == ST_CAUSE_NO_ARP || c->tcause[ti] == ST_CAUSE_NO_ND)
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u), but it never reached the wire: "
-                "your kernel asked for the target's MAC address (ARP) and got no "
+                "your kernel asked for the target's MAC address (%s) and got no "
                 "answer, so it dropped the packet.",
-                article(kind), kind, c->trace->pkts[ti].line);
+                article(kind), kind, c->trace->pkts[ti].line,
+                c->tcause[ti] == ST_CAUSE_NO_ND ? "IPv6 neighbour discovery" : "ARP");
     else
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u), but the capture does not have "
@@ -276,12 +296,12 @@ static void wire_only(const struct teller *t, long f, const char *what)
 
 static void explain_host(struct teller *t, const struct st_mode *mode, const struct st_mode_host *h)
 {
-    char a[16], kind[128], what[192];
+    char a[ST_HOST_STRLEN], kind[128], what[192];
     const struct st_comparison *c = t->c;
     FILE *out = t->out;
     t->h = h;
     fprintf(out, "\n%s%s%s (mode %s): %s%s%s.\n", st_paint(t->color, ST_SGR_BOLD),
-            st_ip4_str(h->addr, a), st_paint(t->color, ST_SGR_RESET), mode->name,
+            st_host_str(h->addr, a), st_paint(t->color, ST_SGR_RESET), mode->name,
             st_paint(t->color, h->up ? ST_SGR_GREEN : ST_SGR_RED), h->up ? "UP" : "DOWN",
             st_paint(t->color, ST_SGR_RESET));
 

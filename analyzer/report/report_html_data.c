@@ -74,6 +74,9 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_OS_RST:
     case ST_CAUSE_OS_ARP:
     case ST_CAUSE_OS_TCP:
+    case ST_CAUSE_OS_ND:
+    case ST_CAUSE_OS_RS:
+    case ST_CAUSE_OS_MLD:
         return "kernel";
     case ST_CAUSE_LATE_REPLY:
     case ST_CAUSE_UNRELATED:
@@ -96,8 +99,8 @@ static bool broadcast(const struct st_pkt *p, bool from_wire)
 /* A packet's two IPv4 ends (ARP's sender and target), 0 when it has none. */
 static void ends(const struct st_pkt *p, uint32_t *s, uint32_t *d)
 {
-    *s = p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0;
-    *d = p->net == ST_NET_ARP ? p->arp.tpa : p->net == ST_NET_IPV4 ? p->ip.dst : 0;
+    *s = st_pkt_src_host(p);
+    *d = st_pkt_dst_host(p);
 }
 
 /* The scanner's end of a packet (its source or destination), or 0. */
@@ -197,11 +200,11 @@ static uint32_t scanner_of(const struct st_comparison *c, const struct ladder *l
  * from the scanner (1/0), class, label, where, flags]. */
 static void rungs(FILE *out, const struct st_comparison *c, struct ladder *l)
 {
-    char a[16];
+    char a[ST_HOST_STRLEN];
     uint32_t s = scanner_of(c, l);
     qsort(l->r, l->n, sizeof *l->r, cmp_rung);
     if (s)
-        fprintf(out, ",\"s\":\"%s\"", st_ip4_str(s, a));
+        fprintf(out, ",\"s\":\"%s\"", st_host_str(s, a));
     fputs(",\"n\":[", out);
     for (size_t i = 0; i < l->n; i++) {
         const struct rung *r = &l->r[i];
@@ -220,14 +223,14 @@ static void host_ladder(FILE *out, const struct st_comparison *c, const struct s
 {
     struct ladder l = {0};
     long dec = deciding_reply(c, h);
-    char a[16];
+    char a[ST_HOST_STRLEN];
     for (size_t i = 0; i < h->nprobes; i++)
         add_trace(&l, c, h->probes[i], false);
     for (size_t i = 0; i < h->nreplies; i++)
         add_trace(&l, c, h->replies[i], h->replies[i] == dec);
     for (size_t i = 0; i < h->nwire; i++)
         add_frame(&l, c, h->wire[i]);
-    st_ip4_str(h->addr, a);
+    st_host_str(h->addr, a);
     fputs("{\"m\":", out);
     js_string(out, m->name);
     fprintf(out, ",\"h\":\"%s\",\"peer\":\"%s\",\"v\":\"%s\",\"r\":", a, a, h->up ? "up" : "down");
@@ -252,7 +255,7 @@ static uint32_t other_end(const struct st_comparison *c, const struct st_pkt *p)
 static bool no_single_host(FILE *out, const struct st_comparison *c)
 {
     struct ladder l = {0};
-    char peers[64] = "", a[16];
+    char peers[3 * ST_HOST_STRLEN + 8] = "", a[ST_HOST_STRLEN];
     uint32_t seen[3];
     size_t nseen = 0;
     for (size_t i = 0; i < c->cap->n; i++) {
@@ -267,7 +270,7 @@ static bool no_single_host(FILE *out, const struct st_comparison *c)
         if (!known && nseen < 3 && o) {
             seen[nseen++] = o;
             size_t n = strlen(peers);
-            snprintf(peers + n, sizeof peers - n, "%s%s", n ? ", " : "", st_ip4_str(o, a));
+            snprintf(peers + n, sizeof peers - n, "%s%s", n ? ", " : "", st_host_str(o, a));
         }
     }
     if (l.n) {
@@ -283,11 +286,11 @@ static bool no_single_host(FILE *out, const struct st_comparison *c)
 
 void st_html_data(FILE *out, const struct st_comparison *c)
 {
-    char a[16], scanner[80] = "";
+    char a[ST_HOST_STRLEN], scanner[4 * ST_HOST_STRLEN] = "";
     for (size_t i = 0; i < c->nscanner && i < 4; i++) {
         size_t n = strlen(scanner);
         snprintf(scanner + n, sizeof scanner - n, "%s%s", i ? ", " : "",
-                 st_ip4_str(c->scanner[i], a));
+                 st_host_str(c->scanner[i], a));
     }
     fputs("{\"scanner\":", out);
     js_string(out, scanner[0] ? scanner : "(address unknown)");

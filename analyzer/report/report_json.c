@@ -19,8 +19,8 @@
 
 static void addr(struct st_jw *w, const char *key, uint32_t a)
 {
-    char s[16];
-    st_jw_string(w, key, st_ip4_str(a, s));
+    char s[ST_HOST_STRLEN];
+    st_jw_string(w, key, st_host_str(a, s));
 }
 
 /* Seconds as a JSON number to the nanosecond. */

@@ -180,10 +180,10 @@ static void plan(struct junit *j, const struct st_comparison *c)
 static void testcase(FILE *out, const struct st_comparison *c, const char *mode,
                      const struct st_mode_host *hh, const struct st_item *const *its, size_t n)
 {
-    char a[16];
+    char a[ST_HOST_STRLEN];
     fprintf(out, "    <testcase classname=\"");
     st_xml_escape(out, mode);
-    fprintf(out, "\" name=\"%s\">\n", st_ip4_str(hh->addr, a));
+    fprintf(out, "\" name=\"%s\">\n", st_host_str(hh->addr, a));
     if (n)
         failure(out, c, its, n);
     fprintf(out, "      <system-out>%s %s, %zu probes, %zu replies</system-out>\n",

@@ -60,8 +60,8 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
         fprintf(out, "|---|---|---|---|---|---|\n");
         for (size_t h = 0; h < mode->nhosts; h++) {
             const struct st_mode_host *hh = &mode->hosts[h];
-            char a[16];
-            fprintf(out, "| %s | %s | %s | ", st_ip4_str(hh->addr, a), hh->up ? "up" : "down",
+            char a[ST_HOST_STRLEN];
+            fprintf(out, "| %s | %s | %s | ", st_host_str(hh->addr, a), hh->up ? "up" : "down",
                     hh->reason);
             refs(out, c, hh->probes, hh->nprobes);
             fputs(" | ", out);

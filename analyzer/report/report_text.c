@@ -44,10 +44,10 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
 static void host_block(const struct pen *p, const struct st_comparison *c,
                        const struct st_mode_host *h)
 {
-    char a[16], lat[32] = "";
+    char a[ST_HOST_STRLEN], lat[32] = "";
     if (h->latency_s >= 0)
         snprintf(lat, sizeof lat, "  %.6fs", h->latency_s);
-    fprintf(p->out, "  %-15s %s%-4s%s  %s%s\n", st_ip4_str(h->addr, a),
+    fprintf(p->out, "  %-15s %s%-4s%s  %s%s\n", st_host_str(h->addr, a),
             paint(p, h->up ? GREEN : RED), h->up ? "up" : "down", paint(p, RESET), h->reason, lat);
     for (size_t i = 0; i < h->nprobes; i++)
         ref(p, "sent", c, h->probes[i]);

@@ -78,6 +78,43 @@ struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code)
     }
 }
 
+static struct st_nmap_verdict unreach6_verdict(uint8_t code)
+{
+    switch (code) {
+    case ST_ICMP6_UNREACH_PORT:
+        return verdict(ST_NMAP_UP, "port-unreach");
+    case ST_ICMP6_UNREACH_NO_ROUTE:
+        return verdict(ST_NMAP_DOWN, "no-route");
+    case ST_ICMP6_UNREACH_ADMIN:
+    case ST_ICMP6_UNREACH_POLICY:
+        return verdict(ST_NMAP_DOWN, "admin-prohibited");
+    case ST_ICMP6_UNREACH_BEYOND_SCOPE:
+        return verdict(ST_NMAP_DOWN, "beyond-scope");
+    case ST_ICMP6_UNREACH_ADDR:
+        return verdict(ST_NMAP_DOWN, "host-unreach");
+    case ST_ICMP6_UNREACH_REJECT_ROUTE:
+        return verdict(ST_NMAP_DOWN, "reject-route");
+    default:
+        return verdict(ST_NMAP_DOWN, "dest-unreach");
+    }
+}
+
+struct st_nmap_verdict st_nmap_icmp6_verdict(uint8_t type, uint8_t code)
+{
+    switch (type) {
+    case ST_ICMP6_ECHO_REPLY:
+        return verdict(ST_NMAP_UP, "echo-reply");
+    case ST_ICMP6_DEST_UNREACH:
+        return unreach6_verdict(code);
+    case ST_ICMP6_TIME_EXCEEDED:
+        return verdict(ST_NMAP_DOWN, "time-exceeded");
+    case ST_ICMP6_PARAM_PROBLEM:
+        return verdict(ST_NMAP_NOTHING, "param-problem");
+    default:
+        return verdict(ST_NMAP_NOTHING, "icmp-response");
+    }
+}
+
 struct st_nmap_verdict st_nmap_connect_verdict(int err)
 {
     switch (err) {
@@ -105,13 +142,31 @@ static struct st_nmap_verdict tcp_verdict(uint8_t flags)
     return verdict(ST_NMAP_UP, "tcp-response");
 }
 
+/*
+ * A neighbour advertisement is an ND ping's answer (nd-response) when nmap's
+ * ND reader printed it ("neighbor advertisement ...") or it is a frame; an
+ * advertisement nmap's IP reader printed as a generic "ICMPv6 (58)" line
+ * answered the kernel's own solicitation (--send-ip, the router) and nmap
+ * reads nothing in it.
+ */
+static struct st_nmap_verdict nd_advert_verdict(const struct st_pkt *p, struct st_nmap_verdict v)
+{
+    if (p->l4.icmp.type != ST_ICMP6_NEIGHBOR_ADVERT)
+        return v;
+    if ((p->flags & ST_PKT_ND_TRACE) || p->link != ST_LINK_NONE)
+        return verdict(ST_NMAP_UP, "nd-response");
+    return verdict(ST_NMAP_NOTHING, "nd-response");
+}
+
 struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
 {
     if (p->flags & ST_PKT_CONNECT)
         return st_nmap_connect_verdict(p->conn_errno);
     if (p->net == ST_NET_ARP)
         return verdict(ST_NMAP_UP, "arp-response");
-    if (p->net != ST_NET_IPV4)
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6)
+        return nd_advert_verdict(p, st_nmap_icmp6_verdict(p->l4.icmp.type, p->l4.icmp.code));
+    if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6)
         return verdict(ST_NMAP_UP, "unknown-response");
     switch (p->proto) {
     case ST_IPPROTO_TCP:

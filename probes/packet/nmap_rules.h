@@ -132,6 +132,16 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *reply);
 /* The ICMP part of st_nmap_reply_verdict, for a message of (type, code). */
 struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code);
 
+/* The ICMPv6 part (scan_engine_raw.cc, portreasons.cc): an echo reply
+ * up (st_nmap_reply_verdict adds the ND ping's advertisement, nd-response,
+ * which depends on who printed it); a port unreachable up (the
+ * host said it); the other unreachables (no-route, admin-prohibited,
+ * beyond-scope, host-unreach for "address unreachable", reject-route) and
+ * time exceeded down; a parameter problem nothing (nmap 7.93 reads no
+ * verdict in it, even the "unrecognized next header" of -PO: the lab's
+ * routed-up6 answers -PO so and nmap says it is down). */
+struct st_nmap_verdict st_nmap_icmp6_verdict(uint8_t type, uint8_t code);
+
 /* nmap's unprivileged ping: the verdict on a connect() that ended with
  * errno `err` (0: connected). Nothing for a timeout and the like. */
 struct st_nmap_verdict st_nmap_connect_verdict(int err);
@@ -151,6 +161,9 @@ struct st_nmap_probe {
  * order on the wire: ICMP echo, SYN to 443, ACK to 80, ICMP timestamp. */
 #define ST_NMAP_DEFAULT_PING_N 4
 extern const struct st_nmap_probe st_nmap_default_ping[ST_NMAP_DEFAULT_PING_N];
+/* With -6: the same but the timestamp, which ICMPv6 does not have (nmap.h's
+ * DEFAULT_IPV6_PING_TYPES): the first ST_NMAP_DEFAULT_PING6_N entries. */
+#define ST_NMAP_DEFAULT_PING6_N 3
 
 /* The ports (protocols for -PO) of a -P option given no list (nmap.h's
  * DEFAULT_*_PROBE_PORT_SPEC). */

@@ -62,15 +62,26 @@ bool st_ip4_parse(const char *s, uint32_t *addr)
  * connect(): issued = the SYN to the port; Connected = the SYN/ACK from it;
  * refused = the RST from it. Nothing else of the frame is known to the trace.
  */
+/* Whether frame f's source (or destination) is the connect's destination. */
+static bool connect_peer(const struct st_pkt *a, const struct st_pkt *f, bool src)
+{
+    if (a->net != f->net)
+        return false;
+    if (f->net == ST_NET_IPV6)
+        return !memcmp(src ? f->ip6.src : f->ip6.dst, a->ip6.dst, 16);
+    return (src ? f->ip.src : f->ip.dst) == a->ip.dst;
+}
+
 static bool connect_same(const struct st_pkt *a, const struct st_pkt *f)
 {
-    if (f->net != ST_NET_IPV4 || f->proto != ST_IPPROTO_TCP || (f->flags & ST_PKT_CONNECT))
+    if ((f->net != ST_NET_IPV4 && f->net != ST_NET_IPV6) || f->proto != ST_IPPROTO_TCP ||
+        (f->flags & ST_PKT_CONNECT))
         return false;
     uint8_t fl = f->l4.tcp.flags;
     if (a->dir == ST_DIR_SENT)
-        return f->ip.dst == a->ip.dst && f->l4.tcp.dport == a->l4.tcp.dport &&
+        return connect_peer(a, f, false) && f->l4.tcp.dport == a->l4.tcp.dport &&
                (fl & (ST_TCP_SYN | ST_TCP_ACK)) == ST_TCP_SYN;
-    if (f->ip.src != a->ip.dst || f->l4.tcp.sport != a->l4.tcp.dport)
+    if (!connect_peer(a, f, true) || f->l4.tcp.sport != a->l4.tcp.dport)
         return false;
     if (a->conn_errno == 0)
         return (fl & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK);
@@ -94,8 +105,13 @@ bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
             a->proto != b->proto)
             return false;
     } else if (a->net == ST_NET_IPV6) {
+        /* no IP id: the flow label stands in (nmap's -PO probes and every
+         * reply carry their own). A label of 0 on either side matches any: a
+         * sender that leaves it to the kernel, nmap's ND reader's lines
+         * (which do not print it) */
+        bool flow_known = a->ip6.flow && b->ip6.flow && !((a->flags | b->flags) & ST_PKT_ND_TRACE);
         if (memcmp(a->ip6.src, b->ip6.src, 16) || memcmp(a->ip6.dst, b->ip6.dst, 16) ||
-            a->proto != b->proto)
+            a->proto != b->proto || (flow_known && a->ip6.flow != b->ip6.flow))
             return false;
     } else {
         return false;
@@ -123,7 +139,8 @@ static uint64_t mix(uint64_t h, uint64_t v)
     return h * 0xff51afd7ed558ccdULL;
 }
 
-/* A hash of exactly the fields st_pkt_same compares: equal packets hash equal.
+/* A hash of the fields st_pkt_same compares (all but IPv6's flow label,
+ * which an ND line lacks): equal packets hash equal.
  * (Not for connect records, which match frames by st_pkt_peer_hash.) */
 uint64_t st_pkt_hash(const struct st_pkt *p)
 {

@@ -114,6 +114,32 @@ static void decode_ipv4_header(struct st_cur *c, struct st_ipv4 *ip)
     ip->dst = st_be32(c, 16);
 }
 
+static void decode_ipv6_header(struct st_cur *c, struct st_ipv6 *ip6)
+{
+    uint32_t vtf = st_be32(c, 0);
+    ip6->tclass = (uint8_t)(vtf >> 20);
+    ip6->flow = vtf & 0xfffff;
+    ip6->plen = st_be16(c, 4);
+    ip6->nh = st_u8(c, 6);
+    ip6->hopl = st_u8(c, 7);
+    st_copy(c, 8, ip6->src, 16);
+    st_copy(c, 24, ip6->dst, 16);
+}
+
+/* ICMP and ICMPv6 share their first four bytes; false when the message is
+ * shorter than that (the record is then flagged). */
+static bool decode_icmp_head(struct st_cur *c, struct st_pkt *p)
+{
+    struct st_icmp *m = &p->l4.icmp;
+    m->len = (uint16_t)c->len;
+    m->type = st_u8(c, 0);
+    m->code = st_u8(c, 1);
+    m->csum = st_be16(c, 2);
+    if (c->short_read)
+        p->flags |= ST_PKT_L4_SHORT;
+    return !c->short_read;
+}
+
 /* The original datagram quoted by an ICMP error, starting at its IP header. */
 static void decode_quote(struct st_cur c, struct st_quote *q)
 {
@@ -153,14 +179,8 @@ static void decode_icmp(struct st_cur c, struct st_pkt *p)
 {
     struct st_icmp *m = &p->l4.icmp;
 
-    m->len = (uint16_t)c.len;
-    m->type = st_u8(&c, 0);
-    m->code = st_u8(&c, 1);
-    m->csum = st_be16(&c, 2);
-    if (c.short_read) {
-        p->flags |= ST_PKT_L4_SHORT;
+    if (!decode_icmp_head(&c, p))
         return;
-    }
     switch (m->type) {
     case ST_ICMP_ECHO_REPLY:
     case ST_ICMP_ECHO_REQUEST:
@@ -201,6 +221,66 @@ static void decode_icmp(struct st_cur c, struct st_pkt *p)
         decode_quote(st_cur_sub(&c, 8, c.len - 8), &m->quote);
 }
 
+/* The IPv6 datagram an ICMPv6 error quotes (RFC 4443: as much as fits). */
+static void decode_quote6(struct st_cur c, struct st_quote *q)
+{
+    q->len = (uint16_t)c.len;
+    if ((st_u8(&c, 0) >> 4) != 6 || !st_cur_has(&c, 0, 40))
+        return;
+    q->present6 = true;
+    decode_ipv6_header(&c, &q->ip6);
+    struct st_cur l4 = st_cur_sub(&c, 40, c.len - 40);
+    q->l4len = (uint16_t)l4.len;
+    if (q->ip6.nh == ST_IPPROTO_ICMPV6) {
+        q->icmp_type = st_u8(&l4, 0);
+        q->icmp_code = st_u8(&l4, 1);
+    } else if (q->ip6.nh == ST_IPPROTO_TCP || q->ip6.nh == ST_IPPROTO_UDP ||
+               q->ip6.nh == ST_IPPROTO_SCTP) {
+        /* as the dissectors read it: no echo id (above), no seq for UDP */
+        q->sport = st_be16(&l4, 0);
+        q->dport = st_be16(&l4, 2);
+        if (q->ip6.nh != ST_IPPROTO_UDP)
+            q->seq = st_be32(&l4, 4);
+    }
+}
+
+/* Neighbour discovery (RFC 4861): the target after 4 reserved bytes, then
+ * options; the first link-layer address option (type 1 source, 2 target)
+ * of Ethernet length is the one nmap reads. */
+static void decode_nd(struct st_cur c, struct st_icmp *m)
+{
+    if (!st_cur_has(&c, 8, 16))
+        return;
+    m->nd_has_target = true;
+    st_copy(&c, 8, m->nd_target, 16);
+    uint8_t want = m->type == ST_ICMP6_NEIGHBOR_SOLICIT ? 1 : 2;
+    for (size_t off = 24; st_cur_has(&c, off, 2);) {
+        size_t olen = (size_t)st_u8(&c, off + 1) * 8;
+        if (olen == 0)
+            return;
+        if (st_u8(&c, off) == want && olen == 8 && st_cur_has(&c, off, 8)) {
+            m->nd_has_mac = true;
+            st_copy(&c, off + 2, m->nd_mac, 6);
+            return;
+        }
+        off += olen;
+    }
+}
+
+static void decode_icmp6(struct st_cur c, struct st_pkt *p)
+{
+    struct st_icmp *m = &p->l4.icmp;
+    if (!decode_icmp_head(&c, p))
+        return;
+    /* The echo id and seq are left out as the dissectors leave them:
+     * nmap's ICMPv6 lines do not print them, and a line matches its frame
+     * on what both show. */
+    if (m->type == ST_ICMP6_NEIGHBOR_SOLICIT || m->type == ST_ICMP6_NEIGHBOR_ADVERT)
+        decode_nd(c, m);
+    if (st_icmp_is_error(ST_IPPROTO_ICMPV6, m->type) && c.len > 8)
+        decode_quote6(st_cur_sub(&c, 8, c.len - 8), &m->quote);
+}
+
 static void decode_l4(struct st_cur c, struct st_pkt *p)
 {
     p->l4len = (uint16_t)c.len;
@@ -228,12 +308,7 @@ static void decode_l4(struct st_cur c, struct st_pkt *p)
         decode_icmp(c, p);
         break;
     case ST_IPPROTO_ICMPV6:
-        p->l4.icmp.len = (uint16_t)c.len;
-        p->l4.icmp.type = st_u8(&c, 0);
-        p->l4.icmp.code = st_u8(&c, 1);
-        p->l4.icmp.csum = st_be16(&c, 2);
-        if (c.short_read)
-            p->flags |= ST_PKT_L4_SHORT;
+        decode_icmp6(c, p);
         break;
     default:
         break;
@@ -288,14 +363,7 @@ static void decode_ipv6(struct st_cur c, struct st_pkt *p)
     struct st_ipv6 *ip6 = &p->ip6;
 
     p->net = ST_NET_IPV6;
-    uint32_t vtf = st_be32(&c, 0);
-    ip6->tclass = (uint8_t)(vtf >> 20);
-    ip6->flow = vtf & 0xfffff;
-    ip6->plen = st_be16(&c, 4);
-    ip6->nh = st_u8(&c, 6);
-    ip6->hopl = st_u8(&c, 7);
-    st_copy(&c, 8, ip6->src, 16);
-    st_copy(&c, 24, ip6->dst, 16);
+    decode_ipv6_header(&c, ip6);
     if (c.short_read) {
         p->flags |= ST_PKT_TRUNCATED;
         return;

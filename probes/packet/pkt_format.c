@@ -463,6 +463,13 @@ static void put_icmp(struct st_sb *sb, const struct st_pkt *p, enum st_detail le
         st_sb_puts(sb, " > ");
         put_dst(sb, p);
         st_sb_puts(sb, " ");
+        if (p->l4len < 8 && !(p->flags & ST_PKT_FRAGMENT)) {
+            /* under 8 bytes nmap reads no ICMP header at all (-PO's empty
+             * protocol 1 over IPv6): "ICMP a > b [??] ipinfo" */
+            st_sb_puts(sb, "[??] ");
+            put_ipinfo(sb, p, level);
+            return;
+        }
         put_icmp_desc(sb, m);
         st_sb_printf(sb, " (type=%u/code=%u) ", m->type, m->code);
         put_ipinfo(sb, p, level);
@@ -510,6 +517,36 @@ static void put_arp(struct st_sb *sb, const struct st_arp *a)
                  a->sha[0], a->sha[1], a->sha[2], a->sha[3], a->sha[4], a->sha[5]);
 }
 
+/* nmap's ND reader's own layout (tcpip.cc, PacketTrace::traceND): no IP
+ * fields, the target, and for an advertisement its link-layer address in
+ * lower case (eth_ntoa). */
+static void put_nd(struct st_sb *sb, const struct st_pkt *p)
+{
+    const struct st_icmp *m = &p->l4.icmp;
+    bool advert = m->type == ST_ICMP6_NEIGHBOR_ADVERT;
+    st_sb_puts(sb, advert ? "neighbor advertisement " : "neighbor solicitation ");
+    put_src(sb, p);
+    st_sb_puts(sb, " > ");
+    put_dst(sb, p);
+    st_sb_puts(sb, " ");
+    if (!m->nd_has_target) {
+        st_sb_puts(sb, advert && p->l4len >= 24 ? "no link-layer address" : "packet too short");
+        return;
+    }
+    if (!advert) {
+        st_sb_puts(sb, "who has ");
+        put_ip6(sb, m->nd_target);
+        return;
+    }
+    if (!m->nd_has_mac) {
+        st_sb_puts(sb, "no link-layer address");
+        return;
+    }
+    put_ip6(sb, m->nd_target);
+    st_sb_printf(sb, " is at %02x:%02x:%02x:%02x:%02x:%02x", m->nd_mac[0], m->nd_mac[1],
+                 m->nd_mac[2], m->nd_mac[3], m->nd_mac[4], m->nd_mac[5]);
+}
+
 int st_format_desc(const struct st_pkt *p, char *buf, size_t size)
 {
     return st_format_desc_at(p, ST_DETAIL_LOW, buf, size);
@@ -542,13 +579,14 @@ int st_format_desc_at(const struct st_pkt *p, enum st_detail level, char *buf, s
             put_ports(&sb, "SCTP", p, level);
             break;
         case ST_IPPROTO_ICMP:
-            if (p->net == ST_NET_IPV4) {
-                put_icmp(&sb, p, level);
-                break;
-            }
-            put_other(&sb, p, level);
+            /* nmap reads protocol 1 as ICMP whatever the IP version */
+            put_icmp(&sb, p, level);
             break;
         case ST_IPPROTO_ICMPV6:
+            if (p->flags & ST_PKT_ND_TRACE) {
+                put_nd(&sb, p);
+                break;
+            }
             st_sb_puts(&sb, "ICMPv6 (58) ");
             put_src(&sb, p);
             st_sb_puts(&sb, " > ");
@@ -580,10 +618,10 @@ int st_format_line(const struct st_pkt *p, char *buf, size_t size)
     char desc[ST_LINE_MAX];
 
     if (p->flags & ST_PKT_CONNECT) {
-        char a[16];
         st_sb_init(&sb, buf, size);
-        st_sb_printf(&sb, "CONN (%.4fs) TCP localhost > %s:%u => %s", (double)p->time_ns / 1e9,
-                     st_ip4_str(p->ip.dst, a), p->l4.tcp.dport, conn_text(p));
+        st_sb_printf(&sb, "CONN (%.4fs) TCP localhost > ", (double)p->time_ns / 1e9);
+        put_dst(&sb, p);
+        st_sb_printf(&sb, ":%u => %s", p->l4.tcp.dport, conn_text(p));
         return st_sb_result(&sb);
     }
 
@@ -646,9 +684,9 @@ int st_format_brief(const struct st_pkt *p, char *buf, size_t size)
 
     st_sb_init(&sb, buf, size);
     if (p->flags & ST_PKT_CONNECT) {
-        char a[16];
-        st_sb_printf(&sb, "TCP connect() to %s:%u => %s", st_ip4_str(p->ip.dst, a), p->l4.tcp.dport,
-                     conn_text(p));
+        st_sb_puts(&sb, "TCP connect() to ");
+        put_dst(&sb, p);
+        st_sb_printf(&sb, ":%u => %s", p->l4.tcp.dport, conn_text(p));
     } else if (p->net == ST_NET_ARP) {
         put_arp(&sb, &p->arp);
     } else if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) {
@@ -677,6 +715,34 @@ static void put_flagnames(struct st_sb *sb, uint8_t f)
         }
     if (first)
         st_sb_puts(sb, "no flags");
+}
+
+/* "ICMPv6 echo request", "ICMPv6 address unreachable", "ICMPv6 type 143". */
+static void put_icmp6_kind(struct st_sb *sb, const struct st_icmp *m)
+{
+    static const char *const types[] = {
+        [ST_ICMP6_DEST_UNREACH] = "unreachable",
+        [ST_ICMP6_PACKET_TOO_BIG] = "packet too big",
+        [ST_ICMP6_TIME_EXCEEDED] = "time exceeded",
+        [ST_ICMP6_PARAM_PROBLEM] = "parameter problem",
+        [ST_ICMP6_ECHO_REQUEST] = "echo request",
+        [ST_ICMP6_ECHO_REPLY] = "echo reply",
+        [ST_ICMP6_ROUTER_SOLICIT] = "router solicitation",
+        [ST_ICMP6_ROUTER_ADVERT] = "router advertisement",
+        [ST_ICMP6_NEIGHBOR_SOLICIT] = "neighbor solicitation",
+        [ST_ICMP6_NEIGHBOR_ADVERT] = "neighbor advertisement",
+    };
+    /* RFC 4443 3.1's codes of a destination unreachable */
+    static const char *const unreach[] = {
+        "no route",         "administratively prohibited",  "beyond scope", "address unreachable",
+        "port unreachable", "source address failed policy", "reject route"};
+    const char *name = m->type < sizeof types / sizeof types[0] ? types[m->type] : NULL;
+    if (m->type == ST_ICMP6_DEST_UNREACH && m->code < sizeof unreach / sizeof unreach[0])
+        st_sb_printf(sb, "ICMPv6 %s", unreach[m->code]);
+    else if (name)
+        st_sb_printf(sb, "ICMPv6 %s", name);
+    else
+        st_sb_printf(sb, "ICMPv6 type %u", m->type);
 }
 
 /* The kind of an IP packet, as a ladder or explain names it. */
@@ -708,7 +774,7 @@ static void kind_ip(struct st_sb *sb, const struct st_pkt *p, bool sent)
         break;
     }
     case ST_IPPROTO_ICMPV6:
-        st_sb_printf(sb, "ICMPv6 type %u", p->l4.icmp.type);
+        put_icmp6_kind(sb, &p->l4.icmp);
         break;
     default: {
         const char *name = st_proto_name(p->proto);

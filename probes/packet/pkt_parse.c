@@ -491,6 +491,23 @@ static bool kv_list(struct cur *c, struct st_pkt *p, enum kv_target t, char stop
 
 /* ---- protocol bodies -------------------------------------------------- */
 
+/* A MAC address to the end of the line: "5A:59:23:9C:17:2E" (ARP lines) or
+ * "aa:bb:cc:dd:ee:ff" (ND lines, nmap's eth_ntoa). */
+static bool mac_at_end(struct cur *c, uint8_t out[6])
+{
+    unsigned m[6];
+    int used = 0;
+    if (c->end - c->s != 17 ||
+        sscanf(c->s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+               &used) != 6 ||
+        used != 17)
+        return fail(c, "bad MAC address");
+    for (int i = 0; i < 6; i++)
+        out[i] = (uint8_t)m[i];
+    c->s = c->end;
+    return true;
+}
+
 static bool parse_arp(struct cur *c, struct st_pkt *p)
 {
     struct st_arp *a = &p->arp;
@@ -520,19 +537,7 @@ static bool parse_arp(struct cur *c, struct st_pkt *p)
     t = token(c, " ");
     if (!parse_ip4_span(t, c->s, &a->spa))
         return fail(c, "bad ARP sender address");
-    if (!lit(c, " is-at ", "expected 'is-at'"))
-        return false;
-    unsigned m[6];
-    int used = 0;
-    if (c->end - c->s != 17 ||
-        sscanf(c->s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
-               &used) != 6 ||
-        used != 17)
-        return fail(c, "bad MAC address");
-    for (int i = 0; i < 6; i++)
-        a->sha[i] = (uint8_t)m[i];
-    c->s = c->end;
-    return true;
+    return lit(c, " is-at ", "expected 'is-at'") && mac_at_end(c, a->sha);
 }
 
 static bool parse_flags(struct cur *c, uint8_t *flags)
@@ -699,6 +704,13 @@ static bool parse_icmp(struct cur *c, struct st_pkt *p)
     if (!addr(c, p, true, "bad ICMP source") || !lit(c, " > ", "expected ' > '") ||
         !addr(c, p, false, "bad ICMP destination") || !lit(c, " ", "expected description"))
         return false;
+    if (!bracket && at(c, "[??] ")) {
+        /* no ICMP header at all (-PO's protocol 1 over IPv6 is an empty
+         * payload): nmap knows neither type nor code */
+        c->s += 5;
+        p->flags |= ST_PKT_L4_SHORT;
+        return kv_list(c, p, KV_IP, '\0', true);
+    }
     /* The description runs to the last " (type=" of the line. */
     char *desc = c->s, *tp = NULL;
     for (char *q = c->s; q + 7 <= c->end; q++)
@@ -769,6 +781,44 @@ static bool parse_other(struct cur *c, struct st_pkt *p)
     return kv_list(c, p, KV_IP, '\0', true);
 }
 
+/*
+ * nmap's ND reader (tcpip.cc, PacketTrace::traceND): "neighbor advertisement
+ * A > B T is at MAC", "neighbor solicitation A > B who has T", or "packet
+ * too short" / "no link-layer address" in place of the description. No IP
+ * fields follow.
+ */
+static bool parse_nd(struct cur *c, struct st_pkt *p, bool advert)
+{
+    struct st_icmp *m = &p->l4.icmp;
+    p->proto = ST_IPPROTO_ICMPV6;
+    p->flags |= ST_PKT_ND_TRACE;
+    m->type = advert ? ST_ICMP6_NEIGHBOR_ADVERT : ST_ICMP6_NEIGHBOR_SOLICIT;
+    p->ip6.hopl = 255; /* RFC 4861 7.1.2: ND that is not 255 is dropped */
+    if (!addr(c, p, true, "bad ND source") || !lit(c, " > ", "expected ' > '") ||
+        !addr(c, p, false, "bad ND destination") || !lit(c, " ", "expected ND description"))
+        return false;
+    if (p->net != ST_NET_IPV6)
+        return fail(c, "ND between IPv4 addresses");
+    if (at(c, "packet too short") || (advert && at(c, "no link-layer address"))) {
+        /* the target is not printed; an advertisement without the option
+         * had at least its fixed 24 bytes */
+        p->ip6.plen = at(c, "packet too short") ? 0 : 24;
+        c->s = c->end;
+        p->flags |= ST_PKT_L4_SHORT;
+        return true;
+    }
+    if (!advert && !lit(c, "who has ", "expected 'who has'"))
+        return false;
+    char *t = token(c, " ");
+    if (!parse_ip6_span(t, c->s, m->nd_target))
+        return fail(c, "bad ND target address");
+    m->nd_has_target = true;
+    if (!advert)
+        return c->s == c->end || fail(c, "trailing text after ND");
+    m->nd_has_mac = true;
+    return lit(c, " is at ", "expected 'is at'") && mac_at_end(c, m->nd_mac);
+}
+
 static bool parse_desc_cur(struct cur *c, struct st_pkt *p)
 {
     p->ip.ihl = 5;
@@ -782,6 +832,10 @@ static bool parse_desc_cur(struct cur *c, struct st_pkt *p)
         return c->s += 5, parse_udp_sctp(c, p, false);
     if (at(c, "ICMP "))
         return c->s += 5, parse_icmp(c, p);
+    if (at(c, "neighbor advertisement "))
+        return c->s += 23, parse_nd(c, p, true);
+    if (at(c, "neighbor solicitation "))
+        return c->s += 22, parse_nd(c, p, false);
     if (at(c, "BOGUS!"))
         return fail(c, "nmap could not parse this packet (BOGUS!)");
     return parse_other(c, p);
@@ -800,6 +854,9 @@ static void finish(struct st_pkt *p)
         p->ip6.nh = p->proto;
         p->l4len = p->ip6.plen;
     }
+    /* an ND line prints no payload length: its fixed part and the option */
+    if (p->proto == ST_IPPROTO_ICMPV6 && p->l4.icmp.nd_has_target && !p->ip6.plen)
+        p->l4len = p->ip6.plen = p->l4.icmp.nd_has_mac ? 32 : 24;
     /* a line that showed a whole transport header had at least that much,
      * whatever its IP fields say (they may disagree: -d3's ihl): keep the
      * record saying what the line said (fuzz/regress) */
@@ -898,7 +955,8 @@ static bool conn_result(const char *text, int *err)
     return false;
 }
 
-/* "CONN (t) TCP localhost > a.b.c.d:port => result" */
+/* "CONN (t) TCP localhost > a.b.c.d:port => result"; IPv6 unbracketed,
+ * "TCP localhost > 2001:2:0:3::2:443 => ..." (split at the last colon) */
 static enum st_parse_rc parse_conn(const char *line, struct st_pkt *out, char *err, size_t errsz)
 {
     char buf[LINE_MAX_];
@@ -913,7 +971,8 @@ static enum st_parse_rc parse_conn(const char *line, struct st_pkt *out, char *e
     }
     struct cur c = {buf + 5, buf + n, NULL};
     if (!parse_time(&c, &t) || !lit(&c, "TCP localhost > ", "expected 'TCP localhost > '") ||
-        !addr_port(&c, out, false, &port, &known) || !known || out->net != ST_NET_IPV4 ||
+        !addr_port(&c, out, false, &port, &known) || !known ||
+        (out->net != ST_NET_IPV4 && out->net != ST_NET_IPV6) ||
         !lit(&c, " => ", "expected ' => '")) {
         set_err(err, errsz, c.why ? c.why : "bad CONN line");
         return ST_PARSE_BAD;
@@ -925,6 +984,8 @@ static enum st_parse_rc parse_conn(const char *line, struct st_pkt *out, char *e
     out->flags |= ST_PKT_CONNECT;
     out->time_ns = t;
     out->proto = out->ip.proto = ST_IPPROTO_TCP;
+    if (out->net == ST_NET_IPV6)
+        out->ip6.nh = ST_IPPROTO_TCP;
     out->l4.tcp.dport = port;
     if (out->conn_errno == EINPROGRESS) {
         out->dir = ST_DIR_SENT;

@@ -51,6 +51,9 @@ enum {
      * kernel's SYN); RCVD: its result (SYN/ACK, RST or an error).
      */
     ST_PKT_CONNECT = 1u << 4,
+    /* Printed by nmap's ND reader ("neighbor advertisement A > B T is at
+     * MAC"), not by its IP packet tracer: the formatter uses that layout. */
+    ST_PKT_ND_TRACE = 1u << 5,
 };
 
 /* IP protocol numbers scantrace decodes. */
@@ -138,6 +141,10 @@ struct st_quote {
     uint32_t seq;          /* TCP seq or SCTP vtag, when quoted */
     uint8_t icmp_type, icmp_code;
     uint16_t icmp_id, icmp_seq;
+    /* ICMPv6 errors quote an IPv6 datagram: `present6` and its header in
+     * `ip6`, the transport fields above as for IPv4 */
+    bool present6;
+    struct st_ipv6 ip6;
 };
 
 struct st_icmp {
@@ -151,6 +158,12 @@ struct st_icmp {
     uint8_t pointer;            /* parameter problem */
     uint16_t len;               /* ICMP bytes available (header + data) */
     struct st_quote quote;      /* errors: destination unreachable, time exceeded... */
+    /* ICMPv6 neighbour discovery (RFC 4861): the solicitation's or the
+     * advertisement's target address, and the link-layer address option
+     * (source for a solicitation, target for an advertisement) */
+    bool nd_has_target, nd_has_mac;
+    uint8_t nd_target[16];
+    uint8_t nd_mac[6];
 };
 
 struct st_pkt {
@@ -189,8 +202,9 @@ const char *st_ip4_str(uint32_t addr, char *buf);
 
 /*
  * Whether two records describe the same packet: same protocol identity (ARP
- * op and addresses; IP addresses, id and protocol; ports, flags and seq; ICMP
- * type, code, id and seq). Time, link layer and checksums are not compared.
+ * op and addresses; IP addresses, id and protocol, or IPv6's flow label; ports,
+ * flags and seq; ICMP type, code, id and seq). Time, link layer and checksums
+ * are not compared.
  * A connect record is the same as the kernel's SYN for it (issued), or the
  * SYN/ACK or RST that answered it (result).
  */

@@ -20,7 +20,7 @@ dissectors=(tshark)
   "$st" compare --no-write --dissector libwireshark "$fx/PE" >/dev/null 2>&1 && dissectors+=(libwireshark)
 echo "# dissectors: ${dissectors[*]}"
 for dis in "${dissectors[@]}"; do
-  for d in "$fx"/*/ fixtures/scantrace/*/; do
+  for d in "$fx"/*/ "$fx6"/*/ fixtures/scantrace/*/; do
     d=${d%/}
     name=$(basename "$d")
     [ -f "$d/expected-report.json" ] || { check "$name has an expected report" false; continue; }
@@ -65,6 +65,65 @@ for d in "$fx"/default-routed "$fx"/send-ip-local "$fx"/PE; do
   check "$(basename "$d"): each frame at most once" \
     test "$(jq '[.packets[] | select(.frame) | .frame] | (length == (unique | length))' "$tmp/r.json")" = true
 done
+
+# ---- nmap -6 ---------------------------------------------------------------------
+# every trace line once: the ND ping, the default routed ping, connect() lines
+for d in "$fx6"/default-local "$fx6"/default-routed "$fx6"/unprivileged "$fx6"/all-d3; do
+  "$st" compare --no-write -f json "$d" >"$tmp/r6.json"
+  lines=$(grep -cE '^(SENT|RCVD|CONN) ' "$d/trace.log")
+  check "ipv6 $(basename "$d"): each trace line once, on a frame"     test "$(jq '[.packets[] | select(.line and .frame) | .line] | unique | length' "$tmp/r6.json")" -eq "$lines"
+  check "ipv6 $(basename "$d"): no wire-only frame without a known cause"     jqt '[.packets[] | select(.status == "wire_only" and (.cause == "unknown" or .cause == "unrelated"))] | length == 0' "$tmp/r6.json"
+  up=$(grep -A2 '^Nmap scan report for' "$d/trace.log" | grep -B2 '^Host is up' | grep -o '2001:[0-9a-f:]*' | sort | tr '\n' ' ')
+  check "ipv6 $(basename "$d"): nmap's up hosts are up, the others down" \
+    test "$(jq -r '[.modes[].hosts[] | select(.verdict == "up") | .host] | sort | .[]' "$tmp/r6.json" | tr '\n' ' ')" = "$up"
+done
+mode6() { "$st" compare --no-write -f json "$fx6/$1" | jq -r '[.modes[].mode] | join(";")'; }
+check "ipv6 mode: an ICMPv6 echo run is -PE (not -PO58)" test "$(mode6 PE)" = "-PE"
+check "ipv6 mode: -PO58's echo (code 129) is -PO58" test "$(mode6 PO58)" = "-PO58"
+check "ipv6 mode: the local default is the ND ping" test "$(mode6 default-local)" = "nd"
+check "ipv6 mode: the routed default (echo, SYN/443, ACK/80, no timestamp)" test "$(mode6 default-routed)" = "default"
+check "ipv6 mode: -PO sends IPv4's protocols 1,2,4" test "$(mode6 PO)" = "-PO1,2,4"
+"$st" compare --no-write -f json "$fx6/default-routed" >"$tmp/r6.json"
+check "ipv6 causes: the kernel's solicitation for the router is os-nd" \
+  jqt '[.packets[] | select(.frame == 1)][0].cause == "os-nd"' "$tmp/r6.json"
+check "ipv6 causes: the kernel's RST to the SYN/ACK is os-rst" \
+  jqt '[.packets[] | select(.cause == "os-rst")] | length == 1' "$tmp/r6.json"
+"$st" compare --no-write -f json "$fx6/send-ip-absent" >"$tmp/r6.json"
+check "ipv6 --send-ip to an absent host: exit 1" test $? -eq 1
+check "ipv6 --send-ip to an absent host: its 4 lines never left (no-nd), the kernel's NS are os-nd" \
+  jqt '.summary.causes == {"os-nd": 2, "no-nd": 4}' "$tmp/r6.json"
+"$st" compare --no-write -f json "$fx6/PE-unreach" >"$tmp/r6.json"
+check "ipv6: the router's address unreachable decides its host down (host-unreach)" \
+  jqt '[.modes[].hosts[] | select(.host == "2001:2:0:3::9")][0] | .verdict == "down" and .reason == "host-unreach"' "$tmp/r6.json"
+"$st" compare --no-write -f json "$fx6/send-ip-local" >"$tmp/r6.json"
+check "ipv6: an advertisement to the kernel (--send-ip) decides nothing: the echo reply does" \
+  jqt '[.modes[].hosts[] | select(.host == "2001:2:0:1::2")][0].reason == "echo-reply"' "$tmp/r6.json"
+# never a false pass on a real nmap -6 run
+t6=$fx6/default-routed/trace.log
+c6=$fx6/default-routed/capture.pcapng
+grep -v '^Nmap scan report\|^Host is up\|^Nmap done' "$t6" >"$tmp/cut6.log"
+"$st" compare --no-write -f json "$tmp/cut6.log" "$c6" >"$tmp/cut6.json"
+check "ipv6 trace without a verdict: exit 1" test $? -eq 1
+check "ipv6 trace without a verdict: every host counted unjudged" \
+  jqt '.summary.unjudged == 4 and .summary.judged == 0 and .summary.passes == false' "$tmp/cut6.json"
+sed '5s/hopl=/hoplimit=/' "$t6" >"$tmp/bad6.log"
+"$st" compare --no-write -f json "$tmp/bad6.log" "$c6" >"$tmp/bad6.json"
+check "ipv6 unreadable line: exit 1, its line number warned" \
+  test $? -eq 1 -a "$(jq '.trace.warnings[0].line' "$tmp/bad6.json")" -eq 5
+sed 's/^RCVD \(.*\) neighbor advertisement \(.*\) is at /RCVD \1 neighbor advertisement \2 is-at /' \
+  "$fx6/default-local/trace.log" >"$tmp/na.log"
+"$st" compare --no-write "$tmp/na.log" "$fx6/default-local/capture.pcapng" >"$tmp/na.txt"
+check "ipv6 unreadable ND lines: not consistent, said" \
+  grep -q 'result .*UNJUDGED:.* 2 unreadable packet lines$' "$tmp/na.txt"
+# the reports and decode
+"$st" compare --no-write -f junit "$fx6/default-routed" >"$tmp/r6.xml"
+check "ipv6 junit: well-formed, a testcase per host" \
+  test "$(xmllint --xpath 'count(//testcase[starts-with(@name, "2001:2:0:3::")])' "$tmp/r6.xml")" -eq 4
+"$st" explain "$fx6/default-local" >"$tmp/x6.txt"
+check "ipv6 explain: the ND ping's answer explained" grep -q 'neighbour advertisement (IPv6.s ARP)' "$tmp/x6.txt"
+"$st" decode --scanner 2001:2:0:1::1 "$fx6/default-local" >"$tmp/d6.txt"
+check "decode --scanner IPv6: SENT and RCVD as the trace has them" \
+  test "$(grep -c '^SENT' "$tmp/d6.txt") $(grep -c '^RCVD' "$tmp/d6.txt")" = "4 2"
 
 # ---- fault injection ---------------------------------------------------------
 # Delete the frames of some matched packets: exactly those lines turn trace_only.

@@ -146,7 +146,28 @@ static void one_sided(const char *row, long other, enum st_cause got, const char
     "SENT (" t ") TCP 198.18.2.1:50000 > 198.18.3.2:80 " flags " ttl=64 id=" id                    \
     " iplen=52  seq=" seq " win=502 "
 #define DONE(secs) "Nmap done: 1 IP address (1 host up) scanned in " secs " seconds\n"
-#define L(line)    line "\n"
+/* nmap -6: the scanner 2001:2:0:2::1, a target 2001:2:0:3::2 behind the
+ * router 2001:2:0:2::fe; a neighbour's solicitation and advertisement are
+ * written as nmap's ND reader prints them (they carry the target) */
+#define ECHO6(t)                                                                                   \
+    "SENT (" t ") ICMPv6 (58) 2001:2:0:2::1 > 2001:2:0:3::2 (type=128/code=0) hopl=255 flow=0 "    \
+    "payloadlen=8"
+#define ECHO6_REPLY(t)                                                                             \
+    "RCVD (" t ") ICMPv6 (58) 2001:2:0:3::2 > 2001:2:0:2::1 (type=129/code=0) hopl=63 "            \
+    "flow=2eff5 payloadlen=8"
+#define SYN6(t)                                                                                    \
+    "SENT (" t ") TCP 2001:2:0:2::1:48816 > 2001:2:0:3::2:443 S hopl=255 flow=0 payloadlen=24 "    \
+    "seq=1000 win=1024 <mss 1460>"
+#define SYN_ACK6(t)                                                                                \
+    "RCVD (" t ") TCP 2001:2:0:3::2:443 > 2001:2:0:2::1:48816 SA hopl=63 flow=e976a "              \
+    "payloadlen=24 seq=777 win=64800 <mss 1440>"
+#define OS_RST6(t)                                                                                 \
+    "SENT (" t ") TCP 2001:2:0:2::1:48816 > 2001:2:0:3::2:443 R hopl=64 flow=af04a "               \
+    "payloadlen=20 seq=1001 win=0 "
+#define NS6(t, src, dst, who) "SENT (" t ") neighbor solicitation " src " > " dst " who has " who
+#define NA6(t, src, dst, who)                                                                      \
+    "RCVD (" t ") neighbor advertisement " src " > " dst " " who " is at 6e:70:59:d4:5e:38"
+#define L(line) line "\n"
 
 /* ---- why a frame is on the wire only ---------------------------------------- */
 
@@ -155,6 +176,57 @@ static const struct wire_row {
     size_t frame; /* 1-based */
     const char *cause;
 } wire_causes[] = {
+    {"os-nd: the kernel's solicitation for the router (IPv6)",
+     L(ECHO6("0.0100s")),
+     {NS6("0.0090s", "2001:2:0:2::1", "ff02::1:ff00:fe", "2001:2:0:2::fe"), ECHO6("0.0100s")},
+     1,
+     "os-nd"},
+    {"os-nd: the router's advertisement to it",
+     L(ECHO6("0.0100s")),
+     {NS6("0.0090s", "2001:2:0:2::1", "ff02::1:ff00:fe", "2001:2:0:2::fe"),
+      NA6("0.0095s", "2001:2:0:2::fe", "2001:2:0:2::1", "2001:2:0:2::fe"), ECHO6("0.0100s")},
+     2,
+     "os-nd"},
+    {"os-nd: a neighbour's solicitation of the scanner's link-local (learnt from its answer)",
+     L(ECHO6("0.0100s")),
+     {ECHO6("0.0100s"), "RCVD (1.0s) neighbor solicitation fe80::2 > fe80::1 who has fe80::1",
+      "SENT (1.0001s) neighbor advertisement fe80::1 > fe80::2 fe80::1 is at 6e:70:59:d4:5e:38"},
+     2,
+     "os-nd"},
+    {"unrelated: two other hosts' neighbour discovery",
+     L(ECHO6("0.0100s")),
+     {ECHO6("0.0100s"), "RCVD (1.0s) neighbor solicitation fe80::7 > fe80::8 who has fe80::8"},
+     2,
+     "unrelated"},
+    {"os-mld: the kernel joins a group (IPv6)",
+     L(ECHO6("0.0100s")),
+     {"SENT (0.0050s) ICMPv6 (58) fe80::1 > ff02::16 (type=143/code=0) hopl=1 flow=0 "
+      "payloadlen=36",
+      ECHO6("0.0100s")},
+     1,
+     "os-mld"},
+    {"os-rs: the kernel looks for routers (IPv6)",
+     L(ECHO6("0.0100s")),
+     {"SENT (0.0050s) ICMPv6 (58) fe80::1 > ff02::2 (type=133/code=0) hopl=255 flow=0 "
+      "payloadlen=16",
+      ECHO6("0.0100s")},
+     1,
+     "os-rs"},
+    {"os-rst: the kernel resets an untraced SYN/ACK (IPv6)",
+     L(SYN6("0.0100s")) L(SYN_ACK6("0.0200s")),
+     {SYN6("0.0100s"), SYN_ACK6("0.0200s"), OS_RST6("0.0201s")},
+     3,
+     "os-rst"},
+    {"late-reply: an IPv6 reply after another one decided the host",
+     L(ECHO6("0.0100s")) L(SYN6("0.0110s")) L(ECHO6_REPLY("0.0200s")),
+     {ECHO6("0.0100s"), SYN6("0.0110s"), ECHO6_REPLY("0.0200s"), SYN_ACK6("0.0300s")},
+     4,
+     "late-reply"},
+    {"missed-reply: an IPv6 reply in time that the trace does not show",
+     L(ECHO6("0.0100s")) DONE("0.05"),
+     {ECHO6("0.0100s"), ECHO6_REPLY("0.0200s")},
+     2,
+     "missed-reply"},
     {"os-rst: the scanner's kernel resets an untraced SYN/ACK",
      L(SYN("0.0100s", "1002")) L(SYN_ACK("0.0200s")),
      {SYN("0.0100s", "1002"), SYN_ACK("0.0200s"), OS_RST("0.0201s")},
@@ -264,6 +336,14 @@ static const struct trace_row {
      0,
      1,
      "unknown"},
+    {"no-nd: the target never answered neighbour discovery (--send-ip, IPv6)",
+     L("SENT (0.0100s) ICMPv6 (58) 2001:2:0:1::1 > 2001:2:0:1::9 (type=128/code=0) hopl=255 "
+       "flow=0 payloadlen=8"),
+     {NS6("0.0090s", "2001:2:0:1::1", "ff02::1:ff00:9", "2001:2:0:1::9"),
+      NS6("1.0090s", "2001:2:0:1::1", "ff02::1:ff00:9", "2001:2:0:1::9")},
+     0,
+     1,
+     "no-nd"},
     {"capture-drop: the capture lost frames",
      L(ECHO_REQ("0.0100s", "1001")),
      {ARP_ASK("0.0090s", "198.18.3.2")},
@@ -315,6 +395,26 @@ static const struct match_row {
      {KERNEL_TCP("0.0100s", "S", "1", "5000"),
       "RCVD (0.0200s) TCP 198.18.3.2:80 > 198.18.2.1:50000 RA ttl=64 id=0 iplen=40  seq=0 win=0 "},
      "12"},
+#define PO6(t, flow)                                                                               \
+    "SENT (" t ") igmp (2) 2001:2:0:2::1 > 2001:2:0:3::4: hopl=45 flow=" flow " payloadlen=0"
+    {"IPv6: the flow label tells -PO's retry from its first try, whatever the times",
+     L(PO6("0.0100s", "e4c6")) L(PO6("2.0100s", "b437")),
+     {PO6("0.0100s", "b437"), PO6("2.0100s", "e4c6")},
+     "21"},
+    {"IPv6: a flow label of 0 (left to the kernel) matches the frame's",
+     L(ECHO6("0.0100s")),
+     {"SENT (0.0100s) ICMPv6 (58) 2001:2:0:2::1 > 2001:2:0:3::2 (type=128/code=0) hopl=255 "
+      "flow=5a5a5 payloadlen=8"},
+     "1"},
+    {"IPv6: another flow label is another packet",
+     L(PO6("0.0100s", "e4c6")),
+     {PO6("0.0100s", "e4c7")},
+     "-"},
+    {"IPv6: an ND line (no flow printed) meets its frame",
+     L(NA6("0.0100s", "2001:2:0:1::2", "2001:2:0:1::1", "2001:2:0:1::2")),
+     {"RCVD (0.0100s) ICMPv6 (58) 2001:2:0:1::2 > 2001:2:0:1::1 (type=136/code=0) hopl=255 "
+      "flow=12345 payloadlen=32"},
+     "1"},
 };
 
 static void test_matching(void **state)

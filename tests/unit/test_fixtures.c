@@ -1,6 +1,6 @@
 /*
  * The formatter against real nmap 7.93: for every SENT/RCVD line of every
- * recorded run in fixtures/nmap-7.93/, find the captured frame that is the
+ * recorded run in fixtures/nmap-7.93/ (and nmap-7.93-ipv6/), find the captured frame that is the
  * same packet, decode it, format it, and require nmap's exact text
  * (everything after the time). Also every LOW line must round-trip through
  * the parser, and every line must have its frame on the wire, except those a
@@ -131,6 +131,9 @@ static unsigned check_fixture(const char *dir, unsigned *lines_checked)
         cap.used[i] = true;
         /* the frame must print exactly as nmap printed it, at nmap's level */
         enum st_detail level = st_line_detail(line);
+        /* nmap prints the ND it reads for its ND ping in its own layout */
+        if (!strncmp(desc_of(line), "neighbor ", 9))
+            cap.pkts[i].flags |= ST_PKT_ND_TRACE;
         st_format_desc_at(&cap.pkts[i], level, text, sizeof text);
         if (strcmp(text, desc_of(line))) {
             print_error("%s:%u (frame %zu):\n  nmap: [%s]\n  ours: [%s]\n", path, no, i + 1,
@@ -151,26 +154,47 @@ static unsigned check_fixture(const char *dir, unsigned *lines_checked)
     return bad;
 }
 
-static void test_nmap_fixtures(void **state)
+/* Every run under fixtures/SUB; returns the failures. */
+static unsigned check_runs(const char *sub, unsigned *runs, unsigned *lines)
 {
-    (void)state;
     char root[256], dir[512];
-    unsigned bad = 0, runs = 0, lines = 0;
-    DIR *d = opendir(st_src_path("fixtures/nmap-7.93", root, sizeof root));
+    unsigned bad = 0;
+    DIR *d = opendir(st_src_path(sub, root, sizeof root));
 
     assert_non_null(d);
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.')
             continue;
         snprintf(dir, sizeof dir, "%s/%s", root, e->d_name);
-        bad += check_fixture(dir, &lines);
-        runs++;
+        bad += check_fixture(dir, lines);
+        (*runs)++;
     }
     closedir(d);
-    print_message("%u nmap runs, %u packet lines checked\n", runs, lines);
+    return bad;
+}
+
+static void check_all(const char *sub, const char *what)
+{
+    unsigned runs = 0, lines = 0;
+    unsigned bad = check_runs(sub, &runs, &lines);
+    print_message("%u %s runs, %u packet lines checked\n", runs, what, lines);
     assert_true(runs >= 10);
     assert_true(lines >= 50);
     assert_int_equal(bad, 0);
 }
 
-ST_TEST_MAIN(cmocka_unit_test(test_nmap_fixtures))
+static void test_nmap_fixtures(void **state)
+{
+    (void)state;
+    check_all("fixtures/nmap-7.93", "nmap");
+}
+
+/* nmap -6: ICMPv6, ND (nmap's own "neighbor advertisement" layout), TCP,
+ * UDP, SCTP and IPv4's protocol numbers over IPv6, CONN lines, -d2, -d3. */
+static void test_nmap_ipv6_fixtures(void **state)
+{
+    (void)state;
+    check_all("fixtures/nmap-7.93-ipv6", "nmap -6");
+}
+
+ST_TEST_MAIN(cmocka_unit_test(test_nmap_fixtures), cmocka_unit_test(test_nmap_ipv6_fixtures))

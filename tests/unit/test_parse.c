@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "packet.h"
@@ -98,6 +99,13 @@ static int field_value(const struct st_pkt *p, const char *name, unsigned long *
         F("udp.dport", l4.udp.dport),
         F("sctp.csum", l4.sctp.csum),
         F("icmp.id", l4.icmp.id),
+        F("icmp.type", l4.icmp.type),
+        F("tcp.dport", l4.tcp.dport),
+        F("sctp.dport", l4.sctp.dport),
+        F("proto", proto),
+        F("ip6.hopl", ip6.hopl),
+        F("ip6.flow", ip6.flow),
+        F("ip6.plen", ip6.plen),
 #undef F
     };
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
@@ -227,6 +235,84 @@ static void test_conn_lines(void **state)
         ST_PARSE_BAD);
 }
 
+/* nmap -6's lines (fixtures/nmap-7.93-ipv6/), one row each: what the
+ * record must hold that the line says (the addresses, an ND target and MAC,
+ * a CONN line's destination), and the lines nmap never prints that must be
+ * refused. */
+static void test_ipv6_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        enum st_parse_rc rc;
+        unsigned flags;        /* ST_PKT_* the record must have */
+        uint8_t proto, type;   /* ICMPv6 type, or 0 */
+        const char *dst;       /* IPv6 destination, or NULL */
+        const char *nd_target; /* ND target, or NULL */
+        uint8_t mac_last;      /* the ND MAC's last byte */
+    } rows[] = {
+        {"RCVD (0.0509s) neighbor advertisement 2001:2:0:1::3 > 2001:2:0:1::1 2001:2:0:1::3 is at "
+         "a6:a5:b2:ed:45:1c",
+         ST_PARSE_OK, ST_PKT_ND_TRACE, 58, 136, "2001:2:0:1::1", "2001:2:0:1::3", 0x1c},
+        {"RCVD (0.1s) neighbor advertisement fe80::1 > fe80::2 no link-layer address", ST_PARSE_OK,
+         ST_PKT_ND_TRACE | ST_PKT_L4_SHORT, 58, 136, "fe80::2", NULL, 0},
+        {"RCVD (0.1s) neighbor solicitation fe80::1 > ff02::1:ff00:2 who has 2001:2:0:1::2",
+         ST_PARSE_OK, ST_PKT_ND_TRACE, 58, 135, "ff02::1:ff00:2", "2001:2:0:1::2", 0},
+        {"CONN (0.0049s) TCP localhost > 2001:2:0:3::2:443 => Connection refused", ST_PARSE_OK,
+         ST_PKT_CONNECT, 6, 0, "2001:2:0:3::2", NULL, 0},
+        {"CONN (0.0049s) TCP localhost > ::ffff:1.2.3.4:443 => Connected", ST_PARSE_OK,
+         ST_PKT_CONNECT, 6, 0, "::ffff:1.2.3.4", NULL, 0},
+        {"SENT (0.0105s) ICMP 2001:2:0:2::1 > 2001:2:0:3::4 [??] hopl=47 flow=21be payloadlen=0",
+         ST_PARSE_OK, ST_PKT_L4_SHORT, 1, 0, "2001:2:0:3::4", NULL, 0},
+        {"SENT (0.0106s) ipv4 (4) 2001:2:0:2::1 > 2001:2:0:3::4: hopl=50 flow=61c5 payloadlen=0",
+         ST_PARSE_OK, 0, 4, 0, "2001:2:0:3::4", NULL, 0},
+        {"SENT (0.0124s) TCP 2001:2:0:2::1:48816 > 2001:2:0:3::3:443 S hopl=255 flow=0 "
+         "payloadlen=24 seq=3270328250 win=1024 <mss 1460>",
+         ST_PARSE_OK, 0, 6, 0, "2001:2:0:3::3", NULL, 0},
+        /* what nmap never prints */
+        {"RCVD (0.1s) neighbor advertisement 2001:2:0:1::3 > 2001:2:0:1::1 2001:2:0:1::3 is-at "
+         "a6:a5:b2:ed:45:1c",
+         ST_PARSE_BAD, 0, 0, 0, NULL, NULL, 0},
+        {"RCVD (0.1s) neighbor advertisement 10.0.0.1 > 10.0.0.2 10.0.0.1 is at a6:a5:b2:ed:45:1c",
+         ST_PARSE_BAD, 0, 0, 0, NULL, NULL, 0},
+        {"RCVD (0.1s) neighbor advertisement fe80::1 > fe80::2 fe80::1 is at a6:a5:b2:ed:45",
+         ST_PARSE_BAD, 0, 0, 0, NULL, NULL, 0},
+        {"CONN (0.1s) TCP localhost > 2001:2:0:3::2 => Connected", ST_PARSE_BAD, 0, 0, 0, NULL,
+         NULL, 0},
+        {"SENT (0.1s) ICMPv6 (58) 2001:2::1 > 2001:2::2 (type=128/code=0) hopl=x flow=0 "
+         "payloadlen=8",
+         ST_PARSE_BAD, 0, 0, 0, NULL, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct st_pkt p;
+        char err[128] = "";
+        uint8_t want[16];
+        enum st_parse_rc rc = st_parse_line(rows[i].line, &p, err, sizeof err);
+        if (rc != rows[i].rc)
+            fail_msg("row %zu: rc %d (%s): %s", i, rc, err, rows[i].line);
+        if (rc != ST_PARSE_OK)
+            continue;
+        if ((p.flags & rows[i].flags) != rows[i].flags || p.proto != rows[i].proto ||
+            (rows[i].type && p.l4.icmp.type != rows[i].type))
+            fail_msg("row %zu: flags %x proto %u type %u: %s", i, p.flags, p.proto, p.l4.icmp.type,
+                     rows[i].line);
+        assert_int_equal(p.net, ST_NET_IPV6);
+        assert_int_equal(inet_pton(AF_INET6, rows[i].dst, want), 1);
+        if (memcmp(p.ip6.dst, want, 16))
+            fail_msg("row %zu: destination: %s", i, rows[i].line);
+        /* the ND fields share the transport union: ICMPv6 rows only */
+        if (p.proto == ST_IPPROTO_ICMPV6)
+            assert_int_equal(p.l4.icmp.nd_has_target, rows[i].nd_target != NULL);
+        if (rows[i].nd_target) {
+            assert_int_equal(inet_pton(AF_INET6, rows[i].nd_target, want), 1);
+            if (memcmp(p.l4.icmp.nd_target, want, 16))
+                fail_msg("row %zu: ND target: %s", i, rows[i].line);
+        }
+        if (rows[i].mac_last && (!p.l4.icmp.nd_has_mac || p.l4.icmp.nd_mac[5] != rows[i].mac_last))
+            fail_msg("row %zu: ND MAC: %s", i, rows[i].line);
+    }
+}
+
 static void test_crlf_and_time(void **state)
 {
     (void)state;
@@ -247,6 +333,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_low_roundtrip),    cmocka_unit_test(test_detail_levels),
         cmocka_unit_test(test_not_packet_lines), cmocka_unit_test(test_bad_packet_lines),
         cmocka_unit_test(test_crlf_and_time),    cmocka_unit_test(test_conn_lines),
+        cmocka_unit_test(test_ipv6_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

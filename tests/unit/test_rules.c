@@ -37,6 +37,12 @@ static const char *host_name(enum st_nmap_host h)
 #define ROUTER       "198.18.2.254"
 #define TARGET       "198.18.3.2"
 #define CONN(result) "CONN (0.0200s) TCP localhost > 198.18.3.2:80 => " result
+/* a generic ICMPv6 line from src (type and code as numbers) */
+#define ICMP6_FROM(src, type, code)                                                                \
+    "RCVD (0.0200s) ICMPv6 (58) " src " > 2001:2:0:2::1 (type=" #type "/code=" #code               \
+    ") hopl=63 flow=0 payloadlen=8"
+#define ROUTER6 "2001:2:0:2::fe"
+#define TARGET6 "2001:2:0:3::2"
 
 static const struct verdict_row {
     const char *name, *reply;
@@ -116,6 +122,32 @@ static const struct verdict_row {
     {"connect: network unreachable", CONN("Network is unreachable"), ST_NMAP_DOWN, "net-unreach"},
     {"connect: network down", CONN("Network is down"), ST_NMAP_DOWN, "net-unreach"},
     {"connect: timed out", CONN("Connection timed out"), ST_NMAP_NOTHING, "no-response"},
+    /* nmap -6 (fixtures/nmap-7.93-ipv6/; scan_engine_raw.cc, portreasons.cc) */
+    {"ICMPv6 echo reply", ICMP6_FROM(TARGET6, 129, 0), ST_NMAP_UP, "echo-reply"},
+    {"ND ping's advertisement (nmap's ND reader)",
+     "RCVD (0.0509s) neighbor advertisement 2001:2:0:1::3 > 2001:2:0:1::1 2001:2:0:1::3 is at "
+     "a6:a5:b2:ed:45:1c",
+     ST_NMAP_UP, "nd-response"},
+    {"an advertisement to the kernel (IP reader's generic line)", ICMP6_FROM(ROUTER6, 136, 0),
+     ST_NMAP_NOTHING, "nd-response"},
+    {"ICMPv6 port unreachable", ICMP6_FROM(TARGET6, 1, 4), ST_NMAP_UP, "port-unreach"},
+    {"ICMPv6 no route", ICMP6_FROM(ROUTER6, 1, 0), ST_NMAP_DOWN, "no-route"},
+    {"ICMPv6 administratively prohibited", ICMP6_FROM(ROUTER6, 1, 1), ST_NMAP_DOWN,
+     "admin-prohibited"},
+    {"ICMPv6 beyond scope", ICMP6_FROM(ROUTER6, 1, 2), ST_NMAP_DOWN, "beyond-scope"},
+    {"ICMPv6 address unreachable", ICMP6_FROM(ROUTER6, 1, 3), ST_NMAP_DOWN, "host-unreach"},
+    {"ICMPv6 reject route", ICMP6_FROM(ROUTER6, 1, 6), ST_NMAP_DOWN, "reject-route"},
+    {"ICMPv6 time exceeded", ICMP6_FROM(ROUTER6, 3, 0), ST_NMAP_DOWN, "time-exceeded"},
+    {"ICMPv6 parameter problem (-PO, -PY over IPv6)", ICMP6_FROM(TARGET6, 4, 1), ST_NMAP_NOTHING,
+     "param-problem"},
+    {"ICMPv6 echo request", ICMP6_FROM(TARGET6, 128, 0), ST_NMAP_NOTHING, "icmp-response"},
+    {"TCP RST over IPv6",
+     "RCVD (0.0124s) TCP 2001:2:0:3::3:443 > 2001:2:0:2::1:48816 RA hopl=63 flow=f694a "
+     "payloadlen=20 seq=0 win=0 ",
+     ST_NMAP_UP, "reset"},
+    {"connect over IPv6: refused",
+     "CONN (0.0049s) TCP localhost > 2001:2:0:3::2:80 => Connection refused", ST_NMAP_UP,
+     "conn-refused"},
 };
 
 static void test_verdicts(void **state)

@@ -107,10 +107,41 @@ static void test_latency_forms(void **state)
     }
 }
 
+/* The host lines of every form: IPv4 and IPv6, with and without a name,
+ * and -d2's MAC prefix table loaded between a local host's two lines. */
+static void test_host_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *host;
+        bool up;
+    } rows[] = {
+        {"Nmap scan report for 1.2.3.4\nHost is up (0.1s latency).\n", "1.2.3.4", true},
+        {"Nmap scan report for up.lab (1.2.3.4)\nHost is up (0.1s latency).\n", "1.2.3.4", true},
+        {"Nmap scan report for 2001:2:0:3::2\nHost is up (0.1s latency).\n", "2001:2:0:3::2", true},
+        {"Nmap scan report for abc.lab (2001:2:0:3::2)\nHost is up (0.1s latency).\n",
+         "2001:2:0:3::2", true},
+        {"Nmap scan report for 2001:2:0:1::2\nFetchfile found "
+         "/usr/bin/../share/nmap/nmap-mac-prefixes\nHost is up, received nd-response (0.00012s "
+         "latency).\n",
+         "2001:2:0:1::2", true},
+        {"Nmap scan report for 2001:2:0:1::2 [host down]\n", "2001:2:0:1::2", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct st_trace t;
+        char a[ST_HOST_STRLEN];
+        assert_int_equal(read_text(rows[i].text, &t), 0);
+        assert_int_equal(t.nhosts, 1);
+        if (strcmp(st_host_str(t.hosts[0].addr, a), rows[i].host) || t.hosts[0].up != rows[i].up)
+            fail_msg("row %zu: host %s up %d", i, a, t.hosts[0].up);
+        st_trace_free(&t);
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_huge_times),
-                                       cmocka_unit_test(test_times),
-                                       cmocka_unit_test(test_latency_forms)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_huge_times), cmocka_unit_test(test_times),
+        cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,42 @@
+/*
+ * A host of a comparison as one uint32_t, whichever its address family: an
+ * IPv4 address is itself; an IPv6 address is interned for the process and
+ * stands as an id in 0.0.0.0/8 ("this network", RFC 791/1122: never a
+ * source or destination on the wire, so never a host of its own). Every
+ * table of hosts (modes, verdicts, claims, diff) keeps its uint32_t, and the
+ * same IPv6 address is the same id in both runs of a diff.
+ */
+#ifndef ST_HOSTS_H
+#define ST_HOSTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+/* Room for any host's text (an IPv6 address and its NUL). */
+#define ST_HOST_STRLEN 46
+
+/* The id of an IPv6 address (interned on first use; aborts on OOM). An
+ * IPv4-mapped address (::ffff:a.b.c.d) is its IPv4 address. */
+uint32_t st_host6(const uint8_t addr[16]);
+
+/* Whether a host is an IPv6 id, and its address (NULL for IPv4 hosts). */
+bool st_host_is6(uint32_t host);
+const uint8_t *st_host6_addr(uint32_t host);
+
+/* Its text: dotted quad or RFC 5952 IPv6 (inet_ntop). */
+const char *st_host_str(uint32_t host, char buf[ST_HOST_STRLEN]);
+
+/* Parse either family; false on anything else. */
+bool st_host_parse(const char *s, uint32_t *host);
+
+/* Order of hosts in reports: IPv4 by address, then IPv6 by address. */
+int st_host_cmp(uint32_t a, uint32_t b);
+
+/* A packet's source and destination as hosts (0 for what has no address:
+ * ARP gives its sender and target). */
+uint32_t st_pkt_src_host(const struct st_pkt *p);
+uint32_t st_pkt_dst_host(const struct st_pkt *p);
+
+#endif
