@@ -43,6 +43,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_OS_RS] = "os-rs",
         [ST_CAUSE_OS_MLD] = "os-mld",
         [ST_CAUSE_NO_ND] = "no-nd",
+        [ST_CAUSE_OTHER_SHARD] = "other-shard",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -480,6 +481,19 @@ static bool arp_failed(const struct st_comparison *c, struct arp_seen *s, uint32
     return has_u32(s->asked, s->nasked, dst) && !has_u32(s->answered, s->nanswered, dst);
 }
 
+/* Whether frame f is between the scanner and an address of another shard of
+ * this run's sweep (shard_side.h: known only when the sweep was rebuilt). */
+static bool other_shard(const struct st_comparison *c, size_t f)
+{
+    if (!c->nshard_others)
+        return false;
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_store_get(&c->cap->frames, f, &tmp);
+    uint32_t s = st_pkt_src_host(p), d = st_pkt_dst_host(p);
+    uint32_t peer = st_is_scanner(c, s) ? d : st_is_scanner(c, d) ? s : 0;
+    return peer && bsearch(&peer, c->shard_others, c->nshard_others, sizeof peer, cmp_u32);
+}
+
 void st_classify(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -508,8 +522,11 @@ void st_classify(struct st_comparison *c)
         qsort(ups, nups, sizeof *ups, cmp_up);
 
     for (size_t i = 0; i < c->cap->n; i++)
-        if (c->f2t[i] < 0)
+        if (c->f2t[i] < 0) {
             c->fcause[i] = classify_frame(c, &k, ups, nups, i, &c->frel[i]);
+            if (c->fcause[i] == ST_CAUSE_UNKNOWN && other_shard(c, i))
+                c->fcause[i] = ST_CAUSE_OTHER_SHARD;
+        }
 
     struct arp_seen arp = {0};
     for (size_t i = 0; i < t->npkts; i++) {

@@ -14,6 +14,7 @@
 #include "diffview.h"
 #include "hosts.h"
 #include "run_read.h"
+#include "shard_side.h"
 #include "trace_read.h"
 #include "wire_side.h"
 

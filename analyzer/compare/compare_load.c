@@ -1,12 +1,14 @@
 #include "compare_load.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "util.h"
 #include "dissect.h"
 #include "run_read.h"
+#include "shard_side.h"
 #include "wire_side.h"
 
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
@@ -72,6 +74,8 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
     }
     if (from_wire)
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
+    if (rundir && st_shard_others(rundir, &l->shard_others, &l->c.nshard_others))
+        l->c.shard_others = l->shard_others;
     st_compare_run(&l->c, &l->trace, &l->cap);
     l->c.from_wire = from_wire;
     st_timing_mark("align");
@@ -120,4 +124,5 @@ void st_loaded_free(struct st_loaded *l)
     st_trace_free(&l->trace);
     st_scanner_cmd_free(&l->scanner);
     st_claims_free(&l->claims);
+    free(l->shard_others);
 }

@@ -22,6 +22,7 @@ struct st_loaded {
     struct st_comparison c;
     struct st_scanner_cmd scanner; /* a run without a packet trace: its command line */
     struct st_claims claims;       /* what the scanner printed */
+    uint32_t *shard_others;        /* a shard's run: the sweep's other addresses (shard_side.h) */
     char trace_path[4200], capture_path[4200], rundir[4096];
 };
 

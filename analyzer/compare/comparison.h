@@ -32,11 +32,12 @@ enum st_cause {
     ST_CAUSE_NO_ARP,       /* a SENT line whose next hop never answered ARP: never on the wire */
     ST_CAUSE_CAPTURE_DROP, /* the capture lost frames */
     /* IPv6 (wire only, then trace only) */
-    ST_CAUSE_OS_ND,  /* neighbour discovery the kernel did: for the probes' next hop, or
-                      * answering a neighbour's solicitation (IPv6's os-arp) */
-    ST_CAUSE_OS_RS,  /* a router solicitation the kernel sent of its own accord */
-    ST_CAUSE_OS_MLD, /* multicast listener reports the kernel sent joining a group */
-    ST_CAUSE_NO_ND,  /* a SENT line whose next hop never answered ND (IPv6's no-arp) */
+    ST_CAUSE_OS_ND,       /* neighbour discovery the kernel did: for the probes' next hop, or
+                           * answering a neighbour's solicitation (IPv6's os-arp) */
+    ST_CAUSE_OS_RS,       /* a router solicitation the kernel sent of its own accord */
+    ST_CAUSE_OS_MLD,      /* multicast listener reports the kernel sent joining a group */
+    ST_CAUSE_NO_ND,       /* a SENT line whose next hop never answered ND (IPv6's no-arp) */
+    ST_CAUSE_OTHER_SHARD, /* another shard's frame, swept at once from the same host */
 };
 
 const char *st_cause_name(enum st_cause c);
@@ -81,6 +82,9 @@ struct st_comparison {
 
     uint32_t *scanner; /* the scanner's addresses */
     size_t nscanner;
+
+    const uint32_t *shard_others; /* a shard's run: the sweep's other addresses, sorted */
+    size_t nshard_others;
 
     uint64_t capture_dropped; /* from run.json / the capture, when known */
     bool dropped_known;

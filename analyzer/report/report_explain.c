@@ -154,6 +154,10 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
     case ST_CAUSE_UNRELATED:
         why = "traffic no probe of this scan caused";
         break;
+    case ST_CAUSE_OTHER_SHARD:
+        why = "another shard's packet: shards swept at the same time from this host capture "
+              "each other's frames (scantrace merge puts the shards together)";
+        break;
     default:
         why = "on the wire only, for no reason scantrace knows";
     }

@@ -51,6 +51,23 @@ check "the shards are within one address of each other" \
   py 'max(map(len, hosts)) - min(map(len, hosts)) <= 1' "${shards[@]}"
 check "every shard's scan says it is a shard" grep -q "shard 2 of 4" "$tmp/s2.out"
 
+# ---------------------------------------------------------------- each shard's own compare
+# the shards ran at once from one host: each capture holds the others' frames too
+"$ST" compare -f json "$tmp/s1" >"$tmp/s1.json" 2>/dev/null && rc=0 || rc=$?
+check "a shard's own compare is consistent: the other shards' frames are other-shard" \
+  bash -c "[ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d[\"summary\"][\"causes\"]; sys.exit(0 if c.get(\"other-shard\", 0) > 0 and \"unknown\" not in c else 1)' '$tmp/s1.json'"
+# a sweep that cannot be rebuilt (its specs changed since) leaves them unknown: no guess
+cp -r "$tmp/s2" "$tmp/s2x"
+python3 - "$tmp/s2x/run.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["targets"] = [t.replace("/18", "/19") for t in r["targets"]]
+json.dump(r, open(sys.argv[1], "w"))
+PY
+rc=0
+"$ST" compare "$tmp/s2x" >/dev/null 2>&1 || rc=$?
+check "a shard whose sweep cannot be rebuilt: the others' frames stay unknown (exit 1)" [ "$rc" -eq 1 ]
+
 # ---------------------------------------------------------------- the merge, and compare of it
 check "merge of the 4 shards exits 0" quiet "$ST" merge -o "$tmp/m" "${shards[@]}"
 # frames FILE: one line per frame (time, length, addresses, IP id); inversions FILE: how
