@@ -78,6 +78,49 @@ struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code)
     }
 }
 
+/* scan_engine_raw.cc: a port unreachable from the target is up; another
+ * unreachable or a time exceeded ends the probe without the host (down
+ * here, as for IPv4); a parameter problem or a packet too big decides
+ * nothing (nmap keeps listening and retries). Reasons: portreasons.cc. */
+static struct st_nmap_verdict unreach6_verdict(uint8_t code)
+{
+    switch (code) {
+    case ST_ICMP6_UNREACH_PORT:
+        return verdict(ST_NMAP_UP, "port-unreach");
+    case ST_ICMP6_UNREACH_NO_ROUTE:
+        return verdict(ST_NMAP_DOWN, "no-route");
+    case ST_ICMP6_UNREACH_ADMIN:
+    case ST_ICMP6_UNREACH_POLICY:
+        return verdict(ST_NMAP_DOWN, "admin-prohibited");
+    case ST_ICMP6_UNREACH_BEYOND_SCOPE:
+        return verdict(ST_NMAP_DOWN, "beyond-scope");
+    case ST_ICMP6_UNREACH_ADDR:
+        return verdict(ST_NMAP_DOWN, "host-unreach");
+    case ST_ICMP6_UNREACH_REJECT_ROUTE:
+        return verdict(ST_NMAP_DOWN, "reject-route");
+    default:
+        return verdict(ST_NMAP_DOWN, "dest-unreach");
+    }
+}
+
+struct st_nmap_verdict st_nmap_icmp6_verdict(uint8_t type, uint8_t code)
+{
+    switch (type) {
+    case ST_ICMP6_ECHO_REPLY:
+        return verdict(ST_NMAP_UP, "echo-reply");
+    case ST_ICMP6_NEIGHBOR_ADVERT:
+        return verdict(ST_NMAP_UP, "nd-response");
+    case ST_ICMP6_DEST_UNREACH:
+        return unreach6_verdict(code);
+    case ST_ICMP6_TIME_EXCEEDED:
+        return verdict(ST_NMAP_DOWN, "time-exceeded");
+    case ST_ICMP6_PARAM_PROBLEM:
+        return verdict(ST_NMAP_NOTHING, "param-problem");
+    default:
+        return verdict(ST_NMAP_NOTHING, "icmp-response");
+    }
+}
+
 struct st_nmap_verdict st_nmap_connect_verdict(int err)
 {
     switch (err) {
@@ -111,7 +154,9 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
         return st_nmap_connect_verdict(p->conn_errno);
     if (p->net == ST_NET_ARP)
         return verdict(ST_NMAP_UP, "arp-response");
-    if (p->net != ST_NET_IPV4)
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6)
+        return st_nmap_icmp6_verdict(p->l4.icmp.type, p->l4.icmp.code);
+    if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6)
         return verdict(ST_NMAP_UP, "unknown-response");
     switch (p->proto) {
     case ST_IPPROTO_TCP:
@@ -135,3 +180,9 @@ const struct st_nmap_probe st_nmap_default_ping[ST_NMAP_DEFAULT_PING_N] = {
 };
 
 const unsigned short st_nmap_connect_ports[ST_NMAP_CONNECT_PORTS_N] = {80, 443};
+
+const struct st_nmap_probe st_nmap_default_ping6[ST_NMAP_DEFAULT_PING6_N] = {
+    {"echo", ST_IPPROTO_ICMPV6, ST_ICMP6_ECHO_REQUEST, 0},
+    {"syn", ST_IPPROTO_TCP, ST_TCP_SYN, 443},
+    {"ack", ST_IPPROTO_TCP, ST_TCP_ACK, 80},
+};

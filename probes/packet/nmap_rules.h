@@ -132,6 +132,14 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *reply);
 /* The ICMP part of st_nmap_reply_verdict, for a message of (type, code). */
 struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code);
 
+/* The ICMPv6 part of st_nmap_reply_verdict: echo reply and neighbour
+ * advertisement up (echo-reply, nd-response); port unreachable up; the
+ * other unreachables and time exceeded down (no-route, admin-prohibited,
+ * beyond-scope, host-unreach for address unreachable, reject-route,
+ * dest-unreach, time-exceeded); parameter problem, packet too big and the
+ * rest nothing (nmap retries: a host that does not speak SCTP is not up). */
+struct st_nmap_verdict st_nmap_icmp6_verdict(uint8_t type, uint8_t code);
+
 /* nmap's unprivileged ping: the verdict on a connect() that ended with
  * errno `err` (0: connected). Nothing for a timeout and the like. */
 struct st_nmap_verdict st_nmap_connect_verdict(int err);
@@ -151,6 +159,17 @@ struct st_nmap_probe {
  * order on the wire: ICMP echo, SYN to 443, ACK to 80, ICMP timestamp. */
 #define ST_NMAP_DEFAULT_PING_N 4
 extern const struct st_nmap_probe st_nmap_default_ping[ST_NMAP_DEFAULT_PING_N];
+
+/* nmap -6's default ping to a routed target: ICMPv6 echo, SYN to 443, ACK
+ * to 80 (no timestamp over IPv6); on the local segment an ND solicitation. */
+#define ST_NMAP_DEFAULT_PING6_N 3
+extern const struct st_nmap_probe st_nmap_default_ping6[ST_NMAP_DEFAULT_PING6_N];
+
+/* nmap -6 sends its IPv6 probes (ND, ICMPv6 echo, TCP, UDP, SCTP) with hop
+ * limit 255 (o.ttl's -1 cast to u8) and flow label 0; its -PO probes of
+ * other protocols with a random 37-59 hop limit, a random 16-bit flow
+ * label (the IPv4 id it would have used) and no payload. */
+#define ST_NMAP_HOPLIMIT6 255
 
 /* The ports (protocols for -PO) of a -P option given no list (nmap.h's
  * DEFAULT_*_PROBE_PORT_SPEC). */

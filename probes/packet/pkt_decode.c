@@ -201,6 +201,50 @@ static void decode_icmp(struct st_cur c, struct st_pkt *p)
         decode_quote(st_cur_sub(&c, 8, c.len - 8), &m->quote);
 }
 
+static void decode_quote6(struct st_cur c, struct st_quote *q);
+
+/* Neighbour discovery: flags, target, then options of 8-byte units; the
+ * link-layer address option (1 source, 2 target) gives the MAC. */
+static void decode_nd(struct st_cur c, struct st_icmp *m)
+{
+    m->nd_flags = st_be32(&c, 4);
+    st_copy(&c, 8, m->nd_target, 16);
+    for (size_t off = 24; st_cur_has(&c, off, 8);) {
+        uint8_t type = st_u8(&c, off), units = st_u8(&c, off + 1);
+        if (!units)
+            break;
+        if ((type == 1 || type == 2) && units == 1) {
+            st_copy(&c, off + 2, m->nd_mac, 6);
+            m->nd_has_mac = true;
+        }
+        off += (size_t)units * 8;
+    }
+}
+
+static void decode_icmp6(struct st_cur c, struct st_pkt *p)
+{
+    struct st_icmp *m = &p->l4.icmp;
+
+    m->len = (uint16_t)c.len;
+    m->type = st_u8(&c, 0);
+    m->code = st_u8(&c, 1);
+    m->csum = st_be16(&c, 2);
+    if (c.short_read) {
+        p->flags |= ST_PKT_L4_SHORT;
+        return;
+    }
+    if (m->type == ST_ICMP6_ECHO_REQUEST || m->type == ST_ICMP6_ECHO_REPLY) {
+        m->id = st_be16(&c, 4);
+        m->seq = st_be16(&c, 6);
+    } else if (m->type == ST_ICMP6_NEIGHBOR_SOLICIT || m->type == ST_ICMP6_NEIGHBOR_ADVERT) {
+        decode_nd(c, m);
+    } else if (st_icmp_is_error(ST_IPPROTO_ICMPV6, m->type) && c.len > 8) {
+        decode_quote6(st_cur_sub(&c, 8, c.len - 8), &m->quote);
+    }
+    if (c.short_read)
+        p->flags |= ST_PKT_L4_SHORT;
+}
+
 static void decode_l4(struct st_cur c, struct st_pkt *p)
 {
     p->l4len = (uint16_t)c.len;
@@ -228,12 +272,7 @@ static void decode_l4(struct st_cur c, struct st_pkt *p)
         decode_icmp(c, p);
         break;
     case ST_IPPROTO_ICMPV6:
-        p->l4.icmp.len = (uint16_t)c.len;
-        p->l4.icmp.type = st_u8(&c, 0);
-        p->l4.icmp.code = st_u8(&c, 1);
-        p->l4.icmp.csum = st_be16(&c, 2);
-        if (c.short_read)
-            p->flags |= ST_PKT_L4_SHORT;
+        decode_icmp6(c, p);
         break;
     default:
         break;
@@ -320,6 +359,43 @@ static void decode_ipv6(struct st_cur c, struct st_pkt *p)
     }
     p->proto = nh;
     decode_l4(st_cur_sub(&c, off, end - off), p);
+}
+
+/* The IPv6 datagram an ICMPv6 error quotes (no extension headers walked:
+ * a probe has none). */
+static void decode_quote6(struct st_cur c, struct st_quote *q)
+{
+    q->len = (uint16_t)c.len;
+    if ((st_u8(&c, 0) >> 4) != 6 || !st_cur_has(&c, 0, 40))
+        return;
+    uint32_t vtf = st_be32(&c, 0);
+    q->ip6.tclass = (uint8_t)(vtf >> 20);
+    q->ip6.flow = vtf & 0xfffff;
+    q->ip6.plen = st_be16(&c, 4);
+    q->ip6.nh = st_u8(&c, 6);
+    q->ip6.hopl = st_u8(&c, 7);
+    st_copy(&c, 8, q->ip6.src, 16);
+    st_copy(&c, 24, q->ip6.dst, 16);
+    q->present6 = true;
+    struct st_cur l4 = st_cur_sub(&c, 40, c.len - 40);
+    q->l4len = (uint16_t)l4.len;
+    switch (q->ip6.nh) {
+    case ST_IPPROTO_TCP:
+    case ST_IPPROTO_UDP:
+    case ST_IPPROTO_SCTP:
+        q->sport = st_be16(&l4, 0);
+        q->dport = st_be16(&l4, 2);
+        q->seq = st_be32(&l4, 4);
+        break;
+    case ST_IPPROTO_ICMPV6:
+        q->icmp_type = st_u8(&l4, 0);
+        q->icmp_code = st_u8(&l4, 1);
+        q->icmp_id = st_be16(&l4, 4);
+        q->icmp_seq = st_be16(&l4, 6);
+        break;
+    default:
+        break;
+    }
 }
 
 int st_decode(const uint8_t *bytes, size_t caplen, enum st_link link, struct st_pkt *out)

@@ -138,6 +138,10 @@ struct st_quote {
     uint32_t seq;          /* TCP seq or SCTP vtag, when quoted */
     uint8_t icmp_type, icmp_code;
     uint16_t icmp_id, icmp_seq;
+    /* an ICMPv6 error: a whole IPv6 header was quoted (in ip6; ip is then
+     * empty), its next header in ip6.nh and its transport fields above */
+    bool present6;
+    struct st_ipv6 ip6;
 };
 
 struct st_icmp {
@@ -151,6 +155,13 @@ struct st_icmp {
     uint8_t pointer;            /* parameter problem */
     uint16_t len;               /* ICMP bytes available (header + data) */
     struct st_quote quote;      /* errors: destination unreachable, time exceeded... */
+    /* ICMPv6 neighbour solicitation and advertisement (RFC 4861): the flags
+     * word (R S O bits), the target address and the link-layer address
+     * option (source in a solicitation, target in an advertisement) */
+    uint32_t nd_flags;
+    uint8_t nd_target[16];
+    bool nd_has_mac;
+    uint8_t nd_mac[6];
 };
 
 struct st_pkt {
