@@ -289,6 +289,10 @@ static int scan_refusals(struct scan *s)
         fprintf(stderr, ME ": %s\n", err);
         return ST_EXIT_USAGE;
     }
+    if ((cfg->unprivileged || !s->privileged) && cfg->v6) {
+        fprintf(stderr, ME ": -6 needs root for now (no IPv6 connect ping yet)\n");
+        return ST_EXIT_ENVIRONMENT;
+    }
     if (cfg->unprivileged || !s->privileged) {
         bool warned = true; /* the pass itself warns */
         unsigned short ports[64];
@@ -439,10 +443,11 @@ static int scan_finish(struct scan *s, bool failed)
 int st_scan_run(struct st_scan_config *cfg)
 {
     st_timing_start();
-    struct scan s = {.cfg = cfg,
-                     .privileged = st_privileged(),
-                     .hosts = {.several_modes = cfg->plan.npasses > 1},
-                     .rtt_bound = -1};
+    struct scan s = {
+        .cfg = cfg,
+        .privileged = st_privileged(),
+        .hosts = {.several_modes = cfg->plan.npasses > 1, .v6 = cfg->v6 ? &cfg->targets6 : NULL},
+        .rtt_bound = -1};
     int rc = scan_refusals(&s);
     if (rc || (rc = scan_prepare(&s)) != 0)
         return rc;
