@@ -105,7 +105,7 @@ own_capture() { # own_capture DIR SEND_IP
   else
     [ "$sent" -eq "$frames" ] || { echo "# $d: $sent SENT lines, $frames probe frames"; return 1; }
   fi
-  tshark -r "$d/capture.pcapng" -T fields -e ipv6.src 2>/dev/null | sort -u >"$d.srcs"
+  tshark -r "$d/capture.pcapng" -T fields -E occurrence=f -e ipv6.src 2>/dev/null | sort -u >"$d.srcs"
   # RCVD (T) KIND [(N)] SRC[:PORT] > ...
   for src in $(awk '$1 == "RCVD" {
       s = $4 ~ /^\(/ ? $5 : $4
@@ -147,6 +147,27 @@ run_mode send-ip "--send-ip -PE -PS22" "$LOCAL"
 run_mode absent -PE "$(a routed-absent6)"
 sweep=$(a sweep-block6)
 run_mode sweep "-PE --max-retries 1" "${sweep%/*}/120"
+
+# the unprivileged mode: connect() over IPv6, nmap's CONN lines
+ip netns exec "$ns" nmap -6 -n -sn --packet-trace --unprivileged $ROUTED >"$tmp/nmap-connect.txt" 2>&1
+# shellcheck disable=SC2086
+ip netns exec "$ns" "$st" scan -6 --unprivileged -o "$tmp/st-connect" $ROUTED >/dev/null 2>&1
+check "connect: scan -6 --unprivileged exits 0" test $? -eq 0
+check "connect: same hosts up as nmap -6" \
+  test "$(up_nmap "$tmp/nmap-connect.txt" | tr '\n' ' ')" = "$(up_st "$tmp/st-connect" | tr '\n' ' ')"
+conn_lines() { grep -oE '^CONN \([0-9.]+s\) TCP localhost > [0-9a-f:]+ => Operation now in progress' "$1" | cut -d' ' -f3- | sort; }
+check "connect: the same CONN attempts as nmap's (address:port glued)" \
+  test "$(conn_lines "$tmp/nmap-connect.txt")" = "$(conn_lines "$tmp/st-connect/trace.log")"
+
+# -R: the names of the IPv6 hosts up (ip6.arpa PTRs from the lab's DNS)
+dns=$(a dns)
+# shellcheck disable=SC2086
+ip netns exec "$ns" nmap -6 -sn --dns-servers "$dns" $ROUTED 2>/dev/null | grep '^Nmap scan report' >"$tmp/nmap-names"
+# shellcheck disable=SC2086
+ip netns exec "$ns" "$st" scan -6 -R --dns-servers "$dns" -o "$tmp/st-names" $ROUTED 2>/dev/null |
+  grep '^Nmap scan report' >"$tmp/st-names.txt"
+check "-R: the same names as nmap -6 (ip6.arpa)" diff "$tmp/nmap-names" "$tmp/st-names.txt"
+check "-R: names found" grep -q '(' "$tmp/st-names.txt"
 
 # what nmap -6 refuses, so does scan -6 (exit 2, nmap's words)
 ip netns exec "$ns" "$st" scan -6 -PP -o "$tmp/pp" "$(a routed-up6)" >/dev/null 2>"$tmp/pp.err"
