@@ -377,7 +377,9 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
         }
         const struct st_sched_host *h =
             st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
-        if (h)
+        if (h && e->mods[i]->ethernet && e->cfg->v6)
+            st_tw_nd(e->tw, t, &p); /* nmap's ND scan traces its own line */
+        else if (h)
             st_tw_packet(e->tw, "RCVD", t, &p);
         tell_drop(e);
         return;
