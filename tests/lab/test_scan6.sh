@@ -66,6 +66,7 @@ up_st() { jq -r '.hosts[] | select(.verdict == "up") | .host' "$1/run.json" | so
 # nmap's probes against scantrace's
 same_probes() { # same_probes NAME
   local name=$1 ok=0 d up n s
+  # shellcheck disable=SC2046 # one address a word
   up=$(solicited $(up_nmap "$tmp/nmap-$name.txt") | tr ' ' '\n' | sort -u)
   for d in $(sent_kinds "$tmp/nmap-$name.txt" | awk '{print $1}' | sort -u); do
     n=$(sent_kinds "$tmp/nmap-$name.txt" | awk -v d="$d" '$1 == d {print $2}' | sort)
@@ -73,9 +74,9 @@ same_probes() { # same_probes NAME
     if grep -qxF "$d" <<<"$up"; then
       # nmap stops probing a host once it answered: its kinds a subset
       [ -z "$(comm -23 <(uniq <<<"$n") <(uniq <<<"$s"))" ] ||
-        { echo "# $name $d (up): nmap sent [$(echo $n)], scantrace [$(echo $s)]"; ok=1; }
+        { echo "# $name $d (up): nmap sent [${n//$'\n'/ }], scantrace [${s//$'\n'/ }]"; ok=1; }
     else
-      [ "$n" = "$s" ] || { echo "# $name $d (down): nmap sent [$(echo $n)], scantrace [$(echo $s)]"; ok=1; }
+      [ "$n" = "$s" ] || { echo "# $name $d (down): nmap sent [${n//$'\n'/ }], scantrace [${s//$'\n'/ }]"; ok=1; }
     fi
   done
   # and scantrace probed nothing nmap did not
@@ -107,6 +108,7 @@ own_capture() { # own_capture DIR SEND_IP
   fi
   tshark -r "$d/capture.pcapng" -T fields -E occurrence=f -e ipv6.src 2>/dev/null | sort -u >"$d.srcs"
   # RCVD (T) KIND [(N)] SRC[:PORT] > ...
+  # shellcheck disable=SC2013 # addresses, one a word
   for src in $(awk '$1 == "RCVD" {
       s = $4 ~ /^\(/ ? $5 : $4
       if ($3 == "TCP" || $3 == "UDP" || $3 == "SCTP") sub(/:[0-9]+$/, "", s)
@@ -149,6 +151,7 @@ sweep=$(a sweep-block6)
 run_mode sweep "-PE --max-retries 1" "${sweep%/*}/120"
 
 # the unprivileged mode: connect() over IPv6, nmap's CONN lines
+# shellcheck disable=SC2086 # words
 ip netns exec "$ns" nmap -6 -n -sn --packet-trace --unprivileged $ROUTED >"$tmp/nmap-connect.txt" 2>&1
 # shellcheck disable=SC2086
 ip netns exec "$ns" "$st" scan -6 --unprivileged -o "$tmp/st-connect" $ROUTED >/dev/null 2>&1
