@@ -68,9 +68,11 @@ same_probes() { # same_probes NAME
   local name=$1 ok=0 d up n s
   # shellcheck disable=SC2046 # one address a word
   up=$(solicited $(up_nmap "$tmp/nmap-$name.txt") | tr ' ' '\n' | sort -u)
-  for d in $(sent_kinds "$tmp/nmap-$name.txt" | awk '{print $1}' | sort -u); do
-    n=$(sent_kinds "$tmp/nmap-$name.txt" | awk -v d="$d" '$1 == d {print $2}' | sort)
-    s=$(sent_kinds "$tmp/st-$name/trace.log" | awk -v d="$d" '$1 == d {print $2}' | sort)
+  sent_kinds "$tmp/nmap-$name.txt" | sort >"$tmp/$name.nk"
+  sent_kinds "$tmp/st-$name/trace.log" | sort >"$tmp/$name.sk"
+  while read -r d; do
+    n=$(awk -v d="$d" '$1 == d {print $2}' "$tmp/$name.nk")
+    s=$(awk -v d="$d" '$1 == d {print $2}' "$tmp/$name.sk")
     if grep -qxF "$d" <<<"$up"; then
       # nmap stops probing a host once it answered: its kinds a subset
       [ -z "$(comm -23 <(uniq <<<"$n") <(uniq <<<"$s"))" ] ||
@@ -78,10 +80,10 @@ same_probes() { # same_probes NAME
     else
       [ "$n" = "$s" ] || { echo "# $name $d (down): nmap sent [${n//$'\n'/ }], scantrace [${s//$'\n'/ }]"; ok=1; }
     fi
-  done
+  done < <(awk '{print $1}' "$tmp/$name.nk" | sort -u)
   # and scantrace probed nothing nmap did not
-  [ -z "$(comm -13 <(sent_kinds "$tmp/nmap-$name.txt" | awk '{print $1}' | sort -u) \
-    <(sent_kinds "$tmp/st-$name/trace.log" | awk '{print $1}' | sort -u))" ] || ok=1
+  [ -z "$(comm -13 <(awk '{print $1}' "$tmp/$name.nk" | sort -u) \
+    <(awk '{print $1}' "$tmp/$name.sk" | sort -u))" ] || ok=1
   return $ok
 }
 
@@ -107,10 +109,10 @@ own_capture() { # own_capture DIR SEND_IP
     [ "$sent" -eq "$frames" ] || { echo "# $d: $sent SENT lines, $frames probe frames"; return 1; }
   fi
   tshark -r "$d/capture.pcapng" -T fields -E occurrence=f -e ipv6.src 2>/dev/null | sort -u >"$d.srcs"
-  # RCVD (T) KIND [(N)] SRC[:PORT] > ...
+  # RCVD (T) KIND [(N)] SRC[:PORT] > ..., or nmap's ND line: RCVD (T) neighbor advertisement SRC > ...
   # shellcheck disable=SC2013 # addresses, one a word
   for src in $(awk '$1 == "RCVD" {
-      s = $4 ~ /^\(/ ? $5 : $4
+      s = $3 == "neighbor" || $4 ~ /^\(/ ? $5 : $4
       if ($3 == "TCP" || $3 == "UDP" || $3 == "SCTP") sub(/:[0-9]+$/, "", s)
       print s }' "$d/trace.log" | sort -u); do
     grep -qxF "$src" "$d.srcs" || { echo "# $d: RCVD from $src, not on the wire"; return 1; }
@@ -133,6 +135,11 @@ run_mode() { # run_mode NAME OPTIONS TARGETS
   [[ "$opts" == *--send-ip* ]] && send_ip=yes
   check "$name: own trace on own capture (probe comments, replies on the wire)" \
     own_capture "$tmp/st-$name" "$send_ip"
+  if [ "$name" = nd ] || [ "$name" = default ]; then
+    check "$name: the ND ping's answers traced as nmap's (neighbor advertisement ... is at)" \
+      test "$(grep -c '^RCVD .* neighbor advertisement .* is at ' "$tmp/nmap-$name.txt")" -eq \
+      "$(grep -c '^RCVD .* neighbor advertisement .* is at ' "$tmp/st-$name/trace.log")"
+  fi
   check "$name: the report's hosts are run.json's" test \
     "$(up_nmap "$tmp/st-$name.out" | tr '\n' ' ')" = "$(up_st "$tmp/st-$name" | tr '\n' ' ')"
 }
