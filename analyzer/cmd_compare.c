@@ -31,6 +31,7 @@ static const char compare_usage_rest[] =
     "                   instead of its stdout (trace.log)\n"
     "      --dissector D  libwireshark (in process; the default when built with it)\n"
     "                   or tshark (a tshark child process)\n"
+    "      --color WHEN auto (text on a terminal, and NO_COLOR unset), always or never\n"
     "\n"
     "RUNDIR holds trace.log and capture.pcapng (and run.json, whose capture drop\n"
     "counts are used); compare writes RUNDIR/report.json. tshark is found on PATH\n"
@@ -56,19 +57,17 @@ struct opts {
     const char *output;
     const char *claims; /* --claims FILE: the scanner's output, when not its stdout */
     bool no_write;
+    enum st_color_when color;
     char trace[4096], capture[4096], rundir[4096];
 };
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option lo[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"output", required_argument, NULL, 'o'},
-        {"no-write", no_argument, NULL, 'n'},
-        {"dissector", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {"claims", required_argument, NULL, 'C'},
-        {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+        {"no-write", no_argument, NULL, 'n'},     {"dissector", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},         {"claims", required_argument, NULL, 'C'},
+        {"color", required_argument, NULL, 'L'},  {NULL, 0, NULL, 0},
     };
     int ch;
 
@@ -89,6 +88,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
             break;
         case 'C':
             o->claims = optarg;
+            break;
+        case 'L':
+            if (!st_color_arg("compare", optarg, &o->color))
+                return ST_EXIT_USAGE;
             break;
         case 'D':
             if (!strcmp(optarg, "tshark"))
@@ -155,7 +158,7 @@ int st_cmd_compare(int argc, char **argv)
     if (o.claims && (rc = st_loaded_claims("scantrace compare", &l, o.claims, o.claims)))
         return rc;
     const struct st_comparison *cp = &l.c;
-    struct st_render r = {.c = cp};
+    struct st_render r = {.c = cp, .when = o.color};
     rc = st_report_write("scantrace compare", o.format, &r, o.output);
     if (!rc && o.rundir[0] && !o.no_write) {
         char path[4200];

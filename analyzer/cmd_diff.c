@@ -19,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "compare.h"
 #include "util.h"
 #include "packet.h"
+#include "report.h"
 
 static const char diff_usage[] =
     "usage: scantrace diff [options] A B\n"
@@ -39,6 +41,7 @@ static const char diff_usage[] =
     "                     extra probes only A / B sent to a host up in both for the\n"
     "                     same reason (a race in nmap: not a difference)\n"
     "  -f, --format F     text (default) or json\n"
+    "  --color WHEN       auto (a terminal, and NO_COLOR unset), always or never\n"
     "\n"
     "\n"
     "JSON (-f json): {scantrace_diff: 1, a, b: {path, dialect}, equal, modes: [{a, b,\n"
@@ -60,8 +63,22 @@ enum field {
 
 struct opts {
     bool strict, verbose, json;
+    bool color; /* --color, decided for standard output */
     unsigned fields;
 };
+
+/* A line's colour by its mark: '-' red, '+' green, '~' (a race) dim. */
+static const char *mark_sgr(const struct opts *o, char mark)
+{
+    return st_paint(o->color && strchr("-+~", mark), mark == '-'   ? ST_SGR_RED
+                                                     : mark == '+' ? ST_SGR_GREEN
+                                                                   : ST_SGR_DIM);
+}
+
+static const char *end_sgr(const struct opts *o, char mark)
+{
+    return st_paint(o->color && strchr("-+~", mark), ST_SGR_RESET);
+}
 
 /* The identity of a packet under the options. */
 static void pkt_key(const struct opts *o, const struct st_dv_pkt *p, char *buf, size_t size)
@@ -251,9 +268,10 @@ static size_t pair_modes(const struct st_diffview *a, const struct st_diffview *
 
 /* ---- output --------------------------------------------------------------- */
 
-static void host_line(char sign, const struct st_dv_host *h)
+static void host_line(const struct opts *o, char sign, const struct st_dv_host *h)
 {
-    printf("%cHost is %s (%s).\n", sign, h->up ? "up" : "down", h->reason);
+    printf("%s%cHost is %s (%s).%s\n", mark_sgr(o, sign), sign, h->up ? "up" : "down", h->reason,
+           end_sgr(o, sign));
 }
 
 /* Whether a packet one run has more of than the other counts as a
@@ -268,7 +286,8 @@ static bool delta_counts(const struct opts *o, const struct host_diff *d)
 static void print_text(const struct opts *o, const struct st_diffview *a,
                        const struct st_diffview *b, const struct mode_pair *mp, size_t n)
 {
-    printf("-%s (%s)\n+%s (%s)\n", a->path, a->dialect, b->path, b->dialect);
+    printf("%s-%s (%s)%s\n%s+%s (%s)%s\n", mark_sgr(o, '-'), a->path, a->dialect, end_sgr(o, '-'),
+           mark_sgr(o, '+'), b->path, b->dialect, end_sgr(o, '+'));
     for (size_t m = 0; m < n; m++) {
         const struct mode_pair *p = &mp[m];
         if (!p->differs && !o->verbose)
@@ -278,8 +297,9 @@ static void print_text(const struct opts *o, const struct st_diffview *a,
         else if (p->a && p->b)
             printf("\n mode %s:\n", p->a->name);
         else
-            printf("\n%cmode %s (only in %s)\n", p->a ? '-' : '+', p->a ? p->a->name : p->b->name,
-                   p->a ? "A" : "B");
+            printf("\n%s%cmode %s (only in %s)%s\n", mark_sgr(o, p->a ? '-' : '+'),
+                   p->a ? '-' : '+', p->a ? p->a->name : p->b->name, p->a ? "A" : "B",
+                   end_sgr(o, p->a ? '-' : '+'));
         for (size_t h = 0; h < p->nhosts; h++) {
             const struct host_diff *d = &p->hosts[h];
             char addr[16];
@@ -287,16 +307,17 @@ static void print_text(const struct opts *o, const struct st_diffview *a,
                 continue;
             st_ip4_str(d->addr, addr);
             if (!d->a || !d->b) {
-                printf("%c%s:\n", d->a ? '-' : '+', addr);
-                host_line(d->a ? '-' : '+', d->a ? d->a : d->b);
+                char mark = d->a ? '-' : '+';
+                printf("%s%c%s:%s\n", mark_sgr(o, mark), mark, addr, end_sgr(o, mark));
+                host_line(o, mark, d->a ? d->a : d->b);
                 continue;
             }
             printf(" %s:\n", addr);
             if (d->a->up != d->b->up || strcmp(d->a->reason, d->b->reason)) {
-                host_line('-', d->a);
-                host_line('+', d->b);
+                host_line(o, '-', d->a);
+                host_line(o, '+', d->b);
             } else {
-                host_line(' ', d->a);
+                host_line(o, ' ', d->a);
             }
             for (size_t i = 0; i < d->delta.n; i++) {
                 int c = d->delta.count[i];
@@ -304,13 +325,15 @@ static void print_text(const struct opts *o, const struct st_diffview *a,
                     continue;
                 /* a race is shown with '~' and the run that had it: not a
                  * difference, but not to be read as one run's either */
-                if (delta_counts(o, d))
-                    printf("%c  %s", c < 0 ? '-' : '+', d->delta.key[i]);
+                char mark = delta_counts(o, d) ? (c < 0 ? '-' : '+') : '~';
+                fputs(mark_sgr(o, mark), stdout);
+                if (mark != '~')
+                    printf("%c  %s", mark, d->delta.key[i]);
                 else
                     printf("~%c %s", c < 0 ? 'a' : 'b', d->delta.key[i]);
                 if (abs(c) > 1)
                     printf(" (%d times)", abs(c));
-                putchar('\n');
+                printf("%s\n", end_sgr(o, mark));
             }
         }
     }
@@ -439,13 +462,12 @@ static bool not_a_run(const char *spec)
 int st_cmd_diff(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"strict", no_argument, NULL, 's'},
-        {"compare", required_argument, NULL, 'c'},
-        {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"strict", no_argument, NULL, 's'},       {"compare", required_argument, NULL, 'c'},
+        {"format", required_argument, NULL, 'f'}, {"color", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
+    enum st_color_when when = ST_COLOR_AUTO;
     int ch;
 
     optind = 1;
@@ -467,11 +489,16 @@ int st_cmd_diff(int argc, char **argv)
             }
             o.json = !strcmp(optarg, "json");
             break;
+        case 'C':
+            if (!st_color_arg("diff", optarg, &when))
+                return ST_EXIT_USAGE;
+            break;
         case 'h':
         default:
             return st_cmd_help_or_error("diff", ch, argv, diff_usage);
         }
     }
+    o.color = st_color_on(when, STDOUT_FILENO);
     if (argc - optind != 2)
         return st_cmd_usage_error("diff", "two runs to compare, A and B, not %d", argc - optind);
     if (not_a_run(argv[optind]) || not_a_run(argv[optind + 1]))

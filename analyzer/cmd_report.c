@@ -34,14 +34,19 @@ static void usage(FILE *out)
 }
 
 static const char explain_usage[] =
-    "usage: scantrace explain RUNDIR\n"
-    "       scantrace explain TRACE CAPTURE\n"
+    "usage: scantrace explain [--host ADDR]... [--color WHEN] RUNDIR\n"
+    "       scantrace explain [--host ADDR]... [--color WHEN] TRACE CAPTURE\n"
     "\n"
     "Tells, host by host, which probes went out, what came back, why the host is up\n"
-    "or down, and what the kernel did on its own.\n"
+    "or down, what a router sent (the gateway's ARP, its ICMP errors) and what the\n"
+    "scanner's kernel did on its own.\n"
     "\n"
-    "Exit: 0 told, 2 bad usage or unreadable input, 3 environment (tshark missing\n"
-    "or failing).\n";
+    "  --host ADDR      only this host (repeatable; a host the run does not have is an\n"
+    "                   error); the packets about no single host are left out\n"
+    "  --color WHEN     auto (a terminal, and NO_COLOR unset), always or never\n"
+    "\n"
+    "Exit: 0 told, 2 bad usage, unreadable input or a --host the run does not have,\n"
+    "3 environment (tshark missing or failing).\n";
 
 static int load_args(const char *prog, int argc, char **argv, struct st_loaded *l)
 {
@@ -111,20 +116,51 @@ int st_cmd_report(int argc, char **argv)
     return rc;
 }
 
+#define MAX_HOSTS 256
+
+/* explain's options: --host ADDR (into hosts), --color. -1 to go on, else
+ * an exit code. */
+static int explain_options(int argc, char **argv, struct st_render *r, uint32_t *hosts)
+{
+    static const struct option lo[] = {{"help", no_argument, NULL, 'h'},
+                                       {"host", required_argument, NULL, 'H'},
+                                       {"color", required_argument, NULL, 'C'},
+                                       {NULL, 0, NULL, 0}};
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+        if (ch == 'C' && !st_color_arg("explain", optarg, &r->when))
+            return ST_EXIT_USAGE;
+        if (ch == 'H' && r->nhosts == MAX_HOSTS)
+            return st_cmd_usage_error("explain", "--host: at most %d hosts", MAX_HOSTS);
+        if (ch == 'H' && !st_ip4_parse(optarg, &hosts[r->nhosts++]))
+            return st_cmd_usage_error("explain", "--host: an IPv4 address, not '%s'", optarg);
+        if (ch != 'C' && ch != 'H')
+            return st_cmd_help_or_error("explain", ch, argv, explain_usage);
+    }
+    return -1;
+}
+
 int st_cmd_explain(int argc, char **argv)
 {
-    static const struct option lo[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int ch;
-
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
-        return st_cmd_help_or_error("explain", ch, argv, explain_usage);
-    struct st_loaded l;
-    int rc = load_args("scantrace explain", argc, argv, &l);
-    if (rc)
+    static uint32_t hosts[MAX_HOSTS];
+    struct st_render r = {.hosts = hosts};
+    int rc = explain_options(argc, argv, &r, hosts);
+    if (rc >= 0)
         return rc;
-    rc = st_report_write("scantrace explain", st_report_format("explain"),
-                         &(struct st_render){.c = &l.c}, NULL);
+    struct st_loaded l;
+    if ((rc = load_args("scantrace explain", argc, argv, &l)))
+        return rc;
+    r.c = &l.c;
+    for (size_t i = 0; i < r.nhosts && !rc; i++)
+        if (!st_report_has_host(&l.c, hosts[i])) {
+            char a[16];
+            fprintf(stderr, "scantrace explain: --host %s: the run has no such host\n",
+                    st_ip4_str(hosts[i], a));
+            rc = ST_EXIT_USAGE;
+        }
+    if (!rc)
+        rc = st_report_write("scantrace explain", st_report_format("explain"), &r, NULL);
     st_loaded_free(&l);
     return rc;
 }

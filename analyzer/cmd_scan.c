@@ -36,7 +36,7 @@ static const char scan_usage[] =
     "  -PR                  ARP, or ND for -6 (always used on the local Ethernet segment)\n"
     "  --send-ip            IP probes even on the local segment (no ARP ping)\n"
     "  --disable-arp-ping   the same\n"
-    "  --each-mode          each -P option as its own pass (PASS lines in the trace)\n"
+    "  --each-mode          each probe option as its own pass (PASS lines in the trace)\n"
     "  --unprivileged       TCP connect() to 80 and 443, as nmap without root\n"
     "\n"
     "Targets and interface:\n"
@@ -47,6 +47,10 @@ static const char scan_usage[] =
     "  -e IF, -i IF         use this interface\n"
     "  --user USER          as root: become USER once the raw socket, packet sockets\n"
     "                       and capture handles are open (default nobody; root: stay)\n"
+    "\n"
+    "  --shards N --shard I this scan is shard I (0..N-1) of N: the distinct targets\n"
+    "                       in the order first named, dealt round-robin (zmap's\n"
+    "                       idea); run each on its own host, then scantrace merge\n"
     "\n"
     "Timing (nmap's):\n"
     "  -T0..-T5             templates (default -T3)\n"
@@ -64,6 +68,9 @@ static const char scan_usage[] =
     "  --dry-run            print the trace lines of the first try, send nothing\n"
     "  -d2, -d3             trace at nmap's MEDIUM / HIGH detail\n"
     "  -v                   print the trace lines on standard output too\n"
+    "  --stats-every T      a progress line (hosts done, up, probes/s, time left) on\n"
+    "                       standard error every T, also when it is not a terminal\n"
+    "                       (on a terminal: one line redrawn each second)\n"
     "  -R                   reverse DNS of the hosts found up (names in the report)\n"
     "  --dns-servers A[,B]  the DNS servers for -R (default: /etc/resolv.conf)\n"
     "  --event-engine E     epoll (default) or poll;  --event-trace: nsock-style lines\n"
@@ -351,6 +358,8 @@ static const struct scan_option scan_options[] = {
     TAKES("-o", "--output", set_string, rundir),
     NUMBER("--max-retries", NULL, timing.max_retries, 0, 50, "--max-retries: 0 to 50, not '%s'"),
     NUMBER("--ttl", NULL, ttl, 1, 255, "--ttl: 1 to 255, not '%s'"),
+    NUMBER("--shards", NULL, shards, 1, 65536, "--shards: 1 to 65536, not '%s'"),
+    NUMBER("--shard", NULL, shard, 0, 65535, "--shard: 0 to 65535, not '%s'"),
     NUMBER("-g", "--source-port", source_port, 1, 65535, "-g: a port 1 to 65535, not '%s'"),
     TAKES("--min-rate", NULL, set_rate, timing.min_rate),
     TAKES("--max-rate", NULL, set_rate, timing.max_rate),
@@ -358,6 +367,7 @@ static const struct scan_option scan_options[] = {
     TAKES("--min-rtt-timeout", NULL, set_time, timing.min_rtt_ns),
     TAKES("--max-rtt-timeout", NULL, set_time, timing.max_rtt_ns),
     TAKES("--probe-deadline", NULL, set_time, timing.deadline_ns),
+    TAKES("--stats-every", NULL, set_time, stats_every_ns),
 };
 #undef NUMBER
 #undef TAKES
@@ -391,6 +401,21 @@ static int parse_word(struct parse_state *p, const char *a)
     return add_targets(p, a, false);
 }
 
+/* --shards N --shard I: keep shard I of the targets (it may be empty: a
+ * sweep of fewer addresses than shards still runs every shard). */
+static int take_shard(struct st_scan_config *cfg)
+{
+    if (!cfg->shards && cfg->shard < 0)
+        return 0;
+    if (!cfg->shards || cfg->shard < 0)
+        return usage_error("%s", "--shards N and --shard I go together");
+    if (cfg->shard >= cfg->shards)
+        return usage_error("%s: shards are numbered 0 to N-1 (--shards N)", "--shard");
+    if (st_targets_shard(&cfg->targets, (unsigned)cfg->shards, (unsigned)cfg->shard, &cfg->sweep))
+        return usage_error("%s", "--shard: out of memory");
+    return 0;
+}
+
 /* What can only be checked once every word is read. */
 static int parse_finish(struct parse_state *p)
 {
@@ -411,6 +436,10 @@ static int parse_finish(struct parse_state *p)
     if (!cfg->targets.n)
         return usage_error("%s", p->nexcludes ? "every target is excluded"
                                               : "no targets (the -iL file lists none)");
+    /* -6: the shards split the keys (the same list, the same keys in every shard) */
+    rc = take_shard(cfg);
+    if (rc)
+        return rc;
     if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
         return usage_error("%s", "--min-rate is above --max-rate");
     st_scan_timing(&cfg->timing);
@@ -422,7 +451,7 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     st_plan_init(&cfg->plan);
-    cfg->ttl = cfg->source_port = -1;
+    cfg->ttl = cfg->source_port = cfg->shard = -1;
     cfg->timing = (struct st_timing){.template_ = 3,
                                      .initial_rtt_ns = -1,
                                      .min_rtt_ns = -1,

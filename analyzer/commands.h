@@ -12,6 +12,7 @@ int st_cmd_record(int argc, char **argv);
 int st_cmd_diff(int argc, char **argv);
 int st_cmd_report(int argc, char **argv);
 int st_cmd_explain(int argc, char **argv);
+int st_cmd_merge(int argc, char **argv);
 
 /* A usage error: "scantrace CMD: <what is wrong> (see 'scantrace CMD --help')",
  * one line; returns ST_EXIT_USAGE. */

@@ -21,6 +21,7 @@ static const struct subcommand commands[] = {
     {"record", "capture around any scanner command into a run directory", st_cmd_record},
     {"compare", "align a trace log against tshark's dissection of the capture", st_cmd_compare},
     {"diff", "compare two runs: which probes and replies differ, per mode and host", st_cmd_diff},
+    {"merge", "one run directory from the shards of a sweep (scan --shards)", st_cmd_merge},
     {"decode", "print each frame of a capture as nmap's --packet-trace would", st_cmd_decode},
     {"report", "render a run as text, JSON, JUnit XML, Markdown or HTML", st_cmd_report},
     {"explain", "tell, host by host, what went out, what came back and why", st_cmd_explain},

@@ -5,7 +5,9 @@
  * statistics blocks. What the writer accepted must read back with libpcap
  * frame for frame (time to the nanosecond, lengths, bytes), and the
  * file's blocks, walked here, must carry each frame's comment and
- * direction and one ISB per interface.
+ * direction and one ISB per interface; and scantrace's own reader
+ * (pcapng_read.h, which merge uses) must read back every interface, frame
+ * and statistics block as written.
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -143,6 +145,43 @@ static void walk_blocks(const char *path, const struct frame *f, size_t n, uint3
         st_fuzz_fail("%zu EPBs, %zu ISBs", epb, isb);
 }
 
+/* scantrace's reader: the same interfaces, frames (all fields) and statistics. */
+static void read_ours(const char *path, const struct frame *f, size_t n, uint32_t n_ifs,
+                      const struct st_pcapng_stats *stats)
+{
+    char err[256];
+    struct st_pcapng_reader *r = st_pcapng_reader_open(path, err, sizeof err);
+    if (!r)
+        st_fuzz_fail("pcapng reader: %s", err);
+    static struct st_pcapng_block b;
+    size_t ifs = 0, frames = 0, isbs = 0;
+    int rc;
+    while ((rc = st_pcapng_reader_next(r, &b, err, sizeof err)) == 1) {
+        if (b.kind == ST_PCAPNG_IF) {
+            ifs++;
+        } else if (b.kind == ST_PCAPNG_FRAME) {
+            const struct frame *x = &f[frames++];
+            if (frames > n || b.if_id != x->if_id || b.ts_ns != (x->ts > 0 ? x->ts : 0) ||
+                b.caplen != x->caplen || b.origlen != x->origlen || b.dir != x->dir ||
+                strcmp(b.comment, x->comment) || memcmp(b.data, x->data, x->caplen))
+                st_fuzz_fail("pcapng reader: frame %zu differs", frames);
+        } else if (b.kind == ST_PCAPNG_STATS) {
+            const struct st_pcapng_stats *w = &stats[isbs++];
+            if (b.stats.ifrecv != w->ifrecv || b.stats.ifdrop != w->ifdrop ||
+                b.stats.usrdeliv != w->usrdeliv || b.stats.osdrop != ST_PCAPNG_NONE ||
+                b.stats.start_ns != (w->start_ns > 0 ? w->start_ns : 0) ||
+                b.stats.end_ns != (w->end_ns > 0 ? w->end_ns : 0))
+                st_fuzz_fail("pcapng reader: statistics %zu differ", isbs);
+        }
+    }
+    if (rc != 0)
+        st_fuzz_fail("pcapng reader: %s", err);
+    if (ifs != n_ifs || frames != n || isbs != n_ifs)
+        st_fuzz_fail("pcapng reader: %zu interfaces, %zu frames, %zu statistics", ifs, frames,
+                     isbs);
+    st_pcapng_reader_close(r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct in in = {data, size};
@@ -197,9 +236,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == 0)
             n++;
     }
+    struct st_pcapng_stats stats[3];
     for (uint32_t i = 0; i < n_ifs; i++) {
         struct st_pcapng_stats s = {(int64_t)take(&in, 8), (int64_t)take(&in, 8), take(&in, 8),
                                     take(&in, 8),          ST_PCAPNG_NONE,        n};
+        stats[i] = s;
         if (st_pcapng_write_isb(w, i, 1, &s) != 0)
             st_fuzz_fail("ISB %u not written", i);
     }
@@ -207,6 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         st_fuzz_fail("close failed");
     read_back(path, f, n, linktype);
     walk_blocks(path, f, n, n_ifs);
+    read_ours(path, f, n, n_ifs, stats);
     free(f);
     return 0;
 }

@@ -67,6 +67,13 @@ while read -r hex && [ $i -lt 24 ]; do
   put pcapng "$tmp/one"
   i=$((i + 1))
 done <"$tmp/frames"
+# pcapng_read: the fixtures' captures whole (scantrace's and record's), and cut short
+for c in fixtures/*/*/capture.pcapng; do
+  [ "$(stat -c %s "$c")" -le 8192 ] || continue
+  put pcapng_read "$c"
+  head -c 700 "$c" >"$tmp/one"
+  put pcapng_read "$tmp/one"
+done
 # tshark_ek: the ek lines compare reads, taken from a tshark that tees them
 cat >"$tmp/tee-tshark" <<TEE
 #!/usr/bin/env bash

@@ -14,10 +14,37 @@
 
 /* ---- the formats, one table for every command that renders (report_format.c) ---- */
 
+/* --color: auto (a terminal, and NO_COLOR unset), always or never. */
+enum st_color_when { ST_COLOR_AUTO, ST_COLOR_ALWAYS, ST_COLOR_NEVER };
+
+/* --color's argument into *when; false after the one line
+ * "scantrace CMD: --color: auto, always or never, not 'X' (see ...)". */
+bool st_color_arg(const char *cmd, const char *arg, enum st_color_when *when);
+
+/* Whether output to fd is coloured under `when`. */
+bool st_color_on(enum st_color_when when, int fd);
+
+/* An SGR sequence when colouring, else "" (the renderers' one way to paint). */
+static inline const char *st_paint(bool color, const char *sgr)
+{
+    return color ? sgr : "";
+}
+#define ST_SGR_RED    "\033[31m"
+#define ST_SGR_GREEN  "\033[32m"
+#define ST_SGR_YELLOW "\033[33m"
+#define ST_SGR_DIM    "\033[2m"
+#define ST_SGR_BOLD   "\033[1m"
+#define ST_SGR_RESET  "\033[0m"
+
 /* What a renderer is given. */
 struct st_render {
     const struct st_comparison *c;
-    bool color; /* ANSI colours (st_report_write decides) */
+    bool color;              /* ANSI colours (st_report_write decides, from `when`) */
+    enum st_color_when when; /* --color */
+    /* explain --host: only these hosts (and nothing about no single host);
+     * none: every host */
+    const uint32_t *hosts;
+    size_t nhosts;
 };
 
 struct st_report_format {
@@ -62,8 +89,12 @@ void st_report_markdown(const struct st_comparison *c, FILE *out);
 /* One self-contained HTML page with a ladder diagram per mode and host. */
 void st_report_html(const struct st_comparison *c, FILE *out);
 
-/* The plain-language account, host by host. */
-void st_report_explain(const struct st_comparison *c, FILE *out);
+/* The plain-language account, host by host (r->hosts: only those). */
+void st_report_explain(const struct st_render *r, FILE *out);
+
+/* Whether some mode of c has the host addr (explain --host checks its
+ * addresses with it). */
+bool st_report_has_host(const struct st_comparison *c, uint32_t addr);
 
 /* ---- shared by the renderers (report_common.c) ---- */
 

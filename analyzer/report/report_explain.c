@@ -37,42 +37,115 @@ static const char *why_up(const char *reason)
 
 static const char *why_down(const char *reason)
 {
-    if (!strcmp(reason, "host-unreach"))
-        return "a router reported it unreachable (ICMP host unreachable): nobody has that "
-               "address";
-    if (!strcmp(reason, "net-unreach"))
-        return "a router reported its network unreachable";
-    if (!strcmp(reason, "admin-prohibited"))
-        return "a firewall answered that the traffic is prohibited";
-    if (!strcmp(reason, "time-exceeded"))
-        return "a probe's TTL ran out on the way";
-    return "nothing came back to any probe, in any try: the host is off, absent, or a firewall "
-           "drops everything it would have answered";
+    static const struct st_pair t[] = {
+        {"host-unreach", "a router reported it unreachable (ICMP host unreachable): nobody has "
+                         "that address"},
+        {"net-unreach", "a router reported its network unreachable"},
+        {"admin-prohibited", "a firewall answered that the traffic is prohibited"},
+        {"time-exceeded", "a probe's TTL ran out on the way"},
+    };
+    return st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
 }
 
-static const char *kernel_note(enum st_cause c)
+/* What the explanation needs besides the comparison: the pen, and the
+ * host a packet is told about (0 for the packets about no single host). */
+struct teller {
+    const struct st_comparison *c;
+    FILE *out;
+    bool color;
+    const struct st_mode_host *h;
+};
+
+/* Who an address is, from the scan's point of view: "you" (the scanner),
+ * "the host" (the host being told about), "host X" (another target), or "the
+ * router X" (an address the scan never probed: the gateway, or a router on
+ * the way that answers for the hosts behind it). */
+static const char *who(const struct teller *t, uint32_t a, char *buf, size_t size)
 {
-    switch (c) {
-    case ST_CAUSE_OS_RST:
-        return "your kernel answered the SYN/ACK with a RST because it never opened that "
-               "connection: the SYN came from a raw socket, not from connect()";
-    case ST_CAUSE_OS_ARP:
-        return "address resolution your kernel did on its own, to find the MAC address to send "
-               "to (or to answer a neighbour)";
-    case ST_CAUSE_OS_TCP:
-        return "your kernel's own part of the connect(): completing or closing the handshake, or "
-               "trying the SYN again";
-    case ST_CAUSE_LATE_REPLY:
-        return "an answer that came after the host was already decided (or the scan was over): "
-               "the scanner only traces the first";
-    case ST_CAUSE_MISSED_REPLY:
-        return "an answer the scanner never traced although nothing else had decided the host: "
-               "its receiver missed it";
-    case ST_CAUSE_RETRANSMIT:
-        return "a probe on the wire that the scanner's trace does not show";
-    default:
-        return "on the wire only, for no reason scantrace knows";
+    char ip[16];
+    st_ip4_str(a, ip);
+    if (st_is_scanner(t->c, a))
+        snprintf(buf, size, "your kernel");
+    else if (t->h && a == t->h->addr)
+        snprintf(buf, size, "the host");
+    else if (st_report_has_host(t->c, a))
+        snprintf(buf, size, "host %s", ip);
+    else
+        snprintf(buf, size, "the router %s", ip);
+    return buf;
+}
+
+/* An ARP frame the scanner did not trace: who asked whom, and why. */
+static void arp_note(const struct teller *t, const struct st_pkt *p, char *buf, size_t size)
+{
+    char s[48], tg[48];
+    who(t, p->arp.spa, s, sizeof s);
+    who(t, p->arp.tpa, tg, sizeof tg);
+    bool router = !strncmp(s, "the router", 10) || !strncmp(tg, "the router", 10);
+    if (p->arp.op == 1 && st_is_scanner(t->c, p->arp.spa))
+        snprintf(buf, size,
+                 "your kernel asked for the MAC address of %s before it could send to it%s", tg,
+                 router ? ": probes to another network leave through this router, so their "
+                          "frames go to its MAC address"
+                        : "");
+    else if (p->arp.op == 1)
+        snprintf(buf, size, "%s asked for your MAC address, to send its answer back", s);
+    else if (st_is_scanner(t->c, p->arp.spa))
+        snprintf(buf, size, "your kernel told %s its MAC address", tg);
+    else
+        snprintf(buf, size, "%s answered your kernel's ARP with its MAC address%s", s,
+                 router ? ": the router's packet, not your kernel's" : "");
+}
+
+/* Why a frame is on the wire only, in words: its cause, and who sent it
+ * when that is not the host itself. */
+static void wire_note(const struct teller *t, long f, char *buf, size_t size)
+{
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_frame(t->c, f, &tmp);
+    enum st_cause cause = t->c->fcause[f];
+    if (p->net == ST_NET_ARP) {
+        arp_note(t, p, buf, size);
+        return;
     }
+    const char *why;
+    switch (cause) {
+    case ST_CAUSE_OS_RST:
+        why = "your kernel answered the SYN/ACK with a RST because it never opened that "
+              "connection: the SYN came from a raw socket, not from connect()";
+        break;
+    case ST_CAUSE_OS_TCP:
+        why = "your kernel's own part of the connect(): completing or closing the handshake, or "
+              "trying the SYN again";
+        break;
+    case ST_CAUSE_LATE_REPLY:
+        why = t->h && !t->h->up
+                  ? "an answer that came after the scanner had stopped waiting for this host: "
+                    "too late to count"
+                  : "an answer that came after the host was already decided (or the scan was "
+                    "over): the scanner only traces the first";
+        break;
+    case ST_CAUSE_MISSED_REPLY:
+        why = "an answer the scanner never traced although nothing else had decided the host: "
+              "its receiver missed it";
+        break;
+    case ST_CAUSE_RETRANSMIT:
+        why = "a probe on the wire that the scanner's trace does not show";
+        break;
+    case ST_CAUSE_UNRELATED:
+        why = "traffic no probe of this scan caused";
+        break;
+    default:
+        why = "on the wire only, for no reason scantrace knows";
+    }
+    char by[48] = "";
+    uint32_t src = p->net == ST_NET_IPV4 ? p->ip.src : 0;
+    if (src && t->c->fdir[f] == ST_DIR_RCVD && (!t->h || src != t->h->addr))
+        who(t, src, by, sizeof by);
+    if (!by[0])
+        snprintf(buf, size, "%s", why);
+    else
+        snprintf(buf, size, "sent by %s%s: %s", by, t->h ? ", not by the host" : "", why);
 }
 
 static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
@@ -116,76 +189,170 @@ static void packet_list(FILE *out, const struct st_comparison *c, const char *ti
     fprintf(out, ".\n");
 }
 
-static void explain_host(FILE *out, const struct st_comparison *c, const struct st_mode *mode,
-                         const struct st_mode_host *h)
+/* The received packets about a host: traced replies and frames on the
+ * wire only that came towards the scanner. */
+static size_t came_back(const struct st_comparison *c, const struct st_mode_host *h)
 {
-    char a[16], kind[128];
-    fprintf(out, "\n%s (mode %s): %s.\n", st_ip4_str(h->addr, a), mode->name,
-            h->up ? "UP" : "DOWN");
+    size_t n = h->nreplies;
+    for (size_t i = 0; i < h->nwire; i++)
+        n += c->fdir[h->wire[i]] == ST_DIR_RCVD;
+    return n;
+}
 
-    packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
-    packet_list(out, c, "  Came back and traced:", h->replies, h->nreplies, ST_DIR_RCVD);
+/* Whether none of a host's probes left: each dropped by the kernel for want
+ * of an ARP answer (no-arp). */
+static bool none_left(const struct st_comparison *c, const struct st_mode_host *h)
+{
+    for (size_t i = 0; i < h->nprobes; i++)
+        if (c->t2f[h->probes[i]] >= 0 || c->tcause[h->probes[i]] != ST_CAUSE_NO_ARP)
+            return false;
+    return h->nprobes > 0;
+}
+
+static void why(const struct teller *t)
+{
+    const struct st_mode_host *h = t->h;
+    FILE *out = t->out;
+    const char *down = why_down(h->reason);
+    size_t back = came_back(t->c, h);
+    fprintf(out, "  %sWhy %s:%s ", st_paint(t->color, ST_SGR_BOLD), h->up ? "up" : "down",
+            st_paint(t->color, ST_SGR_RESET));
     if (h->up)
-        fprintf(out, "  Why up: %s (reason %s", why_up(h->reason), h->reason);
+        fputs(why_up(h->reason), out);
+    else if (down)
+        fputs(down, out);
+    else if (!back && none_left(t->c, h))
+        fputs("none of its probes reached the wire (below), so nothing could come back: your "
+              "kernel found no one answering ARP for the address, so nobody on your segment has it",
+              out);
+    else if (!back)
+        fputs("nothing came back to any probe, in any try: the host is off, absent, or a "
+              "firewall drops everything it would have answered",
+              out);
     else
-        fprintf(out, "  Why down: %s (reason %s", why_down(h->reason), h->reason);
+        /* something did come back: say so, and why it did not count */
+        fprintf(out,
+                "no answer that counts came back in time: %zu packet%s about it did come back "
+                "(%s), but the scanner counted none as the host's answer",
+                back, back == 1 ? "" : "s",
+                h->nreplies ? "see above and below" : "on the wire only, see below");
+    fprintf(out, " (reason %s", h->reason);
     if (h->latency_s >= 0)
         fprintf(out, ", %.6f s after the probe", h->latency_s);
     fprintf(out, ").\n");
+}
 
-    for (size_t i = 0; i < h->nprobes; i++) {
-        long ti = h->probes[i];
-        if (c->t2f[ti] >= 0)
-            continue;
-        kind_of(&c->trace->pkts[ti], ST_DIR_SENT, kind, sizeof kind);
-        if (c->tcause[ti] == ST_CAUSE_NO_ARP)
-            fprintf(out,
-                    "  The trace says %s %s was sent (line %u), but it never reached the wire: "
-                    "your kernel asked for the target's MAC address (ARP) and got no "
-                    "answer, so it dropped the packet.\n",
-                    article(kind), kind, c->trace->pkts[ti].line);
-        else
-            fprintf(out,
-                    "  The trace says %s %s was sent (line %u), but the capture does not have "
-                    "it (%s).\n",
-                    article(kind), kind, c->trace->pkts[ti].line, st_cause_name(c->tcause[ti]));
-    }
+static void trace_only(const struct teller *t, long ti)
+{
+    char kind[128];
+    const struct st_comparison *c = t->c;
+    kind_of(&c->trace->pkts[ti], ST_DIR_SENT, kind, sizeof kind);
+    fputs(st_paint(t->color && st_cause_is_discrepancy(c->tcause[ti]), ST_SGR_RED), t->out);
+    if (c->tcause[ti] == ST_CAUSE_NO_ARP)
+        fprintf(t->out,
+                "  The trace says %s %s was sent (line %u), but it never reached the wire: "
+                "your kernel asked for the target's MAC address (ARP) and got no "
+                "answer, so it dropped the packet.",
+                article(kind), kind, c->trace->pkts[ti].line);
+    else
+        fprintf(t->out,
+                "  The trace says %s %s was sent (line %u), but the capture does not have "
+                "it (%s).",
+                article(kind), kind, c->trace->pkts[ti].line, st_cause_name(c->tcause[ti]));
+    fprintf(t->out, "%s\n",
+            st_paint(t->color && st_cause_is_discrepancy(c->tcause[ti]), ST_SGR_RESET));
+}
+
+static void wire_only(const struct teller *t, long f, const char *what)
+{
+    char note[512];
+    struct st_pkt tmp;
+    const struct st_pkt *fr = st_frame(t->c, f, &tmp);
+    bool bad = t->color && st_cause_is_discrepancy(t->c->fcause[f]);
+    wire_note(t, f, note, sizeof note);
+    fprintf(t->out, "%s  %s (frame %u): %s.%s\n", st_paint(bad, ST_SGR_RED), what, fr->frame, note,
+            st_paint(bad, ST_SGR_RESET));
+}
+
+static void explain_host(struct teller *t, const struct st_mode *mode, const struct st_mode_host *h)
+{
+    char a[16], kind[128], what[192];
+    const struct st_comparison *c = t->c;
+    FILE *out = t->out;
+    t->h = h;
+    fprintf(out, "\n%s%s%s (mode %s): %s%s%s.\n", st_paint(t->color, ST_SGR_BOLD),
+            st_ip4_str(h->addr, a), st_paint(t->color, ST_SGR_RESET), mode->name,
+            st_paint(t->color, h->up ? ST_SGR_GREEN : ST_SGR_RED), h->up ? "UP" : "DOWN",
+            st_paint(t->color, ST_SGR_RESET));
+
+    packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
+    packet_list(out, c, "  Came back and traced:", h->replies, h->nreplies, ST_DIR_RCVD);
+    why(t);
+    for (size_t i = 0; i < h->nprobes; i++)
+        if (c->t2f[h->probes[i]] < 0)
+            trace_only(t, h->probes[i]);
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
         struct st_pkt tmp;
-        const struct st_pkt *fr = st_frame(c, f, &tmp);
-        kind_of(fr, c->fdir[f], kind, sizeof kind);
-        fprintf(out, "  On the wire but not in the trace: %s (frame %u): %s.\n", kind, fr->frame,
-                kernel_note(c->fcause[f]));
+        kind_of(st_frame(c, f, &tmp), c->fdir[f], kind, sizeof kind);
+        snprintf(what, sizeof what, "On the wire but not in the trace: %s", kind);
+        wire_only(t, f, what);
     }
 }
 
-void st_report_explain(const struct st_comparison *c, FILE *out)
+bool st_report_has_host(const struct st_comparison *c, uint32_t addr)
 {
-    fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
-            c->capture_path);
-    fprintf(out, "Frames are numbered as Wireshark numbers them; lines are the trace's lines.\n");
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++)
-            explain_host(out, c, &c->modes[m], &c->modes[m].hosts[h]);
+            if (c->modes[m].hosts[h].addr == addr)
+                return true;
+    return false;
+}
 
-    /* the kernel's packets that concern no single host (ARP for the gateway...) */
+static bool asked_for(const struct st_render *r, uint32_t addr)
+{
+    for (size_t i = 0; i < r->nhosts; i++)
+        if (r->hosts[i] == addr)
+            return true;
+    return !r->nhosts;
+}
+
+/* The packets that concern no single host (the gateway's ARP...). */
+static void no_single_host(struct teller *t)
+{
+    const struct st_comparison *c = t->c;
     bool header = false;
+    t->h = NULL;
     for (size_t i = 0; i < c->cap->n; i++) {
         if (c->f2t[i] >= 0 || c->frel[i] >= 0 || c->fcause[i] == ST_CAUSE_UNRELATED)
             continue;
         char brief[ST_LINE_MAX];
         if (!header)
-            fprintf(out, "\nAbout no single host:\n");
+            fprintf(t->out, "\n%sAbout no single host:%s\n", st_paint(t->color, ST_SGR_BOLD),
+                    st_paint(t->color, ST_SGR_RESET));
         header = true;
         struct st_pkt tmp;
-        const struct st_pkt *fr = st_frame(c, (long)i, &tmp);
-        st_format_brief(fr, brief, sizeof brief);
-        fprintf(out, "  %s (frame %u): %s.\n", brief, fr->frame, kernel_note(c->fcause[i]));
+        st_format_brief(st_frame(c, (long)i, &tmp), brief, sizeof brief);
+        wire_only(t, (long)i, brief);
     }
+}
+
+void st_report_explain(const struct st_render *r, FILE *out)
+{
+    const struct st_comparison *c = r->c;
+    struct teller t = {.c = c, .out = out, .color = r->color};
+    fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
+            c->capture_path);
+    fprintf(out, "Frames are numbered as Wireshark numbers them; lines are the trace's lines.\n");
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++)
+            if (asked_for(r, c->modes[m].hosts[h].addr))
+                explain_host(&t, &c->modes[m], &c->modes[m].hosts[h]);
+    if (!r->nhosts)
+        no_single_host(&t);
     if (c->discrepancies)
         fprintf(out,
-                "\n%zu packet(s) above are discrepancies: see `scantrace compare` for the "
-                "list.\n",
-                c->discrepancies);
+                "\n%s%zu packet(s) %s discrepancies: see `scantrace compare` for the list.%s\n",
+                st_paint(t.color, ST_SGR_RED), c->discrepancies,
+                r->nhosts ? "of the run are" : "above are", st_paint(t.color, ST_SGR_RESET));
 }

@@ -40,7 +40,7 @@ static void render_html(const struct st_render *r, FILE *out)
 
 static void render_explain(const struct st_render *r, FILE *out)
 {
-    st_report_explain(r->c, out);
+    st_report_explain(r, out);
 }
 
 static const struct st_report_format formats[] = {
@@ -49,7 +49,7 @@ static const struct st_report_format formats[] = {
     {.name = "junit", .render = render_junit},
     {.name = "markdown", .alias = "md", .render = render_markdown},
     {.name = "html", .render = render_html},
-    {.name = "explain", .render = render_explain},
+    {.name = "explain", .color = true, .render = render_explain},
 };
 
 #define N_FORMATS (sizeof formats / sizeof formats[0])
@@ -94,6 +94,28 @@ const struct st_report_format *st_report_format_arg(const char *prog, const char
     if (!f)
         fprintf(stderr, "%s: --format: %s, not '%s'\n", prog, format_names(), name);
     return f;
+}
+
+bool st_color_arg(const char *cmd, const char *arg, enum st_color_when *when)
+{
+    static const char *const names[] = {
+        [ST_COLOR_AUTO] = "auto", [ST_COLOR_ALWAYS] = "always", [ST_COLOR_NEVER] = "never"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(arg, names[i])) {
+            *when = (enum st_color_when)i;
+            return true;
+        }
+    fprintf(stderr,
+            "scantrace %s: --color: auto, always or never, not '%s' (see 'scantrace %s --help')\n",
+            cmd, arg, cmd);
+    return false;
+}
+
+bool st_color_on(enum st_color_when when, int fd)
+{
+    if (when != ST_COLOR_AUTO)
+        return when == ST_COLOR_ALWAYS;
+    return isatty(fd) && !getenv("NO_COLOR");
 }
 
 /* A file being written: the temporary beside path, and the signal mask to
@@ -161,7 +183,9 @@ int st_report_write(const char *prog, const struct st_report_format *f, const st
                     const char *path)
 {
     struct st_render rr = *r;
-    rr.color = f->color && !path && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    /* a file is coloured only when asked for (--color always) */
+    rr.color =
+        f->color && (path ? r->when == ST_COLOR_ALWAYS : st_color_on(r->when, STDOUT_FILENO));
     if (path && replaceable(path)) {
         struct atomic_out a;
         if (!atomic_open(&a, prog, path))

@@ -1,130 +1,27 @@
 /*
- * One self-contained HTML page for a run: no script, no font, no network;
- * CSS and SVG inline. A summary table, then per mode and host a ladder
- * (sequence) diagram: the scanner's lifeline on the left, the target's on
- * the right, time running down, one arrow per packet labelled like its
- * trace line. Matched packets are solid, trace-only (never on the wire) red
- * and dashed, wire-only packets the kernel sent or answered (os-*) purple,
- * other wire-only ones orange, late replies grey.
+ * One self-contained HTML page for a run: no network, no font, no file but
+ * itself; CSS, the data and the script inline. A summary table and a filter
+ * (address, verdict, mode, cause), then per mode and host a ladder
+ * (sequence) diagram: the scanner's lifeline (with its address) on the left,
+ * the target's on the right, time running down on a compressed axis (rows
+ * evenly spaced, a silence longer than 10 ms drawn as a gap with its
+ * length), one arrow per packet labelled like its trace line. Matched
+ * packets are solid, trace-only (never on the wire) red and dashed,
+ * wire-only packets the kernel sent or answered (os-*) purple, other
+ * wire-only ones orange, late replies grey; an ARP who-has is drawn to every
+ * station (broadcast); the reply that decided the verdict is highlighted.
+ * The packets that concern no single host have a ladder of their own. The
+ * ladders are drawn by the page's script when opened (report_html.js), so
+ * a page of thousands of hosts is as quick to open as its table.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "html_data.h"
 #include "packet.h"
 #include "report.h"
-
-/* One arrow of a ladder. */
-struct rung {
-    int64_t t;
-    bool to_target; /* scanner -> target */
-    const char *cls;
-    char label[160];
-    char where[48];
-};
-
-static int cmp_rung(const void *a, const void *b)
-{
-    const struct rung *x = a, *y = b;
-    return (x->t > y->t) - (x->t < y->t);
-}
-
-static const char *wire_class(enum st_cause c)
-{
-    switch (c) {
-    case ST_CAUSE_OS_RST:
-    case ST_CAUSE_OS_ARP:
-    case ST_CAUSE_OS_TCP:
-        return "kernel";
-    case ST_CAUSE_LATE_REPLY:
-    case ST_CAUSE_UNRELATED:
-        return "late";
-    default:
-        return "wireonly";
-    }
-}
-
-static void add_trace_rung(const struct st_comparison *c, long ti, struct rung *r)
-{
-    const struct st_pkt *p = &c->trace->pkts[ti];
-    long f = c->t2f[ti];
-    struct st_pkt tmp;
-    const struct st_pkt *fr = f >= 0 ? st_frame(c, f, &tmp) : NULL;
-    r->t = fr ? fr->time_ns : p->time_ns + c->offset_ns;
-    r->to_target = p->dir == ST_DIR_SENT;
-    r->cls = f >= 0 ? "matched" : "traceonly";
-    st_format_brief(fr ? fr : p, r->label, sizeof r->label);
-    if (p->flags & ST_PKT_CONNECT)
-        st_format_brief(p, r->label, sizeof r->label);
-    if (f >= 0)
-        snprintf(r->where, sizeof r->where, "line %u, frame %u", p->line, fr->frame);
-    else
-        snprintf(r->where, sizeof r->where, "line %u, not on the wire (%s)", p->line,
-                 st_cause_name(c->tcause[ti]));
-}
-
-static void ladder(FILE *out, const struct st_comparison *c, const struct st_mode_host *h)
-{
-    size_t n = h->nprobes + h->nreplies + h->nwire;
-    struct rung *r = calloc(n ? n : 1, sizeof *r);
-    size_t k = 0;
-    if (!r)
-        abort();
-    for (size_t i = 0; i < h->nprobes; i++)
-        add_trace_rung(c, h->probes[i], &r[k++]);
-    for (size_t i = 0; i < h->nreplies; i++)
-        add_trace_rung(c, h->replies[i], &r[k++]);
-    for (size_t i = 0; i < h->nwire; i++) {
-        long f = h->wire[i];
-        struct st_pkt tmp;
-        const struct st_pkt *fr = st_frame(c, f, &tmp);
-        r[k].t = fr->time_ns;
-        r[k].to_target = c->fdir[f] == ST_DIR_SENT;
-        r[k].cls = wire_class(c->fcause[f]);
-        st_format_brief(fr, r[k].label, sizeof r[k].label);
-        snprintf(r[k].where, sizeof r[k].where, "frame %u, wire only: %s", fr->frame,
-                 st_cause_name(c->fcause[f]));
-        k++;
-    }
-    qsort(r, k, sizeof *r, cmp_rung);
-
-    const int width = 900, left = 170, right = 730, top = 50, step = 46;
-    int height = top + (int)k * step + 30;
-    char a[16];
-    int64_t t0 = k ? r[0].t : 0;
-    fprintf(out,
-            "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
-            width, height, width, height);
-    fprintf(out, "<text class=\"life\" x=\"%d\" y=\"20\">scanner</text>\n", left);
-    fprintf(out, "<text class=\"life\" x=\"%d\" y=\"20\">%s</text>\n", right,
-            st_ip4_str(h->addr, a));
-    fprintf(out, "<line class=\"lifeline\" x1=\"%d\" y1=\"30\" x2=\"%d\" y2=\"%d\"/>\n", left, left,
-            height - 10);
-    fprintf(out, "<line class=\"lifeline\" x1=\"%d\" y1=\"30\" x2=\"%d\" y2=\"%d\"/>\n", right,
-            right, height - 10);
-    for (size_t i = 0; i < k; i++) {
-        int y = top + (int)i * step;
-        int x1 = r[i].to_target ? left : right, x2 = r[i].to_target ? right : left;
-        fprintf(out, "<g class=\"%s\"><title>", r[i].cls);
-        st_xml_escape(out, r[i].where);
-        fprintf(out, "</title>\n");
-        fprintf(out, "<text class=\"time\" x=\"10\" y=\"%d\">+%.6f s</text>\n", y + 4,
-                (double)(r[i].t - t0) / 1e9);
-        fprintf(out,
-                "<line class=\"arrow\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-                "marker-end=\"url(#head-%s)\"/>\n",
-                x1, y + 10, x2, y + 20, r[i].cls);
-        fprintf(out, "<text class=\"label\" x=\"%d\" y=\"%d\">", (left + right) / 2, y + 6);
-        st_xml_escape(out, r[i].label);
-        fprintf(out, "</text>\n<text class=\"where\" x=\"%d\" y=\"%d\">", (left + right) / 2,
-                y + 32);
-        st_xml_escape(out, r[i].where);
-        fprintf(out, "</text></g>\n");
-    }
-    fprintf(out, "</svg>\n");
-    free(r);
-}
+#include "report_html_js.h"
 
 static const char style[] =
     "body{font-family:sans-serif;margin:2em;color:#222;max-width:1000px}"
@@ -141,7 +38,15 @@ static const char style[] =
     ".kernel .label{fill:#7b1fa2}.wireonly .arrow{stroke:#ef6c00}.wireonly .label{fill:#ef6c00}"
     ".late .arrow{stroke:#999}.late .label{fill:#888}"
     ".legend span{display:inline-block;margin-right:1.2em}.sw{display:inline-block;width:28px;"
-    "height:0;border-top:3px solid;vertical-align:middle;margin-right:.3em}";
+    "height:0;border-top:3px solid;vertical-align:middle;margin-right:.3em}"
+    ".addr{font:12px monospace;font-weight:normal}.bclabel{font:10px sans-serif;fill:#555;"
+    "text-anchor:end}.bclabel.from{text-anchor:start}.bcast .arrow{stroke-dasharray:10 3 2 3}"
+    ".gap rect{fill:#f4f4f4}.gap .zig{fill:none;stroke:#888;stroke-width:2}"
+    ".gaplabel{font:italic 11px sans-serif;fill:#555;text-anchor:middle}"
+    ".hl{fill:#fff3b0;stroke:#e0b000}.decided{font:bold 11px sans-serif;fill:#8a6d00}"
+    "details.host{margin:.4em 0}details.host summary{cursor:pointer}"
+    "form.filter{background:#f7f7f7;padding:.5em;border:1px solid #ddd}"
+    "form.filter label{margin-right:1em}#st-count{color:#555}";
 
 static void markers(FILE *out)
 {
@@ -160,6 +65,34 @@ static void markers(FILE *out)
                 "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n",
                 m[i].cls, m[i].color);
     fprintf(out, "</defs></svg>\n");
+}
+
+/* The filter: its selects' options come from the data (the script). */
+static void filter_form(FILE *out)
+{
+    fputs("<form class=\"filter\" onsubmit=\"return false\">Show "
+          "<label>address <input id=\"f-addr\" size=\"16\" placeholder=\"198.18.3\"></label>"
+          "<label>verdict <select id=\"f-verdict\"><option value=\"\">any</option>"
+          "<option>up</option><option>down</option></select></label>"
+          "<label>mode <select id=\"f-mode\"><option value=\"\">any</option></select></label>"
+          "<label>cause <select id=\"f-cause\"><option value=\"\">any</option></select>"
+          "</label> <span id=\"st-count\"></span></form>\n",
+          out);
+}
+
+static void legend(FILE *out)
+{
+    fprintf(out, "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:#222\"></i>in "
+                 "the trace and on the wire</span><span><i class=\"sw\" "
+                 "style=\"border-color:#c62828;border-top-style:dashed\"></i>traced, never on the "
+                 "wire</span><span><i class=\"sw\" style=\"border-color:#7b1fa2;"
+                 "border-top-style:dotted\"></i>the kernel's own (os-*)</span><span><i "
+                 "class=\"sw\" style=\"border-color:#ef6c00\"></i>on the wire, not traced</span>"
+                 "<span><i class=\"sw\" style=\"border-color:#999\"></i>late or unrelated</span>"
+                 "<span><i class=\"sw\" style=\"border-color:#fff3b0;border-top-width:10px\"></i>"
+                 "the reply that decided the verdict</span><span>an arrow past the host: a "
+                 "broadcast</span><span>rows are evenly spaced: a grey band is a silence, "
+                 "with its length</span></p>\n");
 }
 
 void st_report_html(const struct st_comparison *c, FILE *out)
@@ -182,43 +115,23 @@ void st_report_html(const struct st_comparison *c, FILE *out)
             c->cap->n, c->cap->dissector, c->matched, c->trace_only, c->wire_only,
             pass ? "up" : "bad", result);
     st_report_claims_html(out, c);
-    fprintf(out, "<p class=\"legend\"><span><i class=\"sw\" style=\"border-color:#222\"></i>in "
-                 "the trace and on the wire</span><span><i class=\"sw\" "
-                 "style=\"border-color:#c62828;border-top-style:dashed\"></i>traced, never on the "
-                 "wire</span><span><i class=\"sw\" style=\"border-color:#7b1fa2;"
-                 "border-top-style:dotted\"></i>the kernel's own (os-*)</span><span><i "
-                 "class=\"sw\" style=\"border-color:#ef6c00\"></i>on the wire, not traced</span>"
-                 "<span><i class=\"sw\" style=\"border-color:#999\"></i>late or unrelated</span>"
-                 "</p>\n");
-
-    fprintf(out, "<h2>Summary</h2>\n<table><tr><th>mode</th><th>host</th><th>verdict</th>"
-                 "<th>reason</th><th>probes</th><th>replies traced</th><th>wire only</th></tr>\n");
-    for (size_t m = 0; m < c->nmodes; m++)
-        for (size_t h = 0; h < c->modes[m].nhosts; h++) {
-            const struct st_mode_host *hh = &c->modes[m].hosts[h];
-            char a[16];
-            fprintf(out, "<tr><td>");
-            st_xml_escape(out, c->modes[m].name);
-            fprintf(out,
-                    "</td><td><a href=\"#m%zu-h%zu\">%s</a></td><td class=\"%s\">%s</td><td>%s"
-                    "</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
-                    m, h, st_ip4_str(hh->addr, a), hh->up ? "up" : "down", hh->up ? "up" : "down",
-                    hh->reason, hh->nprobes, hh->nreplies, hh->nwire);
-        }
-    fprintf(out, "</table>\n");
-
-    for (size_t m = 0; m < c->nmodes; m++) {
-        fprintf(out, "<h2>Mode ");
-        st_xml_escape(out, c->modes[m].name);
-        fprintf(out, "</h2>\n");
-        for (size_t h = 0; h < c->modes[m].nhosts; h++) {
-            const struct st_mode_host *hh = &c->modes[m].hosts[h];
-            char a[16];
-            fprintf(out, "<h3 id=\"m%zu-h%zu\">%s: <span class=\"%s\">%s</span> (%s)</h3>\n", m, h,
-                    st_ip4_str(hh->addr, a), hh->up ? "up" : "down", hh->up ? "up" : "down",
-                    hh->reason);
-            ladder(out, c, hh);
-        }
-    }
-    fprintf(out, "</body></html>\n");
+    legend(out);
+    fputs("<p id=\"st-noscript\" class=\"bad\">The ladders and the table are drawn by this "
+          "page's own script (inline, offline): allow JavaScript to see them.</p>\n",
+          out);
+    filter_form(out);
+    fprintf(out, "<h2>Summary</h2>\n<table><thead><tr><th>mode</th><th>host</th><th>verdict"
+                 "</th><th>reason</th><th>probes</th><th>replies traced</th><th>wire only</th>"
+                 "<th>causes</th></tr></thead><tbody id=\"st-rows\"></tbody></table>\n");
+    fputs("<section id=\"st-ns\"><h2>Packets about no single host</h2>\n<p>Traffic for the "
+          "scan as a whole, such as the kernel's ARP for the gateway before routed probes, and "
+          "the gateway's answer.</p>\n<div id=\"st-nosingle\"></div></section>\n"
+          "<h2>Hosts</h2>\n<div id=\"st-list\"></div>\n",
+          out);
+    fputs("<script type=\"application/json\" id=\"st-data\">", out);
+    st_html_data(out, c);
+    fputs("</script>\n<script>\n", out);
+    for (const char *const *line = st_html_script; *line; line++)
+        fputs(*line, out);
+    fputs("</script>\n</body></html>\n", out);
 }

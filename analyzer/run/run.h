@@ -2,7 +2,8 @@
  * A run, for scan and record: its lifecycle (lifecycle.h: the run directory,
  * run.json from "running" to "done", "interrupted" or "failed", the capture,
  * signals, abandon or end), built on the run directory (rundir.h), run.json
- * (runjson.h, and scan's hosts in scan_hosts.h), privileges (privdrop.h) and
+ * (runjson.h, and scan's hosts in scan_hosts.h), the merge of a sharded sweep
+ * (merge.h), privileges (privdrop.h) and
  * signals (signals.h); the command a record runs (child.h), and scan's whole
  * run (scan_run.h).
  */
@@ -11,6 +12,7 @@
 
 #include "child.h"
 #include "lifecycle.h"
+#include "merge.h"
 #include "privdrop.h"
 #include "rundir.h"
 #include "runjson.h"

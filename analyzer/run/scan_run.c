@@ -317,6 +317,21 @@ static int scan_refusals(struct scan *s)
     return 0;
 }
 
+/* run.json "shard": which part of which sweep this run is (merge checks it). */
+static json_object *shard_json(const struct st_scan_config *cfg)
+{
+    char digest[17];
+    snprintf(digest, sizeof digest, "%016llx", (unsigned long long)cfg->sweep.digest);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "index", json_object_new_int(cfg->shard));
+    json_object_object_add(o, "count", json_object_new_int(cfg->shards));
+    json_object_object_add(o, "sweep_addresses",
+                           json_object_new_int64((int64_t)cfg->sweep.addresses));
+    json_object_object_add(o, "sweep_unique", json_object_new_int64((int64_t)cfg->sweep.unique));
+    json_object_object_add(o, "sweep_digest", json_object_new_string(digest));
+    return o;
+}
+
 /* The run directory and trace.log, the capture starting (only as root:
  * without privileges the run is the trace and run.json), and what run.json
  * says of the scan from the start. 0 or an exit code (its line said). */
@@ -359,7 +374,15 @@ static int scan_prepare(struct scan *s)
         json_object_array_add(specs, json_object_new_string(cfg->specs[i]));
     json_object_object_add(run, "targets", specs);
     json_object_object_add(run, "target_count", json_object_new_int64((int64_t)cfg->targets.n));
+    if (cfg->shards)
+        json_object_object_add(run, "shard", shard_json(cfg));
     return 0;
+}
+
+/* Progress on a terminal, quiet in a log unless asked (--stats-every). */
+static FILE *progress_out(const struct st_scan_config *cfg)
+{
+    return cfg->stats_every_ns || isatty(STDERR_FILENO) ? stderr : NULL;
 }
 
 /* Send: the engine's passes, or connect() pings. 0, or an exit code when the
@@ -376,15 +399,21 @@ static int scan_probe(struct scan *s)
                                       .capture = NULL, /* begin_then_drop() sets it */
                                       .start_ns = run->start_ns,
                                       .interrupted = run->stop,
-                                      .progress = isatty(STDERR_FILENO) ? stderr : NULL,
+                                      .progress = progress_out(cfg),
+                                      .progress_every_ns = cfg->stats_every_ns,
+                                      .progress_lines = !isatty(STDERR_FILENO),
                                       .on_host = on_host,
                                       .ud = &s->hosts,
                                       .rtt_bound_ns = &s->rtt_bound,
                                       .opened = begin_then_drop,
                                       .opened_ud = s,
                                       .rx_dropped = &s->rx_dropped};
-    printf("Starting scantrace %s: %zu IP address%s, %zu mode%s, run directory %s\n", "scan",
-           cfg->targets.n, cfg->targets.n == 1 ? "" : "es", cfg->plan.npasses,
+    char shard[96] = "";
+    if (cfg->shards)
+        snprintf(shard, sizeof shard, " (shard %d of %d: 0 to %d, of a sweep of %zu)", cfg->shard,
+                 cfg->shards, cfg->shards - 1, cfg->sweep.addresses);
+    printf("Starting scantrace %s: %zu IP address%s%s, %zu mode%s, run directory %s\n", "scan",
+           cfg->targets.n, cfg->targets.n == 1 ? "" : "es", shard, cfg->plan.npasses,
            cfg->plan.npasses > 1 ? "s" : "", run->dir);
     int rc;
     if (connect_mode) {

@@ -415,7 +415,9 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
                                      char *msg, size_t msglen)
 {
     *out = NULL;
-    if (o->n_ifs == 0 || !o->ifnames || !o->path) {
+    /* no interface is a capture of nothing (an empty shard of a sweep): a
+     * pcapng of its section header alone */
+    if ((o->n_ifs && !o->ifnames) || !o->path) {
         set_msg(msg, msglen, "nothing to capture");
         return ST_CAPTURE_EUSAGE;
     }
@@ -432,7 +434,7 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
     atomic_init(&c->stop_at, 0);
     atomic_init(&c->idle_ns, 0);
     c->n_ifs = o->n_ifs;
-    c->ifs = calloc(o->n_ifs, sizeof *c->ifs);
+    c->ifs = calloc(o->n_ifs ? o->n_ifs : 1, sizeof *c->ifs);
     c->pfds = calloc(o->n_ifs + 1, sizeof *c->pfds);
     c->marks = st_marks_new();
     c->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -11,5 +11,6 @@
 #include "capture_thread.h"
 #include "netif.h"
 #include "pcapng.h"
+#include "pcapng_read.h"
 
 #endif

@@ -45,6 +45,9 @@ struct st_scan_config {
     const char *user;         /* --user: who to become once the sockets are open (nobody) */
     bool event_trace;
     bool verbose;
+    int64_t stats_every_ns;        /* --stats-every: a progress line this often, terminal or not */
+    int shards, shard;             /* --shards N --shard I (0: not sharded; -1: no --shard) */
+    struct st_targets_sweep sweep; /* a shard's: the whole sweep it is part of */
     const char *specs[ST_SCAN_MAX_SPECS]; /* the target specs as given (-iL: the file) */
     size_t nspecs;
     int argc; /* the command line, for run.json */

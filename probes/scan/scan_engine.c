@@ -93,11 +93,12 @@ static void tell_drop(struct engine *e)
 }
 
 /* "\rscantrace scan: echo 12345/65536 hosts done, 8123 up, 98.7k probes/s, about 3 s left"
- * on a terminal, once a second */
+ * redrawn on a terminal once a second; or such a line every --stats-every */
 static void progress(struct engine *e, int64_t now, bool final)
 {
     FILE *out = e->hooks->progress;
-    if (!out || (!final && now - e->last_progress < 1000000000LL))
+    int64_t every = e->hooks->progress_every_ns ? e->hooks->progress_every_ns : 1000000000LL;
+    if (!out || (!final && now - e->last_progress < every))
         return;
     if (final && !e->progress_shown)
         return;
@@ -112,9 +113,11 @@ static void progress(struct engine *e, int64_t now, bool final)
     if (eta >= 0)
         snprintf(left, sizeof left, ", about %.0f s left", (double)eta / 1e9 + 0.5);
     double rate = secs > 0 ? (double)e->sched.probes_sent / secs : 0.0;
-    fprintf(out, "\rscantrace scan: %s %zu/%zu hosts done, %zu up, %.*f%s probes/s%s   %s",
-            e->pass->name, e->sched.resolved, e->sched.nhosts, up, rate < 1000 ? 0 : 1,
-            rate < 1000 ? rate : rate / 1000, rate < 1000 ? "" : "k", left, final ? "\n" : "");
+    bool lines = e->hooks->progress_lines;
+    fprintf(out, "%sscantrace scan: %s %zu/%zu hosts done, %zu up, %.*f%s probes/s%s%s%s",
+            lines ? "" : "\r", e->pass->name, e->sched.resolved, e->sched.nhosts, up,
+            rate < 1000 ? 0 : 1, rate < 1000 ? rate : rate / 1000, rate < 1000 ? "" : "k", left,
+            lines ? "" : "   ", final || lines ? "\n" : "");
     fflush(out);
 }
 

@@ -24,7 +24,9 @@ struct st_scan_hooks {
     struct st_capture *capture;         /* probe comments; NULL: none */
     int64_t start_ns;                   /* the scan's time zero (CLOCK_REALTIME ns) */
     volatile sig_atomic_t *interrupted; /* set by SIGINT/SIGTERM: stop sending, finish */
-    FILE *progress; /* a progress line every second on long passes (a tty), or NULL */
+    FILE *progress;                     /* a progress line on long passes, or NULL */
+    int64_t progress_every_ns;          /* how often (0: every second) */
+    bool progress_lines;                /* a line each time (a log), not one line redrawn (a tty) */
     /* every decided host of every pass (up, or down after its last try) */
     void (*on_host)(void *ud, const char *mode, const struct st_sched_host *h);
     void *ud;

@@ -6,6 +6,8 @@
  */
 #include "targets.h"
 
+#include "siphash.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -312,6 +314,82 @@ int st_targets_exclude(struct st_targets *t, const char *specs, char *err, size_
     free(ex);
     free(copy);
     return rc;
+}
+
+struct pos {
+    uint32_t addr;
+    uint32_t at; /* index in the list (ST_TARGETS_MAX fits) */
+};
+
+static int pos_by_addr(const void *a, const void *b)
+{
+    const struct pos *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* first[k]: for list index k, the index where its address is first named. */
+static int first_named(const struct st_targets *t, uint32_t *first)
+{
+    struct pos *ps = malloc((t->n ? t->n : 1) * sizeof *ps);
+    if (!ps)
+        return -1;
+    for (size_t i = 0; i < t->n; i++)
+        ps[i] = (struct pos){t->addr[i], (uint32_t)i};
+    qsort(ps, t->n, sizeof *ps, pos_by_addr);
+    for (size_t i = 0; i < t->n; i++)
+        first[ps[i].at] = i && ps[i - 1].addr == ps[i].addr ? first[ps[i - 1].at] : ps[i].at;
+    free(ps);
+    return 0;
+}
+
+/* The digest of the list in network byte order: any two scanner hosts agree. */
+static uint64_t list_digest(const struct st_targets *t, uint32_t *scratch)
+{
+    static const struct st_sipkey key = {0x7363616e74726163ull, 0x652073686172640aull};
+    for (size_t i = 0; i < t->n; i++)
+        scratch[i] = htonl(t->addr[i]);
+    return st_siphash(&key, scratch, t->n * sizeof *scratch);
+}
+
+int st_targets_shard(struct st_targets *t, unsigned count, unsigned index,
+                     struct st_targets_sweep *sweep)
+{
+    size_t n = t->n, unique = 0, k = 0;
+    uint32_t *first = malloc((n ? n : 1) * sizeof *first);
+    uint32_t *starts = malloc((n ? n : 1) * sizeof *starts);
+    if (!first || !starts) {
+        free(first);
+        free(starts);
+        return -1;
+    }
+    uint64_t digest = list_digest(t, first);
+    if (first_named(t, first)) {
+        free(first);
+        free(starts);
+        return -1;
+    }
+    /* an address's rank among the distinct ones, in the order first named */
+    for (size_t i = 0; i < n; i++)
+        if (first[i] == i)
+            starts[unique++] = (uint32_t)i;
+    *sweep = (struct st_targets_sweep){.addresses = n, .unique = unique, .digest = digest};
+    for (size_t i = 0; i < n; i++) {
+        const uint32_t *r = bsearch(&first[i], starts, unique, sizeof *starts, u32_cmp);
+        if ((size_t)(r - starts) % count == index)
+            t->addr[k++] = t->addr[i];
+    }
+    t->n = k;
+    free(first);
+    free(starts);
+    return 0;
 }
 
 void st_targets_free(struct st_targets *t)

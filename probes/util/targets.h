@@ -39,6 +39,23 @@ int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_
 /* Remove every address matched by the comma-separated specs. */
 int st_targets_exclude(struct st_targets *t, const char *specs, char *err, size_t errsz);
 
+/* What a shard is a part of: the whole sweep's expanded targets. */
+struct st_targets_sweep {
+    size_t addresses; /* the whole list, copies included */
+    size_t unique;    /* distinct addresses */
+    uint64_t digest;  /* SipHash of the whole list in order: shards of one sweep agree */
+};
+
+/*
+ * Keep only shard `index` of `count` (0 <= index < count): the distinct
+ * addresses in the order first named, dealt round-robin, so the shards
+ * partition the sweep (no address in two shards, none in none) for any mix
+ * of specs, overlaps and -iL; every copy of an address stays with it. The
+ * whole is described in *sweep (taken before the cut). 0, or -1 (memory).
+ */
+int st_targets_shard(struct st_targets *t, unsigned count, unsigned index,
+                     struct st_targets_sweep *sweep);
+
 void st_targets_free(struct st_targets *t);
 
 /*

@@ -154,4 +154,17 @@ check "files past the size limit: run.json says failed" \
   quiet jq -e '.status == "failed" and .interrupted == null' "$tmp/fsize/run.json"
 check "files past the size limit: trace.log's error is said" grep -q 'trace.log: File too large' "$tmp/fsize.err"
 
+# progress: quiet when standard error is a file, unless --stats-every asks for lines
+silent=$(scripts/lab addr silent-block --prefix "$P")
+silent=${silent%.*/*}.0/28
+ip netns exec "$ns" "$st" scan -PE --max-retries 0 -o "$tmp/quiet" "$silent" >/dev/null 2>"$tmp/quiet.err"
+check "progress: nothing on a standard error that is not a terminal" \
+  bash -c "! grep -q 'hosts done' '$tmp/quiet.err'"
+ip netns exec "$ns" "$st" scan -PE --max-retries 0 --stats-every 100ms -o "$tmp/stats" "$silent" \
+  >/dev/null 2>"$tmp/stats.err"
+check "progress: --stats-every 100ms prints whole lines (hosts done of 16, time left)" \
+  grep -qE '^scantrace scan: echo [0-9]+/16 hosts done, 0 up, [0-9.]+k? probes/s, about [0-9]+ s left$' \
+  "$tmp/stats.err"
+check "progress: no carriage return in a log" bash -c "! grep -q $'\\r' '$tmp/stats.err'"
+
 tap_done

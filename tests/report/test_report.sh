@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # scantrace report (the self-contained HTML page, rendered in a real headless
 # Chromium and looked at) and scantrace explain, on recorded runs.
-# usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT     (TAP)
+# usage: tests/report/test_report.sh SCANTRACE SOURCE_ROOT [ST_GENCAP]     (TAP)
 set -uo pipefail
 
+gencap=${3:+$(realpath "$3")} # before in_tree.sh goes to the source tree
 # shellcheck source=tests/in_tree.sh
 . "$(dirname "$0")/../in_tree.sh"
 
@@ -28,16 +29,35 @@ drawn() {
 }
 
 not_drawn() { ! drawn "$@" >/dev/null; }
+# dom HTML[#FRAGMENT] OUT: the page as Chromium has it once its script ran (the
+# script itself left out: its text has the markup it writes)
+dom() {
+  local page=${1%%#*} frag=
+  [[ $1 == *#* ]] && frag=#${1#*#}
+  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$tmp/profile" --dump-dom "file://$(realpath "$page")$frag" 2>/dev/null |
+    sed '/^<script>$/,/^<\/script>/d' >"$2"
+}
+# count PATTERN FILE: how many times the fixed string PATTERN is in FILE
+count() { grep -oF -- "$1" "$2" | wc -l; }
+# the ladder data of a page: one line per ladder (host, verdict, number of packets)
+ladders() { grep -o '"h":"[^"]*","peer":"[^"]*","v":"[a-z]*"' "$1"; }
 
 run=$fx/send-ip-absent
 "$st" report -o "$tmp/r.html" "$run"
 check "report: exit 0 and a page" test $? -eq 0 -a -s "$tmp/r.html"
-check "report: self-contained (no script, no link, no remote resource)" \
-  bash -c "! grep -Eiq '<script|<link|@import|src=|href=\"(https?:)?//|url\\((https?:)?//' '$tmp/r.html'"
+check "report: self-contained (inline script only, no link, no remote resource)" \
+  bash -c "! grep -Eiq '<script[^>]*src|<link|@import|src=|href=\"(https?:)?//|url\\((https?:)?//' '$tmp/r.html'"
+check "report: its script and data are inline" \
+  test "$(count '<script>' "$tmp/r.html")" -eq 1 -a "$(count '<script type="application/json" id="st-data">' "$tmp/r.html")" -eq 1
 hosts=$(jq '[.modes[].hosts[]] | length' "$run/expected-report.json")
-check "report: a ladder per mode and host ($hosts)" test "$(grep -c '<svg class="ladder"' "$tmp/r.html")" -eq "$hosts"
-check "report: the summary table has every host" test "$(grep -c '<tr><td>' "$tmp/r.html")" -eq "$hosts"
+check "report: the data has a ladder per mode and host ($hosts)" test "$(ladders "$tmp/r.html" | wc -l)" -eq "$hosts"
 if command -v chromium >/dev/null && command -v python3 >/dev/null; then
+  dom "$tmp/r.html" "$tmp/r.dom"
+  check "report: drawn, a ladder per mode and host ($hosts)" \
+    test "$(count '<details class="host"' "$tmp/r.dom")" -eq "$hosts" -a "$(count '<svg class="ladder"' "$tmp/r.dom")" -ge "$hosts"
+  check "report: the summary table has every host" test "$(count '<tr><td>' "$tmp/r.dom")" -eq "$hosts"
   shot "$tmp/r.html" "$tmp/r.png"
   check "chromium renders the page" test -s "$tmp/r.png"
   # traced-but-never-sent probes are red, the kernel's ARP purple, matched ones dark
@@ -53,6 +73,65 @@ if command -v chromium >/dev/null && command -v python3 >/dev/null; then
   head -c 3000 "$tmp/r.html" >"$tmp/broken.html"
   shot "$tmp/broken.html" "$tmp/broken.png"
   check "a page cut before its ladders fails it" not_drawn "$tmp/broken.png" matched traceonly kernel
+
+  # ---- the page's parts, as drawn (default-routed: 2 hosts up, 2 down after a 1 s retry,
+  # the gateway's ARP about no single host) ------------------------------------------
+  page=$tmp/routed.html
+  "$st" report -o "$page" "$fx/default-routed"
+  dom "$page" "$tmp/routed.dom"
+  # the drawn section about no single host
+  sed -n '/id="st-nosingle"/,/<\/section>/p' "$tmp/routed.dom" >"$tmp/ns.dom"
+  check "page: the scanner's address on every lifeline (4 hosts + 1)" \
+    test "$(count 'scanner-addr" x="170" y="34">198.18.2.1<' "$tmp/routed.dom")" -eq 5
+  check "page: a ladder of the packets about no single host" \
+    test "$(count '<svg class="ladder"' "$tmp/ns.dom")" -eq 1
+  check "page: it has the kernel's ARP for the gateway and the gateway's reply" \
+    bash -c "grep -qF 'ARP who-has 198.18.2.254 tell 198.18.2.1' '$tmp/ns.dom' && grep -qF 'ARP reply 198.18.2.254 is-at' '$tmp/ns.dom'"
+  check "page: the ARP who-has drawn as a broadcast, the reply not" \
+    test "$(count '<g class="kernel bcast">' "$tmp/ns.dom")" -eq 1 -a "$(count 'bcast' "$tmp/ns.dom")" -eq 1
+  check "page: the 1 s wait before the retry is a gap with its length (one per down host)" \
+    test "$(count '1.099 s with nothing on the wire' "$tmp/routed.dom")" -eq 2
+  check "page: the deciding reply highlighted, once per host up" \
+    test "$(count ' deciding">' "$tmp/routed.dom")" -eq 2
+  check "page: the highlight says what it decided" grep -qF 'decided: up (echo-reply)' "$tmp/routed.dom"
+  "$st" report -o "$tmp/local.html" "$fx/default-local"
+  dom "$tmp/local.html" "$tmp/local.dom"
+  check "page: ARP ping probes drawn as broadcasts (one per who-has)" \
+    test "$(count '<g class="matched bcast">' "$tmp/local.dom")" -eq "$(grep -c 'SENT.*ARP who-has' "$fx/default-local/trace.log")"
+  # the filter, offline, from the page's #fragment as from its inputs
+  # filtered FRAGMENT: how many hosts the page shows under that filter
+  filtered() {
+    dom "$page#$1" "$tmp/f.dom"
+    test "$(count '<details class="host"' "$tmp/f.dom")" -eq "$(count '<tr><td>' "$tmp/f.dom")" &&
+      count '<details class="host"' "$tmp/f.dom"
+  }
+  check "filter: an address" test "$(filtered addr=198.18.3.9)" = 1
+  check "filter: the start of an address" test "$(filtered addr=198.18.3.)" = 4
+  check "filter: a verdict" test "$(filtered verdict=up)" = 2
+  check "filter: a cause" test "$(filtered cause=os-rst)" = 1
+  check "filter: a mode and a verdict" test "$(filtered 'mode=default&verdict=down')" = 2
+  check "filter: nothing matches" test "$(filtered addr=10.)" = 0
+  # without its script the page shows no ladder, and says why
+  sed '/^<script>$/,/^<\/script>$/d' "$page" >"$tmp/noscript.html"
+  dom "$tmp/noscript.html" "$tmp/noscript.dom"
+  check "page without its script: no ladder (the checks above can fail)" \
+    test "$(count '<svg class="ladder"' "$tmp/noscript.dom")" -eq 0
+  check "page without its script: it says so" grep -qF 'allow JavaScript' "$tmp/noscript.dom"
+  # thousands of hosts: the table and a closed block per host, ladders drawn on demand
+  if [ -n "$gencap" ]; then
+    mkdir "$tmp/big"
+    "$gencap" 8100 "$tmp/big" >/dev/null
+    "$st" report -o "$tmp/big.html" "$tmp/big"
+    nbig=$(ladders "$tmp/big.html" | wc -l)
+    dom "$tmp/big.html" "$tmp/big.dom"
+    check "a /22 ($nbig hosts): every host listed" \
+      test "$nbig" -gt 1000 -a "$(count '<details class="host"' "$tmp/big.dom")" -eq "$nbig"
+    check "a /22: no ladder drawn before it is asked for" \
+      test "$(count '<svg class="ladder"' "$tmp/big.dom")" -le 1
+    dom "$tmp/big.html#addr=10.0.0.7" "$tmp/big1.dom"
+    check "a /22 filtered to one host: its ladder drawn" \
+      test "$(count '<svg class="ladder"' "$tmp/big1.dom")" -ge 1 -a "$(count '<details class="host"' "$tmp/big1.dom")" -eq 1
+  fi
 else
   echo "# chromium or python3 missing: run scripts/deps"
   check "chromium is installed (scripts/deps)" false
@@ -140,9 +219,70 @@ check "explain: the kernel's RST" grep -q 'your kernel answered the SYN/ACK with
 check "explain: the kernel's ARP for the gateway" grep -q 'ARP who-has 198.18.2.254' "$tmp/x.txt"
 "$st" explain "$fx/send-ip-absent" >"$tmp/y.txt"
 check "explain: probes the kernel dropped (no ARP answer)" grep -q 'never reached the wire' "$tmp/y.txt"
+check "explain: a host none of whose probes left is not 'silent'" \
+  grep -q 'Why down: none of its probes reached the wire (below), so nothing could come back' "$tmp/y.txt"
 "$st" explain "$fx/unprivileged" >"$tmp/z.txt"
 check "explain: connect() pings" grep -q "connect() was refused" "$tmp/z.txt"
 "$st" explain >/dev/null 2>&1
 check "explain without a run: exit 2" test $? -eq 2
+
+# ---- explain is right about every host of every fixture ----------------------------
+# From report.json (compare's, not explain's, view): per mode and host how many
+# packets came back (traced replies, and wire-only frames towards the scanner).
+# explain must never say "nothing came back" of a host something came back to,
+# and must say it (or that nothing could: no probe left) of a host down with
+# no-response and nothing back.
+# paragraph FILE HOST MODE: explain's paragraph about HOST in MODE
+paragraph() {
+  awk -v h="$2 (mode $3): " 'index($0, h) == 1 { on = 1 } on && /^$/ { exit } on' "$1"
+}
+wrong=
+for run in fixtures/*/*; do
+  "$st" explain "$run" >"$tmp/ex.txt" 2>/dev/null || { wrong+=" $run(exit)"; continue; }
+  while IFS=$'\t' read -r host mode back verdict reason; do
+    p=$(paragraph "$tmp/ex.txt" "$host" "$mode")
+    [ -n "$p" ] || { wrong+=" $run:$host(no paragraph)"; continue; }
+    if [ "$back" -gt 0 ] && grep -q 'nothing came back' <<<"$p"; then
+      wrong+=" $run:$host"
+    elif [ "$back" -eq 0 ] && [ "$verdict:$reason" = down:no-response ] &&
+      ! grep -qE 'nothing (came|could come) back' <<<"$p"; then
+      wrong+=" $run:$host(silent)"
+    fi
+  done < <(jq -r '.modes[] | .mode as $m | .hosts[] | [.host, $m,
+      ((.replies | length) + ([.wire_only[] | select(.dir == "rcvd")] | length)),
+      .verdict, .reason] | @tsv' "$run/expected-report.json")
+done
+check "explain: 'nothing came back' only when nothing did, in every fixture${wrong:+ (wrong:$wrong)}" \
+  test -z "$wrong"
+"$st" explain "$fx/PE" >"$tmp/pe.txt"
+check "explain: a down host with late answers says they came back" \
+  grep -q 'Why down: no answer that counts came back in time: 2 packets about it did come back' "$tmp/pe.txt"
+check "explain: the router's ICMP errors are the router's" \
+  grep -q 'unreachable (frame 17): sent by the router 198.18.2.254, not by the host' "$tmp/pe.txt"
+check "explain: the ARP for the gateway is the kernel's, asking for the router" \
+  grep -q 'who-has 198.18.2.254 tell 198.18.2.1 (frame 1): your kernel asked for the MAC address of the router 198.18.2.254' "$tmp/x.txt"
+check "explain: the gateway's ARP reply is the router's, not the kernel's" \
+  grep -q 'is-at .* (frame 2): the router 198.18.2.254 answered your kernel.s ARP' "$tmp/x.txt"
+check "explain: nothing the router sent is called the kernel's doing" \
+  bash -c "! grep -E 'router .*kernel did on its own' '$tmp/x.txt'"
+"$st" explain "$fx/send-ip-local" >"$tmp/l.txt"
+check "explain: on the local segment the host answers the ARP" \
+  grep -q 'ARP reply (frame 5): the host answered your kernel.s ARP' "$tmp/l.txt"
+
+# ---- explain --host -----------------------------------------------------------------
+"$st" explain --host 198.18.3.4 "$fx/default-routed" >"$tmp/h.txt"
+check "explain --host: exit 0" test $? -eq 0
+check "explain --host: only that host" \
+  test "$(grep -cE '^198\.18\.[0-9.]+ \(mode ' "$tmp/h.txt")" -eq 1 -a "$(grep -c '^198.18.3.4 (mode' "$tmp/h.txt")" -eq 1
+check "explain --host: its paragraph is the one of the whole account" \
+  test "$(paragraph "$tmp/h.txt" 198.18.3.4 default)" = "$(paragraph "$tmp/x.txt" 198.18.3.4 default)"
+check "explain --host: no packets about no single host" bash -c "! grep -q 'About no single host' '$tmp/h.txt'"
+"$st" explain --host 198.18.3.2 --host 198.18.3.9 "$fx/default-routed" >"$tmp/h2.txt"
+check "explain --host twice: both hosts" test "$(grep -cE '^198\.18\.3\.(2|9) \(mode ' "$tmp/h2.txt")" -eq 2
+"$st" explain --host 198.18.7.7 "$fx/default-routed" >"$tmp/out" 2>"$tmp/err"
+check "explain --host of a host the run does not have: exit 2, one line, nothing told" \
+  test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1 -a ! -s "$tmp/out"
+"$st" explain --host nonsense "$fx/default-routed" >/dev/null 2>"$tmp/err"
+check "explain --host nonsense: exit 2, one line" test $? -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
 
 tap_done

@@ -223,6 +223,95 @@ static void test_keys6(void **state)
     st_targets6_free(&t);
 }
 
+/* Shard sweeps: each row is a list of specs and a shard count. */
+static const struct shard_row {
+    const char *specs[4];
+    unsigned count;
+} shard_rows[] = {
+    {{"198.19.0.0/20"}, 4},
+    {{"198.19.0.0/24", "198.19.0.7"}, 3},               /* a copy inside a range */
+    {{"198.18.3.2", "198.18.3.0/30", "198.18.3.2"}, 2}, /* overlaps, a copy twice */
+    {{"198.18.1-2.3", "198.18.4.*", "198.18.2.3"}, 5},  /* octet ranges, wildcards */
+    {{"198.18.3.2"}, 4},                                /* fewer addresses than shards */
+    {{"198.18.3.9", "198.18.3.1", "198.18.3.5"}, 1},    /* one shard: the whole */
+};
+
+static void add_specs(struct st_targets *t, const char *const *specs)
+{
+    char err[256];
+    for (size_t i = 0; i < 4 && specs[i]; i++)
+        if (st_targets_add(t, specs[i], err, sizeof err))
+            fail_msg("%s: %s", specs[i], err);
+}
+
+static size_t count_of(const struct st_targets *t, uint32_t a)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        n += t->addr[i] == a;
+    return n;
+}
+
+/* The shards of one row partition its list: each address (with all its
+ * copies) in exactly one shard, shards within one address of each other,
+ * each shard in the whole's order, one digest for all. */
+static void check_shards(const struct shard_row *row)
+{
+    struct st_targets whole = {0};
+    add_specs(&whole, row->specs);
+    size_t seen = 0, lo = SIZE_MAX, hi = 0;
+    uint64_t digest = 0;
+    for (unsigned i = 0; i < row->count; i++) {
+        struct st_targets t = {0};
+        struct st_targets_sweep sw;
+        add_specs(&t, row->specs);
+        assert_int_equal(st_targets_shard(&t, row->count, i, &sw), 0);
+        assert_int_equal(sw.addresses, whole.n);
+        if (i && sw.digest != digest)
+            fail_msg("%s: shard %u has another digest", row->specs[0], i);
+        digest = sw.digest;
+        size_t distinct = 0;
+        for (size_t k = 0; k < t.n; k++) {
+            if (count_of(&t, t.addr[k]) != count_of(&whole, t.addr[k]))
+                fail_msg("%s: shard %u lacks a copy of an address", row->specs[0], i);
+            size_t j = 0;
+            while (t.addr[j] != t.addr[k])
+                j++;
+            distinct += j == k; /* its first copy in the shard */
+        }
+        seen += t.n;
+        lo = distinct < lo ? distinct : lo;
+        hi = distinct > hi ? distinct : hi;
+        st_targets_free(&t);
+    }
+    if (seen != whole.n)
+        fail_msg("%s: shards hold %zu addresses, the whole %zu", row->specs[0], seen, whole.n);
+    if (hi - lo > 2)
+        fail_msg("%s: shards of %zu to %zu addresses", row->specs[0], lo, hi);
+    st_targets_free(&whole);
+}
+
+static void test_shards(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof shard_rows / sizeof shard_rows[0]; i++)
+        check_shards(&shard_rows[i]);
+    /* another sweep, another digest; the same addresses in another order too */
+    struct st_targets a = {0}, b = {0};
+    struct st_targets_sweep sa, sb;
+    add_specs(&a, (const char *const[]){"198.18.3.1", "198.18.3.2", NULL, NULL});
+    add_specs(&b, (const char *const[]){"198.18.3.2", "198.18.3.1", NULL, NULL});
+    assert_int_equal(st_targets_shard(&a, 2, 0, &sa), 0);
+    assert_int_equal(st_targets_shard(&b, 2, 0, &sb), 0);
+    assert_true(sa.digest != sb.digest);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(a.addr[0], ip("198.18.3.1")); /* dealt in the order first named */
+    assert_int_equal(b.addr[0], ip("198.18.3.2"));
+    st_targets_free(&a);
+    st_targets_free(&b);
+}
+
 ST_TEST_MAIN(cmocka_unit_test(test_forms), cmocka_unit_test(test_order),
              cmocka_unit_test(test_errors), cmocka_unit_test(test_file_and_exclude),
-             cmocka_unit_test(test_forms6), cmocka_unit_test(test_keys6))
+             cmocka_unit_test(test_shards), cmocka_unit_test(test_forms6),
+             cmocka_unit_test(test_keys6))
