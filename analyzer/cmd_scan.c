@@ -413,6 +413,12 @@ static int take_shard(struct st_scan_config *cfg)
         return usage_error("%s: shards are numbered 0 to N-1 (--shards N)", "--shard");
     if (st_targets_shard(&cfg->targets, (unsigned)cfg->shards, (unsigned)cfg->shard, &cfg->sweep))
         return usage_error("%s", "--shard: out of memory");
+    if (cfg->v6) {
+        /* the keys are 1..n for any list of n distinct addresses: the digest
+         * is of the IPv6 addresses in order, so shards of two sweeps differ */
+        static const struct st_sipkey key = {0x7363616e74726163ull, 0x652073686172360aull};
+        cfg->sweep.digest = st_siphash(&key, cfg->targets6.addr, cfg->targets6.n * 16);
+    }
     return 0;
 }
 
