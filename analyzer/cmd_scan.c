@@ -24,7 +24,8 @@ static const char scan_usage[] =
     "usage: scantrace scan [options] TARGET...\n"
     "\n"
     "Host discovery as nmap 7.93 does it (-sn). Targets: 198.18.3.2, 198.18.0.0/16,\n"
-    "198.18.2.1-20, 198.18.1-2.3 (no names are resolved).\n"
+    "198.18.2.1-20, 198.18.1-2.3 (no names are resolved); with -6 IPv6 addresses\n"
+    "and prefixes: 2001:2:0:3::2, 2001:2:0:100::/120.\n"
     "\n"
     "Probes (nmap's flags; any combination; none: nmap's default):\n"
     "  -PE -PP -PM          ICMP echo, timestamp, address mask\n"
@@ -32,7 +33,7 @@ static const char scan_usage[] =
     "  -PU[ports]           UDP (default 40125)\n"
     "  -PY[ports]           SCTP INIT (default 80)\n"
     "  -PO[protocols]       IP protocols (default 1,2,4)\n"
-    "  -PR                  ARP (always used on the local Ethernet segment)\n"
+    "  -PR                  ARP, or ND for -6 (always used on the local Ethernet segment)\n"
     "  --send-ip            IP probes even on the local segment (no ARP ping)\n"
     "  --disable-arp-ping   the same\n"
     "  --each-mode          each probe option as its own pass (PASS lines in the trace)\n"
@@ -41,6 +42,8 @@ static const char scan_usage[] =
     "Targets and interface:\n"
     "  -iL FILE             targets from FILE ('-' for stdin)\n"
     "  --exclude SPEC[,..]  leave these out\n"
+    "  -6                   IPv6 (nmap -6): ND ping on the local segment, ICMPv6 echo,\n"
+    "                       SYN/443 and ACK/80 routed; -PP and -PM are IPv4 only\n"
     "  -e IF, -i IF         use this interface\n"
     "  --user USER          as root: become USER once the raw socket, packet sockets\n"
     "                       and capture handles are open (default nobody; root: stay)\n"
@@ -127,6 +130,12 @@ struct parse_state {
     const char *excludes[16];
     size_t nexcludes;
     bool any_target;
+    /* the targets, applied once -6 (which may follow them) is known */
+    struct target_word {
+        const char *spec;
+        bool file; /* -iL */
+    } * words;
+    size_t nwords;
 };
 
 struct scan_option;
@@ -238,18 +247,68 @@ static int opt_exclude(struct parse_state *p, const struct scan_option *o, const
     return 0;
 }
 
-/* A target spec, or -iL's file (whose name then stands for its specs). */
+/* A target spec, or -iL's file (whose name then stands for its specs):
+ * kept until every word is read. */
 static int add_targets(struct parse_state *p, const char *spec, bool file)
+{
+    p->words[p->nwords++] = (struct target_word){spec, file};
+    p->any_target = true;
+    return 0;
+}
+
+/* One target word into the IPv4 or (-6) the IPv6 list. nmap without -6
+ * refuses an IPv6 address, and with -6 does not resolve an IPv4 one. */
+static int apply_target(struct parse_state *p, const struct target_word *w)
 {
     char err[512];
     struct st_scan_config *cfg = p->cfg;
-    if (file ? st_targets_add_file(&cfg->targets, spec, err, sizeof err)
-             : st_targets_add(&cfg->targets, spec, err, sizeof err))
+    int rc;
+    if (!w->file && !cfg->v6 && st_targets6_is_spec(w->spec))
+        return usage_error("%s looks like an IPv6 target: give -6", w->spec);
+    if (!w->file && cfg->v6 && !st_targets6_is_spec(w->spec))
+        return usage_error("%s is no IPv6 target (-6 scans IPv6 only)", w->spec);
+    if (cfg->v6)
+        rc = w->file ? st_targets6_add_file(&cfg->targets6, w->spec, err, sizeof err)
+                     : st_targets6_add(&cfg->targets6, w->spec, err, sizeof err);
+    else
+        rc = w->file ? st_targets_add_file(&cfg->targets, w->spec, err, sizeof err)
+                     : st_targets_add(&cfg->targets, w->spec, err, sizeof err);
+    if (rc)
         return usage_error("%s", err);
-    p->any_target = true;
     if (cfg->nspecs < ST_SCAN_MAX_SPECS)
-        cfg->specs[cfg->nspecs++] = spec;
+        cfg->specs[cfg->nspecs++] = w->spec;
     return 0;
+}
+
+/* -6: the engine carries each IPv6 target as its key (scan_config.h). */
+static int keys_of_targets6(struct st_scan_config *cfg)
+{
+    if (st_targets6_index(&cfg->targets6))
+        return usage_error("%s", "out of memory");
+    cfg->targets.addr = malloc((cfg->targets6.n ? cfg->targets6.n : 1) * sizeof(uint32_t));
+    if (!cfg->targets.addr)
+        return usage_error("%s", "out of memory");
+    for (size_t i = 0; i < cfg->targets6.n; i++)
+        cfg->targets.addr[i] = st_targets6_key(&cfg->targets6, cfg->targets6.addr[i]);
+    cfg->targets.n = cfg->targets.cap = cfg->targets6.n;
+    return 0;
+}
+
+/* The targets and excludes, once every word is read. */
+static int apply_targets(struct parse_state *p)
+{
+    char err[512];
+    struct st_scan_config *cfg = p->cfg;
+    for (size_t i = 0; i < p->nwords; i++) {
+        int rc = apply_target(p, &p->words[i]);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < p->nexcludes; i++)
+        if (cfg->v6 ? st_targets6_exclude(&cfg->targets6, p->excludes[i], err, sizeof err)
+                    : st_targets_exclude(&cfg->targets, p->excludes[i], err, sizeof err))
+            return usage_error("%s", err);
+    return cfg->v6 ? keys_of_targets6(cfg) : 0;
 }
 
 static int opt_target_file(struct parse_state *p, const struct scan_option *o, const char *v)
@@ -284,6 +343,7 @@ static const struct scan_option scan_options[] = {
     SET("--dry-run", set_bool, dry_run, 1),
     SET("--force", set_bool, force, 1),
     SET("-R", set_bool, rdns, 1),
+    SET("-6", set_bool, v6, 1),
     SET("--event-trace", set_bool, event_trace, 1),
     SET("-v", set_bool, verbose, 1),
     {.names = {"-d", "-d1"}, .apply = set_int, .field = CFG(detail)},
@@ -353,6 +413,12 @@ static int take_shard(struct st_scan_config *cfg)
         return usage_error("%s: shards are numbered 0 to N-1 (--shards N)", "--shard");
     if (st_targets_shard(&cfg->targets, (unsigned)cfg->shards, (unsigned)cfg->shard, &cfg->sweep))
         return usage_error("%s", "--shard: out of memory");
+    if (cfg->v6) {
+        /* the keys are 1..n for any list of n distinct addresses: the digest
+         * is of the IPv6 addresses in order, so shards of two sweeps differ */
+        static const struct st_sipkey key = {0x7363616e74726163ull, 0x652073686172360aull};
+        cfg->sweep.digest = st_siphash(&key, cfg->targets6.addr, cfg->targets6.n * 16);
+    }
     return 0;
 }
 
@@ -361,19 +427,23 @@ static int parse_finish(struct parse_state *p)
 {
     char err[512];
     struct st_scan_config *cfg = p->cfg;
+    cfg->plan.v6 = cfg->v6;
     for (size_t i = 0; i < p->nflags; i++)
         if (st_plan_add_flag(&cfg->plan, p->flags[i], err, sizeof err))
             return usage_error("%s", err);
+    if (st_plan_check(&cfg->plan, err, sizeof err))
+        return usage_error("%s", err);
     st_plan_finish(&cfg->plan);
-    for (size_t i = 0; i < p->nexcludes; i++)
-        if (st_targets_exclude(&cfg->targets, p->excludes[i], err, sizeof err))
-            return usage_error("%s", err);
+    int rc = apply_targets(p);
+    if (rc)
+        return rc;
     if (!p->any_target)
         return usage_error("%s", "no targets");
     if (!cfg->targets.n)
         return usage_error("%s", p->nexcludes ? "every target is excluded"
                                               : "no targets (the -iL file lists none)");
-    int rc = take_shard(cfg);
+    /* -6: the shards split the keys (the same list, the same keys in every shard) */
+    rc = take_shard(cfg);
     if (rc)
         return rc;
     if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
@@ -398,22 +468,24 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
     cfg->argc = argc;
     cfg->argv = argv;
 
-    struct parse_state p = {.cfg = cfg};
-    for (int i = 1; i < argc; i++) {
+    struct parse_state p = {.cfg = cfg, .words = calloc((size_t)argc, sizeof *p.words)};
+    if (!p.words)
+        return usage_error("%s", "out of memory");
+    int rc = 0;
+    for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
         const struct scan_option *o = find_option(a);
-        int rc;
-        if (!o) {
+        if (!o)
             rc = parse_word(&p, a);
-        } else if (o->value && i + 1 >= argc) {
+        else if (o->value && i + 1 >= argc)
             rc = usage_error("%s needs a value", a);
-        } else {
+        else
             rc = o->apply(&p, o, o->value ? argv[++i] : NULL);
-        }
-        if (rc)
-            return rc;
     }
-    return parse_finish(&p);
+    if (!rc)
+        rc = parse_finish(&p);
+    free(p.words);
+    return rc;
 }
 
 /* The first try of every probe, as trace lines, with PASS lines. */
@@ -423,6 +495,8 @@ static int dry_run(struct st_scan_config *cfg)
     ctx.sport_base = cfg->source_port >= 0 ? (uint16_t)cfg->source_port : 50000;
     ctx.key.k0 = 0x0102030405060708ULL;
     ctx.key.k1 = 0x1112131415161718ULL;
+    ctx.v6 = cfg->v6;
+    ctx.t6 = &cfg->targets6;
 
     for (size_t p = 0; p < cfg->plan.npasses; p++) {
         const struct st_pass *pass = &cfg->plan.passes[p];
@@ -430,11 +504,15 @@ static int dry_run(struct st_scan_config *cfg)
         for (size_t t = 0; t < cfg->targets.n; t++) {
             struct st_route r;
             char err[256];
-            if (st_route_lookup(cfg->targets.addr[t], cfg->ifname, &r, err, sizeof err)) {
+            uint32_t addr = cfg->targets.addr[t];
+            if (cfg->v6 ? st_route_lookup6(st_targets6_addr(&cfg->targets6, addr), cfg->ifname, &r,
+                                           err, sizeof err)
+                        : st_route_lookup(addr, cfg->ifname, &r, err, sizeof err)) {
                 fprintf(stderr, "scantrace scan: %s\n", err);
                 return ST_EXIT_ENVIRONMENT;
             }
             ctx.src = r.src;
+            memcpy(ctx.src6, r.src6, 16);
             memcpy(ctx.src_mac, r.mac, 6);
             struct st_probe_kind kinds[ST_PLAN_MAX_KINDS];
             size_t nk = st_plan_kinds_for(&cfg->plan, pass, &r, kinds);
@@ -461,9 +539,11 @@ int st_cmd_scan(int argc, char **argv)
     int rc = parse(argc, argv, &cfg);
     if (rc) {
         st_targets_free(&cfg.targets);
+        st_targets6_free(&cfg.targets6);
         return rc < 0 ? ST_EXIT_OK : rc;
     }
     rc = cfg.dry_run ? dry_run(&cfg) : st_scan_run(&cfg);
     st_targets_free(&cfg.targets);
+    st_targets6_free(&cfg.targets6);
     return rc;
 }

@@ -3,6 +3,7 @@
  */
 #include "scan_hosts.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -38,6 +39,17 @@ void st_hosts_free(struct st_host_table *t)
     memset(t, 0, sizeof *t);
 }
 
+/* A host's address: IPv4, or the IPv6 address its key stands for. */
+static const char *host_str(const struct st_host_table *t, uint32_t addr, char *buf)
+{
+    const uint8_t *a = t->v6 ? st_targets6_addr(t->v6, addr) : NULL;
+    if (!t->v6)
+        return st_ip4_str(addr, buf);
+    if (!a || !inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN))
+        snprintf(buf, INET6_ADDRSTRLEN, "?");
+    return buf;
+}
+
 /* nmap's latency: two significant digits, never an exponent (0.0000090s) */
 static void print_latency(FILE *out, double s)
 {
@@ -53,8 +65,8 @@ void st_hosts_print_report(const struct st_host_table *t, FILE *out)
         const struct st_host_verdict *h = &t->v[i];
         if (!h->up)
             continue;
-        char a[16];
-        st_ip4_str(h->addr, a);
+        char a[INET6_ADDRSTRLEN];
+        host_str(t, h->addr, a);
         fputs("Nmap scan report for ", out);
         if (h->name)
             fprintf(out, "%s (%s)", h->name, a);
@@ -150,13 +162,14 @@ static void json_str(struct text *t, const char *s)
 }
 
 /* One host, as json-c's pretty printer would lay it out. */
-static void host_obj(struct text *t, const struct st_host_verdict *h, bool last)
+static void host_obj(struct text *t, const struct st_host_table *tab,
+                     const struct st_host_verdict *h, bool last)
 {
-    char a[16];
+    char a[INET6_ADDRSTRLEN];
     const char *mode = h->mode ? h->mode : "";
     const char *reason = h->decided && h->reason ? h->reason : "interrupted";
     PUT_LIT(t, "    {\n      \"host\": \"");
-    put_str(t, st_ip4_str(h->addr, a));
+    put_str(t, host_str(tab, h->addr, a));
     PUT_LIT(t, "\",\n      \"mode\": ");
     json_str(t, mode);
     if (h->up)
@@ -189,7 +202,7 @@ static void host_obj(struct text *t, const struct st_host_verdict *h, bool last)
 static void hosts_text(struct text *out, const struct st_host_table *t)
 {
     for (size_t i = 0; i < t->n; i++)
-        host_obj(out, &t->v[i], i + 1 == t->n);
+        host_obj(out, t, &t->v[i], i + 1 == t->n);
 }
 
 void st_hosts_prepare_json(struct st_host_table *t)

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util.h"
+
 struct st_host_verdict {
     uint32_t addr;
     bool up;
@@ -29,7 +31,9 @@ struct st_host_table {
     struct st_host_verdict *v;
     size_t n, cap, up;
     bool several_modes; /* "[mode M]" after each host in the report */
-    char *json;         /* st_hosts_prepare_json(): the "hosts" elements as text */
+    /* scan -6: each addr is the key of an address of v6 (targets.h) */
+    const struct st_targets6 *v6;
+    char *json; /* st_hosts_prepare_json(): the "hosts" elements as text */
     size_t json_len;
 };
 

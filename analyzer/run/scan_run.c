@@ -102,7 +102,12 @@ static void resolve_names(const struct st_scan_config *cfg, struct st_host_table
     for (size_t i = 0; i < n && k < 65536; i++) {
         if (!v->v[i].up)
             continue;
-        q[k].addr.s_addr = htonl(v->v[i].addr);
+        const uint8_t *a6 = cfg->v6 ? st_targets6_addr(&cfg->targets6, v->v[i].addr) : NULL;
+        q[k].v6 = a6 != NULL;
+        if (a6)
+            memcpy(q[k].addr6.s6_addr, a6, 16);
+        else
+            q[k].addr.s_addr = htonl(v->v[i].addr);
         which[k++] = i;
     }
     struct st_rdns_opts o = {.servers = servers,
@@ -181,8 +186,14 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     struct st_cping_host *hosts = calloc(cfg->targets.n ? cfg->targets.n : 1, sizeof *hosts);
     if (!hosts)
         return ST_EXIT_ENVIRONMENT;
-    for (size_t i = 0; i < cfg->targets.n; i++)
-        hosts[i].addr.s_addr = htonl(cfg->targets.addr[i]);
+    for (size_t i = 0; i < cfg->targets.n; i++) {
+        const uint8_t *a6 = cfg->v6 ? st_targets6_addr(&cfg->targets6, cfg->targets.addr[i]) : NULL;
+        hosts[i].v6 = a6 != NULL;
+        if (a6)
+            memcpy(hosts[i].addr6.s6_addr, a6, 16);
+        else
+            hosts[i].addr.s_addr = htonl(cfg->targets.addr[i]);
+    }
     /* the traces count from the scan's start, on the monotonic clock */
     int64_t since = st_now_ns() - start;
     int64_t origin_ns = st_clock_ns(CLOCK_MONOTONIC) - since;
@@ -201,12 +212,12 @@ static int connect_pass(const struct st_scan_config *cfg, const struct st_pass *
     fprintf(trace, "PASS (%.4fs) mode=connect targets=%zu\n", (double)since / 1e9, cfg->targets.n);
     int rc = st_connect_ping(hosts, cfg->targets.n, &o);
     for (size_t i = 0; rc == 0 && i < cfg->targets.n; i++) {
-        struct st_sched_host h = {.addr = ntohl(hosts[i].addr.s_addr),
-                                  .state = hosts[i].up ? ST_HOST_UP : ST_HOST_DOWN,
-                                  .reason = hosts[i].reason,
-                                  .tries = (uint8_t)hosts[i].tries,
-                                  .latency_ns =
-                                      hosts[i].up ? (int64_t)(hosts[i].latency_s * 1e9) : -1};
+        struct st_sched_host h = {
+            .addr = cfg->v6 ? cfg->targets.addr[i] : ntohl(hosts[i].addr.s_addr),
+            .state = hosts[i].up ? ST_HOST_UP : ST_HOST_DOWN,
+            .reason = hosts[i].reason,
+            .tries = (uint8_t)hosts[i].tries,
+            .latency_ns = hosts[i].up ? (int64_t)(hosts[i].latency_s * 1e9) : -1};
         on_host(v, "connect", &h);
     }
     free(hosts);
@@ -468,10 +479,11 @@ static int scan_finish(struct scan *s, bool failed)
 int st_scan_run(struct st_scan_config *cfg)
 {
     st_timing_start();
-    struct scan s = {.cfg = cfg,
-                     .privileged = st_privileged(),
-                     .hosts = {.several_modes = cfg->plan.npasses > 1},
-                     .rtt_bound = -1};
+    struct scan s = {
+        .cfg = cfg,
+        .privileged = st_privileged(),
+        .hosts = {.several_modes = cfg->plan.npasses > 1, .v6 = cfg->v6 ? &cfg->targets6 : NULL},
+        .rtt_bound = -1};
     int rc = scan_refusals(&s);
     if (rc || (rc = scan_prepare(&s)) != 0)
         return rc;

@@ -28,10 +28,29 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)v;
 }
 
+void st_dns_ptr_name6(const struct in6_addr *addr, char out[ST_DNS_NAME_MAX])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 15; i >= 0; i--) {
+        uint8_t b = addr->s6_addr[i];
+        out[o++] = hex[b & 15];
+        out[o++] = '.';
+        out[o++] = hex[b >> 4];
+        out[o++] = '.';
+    }
+    snprintf(out + o, ST_DNS_NAME_MAX - o, "ip6.arpa");
+}
+
 int st_dns_build_ptr_query(uint16_t id, struct in_addr addr, uint8_t *buf, size_t size)
 {
     char name[ST_DNS_NAME_MAX];
     st_dns_ptr_name(addr, name);
+    return st_dns_build_ptr_query_name(id, name, buf, size);
+}
+
+int st_dns_build_ptr_query_name(uint16_t id, const char *name, uint8_t *buf, size_t size)
+{
     /* header + labels (one length byte per label, the dots become them) + root + type/class */
     size_t need = HEADER_LEN + strlen(name) + 2 + 4;
     if (size < need)

@@ -1,5 +1,5 @@
 /*
- * The little DNS the reverse lookups need: a PTR query for an IPv4 address
+ * The little DNS the reverse lookups need: a PTR query for an IPv4 or IPv6 address
  * and the parse of its reply. Every read of the reply is bounds-checked;
  * compression pointers may only point backwards and are followed a
  * bounded number of times, so a hostile reply cannot loop or overrun.
@@ -25,9 +25,16 @@ enum {
 /* "4.3.18.198.in-addr.arpa" for 198.18.3.4. */
 void st_dns_ptr_name(struct in_addr addr, char out[ST_DNS_NAME_MAX]);
 
+/* "2.0.0.0...0.2.0.0.1.0.0.2.ip6.arpa" for 2001:2:0:3::2 (RFC 3596: one
+ * label per nibble, lowest first). */
+void st_dns_ptr_name6(const struct in6_addr *addr, char out[ST_DNS_NAME_MAX]);
+
 /* A recursive PTR query with ID for ADDR; its length, or -1 when SIZE is
  * too small. */
 int st_dns_build_ptr_query(uint16_t id, struct in_addr addr, uint8_t *buf, size_t size);
+
+/* The same for a name (st_dns_ptr_name6's, for IPv6). */
+int st_dns_build_ptr_query_name(uint16_t id, const char *name, uint8_t *buf, size_t size);
 
 struct st_dns_reply {
     uint16_t id;

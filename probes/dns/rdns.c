@@ -99,13 +99,24 @@ static size_t server_for(const struct rdns *r, size_t i, int t)
     return (i + (size_t)t) % r->nservers;
 }
 
+/* The name a query asks: in-addr.arpa, or ip6.arpa for an IPv6 address. */
+static void query_name(const struct st_rdns_query *q, char out[ST_DNS_NAME_MAX])
+{
+    if (q->v6)
+        st_dns_ptr_name6(&q->addr6, out);
+    else
+        st_dns_ptr_name(q->addr, out);
+}
+
 static void send_query(struct rdns *r, struct req *rq)
 {
     size_t i = index_of(r, rq);
     struct st_rdns_query *q = &r->q[i];
     struct server *s = &r->servers[rq->server];
     uint8_t msg[ST_DNS_MAX_MSG];
-    int len = st_dns_build_ptr_query((uint16_t)(r->id_base + i), q->addr, msg, sizeof msg);
+    char name[ST_DNS_NAME_MAX];
+    query_name(q, name);
+    int len = st_dns_build_ptr_query_name((uint16_t)(r->id_base + i), name, msg, sizeof msg);
     q->tries++;
     rq->flying = true;
     s->in_flight++;
@@ -197,7 +208,7 @@ static void on_read(st_ev_pool *pool, st_ev_event *ev, void *userdata)
             struct req *rq = &r->req[i];
             struct st_rdns_query *q = &r->q[i];
             char want[ST_DNS_NAME_MAX];
-            st_dns_ptr_name(q->addr, want);
+            query_name(q, want);
             if (!strcasecmp(want, reply.qname)) {
                 st_ev_cancel(pool, rq->timer, false);
                 struct server *from = &r->servers[rq->server];

@@ -11,6 +11,7 @@
 #define ST_RDNS_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -27,6 +28,8 @@ enum st_rdns_status {
 
 struct st_rdns_query {
     struct in_addr addr; /* in */
+    bool v6;             /* in: ask for addr6 (ip6.arpa) instead */
+    struct in6_addr addr6;
     enum st_rdns_status status;
     char name[ST_DNS_NAME_MAX];
     int tries; /* queries sent */

@@ -78,6 +78,10 @@ struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code)
     }
 }
 
+/* scan_engine_raw.cc: a port unreachable from the target is up; another
+ * unreachable or a time exceeded ends the probe without the host (down
+ * here, as for IPv4); a parameter problem or a packet too big decides
+ * nothing (nmap keeps listening and retries). Reasons: portreasons.cc. */
 static struct st_nmap_verdict unreach6_verdict(uint8_t code)
 {
     switch (code) {
@@ -190,3 +194,9 @@ const struct st_nmap_probe st_nmap_default_ping[ST_NMAP_DEFAULT_PING_N] = {
 };
 
 const unsigned short st_nmap_connect_ports[ST_NMAP_CONNECT_PORTS_N] = {80, 443};
+
+const struct st_nmap_probe st_nmap_default_ping6[ST_NMAP_DEFAULT_PING6_N] = {
+    {"echo", ST_IPPROTO_ICMPV6, ST_ICMP6_ECHO_REQUEST, 0},
+    {"syn", ST_IPPROTO_TCP, ST_TCP_SYN, 443},
+    {"ack", ST_IPPROTO_TCP, ST_TCP_ACK, 80},
+};

@@ -161,9 +161,18 @@ struct st_nmap_probe {
  * order on the wire: ICMP echo, SYN to 443, ACK to 80, ICMP timestamp. */
 #define ST_NMAP_DEFAULT_PING_N 4
 extern const struct st_nmap_probe st_nmap_default_ping[ST_NMAP_DEFAULT_PING_N];
-/* With -6: the same but the timestamp, which ICMPv6 does not have (nmap.h's
- * DEFAULT_IPV6_PING_TYPES): the first ST_NMAP_DEFAULT_PING6_N entries. */
+/* nmap -6's default ping to a routed target: ICMPv6 echo, SYN to 443, ACK
+ * to 80, the IPv4 list but the timestamp, which ICMPv6 does not have (nmap.h's
+ * DEFAULT_IPV6_PING_TYPES: also its first ST_NMAP_DEFAULT_PING6_N entries);
+ * on the local segment an ND solicitation. */
 #define ST_NMAP_DEFAULT_PING6_N 3
+extern const struct st_nmap_probe st_nmap_default_ping6[ST_NMAP_DEFAULT_PING6_N];
+
+/* nmap -6 sends its IPv6 probes (ND, ICMPv6 echo, TCP, UDP, SCTP) with hop
+ * limit 255 (o.ttl's -1 cast to u8) and flow label 0; its -PO probes of
+ * other protocols with a random 37-59 hop limit, a random 16-bit flow
+ * label (the IPv4 id it would have used) and no payload. */
+#define ST_NMAP_HOPLIMIT6 255
 
 /* The ports (protocols for -PO) of a -P option given no list (nmap.h's
  * DEFAULT_*_PROBE_PORT_SPEC). */

@@ -125,9 +125,12 @@ bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
     case ST_IPPROTO_SCTP:
         return a->l4.sctp.sport == b->l4.sctp.sport && a->l4.sctp.dport == b->l4.sctp.dport;
     case ST_IPPROTO_ICMP:
-    case ST_IPPROTO_ICMPV6:
         return a->l4.icmp.type == b->l4.icmp.type && a->l4.icmp.code == b->l4.icmp.code &&
                a->l4.icmp.id == b->l4.icmp.id && a->l4.icmp.seq == b->l4.icmp.seq;
+    case ST_IPPROTO_ICMPV6:
+        /* nmap's ICMPv6 lines print no echo id or seq (the decoder reads
+         * them for the scanner; the dissectors do not): type and code */
+        return a->l4.icmp.type == b->l4.icmp.type && a->l4.icmp.code == b->l4.icmp.code;
     default:
         return true;
     }
@@ -173,9 +176,10 @@ uint64_t st_pkt_hash(const struct st_pkt *p)
     case ST_IPPROTO_SCTP:
         return mix(mix(h, p->l4.sctp.sport), p->l4.sctp.dport);
     case ST_IPPROTO_ICMP:
-    case ST_IPPROTO_ICMPV6:
         return mix(mix(mix(mix(h, p->l4.icmp.type), p->l4.icmp.code), p->l4.icmp.id),
                    p->l4.icmp.seq);
+    case ST_IPPROTO_ICMPV6:
+        return mix(mix(h, p->l4.icmp.type), p->l4.icmp.code); /* as st_pkt_same */
     default:
         return h;
     }

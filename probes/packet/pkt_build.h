@@ -46,4 +46,12 @@ void st_ipv4_checksum(uint8_t *p);
  */
 void st_l4_checksum(uint8_t *ip, size_t len);
 
+/* A 40-byte IPv6 header (traffic class 0, no extension header). */
+void st_ipv6_write(uint8_t *p, uint16_t plen, uint32_t flow, uint8_t hopl, uint8_t nh,
+                   const uint8_t src[16], const uint8_t dst[16]);
+
+/* The transport checksum of an IPv6 datagram of `len` bytes (TCP, UDP,
+ * ICMPv6 or SCTP by its next header; the header has no extension), in place. */
+void st_l4_checksum6(uint8_t *ip6, size_t len);
+
 #endif

@@ -234,6 +234,8 @@ static void decode_quote6(struct st_cur c, struct st_quote *q)
     if (q->ip6.nh == ST_IPPROTO_ICMPV6) {
         q->icmp_type = st_u8(&l4, 0);
         q->icmp_code = st_u8(&l4, 1);
+        q->icmp_id = st_be16(&l4, 4); /* the scanner's; compare leaves them aside */
+        q->icmp_seq = st_be16(&l4, 6);
     } else if (q->ip6.nh == ST_IPPROTO_TCP || q->ip6.nh == ST_IPPROTO_UDP ||
                q->ip6.nh == ST_IPPROTO_SCTP) {
         /* as the dissectors read it: no echo id (above), no seq for UDP */
@@ -251,6 +253,7 @@ static void decode_nd(struct st_cur c, struct st_icmp *m)
 {
     if (!st_cur_has(&c, 8, 16))
         return;
+    m->nd_flags = st_be32(&c, 4); /* R S O: an advertisement's */
     m->nd_has_target = true;
     st_copy(&c, 8, m->nd_target, 16);
     uint8_t want = m->type == ST_ICMP6_NEIGHBOR_SOLICIT ? 1 : 2;
@@ -272,9 +275,13 @@ static void decode_icmp6(struct st_cur c, struct st_pkt *p)
     struct st_icmp *m = &p->l4.icmp;
     if (!decode_icmp_head(&c, p))
         return;
-    /* The echo id and seq are left out as the dissectors leave them:
-     * nmap's ICMPv6 lines do not print them, and a line matches its frame
-     * on what both show. */
+    /* The echo id and seq are read for the scanner, which matches its
+     * replies by them; the dissectors leave them out (nmap's ICMPv6 lines do
+     * not print them), and compare matches a line to its frame without them. */
+    if (m->type == ST_ICMP6_ECHO_REQUEST || m->type == ST_ICMP6_ECHO_REPLY) {
+        m->id = st_be16(&c, 4);
+        m->seq = st_be16(&c, 6);
+    }
     if (m->type == ST_ICMP6_NEIGHBOR_SOLICIT || m->type == ST_ICMP6_NEIGHBOR_ADVERT)
         decode_nd(c, m);
     if (st_icmp_is_error(ST_IPPROTO_ICMPV6, m->type) && c.len > 8)

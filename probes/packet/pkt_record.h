@@ -141,8 +141,9 @@ struct st_quote {
     uint32_t seq;          /* TCP seq or SCTP vtag, when quoted */
     uint8_t icmp_type, icmp_code;
     uint16_t icmp_id, icmp_seq;
-    /* ICMPv6 errors quote an IPv6 datagram: `present6` and its header in
-     * `ip6`, the transport fields above as for IPv4 */
+    /* an ICMPv6 error: a whole IPv6 header was quoted (`present6`, the header
+     * in ip6; ip is then empty), its next header in ip6.nh and its transport
+     * fields above as for IPv4 */
     bool present6;
     struct st_ipv6 ip6;
 };
@@ -158,9 +159,11 @@ struct st_icmp {
     uint8_t pointer;            /* parameter problem */
     uint16_t len;               /* ICMP bytes available (header + data) */
     struct st_quote quote;      /* errors: destination unreachable, time exceeded... */
-    /* ICMPv6 neighbour discovery (RFC 4861): the solicitation's or the
-     * advertisement's target address, and the link-layer address option
-     * (source for a solicitation, target for an advertisement) */
+    /* ICMPv6 neighbour solicitation and advertisement (RFC 4861): the flags
+     * word (R S O bits), the target address (when there is one) and the
+     * link-layer address option (source in a solicitation, target in an
+     * advertisement) */
+    uint32_t nd_flags;
     bool nd_has_target, nd_has_mac;
     uint8_t nd_target[16];
     uint8_t nd_mac[6];

@@ -68,8 +68,13 @@ static void conn_line(struct cping *cp, const struct probe *p, const char *text)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    char ip[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &cp->hosts[p->host].addr, ip, sizeof ip);
+    char ip[INET6_ADDRSTRLEN];
+    const struct st_cping_host *h = &cp->hosts[p->host];
+    /* nmap -6 glues the port to the bare IPv6 address too */
+    if (h->v6)
+        inet_ntop(AF_INET6, &h->addr6, ip, sizeof ip);
+    else
+        inet_ntop(AF_INET, &h->addr, ip, sizeof ip);
     fprintf(cp->o->trace, "CONN (%.4fs) TCP localhost > %s:%u => %s\n", since(&cp->origin, &now),
             ip, p->port, text);
     fflush(cp->o->trace);
@@ -252,14 +257,24 @@ static void probe_over(struct cping *cp, size_t h)
 
 static void send_probe(struct cping *cp, struct probe *p)
 {
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = AF_INET;
-    sin.sin_addr = cp->hosts[p->host].addr;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    memset(&ss, 0, sizeof ss);
+    if (cp->hosts[p->host].v6) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_addr = cp->hosts[p->host].addr6;
+        sslen = sizeof *sin6;
+    } else {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+        sin->sin_family = AF_INET;
+        sin->sin_addr = cp->hosts[p->host].addr;
+        sslen = sizeof *sin;
+    }
     p->iod = st_ev_iod_new(cp->pool, p);
     clock_gettime(CLOCK_MONOTONIC, &p->sent);
     st_ev_id id = p->iod ? st_ev_connect_tcp(cp->pool, p->iod, on_connect, -1, p,
-                                             (struct sockaddr *)&sin, sizeof sin, p->port)
+                                             (struct sockaddr *)&ss, sslen, p->port)
                          : -ENOMEM;
     if (id < 0) {
         cp->err = (int)id;

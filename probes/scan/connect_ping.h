@@ -29,6 +29,8 @@
 
 struct st_cping_host {
     struct in_addr addr; /* in: the target */
+    bool v6;             /* in: the target is addr6 (scan -6) */
+    struct in6_addr addr6;
     bool up;             /* out: the verdict */
     const char *reason;  /* out: nmap's reason (st_nmap_connect_verdict) */
     unsigned short port; /* the port that answered */

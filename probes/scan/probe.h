@@ -28,6 +28,12 @@ struct st_probe_ctx {
     int fixed_ttl;        /* --ttl; -1 for nmap's random 37-59 */
     uint16_t sport_base;  /* source port of try 0; try n uses base + 2n */
     uint64_t rng;         /* xorshift state for the random TTLs */
+    /* IPv6 (scan -6): the probes are IPv6, src6 is our address, and the
+     * `dst` a module is given (and the `target` it returns) is the key of
+     * an address of t6 (st_targets6_key), not an IPv4 address */
+    bool v6;
+    uint8_t src6[16];
+    const struct st_targets6 *t6;
 };
 
 #define ST_TMPL_MAX 96
@@ -37,6 +43,7 @@ struct st_probe_tmpl {
     const struct st_probe_module *mod;
     uint16_t port; /* destination port, or the IP protocol of -PO */
     uint16_t len;
+    uint8_t l3; /* bytes of IP header before the transport: 20, or 40 for IPv6 */
     uint8_t bytes[ST_TMPL_MAX];
 };
 
@@ -118,8 +125,23 @@ void st_probe_tmpl_ip(const struct st_probe_ctx *ctx, struct st_probe_tmpl *t, u
 uint8_t *st_probe_port_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
                             uint8_t tryno, uint8_t proto, uint8_t *out, size_t size);
 
-/* Whether r is IPv4 to the scanner's address (all a probe module reads). */
+/* Whether r is IPv4 (IPv6 for ctx->v6) to the scanner's address (all a
+ * probe module reads). */
 bool st_probe_for_us(const struct st_probe_ctx *ctx, const struct st_pkt *r);
+
+/* The target r comes from (its IPv4 address, or its key for ctx->v6); 0
+ * for an IPv6 source that is no target. */
+uint32_t st_probe_src(const struct st_probe_ctx *ctx, const struct st_pkt *r);
+
+/* The transport checksum of a probe of len bytes (IPv4 or IPv6 by ctx). */
+void st_probe_checksum(const struct st_probe_ctx *ctx, uint8_t *ip, size_t len);
+
+/* Whether r is an ICMP error (ICMPv6 for ctx->v6) to us quoting a datagram
+ * of ours: its protocol then in *proto. */
+bool st_probe_quoted(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t *proto);
+
+/* The ICMP echo type a module sends: ICMPv6's for ctx->v6. */
+uint8_t st_probe_echo_type(const struct st_probe_ctx *ctx);
 
 /* An ICMP error quoting a port probe of ours of protocol `proto` (its
  * source port carries the try): nmap's verdict on it, as
@@ -135,8 +157,14 @@ bool st_probe_match_port_error(const struct st_probe_ctx *ctx, const struct st_p
         .match = match_                                                                            \
     }
 
-/* Copy a template and patch the IPv4 header: ttl, id, dst; header checksum. */
+/* Copy a template and patch the IPv4 header: ttl, id, dst; header checksum.
+ * IPv6 (ctx->v6, dst a key): hop limit 255 or --ttl, flow label 0, dst. */
 void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
                        uint32_t dst, uint16_t id);
+
+/* Copy an IPv6 template and patch hop limit, flow label and the address of
+ * target `key`. */
+void st_probe_patch_ip6(const struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
+                        uint32_t key, uint8_t hopl, uint32_t flow);
 
 #endif

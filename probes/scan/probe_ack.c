@@ -15,10 +15,11 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     int tr = st_tcp_reply_try(ctx, r, max_tryno);
     if (tr >= 0) {
         const struct st_tcp *t = &r->l4.tcp;
-        if (!(t->flags & ST_TCP_RST) ||
-            t->seq != st_tcp_cookie(ctx, r->ip.src, t->sport, ST_TCP_ACK, (uint8_t)tr))
+        uint32_t src = st_probe_src(ctx, r);
+        if (!src || !(t->flags & ST_TCP_RST) ||
+            t->seq != st_tcp_cookie(ctx, src, t->sport, ST_TCP_ACK, (uint8_t)tr))
             return false;
-        return st_probe_answer(out, r, r->ip.src, t->sport, (uint8_t)tr);
+        return st_probe_answer(out, r, src, t->sport, (uint8_t)tr);
     }
     return st_tcp_match_error(ctx, r, ST_TCP_ACK, max_tryno, out);
 }

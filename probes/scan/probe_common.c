@@ -62,6 +62,12 @@ bool st_probe_answer(struct st_probe_reply *out, const struct st_pkt *r, uint32_
 void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
                        uint32_t dst, uint16_t id)
 {
+    if (ctx->v6) {
+        /* nmap -6: hop limit 255 unless --ttl, flow label 0 (nmap_rules.h) */
+        uint8_t hopl = ctx->fixed_ttl >= 0 ? (uint8_t)ctx->fixed_ttl : ST_NMAP_HOPLIMIT6;
+        st_probe_patch_ip6(ctx, t, out, dst, hopl, 0);
+        return;
+    }
     memcpy(out, t->bytes, t->len);
     out[8] = st_probe_ttl(ctx);
     st_put16(out + 4, id);
@@ -69,9 +75,87 @@ void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, 
     st_ipv4_checksum(out);
 }
 
+void st_probe_patch_ip6(const struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,
+                        uint32_t key, uint8_t hopl, uint32_t flow)
+{
+    static const uint8_t none[16];
+    const uint8_t *a = st_targets6_addr(ctx->t6, key);
+    memcpy(out, t->bytes, t->len);
+    st_put32(out, 6u << 28 | (flow & 0xfffff));
+    out[7] = hopl;
+    memcpy(out + 24, a ? a : none, 16);
+}
+
+void st_probe_checksum(const struct st_probe_ctx *ctx, uint8_t *ip, size_t len)
+{
+    if (ctx->v6)
+        st_l4_checksum6(ip, len);
+    else
+        st_l4_checksum(ip, len);
+}
+
+uint8_t st_probe_echo_type(const struct st_probe_ctx *ctx)
+{
+    return ctx->v6 ? ST_ICMP6_ECHO_REQUEST : ST_ICMP_ECHO_REQUEST;
+}
+
+uint32_t st_probe_src(const struct st_probe_ctx *ctx, const struct st_pkt *r)
+{
+    return ctx->v6 ? st_targets6_key(ctx->t6, r->ip6.src) : r->ip.src;
+}
+
+bool st_probe_quoted(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t *proto)
+{
+    const struct st_quote *q = &r->l4.icmp.quote;
+    if (!st_probe_for_us(ctx, r))
+        return false;
+    if (ctx->v6) {
+        if (r->proto != ST_IPPROTO_ICMPV6 || !q->present6 || memcmp(q->ip6.src, ctx->src6, 16))
+            return false;
+        *proto = q->ip6.nh;
+        return true;
+    }
+    if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.src != ctx->src)
+        return false;
+    *proto = q->ip.proto;
+    return true;
+}
+
+/* An ICMPv6 error quoting one of our probes: no IP id to check, so the try
+ * comes from what the probe carries (the source port, the echo id); the
+ * other protocols' probes carry theirs in the flow label (probe_proto.c). */
+static bool match_error6(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t proto,
+                         uint8_t max_tryno, struct st_probe_reply *out)
+{
+    const struct st_quote *q = &r->l4.icmp.quote;
+    uint8_t qp;
+    if (!st_probe_quoted(ctx, r, &qp) || qp != proto)
+        return false;
+    uint32_t key = st_targets6_key(ctx->t6, q->ip6.dst);
+    uint16_t port = proto;
+    int tr = -1;
+    if (!key)
+        return false;
+    if (proto == ST_IPPROTO_TCP || proto == ST_IPPROTO_UDP || proto == ST_IPPROTO_SCTP) {
+        port = q->dport;
+        tr = st_probe_sport_try(ctx, q->sport, max_tryno);
+    } else {
+        if (proto == ST_IPPROTO_ICMPV6)
+            port = q->icmp_type;
+        for (uint8_t t = 0; t <= max_tryno && tr < 0; t++)
+            if (proto == ST_IPPROTO_ICMPV6
+                    ? q->icmp_id == st_cookie16(ctx, key, 0x100u | port, t)
+                    : q->ip6.flow == st_probe_ipid(ctx, key, proto, proto, t))
+                tr = t;
+    }
+    return tr >= 0 && st_probe_answer(out, r, key, port, (uint8_t)tr);
+}
+
 bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t proto,
                           uint8_t max_tryno, struct st_probe_reply *out)
 {
+    if (ctx->v6)
+        return match_error6(ctx, r, proto, max_tryno, out);
     if (r->net != ST_NET_IPV4 || r->proto != ST_IPPROTO_ICMP || r->ip.dst != ctx->src)
         return false;
     const struct st_quote *q = &r->l4.icmp.quote;
@@ -93,10 +177,18 @@ bool st_probe_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r
 void st_probe_tmpl_ip(const struct st_probe_ctx *ctx, struct st_probe_tmpl *t, uint8_t proto,
                       uint16_t len, uint16_t port)
 {
+    static const uint8_t none[16];
     memset(t->bytes, 0, sizeof t->bytes);
-    st_ipv4_write(t->bytes, len, 0, 64, proto, ctx->src, 0);
     t->port = port;
+    if (ctx->v6) { /* the same transport bytes behind a 40-byte header */
+        st_ipv6_write(t->bytes, (uint16_t)(len - 20), 0, ST_NMAP_HOPLIMIT6, proto, ctx->src6, none);
+        t->len = (uint16_t)(len + 20);
+        t->l3 = 40;
+        return;
+    }
+    st_ipv4_write(t->bytes, len, 0, 64, proto, ctx->src, 0);
     t->len = len;
+    t->l3 = 20;
 }
 
 uint8_t *st_probe_port_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
@@ -105,12 +197,14 @@ uint8_t *st_probe_port_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl
     if (size < t->len)
         return NULL;
     st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, proto, t->port, tryno));
-    st_put16(out + 20, (uint16_t)(ctx->sport_base + 2 * tryno));
-    return out + 20;
+    st_put16(out + t->l3, (uint16_t)(ctx->sport_base + 2 * tryno));
+    return out + t->l3;
 }
 
 bool st_probe_for_us(const struct st_probe_ctx *ctx, const struct st_pkt *r)
 {
+    if (ctx->v6)
+        return r->net == ST_NET_IPV6 && !memcmp(r->ip6.dst, ctx->src6, 16);
     return r->net == ST_NET_IPV4 && r->ip.dst == ctx->src;
 }
 
@@ -118,7 +212,8 @@ bool st_probe_match_port_error(const struct st_probe_ctx *ctx, const struct st_p
                                uint8_t proto, uint8_t max_tryno, struct st_probe_reply *out)
 {
     const struct st_quote *q = &r->l4.icmp.quote;
-    return r->proto == ST_IPPROTO_ICMP && q->present && q->ip.proto == proto &&
+    uint8_t qp;
+    return st_probe_quoted(ctx, r, &qp) && qp == proto &&
            st_probe_sport_try(ctx, q->sport, max_tryno) >= 0 &&
            st_probe_match_error(ctx, r, proto, max_tryno, out);
 }

@@ -17,7 +17,7 @@ static uint32_t tag(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t port,
 static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
 {
     st_probe_tmpl_ip(ctx, t, ST_IPPROTO_SCTP, 52, port);
-    uint8_t *sctp = t->bytes + 20;
+    uint8_t *sctp = t->bytes + t->l3;
     st_put16(sctp + 2, port);
     uint8_t *init = sctp + 12;
     init[0] = 1; /* INIT */
@@ -36,7 +36,7 @@ static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
     uint32_t c = tag(ctx, dst, t->port, tryno);
     st_put32(sctp + 12 + 4, c);  /* initiate tag */
     st_put32(sctp + 12 + 16, c); /* initial TSN */
-    st_l4_checksum(out, t->len);
+    st_probe_checksum(ctx, out, t->len);
     return t->len;
 }
 
@@ -47,9 +47,10 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         return false;
     if (r->proto == ST_IPPROTO_SCTP && !(r->flags & ST_PKT_L4_SHORT)) {
         int tr = st_probe_sport_try(ctx, r->l4.sctp.dport, max_tryno);
-        if (tr < 0 || r->l4.sctp.vtag != tag(ctx, r->ip.src, r->l4.sctp.sport, (uint8_t)tr))
+        uint32_t src = st_probe_src(ctx, r);
+        if (tr < 0 || !src || r->l4.sctp.vtag != tag(ctx, src, r->l4.sctp.sport, (uint8_t)tr))
             return false;
-        return st_probe_answer(out, r, r->ip.src, r->l4.sctp.sport, (uint8_t)tr);
+        return st_probe_answer(out, r, src, r->l4.sctp.sport, (uint8_t)tr);
     }
     return st_probe_match_port_error(ctx, r, ST_IPPROTO_SCTP, max_tryno, out);
 }

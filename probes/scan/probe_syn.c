@@ -15,13 +15,14 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     int tr = st_tcp_reply_try(ctx, r, max_tryno);
     if (tr >= 0) {
         const struct st_tcp *t = &r->l4.tcp;
-        uint32_t seq = st_tcp_cookie(ctx, r->ip.src, t->sport, ST_TCP_SYN, (uint8_t)tr);
-        if (!(t->flags & ST_TCP_ACK) || t->ack != seq + 1)
+        uint32_t src = st_probe_src(ctx, r);
+        uint32_t seq = st_tcp_cookie(ctx, src, t->sport, ST_TCP_SYN, (uint8_t)tr);
+        if (!src || !(t->flags & ST_TCP_ACK) || t->ack != seq + 1)
             return false;
         bool synack = (t->flags & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK);
         if (!synack && !(t->flags & ST_TCP_RST))
             return false;
-        return st_probe_answer(out, r, r->ip.src, t->sport, (uint8_t)tr);
+        return st_probe_answer(out, r, src, t->sport, (uint8_t)tr);
     }
     return st_tcp_match_error(ctx, r, ST_TCP_SYN, max_tryno, out);
 }

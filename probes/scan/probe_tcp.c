@@ -18,7 +18,7 @@ void st_tcp_prepare(const struct st_probe_ctx *ctx, uint16_t dport, uint8_t flag
     uint16_t len = syn ? 44 : 40;
 
     st_probe_tmpl_ip(ctx, t, ST_IPPROTO_TCP, len, dport);
-    uint8_t *tcp = t->bytes + 20;
+    uint8_t *tcp = t->bytes + t->l3;
     st_put16(tcp + 2, dport);
     tcp[12] = (uint8_t)((syn ? 6 : 5) << 4);
     tcp[13] = flags;
@@ -48,13 +48,13 @@ size_t st_tcp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
         st_put32(tcp + 4, cookie);
     else
         st_put32(tcp + 8, cookie);
-    st_l4_checksum(out, t->len);
+    st_probe_checksum(ctx, out, t->len);
     return t->len;
 }
 
 int st_tcp_reply_try(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno)
 {
-    if (r->net != ST_NET_IPV4 || r->proto != ST_IPPROTO_TCP || r->ip.dst != ctx->src ||
+    if (!st_probe_for_us(ctx, r) || r->proto != ST_IPPROTO_TCP ||
         (r->flags & (ST_PKT_L4_SHORT | ST_PKT_FRAGMENT)))
         return -1;
     return st_probe_sport_try(ctx, r->l4.tcp.dport, max_tryno);
@@ -64,12 +64,13 @@ bool st_tcp_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, 
                         uint8_t max_tryno, struct st_probe_reply *out)
 {
     const struct st_quote *q = &r->l4.icmp.quote;
-    if (r->proto != ST_IPPROTO_ICMP || !q->present || q->ip.proto != ST_IPPROTO_TCP || q->l4len < 8)
+    uint8_t qp;
+    if (!st_probe_quoted(ctx, r, &qp) || qp != ST_IPPROTO_TCP || q->l4len < 8)
         return false;
     int qt = st_probe_sport_try(ctx, q->sport, max_tryno);
-    if (qt < 0)
+    uint32_t dst = ctx->v6 ? st_targets6_key(ctx->t6, q->ip6.dst) : q->ip.dst;
+    if (qt < 0 || !dst)
         return false;
-    uint32_t seq =
-        flags & ST_TCP_SYN ? st_tcp_cookie(ctx, q->ip.dst, q->dport, flags, (uint8_t)qt) : 0;
+    uint32_t seq = flags & ST_TCP_SYN ? st_tcp_cookie(ctx, dst, q->dport, flags, (uint8_t)qt) : 0;
     return q->seq == seq && st_probe_match_error(ctx, r, ST_IPPROTO_TCP, max_tryno, out);
 }

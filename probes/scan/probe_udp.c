@@ -11,8 +11,8 @@
 static void prepare(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t)
 {
     st_probe_tmpl_ip(ctx, t, ST_IPPROTO_UDP, 28, port);
-    st_put16(t->bytes + 22, port);
-    st_put16(t->bytes + 24, 8);
+    st_put16(t->bytes + t->l3 + 2, port);
+    st_put16(t->bytes + t->l3 + 4, 8);
 }
 
 static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
@@ -20,7 +20,7 @@ static size_t make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
 {
     if (!st_probe_port_make(ctx, t, dst, tryno, ST_IPPROTO_UDP, out, size))
         return 0;
-    st_l4_checksum(out, t->len);
+    st_probe_checksum(ctx, out, t->len);
     return t->len;
 }
 
@@ -31,9 +31,10 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         return false;
     if (r->proto == ST_IPPROTO_UDP && !(r->flags & ST_PKT_L4_SHORT)) {
         int tr = st_probe_sport_try(ctx, r->l4.udp.dport, max_tryno);
-        if (tr < 0)
+        uint32_t src = st_probe_src(ctx, r);
+        if (tr < 0 || !src)
             return false;
-        return st_probe_answer(out, r, r->ip.src, r->l4.udp.sport, (uint8_t)tr);
+        return st_probe_answer(out, r, src, r->l4.udp.sport, (uint8_t)tr);
     }
     return st_probe_match_port_error(ctx, r, ST_IPPROTO_UDP, max_tryno, out);
 }

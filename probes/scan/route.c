@@ -113,3 +113,86 @@ int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *
     close(fd);
     return rc;
 }
+
+static bool in_prefix6(const uint8_t a[16], const uint8_t b[16], unsigned bits)
+{
+    for (unsigned i = 0; i < bits && i < 128; i++)
+        if ((a[i / 8] ^ b[i / 8]) & (0x80u >> (i % 8)))
+            return false;
+    return true;
+}
+
+static unsigned mask_bits6(const struct sockaddr *sa)
+{
+    const uint8_t *m = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+    unsigned n = 0;
+    while (n < 128 && (m[n / 8] & (0x80u >> (n % 8))))
+        n++;
+    return n;
+}
+
+/* The interface holding r->src6 (and its prefix), as for IPv4. */
+static bool holder6(const uint8_t dst[16], const char *ifname, struct st_route *r)
+{
+    struct ifaddrs *ifs, *i;
+    bool found = false;
+    if (getifaddrs(&ifs) < 0)
+        return false;
+    for (i = ifs; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || !i->ifa_netmask)
+            continue;
+        const uint8_t *a = ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr.s6_addr;
+        if (memcmp(a, r->src6, 16) || (ifname && strcmp(i->ifa_name, ifname)))
+            continue;
+        found = true;
+        r->prefix6 = mask_bits6(i->ifa_netmask);
+        snprintf(r->ifname, sizeof r->ifname, "%s", i->ifa_name);
+        r->loopback = i->ifa_flags & IFF_LOOPBACK;
+        r->direct = in_prefix6(dst, r->src6, r->prefix6);
+    }
+    freeifaddrs(ifs);
+    return found;
+}
+
+int st_route_lookup6(const uint8_t dst[16], const char *ifname, struct st_route *r, char *err,
+                     size_t errsz)
+{
+    char a[INET6_ADDRSTRLEN];
+    struct sockaddr_in6 sin = {.sin6_family = AF_INET6, .sin6_port = htons(9)};
+    socklen_t len = sizeof sin;
+
+    memset(r, 0, sizeof *r);
+    r->v6 = true;
+    inet_ntop(AF_INET6, dst, a, sizeof a);
+    int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(err, errsz, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname))) {
+        snprintf(err, errsz, "%s: %s", ifname,
+                 errno == ENODEV ? "no such interface" : strerror(errno));
+        close(fd);
+        return -1;
+    }
+    memcpy(sin.sin6_addr.s6_addr, dst, 16);
+    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
+        getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+        snprintf(err, errsz, "no route to %s: %s", a, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    memcpy(r->src6, sin.sin6_addr.s6_addr, 16);
+    int rc = 0;
+    if (!holder6(dst, ifname, r)) {
+        char s[INET6_ADDRSTRLEN];
+        snprintf(err, errsz, "no interface holds %s, the source for %s",
+                 inet_ntop(AF_INET6, r->src6, s, sizeof s), a);
+        rc = -1;
+    } else if (link_facts(fd, r)) {
+        snprintf(err, errsz, "%s: %s", r->ifname, strerror(errno));
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}

@@ -20,6 +20,11 @@ struct st_route {
     bool ethernet; /* the link is Ethernet (ARP possible) */
     bool loopback;
     uint8_t mac[6];
+    /* IPv6 (st_route_lookup6): src is 0, the source is src6, and direct
+     * says the target is inside the prefix of the interface's address */
+    bool v6;
+    uint8_t src6[16];
+    unsigned prefix6;
 };
 
 /*
@@ -33,5 +38,11 @@ int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *
  * facts a full lookup reads, so cheap enough for sweeps that ask for many
  * /24s. */
 int st_route_source(uint32_t dst, const char *ifname, uint32_t *src, char *err, size_t errsz);
+
+/* The same for an IPv6 target: the source the kernel picks, the interface
+ * holding it and whether the target is on its prefix (then nmap -6 sends
+ * neighbour solicitations to it). */
+int st_route_lookup6(const uint8_t dst[16], const char *ifname, struct st_route *r, char *err,
+                     size_t errsz);
 
 #endif

@@ -27,7 +27,9 @@ struct st_timing {
 
 struct st_scan_config {
     struct st_plan plan;
-    struct st_targets targets;
+    struct st_targets targets; /* -6: the keys of targets6's addresses, in its order */
+    bool v6;                   /* -6: IPv6 targets and probes */
+    struct st_targets6 targets6;
     struct st_timing timing;
     const char *ifname;       /* -e/-i: force the interface */
     const char *rundir;       /* -o: where trace.log, capture.pcapng, run.json go */

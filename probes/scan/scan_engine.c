@@ -40,7 +40,9 @@ struct iface {
     char name[IF_NAMESIZE];
     int ifindex;
     uint32_t src;
-    int packet_fd; /* AF_PACKET, for ARP frames; -1 until needed */
+    bool v6;
+    uint8_t src6[16];
+    int packet_fd; /* AF_PACKET, for ARP and ND frames; -1 until needed */
     st_ev_iod *iod;
     int slot; /* a slot on this interface: its probe context matches replies */
 };
@@ -80,12 +82,12 @@ static void tell_drop(struct engine *e)
     if (!e->cfg->verbose || d->count == e->drops_told)
         return;
     e->drops_told = d->count;
-    char a[16];
+    char a[INET6_ADDRSTRLEN];
     bool icmp_error = d->reason && strstr(d->reason, "unreach");
     fprintf(stderr,
             "scantrace: window %.1f -> %.1f tries in flight: %s answered try %u (%s), so an "
             "earlier try or its answer was lost%s\n",
-            d->cwnd_before, d->cwnd_after, st_ip4_str(d->addr, a), d->tryno + 1u,
+            d->cwnd_before, d->cwnd_after, st_scan_addr_str(e->cfg, d->addr, a), d->tryno + 1u,
             d->reason ? d->reason : "reply",
             icmp_error ? " (a router that rate-limits its ICMP errors does this)" : "");
 }
@@ -132,7 +134,8 @@ static int slot_for(struct engine *e, const struct st_route *r, char *err, size_
 {
     for (size_t i = 0; i < e->nslots; i++) {
         const struct st_route *s = &e->slots[i].r;
-        if (s->src == r->src && s->direct == r->direct && !strcmp(s->ifname, r->ifname))
+        if (s->src == r->src && !memcmp(s->src6, r->src6, 16) && s->direct == r->direct &&
+            !strcmp(s->ifname, r->ifname))
             return (int)i;
     }
     if (e->nslots == MAX_SLOTS) {
@@ -144,7 +147,8 @@ static int slot_for(struct engine *e, const struct st_route *r, char *err, size_
     s->r = *r;
     int k;
     for (k = 0; k < (int)e->nifs; k++)
-        if (!strcmp(e->ifs[k].name, r->ifname) && e->ifs[k].src == r->src)
+        if (!strcmp(e->ifs[k].name, r->ifname) && e->ifs[k].src == r->src &&
+            !memcmp(e->ifs[k].src6, r->src6, 16))
             break;
     if (k == (int)e->nifs) {
         if (e->nifs == MAX_SLOTS) {
@@ -156,11 +160,44 @@ static int slot_for(struct engine *e, const struct st_route *r, char *err, size_
         snprintf(f->name, sizeof f->name, "%s", r->ifname);
         f->ifindex = r->ifindex;
         f->src = r->src;
+        f->v6 = r->v6;
+        memcpy(f->src6, r->src6, 16);
         f->packet_fd = -1;
         f->slot = (int)e->nslots;
     }
     s->ifslot = k;
     return (int)e->nslots++;
+}
+
+/* IPv6: a lookup per /64 (an interface's prefix is a /64 or wider in
+ * practice; a narrower one is looked up per target). */
+static int resolve_routes6(struct engine *e, char *err, size_t errsz)
+{
+    const struct st_targets6 *t6 = &e->cfg->targets6;
+    const struct st_targets *t = &e->cfg->targets;
+    const uint8_t *last = NULL;
+    int last_slot = -1;
+    for (size_t i = 0; i < t->n; i++) {
+        const uint8_t *a = st_targets6_addr(t6, t->addr[i]);
+        if (!a) {
+            snprintf(err, errsz, "IPv6 target key %u unknown", t->addr[i]);
+            return -1;
+        }
+        if (last_slot >= 0 && !memcmp(a, last, 8) && e->slots[last_slot].r.prefix6 <= 64) {
+            e->slot_of[i] = (uint8_t)last_slot;
+            continue;
+        }
+        struct st_route r;
+        if (st_route_lookup6(a, e->cfg->ifname, &r, err, errsz))
+            return -1;
+        int s = slot_for(e, &r, err, errsz);
+        if (s < 0)
+            return -1;
+        e->slot_of[i] = (uint8_t)s;
+        last = a;
+        last_slot = s;
+    }
+    return 0;
 }
 
 static int resolve_routes(struct engine *e, char *err, size_t errsz)
@@ -171,6 +208,8 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
         snprintf(err, errsz, "out of memory");
         return -1;
     }
+    if (e->cfg->v6)
+        return resolve_routes6(e, err, errsz);
     /* one lookup per /24 when the interface's subnet is a /24 or wider: a
      * sweep of a /16 asks the kernel 256 times, not 65,536; and a /24 whose
      * source address is a known slot's needs only that address (the
@@ -226,6 +265,16 @@ int st_scan_interfaces(const struct st_scan_config *cfg, char names[][IF_NAMESIZ
     return rc ? -1 : (int)n;
 }
 
+const char *st_scan_addr_str(const struct st_scan_config *cfg, uint32_t addr, char *buf)
+{
+    if (!cfg->v6)
+        return st_ip4_str(addr, buf);
+    const uint8_t *a = st_targets6_addr(&cfg->targets6, addr);
+    if (!a || !inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN))
+        snprintf(buf, INET6_ADDRSTRLEN, "?");
+    return buf;
+}
+
 /* ---- sending -------------------------------------------------------------- */
 
 static int packet_socket(struct engine *e, struct iface *f)
@@ -245,11 +294,17 @@ static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_
         struct iface *f = &e->ifs[s->ifslot];
         int fd = packet_socket(e, f);
         struct sockaddr_ll ll = {.sll_family = AF_PACKET,
-                                 .sll_protocol = htons(ETH_P_ARP),
+                                 .sll_protocol = htons(f->v6 ? ETH_P_IPV6 : ETH_P_ARP),
                                  .sll_ifindex = f->ifindex,
                                  .sll_halen = 6};
-        memset(ll.sll_addr, 0xff, 6);
+        memcpy(ll.sll_addr, buf, 6); /* the frame's destination: broadcast, or ND's multicast */
         rc = fd < 0 ? -1 : sendto(fd, buf, n, 0, (struct sockaddr *)&ll, sizeof ll);
+    } else if (e->cfg->v6) {
+        /* IPPROTO_RAW: the header is ours (flow label, hop limit); the
+         * kernel routes and resolves the next hop */
+        struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+        memcpy(sin6.sin6_addr.s6_addr, buf + 24, 16);
+        rc = sendto(e->raw_fd, buf, n, 0, (struct sockaddr *)&sin6, sizeof sin6);
     } else {
         struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(dst)};
         rc = sendto(e->raw_fd, buf, n, 0, (struct sockaddr *)&sin, sizeof sin);
@@ -288,6 +343,20 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
 
 /* ---- receiving ------------------------------------------------------------ */
 
+/*
+ * nmap -6 on a destination unreachable other than a port unreachable (a
+ * router's no-route, address unreachable...): the probe is over but the
+ * host is not decided (HOST_UNKNOWN in scan_engine_raw.cc), so its next
+ * try still goes out and it ends down after its last one. nmap traces the
+ * message; so does this, and leaves the host to its tries.
+ */
+static bool router_unreach6(const struct engine *e, const struct st_pkt *p,
+                            const struct st_probe_reply *rep)
+{
+    return e->cfg->v6 && !rep->up && p->proto == ST_IPPROTO_ICMPV6 &&
+           p->l4.icmp.type == ST_ICMP6_DEST_UNREACH;
+}
+
 static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr *hdr,
                      const uint8_t *bytes)
 {
@@ -305,9 +374,15 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
         if (!pc || pcap_get_tstamp_precision(pc) != PCAP_TSTAMP_PRECISION_NANO)
             frac *= 1000;
         int64_t t = (int64_t)hdr->ts.tv_sec * 1000000000 + frac;
+        if (router_unreach6(e, &p, &rep)) {
+            st_tw_packet(e->tw, "RCVD", t, &p);
+            return;
+        }
         const struct st_sched_host *h =
             st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
-        if (h)
+        if (h && e->mods[i]->ethernet && e->cfg->v6)
+            st_tw_nd(e->tw, t, &p); /* nmap's ND scan traces its own line */
+        else if (h)
             st_tw_packet(e->tw, "RCVD", t, &p);
         tell_drop(e);
         return;
@@ -389,8 +464,12 @@ static void tick_handler(st_ev_pool *pool, st_ev_event *ev, void *ud)
 
 static pcap_t *open_reply_handle(const struct iface *f, char *ebuf)
 {
-    char filter[128], a[16];
-    snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
+    char filter[128], a[INET6_ADDRSTRLEN];
+    if (f->v6)
+        snprintf(filter, sizeof filter, "ip6 dst host %s",
+                 inet_ntop(AF_INET6, f->src6, a, sizeof a));
+    else
+        snprintf(filter, sizeof filter, "arp or dst host %s", st_ip4_str(f->src, a));
     pcap_t *p = pcap_create(f->name, ebuf);
     if (!p)
         return NULL;
@@ -527,6 +606,9 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
     for (size_t i = 0; i < e.nslots; i++) {
         struct st_probe_ctx *c = &e.slots[i].ctx;
         c->src = e.slots[i].r.src;
+        c->v6 = cfg->v6;
+        memcpy(c->src6, e.slots[i].r.src6, 16);
+        c->t6 = &cfg->targets6;
         memcpy(c->src_mac, e.slots[i].r.mac, 6);
         c->key = key;
         c->fixed_ttl = cfg->ttl;
@@ -534,7 +616,7 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         c->rng = key.k0 ^ (uint64_t)i;
     }
 
-    e.raw_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    e.raw_fd = socket(cfg->v6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
     if (e.raw_fd < 0) {
         snprintf(err, errsz, "raw socket: %s", strerror(errno));
         goto out;

@@ -46,6 +46,10 @@ struct st_scan_hooks {
 int st_scan_interfaces(const struct st_scan_config *cfg, char names[][IF_NAMESIZE], size_t max,
                        char *err, size_t errsz);
 
+/* A host's address as text: the IPv4 address, or for -6 the IPv6 address
+ * whose key it is. buf holds INET6_ADDRSTRLEN (46) bytes. */
+const char *st_scan_addr_str(const struct st_scan_config *cfg, uint32_t addr, char *buf);
+
 /* Run every pass. 0, or -1 with a one-line reason (no raw socket, no route). */
 int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_hooks *hooks,
                        char *err, size_t errsz);

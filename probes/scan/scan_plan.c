@@ -106,14 +106,30 @@ int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errs
     return 0;
 }
 
-/* nmap's default probes (st_nmap_default_ping), in its order on the wire */
-static size_t default_kinds(struct st_probe_kind *out)
+/* nmap's default probes (st_nmap_default_ping, or ..._ping6 for -6), in
+ * its order on the wire */
+static size_t default_kinds(bool v6, struct st_probe_kind *out)
 {
-    for (size_t i = 0; i < ST_NMAP_DEFAULT_PING_N; i++) {
-        const struct st_nmap_probe *d = &st_nmap_default_ping[i];
-        out[i] = (struct st_probe_kind){st_probe_by_name(d->mode), d->port};
-    }
-    return ST_NMAP_DEFAULT_PING_N;
+    const struct st_nmap_probe *d = v6 ? st_nmap_default_ping6 : st_nmap_default_ping;
+    size_t n = v6 ? ST_NMAP_DEFAULT_PING6_N : ST_NMAP_DEFAULT_PING_N;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct st_probe_kind){st_probe_by_name(d[i].mode), d[i].port};
+    return n;
+}
+
+int st_plan_check(const struct st_plan *p, char *err, size_t errsz)
+{
+    for (size_t i = 0; p->v6 && i < p->npasses; i++)
+        for (size_t k = 0; k < p->passes[i].nkinds; k++) {
+            const char *name = p->passes[i].kinds[k].mod->name;
+            if (!strcmp(name, "timestamp") || !strcmp(name, "mask")) {
+                /* nmap's words */
+                snprintf(err, errsz,
+                         "ICMP Timestamp and Address Mask pings are only valid for IPv4.");
+                return -1;
+            }
+        }
+    return 0;
 }
 
 void st_plan_finish(struct st_plan *p)
@@ -122,14 +138,14 @@ void st_plan_finish(struct st_plan *p)
         return;
     struct st_pass *pass = &p->passes[p->npasses++];
     snprintf(pass->name, sizeof pass->name, "default");
-    pass->nkinds = default_kinds(pass->kinds);
+    pass->nkinds = default_kinds(p->v6, pass->kinds);
 }
 
 size_t st_plan_kinds_for(const struct st_plan *p, const struct st_pass *pass,
                          const struct st_route *r, struct st_probe_kind *out)
 {
     if (p->arp_local && r->direct && r->ethernet && !r->loopback) {
-        out[0] = (struct st_probe_kind){st_probe_by_name("arp"), 0};
+        out[0] = (struct st_probe_kind){st_probe_by_name(p->v6 ? "nd" : "arp"), 0};
         return 1;
     }
     size_t n = 0;
@@ -137,5 +153,5 @@ size_t st_plan_kinds_for(const struct st_plan *p, const struct st_pass *pass,
         if (!pass->kinds[i].mod->ethernet)
             out[n++] = pass->kinds[i];
     /* -PR alone where ARP cannot be used: nmap sends its default probes */
-    return n ? n : default_kinds(out);
+    return n ? n : default_kinds(p->v6, out);
 }

@@ -35,6 +35,7 @@ struct st_plan {
     size_t npasses;
     bool arp_local; /* ARP for targets on our own Ethernet segment */
     bool each_mode; /* one pass per -P option */
+    bool v6;        /* scan -6: ND instead of ARP, nmap -6's default ping */
 };
 
 /* Start a plan. */
@@ -49,6 +50,9 @@ int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errs
 
 /* Close the plan: no -P option at all gives nmap's default pass. */
 void st_plan_finish(struct st_plan *p);
+
+/* 0, or -1 with nmap's reason for a probe IPv6 has not (-PP, -PM with -6). */
+int st_plan_check(const struct st_plan *p, char *err, size_t errsz);
 
 /*
  * The probe kinds of `pass` a target gets, given its route, into out (room

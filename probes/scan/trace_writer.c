@@ -1,5 +1,7 @@
 #include "trace_writer.h"
 
+#include <arpa/inet.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -10,7 +12,7 @@
 #define SLOTS   8192 /* a power of two: 2.7 MB, some 40 ms of a fast sweep */
 #define IDLE_MS 1    /* how long the writer sleeps on an empty ring */
 
-enum kind { K_SENT, K_RCVD, K_TEXT };
+enum kind { K_SENT, K_RCVD, K_TEXT, K_ND };
 
 struct slot {
     int64_t t;
@@ -68,6 +70,27 @@ static void put(struct st_tw *w, const char *s, size_t n)
         fwrite(s, 1, n, w->echo);
 }
 
+/* nmap's PacketTrace::traceND text, at every detail level: "neighbor
+ * advertisement SRC > DST TARGET is at MAC" ("no link-layer address"
+ * without the option), "neighbor solicitation SRC > DST who has TARGET". */
+static int nd_desc(const struct st_pkt *p, char *out, size_t size)
+{
+    char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], tgt[INET6_ADDRSTRLEN];
+    const struct st_icmp *m = &p->l4.icmp;
+    inet_ntop(AF_INET6, p->ip6.src, src, sizeof src);
+    inet_ntop(AF_INET6, p->ip6.dst, dst, sizeof dst);
+    inet_ntop(AF_INET6, m->nd_target, tgt, sizeof tgt);
+    if (m->type == ST_ICMP6_NEIGHBOR_SOLICIT)
+        return snprintf(out, size, "neighbor solicitation %s > %s who has %s", src, dst, tgt);
+    if (!m->nd_has_mac)
+        return snprintf(out, size, "neighbor advertisement %s > %s no link-layer address", src,
+                        dst);
+    const uint8_t *a = m->nd_mac;
+    return snprintf(out, size,
+                    "neighbor advertisement %s > %s %s is at %02x:%02x:%02x:%02x:%02x:%02x", src,
+                    dst, tgt, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
 static void write_slot(struct st_tw *w, const struct slot *s)
 {
     if (s->kind == K_TEXT) {
@@ -76,7 +99,8 @@ static void write_slot(struct st_tw *w, const struct slot *s)
     }
     char line[ST_LINE_MAX + 48];
     size_t k = line_head(line, s->kind == K_SENT ? "SENT" : "RCVD", s->t - w->start_ns);
-    int n = st_format_desc_at(&s->u.p, w->detail, line + k, sizeof line - k - 1);
+    int n = s->kind == K_ND ? nd_desc(&s->u.p, line + k, sizeof line - k - 1)
+                            : st_format_desc_at(&s->u.p, w->detail, line + k, sizeof line - k - 1);
     if (n < 0)
         return;
     k += (size_t)n;
@@ -202,6 +226,15 @@ void st_tw_packet(struct st_tw *w, const char *dir, int64_t t_ns, const struct s
     struct slot *s = claim(w);
     s->t = t_ns;
     s->kind = dir[0] == 'S' ? K_SENT : K_RCVD;
+    s->u.p = *p;
+    publish(w);
+}
+
+void st_tw_nd(struct st_tw *w, int64_t t_ns, const struct st_pkt *p)
+{
+    struct slot *s = claim(w);
+    s->t = t_ns;
+    s->kind = K_ND;
     s->u.p = *p;
     publish(w);
 }

@@ -25,6 +25,10 @@ struct st_tw *st_tw_new(FILE *trace, FILE *echo, enum st_detail detail, int64_t 
 /* "SENT (1.2345s) <p>" or "RCVD ..." (dir is "SENT" or "RCVD"), at time t_ns. */
 void st_tw_packet(struct st_tw *w, const char *dir, int64_t t_ns, const struct st_pkt *p);
 
+/* A neighbour advertisement an ND ping read, as nmap traces it (its own
+ * RCVD line: "neighbor advertisement SRC > DST TARGET is at MAC"). */
+void st_tw_nd(struct st_tw *w, int64_t t_ns, const struct st_pkt *p);
+
 /* A line of text as is (its newline included), after the lines before it. */
 void st_tw_text(struct st_tw *w, const char *line);
 

@@ -230,7 +230,10 @@ int st_targets_add_range(struct st_targets *t, uint32_t lo, uint32_t hi, char *e
     return 0;
 }
 
-int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz)
+/* Every white-space separated spec of a file through add(); errors name the
+ * file and line. */
+static int add_file(const char *path, int (*add)(void *, const char *, char *, size_t), void *t,
+                    char *err, size_t errsz)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f) {
@@ -247,7 +250,7 @@ int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_
         char *save = NULL;
         for (char *w = strtok_r(line, " \t\r\n", &save); w && rc == 0;
              w = strtok_r(NULL, " \t\r\n", &save))
-            if ((rc = st_targets_add(t, w, e, sizeof e)))
+            if ((rc = add(t, w, e, sizeof e)))
                 snprintf(err, errsz, "%s:%u: %s", path, no, e);
     }
     if (rc == 0 && ferror(f)) {
@@ -258,6 +261,16 @@ int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_
     if (f != stdin)
         fclose(f);
     return rc;
+}
+
+static int add4(void *t, const char *spec, char *err, size_t errsz)
+{
+    return st_targets_add(t, spec, err, errsz);
+}
+
+int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz)
+{
+    return add_file(path, add4, t, err, errsz);
 }
 
 int st_targets_exclude(struct st_targets *t, const char *specs, char *err, size_t errsz)
@@ -382,5 +395,181 @@ int st_targets_shard(struct st_targets *t, unsigned count, unsigned index,
 void st_targets_free(struct st_targets *t)
 {
     free(t->addr);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- IPv6 ------------------------------------------------------------------ */
+
+struct spec6 {
+    uint8_t base[16];
+    unsigned bits; /* prefix length, 0-128 */
+};
+
+bool st_targets6_is_spec(const char *s)
+{
+    return strchr(s, ':') != NULL;
+}
+
+static bool parse_spec6(const char *text, struct spec6 *sp)
+{
+    char a[INET6_ADDRSTRLEN + 8];
+    const char *slash = strchr(text, '/');
+    size_t n = slash ? (size_t)(slash - text) : strlen(text);
+    if (n >= sizeof a)
+        return false;
+    memcpy(a, text, n);
+    a[n] = '\0';
+    if (inet_pton(AF_INET6, a, sp->base) != 1)
+        return false;
+    sp->bits = 128;
+    if (slash) {
+        char *end;
+        errno = 0;
+        unsigned long b = strtoul(slash + 1, &end, 10);
+        if (slash[1] < '0' || slash[1] > '9' || *end || errno)
+            return false;
+        sp->bits = b > 128 ? 128 : (unsigned)b; /* nmap takes /129 as /128 */
+    }
+    for (unsigned i = sp->bits; i < 128; i++) /* the network address */
+        sp->base[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
+    return true;
+}
+
+static bool spec6_has(const struct spec6 *sp, const uint8_t a[16])
+{
+    for (unsigned i = 0; i < sp->bits; i++)
+        if ((a[i / 8] ^ sp->base[i / 8]) & (0x80u >> (i % 8)))
+            return false;
+    return true;
+}
+
+/* base + k in the last 64 bits (no prefix of over 2^20 addresses gets here) */
+static void spec6_nth(const struct spec6 *sp, uint64_t k, uint8_t out[16])
+{
+    memcpy(out, sp->base, 16);
+    for (int i = 15; i >= 8 && k; i--) {
+        uint64_t v = out[i] + (k & 0xff);
+        out[i] = (uint8_t)v;
+        k = (k >> 8) + (v >> 8);
+    }
+}
+
+int st_targets6_add(struct st_targets6 *t, const char *spec, char *err, size_t errsz)
+{
+    struct spec6 sp;
+    if (!parse_spec6(spec, &sp)) {
+        snprintf(err, errsz, "bad IPv6 target: %s (nmap -6 takes an address or ADDR/PREFIX)", spec);
+        return -1;
+    }
+    unsigned host_bits = 128 - sp.bits;
+    if (host_bits > 20 || t->n + (1u << host_bits) > ST_TARGETS6_MAX) {
+        snprintf(err, errsz, "%s: more than %u addresses", spec, ST_TARGETS6_MAX);
+        return -1;
+    }
+    size_t count = (size_t)1 << host_bits;
+    if (t->n + count > t->cap) {
+        size_t cap = t->cap ? t->cap : 64;
+        while (cap < t->n + count)
+            cap *= 2;
+        void *a = realloc(t->addr, cap * sizeof *t->addr);
+        if (!a) {
+            snprintf(err, errsz, "out of memory");
+            return -1;
+        }
+        t->addr = a;
+        t->cap = cap;
+    }
+    for (size_t k = 0; k < count; k++)
+        spec6_nth(&sp, k, t->addr[t->n++]);
+    free(t->sorted);
+    t->sorted = NULL;
+    return 0;
+}
+
+static int add6(void *t, const char *spec, char *err, size_t errsz)
+{
+    return st_targets6_add(t, spec, err, errsz);
+}
+
+int st_targets6_add_file(struct st_targets6 *t, const char *path, char *err, size_t errsz)
+{
+    return add_file(path, add6, t, err, errsz);
+}
+
+int st_targets6_exclude(struct st_targets6 *t, const char *specs, char *err, size_t errsz)
+{
+    char buf[4096];
+    struct spec6 ex[64];
+    size_t nex = 0;
+    snprintf(buf, sizeof buf, "%s", specs);
+    char *save = NULL;
+    for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        if (nex == 64 || !parse_spec6(w, &ex[nex])) {
+            snprintf(err, errsz, "--exclude: bad IPv6 spec: %s", w);
+            return -1;
+        }
+        nex++;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        bool drop = false;
+        for (size_t k = 0; k < nex && !drop; k++)
+            drop = spec6_has(&ex[k], t->addr[i]);
+        if (!drop)
+            memmove(t->addr[kept++], t->addr[i], 16);
+    }
+    t->n = kept;
+    free(t->sorted);
+    t->sorted = NULL;
+    return 0;
+}
+
+static const struct st_targets6 *sorting; /* qsort has no user data */
+
+static int by_addr(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int c = memcmp(sorting->addr[x], sorting->addr[y], 16);
+    return c ? c : (x > y) - (x < y); /* the first copy first */
+}
+
+int st_targets6_index(struct st_targets6 *t)
+{
+    free(t->sorted);
+    t->sorted = malloc((t->n ? t->n : 1) * sizeof *t->sorted);
+    if (!t->sorted)
+        return -1;
+    for (size_t i = 0; i < t->n; i++)
+        t->sorted[i] = (uint32_t)i;
+    sorting = t;
+    qsort(t->sorted, t->n, sizeof *t->sorted, by_addr);
+    sorting = NULL;
+    return 0;
+}
+
+uint32_t st_targets6_key(const struct st_targets6 *t, const uint8_t a[16])
+{
+    size_t lo = 0, hi = t->sorted ? t->n : 0;
+    while (lo < hi) { /* the first index whose address is not below a */
+        size_t mid = lo + (hi - lo) / 2;
+        if (memcmp(t->addr[t->sorted[mid]], a, 16) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < t->n && t->sorted && !memcmp(t->addr[t->sorted[lo]], a, 16))
+        return t->sorted[lo] + 1;
+    return 0;
+}
+
+const uint8_t *st_targets6_addr(const struct st_targets6 *t, uint32_t key)
+{
+    return key && key <= t->n ? t->addr[key - 1] : NULL;
+}
+
+void st_targets6_free(struct st_targets6 *t)
+{
+    free(t->addr);
+    free(t->sorted);
     memset(t, 0, sizeof *t);
 }

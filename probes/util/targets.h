@@ -58,4 +58,43 @@ int st_targets_shard(struct st_targets *t, unsigned count, unsigned index,
 
 void st_targets_free(struct st_targets *t);
 
+/*
+ * IPv6 targets as nmap -6 reads them (targets6.c): one address
+ * (2001:2:0:1::2) or CIDR (2001:2:0:100::/120, in address order; a prefix
+ * over 128 is 128, as nmap takes it). No ranges, brackets or zone ids:
+ * nmap -6 fails to resolve those, and so does this. A list of its own, so
+ * the IPv4 one above keeps its plain addresses. Each address has a key (1 +
+ * the index of its first copy) that the scan engine carries where IPv4
+ * carries the address.
+ */
+#define ST_TARGETS6_MAX (1u << 20)
+
+struct st_targets6 {
+    uint8_t (*addr)[16];
+    size_t n, cap;
+    uint32_t *sorted; /* st_targets6_index(): indexes in address order */
+};
+
+int st_targets6_add(struct st_targets6 *t, const char *spec, char *err, size_t errsz);
+
+/* Add every spec of a file (as st_targets_add_file). */
+int st_targets6_add_file(struct st_targets6 *t, const char *path, char *err, size_t errsz);
+
+/* Remove every address matched by the comma-separated IPv6 specs. */
+int st_targets6_exclude(struct st_targets6 *t, const char *specs, char *err, size_t errsz);
+
+/* Build the lookup of st_targets6_key (after the last add or exclude). */
+int st_targets6_index(struct st_targets6 *t);
+
+/* The key of address a (1 + the index of its first copy), 0 if no target. */
+uint32_t st_targets6_key(const struct st_targets6 *t, const uint8_t a[16]);
+
+/* The address of a key (1..n). */
+const uint8_t *st_targets6_addr(const struct st_targets6 *t, uint32_t key);
+
+/* Whether s is IPv6 text (has a ':'): a -6 target rather than IPv4. */
+bool st_targets6_is_spec(const char *s);
+
+void st_targets6_free(struct st_targets6 *t);
+
 #endif

@@ -31,6 +31,16 @@ static void test_ptr_name(void **state)
     char name[ST_DNS_NAME_MAX];
     st_dns_ptr_name(ip("198.18.3.4"), name);
     assert_string_equal(name, "4.3.18.198.in-addr.arpa");
+    struct in6_addr a6;
+    inet_pton(AF_INET6, "2001:2:0:3::2", &a6);
+    st_dns_ptr_name6(&a6, name);
+    assert_string_equal(name,
+                        "2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.3.0.0.0.0.0.0.0.2.0.0.0.1.0.0.2.ip6.arpa");
+    uint8_t buf[ST_DNS_MAX_MSG];
+    /* header, 32 one-nibble labels, "ip6" and "arpa", root, type and class */
+    assert_int_equal(st_dns_build_ptr_query_name(7, name, buf, sizeof buf),
+                     12 + 64 + 4 + 5 + 1 + 4);
+    assert_int_equal(st_dns_build_ptr_query_name(7, name, buf, 40), -1);
 }
 
 static void test_query_bytes(void **state)

@@ -288,6 +288,57 @@ static void test_plan(void **state)
     st_rows_done();
 }
 
+/* scan -6: nmap -6's default ping (no timestamp), ND on the local Ethernet
+ * segment (-PE and -PR there too; --send-ip the IP probes), -PP and -PM
+ * refused with nmap's words ("" kinds) */
+static const struct {
+    const char *name, *flag;
+    bool local, send_ip;
+    const char *kinds;
+} plans6[] = {
+    {"-6, no -P option, routed: echo, SYN/443, ACK/80", NULL, false, false, "echo syn:443 ack:80"},
+    {"-6, no -P option, local: ND", NULL, true, false, "nd"},
+    {"-6 -PE, local: ND", "-PE", true, false, "nd"},
+    {"-6 -PE --send-ip, local: echo", "-PE", true, true, "echo"},
+    {"-6 -PR, routed: the default ping", "-PR", false, false, "echo syn:443 ack:80"},
+    {"-6 -PO: protocols 1, 2 and 4", "-PO", false, false, "proto:1 proto:2 proto:4"},
+    {"-6 -PP: refused", "-PP", false, false, ""},
+    {"-6 -PM: refused", "-PM", false, false, ""},
+};
+
+static void test_plan6(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof plans6 / sizeof plans6[0]; i++) {
+        struct st_plan plan;
+        struct st_route r = {.v6 = true, .direct = plans6[i].local, .ethernet = true};
+        struct st_probe_kind kinds[ST_PLAN_MAX_KINDS];
+        struct st_pass got_pass = {0};
+        char err[128], got[128];
+        st_plan_init(&plan);
+        plan.v6 = true;
+        plan.arp_local = !plans6[i].send_ip;
+        if (plans6[i].flag && st_plan_add_flag(&plan, plans6[i].flag, err, sizeof err))
+            fail_msg("%s: %s", plans6[i].name, err);
+        if (st_plan_check(&plan, err, sizeof err)) {
+            if (plans6[i].kinds[0] || !strstr(err, "only valid for IPv4"))
+                st_row_fail("%s: refused (%s)", plans6[i].name, err);
+            continue;
+        }
+        if (!plans6[i].kinds[0]) {
+            st_row_fail("%s: not refused", plans6[i].name);
+            continue;
+        }
+        st_plan_finish(&plan);
+        got_pass.nkinds = st_plan_kinds_for(&plan, &plan.passes[0], &r, kinds);
+        memcpy(got_pass.kinds, kinds, got_pass.nkinds * sizeof kinds[0]);
+        kinds_text(&got_pass, got, sizeof got);
+        if (strcmp(got, plans6[i].kinds))
+            st_row_fail("%s: sends '%s', want '%s'", plans6[i].name, got, plans6[i].kinds);
+    }
+    st_rows_done();
+}
+
 /* ---- the comparator's name for a trace's probes ---------------------------- */
 
 #define ECHO                                                                                       \
@@ -414,8 +465,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_connect_verdict_is_the_records),
         cmocka_unit_test(test_icmp_errors), cmocka_unit_test(test_reply_types),
-        cmocka_unit_test(test_plan),        cmocka_unit_test(test_mode_names),
-        cmocka_unit_test(test_same_packet),
+        cmocka_unit_test(test_plan),        cmocka_unit_test(test_plan6),
+        cmocka_unit_test(test_mode_names),  cmocka_unit_test(test_same_packet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

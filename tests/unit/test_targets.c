@@ -1,7 +1,9 @@
 /*
  * Target specifications: every form nmap accepts for IPv4 (address, CIDR,
- * octet ranges and lists, *), -iL files, --exclude, and the errors.
+ * octet ranges and lists, *), -iL files, --exclude, and the errors; the
+ * IPv6 forms nmap -6 accepts and refuses, and their keys.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -138,6 +140,89 @@ static void test_file_and_exclude(void **state)
     assert_non_null(strstr(err, "No such file"));
 }
 
+static const char *ip6str(const uint8_t a[16], char buf[INET6_ADDRSTRLEN])
+{
+    return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* nmap -6's forms: what each spec expands to (count, first, last), or
+ * "" when nmap -6 refuses it (it fails to resolve ranges, brackets, zones
+ * and IPv4 text; a prefix over 128 is 128). */
+static const struct {
+    const char *spec;
+    size_t n;
+    const char *first, *last;
+} forms6[] = {
+    {"2001:2:0:3::2", 1, "2001:2:0:3::2", "2001:2:0:3::2"},
+    {"2001:2:0:100::/120", 256, "2001:2:0:100::", "2001:2:0:100::ff"},
+    {"2001:2:0:100::5/126", 4, "2001:2:0:100::4", "2001:2:0:100::7"},
+    {"2001:2:0:100::ffff/112", 65536, "2001:2:0:100::", "2001:2:0:100::ffff"},
+    {"2001:2:0:100:0:0:1:ff/120", 256, "2001:2:0:100::1:0", "2001:2:0:100::1:ff"},
+    {"2001:2:0:100::/129", 1, "2001:2:0:100::", "2001:2:0:100::"},
+    {"::ffff:198.18.3.2", 1, "::ffff:198.18.3.2", "::ffff:198.18.3.2"},
+    {"2001:2:0:1::1-9", 0, "", ""},
+    {"[2001:2::1]", 0, "", ""},
+    {"fe80::1%lan0", 0, "", ""},
+    {"2001:2::/64", 0, "", ""}, /* more than ST_TARGETS6_MAX */
+    {"2001:2::/x", 0, "", ""},
+    {"198.18.3.2", 0, "", ""},
+};
+
+static void test_forms6(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof forms6 / sizeof forms6[0]; i++) {
+        struct st_targets6 t = {0};
+        char err[256], a[INET6_ADDRSTRLEN];
+        int rc = st_targets6_add(&t, forms6[i].spec, err, sizeof err);
+        if (!forms6[i].n) {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, forms6[i].spec));
+            st_targets6_free(&t);
+            continue;
+        }
+        if (rc)
+            fail_msg("%s: %s", forms6[i].spec, err);
+        assert_int_equal(t.n, forms6[i].n);
+        assert_string_equal(ip6str(t.addr[0], a), forms6[i].first);
+        assert_string_equal(ip6str(t.addr[t.n - 1], a), forms6[i].last);
+        st_targets6_free(&t);
+    }
+}
+
+/* keys: 1 + the index of an address's first copy, 0 for no target; the
+ * order of the specs kept; excludes and files as for IPv4 */
+static void test_keys6(void **state)
+{
+    (void)state;
+    struct st_targets6 t = {0};
+    char err[256], a[INET6_ADDRSTRLEN];
+    const char *specs[] = {"2001:2:0:3::4", "2001:2:0:3::2", "2001:2:0:1::/126", "2001:2:0:3::4"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(st_targets6_add(&t, specs[i], err, sizeof err), 0);
+    assert_int_equal(t.n, 7);
+    assert_int_equal(st_targets6_exclude(&t, "2001:2:0:1::1,2001:2:0:1::2/128", err, sizeof err),
+                     0);
+    assert_int_equal(t.n, 5);
+    assert_int_equal(st_targets6_exclude(&t, "2001:2::1-2", err, sizeof err), -1);
+    assert_int_equal(st_targets6_index(&t), 0);
+    for (size_t i = 0; i < t.n; i++) {
+        uint32_t k = st_targets6_key(&t, t.addr[i]);
+        assert_memory_equal(st_targets6_addr(&t, k), t.addr[i], 16);
+        assert_true(k <= i + 1);
+    }
+    assert_int_equal(st_targets6_key(&t, t.addr[4]), 1); /* the repeated ::4: its first copy */
+    assert_string_equal(ip6str(t.addr[2], a), "2001:2:0:1::");
+    assert_string_equal(ip6str(t.addr[3], a), "2001:2:0:1::3");
+    uint8_t none[16];
+    inet_pton(AF_INET6, "2001:2:0:3::9", none);
+    assert_int_equal(st_targets6_key(&t, none), 0);
+    assert_null(st_targets6_addr(&t, 0));
+    assert_null(st_targets6_addr(&t, (uint32_t)t.n + 1));
+    assert_true(st_targets6_is_spec("::1") && !st_targets6_is_spec("198.18.3.2"));
+    st_targets6_free(&t);
+}
+
 /* Shard sweeps: each row is a list of specs and a shard count. */
 static const struct shard_row {
     const char *specs[4];
@@ -228,4 +313,5 @@ static void test_shards(void **state)
 
 ST_TEST_MAIN(cmocka_unit_test(test_forms), cmocka_unit_test(test_order),
              cmocka_unit_test(test_errors), cmocka_unit_test(test_file_and_exclude),
-             cmocka_unit_test(test_shards))
+             cmocka_unit_test(test_shards), cmocka_unit_test(test_forms6),
+             cmocka_unit_test(test_keys6))
