@@ -54,6 +54,7 @@ struct st_probe_reply {
     uint16_t port;
     uint8_t tryno;
     bool up;            /* the host is up (nmap's verdict for this reply) */
+    bool decides;       /* nmap reads a verdict in it (false: a parameter problem...) */
     const char *reason; /* nmap's reason: "echo-reply", "reset", "port-unreach"... */
 };
 

@@ -55,8 +55,9 @@ bool st_probe_answer(struct st_probe_reply *out, const struct st_pkt *r, uint32_
     out->port = port;
     out->tryno = tryno;
     out->up = v.host == ST_NMAP_UP;
+    out->decides = v.host != ST_NMAP_NOTHING;
     out->reason = v.reason;
-    return v.host != ST_NMAP_NOTHING;
+    return true; /* an answer to a probe of ours, even one that decides nothing */
 }
 
 void st_probe_patch_ip(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint8_t *out,

@@ -374,7 +374,10 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
         if (!pc || pcap_get_tstamp_precision(pc) != PCAP_TSTAMP_PRECISION_NANO)
             frac *= 1000;
         int64_t t = (int64_t)hdr->ts.tv_sec * 1000000000 + frac;
-        if (router_unreach6(e, &p, &rep)) {
+        /* an answer nmap reads no verdict in (a parameter problem: -6 -PO,
+         * -PY to a host without SCTP) or a router's unreachable over IPv6:
+         * traced as nmap traces every packet it reads, the host left to its tries */
+        if (!rep.decides || router_unreach6(e, &p, &rep)) {
             st_tw_packet(e->tw, "RCVD", t, &p);
             return;
         }

@@ -254,9 +254,15 @@ static void test_replies6(void **state)
                 struct st_probe_reply out;
                 if (!st_probe_modules[m]->match(&c, &r, 6, &out))
                     continue;
-                if (!k->reason || strcmp(st_probe_modules[m]->name, k->module))
+                if (strcmp(st_probe_modules[m]->name, k->module))
                     fail_msg("%s/%u try %u: claimed by %s (%s)", k->module, k->port, tryno,
                              st_probe_modules[m]->name, out.reason);
+                /* an answer that decides nothing is still this probe's (it is traced) */
+                if (!k->reason) {
+                    assert_false(out.decides);
+                    continue;
+                }
+                assert_true(out.decides);
                 claimed++;
                 assert_int_equal(out.target, key);
                 assert_true(out.up);
