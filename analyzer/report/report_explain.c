@@ -78,7 +78,10 @@ static const char *kernel_note(enum st_cause c)
 static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
 {
     long f = c->t2f[ti];
-    if (f >= 0)
+    char train[160];
+    if (st_train_frames(c, f, train, sizeof train))
+        fprintf(out, "frames %s", train);
+    else if (f >= 0)
         fprintf(out, "frame %u", st_frame(c, f, &(struct st_pkt){0})->frame);
     else
         fprintf(out, "trace line %u, NOT on the wire", c->trace->pkts[ti].line);
@@ -124,6 +127,8 @@ static void explain_host(FILE *out, const struct st_comparison *c, const struct 
             h->up ? "UP" : "DOWN");
 
     packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
+    for (size_t i = 0; i < h->nprobes; i++)
+        st_explain_train(out, c, h->probes[i]);
     packet_list(out, c, "  Came back and traced:", h->replies, h->nreplies, ST_DIR_RCVD);
     if (h->up)
         fprintf(out, "  Why up: %s (reason %s", why_up(h->reason), h->reason);
@@ -165,6 +170,7 @@ void st_report_explain(const struct st_comparison *c, FILE *out)
     fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
             c->capture_path);
     fprintf(out, "Frames are numbered as Wireshark numbers them; lines are the trace's lines.\n");
+    st_explain_evasion(out, c);
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++)
             explain_host(out, c, &c->modes[m], &c->modes[m].hosts[h]);

@@ -20,7 +20,7 @@ struct rung {
     bool to_target; /* scanner -> target */
     const char *cls;
     char label[160];
-    char where[48];
+    char where[224]; /* a fragment train lists its frames */
 };
 
 static int cmp_rung(const void *a, const void *b)
@@ -53,10 +53,15 @@ static void add_trace_rung(const struct st_comparison *c, long ti, struct rung *
     r->t = fr ? fr->time_ns : p->time_ns + c->offset_ns;
     r->to_target = p->dir == ST_DIR_SENT;
     r->cls = f >= 0 ? "matched" : "traceonly";
+    char train[160];
+    size_t nfrag = st_train_frames(c, f, train, sizeof train);
     st_format_brief(fr ? fr : p, r->label, sizeof r->label);
-    if (p->flags & ST_PKT_CONNECT)
+    if ((p->flags & ST_PKT_CONNECT) || nfrag) /* a train's first frame lacks the header */
         st_format_brief(p, r->label, sizeof r->label);
-    if (f >= 0)
+    if (nfrag)
+        snprintf(r->where, sizeof r->where, "line %u, %zu IP fragments: frames %s", p->line, nfrag,
+                 train);
+    else if (f >= 0)
         snprintf(r->where, sizeof r->where, "line %u, frame %u", p->line, fr->frame);
     else
         snprintf(r->where, sizeof r->where, "line %u, not on the wire (%s)", p->line,
