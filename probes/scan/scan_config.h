@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "evasion.h"
 #include "scan_plan.h"
 #include "util.h"
 
@@ -43,6 +44,8 @@ struct st_scan_config {
     const char *user;         /* --user: who to become once the sockets are open (nobody) */
     bool event_trace;
     bool verbose;
+    /* -f, --mtu, --ip-options, -D, --badsum, --data... */
+    struct st_evasion evasion;
     int shards, shard;             /* --shards N --shard I (0: not sharded; -1: no --shard) */
     struct st_targets_sweep sweep; /* a shard's: the whole sweep it is part of */
     const char *specs[ST_SCAN_MAX_SPECS]; /* the target specs as given (-iL: the file) */
