@@ -489,3 +489,26 @@ size_t st_ipopts_parse(const char *s, size_t n, uint8_t opts[ST_MAX_IPOPT], uint
     *len = (uint8_t)r.n;
     return used;
 }
+
+bool st_ipopts_route_target(const struct st_ipv4 *ip, uint32_t *target)
+{
+    for (size_t k = 0; k < ip->optlen;) {
+        uint8_t kind = ip->opts[k];
+        if (kind == 0)
+            return false;
+        if (kind == 1 || k + 1 >= ip->optlen) {
+            k++;
+            continue;
+        }
+        size_t len = ip->opts[k + 1];
+        if (len < 2 || k + len > ip->optlen)
+            return false;
+        if ((kind == 131 || kind == 137) && len >= 7) {
+            const uint8_t *a = ip->opts + k + len - 4;
+            *target = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+            return true;
+        }
+        k += len;
+    }
+    return false;
+}

@@ -12,6 +12,7 @@
 #ifndef ST_PKT_IPOPTS_H
 #define ST_PKT_IPOPTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,5 +30,12 @@ void st_ipopts_format(struct st_sb *sb, const uint8_t *opts, size_t len);
  * when the text is not one nmap prints or does not read back exactly.
  */
 size_t st_ipopts_parse(const char *s, size_t n, uint8_t opts[ST_MAX_IPOPT], uint8_t *len);
+
+/*
+ * The target of a source-routed datagram (a loose or strict source route
+ * option): the route's last address, where the datagram ends while its
+ * destination field names the next hop. False without such an option.
+ */
+bool st_ipopts_route_target(const struct st_ipv4 *ip, uint32_t *target);
 
 #endif

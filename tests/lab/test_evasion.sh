@@ -73,6 +73,7 @@ evasion ff -ff
 evasion mtu16 --mtu 16
 evasion ipopts-R --ip-options R
 evasion ipopts-T --ip-options T
+evasion ipopts-S --ip-options "S $(a gateway)"
 evasion ipopts-raw --ip-options '\x01\x01\x01\x01'
 evasion decoys -D "$d1,ME,$d2"
 evasion badsum --badsum
