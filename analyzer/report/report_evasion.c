@@ -1,8 +1,8 @@
 /*
  * explain's account of nmap's evasion options, as they show on the wire:
  * probes cut into IP fragments (-f, -ff, --mtu), IP options (--ip-options),
- * decoy sources (-D). Told for teaching: what the option changes in the
- * packets, and what a firewall or IDS in the way then sees.
+ * decoy sources (-D), payload (--data-length...), one TTL (--ttl). Told for teaching: what the
+ * option changes in the packets, and what a firewall or IDS in the way then sees.
  */
 #include <stdio.h>
 #include <string.h>
@@ -161,9 +161,52 @@ static void explain_fragments(FILE *out, const struct st_comparison *c)
                 trains);
 }
 
+/* Payload bytes after the transport header of a traced probe (TCP, ICMP echo). */
+static unsigned payload_of(const struct st_pkt *p)
+{
+    unsigned l3 = p->ip.ihl ? p->ip.ihl * 4u : 20u + p->ip.optlen;
+    unsigned hdr = l4_header_len(p);
+    if (p->proto != ST_IPPROTO_TCP && p->proto != ST_IPPROTO_ICMP)
+        return 0;
+    if (p->proto == ST_IPPROTO_ICMP && p->l4.icmp.type != 8)
+        return 0;
+    return p->ip.len > l3 + hdr ? p->ip.len - l3 - hdr : 0;
+}
+
+/* Payload on the probes, and one TTL on all of them. */
+static void explain_payload_ttl(FILE *out, const struct st_comparison *c)
+{
+    unsigned payload = 0, line = 0, nsent = 0;
+    int ttl = -1;
+    bool one_ttl = true;
+    for (size_t i = 0; i < c->trace->npkts; i++) {
+        const struct st_pkt *p = &c->trace->pkts[i];
+        if (p->dir != ST_DIR_SENT || p->net != ST_NET_IPV4 || (p->flags & ST_PKT_CONNECT))
+            continue;
+        nsent++;
+        one_ttl = one_ttl && (ttl < 0 || ttl == p->ip.ttl);
+        ttl = p->ip.ttl;
+        if (!payload && payload_of(p))
+            payload = payload_of(p), line = p->line;
+    }
+    if (payload)
+        fprintf(out,
+                "Payload (nmap --data-length, --data or --data-string): the probes carry %u "
+                "bytes of data after their headers (line %u). Host discovery needs none; it "
+                "changes the probes' length, which an IDS signature of empty scanner probes "
+                "may key on.\n",
+                payload, line);
+    if (one_ttl && nsent >= 4)
+        fprintf(out,
+                "One TTL (nmap --ttl): every probe left with TTL %d; without --ttl nmap picks "
+                "37 to 59 at random for each.\n",
+                ttl);
+}
+
 void st_explain_evasion(FILE *out, const struct st_comparison *c)
 {
     explain_fragments(out, c);
     explain_options(out, c);
     explain_decoys(out, c);
+    explain_payload_ttl(out, c);
 }

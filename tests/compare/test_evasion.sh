@@ -12,6 +12,7 @@ set -uo pipefail
 . "$(dirname "$0")/../in_tree.sh"
 ev=fixtures/nmap-7.93-evasion
 jqt() { jq -e "$@" >/dev/null; }
+not_grep() { ! grep -qE "$@"; }
 
 dissectors=(tshark)
 "$st" compare --no-write --dissector libwireshark "$fx/PE" >/dev/null 2>&1 && dissectors+=(libwireshark)
@@ -66,10 +67,16 @@ check "explain: the train is one SYN probe, unseen by a firewall that does not r
 "$st" compare --no-write -f html "$ev/ff" >"$tmp/r.html"
 check "html: the ladder names the train" grep -q 'IP fragments: frames' "$tmp/r.html"
 for spec in ipopts-R:'Record Route' ipopts-T:'Internet Timestamp' ipopts-L:'Loose Source Route' \
-  ipopts-S:'Strict Source Route' ipopts-raw:'raw option bytes' decoys:'Decoys (nmap -D): every probe went out 3 times'; do
+  ipopts-S:'Strict Source Route' ipopts-raw:'raw option bytes' decoys:'Decoys (nmap -D): every probe went out 3 times' \
+  data-length:'the probes carry 20 bytes of data' ttl:'every probe left with TTL 33'; do
   name=${spec%%:*}
   "$st" compare --no-write -f explain "$ev/$name" >"$tmp/ex.txt"
   check "explain $name: ${spec#*:}" grep -qF "${spec#*:}" "$tmp/ex.txt"
+done
+
+for d in fixtures/nmap-7.93/*/; do # nothing of the kind where nmap was not asked for it
+  "$st" compare --no-write -f explain "$d" >"$tmp/ex.txt"
+  check "explain $(basename "$d"): no evasion told" not_grep '^(Payload|One TTL|Fragmentation|IP options|Decoys)' "$tmp/ex.txt"
 done
 
 # A line the reader cannot read is reported as such; the rest is still judged.
