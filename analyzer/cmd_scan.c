@@ -61,6 +61,11 @@ static const char scan_usage[] =
     "\n"
     "Probe contents and output:\n"
     "  --ttl N  -g PORT     fixed TTL / source port base\n"
+    "  -f, -ff, --mtu N     send IP probes as fragments of 8, 16 or N bytes\n"
+    "  --ip-options OPTS    R, T, U, L|S HOPS, or \\x bytes (nmap's syntax)\n"
+    "  -D D1,ME,D2,RND:N    copies of each probe from decoy sources\n"
+    "  --badsum             bad TCP/UDP/SCTP/ICMP checksums\n"
+    "  --data HEX, --data-string S, --data-length N   payload of the probes\n"
     "  -o RUNDIR            write trace.log, capture.pcapng and run.json there\n"
     "                       (default runs/scan-YYYYmmdd-HHMMSS); its parent must exist\n"
     "  --force              write into a non-empty RUNDIR (replaces trace.log,\n"
@@ -239,6 +244,40 @@ static int opt_event_engine(struct parse_state *p, const struct scan_option *o, 
     return 0;
 }
 
+/* nmap's evasion options (evasion.h): -f (twice: -ff), -ff, --mtu N,
+ * --ip-options, -D, --badsum, --data, --data-string, --data-length. */
+static int opt_evasion(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    struct st_evasion *ev = &p->cfg->evasion;
+    const char *n = o->names[0];
+    char err[256];
+    uint64_t rng = (uint64_t)st_clock_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
+    int rc = 0;
+    long k;
+    if (!strcmp(n, "-f") || !strcmp(n, "-ff")) {
+        ev->mtu = ev->mtu || n[2] ? 16 : 8;
+    } else if (!strcmp(n, "--badsum")) {
+        ev->badsum = true;
+    } else if (!strcmp(n, "--mtu")) {
+        if ((k = parse_num(v, 8, 1400)) == LONG_MIN || k % 8)
+            return usage_error("--mtu: a multiple of 8 from 8 to 1400, not '%s'", v);
+        ev->mtu = (unsigned)k;
+    } else if (!strcmp(n, "--data-length")) {
+        if ((k = parse_num(v, 0, ST_EVASION_MAX_DATA)) == LONG_MIN)
+            return usage_error("--data-length: 0 to 1400, not '%s'", v);
+        rc = st_evasion_data_length(ev, (unsigned long)k, &rng, err, sizeof err);
+    } else if (!strcmp(n, "--data")) {
+        rc = st_evasion_data_hex(ev, v, err, sizeof err);
+    } else if (!strcmp(n, "--data-string")) {
+        rc = st_evasion_data_string(ev, v, err, sizeof err);
+    } else if (!strcmp(n, "--ip-options")) {
+        rc = st_evasion_ipopts(ev, v, err, sizeof err);
+    } else {
+        rc = st_evasion_decoys(ev, v, &rng, err, sizeof err);
+    }
+    return rc ? usage_error("%s", err) : 0;
+}
+
 static int opt_exclude(struct parse_state *p, const struct scan_option *o, const char *v)
 {
     if (p->nexcludes == sizeof p->excludes / sizeof p->excludes[0])
@@ -361,6 +400,15 @@ static const struct scan_option scan_options[] = {
     NUMBER("--shards", NULL, shards, 1, 65536, "--shards: 1 to 65536, not '%s'"),
     NUMBER("--shard", NULL, shard, 0, 65535, "--shard: 0 to 65535, not '%s'"),
     NUMBER("-g", "--source-port", source_port, 1, 65535, "-g: a port 1 to 65535, not '%s'"),
+    {.names = {"-f"}, .apply = opt_evasion},
+    {.names = {"-ff"}, .apply = opt_evasion},
+    {.names = {"--badsum"}, .apply = opt_evasion},
+    {.names = {"--mtu"}, .apply = opt_evasion, .value = true},
+    {.names = {"--ip-options"}, .apply = opt_evasion, .value = true},
+    {.names = {"-D"}, .apply = opt_evasion, .value = true},
+    {.names = {"--data"}, .apply = opt_evasion, .value = true},
+    {.names = {"--data-string"}, .apply = opt_evasion, .value = true},
+    {.names = {"--data-length"}, .apply = opt_evasion, .value = true},
     TAKES("--min-rate", NULL, set_rate, timing.min_rate),
     TAKES("--max-rate", NULL, set_rate, timing.max_rate),
     TAKES("--initial-rtt-timeout", NULL, set_time, timing.initial_rtt_ns),
@@ -457,6 +505,7 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     st_plan_init(&cfg->plan);
+    st_evasion_init(&cfg->evasion);
     cfg->ttl = cfg->source_port = cfg->shard = -1;
     cfg->timing = (struct st_timing){.template_ = 3,
                                      .initial_rtt_ns = -1,

@@ -307,18 +307,19 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     c->tcause = calloc(nt, sizeof *c->tcause);
     c->fcause = calloc(nf, sizeof *c->fcause);
     c->frel = malloc(nf * sizeof *c->frel);
+    c->fnext = malloc(nf * sizeof *c->fnext);
     c->fdir = calloc(nf, sizeof *c->fdir);
     c->fmode = calloc(nf, sizeof *c->fmode);
     c->ftime = malloc(nf * sizeof *c->ftime);
     uint8_t *cdir = malloc(nf);
     uint32_t *src = malloc(nf * sizeof *src);
     if (!c->t2f || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir || !c->fmode ||
-        !c->ftime || !cdir || !src)
+        !c->ftime || !cdir || !src || !c->fnext)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         c->t2f[i] = -1;
     for (size_t i = 0; i < cap->n; i++)
-        c->f2t[i] = c->frel[i] = -1;
+        c->f2t[i] = c->frel[i] = c->fnext[i] = -1;
 
     find_scanner(c);
     index_build(&ix, cap, c->ftime, cdir, src);
@@ -328,6 +329,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     estimate_offset(c, &cs);
     match(c, &cs);
     cands_free(&cs);
+    st_align_fragments(c);
     /* a trace of connect() lines names no source: the kernel's SYNs do */
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++)
@@ -375,6 +377,7 @@ void st_compare_free(struct st_comparison *c)
     free(c->tcause);
     free(c->fcause);
     free(c->frel);
+    free(c->fnext);
     free(c->fdir);
     free(c->fmode);
     free(c->ftime);

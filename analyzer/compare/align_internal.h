@@ -6,6 +6,9 @@
 
 #include "comparison.h"
 
+/* Match probes sent as fragments with their whole train (fragments.c). */
+void st_align_fragments(struct st_comparison *c);
+
 /* Give every unmatched packet its cause, and wire-only frames their probe. */
 void st_classify(struct st_comparison *c);
 

@@ -110,6 +110,10 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
     if (p->proto == ST_IPPROTO_ICMP && p->l4.icmp.quote.present && dir != ST_DIR_SENT &&
         p->l4.icmp.quote.ip.dst)
         return p->l4.icmp.quote.ip.dst;
+    /* a source-routed probe goes to its first hop, but is about its target */
+    uint32_t target;
+    if (dir == ST_DIR_SENT && st_ipopts_route_target(&p->ip, &target))
+        return target;
     return dir == ST_DIR_SENT ? p->ip.dst : p->ip.src;
 }
 

@@ -128,6 +128,12 @@ static bool masscan_list(const char *line, struct st_claim_state *st, uint32_t *
     if (sscanf(line, "%15s %15s %u %n", state, proto, &port, &off) != 3 || !off ||
         !ip_at(line + off, addr, NULL))
         return false;
+    /* a protocol masscan names, not any three words (nmap's echo of its
+     * --ip-options, " NOP SSRR{#198.18.2.254 0.0.0.0}", reads so) */
+    char word[20];
+    snprintf(word, sizeof word, " %s ", proto);
+    if (!strstr(" tcp udp icmp sctp arp ", word))
+        return false;
     *claim = !strcmp(state, "open") || !strcmp(state, "up") ? ST_CLAIM_UP : ST_CLAIM_NONE;
     return true;
 }

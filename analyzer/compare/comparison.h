@@ -76,9 +76,13 @@ struct st_comparison {
     enum st_cause *tcause; /* trace-only packets */
     enum st_cause *fcause; /* wire-only frames */
     long *frel;            /* wire-only frame -> the probe (trace index) it relates to, -1 */
-    enum st_dir *fdir;     /* direction of each frame, as captured or inferred */
-    int64_t *ftime;        /* each frame's time (frames are stored packed: no decoding for it) */
-    const char **fmode;    /* mode of each frame */
+    /* fragment trains: frame -> the next fragment of its datagram, -1. A
+     * probe's train starts at its frame (t2f); the later fragments map to
+     * the probe in f2t too, so they are neither wire-only nor items. */
+    long *fnext;
+    enum st_dir *fdir;  /* direction of each frame, as captured or inferred */
+    int64_t *ftime;     /* each frame's time (frames are stored packed: no decoding for it) */
+    const char **fmode; /* mode of each frame */
 
     uint32_t *scanner; /* the scanner's addresses */
     size_t nscanner;

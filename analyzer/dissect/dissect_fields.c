@@ -39,6 +39,7 @@ const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_IP_CHECKSUM] = "ip.checksum",
     [ST_F_IP_SRC] = "ip.src",
     [ST_F_IP_DST] = "ip.dst",
+    [ST_F_IP_CUR_RT] = "ip.cur_rt",
     [ST_F_IPV6_SRC] = "ipv6.src",
     [ST_F_IPV6_DST] = "ipv6.dst",
     [ST_F_IPV6_NXT] = "ipv6.nxt",
@@ -203,6 +204,12 @@ static void ipv4_at(doc_t *d, size_t i, struct st_ipv4 *ip)
     ip->csum = (uint16_t)num(d, ST_F_IP_CHECKSUM, i);
     ip->src = ip4(val(d, ST_F_IP_SRC, i));
     ip->dst = ip4(val(d, ST_F_IP_DST, i));
+    /* a source-routed datagram: Wireshark's ip.dst is the route's last hop,
+     * ip.cur_rt the header's destination, the address nmap traces */
+    if (nvals(d, ST_F_IP_CUR_RT) == nvals(d, ST_F_IP_SRC) ||
+        (i == 0 && nvals(d, ST_F_IP_CUR_RT) == 1 && nvals(d, ST_F_IP_SRC) == 1))
+        if (val(d, ST_F_IP_CUR_RT, i))
+            ip->dst = ip4(val(d, ST_F_IP_CUR_RT, i));
 }
 
 /* IPv6 header `i`: 0 the packet's, 1 the one an ICMPv6 error quotes. */

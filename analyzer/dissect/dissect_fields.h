@@ -12,6 +12,10 @@
 
 #include "packet.h"
 
+/* The preference both dissectors get: no IP reassembly, each frame as it was
+ * on the wire (a fragment's probe is found by compare, not by Wireshark). */
+#define ST_DISSECT_NO_DEFRAG "ip.defragment:FALSE"
+
 /* The fields a reader asks the dissector for, in st_field_names order. */
 enum st_field {
     ST_F_FRAME_NUMBER,
@@ -37,6 +41,7 @@ enum st_field {
     ST_F_IP_CHECKSUM,
     ST_F_IP_SRC,
     ST_F_IP_DST,
+    ST_F_IP_CUR_RT,
     ST_F_IPV6_SRC,
     ST_F_IPV6_DST,
     ST_F_IPV6_NXT,

@@ -129,6 +129,18 @@ enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item 
 
 const char *st_item_mode(const struct st_comparison *c, const struct st_item *it);
 
+/*
+ * A probe sent as IPv4 fragments: frame f starts a train (comparison.h,
+ * fnext). Writes the frame numbers "6, 7, 8" into buf (when buf) and
+ * returns how many fragments; 0 when f is not the first of a train.
+ */
+size_t st_train_frames(const struct st_comparison *c, long f, char *buf, size_t size);
+
+/* explain's account of evasion options seen in the run (report_evasion.c),
+ * and of one probe's fragment train. */
+void st_explain_evasion(FILE *out, const struct st_comparison *c);
+void st_explain_train(FILE *out, const struct st_comparison *c, long ti);
+
 /* Text for XML and HTML: markup characters escaped, control characters dropped. */
 void st_xml_escape(FILE *out, const char *s);
 

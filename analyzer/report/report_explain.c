@@ -174,7 +174,10 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
 static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
 {
     long f = c->t2f[ti];
-    if (f >= 0)
+    char train[160];
+    if (st_train_frames(c, f, train, sizeof train))
+        fprintf(out, "frames %s", train);
+    else if (f >= 0)
         fprintf(out, "frame %u", st_frame(c, f, &(struct st_pkt){0})->frame);
     else
         fprintf(out, "trace line %u, NOT on the wire", c->trace->pkts[ti].line);
@@ -227,7 +230,8 @@ static size_t came_back(const struct st_comparison *c, const struct st_mode_host
 static bool none_left(const struct st_comparison *c, const struct st_mode_host *h)
 {
     for (size_t i = 0; i < h->nprobes; i++)
-        if (c->t2f[h->probes[i]] >= 0 || c->tcause[h->probes[i]] != ST_CAUSE_NO_ARP)
+        if (c->t2f[h->probes[i]] >= 0 || (c->tcause[h->probes[i]] != ST_CAUSE_NO_ARP &&
+                                          c->tcause[h->probes[i]] != ST_CAUSE_NO_ND))
             return false;
     return h->nprobes > 0;
 }
@@ -310,6 +314,8 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
             st_paint(t->color, ST_SGR_RESET));
 
     packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
+    for (size_t i = 0; i < h->nprobes; i++)
+        st_explain_train(out, c, h->probes[i]);
     packet_list(out, c, "  Came back and traced:", h->replies, h->nreplies, ST_DIR_RCVD);
     why(t);
     for (size_t i = 0; i < h->nprobes; i++)
@@ -368,6 +374,7 @@ void st_report_explain(const struct st_render *r, FILE *out)
     fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
             c->capture_path);
     fprintf(out, "Frames are numbered as Wireshark numbers them; lines are the trace's lines.\n");
+    st_explain_evasion(out, c);
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++)
             if (asked_for(r, c->modes[m].hosts[h].addr))

@@ -26,7 +26,7 @@ struct rung {
     enum st_cause cause; /* one-sided packets: why */
     uint32_t scanner;    /* the scanner's address in it, or 0 */
     char label[160];
-    char where[64];
+    char where[224]; /* a fragment train lists its frames */
 };
 
 struct ladder {
@@ -123,9 +123,16 @@ static void add_trace(struct ladder *l, const struct st_comparison *c, long ti, 
     r->scanner = scanner_end(c, fr ? fr : p);
     r->cls = fr ? "matched" : "traceonly";
     r->flags = (broadcast(fr ? fr : p, fr != NULL) ? F_BCAST : 0) | (deciding ? F_DECIDING : 0);
-    /* a connect() is told by its trace line; the wire has only its SYN */
-    st_format_brief(fr && !(p->flags & ST_PKT_CONNECT) ? fr : p, r->label, sizeof r->label);
-    if (fr)
+    /* a connect() is told by its trace line, the wire has only its SYN; and
+     * a fragment train's first frame lacks the header the line shows */
+    char train[160];
+    size_t nfrag = st_train_frames(c, f, train, sizeof train);
+    st_format_brief(fr && !(p->flags & ST_PKT_CONNECT) && !nfrag ? fr : p, r->label,
+                    sizeof r->label);
+    if (nfrag)
+        snprintf(r->where, sizeof r->where, "line %u, %zu IP fragments: frames %s", p->line, nfrag,
+                 train);
+    else if (fr)
         snprintf(r->where, sizeof r->where, "line %u, frame %u", p->line, fr->frame);
     else {
         r->cause = c->tcause[ti];

@@ -87,6 +87,23 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_end_object(w);
 }
 
+/* "fragments": the probe's train, each with its offset and IP payload bytes */
+static void fragments(struct st_jw *w, const struct st_comparison *c, long f)
+{
+    st_jw_array(w, "fragments");
+    for (long k = f; k >= 0; k = c->fnext[k]) {
+        struct st_pkt tmp;
+        const struct st_pkt *p = st_frame(c, k, &tmp);
+        st_jw_object(w, NULL);
+        st_jw_int(w, "frame", p->frame);
+        st_jw_int(w, "offset", (p->ip.frag & 0x1fff) * 8);
+        st_jw_int(w, "bytes", p->ip.len - p->ip.ihl * 4);
+        st_jw_bool(w, "more", (p->ip.frag & 0x2000) != 0);
+        st_jw_end_object(w);
+    }
+    st_jw_end_array(w);
+}
+
 static void packet_obj(struct st_jw *w, const struct st_comparison *c, const struct st_item *it)
 {
     struct st_pkt tmp;
@@ -109,11 +126,16 @@ static void packet_obj(struct st_jw *w, const struct st_comparison *c, const str
     enum st_cause cause = st_item_cause(c, it);
     if (cause != ST_CAUSE_NONE)
         st_jw_string(w, "cause", st_cause_name(cause));
-    if (st_format_brief(p, text, sizeof text) < 0)
+    /* a fragment train's first frame may not hold the whole header: the
+     * probe is the datagram the trace shows */
+    bool train = it->trace >= 0 && st_train_frames(c, it->frame, NULL, 0);
+    if (st_format_brief(train ? &c->trace->pkts[it->trace] : p, text, sizeof text) < 0)
         text[0] = '\0';
     st_jw_string(w, "text", text);
     if (it->trace >= 0 && it->frame >= 0)
         secs(w, "delay_s", p->time_ns - (c->trace->pkts[it->trace].time_ns + c->offset_ns));
+    if (train)
+        fragments(w, c, it->frame);
     st_jw_end_object(w);
 }
 

@@ -31,10 +31,12 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
 {
     const struct st_pkt *pk = &c->trace->pkts[ti];
     struct st_pkt tmp;
-    char kind[128], fr[32];
+    char kind[128], fr[112], train[80];
     st_format_kind(pk, kind, sizeof kind);
     long f = c->t2f[ti];
-    if (f >= 0)
+    if (st_train_frames(c, f, train, sizeof train))
+        snprintf(fr, sizeof fr, "frames %s (fragments)", train);
+    else if (f >= 0)
         snprintf(fr, sizeof fr, "frame %u", st_frame(c, f, &tmp)->frame);
     else
         snprintf(fr, sizeof fr, "%sNOT ON WIRE%s", paint(p, RED), paint(p, RESET));

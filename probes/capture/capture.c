@@ -463,6 +463,15 @@ int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, un
     return st_marks_add_probe(c->marks, probe, n, mode);
 }
 
+int st_capture_expect_comment(struct st_capture *c, const struct st_pkt *probe, const char *comment)
+{
+    if (probe->net == ST_NET_NONE) {
+        errno = EINVAL;
+        return -1;
+    }
+    return st_marks_add(c->marks, probe, comment);
+}
+
 int st_capture_stop(struct st_capture *c, int64_t linger_ns)
 {
     return st_capture_stop_idle(c, linger_ns, 0);

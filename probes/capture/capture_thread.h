@@ -97,6 +97,11 @@ enum st_capture_err st_capture_start(const struct st_capture_opts *o, struct st_
 int st_capture_expect_probe(struct st_capture *c, const struct st_pkt *probe, unsigned long n,
                             const char *mode);
 
+/* The same with a comment of the caller's (copied): a probe's fragments
+ * and decoy copies say which they are. */
+int st_capture_expect_comment(struct st_capture *c, const struct st_pkt *probe,
+                              const char *comment);
+
 /*
  * Keep capturing `linger_ns` more (late replies), then read what the kernel
  * still holds, write an ISB per interface and close the file. Reports

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nmap_rules.h"
+#include "pkt_ipopts.h"
 #include "pkt_protonames.h"
 #include "util.h"
 
@@ -48,15 +49,13 @@ static void put_dst(struct st_sb *sb, const struct st_pkt *p)
         put_ip4(sb, p->ip.dst);
 }
 
-/* IP options as nmap lists them: the raw bytes in hex, which is all a
- * ping-scan trace ever needs (nmap's probes carry none unless --ip-options). */
+/* IP options in nmap's words (pkt_ipopts.c). */
 static void put_ipopts(struct st_sb *sb, const struct st_ipv4 *ip)
 {
     if (!ip->optlen)
         return;
     st_sb_puts(sb, "ipopts={");
-    for (unsigned i = 0; i < ip->optlen; i++)
-        st_sb_printf(sb, "%s%02x", i ? " " : "", ip->opts[i]);
+    st_ipopts_format(sb, ip->opts, ip->optlen);
     st_sb_puts(sb, "}");
 }
 

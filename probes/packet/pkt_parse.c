@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "nmap_rules.h"
+#include "pkt_ipopts.h"
 #include "pkt_protonames.h"
 
 #define LINE_MAX_ 1024
@@ -331,10 +332,16 @@ static int kv_icmp_addr(struct st_pkt *p, const char *k, const char *v)
     return 1;
 }
 
-/* "ipopts={01 02 ...}": the hex bytes scantrace's formatter writes. */
+/* "ipopts={ NOP RR{#0.0.0.0 ...}}": nmap's words (pkt_ipopts.c); also the
+ * hex bytes "ipopts={01 02 ...}" of scantrace's traces before 0.x. */
 static bool parse_ipopts(struct cur *c, struct st_ipv4 *ip)
 {
     c->s += strlen("ipopts={");
+    size_t used = st_ipopts_parse(c->s, (size_t)(c->end - c->s), ip->opts, &ip->optlen);
+    if (used) {
+        c->s += used;
+        return true;
+    }
     ip->optlen = 0;
     while (c->s < c->end && *c->s != '}') {
         if (*c->s == ' ') {

@@ -4,13 +4,14 @@
  * (scan_plan.h, scan_config.h), the probe modules behind one interface
  * (probe.h, one file per probe type), the scheduler and congestion control
  * (scan_sched.h), the engine that sends, reads and decides (scan_engine.h),
- * the trace writer (trace_writer.h), and the unprivileged connect ping
- * (connect_ping.h).
+ * the trace writer (trace_writer.h), the unprivileged connect ping
+ * (connect_ping.h), and nmap's evasion options (evasion.h).
  */
 #ifndef ST_SCAN_H
 #define ST_SCAN_H
 
 #include "connect_ping.h"
+#include "evasion.h"
 #include "probe.h"
 #include "route.h"
 #include "scan_config.h"

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "evasion.h"
 #include "scan_plan.h"
 #include "util.h"
 
@@ -46,6 +47,8 @@ struct st_scan_config {
     bool event_trace;
     bool verbose;
     int64_t stats_every_ns;        /* --stats-every: a progress line this often, terminal or not */
+    /* -f, --mtu, --ip-options, -D, --badsum, --data... */
+    struct st_evasion evasion;
     int shards, shard;             /* --shards N --shard I (0: not sharded; -1: no --shard) */
     struct st_targets_sweep sweep; /* a shard's: the whole sweep it is part of */
     const char *specs[ST_SCAN_MAX_SPECS]; /* the target specs as given (-iL: the file) */

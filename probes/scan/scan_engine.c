@@ -22,6 +22,7 @@
 #include "ev.h"
 #include "packet.h"
 #include "probe.h"
+#include "evasion.h"
 #include "trace_writer.h"
 
 #define MAX_SLOTS 32
@@ -316,6 +317,59 @@ static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_
     return false;
 }
 
+/* Mark a frame about to go out: "scantrace probe=N mode=M" and what it is
+ * of the probe (fragment k/n, decoy source). */
+static void mark_evasive(struct engine *e, const uint8_t *fr, size_t n, const char *what)
+{
+    if (!e->hooks->capture)
+        return;
+    struct st_pkt p;
+    char comment[160];
+    st_decode(fr, n, ST_LINK_RAW_IP, &p);
+    snprintf(comment, sizeof comment, "scantrace probe=%lu mode=%s%s", e->probe_no, e->pass->name,
+             what);
+    st_capture_expect_comment(e->hooks->capture, &p, comment);
+}
+
+/* A probe with nmap's evasion options (evasion.h): a copy from each decoy
+ * source (ME being ours), each cut into fragments; traced once a copy, as
+ * the datagram before cutting, as nmap does. */
+static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *probe, size_t n)
+{
+    const struct st_evasion *ev = &e->cfg->evasion;
+    size_t sent = 0, ncopies = ev->nsources ? ev->nsources : 1;
+    for (size_t d = 0; d < ncopies; d++) {
+        uint32_t src = ev->nsources && ev->sources[d] ? ev->sources[d] : s->ctx.src;
+        uint8_t dg[ST_EVASION_DGRAM_MAX], fr[ST_EVASION_DGRAM_MAX];
+        uint32_t hop;
+        int ttl = src == s->ctx.src ? -1 : st_probe_ttl(&s->ctx);
+        size_t len = st_evasion_apply(ev, probe, n, src, ttl, dg, sizeof dg, &hop);
+        size_t nfr = 0;
+        while (len && st_evasion_fragment(ev, dg, len, (unsigned)nfr, fr, sizeof fr))
+            nfr++;
+        e->probe_no++;
+        bool ok = len > 0;
+        for (unsigned k = 0; k < nfr; k++) {
+            size_t fl = st_evasion_fragment(ev, dg, len, k, fr, sizeof fr);
+            char what[64] = "", a[16];
+            if (nfr > 1)
+                snprintf(what, sizeof what, " fragment=%u/%zu", k + 1, nfr);
+            if (src != s->ctx.src)
+                snprintf(what + strlen(what), sizeof what - strlen(what), " decoy=%s",
+                         st_ip4_str(src, a));
+            mark_evasive(e, fr, fl, what);
+            ok = send_one(e, s, fr, fl, hop, false) && ok;
+        }
+        if (ok) {
+            struct st_pkt p;
+            st_decode(dg, len, ST_LINK_RAW_IP, &p);
+            st_tw_packet(e->tw, "SENT", now_ns(), &p);
+            sent++;
+        }
+    }
+    return sent ? 1 : 0;
+}
+
 static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
 {
     struct engine *e = ud;
@@ -327,6 +381,10 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
         uint8_t buf[ST_TMPL_MAX];
         const struct st_probe_module *m = s->kinds[k].mod;
         size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
+        if (!m->ethernet && st_evasion_active(&e->cfg->evasion)) {
+            sent += send_evasive(e, s, buf, n);
+            continue;
+        }
         struct st_pkt p;
         st_decode(buf, n, m->ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &p);
         e->probe_no++;

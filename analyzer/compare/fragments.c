@@ -1,0 +1,121 @@
+/*
+ * Fragment trains: a probe nmap traces once (-f, -ff, --mtu) is on the wire
+ * as several IPv4 fragments of one datagram. The trace line is the datagram;
+ * its first fragment (same addresses, protocol and IP id, offset 0, more
+ * fragments to come) is its frame, and every later fragment of the same id
+ * belongs to it: not wire-only, but listed with the probe (c->fnext chains
+ * them from the first).
+ *
+ * Only fragments are indexed (sorted by identity), so a capture without any
+ * costs one pass over its frames.
+ */
+#include <stdlib.h>
+
+#include "align_internal.h"
+#include "comparison.h"
+
+struct frag {
+    uint32_t src, dst;
+    uint16_t id;
+    uint8_t proto;
+    bool first; /* offset 0 (with more fragments to come) */
+    long f;
+};
+
+static int cmp_key(const struct frag *x, const struct frag *y)
+{
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    if (x->dst != y->dst)
+        return x->dst < y->dst ? -1 : 1;
+    if (x->proto != y->proto)
+        return x->proto < y->proto ? -1 : 1;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return 0;
+}
+
+static int cmp_frag(const void *a, const void *b)
+{
+    const struct frag *x = a, *y = b;
+    int k = cmp_key(x, y);
+    return k ? k : (x->f > y->f) - (x->f < y->f);
+}
+
+static bool is_fragment(const struct st_pkt *p)
+{
+    return p->net == ST_NET_IPV4 && (p->ip.frag & 0x3fff) != 0;
+}
+
+/* The fragments of the capture, sorted by identity then frame; *n of them. */
+static struct frag *collect(const struct st_comparison *c, size_t *n)
+{
+    struct frag *v = NULL;
+    size_t k = 0, alloc = 0;
+    struct st_pkt tmp;
+    for (size_t i = 0; i < c->cap->n; i++) {
+        const struct st_pkt *p = st_store_get(&c->cap->frames, i, &tmp);
+        if (!is_fragment(p))
+            continue;
+        if (k == alloc) {
+            alloc = alloc ? alloc * 2 : 64;
+            v = realloc(v, alloc * sizeof *v);
+            if (!v)
+                abort();
+        }
+        v[k++] = (struct frag){
+            p->ip.src, p->ip.dst, p->ip.id, p->ip.proto, (p->ip.frag & 0x1fff) == 0, (long)i};
+    }
+    if (k)
+        qsort(v, k, sizeof *v, cmp_frag);
+    *n = k;
+    return v;
+}
+
+/* The first fragment of the train [from, to) the trace packet takes: the
+ * frame it already matched, or the first free one. -1 if none. */
+static long train_head(struct st_comparison *c, const struct frag *v, size_t from, size_t to,
+                       size_t t)
+{
+    long have = c->t2f[t];
+    for (size_t k = from; k < to; k++)
+        if (v[k].first && (have < 0 ? c->f2t[v[k].f] < 0 : v[k].f == have))
+            return v[k].f;
+    return -1;
+}
+
+void st_align_fragments(struct st_comparison *c)
+{
+    size_t n;
+    struct frag *v = collect(c, &n);
+    for (size_t t = 0; n && t < c->trace->npkts; t++) {
+        const struct st_pkt *p = &c->trace->pkts[t];
+        if (p->net != ST_NET_IPV4 || (p->flags & ST_PKT_CONNECT) || is_fragment(p))
+            continue;
+        struct frag key = {p->ip.src, p->ip.dst, p->ip.id, p->ip.proto, false, 0};
+        size_t lo = 0, hi = n;
+        while (lo < hi) { /* the first fragment not below the key */
+            size_t mid = (lo + hi) / 2;
+            if (cmp_key(&v[mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t to = lo;
+        while (to < n && cmp_key(&v[to], &key) == 0)
+            to++;
+        long prev = lo < to ? train_head(c, v, lo, to, t) : -1;
+        if (prev < 0)
+            continue;
+        c->t2f[t] = prev;
+        c->f2t[prev] = (long)t;
+        for (size_t k = lo; k < to; k++) {
+            if (v[k].first || c->f2t[v[k].f] >= 0)
+                continue;
+            c->f2t[v[k].f] = (long)t;
+            c->fnext[prev] = v[k].f;
+            prev = v[k].f;
+        }
+    }
+    free(v);
+}

@@ -1,0 +1,185 @@
+/*
+ * nmap's evasion options applied to real probes (probes/scan/evasion.c): a
+ * module's SYN and echo request rewritten and cut as nmap does, checked by
+ * decoding what comes out with the same decoder the capture uses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "packet.h"
+#include "scan.h"
+
+static const uint32_t SRC = 0xc6120201, DST = 0xc6120302; /* 198.18.2.1 > 198.18.3.2 */
+
+/* The probe of module `name` to DST, as the engine makes it. */
+static size_t probe(const char *name, uint16_t port, uint8_t *out)
+{
+    struct st_probe_ctx ctx = {.src = SRC, .fixed_ttl = 50, .sport_base = 40000};
+    struct st_probe_tmpl t;
+    const struct st_probe_module *m = st_probe_by_name(name);
+    assert_non_null(m);
+    m->prepare(&ctx, port, &t);
+    return m->make(&ctx, &t, DST, 0, out, ST_TMPL_MAX);
+}
+
+/* -f, -ff, --mtu 16: the trains of a 44-byte SYN (24 TCP bytes) and of an
+ * echo request (8 ICMP bytes: fits, not cut). */
+static void test_fragments(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *mod;
+        unsigned mtu, count, last;
+    } rows[] = {{"syn", 8, 3, 8},
+                {"syn", 16, 2, 8},
+                {"syn", 24, 1, 24},
+                {"echo", 8, 1, 8},
+                {"syn", 0, 1, 24}};
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        struct st_evasion ev;
+        st_evasion_init(&ev);
+        ev.mtu = rows[r].mtu;
+        uint8_t in[ST_TMPL_MAX], dg[ST_EVASION_DGRAM_MAX], fr[ST_EVASION_DGRAM_MAX];
+        size_t n = probe(rows[r].mod, 443, in);
+        uint32_t hop;
+        size_t len = st_evasion_apply(&ev, in, n, SRC, -1, dg, sizeof dg, &hop);
+        assert_int_equal(len, n);
+        assert_int_equal(hop, DST);
+        unsigned k = 0, covered = 0;
+        for (size_t fl; (fl = st_evasion_fragment(&ev, dg, len, k, fr, sizeof fr)); k++) {
+            struct st_pkt p;
+            st_decode(fr, fl, ST_LINK_RAW_IP, &p);
+            bool last = k + 1 == rows[r].count;
+            print_message("%s mtu %u: fragment %u: offset %u, %u bytes, MF %d\n", rows[r].mod,
+                          rows[r].mtu, k, (p.ip.frag & 0x1fff) * 8u, p.ip.len - 20u,
+                          !!(p.ip.frag & 0x2000));
+            assert_int_equal((p.ip.frag & 0x1fff) * 8u, covered);
+            assert_int_equal(!!(p.ip.frag & 0x2000), !last);
+            assert_int_equal(p.ip.len - 20u, last ? rows[r].last : rows[r].mtu);
+            assert_int_equal(p.ip.id, dg[4] << 8 | dg[5]); /* one datagram */
+            covered += p.ip.len - 20u;
+        }
+        assert_int_equal(k, rows[r].count);
+        assert_int_equal(covered, n - 20);
+    }
+}
+
+/* --ip-options as nmap's parser makes them, read back by the trace text. */
+static void test_ipopts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec, *text;
+    } rows[] = {
+        {"R", " NOP RR{#0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0}"},
+        {"T", " TM{[0 hosts not recorded]#0 0 0 0 0 0 0 0 0 }"},
+        {"U", " TM{[0 hosts not recorded]#0.0.0.0@0 0.0.0.0@0 0.0.0.0@0 0.0.0.0@0 }"},
+        {"\\x01\\x01\\x01\\x01", " NOP NOP NOP NOP"},
+        {"\\x01*3", " NOP NOP NOP EOL"},
+        {"S 198.18.2.254", " NOP SSRR{#198.18.2.254 198.18.3.2}"},
+        {"L 10.0.0.1 10.0.0.2", " NOP LSRR{#10.0.0.1 10.0.0.2 198.18.3.2}"},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        struct st_evasion ev;
+        char err[128], text[300];
+        st_evasion_init(&ev);
+        assert_int_equal(st_evasion_ipopts(&ev, rows[r].spec, err, sizeof err), 0);
+        uint8_t in[ST_TMPL_MAX], dg[ST_EVASION_DGRAM_MAX];
+        size_t n = probe("echo", 0, in);
+        uint32_t hop;
+        size_t len = st_evasion_apply(&ev, in, n, SRC, -1, dg, sizeof dg, &hop);
+        struct st_pkt p;
+        st_decode(dg, len, ST_LINK_RAW_IP, &p);
+        struct st_sb sb;
+        st_sb_init(&sb, text, sizeof text);
+        st_ipopts_format(&sb, p.ip.opts, p.ip.optlen);
+        print_message("--ip-options %s: [%s] to %08x\n", rows[r].spec, text, (unsigned)hop);
+        assert_string_equal(text, rows[r].text);
+        assert_int_equal(p.ip.len, n + p.ip.optlen);
+        /* a source route goes to its first hop; the header names it */
+        bool routed = rows[r].spec[0] == 'S' || rows[r].spec[0] == 'L';
+        assert_int_equal(hop, routed ? p.ip.dst : DST);
+        assert_true(!routed || hop != DST);
+        uint32_t target;
+        assert_int_equal(st_ipopts_route_target(&p.ip, &target), routed);
+        assert_true(!routed || target == DST);
+    }
+    static const char *const bad[] = {"X", "\\x100", "S", "L 10.0.0", "*3"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct st_evasion ev;
+        char err[128];
+        st_evasion_init(&ev);
+        assert_int_equal(st_evasion_ipopts(&ev, bad[i], err, sizeof err), -1);
+    }
+}
+
+/* The transport checksum against the datagram's bytes: 0 when right. */
+static uint16_t l4_residue(const uint8_t *dg, size_t len)
+{
+    size_t h = (size_t)(dg[0] & 15) * 4;
+    uint32_t sum = st_csum_add(0, dg + h, len - h);
+    if (dg[9] != ST_IPPROTO_ICMP) {
+        uint32_t src = (uint32_t)dg[12] << 24 | (uint32_t)dg[13] << 16 | dg[14] << 8 | dg[15];
+        uint32_t dst = (uint32_t)dg[16] << 24 | (uint32_t)dg[17] << 16 | dg[18] << 8 | dg[19];
+        sum += st_csum_pseudo(src, dst, dg[9], (uint16_t)(len - h));
+    }
+    return st_csum_fold(sum);
+}
+
+/* --badsum spoils, data is covered by the sums and lengths, decoys change
+ * the source and keep the rest. */
+static void test_badsum_data_decoys(void **state)
+{
+    (void)state;
+    const char *mods[] = {"syn", "echo", "udp"};
+    for (size_t m = 0; m < 3; m++) {
+        for (int badsum = 0; badsum < 2; badsum++) {
+            struct st_evasion ev;
+            char err[128];
+            st_evasion_init(&ev);
+            ev.badsum = badsum;
+            assert_int_equal(st_evasion_data_string(&ev, "hello", err, sizeof err), 0);
+            uint8_t in[ST_TMPL_MAX], dg[ST_EVASION_DGRAM_MAX];
+            size_t n = probe(mods[m], 53, in);
+            uint32_t hop, decoy = 0xc6120207;
+            size_t len = st_evasion_apply(&ev, in, n, decoy, 40, dg, sizeof dg, &hop);
+            struct st_pkt p;
+            st_decode(dg, len, ST_LINK_RAW_IP, &p);
+            assert_int_equal(len, n + 5);
+            assert_memory_equal(dg + len - 5, "hello", 5);
+            assert_int_equal(p.ip.src, decoy);
+            assert_int_equal(p.ip.ttl, 40);
+            assert_int_equal(st_csum_fold(st_csum_add(0, dg, 20)), 0); /* the IP sum is right */
+            if (p.proto == ST_IPPROTO_UDP)
+                assert_int_equal(p.l4.udp.len, n - 20 + 5);
+            print_message("%s badsum %d: residue %04x\n", mods[m], badsum, l4_residue(dg, len));
+            assert_int_equal(l4_residue(dg, len) != 0, badsum);
+        }
+    }
+    struct st_evasion ev;
+    char err[128];
+    uint64_t rng = 1;
+    st_evasion_init(&ev);
+    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,ME,198.18.2.8", &rng, err, sizeof err), 0);
+    assert_int_equal(ev.nsources, 3);
+    assert_int_equal(ev.sources[1], 0); /* ME, in its place */
+    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,RND:2", &rng, err, sizeof err), 0);
+    assert_int_equal(ev.nsources, 4); /* ME last when not named */
+    assert_int_equal(ev.sources[3], 0);
+    assert_true(ev.sources[1] && ev.sources[2] && ev.sources[1] >> 24 != 127);
+    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,,x", &rng, err, sizeof err), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_fragments),
+                                       cmocka_unit_test(test_ipopts),
+                                       cmocka_unit_test(test_badsum_data_decoys)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
