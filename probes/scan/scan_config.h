@@ -46,7 +46,7 @@ struct st_scan_config {
     const char *user;         /* --user: who to become once the sockets are open (nobody) */
     bool event_trace;
     bool verbose;
-    int64_t stats_every_ns;        /* --stats-every: a progress line this often, terminal or not */
+    int64_t stats_every_ns; /* --stats-every: a progress line this often, terminal or not */
     /* -f, --mtu, --ip-options, -D, --badsum, --data... */
     struct st_evasion evasion;
     int shards, shard;             /* --shards N --shard I (0: not sharded; -1: no --shard) */
