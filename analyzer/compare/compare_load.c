@@ -1,9 +1,11 @@
 #include "compare_load.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "dissect.h"
@@ -11,8 +13,51 @@
 #include "shard_side.h"
 #include "wire_side.h"
 
+/* On a terminal, a big comparison says what it is doing, on one line that
+ * is cleared before anything else is written (the report may follow on the
+ * same terminal). Small ones say nothing: they are done before it is read. */
+#define PROGRESS_MIN_BYTES (4u << 20)
+static const char *progress_prog; /* NULL: quiet */
+
+static void phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void phase(const char *fmt, ...)
+{
+    if (!progress_prog)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "\r\033[K%s: ", progress_prog);
+    vfprintf(stderr, fmt, ap);
+    fputs(" ...", stderr);
+    fflush(stderr);
+    va_end(ap);
+}
+
+/* Before an error line: the progress line goes, the error stays whole. */
+static void progress_clear(void)
+{
+    if (progress_prog)
+        fputs("\r\033[K", stderr);
+}
+
+static int load(const char *prog, const char *trace, const char *capture, const char *rundir,
+                enum st_dissector_choice dissector, struct st_loaded *l);
+
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
                     enum st_dissector_choice dissector, struct st_loaded *l)
+{
+    struct stat sb;
+    bool big = stat(capture, &sb) == 0 && sb.st_size >= (off_t)PROGRESS_MIN_BYTES;
+    progress_prog = big && isatty(STDERR_FILENO) ? prog : NULL;
+    phase("reading %s", trace);
+    int rc = load(prog, trace, capture, rundir, dissector, l);
+    progress_clear();
+    progress_prog = NULL;
+    return rc;
+}
+
+static int load(const char *prog, const char *trace, const char *capture, const char *rundir,
+                enum st_dissector_choice dissector, struct st_loaded *l)
 {
     char err[512];
 
@@ -22,14 +67,14 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
     snprintf(l->capture_path, sizeof l->capture_path, "%s", capture);
     snprintf(l->rundir, sizeof l->rundir, "%s", rundir ? rundir : "");
     if (st_trace_read(trace, &l->trace, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         return ST_EXIT_USAGE;
     }
     st_timing_mark("trace");
     if (!l->trace.npkts && l->trace.nwarnings) {
         /* say why the lines that look like packets were not read */
-        fprintf(stderr, "%s: %s:%u: no readable SENT/RCVD/CONN line (%s)\n", prog, trace,
-                l->trace.warnings[0].line, l->trace.warnings[0].message);
+        progress_clear(), fprintf(stderr, "%s: %s:%u: no readable SENT/RCVD/CONN line (%s)\n", prog,
+                                  trace, l->trace.warnings[0].line, l->trace.warnings[0].message);
         st_trace_free(&l->trace);
         st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
@@ -37,8 +82,10 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
     /* a run of any other scanner: its side is built from the wire below */
     bool from_wire = !l->trace.npkts && rundir && !st_scanner_cmd_read(rundir, &l->scanner);
     if (!l->trace.npkts && !from_wire) {
-        fprintf(stderr, "%s: %s: no SENT/RCVD/CONN lines (was it recorded with --packet-trace?)\n",
-                prog, trace);
+        progress_clear(),
+            fprintf(stderr,
+                    "%s: %s: no SENT/RCVD/CONN lines (was it recorded with --packet-trace?)\n",
+                    prog, trace);
         st_trace_free(&l->trace);
         st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
@@ -46,17 +93,18 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
     struct stat sb;
     if (stat(capture, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
         /* both dissectors would read an empty file as a capture of no frames */
-        fprintf(stderr, "%s: %s: empty file, not a capture\n", prog, capture);
+        progress_clear(), fprintf(stderr, "%s: %s: empty file, not a capture\n", prog, capture);
         st_trace_free(&l->trace);
         st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
+    phase("dissecting %s (%.1f MB)", capture, (double)sb.st_size / 1e6);
     bool lib = dissector == ST_DISSECT_LIBWIRESHARK ||
                (dissector == ST_DISSECT_DEFAULT && st_wireshark_available());
     enum st_tshark_rc trc = lib ? st_wireshark_read(capture, NULL, &l->cap, err, sizeof err)
                                 : st_tshark_read(capture, &l->cap, err, sizeof err);
     if (trc != ST_TSHARK_OK) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_trace_free(&l->trace);
         st_scanner_cmd_free(&l->scanner);
         return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
@@ -66,7 +114,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
     l->c.capture_path = l->capture_path;
     if (rundir && st_run_json_read(rundir, &l->trace, &l->c.capture_dropped, &l->c.dropped_known,
                                    err, sizeof err) < 0) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_dissection_free(&l->cap);
         st_trace_free(&l->trace);
         st_scanner_cmd_free(&l->scanner);
@@ -76,6 +124,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
     if (rundir && st_shard_others(rundir, &l->shard_others, &l->c.nshard_others))
         l->c.shard_others = l->shard_others;
+    phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
     st_compare_run(&l->c, &l->trace, &l->cap);
     l->c.from_wire = from_wire;
     st_timing_mark("align");
@@ -95,7 +144,7 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
     l->c.claims = NULL;
     if (st_claims_read(path, source, scanner, l->scanner.unreach_list, &l->claims, err,
                        sizeof err)) {
-        fprintf(stderr, "%s: %s\n", prog, err);
+        progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_loaded_free(l);
         return ST_EXIT_USAGE;
     }

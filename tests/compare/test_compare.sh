@@ -54,6 +54,17 @@ if [ -n "$gencap" ] && [ ${#dissectors[@]} -eq 2 ]; then
   check "synthetic 100k frames: consistent" jqt '.summary.discrepancies == 0 and .summary.matched > 60000' \
     "$tmp/syn/tshark.json"
 fi
+# a big comparison on a terminal says what it is doing, on one line cleared at the end;
+# in a log (or when small) it says nothing
+if [ -n "$gencap" ] && [ -d "$tmp/syn" ] && command -v script >/dev/null; then
+  script -qc "'$st' compare --no-write '$tmp/syn/trace.log' '$tmp/syn/capture.pcapng' >/dev/null" \
+    /dev/null >"$tmp/tty.err"
+  check "on a terminal, a big compare tells its phases (dissecting, aligning)" \
+    bash -c "grep -q 'dissecting .* MB) \.\.\.' '$tmp/tty.err' && grep -q 'aligning [0-9]* trace packets' '$tmp/tty.err'"
+  check "... and clears its line at the end" bash -c "tail -c 4 '$tmp/tty.err' | od -c | grep -q 'K'"
+  "$st" compare --no-write "$tmp/syn/trace.log" "$tmp/syn/capture.pcapng" 2>"$tmp/log.err" >/dev/null
+  check "not on a terminal: nothing on standard error" test ! -s "$tmp/log.err"
+fi
 
 # every trace packet line exactly once, every frame at most once
 for d in "$fx"/default-routed "$fx"/send-ip-local "$fx"/PE; do
