@@ -264,7 +264,7 @@ static void why(const struct teller *t)
                 back, back == 1 ? "" : "s",
                 h->nreplies ? "see above and below" : "on the wire only, see below");
     fprintf(out, " (reason %s", h->reason);
-    if (h->latency_s >= 0)
+    if (h->latency_s >= 0 && h->judged) /* the scanner's own latency */
         fprintf(out, ", %.6f s after the probe", h->latency_s);
     fprintf(out, ").\n");
 }
@@ -308,10 +308,12 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
     const struct st_comparison *c = t->c;
     FILE *out = t->out;
     t->h = h;
-    fprintf(out, "\n%s%s%s (mode %s): %s%s%s.\n", st_paint(t->color, ST_SGR_BOLD),
+    fprintf(out, "\n%s%s%s (mode %s): %s%s%s%s.\n", st_paint(t->color, ST_SGR_BOLD),
             st_host_str(h->addr, a), st_paint(t->color, ST_SGR_RESET), mode->name,
             st_paint(t->color, h->up ? ST_SGR_GREEN : ST_SGR_RED), h->up ? "UP" : "DOWN",
-            st_paint(t->color, ST_SGR_RESET));
+            st_paint(t->color, ST_SGR_RESET),
+            h->judged ? ""
+                      : ", by the replies the trace shows: the scanner itself gave no verdict");
 
     packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
     for (size_t i = 0; i < h->nprobes; i++)
@@ -374,6 +376,12 @@ void st_report_explain(const struct st_render *r, FILE *out)
     fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
             c->capture_path);
     fprintf(out, "Frames are numbered as Wireshark numbers them; lines are the trace's lines.\n");
+    /* what compare concludes, so that a cut or unreadable trace is never taken
+     * for a finished one here either */
+    char result[512];
+    if (!st_compare_result(c, result, sizeof result))
+        fprintf(out, "%sThe comparison does not pass: %s.%s\n", st_paint(t.color, ST_SGR_RED),
+                result, st_paint(t.color, ST_SGR_RESET));
     st_explain_evasion(out, c);
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++)

@@ -117,6 +117,15 @@ grep -v '^Nmap scan report\|^Host is up\|^Nmap done' "$t6" >"$tmp/cut6.log"
 check "ipv6 trace without a verdict: exit 1" test $? -eq 1
 check "ipv6 trace without a verdict: every host counted unjudged" \
   jqt '.summary.unjudged == 4 and .summary.judged == 0 and .summary.passes == false' "$tmp/cut6.json"
+"$st" explain "$tmp/cut6.log" "$c6" >"$tmp/cut6.explain"
+check "explain of a trace without a verdict says the comparison does not pass, and why" \
+  grep -q '^The comparison does not pass: UNJUDGED: 4 of 4 hosts without the scanner' "$tmp/cut6.explain"
+check "explain: each host's state is read from its replies, not the scanner's verdict" \
+  test "$(grep -c 'by the replies the trace shows: the scanner itself gave no verdict' "$tmp/cut6.explain")" -eq 4
+check "explain: no latency made up for a host the scanner did not report" \
+  bash -c "! grep -q '0.000000 s after the probe' '$tmp/cut6.explain'"
+"$st" explain "$fx6/default-routed" >"$tmp/full6.explain"
+check "explain of a finished run: no such line" bash -c "! grep -q 'does not pass\|gave no verdict' '$tmp/full6.explain'"
 sed '5s/hopl=/hoplimit=/' "$t6" >"$tmp/bad6.log"
 "$st" compare --no-write -f json "$tmp/bad6.log" "$c6" >"$tmp/bad6.json"
 check "ipv6 unreadable line: exit 1, its line number warned" \
