@@ -404,9 +404,11 @@ static void rd_ts(struct rd *r)
     bool has_fl = rd_bracket(r, " [bad flags=\\x", 16, &bad_fl);
     rd_byte(r, 68);
     rd_byte(r, 0);
-    if (rd_at(r, "}")) {
+    if (rd_at(r, "}")) { /* no flags byte: the pointer alone, if shown */
         r->s++;
-        r->o[sta + 1] = 2;
+        if (has_ptr)
+            rd_byte(r, bad_ptr);
+        r->o[sta + 1] = (uint8_t)(r->n - sta);
         return;
     }
     if (!rd_lit(r, "[") || !rd_num(r, 10, 15, &over) || !rd_lit(r, " hosts not recorded]")) {

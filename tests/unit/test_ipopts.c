@@ -76,6 +76,8 @@ static const struct row rows[] = {
      8,
      " TM{ [bad flags=\\x2][0 hosts not recorded]\\x00\\x00\\x00\\x07}",
      true},
+    {"timestamp, the pointer alone (no flags byte)", {68, 3, 0}, 3, " TM{ [bad ptr=00]}", true},
+    {"timestamp, no room for the pointer", {68, 2}, 2, " TM{}", true},
     {"stream id", {136, 4, 0x12, 0x34}, 4, " SI{id=4660}", true},
     {"an option nmap does not know", {0x99, 4, 0xaa, 0xbb}, 4, " ??{\\x99\\x04\\xaa\\xbb}", true},
     {"a kind without its length", {1, 0x44}, 2, " NOP\\x44}", true},
