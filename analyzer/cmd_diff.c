@@ -2,8 +2,9 @@
  * scantrace diff A B: what two runs did differently, per mode and host, in
  * ndiff's style ('-' only in A, '+' only in B).
  *
- * Hosts pair by address; modes by nmap's name for their probes (so nmap's
- * "-PE" and scantrace's "echo" pair up), or explicitly with A:MODE B:MODE.
+ * Hosts pair by address; modes by name (nmap's words, "-PE", for scan's
+ * passes and nmap's runs alike), else by nmap's name for their probes, or
+ * explicitly with A:MODE B:MODE.
  * By default a host differs when its verdict or reason differs, or, for a
  * host down in both, when the probes it got differ (kind and count). What
  * changes from run to run is ignored: IP ids, TTLs, ports, ICMP ids, TCP

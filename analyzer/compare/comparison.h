@@ -135,7 +135,7 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
 
 /*
  * nmap's name for the mode that sent these packets, from the probes among
- * them: "default", "arp", "-PE", "-PS22,443", "-PE -PP + arp", "connect".
+ * them: "default", "-PR" (ARP or ND ping), "-PE", "-PS22,443", "-PE -PP -PR", "connect".
  * Both scanners' traces get the same name for the same probes. free() it.
  */
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);

@@ -137,7 +137,8 @@ static int load_report(const char *path, struct st_diffview *v, char *err, size_
     for (size_t m = 0; m < v->nmodes; m++) {
         json_object *mo = json_object_array_get_idx(modes, m), *hosts;
         struct st_dv_mode *dst = &v->modes[m];
-        snprintf(dst->name, sizeof dst->name, "%s", jstr(mo, "mode"));
+        /* a report of scantrace 0.1 named scan's modes "echo", "syn:22,443" */
+        st_nmap_mode_label(jstr(mo, "mode"), dst->name, sizeof dst->name);
         snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
         if (!json_object_object_get_ex(mo, "hosts", &hosts))
             continue;
@@ -160,11 +161,27 @@ static int load_report(const char *path, struct st_diffview *v, char *err, size_
     return 0;
 }
 
+/* Whether `asked` names mode m: its name or the name of its probes, in
+ * nmap's words or scantrace 0.1's ("syn:22,443"), or a bare option ("-PS")
+ * that is the only one of its kind in the name. */
+static bool names_mode(const struct st_dv_mode *m, const char *asked)
+{
+    char label[96];
+    st_nmap_mode_label(asked, label, sizeof label);
+    if (!strcmp(m->name, label) || !strcmp(m->canon, label))
+        return true;
+    size_t n = strlen(label);
+    if (n != 3 || strncmp(label, "-P", 2))
+        return false;
+    const char *at = strstr(m->name, label);
+    return at && (at == m->name || at[-1] == ' ') && !strstr(at + 1, label);
+}
+
 /* Keep only the mode named (as the run names it, or by its nmap name). */
 static int keep_mode(struct st_diffview *v, const char *mode, char *err, size_t errsz)
 {
     for (size_t m = 0; m < v->nmodes; m++) {
-        if (strcmp(v->modes[m].name, mode) && strcmp(v->modes[m].canon, mode))
+        if (!names_mode(&v->modes[m], mode))
             continue;
         struct st_dv_mode keep = v->modes[m];
         for (size_t k = 0; k < v->nmodes; k++)
@@ -181,8 +198,9 @@ static int keep_mode(struct st_diffview *v, const char *mode, char *err, size_t 
     size_t len = (size_t)snprintf(err, errsz, "%s: no mode '%s' (its modes:", v->path, mode);
     for (size_t m = 0; m < v->nmodes && len < errsz; m++) {
         bool same = !strcmp(v->modes[m].name, v->modes[m].canon);
-        len += (size_t)snprintf(err + len, errsz - len, same ? " %s" : " %s (%s)", v->modes[m].name,
-                                v->modes[m].canon);
+        /* quoted: a name may hold spaces ("-PE -PS443") */
+        len += (size_t)snprintf(err + len, errsz - len, same ? "%s '%s'" : "%s '%s' (probes: %s)",
+                                m ? "," : "", v->modes[m].name, v->modes[m].canon);
     }
     if (len < errsz)
         snprintf(err + len, errsz - len, ")");

@@ -29,7 +29,7 @@ struct st_dv_host {
 };
 
 struct st_dv_mode {
-    char name[96];  /* as the run calls it: "echo", "-PE", "default" */
+    char name[96];  /* as the run calls it: "-PE", "-PO1,6", "default" */
     char canon[96]; /* nmap's name for its probes: "-PE" */
     struct st_dv_host *hosts;
     size_t nhosts;

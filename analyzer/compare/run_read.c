@@ -5,8 +5,10 @@
  */
 #include "hosts.h"
 #include "run_read.h"
+#include "packet.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -58,6 +60,23 @@ static int read_verdicts(json_object *run, struct st_trace *t, char *why, size_t
     return 0;
 }
 
+/* A recorded nmap's mode as its command line asked it (nmap_modes.c): a
+ * trace names it no better (-PO6 and -PA80 look alike there). */
+static void asked_mode(json_object *argv, struct st_trace *t)
+{
+    size_t n = argv ? json_object_array_length(argv) : 0;
+    const char **words = calloc(n + 1, sizeof *words);
+    if (!words)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        json_object *w = json_object_array_get_idx(argv, i);
+        words[i] = json_object_is_type(w, json_type_string) ? json_object_get_string(w) : "";
+    }
+    if (!st_nmap_mode_asked(words, n, t->asked_mode, sizeof t->asked_mode))
+        t->asked_mode[0] = '\0';
+    free(words);
+}
+
 int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz)
 {
@@ -67,6 +86,7 @@ int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, c
         c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
         c->dropped_known = true;
     }
+    asked_mode(member(run, "command_line", json_type_array), t);
     json_object *status = member(run, "status", json_type_string);
     if (status && !strcmp(json_object_get_string(status), "interrupted"))
         t->interrupted = true;

@@ -89,6 +89,8 @@ static void add_kind(struct kinds *k, const struct st_pkt *p)
     case ST_IPPROTO_TCP:
         if (p->l4.tcp.flags & ST_TCP_SYN)
             add_num(k->syn, sizeof k->syn, p->l4.tcp.dport);
+        else if (p->l4.tcp.seq != 0) /* -PO6: an ACK of random seq (-PA's seq is 0) */
+            add_num(k->proto, sizeof k->proto, ST_IPPROTO_TCP);
         else
             add_num(k->ack, sizeof k->ack, p->l4.tcp.dport);
         break;
@@ -130,19 +132,34 @@ static bool is_default(const struct kinds *k)
            !strcmp(k->udp, d.udp) && !strcmp(k->sctp, d.sctp) && !strcmp(k->proto, d.proto);
 }
 
-/* "-PE -PS22,443 + arp" */
+static int cmp_uint(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return (x > y) - (x < y);
+}
+
+/* "6,1,17" -> "1,6,17" */
+static void sort_list(char *list)
+{
+    unsigned v[64];
+    size_t n = 0, len = 0, size = strlen(list) + 1;
+    for (char *p = list; *p && n < 64; p += strspn(p, ","))
+        v[n++] = (unsigned)strtoul(p, &p, 10);
+    qsort(v, n, sizeof v[0], cmp_uint);
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(list + len, size - len, "%s%u", i ? "," : "", v[i]);
+}
+
+/* "-PE -PS22,443 -PR": the probes by nmap's options; ARP or ND ping is -PR */
 static char *kinds_name(struct kinds *k)
 {
     char name[256] = "";
     if (k->proto[0] && k->echo && !k->v6) {
         /* -PO sends an ICMP echo as its protocol 1 */
-        size_t len = strlen(k->proto);
-        if (len + 3 <= sizeof k->proto) {
-            memmove(k->proto + 2, k->proto, len + 1);
-            memcpy(k->proto, "1,", 2);
-        }
+        add_num(k->proto, sizeof k->proto, ST_IPPROTO_ICMP);
         k->echo = false;
     }
+    sort_list(k->proto); /* nmap sends its protocols in their order */
     size_t len = 0;
 #define ADD(cond, ...)                                                                             \
     if (cond)                                                                                      \
@@ -156,12 +173,8 @@ static char *kinds_name(struct kinds *k)
     ADD(k->udp[0], "-PU%s", k->udp);
     ADD(k->sctp[0], "-PY%s", k->sctp);
     ADD(k->proto[0], "-PO%s", k->proto);
+    ADD(k->arp || k->nd, "-PR");
 #undef ADD
-    const char *l2 = k->arp ? "arp" : k->nd ? "nd" : NULL; /* ARP or ND ping */
-    if (l2 && !name[0])
-        return strdup(l2);
-    if (l2)
-        snprintf(name + len, sizeof name - len, " + %s", l2);
     return strdup(name[0] ? name : "trace");
 }
 
@@ -185,6 +198,8 @@ char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n)
 
 static char *infer_mode(const struct st_trace *t)
 {
+    if (t->asked_mode[0]) /* nmap's command line, read from run.json */
+        return strdup(t->asked_mode);
     const struct st_pkt **all = malloc((t->npkts ? t->npkts : 1) * sizeof *all);
     if (!all)
         abort();

@@ -51,6 +51,19 @@ static int64_t paren_time(const char *s)
     return (int64_t)(v * 1e9 + 0.5);
 }
 
+/* A pass's name in nmap's words, whichever way the run wrote it (runs of
+ * scantrace 0.1 named them "echo", "syn:22,443"). */
+static char *mode_label(const char *m, size_t n)
+{
+    char *raw = strndup(m, n), label[96];
+    if (!raw)
+        abort();
+    if (!st_nmap_mode_label(raw, label, sizeof label) || strlen(raw) >= sizeof label)
+        return raw;
+    free(raw);
+    return strdup(label);
+}
+
 static void read_pass(struct st_trace *t, const char *line, uint32_t no)
 {
     int64_t ns = paren_time(line + 5);
@@ -60,8 +73,10 @@ static void read_pass(struct st_trace *t, const char *line, uint32_t no)
         return;
     }
     m += 6;
-    size_t n = strcspn(m, " \r\n");
-    if (n == 0) {
+    /* nmap's words may hold spaces ("-PE -PS443"): up to " targets=" */
+    const char *end = strstr(m, " targets=");
+    size_t n = end ? (size_t)(end - m) : strcspn(m, "\r\n");
+    if (n == 0 || m[0] == ' ') {
         warn(t, no, "PASS line without a mode name");
         return;
     }
@@ -74,7 +89,7 @@ static void read_pass(struct st_trace *t, const char *line, uint32_t no)
     t->mode_start_ns = starts;
     t->mode_line = lines;
     t->mode_line[t->nmodes] = no;
-    t->modes[t->nmodes] = strndup(m, n);
+    t->modes[t->nmodes] = mode_label(m, n);
     t->mode_start_ns[t->nmodes] = ns;
     t->nmodes++;
 }
@@ -150,7 +165,8 @@ void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, b
     h->addr = addr;
     h->up = up;
     h->latency_s = latency_s;
-    snprintf(h->mode, sizeof h->mode, "%s", mode ? mode : "");
+    if (!mode || !st_nmap_mode_label(mode, h->mode, sizeof h->mode))
+        snprintf(h->mode, sizeof h->mode, "%s", mode ? mode : "");
     snprintf(h->reason, sizeof h->reason, "%s", reason ? reason : "");
 }
 

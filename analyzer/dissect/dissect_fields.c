@@ -47,6 +47,12 @@ const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_IPV6_PLEN] = "ipv6.plen",
     [ST_F_IPV6_FLOW] = "ipv6.flow",
     [ST_F_IPV6_TCLASS] = "ipv6.tclass",
+    [ST_F_IPV6_HOPOPTS_NXT] = "ipv6.hopopts.nxt",
+    [ST_F_IPV6_HOPOPTS_LEN_OCT] = "ipv6.hopopts.len_oct",
+    [ST_F_IPV6_ROUTING_NXT] = "ipv6.routing.nxt",
+    [ST_F_IPV6_ROUTING_LEN_OCT] = "ipv6.routing.len_oct",
+    [ST_F_IPV6_DSTOPTS_NXT] = "ipv6.dstopts.nxt",
+    [ST_F_IPV6_DSTOPTS_LEN_OCT] = "ipv6.dstopts.len_oct",
     [ST_F_TCP_SRCPORT] = "tcp.srcport",
     [ST_F_TCP_DSTPORT] = "tcp.dstport",
     [ST_F_TCP_SEQ_RAW] = "tcp.seq_raw",
@@ -222,6 +228,33 @@ static void ipv6_at(doc_t *d, size_t i, struct st_ipv6 *h)
     h->plen = (uint16_t)num(d, ST_F_IPV6_PLEN, i);
     h->flow = (uint32_t)num(d, ST_F_IPV6_FLOW, i);
     h->tclass = (uint8_t)num(d, ST_F_IPV6_TCLASS, i);
+}
+
+/*
+ * The packet's extension headers (hop-by-hop, routing, destination options:
+ * an MLD report's router alert), walked as the decoder walks them: the
+ * transport is what the last one names, its length the payload's rest.
+ */
+static void skip_ext6(doc_t *d, struct st_pkt *p)
+{
+    size_t hop = 0, rt = 0, dst = 0;
+    for (int k = 0; k < 8; k++) {
+        enum st_field nxt, len;
+        size_t *i;
+        if (p->proto == 0)
+            nxt = ST_F_IPV6_HOPOPTS_NXT, len = ST_F_IPV6_HOPOPTS_LEN_OCT, i = &hop;
+        else if (p->proto == 43)
+            nxt = ST_F_IPV6_ROUTING_NXT, len = ST_F_IPV6_ROUTING_LEN_OCT, i = &rt;
+        else if (p->proto == 60)
+            nxt = ST_F_IPV6_DSTOPTS_NXT, len = ST_F_IPV6_DSTOPTS_LEN_OCT, i = &dst;
+        else
+            return;
+        if (*i >= nvals(d, nxt))
+            return;
+        unsigned long elen = num(d, len, *i);
+        p->proto = (uint8_t)num(d, nxt, (*i)++);
+        p->l4len = p->l4len > elen ? (uint16_t)(p->l4len - elen) : 0;
+    }
 }
 
 static void fill_transport(doc_t *d, uint8_t proto, struct st_pkt *p)
@@ -425,6 +458,7 @@ void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char
         ipv6_at(d, 0, &p->ip6);
         p->proto = p->ip6.nh;
         p->l4len = p->ip6.plen;
+        skip_ext6(d, p);
         if (p->proto == ST_IPPROTO_ICMPV6) {
             fill_icmp6(d, p);
             return;
@@ -433,7 +467,7 @@ void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char
         p->net = ST_NET_OTHER;
         return;
     }
-    if (p->proto == ST_IPPROTO_ICMP && p->net == ST_NET_IPV4)
+    if (p->proto == ST_IPPROTO_ICMP) /* over IPv6 too (nmap -6 -PO1), as the decoder reads it */
         fill_icmp(d, p);
     else
         fill_transport(d, p->proto, p);

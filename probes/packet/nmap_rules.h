@@ -189,4 +189,25 @@ extern const struct st_nmap_probe st_nmap_default_ping6[ST_NMAP_DEFAULT_PING6_N]
 #define ST_NMAP_CONNECT_PORTS_N 2
 extern const unsigned short st_nmap_connect_ports[ST_NMAP_CONNECT_PORTS_N];
 
+/*
+ * Modes named as nmap's users name them (nmap_modes.c): the -P options with
+ * their lists, as asked ("-PE", "-PS22,443", "-PE -PO1,6,17,132"), "default"
+ * with none, "connect" without raw sockets; ARP and ND ping are "-PR".
+ */
+
+/* nmap's name for a pass named the older scantrace way ("echo+syn:22,443":
+ * "-PE -PS22,443"); a name already in nmap's form is copied. False when the
+ * name is neither (out gets it unchanged). */
+bool st_nmap_mode_label(const char *name, char *out, size_t size);
+
+/* The mode an nmap command line asks for (the words after the one whose
+ * base name is "nmap", so wrappers such as sudo or stdbuf may come first):
+ * its -P options in the order given, a list given or nmap's default one
+ * ("-PO" is "-PO1,2,4"). False when no word is nmap, or out is too small. */
+bool st_nmap_mode_asked(const char *const *argv, size_t argc, char *out, size_t size);
+
+/* A port or protocol list as nmap's options take it: "22,443", runs of
+ * three or more as "1-1024". The length written (truncated to fit). */
+size_t st_nmap_port_list(const uint16_t *ports, size_t n, char *out, size_t size);
+
 #endif

@@ -2,6 +2,7 @@
  * Turning nmap's -P options into passes of probe kinds.
  */
 #include "scan_plan.h"
+#include "packet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,14 +54,15 @@ static struct st_pass *current_pass(struct st_plan *p)
     return &p->passes[p->npasses - 1];
 }
 
-static void name_append(struct st_pass *pass, const char *mod, const uint16_t *ports, int n,
+/* The pass's name in nmap's words: "-PE -PS22,443" (nmap_modes.c). */
+static void name_append(struct st_pass *pass, const char *flag, const uint16_t *ports, int n,
                         bool show_ports)
 {
     size_t len = strlen(pass->name);
-    len += (size_t)snprintf(pass->name + len, sizeof pass->name - len, "%s%s", len ? "+" : "", mod);
-    for (int i = 0; show_ports && i < n && len < sizeof pass->name; i++)
-        len += (size_t)snprintf(pass->name + len, sizeof pass->name - len, "%s%u", i ? "," : ":",
-                                ports[i]);
+    len +=
+        (size_t)snprintf(pass->name + len, sizeof pass->name - len, "%s%s", len ? " " : "", flag);
+    if (show_ports && len < sizeof pass->name)
+        st_nmap_port_list(ports, (size_t)n, pass->name + len, sizeof pass->name - len);
 }
 
 int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errsz)
@@ -102,7 +104,7 @@ int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errs
     }
     for (int i = 0; i < n; i++)
         pass->kinds[pass->nkinds++] = (struct st_probe_kind){m, ports[i]};
-    name_append(pass, m->name, ports, n, explicit_ports || m->default_ports);
+    name_append(pass, m->flag, ports, n, explicit_ports || m->default_ports);
     return 0;
 }
 

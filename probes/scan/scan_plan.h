@@ -25,7 +25,7 @@ struct st_probe_kind {
 };
 
 struct st_pass {
-    char name[96]; /* "default", "echo", "syn:22,443", "echo+ack:80" */
+    char name[96]; /* nmap's words: "default", "-PE", "-PS22,443", "-PE -PA80" */
     struct st_probe_kind kinds[ST_PLAN_MAX_KINDS];
     size_t nkinds;
 };

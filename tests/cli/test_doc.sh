@@ -95,9 +95,9 @@ cp "$src/fixtures/scantrace/each-mode/run.json" "$tmp/runs/r2/run.json"
 cd "$tmp/runs" || exit 1
 check "completion: run directories" offers r1 explain r
 # bash replaces the part after the last ':', so that is what is offered
-check "completion: diff RUN: lists the run's modes (report.json)" offers syn:22,443 diff r1:
-check "completion: diff RUN:MODE narrows" test "$(complete_line diff r1:u)" = udp:40125
-check "completion: diff RUN:MODE past a ':' in the mode" offers 22,443 diff r1:syn:2
+check "completion: diff RUN: lists the run's modes (report.json)" offers -PS22,443 diff r1:
+check "completion: diff RUN:MODE narrows" test "$(complete_line diff r1:-PU)" = -PU40125
+check "completion: diff RUN:MODE past a ':' in the mode (an older run.json's names)" offers 22,443 diff r2:syn:2
 check "completion: diff RUN: modes from run.json" offers echo diff r1 r2:e
 check "completion: record's command after --" offers bash record -o x -- bas
 cd - >/dev/null || exit 1

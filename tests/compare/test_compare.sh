@@ -91,7 +91,18 @@ done
 mode6() { "$st" compare --no-write -f json "$fx6/$1" | jq -r '[.modes[].mode] | join(";")'; }
 check "ipv6 mode: an ICMPv6 echo run is -PE (not -PO58)" test "$(mode6 PE)" = "-PE"
 check "ipv6 mode: -PO58's echo (code 129) is -PO58" test "$(mode6 PO58)" = "-PO58"
-check "ipv6 mode: the local default is the ND ping" test "$(mode6 default-local)" = "nd"
+check "ipv6 mode: the local default is named as asked (run.json's command line)" test "$(mode6 default-local)" = "default"
+check "ipv6 mode: the local default's probes alone (a bare trace) are the ND ping, -PR" \
+  test "$("$st" compare --no-write -f json "$fx6/default-local/trace.log" "$fx6/default-local/capture.pcapng" | jq -r '.modes[].mode')" = "-PR"
+# a mode is named as it was asked: nmap's -PO6 probe is an ACK to 80 like -PA's,
+# its -PO17 a UDP to 40125 like -PU's; run.json's command line tells them apart
+po=$fx/PO1-6-17-132
+check "mode: -PO1,6,17,132 named as asked (not -PE -PA80 -PU40125 -PY80)" \
+  test "$("$st" compare --no-write -f json "$po" | jq -r '.modes[].mode')" = "-PO1,6,17,132"
+check "mode: without run.json, -PO6's ACK (random seq; -PA's is 0) is still -PO" \
+  test "$("$st" compare --no-write -f json "$po/trace.log" "$po/capture.pcapng" | jq -r '.modes[].mode')" = "-PU40125 -PY80 -PO1,6"
+check "mode: scan's passes in nmap's words" \
+  test "$("$st" compare --no-write -f json fixtures/scantrace/each-mode | jq -r '[.modes[].mode] | join(";")')" = "-PE;-PS22,443;-PU40125"
 check "ipv6 mode: the routed default (echo, SYN/443, ACK/80, no timestamp)" test "$(mode6 default-routed)" = "default"
 check "ipv6 mode: -PO sends IPv4's protocols 1,2,4" test "$(mode6 PO)" = "-PO1,2,4"
 "$st" compare --no-write -f json "$fx6/default-routed" >"$tmp/r6.json"

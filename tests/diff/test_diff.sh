@@ -68,6 +68,13 @@ check "RUN:MODE pairs two modes of one run: exit 1" test "$rc" -eq 1
 check "RUN:MODE: the echo-filtering host differs" grep -q '^ 198.18.3.3:' "$tmp/out"
 run "$st" diff fixtures/scantrace/each-mode:-PE fixtures/scantrace/each-mode:echo
 check "a mode by its nmap name" test "$rc" -eq 0
+# one naming scheme: scan's modes are named by nmap's options, as nmap's runs are
+run "$st" diff -f json fixtures/scantrace/each-mode "$fx/PS22-443"
+check "scan's and nmap's -PS22,443 pair up by name" \
+  quiet jq -e '[.modes[] | select(.a == "-PS22,443" and .b == "-PS22,443")] | length == 1' "$tmp/out"
+run "$st" diff -f json fixtures/scantrace/each-mode:syn "$fx/PS22-443:-PS"
+check "A:syn and B:-PS: the one -PS mode of each" \
+  quiet jq -e '[.modes[] | .a + "|" + .b] == ["-PS22,443|-PS22,443"]' "$tmp/out"
 
 # bad input: one line, exit 2
 bad() { # bad NAME PATTERN CMD...
@@ -78,7 +85,7 @@ bad() { # bad NAME PATTERN CMD...
 }
 check "bad: missing path" bad missing "nothere: No such file" "$st" diff "$fx/PE" "$tmp/nothere"
 check "bad: unknown mode" bad mode "no mode 'frob'" "$st" diff "$fx/PE:frob" "$fx/PE"
-check "bad: unknown mode, the modes there are listed" bad mode2 "no mode 'frob' \(its modes: -PE\)" \
+check "bad: unknown mode, the modes there are listed" bad mode2 "no mode 'frob' \(its modes: '-PE'\)" \
   "$st" diff "$fx/PE:frob" "$fx/PE"
 check "bad: unknown --compare field" bad field "unknown field 'color'" "$st" diff --compare color "$fx/PE" "$fx/PP"
 check "bad: --strict with a report.json" bad strict "need traces" "$st" diff --strict "$fx/PE" "$fx/PE/expected-report.json"

@@ -61,12 +61,18 @@ isb_counts_match() {
 }
 
 # frames from the scanner's addresses are flagged outbound, the others inbound
+# Out: a frame the scanner's own interfaces sent (their MACs as Ethernet
+# source: ARP, IPv4, and IPv6 from any of its addresses, link-local MLD and
+# ND included); in: every other frame.
 directions_right() {
-  local f=$1 bad
-  bad=$(ts "$f" -T fields -e arp.src.proto_ipv4 -e ip.src -e frame.packet_flags_direction |
-    awk -F'\t' -v a="$(addr scanner-lan)" -v b="$(addr scanner-wan)" '
-      { src = $1 $2; sub(/,.*/, "", src); out = (src == a || src == b)
-        if ((out && $3 != "0x00000002") || (!out && $3 != "0x00000001")) print }')
+  local f=$1 bad macs
+  macs=$(in_scan ip -o link show | grep -o 'link/ether [0-9a-f:]*' | awk '{print $2}' | paste -sd' ')
+  [ -n "$macs" ] || { echo "# no MAC in the scanner's namespace"; return 1; }
+  bad=$(ts "$f" -T fields -e eth.src -e frame.packet_flags_direction -e _ws.col.Info |
+    awk -F'\t' -v macs="$macs" '
+      BEGIN { n = split(macs, m, " "); for (i = 1; i <= n; i++) mine[m[i]] = 1 }
+      { out = ($1 in mine)
+        if ((out && $2 != "0x00000002") || (!out && $2 != "0x00000001")) print }')
   [ -z "$bad" ] || { echo "# wrong direction: $bad"; return 1; }
 }
 

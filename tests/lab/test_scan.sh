@@ -112,9 +112,9 @@ ip netns exec "$ns" "$st" scan --each-mode -PE -PA -o "$tmp/each" $ROUTED >/dev/
 check "--each-mode: consistent" test $? -eq 0
 check "--each-mode: two PASS lines" test "$(grep -c '^PASS' "$tmp/each/trace.log")" -eq 2
 check "--each-mode: the report has both modes" \
-  test "$(jq -r '[.modes[].mode] | join(" ")' "$tmp/each.json")" = "echo ack:80"
+  test "$(jq -r '[.modes[].mode] | join(";")' "$tmp/each.json")" = "-PE;-PA80"
 check "--each-mode: comments name the mode" \
-  test "$(tshark -r "$tmp/each/capture.pcapng" -Y 'frame.comment contains "mode=ack:80"' 2>/dev/null | wc -l)" -ge 3
+  test "$(tshark -r "$tmp/each/capture.pcapng" -Y 'frame.comment contains "mode=-PA80"' 2>/dev/null | wc -l)" -ge 3
 
 # Ctrl-C or SIGTERM mid-scan: the files on disk stay valid, run.json names the signal
 kill_scan() { # kill_scan SIG EXIT

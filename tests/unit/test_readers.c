@@ -115,22 +115,38 @@ static void test_ek_line(void **state)
     assert_true(p.time_ns > 4000000000000000000LL);
 }
 
+/* The recordings every reader is checked on: IPv4 and IPv6, the lab's
+ * frames of every kind (ARP, ND, MLD behind a hop-by-hop header...), and
+ * scan's own runs. */
+static const char *const fixture_dirs[] = {"fixtures/nmap-7.93", "fixtures/nmap-7.93-ipv6",
+                                           "fixtures/scantrace"};
+
+/* check(path, &frames) on every capture of the fixtures; the failures. */
+static unsigned each_capture(unsigned (*check)(const char *, unsigned *), unsigned *frames,
+                             unsigned *files)
+{
+    char root[256], path[1024];
+    unsigned bad = 0;
+    for (size_t k = 0; k < sizeof fixture_dirs / sizeof fixture_dirs[0]; k++) {
+        DIR *d = opendir(st_src_path(fixture_dirs[k], root, sizeof root));
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof path, "%s/%s/capture.pcapng", root, e->d_name);
+            bad += check(path, frames);
+            (*files)++;
+        }
+        closedir(d);
+    }
+    return bad;
+}
+
 static void test_readers_agree(void **state)
 {
     (void)state;
-    char root[256], path[1024];
-    unsigned bad = 0, files = 0, frames = 0;
-    DIR *d = opendir(st_src_path("fixtures/nmap-7.93", root, sizeof root));
-
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof path, "%s/%s/capture.pcapng", root, e->d_name);
-        bad += check_capture(path, &frames);
-        files++;
-    }
-    closedir(d);
+    unsigned files = 0, frames = 0;
+    unsigned bad = each_capture(check_capture, &frames, &files);
     print_message("%u captures, %u frames read both ways\n", files, frames);
     assert_true(frames > 100);
     assert_int_equal(bad, 0);
@@ -187,20 +203,8 @@ static void test_wireshark_agrees(void **state)
     (void)state;
     if (!st_wireshark_available())
         skip();
-    static const char *const dirs[] = {"fixtures/nmap-7.93", "fixtures/scantrace"};
-    char root[256], path[1024];
-    unsigned bad = 0, frames = 0;
-    for (size_t k = 0; k < 2; k++) {
-        DIR *d = opendir(st_src_path(dirs[k], root, sizeof root));
-        assert_non_null(d);
-        for (struct dirent *e; (e = readdir(d));) {
-            if (e->d_name[0] == '.')
-                continue;
-            snprintf(path, sizeof path, "%s/%s/capture.pcapng", root, e->d_name);
-            bad += check_wireshark(path, &frames);
-        }
-        closedir(d);
-    }
+    unsigned files = 0, frames = 0;
+    unsigned bad = each_capture(check_wireshark, &frames, &files);
     print_message("%u frames: libwireshark's records are tshark's\n", frames);
     assert_true(frames > 100);
     assert_int_equal(bad, 0);

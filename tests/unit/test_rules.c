@@ -352,7 +352,10 @@ static void test_plan6(void **state)
     "seq=0 mask=0.0.0.0] IP [ttl=53 id=3 iplen=32 ]"
 #define TCP(flag, port)                                                                            \
     "SENT (0.0100s) TCP 198.18.2.1:40000 > 198.18.3.2:" port " " flag " ttl=41 id=4 iplen=44  "    \
-    "seq=1 win=1024 "
+    "seq=0 win=1024 "
+#define TCP_PO6                                                                                    \
+    "SENT (0.0201s) TCP 198.18.2.1:52960 > 198.18.3.2:80 A ttl=38 id=21185 iplen=40  "             \
+    "seq=1583094360 win=1024 "
 #define IGMP        "SENT (0.0152s) igmp (2) 198.18.2.1 > 198.18.3.2: ttl=40 id=5 iplen=28 "
 #define ARP         "SENT (0.0121s) ARP who-has 198.18.1.3 tell 198.18.1.1"
 #define CONN_ISSUED CONN("Operation now in progress")
@@ -369,7 +372,10 @@ static const struct {
     {"the default and a mask request",
      {ECHO, TCP("S", "443"), TCP("A", "80"), TSTAMP, MASK},
      "-PE -PP -PM -PS443 -PA80"},
-    {"ARP alone", {ARP}, "arp"},
+    {"ARP alone: nmap's ARP ping, -PR", {ARP}, "-PR"},
+    {"echo and ARP: -PE on a mixed list", {ARP, ECHO}, "-PE -PR"},
+    {"-PO6: an ACK of random seq", {ECHO, TCP_PO6, IGMP}, "-PO1,2,6"},
+    {"-PA: an ACK of seq 0", {TCP("A", "80")}, "-PA80"},
     {"-PO's echo is its protocol 1", {ECHO, IGMP}, "-PO1,2"},
     {"connect() lines", {CONN_ISSUED}, "connect"},
 };
@@ -391,6 +397,86 @@ static void test_mode_names(void **state)
         free(got);
     }
     st_rows_done();
+}
+
+/* ---- one naming scheme: nmap's options --------------------------------------- */
+
+static const struct {
+    const char *name, *in, *out;
+    bool known;
+} labels[] = {
+    {"scan 0.1's echo pass", "echo", "-PE", true},
+    {"a port list", "syn:22,443", "-PS22,443", true},
+    {"a pass of two kinds", "echo+ack:80", "-PE -PA80", true},
+    {"ARP and ND ping are -PR", "arp", "-PR", true},
+    {"ND", "nd", "-PR", true},
+    {"protocols", "proto:1,2,4", "-PO1,2,4", true},
+    {"already nmap's words", "-PE -PS443", "-PE -PS443", true},
+    {"default stays", "default", "default", true},
+    {"connect stays", "connect", "connect", true},
+    {"an unknown word is kept as it is", "zmap -M icmp_echoscan", "zmap -M icmp_echoscan", false},
+    {"a list on a kind without ports", "echo:7", "echo:7", false},
+    {"a list that is not one", "syn:http", "syn:http", false},
+};
+
+static void test_mode_labels(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        char got[96];
+        bool known = st_nmap_mode_label(labels[i].in, got, sizeof got);
+        if (known != labels[i].known || strcmp(got, labels[i].out))
+            st_row_fail("%s: '%s' -> '%s' (%s), want '%s' (%s)", labels[i].name, labels[i].in, got,
+                        known ? "known" : "unknown", labels[i].out,
+                        labels[i].known ? "known" : "unknown");
+    }
+    st_rows_done();
+}
+
+static const struct {
+    const char *name, *argv[8], *mode;
+} asked[] = {
+    {"no -P option", {"nmap", "-sn", "198.18.3.2"}, "default"},
+    {"-PO with a list, as asked", {"nmap", "-sn", "-PO1,6,17,132", "198.18.3.2"}, "-PO1,6,17,132"},
+    {"-PO alone: nmap's protocols", {"nmap", "-PO"}, "-PO1,2,4"},
+    {"defaults filled in, in the order given",
+     {"nmap", "-PS", "-PE", "-PU", "-PY", "-PA"},
+     "-PS80 -PE -PU40125 -PY80 -PA80"},
+    {"through sudo and a path", {"sudo", "/usr/bin/nmap", "-sn", "-PE", "-PP"}, "-PE -PP"},
+    {"-PI and -PT, nmap's older words", {"nmap", "-PI", "-PT443"}, "-PE -PA443"},
+    {"-Pn is no ping", {"nmap", "-sn", "-Pn", "-PE"}, "-PE"},
+    {"-PR", {"nmap", "-sn", "-PR"}, "-PR"},
+    {"--unprivileged: connect", {"nmap", "-sn", "--unprivileged", "-PE"}, "connect"},
+    {"no nmap word", {"zmap", "-M", "icmp_echoscan"}, NULL},
+};
+
+static void test_mode_asked(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof asked / sizeof asked[0]; i++) {
+        size_t n = 0;
+        while (n < 8 && asked[i].argv[n])
+            n++;
+        char got[96] = "";
+        bool ok = st_nmap_mode_asked(asked[i].argv, n, got, sizeof got);
+        if (ok != (asked[i].mode != NULL) || (ok && strcmp(got, asked[i].mode)))
+            st_row_fail("%s: '%s', want '%s'", asked[i].name, ok ? got : "(none)",
+                        asked[i].mode ? asked[i].mode : "(none)");
+    }
+    st_rows_done();
+}
+
+static void test_port_list(void **state)
+{
+    (void)state;
+    static const uint16_t ports[] = {21, 22, 23, 25, 80, 81, 443};
+    char got[64];
+    st_nmap_port_list(ports, 7, got, sizeof got);
+    assert_string_equal(got, "21-23,25,80,81,443");
+    st_nmap_port_list(ports + 6, 1, got, sizeof got);
+    assert_string_equal(got, "443");
+    st_nmap_port_list(ports, 7, got, 8); /* truncated, still a string */
+    assert_int_equal(strlen(got), 7);
 }
 
 /* ---- the matcher: a trace line and a frame ---------------------------------- */
@@ -467,6 +553,8 @@ int main(void)
         cmocka_unit_test(test_icmp_errors), cmocka_unit_test(test_reply_types),
         cmocka_unit_test(test_plan),        cmocka_unit_test(test_plan6),
         cmocka_unit_test(test_mode_names),  cmocka_unit_test(test_same_packet),
+        cmocka_unit_test(test_mode_labels), cmocka_unit_test(test_mode_asked),
+        cmocka_unit_test(test_port_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
