@@ -363,7 +363,9 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         }
     }
     bool up = false;
-    if (first) {
+    if (first && first_decides) {
+        /* a reply that decides nothing (a router's unreachable, a parameter
+         * problem) leaves the host to its tries: no response, as nmap says */
         struct st_nmap_verdict v = st_nmap_reply_verdict(first);
         up = v.host == ST_NMAP_UP;
         h->reason = v.reason;
@@ -375,7 +377,7 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     h->judged = reported || t->end_ns >= 0;
     if (!h->judged && !h->up && t->interrupted)
         h->reason = "interrupted";
-    if (h->up && !first)
+    if (h->up && !(first && first_decides))
         h->reason = "reported-up";
     /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
     if (reported && reported->reason[0])

@@ -236,6 +236,21 @@ static bool none_left(const struct st_comparison *c, const struct st_mode_host *
     return h->nprobes > 0;
 }
 
+/* Whether the scanner read a router's destination unreachable about the
+ * host: a hint nmap does not take for an answer (RFC 1122). */
+static bool router_hint(const struct st_comparison *c, const struct st_mode_host *h)
+{
+    for (size_t i = 0; i < h->nreplies; i++) {
+        const struct st_pkt *p = &c->trace->pkts[h->replies[i]];
+        bool unreach = p->proto == ST_IPPROTO_ICMP     ? p->l4.icmp.type == ST_ICMP_DEST_UNREACH
+                       : p->proto == ST_IPPROTO_ICMPV6 ? p->l4.icmp.type == ST_ICMP6_DEST_UNREACH
+                                                       : false;
+        if (unreach && st_nmap_reply_verdict(p).host == ST_NMAP_NOTHING)
+            return true;
+    }
+    return false;
+}
+
 static void why(const struct teller *t)
 {
     const struct st_mode_host *h = t->h;
@@ -255,6 +270,11 @@ static void why(const struct teller *t)
     else if (!back)
         fputs("nothing came back to any probe, in any try: the host is off, absent, or a "
               "firewall drops everything it would have answered",
+              out);
+    else if (router_hint(t->c, h))
+        fputs("a router said it could not reach the host (ICMP destination unreachable, see "
+              "above), but that is a hint, not proof (RFC 1122: it may be a routing "
+              "transient): nmap goes on with its tries, and nothing else answered",
               out);
     else
         /* something did come back: say so, and why it did not count */

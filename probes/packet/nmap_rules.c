@@ -4,6 +4,7 @@
 #include "nmap_rules.h"
 
 #include <errno.h>
+#include <string.h>
 
 bool st_icmp_is_error(uint8_t proto, uint8_t type)
 {
@@ -35,8 +36,15 @@ static struct st_nmap_verdict verdict(enum st_nmap_host host, const char *reason
     return (struct st_nmap_verdict){host, reason};
 }
 
-/* A port or protocol unreachable comes from the target itself: it is up.
- * The other codes come from a router on the way: down. */
+/*
+ * A port or protocol unreachable comes from the target itself: it is up.
+ * The other codes come from a router on the way, and nmap takes them as a
+ * hint, not proof (RFC 1122): the probe is answered but the host is not
+ * decided (scan_engine_raw.cc's HOST_UNKNOWN), so its next try still goes
+ * out and, if nothing else answers, it ends down for no response, as nmap
+ * --reason says ("host down, received no-response"). The reason names what
+ * the message was.
+ */
 static struct st_nmap_verdict unreach_verdict(uint8_t code)
 {
     switch (code) {
@@ -45,15 +53,15 @@ static struct st_nmap_verdict unreach_verdict(uint8_t code)
     case ST_ICMP_UNREACH_PROTO:
         return verdict(ST_NMAP_UP, "proto-unreach");
     case ST_ICMP_UNREACH_NET:
-        return verdict(ST_NMAP_DOWN, "net-unreach");
+        return verdict(ST_NMAP_NOTHING, "net-unreach");
     case ST_ICMP_UNREACH_HOST:
-        return verdict(ST_NMAP_DOWN, "host-unreach");
+        return verdict(ST_NMAP_NOTHING, "host-unreach");
     case ST_ICMP_UNREACH_NET_PROHIB:
     case ST_ICMP_UNREACH_HOST_PROHIB:
     case ST_ICMP_UNREACH_FILTER_PROHIB:
-        return verdict(ST_NMAP_DOWN, "admin-prohibited");
+        return verdict(ST_NMAP_NOTHING, "admin-prohibited");
     default:
-        return verdict(ST_NMAP_DOWN, "unreach");
+        return verdict(ST_NMAP_NOTHING, "unreach");
     }
 }
 
@@ -78,28 +86,28 @@ struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code)
     }
 }
 
-/* scan_engine_raw.cc: a port unreachable from the target is up; another
- * unreachable or a time exceeded ends the probe without the host (down
- * here, as for IPv4); a parameter problem or a packet too big decides
- * nothing (nmap keeps listening and retries). Reasons: portreasons.cc. */
+/* scan_engine_raw.cc: a port unreachable from the target is up; the other
+ * unreachables are a router's hint that decides nothing, as for IPv4; a
+ * time exceeded ends the probe with the host down; a parameter problem or
+ * a packet too big decides nothing. Reasons: portreasons.cc. */
 static struct st_nmap_verdict unreach6_verdict(uint8_t code)
 {
     switch (code) {
     case ST_ICMP6_UNREACH_PORT:
         return verdict(ST_NMAP_UP, "port-unreach");
     case ST_ICMP6_UNREACH_NO_ROUTE:
-        return verdict(ST_NMAP_DOWN, "no-route");
+        return verdict(ST_NMAP_NOTHING, "no-route");
     case ST_ICMP6_UNREACH_ADMIN:
     case ST_ICMP6_UNREACH_POLICY:
-        return verdict(ST_NMAP_DOWN, "admin-prohibited");
+        return verdict(ST_NMAP_NOTHING, "admin-prohibited");
     case ST_ICMP6_UNREACH_BEYOND_SCOPE:
-        return verdict(ST_NMAP_DOWN, "beyond-scope");
+        return verdict(ST_NMAP_NOTHING, "beyond-scope");
     case ST_ICMP6_UNREACH_ADDR:
-        return verdict(ST_NMAP_DOWN, "host-unreach");
+        return verdict(ST_NMAP_NOTHING, "host-unreach");
     case ST_ICMP6_UNREACH_REJECT_ROUTE:
-        return verdict(ST_NMAP_DOWN, "reject-route");
+        return verdict(ST_NMAP_NOTHING, "reject-route");
     default:
-        return verdict(ST_NMAP_DOWN, "dest-unreach");
+        return verdict(ST_NMAP_NOTHING, "dest-unreach");
     }
 }
 
@@ -162,6 +170,26 @@ static struct st_nmap_verdict nd_advert_verdict(const struct st_pkt *p, struct s
     return verdict(ST_NMAP_NOTHING, "nd-response");
 }
 
+/*
+ * A port or protocol unreachable says the host is up only when the host
+ * itself sent it (the sender is the quoted datagram's destination): from
+ * anyone else it is a hint like a router's (scan_engine_raw.cc compares
+ * the addresses).
+ */
+static struct st_nmap_verdict from_target(const struct st_pkt *p, struct st_nmap_verdict v)
+{
+    const struct st_quote *q = &p->l4.icmp.quote;
+    if (v.host != ST_NMAP_UP || !st_icmp_is_error(p->proto, p->l4.icmp.type))
+        return v;
+    static const uint8_t none6[16];
+    /* nmap's trace names no quoted address for a port unreachable: then
+     * the sender is taken for the target */
+    bool other = p->net == ST_NET_IPV4 ? q->present && q->ip.dst && q->ip.dst != p->ip.src
+                                       : q->present6 && memcmp(q->ip6.dst, none6, 16) &&
+                                             memcmp(q->ip6.dst, p->ip6.src, 16);
+    return other ? verdict(ST_NMAP_NOTHING, v.reason) : v;
+}
+
 struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
 {
     if (p->flags & ST_PKT_CONNECT)
@@ -169,7 +197,8 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
     if (p->net == ST_NET_ARP)
         return verdict(ST_NMAP_UP, "arp-response");
     if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6)
-        return nd_advert_verdict(p, st_nmap_icmp6_verdict(p->l4.icmp.type, p->l4.icmp.code));
+        return from_target(
+            p, nd_advert_verdict(p, st_nmap_icmp6_verdict(p->l4.icmp.type, p->l4.icmp.code)));
     if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6)
         return verdict(ST_NMAP_UP, "unknown-response");
     switch (p->proto) {
@@ -180,7 +209,7 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
     case ST_IPPROTO_SCTP:
         return verdict(ST_NMAP_UP, "sctp-response");
     case ST_IPPROTO_ICMP:
-        return st_nmap_icmp_verdict(p->l4.icmp.type, p->l4.icmp.code);
+        return from_target(p, st_nmap_icmp_verdict(p->l4.icmp.type, p->l4.icmp.code));
     default:
         return verdict(ST_NMAP_UP, "proto-response");
     }

@@ -121,11 +121,13 @@ struct st_nmap_verdict {
 /*
  * nmap's verdict on a reply to one of its probes, whatever the probe: a
  * SYN/ACK, a RST, an ICMP query's reply, a UDP, SCTP or other protocol's
- * answer, an ARP reply (all up); a port or protocol unreachable (up: the
- * host itself said it); a network or host unreachable, an administrative
- * prohibition, any other unreachable or a time exceeded (down: a router
- * said it); the other ICMP messages (nothing). A connect record gives the
- * verdict of its connect() result (st_nmap_connect_verdict).
+ * answer, an ARP reply (all up); a port or protocol unreachable from the
+ * target itself (up: the host said it); a time exceeded (down); a router's
+ * network or host unreachable, an administrative prohibition or any other
+ * unreachable (nothing: a hint, not proof; the host's tries go on and it
+ * ends down for no response), and the other ICMP messages (nothing). A
+ * connect record gives the verdict of its connect() result
+ * (st_nmap_connect_verdict).
  */
 struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *reply);
 
@@ -136,8 +138,8 @@ struct st_nmap_verdict st_nmap_icmp_verdict(uint8_t type, uint8_t code);
  * up (st_nmap_reply_verdict adds the ND ping's advertisement, nd-response,
  * which depends on who printed it); a port unreachable up (the
  * host said it); the other unreachables (no-route, admin-prohibited,
- * beyond-scope, host-unreach for "address unreachable", reject-route) and
- * time exceeded down; a parameter problem nothing (nmap 7.93 reads no
+ * beyond-scope, host-unreach for "address unreachable", reject-route)
+ * nothing, as for IPv4; time exceeded down; a parameter problem nothing (nmap 7.93 reads no
  * verdict in it, even the "unrecognized next header" of -PO: the lab's
  * routed-up6 answers -PO so and nmap says it is down). */
 struct st_nmap_verdict st_nmap_icmp6_verdict(uint8_t type, uint8_t code);

@@ -401,20 +401,6 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
 
 /* ---- receiving ------------------------------------------------------------ */
 
-/*
- * nmap -6 on a destination unreachable other than a port unreachable (a
- * router's no-route, address unreachable...): the probe is over but the
- * host is not decided (HOST_UNKNOWN in scan_engine_raw.cc), so its next
- * try still goes out and it ends down after its last one. nmap traces the
- * message; so does this, and leaves the host to its tries.
- */
-static bool router_unreach6(const struct engine *e, const struct st_pkt *p,
-                            const struct st_probe_reply *rep)
-{
-    return e->cfg->v6 && !rep->up && p->proto == ST_IPPROTO_ICMPV6 &&
-           p->l4.icmp.type == ST_ICMP6_DEST_UNREACH;
-}
-
 static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr *hdr,
                      const uint8_t *bytes)
 {
@@ -432,10 +418,10 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
         if (!pc || pcap_get_tstamp_precision(pc) != PCAP_TSTAMP_PRECISION_NANO)
             frac *= 1000;
         int64_t t = (int64_t)hdr->ts.tv_sec * 1000000000 + frac;
-        /* an answer nmap reads no verdict in (a parameter problem: -6 -PO,
-         * -PY to a host without SCTP) or a router's unreachable over IPv6:
-         * traced as nmap traces every packet it reads, the host left to its tries */
-        if (!rep.decides || router_unreach6(e, &p, &rep)) {
+        /* an answer nmap reads no verdict in (a router's unreachable, a
+         * parameter problem: -6 -PO, -PY to a host without SCTP): traced as
+         * nmap traces every packet it reads, the host left to its tries */
+        if (!rep.decides) {
             st_tw_packet(e->tw, "RCVD", t, &p);
             return;
         }

@@ -115,8 +115,15 @@ check "ipv6 --send-ip to an absent host: exit 1" test $? -eq 1
 check "ipv6 --send-ip to an absent host: its 4 lines never left (no-nd), the kernel's NS are os-nd" \
   jqt '.summary.causes == {"os-nd": 2, "no-nd": 4}' "$tmp/r6.json"
 "$st" compare --no-write -f json "$fx6/PE-unreach" >"$tmp/r6.json"
-check "ipv6: the router's address unreachable decides its host down (host-unreach)" \
-  jqt '[.modes[].hosts[] | select(.host == "2001:2:0:3::9")][0] | .verdict == "down" and .reason == "host-unreach"' "$tmp/r6.json"
+# a router's unreachable is a hint, not proof: nmap goes on with its tries and
+# --reason says "host down, received no-response" (IPv4 and IPv6 alike)
+check "ipv6: the router's address unreachable decides nothing: down, no-response (as nmap --reason)" \
+  jqt '[.modes[].hosts[] | select(.host == "2001:2:0:3::9")][0] | .verdict == "down" and .reason == "no-response" and (.replies | length) > 0' "$tmp/r6.json"
+"$st" compare --no-write -f json "$fx/PA" >"$tmp/r4.json"
+check "ipv4: the router's host unreachable decides nothing: down, no-response, its lines listed" \
+  jqt '[.modes[].hosts[] | select(.host == "198.18.3.9")][0] | .verdict == "down" and .reason == "no-response" and (.replies | length) == 3' "$tmp/r4.json"
+check "ipv4 explain: the router's unreachable told as a hint, not proof" \
+  grep -q '^  Why down: a router said it could not reach the host .*hint, not proof' <("$st" explain --host 198.18.3.9 "$fx/PA")
 "$st" compare --no-write -f json "$fx6/send-ip-local" >"$tmp/r6.json"
 check "ipv6: an advertisement to the kernel (--send-ip) decides nothing: the echo reply does" \
   jqt '[.modes[].hosts[] | select(.host == "2001:2:0:1::2")][0].reason == "echo-reply"' "$tmp/r6.json"

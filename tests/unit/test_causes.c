@@ -447,14 +447,14 @@ static const struct host_row {
      L(ECHO_REQ("0.0100s", "1001")) L(SYN("0.0110s", "1002")) L(SYN_ACK("0.0150s"))
          L(ECHO_REPLY("0.0200s")),
      true, "syn-ack"},
-    {"a router's host unreachable: down, about the quoted host",
-     L(ECHO_REQ("0.0100s", "1001")) L(HOST_UNREACH("0.0200s")), false, "host-unreach"},
+    {"a router's host unreachable: a hint about the quoted host, down for no response",
+     L(ECHO_REQ("0.0100s", "1001")) L(HOST_UNREACH("0.0200s")), false, "no-response"},
     {"no reply: down", L(ECHO_REQ("0.0100s", "1001")), false, "no-response"},
-    {"a reply that decides nothing: down, with its reason",
+    {"a reply that decides nothing: down for no response, as nmap says",
      L(ECHO_REQ("0.0100s", "1001"))
          L("RCVD (0.0200s) ICMP [198.18.3.2 > 198.18.2.1 Source quench (type=4/code=0) ] IP "
            "[ttl=64 id=7 iplen=56 ]"),
-     false, "icmp-response"},
+     false, "no-response"},
     {"the scanner's report says up without a traced reply",
      L(ECHO_REQ("0.0100s", "1001")) "Nmap scan report for 198.18.3.2\nHost is up.\n", true,
      "reported-up"},

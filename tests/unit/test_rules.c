@@ -70,22 +70,22 @@ static const struct verdict_row {
     {"protocol unreachable", ICMP_FROM(TARGET, "Protocol 132 unreachable (type=3/code=2) "),
      ST_NMAP_UP, "proto-unreach"},
     {"host unreachable", ICMP_FROM(ROUTER, "Host 198.18.3.9 unreachable (type=3/code=1) "),
-     ST_NMAP_DOWN, "host-unreach"},
+     ST_NMAP_NOTHING, "host-unreach"},
     {"network unreachable", ICMP_FROM(ROUTER, "Network 198.18.3.9 unreachable (type=3/code=0) "),
-     ST_NMAP_DOWN, "net-unreach"},
+     ST_NMAP_NOTHING, "net-unreach"},
     {"network prohibited (code 9)",
      ICMP_FROM(ROUTER, "Destination network 198.18.3.9 administratively prohibited "
                        "(type=3/code=9) "),
-     ST_NMAP_DOWN, "admin-prohibited"},
+     ST_NMAP_NOTHING, "admin-prohibited"},
     {"host prohibited (code 10)",
      ICMP_FROM(ROUTER, "Destination host 198.18.3.9 administratively prohibited "
                        "(type=3/code=10) "),
-     ST_NMAP_DOWN, "admin-prohibited"},
+     ST_NMAP_NOTHING, "admin-prohibited"},
     {"filtered (code 13)",
      ICMP_FROM(ROUTER, "Communication administratively prohibited by filtering (type=3/code=13) "),
-     ST_NMAP_DOWN, "admin-prohibited"},
+     ST_NMAP_NOTHING, "admin-prohibited"},
     {"another unreachable (host unknown)",
-     ICMP_FROM(ROUTER, "Destination host 198.18.3.9 unknown (type=3/code=7) "), ST_NMAP_DOWN,
+     ICMP_FROM(ROUTER, "Destination host 198.18.3.9 unknown (type=3/code=7) "), ST_NMAP_NOTHING,
      "unreach"},
     {"time exceeded", ICMP_FROM(ROUTER, "TTL=0 during transit (type=11/code=0) "), ST_NMAP_DOWN,
      "time-exceeded"},
@@ -131,12 +131,12 @@ static const struct verdict_row {
     {"an advertisement to the kernel (IP reader's generic line)", ICMP6_FROM(ROUTER6, 136, 0),
      ST_NMAP_NOTHING, "nd-response"},
     {"ICMPv6 port unreachable", ICMP6_FROM(TARGET6, 1, 4), ST_NMAP_UP, "port-unreach"},
-    {"ICMPv6 no route", ICMP6_FROM(ROUTER6, 1, 0), ST_NMAP_DOWN, "no-route"},
-    {"ICMPv6 administratively prohibited", ICMP6_FROM(ROUTER6, 1, 1), ST_NMAP_DOWN,
+    {"ICMPv6 no route", ICMP6_FROM(ROUTER6, 1, 0), ST_NMAP_NOTHING, "no-route"},
+    {"ICMPv6 administratively prohibited", ICMP6_FROM(ROUTER6, 1, 1), ST_NMAP_NOTHING,
      "admin-prohibited"},
-    {"ICMPv6 beyond scope", ICMP6_FROM(ROUTER6, 1, 2), ST_NMAP_DOWN, "beyond-scope"},
-    {"ICMPv6 address unreachable", ICMP6_FROM(ROUTER6, 1, 3), ST_NMAP_DOWN, "host-unreach"},
-    {"ICMPv6 reject route", ICMP6_FROM(ROUTER6, 1, 6), ST_NMAP_DOWN, "reject-route"},
+    {"ICMPv6 beyond scope", ICMP6_FROM(ROUTER6, 1, 2), ST_NMAP_NOTHING, "beyond-scope"},
+    {"ICMPv6 address unreachable", ICMP6_FROM(ROUTER6, 1, 3), ST_NMAP_NOTHING, "host-unreach"},
+    {"ICMPv6 reject route", ICMP6_FROM(ROUTER6, 1, 6), ST_NMAP_NOTHING, "reject-route"},
     {"ICMPv6 time exceeded", ICMP6_FROM(ROUTER6, 3, 0), ST_NMAP_DOWN, "time-exceeded"},
     {"ICMPv6 parameter problem (-PO, -PY over IPv6)", ICMP6_FROM(TARGET6, 4, 1), ST_NMAP_NOTHING,
      "param-problem"},
@@ -167,6 +167,27 @@ static void test_verdicts(void **state)
 
 /* The engine and the comparator read a reply with the same function; the
  * engine's connect ping has only the errno, not the record. */
+/* A port unreachable is the host's own word only when the host sent it:
+ * one a router sends about the quoted target decides nothing (nmap compares
+ * the addresses); nmap's trace line quotes no address, a frame does. */
+static void test_unreach_from_whom(void **state)
+{
+    (void)state;
+    struct st_pkt p;
+    st_row_parse("port unreachable",
+                 "RCVD (0.0200s) ICMP [198.18.2.254 > 198.18.2.1 Port unreachable (type=3/code=3) "
+                 "] IP [ttl=64 id=7 iplen=56 ]",
+                 &p);
+    assert_int_equal(st_nmap_reply_verdict(&p).host, ST_NMAP_UP); /* no quote: its sender */
+    p.l4.icmp.quote.present = true;
+    p.l4.icmp.quote.ip.dst = p.ip.src;
+    assert_int_equal(st_nmap_reply_verdict(&p).host, ST_NMAP_UP); /* the target itself */
+    p.l4.icmp.quote.ip.dst = p.ip.src + 1;
+    struct st_nmap_verdict v = st_nmap_reply_verdict(&p);
+    assert_int_equal(v.host, ST_NMAP_NOTHING); /* about another host */
+    assert_string_equal(v.reason, "port-unreach");
+}
+
 static void test_connect_verdict_is_the_records(void **state)
 {
     (void)state;
@@ -549,11 +570,17 @@ static void test_same_packet(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_verdicts),    cmocka_unit_test(test_connect_verdict_is_the_records),
-        cmocka_unit_test(test_icmp_errors), cmocka_unit_test(test_reply_types),
-        cmocka_unit_test(test_plan),        cmocka_unit_test(test_plan6),
-        cmocka_unit_test(test_mode_names),  cmocka_unit_test(test_same_packet),
-        cmocka_unit_test(test_mode_labels), cmocka_unit_test(test_mode_asked),
+        cmocka_unit_test(test_verdicts),
+        cmocka_unit_test(test_connect_verdict_is_the_records),
+        cmocka_unit_test(test_unreach_from_whom),
+        cmocka_unit_test(test_icmp_errors),
+        cmocka_unit_test(test_reply_types),
+        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_plan6),
+        cmocka_unit_test(test_mode_names),
+        cmocka_unit_test(test_same_packet),
+        cmocka_unit_test(test_mode_labels),
+        cmocka_unit_test(test_mode_asked),
         cmocka_unit_test(test_port_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
