@@ -549,7 +549,7 @@ static int dry_run(struct st_scan_config *cfg)
 
     for (size_t p = 0; p < cfg->plan.npasses; p++) {
         const struct st_pass *pass = &cfg->plan.passes[p];
-        printf("PASS (0.0000s) mode=%s targets=%zu\n", pass->name, cfg->targets.n);
+        printf("PASS (0.0000s) mode=%s targets=%zu\n", pass->token, cfg->targets.n);
         for (size_t t = 0; t < cfg->targets.n; t++) {
             struct st_route r;
             char err[256];

@@ -498,6 +498,39 @@ static bool other_shard(const struct st_comparison *c, size_t f)
     return peer && bsearch(&peer, c->shard_others, c->nshard_others, sizeof peer, cmp_u32);
 }
 
+/*
+ * A traced reply about no target (nmap's ARP reader prints the router's
+ * answer to the kernel's who-has before routed probes) is matched, but no
+ * host's: its frame gets the cause it would have had alone (os-arp), so
+ * the report says why it is there. Matched frames keep ST_CAUSE_NONE
+ * otherwise; the cause counts are of one-sided packets only.
+ */
+static void not_targets(struct st_comparison *c, const struct keys *k, const struct up *ups,
+                        size_t nups)
+{
+    const struct st_trace *t = c->trace;
+    uint32_t *dst = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < t->npkts; i++)
+        if (t->pkts[i].dir == ST_DIR_SENT || (t->pkts[i].flags & ST_PKT_CONNECT))
+            push_u32(&dst, &n, &cap, st_pkt_host(c, &t->pkts[i], ST_DIR_SENT));
+    for (size_t i = 0; i < t->nhosts; i++)
+        push_u32(&dst, &n, &cap, t->hosts[i].addr);
+    if (n)
+        qsort(dst, n, sizeof *dst, cmp_u32);
+    for (size_t i = 0; i < t->npkts; i++) {
+        long f = c->t2f[i];
+        uint32_t host = st_pkt_host(c, &t->pkts[i], ST_DIR_RCVD);
+        if (f < 0 || t->pkts[i].dir != ST_DIR_RCVD || has_u32(dst, n, host))
+            continue;
+        long rel;
+        enum st_cause why = classify_frame(c, k, ups, nups, (size_t)f, &rel);
+        if (!st_cause_is_discrepancy(why)) /* matched: never a discrepancy */
+            c->fcause[f] = why;
+    }
+    free(dst);
+}
+
 void st_classify(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -531,6 +564,7 @@ void st_classify(struct st_comparison *c)
             if (c->fcause[i] == ST_CAUSE_UNKNOWN && other_shard(c, i))
                 c->fcause[i] = ST_CAUSE_OTHER_SHARD;
         }
+    not_targets(c, &k, ups, nups);
 
     struct arp_seen arp = {0};
     for (size_t i = 0; i < t->npkts; i++) {

@@ -13,6 +13,7 @@
 
 #include "claims.h"
 #include "comparison.h"
+#include "util.h"
 
 #define APPEND(arr, n, v)                                                                          \
     do {                                                                                           \
@@ -541,10 +542,11 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (t->interrupted && !c->unjudged)
         SAY(" run interrupted%s", c->empty_modes || t->malformed ? "," : "");
     if (c->unjudged)
-        SAY(" %zu of %zu hosts without the scanner's verdict (%s)", c->unjudged,
-            c->unjudged + c->judged, unjudged_why(t));
+        SAY(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
+            c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
     if (c->empty_modes)
-        SAY("%s %zu modes with no host", c->unjudged ? "," : "", c->empty_modes);
+        SAY("%s %zu mode%s with no host", c->unjudged ? "," : "", c->empty_modes,
+            ST_S(c->empty_modes));
     if (!c->judged && !c->unjudged && !c->empty_modes && !t->interrupted)
         SAY(" no host at all");
     if (t->malformed)

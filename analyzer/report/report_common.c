@@ -80,7 +80,7 @@ enum st_dir st_item_dir(const struct st_comparison *c, const struct st_item *it)
 enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item *it)
 {
     if (it->trace >= 0 && it->frame >= 0)
-        return ST_CAUSE_NONE;
+        return c->fcause[it->frame]; /* none, or why a matched reply is no target's */
     return it->trace >= 0 ? c->tcause[it->trace] : c->fcause[it->frame];
 }
 

@@ -21,6 +21,7 @@
 #include "html_data.h"
 #include "packet.h"
 #include "report.h"
+#include "util.h"
 #include "report_html_js.h"
 
 static const char style[] =
@@ -106,13 +107,13 @@ void st_report_html(const struct st_comparison *c, FILE *out)
     markers(out);
     fprintf(out, "<h1>scantrace: what each mode put on the wire</h1>\n<p>Trace <code>");
     st_xml_escape(out, c->trace_path);
-    fprintf(out, "</code> (%s, %zu packet lines) against <code>", c->trace->dialect,
-            c->trace->npkts);
+    fprintf(out, "</code> (%s, %zu packet line%s) against <code>", c->trace->dialect,
+            c->trace->npkts, ST_S(c->trace->npkts));
     st_xml_escape(out, c->capture_path);
     fprintf(out,
-            "</code> (%zu frames, %s): %zu matched, %zu trace-only, %zu wire-only &mdash; "
+            "</code> (%zu frame%s, %s): %zu matched, %zu trace-only, %zu wire-only &mdash; "
             "<b class=\"%s\">%s</b>.</p>\n",
-            c->cap->n, c->cap->dissector, c->matched, c->trace_only, c->wire_only,
+            c->cap->n, ST_S(c->cap->n), c->cap->dissector, c->matched, c->trace_only, c->wire_only,
             pass ? "up" : "bad", result);
     st_report_claims_html(out, c);
     legend(out);

@@ -10,6 +10,7 @@
 
 #include "packet.h"
 #include "report.h"
+#include "util.h"
 
 /* The host a one-sided item is about (0: none). */
 static uint32_t item_host(const struct st_comparison *c, const struct st_item *it)
@@ -186,8 +187,9 @@ static void testcase(FILE *out, const struct st_comparison *c, const char *mode,
     fprintf(out, "\" name=\"%s\">\n", st_host_str(hh->addr, a));
     if (n)
         failure(out, c, its, n);
-    fprintf(out, "      <system-out>%s %s, %zu probes, %zu replies</system-out>\n",
-            hh->up ? "up" : "down", hh->reason, hh->nprobes, hh->nreplies);
+    fprintf(out, "      <system-out>%s %s, %zu probe%s, %zu repl%s</system-out>\n",
+            hh->up ? "up" : "down", hh->reason, hh->nprobes, ST_S(hh->nprobes), hh->nreplies,
+            hh->nreplies == 1 ? "y" : "ies");
     fprintf(out, "    </testcase>\n");
 }
 
@@ -209,7 +211,8 @@ static void capture_suite(FILE *out, const struct st_comparison *c, const struct
         fprintf(out, "      <failure type=\"%s\" message=\"",
                 lost ? "capture_drop" : "trace_warning");
         if (lost)
-            fprintf(out, "the capture dropped %llu frames", (unsigned long long)c->capture_dropped);
+            fprintf(out, "the capture dropped %llu frame%s", (unsigned long long)c->capture_dropped,
+                    ST_S(c->capture_dropped));
         else
             fprintf(out, "%zu trace lines could not be read", c->trace->nwarnings);
         fputs("\">\n", out);

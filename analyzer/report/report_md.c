@@ -6,6 +6,7 @@
 
 #include "packet.h"
 #include "report.h"
+#include "util.h"
 
 /* Table cells cannot hold '|'. */
 static void cell(FILE *out, const char *s)
@@ -42,9 +43,9 @@ static void one_sided_row(const struct st_one_sided *o, void *ud)
 void st_report_markdown(const struct st_comparison *c, FILE *out)
 {
     fprintf(out, "## scantrace compare\n\n");
-    fprintf(out, "- trace: `%s` (%s, %zu packet lines)\n", c->trace_path, c->trace->dialect,
-            c->trace->npkts);
-    fprintf(out, "- capture: `%s` (%zu frames, %s)\n", c->capture_path, c->cap->n,
+    fprintf(out, "- trace: `%s` (%s, %zu packet line%s)\n", c->trace_path, c->trace->dialect,
+            c->trace->npkts, ST_S(c->trace->npkts));
+    fprintf(out, "- capture: `%s` (%zu frame%s, %s)\n", c->capture_path, c->cap->n, ST_S(c->cap->n),
             c->cap->dissector);
     char result[256];
     st_compare_result(c, result, sizeof result);

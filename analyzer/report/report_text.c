@@ -9,6 +9,7 @@
 
 #include "packet.h"
 #include "report.h"
+#include "util.h"
 
 struct pen {
     FILE *out;
@@ -81,23 +82,46 @@ static void one_sided_line(const struct st_one_sided *o, void *ud)
             paint(p, RESET), o->text);
 }
 
+/* Traced replies about no target (the router's ARP reply nmap printed):
+ * on both sides, so no discrepancy, but no host's either; said with why. */
+static void no_target(const struct pen *p, const struct st_comparison *c)
+{
+    bool head = false;
+    for (size_t i = 0; i < c->trace->npkts; i++) {
+        long f = c->t2f[i];
+        if (f < 0 || c->fcause[f] == ST_CAUSE_NONE)
+            continue;
+        if (!head)
+            fprintf(p->out, "\n%sabout no target%s\n", paint(p, BOLD), paint(p, RESET));
+        head = true;
+        char where[32], text[ST_LINE_MAX];
+        struct st_pkt tmp;
+        const struct st_pkt *fp = st_store_get(&c->cap->frames, (size_t)f, &tmp);
+        snprintf(where, sizeof where, "line %u", c->trace->pkts[i].line);
+        st_format_brief(&c->trace->pkts[i], text, sizeof text);
+        fprintf(p->out, "  %-11s frame %-5u %s%-12s%s %s\n", where, fp->frame, paint(p, DIM),
+                st_cause_name(c->fcause[f]), paint(p, RESET), text);
+    }
+}
+
 void st_report_text(const struct st_comparison *c, FILE *out, bool color)
 {
     struct pen p = {out, color};
     size_t counts[16];
 
     fprintf(out, "%sscantrace compare%s\n", paint(&p, BOLD), paint(&p, RESET));
-    fprintf(out, "  trace    %s (%s, %zu packet lines of %u", c->trace_path, c->trace->dialect,
-            c->trace->npkts, c->trace->lines);
+    fprintf(out, "  trace    %s (%s, %zu packet line%s of %u", c->trace_path, c->trace->dialect,
+            c->trace->npkts, ST_S(c->trace->npkts), c->trace->lines);
     if (c->trace->malformed)
         fprintf(out, ", %s%zu unreadable%s", paint(&p, YELLOW), c->trace->malformed,
                 paint(&p, RESET));
-    fprintf(out, ")\n  capture  %s (%zu frames, %s", c->capture_path, c->cap->n, c->cap->dissector);
+    fprintf(out, ")\n  capture  %s (%zu frame%s, %s", c->capture_path, c->cap->n, ST_S(c->cap->n),
+            c->cap->dissector);
     if (c->dropped_known)
         fprintf(out, ", %s%llu dropped%s", paint(&p, c->capture_dropped ? RED : ""),
                 (unsigned long long)c->capture_dropped, paint(&p, c->capture_dropped ? RESET : ""));
-    fprintf(out, ")\n  clock    capture = trace + %.6f s (from %zu packets)\n",
-            (double)c->offset_ns / 1e9, c->offset_pairs);
+    fprintf(out, ")\n  clock    capture = trace + %.6f s (from %zu packet%s)\n",
+            (double)c->offset_ns / 1e9, c->offset_pairs, ST_S(c->offset_pairs));
     fprintf(out, "  result   %zu matched, %zu trace-only, %zu wire-only", c->matched, c->trace_only,
             c->wire_only);
     st_cause_counts(c, counts);
@@ -119,6 +143,7 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
         for (size_t h = 0; h < mode->nhosts; h++)
             host_block(&p, c, &mode->hosts[h]);
     }
+    no_target(&p, c);
 
     if (!c->trace_only && !c->wire_only && !c->trace->nwarnings)
         return;

@@ -71,7 +71,12 @@ static bool is_list(const char *s, size_t n)
 bool st_nmap_mode_label(const char *name, char *out, size_t size)
 {
     snprintf(out, size, "%s", name);
-    if (!name[0] || name[0] == '-' || !strcmp(name, "default") || !strcmp(name, "connect"))
+    if (name[0] == '-') { /* a PASS line's one word: "-PE+-PS443" */
+        for (char *c = out; (c = strstr(c, "+-P"));)
+            *c = ' ';
+        return true;
+    }
+    if (!name[0] || !strcmp(name, "default") || !strcmp(name, "connect"))
         return name[0] != '\0';
     size_t len = 0;
     for (const char *w = name; *w;) {

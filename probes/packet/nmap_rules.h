@@ -197,9 +197,10 @@ extern const unsigned short st_nmap_connect_ports[ST_NMAP_CONNECT_PORTS_N];
  * with none, "connect" without raw sockets; ARP and ND ping are "-PR".
  */
 
-/* nmap's name for a pass named the older scantrace way ("echo+syn:22,443":
- * "-PE -PS22,443"); a name already in nmap's form is copied. False when the
- * name is neither (out gets it unchanged). */
+/* nmap's name for a pass as a PASS line writes it ("-PE+-PS22,443", one
+ * word) or scantrace 0.1 did ("echo+syn:22,443"): "-PE -PS22,443"; a name
+ * already in nmap's form is copied. False when the name is none of these
+ * (out gets it unchanged). */
 bool st_nmap_mode_label(const char *name, char *out, size_t size);
 
 /* The mode an nmap command line asks for (the words after the one whose

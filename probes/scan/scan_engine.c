@@ -326,7 +326,7 @@ static void mark_evasive(struct engine *e, const uint8_t *fr, size_t n, const ch
     struct st_pkt p;
     char comment[160];
     st_decode(fr, n, ST_LINK_RAW_IP, &p);
-    snprintf(comment, sizeof comment, "scantrace probe=%lu mode=%s%s", e->probe_no, e->pass->name,
+    snprintf(comment, sizeof comment, "scantrace probe=%lu mode=%s%s", e->probe_no, e->pass->token,
              what);
     st_capture_expect_comment(e->hooks->capture, &p, comment);
 }
@@ -389,7 +389,7 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
         st_decode(buf, n, m->ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &p);
         e->probe_no++;
         if (e->hooks->capture)
-            st_capture_expect_probe(e->hooks->capture, &p, e->probe_no, e->pass->name);
+            st_capture_expect_probe(e->hooks->capture, &p, e->probe_no, e->pass->token);
         /* nmap traces a probe only once the send call succeeded */
         if (send_one(e, s, buf, n, h->addr, m->ethernet)) {
             st_tw_packet(e->tw, "SENT", now_ns(), &p);
@@ -594,7 +594,7 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     int64_t start = now_ns();
     char line[256];
     snprintf(line, sizeof line, "PASS (%.4fs) mode=%s targets=%zu\n",
-             (double)(start - e->hooks->start_ns) / 1e9, pass->name, t->n);
+             (double)(start - e->hooks->start_ns) / 1e9, pass->token, t->n);
     st_tw_text(e->tw, line);
     int rc = st_sched_init(&e->sched, t->addr, arp, t->n, &e->cfg->timing, start);
     free(arp);

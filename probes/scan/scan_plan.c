@@ -63,6 +63,9 @@ static void name_append(struct st_pass *pass, const char *flag, const uint16_t *
         (size_t)snprintf(pass->name + len, sizeof pass->name - len, "%s%s", len ? " " : "", flag);
     if (show_ports && len < sizeof pass->name)
         st_nmap_port_list(ports, (size_t)n, pass->name + len, sizeof pass->name - len);
+    snprintf(pass->token, sizeof pass->token, "%s", pass->name);
+    for (char *c = pass->token; (c = strchr(c, ' '));)
+        *c = '+';
 }
 
 int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errsz)
@@ -140,6 +143,7 @@ void st_plan_finish(struct st_plan *p)
         return;
     struct st_pass *pass = &p->passes[p->npasses++];
     snprintf(pass->name, sizeof pass->name, "default");
+    snprintf(pass->token, sizeof pass->token, "default");
     pass->nkinds = default_kinds(p->v6, pass->kinds);
 }
 

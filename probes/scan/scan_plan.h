@@ -25,7 +25,9 @@ struct st_probe_kind {
 };
 
 struct st_pass {
-    char name[96]; /* nmap's words: "default", "-PE", "-PS22,443", "-PE -PA80" */
+    char name[96];  /* nmap's words: "default", "-PE", "-PS22,443", "-PE -PA80" */
+    char token[96]; /* the name as one word, '+' for its spaces ("-PE+-PA80"): PASS lines
+                     * and pcapng comments, whose fields are space-separated */
     struct st_probe_kind kinds[ST_PLAN_MAX_KINDS];
     size_t nkinds;
 };

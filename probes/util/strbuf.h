@@ -24,4 +24,7 @@ void st_sb_printf(struct st_sb *sb, const char *fmt, ...) __attribute__((format(
 /* The length written, or -1 when something did not fit. */
 int st_sb_result(const struct st_sb *sb);
 
+/* The plural "s" of a count's noun: "1 frame", "2 frames". */
+#define ST_S(n) ((n) == 1 ? "" : "s")
+
 #endif

@@ -377,6 +377,11 @@ sed '1a RCVD (0.0094s) ARP reply 198.18.2.254 is-at 36:38:81:7A:92:27' "$t" >"$t
 check "gateway ARP reply in the trace: still consistent" test $? -eq 0
 check "gateway ARP reply in the trace: the gateway is not a host" \
   jqt '[.modes[].hosts[].host] == ["198.18.3.2", "198.18.3.3", "198.18.3.4", "198.18.3.9"]' "$tmp/gw.json"
+check "gateway ARP reply in the trace: matched, with its cause (the kernel's ARP)" \
+  jqt '[.packets[] | select(.line == 2)][0] | .status == "matched" and .cause == "os-arp"' "$tmp/gw.json"
+check "gateway ARP reply in the trace: no discrepancy for it" jqt '.summary.discrepancies == 0' "$tmp/gw.json"
+check "gateway ARP reply in the trace: the text says it is about no target, and why" \
+  grep -qE '^  line 2 +frame [0-9]+ +os-arp +ARP reply 198.18.2.254' <("$st" compare --no-write "$tmp/gw.log" "$c")
 
 # ---- the user's Wireshark configuration never reaches a dissection ---------
 # A profile that disables ICMP and TCP would make the capture read otherwise;

@@ -163,7 +163,7 @@ check "progress: nothing on a standard error that is not a terminal" \
 ip netns exec "$ns" "$st" scan -PE --max-retries 0 --stats-every 100ms -o "$tmp/stats" "$silent" \
   >/dev/null 2>"$tmp/stats.err"
 check "progress: --stats-every 100ms prints whole lines (hosts done of 16, time left)" \
-  grep -qE '^scantrace scan: echo [0-9]+/16 hosts done, 0 up, [0-9.]+k? probes/s, about [0-9]+ s left$' \
+  grep -qE '^scantrace scan: -PE [0-9]+/16 hosts done, 0 up, [0-9.]+k? probes/s, about [0-9]+ s left$' \
   "$tmp/stats.err"
 check "progress: no carriage return in a log" bash -c "! grep -q $'\\r' '$tmp/stats.err'"
 

@@ -433,6 +433,7 @@ static const struct {
     {"ND", "nd", "-PR", true},
     {"protocols", "proto:1,2,4", "-PO1,2,4", true},
     {"already nmap's words", "-PE -PS443", "-PE -PS443", true},
+    {"a PASS line's one word", "-PE+-PS443", "-PE -PS443", true},
     {"default stays", "default", "default", true},
     {"connect stays", "connect", "connect", true},
     {"an unknown word is kept as it is", "zmap -M icmp_echoscan", "zmap -M icmp_echoscan", false},
