@@ -101,12 +101,38 @@ static void mode_append(struct st_scanner_cmd *s, const char *word)
     snprintf(s->mode + len, sizeof s->mode - len, "%s%s", len ? " " : "", word);
 }
 
+/* A port option of zmap (-p, --target-port), masscan (-p, --ports, -pN,
+ * --ports=N) or hping3 (-p, --destport) as "-p N"; whether a is one. The
+ * port is in the mode's name: a SYN scan of 443 and one of 80 are two modes. */
+static bool port_option(const char *scanner, const char *a, const char *next, char *out,
+                        size_t outsz)
+{
+    static const struct st_pair with_value[] = {
+        {"zmap", "-p"},    {"zmap", "--target-port"}, {"zmap", "--target-ports"},
+        {"masscan", "-p"}, {"masscan", "--ports"},    {"masscan", "--port"},
+        {"hping3", "-p"},  {"hping3", "--destport"},
+    };
+    const char *eq = strchr(a, '=');
+    char opt[32];
+    snprintf(opt, sizeof opt, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+    if (st_pair_find(with_value, ST_PAIRS_N(with_value), scanner, opt)) {
+        snprintf(out, outsz, "-p %s", eq ? eq + 1 : next);
+        return true;
+    }
+    if (!strcmp(scanner, "masscan") && !strncmp(a, "-p", 2) && a[2] >= '0' && a[2] <= '9') {
+        snprintf(out, outsz, "-p %s", a + 2);
+        return true;
+    }
+    return false;
+}
+
 /* The options that choose what a scanner sends, so two runs of one scanner
  * in one mode get one name (diff pairs modes by it). */
 static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     mode_append(s, s->name);
     bool zmap_module = false;
+    char port[64] = "";
     for (size_t i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(s->name, "nmap") && a[0] == '-' && (a[1] == 's' || a[1] == 'P') && a[2])
@@ -119,7 +145,9 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
             mode_append(s, "-M");
             mode_append(s, a + 15);
             zmap_module = true;
-        } else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
+        } else if (port_option(s->name, a, next, port, sizeof port))
+            continue;
+        else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
             mode_append(s, a);
         else if (!strcmp(s->name, "hping3") &&
                  (!strcmp(a, "--icmp") || !strcmp(a, "-1") || !strcmp(a, "--udp") ||
@@ -129,6 +157,65 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
     }
     if (!strcmp(s->name, "zmap") && !zmap_module)
         mode_append(s, "-M tcp_synscan"); /* zmap's default module */
+    if (port[0])
+        mode_append(s, port); /* the last one given, as the scanners read them */
+}
+
+/* Commands that run another (`timeout 20 masscan ...`): the options each
+ * takes a value with, and how many words follow them before the command
+ * (timeout's duration). */
+struct wrapper {
+    const char *name;
+    const char *value_opts; /* " -s -k " */
+    size_t operands;
+};
+
+static const struct wrapper wrappers[] = {
+    {"timeout", " -s -k --signal --kill-after ", 1},
+    {"nice", " -n --adjustment ", 0},
+    {"stdbuf", " -i -o -e ", 0},
+    {"env", " -u --unset -C --chdir -S --split-string ", 0},
+    {"setsid", "", 0},
+};
+
+static const char *base_of(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* The index in cmd of the scanner a wrapper runs (0: cmd[0] is no wrapper). */
+static size_t skip_wrappers(const char *const *cmd, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        const struct wrapper *w = NULL;
+        for (size_t k = 0; k < sizeof wrappers / sizeof *wrappers; k++)
+            if (i < n && !strcmp(base_of(cmd[i]), wrappers[k].name))
+                w = &wrappers[k];
+        if (!w)
+            return i;
+        size_t j = i + 1, left = w->operands;
+        char opt[40];
+        while (j < n) {
+            snprintf(opt, sizeof opt, " %s ", cmd[j]);
+            if (!strcmp(cmd[j], "--")) {
+                j++;
+                break;
+            }
+            if (cmd[j][0] == '-' && cmd[j][1])
+                j += strchr(cmd[j], '=') || !strstr(w->value_opts, opt) ? 1 : 2;
+            else if (!strcmp(w->name, "env") && strchr(cmd[j], '='))
+                j++; /* VAR=VALUE */
+            else if (left)
+                j++, left--;
+            else
+                break;
+        }
+        if (j >= n)
+            return i; /* nothing run: the wrapper is the command */
+        i = j;
+    }
 }
 
 int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
@@ -140,9 +227,9 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
     if (i + 1 >= argc)
         return -1;
     const char *const *cmd = argv + i + 1;
-    size_t n = argc - i - 1;
-    const char *base = strrchr(cmd[0], '/');
-    snprintf(s->name, sizeof s->name, "%s", base ? base + 1 : cmd[0]);
+    size_t n = argc - i - 1, w = skip_wrappers(cmd, n);
+    cmd += w, n -= w;
+    snprintf(s->name, sizeof s->name, "%s", base_of(cmd[0]));
     name_mode(cmd, n, s);
     for (size_t k = 1; k < n; k++)
         if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-u") || !strcmp(cmd[k], "--unreach")))

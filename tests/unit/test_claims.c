@@ -35,7 +35,12 @@ static const struct file_row {
     {"masscan-console.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
     {"masscan-oL.txt", "masscan", false, "masscan-list", "198.18.3.2=up"},
     {"masscan-oX.txt", "masscan", false, "xml", "198.18.3.2=up"},
+    {"masscan-syn.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
+    {"masscan-ping-syn.txt", "masscan", false, "masscan-console",
+     "198.18.3.2=up 198.19.0.0=up 198.19.0.1=up 198.19.0.2=up 198.19.0.3=up"},
     {"hping3.txt", "hping3", false, "hping3", "198.18.3.2=up"},
+    /* hping3 prints every reply: a RST (flags=RA) is a reply too */
+    {"hping3-rst.txt", "hping3", false, "hping3", "198.18.3.3=up"},
     {"hping3-none.txt", "hping3", false, "hping3", ""},
     {"nmap-normal.txt", "nmap", false, "nmap-normal", "198.18.1.2=up 198.18.3.2=up"},
     {"nmap-oG.txt", "nmap", false, "nmap-grepable", "198.18.3.2=up"},
@@ -79,6 +84,8 @@ static const struct line_row {
     {"Host: 198.18.3.2 ()\tStatus: Up", "nmap-grepable"},
     {"<host><status state=\"up\" reason=\"echo-reply\" reason_ttl=\"63\"/>", "xml"},
     {"Discovered open port 0/icmp on 198.18.3.2", "masscan-console"},
+    {"Discovered open port 443/tcp on 198.18.3.2                                     ",
+     "masscan-console"},
     {"open icmp 0 198.18.3.2 1796187376", "masscan-list"},
     {"{   \"ip\": \"198.18.3.2\",   \"timestamp\": \"1796187376\", \"ports\": [ ] }",
      "masscan-json"},
@@ -98,6 +105,50 @@ static const struct line_row {
     {"ping 198.18.3.2", NULL},
     {"", NULL},
 };
+
+/* An answer that says its host is up, and whether a scanner that prints only
+ * its successes (zmap, masscan) reports it. */
+static const struct success_row {
+    const char *what;
+    enum st_net net;
+    uint8_t proto, type_or_flags;
+    bool success;
+} successes[] = {
+    {"SYN/ACK", ST_NET_IPV4, ST_IPPROTO_TCP, ST_TCP_SYN | ST_TCP_ACK, true},
+    {"RST/ACK", ST_NET_IPV4, ST_IPPROTO_TCP, ST_TCP_RST | ST_TCP_ACK, false},
+    {"RST", ST_NET_IPV6, ST_IPPROTO_TCP, ST_TCP_RST, false},
+    {"echo reply", ST_NET_IPV4, ST_IPPROTO_ICMP, 0, true},
+    {"timestamp reply", ST_NET_IPV4, ST_IPPROTO_ICMP, 14, true},
+    {"port unreachable", ST_NET_IPV4, ST_IPPROTO_ICMP, 3, false},
+    {"ICMPv6 echo reply", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 129, true},
+    {"ICMPv6 port unreachable", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 1, false},
+    {"neighbour advertisement", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 136, false},
+    {"UDP answer", ST_NET_IPV4, ST_IPPROTO_UDP, 0, true},
+    {"ARP reply", ST_NET_ARP, 0, 0, false},
+};
+
+static void test_successes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof successes / sizeof successes[0]; i++) {
+        const struct success_row *r = &successes[i];
+        struct st_pkt p;
+        st_pkt_init(&p);
+        p.net = r->net;
+        p.proto = r->proto;
+        if (r->proto == ST_IPPROTO_TCP)
+            p.l4.tcp.flags = r->type_or_flags;
+        else
+            p.l4.icmp.type = r->type_or_flags;
+        if (st_reply_is_success(&p) != r->success)
+            fail_msg("%s: success %d, want %d", r->what, !r->success, r->success);
+    }
+    assert_true(st_scanner_prints_successes("zmap"));
+    assert_true(st_scanner_prints_successes("masscan"));
+    assert_false(st_scanner_prints_successes("hping3"));
+    assert_false(st_scanner_prints_successes("nmap"));
+    assert_false(st_scanner_prints_successes("fping"));
+}
 
 static void test_lines(void **state)
 {
@@ -138,8 +189,30 @@ static const struct cmd_row {
      256},
     {{"scantrace", "record", "-o", "r", "--", "zmap", "-p", "80", "198.19.0.0/30"},
      "zmap",
-     "zmap -M tcp_synscan",
+     "zmap -M tcp_synscan -p 80",
      4},
+    {{"scantrace", "record", "-o", "r", "--", "zmap", "--target-port=443", "-M", "tcp_synscan",
+      "198.19.0.0/30"},
+     "zmap",
+     "zmap -M tcp_synscan -p 443",
+     4},
+    /* a wrapper (timeout, env, nice...) names no scanner: the command it runs does */
+    {{"scantrace", "record", "-o", "r", "--", "timeout", "-k", "5", "20", "masscan", "-p443",
+      "198.18.3.0/29", "--adapter-ip", "198.18.2.1"},
+     "masscan",
+     "masscan -p 443",
+     8},
+    {{"scantrace", "record", "-o", "r", "--", "env", "LC_ALL=C", "/usr/bin/timeout", "20",
+      "masscan", "--ping", "--ports", "80,443", "198.18.3.2"},
+     "masscan",
+     "masscan --ping -p 80,443",
+     1},
+    {{"scantrace", "record", "-o", "r", "--", "hping3", "-S", "-p", "443", "-c", "2", "198.18.3.2"},
+     "hping3",
+     "hping3 -S -p 443",
+     1},
+    /* a wrapper that runs nothing is the command */
+    {{"scantrace", "record", "-o", "r", "--", "timeout", "20"}, "timeout", "timeout", 0},
     {{"scantrace", "record", "-o", "r", "--", "masscan", "--ping", "198.18.3.0-198.18.3.7",
       "--adapter-ip", "198.18.2.1"},
      "masscan",
@@ -194,6 +267,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_successes),
         cmocka_unit_test(test_cmds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
