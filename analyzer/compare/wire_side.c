@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "util.h"
 
 /* A target spec naming more addresses than this is not expanded: no scan a
@@ -47,6 +48,42 @@ static bool spec_read(const char *arg, struct st_targets *t)
     return st_targets_add(t, arg, err, sizeof err) == 0;
 }
 
+/* An IPv6 address, or a prefix of at most MAX_TARGETS addresses
+ * ("2001:2:0:100::/120"), as host ids (hosts.h) appended to t; whether arg
+ * was one. An IPv6 target is its id: targets are looked up, not ordered. */
+static bool spec6_read(const char *arg, struct st_targets *t)
+{
+    char buf[64];
+    const char *slash = strchr(arg, '/');
+    unsigned bits = 128;
+    uint8_t a[16];
+    if (!strchr(arg, ':') || strlen(arg) >= sizeof buf)
+        return false;
+    snprintf(buf, sizeof buf, "%.*s", slash ? (int)(slash - arg) : (int)strlen(arg), arg);
+    if (inet_pton(AF_INET6, buf, a) != 1)
+        return false;
+    if (slash && (sscanf(slash + 1, "%u", &bits) != 1 || bits > 128 || 128 - bits > 17))
+        return false;
+    uint32_t count = 1u << (128 - bits),
+             base = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+    if (count > 1)
+        base &= ~(count - 1); /* the prefix's first address */
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t v = base + k;
+        a[12] = (uint8_t)(v >> 24), a[13] = (uint8_t)(v >> 16), a[14] = (uint8_t)(v >> 8),
+        a[15] = (uint8_t)v;
+        if (t->n == t->cap) {
+            t->cap = t->cap ? 2 * t->cap : 64;
+            uint32_t *g = realloc(t->addr, t->cap * sizeof *g);
+            if (!g)
+                abort();
+            t->addr = g;
+        }
+        t->addr[t->n++] = st_host6(a);
+    }
+    return true;
+}
+
 /* Options whose value is one of the scanner's own addresses, not a target. */
 static bool own_address_option(const char *scanner, const char *opt)
 {
@@ -83,7 +120,7 @@ static void read_targets(const char *const *argv, size_t argc, struct st_scanner
             i++;
             continue;
         }
-        if (spec_read(argv[i], &t))
+        if (spec6_read(argv[i], &t) || spec_read(argv[i], &t))
             s->targets_read = true;
     }
     if (t.n) /* no targets read: t.addr is still NULL, which qsort may not be given */

@@ -45,8 +45,16 @@ static const struct file_row {
     {"nmap-normal.txt", "nmap", false, "nmap-normal", "198.18.1.2=up 198.18.3.2=up"},
     {"nmap-oG.txt", "nmap", false, "nmap-grepable", "198.18.3.2=up"},
     {"nmap-oX.txt", "nmap", false, "xml", "198.18.3.2=up 198.18.3.4=down"},
+    {"fping6-a.txt", "fping", false, "address-list", "2001:2:0:1::2=up 2001:2:0:3::2=up"},
+    {"nmap6-normal.txt", "nmap", false, "nmap-normal",
+     "2001:2:0:1::2=up 2001:2:0:3::2=up 2001:2:0:3::3=up"},
     {"unknown.txt", "nmap", false, "unknown", ""},
 };
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static void test_files(void **state)
 {
@@ -58,14 +66,23 @@ static void test_files(void **state)
         struct st_claims cl;
         if (st_claims_read(path, "stdout", r->scanner, r->list_is_down, &cl, err, sizeof err))
             fail_msg("%s: %s", r->file, err);
+        /* by text: an IPv6 host's id depends on what was read before */
+        char each[64][64];
+        const char *sorted[64];
+        if (cl.n > 64)
+            fail_msg("%s: %zu claims, room for 64", r->file, cl.n);
         for (size_t k = 0; k < cl.n; k++) {
-            char ip[16];
-            size_t len = strlen(got);
-            snprintf(got + len, sizeof got - len, "%s%s=%s", len ? " " : "",
-                     st_ip4_str(cl.addr[k], ip),
+            char ip[ST_HOST_STRLEN];
+            snprintf(each[k], sizeof each[k], "%s=%s", st_host_str(cl.addr[k], ip),
                      cl.claim[k] == ST_CLAIM_UP     ? "up"
                      : cl.claim[k] == ST_CLAIM_DOWN ? "down"
                                                     : "none");
+            sorted[k] = each[k];
+        }
+        qsort(sorted, cl.n, sizeof *sorted, cmp_str);
+        for (size_t k = 0; k < cl.n; k++) {
+            size_t len = strlen(got);
+            snprintf(got + len, sizeof got - len, "%s%s", len ? " " : "", sorted[k]);
         }
         if (strcmp(cl.format, r->format) || strcmp(got, r->claims))
             fail_msg("%s: format %s, claims '%s'; want %s, '%s'", r->file, cl.format, got,
@@ -211,6 +228,17 @@ static const struct cmd_row {
      "hping3",
      "hping3 -S -p 443",
      1},
+    /* IPv6 targets: addresses and prefixes of up to 2^17 addresses */
+    {{"scantrace", "record", "-o", "r", "--", "fping", "-6", "-a", "2001:2:0:3::2", "2001:2:0:1::9",
+      "2001:2:0:3::2"},
+     "fping",
+     "fping",
+     2},
+    {{"scantrace", "record", "-o", "r", "--", "nmap", "-6", "-sn", "2001:2:0:100::/126",
+      "2001:2:0:3::2", "2001:2::/64"},
+     "nmap",
+     "nmap -sn",
+     5},
     /* a wrapper that runs nothing is the command */
     {{"scantrace", "record", "-o", "r", "--", "timeout", "20"}, "timeout", "timeout", 0},
     {{"scantrace", "record", "-o", "r", "--", "masscan", "--ping", "198.18.3.0-198.18.3.7",
