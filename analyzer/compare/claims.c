@@ -227,6 +227,11 @@ static uint32_t *answered_set(const struct st_comparison *c, size_t *n, uint32_t
     return a;
 }
 
+static int cmp_report_order(const void *a, const void *b)
+{
+    return st_host_cmp(*(const uint32_t *)a, *(const uint32_t *)b);
+}
+
 static void push_addr(uint32_t **list, size_t n, uint32_t a)
 {
     uint32_t *g = realloc(*list, (n + 1) * sizeof *g);
@@ -272,11 +277,74 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
     free(up);
     free(ans);
     free(succ);
+    /* listed as reports list hosts: IPv4 by address, then IPv6 */
+    qsort(cl->missed_addr, cl->missed, sizeof *cl->missed_addr, cmp_report_order);
+    qsort(cl->unfounded_addr, cl->unfounded, sizeof *cl->unfounded_addr, cmp_report_order);
+    qsort(cl->unreported_addr, cl->unreported, sizeof *cl->unreported_addr, cmp_report_order);
 }
 
 bool st_claims_failed(const struct st_claims *cl)
 {
     return cl && cl->present && (cl->missed || cl->unfounded);
+}
+
+static bool in_modes(const struct st_comparison *c, uint32_t addr)
+{
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++)
+            if (c->modes[m].hosts[h].addr == addr)
+                return true;
+    return false;
+}
+
+static int cmp_mode_host(const void *a, const void *b)
+{
+    const struct st_mode_host *x = a, *y = b;
+    return st_host_cmp(x->addr, y->addr);
+}
+
+/* Take out the hosts an earlier st_claims_place_unprobed added. */
+static void unplace(struct st_mode *mode, struct st_comparison *c)
+{
+    size_t n = 0;
+    for (size_t h = 0; h < mode->nhosts; h++) {
+        struct st_mode_host *x = &mode->hosts[h];
+        if (!x->nprobes && !x->nreplies && !x->nwire && x->reason &&
+            !strcmp(x->reason, ST_REASON_NOT_PROBED)) {
+            c->judged--;
+            continue;
+        }
+        mode->hosts[n++] = *x;
+    }
+    mode->nhosts = n;
+}
+
+void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *c)
+{
+    if (!c->nmodes)
+        return;
+    struct st_mode *mode = &c->modes[c->nmodes - 1];
+    unplace(mode, c);
+    size_t add = 0;
+    for (size_t i = 0; i < cl->unfounded; i++)
+        add += !in_modes(c, cl->unfounded_addr[i]);
+    if (!add)
+        return;
+    struct st_mode_host *g = realloc(mode->hosts, (mode->nhosts + add) * sizeof *g);
+    if (!g)
+        abort();
+    mode->hosts = g;
+    for (size_t i = 0; i < cl->unfounded; i++) {
+        if (in_modes(c, cl->unfounded_addr[i]))
+            continue;
+        /* judged: the wire decided it (nothing sent, nothing answered) */
+        mode->hosts[mode->nhosts++] = (struct st_mode_host){.addr = cl->unfounded_addr[i],
+                                                            .reason = ST_REASON_NOT_PROBED,
+                                                            .latency_s = -1,
+                                                            .judged = true};
+        c->judged++;
+    }
+    qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_mode_host);
 }
 
 void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char *prefix)

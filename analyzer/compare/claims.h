@@ -91,6 +91,18 @@ bool st_scanner_prints_successes(const char *scanner);
  * RST, an ICMP error or ARP/ND. */
 bool st_reply_is_success(const struct st_pkt *reply);
 
+/* The reason of a host the scanner claimed but never sent a probe to. */
+#define ST_REASON_NOT_PROBED "not-probed"
+
+/*
+ * List in c's last mode each host claimed up that no mode holds (the
+ * scanner printed a host it never probed: unfounded), down for reason
+ * ST_REASON_NOT_PROBED, so that it has its line and its claim like any
+ * other; those an earlier call added are taken out first (compare --claims
+ * reads a second set of claims).
+ */
+void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *c);
+
 /* A line under the claims for the unreported hosts, when there are any:
  * how many, why none is a miss, the first addresses. */
 void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char *prefix);

@@ -149,6 +149,7 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         return ST_EXIT_USAGE;
     }
     st_claims_judge(&l->claims, &l->c);
+    st_claims_place_unprobed(&l->claims, &l->c);
     l->c.claims = &l->claims;
     return 0;
 }
