@@ -98,6 +98,7 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
     while ((len = getline(&line, &lsz, f)) >= 0) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
+        cl->lines += line[strspn(line, " \t")] != 0;
         if (!r && !(r = which(line, &st)))
             continue;
         uint32_t addr = 0;

@@ -46,6 +46,7 @@ struct st_claims {
     uint32_t *addr;
     enum st_claim *claim; /* per addr: the last claim printed for it */
     size_t n, cap;
+    size_t lines; /* lines of the output that are not blank */
     /* set by st_claims_judge; answered = claimed up and answered + missed +
      * unreported */
     size_t claimed_up, answered, missed, unfounded;

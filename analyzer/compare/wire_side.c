@@ -198,6 +198,20 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
         mode_append(s, port); /* the last one given, as the scanners read them */
 }
 
+/* Whether option a (value next) sends the scanner's results to a file:
+ * zmap -o/--output-file other than "-", masscan's -oX/-oJ/-oL/-oG/-oB/-oD/-oU
+ * and --output-filename. */
+static bool output_to_file(const char *scanner, const char *a, const char *next)
+{
+    if (!strcmp(scanner, "zmap"))
+        return ((!strcmp(a, "-o") || !strcmp(a, "--output-file")) && strcmp(next, "-")) ||
+               (!strncmp(a, "--output-file=", 14) && strcmp(a + 14, "-"));
+    if (!strcmp(scanner, "masscan"))
+        return (a[0] == '-' && a[1] == 'o' && a[2] && strchr("XJLGBDU", a[2])) ||
+               !strncmp(a, "--output-filename", 17) || !strncmp(a, "--output-file", 13);
+    return false;
+}
+
 /* Commands that run another (`timeout 20 masscan ...`): the options each
  * takes a value with, and how many words follow them before the command
  * (timeout's duration). */
@@ -258,6 +272,7 @@ static size_t skip_wrappers(const char *const *cmd, size_t n)
 int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     memset(s, 0, sizeof *s);
+    s->exit_status = -1;
     size_t i = 0;
     while (i < argc && strcmp(argv[i], "--"))
         i++;
@@ -270,7 +285,11 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
     name_mode(cmd, n, s);
     for (size_t k = 1; k < n; k++)
         if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-u") || !strcmp(cmd[k], "--unreach")))
-            s->unreach_list = true;
+            s->unreach_list = s->addr_list = true;
+        else if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-a") || !strcmp(cmd[k], "--alive")))
+            s->addr_list = true;
+        else if (output_to_file(s->name, cmd[k], k + 1 < n ? cmd[k + 1] : ""))
+            s->to_file = true;
     read_targets(cmd, n, s);
     return 0;
 }
@@ -297,6 +316,11 @@ int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
         rc = st_scanner_cmd_parse(argv, n, s);
         free(argv);
     }
+    json_object *cmd, *st;
+    if (!rc && json_object_object_get_ex(run, "command", &cmd) &&
+        json_object_object_get_ex(cmd, "exit_status", &st) &&
+        json_object_is_type(st, json_type_int))
+        s->exit_status = json_object_get_int(st);
     json_object_put(run);
     return rc;
 }
@@ -305,6 +329,19 @@ void st_scanner_cmd_free(struct st_scanner_cmd *s)
 {
     free(s->targets);
     memset(s, 0, sizeof *s);
+}
+
+const char *st_scanner_silent_format(const struct st_scanner_cmd *s)
+{
+    if (s->to_file)
+        return NULL;
+    if (!strcmp(s->name, "zmap") && s->exit_status == 0)
+        return "address-list";
+    if (!strcmp(s->name, "masscan") && s->exit_status == 0)
+        return "masscan-console";
+    if (!strcmp(s->name, "fping") && s->addr_list && (s->exit_status == 0 || s->exit_status == 1))
+        return "address-list";
+    return NULL;
 }
 
 bool st_scanner_targets(const struct st_scanner_cmd *s, uint32_t addr)

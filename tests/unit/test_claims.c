@@ -267,15 +267,21 @@ static const struct cmd_row {
      0},
 };
 
+/* A row's NULL-terminated command line, parsed into s. */
+static void parse_row(const char *const *argv, struct st_scanner_cmd *s)
+{
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    assert_int_equal(st_scanner_cmd_parse(argv, argc, s), 0);
+}
+
 static void test_cmds(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        size_t argc = 0;
-        while (cmds[i].argv[argc])
-            argc++;
         struct st_scanner_cmd s;
-        assert_int_equal(st_scanner_cmd_parse(cmds[i].argv, argc, &s), 0);
+        parse_row(cmds[i].argv, &s);
         if (strcmp(s.name, cmds[i].name) || strcmp(s.mode, cmds[i].mode) ||
             s.ntargets != cmds[i].ntargets)
             fail_msg("row %zu: %s / %s / %zu targets; want %s / %s / %zu", i, s.name, s.mode,
@@ -288,15 +294,56 @@ static void test_cmds(void **state)
     assert_int_equal(st_scanner_cmd_parse(scan, 5, &s), -1);
 }
 
+/* What an empty output of a run that ended with a status claims: the
+ * format it is read in, or NULL (nothing can be read into silence). */
+static const struct silent_row {
+    const char *argv[10];
+    int exit_status;
+    const char *format;
+} silents[] = {
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "198.19.0.0/30"}, 0, "address-list"},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "198.19.0.0/30"}, 1, NULL},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "198.19.0.0/30"}, -1, NULL},
+    {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30"}, 0, "masscan-console"},
+    /* results written to a file: an empty stdout says nothing */
+    {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oJ", "m.json"}, 0, NULL},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "-o", "hosts.txt", "198.19.0.0/30"},
+     0,
+     NULL},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "-o", "-", "198.19.0.0/30"},
+     0,
+     "address-list"},
+    {{"scantrace", "record", "--", "timeout", "20", "masscan", "--ping", "198.19.0.1"}, 124, NULL},
+    {{"scantrace", "record", "--", "fping", "-a", "198.18.3.4"}, 1, "address-list"},
+    {{"scantrace", "record", "--", "fping", "-u", "198.18.3.2"}, 0, "address-list"},
+    {{"scantrace", "record", "--", "fping", "-a", "198.18.3.4"}, 2, NULL},
+    {{"scantrace", "record", "--", "fping", "198.18.3.4"}, 1, NULL},
+    {{"scantrace", "record", "--", "hping3", "-S", "198.18.3.4"}, 0, NULL},
+    {{"scantrace", "record", "--", "nmap", "-sn", "198.18.3.4"}, 0, NULL},
+};
+
+static void test_silent(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof silents / sizeof silents[0]; i++) {
+        struct st_scanner_cmd s;
+        parse_row(silents[i].argv, &s);
+        s.exit_status = silents[i].exit_status;
+        const char *got = st_scanner_silent_format(&s), *want = silents[i].format;
+        if ((got == NULL) != (want == NULL) || (got && strcmp(got, want)))
+            fail_msg("row %zu: %s, want %s", i, got ? got : "NULL", want ? want : "NULL");
+        st_scanner_cmd_free(&s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
         src_root = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),
-        cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_successes),
-        cmocka_unit_test(test_cmds),
+        cmocka_unit_test(test_files),     cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_successes), cmocka_unit_test(test_cmds),
+        cmocka_unit_test(test_silent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
