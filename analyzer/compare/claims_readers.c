@@ -166,7 +166,10 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
     return true;
 }
 
-/* hping3: "len=46 ip=X ttl=64 ..." for each reply */
+/* hping3: "len=46 ip=X ttl=64 ..." for each reply; an ICMP error as "ICMP
+ * Port Unreachable from ip=X ...": a port or protocol unreachable is the
+ * host's own word (up, as nmap reads it), another error a router's about
+ * someone else, which claims nothing */
 static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
                          enum st_claim *claim)
 {
@@ -176,6 +179,14 @@ static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *
     if (!strncmp(line, "HPING ", 6) || (!strncmp(line, "--- ", 4) && strstr(line, "hping"))) {
         *addr = 0;
         *claim = ST_CLAIM_NONE;
+        return true;
+    }
+    if (!strncmp(line, "ICMP ", 5) && ip_after(line, " from ip=", addr)) {
+        bool own = !strncmp(line, "ICMP Port Unreachable", 21) ||
+                   !strncmp(line, "ICMP Protocol Unreachable", 25);
+        *claim = own ? ST_CLAIM_UP : ST_CLAIM_NONE;
+        if (!own)
+            *addr = 0;
         return true;
     }
     if (strncmp(line, "len=", 4) || !ip_after(line, " ip=", addr))

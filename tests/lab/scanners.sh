@@ -8,7 +8,8 @@
 # `j NAME FILTER` a value of its report.json; `verdict NAME HOST` ("up reason");
 # `gateway_mac` the gateway's MAC, asked for until the kernel has it (zmap and masscan
 # write Ethernet frames themselves); `wire NAME FILTER FIELD` the distinct values of
-# FIELD in the frames of NAME's capture that tshark's FILTER selects, one a line, sorted.
+# FIELD (its first occurrence) in the frames of NAME's capture that tshark's FILTER
+# selects, one a line, sorted.
 
 eq() { # eq DESC GOT WANT
   if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
@@ -42,5 +43,7 @@ gateway_mac() {
 }
 
 wire() {
-  tshark -r "$tmp/$1/capture.pcapng" -Y "$2" -T fields -e "$3" 2>/dev/null | sort -u | sed '/^$/d'
+  # the outer header's field: an ICMP error's quote holds another of each
+  tshark -r "$tmp/$1/capture.pcapng" -Y "$2" -T fields -E occurrence=f -e "$3" 2>/dev/null |
+    sort -u | sed '/^$/d'
 }

@@ -43,7 +43,8 @@ claimed() {
   case $(j "$1" .claims.scanner) in
   zmap) grep -E '^[0-9.]+$' "$log" ;;
   masscan) sed -n 's/^Discovered open port .* on \([0-9.]*\).*/\1/p' "$log" ;;
-  hping3) sed -n 's/^len=.* ip=\([0-9.]*\) .*/\1/p' "$log" ;;
+  hping3) sed -n -e 's/^len=.* ip=\([0-9.]*\) .*/\1/p' \
+    -e 's/^ICMP P[a-z]* Unreachable from ip=\([0-9.]*\) .*/\1/p' "$log" ;;
   nmap) awk '/^Nmap scan report for /{h=$NF} /^Host is up/{print h}' "$log" ;;
   fping) grep -E '^[0-9a-f.:]+$' "$log" ;;
   esac | tr -d '()' | sort -u
@@ -142,6 +143,12 @@ if [ -n "$have_hping3" ]; then
   eq "hping3 -S $up: its kernel's RSTs are os-rst" "$(j hsynup '.summary.causes["os-rst"] // 0')" \
     "$(tshark -r "$tmp/hsynup/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.reset == 1" 2>/dev/null | wc -l)"
   judge_counts hsynup "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 0
+  # hping3 --udp: a port unreachable is the host's own word, and hping3 prints it
+  # (with backspaces over "get hostname...": still a text trace)
+  run hudp hping3 --udp -p 53 -c 2 -i u100000 "$up"
+  eq "hping3 --udp: compare reads it and agrees" "$cmp" 0
+  eq "hping3 --udp: $up" "$(verdict hudp "$up")" "up port-unreach"
+  judge_counts hudp "icmp.type == 3 && icmp.code == 3" "icmp.type == 3 && icmp.code == 2" 0
 else
   ok "hping3: # SKIP not installed"
 fi

@@ -41,6 +41,9 @@ static const struct file_row {
     {"hping3.txt", "hping3", false, "hping3", "198.18.3.2=up"},
     /* hping3 prints every reply: a RST (flags=RA) is a reply too */
     {"hping3-rst.txt", "hping3", false, "hping3", "198.18.3.3=up"},
+    /* hping3 --udp: a port unreachable is the host's word; its stdout rubs
+     * out "get hostname..." with backspaces (a text trace all the same) */
+    {"hping3-udp.txt", "hping3", false, "hping3", "198.18.3.2=up"},
     {"hping3-none.txt", "hping3", false, "hping3", ""},
     {"nmap-normal.txt", "nmap", false, "nmap-normal", "198.18.1.2=up 198.18.3.2=up"},
     {"nmap-oG.txt", "nmap", false, "nmap-grepable", "198.18.3.2=up"},
@@ -109,6 +112,8 @@ static const struct line_row {
     {"198.18.3.2 is alive", "fping"},
     {"198.18.3.4 is unreachable", "fping"},
     {"len=28 ip=198.18.3.2 ttl=63 id=4324 icmp_seq=0 rtt=3.5 ms", "hping3"},
+    {"ICMP Port Unreachable from ip=198.18.3.2 name=UNKNOWN", "hping3"},
+    {"ICMP Host Unreachable from ip=198.18.2.254 name=UNKNOWN", "hping3"},
     {"saddr,classification,success", "zmap-csv"},
     {"198.19.0.7", "address-list"},
     /* what must stay unknown */
