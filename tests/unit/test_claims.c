@@ -36,6 +36,8 @@ static const struct file_row {
     {"masscan-oL.txt", "masscan", false, "masscan-list", "198.18.3.2=up"},
     {"masscan-oX.txt", "masscan", false, "xml", "198.18.3.2=up"},
     {"masscan-syn.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
+    /* --show closed: a closed port is a live host */
+    {"masscan-closed.txt", "masscan", false, "masscan-console", "198.18.3.2=up 198.18.3.3=up"},
     {"masscan-ping-syn.txt", "masscan", false, "masscan-console",
      "198.18.3.2=up 198.19.0.0=up 198.19.0.1=up 198.19.0.2=up 198.19.0.3=up"},
     {"hping3.txt", "hping3", false, "hping3", "198.18.3.2=up"},
@@ -107,6 +109,8 @@ static const struct line_row {
     {"Discovered open port 443/tcp on 198.18.3.2                                     ",
      "masscan-console"},
     {"open icmp 0 198.18.3.2 1796187376", "masscan-list"},
+    {"closed tcp 443 198.18.3.3 1796187376", "masscan-list"},
+    {"Discovered closed port 443/tcp on 198.18.3.3", "masscan-console"},
     {"{   \"ip\": \"198.18.3.2\",   \"timestamp\": \"1796187376\", \"ports\": [ ] }",
      "masscan-json"},
     {"198.18.3.2 is alive", "fping"},
