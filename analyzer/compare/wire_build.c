@@ -76,6 +76,16 @@ static bool own_answer(const struct st_pkt *p)
             (p->l4.tcp.flags & ST_TCP_RST));
 }
 
+/* A frame to a broadcast or a multicast group (the kernel's MLD reports
+ * and router solicitations), which probes no one host; a neighbour
+ * solicitation goes to its target's group but is about its target. */
+static bool to_everyone(const struct st_pkt *p)
+{
+    if (p->net == ST_NET_IPV6)
+        return p->ip6.dst[0] == 0xff && !nd(p, ST_ICMP6_NEIGHBOR_SOLICIT);
+    return dst_of(p) == 0xffffffffu;
+}
+
 /* The scanner's addresses: the sources of the frames the capture marked
  * outbound; a capture without directions, the sources of frames to its
  * targets (the first frame's source when no target could be read). */
@@ -166,7 +176,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         bool sent = cap->have_direction ? p->dir == ST_DIR_SENT : set_has(&scanner, src_of(p));
         uint32_t host = host_of(p, sent);
         if (sent) {
-            if (own_answer(p) || !st_scanner_targets(s, host) || host == 0xffffffffu)
+            if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p))
                 continue;
             set_add(&probed, host);
             push(t, p, true, t0);
