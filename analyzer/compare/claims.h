@@ -47,6 +47,7 @@ struct st_claims {
     enum st_claim *claim; /* per addr: the last claim printed for it */
     size_t n, cap;
     size_t lines; /* lines of the output that are not blank */
+    bool to_file; /* read from stdout, but the scanner wrote its results to a file */
     /* set by st_claims_judge; answered = claimed up and answered + missed +
      * unreported */
     size_t claimed_up, answered, missed, unfounded;

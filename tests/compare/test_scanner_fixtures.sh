@@ -44,4 +44,7 @@ check "masscan -oJ, stdout: compare exits 1 (unjudged)" test $? -eq 1
 check "masscan -oJ, stdout: format unknown, not a claim of no host" \
   test "$(jq -r .claims.format "$tmp/s.json")" = unknown
 check "masscan -oJ, stdout: not consistent" test "$(jq -r .summary.passes "$tmp/s.json")" = false
+check "masscan -oJ, stdout: the result says the results went to a file" \
+  grep -q 'UNJUDGED: the scanner wrote its results to a file, not stdout (give it with --claims)' \
+  <(jq -r .summary.result "$tmp/s.json")
 tap_done
