@@ -98,6 +98,7 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
     while ((len = getline(&line, &lsz, f)) >= 0) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
+        cl->lines += line[strspn(line, " \t")] != 0;
         if (!r && !(r = which(line, &st)))
             continue;
         uint32_t addr = 0;
@@ -126,30 +127,61 @@ enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr)
     return cl && lo < cl->n && cl->addr[lo] == addr ? cl->claim[lo] : ST_CLAIM_NONE;
 }
 
-/* Whether frame f is an answer that, by nmap's rules, says its host is up. */
-static bool frame_says_up(const struct st_comparison *c, long f)
+bool st_scanner_prints_successes(const char *scanner)
+{
+    return !strcmp(scanner, "zmap") || !strcmp(scanner, "masscan");
+}
+
+bool st_reply_is_success(const struct st_pkt *p)
+{
+    if (p->net == ST_NET_ARP)
+        return false;
+    if (p->proto == ST_IPPROTO_TCP)
+        return !(p->l4.tcp.flags & ST_TCP_RST);
+    if (p->proto == ST_IPPROTO_ICMP || p->proto == ST_IPPROTO_ICMPV6)
+        return !st_icmp_is_error(p->proto, p->l4.icmp.type) &&
+               !(p->proto == ST_IPPROTO_ICMPV6 && p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+    return true;
+}
+
+/* What the wire shows of a host: no answer that says it is up, only
+ * answers a success-printing scanner does not report, or a success. */
+enum answer { ANSWER_NONE = 0, ANSWER_UNREPORTED, ANSWER_SUCCESS };
+
+/* The answer frame f is (ANSWER_NONE: none that says its host is up). */
+static enum answer frame_answer(const struct st_comparison *c, long f)
 {
     struct st_pkt tmp;
     const struct st_pkt *p = st_store_get(&c->cap->frames, (size_t)f, &tmp);
-    return st_nmap_reply_verdict(p).host == ST_NMAP_UP;
+    if (st_nmap_reply_verdict(p).host != ST_NMAP_UP)
+        return ANSWER_NONE;
+    return st_reply_is_success(p) ? ANSWER_SUCCESS : ANSWER_UNREPORTED;
 }
 
-/* The wire alone decides, not the verdict: a traced run's verdict comes from
- * the scanner's report, which is what the claims are held against. */
-bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h)
+/* The best answer of host h on the wire. The wire alone decides, not the
+ * verdict: a traced run's verdict comes from the scanner's report, which is
+ * what the claims are held against. */
+static enum answer host_answer(const struct st_comparison *c, const struct st_mode_host *h)
 {
+    enum answer best = ANSWER_NONE, a;
     for (size_t i = 0; i < h->nreplies; i++)
-        if (c->t2f && c->t2f[h->replies[i]] >= 0 && frame_says_up(c, c->t2f[h->replies[i]]))
-            return true;
+        if (c->t2f && c->t2f[h->replies[i]] >= 0 &&
+            (a = frame_answer(c, c->t2f[h->replies[i]])) > best)
+            best = a;
     /* a reply nmap did not trace is still an answer on the wire */
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
         enum st_cause k = c->fcause[f];
         if (c->fdir[f] == ST_DIR_RCVD && (k == ST_CAUSE_LATE_REPLY || k == ST_CAUSE_MISSED_REPLY) &&
-            frame_says_up(c, f))
-            return true;
+            (a = frame_answer(c, f)) > best)
+            best = a;
     }
-    return false;
+    return best;
+}
+
+bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h)
+{
+    return host_answer(c, h) != ANSWER_NONE;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -158,26 +190,47 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The hosts that answered, sorted and unique: a sweep has as many hosts as
- * probes, so they are looked up, not scanned for. */
-static uint32_t *answered_set(const struct st_comparison *c, size_t *n)
+/* Sorted and unique, in place; the new count. */
+static size_t sort_unique(uint32_t *a, size_t k)
+{
+    size_t n = 0;
+    qsort(a, k, sizeof *a, cmp_u32);
+    for (size_t i = 0; i < k; i++)
+        if (!n || a[n - 1] != a[i])
+            a[n++] = a[i];
+    return n;
+}
+
+/* The hosts that answered, sorted and unique (a sweep has as many hosts as
+ * probes, so they are looked up, not scanned for); *succ gets the best
+ * answer of each (a host in two modes: its best in either). */
+static uint32_t *answered_set(const struct st_comparison *c, size_t *n, uint32_t **succ,
+                              size_t *nsucc)
 {
     size_t total = 0, k = 0;
     for (size_t m = 0; m < c->nmodes; m++)
         total += c->modes[m].nhosts;
-    uint32_t *a = malloc((total + 1) * sizeof *a);
-    if (!a)
+    uint32_t *a = malloc((total + 1) * sizeof *a), *s = malloc((total + 1) * sizeof *s);
+    size_t ks = 0;
+    if (!a || !s)
         abort();
     for (size_t m = 0; m < c->nmodes; m++)
-        for (size_t h = 0; h < c->modes[m].nhosts; h++)
-            if (st_host_answered(c, &c->modes[m].hosts[h]))
+        for (size_t h = 0; h < c->modes[m].nhosts; h++) {
+            enum answer ans = host_answer(c, &c->modes[m].hosts[h]);
+            if (ans != ANSWER_NONE)
                 a[k++] = c->modes[m].hosts[h].addr;
-    qsort(a, k, sizeof *a, cmp_u32);
-    *n = 0;
-    for (size_t i = 0; i < k; i++)
-        if (!*n || a[*n - 1] != a[i])
-            a[(*n)++] = a[i];
+            if (ans == ANSWER_SUCCESS)
+                s[ks++] = c->modes[m].hosts[h].addr;
+        }
+    *n = sort_unique(a, k);
+    *nsucc = sort_unique(s, ks);
+    *succ = s;
     return a;
+}
+
+static int cmp_report_order(const void *a, const void *b)
+{
+    return st_host_cmp(*(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 static void push_addr(uint32_t **list, size_t n, uint32_t a)
@@ -191,11 +244,12 @@ static void push_addr(uint32_t **list, size_t n, uint32_t a)
 
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
 {
-    cl->claimed_up = cl->answered = cl->missed = cl->unfounded = 0;
+    cl->claimed_up = cl->answered = cl->missed = cl->unfounded = cl->unreported = 0;
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
-    size_t na;
-    uint32_t *ans = answered_set(c, &na);
+    size_t na, ns;
+    uint32_t *succ, *ans = answered_set(c, &na, &succ, &ns);
+    bool successes_only = st_scanner_prints_successes(cl->scanner);
     for (size_t i = 0; i < cl->n; i++) {
         if (cl->claim[i] != ST_CLAIM_UP)
             continue;
@@ -213,16 +267,101 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
             up[nup++] = cl->addr[i];
     qsort(up, nup, sizeof *up, cmp_u32);
     cl->answered = na;
-    for (size_t i = 0; i < na; i++)
-        if (!bsearch(&ans[i], up, nup, sizeof *up, cmp_u32))
+    for (size_t i = 0; i < na; i++) {
+        if (bsearch(&ans[i], up, nup, sizeof *up, cmp_u32))
+            continue;
+        if (successes_only && !bsearch(&ans[i], succ, ns, sizeof *succ, cmp_u32))
+            push_addr(&cl->unreported_addr, cl->unreported++, ans[i]);
+        else
             push_addr(&cl->missed_addr, cl->missed++, ans[i]);
+    }
     free(up);
     free(ans);
+    free(succ);
+    /* listed as reports list hosts: IPv4 by address, then IPv6 */
+    qsort(cl->missed_addr, cl->missed, sizeof *cl->missed_addr, cmp_report_order);
+    qsort(cl->unfounded_addr, cl->unfounded, sizeof *cl->unfounded_addr, cmp_report_order);
+    qsort(cl->unreported_addr, cl->unreported, sizeof *cl->unreported_addr, cmp_report_order);
 }
 
 bool st_claims_failed(const struct st_claims *cl)
 {
     return cl && cl->present && (cl->missed || cl->unfounded);
+}
+
+static bool in_modes(const struct st_comparison *c, uint32_t addr)
+{
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++)
+            if (c->modes[m].hosts[h].addr == addr)
+                return true;
+    return false;
+}
+
+static int cmp_mode_host(const void *a, const void *b)
+{
+    const struct st_mode_host *x = a, *y = b;
+    return st_host_cmp(x->addr, y->addr);
+}
+
+/* Take out the hosts an earlier st_claims_place_unprobed added. */
+static void unplace(struct st_mode *mode, struct st_comparison *c)
+{
+    size_t n = 0;
+    for (size_t h = 0; h < mode->nhosts; h++) {
+        struct st_mode_host *x = &mode->hosts[h];
+        if (!x->nprobes && !x->nreplies && !x->nwire && x->reason &&
+            !strcmp(x->reason, ST_REASON_NOT_PROBED)) {
+            c->judged--;
+            continue;
+        }
+        mode->hosts[n++] = *x;
+    }
+    mode->nhosts = n;
+}
+
+void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *c)
+{
+    if (!c->nmodes)
+        return;
+    struct st_mode *mode = &c->modes[c->nmodes - 1];
+    unplace(mode, c);
+    size_t add = 0;
+    for (size_t i = 0; i < cl->unfounded; i++)
+        add += !in_modes(c, cl->unfounded_addr[i]);
+    if (!add)
+        return;
+    struct st_mode_host *g = realloc(mode->hosts, (mode->nhosts + add) * sizeof *g);
+    if (!g)
+        abort();
+    mode->hosts = g;
+    for (size_t i = 0; i < cl->unfounded; i++) {
+        if (in_modes(c, cl->unfounded_addr[i]))
+            continue;
+        /* judged: the wire decided it (nothing sent, nothing answered) */
+        mode->hosts[mode->nhosts++] = (struct st_mode_host){.addr = cl->unfounded_addr[i],
+                                                            .reason = ST_REASON_NOT_PROBED,
+                                                            .latency_s = -1,
+                                                            .judged = true};
+        c->judged++;
+    }
+    qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_mode_host);
+}
+
+void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char *prefix)
+{
+    char ip[ST_HOST_STRLEN];
+    if (!cl || !cl->unreported)
+        return;
+    fprintf(out,
+            "%s  not reported (%zu answered only with a RST or an ICMP error, which %s does not "
+            "print: no miss):",
+            prefix, cl->unreported, cl->scanner);
+    for (size_t i = 0; i < cl->unreported && i < 20; i++)
+        fprintf(out, " %s", st_host_str(cl->unreported_addr[i], ip));
+    if (cl->unreported > 20)
+        fprintf(out, " ... (%zu more)", cl->unreported - 20);
+    fputc('\n', out);
 }
 
 void st_claims_free(struct st_claims *cl)
@@ -231,5 +370,6 @@ void st_claims_free(struct st_claims *cl)
     free(cl->claim);
     free(cl->missed_addr);
     free(cl->unfounded_addr);
+    free(cl->unreported_addr);
     memset(cl, 0, sizeof *cl);
 }

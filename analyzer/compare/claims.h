@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "comparison.h"
 
@@ -45,9 +46,16 @@ struct st_claims {
     uint32_t *addr;
     enum st_claim *claim; /* per addr: the last claim printed for it */
     size_t n, cap;
-    /* set by st_claims_judge */
+    size_t lines; /* lines of the output that are not blank */
+    bool to_file; /* read from stdout, but the scanner wrote its results to a file */
+    /* set by st_claims_judge; answered = claimed up and answered + missed +
+     * unreported */
     size_t claimed_up, answered, missed, unfounded;
-    uint32_t *missed_addr, *unfounded_addr;
+    /* answered, but only with what the scanner's output never reports: a
+     * RST, a port unreachable, ARP/ND to zmap or masscan, which print
+     * successes (open ports, echo replies) alone. Neither claimed nor missed. */
+    size_t unreported;
+    uint32_t *missed_addr, *unfounded_addr, *unreported_addr;
 };
 
 /*
@@ -61,8 +69,10 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
 /* The claim for addr (ST_CLAIM_NONE when none). */
 enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr);
 
-/* Count answered (up on the wire), missed (answered, not claimed up) and
- * unfounded (claimed up, no answer on the wire). */
+/* Count answered (up on the wire), missed (answered, not claimed up, and
+ * answered in a way the scanner reports), unreported (answered only in ways
+ * it does not: st_scanner_prints_successes) and unfounded (claimed up, no
+ * answer on the wire). */
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c);
 
 /* Whether the claims disagree with the wire (compare exits 1). */
@@ -71,6 +81,33 @@ bool st_claims_failed(const struct st_claims *cl);
 /* Whether the wire shows host h answering: a reply on the wire that says
  * it is up by nmap's rules (st_nmap_reply_verdict). */
 bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h);
+
+/* Whether a scanner prints only its successes (zmap's default output
+ * filter success = 1, masscan's open ports and echo replies): a host that
+ * answered with a RST or an ICMP error is up by nmap's rules, but such a
+ * scanner says nothing about it, so it is no miss. */
+bool st_scanner_prints_successes(const char *scanner);
+
+/* Whether a reply that says its host is up is one such a scanner reports
+ * (a SYN/ACK, an echo or other query reply, a UDP or SCTP answer), not a
+ * RST, an ICMP error or ARP/ND. */
+bool st_reply_is_success(const struct st_pkt *reply);
+
+/* The reason of a host the scanner claimed but never sent a probe to. */
+#define ST_REASON_NOT_PROBED "not-probed"
+
+/*
+ * List in c's last mode each host claimed up that no mode holds (the
+ * scanner printed a host it never probed: unfounded), down for reason
+ * ST_REASON_NOT_PROBED, so that it has its line and its claim like any
+ * other; those an earlier call added are taken out first (compare --claims
+ * reads a second set of claims).
+ */
+void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *c);
+
+/* A line under the claims for the unreported hosts, when there are any:
+ * how many, why none is a miss, the first addresses. */
+void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char *prefix);
 
 void st_claims_free(struct st_claims *cl);
 

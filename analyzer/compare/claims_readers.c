@@ -101,12 +101,16 @@ static bool xml(const char *line, struct st_claim_state *st, uint32_t *addr, enu
     return any || !strncmp(line, "<?xml", 5) || strstr(line, "<nmaprun") || strstr(line, "<host");
 }
 
-/* masscan's console: "Discovered open port 0/icmp on X" */
+/* masscan's console: "Discovered open port 0/icmp on X"; with --show closed
+ * also "Discovered closed port 443/tcp on X", a host up all the same (its
+ * stack answered with a RST) */
 static bool masscan_console(const char *line, struct st_claim_state *st, uint32_t *addr,
                             enum st_claim *claim)
 {
     (void)st;
-    if (strncmp(line, "Discovered open port ", 21) || !ip_after(line, " on ", addr))
+    if ((strncmp(line, "Discovered open port ", 21) &&
+         strncmp(line, "Discovered closed port ", 23)) ||
+        !ip_after(line, " on ", addr))
         return false;
     *claim = ST_CLAIM_UP;
     return true;
@@ -134,7 +138,10 @@ static bool masscan_list(const char *line, struct st_claim_state *st, uint32_t *
     snprintf(word, sizeof word, " %s ", proto);
     if (!strstr(" tcp udp icmp sctp arp ", word))
         return false;
-    *claim = !strcmp(state, "open") || !strcmp(state, "up") ? ST_CLAIM_UP : ST_CLAIM_NONE;
+    /* a closed port (--show closed) is a live host's answer too */
+    *claim = !strcmp(state, "open") || !strcmp(state, "up") || !strcmp(state, "closed")
+                 ? ST_CLAIM_UP
+                 : ST_CLAIM_NONE;
     return true;
 }
 
@@ -166,7 +173,10 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
     return true;
 }
 
-/* hping3: "len=46 ip=X ttl=64 ..." for each reply */
+/* hping3: "len=46 ip=X ttl=64 ..." for each reply; an ICMP error as "ICMP
+ * Port Unreachable from ip=X ...": a port or protocol unreachable is the
+ * host's own word (up, as nmap reads it), another error a router's about
+ * someone else, which claims nothing */
 static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
                          enum st_claim *claim)
 {
@@ -176,6 +186,14 @@ static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *
     if (!strncmp(line, "HPING ", 6) || (!strncmp(line, "--- ", 4) && strstr(line, "hping"))) {
         *addr = 0;
         *claim = ST_CLAIM_NONE;
+        return true;
+    }
+    if (!strncmp(line, "ICMP ", 5) && ip_after(line, " from ip=", addr)) {
+        bool own = !strncmp(line, "ICMP Port Unreachable", 21) ||
+                   !strncmp(line, "ICMP Protocol Unreachable", 25);
+        *claim = own ? ST_CLAIM_UP : ST_CLAIM_NONE;
+        if (!own)
+            *addr = 0;
         return true;
     }
     if (strncmp(line, "len=", 4) || !ip_after(line, " ip=", addr))

@@ -148,7 +148,13 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         st_loaded_free(l);
         return ST_EXIT_USAGE;
     }
+    /* a scanner that prints its successes alone printed none: no claim */
+    const char *silent = st_scanner_silent_format(&l->scanner);
+    if (!strcmp(source, "stdout") && !l->claims.lines && silent)
+        snprintf(l->claims.format, sizeof l->claims.format, "%s", silent);
+    l->claims.to_file = !strcmp(source, "stdout") && l->scanner.to_file;
     st_claims_judge(&l->claims, &l->c);
+    st_claims_place_unprobed(&l->claims, &l->c);
     l->c.claims = &l->claims;
     return 0;
 }

@@ -150,7 +150,9 @@ static bool looks_binary(const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         if (c == 0)
             return true;
-        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+        /* a backspace or an escape is a terminal's: hping3 rubs out its
+         * "get hostname..." with backspaces on stdout */
+        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n' && c != '\b' && c != 0x1b)
             bad++;
     }
     return bad > 2 && bad * 10 > n;

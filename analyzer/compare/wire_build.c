@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "wire_side.h"
 
 /* A set of addresses (open addressing; 0 is never an address here). */
@@ -43,14 +44,46 @@ static void set_add(struct addrset *s, uint32_t a)
     s->n++;
 }
 
+/* A frame's addresses as hosts (hosts.h: an IPv6 address is its id). */
 static uint32_t src_of(const struct st_pkt *p)
 {
-    return p->net == ST_NET_ARP ? p->arp.spa : p->net == ST_NET_IPV4 ? p->ip.src : 0;
+    return st_pkt_src_host(p);
 }
 
 static uint32_t dst_of(const struct st_pkt *p)
 {
-    return p->net == ST_NET_ARP ? p->arp.tpa : p->net == ST_NET_IPV4 ? p->ip.dst : 0;
+    return st_pkt_dst_host(p);
+}
+
+static bool nd(const struct st_pkt *p, uint8_t type)
+{
+    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && p->l4.icmp.type == type;
+}
+
+/* Frames the wire side reads: ARP, IPv4, IPv6. */
+static bool readable(const struct st_pkt *p)
+{
+    return p->net == ST_NET_ARP || p->net == ST_NET_IPV4 || p->net == ST_NET_IPV6;
+}
+
+/* An answer the scanner's host gave, not a probe: an ARP reply, a
+ * neighbour advertisement, a RST (the kernel's to a SYN/ACK it never asked
+ * for: its cause is os-rst). */
+static bool own_answer(const struct st_pkt *p)
+{
+    return (p->net == ST_NET_ARP && p->arp.op == 2) || nd(p, ST_ICMP6_NEIGHBOR_ADVERT) ||
+           ((p->net == ST_NET_IPV4 || p->net == ST_NET_IPV6) && p->proto == ST_IPPROTO_TCP &&
+            (p->l4.tcp.flags & ST_TCP_RST));
+}
+
+/* A frame to a broadcast or a multicast group (the kernel's MLD reports
+ * and router solicitations), which probes no one host; a neighbour
+ * solicitation goes to its target's group but is about its target. */
+static bool to_everyone(const struct st_pkt *p)
+{
+    if (p->net == ST_NET_IPV6)
+        return p->ip6.dst[0] == 0xff && !nd(p, ST_ICMP6_NEIGHBOR_SOLICIT);
+    return dst_of(p) == 0xffffffffu;
 }
 
 /* The scanner's addresses: the sources of the frames the capture marked
@@ -62,7 +95,7 @@ static void find_scanner(const struct st_dissection *cap, const struct st_scanne
     struct st_pkt tmp;
     for (size_t i = 0; i < cap->n; i++) {
         const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
-        if (p->net != ST_NET_ARP && p->net != ST_NET_IPV4)
+        if (!readable(p))
             continue;
         if (cap->have_direction) {
             if (p->dir == ST_DIR_SENT)
@@ -75,15 +108,21 @@ static void find_scanner(const struct st_dissection *cap, const struct st_scanne
     }
 }
 
-/* The host a frame is about: a probe's destination, an answer's source, or
- * the destination an ICMP error quotes. */
+/* The host a frame is about: a probe's destination (a neighbour
+ * solicitation's target: IPv6's ARP), an answer's source (an
+ * advertisement's target), or the destination an ICMP error quotes. */
 static uint32_t host_of(const struct st_pkt *p, bool sent)
 {
+    const struct st_icmp *ic = &p->l4.icmp;
+    if ((nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) || nd(p, ST_ICMP6_NEIGHBOR_ADVERT)) && ic->nd_has_target)
+        return st_host6(ic->nd_target);
     if (sent)
         return dst_of(p);
-    if (p->net == ST_NET_IPV4 && p->proto == ST_IPPROTO_ICMP && p->l4.icmp.quote.present &&
-        p->l4.icmp.quote.ip.dst)
-        return p->l4.icmp.quote.ip.dst;
+    if (p->net == ST_NET_IPV4 && p->proto == ST_IPPROTO_ICMP && ic->quote.present &&
+        ic->quote.ip.dst)
+        return ic->quote.ip.dst;
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && ic->quote.present6)
+        return st_host6(ic->quote.ip6.dst);
     return src_of(p);
 }
 
@@ -130,18 +169,14 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     int64_t t0 = 0;
     for (size_t i = 0; i < cap->n; i++) {
         const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
-        if (p->net != ST_NET_ARP && p->net != ST_NET_IPV4)
+        if (!readable(p))
             continue;
         if (!t->npkts)
             t0 = p->time_ns;
         bool sent = cap->have_direction ? p->dir == ST_DIR_SENT : set_has(&scanner, src_of(p));
         uint32_t host = host_of(p, sent);
         if (sent) {
-            /* the kernel's RST to a SYN/ACK it never asked for is no probe */
-            if (p->net == ST_NET_IPV4 && p->proto == ST_IPPROTO_TCP &&
-                (p->l4.tcp.flags & ST_TCP_RST))
-                continue;
-            if (!st_scanner_targets(s, host) || host == 0xffffffffu)
+            if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p))
                 continue;
             set_add(&probed, host);
             push(t, p, true, t0);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hosts.h"
 #include "util.h"
 
 /* A target spec naming more addresses than this is not expanded: no scan a
@@ -47,6 +48,42 @@ static bool spec_read(const char *arg, struct st_targets *t)
     return st_targets_add(t, arg, err, sizeof err) == 0;
 }
 
+/* An IPv6 address, or a prefix of at most MAX_TARGETS addresses
+ * ("2001:2:0:100::/120"), as host ids (hosts.h) appended to t; whether arg
+ * was one. An IPv6 target is its id: targets are looked up, not ordered. */
+static bool spec6_read(const char *arg, struct st_targets *t)
+{
+    char buf[64];
+    const char *slash = strchr(arg, '/');
+    unsigned bits = 128;
+    uint8_t a[16];
+    if (!strchr(arg, ':') || strlen(arg) >= sizeof buf)
+        return false;
+    snprintf(buf, sizeof buf, "%.*s", slash ? (int)(slash - arg) : (int)strlen(arg), arg);
+    if (inet_pton(AF_INET6, buf, a) != 1)
+        return false;
+    if (slash && (sscanf(slash + 1, "%u", &bits) != 1 || bits > 128 || 128 - bits > 17))
+        return false;
+    uint32_t count = 1u << (128 - bits),
+             base = (uint32_t)a[12] << 24 | (uint32_t)a[13] << 16 | (uint32_t)a[14] << 8 | a[15];
+    if (count > 1)
+        base &= ~(count - 1); /* the prefix's first address */
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t v = base + k;
+        a[12] = (uint8_t)(v >> 24), a[13] = (uint8_t)(v >> 16), a[14] = (uint8_t)(v >> 8),
+        a[15] = (uint8_t)v;
+        if (t->n == t->cap) {
+            t->cap = t->cap ? 2 * t->cap : 64;
+            uint32_t *g = realloc(t->addr, t->cap * sizeof *g);
+            if (!g)
+                abort();
+            t->addr = g;
+        }
+        t->addr[t->n++] = st_host6(a);
+    }
+    return true;
+}
+
 /* Options whose value is one of the scanner's own addresses, not a target. */
 static bool own_address_option(const char *scanner, const char *opt)
 {
@@ -83,7 +120,7 @@ static void read_targets(const char *const *argv, size_t argc, struct st_scanner
             i++;
             continue;
         }
-        if (spec_read(argv[i], &t))
+        if (spec6_read(argv[i], &t) || spec_read(argv[i], &t))
             s->targets_read = true;
     }
     if (t.n) /* no targets read: t.addr is still NULL, which qsort may not be given */
@@ -101,12 +138,38 @@ static void mode_append(struct st_scanner_cmd *s, const char *word)
     snprintf(s->mode + len, sizeof s->mode - len, "%s%s", len ? " " : "", word);
 }
 
+/* A port option of zmap (-p, --target-port), masscan (-p, --ports, -pN,
+ * --ports=N) or hping3 (-p, --destport) as "-p N"; whether a is one. The
+ * port is in the mode's name: a SYN scan of 443 and one of 80 are two modes. */
+static bool port_option(const char *scanner, const char *a, const char *next, char *out,
+                        size_t outsz)
+{
+    static const struct st_pair with_value[] = {
+        {"zmap", "-p"},    {"zmap", "--target-port"}, {"zmap", "--target-ports"},
+        {"masscan", "-p"}, {"masscan", "--ports"},    {"masscan", "--port"},
+        {"hping3", "-p"},  {"hping3", "--destport"},
+    };
+    const char *eq = strchr(a, '=');
+    char opt[32];
+    snprintf(opt, sizeof opt, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+    if (st_pair_find(with_value, ST_PAIRS_N(with_value), scanner, opt)) {
+        snprintf(out, outsz, "-p %s", eq ? eq + 1 : next);
+        return true;
+    }
+    if (!strcmp(scanner, "masscan") && !strncmp(a, "-p", 2) && a[2] >= '0' && a[2] <= '9') {
+        snprintf(out, outsz, "-p %s", a + 2);
+        return true;
+    }
+    return false;
+}
+
 /* The options that choose what a scanner sends, so two runs of one scanner
  * in one mode get one name (diff pairs modes by it). */
 static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     mode_append(s, s->name);
     bool zmap_module = false;
+    char port[64] = "";
     for (size_t i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(s->name, "nmap") && a[0] == '-' && (a[1] == 's' || a[1] == 'P') && a[2])
@@ -119,7 +182,9 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
             mode_append(s, "-M");
             mode_append(s, a + 15);
             zmap_module = true;
-        } else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
+        } else if (port_option(s->name, a, next, port, sizeof port))
+            continue;
+        else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
             mode_append(s, a);
         else if (!strcmp(s->name, "hping3") &&
                  (!strcmp(a, "--icmp") || !strcmp(a, "-1") || !strcmp(a, "--udp") ||
@@ -129,24 +194,102 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
     }
     if (!strcmp(s->name, "zmap") && !zmap_module)
         mode_append(s, "-M tcp_synscan"); /* zmap's default module */
+    if (port[0])
+        mode_append(s, port); /* the last one given, as the scanners read them */
+}
+
+/* Whether option a (value next) sends the scanner's results to a file:
+ * zmap -o/--output-file other than "-", masscan's -oX/-oJ/-oL/-oG/-oB/-oD/-oU
+ * and --output-filename. */
+static bool output_to_file(const char *scanner, const char *a, const char *next)
+{
+    if (!strcmp(scanner, "zmap"))
+        return ((!strcmp(a, "-o") || !strcmp(a, "--output-file")) && strcmp(next, "-")) ||
+               (!strncmp(a, "--output-file=", 14) && strcmp(a + 14, "-"));
+    if (!strcmp(scanner, "masscan"))
+        return (a[0] == '-' && a[1] == 'o' && a[2] && strchr("XJLGBDU", a[2])) ||
+               !strncmp(a, "--output-filename", 17) || !strncmp(a, "--output-file", 13);
+    return false;
+}
+
+/* Commands that run another (`timeout 20 masscan ...`): the options each
+ * takes a value with, and how many words follow them before the command
+ * (timeout's duration). */
+struct wrapper {
+    const char *name;
+    const char *value_opts; /* " -s -k " */
+    size_t operands;
+};
+
+static const struct wrapper wrappers[] = {
+    {"timeout", " -s -k --signal --kill-after ", 1},
+    {"nice", " -n --adjustment ", 0},
+    {"stdbuf", " -i -o -e ", 0},
+    {"env", " -u --unset -C --chdir -S --split-string ", 0},
+    {"setsid", "", 0},
+};
+
+static const char *base_of(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* The index in cmd of the scanner a wrapper runs (0: cmd[0] is no wrapper). */
+static size_t skip_wrappers(const char *const *cmd, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        const struct wrapper *w = NULL;
+        for (size_t k = 0; k < sizeof wrappers / sizeof *wrappers; k++)
+            if (i < n && !strcmp(base_of(cmd[i]), wrappers[k].name))
+                w = &wrappers[k];
+        if (!w)
+            return i;
+        size_t j = i + 1, left = w->operands;
+        char opt[40];
+        while (j < n) {
+            snprintf(opt, sizeof opt, " %s ", cmd[j]);
+            if (!strcmp(cmd[j], "--")) {
+                j++;
+                break;
+            }
+            if (cmd[j][0] == '-' && cmd[j][1])
+                j += strchr(cmd[j], '=') || !strstr(w->value_opts, opt) ? 1 : 2;
+            else if (!strcmp(w->name, "env") && strchr(cmd[j], '='))
+                j++; /* VAR=VALUE */
+            else if (left)
+                j++, left--;
+            else
+                break;
+        }
+        if (j >= n)
+            return i; /* nothing run: the wrapper is the command */
+        i = j;
+    }
 }
 
 int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     memset(s, 0, sizeof *s);
+    s->exit_status = -1;
     size_t i = 0;
     while (i < argc && strcmp(argv[i], "--"))
         i++;
     if (i + 1 >= argc)
         return -1;
     const char *const *cmd = argv + i + 1;
-    size_t n = argc - i - 1;
-    const char *base = strrchr(cmd[0], '/');
-    snprintf(s->name, sizeof s->name, "%s", base ? base + 1 : cmd[0]);
+    size_t n = argc - i - 1, w = skip_wrappers(cmd, n);
+    cmd += w, n -= w;
+    snprintf(s->name, sizeof s->name, "%s", base_of(cmd[0]));
     name_mode(cmd, n, s);
     for (size_t k = 1; k < n; k++)
         if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-u") || !strcmp(cmd[k], "--unreach")))
-            s->unreach_list = true;
+            s->unreach_list = s->addr_list = true;
+        else if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-a") || !strcmp(cmd[k], "--alive")))
+            s->addr_list = true;
+        else if (output_to_file(s->name, cmd[k], k + 1 < n ? cmd[k + 1] : ""))
+            s->to_file = true;
     read_targets(cmd, n, s);
     return 0;
 }
@@ -173,6 +316,11 @@ int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
         rc = st_scanner_cmd_parse(argv, n, s);
         free(argv);
     }
+    json_object *cmd, *st;
+    if (!rc && json_object_object_get_ex(run, "command", &cmd) &&
+        json_object_object_get_ex(cmd, "exit_status", &st) &&
+        json_object_is_type(st, json_type_int))
+        s->exit_status = json_object_get_int(st);
     json_object_put(run);
     return rc;
 }
@@ -181,6 +329,19 @@ void st_scanner_cmd_free(struct st_scanner_cmd *s)
 {
     free(s->targets);
     memset(s, 0, sizeof *s);
+}
+
+const char *st_scanner_silent_format(const struct st_scanner_cmd *s)
+{
+    if (s->to_file)
+        return NULL;
+    if (!strcmp(s->name, "zmap") && s->exit_status == 0)
+        return "address-list";
+    if (!strcmp(s->name, "masscan") && s->exit_status == 0)
+        return "masscan-console";
+    if (!strcmp(s->name, "fping") && s->addr_list && (s->exit_status == 0 || s->exit_status == 1))
+        return "address-list";
+    return NULL;
 }
 
 bool st_scanner_targets(const struct st_scanner_cmd *s, uint32_t addr)

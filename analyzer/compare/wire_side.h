@@ -23,6 +23,9 @@ struct st_scanner_cmd {
     size_t ntargets;
     bool targets_read; /* some target spec could be read */
     bool unreach_list; /* fping -u: its address list names the unreachable */
+    bool addr_list;    /* fping -a/-u: it prints a bare address list */
+    bool to_file;      /* its results go to a file, not stdout (zmap -o F, masscan -oJ F) */
+    int exit_status;   /* run.json's command.exit_status; -1 unknown or killed */
 };
 
 /*
@@ -35,6 +38,17 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
 int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s);
 
 void st_scanner_cmd_free(struct st_scanner_cmd *s);
+
+/*
+ * The format of a scanner's output when it printed nothing, or NULL when
+ * nothing cannot be read as a claim. zmap's address list, fping -a/-u's and
+ * masscan's console lines print one line per success and nothing else on
+ * stdout: from a run that ended well (exit 0; fping 1, "some unreachable")
+ * and wrote its results there (not to a file: zmap -o F, masscan -oJ F),
+ * no line is "no host claimed". nmap and hping3 always print something, and
+ * a scanner that failed or was killed may have printed nothing for that.
+ */
+const char *st_scanner_silent_format(const struct st_scanner_cmd *s);
 
 /*
  * Fill the empty trace t with the scanner's side of the capture: one mode

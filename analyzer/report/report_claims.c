@@ -30,6 +30,7 @@ void st_report_claims_json(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "answered", (int64_t)cl->answered);
     st_jw_int(w, "missed", (int64_t)cl->missed);
     st_jw_int(w, "unfounded", (int64_t)cl->unfounded);
+    st_jw_int(w, "unreported", (int64_t)cl->unreported);
     st_jw_end_object(w);
 }
 
@@ -71,6 +72,7 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
     }
     fprintf(out, ": %zu claimed up, %zu answered on the wire, %zu missed, %zu unfounded\n",
             cl->claimed_up, cl->answered, cl->missed, cl->unfounded);
+    st_claims_unreported_text(out, cl, prefix);
     if (cl->missed) {
         fprintf(out, "%s  missed (answered, not claimed):", prefix);
         addr_list(out, cl->missed_addr, cl->missed);

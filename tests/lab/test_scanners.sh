@@ -10,18 +10,11 @@ st=$(realpath "$1")
 cd "$(dirname "$0")/../.." || exit 1
 LAB=scripts/lab
 
-# shellcheck source=tests/tap.sh
-. tests/tap.sh
-# shellcheck source=tests/lab/lab.sh
-. tests/lab/lab.sh
+# shellcheck source=tests/lab/scanners.sh
+. tests/lab/scanners.sh
 lab_require fping zmap nmap jq ping
 
-eq() { # eq DESC GOT WANT
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
-}
-
 lab_start stsc
-in_scan() { ip netns exec "$ns" "$@"; }
 src=$("$LAB" addr scanner-wan)
 gw=$("$LAB" addr gateway)
 up=$("$LAB" addr routed-up)
@@ -29,20 +22,6 @@ noecho=$("$LAB" addr routed-noecho)
 drop=$("$LAB" addr routed-drop)
 l2up=$("$LAB" addr l2-up)
 
-# run NAME CMD...: record CMD in the scan namespace, then compare it; $rec and $cmp are
-# the exit codes, $tmp/NAME/report.json the report
-run() {
-  local name=$1
-  shift
-  in_scan "$st" record -o "$tmp/$name" -- "$@" >"$tmp/$name.out" 2>&1
-  rec=$?
-  "$st" compare "$tmp/$name" >"$tmp/$name.txt" 2>&1
-  cmp=$?
-}
-# j NAME FILTER: a value of NAME's report.json
-j() { jq -r "$2" "$tmp/$1/report.json"; }
-# verdict NAME HOST: "up reason" or "down reason" of HOST in NAME's only mode
-verdict() { j "$1" ".modes[0].hosts[] | select(.host == \"$2\") | \"\(.verdict) \(.reason)\""; }
 # claims_match NAME FORMAT: the claims were read in FORMAT and agree with the wire
 claims_match() {
   local name=$1
@@ -76,12 +55,7 @@ eq "fping: claims per host" "$(j fping '[.modes[0].hosts[].claim] | map(. // "nu
 # zmap on the answering block: it writes Ethernet frames itself, so it needs the
 # gateway's MAC, and its default blocklist excludes 198.18.0.0/15
 # (a loaded machine may miss one ping: the MAC is asked for until the kernel has it)
-gwmac=
-for _ in 1 2 3 4 5; do
-  in_scan ping -c 1 -W 2 "$gw" >/dev/null
-  gwmac=$(in_scan ip neigh show "$gw" | grep -oE 'lladdr [0-9a-f:]{17}' | cut -d' ' -f2)
-  [ -z "$gwmac" ] || break
-done
+gwmac=$(gateway_mac)
 echo "# gateway $gw is at ${gwmac:-(unknown)}"
 : >"$tmp/empty.blocklist"
 run zmap zmap -M icmp_echoscan -i wan0 -S "$src" -G "$gwmac" -b "$tmp/empty.blocklist" \
@@ -117,6 +91,7 @@ if command -v masscan >/dev/null; then
     --adapter-ip "$src" --router-mac "$gwmac"
   claims_match masscan masscan-console
   eq "masscan: $up" "$(verdict masscan "$up")" "up echo-reply"
+  eq "masscan: mode (the scanner timeout runs)" "$(j masscan '.modes[0].mode')" "masscan --ping"
 else
   ok "masscan: # SKIP not installed"
 fi

@@ -35,13 +35,31 @@ static const struct file_row {
     {"masscan-console.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
     {"masscan-oL.txt", "masscan", false, "masscan-list", "198.18.3.2=up"},
     {"masscan-oX.txt", "masscan", false, "xml", "198.18.3.2=up"},
+    {"masscan-syn.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
+    /* --show closed: a closed port is a live host */
+    {"masscan-closed.txt", "masscan", false, "masscan-console", "198.18.3.2=up 198.18.3.3=up"},
+    {"masscan-ping-syn.txt", "masscan", false, "masscan-console",
+     "198.18.3.2=up 198.19.0.0=up 198.19.0.1=up 198.19.0.2=up 198.19.0.3=up"},
     {"hping3.txt", "hping3", false, "hping3", "198.18.3.2=up"},
+    /* hping3 prints every reply: a RST (flags=RA) is a reply too */
+    {"hping3-rst.txt", "hping3", false, "hping3", "198.18.3.3=up"},
+    /* hping3 --udp: a port unreachable is the host's word; its stdout rubs
+     * out "get hostname..." with backspaces (a text trace all the same) */
+    {"hping3-udp.txt", "hping3", false, "hping3", "198.18.3.2=up"},
     {"hping3-none.txt", "hping3", false, "hping3", ""},
     {"nmap-normal.txt", "nmap", false, "nmap-normal", "198.18.1.2=up 198.18.3.2=up"},
     {"nmap-oG.txt", "nmap", false, "nmap-grepable", "198.18.3.2=up"},
     {"nmap-oX.txt", "nmap", false, "xml", "198.18.3.2=up 198.18.3.4=down"},
+    {"fping6-a.txt", "fping", false, "address-list", "2001:2:0:1::2=up 2001:2:0:3::2=up"},
+    {"nmap6-normal.txt", "nmap", false, "nmap-normal",
+     "2001:2:0:1::2=up 2001:2:0:3::2=up 2001:2:0:3::3=up"},
     {"unknown.txt", "nmap", false, "unknown", ""},
 };
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static void test_files(void **state)
 {
@@ -53,14 +71,23 @@ static void test_files(void **state)
         struct st_claims cl;
         if (st_claims_read(path, "stdout", r->scanner, r->list_is_down, &cl, err, sizeof err))
             fail_msg("%s: %s", r->file, err);
+        /* by text: an IPv6 host's id depends on what was read before */
+        char each[64][64];
+        const char *sorted[64];
+        if (cl.n > 64)
+            fail_msg("%s: %zu claims, room for 64", r->file, cl.n);
         for (size_t k = 0; k < cl.n; k++) {
-            char ip[16];
-            size_t len = strlen(got);
-            snprintf(got + len, sizeof got - len, "%s%s=%s", len ? " " : "",
-                     st_ip4_str(cl.addr[k], ip),
+            char ip[ST_HOST_STRLEN];
+            snprintf(each[k], sizeof each[k], "%s=%s", st_host_str(cl.addr[k], ip),
                      cl.claim[k] == ST_CLAIM_UP     ? "up"
                      : cl.claim[k] == ST_CLAIM_DOWN ? "down"
                                                     : "none");
+            sorted[k] = each[k];
+        }
+        qsort(sorted, cl.n, sizeof *sorted, cmp_str);
+        for (size_t k = 0; k < cl.n; k++) {
+            size_t len = strlen(got);
+            snprintf(got + len, sizeof got - len, "%s%s", len ? " " : "", sorted[k]);
         }
         if (strcmp(cl.format, r->format) || strcmp(got, r->claims))
             fail_msg("%s: format %s, claims '%s'; want %s, '%s'", r->file, cl.format, got,
@@ -79,12 +106,18 @@ static const struct line_row {
     {"Host: 198.18.3.2 ()\tStatus: Up", "nmap-grepable"},
     {"<host><status state=\"up\" reason=\"echo-reply\" reason_ttl=\"63\"/>", "xml"},
     {"Discovered open port 0/icmp on 198.18.3.2", "masscan-console"},
+    {"Discovered open port 443/tcp on 198.18.3.2                                     ",
+     "masscan-console"},
     {"open icmp 0 198.18.3.2 1796187376", "masscan-list"},
+    {"closed tcp 443 198.18.3.3 1796187376", "masscan-list"},
+    {"Discovered closed port 443/tcp on 198.18.3.3", "masscan-console"},
     {"{   \"ip\": \"198.18.3.2\",   \"timestamp\": \"1796187376\", \"ports\": [ ] }",
      "masscan-json"},
     {"198.18.3.2 is alive", "fping"},
     {"198.18.3.4 is unreachable", "fping"},
     {"len=28 ip=198.18.3.2 ttl=63 id=4324 icmp_seq=0 rtt=3.5 ms", "hping3"},
+    {"ICMP Port Unreachable from ip=198.18.3.2 name=UNKNOWN", "hping3"},
+    {"ICMP Host Unreachable from ip=198.18.2.254 name=UNKNOWN", "hping3"},
     {"saddr,classification,success", "zmap-csv"},
     {"198.19.0.7", "address-list"},
     /* what must stay unknown */
@@ -98,6 +131,50 @@ static const struct line_row {
     {"ping 198.18.3.2", NULL},
     {"", NULL},
 };
+
+/* An answer that says its host is up, and whether a scanner that prints only
+ * its successes (zmap, masscan) reports it. */
+static const struct success_row {
+    const char *what;
+    enum st_net net;
+    uint8_t proto, type_or_flags;
+    bool success;
+} successes[] = {
+    {"SYN/ACK", ST_NET_IPV4, ST_IPPROTO_TCP, ST_TCP_SYN | ST_TCP_ACK, true},
+    {"RST/ACK", ST_NET_IPV4, ST_IPPROTO_TCP, ST_TCP_RST | ST_TCP_ACK, false},
+    {"RST", ST_NET_IPV6, ST_IPPROTO_TCP, ST_TCP_RST, false},
+    {"echo reply", ST_NET_IPV4, ST_IPPROTO_ICMP, 0, true},
+    {"timestamp reply", ST_NET_IPV4, ST_IPPROTO_ICMP, 14, true},
+    {"port unreachable", ST_NET_IPV4, ST_IPPROTO_ICMP, 3, false},
+    {"ICMPv6 echo reply", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 129, true},
+    {"ICMPv6 port unreachable", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 1, false},
+    {"neighbour advertisement", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 136, false},
+    {"UDP answer", ST_NET_IPV4, ST_IPPROTO_UDP, 0, true},
+    {"ARP reply", ST_NET_ARP, 0, 0, false},
+};
+
+static void test_successes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof successes / sizeof successes[0]; i++) {
+        const struct success_row *r = &successes[i];
+        struct st_pkt p;
+        st_pkt_init(&p);
+        p.net = r->net;
+        p.proto = r->proto;
+        if (r->proto == ST_IPPROTO_TCP)
+            p.l4.tcp.flags = r->type_or_flags;
+        else
+            p.l4.icmp.type = r->type_or_flags;
+        if (st_reply_is_success(&p) != r->success)
+            fail_msg("%s: success %d, want %d", r->what, !r->success, r->success);
+    }
+    assert_true(st_scanner_prints_successes("zmap"));
+    assert_true(st_scanner_prints_successes("masscan"));
+    assert_false(st_scanner_prints_successes("hping3"));
+    assert_false(st_scanner_prints_successes("nmap"));
+    assert_false(st_scanner_prints_successes("fping"));
+}
 
 static void test_lines(void **state)
 {
@@ -138,8 +215,41 @@ static const struct cmd_row {
      256},
     {{"scantrace", "record", "-o", "r", "--", "zmap", "-p", "80", "198.19.0.0/30"},
      "zmap",
-     "zmap -M tcp_synscan",
+     "zmap -M tcp_synscan -p 80",
      4},
+    {{"scantrace", "record", "-o", "r", "--", "zmap", "--target-port=443", "-M", "tcp_synscan",
+      "198.19.0.0/30"},
+     "zmap",
+     "zmap -M tcp_synscan -p 443",
+     4},
+    /* a wrapper (timeout, env, nice...) names no scanner: the command it runs does */
+    {{"scantrace", "record", "-o", "r", "--", "timeout", "-k", "5", "20", "masscan", "-p443",
+      "198.18.3.0/29", "--adapter-ip", "198.18.2.1"},
+     "masscan",
+     "masscan -p 443",
+     8},
+    {{"scantrace", "record", "-o", "r", "--", "env", "LC_ALL=C", "/usr/bin/timeout", "20",
+      "masscan", "--ping", "--ports", "80,443", "198.18.3.2"},
+     "masscan",
+     "masscan --ping -p 80,443",
+     1},
+    {{"scantrace", "record", "-o", "r", "--", "hping3", "-S", "-p", "443", "-c", "2", "198.18.3.2"},
+     "hping3",
+     "hping3 -S -p 443",
+     1},
+    /* IPv6 targets: addresses and prefixes of up to 2^17 addresses */
+    {{"scantrace", "record", "-o", "r", "--", "fping", "-6", "-a", "2001:2:0:3::2", "2001:2:0:1::9",
+      "2001:2:0:3::2"},
+     "fping",
+     "fping",
+     2},
+    {{"scantrace", "record", "-o", "r", "--", "nmap", "-6", "-sn", "2001:2:0:100::/126",
+      "2001:2:0:3::2", "2001:2::/64"},
+     "nmap",
+     "nmap -sn",
+     5},
+    /* a wrapper that runs nothing is the command */
+    {{"scantrace", "record", "-o", "r", "--", "timeout", "20"}, "timeout", "timeout", 0},
     {{"scantrace", "record", "-o", "r", "--", "masscan", "--ping", "198.18.3.0-198.18.3.7",
       "--adapter-ip", "198.18.2.1"},
      "masscan",
@@ -166,15 +276,21 @@ static const struct cmd_row {
      0},
 };
 
+/* A row's NULL-terminated command line, parsed into s. */
+static void parse_row(const char *const *argv, struct st_scanner_cmd *s)
+{
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    assert_int_equal(st_scanner_cmd_parse(argv, argc, s), 0);
+}
+
 static void test_cmds(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        size_t argc = 0;
-        while (cmds[i].argv[argc])
-            argc++;
         struct st_scanner_cmd s;
-        assert_int_equal(st_scanner_cmd_parse(cmds[i].argv, argc, &s), 0);
+        parse_row(cmds[i].argv, &s);
         if (strcmp(s.name, cmds[i].name) || strcmp(s.mode, cmds[i].mode) ||
             s.ntargets != cmds[i].ntargets)
             fail_msg("row %zu: %s / %s / %zu targets; want %s / %s / %zu", i, s.name, s.mode,
@@ -187,14 +303,56 @@ static void test_cmds(void **state)
     assert_int_equal(st_scanner_cmd_parse(scan, 5, &s), -1);
 }
 
+/* What an empty output of a run that ended with a status claims: the
+ * format it is read in, or NULL (nothing can be read into silence). */
+static const struct silent_row {
+    const char *argv[10];
+    int exit_status;
+    const char *format;
+} silents[] = {
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "198.19.0.0/30"}, 0, "address-list"},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "198.19.0.0/30"}, 1, NULL},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "198.19.0.0/30"}, -1, NULL},
+    {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30"}, 0, "masscan-console"},
+    /* results written to a file: an empty stdout says nothing */
+    {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oJ", "m.json"}, 0, NULL},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "-o", "hosts.txt", "198.19.0.0/30"},
+     0,
+     NULL},
+    {{"scantrace", "record", "--", "zmap", "-p", "80", "-o", "-", "198.19.0.0/30"},
+     0,
+     "address-list"},
+    {{"scantrace", "record", "--", "timeout", "20", "masscan", "--ping", "198.19.0.1"}, 124, NULL},
+    {{"scantrace", "record", "--", "fping", "-a", "198.18.3.4"}, 1, "address-list"},
+    {{"scantrace", "record", "--", "fping", "-u", "198.18.3.2"}, 0, "address-list"},
+    {{"scantrace", "record", "--", "fping", "-a", "198.18.3.4"}, 2, NULL},
+    {{"scantrace", "record", "--", "fping", "198.18.3.4"}, 1, NULL},
+    {{"scantrace", "record", "--", "hping3", "-S", "198.18.3.4"}, 0, NULL},
+    {{"scantrace", "record", "--", "nmap", "-sn", "198.18.3.4"}, 0, NULL},
+};
+
+static void test_silent(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof silents / sizeof silents[0]; i++) {
+        struct st_scanner_cmd s;
+        parse_row(silents[i].argv, &s);
+        s.exit_status = silents[i].exit_status;
+        const char *got = st_scanner_silent_format(&s), *want = silents[i].format;
+        if ((got == NULL) != (want == NULL) || (got && strcmp(got, want)))
+            fail_msg("row %zu: %s, want %s", i, got ? got : "NULL", want ? want : "NULL");
+        st_scanner_cmd_free(&s);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
         src_root = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),
-        cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_cmds),
+        cmocka_unit_test(test_files),     cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_successes), cmocka_unit_test(test_cmds),
+        cmocka_unit_test(test_silent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

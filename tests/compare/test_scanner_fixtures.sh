@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# compare on recorded runs of other scanners (fixtures/scanners/, recorded by
+# scripts/record-fixtures): masscan --ping with its results in -oJ
+# (masscan.json). The claims read with --claims from that file, counted against
+# counts taken here from the file (jq) and the capture (tshark); its stdout
+# (empty: the results went to the file) claims nothing and leaves the run
+# unjudged, never consistent.
+# usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
+set -uo pipefail
+
+# shellcheck source=tests/in_tree.sh
+. "$(dirname "$0")/../in_tree.sh"
+needs jq tshark
+d=fixtures/scanners/masscan-ping-oJ
+src=$(jq -r '.command_line as $c | $c | index("--adapter-ip") as $i | $c[$i + 1]' "$d/run.json")
+
+"$st" compare --no-write -f json --claims "$d/masscan.json" "$d" >"$tmp/r.json"
+rc=$?
+j() { jq -r "$1" "$tmp/r.json"; }
+jq -r '.[].ip' "$d/masscan.json" | sort -u >"$tmp/claimed"
+tshark -r "$d/capture.pcapng" -Y "icmp.type == 0 && ip.dst == $src" -T fields -e ip.src 2>/dev/null |
+  sort -u >"$tmp/answered"
+missed=$(comm -23 "$tmp/answered" "$tmp/claimed" | wc -l)
+unfounded=$(comm -13 "$tmp/answered" "$tmp/claimed" | wc -l)
+check "masscan -oJ: read as masscan-json from the file" \
+  test "$(j '"\(.claims.format) \(.claims.source)"')" = "masscan-json $d/masscan.json"
+check "masscan -oJ: claimed up = the file's hosts ($(wc -l <"$tmp/claimed"))" \
+  test "$(j .claims.claimed_up)" -eq "$(wc -l <"$tmp/claimed")"
+check "masscan -oJ: answered = the hosts that sent an echo reply ($(wc -l <"$tmp/answered"))" \
+  test "$(j .claims.answered)" -eq "$(wc -l <"$tmp/answered")"
+check "masscan -oJ: missed $missed, unfounded $unfounded" \
+  test "$(j '"\(.claims.missed) \(.claims.unfounded)"')" = "$missed $unfounded"
+want=0
+[ "$missed" -gt 0 ] || [ "$unfounded" -gt 0 ] && want=1
+check "masscan -oJ: compare exits $want" test "$rc" -eq "$want"
+check "masscan -oJ: mode named through timeout" test "$(j '.modes[0].mode')" = "masscan --ping"
+check "masscan -oJ: each claimed host's claim is up" test \
+  "$(j '[.modes[0].hosts[] | select(.claim == "up") | .host] | sort | join(" ")')" = \
+  "$(sort "$tmp/claimed" | tr '\n' ' ' | sed 's/ $//')"
+
+# stdout is empty (the results went to the file): nothing claimed, unjudged, exit 1
+"$st" compare --no-write -f json "$d" >"$tmp/s.json"
+check "masscan -oJ, stdout: compare exits 1 (unjudged)" test $? -eq 1
+check "masscan -oJ, stdout: format unknown, not a claim of no host" \
+  test "$(jq -r .claims.format "$tmp/s.json")" = unknown
+check "masscan -oJ, stdout: not consistent" test "$(jq -r .summary.passes "$tmp/s.json")" = false
+check "masscan -oJ, stdout: the result says the results went to a file" \
+  grep -q 'UNJUDGED: the scanner wrote its results to a file, not stdout (give it with --claims)' \
+  <(jq -r .summary.result "$tmp/s.json")
+tap_done

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# tests/lab/test_scanners_wire.sh SCANTRACE: other scanners judged from the wire, each
+# count of compare's claims checked against counts taken apart from tshark's dissection
+# and the scanner's own output:
+# - SYN scanners (zmap -M tcp_synscan -p 443 and -p 80, masscan -p443 and --ping -p443,
+#   hping3 -S, nmap -sn -PS443 without --packet-trace): SYN/ACK and RST judged up
+#   (syn-ack, reset), the kernel's RST after a SYN/ACK no probe (os-rst); zmap and
+#   masscan print only their successes, so a host that answered only with a RST is
+#   unreported, not missed;
+# - zmap -r 50000 and masscan --rate 100000 --ping on a /20 of the sweep block: answered =
+#   the hosts that answered in the capture, missed = answered - claimed and answered, and
+#   compare exits 1 exactly when something was missed or unfounded (the scanner is not
+#   expected to be perfect);
+# - IPv6: fping -6 and nmap -6 -sn (ND on the segment, ICMPv6 echo, TCP);
+# - a host claimed but never probed: listed (not-probed, claim up) and unfounded.
+# TAP; skipped without root or a tool (masscan, hping3: their checks skip). The lab is
+# torn down at exit.
+set -uo pipefail
+
+st=$(realpath "$1")
+cd "$(dirname "$0")/../.." || exit 1
+LAB=scripts/lab
+
+# shellcheck source=tests/lab/scanners.sh
+. tests/lab/scanners.sh
+lab_require fping zmap nmap jq ping tshark
+
+lab_start stsw
+src=$("$LAB" addr scanner-wan)
+up=$("$LAB" addr routed-up)
+noecho=$("$LAB" addr routed-noecho)
+drop=$("$LAB" addr routed-drop)
+gwmac=$(gateway_mac)
+echo "# gateway is at ${gwmac:-(unknown)}"
+: >"$tmp/empty.blocklist"
+have_masscan=$(command -v masscan >/dev/null && echo 1)
+have_hping3=$(command -v hping3 >/dev/null && echo 1)
+
+# claimed NAME: the addresses the scanner printed up, one a line, sorted (read here
+# apart from scantrace's readers, one pattern per scanner)
+claimed() {
+  local log=$tmp/$1/trace.log
+  case $(j "$1" .claims.scanner) in
+  zmap) grep -E '^[0-9.]+$' "$log" ;;
+  masscan) sed -n 's/^Discovered open port .* on \([0-9.]*\).*/\1/p' "$log" ;;
+  hping3) sed -n -e 's/^len=.* ip=\([0-9.]*\) .*/\1/p' \
+    -e 's/^ICMP P[a-z]* Unreachable from ip=\([0-9.]*\) .*/\1/p' "$log" ;;
+  nmap) awk '/^Nmap scan report for /{h=$NF} /^Host is up/{print h}' "$log" ;;
+  fping) grep -E '^[0-9a-f.:]+$' "$log" ;;
+  esac | tr -d '()' | sort -u
+}
+
+# judge_counts NAME SUCCESS OTHER PRINTS_SUCCESSES: compare's claims against the wire.
+# SUCCESS and OTHER are tshark filters of the answers to the scanner that say a host is
+# up (what a success-printing scanner reports, and the rest: RST...); PRINTS_SUCCESSES
+# 1 for zmap and masscan. answered = hosts of either; unreported = answered with OTHER
+# alone and not claimed (0 unless PRINTS_SUCCESSES); missed = answered, not claimed,
+# not unreported; unfounded = claimed, not answered; compare exits 1 iff missed or
+# unfounded.
+judge_counts() {
+  local name=$1 d=$tmp/$1.sets
+  mkdir -p "$d"
+  wire "$name" "($2) && ip.dst == $src" ip.src >"$d/success"
+  wire "$name" "($3) && ip.dst == $src" ip.src >"$d/other"
+  sort -u "$d/success" "$d/other" >"$d/answered"
+  claimed "$name" >"$d/claimed"
+  comm -23 "$d/other" "$d/success" | comm -23 - "$d/claimed" >"$d/other_only"
+  if [ "$4" = 1 ]; then cp "$d/other_only" "$d/unreported"; else : >"$d/unreported"; fi
+  comm -23 "$d/answered" "$d/claimed" | comm -23 - "$d/unreported" >"$d/missed"
+  comm -23 "$d/claimed" "$d/answered" >"$d/unfounded"
+  local want
+  want="$(wc -l <"$d/claimed") $(wc -l <"$d/answered") $(wc -l <"$d/missed")"
+  want="$want $(wc -l <"$d/unfounded") $(wc -l <"$d/unreported")"
+  eq "$name: claimed up, answered, missed, unfounded, unreported as the capture and output say" \
+    "$(j "$name" '"\(.claims.claimed_up) \(.claims.answered) \(.claims.missed) \(.claims.unfounded) \(.claims.unreported)"')" \
+    "$want"
+  eq "$name: the missed hosts are the ones the capture shows" \
+    "$(j "$name" '[.modes[].hosts[] | select(.claim == null and .verdict == "up")] | length')" \
+    "$(($(wc -l <"$d/missed") + $(wc -l <"$d/unreported")))"
+  local bad=0
+  [ -s "$d/missed" ] || [ -s "$d/unfounded" ] && bad=1
+  eq "$name: compare exits $bad (1 exactly when missed or unfounded)" "$cmp" "$bad"
+  echo "# $name: $(wc -l <"$d/answered") answered, $(wc -l <"$d/claimed") claimed, $(wc -l <"$d/missed") missed, $(wc -l <"$d/unreported") unreported"
+}
+
+# syn_checks NAME [UP]: the probes are the scanner's SYNs (its kernel's RSTs are no probe,
+# but os-rst) and the replies every answer from a target; the usual verdicts (UP: the
+# open host's, "up syn-ack" unless given: with --ping too its first answer decides)
+syn_checks() {
+  local name=$1 want_up=${2:-up syn-ack} syns answers rsts
+  # (an ICMP error quoting a SYN, a RST or an echo request holds its fields too)
+  syns=$(tshark -r "$tmp/$name/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.syn == 1 && tcp.flags.ack == 0" 2>/dev/null | wc -l)
+  answers=$(tshark -r "$tmp/$name/capture.pcapng" -Y "ip.dst == $src && !arp && (tcp || icmp)" 2>/dev/null | wc -l)
+  pings=$(tshark -r "$tmp/$name/capture.pcapng" -Y "ip.src == $src && icmp.type == 8 && !(icmp.type == 3)" 2>/dev/null | wc -l)
+  rsts=$(tshark -r "$tmp/$name/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.reset == 1" 2>/dev/null | wc -l)
+  eq "$name: matched = SYNs and pings sent + answers" "$(j "$name" .summary.matched)" "$((syns + pings + answers))"
+  eq "$name: every RST the scanner's host sent is os-rst" "$(j "$name" '.summary.causes["os-rst"] // 0')" "$rsts"
+  local got_up
+  got_up=$(verdict "$name" "$up")
+  if [[ $got_up =~ ^($want_up)$ ]]; then ok "$name: $up $got_up"; else not_ok "$name: $up (got '$got_up', want '$want_up')"; fi
+  eq "$name: $drop" "$(verdict "$name" "$drop")" "down no-response"
+}
+
+# zmap, SYN to 443: routed-up open, routed-noecho and the sweep hosts closed (RST)
+zcommon=(-i wan0 -S "$src" -G "$gwmac" -b "$tmp/empty.blocklist" -c 1 -q -o -)
+run zsyn443 zmap -M tcp_synscan -p 443 "${zcommon[@]}" -r 2000 198.18.3.0/29 198.19.0.0/28
+[ "$rec" = 0 ] || sed 's/^/# zmap: /' "$tmp/zsyn443.out" | head -20
+eq "zmap -p 443: mode" "$(j zsyn443 '.modes[0].mode')" "zmap -M tcp_synscan -p 443"
+syn_checks zsyn443
+eq "zmap -p 443: $noecho" "$(verdict zsyn443 "$noecho")" "up reset"
+judge_counts zsyn443 "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 1
+eq "zmap -p 443: a RST host is unreported, not missed" \
+  "$(j zsyn443 '[.modes[0].hosts[] | select(.reason == "reset")] | length')" \
+  "$(j zsyn443 .claims.unreported)"
+
+# zmap, SYN to 80: closed everywhere, nothing printed, nothing missed
+run zsyn80 zmap -M tcp_synscan -p 80 "${zcommon[@]}" -r 2000 198.18.3.0/29
+eq "zmap -p 80: mode" "$(j zsyn80 '.modes[0].mode')" "zmap -M tcp_synscan -p 80"
+eq "zmap -p 80: $up" "$(verdict zsyn80 "$up")" "up reset"
+judge_counts zsyn80 "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 1
+
+if [ -n "$have_masscan" ]; then
+  mcommon=(--wait 2 -e wan0 --adapter-ip "$src" --router-mac "$gwmac")
+  # masscan 1.3.2 now and then stays in its wait: timeout ends it (its lines are out)
+  run msyn timeout 20 masscan -p443 198.18.3.0/29 198.19.0.0/28 --rate 1000 "${mcommon[@]}"
+  eq "masscan -p443: mode" "$(j msyn '.modes[0].mode')" "masscan -p 443"
+  eq "masscan -p443: scanner (run by timeout)" "$(j msyn .claims.scanner)" masscan
+  syn_checks msyn
+  judge_counts msyn "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 1
+  run mping timeout 20 masscan --ping -p443 198.18.3.0/29 198.19.0.0/28 --rate 1000 "${mcommon[@]}"
+  eq "masscan --ping -p443: mode" "$(j mping '.modes[0].mode')" "masscan --ping -p 443"
+  syn_checks mping "up syn-ack|up echo-reply"
+  judge_counts mping "icmp.type == 0 || (!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1)" \
+    "!icmp && tcp.flags.reset == 1" 1
+else
+  ok "masscan: # SKIP not installed"
+fi
+
+if [ -n "$have_hping3" ]; then
+  # hping3 prints every reply, a RST too: the RST host is claimed
+  run hsyn hping3 -S -p 443 -c 2 -i u100000 "$noecho"
+  eq "hping3 -S: mode" "$(j hsyn '.modes[0].mode')" "hping3 -S -p 443"
+  eq "hping3 -S: $noecho" "$(verdict hsyn "$noecho")" "up reset"
+  judge_counts hsyn "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 0
+  run hsynup hping3 -S -p 443 -c 2 -i u100000 "$up"
+  eq "hping3 -S $up: its kernel's RSTs are os-rst" "$(j hsynup '.summary.causes["os-rst"] // 0')" \
+    "$(tshark -r "$tmp/hsynup/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.reset == 1" 2>/dev/null | wc -l)"
+  judge_counts hsynup "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 0
+  # hping3 --udp: a port unreachable is the host's own word, and hping3 prints it
+  # (with backspaces over "get hostname...": still a text trace)
+  run hudp hping3 --udp -p 53 -c 2 -i u100000 "$up"
+  eq "hping3 --udp: compare reads it and agrees" "$cmp" 0
+  eq "hping3 --udp: $up" "$(verdict hudp "$up")" "up port-unreach"
+  judge_counts hudp "icmp.type == 3 && icmp.code == 3" "icmp.type == 3 && icmp.code == 2" 0
+else
+  ok "hping3: # SKIP not installed"
+fi
+
+# nmap -PS443 without a packet trace: RST is up for nmap, and it says so
+run nsyn nmap -n -sn -PS443 "$up" "$noecho" "$drop" 198.19.0.1
+eq "nmap -PS443: mode" "$(j nsyn '.modes[0].mode')" "nmap -sn -PS443"
+syn_checks nsyn
+eq "nmap -PS443: $noecho" "$(verdict nsyn "$noecho")" "up reset"
+judge_counts nsyn "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 0
+
+# A /20 of the sweep block at a high rate: some losses are likely, and said
+run z20 zmap -M icmp_echoscan "${zcommon[@]}" -r 50000 198.19.0.0/20
+eq "zmap /20: 4096 hosts judged" "$(j z20 '.modes[0].hosts | length')" 4096
+judge_counts z20 "icmp.type == 0" "!icmp && tcp.flags.reset == 1" 1
+if [ -n "$have_masscan" ]; then
+  run m20 timeout 40 masscan --ping 198.19.0.0/20 --rate 100000 "${mcommon[@]}"
+  eq "masscan /20: 4096 hosts judged" "$(j m20 '.modes[0].hosts | length')" 4096
+  judge_counts m20 "icmp.type == 0" "!icmp && tcp.flags.reset == 1" 1
+fi
+
+# IPv6: fping -6 and nmap -6 -sn, ND on the segment, echo and TCP beyond
+up6=$("$LAB" addr routed-up6)
+noecho6=$("$LAB" addr routed-noecho6)
+drop6=$("$LAB" addr routed-drop6)
+l2up6=$("$LAB" addr l2-up6)
+l2absent6=$("$LAB" addr l2-absent6)
+src6=$("$LAB" addr scanner-wan6)
+lan6=$("$LAB" addr scanner-lan6)
+targets6=("$up6" "$noecho6" "$drop6" "$l2up6" "$l2absent6")
+# answered6 NAME: the IPv6 hosts that answered the scanner (echo reply, TCP, the
+# advertisement of a target), sorted
+answered6() {
+  {
+    wire "$1" "(icmpv6.type == 129 || tcp) && (ipv6.dst == $src6 || ipv6.dst == $lan6)" ipv6.src
+    wire "$1" "icmpv6.type == 136" icmpv6.nd.na.target_address |
+      grep -Fxf <(printf '%s\n' "${targets6[@]}")
+  } | sort -u
+}
+check6() { # check6 NAME: compare's answered and claims against the capture and output
+  local name=$1 ans
+  ans=$(answered6 "$name" | wc -l)
+  eq "$name: answered = the IPv6 hosts that answered in the capture" "$(j "$name" .claims.answered)" "$ans"
+  eq "$name: claimed up = answered, nothing missed or unfounded" \
+    "$(j "$name" '"\(.claims.claimed_up) \(.claims.missed) \(.claims.unfounded)"')" "$ans 0 0"
+  eq "$name: compare exits 0" "$cmp" 0
+  eq "$name: every target judged" "$(j "$name" '.modes[0].hosts | length')" 5
+}
+run fping6 fping -6 -a -r 1 "${targets6[@]}"
+[ "$rec" = 1 ] && rec=0 # fping exits 1 when a host was unreachable
+eq "fping -6: recorded" "$rec" 0
+eq "fping -6: $up6" "$(verdict fping6 "$up6")" "up echo-reply"
+eq "fping -6: $l2up6 (on the segment: ND)" "$(verdict fping6 "$l2up6")" "up nd-response"
+eq "fping -6: $noecho6" "$(verdict fping6 "$noecho6")" "down no-response"
+eq "fping -6: $l2absent6" "$(verdict fping6 "$l2absent6")" "down no-response"
+check6 fping6
+run nmap6 nmap -6 -n -sn "${targets6[@]}"
+eq "nmap -6: recorded" "$rec" 0
+eq "nmap -6: $noecho6 (RST to its SYN)" "$(verdict nmap6 "$noecho6")" "up reset"
+eq "nmap -6: $drop6" "$(verdict nmap6 "$drop6")" "down no-response"
+eq "nmap -6: $l2up6" "$(verdict nmap6 "$l2up6")" "up nd-response"
+check6 nmap6
+
+# A host claimed but never probed: listed, claim up, unfounded
+printf '%s\n%s\n' "$up" 198.18.3.200 >"$tmp/unprobed.txt"
+"$st" compare --claims "$tmp/unprobed.txt" "$tmp/zsyn443" >"$tmp/unprobed.out" 2>&1
+eq "unprobed claim: compare exits 1" "$?" 1
+eq "unprobed claim: listed, down, not-probed, claim up" \
+  "$(j zsyn443 '.modes[0].hosts[] | select(.host == "198.18.3.200") | "\(.verdict) \(.reason) \(.claim)"')" \
+  "down not-probed up"
+eq "unprobed claim: unfounded 1" "$(j zsyn443 .claims.unfounded)" 1
+tap_done
