@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "compare.h"
 #include "util.h"
 
 int st_cmd_usage_error(const char *cmd, const char *fmt, ...)
@@ -60,11 +61,9 @@ static size_t head_of(const char *path, char *buf, size_t size)
 /* run.json's "status" and whether it ran privileged, as far as it says. */
 static void run_facts(const char *dir, char *status, size_t size, bool *unprivileged)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/run.json", dir);
     status[0] = 0;
     *unprivileged = false;
-    struct json_object *run = json_object_from_file(path), *v;
+    struct json_object *run = st_run_json_doc(dir, NULL), *v;
     if (!run)
         return;
     if (json_object_object_get_ex(run, "status", &v) && json_object_is_type(v, json_type_string))
@@ -73,7 +72,6 @@ static void run_facts(const char *dir, char *status, size_t size, bool *unprivil
         json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v) &&
         !json_object_object_get_ex(run, "capture", NULL))
         *unprivileged = true;
-    json_object_put(run);
 }
 
 /* Whether the text holds a packet line of a trace. */

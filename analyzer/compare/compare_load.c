@@ -98,6 +98,20 @@ static int load(const char *prog, const char *trace, const char *capture, const 
         st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
+    /* run.json before the capture: its parse is freed before the frames
+     * are stored, so the two do not add up in the peak */
+    if (rundir && st_run_json_read(rundir, &l->trace, &l->c.capture_dropped, &l->c.dropped_known,
+                                   err, sizeof err) < 0) {
+        st_run_json_forget();
+        progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
+        st_trace_free(&l->trace);
+        st_scanner_cmd_free(&l->scanner);
+        return ST_EXIT_USAGE;
+    }
+    if (rundir && st_shard_others(rundir, &l->shard_others, &l->c.nshard_others))
+        l->c.shard_others = l->shard_others;
+    st_run_json_forget();
+    st_timing_mark("run");
     phase("dissecting %s (%.1f MB)", capture, (double)sb.st_size / 1e6);
     bool lib = dissector == ST_DISSECT_LIBWIRESHARK ||
                (dissector == ST_DISSECT_DEFAULT && st_wireshark_available());
@@ -107,23 +121,15 @@ static int load(const char *prog, const char *trace, const char *capture, const 
         progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_trace_free(&l->trace);
         st_scanner_cmd_free(&l->scanner);
+        free(l->shard_others);
+        l->shard_others = NULL;
         return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
     }
     st_timing_mark("dissect");
     l->c.trace_path = l->trace_path;
     l->c.capture_path = l->capture_path;
-    if (rundir && st_run_json_read(rundir, &l->trace, &l->c.capture_dropped, &l->c.dropped_known,
-                                   err, sizeof err) < 0) {
-        progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
-        st_dissection_free(&l->cap);
-        st_trace_free(&l->trace);
-        st_scanner_cmd_free(&l->scanner);
-        return ST_EXIT_USAGE;
-    }
     if (from_wire)
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
-    if (rundir && st_shard_others(rundir, &l->shard_others, &l->c.nshard_others))
-        l->c.shard_others = l->shard_others;
     phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
     st_compare_run(&l->c, &l->trace, &l->cap);
     l->c.from_wire = from_wire;

@@ -93,6 +93,39 @@ int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, c
     return read_verdicts(run, t, why, whysz);
 }
 
+static struct {
+    char path[4200];
+    char why[128];
+    json_object *doc;
+    bool read;
+} cached;
+
+json_object *st_run_json_doc(const char *rundir, const char **why)
+{
+    char path[sizeof cached.path];
+    snprintf(path, sizeof path, "%s/run.json", rundir);
+    if (!cached.read || strcmp(cached.path, path)) {
+        st_run_json_forget();
+        snprintf(cached.path, sizeof cached.path, "%s", path);
+        cached.read = true;
+        cached.doc = json_object_from_file(path);
+        /* json-c's message ends with a newline: the error stays one line */
+        const char *w = cached.doc ? NULL : json_util_get_last_err();
+        snprintf(cached.why, sizeof cached.why, "%.*s", w ? (int)strcspn(w, "\n") : 10,
+                 w ? w : "unreadable");
+    }
+    if (why)
+        *why = cached.why;
+    return cached.doc;
+}
+
+void st_run_json_forget(void)
+{
+    if (cached.doc)
+        json_object_put(cached.doc);
+    memset(&cached, 0, sizeof cached);
+}
+
 int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, bool *known,
                      char *err, size_t errsz)
 {
@@ -100,18 +133,15 @@ int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, 
     snprintf(path, sizeof path, "%s/run.json", rundir);
     if (access(path, F_OK) != 0)
         return 0;
-    json_object *run = json_object_from_file(path);
+    const char *why_json;
+    json_object *run = st_run_json_doc(rundir, &why_json);
     if (!run) {
-        /* json-c's message ends with a newline: the error stays one line */
-        const char *why_json = json_util_get_last_err();
-        snprintf(err, errsz, "%s: not valid JSON (%.*s)", path,
-                 why_json ? (int)strcspn(why_json, "\n") : 10, why_json ? why_json : "unreadable");
+        snprintf(err, errsz, "%s: not valid JSON (%s)", path, why_json);
         return -1;
     }
     struct st_comparison c;
     memset(&c, 0, sizeof c);
     int rc = st_run_read(run, &c, t, why, sizeof why);
-    json_object_put(run);
     if (rc) {
         snprintf(err, errsz, "%s: %s", path, why);
         return -1;

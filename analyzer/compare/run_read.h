@@ -19,6 +19,19 @@ int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, c
                 size_t whysz);
 
 /*
+ * RUNDIR/run.json parsed, read once per process and kept until
+ * st_run_json_forget(): the front door's checks, the verdicts and a shard's
+ * peers all read it, and a /16 sweep's run.json (12 MB, its hosts array) took
+ * json-c about a tenth of a second per parse. Borrowed; NULL when there is
+ * no run.json or it is not JSON (*why, when given: json-c's reason, one line).
+ */
+json_object *st_run_json_doc(const char *rundir, const char **why);
+
+/* Free the parse kept by st_run_json_doc() (before the capture is
+ * dissected, so that its memory is reused by the frames). */
+void st_run_json_forget(void);
+
+/*
  * RUNDIR/run.json, when there is one: the capture's drop count into
  * *dropped (and *known), and scantrace's verdicts into t. 1 read, 0 no
  * run.json, -1 unreadable (a one-line reason in err).

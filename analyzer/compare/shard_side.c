@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run_read.h"
 #include "util.h"
 
 static json_object *get(json_object *o, const char *key)
@@ -114,14 +115,8 @@ done:
 
 int st_shard_others(const char *rundir, uint32_t **others, size_t *n)
 {
-    char path[4200];
     *others = NULL;
     *n = 0;
-    snprintf(path, sizeof path, "%s/run.json", rundir);
-    json_object *run = json_object_from_file(path);
-    if (!run)
-        return 0;
-    int rc = others_of(run, others, n);
-    json_object_put(run);
-    return rc;
+    json_object *run = st_run_json_doc(rundir, NULL);
+    return run ? others_of(run, others, n) : 0;
 }

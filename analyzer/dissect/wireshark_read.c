@@ -61,6 +61,11 @@ static bool inited;
  * is): tshark prints them all, so every one is primed and read. */
 static int hf[ST_NFIELDS][MAX_HF];
 static unsigned nhf[ST_NFIELDS];
+/* header field id (below nslots, the largest of ours + 1) -> 1 + its (field,
+ * registration) index f * MAX_HF + h, 0 for fields not read: one walk over a
+ * frame's values finds ours */
+static uint16_t *slot_of;
+static guint nslots;
 static char version[64];
 
 static void quiet_err(const char *fmt, va_list ap)
@@ -109,6 +114,17 @@ static int init_epan(char *err, size_t errsz)
              id = proto_registrar_get_nth((guint)id)->same_name_prev_id)
             hf[i][nhf[i]++] = id;
     }
+    nslots = 0;
+    for (size_t i = 0; i < ST_NFIELDS; i++)
+        for (unsigned h = 0; h < nhf[i]; h++)
+            if ((guint)hf[i][h] >= nslots)
+                nslots = (guint)hf[i][h] + 1;
+    slot_of = calloc(nslots, sizeof *slot_of);
+    if (!slot_of)
+        abort();
+    for (size_t i = 0; i < ST_NFIELDS; i++)
+        for (unsigned h = 0; h < nhf[i]; h++)
+            slot_of[hf[i][h]] = (uint16_t)(1 + i * MAX_HF + h);
     snprintf(version, sizeof version, "libwireshark %s", epan_get_version());
     inited = true;
     return 0;
@@ -156,12 +172,34 @@ static bool fv_num(void *ud, enum st_field f, size_t idx, unsigned long *out)
     return true;
 }
 
+/* The values of each (field, registration) in this frame: the tree keeps them
+ * per field id in a table of the fields present (a few dozen), walked once
+ * instead of looking each of our fields up. */
+static void found_arrays(epan_dissect_t *edt, GPtrArray *arr[ST_NFIELDS][MAX_HF])
+{
+    memset(arr, 0, sizeof(GPtrArray *) * ST_NFIELDS * MAX_HF);
+    GHashTable *present = edt->tree ? PTREE_DATA(edt->tree)->interesting_hfids : NULL;
+    if (!present)
+        return;
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, present);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        guint id = (guint)GPOINTER_TO_INT(key);
+        unsigned slot = id < nslots ? slot_of[id] : 0;
+        if (slot)
+            arr[(slot - 1) / MAX_HF][(slot - 1) % MAX_HF] = val;
+    }
+}
+
 static void collect(epan_dissect_t *edt, struct frame_vals *v)
 {
+    GPtrArray *arr[ST_NFIELDS][MAX_HF];
+    found_arrays(edt, arr);
     for (size_t f = 0; f < ST_NFIELDS; f++) {
         unsigned n = 0, from = 0;
         for (unsigned h = 0; h < nhf[f]; h++) {
-            GPtrArray *a = proto_get_finfo_ptr_array(edt->tree, hf[f][h]);
+            GPtrArray *a = arr[f][h];
             for (unsigned i = 0; a && i < a->len && n < MAX_OCC; i++)
                 v->fi[f][n++] = g_ptr_array_index(a, i);
             from += a && a->len ? 1 : 0;

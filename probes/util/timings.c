@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static bool enabled;
@@ -34,5 +35,9 @@ void st_timing_mark(const char *phase)
         return;
     double w = since(CLOCK_MONOTONIC, &wall0);
     double c = since(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
-    fprintf(stderr, "scantrace: timing: %-10s %8.3f s wall %8.3f s cpu\n", phase, w, c);
+    /* the peak so far says which phase the memory went to */
+    struct rusage ru;
+    long peak = getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss / 1024;
+    fprintf(stderr, "scantrace: timing: %-10s %8.3f s wall %8.3f s cpu %6ld MB peak\n", phase, w, c,
+            peak);
 }
