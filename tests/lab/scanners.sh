@@ -17,11 +17,23 @@ eq() { # eq DESC GOT WANT
 
 in_scan() { ip netns exec "$ns" "$@"; }
 
+# zmap 2.1.1 (Debian 12) now and then aborts in its own target permutation
+# ("constraint_lookup_index: Assertion `index < con->root->count' failed",
+# exit 134) before it sends anything: that run is zmap's bug, not ours, so
+# it is run again (3 tries at most; the abort is said either way).
 run() {
-  local name=$1
+  local name=$1 try
   shift
-  in_scan "$st" record -o "$tmp/$name" -- "$@" >"$tmp/$name.out" 2>&1
-  rec=$?
+  for try in 1 2 3; do
+    rm -rf "${tmp:?}/$name"
+    in_scan "$st" record -o "$tmp/$name" -- "$@" >"$tmp/$name.out" 2>&1
+    rec=$?
+    if [ "$1" != zmap ] || [ "$rec" != 134 ] ||
+      ! grep -q 'constraint_lookup_index: Assertion' "$tmp/$name.out"; then
+      break
+    fi
+    echo "# $name: zmap aborted in its constraint lookup (zmap 2.1.1's bug), try $try"
+  done
   "$st" compare "$tmp/$name" >"$tmp/$name.txt" 2>&1
   cmp=$?
 }
