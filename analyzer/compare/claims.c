@@ -279,9 +279,13 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
     free(ans);
     free(succ);
     /* listed as reports list hosts: IPv4 by address, then IPv6 */
-    qsort(cl->missed_addr, cl->missed, sizeof *cl->missed_addr, cmp_report_order);
-    qsort(cl->unfounded_addr, cl->unfounded, sizeof *cl->unfounded_addr, cmp_report_order);
-    qsort(cl->unreported_addr, cl->unreported, sizeof *cl->unreported_addr, cmp_report_order);
+    /* (qsort is given no null list, even empty: UBSan holds it to that) */
+    if (cl->missed)
+        qsort(cl->missed_addr, cl->missed, sizeof *cl->missed_addr, cmp_report_order);
+    if (cl->unfounded)
+        qsort(cl->unfounded_addr, cl->unfounded, sizeof *cl->unfounded_addr, cmp_report_order);
+    if (cl->unreported)
+        qsort(cl->unreported_addr, cl->unreported, sizeof *cl->unreported_addr, cmp_report_order);
 }
 
 bool st_claims_failed(const struct st_claims *cl)
@@ -345,7 +349,8 @@ void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *
                                                             .judged = true};
         c->judged++;
     }
-    qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_mode_host);
+    if (mode->nhosts)
+        qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_mode_host);
 }
 
 void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char *prefix)

@@ -473,7 +473,8 @@ static void append(struct st_dissection *c, struct st_dissection *part)
         c->comments = cm;
         c->cap = c->n + part->n;
     }
-    memcpy(c->comments + c->n, part->comments, part->n * sizeof *c->comments);
+    if (part->n) /* an empty part may have no list at all */
+        memcpy(c->comments + c->n, part->comments, part->n * sizeof *c->comments);
     c->n += part->n;
     st_store_take(&c->frames, &part->frames);
     free(part->comments);

@@ -98,7 +98,8 @@ void st_store_take(struct st_pkt_store *s, struct st_pkt_store *from)
 {
     s->data = grow(s->data, &s->cap, s->len + from->len, 1);
     s->off = grow(s->off, &s->ncap, s->n + from->n, sizeof *s->off);
-    memcpy(s->data + s->len, from->data, from->len);
+    if (from->len) /* an empty store may have no buffer at all */
+        memcpy(s->data + s->len, from->data, from->len);
     for (size_t i = 0; i < from->n; i++)
         s->off[s->n + i] = from->off[i] + s->len;
     s->len += from->len;
