@@ -509,15 +509,8 @@ static void not_targets(struct st_comparison *c, const struct keys *k, const str
                         size_t nups)
 {
     const struct st_trace *t = c->trace;
-    uint32_t *dst = NULL;
-    size_t n = 0, cap = 0;
-    for (size_t i = 0; i < t->npkts; i++)
-        if (t->pkts[i].dir == ST_DIR_SENT || (t->pkts[i].flags & ST_PKT_CONNECT))
-            push_u32(&dst, &n, &cap, st_pkt_host(c, &t->pkts[i], ST_DIR_SENT));
-    for (size_t i = 0; i < t->nhosts; i++)
-        push_u32(&dst, &n, &cap, t->hosts[i].addr);
-    if (n)
-        qsort(dst, n, sizeof *dst, cmp_u32);
+    size_t n;
+    uint32_t *dst = st_compare_targets(c, &n);
     for (size_t i = 0; i < t->npkts; i++) {
         long f = c->t2f[i];
         uint32_t host = st_pkt_host(c, &t->pkts[i], ST_DIR_RCVD);

@@ -133,6 +133,10 @@ bool st_is_scanner(const struct st_comparison *c, uint32_t a);
  * the quoted destination of an ICMP error, the ARP target or sender. */
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir);
 
+/* The run's targets (the addresses probed or given a verdict), sorted; the
+ * caller frees the list. */
+uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n);
+
 /*
  * nmap's name for the mode that sent these packets, from the probes among
  * them: "default", "-PR" (ARP or ND ping), "-PE", "-PS22,443", "-PE -PP -PR", "connect".

@@ -408,9 +408,10 @@ static int cmp_addr(const void *a, const void *b)
  * The scan's targets, sorted: every address a probe went to and every host
  * the scanner reported. Only targets become hosts: a routed scan's trace
  * also shows the gateway's ARP reply (the kernel resolved the router and
- * nmap's ARP reader printed it), which is no verdict about anything.
+ * nmap's ARP reader printed it), which is no verdict about anything
+ * (causes.c gives such a packet its cause).
  */
-static uint32_t *targets_of(const struct st_comparison *c, size_t *n)
+uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n)
 {
     const struct st_trace *t = c->trace;
     uint32_t *a = malloc((t->npkts + t->nhosts + 1) * sizeof *a);
@@ -441,7 +442,7 @@ void st_compare_summarize(struct st_comparison *c)
         mode_by_name(c, single);
     struct host_ix ix = {0};
     size_t ntargets;
-    uint32_t *targets = targets_of(c, &ntargets);
+    uint32_t *targets = st_compare_targets(c, &ntargets);
 
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];

@@ -68,7 +68,7 @@ directions_right() {
   local f=$1 bad macs
   macs=$(in_scan ip -o link show | grep -o 'link/ether [0-9a-f:]*' | awk '{print $2}' | paste -sd' ')
   [ -n "$macs" ] || { echo "# no MAC in the scanner's namespace"; return 1; }
-  bad=$(ts "$f" -T fields -e eth.src -e frame.packet_flags_direction -e _ws.col.Info |
+  bad=$(ts "$f" -T fields -e eth.src -e frame.packet_flags_direction |
     awk -F'\t' -v macs="$macs" '
       BEGIN { n = split(macs, m, " "); for (i = 1; i <= n; i++) mine[m[i]] = 1 }
       { out = ($1 in mine)
