@@ -21,8 +21,9 @@
 struct st_sb;
 
 /* nmap's text of `len` option bytes: what it prints between "ipopts={" and
- * the closing "}" (nmap's own 255-character limit included). */
-void st_ipopts_format(struct st_sb *sb, const uint8_t *opts, size_t len);
+ * the closing "}". False when nmap's own 255-character limit cut it (the
+ * text then cannot be read back). */
+bool st_ipopts_format(struct st_sb *sb, const uint8_t *opts, size_t len);
 
 /*
  * Read the text that follows "ipopts={" (s, n bytes available) into
