@@ -122,11 +122,13 @@ bool st_is_scanner(const struct st_comparison *c, uint32_t a)
     return false;
 }
 
-/* The scanner's addresses: the sources of its SENT lines; failing that,
- * of the frames the capture marked outbound. */
+/* The scanner's addresses: its host's (run.json), the sources of its SENT
+ * lines; failing those, of the frames the capture marked outbound. */
 static void find_scanner(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
+    for (size_t i = 0; i < t->nlocal; i++)
+        add_scanner(c, t->local[i]);
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = &t->pkts[i];
         if (p->dir != ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))

@@ -254,7 +254,8 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
         if (cl->claim[i] != ST_CLAIM_UP)
             continue;
         cl->claimed_up++;
-        if (!bsearch(&cl->addr[i], ans, na, sizeof *ans, cmp_u32))
+        /* the scanner's own address answers on no wire, and is up */
+        if (!bsearch(&cl->addr[i], ans, na, sizeof *ans, cmp_u32) && !st_is_scanner(c, cl->addr[i]))
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
     }
     /* claims by address, so each answered host is looked up */
@@ -313,15 +314,31 @@ static void unplace(struct st_mode *mode, struct st_comparison *c)
 {
     size_t n = 0;
     for (size_t h = 0; h < mode->nhosts; h++) {
-        struct st_mode_host *x = &mode->hosts[h];
-        if (!x->nprobes && !x->nreplies && !x->nwire && x->reason &&
-            !strcmp(x->reason, ST_REASON_NOT_PROBED)) {
+        if (mode->hosts[h].placed) {
             c->judged--;
             continue;
         }
-        mode->hosts[n++] = *x;
+        mode->hosts[n++] = mode->hosts[h];
     }
     mode->nhosts = n;
+}
+
+static void place(struct st_mode *mode, struct st_comparison *c, uint32_t addr, bool own)
+{
+    struct st_mode_host *g = realloc(mode->hosts, (mode->nhosts + 1) * sizeof *g);
+    if (!g)
+        abort();
+    mode->hosts = g;
+    /* judged: the wire decided it (nothing sent, nothing answered), or it
+     * is the scanner's host */
+    mode->hosts[mode->nhosts++] =
+        (struct st_mode_host){.addr = addr,
+                              .up = own,
+                              .reason = own ? ST_REASON_LOCALHOST : ST_REASON_NOT_PROBED,
+                              .latency_s = -1,
+                              .judged = true,
+                              .placed = true};
+    c->judged++;
 }
 
 void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *c)
@@ -329,28 +346,23 @@ void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *
     if (!c->nmodes)
         return;
     struct st_mode *mode = &c->modes[c->nmodes - 1];
+    bool was_empty = !mode->nhosts;
     unplace(mode, c);
-    size_t add = 0;
+    size_t before = mode->nhosts;
     for (size_t i = 0; i < cl->unfounded; i++)
-        add += !in_modes(c, cl->unfounded_addr[i]);
-    if (!add)
-        return;
-    struct st_mode_host *g = realloc(mode->hosts, (mode->nhosts + add) * sizeof *g);
-    if (!g)
-        abort();
-    mode->hosts = g;
-    for (size_t i = 0; i < cl->unfounded; i++) {
-        if (in_modes(c, cl->unfounded_addr[i]))
-            continue;
-        /* judged: the wire decided it (nothing sent, nothing answered) */
-        mode->hosts[mode->nhosts++] = (struct st_mode_host){.addr = cl->unfounded_addr[i],
-                                                            .reason = ST_REASON_NOT_PROBED,
-                                                            .latency_s = -1,
-                                                            .judged = true};
-        c->judged++;
-    }
-    if (mode->nhosts)
+        if (!in_modes(c, cl->unfounded_addr[i]))
+            place(mode, c, cl->unfounded_addr[i], false);
+    for (size_t i = 0; i < cl->n; i++)
+        if (cl->claim[i] == ST_CLAIM_UP && st_is_scanner(c, cl->addr[i]) &&
+            !in_modes(c, cl->addr[i]))
+            place(mode, c, cl->addr[i], true);
+    if (mode->nhosts > before)
         qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_mode_host);
+    /* a mode that holds only placed hosts is no longer one with no host */
+    if (was_empty && mode->nhosts)
+        c->empty_modes--;
+    else if (!was_empty && !mode->nhosts)
+        c->empty_modes++;
 }
 
 void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char *prefix)

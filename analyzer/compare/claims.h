@@ -95,13 +95,16 @@ bool st_reply_is_success(const struct st_pkt *reply);
 
 /* The reason of a host the scanner claimed but never sent a probe to. */
 #define ST_REASON_NOT_PROBED "not-probed"
+/* nmap's reason for its own addresses: up without a packet on any wire. */
+#define ST_REASON_LOCALHOST "localhost-response"
 
 /*
- * List in c's last mode each host claimed up that no mode holds (the
- * scanner printed a host it never probed: unfounded), down for reason
- * ST_REASON_NOT_PROBED, so that it has its line and its claim like any
- * other; those an earlier call added are taken out first (compare --claims
- * reads a second set of claims).
+ * List in c's last mode each host claimed up that no mode holds, so that it
+ * has its line and its claim like any other: the scanner's own address up
+ * for ST_REASON_LOCALHOST; any other (the scanner printed a host it never
+ * probed: unfounded) down for reason ST_REASON_NOT_PROBED. Those an earlier
+ * call added are taken out first (compare --claims reads a second set of
+ * claims).
  */
 void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *c);
 

@@ -51,6 +51,7 @@ struct st_mode_host {
     const char *reason; /* "echo-reply", "reset", ..., "no-response" */
     double latency_s;   /* < 0 unknown */
     bool judged;        /* the scanner decided it (its report, run.json, or a finished nmap) */
+    bool placed;        /* listed for a claim alone (st_claims_place_unprobed) */
     /* trace packet indexes (probes sent, replies traced) and frame indexes
      * of wire-only packets about this host */
     long *probes, *replies, *wire;

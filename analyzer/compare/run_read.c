@@ -77,6 +77,25 @@ static void asked_mode(json_object *argv, struct st_trace *t)
     free(words);
 }
 
+/* "local_addresses": the scanner host's own; what does not read as an
+ * address is skipped (no verdict rests on it alone). */
+static void local_addresses(json_object *a, struct st_trace *t)
+{
+    size_t n = a ? json_object_array_length(a) : 0;
+    free(t->local);
+    t->local = malloc((n + 1) * sizeof *t->local);
+    if (!t->local)
+        abort();
+    t->nlocal = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *v = json_object_array_get_idx(a, i);
+        uint32_t h;
+        if (json_object_is_type(v, json_type_string) &&
+            st_host_parse(json_object_get_string(v), &h))
+            t->local[t->nlocal++] = h;
+    }
+}
+
 int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz)
 {
@@ -87,6 +106,7 @@ int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, c
         c->dropped_known = true;
     }
     asked_mode(member(run, "command_line", json_type_array), t);
+    local_addresses(member(run, "local_addresses", json_type_array), t);
     json_object *status = member(run, "status", json_type_string);
     if (status && !strcmp(json_object_get_string(status), "interrupted"))
         t->interrupted = true;

@@ -213,6 +213,14 @@ static char *infer_mode(const struct st_trace *t)
 
 /* ---- modes and hosts ------------------------------------------------------ */
 
+static struct st_mode *mode_named(struct st_comparison *c, const char *name)
+{
+    for (size_t i = 0; i < c->nmodes; i++)
+        if (!strcmp(c->modes[i].name, name))
+            return &c->modes[i];
+    return NULL;
+}
+
 static struct st_mode *mode_by_name(struct st_comparison *c, const char *name)
 {
     for (size_t i = 0; i < c->nmodes; i++)
@@ -379,7 +387,9 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     if (!h->judged && !h->up && t->interrupted)
         h->reason = "interrupted";
     if (h->up && !(first && first_decides))
-        h->reason = "reported-up";
+        /* nmap's own addresses are up without a packet (its loopback host
+         * group): it says localhost-response */
+        h->reason = st_is_scanner(c, h->addr) ? "localhost-response" : "reported-up";
     /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
     if (reported && reported->reason[0])
         h->reason = reported->reason;
@@ -472,10 +482,15 @@ void st_compare_summarize(struct st_comparison *c)
             host_in(c, &ix, mode_by_name(c, c->fmode[i]), st_pkt_host(c, probe, ST_DIR_SENT));
         APPEND(h->wire, h->nwire, (long)i);
     }
-    /* hosts the scanner reported but never probed in the trace (e.g. -Pn) */
-    if (single)
-        for (size_t i = 0; i < t->nhosts; i++)
-            host_in(c, &ix, mode_by_name(c, single), t->hosts[i].addr);
+    /* hosts the scanner reported but never probed in the trace (-Pn; its
+     * own addresses, up without a packet): in the mode it named, if the
+     * trace ran it */
+    for (size_t i = 0; i < t->nhosts; i++) {
+        const char *name = t->hosts[i].mode[0] ? t->hosts[i].mode : single;
+        struct st_mode *m = name ? mode_named(c, name) : NULL;
+        if (m)
+            host_in(c, &ix, m, t->hosts[i].addr);
+    }
     free(ix.slots);
     free(ix.cap);
     free(targets);

@@ -270,5 +270,6 @@ void st_trace_free(struct st_trace *t)
     free(t->pkt_mode);
     free(t->hosts);
     free(t->warnings);
+    free(t->local);
     memset(t, 0, sizeof *t);
 }

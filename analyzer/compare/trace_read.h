@@ -48,6 +48,10 @@ struct st_trace {
     /* run.json: the mode nmap's command line asked for ("-PO1,6,17,132"),
      * the name of a trace without PASS lines; "" when unknown */
     char asked_mode[96];
+    /* run.json: the scanner host's own addresses (hosts.h ids), known to be
+     * the scanner's even when no probe left from them */
+    uint32_t *local;
+    size_t nlocal;
 };
 
 /*

@@ -162,6 +162,8 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     struct addrset scanner = {0}, probed = {0};
     struct st_pkt tmp;
     find_scanner(cap, s, &scanner);
+    for (size_t i = 0; i < t->nlocal; i++) /* the host's own (run.json) */
+        set_add(&scanner, t->local[i]);
     one_mode(t, s->mode[0] ? s->mode : "wire");
     snprintf(t->dialect, sizeof t->dialect, "wire");
     /* the scanner's own report lines are its claims (claims.h), not the verdicts */

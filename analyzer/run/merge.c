@@ -108,6 +108,7 @@ static void add_shard(json_object *m, const struct shard *s)
     json_object *cap = get(m, "capture"), *scap = get(s->run, "capture");
     append_all(get(m, "hosts"), get(s->run, "hosts"));
     append_all(get(m, "interfaces"), get(s->run, "interfaces"));
+    append_all(get(m, "local_addresses"), get(s->run, "local_addresses"));
     sum_into(m, s->run, "target_count");
     if (cap && scap) {
         append_all(get(cap, "interfaces"), get(scap, "interfaces"));

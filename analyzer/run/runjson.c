@@ -1,7 +1,10 @@
 #include "runjson.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +21,31 @@ static struct json_object *str_array(int n, char **v)
     return a;
 }
 
+/* The addresses of this host (its network namespace) when the run starts:
+ * a scanner's own address is up without a packet (nmap's
+ * localhost-response), and compare must know it to judge such a target and
+ * a scanner's claim of it. */
+static struct json_object *local_addresses(void)
+{
+    struct json_object *a = json_object_new_array();
+    struct ifaddrs *ifs;
+    if (getifaddrs(&ifs) < 0)
+        return a;
+    for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+        char s[INET6_ADDRSTRLEN];
+        int fam = i->ifa_addr ? i->ifa_addr->sa_family : AF_UNSPEC;
+        const void *in =
+            fam == AF_INET ? (const void *)&((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr
+            : fam == AF_INET6
+                ? (const void *)&((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr
+                : NULL;
+        if (in && inet_ntop(fam, in, s, sizeof s))
+            json_object_array_add(a, json_object_new_string(s));
+    }
+    freeifaddrs(ifs);
+    return a;
+}
+
 struct json_object *st_runjson_new(const char *subcommand, int argc, char **argv, int64_t start_ns)
 {
     struct json_object *run = json_object_new_object();
@@ -30,6 +58,7 @@ struct json_object *st_runjson_new(const char *subcommand, int argc, char **argv
     json_object_object_add(run, "modes", json_object_new_array());
     json_object_object_add(run, "targets", json_object_new_array());
     json_object_object_add(run, "hosts", json_object_new_array());
+    json_object_object_add(run, "local_addresses", local_addresses());
     return run;
 }
 

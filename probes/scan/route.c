@@ -196,3 +196,42 @@ int st_route_lookup6(const uint8_t dst[16], const char *ifname, struct st_route 
     close(fd);
     return rc;
 }
+
+void st_local_addrs_read(struct st_local_addrs *l)
+{
+    memset(l, 0, sizeof *l);
+    struct ifaddrs *ifs;
+    if (getifaddrs(&ifs) < 0)
+        return;
+    for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+        if (!i->ifa_addr)
+            continue;
+        if (i->ifa_addr->sa_family == AF_INET && l->n4 < 64)
+            l->v4[l->n4++] = ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr);
+        else if (i->ifa_addr->sa_family == AF_INET6 && l->n6 < 64)
+            memcpy(l->v6[l->n6++], ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr.s6_addr,
+                   16);
+    }
+    freeifaddrs(ifs);
+}
+
+bool st_local_addr4(const struct st_local_addrs *l, uint32_t dst)
+{
+    if (dst >> 24 == 127)
+        return true;
+    for (size_t i = 0; i < l->n4; i++)
+        if (l->v4[i] == dst)
+            return true;
+    return false;
+}
+
+bool st_local_addr6(const struct st_local_addrs *l, const uint8_t dst[16])
+{
+    static const uint8_t lo[16] = {[15] = 1};
+    if (!memcmp(dst, lo, 16))
+        return true;
+    for (size_t i = 0; i < l->n6; i++)
+        if (!memcmp(l->v6[i], dst, 16))
+            return true;
+    return false;
+}

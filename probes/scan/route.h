@@ -45,4 +45,16 @@ int st_route_source(uint32_t dst, const char *ifname, uint32_t *src, char *err, 
 int st_route_lookup6(const uint8_t dst[16], const char *ifname, struct st_route *r, char *err,
                      size_t errsz);
 
+/* This host's own addresses (every interface's, at the call): nmap
+ * scans them through loopback, up without a packet. */
+struct st_local_addrs {
+    uint32_t v4[64];
+    uint8_t v6[64][16];
+    size_t n4, n6;
+};
+void st_local_addrs_read(struct st_local_addrs *l);
+/* Whether dst is one of them (127.0.0.0/8 and ::1 always are). */
+bool st_local_addr4(const struct st_local_addrs *l, uint32_t dst);
+bool st_local_addr6(const struct st_local_addrs *l, const uint8_t dst[16]);
+
 #endif

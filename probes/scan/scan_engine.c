@@ -569,6 +569,20 @@ static void add_mod(struct engine *e, const struct st_probe_module *m)
         e->mods[e->nmods++] = m;
 }
 
+/* nmap puts its own addresses in a host group of their own, through
+ * loopback, and calls them up without a packet: localhost-response. */
+static void settle_local(struct engine *e)
+{
+    const struct st_targets *t = &e->cfg->targets;
+    struct st_local_addrs l;
+    st_local_addrs_read(&l);
+    for (size_t i = 0; i < t->n; i++) {
+        const uint8_t *a6 = e->cfg->v6 ? st_targets6_addr(&e->cfg->targets6, t->addr[i]) : NULL;
+        if (e->cfg->v6 ? a6 && st_local_addr6(&l, a6) : st_local_addr4(&l, t->addr[i]))
+            st_sched_settle(&e->sched, i, "localhost-response");
+    }
+}
+
 static int run_pass(struct engine *e, const struct st_pass *pass, char *err, size_t errsz)
 {
     const struct st_targets *t = &e->cfg->targets;
@@ -602,6 +616,7 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
         snprintf(err, errsz, "out of memory");
         return -1;
     }
+    settle_local(e);
     int m = e->cfg->timing.max_retries;
     e->max_try = (uint8_t)(m < 0 ? 0 : m > 250 ? 250 : m);
     e->stop = false;

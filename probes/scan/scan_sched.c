@@ -284,6 +284,18 @@ static void rtt_sample(struct st_sched *s, int64_t r)
     s->srtt_ns = (7 * s->srtt_ns + r) / 8;
 }
 
+void st_sched_settle(struct st_sched *s, size_t i, const char *reason)
+{
+    if (i >= s->nhosts)
+        return;
+    struct st_sched_host *h = &s->hosts[i];
+    if (h->state != ST_HOST_PENDING || h->tries)
+        return;
+    h->state = ST_HOST_UP;
+    h->reason = reason;
+    s->resolved++;
+}
+
 const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, uint8_t tryno,
                                            bool up, const char *reason, int64_t now)
 {

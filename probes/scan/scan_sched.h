@@ -111,6 +111,10 @@ void st_sched_tick(struct st_sched *s, int64_t now_ns, st_sched_send_fn send, vo
 const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, uint8_t tryno,
                                            bool up, const char *reason, int64_t now_ns);
 
+/* Host i (of the addresses given to st_sched_init) decided up before any
+ * try: nmap's own addresses, up without a packet (localhost-response). */
+void st_sched_settle(struct st_sched *s, size_t i, const char *reason);
+
 /* Every host decided. */
 bool st_sched_done(const struct st_sched *s);
 

@@ -91,6 +91,23 @@ run_mode sctp -PY "$(a routed-up)"
 run_mode proto -PO "$(a routed-up) $(a routed-drop)"
 run_mode arp -PR "$LOCAL $(a routed-up)"
 run_mode send-ip "--send-ip -PE -PS22" "$LOCAL"
+# the scanner's own addresses: nmap scans them through loopback and calls them
+# up without a packet (localhost-response); so does scan, and compare says so
+OWN="$(a scanner-lan) $(a scanner-wan) 127.0.0.1"
+run_mode own -PE "$OWN $(a routed-up)"
+# shellcheck disable=SC2086 # words
+own_sorted=$(printf '%s\n' $OWN | sort | tr '\n' ' ')
+for side in nmap st; do
+  check "own addresses: $side's run compared: up for localhost-response" \
+    test "$(jq -r '[.modes[].hosts[] | select(.verdict == "up" and .reason == "localhost-response") | .host] | sort | .[]' "$tmp/$side-own/report.json" | tr '\n' ' ')" = "$own_sorted"
+done
+check "own addresses: nmap's claims of them hold (none unfounded)" \
+  quiet jq -e '.claims.unfounded == 0 and .claims.claimed_up == 4' "$tmp/nmap-own/report.json"
+own_re=$(echo "$OWN" | sed 's/\./\\./g; s/ /|/g')
+check "own addresses: scan sends them nothing" \
+  test "$(grep -cE "^SENT .* > ($own_re)[ :]" "$tmp/st-own/trace.log")" -eq 0
+check "own addresses: scan sends the other target its probe" \
+  grep -qE "^SENT .* > $(a routed-up) " "$tmp/st-own/trace.log"
 
 # the unprivileged mode: connect() to 80 and 443, CONN lines
 TARGETS=$ROUTED

@@ -215,6 +215,21 @@ eq "nmap -6: $drop6" "$(verdict nmap6 "$drop6")" "down no-response"
 eq "nmap -6: $l2up6" "$(verdict nmap6 "$l2up6")" "up nd-response"
 check6 nmap6
 
+# The scanner's own addresses: alive through loopback, on no wire; up for
+# localhost-response, neither answered nor unfounded (run.json's local_addresses)
+lan=$("$LAB" addr scanner-lan)
+run fself fping -a -r 1 "$lan" "$src" 127.0.0.1 "$up"
+[ "$rec" = 1 ] && rec=0
+eq "fping, own addresses: recorded" "$rec" 0
+eq "fping, own addresses: run.json lists them" \
+  "$(jq -r --arg a "$lan" --arg b "$src" '[.local_addresses[] | select(. == $a or . == $b or . == "127.0.0.1")] | length' "$tmp/fself/run.json")" 3
+eq "fping, own addresses: up localhost-response" \
+  "$(j fself '[.modes[0].hosts[] | select(.reason == "localhost-response" and .verdict == "up" and .claim == "up") | .host] | sort | join(" ")')" \
+  "$(printf '%s\n' "$lan" "$src" 127.0.0.1 | sort | tr '\n' ' ' | sed 's/ $//')"
+eq "fping, own addresses: 4 claimed up, 1 answered, none missed or unfounded" \
+  "$(j fself '"\(.claims.claimed_up) \(.claims.answered) \(.claims.missed) \(.claims.unfounded)"')" "4 1 0 0"
+eq "fping, own addresses: compare exits 0" "$cmp" 0
+
 # A host claimed but never probed: listed, claim up, unfounded
 printf '%s\n%s\n' "$up" 198.18.3.200 >"$tmp/unprobed.txt"
 "$st" compare --claims "$tmp/unprobed.txt" "$tmp/zsyn443" >"$tmp/unprobed.out" 2>&1

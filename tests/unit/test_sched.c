@@ -87,6 +87,30 @@ static void test_silent_hosts_get_two_tries(void **state)
     st_sched_free(&s);
 }
 
+/* The scanner's own address, settled up before anything is sent: never
+ * probed, and the pass ends when the others are decided. */
+static void test_settled_host_is_not_probed(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[3];
+    struct st_timing t = timing(3);
+    struct st_sched s;
+    start(&s, &out, addrs, 3, &t);
+    st_sched_settle(&s, 1, "localhost-response");
+    st_sched_settle(&s, 7, "localhost-response"); /* no such host: nothing */
+    run_until(&s, &out, 0, 5000 * MS, MS);
+    assert_int_equal(out.n, 4); /* two tries to each of hosts 1 and 3 */
+    for (size_t i = 0; i < out.n; i++)
+        assert_int_not_equal(out.addr[i], 2);
+    assert_true(st_sched_done(&s));
+    assert_int_equal(s.hosts[1].state, ST_HOST_UP);
+    assert_string_equal(s.hosts[1].reason, "localhost-response");
+    assert_int_equal(s.hosts[1].latency_ns, -1);
+    assert_int_equal(s.hosts[0].state, ST_HOST_DOWN);
+    st_sched_free(&s);
+}
+
 static void test_max_retries_zero_and_deadline(void **state)
 {
     (void)state;
@@ -263,6 +287,7 @@ static void test_target_given_twice(void **state)
 }
 
 ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
+             cmocka_unit_test(test_settled_host_is_not_probed),
              cmocka_unit_test(test_max_retries_zero_and_deadline), cmocka_unit_test(test_replies),
              cmocka_unit_test(test_later_try_answers_allow_more_tries),
              cmocka_unit_test(test_rates), cmocka_unit_test(test_silent_space_does_not_crawl),
