@@ -109,10 +109,14 @@ int st_cmd_check_rundir(const char *cmd, const char *dir)
     const char *p = head;
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
         p++;
-    if (!strncmp(p, "<?xml", 5) || !strncmp(p, "<nmaprun", 8)) {
+    /* (a recorded run, capture and run.json, has its scanner's side built
+     * from the wire, and the XML is what the scanner claimed) */
+    if ((!strncmp(p, "<?xml", 5) || !strncmp(p, "<nmaprun", 8)) &&
+        (access(capture, F_OK) || access(json, F_OK))) {
         fprintf(stderr,
-                "scantrace %s: %s: nmap XML (-oX -), not a packet trace: give nmap "
-                "--packet-trace, or write the XML to a file (-oX FILE)\n",
+                "scantrace %s: %s: nmap XML (-oX -), not a packet trace, and no capture and "
+                "run.json to judge it from: give nmap --packet-trace, or record the run "
+                "(scantrace record)\n",
                 cmd, trace);
         return ST_EXIT_USAGE;
     }

@@ -33,7 +33,27 @@ struct index {
     int32_t *head; /* bucket -> first entry, -1 */
     struct entry *e;
     size_t mask, n;
+    /* IPv4 frames also under their hash with the IP id taken as 0: the
+     * trace has a probe sent with id 0, which the kernel replaces on a raw
+     * socket (nmap's traceroute probes; any random id that came out 0) */
+    bool zero_ids;
 };
+
+/* A trace packet sent with IP id 0: its frame carries the id the kernel
+ * gave it. */
+static bool kernel_filled_id(const struct st_pkt *p)
+{
+    return p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && !p->ip.id &&
+           !(p->flags & ST_PKT_CONNECT);
+}
+
+static bool sends_zero_id(const struct st_trace *t)
+{
+    for (size_t i = 0; i < t->npkts; i++)
+        if (kernel_filled_id(&t->pkts[i]))
+            return true;
+    return false;
+}
 
 static void ix_add(struct index *ix, uint64_t h, long f)
 {
@@ -47,7 +67,8 @@ static void ix_add(struct index *ix, uint64_t h, long f)
 static void index_build(struct index *ix, const struct st_dissection *cap, int64_t *ftime,
                         uint8_t *cdir, uint32_t *src)
 {
-    size_t entries = 3 * cap->n, nb = 16; /* at most three per frame */
+    /* at most three per frame, four with zero_ids */
+    size_t entries = (ix->zero_ids ? 4 : 3) * cap->n, nb = 16;
     struct st_pkt tmp;
     while (nb < cap->n * 2)
         nb *= 2;
@@ -65,6 +86,11 @@ static void index_build(struct index *ix, const struct st_dissection *cap, int64
         cdir[i] = (uint8_t)f->dir;
         src[i] = st_pkt_src_host(f);
         ix_add(ix, st_pkt_hash(f), (long)i);
+        if (ix->zero_ids && f->net == ST_NET_IPV4 && f->ip.id) {
+            struct st_pkt g = *f;
+            g.ip.id = 0;
+            ix_add(ix, st_pkt_hash(&g), (long)i);
+        }
         if (f->proto == ST_IPPROTO_TCP && (f->net == ST_NET_IPV4 || f->net == ST_NET_IPV6)) {
             ix_add(ix, st_pkt_peer_hash(st_pkt_dst_host(f), f->l4.tcp.dport), (long)i);
             ix_add(ix, st_pkt_peer_hash(src[i], f->l4.tcp.sport), (long)i);
@@ -87,10 +113,15 @@ static size_t candidates(const struct index *ix, const struct st_dissection *cap
                                              : st_pkt_hash(p);
     size_t n = 0;
     struct st_pkt tmp;
+    bool any_id = ix->zero_ids && kernel_filled_id(p);
     for (int32_t e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->e[e].next) {
         long f = ix->e[e].frame;
-        if (ix->e[e].hash != h || (n && out[n - 1] == f) ||
-            !st_pkt_same(p, st_store_get(&cap->frames, (size_t)f, &tmp)))
+        if (ix->e[e].hash != h || (n && out[n - 1] == f))
+            continue;
+        st_store_get(&cap->frames, (size_t)f, &tmp);
+        if (any_id)
+            tmp.ip.id = 0;
+        if (!st_pkt_same(p, &tmp))
             continue;
         out[n++] = f;
     }
@@ -324,6 +355,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
         c->f2t[i] = c->frel[i] = c->fnext[i] = -1;
 
     find_scanner(c);
+    ix.zero_ids = sends_zero_id(t);
     index_build(&ix, cap, c->ftime, cdir, src);
     struct cands cs;
     cands_build(&cs, c, &ix);

@@ -13,6 +13,7 @@
  *   a reply to a probe, nothing traced for the host  -> missed-reply
  *   an ICMP error quoting no probe of this trace     -> unrelated
  *   a packet from the scanner like a traced probe    -> retransmit
+ *   else UDP or TCP to or from port 53 (a name server) -> dns
  *   neither to nor from the scanner                  -> unrelated
  *   anything else                                    -> unknown
  * "Relates to a probe" is found through reply keys: what a reply to a probe
@@ -44,6 +45,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_OS_MLD] = "os-mld",
         [ST_CAUSE_NO_ND] = "no-nd",
         [ST_CAUSE_OTHER_SHARD] = "other-shard",
+        [ST_CAUSE_DNS] = "dns",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -362,6 +364,17 @@ static enum st_cause icmp6_own(const struct st_comparison *c, const struct keys 
     return ST_CAUSE_NONE;
 }
 
+/* A question to a name server (sent) or its answer: the scanner resolving
+ * names (nmap's reverse DNS when -n is not given, scan -R), no probe. A
+ * -PU53 probe and its answer are traced, so matched before this. */
+static bool name_lookup(const struct st_pkt *f, bool sent)
+{
+    uint16_t port = f->proto == ST_IPPROTO_UDP   ? (sent ? f->l4.udp.dport : f->l4.udp.sport)
+                    : f->proto == ST_IPPROTO_TCP ? (sent ? f->l4.tcp.dport : f->l4.tcp.sport)
+                                                 : 0;
+    return port == 53;
+}
+
 static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f, long *rel)
 {
     uint32_t dst = st_pkt_dst_host(f);
@@ -373,7 +386,7 @@ static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f,
             return ST_CAUSE_OS_RST;
     }
     *rel = find(k, like_key(f));
-    return *rel >= 0 ? ST_CAUSE_RETRANSMIT : ST_CAUSE_UNKNOWN;
+    return *rel >= 0 ? ST_CAUSE_RETRANSMIT : name_lookup(f, true) ? ST_CAUSE_DNS : ST_CAUSE_UNKNOWN;
 }
 
 static enum st_cause classify_frame(const struct st_comparison *c, const struct keys *k,
@@ -402,7 +415,9 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     if (*rel < 0) {
         /* The quote proves what caused an ICMP error: none of our probes. */
         bool quotes = is_icmp(f) && (f->l4.icmp.quote.present || f->l4.icmp.quote.present6);
-        return quotes ? ST_CAUSE_UNRELATED : ST_CAUSE_UNKNOWN;
+        return quotes                  ? ST_CAUSE_UNRELATED
+               : name_lookup(f, false) ? ST_CAUSE_DNS
+                                       : ST_CAUSE_UNKNOWN;
     }
     uint32_t host = st_pkt_host(c, &c->trace->pkts[*rel], ST_DIR_SENT);
     int64_t end = pass_end(c->trace, (size_t)*rel);

@@ -156,6 +156,42 @@ static bool masscan_json(const char *line, struct st_claim_state *st, uint32_t *
     return true;
 }
 
+/* masscan -oG: "Timestamp: T<TAB>Host: X ()<TAB>Ports: 0/open/icmp//icmp//"
+ * (and "# Masscan ..." comments); a closed port is a live host too */
+static bool masscan_grepable(const char *line, struct st_claim_state *st, uint32_t *addr,
+                             enum st_claim *claim)
+{
+    (void)st;
+    if (!strncmp(line, "# Masscan ", 10)) {
+        *addr = 0;
+        *claim = ST_CLAIM_NONE;
+        return true;
+    }
+    const char *ports = strstr(line, "\tPorts: ");
+    if (strncmp(line, "Timestamp: ", 11) || !ip_after(line, "\tHost: ", addr) || !ports)
+        return false;
+    const char *state = strchr(ports + 8, '/');
+    *claim = state && (!strncmp(state, "/open/", 6) || !strncmp(state, "/closed/", 8))
+                 ? ST_CLAIM_UP
+                 : ST_CLAIM_NONE;
+    return true;
+}
+
+/* zmap -O json: one object per line, "saddr": "X"; "success": false or 0
+ * (with -f success) says it was no success */
+static bool zmap_json(const char *line, struct st_claim_state *st, uint32_t *addr,
+                      enum st_claim *claim)
+{
+    (void)st;
+    if (line[0] != '{' ||
+        (!ip_after(line, "\"saddr\": \"", addr) && !ip_after(line, "\"saddr\":\"", addr)))
+        return false;
+    bool failed = strstr(line, "\"success\": 0") || strstr(line, "\"success\":0") ||
+                  strstr(line, "\"success\": false") || strstr(line, "\"success\":false");
+    *claim = failed ? ST_CLAIM_DOWN : ST_CLAIM_UP;
+    return true;
+}
+
 /* fping: "X is alive", "X is unreachable" (also with -c/-C statistics) */
 static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
                         enum st_claim *claim)
@@ -253,6 +289,8 @@ const struct st_claim_reader st_claim_readers[] = {
     {"masscan-console", masscan_console},
     {"masscan-list", masscan_list},
     {"masscan-json", masscan_json},
+    {"masscan-grepable", masscan_grepable},
+    {"zmap-json", zmap_json},
     {"fping", fping_lines},
     {"hping3", hping3_lines},
     {"zmap-csv", zmap_csv},

@@ -38,6 +38,8 @@ enum st_cause {
     ST_CAUSE_OS_MLD,      /* multicast listener reports the kernel sent joining a group */
     ST_CAUSE_NO_ND,       /* a SENT line whose next hop never answered ND (IPv6's no-arp) */
     ST_CAUSE_OTHER_SHARD, /* another shard's frame, swept at once from the same host */
+    ST_CAUSE_DNS,         /* the scanner's name lookups (reverse DNS: nmap without -n, -R) */
+    ST_CAUSE_COUNT,       /* how many there are (tables of counts) */
 };
 
 const char *st_cause_name(enum st_cause c);

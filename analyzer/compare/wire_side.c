@@ -199,16 +199,19 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
 }
 
 /* Whether option a (value next) sends the scanner's results to a file:
- * zmap -o/--output-file other than "-", masscan's -oX/-oJ/-oL/-oG/-oB/-oD/-oU
- * and --output-filename. */
+ * zmap -o/--output-file, masscan's -oX/-oJ/-oL/-oG/-oB/-oD/-oU and
+ * --output-filename, each with a name other than "-" (standard output). */
 static bool output_to_file(const char *scanner, const char *a, const char *next)
 {
     if (!strcmp(scanner, "zmap"))
         return ((!strcmp(a, "-o") || !strcmp(a, "--output-file")) && strcmp(next, "-")) ||
                (!strncmp(a, "--output-file=", 14) && strcmp(a + 14, "-"));
-    if (!strcmp(scanner, "masscan"))
-        return (a[0] == '-' && a[1] == 'o' && a[2] && strchr("XJLGBDU", a[2])) ||
-               !strncmp(a, "--output-filename", 17) || !strncmp(a, "--output-file", 13);
+    if (!strcmp(scanner, "masscan")) {
+        const char *eq = strchr(a, '=');
+        bool opt = (a[0] == '-' && a[1] == 'o' && a[2] && strchr("XJLGBDU", a[2]) && !a[3]) ||
+                   !strncmp(a, "--output-filename", 17) || !strncmp(a, "--output-file", 13);
+        return opt && strcmp(eq ? eq + 1 : next, "-");
+    }
     return false;
 }
 

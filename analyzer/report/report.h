@@ -170,6 +170,6 @@ void st_each_one_sided(const struct st_comparison *c,
                        void (*fn)(const struct st_one_sided *, void *), void *ud);
 
 /* Counts of each cause over one-sided packets, indexed by enum st_cause. */
-void st_cause_counts(const struct st_comparison *c, size_t counts[16]);
+void st_cause_counts(const struct st_comparison *c, size_t counts[ST_CAUSE_COUNT]);
 
 #endif

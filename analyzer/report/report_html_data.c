@@ -80,6 +80,7 @@ static const char *wire_class(enum st_cause c)
         return "kernel";
     case ST_CAUSE_LATE_REPLY:
     case ST_CAUSE_UNRELATED:
+    case ST_CAUSE_DNS:
         return "late";
     default:
         return "wireonly";

@@ -66,7 +66,7 @@ static void capture_obj(struct st_jw *w, const struct st_comparison *c)
 
 static void summary_obj(struct st_jw *w, const struct st_comparison *c)
 {
-    size_t counts[16];
+    size_t counts[ST_CAUSE_COUNT];
     st_jw_object(w, "summary");
     st_jw_int(w, "matched", (int64_t)c->matched);
     st_jw_int(w, "trace_only", (int64_t)c->trace_only);
@@ -80,7 +80,7 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "empty_modes", (int64_t)c->empty_modes);
     st_cause_counts(c, counts);
     st_jw_object(w, "causes");
-    for (int k = 1; k < 16; k++)
+    for (int k = 1; k < ST_CAUSE_COUNT; k++)
         if (counts[k])
             st_jw_int(w, st_cause_name((enum st_cause)k), (int64_t)counts[k]);
     st_jw_end_object(w);

@@ -107,7 +107,7 @@ static void no_target(const struct pen *p, const struct st_comparison *c)
 void st_report_text(const struct st_comparison *c, FILE *out, bool color)
 {
     struct pen p = {out, color};
-    size_t counts[16];
+    size_t counts[ST_CAUSE_COUNT];
 
     fprintf(out, "%sscantrace compare%s\n", paint(&p, BOLD), paint(&p, RESET));
     fprintf(out, "  trace    %s (%s, %zu packet line%s of %u", c->trace_path, c->trace->dialect,
@@ -126,7 +126,7 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
             c->wire_only);
     st_cause_counts(c, counts);
     bool any = false;
-    for (int k = 1; k < 16; k++)
+    for (int k = 1; k < ST_CAUSE_COUNT; k++)
         if (counts[k]) {
             fprintf(out, "%s%zu %s", any ? ", " : " (", counts[k], st_cause_name((enum st_cause)k));
             any = true;

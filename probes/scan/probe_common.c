@@ -35,7 +35,11 @@ uint32_t st_cookie32(const struct st_probe_ctx *ctx, uint32_t dst, uint32_t what
 uint16_t st_probe_ipid(const struct st_probe_ctx *ctx, uint32_t dst, uint8_t proto, uint16_t port,
                        uint8_t tryno)
 {
-    return st_cookie16(ctx, dst, 0x10000u * proto + port + 0x1000000u, tryno);
+    uint16_t id = st_cookie16(ctx, dst, 0x10000u * proto + port + 0x1000000u, tryno);
+    /* a raw socket's kernel replaces an IP id of 0 with its own: the trace
+     * would name another packet than the wire's (IPv6: a flow label of 0
+     * is the kernel's to set) */
+    return id ? id : 0x8000;
 }
 
 int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t max_tryno)

@@ -109,6 +109,24 @@ check "own addresses: scan sends them nothing" \
 check "own addresses: scan sends the other target its probe" \
   grep -qE "^SENT .* > $(a routed-up) " "$tmp/st-own/trace.log"
 
+# nmap as users run it: names resolved (no -n: its reverse DNS on the wire,
+# traced nowhere) and --traceroute (probes sent with IP id 0, which the kernel
+# fills): consistent, the lookups for cause dns, nothing unknown; scan -R too
+DNS=$(a dns)
+ip netns exec "$ns" "$st" record -o "$tmp/nmap-names" -- nmap -sn --packet-trace --dns-servers "$DNS" \
+  --traceroute "$(a routed-up)" "$(a l2-up)" >/dev/null 2>&1
+ip netns exec "$ns" "$st" scan -R --dns-servers "$DNS" -o "$tmp/st-names" "$(a routed-up)" "$(a l2-up)" \
+  >/dev/null 2>&1
+for side in nmap st; do
+  "$st" compare "$tmp/$side-names" >/dev/null 2>&1
+  check "names: $side's run with name lookups is consistent" test $? -eq 0
+  check "names: $side's lookups are on the wire, cause dns" \
+    quiet jq -e '.summary.causes.dns > 0 and (.summary.causes.unknown // 0) == 0' "$tmp/$side-names/report.json"
+done
+check "traceroute: nmap's id-0 probes matched to their frames (none trace-only)" \
+  quiet jq -e '.summary.trace_only == 0 and (.summary.causes.retransmit // 0) == 0' \
+  "$tmp/nmap-names/report.json"
+
 # the unprivileged mode: connect() to 80 and 443, CONN lines
 TARGETS=$ROUTED
 # shellcheck disable=SC2086

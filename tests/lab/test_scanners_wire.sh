@@ -41,11 +41,17 @@ have_hping3=$(command -v hping3 >/dev/null && echo 1)
 claimed() {
   local log=$tmp/$1/trace.log
   case $(j "$1" .claims.scanner) in
-  zmap) grep -E '^[0-9.]+$' "$log" ;;
-  masscan) sed -n 's/^Discovered open port .* on \([0-9.]*\).*/\1/p' "$log" ;;
+  # (their file formats on stdout too: zmap -O json, masscan -oG -, nmap -oX -)
+  zmap) grep -E '^[0-9.]+$' "$log" || sed -n 's/^{ *"saddr": *"\([0-9.]*\)".*/\1/p' "$log" ;;
+  masscan) sed -n -e 's/^Discovered open port .* on \([0-9.]*\).*/\1/p' \
+    -e 's/^Timestamp: .*Host: \([0-9.]*\) .*Ports: [0-9]*\/open\/.*/\1/p' "$log" ;;
   hping3) sed -n -e 's/^len=.* ip=\([0-9.]*\) .*/\1/p' \
     -e 's/^ICMP P[a-z]* Unreachable from ip=\([0-9.]*\) .*/\1/p' "$log" ;;
-  nmap) awk '/^Nmap scan report for /{h=$NF} /^Host is up/{print h}' "$log" ;;
+  nmap) awk '/^Nmap scan report for /{h=$NF} /^Host is up/{print h}' "$log"
+    # (-oX -: python's XML parser, not the reader under test)
+    grep -q '^<?xml' "$log" && python3 -c 'import sys, xml.etree.ElementTree as E
+for h in E.parse(sys.argv[1]).getroot().iter("host"):
+    if h.find("status").get("state") == "up": print(h.find("address").get("addr"))' "$log" ;;
   fping) grep -E '^[0-9a-f.:]+$' "$log" ;;
   esac | tr -d '()' | sort -u
 }
@@ -162,6 +168,20 @@ eq "nmap -PS443: mode" "$(j nsyn '.modes[0].mode')" "nmap -sn -PS443"
 syn_checks nsyn
 eq "nmap -PS443: $noecho" "$(verdict nsyn "$noecho")" "up reset"
 judge_counts nsyn "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 0
+
+# Results on stdout in the scanners' file formats (nmap -oX -, zmap -O json,
+# masscan -oG -): read as claims, the scanner's side from the wire
+run nxml nmap -n -sn -PS443 "$up" "$noecho" "$drop" 198.19.0.1 -oX -
+eq "nmap -oX -: the XML read as claims" "$(j nxml .claims.format)" xml
+judge_counts nxml "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 0
+run zjson zmap -M icmp_echoscan "${zcommon[@]}" -O json -r 2000 198.18.3.0/29 198.19.0.0/28
+eq "zmap -O json: read as claims" "$(j zjson .claims.format)" zmap-json
+judge_counts zjson "icmp.type == 0" "!icmp && tcp.flags.reset == 1" 1
+if [ -n "$have_masscan" ]; then
+  run mgrep timeout 20 masscan --ping 198.18.3.0/29 198.19.0.0/28 --rate 1000 "${mcommon[@]}" -oG -
+  eq "masscan -oG -: read as claims (stdout, not a file)" "$(j mgrep .claims.format)" masscan-grepable
+  judge_counts mgrep "icmp.type == 0" "!icmp && tcp.flags.reset == 1" 1
+fi
 
 # A /20 of the sweep block at a high rate: some losses are likely, and said
 run z20 zmap -M icmp_echoscan "${zcommon[@]}" -r 50000 198.19.0.0/20

@@ -35,6 +35,9 @@ static const struct file_row {
     {"masscan-console.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
     {"masscan-oL.txt", "masscan", false, "masscan-list", "198.18.3.2=up"},
     {"masscan-oX.txt", "masscan", false, "xml", "198.18.3.2=up"},
+    /* masscan --ping -oG - and zmap -O json -o -: their results on stdout */
+    {"masscan-oG.txt", "masscan", false, "masscan-grepable", "198.18.3.2=up"},
+    {"zmap-json.txt", "zmap", false, "zmap-json", "198.18.3.2=up"},
     {"masscan-syn.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
     /* --show closed: a closed port is a live host */
     {"masscan-closed.txt", "masscan", false, "masscan-console", "198.18.3.2=up 198.18.3.3=up"},
@@ -119,6 +122,9 @@ static const struct line_row {
     {"ICMP Port Unreachable from ip=198.18.3.2 name=UNKNOWN", "hping3"},
     {"ICMP Host Unreachable from ip=198.18.2.254 name=UNKNOWN", "hping3"},
     {"saddr,classification,success", "zmap-csv"},
+    {"{ \"saddr\": \"198.19.0.7\", \"classification\": \"unreach\", \"success\": 0 }", "zmap-json"},
+    {"Timestamp: 1796222769\tHost: 198.18.3.2 ()\tPorts: 0/open/icmp//icmp//", "masscan-grepable"},
+    {"# Masscan 1.3.2 scan initiated Wed Dec  2 14:46:09 2026", "masscan-grepable"},
     {"198.19.0.7", "address-list"},
     /* what must stay unknown */
     /* nmap's last line claims nothing itself but says whose output it is:
@@ -316,6 +322,11 @@ static const struct silent_row {
     {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30"}, 0, "masscan-console"},
     /* results written to a file: an empty stdout says nothing */
     {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oJ", "m.json"}, 0, NULL},
+    {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oG", "m.txt"}, 0, NULL},
+    /* "-" is standard output: silence there is a claim of no host */
+    {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oG", "-"},
+     0,
+     "masscan-console"},
     {{"scantrace", "record", "--", "zmap", "-p", "80", "-o", "hosts.txt", "198.19.0.0/30"},
      0,
      NULL},
