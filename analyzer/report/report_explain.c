@@ -32,6 +32,9 @@ static const char *why_up(const char *reason)
         {"proto-response", "it answered in the same IP protocol"},
         {"nd-response", "it is on your own segment and answered the IPv6 neighbour solicitation "
                         "with a neighbour advertisement (IPv6's ARP)"},
+        {"localhost-response", "it is the scanning machine's own address: nmap scans its own "
+                               "addresses through the loopback interface and calls them up "
+                               "without a packet, so nothing about it is on the wire"},
     };
     const char *why = st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
     return why ? why : "the scanner says so";

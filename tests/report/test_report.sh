@@ -265,6 +265,9 @@ check "explain: the gateway's ARP reply is the router's, not the kernel's" \
   grep -q 'is-at .* (frame 2): the router 198.18.2.254 answered your kernel.s ARP' "$tmp/x.txt"
 check "explain: nothing the router sent is called the kernel's doing" \
   bash -c "! grep -E 'router .*kernel did on its own' '$tmp/x.txt'"
+"$st" explain "$fx/PE-own" >"$tmp/own.txt"
+check "explain: the scanner's own addresses are up through loopback, on no wire" \
+  test "$(grep -c 'Why up: it is the scanning machine.s own address' "$tmp/own.txt")" -eq 3
 "$st" explain "$fx/send-ip-local" >"$tmp/l.txt"
 check "explain: on the local segment the host answers the ARP" \
   grep -q 'ARP reply (frame 5): the host answered your kernel.s ARP' "$tmp/l.txt"
