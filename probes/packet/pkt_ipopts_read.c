@@ -178,7 +178,7 @@ static void rd_ts(struct rd *r, struct opt *o)
 /* " SI{" after the heading: [bad len NN], id=N, dumped bytes. */
 static void rd_satid(struct rd *r, struct opt *o)
 {
-    unsigned long len = 4, id;
+    unsigned long len = 4, id = 0;
     put(o, 136);
     rd_bracket(r, "[bad len ", 10, &len);
     put(o, len);
