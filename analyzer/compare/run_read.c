@@ -5,6 +5,7 @@
  */
 #include "hosts.h"
 #include "run_read.h"
+#include "shell_words.h"
 #include "packet.h"
 
 #include <stdio.h>
@@ -72,8 +73,13 @@ static void asked_mode(json_object *argv, struct st_trace *t)
         json_object *w = json_object_array_get_idx(argv, i);
         words[i] = json_object_is_type(w, json_type_string) ? json_object_get_string(w) : "";
     }
-    if (!st_nmap_mode_asked(words, n, t->asked_mode, sizeof t->asked_mode))
+    /* (nmap run by a shell: sh -c "nmap -sn -PE ... | tee out") */
+    char **cmd;
+    bool redirected;
+    size_t ncmd = st_shell_expand(words, n, &cmd, &redirected);
+    if (!st_nmap_mode_asked((const char *const *)cmd, ncmd, t->asked_mode, sizeof t->asked_mode))
         t->asked_mode[0] = '\0';
+    st_shell_words_free(cmd, ncmd);
     free(words);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hosts.h"
+#include "shell_words.h"
 #include "util.h"
 
 /* A target spec naming more addresses than this is not expanded: no scan a
@@ -230,6 +231,11 @@ static const struct wrapper wrappers[] = {
     {"stdbuf", " -i -o -e ", 0},
     {"env", " -u --unset -C --chdir -S --split-string ", 0},
     {"setsid", "", 0},
+    {"sudo",
+     " -u -g -C -D -h -p -r -t -U -T --user --group --close-from --chdir --host "
+     "--prompt --role --type --other-user --command-timeout ",
+     0},
+    {"doas", " -u -C ", 0},
 };
 
 static const char *base_of(const char *path)
@@ -272,18 +278,12 @@ static size_t skip_wrappers(const char *const *cmd, size_t n)
     }
 }
 
-int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
+static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
 {
-    memset(s, 0, sizeof *s);
-    s->exit_status = -1;
-    size_t i = 0;
-    while (i < argc && strcmp(argv[i], "--"))
-        i++;
-    if (i + 1 >= argc)
-        return -1;
-    const char *const *cmd = argv + i + 1;
-    size_t n = argc - i - 1, w = skip_wrappers(cmd, n);
+    size_t w = skip_wrappers(cmd, n);
     cmd += w, n -= w;
+    if (!n)
+        return -1;
     snprintf(s->name, sizeof s->name, "%s", base_of(cmd[0]));
     name_mode(cmd, n, s);
     for (size_t k = 1; k < n; k++)
@@ -295,6 +295,26 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
             s->to_file = true;
     read_targets(cmd, n, s);
     return 0;
+}
+
+int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
+{
+    memset(s, 0, sizeof *s);
+    s->exit_status = -1;
+    size_t i = 0;
+    while (i < argc && strcmp(argv[i], "--"))
+        i++;
+    if (i + 1 >= argc)
+        return -1;
+    /* a shell's command string (sh -c "fping -a ... | tee out") as words */
+    char **words;
+    bool redirected;
+    size_t n = st_shell_expand(argv + i + 1, argc - i - 1, &words, &redirected);
+    int rc = parse_cmd((const char *const *)words, n, s);
+    st_shell_words_free(words, n);
+    /* its output went elsewhere: an empty stdout claims nothing */
+    s->to_file |= redirected;
+    return rc;
 }
 
 int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)

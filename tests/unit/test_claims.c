@@ -228,6 +228,17 @@ static const struct cmd_row {
      "zmap",
      "zmap -M tcp_synscan -p 443",
      4},
+    /* a shell's command string: the command it runs first */
+    {{"scantrace", "record", "-o", "r", "--", "sh", "-c",
+      "fping -a -g 198.18.3.0/28 2>/dev/null | tee 'alive list.txt'"},
+     "fping",
+     "fping",
+     16},
+    {{"scantrace", "record", "-o", "r", "--", "/bin/bash", "-lc",
+      "sudo -u root zmap -M icmp_echoscan \"198.19.0.0/30\" > hosts.txt; echo done"},
+     "zmap",
+     "zmap -M icmp_echoscan",
+     4},
     /* a wrapper (timeout, env, nice...) names no scanner: the command it runs does */
     {{"scantrace", "record", "-o", "r", "--", "timeout", "-k", "5", "20", "masscan", "-p443",
       "198.18.3.0/29", "--adapter-ip", "198.18.2.1"},
@@ -323,6 +334,12 @@ static const struct silent_row {
     /* results written to a file: an empty stdout says nothing */
     {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oJ", "m.json"}, 0, NULL},
     {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oG", "m.txt"}, 0, NULL},
+    /* a shell sent the output elsewhere: silence on stdout says nothing */
+    {{"scantrace", "record", "--", "sh", "-c", "zmap -p 80 198.19.0.0/30 > hosts.txt"}, 0, NULL},
+    {{"scantrace", "record", "--", "sh", "-c", "zmap -p 80 198.19.0.0/30 | sort"}, 0, NULL},
+    {{"scantrace", "record", "--", "sh", "-c", "zmap -p 80 198.19.0.0/30 2>zmap.log"},
+     0,
+     "address-list"},
     /* "-" is standard output: silence there is a claim of no host */
     {{"scantrace", "record", "--", "masscan", "-p443", "198.19.0.0/30", "-oG", "-"},
      0,
