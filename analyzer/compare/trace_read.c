@@ -188,7 +188,11 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
     uint32_t no = 0;
     bool nmap_seen = false;
     while ((n = getline(&line, &cap, f)) > 0) {
-        no++;
+        /* a UTF-8 byte order mark (a trace saved by a Windows editor) */
+        if (!no++ && n >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+            memmove(line, line + 3, (size_t)n - 2);
+            n -= 3;
+        }
         if (looks_binary(line, (size_t)n)) {
             snprintf(err, errsz, "%s:%u: not a text trace (binary data)", path, no);
             free(line);

@@ -164,11 +164,28 @@ static void test_text(void **state)
     }
 }
 
+/* A trace saved with a UTF-8 byte order mark (a Windows editor): its first
+ * line is still nmap's, and names the dialect. */
+static void test_byte_order_mark(void **state)
+{
+    (void)state;
+    struct st_trace t;
+    assert_int_equal(read_text("\xef\xbb\xbfStarting Nmap 7.93 ( https://nmap.org ) at "
+                               "2026-12-02 15:14 UTC\r\n"
+                               "SENT (0.0100s) ICMP [198.18.2.1 > 198.18.3.2 Echo request "
+                               "(type=8/code=0) id=1 seq=0] IP [ttl=53 id=7 iplen=28 ]\r\n",
+                               &t),
+                     0);
+    assert_string_equal(t.dialect, "nmap-7.93");
+    assert_int_equal(t.npkts, 1);
+    st_trace_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_huge_times), cmocka_unit_test(test_times),
+        cmocka_unit_test(test_huge_times),    cmocka_unit_test(test_times),
         cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms),
-        cmocka_unit_test(test_text)};
+        cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
