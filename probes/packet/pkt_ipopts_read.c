@@ -116,6 +116,8 @@ static void rd_body(struct rd *r, struct opt *o, bool times)
     while (!o->bad && r->s < r->end && *r->s != '}') {
         char c = *r->s;
         if (c == '\\') {
+            if (!rd_at(r, "\\x"))
+                o->bad = true; /* a backslash is only ever a "\xHH" byte */
             rd_hex(r, o);
         } else if (c == ' ' || c == '#') {
             r->s++;

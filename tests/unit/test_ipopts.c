@@ -134,6 +134,8 @@ static void test_refused(void **state)
         " NOP NOP",                         /* unterminated */
         " TM{[0 hosts not recorded]#1 2}}", /* the last time ends in ' ' or '#' */
         "}",                                /* nothing */
+        " LSRR{#\\4",                       /* a backslash that is no byte (it looped) */
+        " RR{ 1.2.3.4\\q}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint8_t b[ST_MAX_IPOPT], n = 0;
