@@ -178,7 +178,10 @@ run zjson zmap -M icmp_echoscan "${zcommon[@]}" -O json -r 2000 198.18.3.0/29 19
 eq "zmap -O json: read as claims" "$(j zjson .claims.format)" zmap-json
 judge_counts zjson "icmp.type == 0" "!icmp && tcp.flags.reset == 1" 1
 if [ -n "$have_masscan" ]; then
-  run mgrep timeout 20 masscan --ping 198.18.3.0/29 198.19.0.0/28 --rate 1000 "${mcommon[@]}" -oG -
+  # (-oG - is stdio-buffered: when masscan hangs in its wait and timeout kills
+  # it, unflushed lines are lost; stdbuf -oL keeps them, a wrapper like timeout)
+  run mgrep timeout 20 stdbuf -oL masscan --ping 198.18.3.0/29 198.19.0.0/28 --rate 1000 \
+    "${mcommon[@]}" -oG -
   eq "masscan -oG -: read as claims (stdout, not a file)" "$(j mgrep .claims.format)" masscan-grepable
   judge_counts mgrep "icmp.type == 0" "!icmp && tcp.flags.reset == 1" 1
 fi
