@@ -546,6 +546,10 @@ static int dry_run(struct st_scan_config *cfg)
     ctx.key.k1 = 0x1112131415161718ULL;
     ctx.v6 = cfg->v6;
     ctx.t6 = &cfg->targets6;
+    /* the host's own addresses get no probe (up, localhost-response), as in
+     * the scan itself */
+    struct st_local_addrs local;
+    st_local_addrs_read(&local);
 
     for (size_t p = 0; p < cfg->plan.npasses; p++) {
         const struct st_pass *pass = &cfg->plan.passes[p];
@@ -554,6 +558,9 @@ static int dry_run(struct st_scan_config *cfg)
             struct st_route r;
             char err[256];
             uint32_t addr = cfg->targets.addr[t];
+            const uint8_t *a6 = cfg->v6 ? st_targets6_addr(&cfg->targets6, addr) : NULL;
+            if (cfg->v6 ? a6 && st_local_addr6(&local, a6) : st_local_addr4(&local, addr))
+                continue;
             if (cfg->v6 ? st_route_lookup6(st_targets6_addr(&cfg->targets6, addr), cfg->ifname, &r,
                                            err, sizeof err)
                         : st_route_lookup(addr, cfg->ifname, &r, err, sizeof err)) {

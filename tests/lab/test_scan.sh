@@ -106,6 +106,10 @@ check "own addresses: nmap's claims of them hold (none unfounded)" \
 own_re=$(echo "$OWN" | sed 's/\./\\./g; s/ /|/g')
 check "own addresses: scan sends them nothing" \
   test "$(grep -cE "^SENT .* > ($own_re)[ :]" "$tmp/st-own/trace.log")" -eq 0
+# shellcheck disable=SC2086 # words
+ip netns exec "$ns" "$st" scan --dry-run -PE $OWN "$(a routed-up)" >"$tmp/own-dry.txt" 2>&1
+check "own addresses: --dry-run plans them no probe either" \
+  test "$(grep -cE "^SENT .* > ($own_re)[ :]" "$tmp/own-dry.txt")" -eq 0
 check "own addresses: scan sends the other target its probe" \
   grep -qE "^SENT .* > $(a routed-up) " "$tmp/st-own/trace.log"
 
