@@ -19,10 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (t.npkts + t.malformed > t.lines)
         st_fuzz_fail("%zu packets and %zu malformed in %u lines", t.npkts, t.malformed, t.lines);
+    uint32_t prev = 0;
     for (size_t i = 0; i < t.npkts; i++) {
-        if (t.pkts[i].line == 0 || t.pkts[i].line > t.lines ||
-            (i && t.pkts[i].line <= t.pkts[i - 1].line))
-            st_fuzz_fail("packet %zu on line %u", i, t.pkts[i].line);
+        struct st_pkt tmp;
+        uint32_t line = st_trace_pkt(&t, i, &tmp)->line;
+        if (line == 0 || line > t.lines || line <= prev)
+            st_fuzz_fail("packet %zu on line %u", i, line);
+        prev = line;
         bool known = t.pkt_mode[i] == NULL;
         for (size_t m = 0; m < t.nmodes && !known; m++)
             known = t.pkt_mode[i] == t.modes[m];

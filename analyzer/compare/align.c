@@ -49,8 +49,9 @@ static bool kernel_filled_id(const struct st_pkt *p)
 
 static bool sends_zero_id(const struct st_trace *t)
 {
+    struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++)
-        if (kernel_filled_id(&t->pkts[i]))
+        if (kernel_filled_id(st_trace_pkt(t, i, &tmp)))
             return true;
     return false;
 }
@@ -160,13 +161,13 @@ static void find_scanner(struct st_comparison *c)
     const struct st_trace *t = c->trace;
     for (size_t i = 0; i < t->nlocal; i++)
         add_scanner(c, t->local[i]);
+    struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = &t->pkts[i];
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir != ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
             continue;
         add_scanner(c, st_pkt_src_host(p));
     }
-    struct st_pkt tmp;
     /* IPv6: the scanner's other addresses (its link-local, another
      * interface's) show where its kernel does neighbour discovery from, in
      * frames the capture recorded as sent */
@@ -203,6 +204,7 @@ static enum st_dir frame_dir(const struct st_comparison *c, enum st_dir captured
  * nclaim counts, per frame, the packets that list it (saturating).
  */
 struct cands {
+    int64_t *ttime; /* each trace packet's time (they are stored packed) */
     size_t *first;
     int32_t *cand;
     uint8_t *nclaim;
@@ -213,13 +215,17 @@ static void cands_build(struct cands *cs, const struct st_comparison *c, const s
     const struct st_trace *t = c->trace;
     size_t n = 0, alloc = t->npkts + 16;
     cs->first = malloc((t->npkts + 1) * sizeof *cs->first);
+    cs->ttime = malloc((t->npkts + 1) * sizeof *cs->ttime);
     cs->cand = malloc(alloc * sizeof *cs->cand);
     cs->nclaim = calloc(c->cap->n ? c->cap->n : 1, 1);
-    if (!cs->first || !cs->cand || !cs->nclaim)
+    if (!cs->first || !cs->cand || !cs->nclaim || !cs->ttime)
         abort();
     for (size_t i = 0; i < t->npkts; i++) {
         long cand[MAX_CANDIDATES];
-        size_t nc = candidates(ix, c->cap, &t->pkts[i], cand, MAX_CANDIDATES);
+        struct st_pkt tmp;
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        size_t nc = candidates(ix, c->cap, p, cand, MAX_CANDIDATES);
+        cs->ttime[i] = p->time_ns;
         cs->first[i] = n;
         if (n + nc > alloc) {
             while (n + nc > alloc)
@@ -241,6 +247,7 @@ static void cands_build(struct cands *cs, const struct st_comparison *c, const s
 static void cands_free(struct cands *cs)
 {
     free(cs->first);
+    free(cs->ttime);
     free(cs->cand);
     free(cs->nclaim);
 }
@@ -256,7 +263,7 @@ static void estimate_offset(struct st_comparison *c, const struct cands *cs)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         if (cs->first[i + 1] - cs->first[i] == 1)
-            d[n++] = c->ftime[cs->cand[cs->first[i]]] - t->pkts[i].time_ns;
+            d[n++] = c->ftime[cs->cand[cs->first[i]]] - cs->ttime[i];
     c->offset_pairs = n;
     if (n) {
         qsort(d, n, sizeof *d, cmp_i64);
@@ -303,7 +310,7 @@ static void match(struct st_comparison *c, const struct cands *cs)
             c->f2t[cs->cand[from]] = (long)i;
             continue;
         }
-        int64_t want = t->pkts[i].time_ns + c->offset_ns;
+        int64_t want = cs->ttime[i] + c->offset_ns;
         for (size_t k = from; k < to; k++) {
             long f = cs->cand[k];
             if (n == alloc) {
@@ -366,9 +373,13 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     st_align_fragments(c);
     /* a trace of connect() lines names no source: the kernel's SYNs do */
     struct st_pkt tmp;
-    for (size_t i = 0; i < t->npkts; i++)
-        if ((t->pkts[i].flags & ST_PKT_CONNECT) && t->pkts[i].dir == ST_DIR_SENT && c->t2f[i] >= 0)
+    for (size_t i = 0; i < t->npkts; i++) {
+        if (c->t2f[i] < 0 || !t->nconns)
+            continue;
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if ((p->flags & ST_PKT_CONNECT) && p->dir == ST_DIR_SENT)
             add_scanner(c, st_pkt_src_host(st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)));
+    }
     for (size_t i = 0; i < cap->n; i++)
         c->fdir[i] = frame_dir(c, (enum st_dir)cdir[i], src[i]);
     free(cdir);

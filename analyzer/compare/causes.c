@@ -64,33 +64,30 @@ static bool is_nd(const struct st_pkt *p)
             p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
 }
 
-/* A trace line shows less of an ICMPv6 message than its frame: no ND
- * target (a solicitation goes to a multicast group), no quote of an error.
- * For a trace packet of this comparison, its matched frame tells. */
-static const struct st_pkt *icmp6_view(const struct st_comparison *c, const struct st_pkt *p,
-                                       struct st_pkt *tmp)
-{
-    const struct st_trace *t = c->trace;
-    if (!t || !c->t2f || p < t->pkts || p >= t->pkts + t->npkts)
-        return p;
-    long f = c->t2f[p - t->pkts];
-    return f >= 0 ? st_store_get(&c->cap->frames, (size_t)f, tmp) : p;
-}
-
 /* IPv6: ND is about its target; an ICMPv6 error about the datagram it
  * quotes; else the probe's destination or the reply's source. */
-static uint32_t pkt_host6(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
+static uint32_t pkt_host6(const struct st_pkt *p, enum st_dir dir)
 {
     if (p->proto == ST_IPPROTO_ICMPV6) {
-        struct st_pkt tmp;
-        const struct st_pkt *v = icmp6_view(c, p, &tmp);
-        const struct st_icmp *m = &v->l4.icmp;
-        if (is_nd(v))
+        const struct st_icmp *m = &p->l4.icmp;
+        if (is_nd(p))
             return m->nd_has_target ? st_host6(m->nd_target) : 0;
         if (m->quote.present6 && dir != ST_DIR_SENT)
             return st_host6(m->quote.ip6.dst);
     }
     return dir == ST_DIR_SENT ? st_pkt_dst_host(p) : st_pkt_src_host(p);
+}
+
+/* A trace line shows less of an ICMPv6 message than its frame: no ND
+ * target (a solicitation goes to a multicast group), no quote of an error.
+ * A matched trace packet's frame tells. */
+uint32_t st_trace_host(const struct st_comparison *c, size_t ti, enum st_dir dir)
+{
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_trace_pkt(c->trace, ti, &tmp);
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && c->t2f && c->t2f[ti] >= 0)
+        p = st_store_get(&c->cap->frames, (size_t)c->t2f[ti], &tmp);
+    return st_pkt_host(c, p, dir);
 }
 
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
@@ -103,7 +100,7 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
         return p->arp.spa;
     }
     if (p->net == ST_NET_IPV6)
-        return pkt_host6(c, p, dir);
+        return pkt_host6(p, dir);
     if (p->net != ST_NET_IPV4)
         return 0;
     /* an ICMP error is about the datagram it quotes; a trace line of a port or
@@ -232,7 +229,7 @@ static void probe_keys(const struct st_comparison *c, struct keys *k, const stru
     }
     if (p->net == ST_NET_IPV6 && is_nd(p)) {
         /* nmap's ND ping: about its target, answered by its advertisement */
-        uint32_t target = st_pkt_host(c, p, ST_DIR_SENT);
+        uint32_t target = st_trace_host(c, (size_t)i, ST_DIR_SENT);
         put(k, key(K_HOST, target, 0, 0), i);
         put(k, key(K_ARP, target, 0, 0), i);
         return;
@@ -323,7 +320,8 @@ static int64_t up_since(const struct up *u, size_t n, uint32_t host, uintptr_t m
  * ("Nmap done ... in X seconds"); -1 when unknown. */
 static int64_t pass_end(const struct st_trace *t, size_t i)
 {
-    uint32_t line = t->pkts[i].line;
+    struct st_pkt tmp;
+    uint32_t line = st_trace_pkt(t, i, &tmp)->line;
     for (size_t m = 0; m < t->nmodes; m++)
         if (t->mode_line[m] > line)
             return t->mode_start_ns[m];
@@ -419,7 +417,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
                : name_lookup(f, false) ? ST_CAUSE_DNS
                                        : ST_CAUSE_UNKNOWN;
     }
-    uint32_t host = st_pkt_host(c, &c->trace->pkts[*rel], ST_DIR_SENT);
+    uint32_t host = st_trace_host(c, (size_t)*rel, ST_DIR_SENT);
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
     uintptr_t mode = (uintptr_t)c->trace->pkt_mode[*rel];
@@ -528,8 +526,9 @@ static void not_targets(struct st_comparison *c, const struct keys *k, const str
     uint32_t *dst = st_compare_targets(c, &n);
     for (size_t i = 0; i < t->npkts; i++) {
         long f = c->t2f[i];
-        uint32_t host = st_pkt_host(c, &t->pkts[i], ST_DIR_RCVD);
-        if (f < 0 || t->pkts[i].dir != ST_DIR_RCVD || has_u32(dst, n, host))
+        struct st_pkt tmp;
+        if (f < 0 || st_trace_pkt(t, i, &tmp)->dir != ST_DIR_RCVD ||
+            has_u32(dst, n, st_trace_host(c, i, ST_DIR_RCVD)))
             continue;
         long rel;
         enum st_cause why = classify_frame(c, k, ups, nups, (size_t)f, &rel);
@@ -548,15 +547,16 @@ void st_classify(struct st_comparison *c)
 
     if (!ups)
         abort();
+    struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = &t->pkts[i];
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir == ST_DIR_SENT) {
             probe_keys(c, &k, p, (long)i);
             continue;
         }
         /* a traced reply decides its host, up or down: nmap traces only the first */
         long f = c->t2f[i];
-        ups[nups].host = st_pkt_host(c, p, ST_DIR_RCVD);
+        ups[nups].host = st_trace_host(c, i, ST_DIR_RCVD);
         ups[nups].mode = (uintptr_t)t->pkt_mode[i];
         ups[nups].t = f >= 0 ? c->ftime[f] : p->time_ns + c->offset_ns;
         nups++;
@@ -578,7 +578,7 @@ void st_classify(struct st_comparison *c)
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0)
             continue;
-        const struct st_pkt *p = &t->pkts[i];
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (c->dropped_known && c->capture_dropped > 0)
             c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
         else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, &arp, p->ip.dst))

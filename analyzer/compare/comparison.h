@@ -136,6 +136,10 @@ bool st_is_scanner(const struct st_comparison *c, uint32_t a);
  * the quoted destination of an ICMP error, the ARP target or sender. */
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir);
 
+/* The same for trace packet ti: a matched ICMPv6 packet's frame shows what
+ * its trace line does not (an ND target, an error's quote). */
+uint32_t st_trace_host(const struct st_comparison *c, size_t ti, enum st_dir dir);
+
 /* The run's targets (the addresses probed or given a verdict), sorted; the
  * caller frees the list. */
 uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n);
@@ -146,5 +150,7 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n);
  * Both scanners' traces get the same name for the same probes. free() it.
  */
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);
+/* The same for trace packets idx[0..n) (NULL: the first n). */
+char *st_mode_name_of_trace(const struct st_trace *t, const long *idx, size_t n);
 
 #endif

@@ -49,8 +49,10 @@ static void add_pkt(struct st_dv_host *h, const struct st_pkt *p, bool sent, con
         abort();
     h->pkts = n;
     n[h->npkts].sent = sent;
-    n[h->npkts].p = p;
+    n[h->npkts].p = NULL;
     if (p) {
+        n[h->npkts].p = xcalloc(1, sizeof *p);
+        *n[h->npkts].p = *p;
         struct st_pkt k = *p;
         k.dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
         st_format_kind(&k, n[h->npkts].kind, sizeof n[h->npkts].kind);
@@ -59,6 +61,13 @@ static void add_pkt(struct st_dv_host *h, const struct st_pkt *p, bool sent, con
         snprintf(n[h->npkts].kind, sizeof n[h->npkts].kind, "%s", kind ? kind : "?");
     }
     h->npkts++;
+}
+
+static void host_free(struct st_dv_host *h)
+{
+    for (size_t i = 0; i < h->npkts; i++)
+        free(h->pkts[i].p);
+    free(h->pkts);
 }
 
 static int load_trace(const char *trace_path, const char *rundir, struct st_diffview *v, char *err,
@@ -87,8 +96,9 @@ static int load_trace(const char *trace_path, const char *rundir, struct st_diff
     for (size_t m = 0; m < v->nmodes; m++) {
         const struct st_mode *src = &v->cmp.modes[m];
         struct st_dv_mode *dst = &v->modes[m];
-        const struct st_pkt **probes = NULL;
+        long *probes = NULL;
         size_t nprobes = 0;
+        struct st_pkt tmp;
         snprintf(dst->name, sizeof dst->name, "%s", src->name);
         dst->nhosts = src->nhosts;
         dst->hosts = xcalloc(src->nhosts, sizeof *dst->hosts);
@@ -102,13 +112,13 @@ static int load_trace(const char *trace_path, const char *rundir, struct st_diff
             if (!probes)
                 abort();
             for (size_t i = 0; i < sh->nprobes; i++) {
-                probes[nprobes++] = &v->trace.pkts[sh->probes[i]];
-                add_pkt(dh, &v->trace.pkts[sh->probes[i]], true, NULL);
+                probes[nprobes++] = sh->probes[i];
+                add_pkt(dh, st_trace_pkt(&v->trace, (size_t)sh->probes[i], &tmp), true, NULL);
             }
             for (size_t i = 0; i < sh->nreplies; i++)
-                add_pkt(dh, &v->trace.pkts[sh->replies[i]], false, NULL);
+                add_pkt(dh, st_trace_pkt(&v->trace, (size_t)sh->replies[i], &tmp), false, NULL);
         }
-        char *canon = st_mode_name_of(probes, nprobes);
+        char *canon = st_mode_name_of_trace(&v->trace, probes, nprobes);
         snprintf(dst->canon, sizeof dst->canon, "%s", canon);
         free(canon);
         free(probes);
@@ -187,7 +197,7 @@ static int keep_mode(struct st_diffview *v, const char *mode, char *err, size_t 
         for (size_t k = 0; k < v->nmodes; k++)
             if (k != m) {
                 for (size_t h = 0; h < v->modes[k].nhosts; h++)
-                    free(v->modes[k].hosts[h].pkts);
+                    host_free(&v->modes[k].hosts[h]);
                 free(v->modes[k].hosts);
             }
         v->modes[0] = keep;
@@ -262,7 +272,7 @@ void st_diffview_free(struct st_diffview *v)
 {
     for (size_t m = 0; m < v->nmodes; m++) {
         for (size_t h = 0; h < v->modes[m].nhosts; h++)
-            free(v->modes[m].hosts[h].pkts);
+            host_free(&v->modes[m].hosts[h]);
         free(v->modes[m].hosts);
     }
     free(v->modes);

@@ -17,7 +17,7 @@
 struct st_dv_pkt {
     bool sent;
     char kind[96];
-    const struct st_pkt *p; /* NULL when read from a report.json */
+    struct st_pkt *p; /* its own copy; NULL when read from a report.json */
 };
 
 struct st_dv_host {

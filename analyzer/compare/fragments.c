@@ -89,7 +89,7 @@ void st_align_fragments(struct st_comparison *c)
     size_t n;
     struct frag *v = collect(c, &n);
     for (size_t t = 0; n && t < c->trace->npkts; t++) {
-        const struct st_pkt *p = &c->trace->pkts[t];
+        const struct st_pkt *p = st_trace_pkt(c->trace, t, &(struct st_pkt){0});
         if (p->net != ST_NET_IPV4 || (p->flags & ST_PKT_CONNECT) || is_fragment(p))
             continue;
         struct frag key = {p->ip.src, p->ip.dst, p->ip.id, p->ip.proto, false, 0};

@@ -179,36 +179,54 @@ static char *kinds_name(struct kinds *k)
     return strdup(name[0] ? name : "trace");
 }
 
+/* The probes of a mode, one at a time (a trace's packets are packed). */
+struct namer {
+    struct kinds k;
+    size_t conns, sent;
+};
+
+static void namer_add(struct namer *nm, const struct st_pkt *p)
+{
+    if (p->dir != ST_DIR_SENT)
+        return;
+    nm->sent++;
+    if (p->flags & ST_PKT_CONNECT)
+        nm->conns++;
+    else
+        add_kind(&nm->k, p);
+}
+
+static char *namer_name(struct namer *nm)
+{
+    if (nm->conns)
+        return strdup(nm->conns == nm->sent ? "connect" : "connect + raw");
+    return is_default(&nm->k) ? strdup("default") : kinds_name(&nm->k);
+}
+
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n)
 {
-    struct kinds k;
-    size_t conns = 0, sent = 0;
-
-    memset(&k, 0, sizeof k);
-    for (size_t i = 0; i < n; i++) {
-        sent += pkts[i]->dir == ST_DIR_SENT;
-        conns += (pkts[i]->flags & ST_PKT_CONNECT) && pkts[i]->dir == ST_DIR_SENT;
-    }
-    if (conns)
-        return strdup(conns == sent ? "connect" : "connect + raw");
+    struct namer nm;
+    memset(&nm, 0, sizeof nm);
     for (size_t i = 0; i < n; i++)
-        if (pkts[i]->dir == ST_DIR_SENT)
-            add_kind(&k, pkts[i]);
-    return is_default(&k) ? strdup("default") : kinds_name(&k);
+        namer_add(&nm, pkts[i]);
+    return namer_name(&nm);
+}
+
+char *st_mode_name_of_trace(const struct st_trace *t, const long *idx, size_t n)
+{
+    struct namer nm;
+    struct st_pkt tmp;
+    memset(&nm, 0, sizeof nm);
+    for (size_t i = 0; i < n; i++)
+        namer_add(&nm, st_trace_pkt(t, idx ? (size_t)idx[i] : i, &tmp));
+    return namer_name(&nm);
 }
 
 static char *infer_mode(const struct st_trace *t)
 {
     if (t->asked_mode[0]) /* nmap's command line, read from run.json */
         return strdup(t->asked_mode);
-    const struct st_pkt **all = malloc((t->npkts ? t->npkts : 1) * sizeof *all);
-    if (!all)
-        abort();
-    for (size_t i = 0; i < t->npkts; i++)
-        all[i] = &t->pkts[i];
-    char *name = st_mode_name_of(all, t->npkts);
-    free(all);
-    return name;
+    return st_mode_name_of_trace(t, NULL, t->npkts);
 }
 
 /* ---- modes and hosts ------------------------------------------------------ */
@@ -361,13 +379,15 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
      * it decided the scanner (nmap also traces what it reads nothing in: a
      * neighbour advertisement to the kernel before a --send-ip echo reply) */
     const struct st_pkt *first = NULL;
+    struct st_pkt first_buf, tmp;
     bool first_decides = false;
     for (size_t i = 0; i < h->nreplies; i++) {
-        const struct st_pkt *p = &t->pkts[h->replies[i]];
+        const struct st_pkt *p = st_trace_pkt(t, (size_t)h->replies[i], &tmp);
         bool decides = st_nmap_reply_verdict(p).host != ST_NMAP_NOTHING;
         if (!first || (decides && !first_decides) ||
             (decides == first_decides && p->time_ns < first->time_ns)) {
-            first = p;
+            first_buf = *p;
+            first = &first_buf;
             first_decides = decides;
         }
     }
@@ -399,7 +419,7 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         /* from the last probe sent to the host before that reply */
         int64_t sent = -1;
         for (size_t i = 0; i < h->nprobes; i++) {
-            int64_t ts = t->pkts[h->probes[i]].time_ns;
+            int64_t ts = st_trace_pkt(t, (size_t)h->probes[i], &tmp)->time_ns;
             if (ts <= first->time_ns && ts > sent)
                 sent = ts;
         }
@@ -430,9 +450,12 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n)
     *n = 0;
     /* a connect() goes to a target whether its line is the request or only
      * its result (nmap may print only the result) */
-    for (size_t i = 0; i < t->npkts; i++)
-        if (t->pkts[i].dir == ST_DIR_SENT || (t->pkts[i].flags & ST_PKT_CONNECT))
-            a[(*n)++] = st_pkt_host(c, &t->pkts[i], ST_DIR_SENT);
+    struct st_pkt tmp;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
+            a[(*n)++] = st_trace_host(c, i, ST_DIR_SENT);
+    }
     for (size_t i = 0; i < t->nhosts; i++)
         a[(*n)++] = t->hosts[i].addr;
     qsort(a, *n, sizeof *a, cmp_addr);
@@ -455,8 +478,9 @@ void st_compare_summarize(struct st_comparison *c)
     uint32_t *targets = st_compare_targets(c, &ntargets);
 
     for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = &t->pkts[i];
-        uint32_t host = st_pkt_host(c, p, p->dir);
+        struct st_pkt tmp;
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        uint32_t host = st_trace_host(c, i, p->dir);
         if (!host || !bsearch(&host, targets, ntargets, sizeof *targets, cmp_addr))
             continue;
         struct st_mode_host *h = host_in(c, &ix, mode_by_name(c, trace_mode(c, i, fallback)), host);
@@ -476,10 +500,9 @@ void st_compare_summarize(struct st_comparison *c)
             c->fmode[i] = mode_at(c, f->time_ns, fallback);
             continue;
         }
-        const struct st_pkt *probe = &t->pkts[c->frel[i]];
         c->fmode[i] = trace_mode(c, (size_t)c->frel[i], fallback);
-        struct st_mode_host *h =
-            host_in(c, &ix, mode_by_name(c, c->fmode[i]), st_pkt_host(c, probe, ST_DIR_SENT));
+        struct st_mode_host *h = host_in(c, &ix, mode_by_name(c, c->fmode[i]),
+                                         st_trace_host(c, (size_t)c->frel[i], ST_DIR_SENT));
         APPEND(h->wire, h->nwire, (long)i);
     }
     /* hosts the scanner reported but never probed in the trace (-Pn; its

@@ -230,8 +230,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
         p.line = no;
         if (p.flags & ST_PKT_CONNECT)
             t->nconns++;
-        GROW(t->pkts, t->npkts, t->cap_pkts);
-        t->pkts[t->npkts++] = p;
+        st_trace_add_pkt(t, &p);
     }
     bool failed = ferror(f);
     free(line);
@@ -243,24 +242,25 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
     }
     t->lines = no;
     /* give back what the doubling reserved: a sweep's trace has a million lines */
-    if (t->npkts && t->npkts < t->cap_pkts) {
-        struct st_pkt *fit = realloc(t->pkts, t->npkts * sizeof *fit);
-        if (fit) {
-            t->pkts = fit;
-            t->cap_pkts = t->npkts;
-        }
-    }
+    st_store_trim(&t->pkts);
     /* The mode of each packet: the last PASS line at or before it. */
     t->pkt_mode = calloc(t->npkts ? t->npkts : 1, sizeof *t->pkt_mode);
     if (!t->pkt_mode)
         abort();
     size_t m = 0;
+    struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {
-        while (m < t->nmodes && t->mode_line[m] < t->pkts[i].line)
+        while (m < t->nmodes && t->mode_line[m] < st_trace_pkt(t, i, &tmp)->line)
             m++;
         t->pkt_mode[i] = m ? t->modes[m - 1] : NULL;
     }
     return 0;
+}
+
+void st_trace_add_pkt(struct st_trace *t, const struct st_pkt *p)
+{
+    st_store_add(&t->pkts, p);
+    t->npkts = t->pkts.n;
 }
 
 void st_trace_free(struct st_trace *t)
@@ -270,7 +270,7 @@ void st_trace_free(struct st_trace *t)
     free(t->modes);
     free(t->mode_start_ns);
     free(t->mode_line);
-    free(t->pkts);
+    st_store_free(&t->pkts);
     free(t->pkt_mode);
     free(t->hosts);
     free(t->warnings);

@@ -30,10 +30,12 @@ struct st_trace_warning {
 struct st_trace {
     char dialect[32]; /* "nmap-7.93", "scantrace", "nmap" */
     uint32_t lines;   /* lines in the file */
-    struct st_pkt *pkts;
+    /* the packets, kept packed (a sweep's trace has millions, each a few
+     * dozen bytes of a struct st_pkt): read them with st_trace_pkt */
+    struct st_pkt_store pkts;
     const char **pkt_mode; /* the mode each packet belongs to (PASS lines), or NULL */
-    size_t npkts, cap_pkts;
-    size_t nconns; /* of the packets, connect records (CONN lines) */
+    size_t npkts;          /* = pkts.n */
+    size_t nconns;         /* of the packets, connect records (CONN lines) */
     struct st_trace_host *hosts;
     size_t nhosts, cap_hosts;
     struct st_trace_warning *warnings;
@@ -62,6 +64,17 @@ struct st_trace {
 int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz);
 
 void st_trace_free(struct st_trace *t);
+
+/* Trace packet i, decoded into *tmp; returns tmp. */
+static inline const struct st_pkt *st_trace_pkt(const struct st_trace *t, size_t i,
+                                                struct st_pkt *tmp)
+{
+    return st_store_get(&t->pkts, i, tmp);
+}
+
+/* Append a packet (the readers; wire_side.h's builder). */
+void st_trace_add_pkt(struct st_trace *t, const struct st_pkt *p);
+
 /* Add a verdict the scanner recorded elsewhere (scantrace's run.json). */
 void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, bool up,
                           const char *reason, double latency_s);

@@ -126,24 +126,22 @@ static uint32_t host_of(const struct st_pkt *p, bool sent)
     return src_of(p);
 }
 
-static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t t0)
+static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t t0, size_t *cap)
 {
-    if (t->npkts == t->cap_pkts) {
-        t->cap_pkts = t->cap_pkts ? 2 * t->cap_pkts : 64;
-        struct st_pkt *g = realloc(t->pkts, t->cap_pkts * sizeof *g);
-        const char **m = realloc(t->pkt_mode, t->cap_pkts * sizeof *m);
-        if (!g || !m)
+    if (t->npkts == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        const char **m = realloc(t->pkt_mode, *cap * sizeof *m);
+        if (!m)
             abort();
-        t->pkts = g;
         t->pkt_mode = m;
     }
-    struct st_pkt *q = &t->pkts[t->npkts];
-    *q = *p;
-    q->dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
-    q->time_ns = p->time_ns - t0;
-    q->line = 0;
-    q->frame = 0;
-    t->pkt_mode[t->npkts++] = t->modes[0];
+    struct st_pkt q = *p;
+    q.dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
+    q.time_ns = p->time_ns - t0;
+    q.line = 0;
+    q.frame = 0;
+    t->pkt_mode[t->npkts] = t->modes[0];
+    st_trace_add_pkt(t, &q);
 }
 
 static void one_mode(struct st_trace *t, const char *name)
@@ -168,7 +166,8 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     snprintf(t->dialect, sizeof t->dialect, "wire");
     /* the scanner's own report lines are its claims (claims.h), not the verdicts */
     t->nhosts = 0;
-    int64_t t0 = 0;
+    int64_t t0 = 0, last = 0;
+    size_t modes_cap = 0;
     for (size_t i = 0; i < cap->n; i++) {
         const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
         if (!readable(p))
@@ -181,14 +180,17 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
             if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p))
                 continue;
             set_add(&probed, host);
-            push(t, p, true, t0);
-        } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)))
-            push(t, p, false, t0);
+            push(t, p, true, t0, &modes_cap);
+            last = p->time_ns - t0;
+        } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p))) {
+            push(t, p, false, t0, &modes_cap);
+            last = p->time_ns - t0;
+        }
     }
     free(scanner.slot);
     free(probed.slot);
     /* the wire decided every target it holds: a silent one is down (what
      * the scanner made of them is its claims, checked apart) */
-    t->end_ns = t->npkts ? t->pkts[t->npkts - 1].time_ns : 0;
+    t->end_ns = last;
     return t->npkts;
 }

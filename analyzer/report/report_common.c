@@ -45,7 +45,8 @@ struct st_item *st_items(const struct st_comparison *c, size_t *n)
         long f = c->t2f[i];
         it[k].trace = (long)i;
         it[k].frame = f;
-        it[k].t = f >= 0 ? c->ftime[f] : c->trace->pkts[i].time_ns + c->offset_ns;
+        it[k].t = f >= 0 ? c->ftime[f]
+                         : st_trace_pkt(c->trace, i, &(struct st_pkt){0})->time_ns + c->offset_ns;
         k++;
     }
     for (size_t i = 0; i < c->cap->n; i++)
@@ -64,7 +65,7 @@ const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_
                                  struct st_pkt *tmp)
 {
     return it->frame >= 0 ? st_store_get(&c->cap->frames, (size_t)it->frame, tmp)
-                          : &c->trace->pkts[it->trace];
+                          : st_trace_pkt(c->trace, (size_t)it->trace, tmp);
 }
 
 const struct st_pkt *st_frame(const struct st_comparison *c, long f, struct st_pkt *tmp)
@@ -74,7 +75,8 @@ const struct st_pkt *st_frame(const struct st_comparison *c, long f, struct st_p
 
 enum st_dir st_item_dir(const struct st_comparison *c, const struct st_item *it)
 {
-    return it->trace >= 0 ? c->trace->pkts[it->trace].dir : c->fdir[it->frame];
+    return it->trace >= 0 ? st_trace_pkt(c->trace, (size_t)it->trace, &(struct st_pkt){0})->dir
+                          : c->fdir[it->frame];
 }
 
 enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item *it)

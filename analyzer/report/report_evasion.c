@@ -42,7 +42,7 @@ void st_explain_train(FILE *out, const struct st_comparison *c, long ti)
     size_t n = st_train_frames(c, f, frames, sizeof frames);
     if (!n)
         return;
-    const struct st_pkt *p = &c->trace->pkts[ti];
+    const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0});
     struct st_pkt tmp;
     const struct st_pkt *first = st_frame(c, f, &tmp);
     unsigned carried = (unsigned)(first->ip.len - first->ip.ihl * 4);
@@ -97,7 +97,7 @@ static const char *option_note(uint8_t kind)
 static void explain_options(FILE *out, const struct st_comparison *c)
 {
     for (size_t i = 0; i < c->trace->npkts; i++) {
-        const struct st_pkt *p = &c->trace->pkts[i];
+        const struct st_pkt *p = st_trace_pkt(c->trace, i, &(struct st_pkt){0});
         if (p->dir != ST_DIR_SENT || p->net != ST_NET_IPV4 || !p->ip.optlen)
             continue;
         size_t k = 0;
@@ -122,7 +122,7 @@ static void explain_decoys(FILE *out, const struct st_comparison *c)
     size_t n = 0;
     uint32_t own = 0;
     for (size_t i = 0; i < c->trace->npkts; i++) {
-        const struct st_pkt *p = &c->trace->pkts[i];
+        const struct st_pkt *p = st_trace_pkt(c->trace, i, &(struct st_pkt){0});
         if (p->net != ST_NET_IPV4 || (p->flags & ST_PKT_CONNECT))
             continue;
         if (p->dir == ST_DIR_RCVD && !own)
@@ -180,7 +180,7 @@ static void explain_payload_ttl(FILE *out, const struct st_comparison *c)
     int ttl = -1;
     bool one_ttl = true;
     for (size_t i = 0; i < c->trace->npkts; i++) {
-        const struct st_pkt *p = &c->trace->pkts[i];
+        const struct st_pkt *p = st_trace_pkt(c->trace, i, &(struct st_pkt){0});
         if (p->dir != ST_DIR_SENT || p->net != ST_NET_IPV4 || (p->flags & ST_PKT_CONNECT))
             continue;
         nsent++;

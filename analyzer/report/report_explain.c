@@ -187,7 +187,8 @@ static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
     else if (f >= 0)
         fprintf(out, "frame %u", st_frame(c, f, &(struct st_pkt){0})->frame);
     else
-        fprintf(out, "trace line %u, NOT on the wire", c->trace->pkts[ti].line);
+        fprintf(out, "trace line %u, NOT on the wire",
+                st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
 }
 
 /* "an ICMP echo", "an ARP request", "a TCP SYN": by how the word sounds,
@@ -214,7 +215,8 @@ static void packet_list(FILE *out, const struct st_comparison *c, const char *ti
         return;
     fputs(title, out);
     for (size_t i = 0; i < n; i++) {
-        kind_of(&c->trace->pkts[pkts[i]], dir, kind, sizeof kind);
+        kind_of(st_trace_pkt(c->trace, (size_t)pkts[i], &(struct st_pkt){0}), dir, kind,
+                sizeof kind);
         fprintf(out, "%s %s (", i ? "," : "", kind);
         frame_ref(out, c, pkts[i]);
         fprintf(out, ")");
@@ -248,7 +250,7 @@ static bool none_left(const struct st_comparison *c, const struct st_mode_host *
 static bool router_hint(const struct st_comparison *c, const struct st_mode_host *h)
 {
     for (size_t i = 0; i < h->nreplies; i++) {
-        const struct st_pkt *p = &c->trace->pkts[h->replies[i]];
+        const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)h->replies[i], &(struct st_pkt){0});
         bool unreach = p->proto == ST_IPPROTO_ICMP     ? p->l4.icmp.type == ST_ICMP_DEST_UNREACH
                        : p->proto == ST_IPPROTO_ICMPV6 ? p->l4.icmp.type == ST_ICMP6_DEST_UNREACH
                                                        : false;
@@ -300,20 +302,22 @@ static void trace_only(const struct teller *t, long ti)
 {
     char kind[128];
     const struct st_comparison *c = t->c;
-    kind_of(&c->trace->pkts[ti], ST_DIR_SENT, kind, sizeof kind);
+    kind_of(st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0}), ST_DIR_SENT, kind,
+            sizeof kind);
     fputs(st_paint(t->color && st_cause_is_discrepancy(c->tcause[ti]), ST_SGR_RED), t->out);
     if (c->tcause[ti] == ST_CAUSE_NO_ARP || c->tcause[ti] == ST_CAUSE_NO_ND)
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u), but it never reached the wire: "
                 "your kernel asked for the target's MAC address (%s) and got no "
                 "answer, so it dropped the packet.",
-                article(kind), kind, c->trace->pkts[ti].line,
+                article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
                 c->tcause[ti] == ST_CAUSE_NO_ND ? "IPv6 neighbour discovery" : "ARP");
     else
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u), but the capture does not have "
                 "it (%s).",
-                article(kind), kind, c->trace->pkts[ti].line, st_cause_name(c->tcause[ti]));
+                article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
+                st_cause_name(c->tcause[ti]));
     fprintf(t->out, "%s\n",
             st_paint(t->color && st_cause_is_discrepancy(c->tcause[ti]), ST_SGR_RESET));
 }

@@ -114,7 +114,7 @@ static uint32_t scanner_end(const struct st_comparison *c, const struct st_pkt *
 
 static void add_trace(struct ladder *l, const struct st_comparison *c, long ti, bool deciding)
 {
-    const struct st_pkt *p = &c->trace->pkts[ti];
+    const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0});
     long f = c->t2f[ti];
     struct st_pkt tmp;
     const struct st_pkt *fr = f >= 0 ? st_frame(c, f, &tmp) : NULL;
@@ -168,7 +168,7 @@ static long deciding_reply(const struct st_comparison *c, const struct st_mode_h
         return -1;
     for (size_t i = 0; i < h->nreplies; i++) {
         long ti = h->replies[i];
-        int64_t t = c->trace->pkts[ti].time_ns;
+        int64_t t = st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->time_ns;
         if (best < 0 || t < bt) {
             best = ti;
             bt = t;

@@ -115,7 +115,7 @@ static void packet_obj(struct st_jw *w, const struct st_comparison *c, const str
     st_jw_string(w, "status", st_status_name(it->trace >= 0 && it->frame >= 0, it->trace >= 0));
     st_jw_string(w, "dir", dir == ST_DIR_SENT ? "sent" : "rcvd");
     if (it->trace >= 0)
-        st_jw_int(w, "line", c->trace->pkts[it->trace].line);
+        st_jw_int(w, "line", st_trace_pkt(c->trace, (size_t)it->trace, &(struct st_pkt){0})->line);
     if (it->frame >= 0)
         st_jw_int(w, "frame", p->frame);
     st_jw_string(w, "proto", st_proto_label(p));
@@ -129,11 +129,14 @@ static void packet_obj(struct st_jw *w, const struct st_comparison *c, const str
     /* a fragment train's first frame may not hold the whole header: the
      * probe is the datagram the trace shows */
     bool train = it->trace >= 0 && st_train_frames(c, it->frame, NULL, 0);
-    if (st_format_brief(train ? &c->trace->pkts[it->trace] : p, text, sizeof text) < 0)
+    if (st_format_brief(train ? st_trace_pkt(c->trace, (size_t)it->trace, &(struct st_pkt){0}) : p,
+                        text, sizeof text) < 0)
         text[0] = '\0';
     st_jw_string(w, "text", text);
     if (it->trace >= 0 && it->frame >= 0)
-        secs(w, "delay_s", p->time_ns - (c->trace->pkts[it->trace].time_ns + c->offset_ns));
+        secs(w, "delay_s",
+             p->time_ns - (st_trace_pkt(c->trace, (size_t)it->trace, &(struct st_pkt){0})->time_ns +
+                           c->offset_ns));
     if (train)
         fragments(w, c, it->frame);
     st_jw_end_object(w);
@@ -142,7 +145,7 @@ static void packet_obj(struct st_jw *w, const struct st_comparison *c, const str
 /* {"line", "frame", "text"} for a trace packet of a host */
 static void ref_obj(struct st_jw *w, const struct st_comparison *c, long ti)
 {
-    const struct st_pkt *p = &c->trace->pkts[ti];
+    const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0});
     struct st_pkt tmp;
     char kind[128];
     st_jw_object(w, NULL);

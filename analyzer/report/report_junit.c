@@ -16,12 +16,11 @@
 static uint32_t item_host(const struct st_comparison *c, const struct st_item *it)
 {
     struct st_pkt tmp;
-    const struct st_pkt *p = st_item_pkt(c, it, &tmp);
-    if (it->frame >= 0 && it->trace < 0 && c->frel[it->frame] >= 0)
-        p = &c->trace->pkts[c->frel[it->frame]];
-    return st_pkt_host(
-        c, p,
-        it->frame >= 0 && it->trace < 0 && c->frel[it->frame] < 0 ? st_item_dir(c, it) : p->dir);
+    if (it->frame >= 0 && it->trace < 0 && c->frel[it->frame] >= 0) /* about its probe */
+        return st_trace_host(c, (size_t)c->frel[it->frame], ST_DIR_SENT);
+    if (it->trace >= 0)
+        return st_trace_host(c, (size_t)it->trace, st_item_dir(c, it));
+    return st_pkt_host(c, st_item_pkt(c, it, &tmp), st_item_dir(c, it));
 }
 
 /* A discrepancy and the testcase it goes to: mode index and host. */

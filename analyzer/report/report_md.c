@@ -20,7 +20,7 @@ static void refs(FILE *out, const struct st_comparison *c, const long *idx, size
     for (size_t i = 0; i < n; i++) {
         char kind[128];
         struct st_pkt tmp;
-        st_format_kind(&c->trace->pkts[idx[i]], kind, sizeof kind);
+        st_format_kind(st_trace_pkt(c->trace, (size_t)idx[i], &tmp), kind, sizeof kind);
         fprintf(out, "%s", i ? "<br>" : "");
         cell(out, kind);
         long f = c->t2f[idx[i]];

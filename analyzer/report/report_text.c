@@ -30,7 +30,7 @@ static const char *paint(const struct pen *p, const char *code)
 
 static void ref(const struct pen *p, const char *label, const struct st_comparison *c, long ti)
 {
-    const struct st_pkt *pk = &c->trace->pkts[ti];
+    const struct st_pkt *pk = st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0});
     struct st_pkt tmp;
     char kind[128], fr[112], train[80];
     st_format_kind(pk, kind, sizeof kind);
@@ -97,8 +97,9 @@ static void no_target(const struct pen *p, const struct st_comparison *c)
         char where[32], text[ST_LINE_MAX];
         struct st_pkt tmp;
         const struct st_pkt *fp = st_store_get(&c->cap->frames, (size_t)f, &tmp);
-        snprintf(where, sizeof where, "line %u", c->trace->pkts[i].line);
-        st_format_brief(&c->trace->pkts[i], text, sizeof text);
+        snprintf(where, sizeof where, "line %u",
+                 st_trace_pkt(c->trace, i, &(struct st_pkt){0})->line);
+        st_format_brief(st_trace_pkt(c->trace, i, &(struct st_pkt){0}), text, sizeof text);
         fprintf(p->out, "  %-11s frame %-5u %s%-12s%s %s\n", where, fp->frame, paint(p, DIM),
                 st_cause_name(c->fcause[f]), paint(p, RESET), text);
     }
