@@ -63,6 +63,10 @@ static void ix_add(struct index *ix, uint64_t h, long f)
     ix->head[b] = (int32_t)ix->n++;
 }
 
+/* A frame's captured direction (cdir), and whether it is IPv6 neighbour
+ * discovery (what find_scanner looks for) */
+#define CDIR_ND 0x10
+
 /* Also each frame's time, and what frame_dir needs: the direction the
  * capture recorded and the source address (one decoding per frame). */
 static void index_build(struct index *ix, const struct st_dissection *cap, int64_t *ftime,
@@ -85,6 +89,10 @@ static void index_build(struct index *ix, const struct st_dissection *cap, int64
         const struct st_pkt *f = st_store_get(&cap->frames, i, &tmp);
         ftime[i] = f->time_ns;
         cdir[i] = (uint8_t)f->dir;
+        if (f->net == ST_NET_IPV6 && f->proto == ST_IPPROTO_ICMPV6 &&
+            (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
+             f->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT))
+            cdir[i] |= CDIR_ND;
         src[i] = st_pkt_src_host(f);
         ix_add(ix, st_pkt_hash(f), (long)i);
         if (ix->zero_ids && f->net == ST_NET_IPV4 && f->ip.id) {
@@ -155,8 +163,9 @@ bool st_is_scanner(const struct st_comparison *c, uint32_t a)
 }
 
 /* The scanner's addresses: its host's (run.json), the sources of its SENT
- * lines; failing those, of the frames the capture marked outbound. */
-static void find_scanner(struct st_comparison *c)
+ * lines; failing those, of the frames the capture marked outbound (cdir and
+ * src: each frame's, from index_build). */
+static void find_scanner(struct st_comparison *c, const uint8_t *cdir, const uint32_t *src)
 {
     const struct st_trace *t = c->trace;
     for (size_t i = 0; i < t->nlocal; i++)
@@ -171,20 +180,14 @@ static void find_scanner(struct st_comparison *c)
     /* IPv6: the scanner's other addresses (its link-local, another
      * interface's) show where its kernel does neighbour discovery from, in
      * frames the capture recorded as sent */
-    for (size_t i = 0; i < c->cap->n; i++) {
-        const struct st_pkt *p = st_store_get(&c->cap->frames, i, &tmp);
-        if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-            (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
-             p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT))
-            add_scanner(c, st_pkt_src_host(p));
-    }
+    for (size_t i = 0; i < c->cap->n; i++)
+        if (cdir[i] == (ST_DIR_SENT | CDIR_ND))
+            add_scanner(c, src[i]);
     if (c->nscanner)
         return;
-    for (size_t i = 0; i < c->cap->n; i++) {
-        const struct st_pkt *p = st_store_get(&c->cap->frames, i, &tmp);
-        if (p->dir == ST_DIR_SENT)
-            add_scanner(c, st_pkt_src_host(p));
-    }
+    for (size_t i = 0; i < c->cap->n; i++)
+        if ((cdir[i] & ~CDIR_ND) == ST_DIR_SENT)
+            add_scanner(c, src[i]);
 }
 
 static enum st_dir frame_dir(const struct st_comparison *c, enum st_dir captured, uint32_t src)
@@ -343,6 +346,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     c->trace = t;
     c->cap = cap;
     c->t2f = malloc(nt * sizeof *c->t2f);
+    c->thost = malloc(nt * sizeof *c->thost);
     c->f2t = malloc(nf * sizeof *c->f2t);
     c->tcause = calloc(nt, sizeof *c->tcause);
     c->fcause = calloc(nf, sizeof *c->fcause);
@@ -353,17 +357,17 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     c->ftime = malloc(nf * sizeof *c->ftime);
     uint8_t *cdir = malloc(nf);
     uint32_t *src = malloc(nf * sizeof *src);
-    if (!c->t2f || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir || !c->fmode ||
-        !c->ftime || !cdir || !src || !c->fnext)
+    if (!c->t2f || !c->thost || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir ||
+        !c->fmode || !c->ftime || !cdir || !src || !c->fnext)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         c->t2f[i] = -1;
     for (size_t i = 0; i < cap->n; i++)
         c->f2t[i] = c->frel[i] = c->fnext[i] = -1;
 
-    find_scanner(c);
     ix.zero_ids = sends_zero_id(t);
     index_build(&ix, cap, c->ftime, cdir, src);
+    find_scanner(c, cdir, src);
     struct cands cs;
     cands_build(&cs, c, &ix);
     index_free(&ix);
@@ -381,10 +385,11 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
             add_scanner(c, st_pkt_src_host(st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)));
     }
     for (size_t i = 0; i < cap->n; i++)
-        c->fdir[i] = frame_dir(c, (enum st_dir)cdir[i], src[i]);
+        c->fdir[i] = frame_dir(c, (enum st_dir)(cdir[i] & ~CDIR_ND), src[i]);
     free(cdir);
     free(src);
 
+    st_trace_hosts_fill(c);
     st_classify(c);
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0)
@@ -418,6 +423,7 @@ void st_compare_free(struct st_comparison *c)
     }
     free(c->modes);
     free(c->t2f);
+    free(c->thost);
     free(c->f2t);
     free(c->tcause);
     free(c->fcause);

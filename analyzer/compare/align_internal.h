@@ -9,6 +9,9 @@
 /* Match probes sent as fragments with their whole train (fragments.c). */
 void st_align_fragments(struct st_comparison *c);
 
+/* Which host each trace packet is about (c->thost), once its frame is known. */
+void st_trace_hosts_fill(struct st_comparison *c);
+
 /* Give every unmatched packet its cause, and wire-only frames their probe. */
 void st_classify(struct st_comparison *c);
 

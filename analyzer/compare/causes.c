@@ -81,13 +81,25 @@ static uint32_t pkt_host6(const struct st_pkt *p, enum st_dir dir)
 /* A trace line shows less of an ICMPv6 message than its frame: no ND
  * target (a solicitation goes to a multicast group), no quote of an error.
  * A matched trace packet's frame tells. */
-uint32_t st_trace_host(const struct st_comparison *c, size_t ti, enum st_dir dir)
+static uint32_t trace_pkt_host(const struct st_comparison *c, size_t ti)
 {
     struct st_pkt tmp;
     const struct st_pkt *p = st_trace_pkt(c->trace, ti, &tmp);
-    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && c->t2f && c->t2f[ti] >= 0)
+    enum st_dir dir = p->dir;
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && c->t2f[ti] >= 0)
         p = st_store_get(&c->cap->frames, (size_t)c->t2f[ti], &tmp);
     return st_pkt_host(c, p, dir);
+}
+
+void st_trace_hosts_fill(struct st_comparison *c)
+{
+    for (size_t i = 0; i < c->trace->npkts; i++)
+        c->thost[i] = trace_pkt_host(c, i);
+}
+
+uint32_t st_trace_pkt_host(const struct st_comparison *c, size_t ti)
+{
+    return c->thost[ti];
 }
 
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
@@ -229,7 +241,7 @@ static void probe_keys(const struct st_comparison *c, struct keys *k, const stru
     }
     if (p->net == ST_NET_IPV6 && is_nd(p)) {
         /* nmap's ND ping: about its target, answered by its advertisement */
-        uint32_t target = st_trace_host(c, (size_t)i, ST_DIR_SENT);
+        uint32_t target = st_trace_pkt_host(c, (size_t)i);
         put(k, key(K_HOST, target, 0, 0), i);
         put(k, key(K_ARP, target, 0, 0), i);
         return;
@@ -417,7 +429,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
                : name_lookup(f, false) ? ST_CAUSE_DNS
                                        : ST_CAUSE_UNKNOWN;
     }
-    uint32_t host = st_trace_host(c, (size_t)*rel, ST_DIR_SENT);
+    uint32_t host = st_trace_pkt_host(c, (size_t)*rel);
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
     uintptr_t mode = (uintptr_t)c->trace->pkt_mode[*rel];
@@ -528,7 +540,7 @@ static void not_targets(struct st_comparison *c, const struct keys *k, const str
         long f = c->t2f[i];
         struct st_pkt tmp;
         if (f < 0 || st_trace_pkt(t, i, &tmp)->dir != ST_DIR_RCVD ||
-            has_u32(dst, n, st_trace_host(c, i, ST_DIR_RCVD)))
+            has_u32(dst, n, st_trace_pkt_host(c, i)))
             continue;
         long rel;
         enum st_cause why = classify_frame(c, k, ups, nups, (size_t)f, &rel);
@@ -556,7 +568,7 @@ void st_classify(struct st_comparison *c)
         }
         /* a traced reply decides its host, up or down: nmap traces only the first */
         long f = c->t2f[i];
-        ups[nups].host = st_trace_host(c, i, ST_DIR_RCVD);
+        ups[nups].host = st_trace_pkt_host(c, i);
         ups[nups].mode = (uintptr_t)t->pkt_mode[i];
         ups[nups].t = f >= 0 ? c->ftime[f] : p->time_ns + c->offset_ns;
         nups++;

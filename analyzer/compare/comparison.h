@@ -75,6 +75,7 @@ struct st_comparison {
     size_t offset_pairs;
 
     long *t2f;             /* trace packet -> frame index, -1 */
+    uint32_t *thost;       /* trace packet -> the host it is about (st_trace_pkt_host) */
     long *f2t;             /* frame -> trace packet index, -1 */
     enum st_cause *tcause; /* trace-only packets */
     enum st_cause *fcause; /* wire-only frames */
@@ -136,9 +137,10 @@ bool st_is_scanner(const struct st_comparison *c, uint32_t a);
  * the quoted destination of an ICMP error, the ARP target or sender. */
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir);
 
-/* The same for trace packet ti: a matched ICMPv6 packet's frame shows what
- * its trace line does not (an ND target, an error's quote). */
-uint32_t st_trace_host(const struct st_comparison *c, size_t ti, enum st_dir dir);
+/* The same for trace packet ti, in its own direction (the probe's
+ * destination, the reply's source...); a matched ICMPv6 packet's frame shows
+ * what its trace line does not (an ND target, an error's quote). */
+uint32_t st_trace_pkt_host(const struct st_comparison *c, size_t ti);
 
 /* The run's targets (the addresses probed or given a verdict), sorted; the
  * caller frees the list. */

@@ -454,7 +454,7 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n)
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
-            a[(*n)++] = st_trace_host(c, i, ST_DIR_SENT);
+            a[(*n)++] = st_trace_pkt_host(c, i);
     }
     for (size_t i = 0; i < t->nhosts; i++)
         a[(*n)++] = t->hosts[i].addr;
@@ -479,30 +479,27 @@ void st_compare_summarize(struct st_comparison *c)
 
     for (size_t i = 0; i < t->npkts; i++) {
         struct st_pkt tmp;
-        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        uint32_t host = st_trace_host(c, i, p->dir);
+        uint32_t host = st_trace_pkt_host(c, i);
         if (!host || !bsearch(&host, targets, ntargets, sizeof *targets, cmp_addr))
             continue;
         struct st_mode_host *h = host_in(c, &ix, mode_by_name(c, trace_mode(c, i, fallback)), host);
-        if (p->dir == ST_DIR_SENT)
+        if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
             APPEND(h->probes, h->nprobes, (long)i);
         else
             APPEND(h->replies, h->nreplies, (long)i);
     }
     for (size_t i = 0; i < c->cap->n; i++) {
-        struct st_pkt tmp;
-        const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
         if (c->f2t[i] >= 0) {
             c->fmode[i] = trace_mode(c, (size_t)c->f2t[i], fallback);
             continue;
         }
         if (c->frel[i] < 0) {
-            c->fmode[i] = mode_at(c, f->time_ns, fallback);
+            c->fmode[i] = mode_at(c, c->ftime[i], fallback);
             continue;
         }
         c->fmode[i] = trace_mode(c, (size_t)c->frel[i], fallback);
-        struct st_mode_host *h = host_in(c, &ix, mode_by_name(c, c->fmode[i]),
-                                         st_trace_host(c, (size_t)c->frel[i], ST_DIR_SENT));
+        struct st_mode_host *h =
+            host_in(c, &ix, mode_by_name(c, c->fmode[i]), st_trace_pkt_host(c, (size_t)c->frel[i]));
         APPEND(h->wire, h->nwire, (long)i);
     }
     /* hosts the scanner reported but never probed in the trace (-Pn; its

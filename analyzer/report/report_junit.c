@@ -17,9 +17,9 @@ static uint32_t item_host(const struct st_comparison *c, const struct st_item *i
 {
     struct st_pkt tmp;
     if (it->frame >= 0 && it->trace < 0 && c->frel[it->frame] >= 0) /* about its probe */
-        return st_trace_host(c, (size_t)c->frel[it->frame], ST_DIR_SENT);
+        return st_trace_pkt_host(c, (size_t)c->frel[it->frame]);
     if (it->trace >= 0)
-        return st_trace_host(c, (size_t)it->trace, st_item_dir(c, it));
+        return st_trace_pkt_host(c, (size_t)it->trace);
     return st_pkt_host(c, st_item_pkt(c, it, &tmp), st_item_dir(c, it));
 }
 
