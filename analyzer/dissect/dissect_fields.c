@@ -15,6 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const st_dissect_prefs[ST_DISSECT_NPREFS] = {
+    "ip.defragment:FALSE",
+    "tcp.desegment_tcp_streams:FALSE",
+    "tcp.analyze_sequence_numbers:FALSE",
+    "tcp.calculate_timestamps:FALSE",
+    "tcp.track_bytes_in_flight:FALSE",
+};
+
 const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_FRAME_NUMBER] = "frame.number",
     [ST_F_FRAME_TIME_EPOCH] = "frame.time_epoch",

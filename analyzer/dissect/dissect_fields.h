@@ -12,9 +12,16 @@
 
 #include "packet.h"
 
-/* The preference both dissectors get: no IP reassembly, each frame as it was
- * on the wire (a fragment's probe is found by compare, not by Wireshark). */
-#define ST_DISSECT_NO_DEFRAG "ip.defragment:FALSE"
+/*
+ * The preferences both dissectors get (tshark as -o arguments). No IP or TCP
+ * reassembly: each frame as it was on the wire (a fragment's probe is found
+ * by compare, not by Wireshark). No TCP analysis: compare reads raw header
+ * values (tcp.seq_raw), and the analysis (sequence tracking, timestamps,
+ * bytes in flight) is per-frame work and per-conversation memory that
+ * changes none of them.
+ */
+#define ST_DISSECT_NPREFS 5
+extern const char *const st_dissect_prefs[ST_DISSECT_NPREFS];
 
 /* The fields a reader asks the dissector for, in st_field_names order. */
 enum st_field {

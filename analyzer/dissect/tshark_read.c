@@ -229,8 +229,8 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
         return ST_TSHARK_ENVIRONMENT;
 
     eknames_init();
-    /* argv: tshark -r PATH -n -T ek -o ip.defragment:FALSE -e f1 -e f2 ... */
-    char *argv[10 + 2 * NFIELDS];
+    /* argv: tshark -r PATH -n -T ek -o ip.defragment:FALSE ... -e f1 -e f2 ... */
+    char *argv[8 + 2 * ST_DISSECT_NPREFS + 2 * NFIELDS];
     size_t k = 0;
     argv[k++] = unconst(tshark_program());
     argv[k++] = "-r";
@@ -238,8 +238,10 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
     argv[k++] = "-n";
     argv[k++] = "-T";
     argv[k++] = "ek";
-    argv[k++] = "-o";
-    argv[k++] = ST_DISSECT_NO_DEFRAG;
+    for (size_t i = 0; i < ST_DISSECT_NPREFS; i++) {
+        argv[k++] = "-o";
+        argv[k++] = unconst(st_dissect_prefs[i]);
+    }
     for (size_t i = 0; i < NFIELDS; i++) {
         argv[k++] = "-e";
         argv[k++] = unconst(st_field_names[i]);

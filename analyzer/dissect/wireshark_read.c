@@ -74,15 +74,19 @@ static void quiet_err(const char *fmt, va_list ap)
     (void)ap;
 }
 
-/* Every frame dissected as it was on the wire: a fragment train stays
- * fragments (compare aligns them with their probe), the reassembled datagram
- * is not put on its last fragment. tshark gets the same through its argv. */
-static void no_reassembly(void)
+/* Every frame dissected as it was on the wire (dissect_fields.h): a
+ * fragment train stays fragments (compare aligns them with their probe),
+ * the reassembled datagram is not put on its last fragment. tshark gets the
+ * same through its argv. */
+static void set_prefs(void)
 {
-    char pref[] = ST_DISSECT_NO_DEFRAG;
-    char *errmsg = NULL;
-    prefs_set_pref(pref, &errmsg);
-    g_free(errmsg);
+    for (size_t i = 0; i < ST_DISSECT_NPREFS; i++) {
+        char pref[96];
+        char *errmsg = NULL;
+        snprintf(pref, sizeof pref, "%s", st_dissect_prefs[i]);
+        prefs_set_pref(pref, &errmsg);
+        g_free(errmsg);
+    }
     prefs_apply_all();
 }
 
@@ -101,7 +105,7 @@ static int init_epan(char *err, size_t errsz)
     }
     epan_load_settings();
     disable_name_resolution(); /* tshark -n */
-    no_reassembly();
+    set_prefs();
     for (size_t i = 0; i < ST_NFIELDS; i++) {
         int id = proto_registrar_get_id_byname(st_field_names[i]);
         if (id < 0) {
