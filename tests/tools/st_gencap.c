@@ -175,8 +175,12 @@ int main(int argc, char **argv)
         uint32_t host = 0x0A000001u + h;
         unsigned kind = h % 20;
         nhosts++;
+        /* up when its reply is in the capture: the last host may be cut
+         * short by FRAMES, and nmap would not have seen it answer */
+        bool answered;
         if (kind == 0 || kind == 10) {
             arp(&g, true, host);
+            answered = g.frames < g.max;
             arp(&g, false, host);
         } else if (kind == 7) {
             probes(&g, host, 0);
@@ -185,6 +189,7 @@ int main(int argc, char **argv)
         } else {
             uint32_t k = mix(host);
             probes(&g, host, 0);
+            answered = g.frames < g.max;
             icmp(&g, false, host, 0, (uint16_t)k, (uint16_t)(k >> 3), true);
             bool open = h & 1;
             tcp(&g, false, host, 443, SPORT, open ? 0x12 : 0x14, open ? k : 0, 0, false);
@@ -193,6 +198,8 @@ int main(int argc, char **argv)
             tcp(&g, false, host, 80, SPORT, 0x04, 0, 0, false);
             icmp(&g, false, host, 14, (uint16_t)(k >> 12), (uint16_t)(k >> 5), false);
         }
+        if (!answered)
+            continue;
         if (nup == cap && !(up = realloc(up, (cap *= 2) * sizeof *up)))
             return 1;
         up[nup++] = host;
