@@ -1,10 +1,10 @@
 /*
- * The record store (see pkt_store.h). A record is read as 8-byte words;
- * encoded, it is a mask of its non-zero words (MASK_BYTES, little-endian)
+ * The record store (see pkt_store.h). A record is read as 4-byte words;
+ * encoded, it is a mask of its non-zero words (MASK_BYTES, a bit per word)
  * and those words in order. Decoding is one clear and a copy per set bit:
  * compare reads records several times each, so reading is what must be
  * fast (a byte-level run-length code took 8% of a /16 sweep's compare), and
- * a probe's record has a dozen non-zero words of its 41.
+ * most words of a probe's or a reply's record are zero.
  */
 #include "pkt_store.h"
 

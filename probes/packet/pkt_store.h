@@ -1,6 +1,6 @@
 /*
- * A growing list of packet records kept small: each record is stored with
- * its zero bytes run-length encoded. struct st_pkt is large because it has
+ * A growing list of packet records kept small: each record is stored as
+ * its non-zero 4-byte words and a mask of them. struct st_pkt is large: it has
  * room for every header a packet might carry (options, IPv6, an ICMP
  * error's quote); a probe or a reply fills a small part of it, so packed a
  * capture's records take a fraction of the memory (BENCHMARKS.md). Exact for
