@@ -12,7 +12,12 @@
 lab_cleanup() {
   if declare -F lab_cleanup_more >/dev/null; then lab_cleanup_more; fi
   scripts/lab down --prefix "$P" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
+  # a failed check keeps its runs (captures, traces, reports) to look at
+  if [ "${failed:-0}" -gt 0 ] && [ -d "$tmp" ]; then
+    echo "# $failed failed: the runs are kept in $tmp"
+  else
+    rm -rf "$tmp"
+  fi
 }
 
 # shellcheck disable=SC2034 # P, tmp and ns are for the test that sources this

@@ -100,6 +100,11 @@ syn_checks() {
   pings=$(tshark -r "$tmp/$name/capture.pcapng" -Y "ip.src == $src && icmp.type == 8 && !(icmp.type == 3)" 2>/dev/null | wc -l)
   rsts=$(tshark -r "$tmp/$name/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.reset == 1" 2>/dev/null | wc -l)
   eq "$name: matched = SYNs and pings sent + answers" "$(j "$name" .summary.matched)" "$((syns + pings + answers))"
+  if [ "$(j "$name" .summary.matched)" != "$((syns + pings + answers))" ]; then
+    # (a rare failure: what was on the wire and what compare made of it, in the log)
+    tshark -r "$tmp/$name/capture.pcapng" -n 2>/dev/null | sed 's/^/# wire: /'
+    sed 's/^/# compare: /' "$tmp/$name.txt"
+  fi
   eq "$name: every RST the scanner's host sent is os-rst" "$(j "$name" '.summary.causes["os-rst"] // 0')" "$rsts"
   local got_up
   got_up=$(verdict "$name" "$up")
