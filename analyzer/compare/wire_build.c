@@ -6,26 +6,26 @@
 #include "hosts.h"
 #include "wire_side.h"
 
-/* A set of addresses (open addressing; 0 is never an address here). */
+/* A set of addresses or probe keys (open addressing; 0 is never one). */
 struct addrset {
-    uint32_t *slot;
+    uint64_t *slot;
     size_t cap, n;
 };
 
-static size_t slot_of(const struct addrset *s, uint32_t a)
+static size_t slot_of(const struct addrset *s, uint64_t a)
 {
-    size_t k = (a * 2654435761u) & (s->cap - 1);
+    size_t k = (size_t)((a * 0x9e3779b97f4a7c15ULL) >> 32) & (s->cap - 1);
     while (s->slot[k] && s->slot[k] != a)
         k = (k + 1) & (s->cap - 1);
     return k;
 }
 
-static bool set_has(const struct addrset *s, uint32_t a)
+static bool set_has(const struct addrset *s, uint64_t a)
 {
     return s->cap && a && s->slot[slot_of(s, a)] == a;
 }
 
-static void set_add(struct addrset *s, uint32_t a)
+static void set_add(struct addrset *s, uint64_t a)
 {
     if (!a || set_has(s, a))
         return;
@@ -42,6 +42,47 @@ static void set_add(struct addrset *s, uint32_t a)
     }
     s->slot[slot_of(s, a)] = a;
     s->n++;
+}
+
+/* What names a probe, and what an ICMP error quotes of it: destination,
+ * protocol, then ports (TCP, UDP, SCTP) or ICMP id and sequence; never 0. */
+static uint64_t probe_key(uint32_t dst, uint32_t proto, uint32_t a, uint32_t b)
+{
+    const uint32_t v[4] = {dst, proto, a, b};
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < 4; i++)
+        h = (h ^ v[i]) * 0x100000001b3ULL;
+    return h ? h : 1;
+}
+
+static bool is_icmp(uint32_t proto)
+{
+    return proto == ST_IPPROTO_ICMP || proto == ST_IPPROTO_ICMPV6;
+}
+
+static uint64_t sent_key(const struct st_pkt *p)
+{
+    const struct st_icmp *ic = &p->l4.icmp;
+    if (is_icmp(p->proto))
+        return probe_key(st_pkt_dst_host(p), p->proto, ic->id, ic->seq);
+    /* TCP, UDP and SCTP all start with the two ports */
+    return probe_key(st_pkt_dst_host(p), p->proto, p->l4.tcp.sport, p->l4.tcp.dport);
+}
+
+/* The key of the probe an ICMP error quotes; 0 when it quotes none or too
+ * little of its transport header to tell. */
+static uint64_t quoted_key(const struct st_pkt *p)
+{
+    const struct st_quote *q = &p->l4.icmp.quote;
+    if (!is_icmp(p->proto) || (!q->present && !q->present6))
+        return 0;
+    uint32_t dst = q->present6 ? st_host6(q->ip6.dst) : q->ip.dst;
+    uint32_t proto = q->present6 ? q->ip6.nh : q->ip.proto;
+    if (q->l4len < (is_icmp(proto) ? 8 : 4))
+        return 0;
+    if (is_icmp(proto))
+        return probe_key(dst, proto, q->icmp_id, q->icmp_seq);
+    return probe_key(dst, proto, q->sport, q->dport);
 }
 
 /* A frame's addresses as hosts (hosts.h: an IPv6 address is its id). */
@@ -157,7 +198,7 @@ static void one_mode(struct st_trace *t, const char *name)
 size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
                           const struct st_scanner_cmd *s)
 {
-    struct addrset scanner = {0}, probed = {0};
+    struct addrset scanner = {0}, probed = {0}, probes = {0};
     struct st_pkt tmp;
     find_scanner(cap, s, &scanner);
     for (size_t i = 0; i < t->nlocal; i++) /* the host's own (run.json) */
@@ -180,15 +221,21 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
             if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p))
                 continue;
             set_add(&probed, host);
+            if (p->net != ST_NET_ARP)
+                set_add(&probes, sent_key(p));
             push(t, p, true, t0, &modes_cap);
             last = p->time_ns - t0;
-        } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p))) {
+        } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)) &&
+                   (!quoted_key(p) || set_has(&probes, quoted_key(p)))) {
+            /* (an error about another probe to that host, an earlier run's
+             * say, answers nothing here: compare calls it unrelated) */
             push(t, p, false, t0, &modes_cap);
             last = p->time_ns - t0;
         }
     }
     free(scanner.slot);
     free(probed.slot);
+    free(probes.slot);
     /* the wire decided every target it holds: a silent one is down (what
      * the scanner made of them is its claims, checked apart) */
     t->end_ns = last;

@@ -4,7 +4,8 @@
 # (masscan.json). The claims read with --claims from that file, counted against
 # counts taken here from the file (jq) and the capture (tshark); its stdout
 # (empty: the results went to the file) claims nothing and leaves the run
-# unjudged, never consistent.
+# unjudged, never consistent. And masscan -p443 whose capture holds an earlier run's ICMP
+# errors (masscan-syn-stale-unreach): unrelated, not answers.
 # usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 
@@ -47,4 +48,25 @@ check "masscan -oJ, stdout: not consistent" test "$(jq -r .summary.passes "$tmp/
 check "masscan -oJ, stdout: the result says the results went to a file" \
   grep -q 'UNJUDGED: the scanner wrote its results to a file, not stdout (give it with --claims)' \
   <(jq -r .summary.result "$tmp/s.json")
+
+# masscan -p443 recorded right after zmap -p 80 of the same /29 (fixtures/scanners/
+# masscan-syn-stale-unreach/cmd): the router's host unreachables about zmap's SYNs to
+# port 80 arrived in masscan's capture, after masscan's own SYNs to those hosts. They
+# answer no probe of this run: unrelated, not matched (they were once taken for answers).
+d=fixtures/scanners/masscan-syn-stale-unreach
+src=198.18.2.1
+"$st" compare --no-write -f json "$d" >"$tmp/u.json"
+rc=$?
+u() { jq -r "$1" "$tmp/u.json"; }
+count() { tshark -r "$d/capture.pcapng" -Y "$1" -T fields -E occurrence=l -e tcp.dstport 2>/dev/null | wc -l; }
+syns=$(count "!icmp && ip.src == $src && tcp.flags.syn == 1 && tcp.flags.ack == 0")
+tcp=$(count "!icmp && ip.dst == $src && tcp")
+ours=$(tshark -r "$d/capture.pcapng" -Y "icmp && ip.dst == $src" -T fields -E occurrence=l -e tcp.dstport 2>/dev/null | grep -cx 443)
+stale=$(tshark -r "$d/capture.pcapng" -Y "icmp && ip.dst == $src" -T fields -E occurrence=l -e tcp.dstport 2>/dev/null | grep -cvx 443)
+check "stale unreachables: the capture has some ($stale) and errors about this run ($ours)" \
+  test "$stale" -gt 0 -a "$ours" -gt 0
+check "stale unreachables: matched = SYNs + TCP answers + errors quoting this run's SYNs" \
+  test "$(u .summary.matched)" -eq "$((syns + tcp + ours))"
+check "stale unreachables: each one unrelated" test "$(u '.summary.causes.unrelated // 0')" -eq "$stale"
+check "stale unreachables: consistent, exit 0" test "$rc" -eq 0
 tap_done

@@ -89,6 +89,29 @@ judge_counts() {
   echo "# $name: $(wc -l <"$d/answered") answered, $(wc -l <"$d/claimed") claimed, $(wc -l <"$d/missed") missed, $(wc -l <"$d/unreported") unreported"
 }
 
+# run_answers NAME: how many frames answered this run's probes: TCP to the scanner, echo
+# replies, and ICMP errors that quote one of its SYNs or pings. (An error about an earlier
+# run's probe can arrive in this one's capture: the router gives up ARP for an absent
+# host after 3 s, and on a loaded machine those of the run before land here.)
+run_answers() {
+  local cap=$tmp/$1/capture.pcapng keys tcp echo errors
+  # the quote's fields are the last occurrences (the outer header comes first)
+  keys=$({
+    tshark -r "$cap" -Y "!icmp && ip.src == $src && tcp.flags.syn == 1 && tcp.flags.ack == 0" \
+      -T fields -E occurrence=l -e ip.dst -e tcp.srcport -e tcp.dstport
+    tshark -r "$cap" -Y "ip.src == $src && icmp.type == 8 && !(icmp.type == 3)" \
+      -T fields -E occurrence=l -e ip.dst -e icmp.ident -e icmp.seq
+  } 2>/dev/null | sort -u)
+  tcp=$(tshark -r "$cap" -Y "ip.dst == $src && tcp && !icmp" 2>/dev/null | wc -l)
+  echo=$(tshark -r "$cap" -Y "ip.dst == $src && icmp.type == 0" 2>/dev/null | wc -l)
+  errors=$(tshark -r "$cap" -Y "ip.dst == $src && icmp && !(icmp.type == 0)" -T fields \
+    -E occurrence=l -e ip.dst -e tcp.srcport -e tcp.dstport -e icmp.ident -e icmp.seq 2>/dev/null |
+    awk -F'\t' -v keys="$keys" 'BEGIN { n = split(keys, k, "\n"); for (i = 1; i <= n; i++) probe[k[i]] = 1 }
+      ($2 != "" && probe[$1 "\t" $2 "\t" $3]) || ($2 == "" && probe[$1 "\t" $4 "\t" $5]) { c++ }
+      END { print c + 0 }')
+  echo $((tcp + echo + errors))
+}
+
 # syn_checks NAME [UP]: the probes are the scanner's SYNs (its kernel's RSTs are no probe,
 # but os-rst) and the replies every answer from a target; the usual verdicts (UP: the
 # open host's, "up syn-ack" unless given: with --ping too its first answer decides)
@@ -96,7 +119,7 @@ syn_checks() {
   local name=$1 want_up=${2:-up syn-ack} syns answers rsts
   # (an ICMP error quoting a SYN, a RST or an echo request holds its fields too)
   syns=$(tshark -r "$tmp/$name/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.syn == 1 && tcp.flags.ack == 0" 2>/dev/null | wc -l)
-  answers=$(tshark -r "$tmp/$name/capture.pcapng" -Y "ip.dst == $src && !arp && (tcp || icmp)" 2>/dev/null | wc -l)
+  answers=$(run_answers "$name")
   pings=$(tshark -r "$tmp/$name/capture.pcapng" -Y "ip.src == $src && icmp.type == 8 && !(icmp.type == 3)" 2>/dev/null | wc -l)
   rsts=$(tshark -r "$tmp/$name/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.reset == 1" 2>/dev/null | wc -l)
   eq "$name: matched = SYNs and pings sent + answers" "$(j "$name" .summary.matched)" "$((syns + pings + answers))"
