@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,35 @@ static void remove_dir(void)
     rmdir(dir);
 }
 
+/* Ctrl-C in compare, report or diff (commands that keep the default
+ * disposition) would otherwise leave one directory in /tmp per stopped run:
+ * remove it (rmdir is async-signal-safe), then die of the signal as before,
+ * so the shell still sees 130 or 143. */
+static void on_fatal(int sig)
+{
+    remove_dir();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Only where nobody handles the signal: scan and record run their own
+ * handlers and exit through atexit. */
+static void remove_on_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        if (sigaction(sigs[i], NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) ||
+            old.sa_handler != SIG_DFL)
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int st_dissect_private_config(char *err, size_t errsz)
 {
     if (dir[0])
@@ -41,6 +71,7 @@ int st_dissect_private_config(char *err, size_t errsz)
     }
     owner = getpid();
     atexit(remove_dir);
+    remove_on_signals();
     /* Wireshark's personal configuration directory, for tshark children and
      * for libwireshark in this process alike */
     setenv("WIRESHARK_CONFIG_DIR", dir, 1);

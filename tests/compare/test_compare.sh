@@ -411,5 +411,27 @@ fi
 mkdir "$tmp/tmpdir"
 TMPDIR=$tmp/tmpdir "$st" compare --no-write "$g" >/dev/null 2>&1
 check "the private Wireshark directory is removed at exit" test -z "$(ls -A "$tmp/tmpdir")"
+# ... and when compare is stopped (Ctrl-C, kill): one directory per stopped run was left in /tmp
+if [ -d "$tmp/syn" ]; then
+  for dis in "${dissectors[@]}"; do
+    for sig in TERM INT; do
+      (
+        trap - INT # a background job of a script starts with SIGINT ignored
+        exec env TMPDIR="$tmp/tmpdir" "$st" compare --no-write --dissector "$dis" \
+          "$tmp/syn/trace.log" "$tmp/syn/capture.pcapng" >/dev/null 2>&1
+      ) &
+      pid=$!
+      for _ in $(seq 500); do # the directory is made when the dissection starts
+        [ -n "$(ls -A "$tmp/tmpdir")" ] && break
+        sleep 0.01
+      done
+      kill -"$sig" "$pid"
+      rc=0 && wait "$pid" || rc=$?
+      check "stopped by SIG$sig while dissecting ($dis): died of it (rc $rc)" \
+        test "$rc" -eq $((128 + $(kill -l "$sig")))
+      check "... and its private Wireshark directory is gone ($dis)" test -z "$(ls -A "$tmp/tmpdir")"
+    done
+  done
+fi
 
 tap_done
