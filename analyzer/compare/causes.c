@@ -580,9 +580,12 @@ void st_classify(struct st_comparison *c)
 
     for (size_t i = 0; i < c->cap->n; i++)
         if (c->f2t[i] < 0) {
-            c->fcause[i] = classify_frame(c, &k, ups, nups, i, &c->frel[i]);
-            if (c->fcause[i] == ST_CAUSE_UNKNOWN && other_shard(c, i))
-                c->fcause[i] = ST_CAUSE_OTHER_SHARD;
+            long rel = -1;
+            enum st_cause why = classify_frame(c, &k, ups, nups, i, &rel);
+            if (why == ST_CAUSE_UNKNOWN && other_shard(c, i))
+                why = ST_CAUSE_OTHER_SHARD;
+            c->fcause[i] = (uint8_t)why;
+            c->frel[i] = (int32_t)rel;
         }
     not_targets(c, &k, ups, nups);
 

@@ -74,17 +74,20 @@ struct st_comparison {
     int64_t offset_ns; /* capture time = trace time + offset */
     size_t offset_pairs;
 
-    long *t2f;             /* trace packet -> frame index, -1 */
-    uint32_t *thost;       /* trace packet -> the host it is about (st_trace_pkt_host) */
-    long *f2t;             /* frame -> trace packet index, -1 */
-    enum st_cause *tcause; /* trace-only packets */
-    enum st_cause *fcause; /* wire-only frames */
-    long *frel;            /* wire-only frame -> the probe (trace index) it relates to, -1 */
+    /* Per trace packet and per frame, so as narrow as they can be (a 10M-frame
+     * capture: every byte here is 10 MB): indexes in 32 bits, causes
+     * (enum st_cause) and directions (enum st_dir) in 8. */
+    int32_t *t2f;    /* trace packet -> frame index, -1 */
+    uint32_t *thost; /* trace packet -> the host it is about (st_trace_pkt_host) */
+    int32_t *f2t;    /* frame -> trace packet index, -1 */
+    uint8_t *tcause; /* trace-only packets */
+    uint8_t *fcause; /* wire-only frames */
+    int32_t *frel;   /* wire-only frame -> the probe (trace index) it relates to, -1 */
     /* fragment trains: frame -> the next fragment of its datagram, -1. A
      * probe's train starts at its frame (t2f); the later fragments map to
      * the probe in f2t too, so they are neither wire-only nor items. */
-    long *fnext;
-    enum st_dir *fdir;  /* direction of each frame, as captured or inferred */
+    int32_t *fnext;
+    uint8_t *fdir;      /* direction of each frame, as captured or inferred */
     int64_t *ftime;     /* each frame's time (frames are stored packed: no decoding for it) */
     const char **fmode; /* mode of each frame */
 
