@@ -139,6 +139,12 @@ size_t st_train_frames(const struct st_comparison *c, long f, char *buf, size_t 
 /* explain's account of evasion options seen in the run (report_evasion.c),
  * and of one probe's fragment train. */
 void st_explain_evasion(FILE *out, const struct st_comparison *c);
+/* The run's scanner by name ("nmap", "masscan", "fping"...; "the scanner"
+ * when nothing names it), and whether nmap's rules and options are what
+ * made its packets (nmap, and scan, which follows them): explain teaches
+ * nmap's options and habits only of those runs. */
+const char *st_report_scanner_name(const struct st_comparison *c);
+bool st_report_nmap_rules(const struct st_comparison *c);
 void st_explain_train(FILE *out, const struct st_comparison *c, long ti);
 
 /* Text for XML and HTML: markup characters escaped, control characters dropped. */

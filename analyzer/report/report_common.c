@@ -155,3 +155,21 @@ size_t st_train_frames(const struct st_comparison *c, long f, char *buf, size_t 
     }
     return n;
 }
+
+const char *st_report_scanner_name(const struct st_comparison *c)
+{
+    if (!strncmp(c->trace->dialect, "nmap", 4))
+        return "nmap";
+    if (!strcmp(c->trace->dialect, "scantrace"))
+        return "scantrace";
+    /* a run judged from the wire: the scanner its command line named */
+    if (c->claims && c->claims->scanner[0])
+        return c->claims->scanner;
+    return "the scanner";
+}
+
+bool st_report_nmap_rules(const struct st_comparison *c)
+{
+    const char *name = st_report_scanner_name(c);
+    return !strcmp(name, "nmap") || !strcmp(name, "scantrace");
+}

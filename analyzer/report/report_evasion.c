@@ -138,15 +138,23 @@ static void explain_decoys(FILE *out, const struct st_comparison *c)
     if (n < 2)
         return;
     char a[16];
-    fprintf(out,
-            "Decoys (nmap -D): every probe went out %zu times, from %zu source addresses "
-            "(",
-            n, n);
+    bool nmap = st_report_nmap_rules(c);
+    if (nmap)
+        fprintf(out,
+                "Decoys (nmap -D): every probe went out %zu times, from %zu source addresses "
+                "(",
+                n, n);
+    else /* zmap -S with a range, say: each source is the scanner's own */
+        fprintf(out, "Sources: the probes went out from %zu addresses (", n);
     for (size_t k = 0; k < n; k++)
-        fprintf(out, "%s%s%s", k ? ", " : "", st_ip4_str(src[k], a), own == src[k] ? " yours" : "");
-    fprintf(out, "). The target answers each copy to its source: only the answers to your own "
-                 "address come back to you, while its logs and IDS see several scanners at "
-                 "once.\n");
+        fprintf(out, "%s%s%s", k ? ", " : "", st_ip4_str(src[k], a),
+                nmap && own == src[k] ? " yours" : "");
+    if (nmap)
+        fprintf(out, "). The target answers each copy to its source: only the answers to your "
+                     "own address come back to you, while its logs and IDS see several scanners "
+                     "at once.\n");
+    else
+        fprintf(out, "). Each target answers the source its probe came from.\n");
 }
 
 static void explain_fragments(FILE *out, const struct st_comparison *c)
@@ -156,9 +164,9 @@ static void explain_fragments(FILE *out, const struct st_comparison *c)
         trains += st_train_frames(c, c->t2f[i], NULL, 0) ? 1 : 0;
     if (trains)
         fprintf(out,
-                "Fragmentation (nmap -f, -ff or --mtu): %zu probe(s) went out cut into IP "
-                "fragments, each listed under its host below.\n",
-                trains);
+                "Fragmentation%s: %zu probe(s) went out cut into IP fragments, each listed "
+                "under its host below.\n",
+                st_report_nmap_rules(c) ? " (nmap -f, -ff or --mtu)" : "", trains);
 }
 
 /* Payload bytes after the transport header of a traced probe (TCP, ICMP echo). */
@@ -176,7 +184,7 @@ static unsigned payload_of(const struct st_pkt *p)
 /* Payload on the probes, and one TTL on all of them. */
 static void explain_payload_ttl(FILE *out, const struct st_comparison *c)
 {
-    unsigned payload = 0, line = 0, nsent = 0;
+    unsigned payload = 0, line = 0, frame = 0, nsent = 0;
     int ttl = -1;
     bool one_ttl = true;
     for (size_t i = 0; i < c->trace->npkts; i++) {
@@ -186,21 +194,34 @@ static void explain_payload_ttl(FILE *out, const struct st_comparison *c)
         nsent++;
         one_ttl = one_ttl && (ttl < 0 || ttl == p->ip.ttl);
         ttl = p->ip.ttl;
-        if (!payload && payload_of(p))
+        if (!payload && payload_of(p)) {
             payload = payload_of(p), line = p->line;
+            frame = c->t2f[i] >= 0 ? st_frame(c, c->t2f[i], &(struct st_pkt){0})->frame : 0;
+        }
     }
-    if (payload)
+    bool nmap = st_report_nmap_rules(c);
+    if (payload && nmap)
         fprintf(out,
                 "Payload (nmap --data-length, --data or --data-string): the probes carry %u "
                 "bytes of data after their headers (line %u). Host discovery needs none; it "
                 "changes the probes' length, which an IDS signature of empty scanner probes "
                 "may key on.\n",
                 payload, line);
-    if (one_ttl && nsent >= 4)
+    else if (payload) /* another scanner's own habit (fping's 56 bytes), no option */
+        fprintf(out,
+                "Payload: %s's probes carry %u bytes of data after their headers (frame %u); "
+                "nmap's carry none unless asked (--data-length).\n",
+                st_report_scanner_name(c), payload, frame);
+    if (one_ttl && nsent >= 4 && nmap)
         fprintf(out,
                 "One TTL (nmap --ttl): every probe left with TTL %d; without --ttl nmap picks "
                 "37 to 59 at random for each.\n",
                 ttl);
+    else if (one_ttl && nsent >= 4)
+        fprintf(out,
+                "One TTL: every probe of %s left with TTL %d; nmap picks 37 to 59 at random "
+                "for each unless given --ttl.\n",
+                st_report_scanner_name(c), ttl);
 }
 
 void st_explain_evasion(FILE *out, const struct st_comparison *c)

@@ -32,9 +32,10 @@ static const char *why_up(const char *reason)
         {"proto-response", "it answered in the same IP protocol"},
         {"nd-response", "it is on your own segment and answered the IPv6 neighbour solicitation "
                         "with a neighbour advertisement (IPv6's ARP)"},
-        {"localhost-response", "it is the scanning machine's own address: nmap scans its own "
-                               "addresses through the loopback interface and calls them up "
-                               "without a packet, so nothing about it is on the wire"},
+        {"localhost-response", "it is the scanning machine's own address: packets to it never "
+                               "leave the machine (the kernel loops them back, and nmap calls "
+                               "its own addresses up without sending one), so nothing about it "
+                               "is on the wire"},
     };
     const char *why = st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
     return why ? why : "the scanner says so";
@@ -280,11 +281,17 @@ static void why(const struct teller *t)
         fputs("nothing came back to any probe, in any try: the host is off, absent, or a "
               "firewall drops everything it would have answered",
               out);
-    else if (router_hint(t->c, h))
+    else if (router_hint(t->c, h) && st_report_nmap_rules(t->c))
         fputs("a router said it could not reach the host (ICMP destination unreachable, see "
               "above), but that is a hint, not proof (RFC 1122: it may be a routing "
               "transient): nmap goes on with its tries, and nothing else answered",
               out);
+    else if (router_hint(t->c, h))
+        fprintf(out,
+                "a router said it could not reach the host (ICMP destination unreachable, see "
+                "above): a hint, not proof (RFC 1122: it may be a routing transient), and %s "
+                "did not report the host up on it; nothing else answered",
+                st_report_scanner_name(t->c));
     else
         /* something did come back: say so, and why it did not count */
         fprintf(out,
@@ -344,12 +351,16 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
             st_paint(t->color, h->up ? ST_SGR_GREEN : ST_SGR_RED), h->up ? "UP" : "DOWN",
             st_paint(t->color, ST_SGR_RESET),
             h->judged ? ""
-                      : ", by the replies the trace shows: the scanner itself gave no verdict");
+            : c->from_wire
+                ? ", by the replies on the wire: the scanner itself gave no verdict"
+                : ", by the replies the trace shows: the scanner itself gave no verdict");
 
     packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
     for (size_t i = 0; i < h->nprobes; i++)
         st_explain_train(out, c, h->probes[i]);
-    packet_list(out, c, "  Came back and traced:", h->replies, h->nreplies, ST_DIR_RCVD);
+    /* a run judged from the wire has no trace: its replies are what came back */
+    packet_list(out, c, c->from_wire ? "  Came back:" : "  Came back and traced:", h->replies,
+                h->nreplies, ST_DIR_RCVD);
     why(t);
     for (size_t i = 0; i < h->nprobes; i++)
         if (c->t2f[h->probes[i]] < 0)
@@ -358,7 +369,8 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
         long f = h->wire[i];
         struct st_pkt tmp;
         kind_of(st_frame(c, f, &tmp), c->fdir[f], kind, sizeof kind);
-        snprintf(what, sizeof what, "On the wire but not in the trace: %s", kind);
+        snprintf(what, sizeof what, "%s: %s",
+                 c->from_wire ? "Also on the wire" : "On the wire but not in the trace", kind);
         wire_only(t, f, what);
     }
 }
@@ -404,9 +416,19 @@ void st_report_explain(const struct st_render *r, FILE *out)
 {
     const struct st_comparison *c = r->c;
     struct teller t = {.c = c, .out = out, .color = r->color};
-    fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
-            c->capture_path);
-    fprintf(out, "Frames are numbered as Wireshark numbers them; lines are the trace's lines.\n");
+    if (c->from_wire) {
+        fprintf(out, "What the scan did, host by host (capture %s).\n", c->capture_path);
+        const char *who = st_report_scanner_name(c);
+        fprintf(out,
+                "%s left no packet trace: its side is what the capture shows it sent, and the "
+                "answers to that. Frames are numbered as Wireshark numbers them.\n",
+                strcmp(who, "the scanner") ? who : "The scanner");
+    } else {
+        fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
+                c->capture_path);
+        fprintf(out, "Frames are numbered as Wireshark numbers them; lines are the trace's "
+                     "lines.\n");
+    }
     /* what compare concludes, so that a cut or unreadable trace is never taken
      * for a finished one here either */
     char result[512];

@@ -5,7 +5,8 @@
 # counts taken here from the file (jq) and the capture (tshark); its stdout
 # (empty: the results went to the file) claims nothing and leaves the run
 # unjudged, never consistent. And masscan -p443 whose capture holds an earlier run's ICMP
-# errors (masscan-syn-stale-unreach): unrelated, not answers.
+# errors (masscan-syn-stale-unreach): unrelated, not answers. explain on these runs, and on
+# fping's and zmap's (fping-a, zmap-echo): each scanner's own habits, not nmap's options.
 # usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 
@@ -69,4 +70,36 @@ check "stale unreachables: matched = SYNs + TCP answers + errors quoting this ru
   test "$(u .summary.matched)" -eq "$((syns + tcp + ours))"
 check "stale unreachables: each one unrelated" test "$(u '.summary.causes.unrelated // 0')" -eq "$stale"
 check "stale unreachables: consistent, exit 0" test "$rc" -eq 0
+
+# explain on runs judged from the wire: masscan's habits, not nmap's options, and no
+# trace where there is none
+"$st" explain "$d" >"$tmp/x.txt"
+check "explain, masscan: says there is no packet trace, naming masscan" \
+  grep -q '^masscan left no packet trace' "$tmp/x.txt"
+check "explain, masscan: no 'traced' replies, no 'not in the trace'" \
+  bash -c "! grep -qE 'traced|not in the trace|lines are the trace' '$tmp/x.txt'"
+ttl=$(tshark -r "$d/capture.pcapng" -Y "!icmp && ip.src == $src && tcp.flags.syn == 1" -T fields -e ip.ttl 2>/dev/null | sort -u)
+check "explain, masscan: its one TTL ($ttl) is masscan's, not nmap --ttl" \
+  grep -q "^One TTL: every probe of masscan left with TTL $ttl; nmap picks" "$tmp/x.txt"
+check "explain, masscan: no nmap option or habit told as masscan's" \
+  bash -c "! grep -qE 'nmap --|nmap -[A-Za-z]|nmap goes on' '$tmp/x.txt'"
+check "explain, masscan: a router's unreachable is a hint masscan did not count" \
+  grep -q 'masscan did not report the host up on it' "$tmp/x.txt"
+
+# fping (56 bytes of payload, TTL 64) and zmap (12 bytes, TTL 255) by default: their habits,
+# the figures taken here from the capture
+for name in fping zmap; do
+  d=$(echo fixtures/scanners/"$name"-*)
+  "$st" compare --no-write "$d" >/dev/null
+  check "$name: consistent, exit 0" test $? -eq 0
+  "$st" explain "$d" >"$tmp/x.txt"
+  read -r ttl data < <(tshark -r "$d/capture.pcapng" -Y "icmp.type == 8" -T fields -e ip.ttl -e data.len 2>/dev/null |
+    sort -u)
+  check "explain, $name: names $name, no packet trace" grep -q "^$name left no packet trace" "$tmp/x.txt"
+  check "explain, $name: its payload ($data bytes) is its own, no nmap option" \
+    grep -q "^Payload: $name's probes carry $data bytes of data after their headers (frame 1)" "$tmp/x.txt"
+  check "explain, $name: its one TTL ($ttl)" grep -q "^One TTL: every probe of $name left with TTL $ttl;" "$tmp/x.txt"
+  check "explain, $name: no nmap option told as $name's" \
+    bash -c "! grep -qE 'nmap --data|nmap --ttl|nmap -D|traced' '$tmp/x.txt'"
+done
 tap_done
