@@ -40,7 +40,8 @@ t=$fx/default-routed/trace.log
 c=$fx/default-routed/capture.pcapng
 : >"$tmp/empty"
 : >"$tmp/empty.pcapng"
-head -c 2000 /dev/urandom >"$tmp/garbage"
+# random bytes, the same every run (/dev/urandom's could now and then look like a capture)
+python3 -c 'import random, sys; r = random.Random(17); sys.stdout.buffer.write(r.randbytes(2000))' >"$tmp/garbage"
 size=$(stat -c %s "$c")
 head -c $((size - 100)) "$c" >"$tmp/trunc.pcapng"
 tshark -r "$c" -w "$tmp/cap.pcap" -F pcap 2>/dev/null
