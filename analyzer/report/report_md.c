@@ -43,8 +43,13 @@ static void one_sided_row(const struct st_one_sided *o, void *ud)
 void st_report_markdown(const struct st_comparison *c, FILE *out)
 {
     fprintf(out, "## scantrace compare\n\n");
-    fprintf(out, "- trace: `%s` (%s, %zu packet line%s)\n", c->trace_path, c->trace->dialect,
-            c->trace->npkts, ST_S(c->trace->npkts));
+    if (c->from_wire)
+        fprintf(out,
+                "- trace: `%s` (no packet trace: the scanner's side was built from the wire)\n",
+                c->trace_path);
+    else
+        fprintf(out, "- trace: `%s` (%s, %zu packet line%s)\n", c->trace_path, c->trace->dialect,
+                c->trace->npkts, ST_S(c->trace->npkts));
     fprintf(out, "- capture: `%s` (%zu frame%s, %s)\n", c->capture_path, c->cap->n, ST_S(c->cap->n),
             c->cap->dissector);
     char result[256];

@@ -111,8 +111,12 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
     size_t counts[ST_CAUSE_COUNT];
 
     fprintf(out, "%sscantrace compare%s\n", paint(&p, BOLD), paint(&p, RESET));
-    fprintf(out, "  trace    %s (%s, %zu packet line%s of %u", c->trace_path, c->trace->dialect,
-            c->trace->npkts, ST_S(c->trace->npkts), c->trace->lines);
+    if (c->from_wire) /* its "packets" are frames: lines and a clock would mean nothing */
+        fprintf(out, "  trace    %s (no packet trace: %u line%s of output", c->trace_path,
+                c->trace->lines, ST_S(c->trace->lines));
+    else
+        fprintf(out, "  trace    %s (%s, %zu packet line%s of %u", c->trace_path, c->trace->dialect,
+                c->trace->npkts, ST_S(c->trace->npkts), c->trace->lines);
     if (c->trace->malformed)
         fprintf(out, ", %s%zu unreadable%s", paint(&p, YELLOW), c->trace->malformed,
                 paint(&p, RESET));
@@ -121,8 +125,11 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
     if (c->dropped_known)
         fprintf(out, ", %s%llu dropped%s", paint(&p, c->capture_dropped ? RED : ""),
                 (unsigned long long)c->capture_dropped, paint(&p, c->capture_dropped ? RESET : ""));
-    fprintf(out, ")\n  clock    capture = trace + %.6f s (from %zu packet%s)\n",
-            (double)c->offset_ns / 1e9, c->offset_pairs, ST_S(c->offset_pairs));
+    if (c->from_wire)
+        fprintf(out, ")\n");
+    else
+        fprintf(out, ")\n  clock    capture = trace + %.6f s (from %zu packet%s)\n",
+                (double)c->offset_ns / 1e9, c->offset_pairs, ST_S(c->offset_pairs));
     fprintf(out, "  result   %zu matched, %zu trace-only, %zu wire-only", c->matched, c->trace_only,
             c->wire_only);
     st_cause_counts(c, counts);

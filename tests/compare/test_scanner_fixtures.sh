@@ -90,8 +90,11 @@ check "explain, masscan: a router's unreachable is a hint masscan did not count"
 # the figures taken here from the capture
 for name in fping zmap; do
   d=$(echo fixtures/scanners/"$name"-*)
-  "$st" compare --no-write "$d" >/dev/null
+  "$st" compare --no-write "$d" >"$tmp/t.txt"
   check "$name: consistent, exit 0" test $? -eq 0
+  check "$name: the text report's trace line says there is no packet trace, and no clock" \
+    bash -c "grep -qE '^  trace    $d/trace.log \(no packet trace: $(wc -l <"$d/trace.log") lines? of output\)$' '$tmp/t.txt' &&
+      ! grep -q '^  clock ' '$tmp/t.txt'"
   "$st" explain "$d" >"$tmp/x.txt"
   read -r ttl data < <(tshark -r "$d/capture.pcapng" -Y "icmp.type == 8" -T fields -e ip.ttl -e data.len 2>/dev/null |
     sort -u)
