@@ -27,15 +27,30 @@ static bool is_shell(const char *word)
     return false;
 }
 
+/* A shell's options that take the next word as their value (sh -o
+ * errexit, bash -O extglob, bash --rcfile FILE): that word is no option. */
+static bool takes_value(const char *opt)
+{
+    static const char *const with_value[] = {"-o", "+o", "-O", "+O", "--rcfile", "--init-file"};
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+        if (!strcmp(opt, with_value[i]))
+            return true;
+    return false;
+}
+
 /* The index of the -c command string of a shell at argv[0], or 0. */
 static size_t command_string(const char *const *argv, size_t argc)
 {
     size_t i = 1;
     if (argc > 1 && !strcmp(base_of(argv[0]), "busybox"))
         i = 2; /* busybox sh -c ... */
-    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
-        if (strchr(argv[i] + 1, 'c') && argv[i][1] != '-')
+    for (; i < argc && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i][1]; i++) {
+        if (argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i] + 1, 'c'))
             return i + 1 < argc ? i + 1 : 0;
+        if (!strcmp(argv[i], "--"))
+            return 0; /* sh -- script: no command string */
+        i += takes_value(argv[i]);
+    }
     return 0;
 }
 

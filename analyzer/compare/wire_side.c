@@ -236,6 +236,12 @@ static const struct wrapper wrappers[] = {
      "--prompt --role --type --other-user --command-timeout ",
      0},
     {"doas", " -u -C ", 0},
+    /* sh -c "exec fping ...", and what lab scripts put before a scanner */
+    {"exec", " -a ", 0},
+    {"nohup", "", 0},
+    {"ionice", " -c -n --class --classdata ", 0},
+    {"taskset", "", 1},        /* the CPU mask */
+    {"chrt", " -T -P -D ", 1}, /* the priority */
 };
 
 static const char *base_of(const char *path)

@@ -202,7 +202,7 @@ static void test_lines(void **state)
 
 /* A recorded command line, the scanner and mode it names, its targets. */
 static const struct cmd_row {
-    const char *argv[16];
+    const char *argv[24];
     const char *name, *mode;
     size_t ntargets;
 } cmds[] = {
@@ -239,7 +239,26 @@ static const struct cmd_row {
      "zmap",
      "zmap -M icmp_echoscan",
      4},
+    /* a shell's options before -c, with values (bash --rcfile FILE, sh -o errexit, +x) */
+    {{"scantrace", "record", "-o", "r", "--", "bash", "--rcfile", "/dev/null", "-o", "pipefail",
+      "+x", "-c", "exec fping -a -g 198.18.3.0/30 | sort"},
+     "fping",
+     "fping",
+     4},
+    {{"scantrace", "record", "-o", "r", "--", "busybox", "sh", "-c",
+      "nohup zmap -M icmp_echoscan 198.19.0.0/30 2>/dev/null"},
+     "zmap",
+     "zmap -M icmp_echoscan",
+     4},
+    /* sh -- FILE runs a script: no command string to read */
+    {{"scantrace", "record", "-o", "r", "--", "sh", "--", "-c"}, "sh", "sh", 0},
     /* a wrapper (timeout, env, nice...) names no scanner: the command it runs does */
+    {{"scantrace", "record",  "-o", "r",       "--",    "doas",         "-u",
+      "root",      "taskset", "-c", "1",       "chrt",  "-f",           "10",
+      "ionice",    "-c",      "3",  "masscan", "-p443", "198.18.3.0/29"},
+     "masscan",
+     "masscan -p 443",
+     8},
     {{"scantrace", "record", "-o", "r", "--", "timeout", "-k", "5", "20", "masscan", "-p443",
       "198.18.3.0/29", "--adapter-ip", "198.18.2.1"},
      "masscan",
