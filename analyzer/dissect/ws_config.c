@@ -29,9 +29,11 @@ static void remove_dir(void)
 }
 
 /* Ctrl-C in compare, report or diff (commands that keep the default
- * disposition) would otherwise leave one directory in /tmp per stopped run:
- * remove it (rmdir is async-signal-safe), then die of the signal as before,
- * so the shell still sees 130 or 143. */
+ * disposition) would otherwise leave one directory in /tmp per stopped run,
+ * and so would a reader that went away (`compare | head`: SIGPIPE), ulimit
+ * -f (SIGXFSZ, raised once the report's temporary file is gone) or
+ * timeout(1)'s alarm: remove it (rmdir is async-signal-safe), then die of
+ * the signal as before, so the shell still sees 128 + its number. */
 static void on_fatal(int sig)
 {
     remove_dir();
@@ -43,7 +45,7 @@ static void on_fatal(int sig)
  * handlers and exit through atexit. */
 static void remove_on_signals(void)
 {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXFSZ, SIGALRM};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         struct sigaction old;
         if (sigaction(sigs[i], NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) ||

@@ -413,10 +413,11 @@ fi
 mkdir "$tmp/tmpdir"
 TMPDIR=$tmp/tmpdir "$st" compare --no-write "$g" >/dev/null 2>&1
 check "the private Wireshark directory is removed at exit" test -z "$(ls -A "$tmp/tmpdir")"
-# ... and when compare is stopped (Ctrl-C, kill): one directory per stopped run was left in /tmp
+# ... and when compare is stopped (Ctrl-C, kill, a reader gone, ulimit -f): one directory
+# per stopped run was left in /tmp
 if [ -d "$tmp/syn" ]; then
   for dis in "${dissectors[@]}"; do
-    for sig in TERM INT; do
+    for sig in TERM INT PIPE XFSZ; do
       (
         trap - INT # a background job of a script starts with SIGINT ignored
         exec env TMPDIR="$tmp/tmpdir" "$st" compare --no-write --dissector "$dis" \

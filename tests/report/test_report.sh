@@ -186,11 +186,13 @@ cut() {
   { (
     [ "$trap_xfsz" = ignore ] && trap '' XFSZ
     ulimit -f 4
+    export TMPDIR=$tmp/wsd # where the private Wireshark directory goes
     exec "$@"
   ) >/dev/null 2>"$tmp/err"; } 2>/dev/null # not the shell's "File size limit exceeded"
   rc=$?
 }
-left() { find "$tmp/w" -mindepth 1 -printf '%f ' -quit; }
+left() { find "$tmp/w" "$tmp/wsd" -mindepth 1 -printf '%f ' -quit; }
+mkdir -p "$tmp/wsd"
 for c in "compare --no-write" report; do
   rm -rf "$tmp/w" && mkdir "$tmp/w"
   # shellcheck disable=SC2086 # $c is the command and its option
