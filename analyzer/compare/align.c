@@ -33,6 +33,10 @@ struct index {
     int32_t *head; /* bucket -> first entry, -1 */
     struct entry *e;
     size_t mask, n;
+    /* TCP frames under their peer hashes too: only when the trace has
+     * connect records, the only packets looked up that way (a sweep's
+     * capture would otherwise take three entries a frame for nothing) */
+    bool peers;
     /* IPv4 frames also under their hash with the IP id taken as 0: the
      * trace has a probe sent with id 0, which the kernel replaces on a raw
      * socket (nmap's traceroute probes; any random id that came out 0) */
@@ -72,8 +76,8 @@ static void ix_add(struct index *ix, uint64_t h, long f)
 static void index_build(struct index *ix, const struct st_dissection *cap, int64_t *ftime,
                         uint8_t *cdir, uint32_t *src)
 {
-    /* at most three per frame, four with zero_ids */
-    size_t entries = (ix->zero_ids ? 4 : 3) * cap->n, nb = 16;
+    /* one per frame, one more with zero_ids, two more with peers */
+    size_t entries = (1 + (ix->zero_ids ? 1 : 0) + (ix->peers ? 2 : 0)) * cap->n, nb = 16;
     struct st_pkt tmp;
     while (nb < cap->n * 2)
         nb *= 2;
@@ -100,7 +104,8 @@ static void index_build(struct index *ix, const struct st_dissection *cap, int64
             g.ip.id = 0;
             ix_add(ix, st_pkt_hash(&g), (long)i);
         }
-        if (f->proto == ST_IPPROTO_TCP && (f->net == ST_NET_IPV4 || f->net == ST_NET_IPV6)) {
+        if (ix->peers && f->proto == ST_IPPROTO_TCP &&
+            (f->net == ST_NET_IPV4 || f->net == ST_NET_IPV6)) {
             ix_add(ix, st_pkt_peer_hash(st_pkt_dst_host(f), f->l4.tcp.dport), (long)i);
             ix_add(ix, st_pkt_peer_hash(src[i], f->l4.tcp.sport), (long)i);
         }
@@ -366,6 +371,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
         c->f2t[i] = c->frel[i] = c->fnext[i] = -1;
 
     ix.zero_ids = sends_zero_id(t);
+    ix.peers = t->nconns > 0;
     index_build(&ix, cap, c->ftime, cdir, src);
     find_scanner(c, cdir, src);
     struct cands cs;

@@ -228,8 +228,6 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             continue;
         }
         p.line = no;
-        if (p.flags & ST_PKT_CONNECT)
-            t->nconns++;
         st_trace_add_pkt(t, &p);
     }
     bool failed = ferror(f);
@@ -261,6 +259,8 @@ void st_trace_add_pkt(struct st_trace *t, const struct st_pkt *p)
 {
     st_store_add(&t->pkts, p);
     t->npkts = t->pkts.n;
+    if (p->flags & ST_PKT_CONNECT)
+        t->nconns++;
 }
 
 void st_trace_free(struct st_trace *t)
