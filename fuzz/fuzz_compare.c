@@ -19,20 +19,12 @@
 static void add_frame(struct st_dissection *cap, const char *line)
 {
     struct st_pkt p;
-    char *comment;
-    if (st_tshark_ek_line(line, &p, &comment) != ST_EK_RECORD)
+    if (st_tshark_ek_line(line, &p) != ST_EK_RECORD)
         return;
-    if (cap->n == cap->cap) {
-        cap->cap = cap->cap ? cap->cap * 2 : 16;
-        cap->comments = realloc(cap->comments, cap->cap * sizeof *cap->comments);
-        if (!cap->comments)
-            abort();
-    }
     p.frame = (uint32_t)cap->n + 1; /* as tshark numbers them */
     if (p.dir != ST_DIR_NONE)
         cap->have_direction = true;
-    st_store_add(&cap->frames, &p);
-    cap->comments[cap->n++] = comment;
+    st_dissection_push(cap, &p);
 }
 
 /* Whether frame f is a later fragment of the train that starts at frame

@@ -25,8 +25,7 @@
 /* A capture, dissected. */
 struct st_dissection {
     struct st_pkt_store frames; /* frame i (st_store_get) has .frame == i + 1 */
-    char **comments;            /* per frame: the pcapng comment, or NULL */
-    size_t n, cap;
+    size_t n;
     bool have_direction; /* the capture recorded each frame's direction */
     char dissector[64];  /* "tshark 4.0.17" */
 };
@@ -37,8 +36,10 @@ enum st_tshark_rc {
     ST_TSHARK_ENVIRONMENT = -2, /* no tshark (or libwireshark), or it crashed or was killed */
 };
 
-/* Append frame `p` with its comment (malloc'ed or NULL, now owned). */
-void st_dissection_push(struct st_dissection *c, const struct st_pkt *p, char *comment);
+/* Append frame `p`. (Frame comments are not read: scantrace's own probe
+ * marks are for people reading the capture in Wireshark, and compare
+ * matches frames by their packets, so its capture and nmap's read alike.) */
+void st_dissection_push(struct st_dissection *c, const struct st_pkt *p);
 
 void st_dissection_free(struct st_dissection *c);
 
@@ -63,7 +64,7 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
                                  size_t errsz);
 
 enum st_ek_rc {
-    ST_EK_RECORD = 0, /* *p and *comment (malloc'ed or NULL) filled */
+    ST_EK_RECORD = 0, /* *p filled */
     ST_EK_SKIP = 1,   /* an ek index line: no record */
     ST_EK_BAD = -1,   /* not an ek document */
 };
@@ -73,7 +74,7 @@ enum st_ek_rc {
  * without its newline) into a record: the per-document mapping on its own,
  * so it can be tested and fuzzed without a tshark child.
  */
-enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comment);
+enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p);
 
 struct st_wireshark_opts {
     /* captures of at least this many bytes are split across two processes;

@@ -26,7 +26,6 @@ const char *const st_dissect_prefs[ST_DISSECT_NPREFS] = {
 const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_FRAME_NUMBER] = "frame.number",
     [ST_F_FRAME_TIME_EPOCH] = "frame.time_epoch",
-    [ST_F_FRAME_COMMENT] = "frame.comment",
     [ST_F_FRAME_PACKET_FLAGS_DIRECTION] = "frame.packet_flags_direction",
     [ST_F_FRAME_CAP_LEN] = "frame.cap_len",
     [ST_F_ETH_SRC] = "eth.src",
@@ -422,7 +421,7 @@ static void fill_icmp6(doc_t *d, struct st_pkt *p)
         fill_icmp6_quote(d, p);
 }
 
-void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char **comment)
+void st_fields_record(const struct st_field_src *d, struct st_pkt *p)
 {
     st_pkt_init(p);
     p->frame = (uint32_t)num(d, ST_F_FRAME_NUMBER, 0);
@@ -436,7 +435,6 @@ void st_fields_record(const struct st_field_src *d, struct st_pkt *p, const char
         unsigned long f = strtoul(dir, NULL, 0) & 3;
         p->dir = f == 1 ? ST_DIR_RCVD : f == 2 ? ST_DIR_SENT : ST_DIR_NONE;
     }
-    *comment = val(d, ST_F_FRAME_COMMENT, 0);
 
     if (has(d, ST_F_ARP_OPCODE)) {
         p->net = ST_NET_ARP;

@@ -27,7 +27,6 @@ extern const char *const st_dissect_prefs[ST_DISSECT_NPREFS];
 enum st_field {
     ST_F_FRAME_NUMBER,
     ST_F_FRAME_TIME_EPOCH,
-    ST_F_FRAME_COMMENT,
     ST_F_FRAME_PACKET_FLAGS_DIRECTION,
     ST_F_FRAME_CAP_LEN,
     ST_F_ETH_SRC,
@@ -117,8 +116,7 @@ struct st_field_src {
     void *ud;
 };
 
-/* One frame's fields -> its record; *comment is the pcapng comment (valid as
- * the values are) or NULL. */
-void st_fields_record(const struct st_field_src *s, struct st_pkt *p, const char **comment);
+/* One frame's fields -> its record. */
+void st_fields_record(const struct st_field_src *s, struct st_pkt *p);
 
 #endif

@@ -11,26 +11,14 @@
 
 #include "dissect.h"
 
-void st_dissection_push(struct st_dissection *c, const struct st_pkt *p, char *comment)
+void st_dissection_push(struct st_dissection *c, const struct st_pkt *p)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        char **cm = realloc(c->comments, cap * sizeof *cm);
-        if (!cm)
-            abort();
-        c->comments = cm;
-        c->cap = cap;
-    }
     st_store_add(&c->frames, p);
-    c->comments[c->n] = comment;
     c->n++;
 }
 
 void st_dissection_free(struct st_dissection *c)
 {
-    for (size_t i = 0; i < c->n; i++)
-        free(c->comments[i]);
-    free(c->comments);
     st_store_free(&c->frames);
     memset(c, 0, sizeof *c);
 }

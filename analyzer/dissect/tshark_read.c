@@ -189,7 +189,7 @@ static void eknames_init(void)
     }
 }
 
-enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comment)
+enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p)
 {
     eknames_init();
     if (!strncmp(line, "{\"index\"", 8))
@@ -204,11 +204,7 @@ enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p, char **comme
     struct doc d;
     doc_load(&d, layers);
     struct st_field_src fs = {doc_str, doc_count, NULL, &d};
-    const char *c;
-    st_fields_record(&fs, p, &c);
-    *comment = c ? strdup(c) : NULL;
-    if (c && !*comment)
-        abort();
+    st_fields_record(&fs, p);
     json_object_put(o);
     return ST_EK_RECORD;
 }
@@ -275,15 +271,14 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
     bool bad_json = false;
     while (out && (n = getline(&line, &cap, out)) > 0) {
         struct st_pkt p;
-        char *comment;
-        enum st_ek_rc ek = st_tshark_ek_line(line, &p, &comment);
+        enum st_ek_rc ek = st_tshark_ek_line(line, &p);
         if (ek == ST_EK_SKIP)
             continue;
         if (ek == ST_EK_BAD) {
             bad_json = true;
             break;
         }
-        st_dissection_push(c, &p, comment);
+        st_dissection_push(c, &p);
         docs++;
     }
     free(line);

@@ -252,22 +252,15 @@ struct sink {
     FILE *out;               /* or NULL */
 };
 
-/* A record on the pipe: 'P', the record, the comment's length and bytes. */
-static void emit(struct sink *s, const struct st_pkt *p, const char *comment)
+/* A record on the pipe: 'P' and the record. */
+static void emit(struct sink *s, const struct st_pkt *p)
 {
     if (s->c) {
-        char *copy = comment ? strdup(comment) : NULL;
-        if (comment && !copy)
-            abort();
-        st_dissection_push(s->c, p, copy);
+        st_dissection_push(s->c, p);
         return;
     }
-    uint32_t len = comment ? (uint32_t)strlen(comment) : UINT32_MAX;
     fputc('P', s->out);
     fwrite(p, sizeof *p, 1, s->out);
-    fwrite(&len, sizeof len, 1, s->out);
-    if (comment)
-        fwrite(comment, 1, len, s->out);
 }
 
 static void read_error(const char *path, int werr, char *werr_info, uint32_t frame, char *err,
@@ -357,9 +350,8 @@ static long dissect_range(const char *path, int64_t from, int64_t to, struct sin
         collect(edt, v);
         struct st_field_src src = {fv_str, fv_count, fv_num, v};
         struct st_pkt p;
-        const char *comment;
-        st_fields_record(&src, &p, &comment);
-        emit(s, &p, comment);
+        st_fields_record(&src, &p);
+        emit(s, &p);
         release(v);
 
         epan_dissect_reset(edt);
@@ -437,17 +429,9 @@ static void *collect_main(void *arg)
         int tag = fgetc(in);
         if (tag == 'P') {
             struct st_pkt p;
-            uint32_t len;
-            if (!read_full(in, &p, sizeof p) || !read_full(in, &len, sizeof len))
+            if (!read_full(in, &p, sizeof p))
                 break;
-            char *comment = NULL;
-            if (len != UINT32_MAX) {
-                comment = malloc((size_t)len + 1);
-                if (!comment || !read_full(in, comment, len))
-                    abort();
-                comment[len] = '\0';
-            }
-            st_dissection_push(&k->part, &p, comment);
+            st_dissection_push(&k->part, &p);
             continue;
         }
         if (tag == 'E') {
@@ -470,18 +454,8 @@ static void *collect_main(void *arg)
 
 static void append(struct st_dissection *c, struct st_dissection *part)
 {
-    if (c->n + part->n > c->cap) {
-        char **cm = realloc(c->comments, (c->n + part->n) * sizeof *cm);
-        if (!cm)
-            abort();
-        c->comments = cm;
-        c->cap = c->n + part->n;
-    }
-    if (part->n) /* an empty part may have no list at all */
-        memcpy(c->comments + c->n, part->comments, part->n * sizeof *c->comments);
     c->n += part->n;
     st_store_take(&c->frames, &part->frames);
-    free(part->comments);
     memset(part, 0, sizeof *part);
 }
 

@@ -86,7 +86,7 @@ static void add_frame(const char *name, struct st_dissection *cap, const char *s
     p.link = ST_LINK_ETHERNET;
     p.frame = (uint32_t)cap->n + 1;
     p.time_ns += CAPTURE_EPOCH_NS;
-    st_dissection_push(cap, &p, NULL);
+    st_dissection_push(cap, &p);
 }
 
 static void world_run(struct world *w, const char *name, const char *trace,
