@@ -8,22 +8,29 @@
  */
 #include "pkt_store.h"
 
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define REC        sizeof(struct st_pkt)
 #define WORD       4
 #define WORDS      (REC / WORD)
-#define MASK_BYTES ((WORDS + 7) / 8)
+#define MASK_BYTES ST_STORE_PACKED_HEAD
+/* A chunk holds many records (a 10M-frame capture: about a thousand chunks)
+ * and is big enough for malloc to map it on its own. */
+#define CHUNK (1u << 20)
+#define GROUP 8 /* records per remembered start */
 
 _Static_assert(REC % WORD == 0, "a record is whole words");
-_Static_assert(WORDS <= 128, "the mask of non-zero words fits two 64-bit halves");
+_Static_assert(WORDS > 64 && WORDS <= 128, "the mask of non-zero words fills two 64-bit halves");
+_Static_assert(GROUP *ST_STORE_PACKED_MAX <= CHUNK, "a group fits in a chunk");
+_Static_assert(GROUP *ST_STORE_PACKED_MAX <= UINT16_MAX, "offsets in a group fit 16 bits");
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
         return p;
-    size_t c = *cap ? *cap : 1024;
+    size_t c = *cap ? *cap : 64;
     while (c < need)
         c *= 2;
     void *q = realloc(p, c * elem);
@@ -33,83 +40,170 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
     return q;
 }
 
-void st_store_add(struct st_pkt_store *s, const struct st_pkt *p)
+/* The mask's two 64-bit halves (bit w: word w), as two loads. */
+static inline void mask_of(const uint8_t *head, uint64_t m[2])
+{
+    uint64_t lo, hi = 0;
+    memcpy(&lo, head, 8);
+    memcpy(&hi, head + 8, MASK_BYTES - 8);
+    m[0] = le64toh(lo);
+    m[1] = le64toh(hi);
+}
+
+/* Set bits, inline: x86-64's baseline has no popcnt instruction, and
+ * __builtin_popcountll there is a call into libgcc. */
+static inline unsigned bits(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
+static inline size_t packed_len(const uint8_t *head)
+{
+    uint64_t m[2];
+    mask_of(head, m);
+    return MASK_BYTES + WORD * (size_t)(bits(m[0]) + bits(m[1]));
+}
+
+size_t st_store_packed_len(const uint8_t *head)
+{
+    return packed_len(head);
+}
+
+size_t st_store_pack(const struct st_pkt *p, uint8_t *out)
 {
     const uint8_t *b = (const uint8_t *)p;
-    uint8_t enc[MASK_BYTES + REC] = {0};
     size_t n = MASK_BYTES;
-
+    memset(out, 0, MASK_BYTES);
     for (size_t w = 0; w < WORDS; w++) {
         uint32_t v;
         memcpy(&v, b + WORD * w, WORD);
         if (!v)
             continue;
-        enc[w / 8] |= (uint8_t)(1u << (w % 8));
-        memcpy(enc + n, &v, WORD);
+        out[w / 8] |= (uint8_t)(1u << (w % 8));
+        memcpy(out + n, &v, WORD);
         n += WORD;
     }
-    s->data = grow(s->data, &s->cap, s->len + n, 1);
-    s->off = grow(s->off, &s->ncap, s->n + 1, sizeof *s->off);
-    memcpy(s->data + s->len, enc, n);
-    s->off[s->n++] = s->len;
-    s->len += n;
+    return n;
+}
+
+/* Room for one more record at the end of the last chunk; returns where.
+ * A group's records share a chunk (a new group starts where all eight
+ * would fit), so each is found by its offset in the group, no walk. */
+static uint8_t *room(struct st_pkt_store *s)
+{
+    struct st_store_chunk *c = s->nchunks ? &s->chunks[s->nchunks - 1] : NULL;
+    if (s->n % GROUP == 0) {
+        if (!c || c->cap - c->len < GROUP * ST_STORE_PACKED_MAX) {
+            s->chunks = grow(s->chunks, &s->chunkcap, s->nchunks + 1, sizeof *s->chunks);
+            c = &s->chunks[s->nchunks++];
+            c->data = malloc(CHUNK);
+            if (!c->data)
+                abort();
+            c->len = 0;
+            c->cap = CHUNK;
+        }
+        s->group = grow(s->group, &s->groupcap, s->ngroups + 1, sizeof *s->group);
+        s->group[s->ngroups++] = (uint64_t)(s->nchunks - 1) << 32 | c->len;
+    }
+    s->rel = grow(s->rel, &s->relcap, s->n + 1, sizeof *s->rel);
+    s->rel[s->n] = (uint16_t)(c->len - (uint32_t)s->group[s->ngroups - 1]);
+    return c->data + c->len;
+}
+
+void st_store_add(struct st_pkt_store *s, const struct st_pkt *p)
+{
+    size_t n = st_store_pack(p, room(s));
+    s->chunks[s->nchunks - 1].len += (uint32_t)n;
+    s->n++;
+}
+
+void st_store_add_packed(struct st_pkt_store *s, const uint8_t *rec, size_t len)
+{
+    memcpy(room(s), rec, len);
+    s->chunks[s->nchunks - 1].len += (uint32_t)len;
+    s->n++;
 }
 
 const struct st_pkt *st_store_get(const struct st_pkt_store *s, size_t i, struct st_pkt *tmp)
 {
-    uint8_t *b = (uint8_t *)tmp;
-    const uint8_t *e = s->data + s->off[i];
+    uint64_t g = s->group[i / GROUP];
+    const uint8_t *e = s->chunks[g >> 32].data + (uint32_t)g + s->rel[i];
     const uint8_t *v = e + MASK_BYTES;
+    uint8_t *b = (uint8_t *)tmp;
+    uint64_t m[2];
 
+    mask_of(e, m);
     memset(tmp, 0, REC);
-    for (size_t half = 0; half * 64 < WORDS; half++) {
-        uint64_t mask = 0;
-        for (size_t k = 0; k < 8 && half * 8 + k < MASK_BYTES; k++)
-            mask |= (uint64_t)e[half * 8 + k] << (8 * k);
-        while (mask) {
-            size_t w = half * 64 + (size_t)__builtin_ctzll(mask);
+    for (size_t half = 0; half < 2; half++) {
+        while (m[half]) {
+            size_t w = half * 64 + (size_t)__builtin_ctzll(m[half]);
             memcpy(b + WORD * w, v, WORD);
             v += WORD;
-            mask &= mask - 1;
+            m[half] &= m[half] - 1;
         }
     }
     return tmp;
 }
 
+/* Copied over record by record, each of `from`'s chunks freed once read:
+ * the two stores' groups need not line up, and only a chunk is ever held
+ * twice. */
 void st_store_take(struct st_pkt_store *s, struct st_pkt_store *from)
 {
-    s->data = grow(s->data, &s->cap, s->len + from->len, 1);
-    s->off = grow(s->off, &s->ncap, s->n + from->n, sizeof *s->off);
-    if (from->len) /* an empty store may have no buffer at all */
-        memcpy(s->data + s->len, from->data, from->len);
-    for (size_t i = 0; i < from->n; i++)
-        s->off[s->n + i] = from->off[i] + s->len;
-    s->len += from->len;
-    s->n += from->n;
+    size_t c = 0;
+    uint32_t off = 0;
+    for (size_t j = 0; j < from->n; j++) {
+        const uint8_t *rec = from->chunks[c].data + off;
+        size_t len = packed_len(rec);
+        st_store_add_packed(s, rec, len);
+        off += (uint32_t)len;
+        if (off >= from->chunks[c].len) { /* records never straddle chunks */
+            free(from->chunks[c].data);
+            from->chunks[c++].data = NULL;
+            off = 0;
+        }
+    }
     st_store_free(from);
 }
 
 void st_store_trim(struct st_pkt_store *s)
 {
-    if (s->len && s->len < s->cap) {
-        void *d = realloc(s->data, s->len);
+    struct st_store_chunk *c = s->nchunks ? &s->chunks[s->nchunks - 1] : NULL;
+    /* the rest of the last group still fits after its records */
+    uint32_t keep =
+        c ? c->len + (uint32_t)((GROUP - s->n % GROUP) % GROUP * ST_STORE_PACKED_MAX) : 0;
+    if (c && keep < c->cap) {
+        uint8_t *d = realloc(c->data, keep);
         if (d) {
-            s->data = d;
-            s->cap = s->len;
+            c->data = d;
+            c->cap = keep;
         }
     }
-    if (s->n && s->n < s->ncap) {
-        void *o = realloc(s->off, s->n * sizeof *s->off);
-        if (o) {
-            s->off = o;
-            s->ncap = s->n;
+    if (s->n && s->n < s->relcap) {
+        uint16_t *r = realloc(s->rel, s->n * sizeof *s->rel);
+        if (r) {
+            s->rel = r;
+            s->relcap = s->n;
+        }
+    }
+    if (s->ngroups && s->ngroups < s->groupcap) {
+        uint64_t *g = realloc(s->group, s->ngroups * sizeof *s->group);
+        if (g) {
+            s->group = g;
+            s->groupcap = s->ngroups;
         }
     }
 }
 
 void st_store_free(struct st_pkt_store *s)
 {
-    free(s->data);
-    free(s->off);
+    for (size_t i = 0; i < s->nchunks; i++)
+        free(s->chunks[i].data);
+    free(s->chunks);
+    free(s->group);
+    free(s->rel);
     memset(s, 0, sizeof *s);
 }

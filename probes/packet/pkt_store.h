@@ -6,6 +6,11 @@
  * capture's records take a fraction of the memory (BENCHMARKS.md). Exact for
  * any record: what comes back is byte for byte what went in (padding
  * included).
+ *
+ * The bytes live in fixed-size chunks that never move, so a store grows
+ * without copying what it holds; where a record starts is a 64-bit
+ * position for every 8th record (the 8 share a chunk) and a 16-bit offset
+ * from there for each: 3 bytes a record instead of 8.
  */
 #ifndef ST_PKT_STORE_H
 #define ST_PKT_STORE_H
@@ -15,12 +20,25 @@
 
 #include "pkt_record.h"
 
-struct st_pkt_store {
+struct st_store_chunk {
     uint8_t *data;
-    size_t len, cap;
-    uint64_t *off; /* record i starts at data + off[i] */
-    size_t n, ncap;
+    uint32_t len, cap; /* bytes used, bytes there are */
 };
+
+struct st_pkt_store {
+    struct st_store_chunk *chunks;
+    size_t nchunks, chunkcap;
+    uint64_t *group; /* where record 8k starts: chunk << 32 | offset */
+    size_t ngroups, groupcap;
+    uint16_t *rel; /* where each record starts in its group's chunk, after the group's start */
+    size_t relcap;
+    size_t n; /* records */
+};
+
+/* The longest a packed record can be (st_store_pack). */
+#define ST_STORE_PACKED_MAX (((sizeof(struct st_pkt) / 4 + 7) / 8) + sizeof(struct st_pkt))
+/* The packed record's fixed head: its mask, which says how long the rest is. */
+#define ST_STORE_PACKED_HEAD ((sizeof(struct st_pkt) / 4 + 7) / 8)
 
 /* Append a copy of p (aborts when memory runs out, as the analyzer does). */
 void st_store_add(struct st_pkt_store *s, const struct st_pkt *p);
@@ -28,8 +46,19 @@ void st_store_add(struct st_pkt_store *s, const struct st_pkt *p);
 /* Record i, decoded into *tmp; returns tmp. */
 const struct st_pkt *st_store_get(const struct st_pkt_store *s, size_t i, struct st_pkt *tmp);
 
-/* Append every record of `from` and empty it. */
+/* Append every record of `from` and empty it (its memory is given back as
+ * it is read: the two are never both whole). */
 void st_store_take(struct st_pkt_store *s, struct st_pkt_store *from);
+
+/*
+ * A record packed as the store keeps it, to hand to another process: `out`
+ * (ST_STORE_PACKED_MAX bytes) gets its ST_STORE_PACKED_HEAD head, then the
+ * rest; returns the whole length. st_store_packed_len tells from the head
+ * how long the whole is; st_store_add_packed appends one as it came.
+ */
+size_t st_store_pack(const struct st_pkt *p, uint8_t *out);
+size_t st_store_packed_len(const uint8_t *head);
+void st_store_add_packed(struct st_pkt_store *s, const uint8_t *rec, size_t len);
 
 /* Give back the room a growing store reserved beyond its records. */
 void st_store_trim(struct st_pkt_store *s);

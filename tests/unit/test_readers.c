@@ -225,11 +225,63 @@ static void test_store_exact(void **state)
     st_store_free(&s);
 }
 
+/* Record k of the big-store test: dense or sparse by turns, so records of
+ * every length fill many chunks and end them at varying offsets. */
+static void big_record(size_t k, struct st_pkt *p)
+{
+    uint32_t x = (uint32_t)k * 2654435761u + 1;
+    uint8_t *b = (uint8_t *)p;
+    size_t keep = k % 97; /* out of 97: how many bytes in a hundred are non-zero */
+    for (size_t i = 0; i < sizeof *p; i++) {
+        x = x * 1103515245u + 12345u;
+        b[i] = (x >> 16) % 97 < keep ? (uint8_t)(x >> 8) | 1 : 0;
+    }
+}
+
+/* Many records over many chunks; two stores joined at a record count that
+ * is not a multiple of anything (st_store_take), one of them filled with
+ * packed records as the dissecting child sends them (st_store_pack,
+ * st_store_add_packed); trimmed, then grown again. */
+static void test_store_chunks(void **state)
+{
+    (void)state;
+    struct st_pkt_store a = {0}, b = {0};
+    struct st_pkt p, out;
+    const size_t na = 12347, nb = 20011, more = 101;
+    for (size_t k = 0; k < na; k++) {
+        big_record(k, &p);
+        st_store_add(&a, &p);
+    }
+    for (size_t k = na; k < na + nb; k++) {
+        uint8_t rec[ST_STORE_PACKED_MAX];
+        big_record(k, &p);
+        size_t len = st_store_pack(&p, rec);
+        assert_int_equal(st_store_packed_len(rec), len);
+        st_store_add_packed(&b, rec, len);
+    }
+    assert_true(a.nchunks > 2 && b.nchunks > 2);
+    st_store_take(&a, &b);
+    assert_int_equal(b.n, 0);
+    st_store_trim(&a);
+    for (size_t k = na + nb; k < na + nb + more; k++) {
+        big_record(k, &p);
+        st_store_add(&a, &p);
+    }
+    assert_int_equal(a.n, na + nb + more);
+    for (size_t k = 0; k < a.n; k++) {
+        big_record(k, &p);
+        assert_memory_equal(st_store_get(&a, k, &out), &p, sizeof p);
+    }
+    st_store_free(&a);
+    st_store_free(&b);
+}
+
 int main(int argc, char **argv)
 {
     st_test_init(argc, argv);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_readers_agree), cmocka_unit_test(test_wireshark_agrees),
-        cmocka_unit_test(test_store_exact), cmocka_unit_test(test_ek_line)};
+        cmocka_unit_test(test_store_exact), cmocka_unit_test(test_store_chunks),
+        cmocka_unit_test(test_ek_line)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
