@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <time.h>
 
 static bool enabled;
@@ -38,6 +41,13 @@ void st_timing_mark(const char *phase)
     /* the peak so far says which phase the memory went to */
     struct rusage ru;
     long peak = getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss / 1024;
-    fprintf(stderr, "scantrace: timing: %-10s %8.3f s wall %8.3f s cpu %6ld MB peak\n", phase, w, c,
-            peak);
+    /* and how much of it is live: freed memory malloc keeps (an arena's
+     * holes, a thread's arena) is in the peak but not here */
+    long live = -1;
+#ifdef __GLIBC__
+    struct mallinfo2 mi = mallinfo2();
+    live = (long)((mi.uordblks + mi.hblkhd) >> 20);
+#endif
+    fprintf(stderr, "scantrace: timing: %-10s %8.3f s wall %8.3f s cpu %6ld MB peak %6ld MB live\n",
+            phase, w, c, peak, live);
 }
