@@ -252,8 +252,8 @@ struct sink {
     FILE *out;               /* or NULL */
 };
 
-/* A record on the pipe: 'P' and the record packed as the store keeps it
- * (a fifth of struct st_pkt's bytes, and the parent only copies it in). */
+/* A record on the pipe: 'P' and the record packed (a fifth of struct
+ * st_pkt's bytes). */
 static void emit(struct sink *s, const struct st_pkt *p)
 {
     if (s->c) {
@@ -436,7 +436,7 @@ static void *collect_main(void *arg)
             size_t len = st_store_packed_len(rec);
             if (!read_full(in, rec + ST_STORE_PACKED_HEAD, len - ST_STORE_PACKED_HEAD))
                 break;
-            st_store_add_packed(&k->part.frames, rec, len);
+            st_store_add_packed(&k->part.frames, rec);
             k->part.n++;
             continue;
         }

@@ -1,10 +1,11 @@
 /*
  * The record store (see pkt_store.h). A record is read as 4-byte words;
- * encoded, it is a mask of its non-zero words (MASK_BYTES, a bit per word)
- * and those words in order. Decoding is one clear and a copy per set bit:
- * compare reads records several times each, so reading is what must be
- * fast (a byte-level run-length code took 8% of a /16 sweep's compare), and
- * most words of a probe's or a reply's record are zero.
+ * encoded, it is its template's number, a mask of the words in which it
+ * differs from the template (MASK_BYTES, a bit per word) and those words
+ * XORed with the template's, in order. Decoding is a copy of the template
+ * and an XOR per set bit: compare reads records several times each, so
+ * reading is what must be fast (a byte-level run-length code took 8% of a
+ * /16 sweep's compare).
  */
 #include "pkt_store.h"
 
@@ -15,16 +16,19 @@
 #define REC        sizeof(struct st_pkt)
 #define WORD       4
 #define WORDS      (REC / WORD)
-#define MASK_BYTES ST_STORE_PACKED_HEAD
+#define HEAD       ST_STORE_PACKED_HEAD
+#define MASK_BYTES (HEAD - 1)
 /* A chunk holds many records (a 10M-frame capture: about a thousand chunks)
  * and is big enough for malloc to map it on its own. */
 #define CHUNK (1u << 20)
 #define GROUP 8 /* records per remembered start */
+#define SLOTS (sizeof(((struct st_pkt_store *)0)->tslot))
 
 _Static_assert(REC % WORD == 0, "a record is whole words");
 _Static_assert(WORDS > 64 && WORDS <= 128, "the mask of non-zero words fills two 64-bit halves");
 _Static_assert(GROUP *ST_STORE_PACKED_MAX <= CHUNK, "a group fits in a chunk");
 _Static_assert(GROUP *ST_STORE_PACKED_MAX <= UINT16_MAX, "offsets in a group fit 16 bits");
+_Static_assert(SLOTS >= 2 * ST_STORE_TEMPLATES, "the template table is at most half full");
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
@@ -41,11 +45,11 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 }
 
 /* The mask's two 64-bit halves (bit w: word w), as two loads. */
-static inline void mask_of(const uint8_t *head, uint64_t m[2])
+static inline void mask_of(const uint8_t *mask, uint64_t m[2])
 {
     uint64_t lo, hi = 0;
-    memcpy(&lo, head, 8);
-    memcpy(&hi, head + 8, MASK_BYTES - 8);
+    memcpy(&lo, mask, 8);
+    memcpy(&hi, mask + 8, MASK_BYTES - 8);
     m[0] = le64toh(lo);
     m[1] = le64toh(hi);
 }
@@ -63,8 +67,8 @@ static inline unsigned bits(uint64_t x)
 static inline size_t packed_len(const uint8_t *head)
 {
     uint64_t m[2];
-    mask_of(head, m);
-    return MASK_BYTES + WORD * (size_t)(bits(m[0]) + bits(m[1]));
+    mask_of(head + 1, m);
+    return HEAD + WORD * (size_t)(bits(m[0]) + bits(m[1]));
 }
 
 size_t st_store_packed_len(const uint8_t *head)
@@ -72,21 +76,97 @@ size_t st_store_packed_len(const uint8_t *head)
     return packed_len(head);
 }
 
-size_t st_store_pack(const struct st_pkt *p, uint8_t *out)
+/* p's words XOR base's (NULL: zeros) after template number t. */
+static size_t encode(const struct st_pkt *p, const struct st_pkt *base, uint8_t t, uint8_t *out)
 {
-    const uint8_t *b = (const uint8_t *)p;
-    size_t n = MASK_BYTES;
-    memset(out, 0, MASK_BYTES);
+    const uint8_t *b = (const uint8_t *)p, *z = (const uint8_t *)base;
+    size_t n = HEAD;
+    out[0] = t;
+    memset(out + 1, 0, MASK_BYTES);
     for (size_t w = 0; w < WORDS; w++) {
-        uint32_t v;
+        uint32_t v, x = 0;
         memcpy(&v, b + WORD * w, WORD);
-        if (!v)
+        if (z)
+            memcpy(&x, z + WORD * w, WORD);
+        if (!(v ^= x))
             continue;
-        out[w / 8] |= (uint8_t)(1u << (w % 8));
+        out[1 + w / 8] |= (uint8_t)(1u << (w % 8));
         memcpy(out + n, &v, WORD);
         n += WORD;
     }
     return n;
+}
+
+/* The record at e, over its template (NULL: zeros). */
+static void decode(const uint8_t *e, const struct st_pkt *base, struct st_pkt *tmp)
+{
+    const uint8_t *v = e + HEAD;
+    uint8_t *b = (uint8_t *)tmp;
+    uint64_t m[2];
+
+    mask_of(e + 1, m);
+    if (base)
+        memcpy(tmp, base, REC);
+    else
+        memset(tmp, 0, REC);
+    for (size_t half = 0; half < 2; half++) {
+        while (m[half]) {
+            size_t w = half * 64 + (size_t)__builtin_ctzll(m[half]);
+            uint32_t x, y;
+            memcpy(&x, b + WORD * w, WORD);
+            memcpy(&y, v, WORD);
+            x ^= y;
+            memcpy(b + WORD * w, &x, WORD);
+            v += WORD;
+            m[half] &= m[half] - 1;
+        }
+    }
+}
+
+size_t st_store_pack(const struct st_pkt *p, uint8_t *out)
+{
+    return encode(p, NULL, 0, out);
+}
+
+/* What makes records alike: those of one shape differ in a few words
+ * (times, numbers, an address, ids, checksums). */
+static uint64_t shape(const struct st_pkt *p)
+{
+    unsigned kind = p->proto == ST_IPPROTO_TCP                                     ? p->l4.tcp.flags
+                    : p->proto == ST_IPPROTO_ICMP || p->proto == ST_IPPROTO_ICMPV6 ? p->l4.icmp.type
+                    : p->net == ST_NET_ARP                                         ? p->arp.op
+                                                                                   : 0;
+    return (uint64_t)p->dir | (uint64_t)p->link << 2 | (uint64_t)p->net << 4 |
+           (uint64_t)(p->flags & 0xff) << 8 | (uint64_t)p->proto << 16 |
+           (uint64_t)(kind & 0xff) << 24 | (uint64_t)(p->caplen & 0xffff) << 32 |
+           (uint64_t)p->ethertype << 48;
+}
+
+/* p's template number: the one of its shape, p itself the first time a
+ * shape is seen while there is room, 0 (none) past that. */
+static uint8_t template_for(struct st_pkt_store *s, const struct st_pkt *p)
+{
+    uint64_t k = shape(p);
+    size_t i = (size_t)((k * 0x9e3779b97f4a7c15ull) >> 55) % SLOTS;
+    for (;; i = (i + 1) % SLOTS) {
+        uint8_t t = s->tslot[i];
+        if (t && s->tshape[t - 1] == k)
+            return t;
+        if (t)
+            continue;
+        if (s->ntmpl == ST_STORE_TEMPLATES)
+            return 0;
+        if (!s->tmpl) {
+            s->tmpl = malloc(ST_STORE_TEMPLATES * REC);
+            s->tshape = malloc(ST_STORE_TEMPLATES * sizeof *s->tshape);
+            if (!s->tmpl || !s->tshape)
+                abort();
+        }
+        s->tmpl[s->ntmpl] = *p;
+        s->tshape[s->ntmpl] = k;
+        s->tslot[i] = (uint8_t)++s->ntmpl;
+        return s->tslot[i];
+    }
 }
 
 /* Room for one more record at the end of the last chunk; returns where.
@@ -115,51 +195,39 @@ static uint8_t *room(struct st_pkt_store *s)
 
 void st_store_add(struct st_pkt_store *s, const struct st_pkt *p)
 {
-    size_t n = st_store_pack(p, room(s));
+    uint8_t t = template_for(s, p);
+    size_t n = encode(p, t ? &s->tmpl[t - 1] : NULL, t, room(s));
     s->chunks[s->nchunks - 1].len += (uint32_t)n;
     s->n++;
 }
 
-void st_store_add_packed(struct st_pkt_store *s, const uint8_t *rec, size_t len)
+void st_store_add_packed(struct st_pkt_store *s, const uint8_t *rec)
 {
-    memcpy(room(s), rec, len);
-    s->chunks[s->nchunks - 1].len += (uint32_t)len;
-    s->n++;
+    struct st_pkt p;
+    decode(rec, NULL, &p);
+    st_store_add(s, &p);
 }
 
 const struct st_pkt *st_store_get(const struct st_pkt_store *s, size_t i, struct st_pkt *tmp)
 {
     uint64_t g = s->group[i / GROUP];
     const uint8_t *e = s->chunks[g >> 32].data + (uint32_t)g + s->rel[i];
-    const uint8_t *v = e + MASK_BYTES;
-    uint8_t *b = (uint8_t *)tmp;
-    uint64_t m[2];
-
-    mask_of(e, m);
-    memset(tmp, 0, REC);
-    for (size_t half = 0; half < 2; half++) {
-        while (m[half]) {
-            size_t w = half * 64 + (size_t)__builtin_ctzll(m[half]);
-            memcpy(b + WORD * w, v, WORD);
-            v += WORD;
-            m[half] &= m[half] - 1;
-        }
-    }
+    decode(e, e[0] ? &s->tmpl[e[0] - 1] : NULL, tmp);
     return tmp;
 }
 
-/* Copied over record by record, each of `from`'s chunks freed once read:
- * the two stores' groups need not line up, and only a chunk is ever held
- * twice. */
+/* Copied over record by record (the two stores' templates differ), each
+ * of `from`'s chunks freed once read: only a chunk is ever held twice. */
 void st_store_take(struct st_pkt_store *s, struct st_pkt_store *from)
 {
     size_t c = 0;
     uint32_t off = 0;
+    struct st_pkt p;
     for (size_t j = 0; j < from->n; j++) {
         const uint8_t *rec = from->chunks[c].data + off;
-        size_t len = packed_len(rec);
-        st_store_add_packed(s, rec, len);
-        off += (uint32_t)len;
+        decode(rec, rec[0] ? &from->tmpl[rec[0] - 1] : NULL, &p);
+        st_store_add(s, &p);
+        off += (uint32_t)packed_len(rec);
         if (off >= from->chunks[c].len) { /* records never straddle chunks */
             free(from->chunks[c].data);
             from->chunks[c++].data = NULL;
@@ -205,5 +273,7 @@ void st_store_free(struct st_pkt_store *s)
     free(s->chunks);
     free(s->group);
     free(s->rel);
+    free(s->tmpl);
+    free(s->tshape);
     memset(s, 0, sizeof *s);
 }
