@@ -419,15 +419,11 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
 void st_compare_free(struct st_comparison *c)
 {
     for (size_t m = 0; m < c->nmodes; m++) {
-        for (size_t h = 0; h < c->modes[m].nhosts; h++) {
-            free(c->modes[m].hosts[h].probes);
-            free(c->modes[m].hosts[h].replies);
-            free(c->modes[m].hosts[h].wire);
-        }
         free(c->modes[m].hosts);
         free(c->modes[m].name);
     }
     free(c->modes);
+    free(c->lists);
     free(c->t2f);
     free(c->thost);
     free(c->f2t);

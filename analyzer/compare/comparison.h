@@ -55,7 +55,7 @@ struct st_mode_host {
     bool judged;        /* the scanner decided it (its report, run.json, or a finished nmap) */
     bool placed;        /* listed for a claim alone (st_claims_place_unprobed) */
     /* trace packet indexes (probes sent, replies traced) and frame indexes
-     * of wire-only packets about this host */
+     * of wire-only packets about this host (in st_comparison.lists) */
     long *probes, *replies, *wire;
     size_t nprobes, nreplies, nwire;
 };
@@ -104,6 +104,7 @@ struct st_comparison {
 
     struct st_mode *modes;
     size_t nmodes;
+    long *lists; /* every host's probes, replies and wire lists, one block */
 
     /* the run had no packet trace: the scanner's side was built from the
      * capture (wire_side.h), so "consistent" would say nothing */

@@ -462,6 +462,78 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n)
     return a;
 }
 
+/* What list_packets goes by: counting (fill false), then filling. */
+struct lists {
+    struct host_ix *ix;
+    const uint32_t *targets;
+    size_t ntargets;
+    const char *fallback;
+    bool fill;
+};
+
+static void list_one(long **list, size_t *n, long v, bool fill)
+{
+    if (fill)
+        (*list)[*n] = v;
+    (*n)++;
+}
+
+/* Each host's probes and replies (trace packets) and wire-only frames, and
+ * each frame's mode. */
+static void list_packets(struct st_comparison *c, const struct lists *l)
+{
+    const struct st_trace *t = c->trace;
+    for (size_t i = 0; i < t->npkts; i++) {
+        struct st_pkt tmp;
+        uint32_t host = st_trace_pkt_host(c, i);
+        if (!host || !bsearch(&host, l->targets, l->ntargets, sizeof *l->targets, cmp_addr))
+            continue;
+        struct st_mode_host *h =
+            host_in(c, l->ix, mode_by_name(c, trace_mode(c, i, l->fallback)), host);
+        if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
+            list_one(&h->probes, &h->nprobes, (long)i, l->fill);
+        else
+            list_one(&h->replies, &h->nreplies, (long)i, l->fill);
+    }
+    for (size_t i = 0; i < c->cap->n; i++) {
+        if (c->f2t[i] >= 0) {
+            c->fmode[i] = trace_mode(c, (size_t)c->f2t[i], l->fallback);
+            continue;
+        }
+        if (c->frel[i] < 0) {
+            c->fmode[i] = mode_at(c, c->ftime[i], l->fallback);
+            continue;
+        }
+        c->fmode[i] = trace_mode(c, (size_t)c->frel[i], l->fallback);
+        struct st_mode_host *h = host_in(c, l->ix, mode_by_name(c, c->fmode[i]),
+                                         st_trace_pkt_host(c, (size_t)c->frel[i]));
+        list_one(&h->wire, &h->nwire, (long)i, l->fill);
+    }
+}
+
+/* One block for every host's lists, as counted; the counts start over. */
+static void lists_alloc(struct st_comparison *c)
+{
+    size_t total = 0;
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t k = 0; k < c->modes[m].nhosts; k++) {
+            const struct st_mode_host *h = &c->modes[m].hosts[k];
+            total += h->nprobes + h->nreplies + h->nwire;
+        }
+    c->lists = malloc((total ? total : 1) * sizeof *c->lists);
+    if (!c->lists)
+        abort();
+    long *at = c->lists;
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t k = 0; k < c->modes[m].nhosts; k++) {
+            struct st_mode_host *h = &c->modes[m].hosts[k];
+            h->probes = at, at += h->nprobes;
+            h->replies = at, at += h->nreplies;
+            h->wire = at, at += h->nwire;
+            h->nprobes = h->nreplies = h->nwire = 0;
+        }
+}
+
 void st_compare_summarize(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -477,31 +549,13 @@ void st_compare_summarize(struct st_comparison *c)
     size_t ntargets;
     uint32_t *targets = st_compare_targets(c, &ntargets);
 
-    for (size_t i = 0; i < t->npkts; i++) {
-        struct st_pkt tmp;
-        uint32_t host = st_trace_pkt_host(c, i);
-        if (!host || !bsearch(&host, targets, ntargets, sizeof *targets, cmp_addr))
-            continue;
-        struct st_mode_host *h = host_in(c, &ix, mode_by_name(c, trace_mode(c, i, fallback)), host);
-        if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
-            APPEND(h->probes, h->nprobes, (long)i);
-        else
-            APPEND(h->replies, h->nreplies, (long)i);
-    }
-    for (size_t i = 0; i < c->cap->n; i++) {
-        if (c->f2t[i] >= 0) {
-            c->fmode[i] = trace_mode(c, (size_t)c->f2t[i], fallback);
-            continue;
-        }
-        if (c->frel[i] < 0) {
-            c->fmode[i] = mode_at(c, c->ftime[i], fallback);
-            continue;
-        }
-        c->fmode[i] = trace_mode(c, (size_t)c->frel[i], fallback);
-        struct st_mode_host *h =
-            host_in(c, &ix, mode_by_name(c, c->fmode[i]), st_trace_pkt_host(c, (size_t)c->frel[i]));
-        APPEND(h->wire, h->nwire, (long)i);
-    }
+    /* counted, then listed in one block (a sweep's host has a probe or
+     * two: three allocations of its own took more than its packets) */
+    struct lists l = {&ix, targets, ntargets, fallback, false};
+    list_packets(c, &l);
+    lists_alloc(c);
+    l.fill = true;
+    list_packets(c, &l);
     /* hosts the scanner reported but never probed in the trace (-Pn; its
      * own addresses, up without a packet): in the mode it named, if the
      * trace ran it */
