@@ -64,6 +64,10 @@ int st_dissect_private_config(char *err, size_t errsz)
     if (dir[0])
         return 0;
     const char *tmp = getenv("TMPDIR");
+    /* the handlers first: a signal between the directory and its handler
+     * would leave it (an interrupted rmdir of the template is harmless) */
+    owner = getpid();
+    remove_on_signals();
     snprintf(dir, sizeof dir, "%s/scantrace-wireshark-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         snprintf(err, errsz, "cannot create a private Wireshark configuration directory: %s",
@@ -71,9 +75,7 @@ int st_dissect_private_config(char *err, size_t errsz)
         dir[0] = '\0';
         return -1;
     }
-    owner = getpid();
     atexit(remove_dir);
-    remove_on_signals();
     /* Wireshark's personal configuration directory, for tshark children and
      * for libwireshark in this process alike */
     setenv("WIRESHARK_CONFIG_DIR", dir, 1);

@@ -432,7 +432,9 @@ if [ -d "$tmp/syn" ]; then
       rc=0 && wait "$pid" || rc=$?
       check "stopped by SIG$sig while dissecting ($dis): died of it (rc $rc)" \
         test "$rc" -eq $((128 + $(kill -l "$sig")))
-      check "... and its private Wireshark directory is gone ($dis)" test -z "$(ls -A "$tmp/tmpdir")"
+      left=$(find "$tmp/tmpdir" -mindepth 1 -printf '%P ')
+      check "... and its private Wireshark directory is gone ($dis)${left:+ (left: $left)}" test -z "$left"
+      rm -rf "${tmp:?}/tmpdir/"* # one failure is one failure, not every one after it
     done
   done
 fi
