@@ -3,6 +3,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -125,6 +128,13 @@ static int load(const char *prog, const char *trace, const char *capture, const 
         l->shard_others = NULL;
         return trc == ST_TSHARK_ENVIRONMENT ? ST_EXIT_ENVIRONMENT : ST_EXIT_USAGE;
     }
+#ifdef __GLIBC__
+    /* the dissection's freed memory (Wireshark's per-frame and per-session
+     * tables, the second half's thread arena) back to the system before the
+     * alignment allocates its own: malloc keeps it otherwise, and the peak
+     * grows by it (10M frames: 230 MB) */
+    malloc_trim(0);
+#endif
     st_timing_mark("dissect");
     l->c.trace_path = l->trace_path;
     l->c.capture_path = l->capture_path;
