@@ -79,7 +79,9 @@ static void index_build(struct index *ix, const struct st_dissection *cap, int64
     /* one per frame, one more with zero_ids, two more with peers */
     size_t entries = (1 + (ix->zero_ids ? 1 : 0) + (ix->peers ? 2 : 0)) * cap->n, nb = 16;
     struct st_pkt tmp;
-    while (nb < cap->n * 2)
+    /* a bucket per frame or so: chains of one or two entries, each with
+     * its full hash (4 bytes a bucket: 64 MB at 10M frames) */
+    while (nb < cap->n)
         nb *= 2;
     ix->mask = nb - 1;
     ix->n = 0;
@@ -212,8 +214,8 @@ static enum st_dir frame_dir(const struct st_comparison *c, enum st_dir captured
  * nclaim counts, per frame, the packets that list it (saturating).
  */
 struct cands {
-    int64_t *ttime; /* each trace packet's time (they are stored packed) */
-    size_t *first;
+    int64_t *ttime;  /* each trace packet's time (they are stored packed) */
+    uint32_t *first; /* into cand: 4 bytes do (16 GB of candidates before they would not) */
     int32_t *cand;
     uint8_t *nclaim;
 };
@@ -234,7 +236,7 @@ static void cands_build(struct cands *cs, const struct st_comparison *c, const s
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         size_t nc = candidates(ix, c->cap, p, cand, MAX_CANDIDATES);
         cs->ttime[i] = p->time_ns;
-        cs->first[i] = n;
+        cs->first[i] = (uint32_t)n;
         if (n + nc > alloc) {
             while (n + nc > alloc)
                 alloc *= 2;
@@ -249,7 +251,7 @@ static void cands_build(struct cands *cs, const struct st_comparison *c, const s
                 cs->nclaim[cand[k]]++;
         }
     }
-    cs->first[t->npkts] = n;
+    cs->first[t->npkts] = (uint32_t)n;
 }
 
 static void cands_free(struct cands *cs)
