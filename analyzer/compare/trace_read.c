@@ -117,7 +117,6 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
         memset(h, 0, sizeof *h);
         h->addr = a;
         h->up = false;
-        h->mode = h->reason = "";
         h->latency_s = -1;
         h->line = no;
         if (strstr(line, "[host down"))
@@ -159,36 +158,18 @@ static bool looks_binary(const char *s, size_t n)
     return bad > 2 && bad * 10 > n;
 }
 
-/* The trace's copy of s: looked for among the last few kept (verdicts
- * come in runs of one mode), else kept. */
-static const char *intern(struct st_trace *t, const char *s)
-{
-    if (!*s)
-        return "";
-    for (size_t i = t->nstrs, k = 0; i-- > 0 && k < 64; k++)
-        if (!strcmp(t->strs[i], s))
-            return t->strs[i];
-    GROW(t->strs, t->nstrs, t->cap_strs);
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return t->strs[t->nstrs++] = d;
-}
-
 void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, bool up,
                           const char *reason, double latency_s)
 {
-    char label[96];
-    if (!mode || !st_nmap_mode_label(mode, label, sizeof label))
-        snprintf(label, sizeof label, "%s", mode ? mode : "");
     GROW(t->hosts, t->nhosts, t->cap_hosts);
     struct st_trace_host *h = &t->hosts[t->nhosts++];
     memset(h, 0, sizeof *h);
     h->addr = addr;
     h->up = up;
     h->latency_s = latency_s;
-    h->mode = intern(t, label);
-    h->reason = intern(t, reason ? reason : "");
+    if (!mode || !st_nmap_mode_label(mode, h->mode, sizeof h->mode))
+        snprintf(h->mode, sizeof h->mode, "%s", mode ? mode : "");
+    snprintf(h->reason, sizeof h->reason, "%s", reason ? reason : "");
 }
 
 int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
@@ -292,9 +273,6 @@ void st_trace_free(struct st_trace *t)
     st_store_free(&t->pkts);
     free(t->pkt_mode);
     free(t->hosts);
-    for (size_t i = 0; i < t->nstrs; i++)
-        free(t->strs[i]);
-    free(t->strs);
     free(t->warnings);
     free(t->local);
     memset(t, 0, sizeof *t);

@@ -18,10 +18,8 @@ struct st_trace_host {
     bool up;
     double latency_s; /* < 0 when not printed */
     uint32_t line;    /* 0 when it came from run.json */
-    /* never NULL; one copy of each in the trace (a sweep's million
-     * verdicts name a few modes and reasons) */
-    const char *mode;   /* the pass it belongs to; "" for any (nmap's report) */
-    const char *reason; /* the scanner's reason, when it said one (run.json); or "" */
+    char mode[96];    /* the pass it belongs to; "" for any (nmap's report) */
+    char reason[32];  /* the scanner's reason, when it said one (run.json) */
 };
 
 struct st_trace_warning {
@@ -40,8 +38,6 @@ struct st_trace {
     size_t nconns;         /* of the packets, connect records (CONN lines) */
     struct st_trace_host *hosts;
     size_t nhosts, cap_hosts;
-    char **strs; /* the hosts' modes and reasons */
-    size_t nstrs, cap_strs;
     struct st_trace_warning *warnings;
     size_t nwarnings, cap_warnings;
     size_t malformed; /* SENT/RCVD lines that could not be read */
