@@ -25,6 +25,7 @@
 
 #include "align_internal.h"
 #include "comparison.h"
+#include "util.h"
 
 const char *st_cause_name(enum st_cause c)
 {
@@ -144,34 +145,39 @@ static uint64_t key(enum key_kind k, uint64_t a, uint64_t b, uint64_t c2)
     return h;
 }
 
+/* 12 bytes: a 10M-frame capture's table has some 20M of these. */
 struct entry {
-    uint64_t key;
-    long probe;
+    uint32_t key_hi, key_lo;
+    int32_t probe;
 };
 
+/* Filled in two passes over the trace: the first (e NULL) only counts, so
+ * the table is allocated once at its size instead of doubling into twice
+ * it. */
 struct keys {
     struct entry *e;
-    size_t n, cap;
+    size_t n;
 };
 
 static void put(struct keys *k, uint64_t key_, long probe)
 {
-    if (k->n == k->cap) {
-        k->cap = k->cap ? k->cap * 2 : 256;
-        k->e = realloc(k->e, k->cap * sizeof *k->e);
-        if (!k->e)
-            abort();
-    }
-    k->e[k->n].key = key_;
-    k->e[k->n].probe = probe;
+    if (k->e)
+        k->e[k->n] = (struct entry){(uint32_t)(key_ >> 32), (uint32_t)key_, (int32_t)probe};
     k->n++;
 }
 
+static uint64_t entry_key(const struct entry *e)
+{
+    return (uint64_t)e->key_hi << 32 | e->key_lo;
+}
+
+/* By key, then probe: find() returns a key's first probe. */
 static int cmp_entry(const void *a, const void *b)
 {
     const struct entry *x = a, *y = b;
-    if (x->key != y->key)
-        return (x->key > y->key) - (x->key < y->key);
+    uint64_t kx = entry_key(x), ky = entry_key(y);
+    if (kx != ky)
+        return (kx > ky) - (kx < ky);
     return (x->probe > y->probe) - (x->probe < y->probe);
 }
 
@@ -180,12 +186,12 @@ static long find(const struct keys *k, uint64_t key_)
     size_t lo = 0, hi = k->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (k->e[mid].key < key_)
+        if (entry_key(&k->e[mid]) < key_)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < k->n && k->e[lo].key == key_ ? k->e[lo].probe : -1;
+    return lo < k->n && entry_key(&k->e[lo]) == key_ ? k->e[lo].probe : -1;
 }
 
 static uint64_t ports(const struct st_pkt *p, bool reverse)
@@ -293,11 +299,11 @@ static long answered(const struct keys *k, const struct st_pkt *f)
 /* A traced reply decided (host, pass) at time t: later replies are not traced. */
 struct up {
     uint32_t host;
-    uintptr_t mode; /* the pass's name pointer (t->pkt_mode), 0 for nmap's one pass */
+    uint32_t mode; /* the pass (t->pkt_mode), 0 for nmap's one pass */
     int64_t t;
 };
 
-static int cmp_key(uint32_t h1, uintptr_t m1, uint32_t h2, uintptr_t m2)
+static int cmp_key(uint32_t h1, uint32_t m1, uint32_t h2, uint32_t m2)
 {
     if (h1 != h2)
         return (h1 > h2) - (h1 < h2);
@@ -312,7 +318,7 @@ static int cmp_up(const void *a, const void *b)
 }
 
 /* Earliest capture-clock time a traced reply decided (host, mode), or INT64_MAX. */
-static int64_t up_since(const struct up *u, size_t n, uint32_t host, uintptr_t mode)
+static int64_t up_since(const struct up *u, size_t n, uint32_t host, uint32_t mode)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -432,7 +438,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     uint32_t host = st_trace_pkt_host(c, (size_t)*rel);
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
-    uintptr_t mode = (uintptr_t)c->trace->pkt_mode[*rel];
+    uint32_t mode = c->trace->pkt_mode[*rel];
     return up_since(ups, nups, host, mode) <= f->time_ns || after_end ? ST_CAUSE_LATE_REPLY
                                                                       : ST_CAUSE_MISSED_REPLY;
 }
@@ -550,33 +556,59 @@ static void not_targets(struct st_comparison *c, const struct keys *k, const str
     free(dst);
 }
 
+/*
+ * The probes' reply keys and the traced replies' decisions, each sorted in
+ * place. Two passes over the trace: the first counts, so both tables are
+ * allocated once at their size (doubling reserved up to twice the keys,
+ * and qsort's merge copied each whole table once more).
+ */
+static struct up *tables_build(const struct st_comparison *c, struct keys *k, size_t *nups)
+{
+    const struct st_trace *t = c->trace;
+    struct st_pkt tmp;
+    size_t nsent = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            k->e = malloc((k->n ? k->n : 1) * sizeof *k->e);
+            if (!k->e)
+                abort();
+            k->n = 0;
+        }
+        for (size_t i = 0; i < t->npkts; i++) {
+            const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+            if (p->dir == ST_DIR_SENT) {
+                probe_keys(c, k, p, (long)i);
+                nsent += pass == 0;
+            }
+        }
+    }
+    struct up *ups = malloc((t->npkts - nsent ? t->npkts - nsent : 1) * sizeof *ups);
+    if (!ups)
+        abort();
+    *nups = 0;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (p->dir == ST_DIR_SENT)
+            continue;
+        /* a traced reply decides its host, up or down: nmap traces only the first */
+        long f = c->t2f[i];
+        ups[*nups].host = st_trace_pkt_host(c, i);
+        ups[*nups].mode = t->pkt_mode[i];
+        ups[*nups].t = f >= 0 ? c->ftime[f] : p->time_ns + c->offset_ns;
+        (*nups)++;
+    }
+    st_sort(k->e, k->n, sizeof *k->e, cmp_entry);
+    st_sort(ups, *nups, sizeof *ups, cmp_up);
+    return ups;
+}
+
 void st_classify(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
     struct keys k = {0};
-    struct up *ups = malloc((t->npkts ? t->npkts : 1) * sizeof *ups);
-    size_t nups = 0;
-
-    if (!ups)
-        abort();
+    size_t nups;
+    struct up *ups = tables_build(c, &k, &nups);
     struct st_pkt tmp;
-    for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (p->dir == ST_DIR_SENT) {
-            probe_keys(c, &k, p, (long)i);
-            continue;
-        }
-        /* a traced reply decides its host, up or down: nmap traces only the first */
-        long f = c->t2f[i];
-        ups[nups].host = st_trace_pkt_host(c, i);
-        ups[nups].mode = (uintptr_t)t->pkt_mode[i];
-        ups[nups].t = f >= 0 ? c->ftime[f] : p->time_ns + c->offset_ns;
-        nups++;
-    }
-    if (k.n)
-        qsort(k.e, k.n, sizeof *k.e, cmp_entry);
-    if (nups)
-        qsort(ups, nups, sizeof *ups, cmp_up);
 
     for (size_t i = 0; i < c->cap->n; i++)
         if (c->f2t[i] < 0) {

@@ -87,9 +87,9 @@ struct st_comparison {
      * probe's train starts at its frame (t2f); the later fragments map to
      * the probe in f2t too, so they are neither wire-only nor items. */
     int32_t *fnext;
-    uint8_t *fdir;      /* direction of each frame, as captured or inferred */
-    int64_t *ftime;     /* each frame's time (frames are stored packed: no decoding for it) */
-    const char **fmode; /* mode of each frame */
+    uint8_t *fdir;   /* direction of each frame, as captured or inferred */
+    int64_t *ftime;  /* each frame's time (frames are stored packed: no decoding for it) */
+    uint32_t *fmode; /* each frame's mode: 1 + its index in modes (0: none yet) */
 
     uint32_t *scanner; /* the scanner's addresses */
     size_t nscanner;

@@ -331,7 +331,7 @@ static int cmp_host(const void *a, const void *b)
 
 static const char *trace_mode(const struct st_comparison *c, size_t i, const char *single)
 {
-    const char *m = c->trace->pkt_mode[i];
+    const char *m = st_trace_pkt_mode(c->trace, i);
     return m ? m : single;
 }
 
@@ -478,6 +478,23 @@ static void list_one(long **list, size_t *n, long v, bool fill)
     (*n)++;
 }
 
+/* A frame's mode as 1 + its index in c->modes, where every name a frame can
+ * get already is (st_compare_summarize puts the trace's and the inferred
+ * one there first). Frames come in runs of one mode: the last is kept. */
+struct mode_cache {
+    const char *name;
+    uint32_t ix;
+};
+
+static uint32_t mode_ix(struct st_comparison *c, struct mode_cache *mc, const char *name)
+{
+    if (name != mc->name) {
+        mc->ix = (uint32_t)(mode_by_name(c, name) - c->modes) + 1;
+        mc->name = name;
+    }
+    return mc->ix;
+}
+
 /* Each host's probes and replies (trace packets) and wire-only frames, and
  * each frame's mode. */
 static void list_packets(struct st_comparison *c, const struct lists *l)
@@ -495,18 +512,19 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
         else
             list_one(&h->replies, &h->nreplies, (long)i, l->fill);
     }
+    struct mode_cache mc = {NULL, 0};
     for (size_t i = 0; i < c->cap->n; i++) {
         if (c->f2t[i] >= 0) {
-            c->fmode[i] = trace_mode(c, (size_t)c->f2t[i], l->fallback);
+            c->fmode[i] = mode_ix(c, &mc, trace_mode(c, (size_t)c->f2t[i], l->fallback));
             continue;
         }
         if (c->frel[i] < 0) {
-            c->fmode[i] = mode_at(c, c->ftime[i], l->fallback);
+            c->fmode[i] = mode_ix(c, &mc, mode_at(c, c->ftime[i], l->fallback));
             continue;
         }
-        c->fmode[i] = trace_mode(c, (size_t)c->frel[i], l->fallback);
-        struct st_mode_host *h = host_in(c, l->ix, mode_by_name(c, c->fmode[i]),
-                                         st_trace_pkt_host(c, (size_t)c->frel[i]));
+        c->fmode[i] = mode_ix(c, &mc, trace_mode(c, (size_t)c->frel[i], l->fallback));
+        struct st_mode_host *h =
+            host_in(c, l->ix, &c->modes[c->fmode[i] - 1], st_trace_pkt_host(c, (size_t)c->frel[i]));
         list_one(&h->wire, &h->nwire, (long)i, l->fill);
     }
 }
@@ -587,13 +605,7 @@ void st_compare_summarize(struct st_comparison *c)
         c->empty_modes += !mode->nhosts;
     }
     free(by_addr);
-    /* fmode may point at `single`: keep it alive with the comparison */
-    if (single) {
-        for (size_t i = 0; i < c->cap->n; i++)
-            if (c->fmode[i] == single)
-                c->fmode[i] = c->modes[0].name;
-        free(single);
-    }
+    free(single);
 }
 
 /* Why hosts went without a verdict, from what the trace is. */

@@ -250,7 +250,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
     for (size_t i = 0; i < t->npkts; i++) {
         while (m < t->nmodes && t->mode_line[m] < st_trace_pkt(t, i, &tmp)->line)
             m++;
-        t->pkt_mode[i] = m ? t->modes[m - 1] : NULL;
+        t->pkt_mode[i] = (uint32_t)m;
     }
     return 0;
 }

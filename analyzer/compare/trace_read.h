@@ -33,9 +33,11 @@ struct st_trace {
     /* the packets, kept packed (a sweep's trace has millions, each a few
      * dozen bytes of a struct st_pkt): read them with st_trace_pkt */
     struct st_pkt_store pkts;
-    const char **pkt_mode; /* the mode each packet belongs to (PASS lines), or NULL */
-    size_t npkts;          /* = pkts.n */
-    size_t nconns;         /* of the packets, connect records (CONN lines) */
+    /* each packet's pass: 1 + its index in modes (PASS lines), 0 before any
+     * (4 bytes a packet, not a name pointer's 8); read with st_trace_pkt_mode */
+    uint32_t *pkt_mode;
+    size_t npkts;  /* = pkts.n */
+    size_t nconns; /* of the packets, connect records (CONN lines) */
     struct st_trace_host *hosts;
     size_t nhosts, cap_hosts;
     struct st_trace_warning *warnings;
@@ -55,6 +57,13 @@ struct st_trace {
     uint32_t *local;
     size_t nlocal;
 };
+
+/* The name of packet i's pass, or NULL when the trace has no PASS lines
+ * before it. */
+static inline const char *st_trace_pkt_mode(const struct st_trace *t, size_t i)
+{
+    return t->pkt_mode[i] ? t->modes[t->pkt_mode[i] - 1] : NULL;
+}
 
 /*
  * Read `path` into `t`. Returns 0, or -1 with a one-line reason in err when

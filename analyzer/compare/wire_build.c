@@ -171,7 +171,7 @@ static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t 
 {
     if (t->npkts == *cap) {
         *cap = *cap ? 2 * *cap : 64;
-        const char **m = realloc(t->pkt_mode, *cap * sizeof *m);
+        uint32_t *m = realloc(t->pkt_mode, *cap * sizeof *m);
         if (!m)
             abort();
         t->pkt_mode = m;
@@ -181,7 +181,7 @@ static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t 
     q.time_ns = p->time_ns - t0;
     q.line = 0;
     q.frame = 0;
-    t->pkt_mode[t->npkts] = t->modes[0];
+    t->pkt_mode[t->npkts] = 1; /* modes[0] */
     st_trace_add_pkt(t, &q);
 }
 

@@ -106,10 +106,11 @@ const char *st_proto_label(const struct st_pkt *p);
 
 /* One packet of the comparison, in capture-time order: a trace packet
  * (matched or trace-only) or a wire-only frame. */
+/* 16 bytes: a 10M-frame comparison makes ten million of these. */
 struct st_item {
-    long trace; /* trace packet index, or -1 */
-    long frame; /* frame index, or -1 */
-    int64_t t;  /* capture clock */
+    int32_t trace; /* trace packet index, or -1 */
+    int32_t frame; /* frame index, or -1 */
+    int64_t t;     /* capture clock */
 };
 
 /* Every packet once, in time order; free() the result. */

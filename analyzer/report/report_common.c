@@ -24,18 +24,31 @@ const char *st_proto_label(const struct st_pkt *p)
     return n ? n : "unknown";
 }
 
+/* Time, then packet: a total order, so the in-place (unstable) sort gives
+ * what a stable sort of the list as made gives: trace packets, in trace
+ * order, then the wire-only frames. */
 static int cmp_item(const void *a, const void *b)
 {
     const struct st_item *x = a, *y = b;
     if (x->t != y->t)
         return (x->t > y->t) - (x->t < y->t);
     long kx = x->frame >= 0 ? x->frame : x->trace, ky = y->frame >= 0 ? y->frame : y->trace;
-    return (kx > ky) - (kx < ky);
+    if (kx != ky)
+        return (kx > ky) - (kx < ky);
+    bool gx = x->trace < 0, gy = y->trace < 0;
+    if (gx != gy)
+        return gx - gy;
+    return (x->trace > y->trace) - (x->trace < y->trace);
 }
 
-struct st_item *st_items(const struct st_comparison *c, size_t *n)
+/* The packets in time order: all of them, or the one-sided ones only. */
+static struct st_item *items(const struct st_comparison *c, bool one_sided, size_t *n)
 {
-    size_t total = c->trace->npkts + c->wire_only;
+    size_t total = 0;
+    for (size_t i = 0; i < c->trace->npkts; i++)
+        total += !one_sided || c->t2f[i] < 0;
+    for (size_t i = 0; i < c->cap->n; i++)
+        total += c->f2t[i] < 0;
     struct st_item *it = malloc((total ? total : 1) * sizeof *it);
     size_t k = 0;
 
@@ -43,8 +56,10 @@ struct st_item *st_items(const struct st_comparison *c, size_t *n)
         abort();
     for (size_t i = 0; i < c->trace->npkts; i++) {
         long f = c->t2f[i];
-        it[k].trace = (long)i;
-        it[k].frame = f;
+        if (one_sided && f >= 0)
+            continue;
+        it[k].trace = (int32_t)i;
+        it[k].frame = (int32_t)f;
         it[k].t = f >= 0 ? c->ftime[f]
                          : st_trace_pkt(c->trace, i, &(struct st_pkt){0})->time_ns + c->offset_ns;
         k++;
@@ -52,13 +67,19 @@ struct st_item *st_items(const struct st_comparison *c, size_t *n)
     for (size_t i = 0; i < c->cap->n; i++)
         if (c->f2t[i] < 0) {
             it[k].trace = -1;
-            it[k].frame = (long)i;
+            it[k].frame = (int32_t)i;
             it[k].t = c->ftime[i];
             k++;
         }
-    qsort(it, k, sizeof *it, cmp_item);
+    /* in place: qsort's merge would copy the whole list (160 MB at 10M frames) */
+    st_sort(it, k, sizeof *it, cmp_item);
     *n = k;
     return it;
+}
+
+struct st_item *st_items(const struct st_comparison *c, size_t *n)
+{
+    return items(c, false, n);
 }
 
 const struct st_pkt *st_item_pkt(const struct st_comparison *c, const struct st_item *it,
@@ -89,9 +110,9 @@ enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item 
 const char *st_item_mode(const struct st_comparison *c, const struct st_item *it)
 {
     if (it->frame >= 0 && c->fmode[it->frame])
-        return c->fmode[it->frame];
+        return c->modes[c->fmode[it->frame] - 1].name;
     if (it->trace >= 0 && c->trace->pkt_mode[it->trace])
-        return c->trace->pkt_mode[it->trace];
+        return st_trace_pkt_mode(c->trace, (size_t)it->trace);
     return c->nmodes ? c->modes[0].name : "trace";
 }
 
@@ -124,11 +145,9 @@ void st_each_one_sided(const struct st_comparison *c,
                        void (*fn)(const struct st_one_sided *, void *), void *ud)
 {
     size_t n;
-    struct st_item *items = st_items(c, &n);
+    struct st_item *list = items(c, true, &n);
     for (size_t i = 0; i < n; i++) {
-        const struct st_item *it = &items[i];
-        if (it->trace >= 0 && it->frame >= 0)
-            continue;
+        const struct st_item *it = &list[i];
         struct st_pkt tmp;
         struct st_one_sided o = {.pkt = st_item_pkt(c, it, &tmp),
                                  .from_trace = it->trace >= 0,
@@ -137,7 +156,7 @@ void st_each_one_sided(const struct st_comparison *c,
         st_format_brief(o.pkt, o.text, sizeof o.text);
         fn(&o, ud);
     }
-    free(items);
+    free(list);
 }
 
 size_t st_train_frames(const struct st_comparison *c, long f, char *buf, size_t size)
