@@ -10,11 +10,12 @@
  * (dissect_fields.c) as tshark would print them (fvalue's display string),
  * integers straight from the value.
  *
- * Two cores: a capture of split_bytes or more is cut at half its size. A
- * forked child (sharing the initialised epan) reads the first half without
- * dissecting it, to number its frames, and dissects the second; the parent
- * dissects the first and collects the child's records from a pipe in a
- * thread. No dissection state crosses the cut: the fields read here are raw
+ * Two cores: a capture of split_bytes or more is cut at half its size, and
+ * each half is dissected by a forked child (sharing the initialised epan);
+ * the second reads the first half without dissecting it, to number its
+ * frames. The parent collects both children's records from pipes, in a
+ * thread each, and keeps none of libwireshark's per-frame memory (see
+ * struct half). No dissection state crosses the cut: the fields read here are raw
  * header values (tcp.seq_raw, not the relative seq). The dissection session
  * is renewed every SESSION_FRAMES frames, which frees the conversation and
  * request/response tables Wireshark keeps per session (tshark's -M), which
@@ -382,10 +383,10 @@ done:
     return rc;
 }
 
-/* ---- the child's half -------------------------------------------------------- */
+/* ---- the halves ------------------------------------------------------------ */
 
-/* The child: dissect from `from` to the end onto fd; 'E' + message on error. */
-static void child_main(const char *path, int64_t from, int fd)
+/* A child: dissect [from, to) onto fd; 'E' + message on error, 'D' when done. */
+static void child_main(const char *path, int64_t from, int64_t to, int fd)
 {
     FILE *out = fdopen(fd, "w");
     if (!out)
@@ -394,7 +395,7 @@ static void child_main(const char *path, int64_t from, int fd)
     setvbuf(out, obuf, _IOFBF, sizeof obuf);
     char err[512] = "";
     struct sink s = {NULL, out};
-    long n = dissect_range(path, from, -1, &s, err, sizeof err);
+    long n = dissect_range(path, from, to, &s, err, sizeof err);
     if (n < 0) {
         fputc('E', out);
         fputs(err, out);
@@ -465,6 +466,114 @@ static void append(struct st_dissection *c, struct st_dissection *part)
     memset(part, 0, sizeof *part);
 }
 
+/*
+ * Half of a capture, dissected by a child of its own (its records collected
+ * from a pipe by a thread), or here when no child could be had. Children
+ * dissect both halves, not the parent: a renewal of the dissection session
+ * keeps a few megabytes, and libwireshark keeps them until its process
+ * exits (about 40 bytes a frame at 10M frames, measured), so in the parent
+ * they would add to compare's peak.
+ */
+struct half {
+    int64_t from, to; /* file offsets, to < 0: the end */
+    pid_t pid;        /* the child, or -1: dissected here */
+    pthread_t th;
+    struct collector k; /* k.part: the records, either way */
+    enum st_tshark_rc rc;
+};
+
+static void half_fork(const char *path, struct half *h)
+{
+    int pfd[2];
+    h->pid = -1;
+    if (pipe2(pfd, O_CLOEXEC))
+        return;
+    fflush(NULL);
+    h->pid = fork();
+    if (h->pid == 0) {
+        close(pfd[0]);
+        child_main(path, h->from, h->to, pfd[1]);
+    }
+    close(pfd[1]);
+    if (h->pid < 0) {
+        close(pfd[0]);
+        return;
+    }
+    h->k.fd = pfd[0];
+}
+
+static void half_collect(struct half *h)
+{
+    if (h->pid < 0 || pthread_create(&h->th, NULL, collect_main, &h->k) == 0)
+        return;
+    close(h->k.fd);
+    kill(h->pid, SIGKILL);
+    waitpid(h->pid, NULL, 0);
+    h->pid = -1;
+}
+
+static void half_here(const char *path, struct half *h)
+{
+    if (h->pid >= 0)
+        return;
+    struct sink s = {&h->k.part, NULL};
+    if (dissect_range(path, h->from, h->to, &s, h->k.err, sizeof h->k.err) < 0)
+        h->rc = ST_TSHARK_BAD_INPUT;
+}
+
+static void half_wait(const char *path, struct half *h)
+{
+    if (h->pid < 0)
+        return;
+    pthread_join(h->th, NULL);
+    int st = 0;
+    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (h->k.failed && h->k.err[0]) {
+        h->rc = ST_TSHARK_BAD_INPUT;
+    } else if (!h->k.done || !WIFEXITED(st) || WEXITSTATUS(st)) {
+        snprintf(h->k.err, sizeof h->k.err, "%s: a dissecting process failed", path);
+        h->rc = ST_TSHARK_ENVIRONMENT;
+    }
+}
+
+/* Both halves into c (empty), the first's error before the second's. */
+static enum st_tshark_rc halves_read(const char *path, int64_t cut, struct st_dissection *c,
+                                     char *err, size_t errsz)
+{
+    struct half h[2];
+    memset(h, 0, sizeof h);
+    h[0].to = cut;
+    h[1].from = cut;
+    h[1].to = -1;
+    /* both forks before any thread: a child is then a copy of one thread */
+    for (int i = 0; i < 2; i++)
+        half_fork(path, &h[i]);
+    for (int i = 0; i < 2; i++)
+        half_collect(&h[i]);
+    for (int i = 0; i < 2; i++)
+        half_here(path, &h[i]);
+    for (int i = 0; i < 2; i++)
+        half_wait(path, &h[i]);
+    enum st_tshark_rc rc = ST_TSHARK_OK;
+    for (int i = 0; i < 2 && rc == ST_TSHARK_OK; i++)
+        if (h[i].rc != ST_TSHARK_OK) {
+            rc = h[i].rc;
+            snprintf(err, errsz, "%s", h[i].k.err);
+        }
+    struct st_pkt first;
+    if (rc == ST_TSHARK_OK && h[1].k.part.n &&
+        st_store_get(&h[1].k.part.frames, 0, &first)->frame != h[0].k.part.n + 1) {
+        snprintf(err, errsz, "%s: frame %u: the two halves do not join", path, first.frame);
+        rc = ST_TSHARK_ENVIRONMENT;
+    }
+    for (int i = 0; i < 2; i++) {
+        append(c, &h[i].k.part);
+        st_dissection_free(&h[i].k.part);
+    }
+    return rc;
+}
+
 /* ---- the read ------------------------------------------------------------------ */
 
 ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
@@ -481,60 +590,18 @@ ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
 
     uint64_t split = o && o->split_bytes ? o->split_bytes : SPLIT_DEFAULT;
     int64_t cut = (uint64_t)size >= split ? size / 2 : -1;
-    int pfd[2] = {-1, -1};
-    pid_t pid = -1;
-    struct collector k;
-    pthread_t th;
-    bool threaded = false;
-    memset(&k, 0, sizeof k);
-    if (cut > 0 && pipe2(pfd, O_CLOEXEC) == 0) {
-        fflush(NULL);
-        pid = fork();
-        if (pid == 0) {
-            close(pfd[0]);
-            child_main(path, cut, pfd[1]);
-        }
-        close(pfd[1]);
-        if (pid < 0) {
-            close(pfd[0]);
-        } else {
-            k.fd = pfd[0];
-            threaded = pthread_create(&th, NULL, collect_main, &k) == 0;
-            if (!threaded) {
-                close(k.fd);
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                pid = -1;
-            }
-        }
-    }
-    struct st_pkt first;
-    struct sink s = {c, NULL};
-    long n = dissect_range(path, 0, pid > 0 ? cut : -1, &s, err, errsz);
-    enum st_tshark_rc rc = n < 0 ? ST_TSHARK_BAD_INPUT : ST_TSHARK_OK;
-    if (pid > 0) {
-        pthread_join(th, NULL);
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        if (rc == ST_TSHARK_OK && k.failed && k.err[0]) {
-            snprintf(err, errsz, "%s", k.err);
-            rc = ST_TSHARK_BAD_INPUT;
-        } else if (rc == ST_TSHARK_OK && (!k.done || !WIFEXITED(st) || WEXITSTATUS(st))) {
-            snprintf(err, errsz, "%s: the second dissecting process failed", path);
-            rc = ST_TSHARK_ENVIRONMENT;
-        } else if (rc == ST_TSHARK_OK && k.part.n &&
-                   st_store_get(&k.part.frames, 0, &first)->frame != c->n + 1) {
-            snprintf(err, errsz, "%s: frame %u: the two halves do not join", path, first.frame);
-            rc = ST_TSHARK_ENVIRONMENT;
-        }
-        append(c, &k.part);
-        st_dissection_free(&k.part);
+    enum st_tshark_rc rc;
+    if (cut > 0) {
+        rc = halves_read(path, cut, c, err, errsz);
+    } else {
+        struct sink s = {c, NULL};
+        rc = dissect_range(path, 0, -1, &s, err, errsz) < 0 ? ST_TSHARK_BAD_INPUT : ST_TSHARK_OK;
     }
     if (rc != ST_TSHARK_OK) {
         st_dissection_free(c);
         return rc;
     }
+    struct st_pkt first;
     for (size_t i = 0; i < c->n && !c->have_direction; i++)
         if (st_store_get(&c->frames, i, &first)->dir != ST_DIR_NONE)
             c->have_direction = true;
