@@ -15,6 +15,7 @@
 
 #include "align_internal.h"
 #include "comparison.h"
+#include "util.h"
 
 /*
  * Frames by hash: every frame under its identity hash, and TCP frames also
@@ -276,7 +277,7 @@ static void estimate_offset(struct st_comparison *c, const struct cands *cs)
             d[n++] = c->ftime[cs->cand[cs->first[i]]] - cs->ttime[i];
     c->offset_pairs = n;
     if (n) {
-        qsort(d, n, sizeof *d, cmp_i64);
+        st_sort(d, n, sizeof *d, cmp_i64); /* in place: no copy of a trace-long array */
         c->offset_ns = d[n / 2];
     } else {
         c->offset_ns = cap->n ? c->ftime[0] : 0;
@@ -334,7 +335,7 @@ static void match(struct st_comparison *c, const struct cands *cs)
         }
     }
     if (n)
-        qsort(pairs, n, sizeof *pairs, cmp_pair);
+        st_sort(pairs, n, sizeof *pairs, cmp_pair);
     for (size_t k = 0; k < n; k++) {
         if (c->t2f[pairs[k].t] >= 0 || c->f2t[pairs[k].f] >= 0)
             continue;

@@ -458,7 +458,7 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n)
     }
     for (size_t i = 0; i < t->nhosts; i++)
         a[(*n)++] = t->hosts[i].addr;
-    qsort(a, *n, sizeof *a, cmp_addr);
+    st_sort(a, *n, sizeof *a, cmp_addr); /* in place: a sweep has millions */
     return a;
 }
 

@@ -111,8 +111,9 @@ const char *st_item_mode(const struct st_comparison *c, const struct st_item *it
 {
     if (it->frame >= 0 && c->fmode[it->frame])
         return c->modes[c->fmode[it->frame] - 1].name;
-    if (it->trace >= 0 && c->trace->pkt_mode[it->trace])
-        return st_trace_pkt_mode(c->trace, (size_t)it->trace);
+    const char *m = it->trace >= 0 ? st_trace_pkt_mode(c->trace, (size_t)it->trace) : NULL;
+    if (m)
+        return m;
     return c->nmodes ? c->modes[0].name : "trace";
 }
 

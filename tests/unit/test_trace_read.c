@@ -68,8 +68,8 @@ static void test_times(void **state)
     assert_true(t.mode_start_ns[0] == 500000000);
     assert_true(t.hosts[0].latency_s > 0.00027 && t.hosts[0].latency_s < 0.00029);
     assert_true(t.end_ns == 1470000000);
-    assert_string_equal(st_trace_pkt_mode(&t, 0),
-                        "-PE"); /* scantrace 0.1's name, in nmap's words */
+    /* scantrace 0.1's name, in nmap's words */
+    assert_string_equal(st_trace_pkt_mode(&t, 0), "-PE");
     st_trace_free(&t);
 }
 
