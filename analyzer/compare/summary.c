@@ -372,7 +372,7 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     }
     for (size_t i = lo; i < t->nhosts && t->hosts[by_addr[i]].addr == h->addr; i++) {
         const struct st_trace_host *r = &t->hosts[by_addr[i]];
-        if (!r->mode[0] || !strcmp(r->mode, mode))
+        if (!r->mode || !strcmp(st_trace_host_mode(t, r), mode))
             reported = r;
     }
     /* the first traced reply that decides anything decides the reason, as
@@ -411,8 +411,8 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
          * group): it says localhost-response */
         h->reason = st_is_scanner(c, h->addr) ? "localhost-response" : "reported-up";
     /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
-    if (reported && reported->reason[0])
-        h->reason = reported->reason;
+    if (reported && reported->reason)
+        h->reason = st_trace_host_reason(t, reported);
     if (reported && reported->latency_s >= 0) {
         h->latency_s = reported->latency_s;
     } else if (first && up) {
@@ -578,7 +578,7 @@ void st_compare_summarize(struct st_comparison *c)
      * own addresses, up without a packet): in the mode it named, if the
      * trace ran it */
     for (size_t i = 0; i < t->nhosts; i++) {
-        const char *name = t->hosts[i].mode[0] ? t->hosts[i].mode : single;
+        const char *name = t->hosts[i].mode ? st_trace_host_mode(t, &t->hosts[i]) : single;
         struct st_mode *m = name ? mode_named(c, name) : NULL;
         if (m)
             host_in(c, &ix, m, t->hosts[i].addr);

@@ -167,9 +167,11 @@ void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, b
     h->addr = addr;
     h->up = up;
     h->latency_s = latency_s;
-    if (!mode || !st_nmap_mode_label(mode, h->mode, sizeof h->mode))
-        snprintf(h->mode, sizeof h->mode, "%s", mode ? mode : "");
-    snprintf(h->reason, sizeof h->reason, "%s", reason ? reason : "");
+    char label[96];
+    if (!mode || !st_nmap_mode_label(mode, label, sizeof label))
+        snprintf(label, sizeof label, "%s", mode ? mode : "");
+    h->mode = st_strtab_add(&t->names, label);
+    h->reason = st_strtab_add(&t->names, reason);
 }
 
 int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
@@ -273,6 +275,7 @@ void st_trace_free(struct st_trace *t)
     st_store_free(&t->pkts);
     free(t->pkt_mode);
     free(t->hosts);
+    st_strtab_free(&t->names);
     free(t->warnings);
     free(t->local);
     memset(t, 0, sizeof *t);

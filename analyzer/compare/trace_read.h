@@ -11,15 +11,18 @@
 #include <stdint.h>
 
 #include "packet.h"
+#include "util.h"
 
-/* What the scanner's own report says about a host. */
+/* What the scanner's own report says about a host. A sweep's trace has
+ * millions, sharing a few names: the mode and the reason are indexes into
+ * the trace's `names` (st_trace_host_mode, st_trace_host_reason). */
 struct st_trace_host {
     uint32_t addr;
-    bool up;
-    double latency_s; /* < 0 when not printed */
     uint32_t line;    /* 0 when it came from run.json */
-    char mode[96];    /* the pass it belongs to; "" for any (nmap's report) */
-    char reason[32];  /* the scanner's reason, when it said one (run.json) */
+    double latency_s; /* < 0 when not printed */
+    uint32_t mode;    /* the pass it belongs to; "" for any (nmap's report) */
+    uint32_t reason;  /* the scanner's reason, when it said one (run.json) */
+    bool up;
 };
 
 struct st_trace_warning {
@@ -40,6 +43,7 @@ struct st_trace {
     size_t nconns; /* of the packets, connect records (CONN lines) */
     struct st_trace_host *hosts;
     size_t nhosts, cap_hosts;
+    struct st_strtab names; /* the hosts' modes and reasons */
     struct st_trace_warning *warnings;
     size_t nwarnings, cap_warnings;
     size_t malformed; /* SENT/RCVD lines that could not be read */
@@ -63,6 +67,18 @@ struct st_trace {
 static inline const char *st_trace_pkt_mode(const struct st_trace *t, size_t i)
 {
     return t->pkt_mode[i] ? t->modes[t->pkt_mode[i] - 1] : NULL;
+}
+
+static inline const char *st_trace_host_mode(const struct st_trace *t,
+                                             const struct st_trace_host *h)
+{
+    return st_strtab_get(&t->names, h->mode);
+}
+
+static inline const char *st_trace_host_reason(const struct st_trace *t,
+                                               const struct st_trace_host *h)
+{
+    return st_strtab_get(&t->names, h->reason);
 }
 
 /*
