@@ -33,7 +33,7 @@ static bool in_train(const struct st_comparison *c, size_t n, long first, size_t
 {
     long g = first;
     for (size_t steps = 0; g >= 0 && steps <= n; steps++) {
-        g = c->fnext[g];
+        g = st_frame_next(c, g);
         if (g == (long)f)
             return true;
     }

@@ -20,28 +20,35 @@
 /*
  * Frames by hash: every frame under its identity hash, and TCP frames also
  * under the peer hash of each end, where connect records look for them.
- * Buckets list their frames in capture order. Each entry keeps its full
- * hash, so a lookup decodes (frames are stored packed) only the frames whose
- * hash is the packet's, not every frame that shares its bucket.
+ * Buckets list their frames in capture order. Each entry keeps the hash's
+ * high half (the bucket is its low bits), so a lookup decodes (frames are
+ * stored packed) only the frames whose hash is very likely the packet's, not
+ * every frame that shares its bucket; st_pkt_same then decides. 12 bytes an
+ * entry: the index is align's largest table (10M frames: 120 MB).
  */
 struct entry {
-    uint64_t hash;
-    int32_t next; /* next entry in the bucket, -1 */
+    uint32_t hash; /* the hash's high 32 bits */
+    int32_t next;  /* next entry in the bucket, -1 */
     int32_t frame;
 };
 
 struct index {
     int32_t *head; /* bucket -> first entry, -1 */
     struct entry *e;
-    size_t mask, n;
+    size_t mask, n, cap;
     /* TCP frames under their peer hashes too: only when the trace has
      * connect records, the only packets looked up that way (a sweep's
      * capture would otherwise take three entries a frame for nothing) */
     bool peers;
     /* IPv4 frames also under their hash with the IP id taken as 0: the
-     * trace has a probe sent with id 0, which the kernel replaces on a raw
-     * socket (nmap's traceroute probes; any random id that came out 0) */
+     * trace has probes sent with id 0, which the kernel replaces on a raw
+     * socket (nmap's traceroute probes; any random id that came out 0).
+     * Only frames whose id-0 hash is one of those probes' (zero_hash,
+     * sorted) get that entry: one random id of 0 among a sweep's millions
+     * of probes would otherwise double the index. */
     bool zero_ids;
+    uint64_t *zero_hash;
+    size_t nzero;
 };
 
 /* A trace packet sent with IP id 0: its frame carries the id the kernel
@@ -52,19 +59,62 @@ static bool kernel_filled_id(const struct st_pkt *p)
            !(p->flags & ST_PKT_CONNECT);
 }
 
-static bool sends_zero_id(const struct st_trace *t)
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The hashes of the trace's probes sent with IP id 0, sorted. */
+static void zero_ids_find(struct index *ix, const struct st_trace *t)
 {
     struct st_pkt tmp;
-    for (size_t i = 0; i < t->npkts; i++)
-        if (kernel_filled_id(st_trace_pkt(t, i, &tmp)))
-            return true;
-    return false;
+    size_t cap = 0;
+    ix->zero_hash = NULL;
+    ix->nzero = 0;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (!kernel_filled_id(p))
+            continue;
+        if (ix->nzero == cap) {
+            cap = cap ? cap * 2 : 16;
+            uint64_t *z = realloc(ix->zero_hash, cap * sizeof *z);
+            if (!z)
+                abort();
+            ix->zero_hash = z;
+        }
+        ix->zero_hash[ix->nzero++] = st_pkt_hash(p);
+    }
+    ix->zero_ids = ix->nzero > 0;
+    if (ix->nzero)
+        st_sort(ix->zero_hash, ix->nzero, sizeof *ix->zero_hash, cmp_u64);
+}
+
+static bool zero_id_probed(const struct index *ix, uint64_t h)
+{
+    size_t lo = 0, hi = ix->nzero;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->zero_hash[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->nzero && ix->zero_hash[lo] == h;
 }
 
 static void ix_add(struct index *ix, uint64_t h, long f)
 {
+    if (ix->n == ix->cap) {
+        /* only the id-0 entries are not counted in advance: a few */
+        ix->cap += ix->cap / 8 + 1024;
+        struct entry *e = realloc(ix->e, ix->cap * sizeof *e);
+        if (!e)
+            abort();
+        ix->e = e;
+    }
     size_t b = h & ix->mask;
-    ix->e[ix->n] = (struct entry){h, ix->head[b], (int32_t)f};
+    ix->e[ix->n] = (struct entry){(uint32_t)(h >> 32), ix->head[b], (int32_t)f};
     ix->head[b] = (int32_t)ix->n++;
 }
 
@@ -77,17 +127,19 @@ static void ix_add(struct index *ix, uint64_t h, long f)
 static void index_build(struct index *ix, const struct st_dissection *cap, int64_t *ftime,
                         uint8_t *cdir, uint32_t *src)
 {
-    /* one per frame, one more with zero_ids, two more with peers */
-    size_t entries = (1 + (ix->zero_ids ? 1 : 0) + (ix->peers ? 2 : 0)) * cap->n, nb = 16;
+    /* one per frame, two more with peers (and a few id-0 ones) */
+    size_t entries = (1 + (ix->peers ? 2 : 0)) * cap->n, nb = 16;
     struct st_pkt tmp;
-    /* a bucket per frame or so: chains of one or two entries, each with
-     * its full hash (4 bytes a bucket: 64 MB at 10M frames) */
-    while (nb < cap->n)
+    /* a bucket per one to two frames: chains of two or three entries,
+     * skipped on their stored hash without decoding (4 bytes a bucket:
+     * 32 MB at 10M frames) */
+    while (2 * nb < cap->n)
         nb *= 2;
     ix->mask = nb - 1;
     ix->n = 0;
+    ix->cap = entries ? entries : 1;
     ix->head = malloc(nb * sizeof *ix->head);
-    ix->e = malloc((entries ? entries : 1) * sizeof *ix->e);
+    ix->e = malloc(ix->cap * sizeof *ix->e);
     if (!ix->head || !ix->e)
         abort();
     for (size_t i = 0; i < nb; i++)
@@ -105,7 +157,9 @@ static void index_build(struct index *ix, const struct st_dissection *cap, int64
         if (ix->zero_ids && f->net == ST_NET_IPV4 && f->ip.id) {
             struct st_pkt g = *f;
             g.ip.id = 0;
-            ix_add(ix, st_pkt_hash(&g), (long)i);
+            uint64_t h = st_pkt_hash(&g);
+            if (zero_id_probed(ix, h))
+                ix_add(ix, h, (long)i);
         }
         if (ix->peers && f->proto == ST_IPPROTO_TCP &&
             (f->net == ST_NET_IPV4 || f->net == ST_NET_IPV6)) {
@@ -119,6 +173,7 @@ static void index_free(struct index *ix)
 {
     free(ix->head);
     free(ix->e);
+    free(ix->zero_hash);
 }
 
 /* The frames that can be trace packet p, in capture order; returns how many
@@ -133,7 +188,7 @@ static size_t candidates(const struct index *ix, const struct st_dissection *cap
     bool any_id = ix->zero_ids && kernel_filled_id(p);
     for (int32_t e = ix->head[h & ix->mask]; e >= 0 && n < max; e = ix->e[e].next) {
         long f = ix->e[e].frame;
-        if (ix->e[e].hash != h || (n && out[n - 1] == f))
+        if (ix->e[e].hash != (uint32_t)(h >> 32) || (n && out[n - 1] == f))
             continue;
         st_store_get(&cap->frames, (size_t)f, &tmp);
         if (any_id)
@@ -215,7 +270,6 @@ static enum st_dir frame_dir(const struct st_comparison *c, enum st_dir captured
  * nclaim counts, per frame, the packets that list it (saturating).
  */
 struct cands {
-    int64_t *ttime;  /* each trace packet's time (they are stored packed) */
     uint32_t *first; /* into cand: 4 bytes do (16 GB of candidates before they would not) */
     int32_t *cand;
     uint8_t *nclaim;
@@ -226,17 +280,15 @@ static void cands_build(struct cands *cs, const struct st_comparison *c, const s
     const struct st_trace *t = c->trace;
     size_t n = 0, alloc = t->npkts + 16;
     cs->first = malloc((t->npkts + 1) * sizeof *cs->first);
-    cs->ttime = malloc((t->npkts + 1) * sizeof *cs->ttime);
     cs->cand = malloc(alloc * sizeof *cs->cand);
     cs->nclaim = calloc(c->cap->n ? c->cap->n : 1, 1);
-    if (!cs->first || !cs->cand || !cs->nclaim || !cs->ttime)
+    if (!cs->first || !cs->cand || !cs->nclaim)
         abort();
     for (size_t i = 0; i < t->npkts; i++) {
         long cand[MAX_CANDIDATES];
         struct st_pkt tmp;
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         size_t nc = candidates(ix, c->cap, p, cand, MAX_CANDIDATES);
-        cs->ttime[i] = p->time_ns;
         cs->first[i] = (uint32_t)n;
         if (n + nc > alloc) {
             while (n + nc > alloc)
@@ -258,9 +310,16 @@ static void cands_build(struct cands *cs, const struct st_comparison *c, const s
 static void cands_free(struct cands *cs)
 {
     free(cs->first);
-    free(cs->ttime);
     free(cs->cand);
     free(cs->nclaim);
+}
+
+/* Trace packet i's time (decoded again: a table of them would be 8 bytes a
+ * packet at align's peak, beside the frame index). */
+static int64_t trace_time(const struct st_trace *t, size_t i)
+{
+    struct st_pkt tmp;
+    return st_trace_pkt(t, i, &tmp)->time_ns;
 }
 
 static void estimate_offset(struct st_comparison *c, const struct cands *cs)
@@ -274,7 +333,7 @@ static void estimate_offset(struct st_comparison *c, const struct cands *cs)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         if (cs->first[i + 1] - cs->first[i] == 1)
-            d[n++] = c->ftime[cs->cand[cs->first[i]]] - cs->ttime[i];
+            d[n++] = c->ftime[cs->cand[cs->first[i]]] - trace_time(t, i);
     c->offset_pairs = n;
     if (n) {
         st_sort(d, n, sizeof *d, cmp_i64); /* in place: no copy of a trace-long array */
@@ -321,7 +380,7 @@ static void match(struct st_comparison *c, const struct cands *cs)
             c->f2t[cs->cand[from]] = (long)i;
             continue;
         }
-        int64_t want = cs->ttime[i] + c->offset_ns;
+        int64_t want = trace_time(t, i) + c->offset_ns;
         for (size_t k = from; k < to; k++) {
             long f = cs->cand[k];
             if (n == alloc) {
@@ -359,24 +418,29 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     c->tcause = calloc(nt, sizeof *c->tcause);
     c->fcause = calloc(nf, sizeof *c->fcause);
     c->frel = malloc(nf * sizeof *c->frel);
-    c->fnext = malloc(nf * sizeof *c->fnext);
     c->fdir = calloc(nf, sizeof *c->fdir);
     c->fmode = calloc(nf, sizeof *c->fmode);
     c->ftime = malloc(nf * sizeof *c->ftime);
     uint8_t *cdir = malloc(nf);
     uint32_t *src = malloc(nf * sizeof *src);
     if (!c->t2f || !c->thost || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir ||
-        !c->fmode || !c->ftime || !cdir || !src || !c->fnext)
+        !c->fmode || !c->ftime || !cdir || !src)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         c->t2f[i] = -1;
     for (size_t i = 0; i < cap->n; i++)
-        c->f2t[i] = c->frel[i] = c->fnext[i] = -1;
+        c->f2t[i] = c->frel[i] = -1;
 
-    ix.zero_ids = sends_zero_id(t);
+    zero_ids_find(&ix, t);
     ix.peers = t->nconns > 0;
     index_build(&ix, cap, c->ftime, cdir, src);
     find_scanner(c, cdir, src);
+    /* each frame's direction now, and the sources freed before the
+     * candidates are built (10M frames: 40 MB off align's peak) */
+    for (size_t i = 0; i < cap->n; i++)
+        c->fdir[i] = frame_dir(c, (enum st_dir)(cdir[i] & ~CDIR_ND), src[i]);
+    free(src);
+    size_t nscanner = c->nscanner;
     struct cands cs;
     cands_build(&cs, c, &ix);
     index_free(&ix);
@@ -393,10 +457,13 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
         if ((p->flags & ST_PKT_CONNECT) && p->dir == ST_DIR_SENT)
             add_scanner(c, st_pkt_src_host(st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)));
     }
-    for (size_t i = 0; i < cap->n; i++)
-        c->fdir[i] = frame_dir(c, (enum st_dir)(cdir[i] & ~CDIR_ND), src[i]);
+    /* the kernel's SYNs named more of the scanner's addresses: the frames
+     * without a captured direction are judged again */
+    for (size_t i = 0; nscanner != c->nscanner && i < cap->n; i++)
+        if ((cdir[i] & ~CDIR_ND) == ST_DIR_NONE)
+            c->fdir[i] =
+                frame_dir(c, ST_DIR_NONE, st_pkt_src_host(st_store_get(&cap->frames, i, &tmp)));
     free(cdir);
-    free(src);
 
     st_trace_hosts_fill(c);
     st_classify(c);

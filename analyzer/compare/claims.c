@@ -26,10 +26,10 @@ static void set_claim(struct st_claims *cl, uint32_t addr, enum st_claim claim)
     cl->claim[cl->n++] = claim;
 }
 
-struct pair {
+struct pair { /* 12 bytes: a sweep's claims are millions */
     uint32_t addr;
-    size_t order;
-    enum st_claim claim;
+    uint32_t order;
+    uint32_t claim; /* enum st_claim */
 };
 
 static int cmp_pair(const void *a, const void *b)
@@ -48,17 +48,17 @@ static void sort_claims(struct st_claims *cl)
     if (!p)
         abort();
     for (size_t i = 0; i < cl->n; i++)
-        p[i] = (struct pair){cl->addr[i], i, cl->claim[i]};
-    qsort(p, cl->n, sizeof *p, cmp_pair);
+        p[i] = (struct pair){cl->addr[i], (uint32_t)i, cl->claim[i]};
+    st_sort(p, cl->n, sizeof *p, cmp_pair); /* in place: qsort copies */
     size_t n = 0;
     for (size_t i = 0; i < cl->n; i++) {
         if (n && cl->addr[n - 1] == p[i].addr) {
             if (p[i].claim != ST_CLAIM_NONE)
-                cl->claim[n - 1] = p[i].claim;
+                cl->claim[n - 1] = (enum st_claim)p[i].claim;
             continue;
         }
         cl->addr[n] = p[i].addr;
-        cl->claim[n++] = p[i].claim;
+        cl->claim[n++] = (enum st_claim)p[i].claim;
     }
     cl->n = n;
     free(p);
@@ -199,7 +199,7 @@ static int cmp_u32(const void *a, const void *b)
 static size_t sort_unique(uint32_t *a, size_t k)
 {
     size_t n = 0;
-    qsort(a, k, sizeof *a, cmp_u32);
+    st_sort(a, k, sizeof *a, cmp_u32);
     for (size_t i = 0; i < k; i++)
         if (!n || a[n - 1] != a[i])
             a[n++] = a[i];
@@ -238,13 +238,17 @@ static int cmp_report_order(const void *a, const void *b)
     return st_host_cmp(*(const uint32_t *)a, *(const uint32_t *)b);
 }
 
+/* Append to a list of n: room doubles at each power of two, so a million
+ * missed hosts are not a million reallocs. */
 static void push_addr(uint32_t **list, size_t n, uint32_t a)
 {
-    uint32_t *g = realloc(*list, (n + 1) * sizeof *g);
-    if (!g)
-        abort();
-    g[n] = a;
-    *list = g;
+    if (!(n & (n - 1))) {
+        uint32_t *g = realloc(*list, (n ? 2 * n : 1) * sizeof *g);
+        if (!g)
+            abort();
+        *list = g;
+    }
+    (*list)[n] = a;
 }
 
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
@@ -271,7 +275,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
     for (size_t i = 0; i < cl->n; i++)
         if (cl->claim[i] == ST_CLAIM_UP)
             up[nup++] = cl->addr[i];
-    qsort(up, nup, sizeof *up, cmp_u32);
+    st_sort(up, nup, sizeof *up, cmp_u32);
     cl->answered = na;
     for (size_t i = 0; i < na; i++) {
         if (bsearch(&ans[i], up, nup, sizeof *up, cmp_u32))

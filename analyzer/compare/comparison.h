@@ -47,16 +47,18 @@ const char *st_cause_name(enum st_cause c);
 /* Whether a cause is expected behaviour or a discrepancy. */
 bool st_cause_is_discrepancy(enum st_cause c);
 
+/* One per host and mode (a sweep: millions), so its flags sit together. */
 struct st_mode_host {
     uint32_t addr;
     bool up;
-    const char *reason; /* "echo-reply", "reset", ..., "no-response" */
-    double latency_s;   /* < 0 unknown */
     bool judged;        /* the scanner decided it (its report, run.json, or a finished nmap) */
     bool placed;        /* listed for a claim alone (st_claims_place_unprobed) */
+    const char *reason; /* "echo-reply", "reset", ..., "no-response" */
+    double latency_s;   /* < 0 unknown */
     /* trace packet indexes (probes sent, replies traced) and frame indexes
-     * of wire-only packets about this host (in st_comparison.lists) */
-    long *probes, *replies, *wire;
+     * of wire-only packets about this host (in st_comparison.lists; 32
+     * bits, as every per-packet index) */
+    int32_t *probes, *replies, *wire;
     size_t nprobes, nreplies, nwire;
 };
 
@@ -85,7 +87,9 @@ struct st_comparison {
     int32_t *frel;   /* wire-only frame -> the probe (trace index) it relates to, -1 */
     /* fragment trains: frame -> the next fragment of its datagram, -1. A
      * probe's train starts at its frame (t2f); the later fragments map to
-     * the probe in f2t too, so they are neither wire-only nor items. */
+     * the probe in f2t too, so they are neither wire-only nor items. NULL
+     * when the capture has no train (nearly always): read it with
+     * st_frame_next */
     int32_t *fnext;
     uint8_t *fdir;   /* direction of each frame, as captured or inferred */
     int64_t *ftime;  /* each frame's time (frames are stored packed: no decoding for it) */
@@ -104,7 +108,7 @@ struct st_comparison {
 
     struct st_mode *modes;
     size_t nmodes;
-    long *lists; /* every host's probes, replies and wire lists, one block */
+    int32_t *lists; /* every host's probes, replies and wire lists, one block */
 
     /* the run had no packet trace: the scanner's side was built from the
      * capture (wire_side.h), so "consistent" would say nothing */
@@ -134,6 +138,12 @@ void st_compare_summarize(struct st_comparison *c);
 
 void st_compare_free(struct st_comparison *c);
 
+/* The next fragment of frame f's train, or -1. */
+static inline long st_frame_next(const struct st_comparison *c, long f)
+{
+    return c->fnext ? c->fnext[f] : -1;
+}
+
 /* Whether `a` is one of the scanner's addresses. */
 bool st_is_scanner(const struct st_comparison *c, uint32_t a);
 
@@ -157,6 +167,6 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n);
  */
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);
 /* The same for trace packets idx[0..n) (NULL: the first n). */
-char *st_mode_name_of_trace(const struct st_trace *t, const long *idx, size_t n);
+char *st_mode_name_of_trace(const struct st_trace *t, const int32_t *idx, size_t n);
 
 #endif

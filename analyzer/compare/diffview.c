@@ -96,7 +96,7 @@ static int load_trace(const char *trace_path, const char *rundir, struct st_diff
     for (size_t m = 0; m < v->nmodes; m++) {
         const struct st_mode *src = &v->cmp.modes[m];
         struct st_dv_mode *dst = &v->modes[m];
-        long *probes = NULL;
+        int32_t *probes = NULL;
         size_t nprobes = 0;
         struct st_pkt tmp;
         snprintf(dst->name, sizeof dst->name, "%s", src->name);

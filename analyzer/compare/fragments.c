@@ -113,6 +113,13 @@ void st_align_fragments(struct st_comparison *c)
             if (v[k].first || c->f2t[v[k].f] >= 0)
                 continue;
             c->f2t[v[k].f] = (long)t;
+            if (!c->fnext) { /* the capture's first train */
+                c->fnext = malloc(c->cap->n * sizeof *c->fnext);
+                if (!c->fnext)
+                    abort();
+                for (size_t i = 0; i < c->cap->n; i++)
+                    c->fnext[i] = -1;
+            }
             c->fnext[prev] = v[k].f;
             prev = v[k].f;
         }

@@ -212,7 +212,7 @@ char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n)
     return namer_name(&nm);
 }
 
-char *st_mode_name_of_trace(const struct st_trace *t, const long *idx, size_t n)
+char *st_mode_name_of_trace(const struct st_trace *t, const int32_t *idx, size_t n)
 {
     struct namer nm;
     struct st_pkt tmp;
@@ -252,13 +252,13 @@ static struct st_mode *mode_by_name(struct st_comparison *c, const char *name)
 /*
  * (mode, address) -> host, in one open-addressing table for the whole
  * summary: a sweep has as many hosts as packets, and a linear search per
- * packet made a million-frame comparison quadratic.
+ * packet made a million-frame comparison quadratic. A slot names the host
+ * (8 bytes: a sweep's table has millions); its address is the host's.
  */
 struct host_ix {
     struct slot {
-        uint32_t addr;
         uint32_t mode; /* index into c->modes, + 1; 0: empty */
-        size_t host;   /* index into that mode's hosts */
+        uint32_t host; /* index into that mode's hosts */
     } * slots;
     size_t mask, used;
     size_t *cap; /* per mode: allocated hosts */
@@ -271,7 +271,12 @@ static size_t ix_hash(uint32_t addr, size_t mode)
     return (size_t)(h >> 20);
 }
 
-static void ix_grow(struct host_ix *ix)
+static uint32_t slot_addr(const struct st_comparison *c, struct slot s)
+{
+    return c->modes[s.mode - 1].hosts[s.host].addr;
+}
+
+static void ix_grow(const struct st_comparison *c, struct host_ix *ix)
 {
     size_t n = ix->mask ? (ix->mask + 1) * 2 : 1024;
     struct slot *s = calloc(n, sizeof *s);
@@ -280,7 +285,7 @@ static void ix_grow(struct host_ix *ix)
     for (size_t i = 0; ix->mask && i <= ix->mask; i++) {
         if (!ix->slots[i].mode)
             continue;
-        size_t k = ix_hash(ix->slots[i].addr, ix->slots[i].mode) & (n - 1);
+        size_t k = ix_hash(slot_addr(c, ix->slots[i]), ix->slots[i].mode) & (n - 1);
         while (s[k].mode)
             k = (k + 1) & (n - 1);
         s[k] = ix->slots[i];
@@ -295,10 +300,10 @@ static struct st_mode_host *host_in(struct st_comparison *c, struct host_ix *ix,
 {
     size_t mi = (size_t)(m - c->modes) + 1;
     if (!ix->mask || 2 * (ix->used + 1) > ix->mask + 1)
-        ix_grow(ix);
+        ix_grow(c, ix);
     size_t k = ix_hash(addr, mi) & ix->mask;
     for (; ix->slots[k].mode; k = (k + 1) & ix->mask)
-        if (ix->slots[k].addr == addr && ix->slots[k].mode == mi)
+        if (ix->slots[k].mode == mi && m->hosts[ix->slots[k].host].addr == addr)
             return &m->hosts[ix->slots[k].host];
     if (c->nmodes > ix->ncap) {
         size_t *cap = realloc(ix->cap, c->nmodes * sizeof *cap);
@@ -318,7 +323,9 @@ static struct st_mode_host *host_in(struct st_comparison *c, struct host_ix *ix,
     }
     m->hosts[m->nhosts] =
         (struct st_mode_host){.addr = addr, .latency_s = -1, .reason = ST_NMAP_NO_RESPONSE};
-    ix->slots[k] = (struct slot){addr, (uint32_t)mi, m->nhosts};
+    if (m->nhosts >= UINT32_MAX)
+        abort();
+    ix->slots[k] = (struct slot){(uint32_t)mi, (uint32_t)m->nhosts};
     ix->used++;
     return &m->hosts[m->nhosts++];
 }
@@ -471,10 +478,10 @@ struct lists {
     bool fill;
 };
 
-static void list_one(long **list, size_t *n, long v, bool fill)
+static void list_one(int32_t **list, size_t *n, size_t v, bool fill)
 {
     if (fill)
-        (*list)[*n] = v;
+        (*list)[*n] = (int32_t)v;
     (*n)++;
 }
 
@@ -508,9 +515,9 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
         struct st_mode_host *h =
             host_in(c, l->ix, mode_by_name(c, trace_mode(c, i, l->fallback)), host);
         if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
-            list_one(&h->probes, &h->nprobes, (long)i, l->fill);
+            list_one(&h->probes, &h->nprobes, i, l->fill);
         else
-            list_one(&h->replies, &h->nreplies, (long)i, l->fill);
+            list_one(&h->replies, &h->nreplies, i, l->fill);
     }
     struct mode_cache mc = {NULL, 0};
     for (size_t i = 0; i < c->cap->n; i++) {
@@ -525,7 +532,7 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
         c->fmode[i] = mode_ix(c, &mc, trace_mode(c, (size_t)c->frel[i], l->fallback));
         struct st_mode_host *h =
             host_in(c, l->ix, &c->modes[c->fmode[i] - 1], st_trace_pkt_host(c, (size_t)c->frel[i]));
-        list_one(&h->wire, &h->nwire, (long)i, l->fill);
+        list_one(&h->wire, &h->nwire, i, l->fill);
     }
 }
 
@@ -541,7 +548,7 @@ static void lists_alloc(struct st_comparison *c)
     c->lists = malloc((total ? total : 1) * sizeof *c->lists);
     if (!c->lists)
         abort();
-    long *at = c->lists;
+    int32_t *at = c->lists;
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t k = 0; k < c->modes[m].nhosts; k++) {
             struct st_mode_host *h = &c->modes[m].hosts[k];

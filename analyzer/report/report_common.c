@@ -162,13 +162,13 @@ void st_each_one_sided(const struct st_comparison *c,
 
 size_t st_train_frames(const struct st_comparison *c, long f, char *buf, size_t size)
 {
-    if (f < 0 || c->fnext[f] < 0)
+    if (f < 0 || st_frame_next(c, f) < 0)
         return 0;
     struct st_sb sb;
     if (buf)
         st_sb_init(&sb, buf, size);
     size_t n = 0;
-    for (long k = f; k >= 0; k = c->fnext[k], n++) {
+    for (long k = f; k >= 0; k = st_frame_next(c, k), n++) {
         struct st_pkt tmp;
         if (buf)
             st_sb_printf(&sb, "%s%u", n ? ", " : "", st_frame(c, k, &tmp)->frame);

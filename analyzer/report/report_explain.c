@@ -209,7 +209,7 @@ static void kind_of(const struct st_pkt *p, enum st_dir dir, char *buf, size_t s
 
 /* "  Went out: ICMP echo request (frame 3), TCP SYN to 443 (frame 5)." */
 static void packet_list(FILE *out, const struct st_comparison *c, const char *title,
-                        const long *pkts, size_t n, enum st_dir dir)
+                        const int32_t *pkts, size_t n, enum st_dir dir)
 {
     char kind[128];
     if (!n)

@@ -91,7 +91,7 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
 static void fragments(struct st_jw *w, const struct st_comparison *c, long f)
 {
     st_jw_array(w, "fragments");
-    for (long k = f; k >= 0; k = c->fnext[k]) {
+    for (long k = f; k >= 0; k = st_frame_next(c, k)) {
         struct st_pkt tmp;
         const struct st_pkt *p = st_frame(c, k, &tmp);
         st_jw_object(w, NULL);
@@ -159,7 +159,7 @@ static void ref_obj(struct st_jw *w, const struct st_comparison *c, long ti)
     st_jw_end_object(w);
 }
 
-static void refs(struct st_jw *w, const char *key, const struct st_comparison *c, const long *ti,
+static void refs(struct st_jw *w, const char *key, const struct st_comparison *c, const int32_t *ti,
                  size_t n)
 {
     st_jw_array(w, key);

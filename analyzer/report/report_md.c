@@ -15,7 +15,7 @@ static void cell(FILE *out, const char *s)
         fputs(*s == '|' ? "\\|" : (char[]){*s, 0}, out);
 }
 
-static void refs(FILE *out, const struct st_comparison *c, const long *idx, size_t n)
+static void refs(FILE *out, const struct st_comparison *c, const int32_t *idx, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char kind[128];

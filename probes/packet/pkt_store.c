@@ -1,11 +1,18 @@
 /*
  * The record store (see pkt_store.h). A record is read as 4-byte words;
  * encoded, it is its template's number, a mask of the words in which it
- * differs from the template (MASK_BYTES, a bit per word) and those words
- * XORed with the template's, in order. Decoding is a copy of the template
- * and an XOR per set bit: compare reads records several times each, so
- * reading is what must be fast (a byte-level run-length code took 8% of a
- * /16 sweep's compare).
+ * differs from the template (a bit per word) and those words XORed with the
+ * template's, in order. Decoding is a copy of the template and an XOR per
+ * set bit: compare reads records several times each, so reading is what
+ * must be fast (a byte-level run-length code took 8% of a /16 sweep's
+ * compare).
+ *
+ * Two forms of the mask. Handed to another process (st_store_pack), it is
+ * whole: MASK_BYTES bytes, so a reader knows the head's length. In the
+ * store it is the 16-bit map of its non-zero bytes, then those bytes only:
+ * a sweep's record differs in a few words, in three to five of the mask's
+ * sixteen bytes, so the head is about 8 bytes, not 17 (10M frames: about
+ * 90 MB).
  */
 #include "pkt_store.h"
 
@@ -18,6 +25,8 @@
 #define WORDS      (REC / WORD)
 #define HEAD       ST_STORE_PACKED_HEAD
 #define MASK_BYTES (HEAD - 1)
+/* the stored form's longest: the map, then every mask byte */
+#define STORED_MAX (ST_STORE_PACKED_MAX + 2)
 /* A chunk holds many records (a 10M-frame capture: about a thousand chunks)
  * and is big enough for malloc to map it on its own. */
 #define CHUNK (1u << 20)
@@ -26,8 +35,9 @@
 
 _Static_assert(REC % WORD == 0, "a record is whole words");
 _Static_assert(WORDS > 64 && WORDS <= 128, "the mask of non-zero words fills two 64-bit halves");
-_Static_assert(GROUP *ST_STORE_PACKED_MAX <= CHUNK, "a group fits in a chunk");
-_Static_assert(GROUP *ST_STORE_PACKED_MAX <= UINT16_MAX, "offsets in a group fit 16 bits");
+_Static_assert(MASK_BYTES <= 16, "the stored form's map of mask bytes is 16 bits");
+_Static_assert(GROUP *STORED_MAX <= CHUNK, "a group fits in a chunk");
+_Static_assert(GROUP *STORED_MAX <= UINT16_MAX, "offsets in a group fit 16 bits");
 _Static_assert(SLOTS >= 2 * ST_STORE_TEMPLATES, "the template table is at most half full");
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -76,6 +86,33 @@ size_t st_store_packed_len(const uint8_t *head)
     return packed_len(head);
 }
 
+/* The stored form's length: template, map, the mask bytes it names, words. */
+static inline size_t stored_len(const uint8_t *e)
+{
+    unsigned map = (unsigned)e[1] | (unsigned)e[2] << 8, nb = 0, words = 0;
+    for (; map; map &= map - 1)
+        words += bits(e[3 + nb++]);
+    return 3 + nb + WORD * (size_t)words;
+}
+
+/* The flat form at `flat` (st_store_pack's) rewritten in the stored form
+ * at `out`, with template number t; returns its length. */
+static size_t compact(const uint8_t *flat, size_t len, uint8_t t, uint8_t *out)
+{
+    unsigned map = 0;
+    size_t n = 3;
+    out[0] = t;
+    for (unsigned j = 0; j < MASK_BYTES; j++)
+        if (flat[1 + j]) {
+            map |= 1u << j;
+            out[n++] = flat[1 + j];
+        }
+    out[1] = (uint8_t)map;
+    out[2] = (uint8_t)(map >> 8);
+    memcpy(out + n, flat + HEAD, len - HEAD);
+    return n + len - HEAD;
+}
+
 /* p's words XOR base's (NULL: zeros) after template number t. */
 static size_t encode(const struct st_pkt *p, const struct st_pkt *base, uint8_t t, uint8_t *out)
 {
@@ -97,28 +134,28 @@ static size_t encode(const struct st_pkt *p, const struct st_pkt *base, uint8_t 
     return n;
 }
 
-/* The record at e, over its template (NULL: zeros). */
-static void decode(const uint8_t *e, const struct st_pkt *base, struct st_pkt *tmp)
+/* A stored record at e, over its template (NULL: zeros). */
+static void decode_stored(const uint8_t *e, const struct st_pkt *base, struct st_pkt *tmp)
 {
-    const uint8_t *v = e + HEAD;
+    unsigned map = (unsigned)e[1] | (unsigned)e[2] << 8;
+    const uint8_t *mask = e + 3;
+    const uint8_t *v = mask + bits(map);
     uint8_t *b = (uint8_t *)tmp;
-    uint64_t m[2];
 
-    mask_of(e + 1, m);
     if (base)
         memcpy(tmp, base, REC);
     else
         memset(tmp, 0, REC);
-    for (size_t half = 0; half < 2; half++) {
-        while (m[half]) {
-            size_t w = half * 64 + (size_t)__builtin_ctzll(m[half]);
+    for (; map; map &= map - 1) {
+        size_t j = (size_t)__builtin_ctz(map);
+        for (unsigned m = *mask++; m; m &= m - 1) {
+            size_t w = j * 8 + (size_t)__builtin_ctz(m);
             uint32_t x, y;
             memcpy(&x, b + WORD * w, WORD);
             memcpy(&y, v, WORD);
             x ^= y;
             memcpy(b + WORD * w, &x, WORD);
             v += WORD;
-            m[half] &= m[half] - 1;
         }
     }
 }
@@ -176,7 +213,7 @@ static uint8_t *room(struct st_pkt_store *s)
 {
     struct st_store_chunk *c = s->nchunks ? &s->chunks[s->nchunks - 1] : NULL;
     if (s->n % GROUP == 0) {
-        if (!c || c->cap - c->len < GROUP * ST_STORE_PACKED_MAX) {
+        if (!c || c->cap - c->len < GROUP * STORED_MAX) {
             s->chunks = grow(s->chunks, &s->chunkcap, s->nchunks + 1, sizeof *s->chunks);
             c = &s->chunks[s->nchunks++];
             c->data = malloc(CHUNK);
@@ -195,16 +232,20 @@ static uint8_t *room(struct st_pkt_store *s)
 
 void st_store_add(struct st_pkt_store *s, const struct st_pkt *p)
 {
+    uint8_t flat[ST_STORE_PACKED_MAX];
     uint8_t t = template_for(s, p);
-    size_t n = encode(p, t ? &s->tmpl[t - 1] : NULL, t, room(s));
+    size_t len = encode(p, t ? &s->tmpl[t - 1] : NULL, t, flat);
+    size_t n = compact(flat, len, t, room(s));
     s->chunks[s->nchunks - 1].len += (uint32_t)n;
     s->n++;
 }
 
 void st_store_add_packed(struct st_pkt_store *s, const uint8_t *rec)
 {
+    uint8_t stored[STORED_MAX];
     struct st_pkt p;
-    decode(rec, NULL, &p);
+    compact(rec, packed_len(rec), 0, stored);
+    decode_stored(stored, NULL, &p);
     st_store_add(s, &p);
 }
 
@@ -212,7 +253,7 @@ const struct st_pkt *st_store_get(const struct st_pkt_store *s, size_t i, struct
 {
     uint64_t g = s->group[i / GROUP];
     const uint8_t *e = s->chunks[g >> 32].data + (uint32_t)g + s->rel[i];
-    decode(e, e[0] ? &s->tmpl[e[0] - 1] : NULL, tmp);
+    decode_stored(e, e[0] ? &s->tmpl[e[0] - 1] : NULL, tmp);
     return tmp;
 }
 
@@ -225,9 +266,9 @@ void st_store_take(struct st_pkt_store *s, struct st_pkt_store *from)
     struct st_pkt p;
     for (size_t j = 0; j < from->n; j++) {
         const uint8_t *rec = from->chunks[c].data + off;
-        decode(rec, rec[0] ? &from->tmpl[rec[0] - 1] : NULL, &p);
+        decode_stored(rec, rec[0] ? &from->tmpl[rec[0] - 1] : NULL, &p);
         st_store_add(s, &p);
-        off += (uint32_t)packed_len(rec);
+        off += (uint32_t)stored_len(rec);
         if (off >= from->chunks[c].len) { /* records never straddle chunks */
             free(from->chunks[c].data);
             from->chunks[c++].data = NULL;
@@ -241,8 +282,7 @@ void st_store_trim(struct st_pkt_store *s)
 {
     struct st_store_chunk *c = s->nchunks ? &s->chunks[s->nchunks - 1] : NULL;
     /* the rest of the last group still fits after its records */
-    uint32_t keep =
-        c ? c->len + (uint32_t)((GROUP - s->n % GROUP) % GROUP * ST_STORE_PACKED_MAX) : 0;
+    uint32_t keep = c ? c->len + (uint32_t)((GROUP - s->n % GROUP) % GROUP * STORED_MAX) : 0;
     if (c && keep < c->cap) {
         uint8_t *d = realloc(c->data, keep);
         if (d) {
