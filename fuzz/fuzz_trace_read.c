@@ -26,11 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (line == 0 || line > t.lines || line <= prev)
             st_fuzz_fail("packet %zu on line %u", i, line);
         prev = line;
-        if (t.pkt_mode[i] > t.nmodes)
+        uint32_t m = st_trace_pkt_mode_ix(&t, i);
+        if (m > t.nmodes)
             st_fuzz_fail("packet %zu has a mode of no PASS line", i);
         /* its pass is the last PASS line before it */
-        if (t.pkt_mode[i] && t.mode_line[t.pkt_mode[i] - 1] >= line)
+        if (m && t.mode_line[m - 1] >= line)
             st_fuzz_fail("packet %zu on line %u is in a pass that starts after it", i, line);
+        if (m < t.nmodes && t.mode_line[m] < line)
+            st_fuzz_fail("packet %zu on line %u is not in the pass after it", i, line);
     }
     for (size_t w = 0; w < t.nwarnings; w++)
         if (t.warnings[w].line == 0 || t.warnings[w].line > t.lines)

@@ -299,7 +299,7 @@ static long answered(const struct keys *k, const struct st_pkt *f)
 /* A traced reply decided (host, pass) at time t: later replies are not traced. */
 struct up {
     uint32_t host;
-    uint32_t mode; /* the pass (t->pkt_mode), 0 for nmap's one pass */
+    uint32_t mode; /* the pass (st_trace_pkt_mode_ix), 0 for nmap's one pass */
     int64_t t;
 };
 
@@ -438,7 +438,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     uint32_t host = st_trace_pkt_host(c, (size_t)*rel);
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
-    uint32_t mode = c->trace->pkt_mode[*rel];
+    uint32_t mode = st_trace_pkt_mode_ix(c->trace, (size_t)*rel);
     return up_since(ups, nups, host, mode) <= f->time_ns || after_end ? ST_CAUSE_LATE_REPLY
                                                                       : ST_CAUSE_MISSED_REPLY;
 }
@@ -593,7 +593,7 @@ static struct up *tables_build(const struct st_comparison *c, struct keys *k, si
         /* a traced reply decides its host, up or down: nmap traces only the first */
         long f = c->t2f[i];
         ups[*nups].host = st_trace_pkt_host(c, i);
-        ups[*nups].mode = t->pkt_mode[i];
+        ups[*nups].mode = st_trace_pkt_mode_ix(t, i);
         ups[*nups].t = f >= 0 ? c->ftime[f] : p->time_ns + c->offset_ns;
         (*nups)++;
     }

@@ -243,17 +243,17 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
     t->lines = no;
     /* give back what the doubling reserved: a sweep's trace has a million lines */
     st_store_trim(&t->pkts);
-    /* The mode of each packet: the last PASS line at or before it. */
-    t->pkt_mode = calloc(t->npkts ? t->npkts : 1, sizeof *t->pkt_mode);
-    if (!t->pkt_mode)
+    /* Each pass's first packet: the first after its PASS line. */
+    t->mode_first = malloc((t->nmodes ? t->nmodes : 1) * sizeof *t->mode_first);
+    if (!t->mode_first)
         abort();
     size_t m = 0;
     struct st_pkt tmp;
-    for (size_t i = 0; i < t->npkts; i++) {
+    for (size_t i = 0; i < t->npkts; i++)
         while (m < t->nmodes && t->mode_line[m] < st_trace_pkt(t, i, &tmp)->line)
-            m++;
-        t->pkt_mode[i] = (uint32_t)m;
-    }
+            t->mode_first[m++] = i;
+    while (m < t->nmodes)
+        t->mode_first[m++] = t->npkts;
     return 0;
 }
 
@@ -273,7 +273,7 @@ void st_trace_free(struct st_trace *t)
     free(t->mode_start_ns);
     free(t->mode_line);
     st_store_free(&t->pkts);
-    free(t->pkt_mode);
+    free(t->mode_first);
     free(t->hosts);
     st_strtab_free(&t->names);
     free(t->warnings);

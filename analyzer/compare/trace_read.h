@@ -36,9 +36,10 @@ struct st_trace {
     /* the packets, kept packed (a sweep's trace has millions, each a few
      * dozen bytes of a struct st_pkt): read them with st_trace_pkt */
     struct st_pkt_store pkts;
-    /* each packet's pass: 1 + its index in modes (PASS lines), 0 before any
-     * (4 bytes a packet, not a name pointer's 8); read with st_trace_pkt_mode */
-    uint32_t *pkt_mode;
+    /* the passes' packets: each PASS line's first packet (packets are in
+     * line order, so a pass's packets are one run, and no table per packet
+     * is needed); read with st_trace_pkt_mode_ix, st_trace_pkt_mode */
+    size_t *mode_first;
     size_t npkts;  /* = pkts.n */
     size_t nconns; /* of the packets, connect records (CONN lines) */
     struct st_trace_host *hosts;
@@ -62,11 +63,26 @@ struct st_trace {
     size_t nlocal;
 };
 
+/* Packet i's pass: 1 + its index in modes, 0 before any PASS line. */
+static inline uint32_t st_trace_pkt_mode_ix(const struct st_trace *t, size_t i)
+{
+    size_t lo = 0, hi = t->mode_first ? t->nmodes : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->mode_first[mid] <= i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
 /* The name of packet i's pass, or NULL when the trace has no PASS lines
  * before it. */
 static inline const char *st_trace_pkt_mode(const struct st_trace *t, size_t i)
 {
-    return t->pkt_mode[i] ? t->modes[t->pkt_mode[i] - 1] : NULL;
+    uint32_t m = st_trace_pkt_mode_ix(t, i);
+    return m ? t->modes[m - 1] : NULL;
 }
 
 static inline const char *st_trace_host_mode(const struct st_trace *t,

@@ -167,22 +167,14 @@ static uint32_t host_of(const struct st_pkt *p, bool sent)
     return src_of(p);
 }
 
-static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t t0, size_t *cap)
+static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t t0)
 {
-    if (t->npkts == *cap) {
-        *cap = *cap ? 2 * *cap : 64;
-        uint32_t *m = realloc(t->pkt_mode, *cap * sizeof *m);
-        if (!m)
-            abort();
-        t->pkt_mode = m;
-    }
     struct st_pkt q = *p;
     q.dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
     q.time_ns = p->time_ns - t0;
     q.line = 0;
     q.frame = 0;
-    t->pkt_mode[t->npkts] = 1; /* modes[0] */
-    st_trace_add_pkt(t, &q);
+    st_trace_add_pkt(t, &q); /* in modes[0], the one pass (one_mode) */
 }
 
 static void one_mode(struct st_trace *t, const char *name)
@@ -190,7 +182,10 @@ static void one_mode(struct st_trace *t, const char *name)
     t->modes = calloc(1, sizeof *t->modes);
     t->mode_start_ns = calloc(1, sizeof *t->mode_start_ns);
     t->mode_line = calloc(1, sizeof *t->mode_line);
-    if (!t->modes || !t->mode_start_ns || !t->mode_line || !(t->modes[0] = strdup(name)))
+    free(t->mode_first);
+    t->mode_first = calloc(1, sizeof *t->mode_first); /* every packet */
+    if (!t->modes || !t->mode_start_ns || !t->mode_line || !t->mode_first ||
+        !(t->modes[0] = strdup(name)))
         abort();
     t->nmodes = 1;
 }
@@ -208,7 +203,6 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     /* the scanner's own report lines are its claims (claims.h), not the verdicts */
     t->nhosts = 0;
     int64_t t0 = 0, last = 0;
-    size_t modes_cap = 0;
     for (size_t i = 0; i < cap->n; i++) {
         const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
         if (!readable(p))
@@ -223,13 +217,13 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
             set_add(&probed, host);
             if (p->net != ST_NET_ARP)
                 set_add(&probes, sent_key(p));
-            push(t, p, true, t0, &modes_cap);
+            push(t, p, true, t0);
             last = p->time_ns - t0;
         } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)) &&
                    (!quoted_key(p) || set_has(&probes, quoted_key(p)))) {
             /* (an error about another probe to that host, an earlier run's
              * say, answers nothing here: compare calls it unrelated) */
-            push(t, p, false, t0, &modes_cap);
+            push(t, p, false, t0);
             last = p->time_ns - t0;
         }
     }
