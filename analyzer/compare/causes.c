@@ -153,14 +153,24 @@ struct entry {
 
 /* Filled in two passes over the trace: the first (e NULL) only counts, so
  * the table is allocated once at its size instead of doubling into twice
- * it. */
+ * it. A key put again soon after is not put: find() returns a key's first
+ * probe, and a sweep's probes to one host, one after another, share their
+ * host key (a quarter of the table, by count, with nmap's four probes). */
+#define RECENT 16
 struct keys {
     struct entry *e;
     size_t n;
+    uint64_t recent[RECENT]; /* keys put lately, by their low bits */
+    uint32_t recent_set;     /* which of recent[] hold one */
 };
 
 static void put(struct keys *k, uint64_t key_, long probe)
 {
+    unsigned r = (unsigned)(key_ % RECENT);
+    if ((k->recent_set >> r & 1) && k->recent[r] == key_)
+        return;
+    k->recent[r] = key_;
+    k->recent_set |= 1u << r;
     if (k->e)
         k->e[k->n] = (struct entry){(uint32_t)(key_ >> 32), (uint32_t)key_, (int32_t)probe};
     k->n++;
@@ -574,6 +584,7 @@ static struct up *tables_build(const struct st_comparison *c, struct keys *k, si
                 abort();
             k->n = 0;
         }
+        k->recent_set = 0; /* both passes skip the same keys */
         for (size_t i = 0; i < t->npkts; i++) {
             const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
             if (p->dir == ST_DIR_SENT) {
