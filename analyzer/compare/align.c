@@ -92,15 +92,7 @@ static void zero_ids_find(struct index *ix, const struct st_trace *t)
 
 static bool zero_id_probed(const struct index *ix, uint64_t h)
 {
-    size_t lo = 0, hi = ix->nzero;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix->zero_hash[mid] < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < ix->nzero && ix->zero_hash[lo] == h;
+    return ix->nzero && bsearch(&h, ix->zero_hash, ix->nzero, sizeof h, cmp_u64);
 }
 
 static void ix_add(struct index *ix, uint64_t h, long f)
