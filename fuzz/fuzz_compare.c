@@ -53,9 +53,10 @@ static void check(const struct st_comparison *c, const struct st_trace *t,
     /* a frame maps back to its trace packet, or is a later fragment of
      * that packet's train (neither wire-only nor matched itself) */
     for (size_t f = 0; f < cap->n; f++) {
-        long i = c->f2t[f];
-        if (i < -1 || i >= (long)t->npkts)
-            st_fuzz_fail("frame %zu -> trace packet %ld, out of range", f, i);
+        long i = st_frame_trace(c, (long)f), rel = st_frame_rel(c, (long)f);
+        if (i >= (long)t->npkts || rel >= (long)t->npkts || st_frame_mode(c, (long)f) > c->nmodes)
+            st_fuzz_fail("frame %zu -> trace packet %ld, probe %ld, mode %u: out of range", f, i,
+                         rel, (unsigned)st_frame_mode(c, (long)f));
         if (i < 0 || c->t2f[i] == (long)f)
             continue;
         if (!in_train(c, cap->n, c->t2f[i], f))

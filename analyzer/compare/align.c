@@ -114,10 +114,10 @@ static void ix_add(struct index *ix, uint64_t h, long f)
  * discovery (what find_scanner looks for) */
 #define CDIR_ND 0x10
 
-/* Also each frame's time, and what frame_dir needs: the direction the
- * capture recorded and the source address (one decoding per frame). */
-static void index_build(struct index *ix, const struct st_dissection *cap, int64_t *ftime,
-                        uint8_t *cdir, uint32_t *src)
+/* Also what frame_dir needs: the direction the capture recorded and the
+ * source address (one decoding per frame). */
+static void index_build(struct index *ix, const struct st_dissection *cap, uint8_t *cdir,
+                        uint32_t *src)
 {
     /* one per frame, two more with peers (and a few id-0 ones) */
     size_t entries = (1 + (ix->peers ? 2 : 0)) * cap->n, nb = 16;
@@ -138,7 +138,6 @@ static void index_build(struct index *ix, const struct st_dissection *cap, int64
         ix->head[i] = -1;
     for (size_t i = cap->n; i-- > 0;) {
         const struct st_pkt *f = st_store_get(&cap->frames, i, &tmp);
-        ftime[i] = f->time_ns;
         cdir[i] = (uint8_t)f->dir;
         if (f->net == ST_NET_IPV6 && f->proto == ST_IPPROTO_ICMPV6 &&
             (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
@@ -325,13 +324,13 @@ static void estimate_offset(struct st_comparison *c, const struct cands *cs)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         if (cs->first[i + 1] - cs->first[i] == 1)
-            d[n++] = c->ftime[cs->cand[cs->first[i]]] - trace_time(t, i);
+            d[n++] = st_frame_time(c, cs->cand[cs->first[i]]) - trace_time(t, i);
     c->offset_pairs = n;
     if (n) {
         st_sort(d, n, sizeof *d, cmp_i64); /* in place: no copy of a trace-long array */
         c->offset_ns = d[n / 2];
     } else {
-        c->offset_ns = cap->n ? c->ftime[0] : 0;
+        c->offset_ns = cap->n ? st_frame_time(c, 0) : 0;
     }
     free(d);
 }
@@ -381,7 +380,7 @@ static void match(struct st_comparison *c, const struct cands *cs)
                 if (!pairs)
                     abort();
             }
-            int64_t d = c->ftime[f] - want;
+            int64_t d = st_frame_time(c, f) - want;
             pairs[n++] = (struct pair){(long)i, f, d < 0 ? -d : d};
         }
     }
@@ -409,23 +408,19 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     c->f2t = malloc(nf * sizeof *c->f2t);
     c->tcause = calloc(nt, sizeof *c->tcause);
     c->fcause = calloc(nf, sizeof *c->fcause);
-    c->frel = malloc(nf * sizeof *c->frel);
     c->fdir = calloc(nf, sizeof *c->fdir);
-    c->fmode = calloc(nf, sizeof *c->fmode);
-    c->ftime = malloc(nf * sizeof *c->ftime);
     uint8_t *cdir = malloc(nf);
     uint32_t *src = malloc(nf * sizeof *src);
-    if (!c->t2f || !c->thost || !c->f2t || !c->tcause || !c->fcause || !c->frel || !c->fdir ||
-        !c->fmode || !c->ftime || !cdir || !src)
+    if (!c->t2f || !c->thost || !c->f2t || !c->tcause || !c->fcause || !c->fdir || !cdir || !src)
         abort();
     for (size_t i = 0; i < t->npkts; i++)
         c->t2f[i] = -1;
     for (size_t i = 0; i < cap->n; i++)
-        c->f2t[i] = c->frel[i] = -1;
+        c->f2t[i] = -1;
 
     zero_ids_find(&ix, t);
     ix.peers = t->nconns > 0;
-    index_build(&ix, cap, c->ftime, cdir, src);
+    index_build(&ix, cap, cdir, src);
     find_scanner(c, cdir, src);
     /* each frame's direction now, and the sources freed before the
      * candidates are built (10M frames: 40 MB off align's peak) */
@@ -491,11 +486,10 @@ void st_compare_free(struct st_comparison *c)
     free(c->f2t);
     free(c->tcause);
     free(c->fcause);
-    free(c->frel);
     free(c->fnext);
     free(c->fdir);
-    free(c->fmode);
-    free(c->ftime);
+    free(c->fmode8);
+    free(c->fmode32);
     free(c->scanner);
     memset(c, 0, sizeof *c);
 }

@@ -605,7 +605,7 @@ static struct up *tables_build(const struct st_comparison *c, struct keys *k, si
         long f = c->t2f[i];
         ups[*nups].host = st_trace_pkt_host(c, i);
         ups[*nups].mode = st_trace_pkt_mode_ix(t, i);
-        ups[*nups].t = f >= 0 ? c->ftime[f] : p->time_ns + c->offset_ns;
+        ups[*nups].t = f >= 0 ? st_frame_time(c, f) : p->time_ns + c->offset_ns;
         (*nups)++;
     }
     st_sort(k->e, k->n, sizeof *k->e, cmp_entry);
@@ -628,7 +628,8 @@ void st_classify(struct st_comparison *c)
             if (why == ST_CAUSE_UNKNOWN && other_shard(c, i))
                 why = ST_CAUSE_OTHER_SHARD;
             c->fcause[i] = (uint8_t)why;
-            c->frel[i] = (int32_t)rel;
+            if (rel >= 0)
+                c->f2t[i] = (int32_t)(-2 - rel);
         }
     not_targets(c, &k, ups, nups);
 

@@ -81,19 +81,26 @@ struct st_comparison {
      * (enum st_cause) and directions (enum st_dir) in 8. */
     int32_t *t2f;    /* trace packet -> frame index, -1 */
     uint32_t *thost; /* trace packet -> the host it is about (st_trace_pkt_host) */
-    int32_t *f2t;    /* frame -> trace packet index, -1 */
+    /* frame -> trace packet index; negative for a wire-only frame: -1, or
+     * -2 - p when it relates to probe p (a reply to it, the kernel's RST
+     * for it...; 4 bytes a frame less than a table of its own). Test it
+     * for < 0 or >= 0, or read it with st_frame_trace and st_frame_rel. */
+    int32_t *f2t;
     uint8_t *tcause; /* trace-only packets */
     uint8_t *fcause; /* wire-only frames */
-    int32_t *frel;   /* wire-only frame -> the probe (trace index) it relates to, -1 */
     /* fragment trains: frame -> the next fragment of its datagram, -1. A
      * probe's train starts at its frame (t2f); the later fragments map to
      * the probe in f2t too, so they are neither wire-only nor items. NULL
      * when the capture has no train (nearly always): read it with
      * st_frame_next */
     int32_t *fnext;
-    uint8_t *fdir;   /* direction of each frame, as captured or inferred */
-    int64_t *ftime;  /* each frame's time (frames are stored packed: no decoding for it) */
-    uint32_t *fmode; /* each frame's mode: 1 + its index in modes (0: none yet) */
+    uint8_t *fdir; /* direction of each frame, as captured or inferred */
+    /* each frame's mode, 1 + its index in modes (0: none), set by
+     * st_compare_summarize: read it with st_frame_mode. A byte a frame while
+     * the modes are fewer than 255 (a trace's passes: always but for odd
+     * input), else 4 */
+    uint8_t *fmode8;
+    uint32_t *fmode32;
 
     uint32_t *scanner; /* the scanner's addresses */
     size_t nscanner;
@@ -137,6 +144,30 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
 void st_compare_summarize(struct st_comparison *c);
 
 void st_compare_free(struct st_comparison *c);
+
+/* Frame f's time (read from the store alone: no table of 8 bytes a frame). */
+static inline int64_t st_frame_time(const struct st_comparison *c, long f)
+{
+    return st_store_time(&c->cap->frames, (size_t)f);
+}
+
+/* Frame f's mode: 1 + its index in modes, 0: none. */
+static inline uint32_t st_frame_mode(const struct st_comparison *c, long f)
+{
+    return c->fmode8 ? c->fmode8[f] : c->fmode32 ? c->fmode32[f] : 0;
+}
+
+/* Frame f's trace packet, or -1 (wire-only). */
+static inline long st_frame_trace(const struct st_comparison *c, long f)
+{
+    return c->f2t[f] >= 0 ? c->f2t[f] : -1;
+}
+
+/* The probe (trace index) wire-only frame f relates to, or -1. */
+static inline long st_frame_rel(const struct st_comparison *c, long f)
+{
+    return c->f2t[f] <= -2 ? -2 - (long)c->f2t[f] : -1;
+}
 
 /* The next fragment of frame f's train, or -1. */
 static inline long st_frame_next(const struct st_comparison *c, long f)

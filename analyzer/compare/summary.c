@@ -502,6 +502,27 @@ static uint32_t mode_ix(struct st_comparison *c, struct mode_cache *mc, const ch
     return mc->ix;
 }
 
+/* Frame f's mode m, in a byte while every mode fits one (widened once
+ * when one does not: a trace of hundreds of passes). */
+static void fmode_set(struct st_comparison *c, size_t f, uint32_t m)
+{
+    size_t nf = c->cap->n;
+    if (!c->fmode8 && !c->fmode32 && !(c->fmode8 = calloc(nf ? nf : 1, 1)))
+        abort();
+    if (c->fmode8 && m > UINT8_MAX) {
+        if (!(c->fmode32 = malloc((nf ? nf : 1) * sizeof *c->fmode32)))
+            abort();
+        for (size_t i = 0; i < nf; i++)
+            c->fmode32[i] = c->fmode8[i];
+        free(c->fmode8);
+        c->fmode8 = NULL;
+    }
+    if (c->fmode8)
+        c->fmode8[f] = (uint8_t)m;
+    else
+        c->fmode32[f] = m;
+}
+
 /* Each host's probes and replies (trace packets) and wire-only frames, and
  * each frame's mode. */
 static void list_packets(struct st_comparison *c, const struct lists *l)
@@ -521,17 +542,17 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
     }
     struct mode_cache mc = {NULL, 0};
     for (size_t i = 0; i < c->cap->n; i++) {
-        if (c->f2t[i] >= 0) {
-            c->fmode[i] = mode_ix(c, &mc, trace_mode(c, (size_t)c->f2t[i], l->fallback));
+        long p = c->f2t[i] >= 0 ? c->f2t[i] : st_frame_rel(c, (long)i);
+        if (p < 0) {
+            fmode_set(c, i, mode_ix(c, &mc, mode_at(c, st_frame_time(c, (long)i), l->fallback)));
             continue;
         }
-        if (c->frel[i] < 0) {
-            c->fmode[i] = mode_ix(c, &mc, mode_at(c, c->ftime[i], l->fallback));
+        uint32_t m = mode_ix(c, &mc, trace_mode(c, (size_t)p, l->fallback));
+        fmode_set(c, i, m);
+        if (c->f2t[i] >= 0)
             continue;
-        }
-        c->fmode[i] = mode_ix(c, &mc, trace_mode(c, (size_t)c->frel[i], l->fallback));
         struct st_mode_host *h =
-            host_in(c, l->ix, &c->modes[c->fmode[i] - 1], st_trace_pkt_host(c, (size_t)c->frel[i]));
+            host_in(c, l->ix, &c->modes[m - 1], st_trace_pkt_host(c, (size_t)p));
         list_one(&h->wire, &h->nwire, i, l->fill);
     }
 }

@@ -60,7 +60,7 @@ static struct st_item *items(const struct st_comparison *c, bool one_sided, size
             continue;
         it[k].trace = (int32_t)i;
         it[k].frame = (int32_t)f;
-        it[k].t = f >= 0 ? c->ftime[f]
+        it[k].t = f >= 0 ? st_frame_time(c, f)
                          : st_trace_pkt(c->trace, i, &(struct st_pkt){0})->time_ns + c->offset_ns;
         k++;
     }
@@ -68,7 +68,7 @@ static struct st_item *items(const struct st_comparison *c, bool one_sided, size
         if (c->f2t[i] < 0) {
             it[k].trace = -1;
             it[k].frame = (int32_t)i;
-            it[k].t = c->ftime[i];
+            it[k].t = st_frame_time(c, i);
             k++;
         }
     /* in place: qsort's merge would copy the whole list (160 MB at 10M frames) */
@@ -109,8 +109,8 @@ enum st_cause st_item_cause(const struct st_comparison *c, const struct st_item 
 
 const char *st_item_mode(const struct st_comparison *c, const struct st_item *it)
 {
-    if (it->frame >= 0 && c->fmode[it->frame])
-        return c->modes[c->fmode[it->frame] - 1].name;
+    if (it->frame >= 0 && st_frame_mode(c, it->frame))
+        return c->modes[st_frame_mode(c, it->frame) - 1].name;
     const char *m = it->trace >= 0 ? st_trace_pkt_mode(c->trace, (size_t)it->trace) : NULL;
     if (m)
         return m;

@@ -399,7 +399,7 @@ static void no_single_host(struct teller *t)
     bool header = false;
     t->h = NULL;
     for (size_t i = 0; i < c->cap->n; i++) {
-        if (c->f2t[i] >= 0 || c->frel[i] >= 0 || c->fcause[i] == ST_CAUSE_UNRELATED)
+        if (c->f2t[i] >= 0 || st_frame_rel(c, i) >= 0 || c->fcause[i] == ST_CAUSE_UNRELATED)
             continue;
         char brief[ST_LINE_MAX];
         if (!header)

@@ -267,7 +267,7 @@ static bool no_single_host(FILE *out, const struct st_comparison *c)
     uint32_t seen[3];
     size_t nseen = 0;
     for (size_t i = 0; i < c->cap->n; i++) {
-        if (c->f2t[i] >= 0 || c->frel[i] >= 0 || c->fcause[i] == ST_CAUSE_UNRELATED)
+        if (c->f2t[i] >= 0 || st_frame_rel(c, i) >= 0 || c->fcause[i] == ST_CAUSE_UNRELATED)
             continue;
         add_frame(&l, c, (long)i);
         struct st_pkt tmp;

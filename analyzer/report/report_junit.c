@@ -16,8 +16,8 @@
 static uint32_t item_host(const struct st_comparison *c, const struct st_item *it)
 {
     struct st_pkt tmp;
-    if (it->frame >= 0 && it->trace < 0 && c->frel[it->frame] >= 0) /* about its probe */
-        return st_trace_pkt_host(c, (size_t)c->frel[it->frame]);
+    if (it->frame >= 0 && it->trace < 0 && st_frame_rel(c, it->frame) >= 0) /* about its probe */
+        return st_trace_pkt_host(c, (size_t)st_frame_rel(c, it->frame));
     if (it->trace >= 0)
         return st_trace_pkt_host(c, (size_t)it->trace);
     return st_pkt_host(c, st_item_pkt(c, it, &tmp), st_item_dir(c, it));

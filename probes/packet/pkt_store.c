@@ -17,6 +17,7 @@
 #include "pkt_store.h"
 
 #include <endian.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,15 @@
 #define CHUNK (1u << 20)
 #define GROUP 8 /* records per remembered start */
 #define SLOTS (sizeof(((struct st_pkt_store *)0)->tslot))
+/* The words a group's first record predicts in the others (base_lead):
+ * time_ns's two, line, frame; all in the mask's first byte. */
+#define LEAD       (offsetof(struct st_pkt, time_ns) / WORD)
+#define LEAD_WORDS 4u
+
+_Static_assert(offsetof(struct st_pkt, time_ns) % WORD == 0, "time_ns is whole words");
+_Static_assert(offsetof(struct st_pkt, line) == WORD * (LEAD + 2), "line follows time_ns");
+_Static_assert(offsetof(struct st_pkt, frame) == WORD * (LEAD + 3), "frame follows line");
+_Static_assert(LEAD + LEAD_WORDS <= 8, "the lead words are in the mask's first byte");
 
 _Static_assert(REC % WORD == 0, "a record is whole words");
 _Static_assert(WORDS > 64 && WORDS <= 128, "the mask of non-zero words fills two 64-bit halves");
@@ -134,18 +144,14 @@ static size_t encode(const struct st_pkt *p, const struct st_pkt *base, uint8_t 
     return n;
 }
 
-/* A stored record at e, over its template (NULL: zeros). */
-static void decode_stored(const uint8_t *e, const struct st_pkt *base, struct st_pkt *tmp)
+/* The XORed words of stored record e, applied to *tmp (its base). */
+static void xor_values(const uint8_t *e, struct st_pkt *tmp)
 {
     unsigned map = (unsigned)e[1] | (unsigned)e[2] << 8;
     const uint8_t *mask = e + 3;
     const uint8_t *v = mask + bits(map);
     uint8_t *b = (uint8_t *)tmp;
 
-    if (base)
-        memcpy(tmp, base, REC);
-    else
-        memset(tmp, 0, REC);
     for (; map; map &= map - 1) {
         size_t j = (size_t)__builtin_ctz(map);
         for (unsigned m = *mask++; m; m &= m - 1) {
@@ -158,6 +164,16 @@ static void decode_stored(const uint8_t *e, const struct st_pkt *base, struct st
             v += WORD;
         }
     }
+}
+
+/* A stored record at e, over `base` (NULL: zeros). */
+static void decode_stored(const uint8_t *e, const struct st_pkt *base, struct st_pkt *tmp)
+{
+    if (base)
+        memcpy(tmp, base, REC);
+    else
+        memset(tmp, 0, REC);
+    xor_values(e, tmp);
 }
 
 size_t st_store_pack(const struct st_pkt *p, uint8_t *out)
@@ -230,11 +246,90 @@ static uint8_t *room(struct st_pkt_store *s)
     return c->data + c->len;
 }
 
+/* Where record i starts. */
+static const uint8_t *record_at(const struct st_pkt_store *s, size_t i)
+{
+    uint64_t g = s->group[i / GROUP];
+    return s->chunks[g >> 32].data + (uint32_t)g + s->rel[i];
+}
+
+static const struct st_pkt *template_of(const struct st_pkt_store *s, const uint8_t *e)
+{
+    return e[0] ? &s->tmpl[e[0] - 1] : NULL;
+}
+
+/* Stored record e's lead words over the base's `b`: the mask's first byte,
+ * if any, comes first among the values, whose words are in word order. */
+static void lead_of(const uint8_t *e, const uint32_t b[LEAD_WORDS], uint32_t out[LEAD_WORDS])
+{
+    memcpy(out, b, LEAD_WORDS * WORD);
+    unsigned map = (unsigned)e[1] | (unsigned)e[2] << 8;
+    if (!(map & 1))
+        return;
+    unsigned m = e[3];
+    const uint8_t *v = e + 3 + bits(map) + WORD * bits(m & ((1u << LEAD) - 1));
+    for (unsigned k = 0; k < LEAD_WORDS; k++)
+        if (m & (1u << (LEAD + k))) {
+            uint32_t y;
+            memcpy(&y, v, WORD);
+            out[k] ^= y;
+            v += WORD;
+        }
+}
+
+static void template_lead(const struct st_pkt *t, uint32_t b[LEAD_WORDS])
+{
+    if (t)
+        memcpy(b, (const uint8_t *)t + WORD * LEAD, LEAD_WORDS * WORD);
+    else
+        memset(b, 0, LEAD_WORDS * WORD);
+}
+
+/*
+ * The lead words record i is stored against: its template's for the first
+ * of a group; for the k-th after it, the first's time, and its line and
+ * frame numbers plus k (0 stays 0: a trace packet has no frame, a frame no
+ * line). A capture's frames are numbered one after another and a group's
+ * times are close, so a frame's number and the high word of its time
+ * (which a template's differs in after 4.3 s) cost nothing: 8 bytes a
+ * frame less.
+ */
+static void base_lead(const struct st_pkt_store *s, size_t i, const uint8_t *e,
+                      uint32_t b[LEAD_WORDS])
+{
+    size_t k = i % GROUP;
+    if (!k) {
+        template_lead(template_of(s, e), b);
+        return;
+    }
+    const uint8_t *f = record_at(s, i - k);
+    uint32_t tb[LEAD_WORDS], first[LEAD_WORDS];
+    template_lead(template_of(s, f), tb);
+    lead_of(f, tb, first);
+    b[0] = first[0];
+    b[1] = first[1];
+    b[2] = first[2] ? first[2] + (uint32_t)k : 0;
+    b[3] = first[3] ? first[3] + (uint32_t)k : 0;
+}
+
 void st_store_add(struct st_pkt_store *s, const struct st_pkt *p)
 {
     uint8_t flat[ST_STORE_PACKED_MAX];
     uint8_t t = template_for(s, p);
-    size_t len = encode(p, t ? &s->tmpl[t - 1] : NULL, t, flat);
+    const struct st_pkt *base = t ? &s->tmpl[t - 1] : NULL;
+    struct st_pkt predicted;
+    if (s->n % GROUP) {
+        /* the group's first record is stored: the others are read against it */
+        uint32_t b[LEAD_WORDS];
+        base_lead(s, s->n, NULL, b);
+        if (base)
+            predicted = *base;
+        else
+            memset(&predicted, 0, REC);
+        memcpy((uint8_t *)&predicted + WORD * LEAD, b, sizeof b);
+        base = &predicted;
+    }
+    size_t len = encode(p, base, t, flat);
     size_t n = compact(flat, len, t, room(s));
     s->chunks[s->nchunks - 1].len += (uint32_t)n;
     s->n++;
@@ -251,29 +346,46 @@ void st_store_add_packed(struct st_pkt_store *s, const uint8_t *rec)
 
 const struct st_pkt *st_store_get(const struct st_pkt_store *s, size_t i, struct st_pkt *tmp)
 {
-    uint64_t g = s->group[i / GROUP];
-    const uint8_t *e = s->chunks[g >> 32].data + (uint32_t)g + s->rel[i];
-    decode_stored(e, e[0] ? &s->tmpl[e[0] - 1] : NULL, tmp);
+    const uint8_t *e = record_at(s, i);
+    const struct st_pkt *t = template_of(s, e);
+    if (t)
+        memcpy(tmp, t, REC);
+    else
+        memset(tmp, 0, REC);
+    if (i % GROUP) {
+        uint32_t b[LEAD_WORDS];
+        base_lead(s, i, e, b);
+        memcpy((uint8_t *)tmp + WORD * LEAD, b, sizeof b);
+    }
+    xor_values(e, tmp);
     return tmp;
 }
 
-/* Copied over record by record (the two stores' templates differ), each
- * of `from`'s chunks freed once read: only a chunk is ever held twice. */
+int64_t st_store_time(const struct st_pkt_store *s, size_t i)
+{
+    const uint8_t *e = record_at(s, i);
+    uint32_t b[LEAD_WORDS], w[LEAD_WORDS];
+    base_lead(s, i, e, b);
+    lead_of(e, b, w);
+    int64_t t;
+    memcpy(&t, w, sizeof t);
+    return t;
+}
+
+/* Copied over record by record (the two stores' templates and groups
+ * differ), each of `from`'s chunks freed once read: only a chunk is ever
+ * held twice (a group, whose first record the others are read against,
+ * never spans two chunks). */
 void st_store_take(struct st_pkt_store *s, struct st_pkt_store *from)
 {
     size_t c = 0;
-    uint32_t off = 0;
     struct st_pkt p;
     for (size_t j = 0; j < from->n; j++) {
-        const uint8_t *rec = from->chunks[c].data + off;
-        decode_stored(rec, rec[0] ? &from->tmpl[rec[0] - 1] : NULL, &p);
-        st_store_add(s, &p);
-        off += (uint32_t)stored_len(rec);
-        if (off >= from->chunks[c].len) { /* records never straddle chunks */
+        for (size_t now = (size_t)(from->group[j / GROUP] >> 32); c < now; c++) {
             free(from->chunks[c].data);
-            from->chunks[c++].data = NULL;
-            off = 0;
+            from->chunks[c].data = NULL;
         }
+        st_store_add(s, st_store_get(from, j, &p));
     }
     st_store_free(from);
 }

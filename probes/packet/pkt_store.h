@@ -5,8 +5,12 @@
  * sweep's records are alike (the same addresses, ports, TTL, flags, lengths).
  * So a record is stored as the 4-byte words in which it differs from a
  * template, the first record of its shape (direction, protocol, flags or
- * type, length), and a mask of those words. Exact for any record: what comes
- * back is byte for byte what went in (padding included).
+ * type, length), and a mask of those words. Records come in groups of 8;
+ * in all but a group's first, the time, trace line and frame number are
+ * read against what the first predicts (its time, its numbers plus one a
+ * record), so a capture's frame number and the high word of its time cost
+ * nothing. Exact for any record: what comes back is byte for byte what
+ * went in (padding included).
  *
  * The bytes live in fixed-size chunks that never move, so a store grows
  * without copying what it holds; where a record starts is a 64-bit
@@ -54,6 +58,11 @@ void st_store_add(struct st_pkt_store *s, const struct st_pkt *p);
 
 /* Record i, decoded into *tmp; returns tmp. */
 const struct st_pkt *st_store_get(const struct st_pkt_store *s, size_t i, struct st_pkt *tmp);
+
+/* Record i's time_ns alone, without decoding the rest of it: a capture's
+ * frame times are read often enough that a table of them would be kept
+ * otherwise (8 bytes a frame, 80 MB at 10M frames). */
+int64_t st_store_time(const struct st_pkt_store *s, size_t i);
 
 /* Append every record of `from` and empty it (its memory is given back as
  * it is read: the two are never both whole). */
