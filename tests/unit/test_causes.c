@@ -520,13 +520,63 @@ static void test_host_verdicts(void **state)
     st_rows_done();
 }
 
+/* ---- each frame's mode, past a byte's worth of modes ------------------------ */
+
+#define MANY_MODES 300 /* more than a frame's mode byte holds: it widens */
+
+/*
+ * Pass k probes port k + 1 of one host with -PS<k+1>; the host's SYN/ACK is
+ * on the wire but not traced. Each frame, the probe's and the untraced
+ * reply's (a wire-only frame about that probe), is in its pass's mode.
+ */
+static void test_many_modes(void **state)
+{
+    (void)state;
+    struct world w;
+    memset(&w, 0, sizeof w);
+    size_t size = MANY_MODES * 256, len = 0;
+    char *text = malloc(size);
+    assert_non_null(text);
+    for (unsigned k = 0; k < MANY_MODES; k++) {
+        char t[16], sent[160], rcvd[160];
+        snprintf(t, sizeof t, "%u.%03us", k / 100, k % 100 * 10);
+        snprintf(sent, sizeof sent,
+                 "SENT (%s) TCP 198.18.2.1:40000 > 198.18.3.2:%u S ttl=41 id=%u iplen=44  seq=1000 "
+                 "win=1024 <mss 1460>",
+                 t, k + 1, k + 1);
+        snprintf(rcvd, sizeof rcvd,
+                 "RCVD (%s) TCP 198.18.3.2:%u > 198.18.2.1:40000 SA ttl=64 id=0 iplen=44  seq=777 "
+                 "win=64240 <mss 1460>",
+                 t, k + 1);
+        len += (size_t)snprintf(text + len, size - len, "PASS (%s) mode=-PS%u targets=1\n%s\n", t,
+                                k + 1, sent);
+        add_frame("many modes", &w.cap, sent);
+        add_frame("many modes", &w.cap, rcvd);
+    }
+    read_trace("many modes", text, &w.t);
+    free(text);
+    st_compare_run(&w.c, &w.t, &w.cap);
+    st_compare_summarize(&w.c);
+    assert_int_equal(w.c.nmodes, MANY_MODES);
+    assert_int_equal(w.c.matched, MANY_MODES);
+    for (size_t f = 0; f < w.cap.n; f++) {
+        char want[32];
+        uint32_t m = st_frame_mode(&w.c, (long)f);
+        snprintf(want, sizeof want, "-PS%zu", f / 2 + 1);
+        assert_true(m >= 1 && m <= w.c.nmodes);
+        assert_string_equal(w.c.modes[m - 1].name, want);
+        assert_int_equal(f % 2 ? st_frame_rel(&w.c, (long)f) : st_frame_trace(&w.c, (long)f),
+                         (long)f / 2);
+    }
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wire_causes),
-        cmocka_unit_test(test_trace_causes),
-        cmocka_unit_test(test_matching),
-        cmocka_unit_test(test_host_verdicts),
+        cmocka_unit_test(test_wire_causes), cmocka_unit_test(test_trace_causes),
+        cmocka_unit_test(test_matching),    cmocka_unit_test(test_host_verdicts),
+        cmocka_unit_test(test_many_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
