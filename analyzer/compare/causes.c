@@ -160,6 +160,11 @@ struct entry {
 struct keys {
     struct entry *e;
     size_t n;
+    /* where the keys of each top-`bits` prefix start in e (sorted), 1 + 2^bits:
+     * a lookup searches a few entries, not the whole table (binary search
+     * over millions of keys was a cache miss a step: most of classify's time) */
+    uint32_t *dir;
+    unsigned bits;
     uint64_t recent[RECENT]; /* keys put lately, by their low bits */
     uint32_t recent_set;     /* which of recent[] hold one */
 };
@@ -191,9 +196,29 @@ static int cmp_entry(const void *a, const void *b)
     return (x->probe > y->probe) - (x->probe < y->probe);
 }
 
+/* The directory over the sorted keys: a bucket of about 4 keys a prefix
+ * (4 bytes a bucket: a byte a key). */
+static void dir_build(struct keys *k)
+{
+    k->bits = 1;
+    while (k->bits < 30 && (size_t)4 << k->bits < k->n)
+        k->bits++;
+    size_t nb = (size_t)1 << k->bits;
+    k->dir = malloc((nb + 1) * sizeof *k->dir);
+    if (!k->dir)
+        abort();
+    size_t i = 0;
+    for (size_t b = 0; b <= nb; b++) {
+        while (i < k->n && entry_key(&k->e[i]) >> (64 - k->bits) < b)
+            i++;
+        k->dir[b] = (uint32_t)i;
+    }
+}
+
 static long find(const struct keys *k, uint64_t key_)
 {
-    size_t lo = 0, hi = k->n;
+    size_t b = (size_t)(key_ >> (64 - k->bits));
+    size_t lo = k->dir[b], hi = k->dir[b + 1];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (entry_key(&k->e[mid]) < key_)
@@ -201,7 +226,7 @@ static long find(const struct keys *k, uint64_t key_)
         else
             hi = mid;
     }
-    return lo < k->n && entry_key(&k->e[lo]) == key_ ? k->e[lo].probe : -1;
+    return lo < k->dir[b + 1] && entry_key(&k->e[lo]) == key_ ? k->e[lo].probe : -1;
 }
 
 static uint64_t ports(const struct st_pkt *p, bool reverse)
@@ -609,6 +634,7 @@ static struct up *tables_build(const struct st_comparison *c, struct keys *k, si
         (*nups)++;
     }
     st_sort(k->e, k->n, sizeof *k->e, cmp_entry);
+    dir_build(k);
     st_sort(ups, *nups, sizeof *ups, cmp_up);
     return ups;
 }
@@ -651,5 +677,6 @@ void st_classify(struct st_comparison *c)
     free(arp.asked);
     free(arp.answered);
     free(k.e);
+    free(k.dir);
     free(ups);
 }
