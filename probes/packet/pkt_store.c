@@ -96,15 +96,6 @@ size_t st_store_packed_len(const uint8_t *head)
     return packed_len(head);
 }
 
-/* The stored form's length: template, map, the mask bytes it names, words. */
-static inline size_t stored_len(const uint8_t *e)
-{
-    unsigned map = (unsigned)e[1] | (unsigned)e[2] << 8, nb = 0, words = 0;
-    for (; map; map &= map - 1)
-        words += bits(e[3 + nb++]);
-    return 3 + nb + WORD * (size_t)words;
-}
-
 /* The flat form at `flat` (st_store_pack's) rewritten in the stored form
  * at `out`, with template number t; returns its length. */
 static size_t compact(const uint8_t *flat, size_t len, uint8_t t, uint8_t *out)
