@@ -200,6 +200,8 @@ static int cmp_entry(const void *a, const void *b)
  * (4 bytes a bucket: a byte a key). */
 static void dir_build(struct keys *k)
 {
+    if (k->n > UINT32_MAX) /* 4-byte starts: 50 GB of keys before they would not do */
+        abort();
     k->bits = 1;
     while (k->bits < 30 && (size_t)4 << k->bits < k->n)
         k->bits++;
