@@ -80,6 +80,10 @@ struct st_wireshark_opts {
     /* captures of at least this many bytes are split across two processes;
      * 0: the default (8 MiB), SIZE_MAX or more: never */
     uint64_t split_bytes;
+    /* a split capture's frames are dissected by processes of this many
+     * frames each (a fresh one for each run of frames: libwireshark's memory
+     * goes with it); 0: the default (262144), more is taken as the default */
+    uint32_t segment_frames;
 };
 
 /* Whether this scantrace was built with libwireshark. */

@@ -15,24 +15,24 @@
  * the second reads the first half without dissecting it, to number its
  * frames. The parent collects both children's records from pipes, in a
  * thread each, and keeps none of libwireshark's per-frame memory (see
- * struct half). No dissection state crosses the cut: the fields read here are raw
- * header values (tcp.seq_raw, not the relative seq). The dissection session
- * is renewed every SESSION_FRAMES frames, which frees the conversation and
- * request/response tables Wireshark keeps per session (tshark's -M), which
- * grow with every frame. A renewal itself keeps a few megabytes, so renewing
- * often costs more than it frees (BENCHMARKS.md), hence the large period.
+ * struct half). No dissection state crosses a cut: the fields read here are
+ * raw header values (tcp.seq_raw, not the relative seq).
+ *
+ * Memory: Wireshark keeps conversation and request/response tables per
+ * session (tshark's -M), growing with every frame, and keeps some of every
+ * session, and an entry for every address it names, until its process
+ * exits. So a child dissects its half by segments of SEG_FRAMES frames,
+ * each in a short-lived worker process that takes its memory with it (see
+ * struct segment); in one process (small captures, or no process to be
+ * had) the session is renewed every SESSION_FRAMES frames. A session costs
+ * its start (every dissector's initialisation), so both periods are large.
  */
 #include "wireshark_module.h"
+#include "wireshark_frames.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <epan/addr_resolv.h>
 #include <epan/epan.h>
@@ -49,11 +49,10 @@
 
 #include "dissect_fields.h"
 
-#define ST_WS_EXPORT   __attribute__((visibility("default")))
-#define SPLIT_DEFAULT  (8u << 20)
-#define SESSION_FRAMES 262144
-#define MAX_OCC        4 /* values kept per field and frame (two IP headers at most) */
-#define MAX_HF         8 /* registrations of one field name */
+#define ST_WS_EXPORT  __attribute__((visibility("default")))
+#define SPLIT_DEFAULT (8u << 20)
+#define MAX_OCC       4 /* values kept per field and frame (two IP headers at most) */
+#define MAX_HF        8 /* registrations of one field name */
 
 /* ---- epan, once per process ---------------------------------------------- */
 
@@ -231,15 +230,10 @@ static void release(struct frame_vals *v)
 
 /* ---- the dissection loop --------------------------------------------------- */
 
-struct prov {
-    frame_data prev, first;
-    bool have_prev;
-};
-
 /* Only the previous frame's time is asked for (frame.time_delta). */
 static const nstime_t *frame_ts(struct packet_provider_data *pd, guint32 num)
 {
-    const struct prov *p = (const struct prov *)(void *)pd;
+    const struct stw_prov *p = (const struct stw_prov *)(void *)pd;
     if (p->have_prev && p->prev.num == num)
         return &p->prev.abs_ts;
     return p->have_prev && p->first.num == num ? &p->first.abs_ts : NULL;
@@ -247,15 +241,9 @@ static const nstime_t *frame_ts(struct packet_provider_data *pd, guint32 num)
 
 static const struct packet_provider_funcs prov_funcs = {frame_ts, NULL, NULL, NULL};
 
-/* Where the frames go: the caller's dissection, or the pipe to the parent. */
-struct sink {
-    struct st_dissection *c; /* or NULL */
-    FILE *out;               /* or NULL */
-};
-
 /* A record on the pipe: 'P' and the record packed (a fifth of struct
  * st_pkt's bytes). */
-static void emit(struct sink *s, const struct st_pkt *p)
+static void emit(struct stw_sink *s, const struct st_pkt *p)
 {
     if (s->c) {
         st_dissection_push(s->c, p);
@@ -266,8 +254,76 @@ static void emit(struct sink *s, const struct st_pkt *p)
     fwrite(rec, 1, st_store_pack(p, rec), s->out);
 }
 
-static void read_error(const char *path, int werr, char *werr_info, uint32_t frame, char *err,
-                       size_t errsz)
+void stw_dis_open(struct stw_dissector *d, struct stw_chain *ch, int ftype)
+{
+    d->epan = epan_new((struct packet_provider_data *)(void *)&ch->prov, &prov_funcs);
+    d->edt = epan_dissect_new(d->epan, TRUE, FALSE);
+    d->ftype = ftype;
+    d->in_session = 0;
+    d->v = calloc(1, sizeof *d->v);
+    if (!d->v)
+        abort();
+}
+
+void stw_dis_close(struct stw_dissector *d)
+{
+    epan_dissect_free(d->edt);
+    epan_free(d->epan);
+    free(d->v);
+}
+
+/* A fresh session every SESSION_FRAMES frames: Wireshark's per-capture
+ * tables start empty. */
+static void dis_renew(struct stw_dissector *d, struct stw_chain *ch)
+{
+    if (++d->in_session <= SESSION_FRAMES)
+        return;
+    stw_dis_close(d);
+    stw_dis_open(d, ch, d->ftype);
+    d->in_session = 1;
+}
+
+static void dissect_one(struct stw_dissector *d, wtap_rec *rec, Buffer *buf, frame_data *fd,
+                        struct stw_sink *s)
+{
+    for (size_t f = 0; f < ST_NFIELDS; f++)
+        for (unsigned h = 0; h < nhf[f]; h++)
+            epan_dissect_prime_with_hfid(d->edt, hf[f][h]);
+    epan_dissect_run(d->edt, d->ftype, rec,
+                     tvb_new_real_data(ws_buffer_start_ptr(buf), fd->cap_len, fd->pkt_len), fd,
+                     NULL);
+    collect(d->edt, d->v);
+    struct st_field_src src = {fv_str, fv_count, fv_num, d->v};
+    struct st_pkt p;
+    st_fields_record(&src, &p);
+    emit(s, &p);
+    release(d->v);
+    epan_dissect_reset(d->edt);
+}
+
+/* Frame num (at file offset off) through the chain, and dissected into s
+ * when d is given (a child walks the chain alone over the frames its
+ * workers dissect). */
+void stw_frame_step(struct stw_chain *ch, struct stw_dissector *d, guint32 num, wtap_rec *rec,
+                    Buffer *buf, gint64 off, struct stw_sink *s)
+{
+    frame_data fd;
+    frame_data_init(&fd, num, rec, off, ch->cum);
+    const frame_data *ref = ch->prov.have_prev ? &ch->prov.first : NULL;
+    frame_data_set_before_dissect(&fd, &ch->elapsed, &ref,
+                                  ch->prov.have_prev ? &ch->prov.prev : NULL);
+    if (d)
+        dissect_one(d, rec, buf, &fd, s);
+    frame_data_set_after_dissect(&fd, &ch->cum);
+    frame_data_destroy(&fd);
+    ch->prov.prev = fd;
+    if (!ch->prov.have_prev)
+        ch->prov.first = fd;
+    ch->prov.have_prev = true;
+}
+
+void stw_read_error(const char *path, int werr, char *werr_info, uint32_t frame, char *err,
+                    size_t errsz)
 {
     if (werr == WTAP_ERR_SHORT_READ)
         snprintf(err, errsz,
@@ -280,297 +336,83 @@ static void read_error(const char *path, int werr, char *werr_info, uint32_t fra
     g_free(werr_info);
 }
 
-/*
- * Dissect the frames at file offsets [from, to) (to < 0: to the end) into
- * `s`, numbering every frame of the file. Returns the number of frames seen
- * before `to`, or -1 with err (bad input) / -2 (environment).
- */
-static long dissect_range(const char *path, int64_t from, int64_t to, struct sink *s, char *err,
-                          size_t errsz)
+wtap *stw_open_capture(const char *path, bool random, char *err, size_t errsz)
 {
     int werr = 0;
     gchar *werr_info = NULL;
-    wtap *wth = wtap_open_offline(path, WTAP_TYPE_AUTO, &werr, &werr_info, FALSE);
-    if (!wth) {
-        if (werr == WTAP_ERR_FILE_UNKNOWN_FORMAT)
-            snprintf(err, errsz,
-                     "%s: The file isn't a capture file in a format scantrace "
-                     "understands",
-                     path);
-        else
-            snprintf(err, errsz, "%s: %s%s%s", path, wtap_strerror(werr), werr_info ? ": " : "",
-                     werr_info ? werr_info : "");
-        g_free(werr_info);
-        return -1;
-    }
-    struct prov prov;
-    memset(&prov, 0, sizeof prov);
-    epan_t *epan = epan_new((struct packet_provider_data *)(void *)&prov, &prov_funcs);
-    epan_dissect_t *edt = epan_dissect_new(epan, TRUE, FALSE);
-    int ftype = wtap_file_type_subtype(wth);
+    wtap *wth = wtap_open_offline(path, WTAP_TYPE_AUTO, &werr, &werr_info, random);
+    if (wth)
+        return wth;
+    if (werr == WTAP_ERR_FILE_UNKNOWN_FORMAT)
+        snprintf(err, errsz,
+                 "%s: The file isn't a capture file in a format scantrace "
+                 "understands",
+                 path);
+    else
+        snprintf(err, errsz, "%s: %s%s%s", path, wtap_strerror(werr), werr_info ? ": " : "",
+                 werr_info ? werr_info : "");
+    g_free(werr_info);
+    return NULL;
+}
+
+long stw_walk(const char *path, wtap *wth, int64_t from, int64_t to, stw_frame_fn fn, void *ud,
+              char *err, size_t errsz)
+{
     wtap_rec rec;
     Buffer buf;
     wtap_rec_init(&rec);
     ws_buffer_init(&buf, 1514);
-    struct frame_vals *v = calloc(1, sizeof *v);
-    if (!v)
-        abort();
-    const frame_data *ref = NULL;
-    nstime_t elapsed = NSTIME_INIT_ZERO;
-    guint32 cum = 0, num = 0, in_session = 0;
+    int werr = 0;
+    gchar *werr_info = NULL;
+    guint32 num = 0;
     gint64 off;
-    long rc = 0;
-
-    while (wtap_read(wth, &rec, &buf, &werr, &werr_info, &off)) {
+    long rc = -2;
+    while (rc == -2 && wtap_read(wth, &rec, &buf, &werr, &werr_info, &off)) {
         num++;
-        if (to >= 0 && off >= to) {
+        if (to >= 0 && off >= to)
             rc = (long)num - 1;
-            goto done;
-        }
-        if (off < from) {
-            wtap_rec_reset(&rec);
-            continue;
-        }
-        if (++in_session > SESSION_FRAMES) {
-            /* a fresh session: Wireshark's per-capture tables start empty */
-            epan_dissect_free(edt);
-            epan_free(epan);
-            epan = epan_new((struct packet_provider_data *)(void *)&prov, &prov_funcs);
-            edt = epan_dissect_new(epan, TRUE, FALSE);
-            in_session = 1;
-        }
-        frame_data fd;
-        frame_data_init(&fd, num, &rec, off, cum);
-        for (size_t f = 0; f < ST_NFIELDS; f++)
-            for (unsigned h = 0; h < nhf[f]; h++)
-                epan_dissect_prime_with_hfid(edt, hf[f][h]);
-        frame_data_set_before_dissect(&fd, &elapsed, &ref, prov.have_prev ? &prov.prev : NULL);
-        epan_dissect_run(edt, ftype, &rec,
-                         tvb_new_real_data(ws_buffer_start_ptr(&buf), fd.cap_len, fd.pkt_len), &fd,
-                         NULL);
-        frame_data_set_after_dissect(&fd, &cum);
-
-        collect(edt, v);
-        struct st_field_src src = {fv_str, fv_count, fv_num, v};
-        struct st_pkt p;
-        st_fields_record(&src, &p);
-        emit(s, &p);
-        release(v);
-
-        epan_dissect_reset(edt);
-        frame_data_destroy(&fd);
-        prov.prev = fd;
-        if (!prov.have_prev) {
-            prov.first = fd;
-            ref = &prov.first;
-        }
-        prov.have_prev = true;
+        else if (off >= from && !fn(ud, num, &rec, &buf, off))
+            rc = (long)num;
         wtap_rec_reset(&rec);
     }
-    if (werr) {
-        read_error(path, werr, werr_info, num + 1, err, errsz);
+    if (rc == -2 && werr) {
+        stw_read_error(path, werr, werr_info, num + 1, err, errsz);
         rc = -1;
-    } else {
+    } else if (rc == -2) {
         rc = (long)num;
     }
-done:
-    free(v);
-    epan_dissect_free(edt);
-    epan_free(epan);
     wtap_rec_cleanup(&rec);
     ws_buffer_free(&buf);
-    wtap_close(wth);
     return rc;
 }
 
-/* ---- the halves ------------------------------------------------------------ */
-
-/* A child: dissect [from, to) onto fd; 'E' + message on error, 'D' when done. */
-static void child_main(const char *path, int64_t from, int64_t to, int fd)
-{
-    FILE *out = fdopen(fd, "w");
-    if (!out)
-        _exit(3);
-    static char obuf[1 << 16];
-    setvbuf(out, obuf, _IOFBF, sizeof obuf);
-    char err[512] = "";
-    struct sink s = {NULL, out};
-    long n = dissect_range(path, from, to, &s, err, sizeof err);
-    if (n < 0) {
-        fputc('E', out);
-        fputs(err, out);
-        fputc('\n', out);
-    } else {
-        fputc('D', out);
-    }
-    _exit(fclose(out) == 0 ? 0 : 3);
-}
-
-struct collector {
-    int fd;
-    struct st_dissection part;
-    char err[512];
-    bool done, failed;
+struct here {
+    struct stw_chain ch;
+    struct stw_dissector d;
+    struct stw_sink *s;
 };
 
-static bool read_full(FILE *f, void *p, size_t n)
+static bool here_frame(void *ud, guint32 num, wtap_rec *rec, Buffer *buf, gint64 off)
 {
-    return fread(p, 1, n, f) == n;
+    struct here *h = ud;
+    dis_renew(&h->d, &h->ch);
+    stw_frame_step(&h->ch, &h->d, num, rec, buf, off, h->s);
+    return true;
 }
 
-/* Thread: the child's records off the pipe. */
-static void *collect_main(void *arg)
+long stw_dissect_range(const char *path, int64_t from, int64_t to, struct stw_sink *s, char *err,
+                       size_t errsz)
 {
-    struct collector *k = arg;
-    FILE *in = fdopen(k->fd, "r");
-    if (!in) {
-        close(k->fd);
-        k->failed = true;
-        return NULL;
-    }
-    for (;;) {
-        int tag = fgetc(in);
-        if (tag == 'P') {
-            uint8_t rec[ST_STORE_PACKED_MAX];
-            if (!read_full(in, rec, ST_STORE_PACKED_HEAD))
-                break;
-            size_t len = st_store_packed_len(rec);
-            if (!read_full(in, rec + ST_STORE_PACKED_HEAD, len - ST_STORE_PACKED_HEAD))
-                break;
-            st_store_add_packed(&k->part.frames, rec);
-            k->part.n++;
-            continue;
-        }
-        if (tag == 'E') {
-            if (!fgets(k->err, sizeof k->err, in))
-                k->err[0] = '\0';
-            k->err[strcspn(k->err, "\n")] = '\0';
-            k->failed = true;
-        } else if (tag == 'D') {
-            k->done = true;
-        }
-        break;
-    }
-    /* drain so the child never blocks on a full pipe */
-    char sink[4096];
-    while (fread(sink, 1, sizeof sink, in) > 0)
-        ;
-    fclose(in);
-    return NULL;
-}
-
-static void append(struct st_dissection *c, struct st_dissection *part)
-{
-    c->n += part->n;
-    st_store_take(&c->frames, &part->frames);
-    memset(part, 0, sizeof *part);
-}
-
-/*
- * Half of a capture, dissected by a child of its own (its records collected
- * from a pipe by a thread), or here when no child could be had. Children
- * dissect both halves, not the parent: a renewal of the dissection session
- * keeps a few megabytes, and libwireshark keeps them until its process
- * exits (about 40 bytes a frame at 10M frames, measured), so in the parent
- * they would add to compare's peak.
- */
-struct half {
-    int64_t from, to; /* file offsets, to < 0: the end */
-    pid_t pid;        /* the child, or -1: dissected here */
-    pthread_t th;
-    struct collector k; /* k.part: the records, either way */
-    enum st_tshark_rc rc;
-};
-
-static void half_fork(const char *path, struct half *h)
-{
-    int pfd[2];
-    h->pid = -1;
-    if (pipe2(pfd, O_CLOEXEC))
-        return;
-    fflush(NULL);
-    h->pid = fork();
-    if (h->pid == 0) {
-        close(pfd[0]);
-        child_main(path, h->from, h->to, pfd[1]);
-    }
-    close(pfd[1]);
-    if (h->pid < 0) {
-        close(pfd[0]);
-        return;
-    }
-    h->k.fd = pfd[0];
-}
-
-static void half_collect(struct half *h)
-{
-    if (h->pid < 0 || pthread_create(&h->th, NULL, collect_main, &h->k) == 0)
-        return;
-    close(h->k.fd);
-    kill(h->pid, SIGKILL);
-    waitpid(h->pid, NULL, 0);
-    h->pid = -1;
-}
-
-static void half_here(const char *path, struct half *h)
-{
-    if (h->pid >= 0)
-        return;
-    struct sink s = {&h->k.part, NULL};
-    if (dissect_range(path, h->from, h->to, &s, h->k.err, sizeof h->k.err) < 0)
-        h->rc = ST_TSHARK_BAD_INPUT;
-}
-
-static void half_wait(const char *path, struct half *h)
-{
-    if (h->pid < 0)
-        return;
-    pthread_join(h->th, NULL);
-    int st = 0;
-    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (h->k.failed && h->k.err[0]) {
-        h->rc = ST_TSHARK_BAD_INPUT;
-    } else if (!h->k.done || !WIFEXITED(st) || WEXITSTATUS(st)) {
-        snprintf(h->k.err, sizeof h->k.err, "%s: a dissecting process failed", path);
-        h->rc = ST_TSHARK_ENVIRONMENT;
-    }
-}
-
-/* Both halves into c (empty), the first's error before the second's. */
-static enum st_tshark_rc halves_read(const char *path, int64_t cut, struct st_dissection *c,
-                                     char *err, size_t errsz)
-{
-    struct half h[2];
-    memset(h, 0, sizeof h);
-    h[0].to = cut;
-    h[1].from = cut;
-    h[1].to = -1;
-    /* both forks before any thread: a child is then a copy of one thread */
-    for (int i = 0; i < 2; i++)
-        half_fork(path, &h[i]);
-    for (int i = 0; i < 2; i++)
-        half_collect(&h[i]);
-    for (int i = 0; i < 2; i++)
-        half_here(path, &h[i]);
-    for (int i = 0; i < 2; i++)
-        half_wait(path, &h[i]);
-    enum st_tshark_rc rc = ST_TSHARK_OK;
-    for (int i = 0; i < 2 && rc == ST_TSHARK_OK; i++)
-        if (h[i].rc != ST_TSHARK_OK) {
-            rc = h[i].rc;
-            snprintf(err, errsz, "%s", h[i].k.err);
-        }
-    struct st_pkt first;
-    if (rc == ST_TSHARK_OK && h[1].k.part.n &&
-        st_store_get(&h[1].k.part.frames, 0, &first)->frame != h[0].k.part.n + 1) {
-        snprintf(err, errsz, "%s: frame %u: the two halves do not join", path, first.frame);
-        rc = ST_TSHARK_ENVIRONMENT;
-    }
-    for (int i = 0; i < 2; i++) {
-        append(c, &h[i].k.part);
-        st_dissection_free(&h[i].k.part);
-    }
+    wtap *wth = stw_open_capture(path, false, err, errsz);
+    if (!wth)
+        return -1;
+    struct here h;
+    memset(&h.ch, 0, sizeof h.ch);
+    h.s = s;
+    stw_dis_open(&h.d, &h.ch, wtap_file_type_subtype(wth));
+    long rc = stw_walk(path, wth, from, to, here_frame, &h, err, errsz);
+    stw_dis_close(&h.d);
+    wtap_close(wth);
     return rc;
 }
 
@@ -592,10 +434,11 @@ ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
     int64_t cut = (uint64_t)size >= split ? size / 2 : -1;
     enum st_tshark_rc rc;
     if (cut > 0) {
-        rc = halves_read(path, cut, c, err, errsz);
+        rc = stw_halves_read(path, cut, o ? o->segment_frames : 0, c, err, errsz);
     } else {
-        struct sink s = {c, NULL};
-        rc = dissect_range(path, 0, -1, &s, err, errsz) < 0 ? ST_TSHARK_BAD_INPUT : ST_TSHARK_OK;
+        struct stw_sink s = {c, NULL};
+        rc =
+            stw_dissect_range(path, 0, -1, &s, err, errsz) < 0 ? ST_TSHARK_BAD_INPUT : ST_TSHARK_OK;
     }
     if (rc != ST_TSHARK_OK) {
         st_dissection_free(c);

@@ -8,11 +8,13 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <dirent.h>
@@ -174,21 +176,26 @@ static unsigned same_dissection(const char *path, const char *what, const struct
 
 static unsigned check_wireshark(const char *path, unsigned *frames)
 {
-    struct st_dissection ts, ws, split;
+    struct st_dissection ts, ws, split, segs;
     char err[512];
     if (st_tshark_read(path, &ts, err, sizeof err) != ST_TSHARK_OK) {
         print_error("%s\n", err);
         return 1;
     }
-    struct st_wireshark_opts whole = {.split_bytes = UINT64_MAX}, halves = {.split_bytes = 1};
+    struct st_wireshark_opts whole = {.split_bytes = UINT64_MAX}, halves = {.split_bytes = 1},
+                             pieces = {.split_bytes = 1, .segment_frames = 7};
     assert_int_equal(st_wireshark_read(path, &whole, &ws, err, sizeof err), ST_TSHARK_OK);
     assert_int_equal(st_wireshark_read(path, &halves, &split, err, sizeof err), ST_TSHARK_OK);
+    /* each half by processes of 7 frames: every cut between two of them */
+    assert_int_equal(st_wireshark_read(path, &pieces, &segs, err, sizeof err), ST_TSHARK_OK);
     unsigned bad = same_dissection(path, "one process", &ts, &ws) +
-                   same_dissection(path, "two halves", &ts, &split);
+                   same_dissection(path, "two halves", &ts, &split) +
+                   same_dissection(path, "segments", &ts, &segs);
     *frames += (unsigned)ts.n;
     st_dissection_free(&ts);
     st_dissection_free(&ws);
     st_dissection_free(&split);
+    st_dissection_free(&segs);
     return bad;
 }
 
@@ -202,6 +209,96 @@ static void test_wireshark_agrees(void **state)
     print_message("%u frames: libwireshark's records are tshark's\n", frames);
     assert_true(frames > 100);
     assert_int_equal(bad, 0);
+}
+
+/* The biggest fixture capture: the most frames to cut. */
+static char biggest[1024];
+static unsigned biggest_size;
+
+static unsigned note_size(const char *path, unsigned *frames)
+{
+    (void)frames;
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    if (n > (long)biggest_size) {
+        biggest_size = (unsigned)n;
+        snprintf(biggest, sizeof biggest, "%s", path);
+    }
+    return 0;
+}
+
+/* The file offset of the k-th (from 1) enhanced packet block, 0: none. */
+static size_t nth_epb(const uint8_t *b, size_t n, size_t k)
+{
+    for (size_t off = 0, seen = 0; off + 8 <= n;) {
+        uint32_t type, len;
+        memcpy(&type, b + off, 4);
+        memcpy(&len, b + off + 4, 4);
+        if (type == 6 && ++seen == k)
+            return off;
+        if (len < 12)
+            return 0;
+        off += len;
+    }
+    return 0;
+}
+
+/* The first `len` bytes of `from` into `to`; with `bad_block`, the middle
+ * packet block given an impossible length (not a multiple of 4). */
+static void damaged_copy(const char *from, const char *to, size_t len, bool bad_block)
+{
+    static uint8_t b[1 << 20];
+    FILE *f = fopen(from, "rb");
+    assert_non_null(f);
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    assert_true(len <= n);
+    if (bad_block) {
+        size_t epbs = 0;
+        while (nth_epb(b, n, epbs + 1))
+            epbs++;
+        size_t at = nth_epb(b, n, epbs / 2 + 1);
+        assert_true(at > 0);
+        uint32_t odd = 13;
+        memcpy(b + at + 4, &odd, 4);
+    }
+    f = fopen(to, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(b, 1, len, f), len);
+    fclose(f);
+}
+
+/* A damaged capture read in one process and by segments: the same error,
+ * naming the same frame (a segment's worker and the process that reads
+ * ahead of it must not lose or reorder it). */
+static void test_wireshark_damaged(void **state)
+{
+    (void)state;
+    if (!st_wireshark_available())
+        skip();
+    unsigned files = 0, frames = 0;
+    each_capture(note_size, &frames, &files);
+    char tmp[] = "/tmp/scantrace-damaged-XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    close(fd);
+    for (int bad_block = 0; bad_block < 2; bad_block++) {
+        damaged_copy(biggest, tmp, bad_block ? biggest_size : biggest_size - 10, bad_block);
+        struct st_wireshark_opts whole = {.split_bytes = UINT64_MAX},
+                                 pieces = {.split_bytes = 1, .segment_frames = 3};
+        struct st_dissection a, b;
+        char ea[512], eb[512];
+        assert_int_equal(st_wireshark_read(tmp, &whole, &a, ea, sizeof ea), ST_TSHARK_BAD_INPUT);
+        assert_int_equal(st_wireshark_read(tmp, &pieces, &b, eb, sizeof eb), ST_TSHARK_BAD_INPUT);
+        print_message("%s\n", ea);
+        assert_non_null(strstr(ea, "frame "));
+        assert_string_equal(ea, eb);
+        assert_int_equal(b.n, 0);
+    }
+    unlink(tmp);
 }
 
 /* The packed store gives back exactly what it was given, whatever it is. */
@@ -327,9 +424,12 @@ static void test_store_alike(void **state)
 int main(int argc, char **argv)
 {
     st_test_init(argc, argv);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_readers_agree), cmocka_unit_test(test_wireshark_agrees),
-        cmocka_unit_test(test_store_exact),   cmocka_unit_test(test_store_chunks),
-        cmocka_unit_test(test_store_alike),   cmocka_unit_test(test_ek_line)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_readers_agree),
+                                       cmocka_unit_test(test_wireshark_agrees),
+                                       cmocka_unit_test(test_wireshark_damaged),
+                                       cmocka_unit_test(test_store_exact),
+                                       cmocka_unit_test(test_store_chunks),
+                                       cmocka_unit_test(test_store_alike),
+                                       cmocka_unit_test(test_ek_line)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

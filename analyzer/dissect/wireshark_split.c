@@ -1,0 +1,361 @@
+/*
+ * A split capture's dissection (see wireshark_read.c): two children, one a
+ * half, each dissecting by runs of frames in short-lived worker processes,
+ * their records collected by the parent from pipes.
+ */
+#include "wireshark_frames.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SEG_FRAMES SESSION_FRAMES /* a worker: one session, as many as renewals */
+
+static size_t seg_frames = SEG_FRAMES; /* st_wireshark_opts.segment_frames */
+
+/* ---- the children ---------------------------------------------------------- */
+
+/*
+ * A child dissects its half by segments of SEG_FRAMES frames, each in a
+ * worker process of its own: the child reads a segment's frames (their file
+ * offsets and the chain, without dissecting them), then forks a worker that
+ * starts from the child's untouched epan, dissects the segment (wtap's
+ * random access) in one session onto the child's pipe, and exits. Workers
+ * run one at a time, so their records reach the pipe in order; the child
+ * reads the next segment meanwhile. A process that dissected a whole half
+ * grew with the frames (libwireshark keeps some of every session, and an
+ * entry for every address it saw, in epan scope: 710 MB a child at 10M
+ * frames, BENCHMARKS.md); a worker's memory goes with it.
+ */
+struct segment {
+    gint64 offs[SEG_FRAMES];
+    size_t n;
+    guint32 first;          /* its first frame's number */
+    struct stw_chain start; /* the chain before its first frame */
+};
+
+/* Dissect segment g onto out: 0, or -1 with err (bad input). */
+static int segment_dissect(const char *path, wtap *wth, struct segment *g, FILE *out, char *err,
+                           size_t errsz)
+{
+    int werr = 0;
+    gchar *werr_info = NULL;
+    if (!wtap_fdreopen(wth, path, &werr)) { /* a file offset of its own */
+        snprintf(err, errsz, "%s: %s", path, wtap_strerror(werr));
+        return -1;
+    }
+    struct stw_sink s = {NULL, out};
+    struct stw_dissector d;
+    stw_dis_open(&d, &g->start, wtap_file_type_subtype(wth));
+    wtap_rec rec;
+    Buffer buf;
+    wtap_rec_init(&rec);
+    ws_buffer_init(&buf, 1514);
+    int rc = 0;
+    for (size_t i = 0; i < g->n && !rc; i++) {
+        guint32 num = g->first + (guint32)i;
+        if (!wtap_seek_read(wth, g->offs[i], &rec, &buf, &werr, &werr_info)) {
+            stw_read_error(path, werr, werr_info, num, err, errsz);
+            rc = -1;
+            break;
+        }
+        stw_frame_step(&g->start, &d, num, &rec, &buf, g->offs[i], &s);
+        wtap_rec_reset(&rec);
+    }
+    stw_dis_close(&d);
+    wtap_rec_cleanup(&rec);
+    ws_buffer_free(&buf);
+    return rc;
+}
+
+/* A worker for g, or the segment dissected here when no process can be had.
+ * Returns its pid, -1 when done here, -2 when that failed (err). */
+static pid_t worker_start(const char *path, wtap *wth, struct segment *g, FILE *out, char *err,
+                          size_t errsz)
+{
+    fflush(out);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char werr[512] = "";
+        int rc = segment_dissect(path, wth, g, out, werr, sizeof werr);
+        if (rc)
+            fprintf(out, "E%s\n", werr);
+        _exit(fflush(out) ? 3 : rc ? 2 : 0);
+    }
+    if (pid > 0)
+        return pid;
+    return segment_dissect(path, wth, g, out, err, errsz) ? -2 : -1;
+}
+
+/* Wait for a worker: whether it dissected its segment (exit 2: it wrote
+ * why not; otherwise the parent says that a process failed). */
+static bool worker_wait(pid_t pid)
+{
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return false;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* A child's walk over its half. */
+struct lane {
+    const char *path;
+    wtap *wth;
+    struct segment *g;
+    FILE *out;
+    struct stw_chain ch;
+    pid_t pid;        /* the running worker, or -1 */
+    bool failed;      /* a worker failed: it said why, or the parent will */
+    bool failed_here; /* no worker could be had, and the segment failed here: err */
+    char *err;
+    size_t errsz;
+};
+
+/* Wait for the running worker, if any: whether all is well so far. */
+static bool lane_wait(struct lane *l)
+{
+    if (l->pid >= 0 && !worker_wait(l->pid))
+        l->failed = true;
+    l->pid = -1;
+    return !l->failed && !l->failed_here;
+}
+
+/* The lane's segment to a worker, once the previous one is done. */
+static bool lane_flush(struct lane *l)
+{
+    if (!lane_wait(l))
+        return false;
+    pid_t pid = worker_start(l->path, l->wth, l->g, l->out, l->err, l->errsz);
+    l->failed_here = pid == -2;
+    l->pid = pid >= 0 ? pid : -1;
+    l->g->n = 0;
+    return !l->failed_here;
+}
+
+static bool lane_frame(void *ud, guint32 num, wtap_rec *rec, Buffer *buf, gint64 off)
+{
+    struct lane *l = ud;
+    struct segment *g = l->g;
+    if (g->n == 0) {
+        g->first = num;
+        g->start = l->ch;
+    }
+    stw_frame_step(&l->ch, NULL, num, rec, buf, off, NULL);
+    g->offs[g->n++] = off;
+    return g->n < seg_frames || lane_flush(l);
+}
+
+/* The child's half by segments: 0, -1 with err to write, -2 when a worker
+ * failed (it said why, or the parent will). */
+static int lane_run(const char *path, wtap *wth, int64_t from, int64_t to, struct segment *g,
+                    FILE *out, char *err, size_t errsz)
+{
+    struct lane l = {
+        .path = path, .wth = wth, .g = g, .out = out, .pid = -1, .err = err, .errsz = errsz};
+    g->n = 0;
+    /* a read error's message goes aside: an earlier worker's comes first */
+    char rerr[512] = "";
+    long n = stw_walk(path, wth, from, to, lane_frame, &l, rerr, sizeof rerr);
+    if (n >= 0 && g->n)
+        lane_flush(&l);
+    lane_wait(&l);
+    if (l.failed)
+        return -2;
+    if (!l.failed_here && n < 0)
+        snprintf(err, errsz, "%s", rerr);
+    return l.failed_here || n < 0 ? -1 : 0;
+}
+
+/* A child: dissect [from, to) onto fd; 'E' + message on error, 'D' when done. */
+static void child_main(const char *path, int64_t from, int64_t to, int fd)
+{
+    FILE *out = fdopen(fd, "w");
+    if (!out)
+        _exit(3);
+    static char obuf[1 << 16];
+    setvbuf(out, obuf, _IOFBF, sizeof obuf);
+    char err[512] = "";
+    struct segment *g = malloc(sizeof *g);
+    wtap *wth = g ? stw_open_capture(path, true, err, sizeof err) : NULL;
+    if (!g)
+        _exit(3);
+    int rc = wth ? lane_run(path, wth, from, to, g, out, err, sizeof err) : -1;
+    if (rc == -1)
+        fprintf(out, "E%s\n", err);
+    else if (rc == 0)
+        fputc('D', out);
+    _exit(fclose(out) == 0 && rc != -2 ? 0 : 3);
+}
+
+struct collector {
+    int fd;
+    struct st_dissection part;
+    char err[512];
+    bool done, failed;
+};
+
+static bool read_full(FILE *f, void *p, size_t n)
+{
+    return fread(p, 1, n, f) == n;
+}
+
+/* Thread: the child's records off the pipe. */
+static void *collect_main(void *arg)
+{
+    struct collector *k = arg;
+    FILE *in = fdopen(k->fd, "r");
+    if (!in) {
+        close(k->fd);
+        k->failed = true;
+        return NULL;
+    }
+    for (;;) {
+        int tag = fgetc(in);
+        if (tag == 'P') {
+            uint8_t rec[ST_STORE_PACKED_MAX];
+            if (!read_full(in, rec, ST_STORE_PACKED_HEAD))
+                break;
+            size_t len = st_store_packed_len(rec);
+            if (!read_full(in, rec + ST_STORE_PACKED_HEAD, len - ST_STORE_PACKED_HEAD))
+                break;
+            st_store_add_packed(&k->part.frames, rec);
+            k->part.n++;
+            continue;
+        }
+        if (tag == 'E') {
+            if (!fgets(k->err, sizeof k->err, in))
+                k->err[0] = '\0';
+            k->err[strcspn(k->err, "\n")] = '\0';
+            k->failed = true;
+        } else if (tag == 'D') {
+            k->done = true;
+        }
+        break;
+    }
+    /* drain so the child never blocks on a full pipe */
+    char sink[4096];
+    while (fread(sink, 1, sizeof sink, in) > 0)
+        ;
+    fclose(in);
+    return NULL;
+}
+
+static void append(struct st_dissection *c, struct st_dissection *part)
+{
+    c->n += part->n;
+    st_store_take(&c->frames, &part->frames);
+    memset(part, 0, sizeof *part);
+}
+
+/*
+ * Half of a capture, dissected by a child of its own (its records collected
+ * from a pipe by a thread), or here when no child could be had. Children
+ * dissect both halves, not the parent: libwireshark keeps what it grew
+ * until its process exits, so in the parent it would add to compare's peak.
+ */
+struct half {
+    int64_t from, to; /* file offsets, to < 0: the end */
+    pid_t pid;        /* the child, or -1: dissected here */
+    pthread_t th;
+    struct collector k; /* k.part: the records, either way */
+    enum st_tshark_rc rc;
+};
+
+static void half_fork(const char *path, struct half *h)
+{
+    int pfd[2];
+    h->pid = -1;
+    if (pipe2(pfd, O_CLOEXEC))
+        return;
+    fflush(NULL);
+    h->pid = fork();
+    if (h->pid == 0) {
+        close(pfd[0]);
+        child_main(path, h->from, h->to, pfd[1]);
+    }
+    close(pfd[1]);
+    if (h->pid < 0) {
+        close(pfd[0]);
+        return;
+    }
+    h->k.fd = pfd[0];
+}
+
+static void half_collect(struct half *h)
+{
+    if (h->pid < 0 || pthread_create(&h->th, NULL, collect_main, &h->k) == 0)
+        return;
+    close(h->k.fd);
+    kill(h->pid, SIGKILL);
+    waitpid(h->pid, NULL, 0);
+    h->pid = -1;
+}
+
+static void half_here(const char *path, struct half *h)
+{
+    if (h->pid >= 0)
+        return;
+    struct stw_sink s = {&h->k.part, NULL};
+    if (stw_dissect_range(path, h->from, h->to, &s, h->k.err, sizeof h->k.err) < 0)
+        h->rc = ST_TSHARK_BAD_INPUT;
+}
+
+static void half_wait(const char *path, struct half *h)
+{
+    if (h->pid < 0)
+        return;
+    pthread_join(h->th, NULL);
+    int st = 0;
+    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (h->k.failed && h->k.err[0]) {
+        h->rc = ST_TSHARK_BAD_INPUT;
+    } else if (!h->k.done || !WIFEXITED(st) || WEXITSTATUS(st)) {
+        snprintf(h->k.err, sizeof h->k.err, "%s: a dissecting process failed", path);
+        h->rc = ST_TSHARK_ENVIRONMENT;
+    }
+}
+
+/* Both halves into c (empty), the first's error before the second's. */
+enum st_tshark_rc stw_halves_read(const char *path, int64_t cut, size_t seg,
+                                  struct st_dissection *c, char *err, size_t errsz)
+{
+    seg_frames = seg && seg < SEG_FRAMES ? seg : SEG_FRAMES;
+    struct half h[2];
+    memset(h, 0, sizeof h);
+    h[0].to = cut;
+    h[1].from = cut;
+    h[1].to = -1;
+    /* both forks before any thread: a child is then a copy of one thread */
+    for (int i = 0; i < 2; i++)
+        half_fork(path, &h[i]);
+    for (int i = 0; i < 2; i++)
+        half_collect(&h[i]);
+    for (int i = 0; i < 2; i++)
+        half_here(path, &h[i]);
+    for (int i = 0; i < 2; i++)
+        half_wait(path, &h[i]);
+    enum st_tshark_rc rc = ST_TSHARK_OK;
+    for (int i = 0; i < 2 && rc == ST_TSHARK_OK; i++)
+        if (h[i].rc != ST_TSHARK_OK) {
+            rc = h[i].rc;
+            snprintf(err, errsz, "%s", h[i].k.err);
+        }
+    struct st_pkt first;
+    if (rc == ST_TSHARK_OK && h[1].k.part.n &&
+        st_store_get(&h[1].k.part.frames, 0, &first)->frame != h[0].k.part.n + 1) {
+        snprintf(err, errsz, "%s: frame %u: the two halves do not join", path, first.frame);
+        rc = ST_TSHARK_ENVIRONMENT;
+    }
+    for (int i = 0; i < 2; i++) {
+        append(c, &h[i].k.part);
+        st_dissection_free(&h[i].k.part);
+    }
+    return rc;
+}
