@@ -372,15 +372,12 @@ static int64_t up_since(const struct up *u, size_t n, uint32_t host, uint32_t mo
 
 /* When the scanner stopped listening for the replies to trace packet i: the
  * start of the next pass (scantrace's PASS lines), else the end of the scan
- * ("Nmap done ... in X seconds"); -1 when unknown. */
+ * ("Nmap done ... in X seconds"); -1 when unknown. The next pass is the one
+ * after packet i's own (passes are runs of packets in line order). */
 static int64_t pass_end(const struct st_trace *t, size_t i)
 {
-    struct st_pkt tmp;
-    uint32_t line = st_trace_pkt(t, i, &tmp)->line;
-    for (size_t m = 0; m < t->nmodes; m++)
-        if (t->mode_line[m] > line)
-            return t->mode_start_ns[m];
-    return t->end_ns;
+    uint32_t next = st_trace_pkt_mode_ix(t, i);
+    return next < t->nmodes ? t->mode_start_ns[next] : t->end_ns;
 }
 
 static bool involves_scanner(const struct st_comparison *c, const struct st_pkt *f)
