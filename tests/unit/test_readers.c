@@ -4,7 +4,9 @@
  * through scantrace's own decoder, gives the same nmap text at all three
  * detail levels and the same identity. One packet model, two readers, no
  * drift between them. The in-process libwireshark reader (when built) gives
- * the tshark reader's records byte for byte, in one process or split in two.
+ * the tshark reader's records byte for byte, in one process or split in two
+ * (each half by runs of frames in worker processes), and the same error on
+ * a damaged capture either way.
  */
 #include <setjmp.h>
 #include <stdarg.h>
