@@ -18,6 +18,7 @@
 #include "scan_engine.h"
 #include "scan_plan.h"
 #include "scan_sched.h"
+#include "send_batch.h"
 #include "util.h"
 #include "trace_writer.h"
 

@@ -23,6 +23,7 @@
 #include "packet.h"
 #include "probe.h"
 #include "evasion.h"
+#include "send_batch.h"
 #include "trace_writer.h"
 
 #define MAX_SLOTS 32
@@ -57,6 +58,8 @@ struct engine {
     size_t nifs;
     uint8_t *slot_of; /* per target */
     int raw_fd;
+    struct st_batch batch; /* probes to raw_fd, sent by the tick's end */
+    int64_t batch_ns;      /* when the batch being sent went to the kernel */
     st_ev_pool *pool;
     struct st_tw *tw; /* trace.log, written on its own thread */
 
@@ -370,6 +373,50 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
     return sent ? 1 : 0;
 }
 
+/* A probe of the batch sent or refused: traced once the send call succeeded,
+ * as nmap traces, else counted (and no longer counted as sent). Its time is
+ * the batch's, taken before the call: a probe's line must not come after
+ * its reply's (the reply can be captured before sendmmsg returns). */
+static void batch_done(void *ud, const struct st_pkt *p, int err)
+{
+    struct engine *e = ud;
+    if (!err) {
+        st_tw_packet(e->tw, "SENT", e->batch_ns, p);
+        return;
+    }
+    e->send_errors++;
+    e->last_send_errno = err;
+    e->sched.probes_sent--;
+}
+
+static void flush_batch(struct engine *e)
+{
+    if (!e->batch.n)
+        return;
+    e->batch_ns = now_ns();
+    st_batch_flush(&e->batch, batch_done, e);
+}
+
+/* One probe sent on its own (ARP and ND frames): after the batch, so the
+ * wire keeps the probes' order. */
+static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe_module *m,
+                         const uint8_t *buf, size_t n, uint32_t dst)
+{
+    struct st_pkt p;
+    flush_batch(e);
+    st_decode(buf, n, m->ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &p);
+    e->probe_no++;
+    if (e->hooks->capture)
+        st_capture_expect_probe(e->hooks->capture, &p, e->probe_no, e->pass->token);
+    /* nmap traces a probe only once the send call succeeded */
+    if (!send_one(e, s, buf, n, dst, m->ethernet))
+        return 0;
+    st_tw_packet(e->tw, "SENT", now_ns(), &p);
+    return 1;
+}
+
+/* The probes of one try: IP probes into the batch (counted as sent; a
+ * refusal is taken back when the batch goes), the others sent at once. */
 static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
 {
     struct engine *e = ud;
@@ -378,23 +425,28 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
     size_t sent = 0;
 
     for (size_t k = 0; k < s->nkinds; k++) {
-        uint8_t buf[ST_TMPL_MAX];
         const struct st_probe_module *m = s->kinds[k].mod;
-        size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
-        if (!m->ethernet && st_evasion_active(&e->cfg->evasion)) {
-            sent += send_evasive(e, s, buf, n);
+        bool evasive = !m->ethernet && st_evasion_active(&e->cfg->evasion);
+        if (m->ethernet || evasive) {
+            uint8_t buf[ST_TMPL_MAX];
+            size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
+            if (evasive) {
+                flush_batch(e);
+                sent += send_evasive(e, s, buf, n);
+            } else {
+                sent += send_alone(e, s, m, buf, n, h->addr);
+            }
             continue;
         }
-        struct st_pkt p;
-        st_decode(buf, n, m->ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &p);
+        if (st_batch_full(&e->batch))
+            flush_batch(e);
+        uint8_t *buf = st_batch_slot(&e->batch);
+        size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, ST_TMPL_MAX);
+        const struct st_pkt *p = st_batch_add(&e->batch, n, h->addr);
         e->probe_no++;
         if (e->hooks->capture)
-            st_capture_expect_probe(e->hooks->capture, &p, e->probe_no, e->pass->token);
-        /* nmap traces a probe only once the send call succeeded */
-        if (send_one(e, s, buf, n, h->addr, m->ethernet)) {
-            st_tw_packet(e->tw, "SENT", now_ns(), &p);
-            sent++;
-        }
+            st_capture_expect_probe(e->hooks->capture, p, e->probe_no, e->pass->token);
+        sent++;
     }
     return sent;
 }
@@ -461,6 +513,7 @@ static void drive(struct engine *e, st_ev_pool *pool)
     }
     int64_t now = now_ns();
     st_sched_tick(&e->sched, now, send_try, e);
+    flush_batch(e);
     progress(e, now, false);
     if (st_sched_done(&e->sched)) {
         e->stop = true;
@@ -685,6 +738,7 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
     }
     int sndbuf = 4 << 20;
     setsockopt(e.raw_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    st_batch_init(&e.batch, e.raw_fd, cfg->v6);
     if (cfg->ifname && setsockopt(e.raw_fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
                                   (socklen_t)strlen(cfg->ifname))) {
         snprintf(err, errsz, "%s: %s", cfg->ifname, strerror(errno));

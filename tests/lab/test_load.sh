@@ -62,6 +62,15 @@ fi
 # reply; each must be explained by a reported engine drop
 check "missed replies only where the engine reported drops" test "$missed" -eq 0 -o "$rxdrop" -gt 0
 
+# probes go to the kernel in batches, and a reply can be captured before the
+# send call returns: no echo reply may be traced before its request
+early=$(awk '
+  /^SENT .*Echo request/ { sent[$6] = substr($2, 2) + 0 }
+  /^RCVD .*Echo reply/ { a = substr($4, 2); if ((a in sent) && substr($2, 2) + 0 < sent[a]) n++ }
+  END { print n + 0 }' "$tmp/run/trace.log")
+echo "# $early echo replies traced before their request"
+check "every echo reply is traced at or after its request" test "$early" -eq 0
+
 scripts/lab down --prefix "$P" >/dev/null 2>&1
 check "no namespace of this test is left" bash -c "! ip netns list | grep -q '^$P'"
 tap_done
