@@ -470,6 +470,30 @@ static int take_shard(struct st_scan_config *cfg)
     return 0;
 }
 
+/* The evasion options under -6, as nmap -6 takes them: fragments refused,
+ * IP options ignored (IPv6 has none; said here, nmap says nothing), payload
+ * and --badsum applied. Decoys are IPv4 only here (nmap -6 sends IPv6
+ * ones): refused rather than sent from the scanner alone. */
+static int evasion_finish(struct st_scan_config *cfg)
+{
+    struct st_evasion *ev = &cfg->evasion;
+    if (!cfg->v6)
+        return 0;
+    if (ev->mtu)
+        return usage_error("%s", "-f, -ff and --mtu: fragmentation is not supported with IPv6 "
+                                 "(nmap -6 refuses it too)");
+    if (ev->nsources)
+        return usage_error("%s", "-D: decoys are IPv4 only in scantrace (nmap -6 sends IPv6 "
+                                 "decoys): leave -D out with -6");
+    if (ev->ipoptlen) {
+        fprintf(stderr, "scantrace scan: --ip-options: IPv6 has no IP options: ignored with -6, as "
+                        "nmap -6 ignores them\n");
+        ev->ipoptlen = 0;
+        ev->route_last = -1;
+    }
+    return 0;
+}
+
 /* What can only be checked once every word is read. */
 static int parse_finish(struct parse_state *p)
 {
@@ -482,7 +506,10 @@ static int parse_finish(struct parse_state *p)
     if (st_plan_check(&cfg->plan, err, sizeof err))
         return usage_error("%s", err);
     st_plan_finish(&cfg->plan);
-    int rc = apply_targets(p);
+    int rc = evasion_finish(cfg);
+    if (rc)
+        return rc;
+    rc = apply_targets(p);
     if (rc)
         return rc;
     if (!p->any_target)

@@ -243,6 +243,7 @@ static uint8_t *l4_sum_field(uint8_t *l4, uint8_t proto)
     switch (proto) {
     case ST_IPPROTO_ICMP:
     case ST_IPPROTO_IGMP:
+    case ST_IPPROTO_ICMPV6:
         return l4 + 2;
     case ST_IPPROTO_TCP:
         return l4 + 16;
@@ -286,6 +287,25 @@ size_t st_evasion_apply(const struct st_evasion *ev, const uint8_t *in, size_t n
         st_put32(out + 16, *hop);
     }
     st_ipv4_checksum(out);
+    return len;
+}
+
+size_t st_evasion_apply6(const struct st_evasion *ev, const uint8_t *in, size_t n, uint8_t *out,
+                         size_t size)
+{
+    size_t l4n = n - 40, len = n + ev->datalen;
+    if (n < 40 || len > size || l4n + ev->datalen > 65535)
+        return 0;
+    memcpy(out, in, n);
+    memcpy(out + n, ev->data, ev->datalen);
+    st_put16(out + 4, (uint16_t)(l4n + ev->datalen));
+    uint8_t proto = out[6], *l4 = out + 40;
+    if (proto == ST_IPPROTO_UDP)
+        st_put16(l4 + 4, (uint16_t)(l4n + ev->datalen));
+    st_l4_checksum6(out, len);
+    uint8_t *sum = l4_sum_field(l4, proto);
+    if (ev->badsum && sum)
+        spoil(sum, proto == ST_IPPROTO_UDP);
     return len;
 }
 

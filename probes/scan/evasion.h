@@ -62,6 +62,16 @@ size_t st_evasion_apply(const struct st_evasion *ev, const uint8_t *in, size_t n
                         int ttl, uint8_t *out, size_t size, uint32_t *hop);
 
 /*
+ * The same for an IPv6 probe (a 40-byte header, no extension header), as
+ * nmap -6 sends it: data appended, payload length and transport checksum
+ * made (and spoiled with --badsum). nmap -6 sends IP options nowhere and
+ * refuses fragments (scan refuses them too); decoys are IPv4 only here.
+ * Returns its length, or 0 when `size` is too small.
+ */
+size_t st_evasion_apply6(const struct st_evasion *ev, const uint8_t *in, size_t n, uint8_t *out,
+                         size_t size);
+
+/*
  * Fragment k (from 0) of datagram dg as nmap cuts it: the header (options
  * too) on every fragment, ev->mtu payload bytes each. Without fragments, or
  * a payload that fits in one, fragment 0 is the datagram itself. Returns

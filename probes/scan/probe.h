@@ -28,6 +28,7 @@ struct st_probe_ctx {
     int fixed_ttl;        /* --ttl; -1 for nmap's random 37-59 */
     uint16_t sport_base;  /* source port of try 0; try n uses base + 2n */
     uint64_t rng;         /* xorshift state for the random TTLs */
+    uint16_t payload;     /* bytes evasion appends to every IP probe (--data*) */
     /* IPv6 (scan -6): the probes are IPv6, src6 is our address, and the
      * `dst` a module is given (and the `target` it returns) is the key of
      * an address of t6 (st_targets6_key), not an IPv4 address */

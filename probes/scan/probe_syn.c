@@ -1,6 +1,9 @@
 /*
  * -PS[ports]: TCP SYN (default port 80; the default ping uses 443).
- * SYN/ACK: up (syn-ack); RST: up (reset), both acking our seq + 1.
+ * SYN/ACK: up (syn-ack); RST: up (reset), both acking our seq + 1. A SYN
+ * that carries a payload (--data*) is reset with the payload acked too
+ * (seq + 1 + its bytes); its SYN/ACK acks seq + 1 (the data is not taken).
+ * nmap matches by ports alone and counts that RST; so does this, by cookie.
  */
 #include "probe_tcp.h"
 
@@ -17,10 +20,11 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
         const struct st_tcp *t = &r->l4.tcp;
         uint32_t src = st_probe_src(ctx, r);
         uint32_t seq = st_tcp_cookie(ctx, src, t->sport, ST_TCP_SYN, (uint8_t)tr);
-        if (!src || !(t->flags & ST_TCP_ACK) || t->ack != seq + 1)
-            return false;
         bool synack = (t->flags & (ST_TCP_SYN | ST_TCP_ACK)) == (ST_TCP_SYN | ST_TCP_ACK);
-        if (!synack && !(t->flags & ST_TCP_RST))
+        bool rst = t->flags & ST_TCP_RST;
+        if (!src || !(t->flags & ST_TCP_ACK) || !(synack || rst))
+            return false;
+        if (t->ack != seq + 1 && !(rst && t->ack == seq + 1 + ctx->payload))
             return false;
         return st_probe_answer(out, r, src, t->sport, (uint8_t)tr);
     }

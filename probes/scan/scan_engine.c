@@ -347,11 +347,16 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
         uint32_t hop;
         int ttl = src == s->ctx.src ? -1 : st_probe_ttl(&s->ctx);
         size_t len = st_evasion_apply(ev, probe, n, src, ttl, dg, sizeof dg, &hop);
+        if (!len) {
+            e->send_errors++;
+            e->last_send_errno = EMSGSIZE;
+            continue;
+        }
         size_t nfr = 0;
-        while (len && st_evasion_fragment(ev, dg, len, (unsigned)nfr, fr, sizeof fr))
+        while (st_evasion_fragment(ev, dg, len, (unsigned)nfr, fr, sizeof fr))
             nfr++;
         e->probe_no++;
-        bool ok = len > 0;
+        bool ok = true;
         for (unsigned k = 0; k < nfr; k++) {
             size_t fl = st_evasion_fragment(ev, dg, len, k, fr, sizeof fr);
             char what[64] = "", a[16];
@@ -415,6 +420,22 @@ static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe
     return 1;
 }
 
+/* An IPv6 probe with nmap -6's options (--data*, --badsum): one copy,
+ * traced as sent. A probe they cannot make is a send error, said at the
+ * end, not a host silently left unprobed. */
+static size_t send_evasive6(struct engine *e, struct slot *s, const struct st_probe_module *m,
+                            const uint8_t *probe, size_t n)
+{
+    uint8_t dg[ST_EVASION_DGRAM_MAX];
+    size_t len = st_evasion_apply6(&e->cfg->evasion, probe, n, dg, sizeof dg);
+    if (!len) {
+        e->send_errors++;
+        e->last_send_errno = EMSGSIZE;
+        return 0;
+    }
+    return send_alone(e, s, m, dg, len, 0);
+}
+
 /* The probes of one try: IP probes into the batch (counted as sent; a
  * refusal is taken back when the batch goes), the others sent at once. */
 static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
@@ -432,7 +453,7 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
             size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
             if (evasive) {
                 flush_batch(e);
-                sent += send_evasive(e, s, buf, n);
+                sent += e->cfg->v6 ? send_evasive6(e, s, m, buf, n) : send_evasive(e, s, buf, n);
             } else {
                 sent += send_alone(e, s, m, buf, n, h->addr);
             }
@@ -728,6 +749,7 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         c->key = key;
         c->fixed_ttl = cfg->ttl;
         c->sport_base = base;
+        c->payload = (uint16_t)cfg->evasion.datalen;
         c->rng = key.k0 ^ (uint64_t)i;
     }
 

@@ -28,7 +28,7 @@ up_hosts() { # nmap's report lines, or scantrace's run.json
   if jq -e '.subcommand == "scan"' "$1/run.json" >/dev/null 2>&1; then
     jq -r '.hosts[] | select(.verdict == "up") | .host' "$1/run.json" | sort
   else
-    grep -oE '^Nmap scan report for [0-9.]+' "$1/trace.log" | awk '{print $5}' | sort
+    grep -oE '^Nmap scan report for [0-9a-f.:]+' "$1/trace.log" | awk '{print $5}' | sort
   fi
 }
 trains() { # the sizes of the fragment trains, per probe kind
@@ -39,14 +39,16 @@ judged() { # judged NAME WHO: consistent, nothing trace-only, no unknown cause
     "$tmp/$2-$1/report.json" >/dev/null
 }
 
-evasion() { # evasion NAME OPTION...
-  local name=$1
+# evasion NAME OPTION...: with -PE -PS443 to $TARGETS, or the modes in
+# $MODES and the targets in $TGTS (-6 among the options for IPv6 ones)
+evasion() {
+  local name=$1 modes=${MODES:--PE -PS443} tgts=${TGTS:-$TARGETS}
   shift
-  # shellcheck disable=SC2086 # the targets are words
+  # shellcheck disable=SC2086 # the modes and targets are words
   ip netns exec "$ns" "$st" record -o "$tmp/nmap-$name" -- \
-    nmap -n -sn -PE -PS443 --packet-trace "$@" $TARGETS >/dev/null 2>&1
-  # shellcheck disable=SC2086 # the targets are words
-  ip netns exec "$ns" "$st" scan -PE -PS443 "$@" -o "$tmp/st-$name" $TARGETS >/dev/null 2>"$tmp/st-$name.err"
+    nmap -n -sn $modes --packet-trace "$@" $tgts >/dev/null 2>&1
+  # shellcheck disable=SC2086 # the modes and targets are words
+  ip netns exec "$ns" "$st" scan $modes "$@" -o "$tmp/st-$name" $tgts >/dev/null 2>"$tmp/st-$name.err"
   check "$name: scantrace scan exits 0" test $? -eq 0
   "$st" compare "$tmp/nmap-$name" >/dev/null 2>&1
   "$st" compare "$tmp/st-$name" >/dev/null 2>&1
@@ -80,6 +82,34 @@ evasion badsum --badsum
 evasion data-length --data-length 20
 evasion data-string --data-string hello
 evasion g-ttl -g 5353 --ttl 33
+# the SYN alone, to a host that answers no echo: its RST acks the payload
+# too, and nmap counts it (scan once called that host down)
+noecho="$(a routed-noecho) $(a routed-drop)"
+MODES=-PS443 TGTS=$noecho evasion syn-data-string --data-string hello
+check "syn-data-string: the host that resets is up" \
+  grep -qx "$(a routed-noecho)" <(up_hosts "$tmp/st-syn-data-string")
+
+# -6: nmap -6 appends payloads and spoils sums, ignores IP options
+TARGETS6="$(a routed-up6) $(a routed-drop6)"
+noecho6="$(a routed-noecho6) $(a routed-drop6)"
+TGTS=$TARGETS6 evasion v6-data-length -6 --data-length 20
+TGTS=$TARGETS6 evasion v6-badsum -6 --badsum
+TGTS=$TARGETS6 evasion v6-ipopts -6 --ip-options R
+MODES=-PS443 TGTS=$noecho6 evasion v6-syn-data-string -6 --data-string hello
+check "v6-syn-data-string: the host that resets is up" \
+  grep -qx "$(a routed-noecho6)" <(up_hosts "$tmp/st-v6-syn-data-string")
+check "v6-data-length: the echo requests carry the payload (payloadlen=28)" \
+  grep -q "^SENT .*type=128.*payloadlen=28" "$tmp/st-v6-data-length/trace.log"
+check "v6-ipopts: scan says the IP options are ignored" grep -q "ignored with -6" "$tmp/st-v6-ipopts.err"
+# what nmap -6 refuses, or scan cannot do under -6: refused in one line, exit 2
+for opt in -f --mtu=16 "-D ME,$(a routed-up)"; do
+  # shellcheck disable=SC2086 # an option and its value
+  ip netns exec "$ns" "$st" scan -6 ${opt/=/ } -PE -o "$tmp/st-refused" "$(a routed-up6)" >/dev/null \
+    2>"$tmp/refused.err"
+  rc=$?
+  check "-6 $opt: refused (exit 2, one line, no run directory)" \
+    test "$rc" -eq 2 -a "$(wc -l <"$tmp/refused.err")" -eq 1 -a ! -e "$tmp/st-refused"
+done
 # the decoy and fragment comments say which copy and which part
 check "decoys: a decoy frame names its probe and source" \
   test "$(tshark -r "$tmp/st-decoys/capture.pcapng" -Y "frame.comment contains \"decoy=$d1\"" 2>/dev/null | wc -l)" -gt 0

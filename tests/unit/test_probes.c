@@ -310,5 +310,58 @@ static void test_unreachable_is_down(void **state)
     assert_false(st_probe_by_name("timestamp")->match(&c, &r, 6, &out));
 }
 
+/* A SYN carrying a payload (--data*, ctx.payload bytes): a RST acks the
+ * payload too, a SYN/ACK only the SYN (the data is not taken). nmap counts
+ * both, matching by ports; the cookie must still hold. */
+static const struct {
+    uint16_t payload;
+    uint8_t flags;
+    uint32_t ack;       /* past the probe's seq */
+    const char *reason; /* NULL: not a reply to the probe */
+} syn_payload_rows[] = {
+    {0, ST_TCP_RST | ST_TCP_ACK, 1, "reset"},
+    {0, ST_TCP_RST | ST_TCP_ACK, 3, NULL},
+    {2, ST_TCP_RST | ST_TCP_ACK, 3, "reset"},
+    {2, ST_TCP_RST | ST_TCP_ACK, 1, "reset"}, /* a stack that ignored the data */
+    {2, ST_TCP_RST | ST_TCP_ACK, 2, NULL},
+    {2, ST_TCP_RST, 3, NULL}, /* a RST without ACK acks nothing */
+    {2, ST_TCP_SYN | ST_TCP_ACK, 1, "syn-ack"},
+    {2, ST_TCP_SYN | ST_TCP_ACK, 3, NULL},
+    {1400, ST_TCP_RST | ST_TCP_ACK, 1401, "reset"},
+};
+
+static void test_syn_with_payload(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof syn_payload_rows / sizeof syn_payload_rows[0]; i++) {
+        struct st_probe_ctx c = ctx();
+        c.payload = syn_payload_rows[i].payload;
+        uint8_t buf[128], rep[128], tcp[20] = {0};
+        struct st_pkt p, r;
+        struct st_probe_reply out;
+        make(&c, &kinds[3], 1, buf, &p);
+        assert_int_equal(p.l4.tcp.flags, ST_TCP_SYN);
+        st_put16(tcp, p.l4.tcp.dport);
+        st_put16(tcp + 2, p.l4.tcp.sport);
+        st_put32(tcp + 8, p.l4.tcp.seq + syn_payload_rows[i].ack);
+        tcp[12] = 5 << 4;
+        tcp[13] = syn_payload_rows[i].flags;
+        size_t n = ip_reply(rep, ST_IPPROTO_TCP, tcp, 20);
+        assert_int_equal(st_decode(rep, n, ST_LINK_RAW_IP, &r), 0);
+        bool got = st_probe_by_name("syn")->match(&c, &r, 6, &out);
+        const char *want = syn_payload_rows[i].reason;
+        if (got != (want != NULL))
+            fail_msg("row %zu: payload %u, flags %#x, ack seq+%u: %s", i,
+                     syn_payload_rows[i].payload, syn_payload_rows[i].flags,
+                     syn_payload_rows[i].ack, got ? "matched" : "not matched");
+        if (got) {
+            assert_string_equal(out.reason, want);
+            assert_int_equal(out.tryno, 1);
+            assert_int_equal(out.target, DST);
+        }
+    }
+}
+
 ST_TEST_MAIN(cmocka_unit_test(test_siphash_vectors), cmocka_unit_test(test_contents),
-             cmocka_unit_test(test_replies), cmocka_unit_test(test_unreachable_is_down))
+             cmocka_unit_test(test_replies), cmocka_unit_test(test_unreachable_is_down),
+             cmocka_unit_test(test_syn_with_payload))
