@@ -4,6 +4,7 @@
  * the targets are read by pattern), then either the dry run (what would be
  * sent, as trace lines, nothing sent) or the discovery engine.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -141,6 +142,7 @@ struct parse_state {
         bool file; /* -iL */
     } * words;
     size_t nwords;
+    const char *decoys; /* -D's list, read once -6 is known */
 };
 
 struct scan_option;
@@ -273,7 +275,7 @@ static int opt_evasion(struct parse_state *p, const struct scan_option *o, const
     } else if (!strcmp(n, "--ip-options")) {
         rc = st_evasion_ipopts(ev, v, err, sizeof err);
     } else {
-        rc = st_evasion_decoys(ev, v, &rng, err, sizeof err);
+        p->decoys = v; /* read once -6 (which may follow) is known, as nmap does */
     }
     return rc ? usage_error("%s", err) : 0;
 }
@@ -470,21 +472,23 @@ static int take_shard(struct st_scan_config *cfg)
     return 0;
 }
 
-/* The evasion options under -6, as nmap -6 takes them: fragments refused,
- * IP options ignored (IPv6 has none; said here, nmap says nothing), payload
- * and --badsum applied. Decoys are IPv4 only here (nmap -6 sends IPv6
- * ones): refused rather than sent from the scanner alone. */
-static int evasion_finish(struct st_scan_config *cfg)
+/* -D's list, and the evasion options under -6 as nmap -6 takes them:
+ * fragments refused, IP options ignored (IPv6 has none; said here, nmap
+ * says nothing), payload, --badsum and IPv6 decoys applied. */
+static int evasion_finish(struct parse_state *p)
 {
+    struct st_scan_config *cfg = p->cfg;
     struct st_evasion *ev = &cfg->evasion;
+    char err[256];
+    uint64_t rng = (uint64_t)st_clock_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
+    if (p->decoys && (cfg->v6 ? st_evasion_decoys6(ev, p->decoys, err, sizeof err)
+                              : st_evasion_decoys(ev, p->decoys, &rng, err, sizeof err)))
+        return usage_error("%s", err);
     if (!cfg->v6)
         return 0;
     if (ev->mtu)
         return usage_error("%s", "-f, -ff and --mtu: fragmentation is not supported with IPv6 "
                                  "(nmap -6 refuses it too)");
-    if (ev->nsources)
-        return usage_error("%s", "-D: decoys are IPv4 only in scantrace (nmap -6 sends IPv6 "
-                                 "decoys): leave -D out with -6");
     if (ev->ipoptlen) {
         fprintf(stderr, "scantrace scan: --ip-options: IPv6 has no IP options: ignored with -6, as "
                         "nmap -6 ignores them\n");
@@ -506,7 +510,7 @@ static int parse_finish(struct parse_state *p)
     if (st_plan_check(&cfg->plan, err, sizeof err))
         return usage_error("%s", err);
     st_plan_finish(&cfg->plan);
-    int rc = evasion_finish(cfg);
+    int rc = evasion_finish(p);
     if (rc)
         return rc;
     rc = apply_targets(p);
@@ -564,10 +568,37 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
     return rc;
 }
 
+/* The SENT lines of one probe as the scan would trace it: with evasion
+ * options, a line per copy (decoys), each the datagram before cutting. */
+static void dry_probe(const struct st_scan_config *cfg, struct st_probe_ctx *ctx,
+                      const uint8_t *buf, size_t n, bool ethernet)
+{
+    const struct st_evasion *ev = &cfg->evasion;
+    bool evasive = !ethernet && st_evasion_active(ev);
+    for (size_t d = 0; d < (evasive ? st_evasion_copies(ev) : 1); d++) {
+        uint8_t dg[ST_EVASION_DGRAM_MAX];
+        char line[ST_LINE_MAX], decoy[INET6_ADDRSTRLEN];
+        uint32_t hop;
+        size_t len = n;
+        if (evasive) {
+            bool is_decoy = st_evasion_decoy(ev, cfg->v6, d, decoy);
+            int ttl = is_decoy && !cfg->v6 ? st_probe_ttl(ctx) : -1;
+            len = st_evasion_copy(ev, cfg->v6, d, buf, n, ttl, dg, sizeof dg, &hop);
+        }
+        struct st_pkt pk;
+        st_decode(evasive ? dg : buf, len, ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &pk);
+        pk.dir = ST_DIR_SENT;
+        st_format_desc_at(&pk, (enum st_detail)cfg->detail, line, sizeof line);
+        if (len)
+            printf("SENT (0.0000s) %s\n", line);
+    }
+}
+
 /* The first try of every probe, as trace lines, with PASS lines. */
 static int dry_run(struct st_scan_config *cfg)
 {
-    struct st_probe_ctx ctx = {.fixed_ttl = cfg->ttl, .rng = 0x5eed};
+    struct st_probe_ctx ctx = {
+        .fixed_ttl = cfg->ttl, .rng = 0x5eed, .payload = (uint16_t)cfg->evasion.datalen};
     ctx.sport_base = cfg->source_port >= 0 ? (uint16_t)cfg->source_port : 50000;
     ctx.key.k0 = 0x0102030405060708ULL;
     ctx.key.k1 = 0x1112131415161718ULL;
@@ -602,14 +633,9 @@ static int dry_run(struct st_scan_config *cfg)
             for (size_t k = 0; k < nk; k++) {
                 struct st_probe_tmpl tm;
                 uint8_t buf[ST_TMPL_MAX];
-                struct st_pkt pk;
-                char line[ST_LINE_MAX];
                 kinds[k].mod->prepare(&ctx, kinds[k].port, &tm);
                 size_t n = kinds[k].mod->make(&ctx, &tm, cfg->targets.addr[t], 0, buf, sizeof buf);
-                st_decode(buf, n, kinds[k].mod->ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &pk);
-                pk.dir = ST_DIR_SENT;
-                st_format_desc_at(&pk, (enum st_detail)cfg->detail, line, sizeof line);
-                printf("SENT (0.0000s) %s\n", line);
+                dry_probe(cfg, &ctx, buf, n, kinds[k].mod->ethernet);
             }
         }
     }

@@ -12,6 +12,7 @@
  */
 #include "evasion.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,6 +143,18 @@ int st_evasion_ipopts(struct st_evasion *ev, const char *spec, char *err, size_t
     return 0;
 }
 
+/* The next word of -D's comma list into buf; -1 when empty or too long. */
+static int decoy_word(const char **c, char *buf, size_t size)
+{
+    size_t k = strcspn(*c, ",");
+    if (!k || k >= size)
+        return -1;
+    memcpy(buf, *c, k);
+    buf[k] = '\0';
+    *c += k + ((*c)[k] == ',');
+    return 0;
+}
+
 int st_evasion_decoys(struct st_evasion *ev, const char *spec, uint64_t *rng, char *err,
                       size_t errsz)
 {
@@ -149,15 +162,13 @@ int st_evasion_decoys(struct st_evasion *ev, const char *spec, uint64_t *rng, ch
     ev->nsources = 0;
     char buf[64];
     for (const char *c = spec; *c;) {
-        size_t k = strcspn(c, ",");
-        if (!k || k >= sizeof buf)
+        if (decoy_word(&c, buf, sizeof buf))
             return fail(err, errsz, "-D: an empty or overlong decoy", spec);
-        memcpy(buf, c, k);
-        buf[k] = '\0';
-        c += k + (c[k] == ',');
         unsigned long rnd = 0;
         uint32_t a = 0;
         if (!strcmp(buf, "ME")) {
+            if (me) /* nmap: "Can only use 'ME' as a decoy once." */
+                return fail(err, errsz, "-D: ME can be given once", spec);
             me = true;
             rnd = 1;
         } else if (!strncmp(buf, "RND:", 4)) {
@@ -180,6 +191,59 @@ int st_evasion_decoys(struct st_evasion *ev, const char *spec, uint64_t *rng, ch
     if (!me) /* nmap: the real scan comes last unless ME places it */
         ev->sources[ev->nsources++] = 0;
     return 0;
+}
+
+int st_evasion_decoys6(struct st_evasion *ev, const char *spec, char *err, size_t errsz)
+{
+    bool me = false;
+    ev->nsources = 0;
+    char buf[64];
+    for (const char *c = spec; *c;) {
+        if (decoy_word(&c, buf, sizeof buf))
+            return fail(err, errsz, "-D: an empty or overlong decoy", spec);
+        if (ev->nsources >= ST_EVASION_MAX_DECOYS)
+            return fail(err, errsz, "-D: too many decoys", spec);
+        uint8_t *a = ev->sources6[ev->nsources];
+        memset(a, 0, 16);
+        if (!strcmp(buf, "ME")) {
+            if (me)
+                return fail(err, errsz, "-D: ME can be given once", spec);
+            me = true;
+        } else if (!strncmp(buf, "RND", 3)) {
+            return fail(err, errsz, "-D: random decoys can only be used with IPv4 (as nmap -6)",
+                        buf);
+        } else if (inet_pton(AF_INET6, buf, a) != 1) {
+            return fail(err, errsz, "-D: not an IPv6 address or ME (-6)", buf);
+        }
+        ev->nsources++;
+    }
+    if (!me) /* the real scan comes last unless ME places it */
+        memset(ev->sources6[ev->nsources++], 0, 16);
+    return 0;
+}
+
+size_t st_evasion_copies(const struct st_evasion *ev)
+{
+    return ev->nsources ? ev->nsources : 1;
+}
+
+static bool zero16(const uint8_t *a)
+{
+    static const uint8_t z[16];
+    return !memcmp(a, z, 16);
+}
+
+bool st_evasion_decoy(const struct st_evasion *ev, bool v6, size_t d, char *text)
+{
+    if (d >= ev->nsources || (v6 ? zero16(ev->sources6[d]) : !ev->sources[d]))
+        return false;
+    if (v6) {
+        inet_ntop(AF_INET6, ev->sources6[d], text, INET6_ADDRSTRLEN);
+    } else {
+        char a[16];
+        snprintf(text, INET6_ADDRSTRLEN, "%s", st_ip4_str(ev->sources[d], a));
+    }
+    return true;
 }
 
 int st_evasion_data_hex(struct st_evasion *ev, const char *hex, char *err, size_t errsz)
@@ -290,14 +354,16 @@ size_t st_evasion_apply(const struct st_evasion *ev, const uint8_t *in, size_t n
     return len;
 }
 
-size_t st_evasion_apply6(const struct st_evasion *ev, const uint8_t *in, size_t n, uint8_t *out,
-                         size_t size)
+size_t st_evasion_apply6(const struct st_evasion *ev, const uint8_t *in, size_t n,
+                         const uint8_t *src, uint8_t *out, size_t size)
 {
     size_t l4n = n - 40, len = n + ev->datalen;
     if (n < 40 || len > size || l4n + ev->datalen > 65535)
         return 0;
     memcpy(out, in, n);
     memcpy(out + n, ev->data, ev->datalen);
+    if (src)
+        memcpy(out + 8, src, 16);
     st_put16(out + 4, (uint16_t)(l4n + ev->datalen));
     uint8_t proto = out[6], *l4 = out + 40;
     if (proto == ST_IPPROTO_UDP)
@@ -307,6 +373,19 @@ size_t st_evasion_apply6(const struct st_evasion *ev, const uint8_t *in, size_t 
     if (ev->badsum && sum)
         spoil(sum, proto == ST_IPPROTO_UDP);
     return len;
+}
+
+size_t st_evasion_copy(const struct st_evasion *ev, bool v6, size_t d, const uint8_t *in, size_t n,
+                       int ttl, uint8_t *out, size_t size, uint32_t *hop)
+{
+    char text[INET6_ADDRSTRLEN];
+    bool decoy = st_evasion_decoy(ev, v6, d, text);
+    if (!v6) {
+        uint32_t src = decoy ? ev->sources[d] : get32(in + 12);
+        return st_evasion_apply(ev, in, n, src, decoy ? ttl : -1, out, size, hop);
+    }
+    *hop = 0;
+    return st_evasion_apply6(ev, in, n, decoy ? ev->sources6[d] : NULL, out, size);
 }
 
 size_t st_evasion_fragment(const struct st_evasion *ev, const uint8_t *dg, size_t n, unsigned k,

@@ -26,8 +26,10 @@ struct st_evasion {
     uint8_t data[ST_EVASION_MAX_DATA];
     size_t datalen;
     /* -D: the sources of each probe's copies, in order; 0 is the scanner
-     * itself (ME, last unless placed) */
+     * itself (ME, last unless placed); with -6 (st_evasion_decoys6) the
+     * IPv6 ones, all zero for the scanner */
     uint32_t sources[ST_EVASION_MAX_DECOYS + 1];
+    uint8_t sources6[ST_EVASION_MAX_DECOYS + 1][16];
     size_t nsources;
 };
 
@@ -43,6 +45,17 @@ int st_evasion_ipopts(struct st_evasion *ev, const char *spec, char *err, size_t
 /* -D decoy1,ME,decoy2,RND:3,...: 0, or -1 with a reason. `rng` draws RND. */
 int st_evasion_decoys(struct st_evasion *ev, const char *spec, uint64_t *rng, char *err,
                       size_t errsz);
+
+/* -6 -D decoy1,ME,decoy2,...: IPv6 addresses and ME; nmap -6 refuses RND
+ * (random decoys are IPv4 only) and so does this. 0, or -1 with a reason. */
+int st_evasion_decoys6(struct st_evasion *ev, const char *spec, char *err, size_t errsz);
+
+/* How many copies of each IP probe go out (one per -D source, else 1). */
+size_t st_evasion_copies(const struct st_evasion *ev);
+
+/* Whether copy d is a decoy's (not the scanner's own); its source address
+ * as text in `text` (INET6_ADDRSTRLEN bytes) when it is. */
+bool st_evasion_decoy(const struct st_evasion *ev, bool v6, size_t d, char *text);
 
 /* --data HEX (0x or \x prefixes allowed), --data-string S, --data-length N
  * (random bytes). 0, or -1 with a reason. */
@@ -63,13 +76,24 @@ size_t st_evasion_apply(const struct st_evasion *ev, const uint8_t *in, size_t n
 
 /*
  * The same for an IPv6 probe (a 40-byte header, no extension header), as
- * nmap -6 sends it: data appended, payload length and transport checksum
+ * nmap -6 sends it, from `src` (NULL: the probe's own source; the hop limit
+ * is kept): data appended, payload length and transport checksum
  * made (and spoiled with --badsum). nmap -6 sends IP options nowhere and
- * refuses fragments (scan refuses them too); decoys are IPv4 only here.
+ * refuses fragments (scan refuses them too).
  * Returns its length, or 0 when `size` is too small.
  */
-size_t st_evasion_apply6(const struct st_evasion *ev, const uint8_t *in, size_t n, uint8_t *out,
-                         size_t size);
+size_t st_evasion_apply6(const struct st_evasion *ev, const uint8_t *in, size_t n,
+                         const uint8_t *src, uint8_t *out, size_t size);
+
+/*
+ * Copy d of the probe `in` (IPv4, or IPv6 when v6) as it goes out: from
+ * its decoy's source or the probe's own, with the options applied
+ * (st_evasion_apply, st_evasion_apply6). `ttl` is the IPv4 TTL of a
+ * decoy's copy (-1: the probe's; nmap -6 keeps the hop limit). Sets *hop
+ * (IPv4: where the datagram goes; IPv6: 0). Its length, 0 as apply's.
+ */
+size_t st_evasion_copy(const struct st_evasion *ev, bool v6, size_t d, const uint8_t *in, size_t n,
+                       int ttl, uint8_t *out, size_t size, uint32_t *hop);
 
 /*
  * Fragment k (from 0) of datagram dg as nmap cuts it: the header (options

@@ -335,18 +335,22 @@ static void mark_evasive(struct engine *e, const uint8_t *fr, size_t n, const ch
 }
 
 /* A probe with nmap's evasion options (evasion.h): a copy from each decoy
- * source (ME being ours), each cut into fragments; traced once a copy, as
- * the datagram before cutting, as nmap does. */
+ * source (ME being ours), each cut into fragments (IPv4); traced once a
+ * copy, as the datagram before cutting, as nmap does. A copy the options
+ * cannot make is a send error, said at the end, not a host silently left
+ * unprobed. */
 static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *probe, size_t n)
 {
     const struct st_evasion *ev = &e->cfg->evasion;
-    size_t sent = 0, ncopies = ev->nsources ? ev->nsources : 1;
-    for (size_t d = 0; d < ncopies; d++) {
-        uint32_t src = ev->nsources && ev->sources[d] ? ev->sources[d] : s->ctx.src;
+    bool v6 = e->cfg->v6;
+    size_t sent = 0;
+    for (size_t d = 0; d < st_evasion_copies(ev); d++) {
         uint8_t dg[ST_EVASION_DGRAM_MAX], fr[ST_EVASION_DGRAM_MAX];
+        char decoy[INET6_ADDRSTRLEN];
         uint32_t hop;
-        int ttl = src == s->ctx.src ? -1 : st_probe_ttl(&s->ctx);
-        size_t len = st_evasion_apply(ev, probe, n, src, ttl, dg, sizeof dg, &hop);
+        bool is_decoy = st_evasion_decoy(ev, v6, d, decoy);
+        int ttl = is_decoy && !v6 ? st_probe_ttl(&s->ctx) : -1;
+        size_t len = st_evasion_copy(ev, v6, d, probe, n, ttl, dg, sizeof dg, &hop);
         if (!len) {
             e->send_errors++;
             e->last_send_errno = EMSGSIZE;
@@ -359,12 +363,11 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
         bool ok = true;
         for (unsigned k = 0; k < nfr; k++) {
             size_t fl = st_evasion_fragment(ev, dg, len, k, fr, sizeof fr);
-            char what[64] = "", a[16];
+            char what[96] = "";
             if (nfr > 1)
                 snprintf(what, sizeof what, " fragment=%u/%zu", k + 1, nfr);
-            if (src != s->ctx.src)
-                snprintf(what + strlen(what), sizeof what - strlen(what), " decoy=%s",
-                         st_ip4_str(src, a));
+            if (is_decoy)
+                snprintf(what + strlen(what), sizeof what - strlen(what), " decoy=%s", decoy);
             mark_evasive(e, fr, fl, what);
             ok = send_one(e, s, fr, fl, hop, false) && ok;
         }
@@ -420,22 +423,6 @@ static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe
     return 1;
 }
 
-/* An IPv6 probe with nmap -6's options (--data*, --badsum): one copy,
- * traced as sent. A probe they cannot make is a send error, said at the
- * end, not a host silently left unprobed. */
-static size_t send_evasive6(struct engine *e, struct slot *s, const struct st_probe_module *m,
-                            const uint8_t *probe, size_t n)
-{
-    uint8_t dg[ST_EVASION_DGRAM_MAX];
-    size_t len = st_evasion_apply6(&e->cfg->evasion, probe, n, dg, sizeof dg);
-    if (!len) {
-        e->send_errors++;
-        e->last_send_errno = EMSGSIZE;
-        return 0;
-    }
-    return send_alone(e, s, m, dg, len, 0);
-}
-
 /* The probes of one try: IP probes into the batch (counted as sent; a
  * refusal is taken back when the batch goes), the others sent at once. */
 static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
@@ -453,7 +440,7 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
             size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
             if (evasive) {
                 flush_batch(e);
-                sent += e->cfg->v6 ? send_evasive6(e, s, m, buf, n) : send_evasive(e, s, buf, n);
+                sent += send_evasive(e, s, buf, n);
             } else {
                 sent += send_alone(e, s, m, buf, n, h->addr);
             }

@@ -101,8 +101,22 @@ check "v6-syn-data-string: the host that resets is up" \
 check "v6-data-length: the echo requests carry the payload (payloadlen=28)" \
   grep -q "^SENT .*type=128.*payloadlen=28" "$tmp/st-v6-data-length/trace.log"
 check "v6-ipopts: scan says the IP options are ignored" grep -q "ignored with -6" "$tmp/st-v6-ipopts.err"
+me6=$(a scanner-wan6)
+d16=${me6%:*}:7
+d26=${me6%:*}:8
+TGTS=$TARGETS6 evasion v6-decoys -6 -D "$d16,ME,$d26"
+bad=$(tshark -r "$tmp/st-v6-decoys/capture.pcapng" -T fields -e frame.number \
+  -Y "(ipv6.src == $d16 || ipv6.src == $d26) && !(frame.comment contains \"decoy=\")" 2>/dev/null)
+check "v6-decoys: every decoy frame commented with its probe${bad:+ (not: $bad)}" test -z "$bad"
+check "v6-decoys: the decoy frames name their source" \
+  test "$(tshark -r "$tmp/st-v6-decoys/capture.pcapng" -Y "frame.comment contains \"decoy=$d16\"" 2>/dev/null | wc -l)" -gt 0
+# --dry-run prints what the trace would: a line per copy, decoys first as given
+ip netns exec "$ns" "$st" scan --dry-run -6 -PE -D "$d16,ME" --data-length 4 "$(a routed-up6)" \
+  >"$tmp/dry6.txt" 2>&1
+check "--dry-run -6 -D: a SENT line per copy, from the decoy then from us, with the payload" \
+  test "$(grep '^SENT' "$tmp/dry6.txt" | grep -oE "ICMPv6 \(58\) [0-9a-f:]+ .*payloadlen=12" | awk '{print $3}' | tr '\n' ' ')" = "$d16 $me6 "
 # what nmap -6 refuses, or scan cannot do under -6: refused in one line, exit 2
-for opt in -f --mtu=16 "-D ME,$(a routed-up)"; do
+for opt in -f --mtu=16 "-D ME,$(a routed-up)" "-D RND:2" "-D ME,ME"; do
   # shellcheck disable=SC2086 # an option and its value
   ip netns exec "$ns" "$st" scan -6 ${opt/=/ } -PE -o "$tmp/st-refused" "$(a routed-up6)" >/dev/null \
     2>"$tmp/refused.err"

@@ -132,6 +132,17 @@ static uint16_t l4_residue(const uint8_t *dg, size_t len)
     return st_csum_fold(sum);
 }
 
+/* Options with --data-string hello, and --badsum or not. */
+static struct st_evasion hello(int badsum)
+{
+    struct st_evasion ev;
+    char err[128];
+    st_evasion_init(&ev);
+    ev.badsum = badsum;
+    assert_int_equal(st_evasion_data_string(&ev, "hello", err, sizeof err), 0);
+    return ev;
+}
+
 /* --badsum spoils, data is covered by the sums and lengths, decoys change
  * the source and keep the rest. */
 static void test_badsum_data_decoys(void **state)
@@ -140,11 +151,7 @@ static void test_badsum_data_decoys(void **state)
     const char *mods[] = {"syn", "echo", "udp"};
     for (size_t m = 0; m < 3; m++) {
         for (int badsum = 0; badsum < 2; badsum++) {
-            struct st_evasion ev;
-            char err[128];
-            st_evasion_init(&ev);
-            ev.badsum = badsum;
-            assert_int_equal(st_evasion_data_string(&ev, "hello", err, sizeof err), 0);
+            struct st_evasion ev = hello(badsum);
             uint8_t in[ST_TMPL_MAX], dg[ST_EVASION_DGRAM_MAX];
             size_t n = probe(mods[m], 53, in);
             uint32_t hop, decoy = 0xc6120207;
@@ -174,12 +181,91 @@ static void test_badsum_data_decoys(void **state)
     assert_int_equal(ev.sources[3], 0);
     assert_true(ev.sources[1] && ev.sources[2] && ev.sources[1] >> 24 != 127);
     assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,,x", &rng, err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys(&ev, "ME,198.18.2.7,ME", &rng, err, sizeof err), -1);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* An IPv6 datagram of protocol nh from 2001:2:0:2::1 to 2001:2:0:3::2,
+ * transport bytes as a probe module leaves them, its sum made. */
+static size_t probe6(uint8_t nh, uint8_t *out)
+{
+    static const uint8_t src[16] = {0x20, 0x01, 0, 2, 0, 0, 0, 2, [15] = 1};
+    static const uint8_t dst[16] = {0x20, 0x01, 0, 2, 0, 0, 0, 3, [15] = 2};
+    size_t l4 = nh == ST_IPPROTO_TCP ? 20 : 8;
+    memset(out, 0, 40 + l4);
+    st_ipv6_write(out, (uint16_t)l4, 0, 255, nh, src, dst);
+    if (nh == ST_IPPROTO_ICMPV6)
+        out[40] = 128;
+    if (nh == ST_IPPROTO_TCP) {
+        out[52] = 5 << 4;
+        out[53] = ST_TCP_SYN;
+    }
+    if (nh == ST_IPPROTO_UDP)
+        st_put16(out + 44, 8);
+    st_l4_checksum6(out, 40 + l4);
+    return 40 + l4;
+}
+
+/* -6: data appended under the sums and lengths, --badsum spoils, a decoy's
+ * copy from the decoy (its sum made over that source), the scanner's own
+ * copy from its own address, the hop limit kept (nmap -6). */
+static void test_ipv6_copies(void **state)
+{
+    (void)state;
+    const uint8_t nhs[] = {ST_IPPROTO_ICMPV6, ST_IPPROTO_TCP, ST_IPPROTO_UDP};
+    const size_t sum_at[] = {2, 16, 6};
+    for (size_t m = 0; m < 3; m++) {
+        for (int badsum = 0; badsum < 2; badsum++) {
+            struct st_evasion ev = hello(badsum);
+            char err[128];
+            assert_int_equal(st_evasion_decoys6(&ev, "2001:2:0:2::7,ME", err, sizeof err), 0);
+            assert_int_equal(st_evasion_copies(&ev), 2);
+            uint8_t in[ST_TMPL_MAX], dg[ST_EVASION_DGRAM_MAX], fixed[ST_EVASION_DGRAM_MAX];
+            size_t n = probe6(nhs[m], in);
+            for (size_t d = 0; d < 2; d++) {
+                char text[64] = "";
+                uint32_t hop = 1;
+                assert_int_equal(st_evasion_decoy(&ev, true, d, text), d == 0);
+                size_t len = st_evasion_copy(&ev, true, d, in, n, 33, dg, sizeof dg, &hop);
+                assert_int_equal(len, n + 5);
+                assert_int_equal(hop, 0);
+                assert_memory_equal(dg + len - 5, "hello", 5);
+                assert_int_equal(get16(dg + 4), n - 40 + 5);
+                assert_int_equal(dg[7], 255);
+                if (d == 0)
+                    assert_string_equal(text, "2001:2:0:2::7");
+                assert_int_equal(dg[23], d == 0 ? 7 : 1);
+                if (nhs[m] == ST_IPPROTO_UDP)
+                    assert_int_equal(get16(dg + 44), n - 40 + 5);
+                memcpy(fixed, dg, len);
+                st_l4_checksum6(fixed, len);
+                bool right = !memcmp(fixed + 40 + sum_at[m], dg + 40 + sum_at[m], 2);
+                if (right == badsum)
+                    fail_msg("nh %u badsum %d copy %zu: the sum is %s", nhs[m], badsum, d,
+                             right ? "right" : "wrong");
+            }
+        }
+    }
+    struct st_evasion ev;
+    char err[128];
+    st_evasion_init(&ev);
+    assert_int_equal(st_evasion_decoys6(&ev, "2001:2::7,2001:2::8", err, sizeof err), 0);
+    assert_int_equal(ev.nsources, 3); /* ME last when not named */
+    assert_false(st_evasion_decoy(&ev, true, 2, err));
+    assert_int_equal(st_evasion_decoys6(&ev, "RND:2", err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys6(&ev, "ME,2001:2::7,ME", err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys6(&ev, "198.18.2.7", err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys6(&ev, "2001:2::7,,ME", err, sizeof err), -1);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_fragments),
-                                       cmocka_unit_test(test_ipopts),
-                                       cmocka_unit_test(test_badsum_data_decoys)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fragments), cmocka_unit_test(test_ipopts),
+        cmocka_unit_test(test_badsum_data_decoys), cmocka_unit_test(test_ipv6_copies)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
