@@ -484,6 +484,8 @@ static int evasion_finish(struct parse_state *p)
     if (p->decoys && (cfg->v6 ? st_evasion_decoys6(ev, p->decoys, err, sizeof err)
                               : st_evasion_decoys(ev, p->decoys, &rng, err, sizeof err)))
         return usage_error("%s", err);
+    if (st_evasion_check_plan(ev, &cfg->plan, err, sizeof err))
+        return usage_error("%s", err);
     if (!cfg->v6)
         return 0;
     if (ev->mtu)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "packet.h"
+#include "scan_plan.h"
 #include "util.h"
 
 void st_evasion_init(struct st_evasion *ev)
@@ -36,6 +37,29 @@ static int fail(char *err, size_t errsz, const char *what, const char *spec)
 {
     snprintf(err, errsz, "%s: '%s'", what, spec);
     return -1;
+}
+
+int st_evasion_check_plan(const struct st_evasion *ev, const struct st_plan *plan, char *err,
+                          size_t errsz)
+{
+    if (!ev->mtu || ev->datalen + 8 > ev->mtu)
+        return 0;
+    for (size_t i = 0; i < plan->npasses; i++) {
+        const struct st_pass *p = &plan->passes[i];
+        bool cut = false;
+        for (size_t k = 0; k < p->nkinds && !cut; k++) {
+            const char *m = p->kinds[k].mod->name;
+            cut = !strcmp(m, "syn") || !strcmp(m, "ack") || !strcmp(m, "timestamp") ||
+                  (ev->mtu == 8 && !strcmp(m, "mask"));
+        }
+        if (!cut)
+            return fail(err, errsz,
+                        "-f, -ff and --mtu: fragments only work with TCP, ICMP timestamp or "
+                        "address mask (mtu 8) pings, or a payload longer than a fragment (as "
+                        "nmap), not with the mode",
+                        p->name);
+    }
+    return 0;
 }
 
 static uint64_t next_rand(uint64_t *rng)

@@ -35,6 +35,16 @@ struct st_evasion {
 
 void st_evasion_init(struct st_evasion *ev);
 
+struct st_plan;
+
+/* nmap's rule for fragments (-f, -ff, --mtu): each pass must hold a TCP ping,
+ * an ICMP timestamp, an address mask with 8-byte fragments, or a payload
+ * (--data*) that makes its probes longer than a fragment; else the probes
+ * would not be cut, and nmap refuses ("Fragscan only works with TCP, ICMP
+ * Timestamp or ICMP Mask (mtu=8) ping types"). 0, or -1 with the pass. */
+int st_evasion_check_plan(const struct st_evasion *ev, const struct st_plan *plan, char *err,
+                          size_t errsz);
+
 /* Whether any option rewrites IP probes. */
 bool st_evasion_active(const struct st_evasion *ev);
 

@@ -262,10 +262,62 @@ static void test_ipv6_copies(void **state)
     assert_int_equal(st_evasion_decoys6(&ev, "2001:2::7,,ME", err, sizeof err), -1);
 }
 
+/* nmap's fragment rule per pass: flags of the -P options (one pass, or
+ * each its own with each_mode), --mtu, --data-length; refused or not. */
+static const struct {
+    const char *flags;
+    bool each_mode;
+    unsigned mtu;
+    unsigned datalen;
+    bool refused;
+} frag_rows[] = {
+    {"", false, 8, 0, false}, /* nmap's default ping: SYN and ACK */
+    {"-PE", false, 8, 0, true},
+    {"-PE -PS443", false, 8, 0, false},
+    {"-PE -PS443", true, 8, 0, true}, /* the -PE pass alone */
+    {"-PP", false, 16, 0, false},
+    {"-PA", false, 16, 0, false},
+    {"-PM", false, 8, 0, false},
+    {"-PM", false, 16, 0, true},
+    {"-PU", false, 8, 0, true},
+    {"-PU", false, 8, 1, false}, /* 8 + 1 bytes: longer than a fragment */
+    {"-PE", false, 16, 8, true},
+    {"-PE", false, 16, 9, false},
+    {"-PO", false, 8, 0, true},
+    {"-PR", false, 8, 0, true},
+    {"-PE", false, 0, 0, false}, /* no fragments */
+};
+
+static void test_fragments_need_a_mode_that_is_cut(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof frag_rows / sizeof frag_rows[0]; i++) {
+        struct st_plan plan;
+        struct st_evasion ev;
+        char err[256], flags[64];
+        uint64_t rng = 1;
+        st_plan_init(&plan);
+        plan.each_mode = frag_rows[i].each_mode;
+        snprintf(flags, sizeof flags, "%s", frag_rows[i].flags);
+        for (char *f = strtok(flags, " "); f; f = strtok(NULL, " "))
+            assert_int_equal(st_plan_add_flag(&plan, f, err, sizeof err), 0);
+        st_plan_finish(&plan);
+        st_evasion_init(&ev);
+        ev.mtu = frag_rows[i].mtu;
+        assert_int_equal(st_evasion_data_length(&ev, frag_rows[i].datalen, &rng, err, sizeof err),
+                         0);
+        int rc = st_evasion_check_plan(&ev, &plan, err, sizeof err);
+        if ((rc != 0) != frag_rows[i].refused)
+            fail_msg("row %zu ('%s', mtu %u, data %u): %s", i, frag_rows[i].flags, frag_rows[i].mtu,
+                     frag_rows[i].datalen, rc ? err : "accepted");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fragments), cmocka_unit_test(test_ipopts),
-        cmocka_unit_test(test_badsum_data_decoys), cmocka_unit_test(test_ipv6_copies)};
+        cmocka_unit_test(test_badsum_data_decoys), cmocka_unit_test(test_ipv6_copies),
+        cmocka_unit_test(test_fragments_need_a_mode_that_is_cut)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
