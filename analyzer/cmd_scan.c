@@ -587,12 +587,13 @@ static void dry_probe(const struct st_scan_config *cfg, struct st_probe_ctx *ctx
             int ttl = is_decoy && !cfg->v6 ? st_probe_ttl(ctx) : -1;
             len = st_evasion_copy(ev, cfg->v6, d, buf, n, ttl, dg, sizeof dg, &hop);
         }
+        if (!len) /* the scan would count it as a send error */
+            continue;
         struct st_pkt pk;
         st_decode(evasive ? dg : buf, len, ethernet ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &pk);
         pk.dir = ST_DIR_SENT;
         st_format_desc_at(&pk, (enum st_detail)cfg->detail, line, sizeof line);
-        if (len)
-            printf("SENT (0.0000s) %s\n", line);
+        printf("SENT (0.0000s) %s\n", line);
     }
 }
 
