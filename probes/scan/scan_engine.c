@@ -361,6 +361,7 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
             nfr++;
         e->probe_no++;
         bool ok = true;
+        int64_t t = now_ns(); /* before the sends, as a batch's */
         for (unsigned k = 0; k < nfr; k++) {
             size_t fl = st_evasion_fragment(ev, dg, len, k, fr, sizeof fr);
             char what[96] = "";
@@ -374,7 +375,7 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
         if (ok) {
             struct st_pkt p;
             st_decode(dg, len, ST_LINK_RAW_IP, &p);
-            st_tw_packet(e->tw, "SENT", now_ns(), &p);
+            st_tw_packet(e->tw, "SENT", t, &p);
             sent++;
         }
     }
@@ -416,10 +417,12 @@ static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe
     e->probe_no++;
     if (e->hooks->capture)
         st_capture_expect_probe(e->hooks->capture, &p, e->probe_no, e->pass->token);
-    /* nmap traces a probe only once the send call succeeded */
+    /* nmap traces a probe only once the send call succeeded; the time is
+     * the call's start, as a batch's (a reply can come before it returns) */
+    int64_t t = now_ns();
     if (!send_one(e, s, buf, n, dst, m->ethernet))
         return 0;
-    st_tw_packet(e->tw, "SENT", now_ns(), &p);
+    st_tw_packet(e->tw, "SENT", t, &p);
     return 1;
 }
 
