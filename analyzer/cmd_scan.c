@@ -481,8 +481,7 @@ static int evasion_finish(struct parse_state *p)
     struct st_evasion *ev = &cfg->evasion;
     char err[256];
     uint64_t rng = (uint64_t)st_clock_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
-    if (p->decoys && (cfg->v6 ? st_evasion_decoys6(ev, p->decoys, err, sizeof err)
-                              : st_evasion_decoys(ev, p->decoys, &rng, err, sizeof err)))
+    if (p->decoys && st_evasion_decoys(ev, p->decoys, cfg->v6, &rng, err, sizeof err))
         return usage_error("%s", err);
     if (st_evasion_check_plan(ev, &cfg->plan, err, sizeof err))
         return usage_error("%s", err);

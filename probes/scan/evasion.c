@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "packet.h"
 #include "scan_plan.h"
@@ -179,7 +180,40 @@ static int decoy_word(const char **c, char *buf, size_t size)
     return 0;
 }
 
-int st_evasion_decoys(struct st_evasion *ev, const char *spec, uint64_t *rng, char *err,
+/* One word of -D's list that names a source (not ME): RND:N (IPv4 only, as
+ * nmap -6 refuses it) or an address of the family; its sources appended. */
+static int decoy_source(struct st_evasion *ev, const char *w, bool v6, uint64_t *rng, char *err,
+                        size_t errsz)
+{
+    unsigned long rnd = 0;
+    uint32_t a = 0;
+    uint8_t a6[16];
+    if (!strcasecmp(w, "RND") || !strncasecmp(w, "RND:", 4)) {
+        if (v6)
+            return fail(err, errsz, "-D: random decoys can only be used with IPv4 (as nmap -6)", w);
+        /* nmap: "RND" and "RND:" are one */
+        rnd = strlen(w) > 4 ? strtoul(w + 4, NULL, 10) : 1;
+        if (!rnd)
+            return fail(err, errsz, "-D: RND:N needs N of 1 or more", w);
+    } else if (v6 ? inet_pton(AF_INET6, w, a6) != 1 : !st_ip4_parse(w, &a)) {
+        return fail(
+            err, errsz,
+            v6 ? "-D: not an IPv6 address or ME (-6)" : "-D: not an IPv4 address, ME or RND:N", w);
+    }
+    for (unsigned long i = 0; i < (rnd ? rnd : 1); i++) {
+        if (ev->nsources >= ST_EVASION_MAX_DECOYS)
+            return fail(err, errsz, "-D: too many decoys", w);
+        uint32_t x = a;
+        while (rnd && (x >> 24 == 0 || x >> 24 == 10 || x >> 24 == 127 || x >> 24 >= 224))
+            x = (uint32_t)next_rand(rng); /* nmap avoids the reserved blocks too */
+        ev->sources[ev->nsources] = x;
+        memcpy(ev->sources6[ev->nsources], v6 ? a6 : (const uint8_t[16]){0}, 16);
+        ev->nsources++;
+    }
+    return 0;
+}
+
+int st_evasion_decoys(struct st_evasion *ev, const char *spec, bool v6, uint64_t *rng, char *err,
                       size_t errsz)
 {
     bool me = false;
@@ -188,61 +222,23 @@ int st_evasion_decoys(struct st_evasion *ev, const char *spec, uint64_t *rng, ch
     for (const char *c = spec; *c;) {
         if (decoy_word(&c, buf, sizeof buf))
             return fail(err, errsz, "-D: an empty or overlong decoy", spec);
-        unsigned long rnd = 0;
-        uint32_t a = 0;
-        if (!strcmp(buf, "ME")) {
-            if (me) /* nmap: "Can only use 'ME' as a decoy once." */
-                return fail(err, errsz, "-D: ME can be given once", spec);
-            me = true;
-            rnd = 1;
-        } else if (!strncmp(buf, "RND:", 4)) {
-            rnd = strtoul(buf + 4, NULL, 10);
-            if (!rnd)
-                return fail(err, errsz, "-D: RND:N needs N of 1 or more", buf);
-        } else if (!st_ip4_parse(buf, &a)) {
-            return fail(err, errsz, "-D: not an IPv4 address, ME or RND:N", buf);
+        if (strcasecmp(buf, "ME")) { /* nmap takes "me" too */
+            if (decoy_source(ev, buf, v6, rng, err, errsz))
+                return -1;
+            continue;
         }
-        for (unsigned long i = 0; i < (rnd ? rnd : 1); i++) {
-            if (ev->nsources >= ST_EVASION_MAX_DECOYS)
-                return fail(err, errsz, "-D: too many decoys", spec);
-            uint32_t x = a;
-            while (rnd && strcmp(buf, "ME") &&
-                   (x >> 24 == 0 || x >> 24 == 10 || x >> 24 == 127 || x >> 24 >= 224))
-                x = (uint32_t)next_rand(rng); /* nmap avoids the reserved blocks too */
-            ev->sources[ev->nsources++] = x;
-        }
-    }
-    if (!me) /* nmap: the real scan comes last unless ME places it */
-        ev->sources[ev->nsources++] = 0;
-    return 0;
-}
-
-int st_evasion_decoys6(struct st_evasion *ev, const char *spec, char *err, size_t errsz)
-{
-    bool me = false;
-    ev->nsources = 0;
-    char buf[64];
-    for (const char *c = spec; *c;) {
-        if (decoy_word(&c, buf, sizeof buf))
-            return fail(err, errsz, "-D: an empty or overlong decoy", spec);
+        if (me) /* nmap: "Can only use 'ME' as a decoy once." */
+            return fail(err, errsz, "-D: ME can be given once", spec);
         if (ev->nsources >= ST_EVASION_MAX_DECOYS)
             return fail(err, errsz, "-D: too many decoys", spec);
-        uint8_t *a = ev->sources6[ev->nsources];
-        memset(a, 0, 16);
-        if (!strcmp(buf, "ME")) {
-            if (me)
-                return fail(err, errsz, "-D: ME can be given once", spec);
-            me = true;
-        } else if (!strncmp(buf, "RND", 3)) {
-            return fail(err, errsz, "-D: random decoys can only be used with IPv4 (as nmap -6)",
-                        buf);
-        } else if (inet_pton(AF_INET6, buf, a) != 1) {
-            return fail(err, errsz, "-D: not an IPv6 address or ME (-6)", buf);
-        }
-        ev->nsources++;
-    }
-    if (!me) /* the real scan comes last unless ME places it */
+        me = true;
+        ev->sources[ev->nsources] = 0; /* the scanner: 0, or an all-zero IPv6 address */
         memset(ev->sources6[ev->nsources++], 0, 16);
+    }
+    if (!me) { /* nmap: the real scan comes last unless ME places it */
+        ev->sources[ev->nsources] = 0;
+        memset(ev->sources6[ev->nsources++], 0, 16);
+    }
     return 0;
 }
 

@@ -26,7 +26,7 @@ struct st_evasion {
     uint8_t data[ST_EVASION_MAX_DATA];
     size_t datalen;
     /* -D: the sources of each probe's copies, in order; 0 is the scanner
-     * itself (ME, last unless placed); with -6 (st_evasion_decoys6) the
+     * itself (ME, last unless placed); with -6 (st_evasion_decoys) the
      * IPv6 ones, all zero for the scanner */
     uint32_t sources[ST_EVASION_MAX_DECOYS + 1];
     uint8_t sources6[ST_EVASION_MAX_DECOYS + 1][16];
@@ -52,13 +52,11 @@ bool st_evasion_active(const struct st_evasion *ev);
  * (with "*N" repeating the byte before it). 0, or -1 with a reason. */
 int st_evasion_ipopts(struct st_evasion *ev, const char *spec, char *err, size_t errsz);
 
-/* -D decoy1,ME,decoy2,RND:3,...: 0, or -1 with a reason. `rng` draws RND. */
-int st_evasion_decoys(struct st_evasion *ev, const char *spec, uint64_t *rng, char *err,
+/* -D decoy1,ME,decoy2,RND:3,...: IPv4 addresses, or IPv6 ones when v6 (nmap
+ * -6 refuses RND, and so does this); ME at most once. 0, or -1 with a
+ * reason. `rng` draws RND. */
+int st_evasion_decoys(struct st_evasion *ev, const char *spec, bool v6, uint64_t *rng, char *err,
                       size_t errsz);
-
-/* -6 -D decoy1,ME,decoy2,...: IPv6 addresses and ME; nmap -6 refuses RND
- * (random decoys are IPv4 only) and so does this. 0, or -1 with a reason. */
-int st_evasion_decoys6(struct st_evasion *ev, const char *spec, char *err, size_t errsz);
 
 /* How many copies of each IP probe go out (one per -D source, else 1). */
 size_t st_evasion_copies(const struct st_evasion *ev);

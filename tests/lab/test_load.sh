@@ -64,12 +64,13 @@ check "missed replies only where the engine reported drops" test "$missed" -eq 0
 
 # probes go to the kernel in batches, and a reply can be captured before the
 # send call returns: no echo reply may be traced before its request
-early=$(awk '
+read -r paired early < <(awk '
   /^SENT .*Echo request/ { sent[$6] = substr($2, 2) + 0 }
-  /^RCVD .*Echo reply/ { a = substr($4, 2); if ((a in sent) && substr($2, 2) + 0 < sent[a]) n++ }
-  END { print n + 0 }' "$tmp/run/trace.log")
-echo "# $early echo replies traced before their request"
-check "every echo reply is traced at or after its request" test "$early" -eq 0
+  /^RCVD .*Echo reply/ { a = substr($4, 2); if (a in sent) { p++; if (substr($2, 2) + 0 < sent[a]) n++ } }
+  END { print p + 0, n + 0 }' "$tmp/run/trace.log")
+echo "# $paired echo replies paired with their request, $early of them traced before it"
+check "every echo reply is traced at or after its request ($paired paired)" \
+  test "$paired" -eq "$up" -a "$early" -eq 0
 
 scripts/lab down --prefix "$P" >/dev/null 2>&1
 check "no namespace of this test is left" bash -c "! ip netns list | grep -q '^$P'"

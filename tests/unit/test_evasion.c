@@ -173,15 +173,21 @@ static void test_badsum_data_decoys(void **state)
     char err[128];
     uint64_t rng = 1;
     st_evasion_init(&ev);
-    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,ME,198.18.2.8", &rng, err, sizeof err), 0);
+    assert_int_equal(
+        st_evasion_decoys(&ev, "198.18.2.7,ME,198.18.2.8", false, &rng, err, sizeof err), 0);
     assert_int_equal(ev.nsources, 3);
     assert_int_equal(ev.sources[1], 0); /* ME, in its place */
-    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,RND:2", &rng, err, sizeof err), 0);
+    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,RND:2", false, &rng, err, sizeof err), 0);
     assert_int_equal(ev.nsources, 4); /* ME last when not named */
     assert_int_equal(ev.sources[3], 0);
     assert_true(ev.sources[1] && ev.sources[2] && ev.sources[1] >> 24 != 127);
-    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,,x", &rng, err, sizeof err), -1);
-    assert_int_equal(st_evasion_decoys(&ev, "ME,198.18.2.7,ME", &rng, err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7,,x", false, &rng, err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys(&ev, "ME,198.18.2.7,ME", false, &rng, err, sizeof err), -1);
+    /* nmap's spellings: "rnd" and "RND:" are one random decoy, "me" is ME */
+    assert_int_equal(st_evasion_decoys(&ev, "rnd,me,RND:", false, &rng, err, sizeof err), 0);
+    assert_int_equal(ev.nsources, 3);
+    assert_true(ev.sources[0] && !ev.sources[1] && ev.sources[2]);
+    assert_int_equal(st_evasion_decoys(&ev, "RND:0", false, &rng, err, sizeof err), -1);
 }
 
 static uint16_t get16(const uint8_t *p)
@@ -222,7 +228,9 @@ static void test_ipv6_copies(void **state)
         for (int badsum = 0; badsum < 2; badsum++) {
             struct st_evasion ev = hello(badsum);
             char err[128];
-            assert_int_equal(st_evasion_decoys6(&ev, "2001:2:0:2::7,ME", err, sizeof err), 0);
+            uint64_t rng = 1;
+            assert_int_equal(
+                st_evasion_decoys(&ev, "2001:2:0:2::7,ME", true, &rng, err, sizeof err), 0);
             assert_int_equal(st_evasion_copies(&ev), 2);
             uint8_t in[ST_TMPL_MAX], dg[ST_EVASION_DGRAM_MAX], fixed[ST_EVASION_DGRAM_MAX];
             size_t n = probe6(nhs[m], in);
@@ -253,13 +261,14 @@ static void test_ipv6_copies(void **state)
     struct st_evasion ev;
     char err[128];
     st_evasion_init(&ev);
-    assert_int_equal(st_evasion_decoys6(&ev, "2001:2::7,2001:2::8", err, sizeof err), 0);
+    uint64_t rng = 1;
+    assert_int_equal(st_evasion_decoys(&ev, "2001:2::7,2001:2::8", true, &rng, err, sizeof err), 0);
     assert_int_equal(ev.nsources, 3); /* ME last when not named */
     assert_false(st_evasion_decoy(&ev, true, 2, err));
-    assert_int_equal(st_evasion_decoys6(&ev, "RND:2", err, sizeof err), -1);
-    assert_int_equal(st_evasion_decoys6(&ev, "ME,2001:2::7,ME", err, sizeof err), -1);
-    assert_int_equal(st_evasion_decoys6(&ev, "198.18.2.7", err, sizeof err), -1);
-    assert_int_equal(st_evasion_decoys6(&ev, "2001:2::7,,ME", err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys(&ev, "RND:2", true, &rng, err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys(&ev, "ME,2001:2::7,ME", true, &rng, err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys(&ev, "198.18.2.7", true, &rng, err, sizeof err), -1);
+    assert_int_equal(st_evasion_decoys(&ev, "2001:2::7,,ME", true, &rng, err, sizeof err), -1);
 }
 
 /* nmap's fragment rule per pass: flags of the -P options (one pass, or
