@@ -9,13 +9,6 @@
 #include "comparison.h"
 #include "wire_side.h"
 
-/* Which dissector reads the capture. */
-enum st_dissector_choice {
-    ST_DISSECT_DEFAULT = 0, /* libwireshark when built with it, else tshark */
-    ST_DISSECT_TSHARK,
-    ST_DISSECT_LIBWIRESHARK,
-};
-
 struct st_loaded {
     struct st_trace trace;
     struct st_dissection cap;

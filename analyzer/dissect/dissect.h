@@ -16,9 +16,12 @@
 #ifndef ST_DISSECT_H
 #define ST_DISSECT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "packet.h"
 
@@ -56,12 +59,36 @@ int st_dissection_check_path(const char *path, int64_t *size, char *err, size_t 
 int st_dissect_private_config(char *err, size_t errsz);
 
 /*
+ * A running dissection's off switch (st_dissect_cancel): the readers look
+ * at `stop` between frames and register the processes they start (tshark,
+ * the halves of a split capture), which a stop kills, also when it came
+ * before them. Their own children die with them (PR_SET_PDEATHSIG).
+ */
+struct st_dissect_stop {
+    atomic_bool stop;
+    pthread_mutex_t lock; /* over pid: a process is unwatched before it is reaped */
+    pid_t pid[2];         /* 0: none */
+};
+
+void st_dissect_stop_init(struct st_dissect_stop *s);
+void st_dissect_stop_destroy(struct st_dissect_stop *s);
+/* Whether a stop was asked for (s NULL: never). */
+bool st_dissect_stopped(struct st_dissect_stop *s);
+/* Process pid, in slot 0 or 1, is killed by a stop (at once if one came). */
+void st_dissect_stop_watch(struct st_dissect_stop *s, int slot, pid_t pid);
+/* No longer: call it before reaping the process (its pid may be reused). */
+void st_dissect_stop_unwatch(struct st_dissect_stop *s, int slot);
+/* Stop: the flag, and SIGKILL to every process watched. */
+void st_dissect_stop_now(struct st_dissect_stop *s);
+
+/*
  * Dissect `path` with tshark (the program named by $SCANTRACE_TSHARK, else
  * "tshark" from PATH). On failure `err` holds one line naming the capture and
- * what went wrong, and `c` is empty: there is never a partial result.
+ * what went wrong, and `c` is empty: there is never a partial result. `stop`
+ * (or NULL) ends it early, with ST_TSHARK_ENVIRONMENT.
  */
-enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char *err,
-                                 size_t errsz);
+enum st_tshark_rc st_tshark_read(const char *path, struct st_dissect_stop *stop,
+                                 struct st_dissection *c, char *err, size_t errsz);
 
 enum st_ek_rc {
     ST_EK_RECORD = 0, /* *p filled */
@@ -84,6 +111,8 @@ struct st_wireshark_opts {
      * frames each (a fresh one for each run of frames: libwireshark's memory
      * goes with it); 0: the default (262144), more is taken as the default */
     uint32_t segment_frames;
+    /* ends the dissection early (ST_TSHARK_ENVIRONMENT), or NULL */
+    struct st_dissect_stop *stop;
 };
 
 /* Whether this scantrace was built with libwireshark. */
@@ -96,5 +125,32 @@ bool st_wireshark_available(void);
  */
 enum st_tshark_rc st_wireshark_read(const char *path, const struct st_wireshark_opts *o,
                                     struct st_dissection *c, char *err, size_t errsz);
+
+/* Which dissector reads the capture. */
+enum st_dissector_choice {
+    ST_DISSECT_DEFAULT = 0, /* libwireshark when built with it, else tshark */
+    ST_DISSECT_TSHARK,
+    ST_DISSECT_LIBWIRESHARK,
+};
+
+/*
+ * A capture's dissection in a thread of its own, started before the trace
+ * is read: the dissectors' start (libwireshark's registration of every
+ * dissector, about 0.35 s) and the capture's dissection then run while the
+ * trace and run.json are read. Call this before other threads exist (it
+ * sets WIRESHARK_CONFIG_DIR); `o` is copied (NULL: the defaults). Without a
+ * thread, the dissection runs in st_dissect_finish.
+ */
+struct st_dissect_job *st_dissect_start(const char *path, enum st_dissector_choice which,
+                                        const struct st_wireshark_opts *o);
+
+/* Wait for the dissection: what st_tshark_read() or st_wireshark_read()
+ * returned, and the frames into c. Frees the job. */
+enum st_tshark_rc st_dissect_finish(struct st_dissect_job *j, struct st_dissection *c, char *err,
+                                    size_t errsz);
+
+/* Stop the dissection (its processes killed), wait for its thread, and drop
+ * what it read: for an error found before its result is needed. NULL: none. */
+void st_dissect_cancel(struct st_dissect_job *j);
 
 #endif

@@ -4,6 +4,7 @@
  * are its own (hidden), so each side frees what it made.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,4 +37,53 @@ int st_dissection_check_path(const char *path, int64_t *size, char *err, size_t 
     }
     *size = (int64_t)sb.st_size;
     return 0;
+}
+
+/* ---- the off switch ------------------------------------------------------ */
+
+void st_dissect_stop_init(struct st_dissect_stop *s)
+{
+    atomic_init(&s->stop, false);
+    pthread_mutex_init(&s->lock, NULL);
+    s->pid[0] = s->pid[1] = 0;
+}
+
+void st_dissect_stop_destroy(struct st_dissect_stop *s)
+{
+    pthread_mutex_destroy(&s->lock);
+}
+
+bool st_dissect_stopped(struct st_dissect_stop *s)
+{
+    return s && atomic_load_explicit(&s->stop, memory_order_relaxed);
+}
+
+void st_dissect_stop_watch(struct st_dissect_stop *s, int slot, pid_t pid)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->pid[slot] = pid;
+    if (atomic_load(&s->stop))
+        kill(pid, SIGKILL);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void st_dissect_stop_unwatch(struct st_dissect_stop *s, int slot)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->pid[slot] = 0;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void st_dissect_stop_now(struct st_dissect_stop *s)
+{
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->stop, true);
+    for (int i = 0; i < 2; i++)
+        if (s->pid[i] > 0)
+            kill(s->pid[i], SIGKILL);
+    pthread_mutex_unlock(&s->lock);
 }

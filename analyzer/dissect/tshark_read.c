@@ -211,7 +211,8 @@ enum st_ek_rc st_tshark_ek_line(const char *line, struct st_pkt *p)
 
 /* ---- the read ---------------------------------------------------------- */
 
-enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char *err, size_t errsz)
+enum st_tshark_rc st_tshark_read(const char *path, struct st_dissect_stop *stop,
+                                 struct st_dissection *c, char *err, size_t errsz)
 {
     memset(c, 0, sizeof *c);
     int64_t size;
@@ -262,6 +263,7 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
             snprintf(err, errsz, "cannot start %s: %s", argv[0], strerror(rc));
         return ST_TSHARK_ENVIRONMENT;
     }
+    st_dissect_stop_watch(stop, 0, ch.pid);
 
     FILE *out = fdopen(ch.out, "r");
     char *line = NULL;
@@ -288,14 +290,18 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissection *c, char
         close(ch.out);
     if (bad_json)
         kill(ch.pid, SIGTERM);
+    st_dissect_stop_unwatch(stop, 0);
     int status = reap(ch.pid);
 
     char last[256];
     last_error_line(errfd, last, sizeof last);
     close(errfd);
     enum st_tshark_rc result = ST_TSHARK_OK;
-    /* cut-off output from a tshark that was killed is its death, not its output */
-    if (status >= 128 && (!bad_json || status != 128 + SIGTERM)) {
+    if (st_dissect_stopped(stop)) {
+        snprintf(err, errsz, "%s: dissection stopped", path);
+        result = ST_TSHARK_ENVIRONMENT;
+    } else if (status >= 128 && (!bad_json || status != 128 + SIGTERM)) {
+        /* cut-off output from a tshark that was killed is its death, not its output */
         snprintf(err, errsz, "%s: tshark was killed by signal %d after %lu frames", path,
                  status - 128, docs);
         result = ST_TSHARK_ENVIRONMENT;

@@ -81,14 +81,17 @@ long stw_walk(const char *path, wtap *wth, int64_t from, int64_t to, stw_frame_f
 /*
  * Dissect the frames at file offsets [from, to) (to < 0: to the end) into
  * `s`, here, numbering every frame of the file. Returns the number of frames
- * seen before `to`, or -1 with err (bad input).
+ * seen before `to`, or -1 with err (bad input); a stop (or NULL) ends the
+ * walk early.
  */
-long stw_dissect_range(const char *path, int64_t from, int64_t to, struct stw_sink *s, char *err,
-                       size_t errsz);
+long stw_dissect_range(const char *path, int64_t from, int64_t to, struct stw_sink *s,
+                       struct st_dissect_stop *stop, char *err, size_t errsz);
 
 /* The capture cut at file offset `cut`, each half dissected by a child of
- * its own by runs of seg_frames frames (wireshark_split.c), into c (empty). */
+ * its own by runs of seg_frames frames (wireshark_split.c), into c (empty).
+ * A stop kills the children. */
 enum st_tshark_rc stw_halves_read(const char *path, int64_t cut, size_t seg_frames,
-                                  struct st_dissection *c, char *err, size_t errsz);
+                                  struct st_dissect_stop *stop, struct st_dissection *c, char *err,
+                                  size_t errsz);
 
 #endif

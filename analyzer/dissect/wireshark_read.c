@@ -390,6 +390,7 @@ struct here {
     struct stw_chain ch;
     struct stw_dissector d;
     struct stw_sink *s;
+    struct st_dissect_stop *stop;
 };
 
 static bool here_frame(void *ud, guint32 num, wtap_rec *rec, Buffer *buf, gint64 off)
@@ -397,11 +398,11 @@ static bool here_frame(void *ud, guint32 num, wtap_rec *rec, Buffer *buf, gint64
     struct here *h = ud;
     dis_renew(&h->d, &h->ch);
     stw_frame_step(&h->ch, &h->d, num, rec, buf, off, h->s);
-    return true;
+    return !st_dissect_stopped(h->stop);
 }
 
-long stw_dissect_range(const char *path, int64_t from, int64_t to, struct stw_sink *s, char *err,
-                       size_t errsz)
+long stw_dissect_range(const char *path, int64_t from, int64_t to, struct stw_sink *s,
+                       struct st_dissect_stop *stop, char *err, size_t errsz)
 {
     wtap *wth = stw_open_capture(path, false, err, errsz);
     if (!wth)
@@ -409,6 +410,7 @@ long stw_dissect_range(const char *path, int64_t from, int64_t to, struct stw_si
     struct here h;
     memset(&h.ch, 0, sizeof h.ch);
     h.s = s;
+    h.stop = stop;
     stw_dis_open(&h.d, &h.ch, wtap_file_type_subtype(wth));
     long rc = stw_walk(path, wth, from, to, here_frame, &h, err, errsz);
     stw_dis_close(&h.d);
@@ -432,13 +434,20 @@ ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
 
     uint64_t split = o && o->split_bytes ? o->split_bytes : SPLIT_DEFAULT;
     int64_t cut = (uint64_t)size >= split ? size / 2 : -1;
+    struct st_dissect_stop *stop = o ? o->stop : NULL;
     enum st_tshark_rc rc;
-    if (cut > 0) {
-        rc = stw_halves_read(path, cut, o ? o->segment_frames : 0, c, err, errsz);
+    if (st_dissect_stopped(stop)) {
+        rc = ST_TSHARK_ENVIRONMENT;
+    } else if (cut > 0) {
+        rc = stw_halves_read(path, cut, o ? o->segment_frames : 0, stop, c, err, errsz);
     } else {
         struct stw_sink s = {c, NULL};
-        rc =
-            stw_dissect_range(path, 0, -1, &s, err, errsz) < 0 ? ST_TSHARK_BAD_INPUT : ST_TSHARK_OK;
+        rc = stw_dissect_range(path, 0, -1, &s, stop, err, errsz) < 0 ? ST_TSHARK_BAD_INPUT
+                                                                      : ST_TSHARK_OK;
+    }
+    if (st_dissect_stopped(stop)) { /* what it read is not the capture */
+        snprintf(err, errsz, "%s: dissection stopped", path);
+        rc = ST_TSHARK_ENVIRONMENT;
     }
     if (rc != ST_TSHARK_OK) {
         st_dissection_free(c);

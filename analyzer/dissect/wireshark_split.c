@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +39,16 @@ struct segment {
     guint32 first;          /* its first frame's number */
     struct stw_chain start; /* the chain before its first frame */
 };
+
+/* A forked process dies with the one that forked it: a worker whose child
+ * was killed (a stopped dissection, the OOM killer) would otherwise
+ * dissect on, into a pipe still open. */
+static void die_with(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(3);
+}
 
 /* Dissect segment g onto out: 0, or -1 with err (bad input). */
 static int segment_dissect(const char *path, wtap *wth, struct segment *g, FILE *out, char *err,
@@ -79,8 +90,10 @@ static pid_t worker_start(const char *path, wtap *wth, struct segment *g, FILE *
                           size_t errsz)
 {
     fflush(out);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        die_with(parent);
         char werr[512] = "";
         int rc = segment_dissect(path, wth, g, out, werr, sizeof werr);
         if (rc)
@@ -267,15 +280,19 @@ struct half {
     enum st_tshark_rc rc;
 };
 
-static void half_fork(const char *path, struct half *h)
+static void half_fork(const char *path, struct half *h, struct st_dissect_stop *stop, int slot)
 {
     int pfd[2];
     h->pid = -1;
     if (pipe2(pfd, O_CLOEXEC))
         return;
     fflush(NULL);
+    pid_t parent = getpid();
     h->pid = fork();
     if (h->pid == 0) {
+        /* when compare dies (SIGKILL, say), its children with it, not
+         * minutes later at their next write into a closed pipe */
+        die_with(parent);
         close(pfd[0]);
         child_main(path, h->from, h->to, pfd[1]);
     }
@@ -284,33 +301,36 @@ static void half_fork(const char *path, struct half *h)
         close(pfd[0]);
         return;
     }
+    st_dissect_stop_watch(stop, slot, h->pid);
     h->k.fd = pfd[0];
 }
 
-static void half_collect(struct half *h)
+static void half_collect(struct half *h, struct st_dissect_stop *stop, int slot)
 {
     if (h->pid < 0 || pthread_create(&h->th, NULL, collect_main, &h->k) == 0)
         return;
     close(h->k.fd);
     kill(h->pid, SIGKILL);
+    st_dissect_stop_unwatch(stop, slot);
     waitpid(h->pid, NULL, 0);
     h->pid = -1;
 }
 
-static void half_here(const char *path, struct half *h)
+static void half_here(const char *path, struct half *h, struct st_dissect_stop *stop)
 {
     if (h->pid >= 0)
         return;
     struct stw_sink s = {&h->k.part, NULL};
-    if (stw_dissect_range(path, h->from, h->to, &s, h->k.err, sizeof h->k.err) < 0)
+    if (stw_dissect_range(path, h->from, h->to, &s, stop, h->k.err, sizeof h->k.err) < 0)
         h->rc = ST_TSHARK_BAD_INPUT;
 }
 
-static void half_wait(const char *path, struct half *h)
+static void half_wait(const char *path, struct half *h, struct st_dissect_stop *stop, int slot)
 {
     if (h->pid < 0)
         return;
     pthread_join(h->th, NULL);
+    st_dissect_stop_unwatch(stop, slot);
     int st = 0;
     while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
         ;
@@ -324,7 +344,8 @@ static void half_wait(const char *path, struct half *h)
 
 /* Both halves into c (empty), the first's error before the second's. */
 enum st_tshark_rc stw_halves_read(const char *path, int64_t cut, size_t seg,
-                                  struct st_dissection *c, char *err, size_t errsz)
+                                  struct st_dissect_stop *stop, struct st_dissection *c, char *err,
+                                  size_t errsz)
 {
     seg_frames = seg && seg < SEG_FRAMES ? seg : SEG_FRAMES;
     struct half h[2];
@@ -332,15 +353,16 @@ enum st_tshark_rc stw_halves_read(const char *path, int64_t cut, size_t seg,
     h[0].to = cut;
     h[1].from = cut;
     h[1].to = -1;
-    /* both forks before any thread: a child is then a copy of one thread */
+    /* both forks before the collectors' threads: a child is a copy of this
+     * thread alone, never of one reading a pipe */
     for (int i = 0; i < 2; i++)
-        half_fork(path, &h[i]);
+        half_fork(path, &h[i], stop, i);
     for (int i = 0; i < 2; i++)
-        half_collect(&h[i]);
+        half_collect(&h[i], stop, i);
     for (int i = 0; i < 2; i++)
-        half_here(path, &h[i]);
+        half_here(path, &h[i], stop);
     for (int i = 0; i < 2; i++)
-        half_wait(path, &h[i]);
+        half_wait(path, &h[i], stop, i);
     enum st_tshark_rc rc = ST_TSHARK_OK;
     for (int i = 0; i < 2 && rc == ST_TSHARK_OK; i++)
         if (h[i].rc != ST_TSHARK_OK) {

@@ -6,7 +6,9 @@
  * drift between them. The in-process libwireshark reader (when built) gives
  * the tshark reader's records byte for byte, in one process or split in two
  * (each half by runs of frames in worker processes), and the same error on
- * a damaged capture either way.
+ * a damaged capture either way. A dissection started in a thread of its own
+ * (compare's, while it reads the trace) gives the same records, and its
+ * cancellation leaves no process behind, its workers killed mid-run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,7 +37,7 @@ static unsigned check_capture(const char *path, unsigned *frames)
     char err[512];
     unsigned bad = 0;
 
-    if (st_tshark_read(path, &cap, err, sizeof err) != ST_TSHARK_OK) {
+    if (st_tshark_read(path, NULL, &cap, err, sizeof err) != ST_TSHARK_OK) {
         print_error("%s\n", err);
         return 1;
     }
@@ -180,7 +185,7 @@ static unsigned check_wireshark(const char *path, unsigned *frames)
 {
     struct st_dissection ts, ws, split, segs;
     char err[512];
-    if (st_tshark_read(path, &ts, err, sizeof err) != ST_TSHARK_OK) {
+    if (st_tshark_read(path, NULL, &ts, err, sizeof err) != ST_TSHARK_OK) {
         print_error("%s\n", err);
         return 1;
     }
@@ -301,6 +306,157 @@ static void test_wireshark_damaged(void **state)
         assert_int_equal(b.n, 0);
     }
     unlink(tmp);
+}
+
+/* The biggest fixture's frames again and again into a pcap at `to`, until
+ * `frames`: a capture whose dissection lasts. */
+static void repeated_copy(const char *from, const char *to, unsigned frames)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *in = pcap_open_offline(from, err);
+    assert_non_null(in);
+    pcap_dumper_t *out = pcap_dump_open(in, to);
+    assert_non_null(out);
+    static struct {
+        struct pcap_pkthdr h;
+        u_char b[2048];
+    } kept[512];
+    unsigned n = 0;
+    struct pcap_pkthdr *h;
+    const u_char *bytes;
+    while (n < 512 && pcap_next_ex(in, &h, &bytes) == 1 && h->caplen <= sizeof kept[n].b) {
+        kept[n].h = *h;
+        memcpy(kept[n].b, bytes, h->caplen);
+        n++;
+    }
+    assert_true(n > 0);
+    for (unsigned i = 0; i < frames; i++)
+        pcap_dump((u_char *)out, &kept[i % n].h, kept[i % n].b);
+    pcap_dump_close(out);
+    pcap_close(in);
+}
+
+/* The pids listed in `path` (/proc's children of a task), appended at
+ * pids[n] up to max; the new count. */
+static size_t read_pids(const char *path, pid_t *pids, size_t n, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    int v;
+    while (f && n < max && fscanf(f, "%d", &v) == 1)
+        pids[n++] = v;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* A process of ours (a half of the split capture) that has a child (its
+ * worker): the dissection under way. The test's threads are searched too. */
+static bool worker_running(void)
+{
+    pid_t halves[64], workers[64];
+    char path[300];
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+        n = read_pids(path, halves, n, 64);
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)halves[i], (int)halves[i]);
+        if (read_pids(path, workers, 0, 64))
+            return true;
+    }
+    return false;
+}
+
+/* Every process left to this one (a subreaper: orphans come to it) waited
+ * for; how many, and how many a signal other than SIGKILL or an exit ended. */
+static unsigned reap_all(unsigned *not_killed)
+{
+    unsigned n = 0;
+    int st;
+    while (waitpid(-1, &st, 0) > 0) {
+        n++;
+        if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
+            (*not_killed)++;
+    }
+    return n;
+}
+
+/*
+ * A dissection cancelled while its workers dissect: the halves killed, and
+ * their workers with them (PR_SET_PDEATHSIG: without it a worker dissects
+ * its whole segment into the pipe and exits 0, and the cancellation waits
+ * for it). Cancelled at once, too, by either dissector: nothing left.
+ */
+static void test_job_cancel(void **state)
+{
+    (void)state;
+    if (!st_wireshark_available())
+        skip();
+    unsigned files = 0, frames = 0;
+    each_capture(note_size, &frames, &files);
+    char tmp[] = "/tmp/scantrace-cancel-XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    close(fd);
+    repeated_copy(biggest, tmp, 400000);
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+
+    struct st_wireshark_opts split = {.split_bytes = 1};
+    struct st_dissect_job *j = st_dissect_start(tmp, ST_DISSECT_LIBWIRESHARK, &split);
+    bool seen = false;
+    for (int i = 0; i < 3000 && !(seen = worker_running()); i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    assert_true(seen);
+    st_dissect_cancel(j);
+    unsigned not_killed = 0, left = reap_all(&not_killed);
+    print_message("cancelled mid-run: %u workers left to reap, %u not killed\n", left, not_killed);
+    assert_true(left >= 1); /* the workers outlived their halves, and were killed */
+    assert_int_equal(not_killed, 0);
+
+    const enum st_dissector_choice which[] = {ST_DISSECT_LIBWIRESHARK, ST_DISSECT_TSHARK};
+    for (size_t k = 0; k < 2; k++) {
+        st_dissect_cancel(st_dissect_start(tmp, which[k], &split));
+        not_killed = 0;
+        reap_all(&not_killed);
+        assert_int_equal(not_killed, 0);
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    unlink(tmp);
+}
+
+/* A job gives its reader's records: tshark's, and libwireshark's split
+ * in two (forked from the job's thread) and by segments. */
+static void test_job_records(void **state)
+{
+    (void)state;
+    unsigned files = 0, frames = 0;
+    each_capture(note_size, &frames, &files);
+    struct st_dissection a, b;
+    char err[512];
+    assert_int_equal(st_tshark_read(biggest, NULL, &a, err, sizeof err), ST_TSHARK_OK);
+    assert_true(a.n > 10);
+    struct st_wireshark_opts pieces = {.split_bytes = 1, .segment_frames = 7};
+    const enum st_dissector_choice which[] = {ST_DISSECT_TSHARK, ST_DISSECT_LIBWIRESHARK};
+    for (size_t k = 0; k < 2; k++) {
+        if (which[k] == ST_DISSECT_LIBWIRESHARK && !st_wireshark_available())
+            continue;
+        struct st_dissect_job *j = st_dissect_start(biggest, which[k], &pieces);
+        assert_int_equal(st_dissect_finish(j, &b, err, sizeof err), ST_TSHARK_OK);
+        assert_int_equal(same_dissection(biggest, "a job", &a, &b), 0);
+        st_dissection_free(&b);
+    }
+    /* an error is the reader's, whole */
+    struct st_dissect_job *j = st_dissect_start("/nonexistent/capture", ST_DISSECT_DEFAULT, NULL);
+    assert_int_equal(st_dissect_finish(j, &b, err, sizeof err), ST_TSHARK_BAD_INPUT);
+    assert_string_equal(err, "/nonexistent/capture: No such file or directory");
+    assert_int_equal(b.n, 0);
+    st_dissection_free(&a);
 }
 
 /* The packed store gives back exactly what it was given, whatever it is. */
@@ -429,6 +585,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_readers_agree),
                                        cmocka_unit_test(test_wireshark_agrees),
                                        cmocka_unit_test(test_wireshark_damaged),
+                                       cmocka_unit_test(test_job_cancel),
+                                       cmocka_unit_test(test_job_records),
                                        cmocka_unit_test(test_store_exact),
                                        cmocka_unit_test(test_store_chunks),
                                        cmocka_unit_test(test_store_alike),
