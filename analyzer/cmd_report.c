@@ -65,12 +65,23 @@ static int load_args(const char *prog, int argc, char **argv, struct st_loaded *
                                   "too many arguments: a run directory comes alone, not "
                                   "with '%s'",
                                   argv[optind + 1]);
-    if (rest == 1 && !stat(argv[optind], &sb) && S_ISDIR(sb.st_mode) &&
-        st_cmd_check_rundir(cmd, argv[optind]))
+    if (rest == 2)
+        return st_compare_load(prog, argv[optind], argv[optind + 1], NULL, ST_DISSECT_DEFAULT, l);
+    const char *dir = argv[optind];
+    if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "%s: %s: not a run directory\n", prog, dir);
         return ST_EXIT_USAGE;
-    if (rest == 1)
-        return st_compare_load_rundir(prog, argv[optind], l);
-    return st_compare_load(prog, argv[optind], argv[optind + 1], NULL, ST_DISSECT_DEFAULT, l);
+    }
+    char trace[4200], capture[4200];
+    snprintf(trace, sizeof trace, "%s/trace.log", dir);
+    snprintf(capture, sizeof capture, "%s/capture.pcapng", dir);
+    /* the dissection first, as compare's: it runs while run.json is checked */
+    struct st_dissect_job *job = st_dissect_start(capture, ST_DISSECT_DEFAULT, NULL);
+    if (st_cmd_check_rundir(cmd, dir)) {
+        st_dissect_cancel(job);
+        return ST_EXIT_USAGE;
+    }
+    return st_compare_load_started(prog, trace, capture, dir, job, l);
 }
 
 int st_cmd_report(int argc, char **argv)

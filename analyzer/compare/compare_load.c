@@ -51,12 +51,17 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
                     enum st_dissector_choice dissector, struct st_loaded *l)
 {
+    return st_compare_load_started(prog, trace, capture, rundir,
+                                   st_dissect_start(capture, dissector, NULL), l);
+}
+
+int st_compare_load_started(const char *prog, const char *trace, const char *capture,
+                            const char *rundir, struct st_dissect_job *job, struct st_loaded *l)
+{
     struct stat sb;
     bool big = stat(capture, &sb) == 0 && sb.st_size >= (off_t)PROGRESS_MIN_BYTES;
     progress_prog = big && isatty(STDERR_FILENO) ? prog : NULL;
     phase("reading %s", trace);
-    /* the capture's dissection runs while the trace and run.json are read */
-    struct st_dissect_job *job = st_dissect_start(capture, dissector, NULL);
     int rc = load(prog, trace, capture, rundir, job, l);
     progress_clear();
     progress_prog = NULL;
@@ -155,11 +160,9 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
         st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
-    /* run.json's parse is freed before the alignment: it adds to the
-     * dissection's start (libwireshark's tables, in this process) and the
-     * frames collected so far, not to the peak, which the alignment and the
-     * report set (a /16 sweep's run: 190 MB against 169 MB when the two ran
-     * one after the other; 10M frames: the same peak) */
+    /* run.json's parse (made by the front door's check) is freed here,
+     * before the alignment; the frames collected meanwhile add to it (a
+     * /16 sweep's: a few MB) */
     if (rundir && st_run_json_read(rundir, &l->trace, &l->c.capture_dropped, &l->c.dropped_known,
                                    err, sizeof err) < 0) {
         st_run_json_forget();
@@ -196,19 +199,6 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
     st_claims_place_unprobed(&l->claims, &l->c);
     l->c.claims = &l->claims;
     return 0;
-}
-
-int st_compare_load_rundir(const char *prog, const char *rundir, struct st_loaded *l)
-{
-    char t[4200], c[4200];
-    struct stat sb;
-    if (stat(rundir, &sb) || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "%s: %s: not a run directory\n", prog, rundir);
-        return ST_EXIT_USAGE;
-    }
-    snprintf(t, sizeof t, "%s/trace.log", rundir);
-    snprintf(c, sizeof c, "%s/capture.pcapng", rundir);
-    return st_compare_load(prog, t, c, rundir, ST_DISSECT_DEFAULT, l);
 }
 
 void st_loaded_free(struct st_loaded *l)

@@ -27,8 +27,14 @@ struct st_loaded {
 int st_compare_load(const char *prog, const char *trace, const char *capture, const char *rundir,
                     enum st_dissector_choice dissector, struct st_loaded *l);
 
-/* The same from a run directory (trace.log, capture.pcapng, run.json). */
-int st_compare_load_rundir(const char *prog, const char *rundir, struct st_loaded *l);
+/*
+ * The same with the capture's dissection started by the caller
+ * (st_dissect_start), finished or cancelled here. A command starts it
+ * before it checks a run directory (run.json's parse): the dissection's
+ * processes are then forked from a small process, and run meanwhile.
+ */
+int st_compare_load_started(const char *prog, const char *trace, const char *capture,
+                            const char *rundir, struct st_dissect_job *job, struct st_loaded *l);
 
 /*
  * Read the scanner's claims from `path` (source: how the report names it,

@@ -6,10 +6,11 @@
  *
  *   tshark        a child (posix_spawn, argument vector, no shell) whose
  *                 `-T ek` documents are read as a stream
- *   libwireshark  in process, when scantrace was built with it (meson
- *                 -Dlibwireshark=enabled|auto): a module loaded on first use,
- *                 so no other command pays for loading libwireshark; large
- *                 captures are split in two halves dissected on both cores.
+ *   libwireshark  Wireshark's library, when scantrace was built with it
+ *                 (meson -Dlibwireshark=enabled|auto): a module loaded on
+ *                 first use, so no other command pays for loading it; it
+ *                 dissects in a process forked for it, large captures in two
+ *                 halves on both cores, the records coming back by pipes.
  *                 libwireshark is GPLv2+: a scantrace binary linked with it
  *                 is too.
  */
@@ -113,6 +114,8 @@ struct st_wireshark_opts {
     uint32_t segment_frames;
     /* ends the dissection early (ST_TSHARK_ENVIRONMENT), or NULL */
     struct st_dissect_stop *stop;
+    /* dissect in this process, no child (what it does when it cannot fork) */
+    bool in_process;
 };
 
 /* Whether this scantrace was built with libwireshark. */

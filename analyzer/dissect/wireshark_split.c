@@ -1,7 +1,9 @@
 /*
- * A split capture's dissection (see wireshark_read.c): two children, one a
- * half, each dissecting by runs of frames in short-lived worker processes,
- * their records collected by the parent from pipes.
+ * The dissection's processes (see wireshark_read.c): the master, forked
+ * by compare, starts epan and dissects the capture, or its first half while
+ * a child of its own dissects the second; each by runs of frames in
+ * short-lived worker processes; the records collected by compare from a
+ * pipe per part.
  */
 #include "wireshark_frames.h"
 
@@ -185,32 +187,72 @@ static int lane_run(const char *path, wtap *wth, int64_t from, int64_t to, struc
     return l.failed_here || n < 0 ? -1 : 0;
 }
 
-/* A child: dissect [from, to) onto fd; 'E' + message on error, 'D' when done. */
-static void child_main(const char *path, int64_t from, int64_t to, int fd)
+/* A part: dissect [from, to) onto fd (closed): 'E' + message on error, 'D'
+ * when done. Its exit status. */
+static int part_main(const char *path, int64_t from, int64_t to, int fd)
 {
     FILE *out = fdopen(fd, "w");
     if (!out)
-        _exit(3);
+        return 3;
     static char obuf[1 << 16];
     setvbuf(out, obuf, _IOFBF, sizeof obuf);
     char err[512] = "";
     struct segment *g = malloc(sizeof *g);
-    wtap *wth = g ? stw_open_capture(path, true, err, sizeof err) : NULL;
     if (!g)
-        _exit(3);
+        return 3;
+    wtap *wth = stw_open_capture(path, true, err, sizeof err);
     int rc = wth ? lane_run(path, wth, from, to, g, out, err, sizeof err) : -1;
     if (rc == -1)
         fprintf(out, "E%s\n", err);
     else if (rc == 0)
         fputc('D', out);
-    _exit(fclose(out) == 0 && rc != -2 ? 0 : 3);
+    if (wth)
+        wtap_close(wth);
+    free(g);
+    return fclose(out) == 0 && rc != -2 ? 0 : 3;
+}
+
+/*
+ * The dissecting process compare forks first (see stw_parts_read): epan is
+ * started here, not in compare, and a split capture's second part goes to a
+ * child forked once it is, the first dissected here. A failed first part
+ * ends the second: its error is the one said.
+ */
+static void master_main(const char *path, int64_t cut, int fd0, int fd1)
+{
+    char err[512];
+    if (stw_init(err, sizeof err)) {
+        FILE *out = fdopen(fd0, "w");
+        if (out)
+            fprintf(out, "X%s\n", err), fclose(out);
+        _exit(2);
+    }
+    pid_t self = getpid(), second = -1;
+    if (fd1 >= 0) {
+        second = fork();
+        if (second == 0) {
+            die_with(self);
+            close(fd0);
+            _exit(part_main(path, cut, -1, fd1));
+        }
+        if (second > 0)
+            close(fd1);
+    }
+    int rc = part_main(path, 0, fd1 >= 0 ? cut : -1, fd0);
+    if (second < 0 && fd1 >= 0) /* no process: the second part here, after */
+        rc |= part_main(path, cut, -1, fd1);
+    if (second > 0 && rc)
+        kill(second, SIGKILL);
+    if (second > 0 && !worker_wait(second))
+        rc = 3;
+    _exit(rc);
 }
 
 struct collector {
     int fd;
     struct st_dissection part;
     char err[512];
-    bool done, failed;
+    bool done, failed, environment;
 };
 
 static bool read_full(FILE *f, void *p, size_t n)
@@ -241,11 +283,12 @@ static void *collect_main(void *arg)
             k->part.n++;
             continue;
         }
-        if (tag == 'E') {
+        if (tag == 'E' || tag == 'X') { /* the capture's error, or the dissectors' */
             if (!fgets(k->err, sizeof k->err, in))
                 k->err[0] = '\0';
             k->err[strcspn(k->err, "\n")] = '\0';
             k->failed = true;
+            k->environment = tag == 'X';
         } else if (tag == 'D') {
             k->done = true;
         }
@@ -266,118 +309,117 @@ static void append(struct st_dissection *c, struct st_dissection *part)
     memset(part, 0, sizeof *part);
 }
 
-/*
- * Half of a capture, dissected by a child of its own (its records collected
- * from a pipe by a thread), or here when no child could be had. Children
- * dissect both halves, not the parent: libwireshark keeps what it grew
- * until its process exits, so in the parent it would add to compare's peak.
- */
-struct half {
+/* A part of the capture, its records collected from its pipe by a thread. */
+struct part {
     int64_t from, to; /* file offsets, to < 0: the end */
-    pid_t pid;        /* the child, or -1: dissected here */
+    int wfd;          /* the pipe's write end, the master's */
     pthread_t th;
-    struct collector k; /* k.part: the records, either way */
-    enum st_tshark_rc rc;
+    bool collecting;
+    struct collector k;
 };
 
-static void half_fork(const char *path, struct half *h, struct st_dissect_stop *stop, int slot)
+static bool part_pipe(struct part *p)
 {
     int pfd[2];
-    h->pid = -1;
     if (pipe2(pfd, O_CLOEXEC))
-        return;
+        return false;
+    p->k.fd = pfd[0];
+    p->wfd = pfd[1];
+    return true;
+}
+
+/* The master, forked from the thread that collects (see die_with): its
+ * pid, or -1 when no process could be had. */
+static pid_t master_fork(const char *path, struct part *p, int nparts)
+{
     fflush(NULL);
-    pid_t parent = getpid();
-    h->pid = fork();
-    if (h->pid == 0) {
-        /* when compare dies (SIGKILL, say), its children with it, not
-         * minutes later at their next write into a closed pipe */
-        die_with(parent);
-        close(pfd[0]);
-        child_main(path, h->from, h->to, pfd[1]);
+    pid_t self = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* when compare dies (SIGKILL, say), its dissection with it, not
+         * minutes later at its next write into a closed pipe */
+        die_with(self);
+        for (int i = 0; i < nparts; i++)
+            close(p[i].k.fd);
+        master_main(path, p[0].to, p[0].wfd, nparts > 1 ? p[1].wfd : -1);
     }
-    close(pfd[1]);
-    if (h->pid < 0) {
-        close(pfd[0]);
-        return;
+    for (int i = 0; i < nparts; i++)
+        close(p[i].wfd);
+    return pid;
+}
+
+/* What a part's collector found: ok, or its error into err. */
+static enum st_tshark_rc part_result(const char *path, struct part *p, bool master_ok, char *err,
+                                     size_t errsz)
+{
+    if (p->k.failed && p->k.err[0]) {
+        snprintf(err, errsz, "%s", p->k.err);
+        return p->k.environment ? ST_TSHARK_ENVIRONMENT : ST_TSHARK_BAD_INPUT;
     }
-    st_dissect_stop_watch(stop, slot, h->pid);
-    h->k.fd = pfd[0];
-}
-
-static void half_collect(struct half *h, struct st_dissect_stop *stop, int slot)
-{
-    if (h->pid < 0 || pthread_create(&h->th, NULL, collect_main, &h->k) == 0)
-        return;
-    close(h->k.fd);
-    kill(h->pid, SIGKILL);
-    st_dissect_stop_unwatch(stop, slot);
-    waitpid(h->pid, NULL, 0);
-    h->pid = -1;
-}
-
-static void half_here(const char *path, struct half *h, struct st_dissect_stop *stop)
-{
-    if (h->pid >= 0)
-        return;
-    struct stw_sink s = {&h->k.part, NULL};
-    if (stw_dissect_range(path, h->from, h->to, &s, stop, h->k.err, sizeof h->k.err) < 0)
-        h->rc = ST_TSHARK_BAD_INPUT;
-}
-
-static void half_wait(const char *path, struct half *h, struct st_dissect_stop *stop, int slot)
-{
-    if (h->pid < 0)
-        return;
-    pthread_join(h->th, NULL);
-    st_dissect_stop_unwatch(stop, slot);
-    int st = 0;
-    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (h->k.failed && h->k.err[0]) {
-        h->rc = ST_TSHARK_BAD_INPUT;
-    } else if (!h->k.done || !WIFEXITED(st) || WEXITSTATUS(st)) {
-        snprintf(h->k.err, sizeof h->k.err, "%s: a dissecting process failed", path);
-        h->rc = ST_TSHARK_ENVIRONMENT;
+    if (!p->k.done || !master_ok) {
+        snprintf(err, errsz, "%s: a dissecting process failed", path);
+        return ST_TSHARK_ENVIRONMENT;
     }
+    return ST_TSHARK_OK;
 }
 
-/* Both halves into c (empty), the first's error before the second's. */
-enum st_tshark_rc stw_halves_read(const char *path, int64_t cut, size_t seg,
-                                  struct st_dissect_stop *stop, struct st_dissection *c, char *err,
-                                  size_t errsz)
+/* The parts into c: the first's error before the second's. */
+static enum st_tshark_rc parts_join(const char *path, struct part *p, int nparts, bool master_ok,
+                                    struct st_dissection *c, char *err, size_t errsz)
 {
-    seg_frames = seg && seg < SEG_FRAMES ? seg : SEG_FRAMES;
-    struct half h[2];
-    memset(h, 0, sizeof h);
-    h[0].to = cut;
-    h[1].from = cut;
-    h[1].to = -1;
-    /* both forks before the collectors' threads: a child is a copy of this
-     * thread alone, never of one reading a pipe */
-    for (int i = 0; i < 2; i++)
-        half_fork(path, &h[i], stop, i);
-    for (int i = 0; i < 2; i++)
-        half_collect(&h[i], stop, i);
-    for (int i = 0; i < 2; i++)
-        half_here(path, &h[i], stop);
-    for (int i = 0; i < 2; i++)
-        half_wait(path, &h[i], stop, i);
     enum st_tshark_rc rc = ST_TSHARK_OK;
-    for (int i = 0; i < 2 && rc == ST_TSHARK_OK; i++)
-        if (h[i].rc != ST_TSHARK_OK) {
-            rc = h[i].rc;
-            snprintf(err, errsz, "%s", h[i].k.err);
-        }
+    for (int i = 0; i < nparts && rc == ST_TSHARK_OK; i++)
+        rc = part_result(path, &p[i], master_ok, err, errsz);
     struct st_pkt first;
-    if (rc == ST_TSHARK_OK && h[1].k.part.n &&
-        st_store_get(&h[1].k.part.frames, 0, &first)->frame != h[0].k.part.n + 1) {
+    if (rc == ST_TSHARK_OK && nparts > 1 && p[1].k.part.n &&
+        st_store_get(&p[1].k.part.frames, 0, &first)->frame != p[0].k.part.n + 1) {
         snprintf(err, errsz, "%s: frame %u: the two halves do not join", path, first.frame);
         rc = ST_TSHARK_ENVIRONMENT;
     }
-    for (int i = 0; i < 2; i++) {
-        append(c, &h[i].k.part);
-        st_dissection_free(&h[i].k.part);
+    for (int i = 0; i < nparts; i++) {
+        append(c, &p[i].k.part);
+        st_dissection_free(&p[i].k.part);
     }
     return rc;
+}
+
+enum st_tshark_rc stw_parts_read(const char *path, int64_t cut, size_t seg,
+                                 struct st_dissect_stop *stop, struct st_dissection *c, bool *here,
+                                 char *err, size_t errsz)
+{
+    seg_frames = seg && seg < SEG_FRAMES ? seg : SEG_FRAMES;
+    int nparts = cut > 0 ? 2 : 1;
+    struct part p[2];
+    memset(p, 0, sizeof p);
+    p[0].to = cut > 0 ? cut : -1;
+    p[1].from = cut;
+    p[1].to = -1;
+    *here = false;
+    for (int i = 0; i < nparts; i++)
+        if (!part_pipe(&p[i])) {
+            for (int k = 0; k < i; k++)
+                close(p[k].k.fd), close(p[k].wfd);
+            *here = true;
+            return ST_TSHARK_OK;
+        }
+    pid_t master = master_fork(path, p, nparts);
+    if (master < 0) {
+        for (int i = 0; i < nparts; i++)
+            close(p[i].k.fd);
+        *here = true;
+        return ST_TSHARK_OK;
+    }
+    st_dissect_stop_watch(stop, 0, master);
+    for (int i = 0; i < nparts; i++) {
+        p[i].collecting = pthread_create(&p[i].th, NULL, collect_main, &p[i].k) == 0;
+        if (!p[i].collecting) { /* the master dies, and with it the rest */
+            close(p[i].k.fd);
+            kill(master, SIGKILL);
+        }
+    }
+    for (int i = 0; i < nparts; i++)
+        if (p[i].collecting)
+            pthread_join(p[i].th, NULL);
+    st_dissect_stop_unwatch(stop, 0);
+    return parts_join(path, p, nparts, worker_wait(master), c, err, errsz);
 }

@@ -4,9 +4,9 @@
  * through scantrace's own decoder, gives the same nmap text at all three
  * detail levels and the same identity. One packet model, two readers, no
  * drift between them. The in-process libwireshark reader (when built) gives
- * the tshark reader's records byte for byte, in one process or split in two
- * (each half by runs of frames in worker processes), and the same error on
- * a damaged capture either way. A dissection started in a thread of its own
+ * the tshark reader's records byte for byte, in this process, in one child,
+ * or split in two (each half by runs of frames in worker processes), and the
+ * same error on a damaged capture either way. A dissection started in a thread of its own
  * (compare's, while it reads the trace) gives the same records, and its
  * cancellation leaves no process behind, its workers killed mid-run.
  */
@@ -189,18 +189,23 @@ static unsigned check_wireshark(const char *path, unsigned *frames)
         print_error("%s\n", err);
         return 1;
     }
-    struct st_wireshark_opts whole = {.split_bytes = UINT64_MAX}, halves = {.split_bytes = 1},
+    struct st_wireshark_opts here = {.in_process = true}, whole = {.split_bytes = UINT64_MAX},
+                             halves = {.split_bytes = 1},
                              pieces = {.split_bytes = 1, .segment_frames = 7};
-    assert_int_equal(st_wireshark_read(path, &whole, &ws, err, sizeof err), ST_TSHARK_OK);
+    struct st_dissection one;
+    assert_int_equal(st_wireshark_read(path, &here, &ws, err, sizeof err), ST_TSHARK_OK);
+    assert_int_equal(st_wireshark_read(path, &whole, &one, err, sizeof err), ST_TSHARK_OK);
     assert_int_equal(st_wireshark_read(path, &halves, &split, err, sizeof err), ST_TSHARK_OK);
     /* each half by processes of 7 frames: every cut between two of them */
     assert_int_equal(st_wireshark_read(path, &pieces, &segs, err, sizeof err), ST_TSHARK_OK);
-    unsigned bad = same_dissection(path, "one process", &ts, &ws) +
+    unsigned bad = same_dissection(path, "this process", &ts, &ws) +
+                   same_dissection(path, "one child", &ts, &one) +
                    same_dissection(path, "two halves", &ts, &split) +
                    same_dissection(path, "segments", &ts, &segs);
     *frames += (unsigned)ts.n;
     st_dissection_free(&ts);
     st_dissection_free(&ws);
+    st_dissection_free(&one);
     st_dissection_free(&split);
     st_dissection_free(&segs);
     return bad;
@@ -294,7 +299,7 @@ static void test_wireshark_damaged(void **state)
     close(fd);
     for (int bad_block = 0; bad_block < 2; bad_block++) {
         damaged_copy(biggest, tmp, bad_block ? biggest_size : biggest_size - 10, bad_block);
-        struct st_wireshark_opts whole = {.split_bytes = UINT64_MAX},
+        struct st_wireshark_opts whole = {.in_process = true},
                                  pieces = {.split_bytes = 1, .segment_frames = 3};
         struct st_dissection a, b;
         char ea[512], eb[512];
@@ -349,11 +354,12 @@ static size_t read_pids(const char *path, pid_t *pids, size_t n, size_t max)
     return n;
 }
 
-/* A process of ours (a half of the split capture) that has a child (its
- * worker): the dissection under way. The test's threads are searched too. */
+/* A process of ours (the dissection's master) with two children: the
+ * second part's process and the first part's worker, the dissection under
+ * way. The children of every thread of the test are searched. */
 static bool worker_running(void)
 {
-    pid_t halves[64], workers[64];
+    pid_t masters[64], workers[64];
     char path[300];
     DIR *d = opendir("/proc/self/task");
     assert_non_null(d);
@@ -362,12 +368,12 @@ static bool worker_running(void)
         if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
-        n = read_pids(path, halves, n, 64);
+        n = read_pids(path, masters, n, 64);
     }
     closedir(d);
     for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)halves[i], (int)halves[i]);
-        if (read_pids(path, workers, 0, 64))
+        snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)masters[i], (int)masters[i]);
+        if (read_pids(path, workers, 0, 64) >= 2)
             return true;
     }
     return false;
@@ -388,10 +394,11 @@ static unsigned reap_all(unsigned *not_killed)
 }
 
 /*
- * A dissection cancelled while its workers dissect: the halves killed, and
- * their workers with them (PR_SET_PDEATHSIG: without it a worker dissects
- * its whole segment into the pipe and exits 0, and the cancellation waits
- * for it). Cancelled at once, too, by either dissector: nothing left.
+ * A dissection cancelled while its workers dissect: its master killed, and
+ * the processes under it with it (PR_SET_PDEATHSIG: without it a worker
+ * dissects its whole segment into the pipe and exits 0, and the
+ * cancellation waits for it). Cancelled at once, too, by either dissector:
+ * nothing left.
  */
 static void test_job_cancel(void **state)
 {
@@ -416,7 +423,7 @@ static void test_job_cancel(void **state)
     st_dissect_cancel(j);
     unsigned not_killed = 0, left = reap_all(&not_killed);
     print_message("cancelled mid-run: %u workers left to reap, %u not killed\n", left, not_killed);
-    assert_true(left >= 1); /* the workers outlived their halves, and were killed */
+    assert_true(left >= 2); /* they outlived the master, and were killed */
     assert_int_equal(not_killed, 0);
 
     const enum st_dissector_choice which[] = {ST_DISSECT_LIBWIRESHARK, ST_DISSECT_TSHARK};
