@@ -26,6 +26,8 @@
 
 #include "packet.h"
 
+struct st_dissect_stop;
+
 /* A capture, dissected. */
 struct st_dissection {
     struct st_pkt_store frames; /* frame i (st_store_get) has .frame == i + 1 */
@@ -46,6 +48,21 @@ enum st_tshark_rc {
 void st_dissection_push(struct st_dissection *c, const struct st_pkt *p);
 
 void st_dissection_free(struct st_dissection *c);
+
+/* A reader's last step: rc, or ST_TSHARK_ENVIRONMENT when `stop` came (what
+ * was read is not the capture); c freed on failure, else its directions
+ * noted (whether the capture recorded them) and its store trimmed. */
+enum st_tshark_rc st_dissection_end(const char *path, struct st_dissect_stop *stop,
+                                    enum st_tshark_rc rc, struct st_dissection *c, char *err,
+                                    size_t errsz);
+
+/* Wait for process pid: whether it exited 0. */
+bool st_dissect_reap_ok(pid_t pid);
+
+/* In a process just forked by `parent`: die with it (SIGKILL), so that a
+ * dissecting process never outlives the one that waits for its records (a
+ * stopped dissection, a killed compare, the OOM killer). */
+void st_dissect_die_with(pid_t parent);
 
 /* Whether `path` names a regular file both dissectors can be given: 0 and
  * its size, or -1 with err "PATH: why". */

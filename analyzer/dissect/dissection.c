@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dissect.h"
 
@@ -22,6 +25,42 @@ void st_dissection_free(struct st_dissection *c)
 {
     st_store_free(&c->frames);
     memset(c, 0, sizeof *c);
+}
+
+enum st_tshark_rc st_dissection_end(const char *path, struct st_dissect_stop *stop,
+                                    enum st_tshark_rc rc, struct st_dissection *c, char *err,
+                                    size_t errsz)
+{
+    if (rc == ST_TSHARK_OK && st_dissect_stopped(stop)) { /* what it read is not the capture */
+        snprintf(err, errsz, "%s: dissection stopped", path);
+        rc = ST_TSHARK_ENVIRONMENT;
+    }
+    if (rc != ST_TSHARK_OK) {
+        st_dissection_free(c);
+        return rc;
+    }
+    struct st_pkt p;
+    for (size_t i = 0; i < c->n && !c->have_direction; i++)
+        if (st_store_get(&c->frames, i, &p)->dir != ST_DIR_NONE)
+            c->have_direction = true;
+    st_store_trim(&c->frames);
+    return ST_TSHARK_OK;
+}
+
+bool st_dissect_reap_ok(pid_t pid)
+{
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return false;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+void st_dissect_die_with(pid_t parent)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) /* it died before the line above */
+        _exit(3);
 }
 
 int st_dissection_check_path(const char *path, int64_t *size, char *err, size_t errsz)

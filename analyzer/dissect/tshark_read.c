@@ -313,15 +313,8 @@ enum st_tshark_rc st_tshark_read(const char *path, struct st_dissect_stop *stop,
         snprintf(err, errsz, "%s: tshark: %s", path, last[0] ? last : "failed");
         result = ST_TSHARK_BAD_INPUT;
     }
-    if (result != ST_TSHARK_OK) {
-        st_dissection_free(c);
-        return result;
-    }
-    struct st_pkt tmp;
-    for (size_t i = 0; i < c->n && !c->have_direction; i++)
-        if (st_store_get(&c->frames, i, &tmp)->dir != ST_DIR_NONE)
-            c->have_direction = true;
-    st_store_trim(&c->frames);
-    read_version(c);
-    return ST_TSHARK_OK;
+    result = st_dissection_end(path, stop, result, c, err, errsz);
+    if (result == ST_TSHARK_OK)
+        read_version(c);
+    return result;
 }

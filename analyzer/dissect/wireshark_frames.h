@@ -18,6 +18,7 @@
 
 #include "dissect.h"
 
+#define ST_WS_EXPORT   __attribute__((visibility("default")))
 #define SESSION_FRAMES 262144 /* frames an epan session dissects */
 
 struct frame_vals;
@@ -89,17 +90,5 @@ long stw_dissect_range(const char *path, int64_t from, int64_t to, struct stw_si
 
 /* epan started in this process (once): 0, or -1 with err. */
 int stw_init(char *err, size_t errsz);
-
-/*
- * The capture dissected by a process forked for it (the master: epan is
- * started there, never in compare), its frames by runs of seg_frames in
- * short-lived workers, the records collected here from pipes into c
- * (empty). With `cut` > 0, the part from file offset cut goes to a second
- * process forked by the master: both cores. A stop kills them. *here: no
- * process could be had, nothing was done (dissect here).
- */
-enum st_tshark_rc stw_parts_read(const char *path, int64_t cut, size_t seg_frames,
-                                 struct st_dissect_stop *stop, struct st_dissection *c, bool *here,
-                                 char *err, size_t errsz);
 
 #endif

@@ -52,10 +52,8 @@
 
 #include "dissect_fields.h"
 
-#define ST_WS_EXPORT  __attribute__((visibility("default")))
-#define SPLIT_DEFAULT (8u << 20)
-#define MAX_OCC       4 /* values kept per field and frame (two IP headers at most) */
-#define MAX_HF        8 /* registrations of one field name */
+#define MAX_OCC 4 /* values kept per field and frame (two IP headers at most) */
+#define MAX_HF  8 /* registrations of one field name */
 
 /* ---- epan, once per process ---------------------------------------------- */
 
@@ -430,33 +428,14 @@ ST_WS_EXPORT enum st_tshark_rc st_wireshark_module_read(const char *path,
     int64_t size;
     if (st_dissection_check_path(path, &size, err, errsz))
         return ST_TSHARK_BAD_INPUT;
-    uint64_t split = o && o->split_bytes ? o->split_bytes : SPLIT_DEFAULT;
-    int64_t cut = (uint64_t)size >= split ? size / 2 : -1;
     struct st_dissect_stop *stop = o ? o->stop : NULL;
-    enum st_tshark_rc rc = ST_TSHARK_OK;
-    bool here = o && o->in_process;
-    if (!here && !st_dissect_stopped(stop))
-        rc = stw_parts_read(path, cut, o ? o->segment_frames : 0, stop, c, &here, err, errsz);
-    if (here && !st_dissect_stopped(stop)) {
-        struct stw_sink s = {c, NULL};
-        rc = stw_init(err, errsz)                                       ? ST_TSHARK_ENVIRONMENT
-             : stw_dissect_range(path, 0, -1, &s, stop, err, errsz) < 0 ? ST_TSHARK_BAD_INPUT
-                                                                        : ST_TSHARK_OK;
-    }
-    if (st_dissect_stopped(stop)) { /* what it read is not the capture */
-        snprintf(err, errsz, "%s: dissection stopped", path);
-        rc = ST_TSHARK_ENVIRONMENT;
-    }
-    if (rc != ST_TSHARK_OK) {
-        st_dissection_free(c);
-        return rc;
-    }
-    struct st_pkt first;
-    for (size_t i = 0; i < c->n && !c->have_direction; i++)
-        if (st_store_get(&c->frames, i, &first)->dir != ST_DIR_NONE)
-            c->have_direction = true;
-    st_store_trim(&c->frames);
-    /* (a version string: no need of a started epan) */
-    snprintf(c->dissector, sizeof c->dissector, "libwireshark %s", epan_get_version());
-    return ST_TSHARK_OK;
+    struct stw_sink s = {c, NULL};
+    enum st_tshark_rc rc = stw_init(err, errsz) ? ST_TSHARK_ENVIRONMENT
+                           : stw_dissect_range(path, 0, -1, &s, stop, err, errsz) < 0
+                               ? ST_TSHARK_BAD_INPUT
+                               : ST_TSHARK_OK;
+    rc = st_dissection_end(path, stop, rc, c, err, errsz);
+    if (rc == ST_TSHARK_OK)
+        snprintf(c->dissector, sizeof c->dissector, "libwireshark %s", epan_get_version());
+    return rc;
 }

@@ -6,14 +6,11 @@
  * pipe per part.
  */
 #include "wireshark_frames.h"
+#include "wireshark_module.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,16 +38,6 @@ struct segment {
     guint32 first;          /* its first frame's number */
     struct stw_chain start; /* the chain before its first frame */
 };
-
-/* A forked process dies with the one that forked it: a worker whose child
- * was killed (a stopped dissection, the OOM killer) would otherwise
- * dissect on, into a pipe still open. */
-static void die_with(pid_t parent)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(3);
-}
 
 /* Dissect segment g onto out: 0, or -1 with err (bad input). */
 static int segment_dissect(const char *path, wtap *wth, struct segment *g, FILE *out, char *err,
@@ -95,7 +82,7 @@ static pid_t worker_start(const char *path, wtap *wth, struct segment *g, FILE *
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
-        die_with(parent);
+        st_dissect_die_with(parent);
         char werr[512] = "";
         int rc = segment_dissect(path, wth, g, out, werr, sizeof werr);
         if (rc)
@@ -105,17 +92,6 @@ static pid_t worker_start(const char *path, wtap *wth, struct segment *g, FILE *
     if (pid > 0)
         return pid;
     return segment_dissect(path, wth, g, out, err, errsz) ? -2 : -1;
-}
-
-/* Wait for a worker: whether it dissected its segment (exit 2: it wrote
- * why not; otherwise the parent says that a process failed). */
-static bool worker_wait(pid_t pid)
-{
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return false;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
 /* A child's walk over its half. */
@@ -135,7 +111,7 @@ struct lane {
 /* Wait for the running worker, if any: whether all is well so far. */
 static bool lane_wait(struct lane *l)
 {
-    if (l->pid >= 0 && !worker_wait(l->pid))
+    if (l->pid >= 0 && !st_dissect_reap_ok(l->pid))
         l->failed = true;
     l->pid = -1;
     return !l->failed && !l->failed_here;
@@ -213,25 +189,26 @@ static int part_main(const char *path, int64_t from, int64_t to, int fd)
 }
 
 /*
- * The dissecting process compare forks first (see stw_parts_read): epan is
+ * The dissecting process compare forks first (wireshark_parts.c): epan is
  * started here, not in compare, and a split capture's second part goes to a
  * child forked once it is, the first dissected here. A failed first part
  * ends the second: its error is the one said.
  */
-static void master_main(const char *path, int64_t cut, int fd0, int fd1)
+ST_WS_EXPORT void st_wireshark_module_master(const char *path, int64_t cut, size_t seg, int fd0,
+                                             int fd1)
 {
+    seg_frames = seg && seg < SEG_FRAMES ? seg : SEG_FRAMES;
     char err[512];
     if (stw_init(err, sizeof err)) {
-        FILE *out = fdopen(fd0, "w");
-        if (out)
-            fprintf(out, "X%s\n", err), fclose(out);
+        dprintf(fd0, "X%s\n", err);
         _exit(2);
     }
+    dprintf(fd0, "Vlibwireshark %s\n", epan_get_version());
     pid_t self = getpid(), second = -1;
     if (fd1 >= 0) {
         second = fork();
         if (second == 0) {
-            die_with(self);
+            st_dissect_die_with(self);
             close(fd0);
             _exit(part_main(path, cut, -1, fd1));
         }
@@ -243,183 +220,7 @@ static void master_main(const char *path, int64_t cut, int fd0, int fd1)
         rc |= part_main(path, cut, -1, fd1);
     if (second > 0 && rc)
         kill(second, SIGKILL);
-    if (second > 0 && !worker_wait(second))
+    if (second > 0 && !st_dissect_reap_ok(second))
         rc = 3;
     _exit(rc);
-}
-
-struct collector {
-    int fd;
-    struct st_dissection part;
-    char err[512];
-    bool done, failed, environment;
-};
-
-static bool read_full(FILE *f, void *p, size_t n)
-{
-    return fread(p, 1, n, f) == n;
-}
-
-/* Thread: the child's records off the pipe. */
-static void *collect_main(void *arg)
-{
-    struct collector *k = arg;
-    FILE *in = fdopen(k->fd, "r");
-    if (!in) {
-        close(k->fd);
-        k->failed = true;
-        return NULL;
-    }
-    for (;;) {
-        int tag = fgetc(in);
-        if (tag == 'P') {
-            uint8_t rec[ST_STORE_PACKED_MAX];
-            if (!read_full(in, rec, ST_STORE_PACKED_HEAD))
-                break;
-            size_t len = st_store_packed_len(rec);
-            if (!read_full(in, rec + ST_STORE_PACKED_HEAD, len - ST_STORE_PACKED_HEAD))
-                break;
-            st_store_add_packed(&k->part.frames, rec);
-            k->part.n++;
-            continue;
-        }
-        if (tag == 'E' || tag == 'X') { /* the capture's error, or the dissectors' */
-            if (!fgets(k->err, sizeof k->err, in))
-                k->err[0] = '\0';
-            k->err[strcspn(k->err, "\n")] = '\0';
-            k->failed = true;
-            k->environment = tag == 'X';
-        } else if (tag == 'D') {
-            k->done = true;
-        }
-        break;
-    }
-    /* drain so the child never blocks on a full pipe */
-    char sink[4096];
-    while (fread(sink, 1, sizeof sink, in) > 0)
-        ;
-    fclose(in);
-    return NULL;
-}
-
-static void append(struct st_dissection *c, struct st_dissection *part)
-{
-    c->n += part->n;
-    st_store_take(&c->frames, &part->frames);
-    memset(part, 0, sizeof *part);
-}
-
-/* A part of the capture, its records collected from its pipe by a thread. */
-struct part {
-    int64_t from, to; /* file offsets, to < 0: the end */
-    int wfd;          /* the pipe's write end, the master's */
-    pthread_t th;
-    bool collecting;
-    struct collector k;
-};
-
-static bool part_pipe(struct part *p)
-{
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC))
-        return false;
-    p->k.fd = pfd[0];
-    p->wfd = pfd[1];
-    return true;
-}
-
-/* The master, forked from the thread that collects (see die_with): its
- * pid, or -1 when no process could be had. */
-static pid_t master_fork(const char *path, struct part *p, int nparts)
-{
-    fflush(NULL);
-    pid_t self = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* when compare dies (SIGKILL, say), its dissection with it, not
-         * minutes later at its next write into a closed pipe */
-        die_with(self);
-        for (int i = 0; i < nparts; i++)
-            close(p[i].k.fd);
-        master_main(path, p[0].to, p[0].wfd, nparts > 1 ? p[1].wfd : -1);
-    }
-    for (int i = 0; i < nparts; i++)
-        close(p[i].wfd);
-    return pid;
-}
-
-/* What a part's collector found: ok, or its error into err. */
-static enum st_tshark_rc part_result(const char *path, struct part *p, bool master_ok, char *err,
-                                     size_t errsz)
-{
-    if (p->k.failed && p->k.err[0]) {
-        snprintf(err, errsz, "%s", p->k.err);
-        return p->k.environment ? ST_TSHARK_ENVIRONMENT : ST_TSHARK_BAD_INPUT;
-    }
-    if (!p->k.done || !master_ok) {
-        snprintf(err, errsz, "%s: a dissecting process failed", path);
-        return ST_TSHARK_ENVIRONMENT;
-    }
-    return ST_TSHARK_OK;
-}
-
-/* The parts into c: the first's error before the second's. */
-static enum st_tshark_rc parts_join(const char *path, struct part *p, int nparts, bool master_ok,
-                                    struct st_dissection *c, char *err, size_t errsz)
-{
-    enum st_tshark_rc rc = ST_TSHARK_OK;
-    for (int i = 0; i < nparts && rc == ST_TSHARK_OK; i++)
-        rc = part_result(path, &p[i], master_ok, err, errsz);
-    struct st_pkt first;
-    if (rc == ST_TSHARK_OK && nparts > 1 && p[1].k.part.n &&
-        st_store_get(&p[1].k.part.frames, 0, &first)->frame != p[0].k.part.n + 1) {
-        snprintf(err, errsz, "%s: frame %u: the two halves do not join", path, first.frame);
-        rc = ST_TSHARK_ENVIRONMENT;
-    }
-    for (int i = 0; i < nparts; i++) {
-        append(c, &p[i].k.part);
-        st_dissection_free(&p[i].k.part);
-    }
-    return rc;
-}
-
-enum st_tshark_rc stw_parts_read(const char *path, int64_t cut, size_t seg,
-                                 struct st_dissect_stop *stop, struct st_dissection *c, bool *here,
-                                 char *err, size_t errsz)
-{
-    seg_frames = seg && seg < SEG_FRAMES ? seg : SEG_FRAMES;
-    int nparts = cut > 0 ? 2 : 1;
-    struct part p[2];
-    memset(p, 0, sizeof p);
-    p[0].to = cut > 0 ? cut : -1;
-    p[1].from = cut;
-    p[1].to = -1;
-    *here = false;
-    for (int i = 0; i < nparts; i++)
-        if (!part_pipe(&p[i])) {
-            for (int k = 0; k < i; k++)
-                close(p[k].k.fd), close(p[k].wfd);
-            *here = true;
-            return ST_TSHARK_OK;
-        }
-    pid_t master = master_fork(path, p, nparts);
-    if (master < 0) {
-        for (int i = 0; i < nparts; i++)
-            close(p[i].k.fd);
-        *here = true;
-        return ST_TSHARK_OK;
-    }
-    st_dissect_stop_watch(stop, 0, master);
-    for (int i = 0; i < nparts; i++) {
-        p[i].collecting = pthread_create(&p[i].th, NULL, collect_main, &p[i].k) == 0;
-        if (!p[i].collecting) { /* the master dies, and with it the rest */
-            close(p[i].k.fd);
-            kill(master, SIGKILL);
-        }
-    }
-    for (int i = 0; i < nparts; i++)
-        if (p[i].collecting)
-            pthread_join(p[i].th, NULL);
-    st_dissect_stop_unwatch(stop, 0);
-    return parts_join(path, p, nparts, worker_wait(master), c, err, errsz);
 }
