@@ -123,32 +123,28 @@ static pid_t master_fork(const char *path, int64_t cut, struct part *p, int npar
     return pid;
 }
 
-/* The error a part's process wrote (the capture's, or the dissectors'),
- * into err; ST_TSHARK_OK when none. */
-static enum st_tshark_rc part_said(const struct part *p, char *err, size_t errsz)
+/* What a part's collector found: ok, or its error into err. */
+static enum st_tshark_rc part_result(const char *path, struct part *p, bool master_ok, char *err,
+                                     size_t errsz)
 {
-    if (!p->k.failed || !p->k.err[0])
-        return ST_TSHARK_OK;
-    snprintf(err, errsz, "%s", p->k.err);
-    return p->k.environment ? ST_TSHARK_ENVIRONMENT : ST_TSHARK_BAD_INPUT;
+    if (p->k.failed && p->k.err[0]) {
+        snprintf(err, errsz, "%s", p->k.err);
+        return p->k.environment ? ST_TSHARK_ENVIRONMENT : ST_TSHARK_BAD_INPUT;
+    }
+    if (!p->k.done || !master_ok) {
+        snprintf(err, errsz, "%s: a dissecting process failed", path);
+        return ST_TSHARK_ENVIRONMENT;
+    }
+    return ST_TSHARK_OK;
 }
 
 /* The parts into c: the first's error before the second's. */
 static enum st_tshark_rc parts_join(const char *path, struct part *p, int nparts, bool master_ok,
                                     struct st_dissection *c, char *err, size_t errsz)
 {
-    /* what a process wrote comes first: a failed part ends the other's
-     * process, and so the master's exit status */
     enum st_tshark_rc rc = ST_TSHARK_OK;
     for (int i = 0; i < nparts && rc == ST_TSHARK_OK; i++)
-        rc = part_said(&p[i], err, errsz);
-    bool all_done = master_ok;
-    for (int i = 0; i < nparts; i++)
-        all_done = all_done && p[i].k.done;
-    if (rc == ST_TSHARK_OK && !all_done) {
-        snprintf(err, errsz, "%s: a dissecting process failed", path);
-        rc = ST_TSHARK_ENVIRONMENT;
-    }
+        rc = part_result(path, &p[i], master_ok, err, errsz);
     struct st_pkt first;
     if (rc == ST_TSHARK_OK && nparts > 1 && p[1].k.part.n &&
         st_store_get(&p[1].k.part.frames, 0, &first)->frame != p[0].k.part.n + 1) {

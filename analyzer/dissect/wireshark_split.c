@@ -164,7 +164,7 @@ static int lane_run(const char *path, wtap *wth, int64_t from, int64_t to, struc
 }
 
 /* A part: dissect [from, to) onto fd (closed): 'E' + message on error, 'D'
- * when done. Its exit status: 0, 2 when it wrote why not, else 3. */
+ * when done. Its exit status. */
 static int part_main(const char *path, int64_t from, int64_t to, int fd)
 {
     FILE *out = fdopen(fd, "w");
@@ -185,9 +185,7 @@ static int part_main(const char *path, int64_t from, int64_t to, int fd)
     if (wth)
         wtap_close(wth);
     free(g);
-    if (fclose(out) != 0 || rc == -2)
-        return 3;
-    return rc == -1 ? 2 : 0;
+    return fclose(out) == 0 && rc != -2 ? 0 : 3;
 }
 
 /*
