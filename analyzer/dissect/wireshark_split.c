@@ -191,8 +191,8 @@ static int part_main(const char *path, int64_t from, int64_t to, int fd)
 /*
  * The dissecting process compare forks first (wireshark_parts.c): epan is
  * started here, not in compare, and a split capture's second part goes to a
- * child forked once it is, the first dissected here. A failed first part
- * ends the second: its error is the one said.
+ * child forked once it is, the first dissected here. A part's error is
+ * written on its pipe ('E'), and compare says the first part's first.
  */
 ST_WS_EXPORT void st_wireshark_module_master(const char *path, int64_t cut, size_t seg, int fd0,
                                              int fd1)
