@@ -5,10 +5,11 @@
  * (libwireshark registering every dissector) took longer than the trace's
  * and run.json's reads together; at 10M frames the trace's read is 6 s.
  *
- * The thread forks (the halves of a split capture) while the main thread
- * reads: a child is a copy of the forking thread alone, and runs only the
- * dissection (libwireshark, wiretap, its pipe), never what the main thread
- * may hold a lock in; glibc's fork keeps malloc usable in the child.
+ * The thread forks (libwireshark's master process, or tshark by
+ * posix_spawn) while the main thread reads: a child is a copy of the forking
+ * thread alone, and runs only the dissection (the module it loads,
+ * wiretap, its pipes), never what the main thread may hold a lock in;
+ * glibc's fork keeps malloc and the loader usable in the child.
  */
 #include <pthread.h>
 #include <stdio.h>
