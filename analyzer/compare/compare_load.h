@@ -31,7 +31,7 @@ int st_compare_load(const char *prog, const char *trace, const char *capture, co
  * The same with the capture's dissection started by the caller
  * (st_dissect_start), finished or cancelled here. A command starts it
  * before it checks a run directory (run.json's parse): the dissection's
- * processes are then forked from a small process, and run meanwhile.
+ * start (libwireshark registering every dissector) runs meanwhile.
  */
 int st_compare_load_started(const char *prog, const char *trace, const char *capture,
                             const char *rundir, struct st_dissect_job *job, struct st_loaded *l);

@@ -9,8 +9,9 @@
  *   libwireshark  Wireshark's library, when scantrace was built with it
  *                 (meson -Dlibwireshark=enabled|auto): a module loaded on
  *                 first use, so no other command pays for loading it; it
- *                 dissects in a process forked for it, large captures in two
- *                 halves on both cores, the records coming back by pipes.
+ *                 dissects in a process of its own (scantrace-dissect,
+ *                 posix_spawn), large captures in two halves on both
+ *                 cores, the records coming back by pipes.
  *                 libwireshark is GPLv2+: a scantrace binary linked with it
  *                 is too.
  */
@@ -59,7 +60,7 @@ enum st_tshark_rc st_dissection_end(const char *path, struct st_dissect_stop *st
 /* Wait for process pid: whether it exited 0. */
 bool st_dissect_reap_ok(pid_t pid);
 
-/* In a process just forked by `parent`: die with it (SIGKILL), so that a
+/* In a process just started by `parent`: die with it (SIGKILL), so that a
  * dissecting process never outlives the one that waits for its records (a
  * stopped dissection, a killed compare, the OOM killer). */
 void st_dissect_die_with(pid_t parent);

@@ -5,11 +5,11 @@
  * (libwireshark registering every dissector) took longer than the trace's
  * and run.json's reads together; at 10M frames the trace's read is 6 s.
  *
- * The thread forks (libwireshark's master process, or tshark by
- * posix_spawn) while the main thread reads: a child is a copy of the forking
- * thread alone, and runs only the dissection (the module it loads,
- * wiretap, its pipes), never what the main thread may hold a lock in;
- * glibc's fork keeps malloc and the loader usable in the child.
+ * The thread starts a process (libwireshark's master, scantrace-dissect, or
+ * tshark) by posix_spawn while the main thread reads, never by fork: a
+ * forked child is a copy taken while the main thread may hold a lock glibc
+ * does not reset (its locale lock, taken at every chunk of json-c's parse),
+ * and the master forked so hung in its first newlocale (seen in CI).
  */
 #include <pthread.h>
 #include <stdio.h>

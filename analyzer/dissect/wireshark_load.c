@@ -2,8 +2,9 @@
  * The libwireshark reader (see dissect.h): the module
  * scantrace-libwireshark.so next to the executable (the build tree's
  * analyzer/ or the installed binary's directory), else where meson built or
- * installs it, loaded by the process forked to dissect (wireshark_parts.c),
- * or here when none can be. Without it, compare uses tshark.
+ * installs it, loaded by the process started to dissect (the helper
+ * scantrace-dissect next to it: wireshark_parts.c), or here when none can
+ * be. Without it, compare uses tshark.
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -49,11 +50,10 @@ static const char *module_path(void)
     return NULL;
 }
 
-/* The module's symbol `name`, the module loaded on first use, or NULL. */
-static void *module_sym(const char *name)
+/* The symbol `name` of the module at `path`, loaded on first use, or NULL. */
+static void *module_sym(const char *path, const char *name)
 {
     static void *h;
-    const char *path = module_path();
     if (!h && path)
         h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     return h ? dlsym(h, name) : NULL;
@@ -70,16 +70,17 @@ static const char *unloadable(void)
 }
 
 /* Whether the module is there: it is loaded where it dissects, in the
- * process forked for it, not here. */
+ * process started for it, not here. */
 bool st_wireshark_available(void)
 {
     return module_path() != NULL;
 }
 
-_Noreturn void st_wireshark_master(const char *path, int64_t cut, size_t seg, int fd0, int fd1)
+_Noreturn void st_wireshark_master(const char *module, const char *path, int64_t cut, size_t seg,
+                                   int fd0, int fd1)
 {
     master_fn fn;
-    *(void **)&fn = module_sym("st_wireshark_module_master");
+    *(void **)&fn = module_sym(module, "st_wireshark_module_master");
     if (fn)
         fn(path, cut, seg, fd0, fd1);
     dprintf(fd0, "X%s\n", unloadable());
@@ -91,7 +92,7 @@ static enum st_tshark_rc read_here(const char *path, const struct st_wireshark_o
                                    struct st_dissection *c, char *err, size_t errsz)
 {
     read_fn fn;
-    *(void **)&fn = module_sym("st_wireshark_module_read");
+    *(void **)&fn = module_sym(module_path(), "st_wireshark_module_read");
     if (fn)
         return fn(path, o, c, err, errsz);
     snprintf(err, errsz, "%s", unloadable());
@@ -121,8 +122,8 @@ enum st_tshark_rc st_wireshark_read(const char *path, const struct st_wireshark_
     uint64_t split = o && o->split_bytes ? o->split_bytes : SPLIT_DEFAULT;
     int64_t cut = (uint64_t)size >= split ? size / 2 : -1;
     bool here = false;
-    enum st_tshark_rc rc =
-        st_wireshark_parts_read(path, cut, o ? o->segment_frames : 0, stop, c, &here, err, errsz);
+    enum st_tshark_rc rc = st_wireshark_parts_read(
+        module_path(), path, cut, o ? o->segment_frames : 0, stop, c, &here, err, errsz);
     return here ? read_here(path, o, c, err, errsz)
                 : st_dissection_end(path, stop, rc, c, err, errsz);
 }

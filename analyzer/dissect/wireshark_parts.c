@@ -1,21 +1,25 @@
 /*
  * The libwireshark dissection seen from compare (see wireshark_read.c):
- * the master process forked for it, which loads the module and starts epan
- * (st_wireshark_module_master), and the records collected from a pipe per
- * part, in a thread each. compare itself never loads libwireshark for it
- * (its relocations alone are 72 MB of a process's resident set).
+ * the master process started for it (the helper scantrace-dissect, which
+ * loads the module and starts epan: st_wireshark_module_master), and the
+ * records collected from a pipe per part, in a thread each. compare itself never loads libwireshark
+ * for it (its relocations alone are 72 MB of a process's resident set).
  */
 #include "wireshark_parts.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 struct collector {
     int fd;
@@ -85,6 +89,15 @@ static void append(struct st_dissection *c, struct st_dissection *part)
     memset(part, 0, sizeof *part);
 }
 
+/* fd moved above the descriptors the master is given (3, 4), still closed
+ * at exec here: the two dup2s cannot overwrite each other. */
+static int lift_fd(int fd)
+{
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    close(fd);
+    return hi;
+}
+
 /* A part of the capture, its records collected from its pipe by a thread. */
 struct part {
     int wfd; /* the pipe's write end, the master's */
@@ -99,28 +112,60 @@ static bool part_pipe(struct part *p)
     if (pipe2(pfd, O_CLOEXEC))
         return false;
     p->k.fd = pfd[0];
-    p->wfd = pfd[1];
-    return true;
+    p->wfd = lift_fd(pfd[1]);
+    if (p->wfd < 0)
+        close(p->k.fd);
+    return p->wfd >= 0;
 }
 
-/* The master, forked from the thread that collects (st_dissect_die_with
- * ties it to that thread): its pid, or -1 when no process could be had. */
-static pid_t master_fork(const char *path, int64_t cut, struct part *p, int nparts, size_t seg)
+/*
+ * The master: the helper next to the module (ST_WS_HELPER), started by
+ * posix_spawn from the thread that collects, with part i's pipe as its
+ * descriptor 3 + i. Never a fork of this process: a fork copies every lock
+ * another thread held at that instant, and compare's main thread parses
+ * run.json meanwhile (json-c takes glibc's locale lock at every chunk); a
+ * master forked then hung for ever in the first newlocale of the module's
+ * libraries (seen: libp11-kit's constructor, in dlopen). Its pid, or -1
+ * when no helper or process could be had.
+ */
+static pid_t master_spawn(const char *module, const char *path, int64_t cut, size_t seg,
+                          struct part *p, int nparts)
 {
-    fflush(NULL);
-    pid_t self = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* when compare dies (SIGKILL, say), its dissection with it, not
-         * minutes later at its next write into a closed pipe */
-        st_dissect_die_with(self);
-        for (int i = 0; i < nparts; i++)
-            close(p[i].k.fd);
-        st_wireshark_master(path, cut, seg, p[0].wfd, nparts > 1 ? p[1].wfd : -1);
-    }
+    char helper[PATH_MAX + 64], scut[24], sseg[24], sparent[24];
+    const char *slash = strrchr(module, '/');
+    snprintf(helper, sizeof helper, "%.*s%s", slash ? (int)(slash - module + 1) : 0, module,
+             ST_WS_HELPER);
+    if (access(helper, X_OK))
+        return -1;
+    snprintf(scut, sizeof scut, "%lld", (long long)cut);
+    snprintf(sseg, sizeof sseg, "%zu", seg);
+    snprintf(sparent, sizeof sparent, "%ld", (long)getpid());
+    char *mod = strdup(module), *cap = strdup(path); /* argv's strings are not const */
+    if (!mod || !cap)
+        abort();
+    char *argv[] = {helper, mod, cap, scut, sseg, sparent, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, deflt;
+    sigemptyset(&none);
+    sigfillset(&deflt);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    for (int i = 0; i < nparts; i++)
+        posix_spawn_file_actions_adddup2(&fa, p[i].wfd, 3 + i);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &deflt);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid;
+    int rc = posix_spawn(&pid, helper, &fa, &at, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    free(mod);
+    free(cap);
     for (int i = 0; i < nparts; i++)
         close(p[i].wfd);
-    return pid;
+    return rc ? -1 : pid;
 }
 
 /* What a part's collector found: ok, or its error into err. */
@@ -158,9 +203,10 @@ static enum st_tshark_rc parts_join(const char *path, struct part *p, int nparts
     return rc;
 }
 
-enum st_tshark_rc st_wireshark_parts_read(const char *path, int64_t cut, size_t seg,
-                                          struct st_dissect_stop *stop, struct st_dissection *c,
-                                          bool *here, char *err, size_t errsz)
+enum st_tshark_rc st_wireshark_parts_read(const char *module, const char *path, int64_t cut,
+                                          size_t seg, struct st_dissect_stop *stop,
+                                          struct st_dissection *c, bool *here, char *err,
+                                          size_t errsz)
 {
     int nparts = cut > 0 ? 2 : 1;
     struct part p[2];
@@ -173,7 +219,7 @@ enum st_tshark_rc st_wireshark_parts_read(const char *path, int64_t cut, size_t 
             *here = true;
             return ST_TSHARK_OK;
         }
-    pid_t master = master_fork(path, cut, p, nparts, seg);
+    pid_t master = master_spawn(module, path, cut, seg, p, nparts);
     if (master < 0) {
         for (int i = 0; i < nparts; i++)
             close(p[i].k.fd);

@@ -4,8 +4,8 @@
  * executable, libwireshark's relocations would slow the start of every
  * scantrace command, scan included (BENCHMARKS.md).
  *
- * The dissection runs in a process forked for it, the master
- * (wireshark_split.c): epan is initialised there (it registers every
+ * The dissection runs in a process started for it, the master
+ * (the helper scantrace-dissect; wireshark_split.c): epan is initialised there (it registers every
  * dissector, the slowest part of a small compare), never in compare, whose
  * peak then holds none of libwireshark's tables (10M frames: 901 MB against
  * 967 MB). Each frame is dissected with a tree primed with our fields only,

@@ -1,7 +1,7 @@
 /*
- * The dissection's processes (see wireshark_read.c): the master, forked
- * by compare, starts epan and dissects the capture, or its first half while
- * a child of its own dissects the second; each by runs of frames in
+ * The dissection's processes (see wireshark_read.c): the master, started
+ * by compare (scantrace-dissect), starts epan and dissects the capture, or
+ * its first half while a child of its own dissects the second; each by runs of frames in
  * short-lived worker processes; the records collected by compare from a
  * pipe per part.
  */
@@ -189,7 +189,7 @@ static int part_main(const char *path, int64_t from, int64_t to, int fd)
 }
 
 /*
- * The dissecting process compare forks first (wireshark_parts.c): epan is
+ * The dissecting process compare starts (wireshark_parts.c): epan is
  * started here, not in compare, and a split capture's second part goes to a
  * child forked once it is, the first dissected here. A part's error is
  * written on its pipe ('E'), and compare says the first part's first.
