@@ -118,6 +118,14 @@ static bool part_pipe(struct part *p)
     return p->wfd >= 0;
 }
 
+/* The helper next to the module into out: whether it can be run. */
+static bool helper_path(const char *module, char *out, size_t n)
+{
+    const char *slash = strrchr(module, '/');
+    snprintf(out, n, "%.*s%s", slash ? (int)(slash - module + 1) : 0, module, ST_WS_HELPER);
+    return access(out, X_OK) == 0;
+}
+
 /*
  * The master: the helper next to the module (ST_WS_HELPER), started by
  * posix_spawn from the thread that collects, with part i's pipe as its
@@ -132,11 +140,11 @@ static pid_t master_spawn(const char *module, const char *path, int64_t cut, siz
                           struct part *p, int nparts)
 {
     char helper[PATH_MAX + 64], scut[24], sseg[24], sparent[24];
-    const char *slash = strrchr(module, '/');
-    snprintf(helper, sizeof helper, "%.*s%s", slash ? (int)(slash - module + 1) : 0, module,
-             ST_WS_HELPER);
-    if (access(helper, X_OK))
+    if (!helper_path(module, helper, sizeof helper)) {
+        for (int i = 0; i < nparts; i++)
+            close(p[i].wfd);
         return -1;
+    }
     snprintf(scut, sizeof scut, "%lld", (long long)cut);
     snprintf(sseg, sizeof sseg, "%zu", seg);
     snprintf(sparent, sizeof sparent, "%ld", (long)getpid());

@@ -66,6 +66,38 @@ if [ -n "$gencap" ] && [ -d "$tmp/syn" ] && command -v script >/dev/null; then
   check "not on a terminal: nothing on standard error" test ! -s "$tmp/log.err"
 fi
 
+# ---- where libwireshark runs: the helper next to the module, else compare itself ----
+# (a copy of the binary finds the module and the helper next to itself first)
+mod=$(dirname "$st")/dissect/scantrace-libwireshark.so
+if [ ${#dissectors[@]} -eq 2 ] && [ -f "$mod" ]; then
+  inst=$tmp/inst
+  mkdir -p "$inst"
+  cp "$st" "$mod" "$inst/"
+  g=$fx/PE
+  "$inst/scantrace" compare --no-write -f json "$g" >"$tmp/inst.json" 2>"$tmp/inst.err"
+  check "no helper: compare dissects with the module itself (exit 0, the golden report)" \
+    diff -q <(grep -v '"dissector":' "$g/expected-report.json") <(grep -v '"dissector":' "$tmp/inst.json")
+  check "... named libwireshark" jqt '.capture.dissector | startswith("libwireshark ")' "$tmp/inst.json"
+  # the helper, wrapped to leave a mark: it is what runs, with its descriptors 3 and 4
+  printf '#!/bin/sh\n: >"%s/helper-ran"\nexec "%s" "$@"\n' "$inst" \
+    "$(dirname "$mod")/scantrace-dissect" >"$inst/scantrace-dissect"
+  chmod +x "$inst/scantrace-dissect"
+  for split in whole halves; do
+    rm -f "$inst/helper-ran"
+    c=$g/capture.pcapng
+    [ "$split" = halves ] && [ -d "$tmp/syn" ] && c=$tmp/syn/capture.pcapng && g=$tmp/syn
+    [ "$split" = halves ] && [ ! -d "$tmp/syn" ] && continue
+    "$inst/scantrace" compare --no-write -f json "${g%/}/trace.log" "$c" >"$tmp/inst.json" 2>"$tmp/inst.err"
+    check "with the helper ($split): it ran, and the report is the module's" \
+      bash -c "[ -e '$inst/helper-ran' ] && jq -e '.capture.dissector | startswith(\"libwireshark \")' '$tmp/inst.json' >/dev/null"
+  done
+  echo junk >"$inst/scantrace-libwireshark.so"
+  "$inst/scantrace" compare --no-write "$fx/PE" >/dev/null 2>"$tmp/inst.err"
+  rc=$?
+  check "a module that cannot be loaded: exit 3 (got $rc), one line naming it and --dissector tshark" \
+    bash -c "[ $rc -eq 3 ] && [ \$(wc -l <'$tmp/inst.err') -eq 1 ] && grep -q 'scantrace-libwireshark.so not loadable: .*(--dissector tshark)' '$tmp/inst.err'"
+fi
+
 # every trace packet line exactly once, every frame at most once
 for d in "$fx"/default-routed "$fx"/send-ip-local "$fx"/PE; do
   "$st" compare --no-write -f json "$d" >"$tmp/r.json"
