@@ -119,6 +119,19 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
     return 0;
 }
 
+void st_claims_unlisted_up(struct st_claims *cl, const struct st_comparison *c)
+{
+    size_t n = cl->n;
+    for (size_t m = 0; m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++) {
+            const struct st_mode_host *g = &c->modes[m].hosts[h];
+            if (g->nprobes && st_claim_of(cl, g->addr) == ST_CLAIM_NONE)
+                set_claim(cl, g->addr, ST_CLAIM_UP);
+        }
+    if (cl->n != n)
+        sort_claims(cl);
+}
+
 enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr)
 {
     size_t lo = 0, hi = cl ? cl->n : 0;
@@ -137,6 +150,16 @@ bool st_scanner_prints_successes(const char *scanner)
     return !strcmp(scanner, "zmap") || !strcmp(scanner, "masscan");
 }
 
+bool st_reply_reported(const char *scanner, const struct st_pkt *p)
+{
+    /* ARP and ND are the kernel's resolution, not a probe, for all but nmap */
+    bool resolution = p->net == ST_NET_ARP || (p->proto == ST_IPPROTO_ICMPV6 &&
+                                               p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+    if (resolution && strcmp(scanner, "nmap"))
+        return false;
+    return !st_scanner_prints_successes(scanner) || st_reply_is_success(p);
+}
+
 bool st_reply_is_success(const struct st_pkt *p)
 {
     if (p->net == ST_NET_ARP)
@@ -153,32 +176,34 @@ bool st_reply_is_success(const struct st_pkt *p)
  * answers a success-printing scanner does not report, or a success. */
 enum answer { ANSWER_NONE = 0, ANSWER_UNREPORTED, ANSWER_SUCCESS };
 
-/* The answer frame f is (ANSWER_NONE: none that says its host is up). */
-static enum answer frame_answer(const struct st_comparison *c, long f)
+/* The answer frame f is to scanner (ANSWER_NONE: none that says its host
+ * is up; ANSWER_SUCCESS: one its output reports). */
+static enum answer frame_answer(const struct st_comparison *c, long f, const char *scanner)
 {
     struct st_pkt tmp;
     const struct st_pkt *p = st_store_get(&c->cap->frames, (size_t)f, &tmp);
     if (st_nmap_reply_verdict(p).host != ST_NMAP_UP)
         return ANSWER_NONE;
-    return st_reply_is_success(p) ? ANSWER_SUCCESS : ANSWER_UNREPORTED;
+    return st_reply_reported(scanner, p) ? ANSWER_SUCCESS : ANSWER_UNREPORTED;
 }
 
 /* The best answer of host h on the wire. The wire alone decides, not the
  * verdict: a traced run's verdict comes from the scanner's report, which is
  * what the claims are held against. */
-static enum answer host_answer(const struct st_comparison *c, const struct st_mode_host *h)
+static enum answer host_answer(const struct st_comparison *c, const struct st_mode_host *h,
+                               const char *scanner)
 {
     enum answer best = ANSWER_NONE, a;
     for (size_t i = 0; i < h->nreplies; i++)
         if (c->t2f && c->t2f[h->replies[i]] >= 0 &&
-            (a = frame_answer(c, c->t2f[h->replies[i]])) > best)
+            (a = frame_answer(c, c->t2f[h->replies[i]], scanner)) > best)
             best = a;
     /* a reply nmap did not trace is still an answer on the wire */
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
         enum st_cause k = c->fcause[f];
         if (c->fdir[f] == ST_DIR_RCVD && (k == ST_CAUSE_LATE_REPLY || k == ST_CAUSE_MISSED_REPLY) &&
-            (a = frame_answer(c, f)) > best)
+            (a = frame_answer(c, f, scanner)) > best)
             best = a;
     }
     return best;
@@ -186,7 +211,7 @@ static enum answer host_answer(const struct st_comparison *c, const struct st_mo
 
 bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h)
 {
-    return host_answer(c, h) != ANSWER_NONE;
+    return host_answer(c, h, "nmap") != ANSWER_NONE;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -209,8 +234,8 @@ static size_t sort_unique(uint32_t *a, size_t k)
 /* The hosts that answered, sorted and unique (a sweep has as many hosts as
  * probes, so they are looked up, not scanned for); *succ gets the best
  * answer of each (a host in two modes: its best in either). */
-static uint32_t *answered_set(const struct st_comparison *c, size_t *n, uint32_t **succ,
-                              size_t *nsucc)
+static uint32_t *answered_set(const struct st_comparison *c, const char *scanner, size_t *n,
+                              uint32_t **succ, size_t *nsucc)
 {
     size_t total = 0, k = 0;
     for (size_t m = 0; m < c->nmodes; m++)
@@ -221,7 +246,7 @@ static uint32_t *answered_set(const struct st_comparison *c, size_t *n, uint32_t
         abort();
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
-            enum answer ans = host_answer(c, &c->modes[m].hosts[h]);
+            enum answer ans = host_answer(c, &c->modes[m].hosts[h], scanner);
             if (ans != ANSWER_NONE)
                 a[k++] = c->modes[m].hosts[h].addr;
             if (ans == ANSWER_SUCCESS)
@@ -257,8 +282,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
     size_t na, ns;
-    uint32_t *succ, *ans = answered_set(c, &na, &succ, &ns);
-    bool successes_only = st_scanner_prints_successes(cl->scanner);
+    uint32_t *succ, *ans = answered_set(c, cl->scanner, &na, &succ, &ns);
     for (size_t i = 0; i < cl->n; i++) {
         if (cl->claim[i] != ST_CLAIM_UP)
             continue;
@@ -280,7 +304,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
     for (size_t i = 0; i < na; i++) {
         if (bsearch(&ans[i], up, nup, sizeof *up, cmp_u32))
             continue;
-        if (successes_only && !bsearch(&ans[i], succ, ns, sizeof *succ, cmp_u32))
+        if (!bsearch(&ans[i], succ, ns, sizeof *succ, cmp_u32))
             push_addr(&cl->unreported_addr, cl->unreported++, ans[i]);
         else
             push_addr(&cl->missed_addr, cl->missed++, ans[i]);
@@ -380,8 +404,8 @@ void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char
     if (!cl || !cl->unreported)
         return;
     fprintf(out,
-            "%s  not reported (%zu answered only with a RST or an ICMP error, which %s does not "
-            "print: no miss):",
+            "%s  not reported (%zu answered only in ways %s does not print, a RST, an ICMP "
+            "error, ARP or ND: no miss):",
             prefix, cl->unreported, cl->scanner);
     for (size_t i = 0; i < cl->unreported && i < 20; i++)
         fprintf(out, " %s", st_host_str(cl->unreported_addr[i], ip));

@@ -47,7 +47,9 @@ struct st_claims {
     enum st_claim *claim; /* per addr: the last claim printed for it */
     size_t n, cap;
     size_t lines; /* lines of the output that are not blank */
-    bool to_file; /* read from stdout, but the scanner wrote its results to a file */
+    /* why stdout holds no claim to read (the results went to a file, to
+     * stderr, or name hosts by name), or NULL */
+    const char *unread;
     /* set by st_claims_judge; answered = claimed up and answered + missed +
      * unreported */
     size_t claimed_up, answered, missed, unfounded;
@@ -66,12 +68,20 @@ struct st_claims {
 int st_claims_read(const char *path, const char *source, const char *scanner, bool list_is_down,
                    struct st_claims *cl, char *err, size_t errsz);
 
+/*
+ * fping -u lists the unreachable alone: every host it probed and did not
+ * list, it found reachable. Those become claims "up" (the hosts probed are
+ * c's, built from the wire), so that an answered host is not "missed" and a
+ * silent one it did not list is "unfounded".
+ */
+void st_claims_unlisted_up(struct st_claims *cl, const struct st_comparison *c);
+
 /* The claim for addr (ST_CLAIM_NONE when none). */
 enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr);
 
 /* Count answered (up on the wire), missed (answered, not claimed up, and
  * answered in a way the scanner reports), unreported (answered only in ways
- * it does not: st_scanner_prints_successes) and unfounded (claimed up, no
+ * it does not: st_reply_reported) and unfounded (claimed up, no
  * answer on the wire). */
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c);
 
@@ -87,6 +97,13 @@ bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *
  * answered with a RST or an ICMP error is up by nmap's rules, but such a
  * scanner says nothing about it, so it is no miss. */
 bool st_scanner_prints_successes(const char *scanner);
+
+/* Whether scanner's output can report reply p: not a success to a scanner
+ * that prints only those, and not an ARP reply or a neighbour advertisement
+ * to any scanner but nmap (fping, hping3, zmap and masscan send no ARP to
+ * their targets: it is their kernel's resolution, and a host that answers
+ * it alone is up by nmap's rules but never in their output). */
+bool st_reply_reported(const char *scanner, const struct st_pkt *reply);
 
 /* Whether a reply that says its host is up is one such a scanner reports
  * (a SYN/ACK, an echo or other query reply, a UDP or SCTP answer), not a

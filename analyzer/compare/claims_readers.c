@@ -192,20 +192,98 @@ static bool zmap_json(const char *line, struct st_claim_state *st, uint32_t *add
     return true;
 }
 
-/* fping: "X is alive", "X is unreachable" (also with -c/-C statistics) */
+/* fping -D's "[1796387317.65047] " before a line: after it. */
+static const char *fping_line(const char *line)
+{
+    if (line[0] != '[')
+        return line;
+    size_t n = strspn(line + 1, "0123456789.");
+    return n && line[n + 1] == ']' && line[n + 2] == ' ' ? line + n + 3 : line;
+}
+
+/* " (X)" at s: X's address, *end after the ")". */
+static bool paren_ip(const char *s, uint32_t *a, const char **end)
+{
+    const char *e;
+    if (strncmp(s, " (", 2) || !ip_at(s + 2, a, &e) || *e != ')')
+        return false;
+    *end = e + 1;
+    return true;
+}
+
+/* How fping names a host at the start of a line: "X", or with -A -d "NAME
+ * (X)" (a name without an answer from DNS is X again: "X (X)"). */
+static bool fping_host(const char *s, uint32_t *a, const char **end)
+{
+    uint32_t again;
+    const char *e;
+    if (ip_at(s, a, end)) {
+        if (paren_ip(*end, &again, &e) && again == *a)
+            *end = e;
+        return true;
+    }
+    size_t name = strcspn(s, " \t()");
+    return name && paren_ip(s + name, a, end);
+}
+
+/* fping -c/-C, a probe: "X : [0], 64 bytes, 0.077 ms (...)" (up; a reply
+ * from another address than the one pinged ends "[<- Y]": Y is up), "X :
+ * [1], timed out (...)" (one probe unanswered: no claim); and the
+ * summaries they print on stderr (given with --claims): -c's "X :
+ * xmt/rcv/%loss = 2/1/50%, ..." and -C's "X : 0.075 -" (up with a reply,
+ * down without). */
+static bool fping_count(const char *rest, uint32_t *addr, enum st_claim *claim)
+{
+    unsigned seq, xmt, rcv;
+    int off = 0;
+    if (sscanf(rest, "[%u], %n", &seq, &off) == 1 && off) {
+        if (!strncmp(rest + off, "timed out", 9)) {
+            *claim = ST_CLAIM_NONE;
+            return true;
+        }
+        if (!strstr(rest + off, " bytes, ") || !strstr(rest + off, " ms"))
+            return false;
+        const char *from = strstr(rest + off, "[<- ");
+        if (from && !ip_at(from + 4, addr, NULL))
+            return false;
+        *claim = ST_CLAIM_UP;
+        return true;
+    }
+    if (sscanf(rest, "xmt/rcv/%%loss = %u/%u/", &xmt, &rcv) == 2) {
+        *claim = rcv ? ST_CLAIM_UP : ST_CLAIM_DOWN;
+        return true;
+    }
+    /* -C: a time in ms or "-" per probe, nothing else */
+    bool any = false, replied = false;
+    for (const char *p = rest; *p;) {
+        size_t n = strspn(p, "0123456789.");
+        if (n && (!p[n] || p[n] == ' '))
+            replied = true;
+        else if (!(p[0] == '-' && (!p[1] || p[1] == ' ')))
+            return false;
+        any = true;
+        p += n ? n : 1;
+        p += strspn(p, " ");
+    }
+    *claim = replied ? ST_CLAIM_UP : ST_CLAIM_DOWN;
+    return any;
+}
+
+/* fping: "X is alive" (-e: "... (0.1 ms)"), "X is unreachable", -c/-C's
+ * lines (fping_count); the host as fping_host names it, -D's time first. */
 static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
                         enum st_claim *claim)
 {
     (void)st;
     const char *end;
-    if (!ip_at(line, addr, &end))
+    if (!fping_host(fping_line(line), addr, &end))
         return false;
     if (!strncmp(end, " is alive", 9))
         *claim = ST_CLAIM_UP;
     else if (!strncmp(end, " is unreachable", 15))
         *claim = ST_CLAIM_DOWN;
     else
-        return false;
+        return !strncmp(end, " : ", 3) && fping_count(end + 3, addr, claim);
     return true;
 }
 
@@ -271,12 +349,21 @@ static bool zmap_csv(const char *line, struct st_claim_state *st, uint32_t *addr
     return true;
 }
 
-/* zmap's default output and fping -a / -u: one address per line */
+/* zmap's default output and fping -a / -u: one address per line; fping
+ * -A -d names it as fping_host does, -e puts the time after it, "X (0.077
+ * ms)" */
 static bool address_list(const char *line, struct st_claim_state *st, uint32_t *addr,
                          enum st_claim *claim)
 {
     const char *end;
-    if (!ip_at(line, addr, &end) || end[strspn(end, " \t\r")])
+    if (!fping_host(line, addr, &end))
+        return false;
+    if (!strncmp(end, " (", 2)) {
+        size_t n = strspn(end + 2, "0123456789.");
+        if (n && !strncmp(end + 2 + n, " ms)", 4))
+            end += 2 + n + 4;
+    }
+    if (end[strspn(end, " \t\r")])
         return false;
     *claim = st->list_is_down ? ST_CLAIM_DOWN : ST_CLAIM_UP;
     return true;

@@ -178,6 +178,22 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
     return 0;
 }
 
+/* Why the scanner's stdout has no claim to read, when its command says. */
+static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s)
+{
+    bool unknown = !strcmp(cl->format, "unknown");
+    if (s->to_file && unknown)
+        cl->unread = "the scanner wrote its results to a file, not stdout (give it with --claims)";
+    else if (s->by_name) {
+        /* a name cannot be tied to an address: none of its lines is read */
+        cl->unread = "fping printed hosts by name (-n/-d), not by address (add -A)";
+        snprintf(cl->format, sizeof cl->format, "unknown");
+        cl->n = 0;
+    } else if (s->count_mode && unknown && !cl->lines)
+        cl->unread = "fping -c/-C/-l with -a, -u or -q print their results on stderr, which "
+                     "record does not keep (save it, 2>FILE, and give it with --claims)";
+}
+
 int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, const char *source)
 {
     char err[512];
@@ -194,7 +210,10 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
     const char *silent = st_scanner_silent_format(&l->scanner);
     if (!strcmp(source, "stdout") && !l->claims.lines && silent)
         snprintf(l->claims.format, sizeof l->claims.format, "%s", silent);
-    l->claims.to_file = !strcmp(source, "stdout") && l->scanner.to_file;
+    if (!strcmp(source, "stdout"))
+        unread_why(&l->claims, &l->scanner);
+    if (l->scanner.unreach_list && !strcmp(l->claims.format, "address-list"))
+        st_claims_unlisted_up(&l->claims, &l->c);
     st_claims_judge(&l->claims, &l->c);
     st_claims_place_unprobed(&l->claims, &l->c);
     l->c.claims = &l->claims;

@@ -666,8 +666,8 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (c->from_wire &&
         (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
         SAY("%sUNJUDGED: %s", len ? "; " : "",
-            c->claims && c->claims->to_file
-                ? "the scanner wrote its results to a file, not stdout (give it with --claims)"
+            c->claims && c->claims->unread
+                ? c->claims->unread
                 : "the scanner's output is in no format scantrace reads");
     /* an interrupted run never passes: what it decided is not what it was asked */
     if (c->unjudged || c->empty_modes || t->malformed || !c->judged || t->interrupted)

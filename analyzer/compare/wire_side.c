@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fping_opts.h"
 #include "hosts.h"
 #include "shell_words.h"
 #include "util.h"
@@ -98,7 +99,6 @@ static bool own_address_option(const char *scanner, const char *opt)
         {"masscan", "--router-ip"},
         {"hping3", "-a"},
         {"hping3", "--spoof"},
-        {"fping", "-S"},
     };
     return st_pair_find(own, ST_PAIRS_N(own), scanner, opt) != NULL;
 }
@@ -109,28 +109,41 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* t, sorted and unique, as s's targets (s owns its array then). */
+static void targets_set(struct st_targets *t, struct st_scanner_cmd *s)
+{
+    if (t->n) /* no targets read: t->addr is still NULL, which qsort may not be given */
+        qsort(t->addr, t->n, sizeof *t->addr, cmp_u32);
+    s->ntargets = 0;
+    for (size_t i = 0; i < t->n && s->ntargets < MAX_TARGETS; i++)
+        if (!s->ntargets || t->addr[s->ntargets - 1] != t->addr[i])
+            t->addr[s->ntargets++] = t->addr[i];
+    s->targets = t->addr;
+}
+
 static void read_targets(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     struct st_targets t = {0};
     for (size_t i = 1; i < argc; i++) {
         if (i > 1 && own_address_option(s->name, argv[i - 1]))
             continue;
-        if (!strcmp(s->name, "fping") && !strcmp(argv[i - 1], "-g") && i + 1 < argc &&
-            range_read(argv[i], argv[i + 1], &t)) {
-            s->targets_read = true;
-            i++;
-            continue;
-        }
         if (spec6_read(argv[i], &t) || spec_read(argv[i], &t))
             s->targets_read = true;
     }
-    if (t.n) /* no targets read: t.addr is still NULL, which qsort may not be given */
-        qsort(t.addr, t.n, sizeof *t.addr, cmp_u32);
-    s->ntargets = 0;
-    for (size_t i = 0; i < t.n && s->ntargets < MAX_TARGETS; i++)
-        if (!s->ntargets || t.addr[s->ntargets - 1] != t.addr[i])
-            t.addr[s->ntargets++] = t.addr[i];
-    s->targets = t.addr; /* the scanner's command owns the array now */
+    targets_set(&t, s);
+}
+
+/* fping's targets: its operands, two addresses with -g a range. */
+static void read_fping_targets(const struct st_fping_opts *o, struct st_scanner_cmd *s)
+{
+    struct st_targets t = {0};
+    if (o->generate && o->noperands == 2 && range_read(o->operands[0], o->operands[1], &t))
+        s->targets_read = true;
+    else
+        for (size_t i = 0; i < o->noperands; i++)
+            if (spec6_read(o->operands[i], &t) || spec_read(o->operands[i], &t))
+                s->targets_read = true;
+    targets_set(&t, s);
 }
 
 static void mode_append(struct st_scanner_cmd *s, const char *word)
@@ -292,12 +305,19 @@ static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
         return -1;
     snprintf(s->name, sizeof s->name, "%s", base_of(cmd[0]));
     name_mode(cmd, n, s);
+    if (!strcmp(s->name, "fping")) {
+        struct st_fping_opts o;
+        st_fping_opts_read(cmd, n, &o);
+        s->unreach_list = o.unreach;
+        s->addr_list = o.alive || o.unreach;
+        s->count_mode = o.count;
+        s->by_name = o.names && !o.addrs;
+        read_fping_targets(&o, s);
+        st_fping_opts_free(&o);
+        return 0;
+    }
     for (size_t k = 1; k < n; k++)
-        if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-u") || !strcmp(cmd[k], "--unreach")))
-            s->unreach_list = s->addr_list = true;
-        else if (!strcmp(s->name, "fping") && (!strcmp(cmd[k], "-a") || !strcmp(cmd[k], "--alive")))
-            s->addr_list = true;
-        else if (output_to_file(s->name, cmd[k], k + 1 < n ? cmd[k + 1] : ""))
+        if (output_to_file(s->name, cmd[k], k + 1 < n ? cmd[k + 1] : ""))
             s->to_file = true;
     read_targets(cmd, n, s);
     return 0;
@@ -368,7 +388,9 @@ const char *st_scanner_silent_format(const struct st_scanner_cmd *s)
         return "address-list";
     if (!strcmp(s->name, "masscan") && s->exit_status == 0)
         return "masscan-console";
-    if (!strcmp(s->name, "fping") && s->addr_list && (s->exit_status == 0 || s->exit_status == 1))
+    /* with -c/-C/-l the list is not printed: the summary on stderr says it */
+    if (!strcmp(s->name, "fping") && s->addr_list && !s->count_mode &&
+        (s->exit_status == 0 || s->exit_status == 1))
         return "address-list";
     return NULL;
 }

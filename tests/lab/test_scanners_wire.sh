@@ -12,7 +12,10 @@
 #   compare exits 1 exactly when something was missed or unfounded (the scanner is not
 #   expected to be perfect);
 # - IPv6: fping -6 and nmap -6 -sn (ND on the segment, ICMPv6 echo, TCP);
-# - a host claimed but never probed: listed (not-probed, claim up) and unfounded.
+# - a host claimed but never probed: listed (not-probed, claim up) and unfounded;
+# - fping as users type it: -ug A B (bundled, a range; the unlisted claimed up), -c's
+#   probe lines, -a -c (stdout empty: unjudged, said why), -c -q's stderr given with
+#   --claims, and a host answering only the kernel's ARP (unreported, not missed).
 # TAP; skipped without root or a tool (masscan, hping3: their checks skip). The lab is
 # torn down at exit.
 set -uo pipefail
@@ -280,6 +283,36 @@ eq "fping, own addresses: up localhost-response" \
 eq "fping, own addresses: 4 claimed up, 1 answered, none missed or unfounded" \
   "$(j fself '"\(.claims.claimed_up) \(.claims.answered) \(.claims.missed) \(.claims.unfounded)"')" "4 1 0 0"
 eq "fping, own addresses: compare exits 0" "$cmp" 0
+
+# fping as users type it: bundled options, count mode, its results on stderr
+r5=${up%.*}.5 # routed-up .2 to .5: up, no echo, dropped, absent
+run fug fping -ug -r 1 "$up" "$r5"
+eq "fping -ug A B: the range's 4 hosts judged, no frame of unknown cause" \
+  "$(j fug '"\(.modes[0].hosts | length) \(.summary.causes.unknown // 0)"')" "4 0"
+eq "fping -ug: the unlisted probed host is claimed up, nothing missed or unfounded" \
+  "$(j fug '"\(.claims.claimed_up) \(.claims.answered) \(.claims.missed) \(.claims.unfounded)"')" "1 1 0 0"
+eq "fping -ug: compare exits 0" "$cmp" 0
+run fc fping -c 2 -p 100 "$up" "$drop"
+eq "fping -c: its probe lines read (format fping), $up claimed up" \
+  "$(j fc '"\(.claims.format) \(.claims.claimed_up) \(.claims.missed)"') $cmp" "fping 1 0 0"
+# -a with -c prints nothing on stdout: no claim to hold, said so (it was "missed")
+run fac fping -a -c 1 "$up" "$drop"
+eq "fping -a -c: unjudged, not missed (exit 1)" "$(j fac '"\(.claims.format) \(.claims.missed)"') $cmp" "unknown 0 1"
+eq "fping -a -c: the result says where its results went" \
+  "$(grep -c 'print their results on stderr' "$tmp/fac.txt")" 1
+in_scan "$st" record -o "$tmp/fcq" -- sh -c "fping -c 1 -q '$up' '$drop' 2>'$tmp/fcq.err'" >/dev/null 2>&1
+"$st" compare --claims "$tmp/fcq.err" "$tmp/fcq" >/dev/null 2>&1
+cmp=$?
+eq "fping -c -q, its stderr given with --claims: $up up, $drop down, exit 0" \
+  "$(j fcq '[.modes[0].hosts[] | .claim] | sort | join(" ")') $(j fcq .claims.missed) $cmp" "down up 0 0"
+# on the segment, a host that answers only the kernel's ARP (no echo) is up by nmap's
+# rules but fping cannot say so: unreported, not missed
+noicmp=$("$LAB" addr l2-noicmp)
+in_scan ip neigh flush dev lan0 >/dev/null 2>&1
+run farp fping -r 0 "$noicmp"
+eq "fping, an ARP-only host: up arp-response on the wire" "$(verdict farp "$noicmp")" "up arp-response"
+eq "fping, an ARP-only host: unreported, not missed; compare exits 0" \
+  "$(j farp '"\(.claims.unreported) \(.claims.missed)"') $cmp" "1 0 0"
 
 # A host claimed but never probed: listed, claim up, unfounded
 printf '%s\n%s\n' "$up" 198.18.3.200 >"$tmp/unprobed.txt"

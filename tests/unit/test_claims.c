@@ -28,6 +28,25 @@ static const struct file_row {
     {"fping-a.txt", "fping", false, "address-list", "198.18.3.2=up"},
     {"fping-u.txt", "fping", true, "address-list", "198.18.3.4=down"},
     {"fping-alive.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.4=down"},
+    /* -c: a line per probe on stdout; a timeout alone claims nothing */
+    {"fping-c.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.3=none 198.18.3.9=none"},
+    {"fping-D-c.txt", "fping", false, "fping",
+     "198.18.1.2=up 198.18.1.3=none 198.18.3.2=up 198.18.3.4=none"},
+    /* -c/-C -q: the summaries on stderr, given with --claims */
+    {"fping-c-q-stderr.txt", "fping", false, "fping",
+     "198.18.1.2=up 198.18.1.3=down 198.18.3.2=up 198.18.3.4=down"},
+    {"fping-C-q-stderr.txt", "fping", false, "fping",
+     "198.18.1.2=up 198.18.1.3=down 198.18.3.2=up 198.18.3.4=down"},
+    {"fping-c-q-A-d-stderr.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.4=down"},
+    /* -e: the time after the address; -A -d: "NAME (X)", or "X (X)" */
+    {"fping-a-e.txt", "fping", false, "address-list", "198.18.1.2=up 198.18.3.2=up"},
+    {"fping-A-d.txt", "fping", false, "fping",
+     "198.18.1.2=up 198.18.1.3=down 198.18.3.2=up 198.18.3.4=down"},
+    {"fping-A-d-names.txt", "fping", false, "fping", "198.18.1.2=up 198.18.3.2=up 198.18.3.4=down"},
+    {"fping-c-A-d.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.4=none"},
+    {"fping-a-A-d-e.txt", "fping", false, "address-list", "198.18.1.2=up 198.18.3.2=up"},
+    /* -d alone: names without their address, nothing to hold */
+    {"fping-d-names.txt", "fping", false, "unknown", ""},
     {"zmap.txt", "zmap", false, "address-list",
      "198.19.0.102=up 198.19.0.134=up 198.19.0.146=up 198.19.0.188=up 198.19.0.246=up"},
     {"zmap-csv.txt", "zmap", false, "zmap-csv",
@@ -118,6 +137,16 @@ static const struct line_row {
      "masscan-json"},
     {"198.18.3.2 is alive", "fping"},
     {"198.18.3.4 is unreachable", "fping"},
+    {"198.18.3.2 : [0], 84 bytes, 0.11 ms (0.11 avg, 0% loss)", "fping"},
+    {"198.18.3.9 : [1], timed out (NaN avg, 100% loss)", "fping"},
+    {"[1796387592.88365] 198.18.3.2 : [0], 64 bytes, 0.074 ms (0.074 avg, 0% loss)", "fping"},
+    {"198.18.3.4 : xmt/rcv/%loss = 2/0/100%", "fping"},
+    {"198.18.3.2 : 0.101 0.093", "fping"},
+    {"198.18.3.4 : - -", "fping"},
+    {"r1.lab (198.18.3.2) is alive", "fping"},
+    {"2001:2:0:3::2 : [0], 64 bytes, 0.05 ms (0.05 avg, 0% loss)", "fping"},
+    {"198.18.3.2 (0.081 ms)", "address-list"},
+    {"r1.lab (198.18.3.2)", "address-list"},
     {"len=28 ip=198.18.3.2 ttl=63 id=4324 icmp_seq=0 rtt=3.5 ms", "hping3"},
     {"ICMP Port Unreachable from ip=198.18.3.2 name=UNKNOWN", "hping3"},
     {"ICMP Host Unreachable from ip=198.18.2.254 name=UNKNOWN", "hping3"},
@@ -132,11 +161,57 @@ static const struct line_row {
      * target down); the first line alone belongs to a run that may be cut */
     {"Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-02 04:53 UTC", NULL},
     {"Nmap done: 4 IP addresses (2 hosts up) scanned in 0.35 seconds", "nmap-normal"},
-    {"198.18.3.2 : [0], 84 bytes, 0.11 ms (0.11 avg, 0% loss)", NULL},
+    {"r1.lab is alive", NULL},
+    {"r1.lab (198.18.3.2) is nice", NULL},
+    {"198.18.3.2 : [0], 84 bytes", NULL},
+    {"198.18.3.2 : 0.1x -", NULL},
+    {"Starting masscan 1.3.2 (http://bit.ly/14GZzcT) at 2026-12-02 04:53:00 GMT", NULL},
+    {"198.18.3.2 (0.081 s)", NULL},
+    {"198.18.3.2 (198.18.3.3)", NULL},
     {"Host is up (0.000029s latency).", NULL},
     {"ping 198.18.3.2", NULL},
     {"", NULL},
 };
+
+/* One real line of a format, and the claim it makes: "ADDR=up|down|none". */
+static const struct claim_row {
+    const char *format, *line, *claim;
+} claim_rows[] = {
+    {"fping", "198.18.3.2 : [0], 64 bytes, 0.077 ms (0.077 avg, 0% loss)", "198.18.3.2=up"},
+    /* a reply from another address than the one pinged (fping's "[<- Y]") */
+    {"fping", "198.18.3.255 : [0], 84 bytes, 0.09 ms (0.09 avg, 0% loss) [<- 198.18.3.2]",
+     "198.18.3.2=up"},
+    {"fping", "198.18.3.9 : [1], timed out (NaN avg, 100% loss)", "198.18.3.9=none"},
+    {"fping", "198.18.3.2 : xmt/rcv/%loss = 2/1/50%, min/avg/max = 0.07/0.07/0.07",
+     "198.18.3.2=up"},
+    {"fping", "198.18.3.4 : xmt/rcv/%loss = 2/0/100%", "198.18.3.4=down"},
+    {"fping", "198.18.3.2 : - 0.093", "198.18.3.2=up"},
+    {"fping", "r1.lab (198.18.3.2) is alive", "198.18.3.2=up"},
+    {"fping", "198.18.3.2 is alive (0.112 ms)", "198.18.3.2=up"},
+    {"address-list", "r1.lab (198.18.3.2) (0.056 ms)", "198.18.3.2=up"},
+};
+
+static void test_line_claims(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof claim_rows / sizeof claim_rows[0]; i++) {
+        const struct claim_row *r = &claim_rows[i];
+        const struct st_claim_reader *rd = st_claim_readers;
+        while (rd->format && strcmp(rd->format, r->format))
+            rd++;
+        struct st_claim_state st = {.csv_saddr = -1, .csv_success = -1};
+        uint32_t a = 0;
+        enum st_claim c = ST_CLAIM_NONE;
+        char got[96] = "not read", ip[ST_HOST_STRLEN];
+        if (rd->format && rd->line(r->line, &st, &a, &c))
+            snprintf(got, sizeof got, "%s=%s", st_host_str(a, ip),
+                     c == ST_CLAIM_UP     ? "up"
+                     : c == ST_CLAIM_DOWN ? "down"
+                                          : "none");
+        if (strcmp(got, r->claim))
+            fail_msg("'%s': %s, want %s", r->line, got, r->claim);
+    }
+}
 
 /* An answer that says its host is up, and whether a scanner that prints only
  * its successes (zmap, masscan) reports it. */
@@ -180,6 +255,36 @@ static void test_successes(void **state)
     assert_false(st_scanner_prints_successes("hping3"));
     assert_false(st_scanner_prints_successes("nmap"));
     assert_false(st_scanner_prints_successes("fping"));
+    /* what each scanner's output can report: ARP and ND only nmap's */
+    static const struct {
+        const char *scanner;
+        enum st_net net;
+        uint8_t proto, type_or_flags;
+        bool reported;
+    } reported[] = {
+        {"nmap", ST_NET_ARP, 0, 0, true},
+        {"nmap", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 136, true},
+        {"fping", ST_NET_ARP, 0, 0, false},
+        {"fping", ST_NET_IPV6, ST_IPPROTO_ICMPV6, 136, false},
+        {"fping", ST_NET_IPV4, ST_IPPROTO_ICMP, 0, true},
+        {"hping3", ST_NET_ARP, 0, 0, false},
+        {"hping3", ST_NET_IPV4, ST_IPPROTO_TCP, ST_TCP_RST | ST_TCP_ACK, true},
+        {"zmap", ST_NET_IPV4, ST_IPPROTO_TCP, ST_TCP_RST | ST_TCP_ACK, false},
+        {"zmap", ST_NET_IPV4, ST_IPPROTO_TCP, ST_TCP_SYN | ST_TCP_ACK, true},
+        {"masscan", ST_NET_ARP, 0, 0, false},
+    };
+    for (size_t i = 0; i < sizeof reported / sizeof reported[0]; i++) {
+        struct st_pkt p;
+        st_pkt_init(&p);
+        p.net = reported[i].net;
+        p.proto = reported[i].proto;
+        if (p.proto == ST_IPPROTO_TCP)
+            p.l4.tcp.flags = reported[i].type_or_flags;
+        else
+            p.l4.icmp.type = reported[i].type_or_flags;
+        if (st_reply_reported(reported[i].scanner, &p) != reported[i].reported)
+            fail_msg("reported row %zu (%s): %d", i, reported[i].scanner, !reported[i].reported);
+    }
 }
 
 static void test_lines(void **state)
@@ -312,6 +417,28 @@ static const struct cmd_row {
      0},
 };
 
+/* fping's command lines as fping reads them: "TARGETS[ list][ unreach][
+ * count][ names]" (the flags of struct st_scanner_cmd). */
+static const struct fping_row {
+    const char *argv[12];
+    const char *want;
+} fpings[] = {
+    {{"scantrace", "record", "--", "fping", "-ug", "198.18.3.2", "198.18.3.5"}, "4 list unreach"},
+    {{"scantrace", "record", "--", "fping", "-aqg", "198.18.3.0/30"}, "4 list"},
+    {{"scantrace", "record", "--", "fping", "-c", "2", "-t", "200", "198.18.3.2"}, "1 count"},
+    {{"scantrace", "record", "--", "fping", "-ac1", "-i", "1", "198.18.3.2"}, "1 list count"},
+    {{"scantrace", "record", "--", "fping", "--count=2", "--generate", "198.18.3.0", "198.18.3.3"},
+     "4 count"},
+    {{"scantrace", "record", "--", "fping", "--vcount", "3", "--alive", "198.18.3.2"},
+     "1 list count"},
+    {{"scantrace", "record", "--", "fping", "-l", "-p", "500", "198.18.3.2"}, "1 count"},
+    {{"scantrace", "record", "--", "fping", "-S", "198.18.2.1", "-g", "198.18.3.0", "198.18.3.1"},
+     "2"},
+    {{"scantrace", "record", "--", "fping", "-d", "198.18.3.2"}, "1 names"},
+    {{"scantrace", "record", "--", "fping", "-Ad", "198.18.3.2"}, "1"},
+    {{"scantrace", "record", "--", "fping", "--rdns", "--", "198.18.3.2", "198.18.3.3"}, "2 names"},
+};
+
 /* A row's NULL-terminated command line, parsed into s. */
 static void parse_row(const char *const *argv, struct st_scanner_cmd *s)
 {
@@ -331,6 +458,19 @@ static void test_cmds(void **state)
             s.ntargets != cmds[i].ntargets)
             fail_msg("row %zu: %s / %s / %zu targets; want %s / %s / %zu", i, s.name, s.mode,
                      s.ntargets, cmds[i].name, cmds[i].mode, cmds[i].ntargets);
+        st_scanner_cmd_free(&s);
+    }
+    /* fping's own option syntax (bundles, attached values, long options) */
+    for (size_t i = 0; i < sizeof fpings / sizeof fpings[0]; i++) {
+        const struct fping_row *r = &fpings[i];
+        struct st_scanner_cmd s;
+        parse_row(r->argv, &s);
+        char got[64];
+        snprintf(got, sizeof got, "%zu%s%s%s%s", s.ntargets, s.addr_list ? " list" : "",
+                 s.unreach_list ? " unreach" : "", s.count_mode ? " count" : "",
+                 s.by_name ? " names" : "");
+        if (strcmp(got, r->want))
+            fail_msg("fping row %zu: '%s', want '%s'", i, got, r->want);
         st_scanner_cmd_free(&s);
     }
     /* a scan run has no "--": no scanner command to read */
@@ -374,6 +514,10 @@ static const struct silent_row {
     {{"scantrace", "record", "--", "fping", "-u", "198.18.3.2"}, 0, "address-list"},
     {{"scantrace", "record", "--", "fping", "-a", "198.18.3.4"}, 2, NULL},
     {{"scantrace", "record", "--", "fping", "198.18.3.4"}, 1, NULL},
+    {{"scantrace", "record", "--", "fping", "-ug", "198.18.3.2", "198.18.3.4"}, 1, "address-list"},
+    /* -a/-u with -c/-C: the results go to stderr, stdout says nothing */
+    {{"scantrace", "record", "--", "fping", "-a", "-c", "1", "198.18.3.4"}, 1, NULL},
+    {{"scantrace", "record", "--", "fping", "-aC2", "198.18.3.4"}, 0, NULL},
     {{"scantrace", "record", "--", "hping3", "-S", "198.18.3.4"}, 0, NULL},
     {{"scantrace", "record", "--", "nmap", "-sn", "198.18.3.4"}, 0, NULL},
 };
@@ -399,7 +543,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files),     cmocka_unit_test(test_lines),
         cmocka_unit_test(test_successes), cmocka_unit_test(test_cmds),
-        cmocka_unit_test(test_silent),
+        cmocka_unit_test(test_silent),    cmocka_unit_test(test_line_claims),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
