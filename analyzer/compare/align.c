@@ -313,6 +313,35 @@ static int64_t trace_time(const struct st_trace *t, size_t i)
     return st_trace_pkt(t, i, &tmp)->time_ns;
 }
 
+/*
+ * When no packet has a frame of its own (nmap's ICMPv6 lines name no id or
+ * sequence: an echo-only -6 run's tries all look alike), each packet's
+ * candidate nearest to a first guess, the first packet's earliest frame
+ * (a packet's first copy on the wire is its first send). Into d; their count.
+ */
+static size_t offset_of_ambiguous(const struct st_comparison *c, const struct cands *cs, int64_t *d)
+{
+    const struct st_trace *t = c->trace;
+    size_t n = 0, first = 0;
+    while (first < t->npkts && cs->first[first + 1] == cs->first[first])
+        first++;
+    if (first == t->npkts)
+        return 0;
+    int64_t guess = st_frame_time(c, cs->cand[cs->first[first]]) - trace_time(t, first);
+    for (size_t i = first; i < t->npkts; i++) {
+        int64_t tt = trace_time(t, i), best = 0, gap = INT64_MAX;
+        for (uint32_t k = cs->first[i]; k < cs->first[i + 1]; k++) {
+            int64_t dk = st_frame_time(c, cs->cand[k]) - tt;
+            int64_t g = dk > guess ? dk - guess : guess - dk;
+            if (g < gap)
+                gap = g, best = dk;
+        }
+        if (gap != INT64_MAX)
+            d[n++] = best;
+    }
+    return n;
+}
+
 static void estimate_offset(struct st_comparison *c, const struct cands *cs)
 {
     const struct st_trace *t = c->trace;
@@ -325,6 +354,8 @@ static void estimate_offset(struct st_comparison *c, const struct cands *cs)
     for (size_t i = 0; i < t->npkts; i++)
         if (cs->first[i + 1] - cs->first[i] == 1)
             d[n++] = st_frame_time(c, cs->cand[cs->first[i]]) - trace_time(t, i);
+    if (!n)
+        n = offset_of_ambiguous(c, cs, d);
     c->offset_pairs = n;
     if (n) {
         st_sort(d, n, sizeof *d, cmp_i64); /* in place: no copy of a trace-long array */

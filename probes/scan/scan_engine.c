@@ -464,6 +464,16 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
 
 /* ---- receiving ------------------------------------------------------------ */
 
+/* nmap's RCVD time is the capture's timestamp (in µs or ns, as the handle keeps it) */
+static int64_t frame_time(const struct iface *f, const struct pcap_pkthdr *hdr)
+{
+    pcap_t *pc = st_ev_iod_pcap(f->iod);
+    int64_t frac = (int64_t)hdr->ts.tv_usec;
+    if (!pc || pcap_get_tstamp_precision(pc) != PCAP_TSTAMP_PRECISION_NANO)
+        frac *= 1000;
+    return (int64_t)hdr->ts.tv_sec * 1000000000 + frac;
+}
+
 static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr *hdr,
                      const uint8_t *bytes)
 {
@@ -471,32 +481,32 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
     const struct slot *s = &e->slots[f->slot];
 
     st_decode(bytes, hdr->caplen, ST_LINK_ETHERNET, &p);
+    int64_t t = frame_time(f, hdr);
     for (size_t i = 0; i < e->nmods; i++) {
         struct st_probe_reply rep;
         if (!e->mods[i]->match(&s->ctx, &p, e->max_try, &rep))
             continue;
-        /* nmap's RCVD time is the capture's timestamp (in µs or ns, as the handle keeps it) */
-        pcap_t *pc = st_ev_iod_pcap(f->iod);
-        int64_t frac = (int64_t)hdr->ts.tv_usec;
-        if (!pc || pcap_get_tstamp_precision(pc) != PCAP_TSTAMP_PRECISION_NANO)
-            frac *= 1000;
-        int64_t t = (int64_t)hdr->ts.tv_sec * 1000000000 + frac;
         /* an answer nmap reads no verdict in (a router's unreachable, a
-         * parameter problem: -6 -PO, -PY to a host without SCTP): traced as
-         * nmap traces every packet it reads, the host left to its tries */
-        if (!rep.decides) {
-            st_tw_packet(e->tw, "RCVD", t, &p);
-            return;
-        }
-        const struct st_sched_host *h =
+         * parameter problem: -6 -PO, -PY to a host without SCTP), or one
+         * to a host decided already: traced as nmap traces every packet
+         * it reads, the host left as it is */
+        if (rep.decides)
             st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
-        if (h && e->mods[i]->ethernet && e->cfg->v6)
+        if (rep.decides && e->mods[i]->ethernet && e->cfg->v6)
             st_tw_nd(e->tw, t, &p); /* nmap's ND scan traces its own line */
-        else if (h)
+        else
             st_tw_packet(e->tw, "RCVD", t, &p);
-        tell_drop(e);
+        if (rep.decides)
+            tell_drop(e);
         return;
     }
+    /* ICMP to us that answers no probe of ours (an echo reply from another
+     * address than the one pinged: a router answering its subnet's anycast
+     * address; a neighbour advertisement to the kernel's solicitation):
+     * nmap's filter passes any ICMP to the scanner and it traces what it
+     * reads, so it is traced too */
+    if (p.net != ST_NET_ARP && (p.proto == ST_IPPROTO_ICMP || p.proto == ST_IPPROTO_ICMPV6))
+        st_tw_packet(e->tw, "RCVD", t, &p);
 }
 
 struct drain {

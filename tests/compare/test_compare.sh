@@ -195,6 +195,19 @@ check "ipv6 explain: the ND ping's answer explained" grep -q 'neighbour advertis
 check "decode --scanner IPv6: SENT and RCVD as the trace has them" \
   test "$(grep -c '^SENT' "$tmp/d6.txt") $(grep -c '^RCVD' "$tmp/d6.txt")" = "4 2"
 
+# the clock when no line has a frame of its own: ICMPv6 lines name no id, so a silent
+# -PE run's two tries look alike (its neighbour advertisement taken out, the one line
+# that was unique); the offset is still the first probe's (frame time - trace time)
+sil=$tmp/sil
+cp -r fixtures/scantrace/v6-echo-silent "$sil"
+grep -v 'type=136' fixtures/scantrace/v6-echo-silent/trace.log >"$sil/trace.log"
+"$st" compare --no-write -f json "$sil" >"$tmp/sil.json"
+want_off=$(awk -v f="$(tshark -r "$sil/capture.pcapng" -Y 'icmpv6.type == 128' -T fields \
+  -e frame.time_epoch 2>/dev/null | head -1)" '/^SENT/ { gsub(/[()s]/, "", $2); printf "%.6f", f - $2; exit }' "$sil/trace.log")
+check "ipv6, every line ambiguous: clock offset $(jq .clock_offset_s "$tmp/sil.json") is the first probe's ($want_off), consistent" \
+  jqt --argjson w "$want_off" '(.clock_offset_s - $w | fabs) < 0.001 and .summary.passes' "$tmp/sil.json"
+check "... said from how many lines" grep -q 'from 4 packets' <("$st" compare --no-write "$sil")
+
 # ---- fault injection ---------------------------------------------------------
 # Delete the frames of some matched packets: exactly those lines turn trace_only.
 inject_frames() { # DIR LINE...: delete the frames matched to these trace lines
