@@ -227,12 +227,14 @@ static bool fping_host(const char *s, uint32_t *a, const char **end)
 }
 
 /* fping -c/-C, a probe: "X : [0], 64 bytes, 0.077 ms (...)" (up; a reply
- * from another address than the one pinged ends "[<- Y]": Y is up), "X :
+ * from another address than the one pinged ends "[<- Y]": fping counts X
+ * alive all the same, and so it is read: X's claim is then held against X's
+ * own answers, which nmap's rules ask for), "X :
  * [1], timed out (...)" (one probe unanswered: no claim); and the
  * summaries they print on stderr (given with --claims): -c's "X :
  * xmt/rcv/%loss = 2/1/50%, ..." and -C's "X : 0.075 -" (up with a reply,
  * down without). */
-static bool fping_count(const char *rest, uint32_t *addr, enum st_claim *claim)
+static bool fping_count(const char *rest, enum st_claim *claim)
 {
     unsigned seq, xmt, rcv;
     int off = 0;
@@ -242,9 +244,6 @@ static bool fping_count(const char *rest, uint32_t *addr, enum st_claim *claim)
             return true;
         }
         if (!strstr(rest + off, " bytes, ") || !strstr(rest + off, " ms"))
-            return false;
-        const char *from = strstr(rest + off, "[<- ");
-        if (from && !ip_at(from + 4, addr, NULL))
             return false;
         *claim = ST_CLAIM_UP;
         return true;
@@ -283,7 +282,7 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
     else if (!strncmp(end, " is unreachable", 15))
         *claim = ST_CLAIM_DOWN;
     else
-        return !strncmp(end, " : ", 3) && fping_count(end + 3, addr, claim);
+        return !strncmp(end, " : ", 3) && fping_count(end + 3, claim);
     return true;
 }
 

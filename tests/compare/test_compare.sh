@@ -204,6 +204,7 @@ grep -v 'type=136' fixtures/scantrace/v6-echo-silent/trace.log >"$sil/trace.log"
 "$st" compare --no-write -f json "$sil" >"$tmp/sil.json"
 want_off=$(awk -v f="$(tshark -r "$sil/capture.pcapng" -Y 'icmpv6.type == 128' -T fields \
   -e frame.time_epoch 2>/dev/null | head -1)" '/^SENT/ { gsub(/[()s]/, "", $2); printf "%.6f", f - $2; exit }' "$sil/trace.log")
+# shellcheck disable=SC2016 # $w is jq's
 check "ipv6, every line ambiguous: clock offset $(jq .clock_offset_s "$tmp/sil.json") is the first probe's ($want_off), consistent" \
   jqt --argjson w "$want_off" '(.clock_offset_s - $w | fabs) < 0.001 and .summary.passes' "$tmp/sil.json"
 check "... said from how many lines" grep -q 'from 4 packets' <("$st" compare --no-write "$sil")

@@ -178,9 +178,10 @@ static const struct claim_row {
     const char *format, *line, *claim;
 } claim_rows[] = {
     {"fping", "198.18.3.2 : [0], 64 bytes, 0.077 ms (0.077 avg, 0% loss)", "198.18.3.2=up"},
-    /* a reply from another address than the one pinged (fping's "[<- Y]") */
+    /* a reply from another address than the one pinged (fping's "[<- Y]"):
+     * fping calls the target alive, and that is its claim */
     {"fping", "198.18.3.255 : [0], 84 bytes, 0.09 ms (0.09 avg, 0% loss) [<- 198.18.3.2]",
-     "198.18.3.2=up"},
+     "198.18.3.255=up"},
     {"fping", "198.18.3.9 : [1], timed out (NaN avg, 100% loss)", "198.18.3.9=none"},
     {"fping", "198.18.3.2 : xmt/rcv/%loss = 2/1/50%, min/avg/max = 0.07/0.07/0.07",
      "198.18.3.2=up"},
