@@ -192,8 +192,8 @@ static bool zmap_json(const char *line, struct st_claim_state *st, uint32_t *add
     return true;
 }
 
-/* fping -D's "[1796387317.65047] " before a line: after it. */
-static const char *fping_line(const char *line)
+/* fping -D's and ping -D's "[1796387317.65047] " before a line: after it. */
+static const char *after_stamp(const char *line)
 {
     if (line[0] != '[')
         return line;
@@ -275,7 +275,7 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
 {
     (void)st;
     const char *end;
-    if (!fping_host(fping_line(line), addr, &end))
+    if (!fping_host(after_stamp(line), addr, &end))
         return false;
     if (!strncmp(end, " is alive", 9))
         *claim = ST_CLAIM_UP;
@@ -284,6 +284,52 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
     else
         return !strncmp(end, " : ", 3) && fping_count(end + 3, claim);
     return true;
+}
+
+/* ping's "from" address: "X:" or "NAME (X):" (its reverse lookup). */
+static bool ping_from(const char *s, uint32_t *a)
+{
+    char buf[48];
+    size_t n = strcspn(s, " ");
+    if (n && n < sizeof buf) {
+        memcpy(buf, s, n);
+        buf[n - (s[n - 1] == ':')] = 0;
+        if (st_host_parse(buf, a))
+            return true;
+    }
+    const char *end;
+    return paren_ip(s + n, a, &end) && *end == ':';
+}
+
+/* iputils ping: "PING NAME (X) 56(84) bytes of data." (-6: "PING NAME(X)
+ * 56 data bytes") names the target; "64 bytes from X: icmp_seq=1 ..." (-D:
+ * its time first) is an answer, up; "N packets transmitted, M received"
+ * ends the target's run, up with M answers and down without. A router's
+ * "From R icmp_seq=1 Destination Host Unreachable" claims nothing. */
+static bool ping_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
+                       enum st_claim *claim)
+{
+    unsigned n, tx, rx;
+    int off = 0;
+    const char *paren, *end;
+    *addr = 0;
+    *claim = ST_CLAIM_NONE;
+    if (!strncmp(line, "PING ", 5) && (paren = strchr(line + 5, '(')) &&
+        ip_at(paren + 1, &st->pending, &end) && *end == ')')
+        return true;
+    line = after_stamp(line);
+    if (sscanf(line, "%u bytes from %n", &n, &off) == 1 && off && strstr(line, "icmp_seq=")) {
+        if (!ping_from(line + off, addr))
+            return false;
+        *claim = ST_CLAIM_UP;
+        return true;
+    }
+    if (sscanf(line, "%u packets transmitted, %u received", &tx, &rx) == 2 && st->pending) {
+        *addr = st->pending;
+        *claim = rx ? ST_CLAIM_UP : ST_CLAIM_DOWN;
+        return true;
+    }
+    return !strncmp(line, "From ", 5) && strstr(line, " icmp_seq=");
 }
 
 /* hping3: "len=46 ip=X ttl=64 ..." for each reply; an ICMP error as "ICMP
@@ -379,6 +425,7 @@ const struct st_claim_reader st_claim_readers[] = {
     {"zmap-json", zmap_json},
     {"fping", fping_lines},
     {"hping3", hping3_lines},
+    {"ping", ping_lines},
     {"zmap-csv", zmap_csv},
     {"address-list", address_list},
     {NULL, NULL},

@@ -116,8 +116,9 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     st_timing_mark("align");
     st_compare_summarize(&l->c);
     st_timing_mark("summarize");
-    /* scantrace's own trace has its verdicts in run.json, not printed claims */
-    if (strcmp(l->trace.dialect, "scantrace"))
+    /* scantrace's own trace has its verdicts in run.json, not printed
+     * claims; nping's counts replies, claiming no host up or down */
+    if (strcmp(l->trace.dialect, "scantrace") && strncmp(l->trace.dialect, "nping-", 6))
         return st_loaded_claims(prog, l, trace, "stdout");
     return 0;
 }
@@ -192,6 +193,9 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s)
     } else if (s->count_mode && unknown && !cl->lines)
         cl->unread = "fping -c/-C/-l with -a, -u or -q print their results on stderr, which "
                      "record does not keep (save it, 2>FILE, and give it with --claims)";
+    else if (s->quiet && !s->addr_list && unknown && !cl->lines)
+        cl->unread = "fping -q prints no host, its exit status alone says if all answered "
+                     "(add -a or -u)";
 }
 
 int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, const char *source)

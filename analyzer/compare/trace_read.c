@@ -105,6 +105,15 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
             t->end_ns = (int64_t)(lat * 1e9);
         return;
     }
+    /* nping's last line, "Nping done: 2 IP addresses pinged in 4.01 seconds":
+     * it ran to its end. It reports no host up or down: every target it
+     * traced is judged by nmap's rules from the replies it traced. */
+    done = strstr(line, " pinged in ");
+    if (!strncmp(line, "Nping done: ", 12) && done && sscanf(done, " pinged in %lf", &lat) == 1) {
+        if (lat >= 0 && lat < SECONDS_MAX)
+            t->end_ns = (int64_t)(lat * 1e9);
+        return;
+    }
     /* "Nmap scan report for ADDR" or, with a name, "... for NAME (ADDR)" */
     const char *named = strrchr(line, '(');
     if (!strncmp(line, "Nmap scan report for ", 21) &&
@@ -202,11 +211,13 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             st_trace_free(t);
             return -1;
         }
-        if (!strncmp(line, "Starting Nmap ", 14)) {
+        /* nping (nmap's packet generator) traces as nmap does */
+        if (!strncmp(line, "Starting Nmap ", 14) || !strncmp(line, "Starting Nping ", 15)) {
             char ver[16];
+            bool nping = line[10] == 'p';
             nmap_seen = true;
-            if (sscanf(line + 14, "%15[0-9.]", ver) == 1)
-                snprintf(t->dialect, sizeof t->dialect, "nmap-%s", ver);
+            if (sscanf(line + (nping ? 15 : 14), "%15[0-9.]", ver) == 1)
+                snprintf(t->dialect, sizeof t->dialect, "%s-%s", nping ? "nping" : "nmap", ver);
             continue;
         }
         if (!strncmp(line, "PASS (", 6)) {

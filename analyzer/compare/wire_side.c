@@ -312,6 +312,7 @@ static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
         s->addr_list = o.alive || o.unreach;
         s->count_mode = o.count;
         s->by_name = o.names && !o.addrs;
+        s->quiet = o.quiet;
         read_fping_targets(&o, s);
         st_fping_opts_free(&o);
         return 0;

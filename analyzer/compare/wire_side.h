@@ -27,6 +27,7 @@ struct st_scanner_cmd {
     bool count_mode;   /* fping -c/-C/-l: a line per probe on stdout (none with -a/-u/-q),
                         * each host's summary on stderr */
     bool by_name;      /* fping -n/-d without -A: hosts printed by name, not address */
+    bool quiet;        /* fping -q/-Q: no per-host line (but -a/-u's list) */
     bool to_file;      /* its results go to a file, not stdout (zmap -o F, masscan -oJ F,
                         * sh -c "... > F" or "... | ...") */
     int exit_status;   /* run.json's command.exit_status; -1 unknown or killed */

@@ -464,6 +464,14 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
 
 /* ---- receiving ------------------------------------------------------------ */
 
+/* One shard of a sweep swept at once with the others: the ICMP their probes
+ * draw reaches every shard's filter (one scanner address), each shard's
+ * compare calls it other-shard, and the merge would hold it twice. */
+static bool sharded(const struct engine *e)
+{
+    return e->cfg->shards > 0;
+}
+
 /* nmap's RCVD time is the capture's timestamp (in µs or ns, as the handle keeps it) */
 static int64_t frame_time(const struct iface *f, const struct pcap_pkthdr *hdr)
 {
@@ -488,10 +496,14 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
             continue;
         /* an answer nmap reads no verdict in (a router's unreachable, a
          * parameter problem: -6 -PO, -PY to a host without SCTP), or one
-         * to a host decided already: traced as nmap traces every packet
-         * it reads, the host left as it is */
-        if (rep.decides)
-            st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t);
+         * to a host of this pass decided already: traced as nmap traces
+         * every packet it reads, the host left as it is. One to a host
+         * not of this pass is another shard's (their sweep shares the
+         * scanner's address), and that shard's to trace. */
+        if (rep.decides &&
+            !st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t) &&
+            !st_sched_has(&e->sched, rep.target))
+            return;
         if (rep.decides && e->mods[i]->ethernet && e->cfg->v6)
             st_tw_nd(e->tw, t, &p); /* nmap's ND scan traces its own line */
         else
@@ -504,8 +516,9 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
      * address than the one pinged: a router answering its subnet's anycast
      * address; a neighbour advertisement to the kernel's solicitation):
      * nmap's filter passes any ICMP to the scanner and it traces what it
-     * reads, so it is traced too */
-    if (p.net != ST_NET_ARP && (p.proto == ST_IPPROTO_ICMP || p.proto == ST_IPPROTO_ICMPV6))
+     * reads, so it is traced too (but by a shard: sharded) */
+    if (p.net != ST_NET_ARP && (p.proto == ST_IPPROTO_ICMP || p.proto == ST_IPPROTO_ICMPV6) &&
+        !sharded(e))
         st_tw_packet(e->tw, "RCVD", t, &p);
 }
 

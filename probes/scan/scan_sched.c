@@ -255,6 +255,14 @@ void st_sched_tick(struct st_sched *s, int64_t now, st_sched_send_fn send, void 
 
 /* The first host with this address still undecided, else its first host
  * (NULL: not in the pass). */
+bool st_sched_has(const struct st_sched *s, uint32_t addr)
+{
+    size_t k = hash32(addr) & s->slot_mask;
+    while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addr)
+        k = (k + 1) & s->slot_mask;
+    return s->slots[k] != NO_SLOT;
+}
+
 static struct st_sched_host *find(struct st_sched *s, uint32_t addr)
 {
     size_t k = hash32(addr) & s->slot_mask;

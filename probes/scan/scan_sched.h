@@ -115,6 +115,9 @@ const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, ui
  * try: nmap's own addresses, up without a packet (localhost-response). */
 void st_sched_settle(struct st_sched *s, size_t i, const char *reason);
 
+/* Whether addr is one of this pass's hosts (decided or not). */
+bool st_sched_has(const struct st_sched *s, uint32_t addr);
+
 /* Every host decided. */
 bool st_sched_done(const struct st_sched *s);
 

@@ -156,6 +156,15 @@ run_mode send-ip "--send-ip -PE -PS22" "$LOCAL"
 run_mode absent -PE "$(a routed-absent6)"
 sweep=$(a sweep-block6)
 run_mode sweep "-PE --max-retries 1" "${sweep%/*}/120"
+# a /126 from the subnet-router anycast address (::): the router answers it from its
+# own address, which answers no probe (:: down, as nmap says); nmap traces that
+# reply as it traces every ICMPv6 packet to it, and so must scan (compare said
+# DISCREPANCIES when it did not)
+any=$(a routed-net6)
+run_mode anycast -PE "${any%/*}/126"
+check "anycast: the router's echo reply (from $(a gateway6)) traced" \
+  grep -q "^RCVD .* $(a gateway6) > .*(type=129/" "$tmp/st-anycast/trace.log"
+check "anycast: compare consistent (exit 0)" quiet "$st" compare --no-write "$tmp/st-anycast"
 
 # the unprivileged mode: connect() over IPv6, nmap's CONN lines
 # shellcheck disable=SC2086 # words

@@ -15,7 +15,8 @@
 # - a host claimed but never probed: listed (not-probed, claim up) and unfounded;
 # - fping as users type it: -ug A B (bundled, a range; the unlisted claimed up), -c's
 #   probe lines, -a -c (stdout empty: unjudged, said why), -c -q's stderr given with
-#   --claims, and a host answering only the kernel's ARP (unreported, not missed).
+#   --claims, and a host answering only the kernel's ARP (unreported, not missed);
+# - iputils ping: its answer lines and summary read as claims; nping's own trace.
 # TAP; skipped without root or a tool (masscan, hping3: their checks skip). The lab is
 # torn down at exit.
 set -uo pipefail
@@ -26,7 +27,7 @@ LAB=scripts/lab
 
 # shellcheck source=tests/lab/scanners.sh
 . tests/lab/scanners.sh
-lab_require fping zmap nmap jq ping tshark
+lab_require fping zmap nmap nping jq ping tshark
 
 lab_start stsw
 src=$("$LAB" addr scanner-wan)
@@ -300,6 +301,9 @@ run fac fping -a -c 1 "$up" "$drop"
 eq "fping -a -c: unjudged, not missed (exit 1)" "$(j fac '"\(.claims.format) \(.claims.missed)"') $cmp" "unknown 0 1"
 eq "fping -a -c: the result says where its results went" \
   "$(grep -c 'print their results on stderr' "$tmp/fac.txt")" 1
+run fq fping -q "$up" "$drop"
+eq "fping -q: unjudged (it prints no host), said why, exit 1" \
+  "$(grep -c 'fping -q prints no host' "$tmp/fq.txt") $cmp" "1 1"
 in_scan "$st" record -o "$tmp/fcq" -- sh -c "fping -c 1 -q '$up' '$drop' 2>'$tmp/fcq.err'" >/dev/null 2>&1
 "$st" compare --claims "$tmp/fcq.err" "$tmp/fcq" >/dev/null 2>&1
 cmp=$?
@@ -313,6 +317,27 @@ run farp fping -r 0 "$noicmp"
 eq "fping, an ARP-only host: up arp-response on the wire" "$(verdict farp "$noicmp")" "up arp-response"
 eq "fping, an ARP-only host: unreported, not missed; compare exits 0" \
   "$(j farp '"\(.claims.unreported) \(.claims.missed)"') $cmp" "1 0 0"
+
+# iputils ping: its answers and its summary line are its claims
+run ping1 ping -c 2 -i 0.2 "$up"
+eq "ping: $up claimed up (format ping), up echo-reply, compare exits 0" \
+  "$(j ping1 '"\(.claims.format) \(.claims.claimed_up) \(.claims.missed)"') $(verdict ping1 "$up") $cmp" \
+  "ping 1 0 up echo-reply 0"
+run ping2 ping -c 1 -W 1 "$drop"
+eq "ping: $drop claimed down, down no-response, compare exits 0" \
+  "$(j ping2 '[.modes[0].hosts[] | .claim] | join(" ")') $(verdict ping2 "$drop") $cmp" \
+  "down down no-response 0"
+
+# nping traces as nmap does: its lines checked against the wire, every target judged by
+# nmap's rules from the replies it traced ("Nping done" ends it), no claims
+run np1 nping --icmp -c 2 --delay 200ms "$up" "$drop"
+eq "nping --icmp: its trace read, consistent, exit 0" \
+  "$(j np1 '"\(.trace.dialect) \(.summary.result) \(.summary.trace_only)"') $cmp" "nping-0.7.93 consistent 0 0"
+eq "nping --icmp: $up up echo-reply, $drop down no-response" \
+  "$(verdict np1 "$up"), $(verdict np1 "$drop")" "up echo-reply, down no-response"
+run np2 nping --tcp -p 443 -c 1 "$up" "$noecho"
+eq "nping --tcp -p 443: $up up syn-ack, $noecho up reset, exit 0" \
+  "$(verdict np2 "$up"), $(verdict np2 "$noecho") $cmp" "up syn-ack, up reset 0"
 
 # A host claimed but never probed: listed, claim up, unfounded
 printf '%s\n%s\n' "$up" 198.18.3.200 >"$tmp/unprobed.txt"

@@ -75,6 +75,13 @@ static const struct file_row {
     {"fping6-a.txt", "fping", false, "address-list", "2001:2:0:1::2=up 2001:2:0:3::2=up"},
     {"nmap6-normal.txt", "nmap", false, "nmap-normal",
      "2001:2:0:1::2=up 2001:2:0:3::2=up 2001:2:0:3::3=up"},
+    /* iputils ping: its answers, its summary line (no address: the PING line's) */
+    {"ping.txt", "ping", false, "ping", "198.18.3.2=up"},
+    {"ping-lost.txt", "ping", false, "ping", "198.18.3.4=down"},
+    {"ping-unreach.txt", "ping", false, "ping", "198.18.3.9=down"},
+    {"ping6.txt", "ping", false, "ping", "2001:2:0:3::2=up"},
+    {"ping-D.txt", "ping", false, "ping", "198.18.3.2=up"},
+    {"ping-q.txt", "ping", false, "ping", "198.18.3.2=up"},
     {"unknown.txt", "nmap", false, "unknown", ""},
 };
 
@@ -146,6 +153,10 @@ static const struct line_row {
     {"r1.lab (198.18.3.2) is alive", "fping"},
     {"2001:2:0:3::2 : [0], 64 bytes, 0.05 ms (0.05 avg, 0% loss)", "fping"},
     {"198.18.3.2 (0.081 ms)", "address-list"},
+    {"PING 198.18.3.2 (198.18.3.2) 56(84) bytes of data.", "ping"},
+    {"PING 2001:2:0:3::2(2001:2:0:3::2) 56 data bytes", "ping"},
+    {"64 bytes from 198.18.3.2: icmp_seq=1 ttl=63 time=0.066 ms", "ping"},
+    {"From 198.18.2.254 icmp_seq=1 Destination Host Unreachable", "ping"},
     {"r1.lab (198.18.3.2)", "address-list"},
     {"len=28 ip=198.18.3.2 ttl=63 id=4324 icmp_seq=0 rtt=3.5 ms", "hping3"},
     {"ICMP Port Unreachable from ip=198.18.3.2 name=UNKNOWN", "hping3"},
@@ -190,6 +201,10 @@ static const struct claim_row {
     {"fping", "r1.lab (198.18.3.2) is alive", "198.18.3.2=up"},
     {"fping", "198.18.3.2 is alive (0.112 ms)", "198.18.3.2=up"},
     {"address-list", "r1.lab (198.18.3.2) (0.056 ms)", "198.18.3.2=up"},
+    /* ping's reverse lookup of the answer (without -n) */
+    {"ping", "64 bytes from r1.lab (198.18.3.2): icmp_seq=1 ttl=63 time=0.067 ms", "198.18.3.2=up"},
+    {"ping", "64 bytes from 2001:2:0:3::: icmp_seq=1 ttl=64 time=0.06 ms", "2001:2:0:3::=up"},
+    {"ping", "From 198.18.2.254 icmp_seq=1 Destination Host Unreachable", "no claim"},
 };
 
 static void test_line_claims(void **state)
@@ -204,7 +219,9 @@ static void test_line_claims(void **state)
         uint32_t a = 0;
         enum st_claim c = ST_CLAIM_NONE;
         char got[96] = "not read", ip[ST_HOST_STRLEN];
-        if (rd->format && rd->line(r->line, &st, &a, &c))
+        if (rd->format && rd->line(r->line, &st, &a, &c) && !a)
+            snprintf(got, sizeof got, "no claim");
+        else if (rd->format && rd->line(r->line, &st, &a, &c))
             snprintf(got, sizeof got, "%s=%s", st_host_str(a, ip),
                      c == ST_CLAIM_UP     ? "up"
                      : c == ST_CLAIM_DOWN ? "down"
@@ -390,6 +407,16 @@ static const struct cmd_row {
      "nmap",
      "nmap -sn",
      5},
+    /* iputils ping: option values are no targets */
+    {{"scantrace", "record", "-o", "r", "--", "ping", "-c", "2", "-W", "1", "-i", "0.2",
+      "198.18.3.2"},
+     "ping",
+     "ping",
+     1},
+    {{"scantrace", "record", "-o", "r", "--", "ping", "-6", "-c2", "2001:2:0:3::2"},
+     "ping",
+     "ping",
+     1},
     /* a wrapper that runs nothing is the command */
     {{"scantrace", "record", "-o", "r", "--", "timeout", "20"}, "timeout", "timeout", 0},
     {{"scantrace", "record", "-o", "r", "--", "masscan", "--ping", "198.18.3.0-198.18.3.7",
@@ -419,13 +446,14 @@ static const struct cmd_row {
 };
 
 /* fping's command lines as fping reads them: "TARGETS[ list][ unreach][
- * count][ names]" (the flags of struct st_scanner_cmd). */
+ * count][ names][ quiet]" (the flags of struct st_scanner_cmd). */
 static const struct fping_row {
     const char *argv[12];
     const char *want;
 } fpings[] = {
     {{"scantrace", "record", "--", "fping", "-ug", "198.18.3.2", "198.18.3.5"}, "4 list unreach"},
-    {{"scantrace", "record", "--", "fping", "-aqg", "198.18.3.0/30"}, "4 list"},
+    {{"scantrace", "record", "--", "fping", "-aqg", "198.18.3.0/30"}, "4 list quiet"},
+    {{"scantrace", "record", "--", "fping", "--squiet=5", "-l", "198.18.3.2"}, "1 count quiet"},
     {{"scantrace", "record", "--", "fping", "-c", "2", "-t", "200", "198.18.3.2"}, "1 count"},
     {{"scantrace", "record", "--", "fping", "-ac1", "-i", "1", "198.18.3.2"}, "1 list count"},
     {{"scantrace", "record", "--", "fping", "--count=2", "--generate", "198.18.3.0", "198.18.3.3"},
@@ -467,9 +495,9 @@ static void test_cmds(void **state)
         struct st_scanner_cmd s;
         parse_row(r->argv, &s);
         char got[64];
-        snprintf(got, sizeof got, "%zu%s%s%s%s", s.ntargets, s.addr_list ? " list" : "",
+        snprintf(got, sizeof got, "%zu%s%s%s%s%s", s.ntargets, s.addr_list ? " list" : "",
                  s.unreach_list ? " unreach" : "", s.count_mode ? " count" : "",
-                 s.by_name ? " names" : "");
+                 s.by_name ? " names" : "", s.quiet ? " quiet" : "");
         if (strcmp(got, r->want))
             fail_msg("fping row %zu: '%s', want '%s'", i, got, r->want);
         st_scanner_cmd_free(&s);

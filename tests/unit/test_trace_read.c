@@ -182,11 +182,45 @@ static void test_byte_order_mark(void **state)
     st_trace_free(&t);
 }
 
+/* nping's trace (real lines, the lab): its dialect, its packets, and its
+ * last line as the end of the run (no host lines: nping reports none). */
+static void test_nping(void **state)
+{
+    (void)state;
+    struct st_trace t;
+    assert_int_equal(
+        read_text("Starting Nping 0.7.93 ( https://nmap.org/nping ) at 2026-12-04 13:11 UTC\n"
+                  "SENT (0.0070s) ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) "
+                  "id=7888 seq=1] IP [ttl=64 id=57206 iplen=28 ]\n"
+                  "RCVD (0.0075s) ICMP [198.18.3.2 > 198.18.2.1 Echo reply (type=0/code=0) "
+                  "id=7888 seq=1] IP [ttl=63 id=6609 iplen=28 ]\n"
+                  " \n"
+                  "Statistics for host 198.18.3.2:\n"
+                  " |  Probes Sent: 1 | Rcvd: 1 | Lost: 0  (0.00%)\n"
+                  "Raw packets sent: 1 (28B) | Rcvd: 1 (28B) | Lost: 0 (0.00%)\n"
+                  "Nping done: 1 IP address pinged in 1.01 seconds\n",
+                  &t),
+        0);
+    assert_string_equal(t.dialect, "nping-0.7.93");
+    assert_int_equal(t.npkts, 2);
+    assert_int_equal(t.nhosts, 0);
+    assert_int_equal(t.end_ns, 1010000000);
+    st_trace_free(&t);
+    /* cut before its last line: never ended */
+    assert_int_equal(read_text("Starting Nping 0.7.93 ( https://nmap.org/nping ) at "
+                               "2026-12-04 13:11 UTC\n",
+                               &t),
+                     0);
+    assert_int_equal(t.end_ns, -1);
+    st_trace_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_huge_times),    cmocka_unit_test(test_times),
         cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms),
-        cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark)};
+        cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark),
+        cmocka_unit_test(test_nping)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
