@@ -625,7 +625,8 @@ static struct up *tables_build(const struct st_comparison *c, struct keys *k, si
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir == ST_DIR_SENT)
             continue;
-        /* a traced reply decides its host, up or down: nmap traces only the first */
+        /* a traced reply marks when its host was decided, up or down (the
+         * first one does; nmap traces later ones while its group is read) */
         long f = c->t2f[i];
         ups[*nups].host = st_trace_pkt_host(c, i);
         ups[*nups].mode = st_trace_pkt_mode_ix(t, i);
