@@ -74,6 +74,8 @@ for c in fixtures/*/*/capture.pcapng; do
   head -c 700 "$c" >"$tmp/one"
   put pcapng_read "$tmp/one"
 done
+# claims: the scanners' real output (tests/data/claims/)
+for f in tests/data/claims/*.txt; do put claims "$f"; done
 # tshark_ek: the ek lines compare reads, taken from a tshark that tees them
 cat >"$tmp/tee-tshark" <<TEE
 #!/usr/bin/env bash
