@@ -121,14 +121,24 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
 
 void st_claims_unlisted_up(struct st_claims *cl, const struct st_comparison *c)
 {
-    size_t n = cl->n;
+    /* looked up in the claims as read (sorted), all appended after: a claim
+     * appended among them would break st_claim_of's binary search */
+    size_t total = 0, k = 0;
+    for (size_t m = 0; m < c->nmodes; m++)
+        total += c->modes[m].nhosts;
+    uint32_t *add = malloc((total + 1) * sizeof *add);
+    if (!add)
+        abort();
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *g = &c->modes[m].hosts[h];
             if (g->nprobes && st_claim_of(cl, g->addr) == ST_CLAIM_NONE)
-                set_claim(cl, g->addr, ST_CLAIM_UP);
+                add[k++] = g->addr;
         }
-    if (cl->n != n)
+    for (size_t i = 0; i < k; i++)
+        set_claim(cl, add[i], ST_CLAIM_UP);
+    free(add);
+    if (k)
         sort_claims(cl);
 }
 

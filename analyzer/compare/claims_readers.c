@@ -226,14 +226,15 @@ static bool fping_host(const char *s, uint32_t *a, const char **end)
     return name && paren_ip(s + name, a, end);
 }
 
-/* fping -c/-C, a probe: "X : [0], 64 bytes, 0.077 ms (...)" (up; a reply
- * from another address than the one pinged ends "[<- Y]": fping counts X
- * alive all the same, and so it is read: X's claim is then held against X's
- * own answers, which nmap's rules ask for), "X :
- * [1], timed out (...)" (one probe unanswered: no claim); and the
- * summaries they print on stderr (given with --claims): -c's "X :
- * xmt/rcv/%loss = 2/1/50%, ..." and -C's "X : 0.075 -" (up with a reply,
- * down without). */
+/*
+ * fping -c/-C, a probe: "X : [0], 64 bytes, 0.077 ms (...)" is up, "X : [1],
+ * timed out (...)" claims nothing (one probe unanswered). A reply from
+ * another address than the one pinged ends "[<- Y]": fping counts X alive
+ * all the same, so it is X's claim, held against X's own answers. The
+ * summaries -c and -C print on stderr (given with --claims): "X :
+ * xmt/rcv/%loss = 2/1/50%, ..." and "X : 0.075 -", up with a reply, down
+ * without.
+ */
 static bool fping_count(const char *rest, enum st_claim *claim)
 {
     unsigned seq, xmt, rcv;

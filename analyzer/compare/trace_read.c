@@ -214,7 +214,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
         /* nping (nmap's packet generator) traces as nmap does */
         if (!strncmp(line, "Starting Nmap ", 14) || !strncmp(line, "Starting Nping ", 15)) {
             char ver[16];
-            bool nping = line[10] == 'p';
+            bool nping = !strncmp(line, "Starting Nping ", 15);
             nmap_seen = true;
             if (sscanf(line + (nping ? 15 : 14), "%15[0-9.]", ver) == 1)
                 snprintf(t->dialect, sizeof t->dialect, "%s-%s", nping ? "nping" : "nmap", ver);

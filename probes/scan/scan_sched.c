@@ -31,15 +31,22 @@ static uint32_t hash32(uint32_t x)
     return x;
 }
 
+/* Where addr's slot is in the open-addressed table: its first host's, or
+ * the empty one it would take. */
+static size_t slot_index(const struct st_sched *s, uint32_t addr)
+{
+    size_t k = hash32(addr) & s->slot_mask;
+    while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addr)
+        k = (k + 1) & s->slot_mask;
+    return k;
+}
+
 /* File host i under its address: the slot's first host, or the end of the
  * chain of copies of a target given more than once (tails: each chain's
  * last copy, kept only while the pass is built). */
 static int link_copy(struct st_sched *s, uint32_t i)
 {
-    uint32_t addr = s->hosts[i].addr;
-    size_t k = hash32(addr) & s->slot_mask;
-    while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addr)
-        k = (k + 1) & s->slot_mask;
+    size_t k = slot_index(s, s->hosts[i].addr);
     if (s->slots[k] == NO_SLOT) {
         s->slots[k] = i;
         return 0;
@@ -253,24 +260,25 @@ void st_sched_tick(struct st_sched *s, int64_t now, st_sched_send_fn send, void 
     }
 }
 
-/* The first host with this address still undecided, else its first host
- * (NULL: not in the pass). */
-bool st_sched_has(const struct st_sched *s, uint32_t addr)
+/* The slot of addr's first host, or NO_SLOT: not in the pass. */
+static uint32_t slot_of(const struct st_sched *s, uint32_t addr)
 {
-    size_t k = hash32(addr) & s->slot_mask;
-    while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addr)
-        k = (k + 1) & s->slot_mask;
-    return s->slots[k] != NO_SLOT;
+    return s->slots[slot_index(s, addr)];
 }
 
+bool st_sched_has(const struct st_sched *s, uint32_t addr)
+{
+    return slot_of(s, addr) != NO_SLOT;
+}
+
+/* The first host with this address still undecided, else its first host
+ * (NULL: not in the pass). */
 static struct st_sched_host *find(struct st_sched *s, uint32_t addr)
 {
-    size_t k = hash32(addr) & s->slot_mask;
-    while (s->slots[k] != NO_SLOT && s->hosts[s->slots[k]].addr != addr)
-        k = (k + 1) & s->slot_mask;
-    if (s->slots[k] == NO_SLOT)
+    uint32_t slot = slot_of(s, addr);
+    if (slot == NO_SLOT)
         return NULL;
-    struct st_sched_host *h = &s->hosts[s->slots[k]];
+    struct st_sched_host *h = &s->hosts[slot];
     for (struct st_sched_host *c = h;; c = &s->hosts[c->next_copy]) {
         if (c->state == ST_HOST_PENDING)
             return c;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -565,14 +566,50 @@ static void test_silent(void **state)
     }
 }
 
+/* fping -u: the hosts it probed and did not list are claimed up, the listed
+ * stay down, one never probed stays unclaimed; looked up while claims are
+ * added (unlisted hosts below the listed ones, met first). */
+static void test_unlisted_up(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/st-claims-XXXXXX", err[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    for (int i = 10; i < 18; i++)
+        fprintf(f, "198.18.3.%d\n", i);
+    fclose(f);
+    struct st_claims cl;
+    assert_int_equal(st_claims_read(path, "stdout", "fping", true, &cl, err, sizeof err), 0);
+    unlink(path);
+    struct st_mode_host hosts[20] = {{0}};
+    size_t nh = 0;
+    for (int i = 1; i < 18; i++) { /* 1..9 unlisted, then 10..17 listed */
+        hosts[nh].addr = 0xc6120300u | (uint32_t)i;
+        hosts[nh++].nprobes = 1;
+    }
+    hosts[nh++].addr = 0xc6120300u | 20u; /* no probe */
+    struct st_mode mode = {.name = "fping", .hosts = hosts, .nhosts = nh};
+    struct st_comparison c = {.modes = &mode, .nmodes = 1};
+    st_claims_unlisted_up(&cl, &c);
+    for (int i = 1; i < 21; i++) {
+        enum st_claim want = i < 10 ? ST_CLAIM_UP : i < 18 ? ST_CLAIM_DOWN : ST_CLAIM_NONE;
+        enum st_claim got = st_claim_of(&cl, 0xc6120300u | (uint32_t)i);
+        if (got != want)
+            fail_msg("198.18.3.%d: claim %d, want %d", i, (int)got, (int)want);
+    }
+    st_claims_free(&cl);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
         src_root = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),     cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_successes), cmocka_unit_test(test_cmds),
-        cmocka_unit_test(test_silent),    cmocka_unit_test(test_line_claims),
+        cmocka_unit_test(test_files),       cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_successes),   cmocka_unit_test(test_cmds),
+        cmocka_unit_test(test_silent),      cmocka_unit_test(test_line_claims),
+        cmocka_unit_test(test_unlisted_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
