@@ -80,6 +80,7 @@ if [ ${#dissectors[@]} -eq 2 ] && [ -f "$mod" ]; then
   check "... named libwireshark" jqt '.capture.dissector | startswith("libwireshark ")' "$tmp/inst.json"
   # the helper, wrapped to leave a mark (its cut: 0 whole, else where the halves meet):
   # it is what runs, with its descriptors 3 and 4
+  # shellcheck disable=SC2016 # $3 and $@ are the wrapper's
   printf '#!/bin/sh\necho "$3" >"%s/helper-ran"\nexec "%s" "$@"\n' "$inst" \
     "$(dirname "$mod")/scantrace-dissect" >"$inst/scantrace-dissect"
   chmod +x "$inst/scantrace-dissect"
