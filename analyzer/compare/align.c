@@ -317,18 +317,20 @@ static int64_t trace_time(const struct st_trace *t, size_t i)
  * When no packet has a frame of its own (nmap's ICMPv6 lines name no id or
  * sequence: an echo-only -6 run's tries all look alike), each packet's
  * candidate nearest to a first guess, the first packet's earliest frame
- * (a packet's first copy on the wire is its first send). Into d; their count.
+ * (a packet's first copy on the wire is its first send). Packets from .. to
+ * - 1, into d; their count.
  */
-static size_t offset_of_ambiguous(const struct st_comparison *c, const struct cands *cs, int64_t *d)
+static size_t offset_of_ambiguous(const struct st_comparison *c, const struct cands *cs,
+                                  size_t from, size_t to, int64_t *d)
 {
     const struct st_trace *t = c->trace;
-    size_t n = 0, first = 0;
-    while (first < t->npkts && cs->first[first + 1] == cs->first[first])
+    size_t n = 0, first = from;
+    while (first < to && cs->first[first + 1] == cs->first[first])
         first++;
-    if (first == t->npkts)
+    if (first == to)
         return 0;
     int64_t guess = st_frame_time(c, cs->cand[cs->first[first]]) - trace_time(t, first);
-    for (size_t i = first; i < t->npkts; i++) {
+    for (size_t i = first; i < to; i++) {
         int64_t tt = trace_time(t, i), best = 0, gap = INT64_MAX;
         for (uint32_t k = cs->first[i]; k < cs->first[i + 1]; k++) {
             int64_t dk = st_frame_time(c, cs->cand[k]) - tt;
@@ -342,27 +344,67 @@ static size_t offset_of_ambiguous(const struct st_comparison *c, const struct ca
     return n;
 }
 
-static void estimate_offset(struct st_comparison *c, const struct cands *cs)
+/* (frame time - trace time) of packets from .. to - 1, into d (the
+ * packets with one candidate frame; failing those, offset_of_ambiguous's
+ * guesses); their count. */
+static size_t offsets_of(const struct st_comparison *c, const struct cands *cs, size_t from,
+                         size_t to, int64_t *d)
 {
-    const struct st_trace *t = c->trace;
+    size_t n = 0;
+    for (size_t i = from; i < to; i++)
+        if (cs->first[i + 1] - cs->first[i] == 1)
+            d[n++] = st_frame_time(c, cs->cand[cs->first[i]]) - trace_time(c->trace, i);
+    return n ? n : offset_of_ambiguous(c, cs, from, to, d);
+}
+
+static int64_t median(int64_t *d, size_t n)
+{
+    st_sort(d, n, sizeof *d, cmp_i64); /* in place: no copy of a trace-long array */
+    return d[n / 2];
+}
+
+/*
+ * A log of several runs: each counts its times from its own start, so each
+ * gets its own offset, and its times are moved by its difference from the
+ * first run's (a run with no frame keeps the shift of the run before it).
+ * Then one offset holds for the whole trace.
+ */
+static void join_runs(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
+                      int64_t *d)
+{
+    int64_t *shift = calloc(t->nruns, sizeof *shift), ref = 0;
+    bool have_ref = false;
+    if (!shift)
+        abort();
+    for (size_t k = 0; k < t->nruns; k++) {
+        size_t from = k ? t->run_first[k] : 0;
+        size_t to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
+        size_t n = offsets_of(c, cs, from, to, d);
+        if (!n) {
+            shift[k] = k ? shift[k - 1] : 0;
+            continue;
+        }
+        int64_t o = median(d, n);
+        if (!have_ref)
+            ref = o, have_ref = true;
+        shift[k] = o - ref;
+    }
+    st_trace_join_runs(t, shift);
+    free(shift);
+}
+
+static void estimate_offset(struct st_comparison *c, struct st_trace *t, const struct cands *cs)
+{
     const struct st_dissection *cap = c->cap;
     int64_t *d = malloc((t->npkts ? t->npkts : 1) * sizeof *d);
-    size_t n = 0;
 
     if (!d)
         abort();
-    for (size_t i = 0; i < t->npkts; i++)
-        if (cs->first[i + 1] - cs->first[i] == 1)
-            d[n++] = st_frame_time(c, cs->cand[cs->first[i]]) - trace_time(t, i);
-    if (!n)
-        n = offset_of_ambiguous(c, cs, d);
+    if (t->nruns > 1)
+        join_runs(c, t, cs, d);
+    size_t n = offsets_of(c, cs, 0, t->npkts, d);
     c->offset_pairs = n;
-    if (n) {
-        st_sort(d, n, sizeof *d, cmp_i64); /* in place: no copy of a trace-long array */
-        c->offset_ns = d[n / 2];
-    } else {
-        c->offset_ns = cap->n ? st_frame_time(c, 0) : 0;
-    }
+    c->offset_ns = n ? median(d, n) : cap->n ? st_frame_time(c, 0) : 0;
     free(d);
 }
 
@@ -426,8 +468,7 @@ static void match(struct st_comparison *c, const struct cands *cs)
     free(pairs);
 }
 
-void st_compare_run(struct st_comparison *c, const struct st_trace *t,
-                    const struct st_dissection *cap)
+void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st_dissection *cap)
 {
     size_t nt = t->npkts ? t->npkts : 1, nf = cap->n ? cap->n : 1;
     struct index ix;
@@ -462,7 +503,7 @@ void st_compare_run(struct st_comparison *c, const struct st_trace *t,
     struct cands cs;
     cands_build(&cs, c, &ix);
     index_free(&ix);
-    estimate_offset(c, &cs);
+    estimate_offset(c, t, &cs);
     match(c, &cs);
     cands_free(&cs);
     st_align_fragments(c);

@@ -85,7 +85,7 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
     snprintf(cl->scanner, sizeof cl->scanner, "%s", scanner);
     snprintf(cl->source, sizeof cl->source, "%s", source);
     snprintf(cl->format, sizeof cl->format, "unknown");
-    FILE *f = fopen(path, "r");
+    FILE *f = st_text_fopen(path); /* UTF-8 with its mark, or UTF-16: as UTF-8 */
     if (!f) {
         snprintf(err, errsz, "%s: cannot read the claims", path);
         return -1;
@@ -95,14 +95,9 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
     char *line = NULL;
     size_t lsz = 0;
     ssize_t len;
-    bool first = true;
     while ((len = getline(&line, &lsz, f)) >= 0) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
-        /* a UTF-8 byte order mark before the first line */
-        if (first && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
-            memmove(line, line + 3, (size_t)(len -= 3) + 1);
-        first = false;
         cl->lines += line[strspn(line, " \t")] != 0;
         if (!r && !(r = which(line, &st)))
             continue;

@@ -136,9 +136,9 @@ struct st_comparison {
  */
 bool st_compare_result(const struct st_comparison *c, char *buf, size_t size);
 
-/* Align and classify. Never fails on well-formed inputs (aborts on OOM). */
-void st_compare_run(struct st_comparison *c, const struct st_trace *t,
-                    const struct st_dissection *cap);
+/* Align and classify. Never fails on well-formed inputs (aborts on OOM).
+ * A trace of several runs has their clocks joined (st_trace_join_runs). */
+void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st_dissection *cap);
 
 /* The per-mode, per-host view (summary.c). */
 void st_compare_summarize(struct st_comparison *c);
@@ -199,5 +199,7 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n);
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);
 /* The same for trace packets idx[0..n) (NULL: the first n). */
 char *st_mode_name_of_trace(const struct st_trace *t, const int32_t *idx, size_t n);
+/* The same for trace packets from .. to - 1. */
+char *st_mode_name_of_range(const struct st_trace *t, size_t from, size_t to);
 
 #endif

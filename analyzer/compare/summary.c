@@ -222,11 +222,21 @@ char *st_mode_name_of_trace(const struct st_trace *t, const int32_t *idx, size_t
     return namer_name(&nm);
 }
 
+char *st_mode_name_of_range(const struct st_trace *t, size_t from, size_t to)
+{
+    struct namer nm;
+    struct st_pkt tmp;
+    memset(&nm, 0, sizeof nm);
+    for (size_t i = from; i < to; i++)
+        namer_add(&nm, st_trace_pkt(t, i, &tmp));
+    return namer_name(&nm);
+}
+
 static char *infer_mode(const struct st_trace *t)
 {
     if (t->asked_mode[0]) /* nmap's command line, read from run.json */
         return strdup(t->asked_mode);
-    return st_mode_name_of_trace(t, NULL, t->npkts);
+    return st_mode_name_of_range(t, 0, t->npkts);
 }
 
 /* ---- modes and hosts ------------------------------------------------------ */
@@ -410,7 +420,8 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     /* nmap reports every host it found up, and "Nmap done" says it decided
      * the rest: down. Without either the scanner never said, whatever the
      * replies suggest (a trace cut short, a run stopped before its report) */
-    h->judged = reported || t->end_ns >= 0;
+    h->judged =
+        reported || (h->nprobes ? st_trace_run_ended(t, (size_t)h->probes[0]) : t->end_ns >= 0);
     if (!h->judged && !h->up && t->interrupted)
         h->reason = "interrupted";
     if (h->up && !(first && first_decides))

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comparison.h"
 #include "hosts.h"
 #include "packet.h"
 
@@ -94,6 +95,24 @@ static void read_pass(struct st_trace *t, const char *line, uint32_t no)
     t->nmodes++;
 }
 
+/* A "Starting Nmap" (or Nping) line: a run begins, its times from 0. */
+static void run_start(struct st_trace *t, uint32_t no)
+{
+    size_t n = t->nruns + 1;
+    size_t *first = realloc(t->run_first, n * sizeof *first);
+    uint32_t *line = realloc(t->run_line, n * sizeof *line);
+    int64_t *end = realloc(t->run_end_ns, n * sizeof *end);
+    if (!first || !line || !end)
+        abort();
+    t->run_first = first, t->run_line = line, t->run_end_ns = end;
+    first[t->nruns] = t->npkts;
+    line[t->nruns] = no;
+    end[t->nruns] = -1;
+    t->nruns = n;
+    /* the file's end is the last run's */
+    t->end_ns = -1;
+}
+
 static void read_report(struct st_trace *t, const char *line, uint32_t no)
 {
     char addr[64];
@@ -103,6 +122,8 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
     if (!strncmp(line, "Nmap done: ", 11) && done && sscanf(done, ") scanned in %lf", &lat) == 1) {
         if (lat >= 0 && lat < SECONDS_MAX)
             t->end_ns = (int64_t)(lat * 1e9);
+        if (t->nruns)
+            t->run_end_ns[t->nruns - 1] = t->end_ns;
         return;
     }
     /* nping's last line, "Nping done: 2 IP addresses pinged in 4.01 seconds":
@@ -112,6 +133,8 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
     if (!strncmp(line, "Nping done: ", 12) && done && sscanf(done, " pinged in %lf", &lat) == 1) {
         if (lat >= 0 && lat < SECONDS_MAX)
             t->end_ns = (int64_t)(lat * 1e9);
+        if (t->nruns)
+            t->run_end_ns[t->nruns - 1] = t->end_ns;
         return;
     }
     /* "Nmap scan report for ADDR" or, with a name, "... for NAME (ADDR)" */
@@ -183,12 +206,15 @@ void st_trace_add_verdict(struct st_trace *t, uint32_t addr, const char *mode, b
     h->reason = st_strtab_add(&t->names, reason);
 }
 
+static void runs_finish(struct st_trace *t);
+
 int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
 {
     memset(t, 0, sizeof *t);
     t->end_ns = -1;
     snprintf(t->dialect, sizeof t->dialect, "nmap");
-    FILE *f = fopen(path, "r");
+    /* a Windows editor's UTF-8, PowerShell's UTF-16: read as UTF-8 */
+    FILE *f = st_text_fopen(path);
     if (!f) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
         return -1;
@@ -199,11 +225,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
     uint32_t no = 0;
     bool nmap_seen = false;
     while ((n = getline(&line, &cap, f)) > 0) {
-        /* a UTF-8 byte order mark (a trace saved by a Windows editor) */
-        if (!no++ && n >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-            memmove(line, line + 3, (size_t)n - 2);
-            n -= 3;
-        }
+        no++;
         if (looks_binary(line, (size_t)n)) {
             snprintf(err, errsz, "%s:%u: not a text trace (binary data)", path, no);
             free(line);
@@ -218,6 +240,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             nmap_seen = true;
             if (sscanf(line + (nping ? 15 : 14), "%15[0-9.]", ver) == 1)
                 snprintf(t->dialect, sizeof t->dialect, "%s-%s", nping ? "nping" : "nmap", ver);
+            run_start(t, no);
             continue;
         }
         if (!strncmp(line, "PASS (", 6)) {
@@ -265,7 +288,90 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             t->mode_first[m++] = i;
     while (m < t->nmodes)
         t->mode_first[m++] = t->npkts;
+    if (t->nruns > 1)
+        runs_finish(t);
     return 0;
+}
+
+/* The mode each run is, after its probes; a name two runs share gets the
+ * run's number ("-PE (run 3)"), so that neither run's hosts hide the
+ * other's. */
+static char *run_name(const struct st_trace *t, size_t k)
+{
+    size_t to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
+    char *name = st_mode_name_of_range(t, t->run_first[k], to);
+    size_t len = strlen(name);
+    for (size_t j = 0; j < k; j++) {
+        const char *m = t->modes[j];
+        if (strcmp(m, name) && (strncmp(m, name, len) || strncmp(m + len, " (run ", 6)))
+            continue;
+        char *numbered;
+        if (asprintf(&numbered, "%s (run %zu)", name, k + 1) < 0)
+            abort();
+        free(name);
+        return numbered;
+    }
+    return name;
+}
+
+/*
+ * Several runs in one file: the join needs a shift per run (zero until the
+ * alignment sets it). A trace without PASS lines gets a pass per run, and
+ * each report line becomes a verdict of its own run's pass, not of any.
+ */
+static void runs_finish(struct st_trace *t)
+{
+    t->run_shift = calloc(t->nruns, sizeof *t->run_shift);
+    if (!t->run_shift)
+        abort();
+    if (t->nmodes)
+        return;
+    free(t->mode_first);
+    t->modes = calloc(t->nruns, sizeof *t->modes);
+    t->mode_start_ns = calloc(t->nruns, sizeof *t->mode_start_ns);
+    t->mode_line = malloc(t->nruns * sizeof *t->mode_line);
+    t->mode_first = malloc(t->nruns * sizeof *t->mode_first);
+    if (!t->modes || !t->mode_start_ns || !t->mode_line || !t->mode_first)
+        abort();
+    for (size_t k = 0; k < t->nruns; k++) {
+        t->nmodes = k;
+        t->modes[k] = run_name(t, k);
+        t->mode_line[k] = t->run_line[k];
+        t->mode_first[k] = t->run_first[k];
+    }
+    t->nmodes = t->nruns;
+    /* packets before the first "Starting" line are the first run's */
+    t->mode_first[0] = 0;
+    t->runs_are_passes = true;
+    size_t k = 0;
+    for (size_t i = 0; i < t->nhosts; i++) {
+        struct st_trace_host *h = &t->hosts[i];
+        if (!h->line)
+            continue;
+        while (k + 1 < t->nruns && t->run_line[k + 1] < h->line)
+            k++;
+        while (k > 0 && t->run_line[k] > h->line)
+            k--;
+        h->mode = st_strtab_add(&t->names, t->modes[k]);
+    }
+}
+
+void st_trace_join_runs(struct st_trace *t, const int64_t *shift)
+{
+    for (size_t k = 0; k < t->nruns; k++) {
+        t->run_shift[k] = shift[k];
+        if (t->runs_are_passes)
+            t->mode_start_ns[k] = shift[k];
+    }
+    if (t->end_ns >= 0)
+        t->end_ns += shift[t->nruns - 1];
+}
+
+bool st_trace_run_ended(const struct st_trace *t, size_t i)
+{
+    if (t->nruns < 2)
+        return t->end_ns >= 0;
+    return t->run_end_ns[st_trace_pkt_run(t, i)] >= 0;
 }
 
 void st_trace_add_pkt(struct st_trace *t, const struct st_pkt *p)
@@ -289,5 +395,9 @@ void st_trace_free(struct st_trace *t)
     st_strtab_free(&t->names);
     free(t->warnings);
     free(t->local);
+    free(t->run_first);
+    free(t->run_line);
+    free(t->run_end_ns);
+    free(t->run_shift);
     memset(t, 0, sizeof *t);
 }

@@ -13,6 +13,21 @@
 #include "packet.h"
 #include "util.h"
 
+/* How many of the ascending first[0 .. n) are <= i: the packets of pass or
+ * run k start at first[k]. */
+static inline size_t st_firsts_upto(const size_t *first, size_t n, size_t i)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (first[mid] <= i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* What the scanner's own report says about a host. A sweep's trace has
  * millions, sharing a few names: the mode and the reason are indexes into
  * the trace's `names` (st_trace_host_mode, st_trace_host_reason). */
@@ -61,20 +76,31 @@ struct st_trace {
      * the scanner's even when no probe left from them */
     uint32_t *local;
     size_t nlocal;
+    /* Runs: a log holding several scanner runs one after the other (a lab
+     * session's `nmap ... >> log`), each "Starting Nmap" line beginning one.
+     * Each run's times count from its own start, so with more than one
+     * run_shift (set by the alignment, st_trace_join_runs) moves each run's
+     * times onto the first one's clock; st_trace_pkt adds it. Without PASS
+     * lines each run is a pass of its own, named after its probes. */
+    size_t *run_first;   /* each run's first packet */
+    uint32_t *run_line;  /* its "Starting" line */
+    int64_t *run_end_ns; /* its "Nmap done" time (its own clock), -1 */
+    int64_t *run_shift;  /* NULL with one run */
+    size_t nruns;
+    bool runs_are_passes; /* the passes were made from the runs */
 };
+
+/* Packet i's run (0 with one run or none). */
+static inline size_t st_trace_pkt_run(const struct st_trace *t, size_t i)
+{
+    size_t n = st_firsts_upto(t->run_first, t->nruns, i);
+    return n ? n - 1 : 0;
+}
 
 /* Packet i's pass: 1 + its index in modes, 0 before any PASS line. */
 static inline uint32_t st_trace_pkt_mode_ix(const struct st_trace *t, size_t i)
 {
-    size_t lo = 0, hi = t->mode_first ? t->nmodes : 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t->mode_first[mid] <= i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (uint32_t)lo;
+    return (uint32_t)st_firsts_upto(t->mode_first, t->mode_first ? t->nmodes : 0, i);
 }
 
 /* The name of packet i's pass, or NULL when the trace has no PASS lines
@@ -110,8 +136,18 @@ void st_trace_free(struct st_trace *t);
 static inline const struct st_pkt *st_trace_pkt(const struct st_trace *t, size_t i,
                                                 struct st_pkt *tmp)
 {
-    return st_store_get(&t->pkts, i, tmp);
+    st_store_get(&t->pkts, i, tmp);
+    if (t->run_shift)
+        tmp->time_ns += t->run_shift[st_trace_pkt_run(t, i)];
+    return tmp;
 }
+
+/* Whether the scanner finished the run packet i belongs to ("Nmap done"). */
+bool st_trace_run_ended(const struct st_trace *t, size_t i);
+
+/* Put every run's times on the first run's clock: shift[k] is added to run
+ * k's times (its "Nmap done" and its pass's start too). */
+void st_trace_join_runs(struct st_trace *t, const int64_t *shift);
 
 /* Append a packet (the readers; wire_side.h's builder). */
 void st_trace_add_pkt(struct st_trace *t, const struct st_pkt *p);

@@ -42,6 +42,7 @@ static void trace_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "packets", (int64_t)t->npkts);
     st_jw_int(w, "connects", (int64_t)t->nconns);
     st_jw_int(w, "malformed_lines", (int64_t)t->malformed);
+    st_jw_int(w, "runs", (int64_t)(t->nruns ? t->nruns : 1));
     st_jw_array(w, "warnings");
     for (size_t i = 0; i < t->nwarnings; i++) {
         st_jw_object(w, NULL);

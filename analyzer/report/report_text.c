@@ -117,6 +117,8 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
     else
         fprintf(out, "  trace    %s (%s, %zu packet line%s of %u", c->trace_path, c->trace->dialect,
                 c->trace->npkts, ST_S(c->trace->npkts), c->trace->lines);
+    if (c->trace->nruns > 1)
+        fprintf(out, ", %zu runs", c->trace->nruns);
     if (c->trace->malformed)
         fprintf(out, ", %s%zu unreadable%s", paint(&p, YELLOW), c->trace->malformed,
                 paint(&p, RESET));

@@ -7,6 +7,7 @@
 #include "targets.h"
 
 #include "siphash.h"
+#include "textfile.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -235,7 +236,7 @@ int st_targets_add_range(struct st_targets *t, uint32_t lo, uint32_t hi, char *e
 static int add_file(const char *path, int (*add)(void *, const char *, char *, size_t), void *t,
                     char *err, size_t errsz)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    FILE *f = strcmp(path, "-") ? st_text_fopen(path) : stdin;
     if (!f) {
         snprintf(err, errsz, "%s: %s", path, strerror(errno));
         return -1;

@@ -20,6 +20,7 @@
 #include "sort.h"
 #include "strbuf.h"
 #include "strtab.h"
+#include "textfile.h"
 #include "targets.h"
 #include "timings.h"
 

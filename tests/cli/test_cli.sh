@@ -41,6 +41,12 @@ for bad in "-PZ" "-PS80,x" "-PE" "--ttl 0 198.18.3.2" "-T7 198.18.3.2" "198.18.3
   check "scan $bad: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
 done
 
+# a target list saved by PowerShell (UTF-16 with its mark, CRLF): read as the same list
+printf '198.18.3.2\r\n198.18.3.3 # lab\r\n' | iconv -f UTF-8 -t UTF-16 >"$tmp/t16.txt"
+run "$st" scan --dry-run -PE -iL "$tmp/t16.txt"
+check "scan -iL of a UTF-16 list: exit 0, its two targets planned" \
+  test "$rc" -eq 0 -a "$(grep -c '^SENT .* > 198\.18\.3\.[23] Echo request' "$tmp/out")" -eq 2
+
 for c in scan record compare diff report explain; do
   run "$st" "$c" --help
   check "$c --help exits 0" test "$rc" -eq 0

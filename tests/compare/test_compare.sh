@@ -41,6 +41,30 @@ done
 check "the default dissector is named in the report" \
   test "$(jq -r .capture.dissector "$tmp/got.json" | cut -d' ' -f1)" = "${dissectors[-1]}"
 
+# ---- the files users bring: PowerShell's UTF-16, a session of several runs ------------
+# `nmap ... > scan.txt` in PowerShell writes UTF-16 with its mark: the same report
+for enc in UTF-16LE UTF-16BE; do
+  { if [ $enc = UTF-16LE ]; then printf '\xff\xfe'; else printf '\xfe\xff'; fi
+    iconv -f UTF-8 -t $enc "$fx/default-routed/trace.log"; } >"$tmp/ps.log"
+  "$st" compare --no-write -f json "$tmp/ps.log" "$fx/default-routed/capture.pcapng" >"$tmp/ps.json"
+  "$st" compare --no-write -f json "$fx/default-routed/trace.log" "$fx/default-routed/capture.pcapng" >"$tmp/u8.json"
+  check "a $enc trace (PowerShell's >): the report of its UTF-8 twin, claims read" \
+    diff <(jq 'del(.trace.path)' "$tmp/ps.json") <(jq 'del(.trace.path)' "$tmp/u8.json")
+done
+check "... and those claims are nmap's" jqt '.claims.format == "nmap-normal" and .claims.claimed_up > 0' "$tmp/ps.json"
+# three nmap runs appended to one log (fixtures/nmap-7.93/session; its golden report above):
+# a pass each, the identical ARP tries of runs 1 and 3 each their own run's frames
+ses=$fx/session
+"$st" compare --no-write -f json "$ses" >"$tmp/ses.json"
+check "a session of 3 runs: 3 passes, the second -PE numbered" \
+  jqt '.trace.runs == 3 and ([.modes[].mode] == ["-PE -PR", "default", "-PE -PR (run 3)"])' "$tmp/ses.json"
+# shellcheck disable=SC2016
+check "a session: each run's ARP lines take their own run's frames (run 1's before run 3's)" \
+  jqt '[.modes[] | [.hosts[] | select(.host == "198.18.1.9") | .probes[] | .frame]] | . as $f
+       | ($f[0] | length) == 2 and ($f[0] | max) < ($f[2] | min)' "$tmp/ses.json"
+check "a session: 198.18.3.3 down for -PE, up for the default ping, every host judged" \
+  jqt '[.modes[] | .hosts[] | select(.host == "198.18.3.3") | .verdict] == ["down", "up"] and .summary.unjudged == 0' "$tmp/ses.json"
+
 # ---- a synthetic sweep: both dissectors, the same report -------------------------
 if [ -n "$gencap" ] && [ ${#dissectors[@]} -eq 2 ]; then
   mkdir -p "$tmp/syn"

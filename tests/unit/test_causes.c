@@ -167,7 +167,8 @@ static void one_sided(const char *row, long other, enum st_cause got, const char
 #define NS6(t, src, dst, who) "SENT (" t ") neighbor solicitation " src " > " dst " who has " who
 #define NA6(t, src, dst, who)                                                                      \
     "RCVD (" t ") neighbor advertisement " src " > " dst " " who " is at 6e:70:59:d4:5e:38"
-#define L(line) line "\n"
+#define L(line)  line "\n"
+#define STARTING "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 15:59 UTC\n"
 
 /* ---- why a frame is on the wire only ---------------------------------------- */
 
@@ -423,6 +424,24 @@ static const struct match_row {
      {KERNEL_TCP("0.0100s", "S", "1", "5000"),
       "RCVD (0.0200s) TCP 198.18.3.2:80 > 198.18.2.1:50000 RA ttl=64 id=0 iplen=40  seq=0 win=0 "},
      "12"},
+/* two nmap runs, each an echo request and an ARP request twice (the two
+ * runs' ARP requests alike, byte for byte) */
+#define TWO_RUNS                                                                                   \
+    STARTING L(ECHO_REQ("0.0100s", "1001")) L(ARP_ASK("0.5000s", "198.18.2.9"))                    \
+        L(ARP_ASK("1.5000s", "198.18.2.9")) STARTING                                               \
+        L(ECHO_REQ("0.0100s", "1002")) L(ARP_ASK("0.5000s", "198.18.2.9"))                         \
+            L(ARP_ASK("1.5000s", "198.18.2.9"))
+#define TWO_RUNS_FIRST_FRAMES                                                                      \
+    ECHO_REQ("0.0100s", "1001"), ARP_ASK("0.5000s", "198.18.2.9"), ARP_ASK("1.5000s", "198.18.2.9")
+    {"two runs in one log, each on its own clock: the same ARP tries take their own run's frames",
+     TWO_RUNS,
+     {TWO_RUNS_FIRST_FRAMES, ECHO_REQ("20.0100s", "1002"), ARP_ASK("20.5000s", "198.18.2.9"),
+      ARP_ASK("21.5000s", "198.18.2.9")},
+     "123456"},
+    {"two runs: the second run's lost first try stays unmatched",
+     TWO_RUNS,
+     {TWO_RUNS_FIRST_FRAMES, ECHO_REQ("20.0100s", "1002"), ARP_ASK("21.5000s", "198.18.2.9")},
+     "1234-5"},
 #define PO6(t, flow)                                                                               \
     "SENT (" t ") igmp (2) 2001:2:0:2::1 > 2001:2:0:3::4: hopl=45 flow=" flow " payloadlen=0"
     {"IPv6: the flow label tells -PO's retry from its first try, whatever the times",
@@ -571,12 +590,53 @@ static void test_many_modes(void **state)
     world_free(&w);
 }
 
+/* ---- a log of several runs -------------------------------------------------- */
+
+/*
+ * Three nmap runs appended to one log: -PE finds the host down, the
+ * default ping finds it up (its SYN/ACK), -PE again down. Each run is a
+ * pass of its own, named after its probes (the second -PE numbered), its
+ * report lines its own run's verdicts, and its frames in its own mode.
+ */
+static void test_runs(void **state)
+{
+    (void)state;
+    const char *trace = STARTING L(ECHO_REQ("0.0100s", "1001")) DONE("1.01")
+        STARTING L(ECHO_REQ("0.0100s", "1002")) L(SYN("0.0100s", "1003"))
+            L(SYN_ACK("0.0200s")) "Nmap scan report for 198.18.3.2\nHost is up (0.0001s "
+                                  "latency).\n" DONE("0.02") STARTING L(ECHO_REQ("0.0100s", "1004"))
+                                      DONE("1.01");
+    const char *frames[MAX_FRAMES] = {ECHO_REQ("0.0100s", "1001"), ECHO_REQ("5.0100s", "1002"),
+                                      SYN("5.0100s", "1003"),      SYN_ACK("5.0200s"),
+                                      OS_RST("5.0200s"),           ECHO_REQ("9.0100s", "1004")};
+    static const struct {
+        const char *mode;
+        bool up;
+    } want[] = {{"-PE", false}, {"-PE -PS443", true}, {"-PE (run 3)", false}};
+    struct world w;
+    world_run(&w, "three runs", trace, frames, 0);
+    assert_int_equal(w.t.nruns, 3);
+    assert_int_equal(w.c.matched, 5);
+    assert_int_equal(w.c.nmodes, 3);
+    for (size_t m = 0; m < 3; m++) {
+        assert_string_equal(w.c.modes[m].name, want[m].mode);
+        assert_int_equal(w.c.modes[m].nhosts, 1);
+        assert_int_equal(w.c.modes[m].hosts[0].up, want[m].up);
+        assert_true(w.c.modes[m].hosts[0].judged);
+    }
+    /* the kernel's RST (frame 5) is the second run's, on its joined clock */
+    assert_int_equal(st_frame_mode(&w.c, 4), 2);
+    assert_int_equal(st_frame_mode(&w.c, 5), 3);
+    assert_int_equal(w.c.offset_ns, CAPTURE_EPOCH_NS);
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wire_causes), cmocka_unit_test(test_trace_causes),
         cmocka_unit_test(test_matching),    cmocka_unit_test(test_host_verdicts),
-        cmocka_unit_test(test_many_modes),
+        cmocka_unit_test(test_many_modes),  cmocka_unit_test(test_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

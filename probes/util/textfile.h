@@ -1,0 +1,18 @@
+/*
+ * Opening the text files users bring (traces, scanners' output, target
+ * lists): saved by a Windows editor they start with a UTF-8 byte order mark,
+ * and redirected by PowerShell (`nmap ... > scan.txt`) they are UTF-16 with
+ * one. The stream st_text_fopen returns reads as UTF-8 without the mark, so
+ * every reader reads them as it reads any other text.
+ */
+#ifndef ST_TEXTFILE_H
+#define ST_TEXTFILE_H
+
+#include <stdio.h>
+
+/* Open `path` for reading as UTF-8 text: a UTF-8 mark is skipped, UTF-16
+ * (little or big endian, told by its mark) is converted as it is read.
+ * Returns NULL with errno set when the file cannot be opened. */
+FILE *st_text_fopen(const char *path);
+
+#endif
