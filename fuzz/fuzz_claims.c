@@ -2,8 +2,8 @@
  * Fuzz target: a scanner's output through st_claims_read (every reader of
  * claims_readers.c, the format picked by the first line one knows). The
  * size's parity says whether a bare address list names the unreachable
- * (fping -u). What it reads must hold: one claim per address, sorted, each
- * up, down or none; no more non-blank lines than the file has lines; an
+ * (fping -u); hping3 --scan's lines belong to a fixed target. What it reads must hold: one claim
+ * per address, sorted, each up, down or none; no more non-blank lines than the file has lines; an
  * "unknown" format reads no claim.
  */
 #include <string.h>
@@ -16,8 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct st_claims cl;
     char err[256] = "";
 
-    if (st_claims_read(st_fuzz_file(data, size), "stdout", "fping", size % 2, &cl, err,
-                       sizeof err) != 0) {
+    /* hping3 --scan's target and port count: a fixed host, 3 ports */
+    struct st_claims_cmd cmd = {"fping", size % 2, 0xc6120302u, 3};
+    if (st_claims_read(st_fuzz_file(data, size), "stdout", &cmd, &cl, err, sizeof err) != 0) {
         if (!err[0])
             st_fuzz_fail("failed without a reason");
         return 0;

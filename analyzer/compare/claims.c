@@ -77,9 +77,10 @@ static const struct st_claim_reader *which(const char *line, struct st_claim_sta
     return NULL;
 }
 
-int st_claims_read(const char *path, const char *source, const char *scanner, bool list_is_down,
+int st_claims_read(const char *path, const char *source, const struct st_claims_cmd *cmd,
                    struct st_claims *cl, char *err, size_t errsz)
 {
+    const char *scanner = cmd->scanner;
     memset(cl, 0, sizeof *cl);
     cl->present = true;
     snprintf(cl->scanner, sizeof cl->scanner, "%s", scanner);
@@ -90,7 +91,11 @@ int st_claims_read(const char *path, const char *source, const char *scanner, bo
         snprintf(err, errsz, "%s: cannot read the claims", path);
         return -1;
     }
-    struct st_claim_state st = {.csv_saddr = -1, .csv_success = -1, .list_is_down = list_is_down};
+    struct st_claim_state st = {.csv_saddr = -1,
+                                .csv_success = -1,
+                                .list_is_down = cmd->list_is_down,
+                                .sole_target = cmd->sole_target,
+                                .scan_ports = cmd->scan_ports};
     const struct st_claim_reader *r = NULL;
     char *line = NULL;
     size_t lsz = 0;

@@ -25,6 +25,10 @@ struct st_claim_state {
     int csv_saddr;     /* zmap CSV: the saddr column, -1 none yet */
     int csv_success;   /* zmap CSV: the success column, -1 none */
     bool list_is_down; /* fping -u: a bare address list names the unreachable */
+    /* hping3 --scan: its one target (its stdout never names it), the ports
+     * its list names (0 unknown), and the ports it printed an answer of */
+    uint32_t sole_target;
+    unsigned scan_ports, ports_answered;
 };
 
 /* One format: its name and how it reads one line (without its newline).
@@ -50,6 +54,7 @@ struct st_claims {
     /* why stdout holds no claim to read (the results went to a file, to
      * stderr, or name hosts by name), or NULL */
     const char *unread;
+    char unread_buf[128]; /* where unread points when it names something */
     /* set by st_claims_judge; answered = claimed up and answered + missed +
      * unreported */
     size_t claimed_up, answered, missed, unfounded;
@@ -65,7 +70,14 @@ struct st_claims {
  * the reader of the first line any reader knows. 0, or -1 with a one-line
  * reason in err when the file cannot be read.
  */
-int st_claims_read(const char *path, const char *source, const char *scanner, bool list_is_down,
+struct st_claims_cmd {
+    const char *scanner;  /* "nmap", "fping", ... */
+    bool list_is_down;    /* fping -u */
+    uint32_t sole_target; /* the command's one target (hping3's), else 0 */
+    unsigned scan_ports;  /* hping3 --scan's port count, 0 unknown */
+};
+
+int st_claims_read(const char *path, const char *source, const struct st_claims_cmd *cmd,
                    struct st_claims *cl, char *err, size_t errsz);
 
 /*

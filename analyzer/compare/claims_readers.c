@@ -362,6 +362,43 @@ static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *
     return true;
 }
 
+/*
+ * hping3 --scan: a line per port that answered ("  443 https      : .S..A...
+ * 63     0 64240    44"; without -V only open ports, with -V RSTs too),
+ * then "Not responding ports: (22 ssh) ...". Its header, naming the host,
+ * goes to stderr: the host is the command's one target. A port line is an
+ * answer, up; no port line and no port listed as silent says every port
+ * answered (with RSTs it hides), up; every port of the list silent, down.
+ */
+static bool hping3_scan(const char *line, struct st_claim_state *st, uint32_t *addr,
+                        enum st_claim *claim)
+{
+    unsigned port;
+    char flags[9];
+    int off = 0;
+    *addr = 0;
+    *claim = ST_CLAIM_NONE;
+    if (sscanf(line, "%u %*s : %8[.A-Z]%n", &port, flags, &off) == 2 && off && strlen(flags) == 8 &&
+        port < 65536) {
+        st->ports_answered++;
+        *addr = st->sole_target;
+        *claim = ST_CLAIM_UP;
+        return true;
+    }
+    if (strncmp(line, "Not responding ports:", 21))
+        return false;
+    unsigned silent = 0;
+    for (const char *p = line + 21; (p = strchr(p, '(')); p++)
+        silent++;
+    if (st->ports_answered)
+        return true; /* said already */
+    if (!silent || (st->scan_ports && silent == st->scan_ports)) {
+        *addr = st->sole_target;
+        *claim = silent ? ST_CLAIM_DOWN : ST_CLAIM_UP;
+    }
+    return true;
+}
+
 /* zmap CSV (-O csv, -f "saddr,..."): the header names the columns, a row is
  * up unless its success column says 0. */
 static bool zmap_csv(const char *line, struct st_claim_state *st, uint32_t *addr,
@@ -426,6 +463,7 @@ const struct st_claim_reader st_claim_readers[] = {
     {"zmap-json", zmap_json},
     {"fping", fping_lines},
     {"hping3", hping3_lines},
+    {"hping3-scan", hping3_scan},
     {"ping", ping_lines},
     {"zmap-csv", zmap_csv},
     {"address-list", address_list},

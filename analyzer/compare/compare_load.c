@@ -193,7 +193,12 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s)
     } else if (s->count_mode && unknown && !cl->lines)
         cl->unread = "fping -c/-C/-l with -a, -u or -q print their results on stderr, which "
                      "record does not keep (save it, 2>FILE, and give it with --claims)";
-    else if (s->quiet && !s->addr_list && unknown && !cl->lines)
+    else if (s->signal[0] && unknown && !cl->lines) {
+        /* hping3 --scan aborts on a router's unreachable, say */
+        snprintf(cl->unread_buf, sizeof cl->unread_buf,
+                 "the scanner was killed by %s before it printed a result", s->signal);
+        cl->unread = cl->unread_buf;
+    } else if (s->quiet && !s->addr_list && unknown && !cl->lines)
         cl->unread = "fping -q prints no host, its exit status alone says if all answered "
                      "(add -a or -u)";
 }
@@ -204,8 +209,14 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
     const char *scanner = l->scanner.name[0] ? l->scanner.name : "nmap";
     st_claims_free(&l->claims);
     l->c.claims = NULL;
-    if (st_claims_read(path, source, scanner, l->scanner.unreach_list, &l->claims, err,
-                       sizeof err)) {
+    struct st_claims_cmd cmd = {
+        .scanner = scanner,
+        .list_is_down = l->scanner.unreach_list,
+        /* hping3 sends to one host, and its --scan output never names it */
+        .sole_target = l->scanner.ntargets == 1 ? l->scanner.targets[0] : 0,
+        .scan_ports = l->scanner.scan_ports,
+    };
+    if (st_claims_read(path, source, &cmd, &l->claims, err, sizeof err)) {
         progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_loaded_free(l);
         return ST_EXIT_USAGE;

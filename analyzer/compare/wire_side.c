@@ -177,6 +177,26 @@ static bool port_option(const char *scanner, const char *a, const char *next, ch
     return false;
 }
 
+/* How many ports hping3's --scan list names ("22,80,443", "1-1000"), 0
+ * when it cannot tell ("known", "all", a negation). */
+static unsigned scan_port_count(const char *list)
+{
+    unsigned n = 0, lo, hi;
+    int used;
+    for (const char *p = list; *p; p += *p == ',') {
+        if (sscanf(p, "%u-%u%n", &lo, &hi, &used) == 2 && lo <= hi && hi < 65536)
+            n += hi - lo + 1;
+        else if (sscanf(p, "%u%n", &lo, &used) == 1 && lo < 65536)
+            n++;
+        else
+            return 0;
+        p += used;
+        if (*p && *p != ',')
+            return 0;
+    }
+    return n;
+}
+
 /* The options that choose what a scanner sends, so two runs of one scanner
  * in one mode get one name (diff pairs modes by it). */
 static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
@@ -200,10 +220,15 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
             continue;
         else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
             mode_append(s, a);
-        else if (!strcmp(s->name, "hping3") &&
-                 (!strcmp(a, "--icmp") || !strcmp(a, "-1") || !strcmp(a, "--udp") ||
-                  !strcmp(a, "-2") || !strcmp(a, "-S") || !strcmp(a, "--syn") || !strcmp(a, "-A") ||
-                  !strcmp(a, "--ack") || !strcmp(a, "--rawip") || !strcmp(a, "-0")))
+        else if (!strcmp(s->name, "hping3") && (!strcmp(a, "--scan") || !strcmp(a, "-8"))) {
+            mode_append(s, "--scan");
+            mode_append(s, next);
+            s->scan_ports = scan_port_count(next);
+        } else if (!strcmp(s->name, "hping3") &&
+                   (!strcmp(a, "--icmp") || !strcmp(a, "-1") || !strcmp(a, "--udp") ||
+                    !strcmp(a, "-2") || !strcmp(a, "-S") || !strcmp(a, "--syn") ||
+                    !strcmp(a, "-A") || !strcmp(a, "--ack") || !strcmp(a, "--rawip") ||
+                    !strcmp(a, "-0")))
             mode_append(s, a);
     }
     if (!strcmp(s->name, "zmap") && !zmap_module)
@@ -371,6 +396,9 @@ int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
         json_object_object_get_ex(cmd, "exit_status", &st) &&
         json_object_is_type(st, json_type_int))
         s->exit_status = json_object_get_int(st);
+    if (!rc && json_object_object_get_ex(run, "command", &cmd) &&
+        json_object_object_get_ex(cmd, "signal", &st) && json_object_is_type(st, json_type_string))
+        snprintf(s->signal, sizeof s->signal, "%s", json_object_get_string(st));
     json_object_put(run);
     return rc;
 }

@@ -21,16 +21,18 @@ struct st_scanner_cmd {
     char mode[96];     /* "fping", "zmap -M icmp_echoscan", "nmap -sn -PE"... */
     uint32_t *targets; /* the addresses its target specs name, sorted, unique */
     size_t ntargets;
-    bool targets_read; /* some target spec could be read */
-    bool unreach_list; /* fping -u: its address list names the unreachable */
-    bool addr_list;    /* fping -a/-u: it prints a bare address list */
-    bool count_mode;   /* fping -c/-C/-l: a line per probe on stdout (none with -a/-u/-q),
-                        * each host's summary on stderr */
-    bool by_name;      /* fping -n/-d without -A: hosts printed by name, not address */
-    bool quiet;        /* fping -q/-Q: no per-host line (but -a/-u's list) */
-    bool to_file;      /* its results go to a file, not stdout (zmap -o F, masscan -oJ F,
-                        * sh -c "... > F" or "... | ...") */
-    int exit_status;   /* run.json's command.exit_status; -1 unknown or killed */
+    bool targets_read;   /* some target spec could be read */
+    bool unreach_list;   /* fping -u: its address list names the unreachable */
+    bool addr_list;      /* fping -a/-u: it prints a bare address list */
+    bool count_mode;     /* fping -c/-C/-l: a line per probe on stdout (none with -a/-u/-q),
+                          * each host's summary on stderr */
+    bool by_name;        /* fping -n/-d without -A: hosts printed by name, not address */
+    bool quiet;          /* fping -q/-Q: no per-host line (but -a/-u's list) */
+    bool to_file;        /* its results go to a file, not stdout (zmap -o F, masscan -oJ F,
+                          * sh -c "... > F" or "... | ...") */
+    int exit_status;     /* run.json's command.exit_status; -1 unknown or killed */
+    unsigned scan_ports; /* hping3 --scan: the ports its list names, 0 unknown ("known", "all") */
+    char signal[16];     /* run.json: the signal that killed it ("SIGABRT"), "" */
 };
 
 /*

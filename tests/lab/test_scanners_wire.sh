@@ -190,6 +190,21 @@ if [ -n "$have_hping3" ]; then
   eq "hping3 --udp: compare reads it and agrees" "$cmp" 0
   eq "hping3 --udp: $up" "$(verdict hudp "$up")" "up port-unreach"
   judge_counts hudp "icmp.type == 3 && icmp.code == 3" "icmp.type == 3 && icmp.code == 2" 0
+  # hping3 --scan: its port lines name no host (the header goes to stderr), the
+  # command's one target is the host; without -V the RSTs are hidden, and an empty
+  # "Not responding ports:" says every port answered
+  run hscan hping3 --scan 22,80,443 -S "$up"
+  eq "hping3 --scan: mode" "$(j hscan '.modes[0].mode')" "hping3 --scan 22,80,443 -S"
+  eq "hping3 --scan $up (443 open): claimed up, consistent" \
+    "$(j hscan '"\(.claims.format) \(.claims.claimed_up) \(.claims.missed) \(.claims.unfounded)"') $cmp" \
+    "hping3-scan 1 0 0 0"
+  run hscanrst hping3 --scan 22,80,443 -S "$noecho"
+  eq "hping3 --scan $noecho (all RSTs, hidden): claimed up by its empty silent list" \
+    "$(j hscanrst '"\(.claims.claimed_up) \(.claims.missed)"') $cmp" "1 0 0"
+  run hscandrop hping3 --scan 22,80,443 -S "$drop"
+  eq "hping3 --scan $drop (silent): claimed down, consistent" \
+    "$(j hscandrop '"\(.claims.format) \(.claims.claimed_up) \(.claims.answered)"') $cmp" "hping3-scan 0 0 0"
+  eq "hping3 --scan $drop: the claim is down" "$(j hscandrop '.modes[0].hosts[0].claim')" "down"
 else
   ok "hping3: # SKIP not installed"
 fi

@@ -91,38 +91,80 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* What reading `file` with the command `cmd` gives, against a row's format
+ * and claims ("ADDR=up ...", sorted). */
+static void check_file(const char *file, const struct st_claims_cmd *cmd, const char *format,
+                       const char *claims)
+{
+    char path[4096], err[256], got[2048] = "";
+    snprintf(path, sizeof path, "%s/tests/data/claims/%s", src_root, file);
+    struct st_claims cl;
+    if (st_claims_read(path, "stdout", cmd, &cl, err, sizeof err))
+        fail_msg("%s: %s", file, err);
+    /* by text: an IPv6 host's id depends on what was read before */
+    char each[64][64];
+    const char *sorted[64];
+    if (cl.n > 64)
+        fail_msg("%s: %zu claims, room for 64", file, cl.n);
+    for (size_t k = 0; k < cl.n; k++) {
+        char ip[ST_HOST_STRLEN];
+        snprintf(each[k], sizeof each[k], "%s=%s", st_host_str(cl.addr[k], ip),
+                 cl.claim[k] == ST_CLAIM_UP     ? "up"
+                 : cl.claim[k] == ST_CLAIM_DOWN ? "down"
+                                                : "none");
+        sorted[k] = each[k];
+    }
+    qsort(sorted, cl.n, sizeof *sorted, cmp_str);
+    for (size_t k = 0; k < cl.n; k++) {
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, "%s%s", len ? " " : "", sorted[k]);
+    }
+    if (strcmp(cl.format, format) || strcmp(got, claims))
+        fail_msg("%s: format %s, claims '%s'; want %s, '%s'", file, cl.format, got, format, claims);
+    st_claims_free(&cl);
+}
+
 static void test_files(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         const struct file_row *r = &files[i];
-        char path[4096], err[256], got[2048] = "";
-        snprintf(path, sizeof path, "%s/tests/data/claims/%s", src_root, r->file);
-        struct st_claims cl;
-        if (st_claims_read(path, "stdout", r->scanner, r->list_is_down, &cl, err, sizeof err))
-            fail_msg("%s: %s", r->file, err);
-        /* by text: an IPv6 host's id depends on what was read before */
-        char each[64][64];
-        const char *sorted[64];
-        if (cl.n > 64)
-            fail_msg("%s: %zu claims, room for 64", r->file, cl.n);
-        for (size_t k = 0; k < cl.n; k++) {
-            char ip[ST_HOST_STRLEN];
-            snprintf(each[k], sizeof each[k], "%s=%s", st_host_str(cl.addr[k], ip),
-                     cl.claim[k] == ST_CLAIM_UP     ? "up"
-                     : cl.claim[k] == ST_CLAIM_DOWN ? "down"
-                                                    : "none");
-            sorted[k] = each[k];
-        }
-        qsort(sorted, cl.n, sizeof *sorted, cmp_str);
-        for (size_t k = 0; k < cl.n; k++) {
-            size_t len = strlen(got);
-            snprintf(got + len, sizeof got - len, "%s%s", len ? " " : "", sorted[k]);
-        }
-        if (strcmp(cl.format, r->format) || strcmp(got, r->claims))
-            fail_msg("%s: format %s, claims '%s'; want %s, '%s'", r->file, cl.format, got,
-                     r->format, r->claims);
-        st_claims_free(&cl);
+        struct st_claims_cmd cmd = {.scanner = r->scanner, .list_is_down = r->list_is_down};
+        check_file(r->file, &cmd, r->format, r->claims);
+    }
+}
+
+/*
+ * hping3 --scan's stdout (its header, naming the host, goes to stderr): the
+ * host is the command's one target. An open port, up; with -V its RSTs too;
+ * no port line and none silent (the RSTs it hides), up; all 3 ports
+ * silent, down.
+ */
+static const struct scan_row {
+    const char *file;
+    const char *target; /* the command's one target, or NULL (no run.json) */
+    unsigned ports;     /* what its --scan list names, 0 unknown ("known") */
+    const char *claims;
+} scan_files[] = {
+    {"hping3-scan.txt", "198.18.3.2", 3, "198.18.3.2=up"},
+    {"hping3-scan-V.txt", "198.18.3.3", 3, "198.18.3.3=up"},
+    {"hping3-scan-rst.txt", "198.18.3.3", 100, "198.18.3.3=up"},
+    {"hping3-scan-none.txt", "198.18.3.4", 3, "198.18.3.4=down"},
+    /* a list it cannot count: some silent ports say nothing */
+    {"hping3-scan-none.txt", "198.18.3.4", 0, ""},
+    /* the target unknown: the lines are read, no claim */
+    {"hping3-scan.txt", NULL, 3, ""},
+};
+
+static void test_scan_files(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof scan_files / sizeof scan_files[0]; i++) {
+        const struct scan_row *r = &scan_files[i];
+        struct st_claims_cmd cmd = {.scanner = "hping3", .scan_ports = r->ports};
+        if (r->target && !st_ip4_parse(r->target, &cmd.sole_target))
+            fail_msg("%s: bad target %s", r->file, r->target);
+        check_file(r->file, &cmd, "hping3-scan", r->claims);
     }
 }
 
@@ -503,6 +545,33 @@ static void test_cmds(void **state)
             fail_msg("fping row %zu: '%s', want '%s'", i, got, r->want);
         st_scanner_cmd_free(&s);
     }
+    /* hping3 --scan: the ports its list names (a list it cannot count: 0) */
+    static const struct {
+        const char *argv[24];
+        const char *mode;
+        unsigned ports;
+    } scans[] = {
+        {{"scantrace", "record", "--", "hping3", "--scan", "22,80,443", "-S", "198.18.3.2"},
+         "hping3 --scan 22,80,443 -S",
+         3},
+        {{"scantrace", "record", "--", "hping3", "-8", "1-100,443", "-S", "198.18.3.2"},
+         "hping3 --scan 1-100,443 -S",
+         101},
+        {{"scantrace", "record", "--", "hping3", "--scan", "known", "-S", "198.18.3.2"},
+         "hping3 --scan known -S",
+         0},
+        {{"scantrace", "record", "--", "hping3", "--scan", "1-100,!80", "-S", "198.18.3.2"},
+         "hping3 --scan 1-100,!80 -S",
+         0},
+    };
+    for (size_t i = 0; i < sizeof scans / sizeof scans[0]; i++) {
+        struct st_scanner_cmd sc;
+        parse_row(scans[i].argv, &sc);
+        if (strcmp(sc.mode, scans[i].mode) || sc.scan_ports != scans[i].ports || sc.ntargets != 1)
+            fail_msg("hping3 row %zu: %s, %u ports, %zu targets; want %s, %u, 1", i, sc.mode,
+                     sc.scan_ports, sc.ntargets, scans[i].mode, scans[i].ports);
+        st_scanner_cmd_free(&sc);
+    }
     /* a scan run has no "--": no scanner command to read */
     const char *scan[] = {"scantrace", "scan", "-o", "r", "198.18.3.2"};
     struct st_scanner_cmd s;
@@ -580,7 +649,8 @@ static void test_unlisted_up(void **state)
         fprintf(f, "198.18.3.%d\n", i);
     fclose(f);
     struct st_claims cl;
-    assert_int_equal(st_claims_read(path, "stdout", "fping", true, &cl, err, sizeof err), 0);
+    struct st_claims_cmd cmd = {.scanner = "fping", .list_is_down = true};
+    assert_int_equal(st_claims_read(path, "stdout", &cmd, &cl, err, sizeof err), 0);
     unlink(path);
     struct st_mode_host hosts[20] = {{0}};
     size_t nh = 0;
@@ -606,10 +676,10 @@ int main(int argc, char **argv)
     if (argc > 1)
         src_root = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),       cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_successes),   cmocka_unit_test(test_cmds),
-        cmocka_unit_test(test_silent),      cmocka_unit_test(test_line_claims),
-        cmocka_unit_test(test_unlisted_up),
+        cmocka_unit_test(test_files),       cmocka_unit_test(test_scan_files),
+        cmocka_unit_test(test_lines),       cmocka_unit_test(test_successes),
+        cmocka_unit_test(test_cmds),        cmocka_unit_test(test_silent),
+        cmocka_unit_test(test_line_claims), cmocka_unit_test(test_unlisted_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
