@@ -26,7 +26,8 @@ static const char scan_usage[] =
     "\n"
     "Host discovery as nmap 7.93 does it (-sn). Targets: 198.18.3.2, 198.18.0.0/16,\n"
     "198.18.2.1-20, 198.18.1-2.3 (no names are resolved); with -6 IPv6 addresses\n"
-    "and prefixes: 2001:2:0:3::2, 2001:2:0:100::/120.\n"
+    "and prefixes: 2001:2:0:3::2, 2001:2:0:100::/120, fe80::1%eth0 (link-local: its\n"
+    "interface named).\n"
     "\n"
     "Probes (nmap's flags; any combination; none: nmap's default):\n"
     "  -PE -PP -PM          ICMP echo, timestamp, address mask\n"
@@ -349,6 +350,14 @@ static int apply_targets(struct parse_state *p)
         if (cfg->v6 ? st_targets6_exclude(&cfg->targets6, p->excludes[i], err, sizeof err)
                     : st_targets_exclude(&cfg->targets, p->excludes[i], err, sizeof err))
             return usage_error("%s", err);
+    /* fe80::1%eth0: the zone is the interface the scan goes out of */
+    const char *zone = cfg->targets6.zone;
+    if (zone[0] && cfg->ifname && strcmp(zone, cfg->ifname)) {
+        snprintf(err, sizeof err, "the targets' zone %s is not -e %s", zone, cfg->ifname);
+        return usage_error("%s", err);
+    }
+    if (zone[0])
+        cfg->ifname = zone;
     return cfg->v6 ? keys_of_targets6(cfg) : 0;
 }
 

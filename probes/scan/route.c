@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "util.h"
+
 static int link_facts(int fd, struct st_route *r)
 {
     struct ifreq ifr;
@@ -176,6 +178,16 @@ int st_route_lookup6(const uint8_t dst[16], const char *ifname, struct st_route 
         return -1;
     }
     memcpy(sin.sin6_addr.s6_addr, dst, 16);
+    if (st_addr6_link_local(dst)) {
+        /* fe80::/10 is on every link: only its interface says which */
+        sin.sin6_scope_id = ifname ? if_nametoindex(ifname) : 0;
+        if (!sin.sin6_scope_id) {
+            snprintf(err, errsz, "%s is link-local: name its interface (%s%%eth0, or -e eth0)", a,
+                     a);
+            close(fd);
+            return -1;
+        }
+    }
     if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
         getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
         snprintf(err, errsz, "no route to %s: %s", a, strerror(errno));

@@ -308,6 +308,8 @@ static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_
          * kernel routes and resolves the next hop */
         struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
         memcpy(sin6.sin6_addr.s6_addr, buf + 24, 16);
+        if (st_addr6_link_local(sin6.sin6_addr.s6_addr))
+            sin6.sin6_scope_id = e->batch.scope6;
         rc = sendto(e->raw_fd, buf, n, 0, (struct sockaddr *)&sin6, sizeof sin6);
     } else {
         struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(dst)};
@@ -774,6 +776,7 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
     int sndbuf = 4 << 20;
     setsockopt(e.raw_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
     st_batch_init(&e.batch, e.raw_fd, cfg->v6);
+    e.batch.scope6 = cfg->ifname ? if_nametoindex(cfg->ifname) : 0;
     if (cfg->ifname && setsockopt(e.raw_fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
                                   (socklen_t)strlen(cfg->ifname))) {
         snprintf(err, errsz, "%s: %s", cfg->ifname, strerror(errno));

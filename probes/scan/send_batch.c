@@ -10,10 +10,13 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
 void st_batch_init(struct st_batch *b, int fd, bool v6)
 {
     b->fd = fd;
     b->v6 = v6;
+    b->scope6 = 0;
     b->n = 0;
 }
 
@@ -40,6 +43,8 @@ const struct st_pkt *st_batch_add(struct st_batch *b, size_t n, uint32_t dst)
          * kernel routes and resolves the next hop */
         m->to.v6 = (struct sockaddr_in6){.sin6_family = AF_INET6};
         memcpy(m->to.v6.sin6_addr.s6_addr, m->buf + 24, 16);
+        if (st_addr6_link_local(m->to.v6.sin6_addr.s6_addr))
+            m->to.v6.sin6_scope_id = b->scope6;
         h->msg_namelen = sizeof m->to.v6;
     } else {
         m->to.v4 = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(dst)};

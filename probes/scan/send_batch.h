@@ -36,6 +36,7 @@ struct st_batch_msg {
 struct st_batch {
     int fd;
     bool v6;
+    uint32_t scope6; /* the interface of link-local destinations (-e, a target's zone), 0 */
     size_t n;
     struct st_batch_msg msg[ST_BATCH_MAX];
     struct mmsghdr hdr[ST_BATCH_MAX];

@@ -411,11 +411,26 @@ bool st_targets6_is_spec(const char *s)
     return strchr(s, ':') != NULL;
 }
 
-static bool parse_spec6(const char *text, struct spec6 *sp)
+bool st_addr6_link_local(const uint8_t a[16])
+{
+    return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* ADDR[%ZONE][/BITS]; the zone into zone (ST_ZONE_MAX), "" without one. */
+static bool parse_spec6(const char *text, struct spec6 *sp, char *zone)
 {
     char a[INET6_ADDRSTRLEN + 8];
-    const char *slash = strchr(text, '/');
+    const char *slash = strchr(text, '/'), *pct = strchr(text, '%');
     size_t n = slash ? (size_t)(slash - text) : strlen(text);
+    zone[0] = '\0';
+    if (pct && pct < text + n) {
+        size_t z = (size_t)(text + n - pct - 1);
+        if (!z || z >= ST_ZONE_MAX)
+            return false;
+        memcpy(zone, pct + 1, z);
+        zone[z] = '\0';
+        n = (size_t)(pct - text);
+    }
     if (n >= sizeof a)
         return false;
     memcpy(a, text, n);
@@ -458,10 +473,21 @@ static void spec6_nth(const struct spec6 *sp, uint64_t k, uint8_t out[16])
 int st_targets6_add(struct st_targets6 *t, const char *spec, char *err, size_t errsz)
 {
     struct spec6 sp;
-    if (!parse_spec6(spec, &sp)) {
-        snprintf(err, errsz, "bad IPv6 target: %s (nmap -6 takes an address or ADDR/PREFIX)", spec);
+    char zone[ST_ZONE_MAX];
+    if (!parse_spec6(spec, &sp, zone)) {
+        snprintf(err, errsz,
+                 "bad IPv6 target: %s (nmap -6 takes an address or ADDR/PREFIX, fe80::1%%eth0 "
+                 "for a link-local one)",
+                 spec);
         return -1;
     }
+    if (zone[0] && t->zone[0] && strcmp(zone, t->zone)) {
+        snprintf(err, errsz, "%s: zone %s, another interface than %s (a scan uses one)", spec, zone,
+                 t->zone);
+        return -1;
+    }
+    if (zone[0])
+        snprintf(t->zone, sizeof t->zone, "%s", zone);
     unsigned host_bits = 128 - sp.bits;
     if (host_bits > 20 || t->n + (1u << host_bits) > ST_TARGETS6_MAX) {
         snprintf(err, errsz, "%s: more than %u addresses", spec, ST_TARGETS6_MAX);
@@ -505,7 +531,8 @@ int st_targets6_exclude(struct st_targets6 *t, const char *specs, char *err, siz
     snprintf(buf, sizeof buf, "%s", specs);
     char *save = NULL;
     for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-        if (nex == 64 || !parse_spec6(w, &ex[nex])) {
+        char zone[ST_ZONE_MAX]; /* an exclusion's zone changes nothing */
+        if (nex == 64 || !parse_spec6(w, &ex[nex], zone)) {
             snprintf(err, errsz, "--exclude: bad IPv6 spec: %s", w);
             return -1;
         }

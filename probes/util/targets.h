@@ -61,19 +61,27 @@ void st_targets_free(struct st_targets *t);
 /*
  * IPv6 targets as nmap -6 reads them (targets6.c): one address
  * (2001:2:0:1::2) or CIDR (2001:2:0:100::/120, in address order; a prefix
- * over 128 is 128, as nmap takes it). No ranges, brackets or zone ids:
+ * over 128 is 128, as nmap takes it), with a zone when it is link-local
+ * (fe80::1%eth0: the interface it is reached on). No ranges or brackets:
  * nmap -6 fails to resolve those, and so does this. A list of its own, so
  * the IPv4 one above keeps its plain addresses. Each address has a key (1 +
  * the index of its first copy) that the scan engine carries where IPv4
  * carries the address.
  */
 #define ST_TARGETS6_MAX (1u << 20)
+#define ST_ZONE_MAX     16 /* IF_NAMESIZE */
 
 struct st_targets6 {
     uint8_t (*addr)[16];
     size_t n, cap;
     uint32_t *sorted; /* st_targets6_index(): indexes in address order */
+    /* the interface the specs' zones name ("eth0" of fe80::1%eth0), "" none:
+     * one for the whole list, as a scan goes out of one interface */
+    char zone[ST_ZONE_MAX];
 };
+
+/* Whether a is link-local (fe80::/10): reached only on a named interface. */
+bool st_addr6_link_local(const uint8_t a[16]);
 
 int st_targets6_add(struct st_targets6 *t, const char *spec, char *err, size_t errsz);
 

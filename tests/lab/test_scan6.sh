@@ -154,6 +154,12 @@ run_mode proto -PO "$(a routed-up6) $(a routed-drop6)"
 run_mode nd -PR "$LOCAL $(a routed-up6)"
 run_mode send-ip "--send-ip -PE -PS22" "$LOCAL"
 run_mode absent -PE "$(a routed-absent6)"
+# link-local neighbours named with their zone, as nmap -6 takes them (fe80::X%lan0): one
+# that answers (h1's own link-local address) and one that does not
+ll=$(ip netns exec "${P}h1" ip -6 -o addr show scope link | awk '{sub(/\/.*/, "", $4); print $4; exit}')
+run_mode link-local "" "$ll%lan0 fe80::1234%lan0"
+run_mode link-local-echo "--send-ip -PE" "$ll%lan0"
+check "link-local: the neighbour up" test "$(up_st "$tmp/st-link-local")" = "$ll"
 sweep=$(a sweep-block6)
 run_mode sweep "-PE --max-retries 1" "${sweep%/*}/120"
 # a /126 from the subnet-router anycast address (::): the router answers it from its
