@@ -7,7 +7,8 @@
 #include "claims.h"
 
 /* The address at s (IPv4 digits and dots, or IPv6; hosts.h), with *end
- * after it. */
+ * after it: after its zone too, when it is link-local and has one
+ * (fe80::1%lan0, as ping -6 and fping -6 print their targets). */
 static bool ip_at(const char *s, uint32_t *a, const char **end)
 {
     char buf[48];
@@ -16,8 +17,12 @@ static bool ip_at(const char *s, uint32_t *a, const char **end)
         return false;
     memcpy(buf, s, n);
     buf[n] = 0;
-    if ((strchr(buf, ':') == NULL && n < 7) || !st_host_parse(buf, a))
+    bool v6 = strchr(buf, ':') != NULL;
+    if ((!v6 && n < 7) || !st_host_parse(buf, a))
         return false;
+    if (v6 && s[n] == '%')
+        n += 1 +
+             strspn(s + n + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.");
     if (end)
         *end = s + n;
     return true;

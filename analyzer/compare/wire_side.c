@@ -62,6 +62,7 @@ static bool spec6_read(const char *arg, struct st_targets *t)
     if (!strchr(arg, ':') || strlen(arg) >= sizeof buf)
         return false;
     snprintf(buf, sizeof buf, "%.*s", slash ? (int)(slash - arg) : (int)strlen(arg), arg);
+    buf[strcspn(buf, "%")] = 0; /* fe80::1%lan0: the zone names no address */
     if (inet_pton(AF_INET6, buf, a) != 1)
         return false;
     if (slash && (sscanf(slash + 1, "%u", &bits) != 1 || bits > 128 || 128 - bits > 17))

@@ -284,6 +284,18 @@ eq "nmap -6: $noecho6 (RST to its SYN)" "$(verdict nmap6 "$noecho6")" "up reset"
 eq "nmap -6: $drop6" "$(verdict nmap6 "$drop6")" "down no-response"
 eq "nmap -6: $l2up6" "$(verdict nmap6 "$l2up6")" "up nd-response"
 check6 nmap6
+# link-local neighbours named with their zone (X%lan0): ping -6 and fping -6 print the
+# zone after the address; it is read, the host judged and the claim held against it
+ll=$(ip netns exec "${P}h1" ip -6 -o addr show scope link | awk '{sub(/\/.*/, "", $4); print $4; exit}')
+run ping6ll ping -6 -c 1 "$ll%lan0"
+eq "ping -6 X%lan0: format ping, $ll claimed up and answered, exit 0" \
+  "$(j ping6ll '"\(.claims.format) \(.claims.claimed_up) \(.claims.answered) \(.claims.missed)"') $(verdict ping6ll "$ll") $cmp" \
+  "ping 1 1 0 up echo-reply 0"
+run fping6ll fping -6 -r 1 "$ll%lan0" "fe80::1234%lan0"
+[ "$rec" = 1 ] && rec=0 # one host unreachable
+eq "fping -6 X%lan0: format fping, both hosts judged (targets read), exit 0" \
+  "$(j fping6ll '"\(.claims.format) \(.claims.claimed_up) \(.claims.missed) \(.modes[0].hosts | length)"') $cmp" \
+  "fping 1 0 2 0"
 
 # The scanner's own addresses: alive through loopback, on no wire; up for
 # localhost-response, neither answered nor unfounded (run.json's local_addresses)

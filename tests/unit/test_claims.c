@@ -83,6 +83,10 @@ static const struct file_row {
     {"ping6.txt", "ping", false, "ping", "2001:2:0:3::2=up"},
     {"ping-D.txt", "ping", false, "ping", "198.18.3.2=up"},
     {"ping-q.txt", "ping", false, "ping", "198.18.3.2=up"},
+    /* link-local targets, printed with their zone (ping -6, fping -6 X%lan0) */
+    {"ping6-ll.txt", "ping", false, "ping", "fe80::d871:b4ff:fe66:2ef=up"},
+    {"ping6-ll-lost.txt", "ping", false, "ping", "fe80::1234=down"},
+    {"fping6-ll.txt", "fping", false, "fping", "fe80::1234=down fe80::d871:b4ff:fe66:2ef=up"},
     {"unknown.txt", "nmap", false, "unknown", ""},
 };
 
@@ -372,6 +376,11 @@ static const struct cmd_row {
     const char *name, *mode;
     size_t ntargets;
 } cmds[] = {
+    /* zoned link-local targets are targets (the zone names no address) */
+    {{"scantrace", "record", "--", "fping", "-6", "fe80::1%lan0", "fe80::2%lan0"},
+     "fping",
+     "fping",
+     2},
     {{"scantrace", "record", "-o", "r", "--", "fping", "-a", "-g", "198.18.3.0/28"},
      "fping",
      "fping",
