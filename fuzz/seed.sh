@@ -36,6 +36,11 @@ done <"$tmp/lines"
 for t in fixtures/*/*/trace.log; do put trace_read "$t"; done
 sed 's/$/\r/' fixtures/nmap-7.93/default-routed/trace.log >"$tmp/crlf"
 put trace_read "$tmp/crlf"
+# and as PowerShell saves them: UTF-16 with its mark, both byte orders
+{ printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE fixtures/nmap-7.93/PE/trace.log; } >"$tmp/u16le"
+{ printf '\xfe\xff'; iconv -f UTF-8 -t UTF-16BE fixtures/nmap-7.93/session/trace.log; } >"$tmp/u16be"
+put trace_read "$tmp/u16le"
+put trace_read "$tmp/u16be"
 # decode: every distinct frame of the captures; byte 0 picks the link (0: Ethernet)
 for c in fixtures/*/*/capture.pcapng; do
   tshark -r "$c" -T json -x 2>/dev/null | jq -r '.[]._source.layers.frame_raw[0]'
