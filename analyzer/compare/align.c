@@ -313,15 +313,27 @@ static int64_t trace_time(const struct st_trace *t, size_t i)
     return st_trace_pkt(t, i, &tmp)->time_ns;
 }
 
+/* Packet i's earliest candidate frame after capture time `after`
+ * (candidates are in capture order), else its earliest. */
+static int32_t first_cand_from(const struct st_comparison *c, const struct cands *cs, size_t i,
+                               int64_t after)
+{
+    for (uint32_t k = cs->first[i]; k < cs->first[i + 1]; k++)
+        if (st_frame_time(c, cs->cand[k]) > after)
+            return cs->cand[k];
+    return cs->cand[cs->first[i]];
+}
+
 /*
  * When no packet has a frame of its own (nmap's ICMPv6 lines name no id or
  * sequence: an echo-only -6 run's tries all look alike), each packet's
  * candidate nearest to a first guess, the first packet's earliest frame
- * (a packet's first copy on the wire is its first send). Packets from .. to
- * - 1, into d; their count.
+ * (a packet's first copy on the wire is its first send) after `after`
+ * (a later run of a log: the run before it's last packet; else INT64_MIN).
+ * Packets from .. to - 1, into d; their count.
  */
 static size_t offset_of_ambiguous(const struct st_comparison *c, const struct cands *cs,
-                                  size_t from, size_t to, int64_t *d)
+                                  size_t from, size_t to, int64_t after, int64_t *d)
 {
     const struct st_trace *t = c->trace;
     size_t n = 0, first = from;
@@ -329,7 +341,7 @@ static size_t offset_of_ambiguous(const struct st_comparison *c, const struct ca
         first++;
     if (first == to)
         return 0;
-    int64_t guess = st_frame_time(c, cs->cand[cs->first[first]]) - trace_time(t, first);
+    int64_t guess = st_frame_time(c, first_cand_from(c, cs, first, after)) - trace_time(t, first);
     for (size_t i = first; i < to; i++) {
         int64_t tt = trace_time(t, i), best = 0, gap = INT64_MAX;
         for (uint32_t k = cs->first[i]; k < cs->first[i + 1]; k++) {
@@ -348,13 +360,13 @@ static size_t offset_of_ambiguous(const struct st_comparison *c, const struct ca
  * packets with one candidate frame; failing those, offset_of_ambiguous's
  * guesses); their count. */
 static size_t offsets_of(const struct st_comparison *c, const struct cands *cs, size_t from,
-                         size_t to, int64_t *d)
+                         size_t to, int64_t after, int64_t *d)
 {
     size_t n = 0;
     for (size_t i = from; i < to; i++)
         if (cs->first[i + 1] - cs->first[i] == 1)
             d[n++] = st_frame_time(c, cs->cand[cs->first[i]]) - trace_time(c->trace, i);
-    return n ? n : offset_of_ambiguous(c, cs, from, to, d);
+    return n ? n : offset_of_ambiguous(c, cs, from, to, after, d);
 }
 
 static int64_t median(int64_t *d, size_t n)
@@ -367,19 +379,22 @@ static int64_t median(int64_t *d, size_t n)
  * A log of several runs: each counts its times from its own start, so each
  * gets its own offset, and its times are moved by its difference from the
  * first run's (a run with no frame keeps the shift of the run before it).
- * Then one offset holds for the whole trace.
+ * Then one offset holds for the whole trace. A run whose packets all look
+ * alike (the same absent neighbour's ARP, ICMPv6 echoes) guesses from the
+ * frames after the run before it: the earliest frame of its first packet
+ * may be an earlier run's copy.
  */
 static void join_runs(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
                       int64_t *d)
 {
-    int64_t *shift = calloc(t->nruns, sizeof *shift), ref = 0;
+    int64_t *shift = calloc(t->nruns, sizeof *shift), ref = 0, after = INT64_MIN;
     bool have_ref = false;
     if (!shift)
         abort();
     for (size_t k = 0; k < t->nruns; k++) {
         size_t from = k ? t->run_first[k] : 0;
         size_t to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
-        size_t n = offsets_of(c, cs, from, to, d);
+        size_t n = offsets_of(c, cs, from, to, after, d);
         if (!n) {
             shift[k] = k ? shift[k - 1] : 0;
             continue;
@@ -388,6 +403,8 @@ static void join_runs(struct st_comparison *c, struct st_trace *t, const struct 
         if (!have_ref)
             ref = o, have_ref = true;
         shift[k] = o - ref;
+        if (to > from) /* its last packet, on the capture's clock */
+            after = trace_time(t, to - 1) + o;
     }
     st_trace_join_runs(t, shift);
     free(shift);
@@ -402,7 +419,7 @@ static void estimate_offset(struct st_comparison *c, struct st_trace *t, const s
         abort();
     if (t->nruns > 1)
         join_runs(c, t, cs, d);
-    size_t n = offsets_of(c, cs, 0, t->npkts, d);
+    size_t n = offsets_of(c, cs, 0, t->npkts, INT64_MIN, d);
     c->offset_pairs = n;
     c->offset_ns = n ? median(d, n) : cap->n ? st_frame_time(c, 0) : 0;
     free(d);

@@ -631,12 +631,39 @@ static void test_runs(void **state)
     world_free(&w);
 }
 
+/*
+ * Two -6 -PE runs of a silent host: nmap's ICMPv6 lines name no id, so every
+ * line has the four echo frames of both runs as candidates. The second run
+ * must take its clock from the frames after the first run, not from the
+ * earliest copy (the first run's), or its frames would be put in the wrong
+ * pass.
+ */
+static void test_runs_alike(void **state)
+{
+    (void)state;
+    const char *trace = STARTING L(ECHO6("0.0100s")) L(ECHO6("1.0100s")) DONE("2.01")
+        STARTING L(ECHO6("0.0100s")) L(ECHO6("1.0100s")) DONE("2.01");
+    const char *frames[MAX_FRAMES] = {ECHO6("0.0100s"), ECHO6("1.0100s"), ECHO6("20.0100s"),
+                                      ECHO6("21.0100s")};
+    struct world w;
+    world_run(&w, "two alike runs", trace, frames, 0);
+    assert_int_equal(w.t.nruns, 2);
+    assert_true(w.t.run_shift[1] == 20 * 1000000000LL);
+    assert_string_equal(w.c.modes[1].name, "-PE (run 2)");
+    for (long f = 0; f < 4; f++) {
+        assert_int_equal(w.c.t2f[f], f);
+        assert_int_equal(st_frame_mode(&w.c, f), f < 2 ? 1 : 2);
+    }
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wire_causes), cmocka_unit_test(test_trace_causes),
         cmocka_unit_test(test_matching),    cmocka_unit_test(test_host_verdicts),
         cmocka_unit_test(test_many_modes),  cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_runs_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
