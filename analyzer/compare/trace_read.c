@@ -340,8 +340,10 @@ static void runs_finish(struct st_trace *t)
         t->mode_first[k] = t->run_first[k];
     }
     t->nmodes = t->nruns;
-    /* packets before the first "Starting" line are the first run's */
+    /* packets before the first "Starting" line are the first run's: its
+     * pass starts with the file */
     t->mode_first[0] = 0;
+    t->mode_line[0] = 0;
     t->runs_are_passes = true;
     size_t k = 0;
     for (size_t i = 0; i < t->nhosts; i++) {

@@ -182,6 +182,40 @@ static void test_byte_order_mark(void **state)
     st_trace_free(&t);
 }
 
+/* Runs: each "Starting Nmap" line begins one, a pass of its own; a packet
+ * before the first such line is the first run's, whose pass starts with the
+ * file (found by the fuzzer: the pass said it started after its packet). */
+static void test_runs(void **state)
+{
+    (void)state;
+    struct st_trace t;
+#define ARP(t)   "SENT (" t ") ARP who-has 198.18.1.9 tell 198.18.1.1\n"
+#define STARTING "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 15:59 UTC\n"
+    assert_int_equal(read_text(ARP("0.1s") STARTING ARP(
+                                   "0.2s") "Nmap done: 1 IP address (0 hosts "
+                                           "up) scanned in 1.5 seconds\n" STARTING ARP("0.3s"),
+                               &t),
+                     0);
+#undef ARP
+#undef STARTING
+    assert_int_equal(t.nruns, 2);
+    assert_int_equal(t.nmodes, 2);
+    assert_string_equal(t.modes[0], "-PR");
+    assert_string_equal(t.modes[1], "-PR (run 2)");
+    assert_int_equal(t.mode_line[0], 0);
+    assert_int_equal(t.mode_line[1], 5);
+    assert_int_equal(st_trace_pkt_mode_ix(&t, 0), 1);
+    assert_int_equal(st_trace_pkt_mode_ix(&t, 1), 1);
+    assert_int_equal(st_trace_pkt_mode_ix(&t, 2), 2);
+    assert_int_equal(st_trace_pkt_run(&t, 0), 0);
+    assert_int_equal(st_trace_pkt_run(&t, 2), 1);
+    /* the first run ended, the second did not: the file did not */
+    assert_true(st_trace_run_ended(&t, 1));
+    assert_false(st_trace_run_ended(&t, 2));
+    assert_true(t.end_ns == -1);
+    st_trace_free(&t);
+}
+
 /* nping's trace (real lines, the lab): its dialect, its packets, and its
  * last line as the end of the run (no host lines: nping reports none). */
 static void test_nping(void **state)
@@ -221,6 +255,6 @@ int main(void)
         cmocka_unit_test(test_huge_times),    cmocka_unit_test(test_times),
         cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms),
         cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark),
-        cmocka_unit_test(test_nping)};
+        cmocka_unit_test(test_runs),          cmocka_unit_test(test_nping)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
