@@ -197,7 +197,7 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n);
  * Both scanners' traces get the same name for the same probes. free() it.
  */
 char *st_mode_name_of(const struct st_pkt *const *pkts, size_t n);
-/* The same for trace packets idx[0..n) (NULL: the first n). */
+/* The same for trace packets idx[0..n). */
 char *st_mode_name_of_trace(const struct st_trace *t, const int32_t *idx, size_t n);
 /* The same for trace packets from .. to - 1. */
 char *st_mode_name_of_range(const struct st_trace *t, size_t from, size_t to);

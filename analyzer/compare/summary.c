@@ -218,7 +218,7 @@ char *st_mode_name_of_trace(const struct st_trace *t, const int32_t *idx, size_t
     struct st_pkt tmp;
     memset(&nm, 0, sizeof nm);
     for (size_t i = 0; i < n; i++)
-        namer_add(&nm, st_trace_pkt(t, idx ? (size_t)idx[i] : i, &tmp));
+        namer_add(&nm, st_trace_pkt(t, (size_t)idx[i], &tmp));
     return namer_name(&nm);
 }
 

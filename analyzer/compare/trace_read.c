@@ -298,8 +298,9 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
  * other's. */
 static char *run_name(const struct st_trace *t, size_t k)
 {
-    size_t to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
-    char *name = st_mode_name_of_range(t, t->run_first[k], to);
+    /* (a packet before the first "Starting" line is the first run's) */
+    size_t from = k ? t->run_first[k] : 0, to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
+    char *name = st_mode_name_of_range(t, from, to);
     size_t len = strlen(name);
     for (size_t j = 0; j < k; j++) {
         const char *m = t->modes[j];
