@@ -383,15 +383,24 @@ static bool worker_running(void)
 }
 
 /* Every process left to this one (a subreaper: orphans come to it) waited
- * for; how many, and how many a signal other than SIGKILL or an exit ended. */
+ * for; how many, and how many were not stopped: ended by a signal other than
+ * SIGKILL, or by an exit other than 3. A worker forked just before its
+ * parent was killed exits 3 (st_dissect_die_with: PR_SET_PDEATHSIG came too
+ * late for it); one that finished its segment exits 0, and that is the
+ * failure this looks for. */
 static unsigned reap_all(unsigned *not_killed)
 {
     unsigned n = 0;
     int st;
     while (waitpid(-1, &st, 0) > 0) {
         n++;
-        if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
+        bool killed = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+        bool orphaned = WIFEXITED(st) && WEXITSTATUS(st) == 3;
+        if (!killed && !orphaned) {
+            print_message("not stopped: %s %d\n", WIFSIGNALED(st) ? "signal" : "exit",
+                          WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
             (*not_killed)++;
+        }
     }
     return n;
 }
