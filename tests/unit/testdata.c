@@ -1,7 +1,13 @@
 #include "testdata.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <cmocka.h>
 
 static const char *root = ".";
 
@@ -12,6 +18,10 @@ void st_test_init(int argc, char **argv)
         root = argv[1];
     else if (env)
         root = env;
+    /* one test of a binary, by hand: ST_TEST_FILTER=test_job_cancel */
+    const char *filter = getenv("ST_TEST_FILTER");
+    if (filter && *filter)
+        cmocka_set_test_filter(filter);
 }
 
 const char *st_src_path(const char *rel, char *buf, size_t size)
