@@ -117,8 +117,9 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     st_compare_summarize(&l->c);
     st_timing_mark("summarize");
     /* scantrace's own trace has its verdicts in run.json, not printed
-     * claims; nping's counts replies, claiming no host up or down */
-    if (strcmp(l->trace.dialect, "scantrace") && strncmp(l->trace.dialect, "nping-", 6))
+     * claims; nping's counts replies, claiming no host up or down (a log
+     * with nmap runs too has theirs) */
+    if (st_trace_has_claims(&l->trace))
         return st_loaded_claims(prog, l, trace, "stdout");
     return 0;
 }

@@ -37,7 +37,7 @@ struct st_dv_mode {
 
 struct st_diffview {
     char path[4096];
-    char dialect[32];
+    char dialect[48];
     bool has_packets; /* records available (trace input): --strict and --compare work */
     struct st_dv_mode *modes;
     size_t nmodes;

@@ -236,7 +236,7 @@ static char *infer_mode(const struct st_trace *t)
 {
     if (t->asked_mode[0]) /* nmap's command line, read from run.json */
         return strdup(t->asked_mode);
-    return st_mode_name_of_range(t, 0, t->npkts);
+    return st_trace_run_name(t, 0, 0, t->npkts);
 }
 
 /* ---- modes and hosts ------------------------------------------------------ */
@@ -654,6 +654,10 @@ static const char *unjudged_why(const struct st_trace *t)
         return "run interrupted";
     if (!strcmp(t->dialect, "scantrace"))
         return "not in run.json";
+    if (t->nruns > 1) /* the hosts of runs cut short */
+        return "a run without its \"Nmap done\" (or \"Nping done\") line: cut short";
+    if (t->nping_runs)
+        return "no \"Nping done\" line: the trace is cut short";
     if (!strncmp(t->dialect, "nmap-", 5))
         return "no \"Nmap done\" line: the trace is cut short";
     return "no report lines: unknown dialect";

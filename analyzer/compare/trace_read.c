@@ -95,20 +95,41 @@ static void read_pass(struct st_trace *t, const char *line, uint32_t no)
     t->nmodes++;
 }
 
+/* The dialect of a run's "Starting" line added to the log's, once. */
+static void dialect_add(struct st_trace *t, const char *d)
+{
+    if (t->nruns == 1 || !strcmp(t->dialect, "nmap")) { /* the first says it alone */
+        snprintf(t->dialect, sizeof t->dialect, "%s", d);
+        return;
+    }
+    size_t len = strlen(d);
+    for (const char *p = t->dialect; (p = strstr(p, d)); p += len)
+        if ((p == t->dialect || p[-1] == '+') && (p[len] == '\0' || p[len] == '+'))
+            return;
+    size_t have = strlen(t->dialect);
+    if (have + 1 + len < sizeof t->dialect)
+        snprintf(t->dialect + have, sizeof t->dialect - have, "+%s", d);
+}
+
 /* A "Starting Nmap" (or Nping) line: a run begins, its times from 0. */
-static void run_start(struct st_trace *t, uint32_t no)
+static void run_start(struct st_trace *t, uint32_t no, bool nping, const char *dialect)
 {
     size_t n = t->nruns + 1;
     size_t *first = realloc(t->run_first, n * sizeof *first);
     uint32_t *line = realloc(t->run_line, n * sizeof *line);
     int64_t *end = realloc(t->run_end_ns, n * sizeof *end);
-    if (!first || !line || !end)
+    bool *np = realloc(t->run_nping, n * sizeof *np);
+    if (!first || !line || !end || !np)
         abort();
-    t->run_first = first, t->run_line = line, t->run_end_ns = end;
+    t->run_first = first, t->run_line = line, t->run_end_ns = end, t->run_nping = np;
     first[t->nruns] = t->npkts;
     line[t->nruns] = no;
     end[t->nruns] = -1;
+    np[t->nruns] = nping;
+    t->nping_runs += nping;
     t->nruns = n;
+    if (dialect)
+        dialect_add(t, dialect);
     /* the file's end is the last run's */
     t->end_ns = -1;
 }
@@ -235,12 +256,13 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
         }
         /* nping (nmap's packet generator) traces as nmap does */
         if (!strncmp(line, "Starting Nmap ", 14) || !strncmp(line, "Starting Nping ", 15)) {
-            char ver[16];
+            char ver[16], d[24];
             bool nping = !strncmp(line, "Starting Nping ", 15);
             nmap_seen = true;
-            if (sscanf(line + (nping ? 15 : 14), "%15[0-9.]", ver) == 1)
-                snprintf(t->dialect, sizeof t->dialect, "%s-%s", nping ? "nping" : "nmap", ver);
-            run_start(t, no);
+            bool known = sscanf(line + (nping ? 15 : 14), "%15[0-9.]", ver) == 1;
+            if (known)
+                snprintf(d, sizeof d, "%s-%s", nping ? "nping" : "nmap", ver);
+            run_start(t, no, nping, known ? d : NULL);
             continue;
         }
         if (!strncmp(line, "PASS (", 6)) {
@@ -296,11 +318,25 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
 /* The mode each run is, after its probes; a name two runs share gets the
  * run's number ("-PE (run 3)"), so that neither run's hosts hide the
  * other's. */
+char *st_trace_run_name(const struct st_trace *t, size_t k, size_t from, size_t to)
+{
+    char *name = st_mode_name_of_range(t, from, to);
+    if (k >= t->nruns || !t->run_nping[k])
+        return name;
+    /* nping's probes are named as the nmap mode that sends them, with
+     * the tool: "-PE (nping)" is `nping --icmp`, not nmap's -PE */
+    char *tool;
+    if (asprintf(&tool, "%s (nping)", name) < 0)
+        abort();
+    free(name);
+    return tool;
+}
+
 static char *run_name(const struct st_trace *t, size_t k)
 {
     /* (a packet before the first "Starting" line is the first run's) */
     size_t from = k ? t->run_first[k] : 0, to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
-    char *name = st_mode_name_of_range(t, from, to);
+    char *name = st_trace_run_name(t, k, from, to);
     size_t len = strlen(name);
     for (size_t j = 0; j < k; j++) {
         const char *m = t->modes[j];
@@ -401,6 +437,7 @@ void st_trace_free(struct st_trace *t)
     free(t->run_first);
     free(t->run_line);
     free(t->run_end_ns);
+    free(t->run_nping);
     free(t->run_shift);
     memset(t, 0, sizeof *t);
 }

@@ -7,8 +7,10 @@
 #ifndef ST_TRACE_READ_H
 #define ST_TRACE_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "packet.h"
 #include "util.h"
@@ -46,8 +48,10 @@ struct st_trace_warning {
 };
 
 struct st_trace {
-    char dialect[32]; /* "nmap-7.93", "scantrace", "nmap" */
-    uint32_t lines;   /* lines in the file */
+    /* "nmap-7.93", "scantrace", "nmap"; a log of runs of both kinds names
+     * each once, in order: "nmap-7.93+nping-0.7.93" */
+    char dialect[48];
+    uint32_t lines; /* lines in the file */
     /* the packets, kept packed (a sweep's trace has millions, each a few
      * dozen bytes of a struct st_pkt): read them with st_trace_pkt */
     struct st_pkt_store pkts;
@@ -86,9 +90,24 @@ struct st_trace {
     uint32_t *run_line;  /* its "Starting" line */
     int64_t *run_end_ns; /* its "Nmap done" time (its own clock), -1 */
     int64_t *run_shift;  /* NULL with one run */
+    bool *run_nping;     /* the run is nping's ("Starting Nping") */
     size_t nruns;
+    size_t nping_runs;    /* of the runs, nping's: they print no claims */
     bool runs_are_passes; /* the passes were made from the runs */
 };
+
+/* The name of run k's pass, after its packets [from, to): the nmap mode
+ * that sends them, "(nping)" added for an nping run. k past the runs (a
+ * log without "Starting" lines): the packets' mode alone. Freed by the
+ * caller. */
+char *st_trace_run_name(const struct st_trace *t, size_t k, size_t from, size_t to);
+
+/* Whether some run of the log prints claims, as nmap's do: not scantrace's
+ * own trace (its verdicts are in run.json), not a log of nping runs only. */
+static inline bool st_trace_has_claims(const struct st_trace *t)
+{
+    return strcmp(t->dialect, "scantrace") && !(t->nruns && t->nping_runs == t->nruns);
+}
 
 /* Packet i's run (0 with one run or none). */
 static inline size_t st_trace_pkt_run(const struct st_trace *t, size_t i)

@@ -65,6 +65,22 @@ check "a session: each run's ARP lines take their own run's frames (run 1's befo
 check "a session: 198.18.3.3 down for -PE, up for the default ping, every host judged" \
   jqt '[.modes[] | .hosts[] | select(.host == "198.18.3.3") | .verdict] == ["down", "up"] and .summary.unjudged == 0' "$tmp/ses.json"
 
+# nmap twice, then nping, in one log (fixtures/nmap-7.93/session-nping): the nmap runs'
+# claims read (nping prints none; the last run's dialect used to hide them), the nping
+# run's pass named as nping's, both dialects said
+sn=$fx/session-nping
+"$st" compare --no-write -f json "$sn" >"$tmp/sn.json"
+check "nmap and nping runs in one log: both dialects, the nping pass named as nping's" \
+  jqt '.trace.dialect == "nmap-7.93+nping-0.7.93" and [.modes[].mode] == ["-PE", "default", "-PE (nping)"]' "$tmp/sn.json"
+check "nmap and nping runs in one log: the nmap runs' claims read" \
+  jqt '.claims.format == "nmap-normal" and .claims.claimed_up == 2 and .claims.unfounded == 0' "$tmp/sn.json"
+# the nping run alone (its lines from its Starting line on): no claims, its name
+sed -n '/^Starting Nping/,$p' "$sn/trace.log" >"$tmp/np.log"
+"$st" compare --no-write -f json "$tmp/np.log" "$sn/capture.pcapng" >"$tmp/np.json"
+check "the nping run alone: dialect nping, no claims, named -PE (nping), every host judged" \
+  jqt '.trace.dialect == "nping-0.7.93" and .claims == null and [.modes[].mode] == ["-PE (nping)"]
+       and .summary.unjudged == 0' "$tmp/np.json"
+
 # ---- a synthetic sweep: both dissectors, the same report -------------------------
 if [ -n "$gencap" ] && [ ${#dissectors[@]} -eq 2 ]; then
   mkdir -p "$tmp/syn"

@@ -249,12 +249,58 @@ static void test_nping(void **state)
     st_trace_free(&t);
 }
 
+/* A log's dialect names each kind of run once, in order; claims are read
+ * when some run is nmap's (nping prints none); an nping run's pass is named
+ * as nping's. */
+static void test_dialects(void **state)
+{
+    (void)state;
+#define NMAP(v) "Starting Nmap " v " ( https://nmap.org ) at 2026-12-04 19:51 UTC\n"
+#define NPING   "Starting Nping 0.7.93 ( https://nmap.org/nping ) at 2026-12-04 19:51 UTC\n"
+#define ECHO                                                                                       \
+    "SENT (0.0065s) ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=49551 seq=1] "   \
+    "IP [ttl=64 id=57670 iplen=28 ]\n"
+    static const struct {
+        const char *text, *dialect, *last_mode;
+        bool claims;
+    } rows[] = {
+        {NMAP("7.93") ECHO, "nmap-7.93", NULL, true},
+        {NMAP("7.93") ECHO NMAP("7.93") ECHO, "nmap-7.93", "-PE (run 2)", true},
+        {NMAP("7.93") ECHO NMAP("7.94") ECHO, "nmap-7.93+nmap-7.94", "-PE (run 2)", true},
+        {NMAP("7.93") ECHO NPING ECHO, "nmap-7.93+nping-0.7.93", "-PE (nping)", true},
+        {NPING ECHO NMAP("7.93") ECHO NPING ECHO, "nping-0.7.93+nmap-7.93", "-PE (nping) (run 3)",
+         true},
+        {NPING ECHO, "nping-0.7.93", NULL, false},
+        {NPING ECHO NPING ECHO, "nping-0.7.93", "-PE (nping) (run 2)", false},
+        /* a Starting line without its version: the dialect of the next */
+        {"Starting Nmap ( https://nmap.org )\n" ECHO NPING ECHO, "nping-0.7.93", "-PE (nping)",
+         true},
+        {ECHO, "nmap", NULL, true},
+    };
+#undef NMAP
+#undef NPING
+#undef ECHO
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct st_trace t;
+        assert_int_equal(read_text(rows[i].text, &t), 0);
+        print_message("row %zu: %s\n", i, t.dialect);
+        assert_string_equal(t.dialect, rows[i].dialect);
+        assert_int_equal(st_trace_has_claims(&t), rows[i].claims);
+        if (rows[i].last_mode)
+            assert_string_equal(t.modes[t.nmodes - 1], rows[i].last_mode);
+        else
+            assert_int_equal(t.nmodes, 0);
+        st_trace_free(&t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_huge_times),    cmocka_unit_test(test_times),
         cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms),
         cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark),
-        cmocka_unit_test(test_runs),          cmocka_unit_test(test_nping)};
+        cmocka_unit_test(test_runs),          cmocka_unit_test(test_nping),
+        cmocka_unit_test(test_dialects)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
