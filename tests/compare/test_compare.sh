@@ -74,6 +74,12 @@ check "nmap and nping runs in one log: both dialects, the nping pass named as np
   jqt '.trace.dialect == "nmap-7.93+nping-0.7.93" and [.modes[].mode] == ["-PE", "default", "-PE (nping)"]' "$tmp/sn.json"
 check "nmap and nping runs in one log: the nmap runs' claims read" \
   jqt '.claims.format == "nmap-normal" and .claims.claimed_up == 2 and .claims.unfounded == 0' "$tmp/sn.json"
+# the first run cut short (its "Nmap done" line gone): its hosts unjudged, never consistent
+awk '/^Nmap done/ && !cut { cut = 1; next } { print }' "$sn/trace.log" >"$tmp/cut1.log"
+"$st" compare --no-write -f json "$tmp/cut1.log" "$sn/capture.pcapng" >"$tmp/cut1.json"
+check "a session whose first run is cut short: exit 1, its host unjudged, said why" \
+  jqt '.summary.unjudged == 1 and .summary.passes == false
+       and (.summary.result | test("a run without its \"Nmap done\""))' "$tmp/cut1.json"
 # the nping run alone (its lines from its Starting line on): no claims, its name
 sed -n '/^Starting Nping/,$p' "$sn/trace.log" >"$tmp/np.log"
 "$st" compare --no-write -f json "$tmp/np.log" "$sn/capture.pcapng" >"$tmp/np.json"
