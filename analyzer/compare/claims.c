@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_claim(struct st_claims *cl, uint32_t addr, enum st_claim claim)
+static void set_claim(struct st_claims *cl, uint32_t run, uint32_t addr, enum st_claim claim)
 {
     /* nmap's block opens with no claim; its "Host is up" then says it */
-    if (cl->n && cl->addr[cl->n - 1] == addr) {
+    if (cl->n && cl->addr[cl->n - 1] == addr && cl->run[cl->n - 1] == run) {
         if (claim != ST_CLAIM_NONE)
             cl->claim[cl->n - 1] = claim;
         return;
@@ -16,17 +16,19 @@ static void set_claim(struct st_claims *cl, uint32_t addr, enum st_claim claim)
     if (cl->n == cl->cap) {
         cl->cap = cl->cap ? 2 * cl->cap : 64;
         uint32_t *a = realloc(cl->addr, cl->cap * sizeof *a);
+        uint32_t *r = realloc(cl->run, cl->cap * sizeof *r);
         enum st_claim *c = realloc(cl->claim, cl->cap * sizeof *c);
-        if (!a || !c)
+        if (!a || !r || !c)
             abort();
-        cl->addr = a;
-        cl->claim = c;
+        cl->addr = a, cl->run = r, cl->claim = c;
     }
     cl->addr[cl->n] = addr;
+    cl->run[cl->n] = run;
     cl->claim[cl->n++] = claim;
 }
 
-struct pair { /* 12 bytes: a sweep's claims are millions */
+struct pair { /* 16 bytes: a sweep's claims are millions */
+    uint32_t run;
     uint32_t addr;
     uint32_t order;
     uint32_t claim; /* enum st_claim */
@@ -35,28 +37,31 @@ struct pair { /* 12 bytes: a sweep's claims are millions */
 static int cmp_pair(const void *a, const void *b)
 {
     const struct pair *x = a, *y = b;
+    if (x->run != y->run)
+        return (x->run > y->run) - (x->run < y->run);
     if (x->addr != y->addr)
         return (x->addr > y->addr) - (x->addr < y->addr);
     return (x->order > y->order) - (x->order < y->order);
 }
 
-/* By address, one entry each: the last claim printed for it wins (a host
- * printed twice, say by two passes). */
+/* By run and address, one entry each: the last claim a run printed for it
+ * wins (a host printed twice, say by two passes of one run). */
 static void sort_claims(struct st_claims *cl)
 {
     struct pair *p = malloc((cl->n + 1) * sizeof *p);
     if (!p)
         abort();
     for (size_t i = 0; i < cl->n; i++)
-        p[i] = (struct pair){cl->addr[i], (uint32_t)i, cl->claim[i]};
+        p[i] = (struct pair){cl->run[i], cl->addr[i], (uint32_t)i, cl->claim[i]};
     st_sort(p, cl->n, sizeof *p, cmp_pair); /* in place: qsort copies */
     size_t n = 0;
     for (size_t i = 0; i < cl->n; i++) {
-        if (n && cl->addr[n - 1] == p[i].addr) {
+        if (n && cl->addr[n - 1] == p[i].addr && cl->run[n - 1] == p[i].run) {
             if (p[i].claim != ST_CLAIM_NONE)
                 cl->claim[n - 1] = (enum st_claim)p[i].claim;
             continue;
         }
+        cl->run[n] = p[i].run;
         cl->addr[n] = p[i].addr;
         cl->claim[n++] = (enum st_claim)p[i].claim;
     }
@@ -100,7 +105,12 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     char *line = NULL;
     size_t lsz = 0;
     ssize_t len;
+    uint32_t no = 0, run = 0;
     while ((len = getline(&line, &lsz, f)) >= 0) {
+        no++;
+        /* a run's lines from its "Starting" line on (before the first: the first run's) */
+        while (run + 1 < cmd->nruns && cmd->run_line[run + 1] <= no)
+            run++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
         cl->lines += line[strspn(line, " \t")] != 0;
@@ -109,7 +119,7 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
         uint32_t addr = 0;
         enum st_claim claim = ST_CLAIM_NONE;
         if (r->line(line, &st, &addr, &claim) && addr)
-            set_claim(cl, addr, claim);
+            set_claim(cl, run, addr, claim);
     }
     free(line);
     fclose(f);
@@ -132,27 +142,29 @@ void st_claims_unlisted_up(struct st_claims *cl, const struct st_comparison *c)
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *g = &c->modes[m].hosts[h];
-            if (g->nprobes && st_claim_of(cl, g->addr) == ST_CLAIM_NONE)
+            if (g->nprobes && st_claim_of(cl, 0, g->addr) == ST_CLAIM_NONE)
                 add[k++] = g->addr;
         }
+    /* (fping's output is one run's) */
     for (size_t i = 0; i < k; i++)
-        set_claim(cl, add[i], ST_CLAIM_UP);
+        set_claim(cl, 0, add[i], ST_CLAIM_UP);
     free(add);
     if (k)
         sort_claims(cl);
 }
 
-enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr)
+enum st_claim st_claim_of(const struct st_claims *cl, uint32_t run, uint32_t addr)
 {
     size_t lo = 0, hi = cl ? cl->n : 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cl->addr[mid] < addr)
+        if (cl->run[mid] < run || (cl->run[mid] == run && cl->addr[mid] < addr))
             lo = mid + 1;
         else
             hi = mid;
     }
-    return cl && lo < cl->n && cl->addr[lo] == addr ? cl->claim[lo] : ST_CLAIM_NONE;
+    return cl && lo < cl->n && cl->run[lo] == run && cl->addr[lo] == addr ? cl->claim[lo]
+                                                                          : ST_CLAIM_NONE;
 }
 
 bool st_scanner_prints_successes(const char *scanner)
@@ -241,29 +253,58 @@ static size_t sort_unique(uint32_t *a, size_t k)
     return n;
 }
 
-/* The hosts that answered, sorted and unique (a sweep has as many hosts as
- * probes, so they are looked up, not scanned for); *succ gets the best
- * answer of each (a host in two modes: its best in either). */
-static uint32_t *answered_set(const struct st_comparison *c, const char *scanner, size_t *n,
-                              uint32_t **succ, size_t *nsucc)
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A host in a run, as one sortable key: the run, then the address. */
+static uint64_t run_host(uint32_t run, uint32_t addr)
+{
+    return (uint64_t)run << 32 | addr;
+}
+
+/* Sorted and unique, in place; the new count. */
+static size_t sort_unique64(uint64_t *a, size_t k)
+{
+    size_t n = 0;
+    st_sort(a, k, sizeof *a, cmp_u64);
+    for (size_t i = 0; i < k; i++)
+        if (!n || a[n - 1] != a[i])
+            a[n++] = a[i];
+    return n;
+}
+
+/* The hosts that answered, by run (run_host), sorted and unique (a sweep
+ * has as many hosts as probes, so they are looked up, not scanned for);
+ * *succ gets the best answer of each (a host in two passes of a run: its
+ * best in either). */
+static uint64_t *answered_set(const struct st_comparison *c, const char *scanner, size_t *n,
+                              uint64_t **succ, size_t *nsucc)
 {
     size_t total = 0, k = 0;
     for (size_t m = 0; m < c->nmodes; m++)
         total += c->modes[m].nhosts;
-    uint32_t *a = malloc((total + 1) * sizeof *a), *s = malloc((total + 1) * sizeof *s);
+    uint64_t *a = malloc((total + 1) * sizeof *a), *s = malloc((total + 1) * sizeof *s);
     size_t ks = 0;
     if (!a || !s)
         abort();
-    for (size_t m = 0; m < c->nmodes; m++)
+    for (size_t m = 0; m < c->nmodes; m++) {
+        /* an nping run of the log claims nothing: nothing of it is missed */
+        if (c->trace && !st_trace_run_claims(c->trace, c->modes[m].run))
+            continue;
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             enum answer ans = host_answer(c, &c->modes[m].hosts[h], scanner);
+            uint64_t key = run_host(c->modes[m].run, c->modes[m].hosts[h].addr);
             if (ans != ANSWER_NONE)
-                a[k++] = c->modes[m].hosts[h].addr;
+                a[k++] = key;
             if (ans == ANSWER_SUCCESS)
-                s[ks++] = c->modes[m].hosts[h].addr;
+                s[ks++] = key;
         }
-    *n = sort_unique(a, k);
-    *nsucc = sort_unique(s, ks);
+    }
+    *n = sort_unique64(a, k);
+    *nsucc = sort_unique64(s, ks);
     *succ = s;
     return a;
 }
@@ -286,50 +327,64 @@ static void push_addr(uint32_t **list, size_t n, uint32_t a)
     (*list)[n] = a;
 }
 
+/* A list of addresses as reports list hosts: once each, IPv4 by address,
+ * then IPv6. The new count. */
+static size_t report_list(uint32_t *a, size_t n)
+{
+    n = sort_unique(a, n);
+    /* (qsort is given no null list, even empty: UBSan holds it to that) */
+    if (n)
+        qsort(a, n, sizeof *a, cmp_report_order);
+    return n;
+}
+
+/*
+ * Each run's claims against that run's answers (one run: the whole log's):
+ * a host a session's second run claimed up is no claim of its first run.
+ * The counts are of hosts, whichever runs they were judged in.
+ */
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
 {
     cl->claimed_up = cl->answered = cl->missed = cl->unfounded = cl->unreported = 0;
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
-    size_t na, ns;
-    uint32_t *succ, *ans = answered_set(c, cl->scanner, &na, &succ, &ns);
+    size_t na, ns, nup = 0, nclaimed = 0, nans = 0;
+    uint64_t *succ, *ans = answered_set(c, cl->scanner, &na, &succ, &ns);
+    /* the claims are sorted by run and address: so are their keys */
+    uint64_t *up = malloc((cl->n + 1) * sizeof *up);
+    uint32_t *claimed = malloc((cl->n + 1) * sizeof *claimed);
+    uint32_t *answered = malloc((na + 1) * sizeof *answered);
+    if (!up || !claimed || !answered)
+        abort();
     for (size_t i = 0; i < cl->n; i++) {
         if (cl->claim[i] != ST_CLAIM_UP)
             continue;
-        cl->claimed_up++;
+        up[nup++] = run_host(cl->run[i], cl->addr[i]);
+        claimed[nclaimed++] = cl->addr[i];
         /* the scanner's own address answers on no wire, and is up */
-        if (!bsearch(&cl->addr[i], ans, na, sizeof *ans, cmp_u32) && !st_is_scanner(c, cl->addr[i]))
+        if (!bsearch(&up[nup - 1], ans, na, sizeof *ans, cmp_u64) && !st_is_scanner(c, cl->addr[i]))
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
     }
-    /* claims by address, so each answered host is looked up */
-    uint32_t *up = malloc((cl->n + 1) * sizeof *up);
-    size_t nup = 0;
-    if (!up)
-        abort();
-    for (size_t i = 0; i < cl->n; i++)
-        if (cl->claim[i] == ST_CLAIM_UP)
-            up[nup++] = cl->addr[i];
-    st_sort(up, nup, sizeof *up, cmp_u32);
-    cl->answered = na;
     for (size_t i = 0; i < na; i++) {
-        if (bsearch(&ans[i], up, nup, sizeof *up, cmp_u32))
+        uint32_t addr = (uint32_t)ans[i];
+        answered[nans++] = addr;
+        if (bsearch(&ans[i], up, nup, sizeof *up, cmp_u64))
             continue;
-        if (!bsearch(&ans[i], succ, ns, sizeof *succ, cmp_u32))
-            push_addr(&cl->unreported_addr, cl->unreported++, ans[i]);
+        if (!bsearch(&ans[i], succ, ns, sizeof *succ, cmp_u64))
+            push_addr(&cl->unreported_addr, cl->unreported++, addr);
         else
-            push_addr(&cl->missed_addr, cl->missed++, ans[i]);
+            push_addr(&cl->missed_addr, cl->missed++, addr);
     }
+    cl->claimed_up = sort_unique(claimed, nclaimed);
+    cl->answered = sort_unique(answered, nans);
+    cl->unfounded = report_list(cl->unfounded_addr, cl->unfounded);
+    cl->missed = report_list(cl->missed_addr, cl->missed);
+    cl->unreported = report_list(cl->unreported_addr, cl->unreported);
+    free(claimed);
+    free(answered);
     free(up);
     free(ans);
     free(succ);
-    /* listed as reports list hosts: IPv4 by address, then IPv6 */
-    /* (qsort is given no null list, even empty: UBSan holds it to that) */
-    if (cl->missed)
-        qsort(cl->missed_addr, cl->missed, sizeof *cl->missed_addr, cmp_report_order);
-    if (cl->unfounded)
-        qsort(cl->unfounded_addr, cl->unfounded, sizeof *cl->unfounded_addr, cmp_report_order);
-    if (cl->unreported)
-        qsort(cl->unreported_addr, cl->unreported, sizeof *cl->unreported_addr, cmp_report_order);
 }
 
 bool st_claims_failed(const struct st_claims *cl)
@@ -427,6 +482,7 @@ void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char
 void st_claims_free(struct st_claims *cl)
 {
     free(cl->addr);
+    free(cl->run);
     free(cl->claim);
     free(cl->missed_addr);
     free(cl->unfounded_addr);

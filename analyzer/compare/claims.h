@@ -47,16 +47,20 @@ struct st_claims {
     char scanner[32];  /* "nmap", "fping", ... */
     char source[4200]; /* "stdout" or the file */
     char format[32];   /* a reader's name, or "unknown" */
+    /* sorted by run, then address: one entry each */
     uint32_t *addr;
-    enum st_claim *claim; /* per addr: the last claim printed for it */
+    uint32_t *run;        /* per addr: the log's run it was printed in (0 with one) */
+    enum st_claim *claim; /* per addr: the last claim that run printed for it */
     size_t n, cap;
     size_t lines; /* lines of the output that are not blank */
     /* why stdout holds no claim to read (the results went to a file, to
      * stderr, or name hosts by name), or NULL */
     const char *unread;
     char unread_buf[128]; /* where unread points when it names something */
-    /* set by st_claims_judge; answered = claimed up and answered + missed +
-     * unreported */
+    /* set by st_claims_judge, each a count of hosts: a host is answered
+     * when it answered in some run, missed when some run did not claim it
+     * up although it answered in that run, unfounded when some run claimed
+     * it up and it did not answer in that run */
     size_t claimed_up, answered, missed, unfounded;
     /* answered, but only with what the scanner's output never reports: a
      * RST, a port unreachable, ARP/ND to zmap or masscan, which print
@@ -75,6 +79,11 @@ struct st_claims_cmd {
     bool list_is_down;    /* fping -u */
     uint32_t sole_target; /* the command's one target (hping3's), else 0 */
     unsigned scan_ports;  /* hping3 --scan's port count, 0 unknown */
+    /* the trace's runs' "Starting" lines when the claims are read from the
+     * trace itself and its runs are passes (a lab session's log): each
+     * claim is its run's; NULL otherwise (every claim run 0) */
+    const uint32_t *run_line;
+    size_t nruns;
 };
 
 int st_claims_read(const char *path, const char *source, const struct st_claims_cmd *cmd,
@@ -88,8 +97,8 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
  */
 void st_claims_unlisted_up(struct st_claims *cl, const struct st_comparison *c);
 
-/* The claim for addr (ST_CLAIM_NONE when none). */
-enum st_claim st_claim_of(const struct st_claims *cl, uint32_t addr);
+/* The claim run printed for addr (ST_CLAIM_NONE when none). */
+enum st_claim st_claim_of(const struct st_claims *cl, uint32_t run, uint32_t addr);
 
 /* Count answered (up on the wire), missed (answered, not claimed up, and
  * answered in a way the scanner reports), unreported (answered only in ways

@@ -217,6 +217,11 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         .sole_target = l->scanner.ntargets == 1 ? l->scanner.targets[0] : 0,
         .scan_ports = l->scanner.scan_ports,
     };
+    /* a lab session's log: each run's claims are its pass's */
+    if (!strcmp(source, "stdout") && l->trace.runs_are_passes) {
+        cmd.run_line = l->trace.run_line;
+        cmd.nruns = l->trace.nruns;
+    }
     if (st_claims_read(path, source, &cmd, &l->claims, err, sizeof err)) {
         progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_loaded_free(l);

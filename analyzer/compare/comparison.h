@@ -66,6 +66,10 @@ struct st_mode {
     char *name;
     struct st_mode_host *hosts;
     size_t nhosts;
+    /* the log's run this pass is, when its runs are the passes (a lab
+     * session's log: st_trace.runs_are_passes); 0 otherwise. The claims of
+     * its hosts are that run's (st_claim_of). */
+    uint32_t run;
 };
 
 struct st_comparison {

@@ -249,12 +249,21 @@ static struct st_mode *mode_named(struct st_comparison *c, const char *name)
     return NULL;
 }
 
+/* The run a pass named name is, when the trace's runs are its passes. */
+static uint32_t run_of(const struct st_trace *t, const char *name)
+{
+    for (size_t k = 0; t && t->runs_are_passes && k < t->nmodes; k++)
+        if (!strcmp(t->modes[k], name))
+            return (uint32_t)k;
+    return 0;
+}
+
 static struct st_mode *mode_by_name(struct st_comparison *c, const char *name)
 {
     for (size_t i = 0; i < c->nmodes; i++)
         if (!strcmp(c->modes[i].name, name))
             return &c->modes[i];
-    struct st_mode m = {.name = strdup(name)};
+    struct st_mode m = {.name = strdup(name), .run = run_of(c->trace, name)};
     APPEND(c->modes, c->nmodes, m);
     return &c->modes[c->nmodes - 1];
 }

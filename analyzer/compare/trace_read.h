@@ -109,6 +109,13 @@ static inline bool st_trace_has_claims(const struct st_trace *t)
     return strcmp(t->dialect, "scantrace") && !(t->nruns && t->nping_runs == t->nruns);
 }
 
+/* Whether run k printed claims its answers are held against: not an nping
+ * run of a log whose runs are its passes. */
+static inline bool st_trace_run_claims(const struct st_trace *t, size_t k)
+{
+    return !(t->runs_are_passes && k < t->nruns && t->run_nping[k]);
+}
+
 /* Packet i's run (0 with one run or none). */
 static inline size_t st_trace_pkt_run(const struct st_trace *t, size_t i)
 {

@@ -157,7 +157,9 @@ void st_xml_escape(FILE *out, const char *s);
  * host; st_report_claims_junit_cases counts them). */
 struct st_jw;
 void st_report_claims_json(struct st_jw *w, const struct st_comparison *c);
-void st_report_claim_json(struct st_jw *w, const struct st_comparison *c, uint32_t host);
+/* (a host's claim is its pass's run's: st_mode.run) */
+void st_report_claim_json(struct st_jw *w, const struct st_comparison *c, uint32_t run,
+                          uint32_t host);
 void st_report_claims_text(FILE *out, const struct st_comparison *c, const char *prefix);
 void st_report_claims_html(FILE *out, const struct st_comparison *c);
 size_t st_report_claims_junit_cases(const struct st_comparison *c);

@@ -34,10 +34,11 @@ void st_report_claims_json(struct st_jw *w, const struct st_comparison *c)
     st_jw_end_object(w);
 }
 
-void st_report_claim_json(struct st_jw *w, const struct st_comparison *c, uint32_t host)
+void st_report_claim_json(struct st_jw *w, const struct st_comparison *c, uint32_t run,
+                          uint32_t host)
 {
     const char *k = c->claims && c->claims->present && strcmp(c->claims->format, "unknown")
-                        ? claim_word(st_claim_of(c->claims, host))
+                        ? claim_word(st_claim_of(c->claims, run, host))
                         : NULL;
     if (k)
         st_jw_string(w, "claim", k);

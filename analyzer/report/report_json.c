@@ -184,13 +184,14 @@ static void wire_obj(struct st_jw *w, const struct st_comparison *c, long f)
     st_jw_end_object(w);
 }
 
-static void host_obj(struct st_jw *w, const struct st_comparison *c, const struct st_mode_host *h)
+static void host_obj(struct st_jw *w, const struct st_comparison *c, const struct st_mode *mode,
+                     const struct st_mode_host *h)
 {
     st_jw_object(w, NULL);
     addr(w, "host", h->addr);
     st_jw_string(w, "verdict", h->up ? "up" : "down");
     st_jw_string(w, "reason", h->reason);
-    st_report_claim_json(w, c, h->addr);
+    st_report_claim_json(w, c, mode->run, h->addr);
     if (h->latency_s >= 0)
         st_jw_double(w, "latency_s", h->latency_s);
     else
@@ -213,7 +214,7 @@ static void modes_arr(struct st_jw *w, const struct st_comparison *c)
         st_jw_string(w, "mode", mode->name);
         st_jw_array(w, "hosts");
         for (size_t h = 0; h < mode->nhosts; h++)
-            host_obj(w, c, &mode->hosts[h]);
+            host_obj(w, c, mode, &mode->hosts[h]);
         st_jw_end_array(w);
         st_jw_end_object(w);
     }

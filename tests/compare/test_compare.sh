@@ -64,6 +64,8 @@ check "a session: each run's ARP lines take their own run's frames (run 1's befo
        | ($f[0] | length) == 2 and ($f[0] | max) < ($f[2] | min)' "$tmp/ses.json"
 check "a session: 198.18.3.3 down for -PE, up for the default ping, every host judged" \
   jqt '[.modes[] | .hosts[] | select(.host == "198.18.3.3") | .verdict] == ["down", "up"] and .summary.unjudged == 0' "$tmp/ses.json"
+check "a session: each run's claims its own (198.18.3.3 claimed up by the default ping's run alone)" \
+  jqt '[.modes[] | .hosts[] | select(.host == "198.18.3.3") | .claim] == [null, "up"]' "$tmp/ses.json"
 
 # nmap twice, then nping, in one log (fixtures/nmap-7.93/session-nping): the nmap runs'
 # claims read (nping prints none; the last run's dialect used to hide them), the nping
@@ -74,6 +76,9 @@ check "nmap and nping runs in one log: both dialects, the nping pass named as np
   jqt '.trace.dialect == "nmap-7.93+nping-0.7.93" and [.modes[].mode] == ["-PE", "default", "-PE (nping)"]' "$tmp/sn.json"
 check "nmap and nping runs in one log: the nmap runs' claims read" \
   jqt '.claims.format == "nmap-normal" and .claims.claimed_up == 2 and .claims.unfounded == 0' "$tmp/sn.json"
+check "nmap and nping runs in one log: the nping run claims nothing, misses nothing" \
+  jqt '([.modes[] | select(.mode == "-PE (nping)") | .hosts[] | .claim] | unique) == [null]
+       and .claims.missed == 0' "$tmp/sn.json"
 # the first run cut short (its "Nmap done" line gone): its hosts unjudged, never consistent
 awk '/^Nmap done/ && !cut { cut = 1; next } { print }' "$sn/trace.log" >"$tmp/cut1.log"
 "$st" compare --no-write -f json "$tmp/cut1.log" "$sn/capture.pcapng" >"$tmp/cut1.json"

@@ -673,10 +673,48 @@ static void test_unlisted_up(void **state)
     st_claims_unlisted_up(&cl, &c);
     for (int i = 1; i < 21; i++) {
         enum st_claim want = i < 10 ? ST_CLAIM_UP : i < 18 ? ST_CLAIM_DOWN : ST_CLAIM_NONE;
-        enum st_claim got = st_claim_of(&cl, 0xc6120300u | (uint32_t)i);
+        enum st_claim got = st_claim_of(&cl, 0, 0xc6120300u | (uint32_t)i);
         if (got != want)
             fail_msg("198.18.3.%d: claim %d, want %d", i, (int)got, (int)want);
     }
+    st_claims_free(&cl);
+}
+
+/* A lab session's log of two nmap runs: each claim is its run's (a host
+ * the second run found up is no claim of the first); without the runs,
+ * every claim is the one run's. */
+static void test_runs(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/st-claims-XXXXXX", err[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 19:51 UTC\n"
+          "Nmap scan report for 198.18.3.2\n"
+          "Host is up (0.000031s latency).\n"
+          "Nmap done: 2 IP addresses (1 host up) scanned in 0.21 seconds\n"
+          "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 19:51 UTC\n"
+          "Nmap scan report for 198.18.3.3\n"
+          "Host is up (0.000022s latency).\n"
+          "Nmap done: 2 IP addresses (1 host up) scanned in 1.21 seconds\n",
+          f);
+    fclose(f);
+    static const uint32_t starts[] = {1, 5};
+    const uint32_t a2 = 0xc6120302u, a3 = 0xc6120303u;
+    struct st_claims cl;
+    struct st_claims_cmd cmd = {.scanner = "nmap", .run_line = starts, .nruns = 2};
+    assert_int_equal(st_claims_read(path, "stdout", &cmd, &cl, err, sizeof err), 0);
+    assert_int_equal(st_claim_of(&cl, 0, a2), ST_CLAIM_UP);
+    assert_int_equal(st_claim_of(&cl, 0, a3), ST_CLAIM_NONE);
+    assert_int_equal(st_claim_of(&cl, 1, a2), ST_CLAIM_NONE);
+    assert_int_equal(st_claim_of(&cl, 1, a3), ST_CLAIM_UP);
+    st_claims_free(&cl);
+    cmd.run_line = NULL, cmd.nruns = 0;
+    assert_int_equal(st_claims_read(path, "stdout", &cmd, &cl, err, sizeof err), 0);
+    unlink(path);
+    assert_int_equal(st_claim_of(&cl, 0, a2), ST_CLAIM_UP);
+    assert_int_equal(st_claim_of(&cl, 0, a3), ST_CLAIM_UP);
     st_claims_free(&cl);
 }
 
@@ -689,6 +727,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lines),       cmocka_unit_test(test_successes),
         cmocka_unit_test(test_cmds),        cmocka_unit_test(test_silent),
         cmocka_unit_test(test_line_claims), cmocka_unit_test(test_unlisted_up),
+        cmocka_unit_test(test_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
