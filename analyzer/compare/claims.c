@@ -242,17 +242,6 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Sorted and unique, in place; the new count. */
-static size_t sort_unique(uint32_t *a, size_t k)
-{
-    size_t n = 0;
-    st_sort(a, k, sizeof *a, cmp_u32);
-    for (size_t i = 0; i < k; i++)
-        if (!n || a[n - 1] != a[i])
-            a[n++] = a[i];
-    return n;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -265,15 +254,27 @@ static uint64_t run_host(uint32_t run, uint32_t addr)
     return (uint64_t)run << 32 | addr;
 }
 
-/* Sorted and unique, in place; the new count. */
+/* Sorted (by cmp) and unique, in place: k items of size bytes (integers:
+ * equal when their bytes are). The new count. */
+static size_t sort_unique_of(void *a, size_t k, size_t size, int (*cmp)(const void *, const void *))
+{
+    unsigned char *b = a;
+    size_t n = 0;
+    st_sort(a, k, size, cmp);
+    for (size_t i = 0; i < k; i++)
+        if (!n || memcmp(b + (n - 1) * size, b + i * size, size))
+            memmove(b + n++ * size, b + i * size, size);
+    return n;
+}
+
+static size_t sort_unique(uint32_t *a, size_t k)
+{
+    return sort_unique_of(a, k, sizeof *a, cmp_u32);
+}
+
 static size_t sort_unique64(uint64_t *a, size_t k)
 {
-    size_t n = 0;
-    st_sort(a, k, sizeof *a, cmp_u64);
-    for (size_t i = 0; i < k; i++)
-        if (!n || a[n - 1] != a[i])
-            a[n++] = a[i];
-    return n;
+    return sort_unique_of(a, k, sizeof *a, cmp_u64);
 }
 
 /* The hosts that answered, by run (run_host), sorted and unique (a sweep
