@@ -104,6 +104,56 @@ static bool stdout_elsewhere(const char *p, const char *last_word)
            !strcmp(last_word, "1");
 }
 
+/* Past the simple command at *p (its words, its redirections and their
+ * targets) and the operator after it (; & | && || newline): whether a
+ * command follows. */
+static bool skip_command(const char **p, char *buf)
+{
+    for (;;) {
+        while (next_word(p, buf))
+            ;
+        const char *s = *p;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (!*s)
+            return false;
+        if (*s == '<' || *s == '>') { /* a redirection: its operator, then its target */
+            s += strspn(s, "<>&");
+            *p = s;
+            next_word(p, buf);
+            continue;
+        }
+        *p = s + strspn(s, "|;&()\n");
+        return true;
+    }
+}
+
+size_t st_shell_expand_nth(const char *const *argv, size_t argc, size_t k, char ***out,
+                           bool *redirected)
+{
+    size_t at = argc;
+    for (size_t i = 0; i < argc && at == argc; i++)
+        if (is_shell(argv[i]) && command_string(argv + i, argc - i))
+            at = i;
+    *out = NULL;
+    *redirected = false;
+    if (at == argc)
+        return 0;
+    const char *p = argv[at + command_string(argv + at, argc - at)];
+    char *buf = malloc(strlen(p) + 1);
+    if (!buf)
+        abort();
+    bool more = true;
+    for (size_t i = 0; i < k && more; i++)
+        more = skip_command(&p, buf);
+    free(buf);
+    if (!more)
+        return 0;
+    /* that command as a shell's string of its own: its words, its redirection */
+    const char *sh[] = {"sh", "-c", p};
+    return st_shell_expand(sh, 3, out, redirected);
+}
+
 size_t st_shell_expand(const char *const *argv, size_t argc, char ***out, bool *redirected)
 {
     size_t at = argc;

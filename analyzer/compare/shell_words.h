@@ -17,6 +17,12 @@
  * (`> out`, `| tee out`), so the recording's stdout is not what it printed.
  */
 size_t st_shell_expand(const char *const *argv, size_t argc, char ***out, bool *redirected);
+/* The words of the command string's simple command k (0: the first, as
+ * st_shell_expand without the words before the shell), for a string of
+ * several (`sh -c "nmap ...; sleep 1; nmap ..."`); 0 and *out NULL past its
+ * last, or when no shell runs a string. */
+size_t st_shell_expand_nth(const char *const *argv, size_t argc, size_t k, char ***out,
+                           bool *redirected);
 void st_shell_words_free(char **words, size_t n);
 
 #endif

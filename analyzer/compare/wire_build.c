@@ -179,6 +179,14 @@ static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t 
 
 static void one_mode(struct st_trace *t, const char *name)
 {
+    /* the passes a log of several runs made (its stdout's "Starting Nmap"
+     * lines, say `sh -c "nmap ...; nmap ..."`) give way to the one pass */
+    for (size_t i = 0; i < t->nmodes; i++)
+        free(t->modes[i]);
+    free(t->modes);
+    free(t->mode_start_ns);
+    free(t->mode_line);
+    t->runs_are_passes = false;
     t->modes = calloc(1, sizeof *t->modes);
     t->mode_start_ns = calloc(1, sizeof *t->mode_start_ns);
     t->mode_line = calloc(1, sizeof *t->mode_line);

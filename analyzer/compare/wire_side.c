@@ -350,6 +350,49 @@ static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
     return 0;
 }
 
+/* Another run of the same scanner in the shell's string: its targets join
+ * s's (the wire side's probes are to either's), its mode s's name. */
+static void join_command(struct st_scanner_cmd *s, struct st_scanner_cmd *o)
+{
+    if (!o->targets_read || !s->targets_read) {
+        s->targets_read = false; /* one run's targets unknown: any address may be one */
+    } else {
+        struct st_targets t = {0};
+        t.addr = malloc((s->ntargets + o->ntargets + 1) * sizeof *t.addr);
+        if (!t.addr)
+            abort();
+        memcpy(t.addr, s->targets, s->ntargets * sizeof *t.addr);
+        memcpy(t.addr + s->ntargets, o->targets, o->ntargets * sizeof *t.addr);
+        t.n = s->ntargets + o->ntargets;
+        free(s->targets);
+        targets_set(&t, s);
+    }
+    size_t len = strlen(s->mode);
+    if (strcmp(s->mode, o->mode) && len + 2 + strlen(o->mode) < sizeof s->mode)
+        snprintf(s->mode + len, sizeof s->mode - len, "; %s", o->mode);
+    s->to_file |= o->to_file;
+}
+
+/* The shell's later simple commands (`sh -c "nmap ...; sleep 1; nmap
+ * ..."`): those of s's scanner joined to it. */
+static void join_later_commands(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
+{
+    char **words;
+    bool redirected;
+    for (size_t k = 1; k < 64; k++) {
+        size_t n = st_shell_expand_nth(argv, argc, k, &words, &redirected);
+        if (!words)
+            return;
+        struct st_scanner_cmd o = {.exit_status = -1};
+        if (n && !parse_cmd((const char *const *)words, n, &o) && !strcmp(o.name, s->name)) {
+            o.to_file |= redirected;
+            join_command(s, &o);
+        }
+        free(o.targets);
+        st_shell_words_free(words, n);
+    }
+}
+
 int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     memset(s, 0, sizeof *s);
@@ -367,6 +410,8 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
     st_shell_words_free(words, n);
     /* its output went elsewhere: an empty stdout claims nothing */
     s->to_file |= redirected;
+    if (!rc)
+        join_later_commands(argv + i + 1, argc - i - 1, s);
     return rc;
 }
 

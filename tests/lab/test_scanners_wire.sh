@@ -216,6 +216,15 @@ syn_checks nsyn
 eq "nmap -PS443: $noecho" "$(verdict nsyn "$noecho")" "up reset"
 judge_counts nsyn "!icmp && tcp.flags.syn == 1 && tcp.flags.ack == 1" "!icmp && tcp.flags.reset == 1" 0
 
+# two nmap runs in one shell string, no packet trace: both runs' targets are the
+# scanner's (the second's frames were "unknown" wire-only, its up host unfounded; the
+# log's two Starting lines overflowed a table of one pass), one pass named after both
+run nsh sh -c "nmap -n -sn -PE $up $drop; sleep 1; nmap -n -sn $noecho $drop"
+eq "sh -c 'nmap ...; nmap ...': one pass named after both, consistent, claims held, exit 0" \
+  "$(j nsh '"\(.modes[0].mode); \(.summary.result) \(.claims.claimed_up) \(.claims.missed) \(.claims.unfounded)"') $cmp" \
+  "nmap -sn -PE; nmap -sn; consistent (scanner side built from the wire) 2 0 0 0"
+eq "sh -c 'nmap ...; nmap ...': $noecho, the second run's, up reset" "$(verdict nsh "$noecho")" "up reset"
+
 # Results on stdout in the scanners' file formats (nmap -oX -, zmap -O json,
 # masscan -oG -): read as claims, the scanner's side from the wire
 run nxml nmap -n -sn -PS443 "$up" "$noecho" "$drop" 198.19.0.1 -oX -

@@ -414,6 +414,24 @@ static const struct cmd_row {
      "zmap",
      "zmap -M icmp_echoscan",
      4},
+    /* several runs of the scanner in one string: their targets joined, their modes named
+     * (`sleep`, `echo` no run; a redirection's target no command) */
+    {{"scantrace", "record", "-o", "r", "--", "sh", "-c",
+      "nmap -n -sn -PE 198.18.3.2 198.18.3.4; sleep 1; nmap -n -sn 198.18.3.3 198.18.3.4"},
+     "nmap",
+     "nmap -sn -PE; nmap -sn",
+     3},
+    {{"scantrace", "record", "-o", "r", "--", "bash", "-c",
+      "fping -a 198.18.3.1 2>/dev/null && echo ok\nfping -a 198.18.3.2 198.18.3.1 > out || "
+      "fping -a '198.18.3.9'"},
+     "fping",
+     "fping",
+     3},
+    {{"scantrace", "record", "-o", "r", "--", "sh", "-c",
+      "zmap -p 80 198.19.0.0/30 >> hosts; zmap -p 80 198.19.0.4/30;"},
+     "zmap",
+     "zmap -M tcp_synscan -p 80",
+     8},
     /* a shell's options before -c, with values (bash --rcfile FILE, sh -o errexit, +x) */
     {{"scantrace", "record", "-o", "r", "--", "bash", "--rcfile", "/dev/null", "-o", "pipefail",
       "+x", "-c", "exec fping -a -g 198.18.3.0/30 | sort"},
