@@ -106,6 +106,23 @@ put tshark_ek "$tmp/one"
 for j in fixtures/scantrace/*/run.json; do put run_json "$j"; done
 printf '{"capture": {"received": 28, "dropped": 5}}\n' >"$tmp/one"
 put run_json "$tmp/one"
+# scanner_cmd: byte 0 even: a shell's string (every recorded command of the fixtures, and
+# strings of several commands); odd: words, one a line
+for c in fixtures/*/*/cmd; do
+  { printf '\0'; cat "$c"; } >"$tmp/one"
+  put scanner_cmd "$tmp/one"
+done
+for s in 'nmap -n -sn -PE 198.18.3.2 198.18.3.4; sleep 1; nmap -n -sn 198.18.3.3 198.18.3.4' \
+  "fping -a 198.18.3.1 2>/dev/null && echo ok
+fping -a 198.18.3.2 > out || fping -a '198.18.3.9'" \
+  'zmap -p 80 198.19.0.0/30 >> hosts; zmap -p 80 198.19.0.4/30;'; do
+  printf '\0%s' "$s" >"$tmp/one"
+  put scanner_cmd "$tmp/one"
+done
+printf '\1timeout\n20\nmasscan\n-p443\n198.18.3.0/29\n--adapter-ip\n198.18.2.1' >"$tmp/one"
+put scanner_cmd "$tmp/one"
+printf '\1bash\n--rcfile\n/dev/null\n-c\nexec fping -a -g 198.18.3.0/30 | sort' >"$tmp/one"
+put scanner_cmd "$tmp/one"
 # targets: byte 0 even: specs, newline, exclusions; odd: an -iL file
 for s in '198.18.3.2' '198.18.0.0/16 198.18.2.1-20' '198.18.1-2.3 10.0.0.*' \
   '198.18.1,5,7-9.-3.200-.0/30' '198.19.0.0/16

@@ -47,6 +47,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_NO_ND] = "no-nd",
         [ST_CAUSE_OTHER_SHARD] = "other-shard",
         [ST_CAUSE_DNS] = "dns",
+        [ST_CAUSE_UNTRACED_RUN] = "untraced-run",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -639,6 +640,51 @@ static struct up *tables_build(const struct st_comparison *c, struct keys *k, si
     return ups;
 }
 
+/* The capture times between which an untraced run k sent: after the last
+ * frame of the runs before it, before the first of those after it. */
+static void untraced_window(const struct st_comparison *c, size_t k, int64_t *lo, int64_t *hi)
+{
+    const struct st_trace *t = c->trace;
+    size_t from, to;
+    st_trace_run_range(t, k, &from, &to); /* from == to: no packet */
+    *lo = INT64_MIN, *hi = INT64_MAX;
+    for (size_t i = 0; i < t->npkts; i++) {
+        long f = c->t2f[i];
+        if (f < 0)
+            continue;
+        int64_t ts = st_frame_time(c, f);
+        if (i < from && ts > *lo)
+            *lo = ts;
+        if (i >= to && ts < *hi)
+            *hi = ts;
+    }
+}
+
+/* A session's run traced without --packet-trace: its probes and their
+ * answers have no line, so the wire-only frames of its time are its, not
+ * unknown (nor another run's retransmissions or missed replies). */
+static void untraced_runs(struct st_comparison *c)
+{
+    const struct st_trace *t = c->trace;
+    for (size_t k = 0; t->runs_are_passes && k < t->nruns; k++) {
+        if (!st_trace_run_untraced(t, k))
+            continue;
+        int64_t lo, hi;
+        untraced_window(c, k, &lo, &hi);
+        for (size_t f = 0; f < c->cap->n; f++) {
+            enum st_cause why = (enum st_cause)c->fcause[f];
+            int64_t ts = st_frame_time(c, (long)f);
+            if (c->f2t[f] >= 0 || ts <= lo || ts >= hi)
+                continue;
+            if (why == ST_CAUSE_UNKNOWN || why == ST_CAUSE_RETRANSMIT ||
+                why == ST_CAUSE_MISSED_REPLY) {
+                c->fcause[f] = ST_CAUSE_UNTRACED_RUN;
+                c->f2t[f] = -1; /* no longer a relative of an earlier run's probe */
+            }
+        }
+    }
+}
+
 void st_classify(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -658,6 +704,7 @@ void st_classify(struct st_comparison *c)
                 c->f2t[i] = (int32_t)(-2 - rel);
         }
     not_targets(c, &k, ups, nups);
+    untraced_runs(c);
 
     struct arp_seen arp = {0};
     for (size_t i = 0; i < t->npkts; i++) {

@@ -362,8 +362,11 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
             continue;
         up[nup++] = run_host(cl->run[i], cl->addr[i]);
         claimed[nclaimed++] = cl->addr[i];
-        /* the scanner's own address answers on no wire, and is up */
-        if (!bsearch(&up[nup - 1], ans, na, sizeof *ans, cmp_u64) && !st_is_scanner(c, cl->addr[i]))
+        /* the scanner's own address answers on no wire, and is up; a run
+         * that traced nothing has no answers told apart to hold it to */
+        bool held = !c->trace || st_trace_run_claims(c->trace, cl->run[i]);
+        if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, cmp_u64) &&
+            !st_is_scanner(c, cl->addr[i]))
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
     }
     for (size_t i = 0; i < na; i++) {

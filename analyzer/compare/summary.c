@@ -645,8 +645,11 @@ void st_compare_summarize(struct st_comparison *c)
         struct st_mode *mode = &c->modes[m];
         if (mode->nhosts)
             qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_host);
+        /* a run that traced nothing: its report is not checked against the wire */
+        bool untraced = t->runs_are_passes && st_trace_run_untraced(t, mode->run);
         for (size_t h = 0; h < mode->nhosts; h++) {
             verdict(c, by_addr, mode->name, &mode->hosts[h]);
+            mode->hosts[h].judged &= !untraced;
             c->judged += mode->hosts[h].judged;
             c->unjudged += !mode->hosts[h].judged;
         }
@@ -663,6 +666,10 @@ static const char *unjudged_why(const struct st_trace *t)
         return "run interrupted";
     if (!strcmp(t->dialect, "scantrace"))
         return "not in run.json";
+    for (size_t k = 0; t->runs_are_passes && k < t->nruns; k++)
+        if (st_trace_run_untraced(t, k))
+            return "a run of the log traced no packet (nmap without --packet-trace): its hosts "
+                   "and frames are not checked";
     if (t->nruns > 1) /* the hosts of runs cut short */
         return "a run without its \"Nmap done\" (or \"Nping done\") line: cut short";
     if (t->nping_runs)

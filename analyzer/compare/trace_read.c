@@ -320,6 +320,12 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
  * other's. */
 char *st_trace_run_name(const struct st_trace *t, size_t k, size_t from, size_t to)
 {
+    if (st_trace_run_untraced(t, k)) {
+        char *untraced;
+        if (asprintf(&untraced, "no packet trace (run %zu)", k + 1) < 0)
+            abort();
+        return untraced;
+    }
     char *name = st_mode_name_of_range(t, from, to);
     if (k >= t->nruns || !t->run_nping[k])
         return name;
@@ -334,8 +340,8 @@ char *st_trace_run_name(const struct st_trace *t, size_t k, size_t from, size_t 
 
 static char *run_name(const struct st_trace *t, size_t k)
 {
-    /* (a packet before the first "Starting" line is the first run's) */
-    size_t from = k ? t->run_first[k] : 0, to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
+    size_t from, to;
+    st_trace_run_range(t, k, &from, &to);
     char *name = st_trace_run_name(t, k, from, to);
     size_t len = strlen(name);
     for (size_t j = 0; j < k; j++) {

@@ -109,11 +109,32 @@ static inline bool st_trace_has_claims(const struct st_trace *t)
     return strcmp(t->dialect, "scantrace") && !(t->nruns && t->nping_runs == t->nruns);
 }
 
+/* Run k's packets: [*from, *to) (a packet before the first "Starting" line
+ * is the first run's). */
+static inline void st_trace_run_range(const struct st_trace *t, size_t k, size_t *from, size_t *to)
+{
+    *from = k ? t->run_first[k] : 0;
+    *to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
+}
+
+/* Whether run k traced no packet in a log whose other runs did (nmap run
+ * without --packet-trace in a session): its frames cannot be judged. */
+static inline bool st_trace_run_untraced(const struct st_trace *t, size_t k)
+{
+    size_t from, to;
+    if (t->nruns < 2 || k >= t->nruns || !t->npkts)
+        return false;
+    st_trace_run_range(t, k, &from, &to);
+    return from == to;
+}
+
 /* Whether run k printed claims its answers are held against: not an nping
- * run of a log whose runs are its passes. */
+ * run, nor an untraced one (its answers are not told apart), of a log whose
+ * runs are its passes. */
 static inline bool st_trace_run_claims(const struct st_trace *t, size_t k)
 {
-    return !(t->runs_are_passes && k < t->nruns && t->run_nping[k]);
+    return !(t->runs_are_passes && k < t->nruns &&
+             (t->run_nping[k] || st_trace_run_untraced(t, k)));
 }
 
 /* Packet i's run (0 with one run or none). */

@@ -162,6 +162,10 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
         why = "the scanner looking up host names (reverse DNS: nmap does it unless given -n, "
               "scan with -R): a question to the name server or its answer, not a probe";
         break;
+    case ST_CAUSE_UNTRACED_RUN:
+        why = "a packet of a run in the log that traced none (nmap run without --packet-trace): "
+              "there is no line to check it against";
+        break;
     case ST_CAUSE_OTHER_SHARD:
         why = "another shard's packet: shards swept at the same time from this host capture "
               "each other's frames (scantrace merge puts the shards together)";

@@ -81,6 +81,7 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_LATE_REPLY:
     case ST_CAUSE_UNRELATED:
     case ST_CAUSE_DNS:
+    case ST_CAUSE_UNTRACED_RUN: /* unchecked, not wrong */
         return "late";
     default:
         return "wireonly";

@@ -294,6 +294,41 @@ static void test_dialects(void **state)
     }
 }
 
+/* A run without packet lines among runs with them (nmap without
+ * --packet-trace in a session): untraced, named so, no claims held; a log
+ * with no packet line at all is no such run (its side is the wire's). */
+static void test_untraced(void **state)
+{
+    (void)state;
+#define NMAP "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 20:40 UTC\n"
+#define ECHO                                                                                       \
+    "SENT (0.0065s) ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=49551 seq=0] "   \
+    "IP [ttl=44 id=57670 iplen=28 ]\n"
+#define REPORT "Nmap scan report for 198.18.3.3\nHost is up (0.000021s latency).\n"
+    struct st_trace t;
+    assert_int_equal(read_text(NMAP ECHO NMAP REPORT NMAP ECHO, &t), 0);
+    assert_int_equal(t.nmodes, 3);
+    assert_string_equal(t.modes[1], "no packet trace (run 2)");
+    assert_string_equal(t.modes[2], "-PE (run 3)");
+    assert_false(st_trace_run_untraced(&t, 0));
+    assert_true(st_trace_run_untraced(&t, 1));
+    assert_false(st_trace_run_untraced(&t, 2));
+    assert_true(st_trace_run_claims(&t, 0));
+    assert_false(st_trace_run_claims(&t, 1));
+    st_trace_free(&t);
+    /* the last run untraced too */
+    assert_int_equal(read_text(NMAP ECHO NMAP REPORT, &t), 0);
+    assert_true(st_trace_run_untraced(&t, 1));
+    st_trace_free(&t);
+    assert_int_equal(read_text(NMAP REPORT NMAP REPORT, &t), 0);
+    assert_false(st_trace_run_untraced(&t, 0));
+    assert_false(st_trace_run_untraced(&t, 1));
+    st_trace_free(&t);
+#undef NMAP
+#undef ECHO
+#undef REPORT
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +336,6 @@ int main(void)
         cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms),
         cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark),
         cmocka_unit_test(test_runs),          cmocka_unit_test(test_nping),
-        cmocka_unit_test(test_dialects)};
+        cmocka_unit_test(test_dialects),      cmocka_unit_test(test_untraced)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
