@@ -90,7 +90,7 @@ TEE
 chmod +x "$tmp/tee-tshark"
 for d in fixtures/*/*/; do
   name=$(basename "$d")
-  EK_OUT=$tmp/ek-$name SCANTRACE_TSHARK=$tmp/tee-tshark "$st" compare --no-write "$d" >/dev/null 2>&1 || true
+  EK_OUT=$tmp/ek-$name SCANTRACE_TSHARK=$tmp/tee-tshark "$st" compare --no-write --dissector tshark "$d" >/dev/null 2>&1 || true
   # compare: the trace, a separator, the capture's ek documents
   { cat "$d/trace.log"; printf '\n---- capture\n'; grep -v '^{"index"' "$tmp/ek-$name"; } >"$tmp/one"
   put compare "$tmp/one"
