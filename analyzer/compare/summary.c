@@ -679,6 +679,17 @@ static const char *unjudged_why(const struct st_trace *t)
     return "no report lines: unknown dialect";
 }
 
+/* Whether a mode with no host is a run of the log that traced no packet
+ * (nmap prints no line for a host it found down). */
+static bool untraced_empty(const struct st_comparison *c)
+{
+    for (size_t m = 0; m < c->nmodes; m++)
+        if (!c->modes[m].nhosts && c->trace->runs_are_passes &&
+            st_trace_run_untraced(c->trace, c->modes[m].run))
+            return true;
+    return false;
+}
+
 bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
 {
     const struct st_trace *t = c->trace;
@@ -709,8 +720,11 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
         SAY(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
             c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
     if (c->empty_modes)
-        SAY("%s %zu mode%s with no host", c->unjudged ? "," : "", c->empty_modes,
-            ST_S(c->empty_modes));
+        SAY("%s %zu mode%s with no host%s", c->unjudged ? "," : "", c->empty_modes,
+            ST_S(c->empty_modes),
+            untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
+                                "--packet-trace)"
+                              : "");
     if (!c->judged && !c->unjudged && !c->empty_modes && !t->interrupted)
         SAY(" no host at all");
     if (t->malformed)

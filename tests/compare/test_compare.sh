@@ -98,6 +98,12 @@ check "a session with an untraced run: its pass named so, its frames untraced-ru
 check "a session with an untraced run: its host unjudged, no claim unfounded, not consistent" \
   jqt '.summary.unjudged == 1 and .summary.passes == false and .claims.unfounded == 0
        and .summary.matched == .trace.packets' "$tmp/su.json"
+# ... whose report names no host (nmap prints none it found down): an empty pass, said why
+grep -v -e '^Nmap scan report for 198.18.3.3' -e '^Host is up (0.000021s' "$su/trace.log" >"$tmp/su2.log"
+"$st" compare --no-write -f json "$tmp/su2.log" "$su/capture.pcapng" >"$tmp/su2.json"
+check "an untraced run that names no host: an empty pass, said why, not consistent" \
+  jqt '.summary.empty_modes == 1 and .summary.passes == false
+       and (.summary.result | test("mode with no host \\(a run of the log traced no packet"))' "$tmp/su2.json"
 # the nping run alone (its lines from its Starting line on): no claims, its name
 sed -n '/^Starting Nping/,$p' "$sn/trace.log" >"$tmp/np.log"
 "$st" compare --no-write -f json "$tmp/np.log" "$sn/capture.pcapng" >"$tmp/np.json"
