@@ -662,19 +662,27 @@ static void test_silent(void **state)
     }
 }
 
+/* text into a new file named from the template path (mkstemp's XXXXXX). */
+static void tmp_file(char *path, const char *text)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
 /* fping -u: the hosts it probed and did not list are claimed up, the listed
  * stay down, one never probed stays unclaimed; looked up while claims are
  * added (unlisted hosts below the listed ones, met first). */
 static void test_unlisted_up(void **state)
 {
     (void)state;
-    char path[] = "/tmp/st-claims-XXXXXX", err[256];
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
+    char path[] = "/tmp/st-claims-XXXXXX", err[256], list[200] = "";
     for (int i = 10; i < 18; i++)
-        fprintf(f, "198.18.3.%d\n", i);
-    fclose(f);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "198.18.3.%d\n", i);
+    tmp_file(path, list);
     struct st_claims cl;
     struct st_claims_cmd cmd = {.scanner = "fping", .list_is_down = true};
     assert_int_equal(st_claims_read(path, "stdout", &cmd, &cl, err, sizeof err), 0);
@@ -705,19 +713,14 @@ static void test_runs(void **state)
 {
     (void)state;
     char path[] = "/tmp/st-claims-XXXXXX", err[256];
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs("Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 19:51 UTC\n"
-          "Nmap scan report for 198.18.3.2\n"
-          "Host is up (0.000031s latency).\n"
-          "Nmap done: 2 IP addresses (1 host up) scanned in 0.21 seconds\n"
-          "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 19:51 UTC\n"
-          "Nmap scan report for 198.18.3.3\n"
-          "Host is up (0.000022s latency).\n"
-          "Nmap done: 2 IP addresses (1 host up) scanned in 1.21 seconds\n",
-          f);
-    fclose(f);
+    tmp_file(path, "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 19:51 UTC\n"
+                   "Nmap scan report for 198.18.3.2\n"
+                   "Host is up (0.000031s latency).\n"
+                   "Nmap done: 2 IP addresses (1 host up) scanned in 0.21 seconds\n"
+                   "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 19:51 UTC\n"
+                   "Nmap scan report for 198.18.3.3\n"
+                   "Host is up (0.000022s latency).\n"
+                   "Nmap done: 2 IP addresses (1 host up) scanned in 1.21 seconds\n");
     static const uint32_t starts[] = {1, 5};
     const uint32_t a2 = 0xc6120302u, a3 = 0xc6120303u;
     struct st_claims cl;
