@@ -324,25 +324,71 @@ static int32_t first_cand_from(const struct st_comparison *c, const struct cands
     return cs->cand[cs->first[i]];
 }
 
+/* Packet i's latest candidate frame before capture time `before`, else its
+ * latest. */
+static int32_t last_cand_before(const struct st_comparison *c, const struct cands *cs, size_t i,
+                                int64_t before)
+{
+    for (uint32_t k = cs->first[i + 1]; k > cs->first[i]; k--)
+        if (st_frame_time(c, cs->cand[k - 1]) < before)
+            return cs->cand[k - 1];
+    return cs->cand[cs->first[i + 1] - 1];
+}
+
+/*
+ * Where a run of packets that all look alike sits on the capture's clock:
+ * a bound on one side of it (the frames of the run before it, or of the run
+ * after it), or an offset already known (the runs of a log, joined). From
+ * the side of the run before, the first packet's earliest frame after it (a
+ * packet's first copy on the wire is its first send); from the side of the
+ * run after, the last packet's latest frame before it (its last copy is its
+ * last send).
+ */
+enum bound_side { BOUND_AFTER, BOUND_BEFORE, BOUND_OFFSET };
+struct bound {
+    int64_t t;
+    enum bound_side side;
+};
+
+static bool guess_offset(const struct st_comparison *c, const struct cands *cs, size_t from,
+                         size_t to, struct bound b, int64_t *guess)
+{
+    if (b.side == BOUND_OFFSET) {
+        *guess = b.t;
+        return true;
+    }
+    if (b.side == BOUND_AFTER) {
+        for (size_t i = from; i < to; i++)
+            if (cs->first[i + 1] > cs->first[i]) {
+                *guess = st_frame_time(c, first_cand_from(c, cs, i, b.t)) - trace_time(c->trace, i);
+                return true;
+            }
+        return false;
+    }
+    for (size_t i = to; i > from; i--)
+        if (cs->first[i] > cs->first[i - 1]) {
+            *guess =
+                st_frame_time(c, last_cand_before(c, cs, i - 1, b.t)) - trace_time(c->trace, i - 1);
+            return true;
+        }
+    return false;
+}
+
 /*
  * When no packet has a frame of its own (nmap's ICMPv6 lines name no id or
  * sequence: an echo-only -6 run's tries all look alike), each packet's
- * candidate nearest to a first guess, the first packet's earliest frame
- * (a packet's first copy on the wire is its first send) after `after`
- * (a later run of a log: the run before it's last packet; else INT64_MIN).
- * Packets from .. to - 1, into d; their count.
+ * candidate nearest to a first guess (guess_offset, from bound b). Packets
+ * from .. to - 1, into d; their count.
  */
 static size_t offset_of_ambiguous(const struct st_comparison *c, const struct cands *cs,
-                                  size_t from, size_t to, int64_t after, int64_t *d)
+                                  size_t from, size_t to, struct bound b, int64_t *d)
 {
     const struct st_trace *t = c->trace;
-    size_t n = 0, first = from;
-    while (first < to && cs->first[first + 1] == cs->first[first])
-        first++;
-    if (first == to)
+    size_t n = 0;
+    int64_t guess;
+    if (!guess_offset(c, cs, from, to, b, &guess))
         return 0;
-    int64_t guess = st_frame_time(c, first_cand_from(c, cs, first, after)) - trace_time(t, first);
-    for (size_t i = first; i < to; i++) {
+    for (size_t i = from; i < to; i++) {
         int64_t tt = trace_time(t, i), best = 0, gap = INT64_MAX;
         for (uint32_t k = cs->first[i]; k < cs->first[i + 1]; k++) {
             int64_t dk = st_frame_time(c, cs->cand[k]) - tt;
@@ -356,17 +402,25 @@ static size_t offset_of_ambiguous(const struct st_comparison *c, const struct ca
     return n;
 }
 
-/* (frame time - trace time) of packets from .. to - 1, into d (the
- * packets with one candidate frame; failing those, offset_of_ambiguous's
- * guesses); their count. */
-static size_t offsets_of(const struct st_comparison *c, const struct cands *cs, size_t from,
-                         size_t to, int64_t after, int64_t *d)
+/* (frame time - trace time) of the packets from .. to - 1 that have one
+ * candidate frame, into d; their count. */
+static size_t offsets_of_unique(const struct st_comparison *c, const struct cands *cs, size_t from,
+                                size_t to, int64_t *d)
 {
     size_t n = 0;
     for (size_t i = from; i < to; i++)
         if (cs->first[i + 1] - cs->first[i] == 1)
             d[n++] = st_frame_time(c, cs->cand[cs->first[i]]) - trace_time(c->trace, i);
-    return n ? n : offset_of_ambiguous(c, cs, from, to, after, d);
+    return n;
+}
+
+/* The packets' offsets (offsets_of_unique; failing those,
+ * offset_of_ambiguous's guesses from bound b); their count. */
+static size_t offsets_of(const struct st_comparison *c, const struct cands *cs, size_t from,
+                         size_t to, struct bound b, int64_t *d)
+{
+    size_t n = offsets_of_unique(c, cs, from, to, d);
+    return n ? n : offset_of_ambiguous(c, cs, from, to, b, d);
 }
 
 static int64_t median(int64_t *d, size_t n)
@@ -375,39 +429,101 @@ static int64_t median(int64_t *d, size_t n)
     return d[n / 2];
 }
 
+/* The runs of a log, each with its offset once known. */
+struct run_offsets {
+    int64_t *o;
+    bool *known, *late; /* late: placed from the run after it */
+};
+
+/* Run k's first (last) packet on the capture's clock. */
+static int64_t run_edge(const struct st_trace *t, const struct run_offsets *r, size_t k, bool last)
+{
+    size_t from, to;
+    st_trace_run_range(t, k, &from, &to);
+    return trace_time(t, last ? to - 1 : from) + r->o[k];
+}
+
+static void run_offset(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
+                       size_t k, struct bound b, int64_t *d)
+{
+    size_t from, to;
+    st_trace_run_range(c->trace, k, &from, &to);
+    size_t n = offsets_of(c, cs, from, to, b, d);
+    if (n)
+        r->o[k] = median(d, n), r->known[k] = true;
+}
+
+/*
+ * From the first run on, each run whose packets all look alike is placed
+ * after the run before it; but past a run that traced no packet (nmap
+ * without --packet-trace), whose frames are on the wire between, the runs
+ * that follow until one places itself (a packet with one frame) are placed
+ * from the end instead, before the run after them (the last, before the
+ * capture's end).
+ */
+static void place_runs(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
+                       int64_t *d)
+{
+    const struct st_trace *t = c->trace;
+    int64_t after = INT64_MIN;
+    bool blind = false; /* an untraced run since the last placed one */
+    for (size_t k = 0; k < t->nruns; k++) {
+        size_t from, to;
+        st_trace_run_range(t, k, &from, &to);
+        if (st_trace_run_untraced(t, k))
+            blind = true;
+        if (from == to)
+            continue;
+        if (blind && !offsets_of_unique(c, cs, from, to, d)) {
+            r->late[k] = true;
+            continue;
+        }
+        run_offset(c, cs, r, k, (struct bound){after, BOUND_AFTER}, d);
+        if (r->known[k])
+            after = run_edge(t, r, k, true), blind = false;
+    }
+    int64_t before = INT64_MAX;
+    for (size_t k = t->nruns; k-- > 0;) {
+        if (r->late[k])
+            run_offset(c, cs, r, k, (struct bound){before, BOUND_BEFORE}, d);
+        if (r->known[k])
+            before = run_edge(t, r, k, false);
+    }
+}
+
 /*
  * A log of several runs: each counts its times from its own start, so each
- * gets its own offset, and its times are moved by its difference from the
- * first run's (a run with no frame keeps the shift of the run before it).
- * Then one offset holds for the whole trace. A run whose packets all look
- * alike (the same absent neighbour's ARP, ICMPv6 echoes) guesses from the
- * frames after the run before it: the earliest frame of its first packet
- * may be an earlier run's copy.
+ * gets its own offset (place_runs), and its times are moved by its
+ * difference from the first placed run's (a run with no frame keeps the
+ * shift of the run before it). Then one offset holds for the whole trace:
+ * the first placed run's, into *ref (false: no run placed).
  */
-static void join_runs(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
-                      int64_t *d)
+static bool join_runs(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
+                      int64_t *d, int64_t *ref)
 {
-    int64_t *shift = calloc(t->nruns, sizeof *shift), ref = 0, after = INT64_MIN;
+    size_t nr = t->nruns;
+    struct run_offsets r = {calloc(nr, sizeof *r.o), calloc(nr, sizeof *r.known),
+                            calloc(nr, sizeof *r.late)};
+    int64_t *shift = calloc(nr, sizeof *shift);
     bool have_ref = false;
-    if (!shift)
+    if (!r.o || !r.known || !r.late || !shift)
         abort();
-    for (size_t k = 0; k < t->nruns; k++) {
-        size_t from = k ? t->run_first[k] : 0;
-        size_t to = k + 1 < t->nruns ? t->run_first[k + 1] : t->npkts;
-        size_t n = offsets_of(c, cs, from, to, after, d);
-        if (!n) {
+    place_runs(c, cs, &r, d);
+    for (size_t k = 0; k < nr; k++) {
+        if (!r.known[k]) {
             shift[k] = k ? shift[k - 1] : 0;
             continue;
         }
-        int64_t o = median(d, n);
         if (!have_ref)
-            ref = o, have_ref = true;
-        shift[k] = o - ref;
-        if (to > from) /* its last packet, on the capture's clock */
-            after = trace_time(t, to - 1) + o;
+            *ref = r.o[k], have_ref = true;
+        shift[k] = r.o[k] - *ref;
     }
     st_trace_join_runs(t, shift);
     free(shift);
+    free(r.o);
+    free(r.known);
+    free(r.late);
+    return have_ref;
 }
 
 static void estimate_offset(struct st_comparison *c, struct st_trace *t, const struct cands *cs)
@@ -417,9 +533,13 @@ static void estimate_offset(struct st_comparison *c, struct st_trace *t, const s
 
     if (!d)
         abort();
-    if (t->nruns > 1)
-        join_runs(c, t, cs, d);
-    size_t n = offsets_of(c, cs, 0, t->npkts, INT64_MIN, d);
+    /* a log of runs: its packets that all look alike are placed as their
+     * runs were (a later run's first packet's earliest frame may be an
+     * untraced run's) */
+    struct bound b = {INT64_MIN, BOUND_AFTER};
+    if (t->nruns > 1 && join_runs(c, t, cs, d, &b.t))
+        b.side = BOUND_OFFSET;
+    size_t n = offsets_of(c, cs, 0, t->npkts, b, d);
     c->offset_pairs = n;
     c->offset_ns = n ? median(d, n) : cap->n ? st_frame_time(c, 0) : 0;
     free(d);

@@ -104,6 +104,21 @@ grep -v -e '^Nmap scan report for 198.18.3.3' -e '^Host is up (0.000021s' "$su/t
 check "an untraced run that names no host: an empty pass, said why, not consistent" \
   jqt '.summary.empty_modes == 1 and .summary.passes == false
        and (.summary.result | test("mode with no host \\(a run of the log traced no packet"))' "$tmp/su2.json"
+# the same with nmap -6, whose echo lines name no id (fixtures/nmap-7.93-ipv6/session-untraced):
+# run 3 was placed after run 1, on the untraced run's echoes (its retry took run 2's frame,
+# run 2's frames were unknown); now it is placed from the capture's end
+su6=$fx6/session-untraced
+"$st" compare --no-write -f json "$su6" >"$tmp/su6.json"
+su6_ok='.summary.causes["untraced-run"] > 0 and .summary.causes.unknown == null
+        and .summary.causes.retransmit == null and .summary.matched == .trace.packets
+        and .summary.passes == false'
+check "an IPv6 session with an untraced run: every line on its own run's frame" \
+  jqt "$su6_ok" "$tmp/su6.json"
+# ... and with its first two runs untraced (run 1's lines taken out): the traced run is the last
+awk '/^Starting/ { r++ } !(r == 1 && /^(SENT|RCVD) /)' "$su6/trace.log" >"$tmp/su6b.log"
+"$st" compare --no-write -f json "$tmp/su6b.log" "$su6/capture.pcapng" >"$tmp/su6b.json"
+check "an IPv6 session whose only traced run is the last: its lines on its own frames" \
+  jqt "$su6_ok" "$tmp/su6b.json"
 # the nping run alone (its lines from its Starting line on): no claims, its name
 sed -n '/^Starting Nping/,$p' "$sn/trace.log" >"$tmp/np.log"
 "$st" compare --no-write -f json "$tmp/np.log" "$sn/capture.pcapng" >"$tmp/np.json"
