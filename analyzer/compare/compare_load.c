@@ -111,8 +111,8 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     if (from_wire)
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
     phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
+    l->c.from_wire = from_wire; /* the causes depend on it */
     st_compare_run(&l->c, &l->trace, &l->cap);
-    l->c.from_wire = from_wire;
     st_timing_mark("align");
     st_compare_summarize(&l->c);
     st_timing_mark("summarize");

@@ -41,6 +41,8 @@ enum st_cause {
     ST_CAUSE_DNS,          /* the scanner's name lookups (reverse DNS: nmap without -n, -R) */
     ST_CAUSE_UNTRACED_RUN, /* a frame of a run of the log that traced no packet (nmap without
                             * --packet-trace among runs with it): not judged */
+    ST_CAUSE_BACKGROUND,   /* the scanner's host with an address the scan never probed:
+                            * another program's (a traced run sends nothing untraced) */
     ST_CAUSE_COUNT,        /* how many there are (tables of counts) */
 };
 

@@ -166,6 +166,11 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
         why = "a packet of a run in the log that traced none (nmap run without --packet-trace): "
               "there is no line to check it against";
         break;
+    case ST_CAUSE_BACKGROUND:
+        why = "your host talking to an address the scan never probed: another program's "
+              "traffic (ping, ssh, a browser, the kernel's multicast), as the scanner traced "
+              "every packet it sent and none went there";
+        break;
     case ST_CAUSE_OTHER_SHARD:
         why = "another shard's packet: shards swept at the same time from this host capture "
               "each other's frames (scantrace merge puts the shards together)";

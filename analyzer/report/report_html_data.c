@@ -82,6 +82,7 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_UNRELATED:
     case ST_CAUSE_DNS:
     case ST_CAUSE_UNTRACED_RUN: /* unchecked, not wrong */
+    case ST_CAUSE_BACKGROUND:
         return "late";
     default:
         return "wireonly";

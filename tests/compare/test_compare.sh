@@ -119,6 +119,12 @@ awk '/^Starting/ { r++ } !(r == 1 && /^(SENT|RCVD) /)' "$su6/trace.log" >"$tmp/s
 "$st" compare --no-write -f json "$tmp/su6b.log" "$su6/capture.pcapng" >"$tmp/su6b.json"
 check "an IPv6 session whose only traced run is the last: its lines on its own frames" \
   jqt "$su6_ok" "$tmp/su6b.json"
+# nmap while ping talks to the gateway (fixtures/nmap-7.93/busy): the ping's frames were
+# "unknown" (DISCREPANCIES); they are the host's background traffic, never the scan's
+"$st" compare --no-write -f json "$fx/busy" >"$tmp/busy.json"
+check "a capture with the host's other traffic (ping to the gateway): background, consistent" \
+  jqt '.summary.causes.background >= 8 and .summary.causes.unknown == null
+       and .summary.discrepancies == 0 and .summary.passes == true' "$tmp/busy.json"
 # the nping run alone (its lines from its Starting line on): no claims, its name
 sed -n '/^Starting Nping/,$p' "$sn/trace.log" >"$tmp/np.log"
 "$st" compare --no-write -f json "$tmp/np.log" "$sn/capture.pcapng" >"$tmp/np.json"

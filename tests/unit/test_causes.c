@@ -313,6 +313,33 @@ static const struct wire_row {
       "RCVD (0.0150s) UDP 198.18.1.53:53 > 198.18.2.1:40000 ttl=64 id=9 iplen=120 "},
      2,
      "dns"},
+#define PING_OTHER(t)                                                                              \
+    "SENT (" t ") ICMP [198.18.2.1 > 198.18.9.9 Echo request (type=8/code=0) id=4242 seq=1] IP "   \
+    "[ttl=64 id=777 iplen=84 ]"
+#define PING_OTHER_REPLY(t)                                                                        \
+    "RCVD (" t ") ICMP [198.18.9.9 > 198.18.2.1 Echo reply (type=0/code=0) id=4242 seq=1] IP "     \
+    "[ttl=63 id=778 iplen=84 ]"
+    {"background: the scanner's host pings an address the scan never probed (ping)",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001"), PING_OTHER("0.0150s"), PING_OTHER_REPLY("0.0160s")},
+     2,
+     "background"},
+    {"background: and its answer",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001"), PING_OTHER("0.0150s"), PING_OTHER_REPLY("0.0160s")},
+     3,
+     "background"},
+    {"background: the kernel's multicast (IGMP), to no target",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001"),
+      "SENT (0.0150s) igmp (2) 198.18.2.1 > 224.0.0.22: ttl=1 id=0 iplen=40 "},
+     2,
+     "background"},
+    {"unknown: a stranger's packet to the scanner, never spoken to",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001"), PING_OTHER_REPLY("0.0160s")},
+     2,
+     "unknown"},
     {"retransmit, not dns: a -PU53 probe sent again untraced",
      L("SENT (0.0100s) UDP 198.18.2.1:40000 > 198.18.3.2:53 ttl=64 id=9 iplen=28 "),
      {"SENT (0.0100s) UDP 198.18.2.1:40000 > 198.18.3.2:53 ttl=64 id=9 iplen=28 ",
@@ -333,6 +360,24 @@ static void test_wire_causes(void **state)
         world_free(&w);
     }
     st_rows_done();
+}
+
+/* A scanner side built from the wire (zmap, masscan: no packet trace to say
+ * what it sent): a frame to an address outside its targets may be its own
+ * probe gone astray, so it stays unknown, not another program's. */
+static void test_background_from_wire(void **state)
+{
+    (void)state;
+    struct world w;
+    memset(&w, 0, sizeof w);
+    read_trace("from the wire", L(ECHO_REQ("0.0100s", "1001")), &w.t);
+    add_frame("from the wire", &w.cap, ECHO_REQ("0.0100s", "1001"));
+    add_frame("from the wire", &w.cap, PING_OTHER("0.0150s"));
+    w.c.dropped_known = true;
+    w.c.from_wire = true;
+    st_compare_run(&w.c, &w.t, &w.cap);
+    assert_string_equal(st_cause_name(w.c.fcause[1]), "unknown");
+    world_free(&w);
 }
 
 /* ---- why a trace line has no frame ------------------------------------------ */
@@ -663,7 +708,7 @@ int main(void)
         cmocka_unit_test(test_wire_causes), cmocka_unit_test(test_trace_causes),
         cmocka_unit_test(test_matching),    cmocka_unit_test(test_host_verdicts),
         cmocka_unit_test(test_many_modes),  cmocka_unit_test(test_runs),
-        cmocka_unit_test(test_runs_alike),
+        cmocka_unit_test(test_runs_alike),  cmocka_unit_test(test_background_from_wire),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
