@@ -15,4 +15,8 @@ void st_trace_hosts_fill(struct st_comparison *c);
 /* Give every unmatched packet its cause, and wire-only frames their probe. */
 void st_classify(struct st_comparison *c);
 
+/* Unknown wire-only frames of another program on the scanner's host
+ * (background.c): cause background. */
+void st_background(struct st_comparison *c);
+
 #endif

@@ -686,51 +686,6 @@ static void untraced_runs(struct st_comparison *c)
     }
 }
 
-/* Wire-only frame f, still unknown, in direction dir: its packet when
- * IPv4 or IPv6, else NULL. */
-static const struct st_pkt *unknown_ip(const struct st_comparison *c, size_t f, enum st_dir dir,
-                                       struct st_pkt *tmp)
-{
-    if (c->fcause[f] != ST_CAUSE_UNKNOWN || c->f2t[f] != -1 || c->fdir[f] != dir)
-        return NULL;
-    const struct st_pkt *p = st_store_get(&c->cap->frames, f, tmp);
-    return p->net == ST_NET_IPV4 || p->net == ST_NET_IPV6 ? p : NULL;
-}
-
-/*
- * The scanner's host talking to an address the scan never probed, with a
- * packet trace: another program's traffic (ping, ssh, a browser; the
- * kernel's IGMP or mDNS), since the trace lists every packet the scanner
- * sent and none went there; and what came back from those addresses. A run
- * built from the wire has no such list: what it sent outside its targets
- * stays unknown (a scanner probing outside its range).
- */
-static void background(struct st_comparison *c)
-{
-    if (c->from_wire)
-        return;
-    size_t nt, np = 0, capp = 0;
-    uint32_t *targets = st_compare_targets(c, &nt), *peers = NULL;
-    struct st_pkt tmp;
-    for (size_t f = 0; f < c->cap->n; f++) {
-        const struct st_pkt *p = unknown_ip(c, f, ST_DIR_SENT, &tmp);
-        if (!p || has_u32(targets, nt, st_pkt_dst_host(p)))
-            continue;
-        c->fcause[f] = ST_CAUSE_BACKGROUND;
-        push_u32(&peers, &np, &capp, st_pkt_dst_host(p));
-    }
-    if (np)
-        qsort(peers, np, sizeof *peers, cmp_u32);
-    for (size_t f = 0; np && f < c->cap->n; f++) {
-        const struct st_pkt *p = unknown_ip(c, f, ST_DIR_RCVD, &tmp);
-        uint32_t src = p ? st_pkt_src_host(p) : 0;
-        if (p && has_u32(peers, np, src) && !has_u32(targets, nt, src))
-            c->fcause[f] = ST_CAUSE_BACKGROUND;
-    }
-    free(peers);
-    free(targets);
-}
-
 void st_classify(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -751,7 +706,7 @@ void st_classify(struct st_comparison *c)
         }
     not_targets(c, &k, ups, nups);
     untraced_runs(c);
-    background(c);
+    st_background(c);
 
     struct arp_seen arp = {0};
     for (size_t i = 0; i < t->npkts; i++) {

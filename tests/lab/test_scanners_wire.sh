@@ -16,7 +16,8 @@
 # - fping as users type it: -ug A B (bundled, a range; the unlisted claimed up), -c's
 #   probe lines, -a -c (stdout empty: unjudged, said why), -c -q's stderr given with
 #   --claims, and a host answering only the kernel's ARP (unreported, not missed);
-# - iputils ping: its answer lines and summary read as claims; nping's own trace.
+# - iputils ping: its answer lines and summary read as claims; nping's own trace;
+# - fping beside a ping to the gateway (another program): its frames background.
 # TAP; skipped without root or a tool (masscan, hping3: their checks skip). The lab is
 # torn down at exit.
 set -uo pipefail
@@ -224,6 +225,18 @@ eq "sh -c 'nmap ...; nmap ...': one pass named after both, consistent, claims he
   "$(j nsh '"\(.modes[0].mode); \(.summary.result) \(.claims.claimed_up) \(.claims.missed) \(.claims.unfounded)"') $cmp" \
   "nmap -sn -PE; nmap -sn; consistent (scanner side built from the wire) 2 0 0 0"
 eq "sh -c 'nmap ...; nmap ...': $noecho, the second run's, up reset" "$(verdict nsh "$noecho")" "up reset"
+
+# fping while ping talks to the gateway (another program on the scanner's host, in the
+# same capture): the ping's frames were "unknown" (DISCREPANCIES); unlike fping's echoes
+# (another id) they are background. fping's own echoes stay its.
+gw=$("$LAB" addr gateway)
+in_scan ping -n -c 10 -i 0.2 "$gw" >/dev/null 2>&1 &
+bgping=$!
+run fbusy fping -a -r 1 "$up" "$drop"
+wait "$bgping"
+eq "fping beside ping to the gateway: background frames, nothing unknown, consistent, exit 0" \
+  "$(j fbusy '"\(.summary.causes.background > 0) \(.summary.causes.unknown) \(.summary.passes)"') $cmp" \
+  "true null true 0"
 
 # Results on stdout in the scanners' file formats (nmap -oX -, zmap -O json,
 # masscan -oG -): read as claims, the scanner's side from the wire
