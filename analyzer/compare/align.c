@@ -642,8 +642,9 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
     index_free(&ix);
     estimate_offset(c, t, &cs);
     match(c, &cs);
-    cands_free(&cs);
     st_align_fragments(c);
+    st_copies(c, cs.first, cs.cand); /* before the causes: a copy is no retransmission */
+    cands_free(&cs);
     /* a trace of connect() lines names no source: the kernel's SYNs do */
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {

@@ -19,4 +19,9 @@ void st_classify(struct st_comparison *c);
  * (background.c): cause background. */
 void st_background(struct st_comparison *c);
 
+/* Frames that are another capture point's copy of a matched frame
+ * (copies.c): cause copy, their packet's relatives. first and cand: each
+ * trace packet's candidate frames (align.c's). */
+void st_copies(struct st_comparison *c, const uint32_t *first, const int32_t *cand);
+
 #endif

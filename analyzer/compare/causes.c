@@ -49,6 +49,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_DNS] = "dns",
         [ST_CAUSE_UNTRACED_RUN] = "untraced-run",
         [ST_CAUSE_BACKGROUND] = "background",
+        [ST_CAUSE_COPY] = "copy",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -695,7 +696,7 @@ void st_classify(struct st_comparison *c)
     struct st_pkt tmp;
 
     for (size_t i = 0; i < c->cap->n; i++)
-        if (c->f2t[i] < 0) {
+        if (c->f2t[i] < 0 && c->fcause[i] != ST_CAUSE_COPY) { /* copies: decided (copies.c) */
             long rel = -1;
             enum st_cause why = classify_frame(c, &k, ups, nups, i, &rel);
             if (why == ST_CAUSE_UNKNOWN && other_shard(c, i))

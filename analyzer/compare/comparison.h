@@ -43,6 +43,8 @@ enum st_cause {
                             * --packet-trace among runs with it): not judged */
     ST_CAUSE_BACKGROUND,   /* the scanner's host with an address the scan never probed:
                             * another program's (a traced run sends nothing untraced) */
+    ST_CAUSE_COPY,         /* the same packet again, seen at a second capture point (a router's
+                            * other interface): not sent twice */
     ST_CAUSE_COUNT,        /* how many there are (tables of counts) */
 };
 

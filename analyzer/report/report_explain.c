@@ -171,6 +171,11 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
               "traffic (ping, ssh, a browser, the kernel's multicast), as the scanner traced "
               "every packet it sent and none went there";
         break;
+    case ST_CAUSE_COPY:
+        why = "the same packet seen a second time, at another capture point: the capture "
+              "saw it on both sides of a router (another TTL) or on two segments, it was "
+              "sent once";
+        break;
     case ST_CAUSE_OTHER_SHARD:
         why = "another shard's packet: shards swept at the same time from this host capture "
               "each other's frames (scantrace merge puts the shards together)";

@@ -125,6 +125,12 @@ check "an IPv6 session whose only traced run is the last: its lines on its own f
 check "a capture with the host's other traffic (ping to the gateway): background, consistent" \
   jqt '.summary.causes.background >= 8 and .summary.causes.unknown == null
        and .summary.discrepancies == 0 and .summary.passes == true' "$tmp/busy.json"
+# captured on the router, both sides (fixtures/nmap-7.93/router-side): every routed packet
+# twice; the copies were "retransmit", "missed-reply" and "late-reply" (DISCREPANCIES)
+"$st" compare --no-write -f json "$fx/router-side" >"$tmp/rtr.json"
+check "a capture on a router's two sides: the second copies are copy, consistent" \
+  jqt '.summary.causes.copy >= 15 and .summary.causes.retransmit == null
+       and .summary.causes["missed-reply"] == null and .summary.passes == true' "$tmp/rtr.json"
 # the nping run alone (its lines from its Starting line on): no claims, its name
 sed -n '/^Starting Nping/,$p' "$sn/trace.log" >"$tmp/np.log"
 "$st" compare --no-write -f json "$tmp/np.log" "$sn/capture.pcapng" >"$tmp/np.json"
