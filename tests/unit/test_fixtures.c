@@ -150,6 +150,13 @@ static void check_text(const char *path, unsigned no, const char *line, const st
     }
 }
 
+static bool same_text(const char *line, const struct st_pkt *p)
+{
+    char text[ST_LINE_MAX];
+    st_format_desc_at(p, st_line_detail(line), text, sizeof text);
+    return !strcmp(text, desc_of(line));
+}
+
 /* Returns the number of failures for one fixture directory. */
 static unsigned check_fixture(const char *dir, unsigned *lines_checked)
 {
@@ -200,6 +207,11 @@ static unsigned check_fixture(const char *dir, unsigned *lines_checked)
         for (i = 0; i < cap.n; i++)
             if (!cap.used[i] && st_pkt_same(&want, &cap.pkts[i]))
                 break;
+        /* a capture on a router's two sides has each packet twice: the copy
+         * nmap printed is the one at the scanner's side (its TTL) */
+        for (size_t j = i; i < cap.n && j < cap.n && !same_text(line, &cap.pkts[i]); j++)
+            if (!cap.used[j] && st_pkt_same(&want, &cap.pkts[j]) && same_text(line, &cap.pkts[j]))
+                i = j;
         if (i == cap.n) {
             if (!listed_unmatched(dir, no)) {
                 print_error("%s:%u: no frame for: %s\n", path, no, line);
