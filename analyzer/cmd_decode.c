@@ -124,8 +124,10 @@ int st_cmd_decode(int argc, char **argv)
     }
     enum st_link link = st_link_from_dlt(pcap_datalink(pc));
     if (link == ST_LINK_NONE) {
-        fprintf(stderr, "scantrace decode: %s: link type %s is not Ethernet or raw IP\n", path,
-                pcap_datalink_val_to_name(pcap_datalink(pc)));
+        fprintf(
+            stderr,
+            "scantrace decode: %s: link type %s is not Ethernet, raw IP or Linux cooked (-i any)\n",
+            path, pcap_datalink_val_to_name(pcap_datalink(pc)));
         pcap_close(pc);
         return ST_EXIT_USAGE;
     }

@@ -31,11 +31,14 @@ static bool same_identity(const struct st_pkt *a, const struct st_pkt *b)
            (!icmp6 || (a->l4.icmp.id == b->l4.icmp.id && a->l4.icmp.seq == b->l4.icmp.seq));
 }
 
-/* Seen elsewhere: another hop count, or another link-layer pair. */
+/* Seen elsewhere: another hop count, link-layer pair or capture point (the
+ * pcapng interface; -i any's packet type or interface index, which tell a
+ * bridge's port from the bridge). */
 static bool elsewhere(const struct st_pkt *a, const struct st_pkt *b)
 {
     bool hops = a->net == ST_NET_IPV4 ? a->ip.ttl != b->ip.ttl : a->ip6.hopl != b->ip6.hopl;
-    return hops || memcmp(a->eth_src, b->eth_src, 6) || memcmp(a->eth_dst, b->eth_dst, 6);
+    bool point = a->iface != b->iface || a->pkttype != b->pkttype || a->ifindex != b->ifindex;
+    return hops || point || memcmp(a->eth_src, b->eth_src, 6) || memcmp(a->eth_dst, b->eth_dst, 6);
 }
 
 /*

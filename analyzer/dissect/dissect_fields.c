@@ -95,6 +95,10 @@ const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_ICMPV6_ND_NS_TARGET] = "icmpv6.nd.ns.target_address",
     [ST_F_ICMPV6_ND_NA_TARGET] = "icmpv6.nd.na.target_address",
     [ST_F_ICMPV6_OPT_LINKADDR] = "icmpv6.opt.linkaddr",
+    [ST_F_FRAME_INTERFACE_ID] = "frame.interface_id",
+    [ST_F_SLL_PKTTYPE] = "sll.pkttype",
+    [ST_F_SLL_IFINDEX] = "sll.ifindex",
+    [ST_F_SLL_SRC_ETH] = "sll.src.eth",
 };
 
 typedef const struct st_field_src doc_t;
@@ -430,6 +434,12 @@ void st_fields_record(const struct st_field_src *d, struct st_pkt *p)
     p->link = ST_LINK_ETHERNET;
     mac(val(d, ST_F_ETH_SRC, 0), p->eth_src);
     mac(val(d, ST_F_ETH_DST, 0), p->eth_dst);
+    p->iface = (uint16_t)num(d, ST_F_FRAME_INTERFACE_ID, 0);
+    if (has(d, ST_F_SLL_PKTTYPE)) { /* -i any: the sender's address alone */
+        p->pkttype = (uint8_t)(1 + num(d, ST_F_SLL_PKTTYPE, 0));
+        p->ifindex = (uint32_t)num(d, ST_F_SLL_IFINDEX, 0);
+        mac(val(d, ST_F_SLL_SRC_ETH, 0), p->eth_src);
+    }
     const char *dir = val(d, ST_F_FRAME_PACKET_FLAGS_DIRECTION, 0);
     if (dir) {
         unsigned long f = strtoul(dir, NULL, 0) & 3;

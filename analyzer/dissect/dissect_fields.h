@@ -96,6 +96,14 @@ enum st_field {
     ST_F_ICMPV6_ND_NS_TARGET,
     ST_F_ICMPV6_ND_NA_TARGET,
     ST_F_ICMPV6_OPT_LINKADDR,
+    /* where the frame was captured (copies.c tells a packet seen at two
+     * points from one sent twice): the pcapng interface; Linux cooked
+     * captures (-i any) name no Ethernet header but the packet type, the
+     * sender's link address and (v2) the interface index */
+    ST_F_FRAME_INTERFACE_ID,
+    ST_F_SLL_PKTTYPE,
+    ST_F_SLL_IFINDEX,
+    ST_F_SLL_SRC_ETH,
     ST_NFIELDS
 };
 

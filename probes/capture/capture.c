@@ -332,8 +332,10 @@ static enum st_capture_err open_if(struct capif *ci, const char *name,
     const char *dlt_name = pcap_datalink_val_to_name(dlt);
     ci->st.linktype = dlt_name ? dlt_name : "unknown";
     if (ci->link == ST_LINK_NONE) {
-        set_msg(msg, msglen, "cannot capture on %s: link type %s is not Ethernet or raw IP", name,
-                ci->st.linktype);
+        set_msg(
+            msg, msglen,
+            "cannot capture on %s: link type %s is not Ethernet, raw IP or Linux cooked (-i any)",
+            name, ci->st.linktype);
         return ST_CAPTURE_ELINK;
     }
     if (pcap_setnonblock(ci->pc, 1, eb) != 0) {

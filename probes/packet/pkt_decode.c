@@ -1,5 +1,6 @@
 /*
- * Frame decoder: Ethernet (with one 802.1Q tag) or raw IP, then ARP, IPv4,
+ * Frame decoder: Ethernet (with one 802.1Q tag), raw IP or Linux cooked
+ * capture (-i any, versions 1 and 2), then ARP, IPv4,
  * IPv6 and the transports scantrace's probes use. Every read goes through the
  * bounds-checked cursor of bytes.h; the first short read ends decoding of
  * that layer and sets ST_PKT_TRUNCATED.
@@ -21,6 +22,8 @@ enum {
     DLT_RAW_LINUX_ = 14,
     LINKTYPE_RAW_ = 101,
     LINKTYPE_IPV4_ = 228,
+    DLT_LINUX_SLL_ = 113,
+    DLT_LINUX_SLL2_ = 276,
 };
 
 enum st_link st_link_from_dlt(int dlt)
@@ -33,6 +36,10 @@ enum st_link st_link_from_dlt(int dlt)
     case LINKTYPE_RAW_:
     case LINKTYPE_IPV4_:
         return ST_LINK_RAW_IP;
+    case DLT_LINUX_SLL_:
+        return ST_LINK_SLL;
+    case DLT_LINUX_SLL2_:
+        return ST_LINK_SLL2;
     default:
         return ST_LINK_NONE;
     }
@@ -397,6 +404,22 @@ static void decode_ipv6(struct st_cur c, struct st_pkt *p)
     decode_l4(st_cur_sub(&c, off, end - off), p);
 }
 
+/* A Linux cooked header (v1: packet type, link type, address length,
+ * address, protocol; v2: protocol, reserved, interface index, link type,
+ * packet type, address length, address): the packet type (1 + it in
+ * out->pkttype), the sender's link address when Ethernet's, the interface
+ * and the protocol; its length, or 0 when short. */
+static size_t decode_sll(struct st_cur *c, bool v2, struct st_pkt *out, uint16_t *type)
+{
+    unsigned halen = v2 ? st_u8(c, 11) : st_be16(c, 4);
+    out->pkttype = (uint8_t)(1 + (v2 ? st_u8(c, 10) : st_be16(c, 0)));
+    out->ifindex = v2 ? st_be32(c, 4) : 0;
+    if (halen == 6)
+        st_copy(c, v2 ? 12 : 6, out->eth_src, 6);
+    *type = st_be16(c, v2 ? 0 : 14);
+    return c->short_read ? 0 : v2 ? 20 : 16;
+}
+
 int st_decode(const uint8_t *bytes, size_t caplen, enum st_link link, struct st_pkt *out)
 {
     struct st_cur c = st_cur_make(bytes, caplen);
@@ -417,6 +440,14 @@ int st_decode(const uint8_t *bytes, size_t caplen, enum st_link link, struct st_
             off = 18;
         }
         if (c.short_read) {
+            out->flags |= ST_PKT_TRUNCATED;
+            return 0;
+        }
+        break;
+    case ST_LINK_SLL:
+    case ST_LINK_SLL2:
+        off = decode_sll(&c, link == ST_LINK_SLL2, out, &type);
+        if (!off) {
             out->flags |= ST_PKT_TRUNCATED;
             return 0;
         }

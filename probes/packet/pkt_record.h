@@ -27,6 +27,8 @@ enum st_link {
     ST_LINK_NONE = 0, /* not decoded from bytes (e.g. parsed from a trace line) */
     ST_LINK_ETHERNET,
     ST_LINK_RAW_IP, /* the frame starts at the IP header */
+    ST_LINK_SLL,    /* Linux cooked capture (-i any): packet type, sender address, protocol */
+    ST_LINK_SLL2,   /* its version 2: the interface index too */
 };
 
 /* What sits above the link layer. */
@@ -183,6 +185,11 @@ struct st_pkt {
 
     uint8_t eth_src[6], eth_dst[6];
     uint16_t ethertype;
+    /* a frame's capture point: its pcapng interface; a Linux cooked
+     * capture's packet type (1 + sll.pkttype, 0: none) and interface index */
+    uint16_t iface;
+    uint8_t pkttype;
+    uint32_t ifindex;
 
     struct st_arp arp;
     struct st_ipv4 ip;

@@ -131,6 +131,12 @@ check "a capture with the host's other traffic (ping to the gateway): background
 check "a capture on a router's two sides: the second copies are copy, consistent" \
   jqt '.summary.causes.copy >= 15 and .summary.causes.retransmit == null
        and .summary.causes["missed-reply"] == null and .summary.passes == true' "$tmp/rtr.json"
+# -i any on the LAN's bridge (fixtures/nmap-7.93/bridge-any): each packet on a port and on
+# the bridge, alike but for the cooked header's packet type
+"$st" compare --no-write -f json "$fx/bridge-any" >"$tmp/bra.json"
+check "-i any on a bridge: the port's and the bridge's copies are copy, consistent" \
+  jqt '.summary.causes.copy >= 4 and .summary.causes.retransmit == null
+       and .summary.passes == true' "$tmp/bra.json"
 # the nping run alone (its lines from its Starting line on): no claims, its name
 sed -n '/^Starting Nping/,$p' "$sn/trace.log" >"$tmp/np.log"
 "$st" compare --no-write -f json "$tmp/np.log" "$sn/capture.pcapng" >"$tmp/np.json"

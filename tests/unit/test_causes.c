@@ -12,7 +12,8 @@
  * the same parser, their time moved to the capture's clock. A frame line
  * may end in " | quoting LINE": an ICMP error whose quoted datagram is the
  * probe of LINE (nmap's trace does not print the quoted IP id; the capture
- * has it).
+ * has it); or in " | sll pkttype N": captured with -i any, a Linux cooked
+ * header's packet type N.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +31,7 @@
 
 #define CAPTURE_EPOCH_NS 1700000000000000000LL /* the capture clock at trace time 0 */
 #define QUOTING          " | quoting "
+#define SLL              " | sll pkttype "
 #define MAX_FRAMES       8
 #define SCANNER          "198.18.2.1"
 
@@ -74,10 +76,13 @@ static void quote_probe(const char *name, struct st_pkt *err, const char *probe_
 static void add_frame(const char *name, struct st_dissection *cap, const char *spec)
 {
     char line[512];
-    const char *q = strstr(spec, QUOTING);
-    snprintf(line, sizeof line, "%.*s", (int)(q ? q - spec : (ptrdiff_t)strlen(spec)), spec);
+    const char *q = strstr(spec, QUOTING), *sll = strstr(spec, SLL);
+    const char *end = q ? q : sll;
+    snprintf(line, sizeof line, "%.*s", (int)(end ? end - spec : (ptrdiff_t)strlen(spec)), spec);
     struct st_pkt p;
     st_row_parse(name, line, &p);
+    if (sll) /* captured with -i any: a Linux cooked header's packet type */
+        p.pkttype = (uint8_t)(1 + atoi(sll + strlen(SLL)));
     if (q)
         quote_probe(name, &p, q + strlen(QUOTING));
     p.flags &= ~(unsigned)ST_PKT_L4_SHORT; /* a LOW line's ICMP: the frame has it all */
@@ -356,6 +361,16 @@ static const struct wire_row {
       ECHO_REPLY("0.0200s")},
      2,
      "copy"},
+    {"copy: -i any on a bridge sees a packet on its port and on the bridge, one TTL",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001") SLL "3", ECHO_REQ("0.0101s", "1001") SLL "0"},
+     2,
+     "copy"},
+    {"retransmit, not copy: -i any, the same packet type twice",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001") SLL "4", ECHO_REQ("0.0101s", "1001") SLL "4"},
+     2,
+     "retransmit"},
     {"retransmit, not copy: the same datagram sent twice alike (one TTL, one segment)",
      L(ECHO_REQ("0.0100s", "1001")),
      {ECHO_REQ("0.0100s", "1001"), ECHO_REQ("0.0102s", "1001")},

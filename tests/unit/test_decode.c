@@ -77,9 +77,16 @@ static const uint8_t vlan_icmp_ts[] = {
     0, 40, 0x1d, 0x59, 0, 0, 51, 1, 0, 0, 198, 18, 2,    1,    198,  18,   3,    2,    13,   0,
     0, 0,  0xc8, 0x7b, 0, 0, 0,  0, 0, 0, 0,   0,  0,    0,    0,    0,    0,    0};
 
-static const uint8_t raw_ipv6_icmp6[] = {
-    0x60, 0,    0, 0, 0, 8, 58, 255, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0,   0, 0, 0, 0, 0, 0, 1,
-    0xfe, 0x80, 0, 0, 0, 0, 0,  0,   0,    0,    0, 0, 0, 0, 0, 2, 128, 0, 0, 0, 0, 1, 0, 1};
+#define IPV6_ICMP6                                                                                 \
+    0x60, 0, 0, 0, 0, 8, 58, 255, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xfe,      \
+        0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 128, 0, 0, 0, 0, 1, 0, 1
+static const uint8_t raw_ipv6_icmp6[] = {IPV6_ICMP6};
+/* -i any: a Linux cooked header, v1 (outgoing, from 02:00:00:00:00:01) and
+ * v2 (to this host on interface 7, from 02:00:00:00:00:02) */
+static const uint8_t sll_icmp6[] = {0, 4, 0, 1, 0, 6,    2,    0,         0,
+                                    0, 0, 1, 0, 0, 0x86, 0xdd, IPV6_ICMP6};
+static const uint8_t sll2_icmp6[] = {0x86, 0xdd, 0, 0, 0, 0, 0, 7, 0, 1,         0,
+                                     6,    2,    0, 0, 0, 0, 2, 0, 0, IPV6_ICMP6};
 
 struct frame {
     const char *name;
@@ -105,7 +112,29 @@ static const struct frame frames[] = {
      "recv=0 trans=0] IP [ttl=51 id=7513 iplen=40 ]"},
     {"icmp6", raw_ipv6_icmp6, sizeof raw_ipv6_icmp6, ST_LINK_RAW_IP,
      "ICMPv6 (58) fe80::1 > fe80::2 (type=128/code=0) hopl=255 flow=0 payloadlen=8"},
+    {"sll-icmp6", sll_icmp6, sizeof sll_icmp6, ST_LINK_SLL,
+     "ICMPv6 (58) fe80::1 > fe80::2 (type=128/code=0) hopl=255 flow=0 payloadlen=8"},
+    {"sll2-icmp6", sll2_icmp6, sizeof sll2_icmp6, ST_LINK_SLL2,
+     "ICMPv6 (58) fe80::1 > fe80::2 (type=128/code=0) hopl=255 flow=0 payloadlen=8"},
 };
+
+/* -i any's header: the packet type, the sender, the interface (v2) */
+static void test_sll(void **state)
+{
+    (void)state;
+    struct st_pkt p;
+    static const uint8_t mac1[6] = {2, 0, 0, 0, 0, 1}, mac2[6] = {2, 0, 0, 0, 0, 2};
+    assert_int_equal(st_link_from_dlt(113), ST_LINK_SLL);
+    assert_int_equal(st_link_from_dlt(276), ST_LINK_SLL2);
+    st_decode(sll_icmp6, sizeof sll_icmp6, ST_LINK_SLL, &p);
+    assert_int_equal(p.pkttype, 1 + 4);
+    assert_int_equal(p.ifindex, 0);
+    assert_memory_equal(p.eth_src, mac1, 6);
+    st_decode(sll2_icmp6, sizeof sll2_icmp6, ST_LINK_SLL2, &p);
+    assert_int_equal(p.pkttype, 1 + 0);
+    assert_int_equal(p.ifindex, 7);
+    assert_memory_equal(p.eth_src, mac2, 6);
+}
 
 static void test_fields(void **state)
 {
@@ -176,6 +205,8 @@ static void test_truncated_handmade(void **state)
     check_prefixes("unreach", icmp_unreach, sizeof icmp_unreach, ST_LINK_ETHERNET, 14 + 36);
     check_prefixes("vlan-ts", vlan_icmp_ts, sizeof vlan_icmp_ts, ST_LINK_ETHERNET, 18 + 40);
     check_prefixes("icmp6", raw_ipv6_icmp6, sizeof raw_ipv6_icmp6, ST_LINK_RAW_IP, 44);
+    check_prefixes("sll-icmp6", sll_icmp6, sizeof sll_icmp6, ST_LINK_SLL, 16 + 44);
+    check_prefixes("sll2-icmp6", sll2_icmp6, sizeof sll2_icmp6, ST_LINK_SLL2, 20 + 44);
 }
 
 static void test_malformed(void **state)
@@ -248,5 +279,6 @@ static void test_truncated_fixtures(void **state)
     print_message("cut %u frames of %u captures at every length\n", nframes, files);
 }
 
-ST_TEST_MAIN(cmocka_unit_test(test_fields), cmocka_unit_test(test_truncated_handmade),
-             cmocka_unit_test(test_malformed), cmocka_unit_test(test_truncated_fixtures))
+ST_TEST_MAIN(cmocka_unit_test(test_fields), cmocka_unit_test(test_sll),
+             cmocka_unit_test(test_truncated_handmade), cmocka_unit_test(test_malformed),
+             cmocka_unit_test(test_truncated_fixtures))
