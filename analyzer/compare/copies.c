@@ -4,18 +4,18 @@
  * the scanner's traffic). The later copy is neither a retransmission nor a
  * reply the scanner missed. A copy has the identity of a frame close to it
  * in time (addresses, IP id or flow label, length, transport header) and
- * another TTL or hop limit (a router forwarded it) or other link-layer
- * addresses (another segment): a scanner that sends one packet twice sends
- * both alike, and that stays a discrepancy.
+ * another TTL or hop limit (a router forwarded it), other link-layer
+ * addresses (another segment) or another capture point (the pcapng
+ * interface; -i any's packet type and interface index): a scanner that
+ * sends one packet twice sends both alike, and that stays a discrepancy.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "align_internal.h"
+#include "copies.h"
 
-/* Forwarding takes microseconds; a scanner's retry comes 50 ms or more
- * after its try. */
-#define COPY_WINDOW_NS 5000000LL
+#define COPY_WINDOW_NS ST_COPY_WINDOW_NS
 
 static bool same_identity(const struct st_pkt *a, const struct st_pkt *b)
 {
@@ -25,7 +25,8 @@ static bool same_identity(const struct st_pkt *a, const struct st_pkt *b)
         return a->ip.len == b->ip.len;
     if (a->net != ST_NET_IPV6)
         return false;
-    /* the frames name what nmap's ICMPv6 lines do not */
+    /* echo id and seq, where the reader filled them (the dissection does
+     * not: nmap's ICMPv6 lines print neither) */
     bool icmp6 = a->proto == ST_IPPROTO_ICMPV6;
     return a->ip6.plen == b->ip6.plen && a->ip6.flow == b->ip6.flow &&
            (!icmp6 || (a->l4.icmp.id == b->l4.icmp.id && a->l4.icmp.seq == b->l4.icmp.seq));
@@ -73,6 +74,12 @@ static void copies_of(struct st_comparison *c, size_t i, const int32_t *cand, ui
                 c->f2t[f] = (int32_t)(-2 - (long)i); /* its packet is its relative */
             }
         }
+}
+
+bool st_pkt_copy(const struct st_pkt *a, const struct st_pkt *b)
+{
+    int64_t dt = a->time_ns - b->time_ns;
+    return dt <= COPY_WINDOW_NS && dt >= -COPY_WINDOW_NS && same_identity(a, b) && elsewhere(a, b);
 }
 
 void st_copies(struct st_comparison *c, const uint32_t *first, const int32_t *cand)

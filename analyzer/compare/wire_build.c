@@ -3,8 +3,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copies.h"
 #include "hosts.h"
 #include "wire_side.h"
+
+/* The frames put in the scanner's side last: a capture on a router's two
+ * sides, or -i any on a bridge, holds each packet twice, and the second is
+ * no second probe (compare calls it a copy). */
+#define RECENT 64
+struct recent {
+    uint32_t frame[RECENT];
+    size_t n;
+};
+
+static bool copy_of_recent(const struct st_dissection *cap, const struct recent *r,
+                           const struct st_pkt *p)
+{
+    struct st_pkt tmp;
+    for (size_t k = 0; k < r->n && k < RECENT; k++)
+        if (st_pkt_copy(p, st_store_get(&cap->frames, r->frame[k], &tmp)))
+            return true;
+    return false;
+}
 
 /* A set of addresses or probe keys (open addressing; 0 is never one). */
 struct addrset {
@@ -127,26 +147,77 @@ static bool to_everyone(const struct st_pkt *p)
     return dst_of(p) == 0xffffffffu;
 }
 
+/*
+ * Whether the capture was taken where the scanner's packets are forwarded
+ * (a router's two sides, -i any on a host that bridges them): a packet
+ * outbound and inbound within moments. Its directions then say nothing of
+ * who sent what: outbound are the router's own ARP and the targets'
+ * forwarded answers too.
+ */
+#define FWD_RECENT 8
+static bool forwarded(const struct st_dissection *cap)
+{
+    struct {
+        uint64_t hash;
+        size_t frame;
+    } recent[FWD_RECENT] = {{0, 0}};
+    struct st_pkt tmp, other;
+    for (size_t i = 0, n = 0; i < cap->n; i++) {
+        const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
+        if (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6)
+            continue;
+        uint64_t h = st_pkt_hash(p);
+        for (size_t k = 0; k < FWD_RECENT && k < n; k++) {
+            if (recent[k].hash != h)
+                continue;
+            const struct st_pkt *q = st_store_get(&cap->frames, recent[k].frame, &other);
+            if (q->dir != p->dir && st_pkt_copy(p, q))
+                return true;
+        }
+        recent[n % FWD_RECENT].hash = h;
+        recent[n++ % FWD_RECENT].frame = i;
+    }
+    return false;
+}
+
+/* The scanner's addresses, from the sources of the frames to its targets
+ * (not targets themselves): those of IP frames, failing those of ARP (an
+ * ARP-only scan); the first frame's source when no target could be read. */
+static void scanner_by_targets(const struct st_dissection *cap, const struct st_scanner_cmd *s,
+                               struct addrset *scanner)
+{
+    struct st_pkt tmp;
+    for (int arp = 0; arp < 2 && !scanner->n; arp++)
+        for (size_t i = 0; i < cap->n; i++) {
+            const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
+            if (!readable(p) || (p->net == ST_NET_ARP) != arp)
+                continue;
+            if (!s->targets_read) {
+                set_add(scanner, src_of(p));
+                return;
+            }
+            if (st_scanner_targets(s, dst_of(p)) && !st_scanner_targets(s, src_of(p)))
+                set_add(scanner, src_of(p));
+        }
+}
+
 /* The scanner's addresses: the sources of the frames the capture marked
- * outbound; a capture without directions, the sources of frames to its
- * targets (the first frame's source when no target could be read). */
-static void find_scanner(const struct st_dissection *cap, const struct st_scanner_cmd *s,
+ * outbound, when it was taken on the scanner's host; else by its targets.
+ * Whether the directions can be trusted. */
+static bool find_scanner(const struct st_dissection *cap, const struct st_scanner_cmd *s,
                          struct addrset *scanner)
 {
+    if (!cap->have_direction || forwarded(cap)) {
+        scanner_by_targets(cap, s, scanner);
+        return false;
+    }
     struct st_pkt tmp;
     for (size_t i = 0; i < cap->n; i++) {
         const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
-        if (!readable(p))
-            continue;
-        if (cap->have_direction) {
-            if (p->dir == ST_DIR_SENT)
-                set_add(scanner, src_of(p));
-        } else if (!s->targets_read) {
-            set_add(scanner, src_of(p));
-            return;
-        } else if (st_scanner_targets(s, dst_of(p)) && !st_scanner_targets(s, src_of(p)))
+        if (readable(p) && p->dir == ST_DIR_SENT)
             set_add(scanner, src_of(p));
     }
+    return true;
 }
 
 /* The host a frame is about: a probe's destination (a neighbour
@@ -202,8 +273,9 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
                           const struct st_scanner_cmd *s)
 {
     struct addrset scanner = {0}, probed = {0}, probes = {0};
+    struct recent recent = {{0}, 0};
     struct st_pkt tmp;
-    find_scanner(cap, s, &scanner);
+    bool by_dir = find_scanner(cap, s, &scanner);
     for (size_t i = 0; i < t->nlocal; i++) /* the host's own (run.json) */
         set_add(&scanner, t->local[i]);
     one_mode(t, s->mode[0] ? s->mode : "wire");
@@ -217,8 +289,10 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
             continue;
         if (!t->npkts)
             t0 = p->time_ns;
-        bool sent = cap->have_direction ? p->dir == ST_DIR_SENT : set_has(&scanner, src_of(p));
+        bool sent = by_dir ? p->dir == ST_DIR_SENT : set_has(&scanner, src_of(p));
         uint32_t host = host_of(p, sent);
+        if (p->net != ST_NET_ARP && copy_of_recent(cap, &recent, p))
+            continue;
         if (sent) {
             if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p))
                 continue;
@@ -226,12 +300,14 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
             if (p->net != ST_NET_ARP)
                 set_add(&probes, sent_key(p));
             push(t, p, true, t0);
+            recent.frame[recent.n++ % RECENT] = (uint32_t)i;
             last = p->time_ns - t0;
         } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)) &&
                    (!quoted_key(p) || set_has(&probes, quoted_key(p)))) {
             /* (an error about another probe to that host, an earlier run's
              * say, answers nothing here: compare calls it unrelated) */
             push(t, p, false, t0);
+            recent.frame[recent.n++ % RECENT] = (uint32_t)i;
             last = p->time_ns - t0;
         }
     }

@@ -131,6 +131,24 @@ check "a capture with the host's other traffic (ping to the gateway): background
 check "a capture on a router's two sides: the second copies are copy, consistent" \
   jqt '.summary.causes.copy >= 15 and .summary.causes.retransmit == null
        and .summary.causes["missed-reply"] == null and .summary.passes == true' "$tmp/rtr.json"
+# ... and the same run as if nmap had run without --packet-trace (its log without packet
+# lines, run.json naming its command): the side built from the wire took each probe
+# twice, the router's own ARP as probes and a silent target's ARP reply as its answer
+# (a "missed" claim): the capture's directions are the router's, not the scanner's
+mkdir -p "$tmp/rtrw"
+cp "$fx/router-side/capture.pcapng" "$tmp/rtrw/"
+grep -vE '^(SENT|RCVD) ' "$fx/router-side/trace.log" >"$tmp/rtrw/trace.log"
+read -r -a rtr_cmd < <(sed -e 's/ --packet-trace//' -e 's/ >> trace.log$//' "$fx/router-side/cmd")
+jq --argjson c "$(printf '%s\n' scantrace record -o rtrw -- "${rtr_cmd[@]}" | jq -R . | jq -s .)" \
+  '.command_line = $c' fixtures/scanners/fping-a/run.json >"$tmp/rtrw/run.json"
+"$st" compare --no-write -f json "$tmp/rtrw" >"$tmp/rtrw.json"
+# shellcheck disable=SC2016 # $traced is jq's
+check "a router's capture, no packet trace: its probes once, the router's ARP not theirs, claims held" \
+  jqt '.summary.passes == true and .claims.missed == 0 and .claims.answered == 2
+       and .summary.causes.copy >= 15 and .trace.packets == .summary.matched
+       and ([.modes[0].hosts[].probes | length] | add) ==
+           ([$traced[0].modes[0].hosts[].probes | length] | add)' \
+  --slurpfile traced "$fx/router-side/expected-report.json" "$tmp/rtrw.json"
 # -i any on the LAN's bridge (fixtures/nmap-7.93/bridge-any): each packet on a port and on
 # the bridge, alike but for the cooked header's packet type
 "$st" compare --no-write -f json "$fx/bridge-any" >"$tmp/bra.json"
