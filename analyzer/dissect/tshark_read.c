@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -106,15 +107,15 @@ static void last_error_line(int fd, char *buf, size_t size)
     }
 }
 
-/* "tshark 4.0.17" from the first line of `tshark --version`. */
-static void read_version(struct st_dissection *c)
+/* "tshark 4.0.17" from the first line of `prog --version` into ver. */
+static void ask_version(const char *prog, char *ver, size_t versz)
 {
-    char *argv[] = {unconst(tshark_program()), "--version", NULL};
+    char *argv[] = {unconst(prog), "--version", NULL};
     struct child ch;
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
     char line[256] = "";
 
-    snprintf(c->dissector, sizeof c->dissector, "tshark");
+    snprintf(ver, versz, "tshark");
     if (devnull < 0 || spawn(argv, devnull, &ch)) {
         if (devnull >= 0)
             close(devnull);
@@ -124,10 +125,10 @@ static void read_version(struct st_dissection *c)
     FILE *f = fdopen(ch.out, "r");
     if (f) {
         if (fgets(line, sizeof line, f)) {
-            char ver[32];
+            char num[32];
             const char *v = strstr(line, ") ");
-            if (v && sscanf(v + 2, "%31[0-9.]", ver) == 1)
-                snprintf(c->dissector, sizeof c->dissector, "tshark %s", ver);
+            if (v && sscanf(v + 2, "%31[0-9.]", num) == 1)
+                snprintf(ver, versz, "tshark %s", num);
         }
         while (fgets(line, sizeof line, f))
             ;
@@ -136,6 +137,24 @@ static void read_version(struct st_dissection *c)
         close(ch.out);
     }
     reap(ch.pid);
+}
+
+/* The dissector's name and version, asked once a program: a second tshark
+ * start (a fifth of a small capture's read) for every read was the same
+ * answer each time. The program is the key: SCANTRACE_TSHARK may change. */
+static void read_version(struct st_dissection *c)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char prog[1024], ver[sizeof c->dissector];
+    const char *now = tshark_program();
+
+    pthread_mutex_lock(&lock);
+    if (!ver[0] || strcmp(prog, now)) {
+        ask_version(now, ver, sizeof ver);
+        snprintf(prog, sizeof prog, "%s", now);
+    }
+    snprintf(c->dissector, sizeof c->dissector, "%s", ver);
+    pthread_mutex_unlock(&lock);
 }
 
 /* ---- an ek document as a field source ---------------------------------- */

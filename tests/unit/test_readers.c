@@ -36,16 +36,39 @@
 #include "testdata.h"
 #include "dissect.h"
 
+/*
+ * A capture's tshark dissection, read once for every test that compares
+ * with it (a tshark start is most of a small capture's read); NULL after
+ * printing tshark's error. Kept until the process ends.
+ */
+static const struct st_dissection *tshark_of(const char *path)
+{
+    static struct {
+        char path[1024];
+        struct st_dissection d;
+    } seen[256];
+    static size_t n;
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(seen[k].path, path))
+            return &seen[k].d;
+    assert_true(n < sizeof seen / sizeof seen[0]);
+    char err[512];
+    if (st_tshark_read(path, NULL, &seen[n].d, err, sizeof err) != ST_TSHARK_OK) {
+        print_error("%s\n", err);
+        return NULL;
+    }
+    snprintf(seen[n].path, sizeof seen[n].path, "%s", path);
+    return &seen[n++].d;
+}
+
 static unsigned check_capture(const char *path, unsigned *frames)
 {
-    struct st_dissection cap;
     char err[512];
     unsigned bad = 0;
 
-    if (st_tshark_read(path, NULL, &cap, err, sizeof err) != ST_TSHARK_OK) {
-        print_error("%s\n", err);
+    const struct st_dissection *ts = tshark_of(path);
+    if (!ts)
         return 1;
-    }
     pcap_t *pc = pcap_open_offline(path, err);
     assert_non_null(pc);
     enum st_link link = st_link_from_dlt(pcap_datalink(pc));
@@ -55,13 +78,13 @@ static unsigned check_capture(const char *path, unsigned *frames)
     while (pcap_next_ex(pc, &h, &bytes) == 1) {
         struct st_pkt own;
         st_decode(bytes, h->caplen, link, &own);
-        if (i >= cap.n) {
-            print_error("%s: tshark has %zu frames, libpcap more\n", path, cap.n);
+        if (i >= ts->n) {
+            print_error("%s: tshark has %zu frames, libpcap more\n", path, ts->n);
             bad++;
             break;
         }
         struct st_pkt tmp;
-        const struct st_pkt *ws = st_store_get(&cap.frames, i, &tmp);
+        const struct st_pkt *ws = st_store_get(&ts->frames, i, &tmp);
         /* tshark has no field with the raw IP option bytes: the tshark reader
          * knows their length (ihl) only, so compare the rest */
         if (own.net == ST_NET_IPV4 && own.ip.optlen) {
@@ -92,12 +115,11 @@ static unsigned check_capture(const char *path, unsigned *frames)
         i++;
         (*frames)++;
     }
-    if (i != cap.n) {
-        print_error("%s: libpcap read %zu frames, tshark %zu\n", path, i, cap.n);
+    if (i != ts->n) {
+        print_error("%s: libpcap read %zu frames, tshark %zu\n", path, i, ts->n);
         bad++;
     }
     pcap_close(pc);
-    st_dissection_free(&cap);
     return bad;
 }
 
@@ -188,12 +210,11 @@ static unsigned same_dissection(const char *path, const char *what, const struct
 
 static unsigned check_wireshark(const char *path, unsigned *frames)
 {
-    struct st_dissection ts, ws, segs;
+    struct st_dissection ws, segs;
     char err[512];
-    if (st_tshark_read(path, NULL, &ts, err, sizeof err) != ST_TSHARK_OK) {
-        print_error("%s\n", err);
+    const struct st_dissection *ts = tshark_of(path);
+    if (!ts)
         return 1;
-    }
     /* each read a process started (the helper: its libwireshark start,
      * half a second): one whole, and one cut in halves and in segments */
     struct st_wireshark_opts here = {.in_process = true}, whole = {.split_bytes = UINT64_MAX},
@@ -203,11 +224,10 @@ static unsigned check_wireshark(const char *path, unsigned *frames)
     assert_int_equal(st_wireshark_read(path, &whole, &one, err, sizeof err), ST_TSHARK_OK);
     /* each half by processes of 7 frames: every cut between two of them */
     assert_int_equal(st_wireshark_read(path, &pieces, &segs, err, sizeof err), ST_TSHARK_OK);
-    unsigned bad = same_dissection(path, "this process", &ts, &ws) +
-                   same_dissection(path, "one child", &ts, &one) +
-                   same_dissection(path, "halves by segments", &ts, &segs);
-    *frames += (unsigned)ts.n;
-    st_dissection_free(&ts);
+    unsigned bad = same_dissection(path, "this process", ts, &ws) +
+                   same_dissection(path, "one child", ts, &one) +
+                   same_dissection(path, "halves by segments", ts, &segs);
+    *frames += (unsigned)ts->n;
     st_dissection_free(&ws);
     st_dissection_free(&one);
     st_dissection_free(&segs);
