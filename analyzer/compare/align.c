@@ -59,13 +59,6 @@ static bool kernel_filled_id(const struct st_pkt *p)
            !(p->flags & ST_PKT_CONNECT);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The hashes of the trace's probes sent with IP id 0, sorted. */
 static void zero_ids_find(struct index *ix, const struct st_trace *t)
 {
     struct st_pkt tmp;
@@ -87,12 +80,12 @@ static void zero_ids_find(struct index *ix, const struct st_trace *t)
     }
     ix->zero_ids = ix->nzero > 0;
     if (ix->nzero)
-        st_sort(ix->zero_hash, ix->nzero, sizeof *ix->zero_hash, cmp_u64);
+        st_sort(ix->zero_hash, ix->nzero, sizeof *ix->zero_hash, st_cmp_u64);
 }
 
 static bool zero_id_probed(const struct index *ix, uint64_t h)
 {
-    return ix->nzero && bsearch(&h, ix->zero_hash, ix->nzero, sizeof h, cmp_u64);
+    return ix->nzero && bsearch(&h, ix->zero_hash, ix->nzero, sizeof h, st_cmp_u64);
 }
 
 static void ix_add(struct index *ix, uint64_t h, long f)
@@ -189,12 +182,6 @@ static size_t candidates(const struct index *ix, const struct st_dissection *cap
         out[n++] = f;
     }
     return n;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
 }
 
 static void add_scanner(struct st_comparison *c, uint32_t a)
@@ -425,7 +412,7 @@ static size_t offsets_of(const struct st_comparison *c, const struct cands *cs, 
 
 static int64_t median(int64_t *d, size_t n)
 {
-    st_sort(d, n, sizeof *d, cmp_i64); /* in place: no copy of a trace-long array */
+    st_sort(d, n, sizeof *d, st_cmp_i64); /* in place: no copy of a trace-long array */
     return d[n / 2];
 }
 

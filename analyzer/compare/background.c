@@ -14,40 +14,6 @@
 #include "align_internal.h"
 #include "util.h"
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static bool has(const uint32_t *v, size_t n, uint32_t a)
-{
-    return n && bsearch(&a, v, n, sizeof *v, cmp_u32) != NULL;
-}
-
-struct u32s {
-    uint32_t *v;
-    size_t n, cap;
-};
-
-static void push(struct u32s *s, uint32_t a)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        uint32_t *g = realloc(s->v, s->cap * sizeof *g);
-        if (!g)
-            abort();
-        s->v = g;
-    }
-    s->v[s->n++] = a;
-}
-
-static void sort(struct u32s *s)
-{
-    if (s->n)
-        qsort(s->v, s->n, sizeof *s->v, cmp_u32);
-}
-
 static bool is_echo(const struct st_pkt *p)
 {
     return (p->proto == ST_IPPROTO_ICMP && p->l4.icmp.type == 8) ||
@@ -70,7 +36,7 @@ static uint32_t kind(const struct st_pkt *p)
 /* What a run built from the wire sent its targets: their kinds, and the
  * ICMP echo id all its echoes carry (-1: none, or several). */
 struct probes {
-    struct u32s kinds;
+    struct st_u32set kinds;
     long echo_id;
 };
 
@@ -83,21 +49,21 @@ static void probes_of(const struct st_trace *t, struct probes *pr)
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir != ST_DIR_SENT || (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6))
             continue;
-        push(&pr->kinds, kind(p));
+        st_u32set_push(&pr->kinds, kind(p));
         if (is_echo(p)) {
             long id = p->l4.icmp.id;
             pr->echo_id = first || pr->echo_id == id ? id : -1;
             first = false;
         }
     }
-    sort(&pr->kinds);
+    st_u32set_seal(&pr->kinds);
 }
 
 /* Whether a frame the scanner's host sent outside the targets is like a
  * probe of a run built from the wire. */
 static bool like_probe(const struct probes *pr, const struct st_pkt *p)
 {
-    if (!has(pr->kinds.v, pr->kinds.n, kind(p)))
+    if (!st_u32set_has(&pr->kinds, kind(p)))
         return false;
     return !(is_echo(p) && pr->echo_id >= 0 && p->l4.icmp.id != pr->echo_id);
 }
@@ -118,25 +84,26 @@ void st_background(struct st_comparison *c)
     size_t nt;
     uint32_t *targets = st_compare_targets(c, &nt);
     struct probes pr = {{0}, -1};
-    struct u32s peers = {0};
+    struct st_u32set peers = {0};
     struct st_pkt tmp;
     if (c->from_wire)
         probes_of(c->trace, &pr);
     for (size_t f = 0; f < c->cap->n; f++) {
         const struct st_pkt *p = unknown_ip(c, f, ST_DIR_SENT, &tmp);
-        if (!p || has(targets, nt, st_pkt_dst_host(p)) || (c->from_wire && like_probe(&pr, p)))
+        if (!p || st_u32_has(targets, nt, st_pkt_dst_host(p)) ||
+            (c->from_wire && like_probe(&pr, p)))
             continue;
         c->fcause[f] = ST_CAUSE_BACKGROUND;
-        push(&peers, st_pkt_dst_host(p));
+        st_u32set_push(&peers, st_pkt_dst_host(p));
     }
-    sort(&peers);
+    st_u32set_seal(&peers);
     for (size_t f = 0; peers.n && f < c->cap->n; f++) {
         const struct st_pkt *p = unknown_ip(c, f, ST_DIR_RCVD, &tmp);
         uint32_t src = p ? st_pkt_src_host(p) : 0;
-        if (p && has(peers.v, peers.n, src) && !has(targets, nt, src))
+        if (p && st_u32set_has(&peers, src) && !st_u32_has(targets, nt, src))
             c->fcause[f] = ST_CAUSE_BACKGROUND;
     }
-    free(peers.v);
-    free(pr.kinds.v);
+    st_u32set_free(&peers);
+    st_u32set_free(&pr.kinds);
     free(targets);
 }

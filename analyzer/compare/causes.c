@@ -487,28 +487,9 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
  * lossy capture of a /16 never finished).
  */
 struct arp_seen {
-    uint32_t *asked, *answered;
-    size_t nasked, nanswered, capasked, capanswered;
+    struct st_u32set asked, answered;
     bool made;
 };
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static void push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t a)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        uint32_t *g = realloc(*v, *cap * sizeof *g);
-        if (!g)
-            abort();
-        *v = g;
-    }
-    (*v)[(*n)++] = a;
-}
 
 static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
 {
@@ -521,27 +502,20 @@ static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
             uint32_t target = st_host6(f->l4.icmp.nd_target);
             if (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT &&
                 st_is_scanner(c, st_pkt_src_host(f)))
-                push_u32(&s->asked, &s->nasked, &s->capasked, target);
+                st_u32set_push(&s->asked, target);
             else if (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT)
-                push_u32(&s->answered, &s->nanswered, &s->capanswered, target);
+                st_u32set_push(&s->answered, target);
             continue;
         }
         if (f->net != ST_NET_ARP)
             continue;
         if ((f->arp.op & 0xff) == 1 && st_is_scanner(c, f->arp.spa))
-            push_u32(&s->asked, &s->nasked, &s->capasked, f->arp.tpa);
+            st_u32set_push(&s->asked, f->arp.tpa);
         if ((f->arp.op & 0xff) == 2)
-            push_u32(&s->answered, &s->nanswered, &s->capanswered, f->arp.spa);
+            st_u32set_push(&s->answered, f->arp.spa);
     }
-    if (s->nasked)
-        qsort(s->asked, s->nasked, sizeof *s->asked, cmp_u32);
-    if (s->nanswered)
-        qsort(s->answered, s->nanswered, sizeof *s->answered, cmp_u32);
-}
-
-static bool has_u32(const uint32_t *v, size_t n, uint32_t a)
-{
-    return n && bsearch(&a, v, n, sizeof *v, cmp_u32) != NULL;
+    st_u32set_seal(&s->asked);
+    st_u32set_seal(&s->answered);
 }
 
 /* A SENT line without its frame: did the kernel fail to resolve its next
@@ -550,7 +524,7 @@ static bool arp_failed(const struct st_comparison *c, struct arp_seen *s, uint32
 {
     if (!s->made)
         arp_seen_make(c, s);
-    return has_u32(s->asked, s->nasked, dst) && !has_u32(s->answered, s->nanswered, dst);
+    return st_u32set_has(&s->asked, dst) && !st_u32set_has(&s->answered, dst);
 }
 
 /* Whether frame f is between the scanner and an address of another shard of
@@ -563,7 +537,7 @@ static bool other_shard(const struct st_comparison *c, size_t f)
     const struct st_pkt *p = st_store_get(&c->cap->frames, f, &tmp);
     uint32_t s = st_pkt_src_host(p), d = st_pkt_dst_host(p);
     uint32_t peer = st_is_scanner(c, s) ? d : st_is_scanner(c, d) ? s : 0;
-    return peer && bsearch(&peer, c->shard_others, c->nshard_others, sizeof peer, cmp_u32);
+    return peer && st_u32_has(c->shard_others, c->nshard_others, peer);
 }
 
 /*
@@ -583,7 +557,7 @@ static void not_targets(struct st_comparison *c, const struct keys *k, const str
         long f = c->t2f[i];
         struct st_pkt tmp;
         if (f < 0 || st_trace_pkt(t, i, &tmp)->dir != ST_DIR_RCVD ||
-            has_u32(dst, n, st_trace_pkt_host(c, i)))
+            st_u32_has(dst, n, st_trace_pkt_host(c, i)))
             continue;
         long rel;
         enum st_cause why = classify_frame(c, k, ups, nups, (size_t)f, &rel);
@@ -724,8 +698,8 @@ void st_classify(struct st_comparison *c)
         else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }
-    free(arp.asked);
-    free(arp.answered);
+    st_u32set_free(&arp.asked);
+    st_u32set_free(&arp.answered);
     free(k.e);
     free(k.dir);
     free(ups);

@@ -236,45 +236,10 @@ bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *
     return host_answer(c, h, "nmap") != ANSWER_NONE;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* A host in a run, as one sortable key: the run, then the address. */
 static uint64_t run_host(uint32_t run, uint32_t addr)
 {
     return (uint64_t)run << 32 | addr;
-}
-
-/* Sorted (by cmp) and unique, in place: k items of size bytes (integers:
- * equal when their bytes are). The new count. */
-static size_t sort_unique_of(void *a, size_t k, size_t size, int (*cmp)(const void *, const void *))
-{
-    unsigned char *b = a;
-    size_t n = 0;
-    st_sort(a, k, size, cmp);
-    for (size_t i = 0; i < k; i++)
-        if (!n || memcmp(b + (n - 1) * size, b + i * size, size))
-            memmove(b + n++ * size, b + i * size, size);
-    return n;
-}
-
-static size_t sort_unique(uint32_t *a, size_t k)
-{
-    return sort_unique_of(a, k, sizeof *a, cmp_u32);
-}
-
-static size_t sort_unique64(uint64_t *a, size_t k)
-{
-    return sort_unique_of(a, k, sizeof *a, cmp_u64);
 }
 
 /* The hosts that answered, by run (run_host), sorted and unique (a sweep
@@ -304,8 +269,8 @@ static uint64_t *answered_set(const struct st_comparison *c, const char *scanner
                 s[ks++] = key;
         }
     }
-    *n = sort_unique64(a, k);
-    *nsucc = sort_unique64(s, ks);
+    *n = st_sort_unique(a, k, sizeof *a, st_cmp_u64);
+    *nsucc = st_sort_unique(s, ks, sizeof *s, st_cmp_u64);
     *succ = s;
     return a;
 }
@@ -332,7 +297,7 @@ static void push_addr(uint32_t **list, size_t n, uint32_t a)
  * then IPv6. The new count. */
 static size_t report_list(uint32_t *a, size_t n)
 {
-    n = sort_unique(a, n);
+    n = st_sort_unique(a, n, sizeof *a, st_cmp_u32);
     /* (qsort is given no null list, even empty: UBSan holds it to that) */
     if (n)
         qsort(a, n, sizeof *a, cmp_report_order);
@@ -365,22 +330,22 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
         /* the scanner's own address answers on no wire, and is up; a run
          * that traced nothing has no answers told apart to hold it to */
         bool held = !c->trace || st_trace_run_claims(c->trace, cl->run[i]);
-        if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, cmp_u64) &&
+        if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) &&
             !st_is_scanner(c, cl->addr[i]))
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
     }
     for (size_t i = 0; i < na; i++) {
         uint32_t addr = (uint32_t)ans[i];
         answered[nans++] = addr;
-        if (bsearch(&ans[i], up, nup, sizeof *up, cmp_u64))
+        if (bsearch(&ans[i], up, nup, sizeof *up, st_cmp_u64))
             continue;
-        if (!bsearch(&ans[i], succ, ns, sizeof *succ, cmp_u64))
+        if (!bsearch(&ans[i], succ, ns, sizeof *succ, st_cmp_u64))
             push_addr(&cl->unreported_addr, cl->unreported++, addr);
         else
             push_addr(&cl->missed_addr, cl->missed++, addr);
     }
-    cl->claimed_up = sort_unique(claimed, nclaimed);
-    cl->answered = sort_unique(answered, nans);
+    cl->claimed_up = st_sort_unique(claimed, nclaimed, sizeof *claimed, st_cmp_u32);
+    cl->answered = st_sort_unique(answered, nans, sizeof *answered, st_cmp_u32);
     cl->unfounded = report_list(cl->unfounded_addr, cl->unfounded);
     cl->missed = report_list(cl->missed_addr, cl->missed);
     cl->unreported = report_list(cl->unreported_addr, cl->unreported);

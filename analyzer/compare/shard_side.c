@@ -51,24 +51,6 @@ static bool rebuild(json_object *run, struct st_targets *t)
     return n && each_after(cl, "--exclude", t, st_targets_exclude);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static size_t sort_unique(uint32_t *v, size_t n)
-{
-    if (!n)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_u32);
-    size_t k = 1;
-    for (size_t i = 1; i < n; i++)
-        if (v[i] != v[k - 1])
-            v[k++] = v[i];
-    return k;
-}
-
 /* whole minus part, both sorted and unique, into whole's array. */
 static size_t minus(uint32_t *whole, size_t nw, const uint32_t *part, size_t np)
 {
@@ -102,7 +84,8 @@ static int others_of(json_object *run, uint32_t **others, size_t *n)
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)sw.digest);
     if (strcmp(hex, json_object_get_string(dig)))
         goto done; /* the specs or an -iL file changed since: cannot tell */
-    size_t nw = sort_unique(whole.addr, whole.n), np = sort_unique(part.addr, part.n);
+    size_t nw = st_sort_unique(whole.addr, whole.n, sizeof *whole.addr, st_cmp_u32),
+           np = st_sort_unique(part.addr, part.n, sizeof *part.addr, st_cmp_u32);
     *n = minus(whole.addr, nw, part.addr, np);
     *others = whole.addr;
     whole.addr = NULL;

@@ -133,20 +133,14 @@ static bool is_default(const struct kinds *k)
            !strcmp(k->udp, d.udp) && !strcmp(k->sctp, d.sctp) && !strcmp(k->proto, d.proto);
 }
 
-static int cmp_uint(const void *a, const void *b)
-{
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return (x > y) - (x < y);
-}
-
 /* "6,1,17" -> "1,6,17" */
 static void sort_list(char *list)
 {
-    unsigned v[64];
+    uint32_t v[64];
     size_t n = 0, len = 0, size = strlen(list) + 1;
     for (char *p = list; *p && n < 64; p += strspn(p, ","))
-        v[n++] = (unsigned)strtoul(p, &p, 10);
-    qsort(v, n, sizeof v[0], cmp_uint);
+        v[n++] = (uint32_t)strtoul(p, &p, 10);
+    st_sort(v, n, sizeof v[0], st_cmp_u32);
     for (size_t i = 0; i < n; i++)
         len += (size_t)snprintf(list + len, size - len, "%s%u", i ? "," : "", v[i]);
 }

@@ -104,21 +104,11 @@ static bool own_address_option(const char *scanner, const char *opt)
     return st_pair_find(own, ST_PAIRS_N(own), scanner, opt) != NULL;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* t, sorted and unique, as s's targets (s owns its array then). */
 static void targets_set(struct st_targets *t, struct st_scanner_cmd *s)
 {
-    if (t->n) /* no targets read: t->addr is still NULL, which qsort may not be given */
-        qsort(t->addr, t->n, sizeof *t->addr, cmp_u32);
-    s->ntargets = 0;
-    for (size_t i = 0; i < t->n && s->ntargets < MAX_TARGETS; i++)
-        if (!s->ntargets || t->addr[s->ntargets - 1] != t->addr[i])
-            t->addr[s->ntargets++] = t->addr[i];
+    size_t n = st_sort_unique(t->addr, t->n, sizeof *t->addr, st_cmp_u32);
+    s->ntargets = n < MAX_TARGETS ? n : MAX_TARGETS;
     s->targets = t->addr;
 }
 
@@ -474,5 +464,5 @@ bool st_scanner_targets(const struct st_scanner_cmd *s, uint32_t addr)
 {
     if (!s->targets_read)
         return true;
-    return bsearch(&addr, s->targets, s->ntargets, sizeof addr, cmp_u32) != NULL;
+    return st_u32_has(s->targets, s->ntargets, addr);
 }

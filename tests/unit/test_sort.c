@@ -5,6 +5,7 @@
  * above it, for the element sizes the comparison sorts (4 to 64 bytes).
  * With a total order both must give the same bytes; with a key that has
  * ties, st_sort's result must be in order and a permutation of its input.
+ * The key sets built on it (u32set.h): sorted, one of each, found or not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -171,11 +172,53 @@ static void test_adversary(void **state)
     free(v);
 }
 
+/* Keys pushed in any order, with repeats and the extremes, sealed: sorted,
+ * one of each; each pushed key found, the others not. */
+static void test_u32set(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t in[8];
+        size_t n;
+        uint32_t out[8];
+        size_t nout;
+        uint32_t absent;
+    } rows[] = {
+        {{0}, 0, {0}, 0, 0},
+        {{7}, 1, {7}, 1, 8},
+        {{5, 5, 5}, 3, {5}, 1, 4},
+        {{3, 1, 2, 1, 3}, 5, {1, 2, 3}, 3, 0},
+        {{UINT32_MAX, 0, UINT32_MAX, 0x80000000u}, 4, {0, 0x80000000u, UINT32_MAX}, 3, 1},
+        {{9, 8, 7, 6, 5, 4, 3, 2}, 8, {2, 3, 4, 5, 6, 7, 8, 9}, 8, 10},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        struct st_u32set s = {0};
+        for (size_t i = 0; i < rows[r].n; i++)
+            st_u32set_push(&s, rows[r].in[i]);
+        st_u32set_seal(&s);
+        assert_int_equal(s.n, rows[r].nout);
+        if (s.n)
+            assert_memory_equal(s.v, rows[r].out, s.n * sizeof *s.v);
+        for (size_t i = 0; i < rows[r].n; i++)
+            assert_true(st_u32set_has(&s, rows[r].in[i]));
+        assert_false(st_u32set_has(&s, rows[r].absent));
+        st_u32set_free(&s);
+    }
+    /* 64-bit keys whose low halves tie: unique by all 8 bytes */
+    uint64_t k[] = {1ull << 32 | 1, 1, 1ull << 32 | 1, 2ull << 32, 1};
+    assert_int_equal(st_sort_unique(k, 5, sizeof *k, st_cmp_u64), 3);
+    assert_true(k[0] == 1 && k[1] == (1ull << 32 | 1) && k[2] == 2ull << 32);
+    int64_t d[] = {3, -1, INT64_MIN, -1};
+    assert_int_equal(st_sort_unique(d, 4, sizeof *d, st_cmp_i64), 3);
+    assert_true(d[0] == INT64_MIN && d[1] == -1 && d[2] == 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_adversary),
+        cmocka_unit_test(test_u32set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
