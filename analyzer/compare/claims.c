@@ -129,13 +129,20 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     return 0;
 }
 
+/* How many hosts the modes hold, all passes together. */
+static size_t all_hosts(const struct st_comparison *c)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < c->nmodes; m++)
+        n += c->modes[m].nhosts;
+    return n;
+}
+
 void st_claims_unlisted_up(struct st_claims *cl, const struct st_comparison *c)
 {
     /* looked up in the claims as read (sorted), all appended after: a claim
      * appended among them would break st_claim_of's binary search */
-    size_t total = 0, k = 0;
-    for (size_t m = 0; m < c->nmodes; m++)
-        total += c->modes[m].nhosts;
+    size_t total = all_hosts(c), k = 0;
     uint32_t *add = malloc((total + 1) * sizeof *add);
     if (!add)
         abort();
@@ -249,9 +256,7 @@ static uint64_t run_host(uint32_t run, uint32_t addr)
 static uint64_t *answered_set(const struct st_comparison *c, const char *scanner, size_t *n,
                               uint64_t **succ, size_t *nsucc)
 {
-    size_t total = 0, k = 0;
-    for (size_t m = 0; m < c->nmodes; m++)
-        total += c->modes[m].nhosts;
+    size_t total = all_hosts(c), k = 0;
     uint64_t *a = malloc((total + 1) * sizeof *a), *s = malloc((total + 1) * sizeof *s);
     size_t ks = 0;
     if (!a || !s)
@@ -272,6 +277,34 @@ static uint64_t *answered_set(const struct st_comparison *c, const char *scanner
     *n = st_sort_unique(a, k, sizeof *a, st_cmp_u64);
     *nsucc = st_sort_unique(s, ks, sizeof *s, st_cmp_u64);
     *succ = s;
+    return a;
+}
+
+/* Whether any of host h's packets (n trace indexes at v) is from outside
+ * the capture's time. */
+static bool any_outside(const struct st_comparison *c, const int32_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c->t2f[v[i]] < 0 && c->tcause[v[i]] == ST_CAUSE_OUTSIDE_CAPTURE)
+            return true;
+    return false;
+}
+
+/* The hosts (run_host keys, sorted) with a packet from outside the
+ * capture's time: the wire cannot tell whether they answered. */
+static uint64_t *unseen_set(const struct st_comparison *c, size_t *n)
+{
+    size_t k = 0, total = all_hosts(c);
+    uint64_t *a = malloc((total + 1) * sizeof *a);
+    if (!a)
+        abort();
+    for (size_t m = 0; c->outside_before + c->outside_after && m < c->nmodes; m++)
+        for (size_t h = 0; h < c->modes[m].nhosts; h++) {
+            const struct st_mode_host *x = &c->modes[m].hosts[h];
+            if (any_outside(c, x->probes, x->nprobes) || any_outside(c, x->replies, x->nreplies))
+                a[k++] = run_host(c->modes[m].run, x->addr);
+        }
+    *n = st_sort_unique(a, k, sizeof *a, st_cmp_u64);
     return a;
 }
 
@@ -314,8 +347,9 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
     cl->claimed_up = cl->answered = cl->missed = cl->unfounded = cl->unreported = 0;
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
-    size_t na, ns, nup = 0, nclaimed = 0, nans = 0;
+    size_t na, ns, nup = 0, nclaimed = 0, nans = 0, nunseen;
     uint64_t *succ, *ans = answered_set(c, cl->scanner, &na, &succ, &ns);
+    uint64_t *unseen = unseen_set(c, &nunseen);
     /* the claims are sorted by run and address: so are their keys */
     uint64_t *up = malloc((cl->n + 1) * sizeof *up);
     uint32_t *claimed = malloc((cl->n + 1) * sizeof *claimed);
@@ -328,8 +362,11 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
         up[nup++] = run_host(cl->run[i], cl->addr[i]);
         claimed[nclaimed++] = cl->addr[i];
         /* the scanner's own address answers on no wire, and is up; a run
-         * that traced nothing has no answers told apart to hold it to */
-        bool held = !c->trace || st_trace_run_claims(c->trace, cl->run[i]);
+         * that traced nothing has no answers told apart to hold it to, nor a
+         * host of a time the capture does not cover */
+        bool held =
+            (!c->trace || st_trace_run_claims(c->trace, cl->run[i])) &&
+            !(nunseen && bsearch(&up[nup - 1], unseen, nunseen, sizeof *unseen, st_cmp_u64));
         if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) &&
             !st_is_scanner(c, cl->addr[i]))
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
@@ -354,6 +391,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
     free(up);
     free(ans);
     free(succ);
+    free(unseen);
 }
 
 bool st_claims_failed(const struct st_claims *cl)

@@ -165,8 +165,7 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
     /* run.json's parse (made by the front door's check) is freed here,
      * before the alignment; the frames collected meanwhile add to it (a
      * /16 sweep's: a few MB) */
-    if (rundir && st_run_json_read(rundir, &l->trace, &l->c.capture_dropped, &l->c.dropped_known,
-                                   err, sizeof err) < 0) {
+    if (rundir && st_run_json_read(rundir, &l->trace, &l->c, err, sizeof err) < 0) {
         st_run_json_forget();
         progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_trace_free(&l->trace);

@@ -32,20 +32,22 @@ enum st_cause {
     ST_CAUSE_NO_ARP,       /* a SENT line whose next hop never answered ARP: never on the wire */
     ST_CAUSE_CAPTURE_DROP, /* the capture lost frames */
     /* IPv6 (wire only, then trace only) */
-    ST_CAUSE_OS_ND,        /* neighbour discovery the kernel did: for the probes' next hop, or
-                            * answering a neighbour's solicitation (IPv6's os-arp) */
-    ST_CAUSE_OS_RS,        /* a router solicitation the kernel sent of its own accord */
-    ST_CAUSE_OS_MLD,       /* multicast listener reports the kernel sent joining a group */
-    ST_CAUSE_NO_ND,        /* a SENT line whose next hop never answered ND (IPv6's no-arp) */
-    ST_CAUSE_OTHER_SHARD,  /* another shard's frame, swept at once from the same host */
-    ST_CAUSE_DNS,          /* the scanner's name lookups (reverse DNS: nmap without -n, -R) */
-    ST_CAUSE_UNTRACED_RUN, /* a frame of a run of the log that traced no packet (nmap without
-                            * --packet-trace among runs with it): not judged */
-    ST_CAUSE_BACKGROUND,   /* the scanner's host with an address the scan never probed:
-                            * another program's (a traced run sends nothing untraced) */
-    ST_CAUSE_COPY,         /* the same packet again, seen at a second capture point (a router's
-                            * other interface): not sent twice */
-    ST_CAUSE_COUNT,        /* how many there are (tables of counts) */
+    ST_CAUSE_OS_ND,           /* neighbour discovery the kernel did: for the probes' next hop, or
+                               * answering a neighbour's solicitation (IPv6's os-arp) */
+    ST_CAUSE_OS_RS,           /* a router solicitation the kernel sent of its own accord */
+    ST_CAUSE_OS_MLD,          /* multicast listener reports the kernel sent joining a group */
+    ST_CAUSE_NO_ND,           /* a SENT line whose next hop never answered ND (IPv6's no-arp) */
+    ST_CAUSE_OTHER_SHARD,     /* another shard's frame, swept at once from the same host */
+    ST_CAUSE_DNS,             /* the scanner's name lookups (reverse DNS: nmap without -n, -R) */
+    ST_CAUSE_UNTRACED_RUN,    /* a frame of a run of the log that traced no packet (nmap without
+                               * --packet-trace among runs with it): not judged */
+    ST_CAUSE_BACKGROUND,      /* the scanner's host with an address the scan never probed:
+                               * another program's (a traced run sends nothing untraced) */
+    ST_CAUSE_COPY,            /* the same packet again, seen at a second capture point (a router's
+                               * other interface): not sent twice */
+    ST_CAUSE_OUTSIDE_CAPTURE, /* trace only: from a time the capture holds nothing of (before its
+                               * first frame, after its last): not checked */
+    ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 
 const char *st_cause_name(enum st_cause c);
@@ -120,6 +122,11 @@ struct st_comparison {
 
     uint64_t capture_dropped; /* from run.json / the capture, when known */
     bool dropped_known;
+    /* run.json says scantrace made the capture (record, scan): it ran
+     * before the scanner started and after it ended */
+    bool capture_whole;
+    /* trace packets from before the capture's first frame, after its last */
+    size_t outside_before, outside_after;
 
     size_t matched, trace_only, wire_only, discrepancies;
 

@@ -80,12 +80,9 @@ static int load_trace(const char *trace_path, const char *rundir, struct st_diff
         snprintf(err, errsz, "%s: no SENT/RCVD/CONN lines", trace_path);
         return -1;
     }
-    if (rundir) {
-        uint64_t dropped;
-        bool known = false;
-        if (st_run_json_read(rundir, &v->trace, &dropped, &known, err, errsz) < 0)
-            return -1;
-    }
+    struct st_comparison unused;
+    if (rundir && st_run_json_read(rundir, &v->trace, &unused, err, errsz) < 0)
+        return -1;
     snprintf(v->dialect, sizeof v->dialect, "%s", v->trace.dialect);
     snprintf(v->none.dissector, sizeof v->none.dissector, "none");
     st_compare_run(&v->cmp, &v->trace, &v->none);

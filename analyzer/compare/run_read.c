@@ -114,6 +114,7 @@ int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, c
         c->capture_dropped = (uint64_t)json_object_get_int64(dropped);
         c->dropped_known = true;
     }
+    c->capture_whole = member(run, "capture", json_type_object) != NULL;
     asked_mode(member(run, "command_line", json_type_array), t);
     local_addresses(member(run, "local_addresses", json_type_array), t);
     json_object *status = member(run, "status", json_type_string);
@@ -163,8 +164,8 @@ void st_run_json_forget(void)
     memset(&cached, 0, sizeof cached);
 }
 
-int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, bool *known,
-                     char *err, size_t errsz)
+int st_run_json_read(const char *rundir, struct st_trace *t, struct st_comparison *out, char *err,
+                     size_t errsz)
 {
     char path[4200], why[256];
     snprintf(path, sizeof path, "%s/run.json", rundir);
@@ -183,7 +184,8 @@ int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, 
         snprintf(err, errsz, "%s: %s", path, why);
         return -1;
     }
-    *dropped = c.capture_dropped;
-    *known = c.dropped_known;
+    out->capture_dropped = c.capture_dropped;
+    out->dropped_known = c.dropped_known;
+    out->capture_whole = c.capture_whole;
     return 1;
 }

@@ -32,11 +32,11 @@ json_object *st_run_json_doc(const char *rundir, const char **why);
 void st_run_json_forget(void);
 
 /*
- * RUNDIR/run.json, when there is one: the capture's drop count into
- * *dropped (and *known), and scantrace's verdicts into t. 1 read, 0 no
- * run.json, -1 unreadable (a one-line reason in err).
+ * RUNDIR/run.json, when there is one: what it says of the capture into c
+ * (its drop count, that scantrace made it), and scantrace's verdicts into
+ * t. 1 read, 0 no run.json, -1 unreadable (a one-line reason in err).
  */
-int st_run_json_read(const char *rundir, struct st_trace *t, uint64_t *dropped, bool *known,
-                     char *err, size_t errsz);
+int st_run_json_read(const char *rundir, struct st_trace *t, struct st_comparison *c, char *err,
+                     size_t errsz);
 
 #endif

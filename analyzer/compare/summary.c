@@ -706,7 +706,8 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
                 ? c->claims->unread
                 : "the scanner's output is in no format scantrace reads");
     /* an interrupted run never passes: what it decided is not what it was asked */
-    if (c->unjudged || c->empty_modes || t->malformed || !c->judged || t->interrupted)
+    if (c->unjudged || c->empty_modes || t->malformed || !c->judged || t->interrupted ||
+        c->outside_before || c->outside_after)
         SAY("%sUNJUDGED:", len ? "; " : "");
     if (t->interrupted && !c->unjudged)
         SAY(" run interrupted%s", c->empty_modes || t->malformed ? "," : "");
@@ -719,11 +720,19 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
             untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
                                 "--packet-trace)"
                               : "");
-    if (!c->judged && !c->unjudged && !c->empty_modes && !t->interrupted)
+    if (!c->judged && !c->unjudged && !c->empty_modes && !t->interrupted &&
+        !(c->outside_before || c->outside_after))
         SAY(" no host at all");
     if (t->malformed)
         SAY("%s %zu unreadable packet lines", c->unjudged || c->empty_modes ? "," : "",
             t->malformed);
+    size_t outside = c->outside_before + c->outside_after;
+    if (outside)
+        SAY("%s %zu trace packets from outside the capture's time, not checked (%s)",
+            c->unjudged || c->empty_modes || t->malformed ? "," : "", outside,
+            !c->outside_after    ? "before its first frame: it began after the scan started"
+            : !c->outside_before ? "after its last frame: it ended before the scan"
+                                 : "before its first frame and after its last");
 #undef SAY
     if (!len)
         snprintf(buf, size, "%s",

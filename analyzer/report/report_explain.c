@@ -333,6 +333,12 @@ static void trace_only(const struct teller *t, long ti)
                 "answer, so it dropped the packet.",
                 article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
                 c->tcause[ti] == ST_CAUSE_NO_ND ? "IPv6 neighbour discovery" : "ARP");
+    else if (c->tcause[ti] == ST_CAUSE_OUTSIDE_CAPTURE)
+        fprintf(t->out,
+                "  The trace says %s %s was sent (line %u) at a time the capture holds "
+                "nothing of: it began after it or ended before it, so it cannot say whether "
+                "the packet was on the wire.",
+                article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
     else
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u), but the capture does not have "

@@ -391,6 +391,43 @@ check "faults: a RCVD line deleted (PE) -> its frame wire_only" inject_lines "$f
 check "faults: an untraced reply of an up host is a missed-reply" \
   test "$(jq -r '[.packets[] | select(.status == "wire_only" and .proto == "icmp" and (.text | test("Echo reply")))][0].cause' "$tmp/cut.json")" = missed-reply
 
+# A capture that began after the scan or ended before it (a Wireshark started late,
+# stopped early, a file cut): the lines of those times are outside-capture, the run
+# UNJUDGED (not consistent, no unknown, no host unfounded); a frame lost in the middle
+# stays a discrepancy (above), and so does a run directory's (scantrace captured it all).
+outside() { # NAME CAPTURE DIR: compare DIR's trace with CAPTURE into $tmp/NAME.json
+  "$st" compare --no-write -f json "$3/trace.log" "$2" >"$tmp/$1.json"
+  echo $? >"$tmp/$1.rc"
+}
+editcap -r "$fx/default-routed/capture.pcapng" "$tmp/early.pcapng" 1-20 >/dev/null 2>&1
+editcap -r "$fx/default-routed/capture.pcapng" "$tmp/late.pcapng" 21-28 >/dev/null 2>&1
+outside early "$tmp/early.pcapng" "$fx/default-routed"
+outside late "$tmp/late.pcapng" "$fx/default-routed"
+for k in early late; do
+  check "a capture that $([ $k = early ] && echo ended early || echo began late) (default-routed): exit 1" \
+    test "$(cat "$tmp/$k.rc")" -eq 1
+  check "... every trace-only line outside-capture, none unknown, not passing" \
+    jqt '.summary.trace_only > 0 and .summary.causes["outside-capture"] == .summary.trace_only
+         and .summary.causes.unknown == null and .summary.passes == false' "$tmp/$k.json"
+done
+check "... the result says which end" jqt '(.summary.result | test("UNJUDGED: 8 trace packets from outside the capture.s time, not checked \\(after its last frame"))' "$tmp/early.json"
+check "... and the other" jqt '(.summary.result | test("UNJUDGED: 17 trace packets .*before its first frame"))' "$tmp/late.json"
+check "... no claimed host unfounded for want of frames the capture could not have" \
+  jqt '.claims.unfounded == 0' "$tmp/early.json"
+n6=$(tshark -r "$fx6/PE/capture.pcapng" 2>/dev/null | wc -l)
+editcap -r "$fx6/PE/capture.pcapng" "$tmp/early6.pcapng" 1-$((n6 / 2)) >/dev/null 2>&1
+outside early6 "$tmp/early6.pcapng" "$fx6/PE"
+check "IPv6 capture ended early (PE): outside-capture, UNJUDGED, exit 1" \
+  jqt '.summary.causes["outside-capture"] == .summary.trace_only and .summary.trace_only > 0
+       and (.summary.result | test("^UNJUDGED"))' "$tmp/early6.json"
+mkdir "$tmp/whole"
+cp fixtures/scantrace/default/trace.log fixtures/scantrace/default/run.json "$tmp/whole/"
+editcap -r fixtures/scantrace/default/capture.pcapng "$tmp/whole/capture.pcapng" 1-20 >/dev/null 2>&1
+"$st" compare --no-write -f json "$tmp/whole" >"$tmp/whole.json"
+check "a run directory's capture (scantrace's, the whole run) cut: unknown, DISCREPANCIES" \
+  jqt '.summary.causes["outside-capture"] == null and .summary.causes.unknown > 0
+       and (.summary.result | test("^DISCREPANCIES"))' "$tmp/whole.json"
+
 # ---- formats -----------------------------------------------------------------
 d=$fx/send-ip-local
 "$st" compare --no-write -f junit "$d" >"$tmp/r.xml"

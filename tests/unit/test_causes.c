@@ -4,7 +4,7 @@
  * st_compare_summarize):
  *
  *   wire_causes   why a frame is on the wire only (os-rst, os-arp, ...)
- *   trace_causes  why a trace line has no frame (no-arp, capture-drop)
+ *   trace_causes  why a trace line has no frame (no-arp, capture-drop, outside-capture)
  *   matching      which frame each trace line is (identity, then time)
  *   host_verdicts what the comparator says of a host, and why
  *
@@ -480,6 +480,36 @@ static const struct trace_row {
      3,
      1,
      "capture-drop"},
+    {"outside-capture: a probe a second after the last frame (the capture ended early)",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("1.0100s", "1002")),
+     {ECHO_REQ("0.0100s", "1001")},
+     0,
+     2,
+     "outside-capture"},
+    {"outside-capture: a probe before the first frame (the capture began late)",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("1.0100s", "1002")),
+     {ECHO_REQ("1.0100s", "1002")},
+     0,
+     1,
+     "outside-capture"},
+    {"outside-capture: a reply read 20 ms after the last frame was on a wire not captured",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REPLY("0.0300s")),
+     {ECHO_REQ("0.0100s", "1001")},
+     0,
+     2,
+     "outside-capture"},
+    {"unknown: a probe 50 ms after the last frame proves no early end (traced, never sent?)",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("0.0600s", "1002")),
+     {ECHO_REQ("0.0100s", "1001")},
+     0,
+     2,
+     "unknown"},
+    {"unknown: a probe between two frames is a frame lost, not a capture not running",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("1.0100s", "1002")) L(ECHO_REQ("2.0100s", "1003")),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REQ("2.0100s", "1003")},
+     0,
+     2,
+     "unknown"},
 };
 
 static void test_trace_causes(void **state)
