@@ -2,8 +2,9 @@
  * JUnit XML for CI: a testsuite per mode, a testcase per host; a testcase
  * fails with one <failure> that lists every discrepancy about its host
  * (JUnit readers count failing testcases, so the suites' `failures` are
- * those counts); discrepancies tied to no host, lost frames and unreadable
- * trace lines go to the testcases of a "capture" testsuite.
+ * those counts); discrepancies tied to no host, lost frames, unreadable
+ * trace lines and what compare could not judge (an UNJUDGED result: never
+ * a green run) go to the testcases of a "capture" testsuite.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -192,36 +193,75 @@ static void testcase(FILE *out, const struct st_comparison *c, const char *mode,
     fprintf(out, "    </testcase>\n");
 }
 
+/* What compare could not judge (the result line's UNJUDGED part) into why:
+ * true when there is any. No discrepancy says it, so a CI that reads only
+ * the failures would take such a run for a pass. */
+static bool unjudged(const struct st_comparison *c, char *why, size_t size)
+{
+    char r[1024];
+    const char *u;
+    if (st_compare_result(c, r, sizeof r) || !(u = strstr(r, "UNJUDGED:")))
+        return false;
+    snprintf(why, size, "%s", u + strlen("UNJUDGED: "));
+    return true;
+}
+
+/* Whether the "inputs" testcase fails: frames lost, unreadable trace
+ * lines, or something compare could not judge (why: its words). */
+static bool inputs_fail(const struct st_comparison *c, char *why, size_t size)
+{
+    bool lost = c->dropped_known && c->capture_dropped;
+    return unjudged(c, why, size) | lost | (c->trace->nwarnings > 0);
+}
+
+/* The "inputs" testcase's one failure: each reason, in the message. */
+static void inputs_failure(FILE *out, const struct st_comparison *c, const char *why)
+{
+    bool lost = c->dropped_known && c->capture_dropped;
+    fprintf(out, "      <failure type=\"%s\" message=\"",
+            lost                  ? "capture_drop"
+            : c->trace->nwarnings ? "trace_warning"
+                                  : "unjudged");
+    const char *sep = "";
+    if (lost) {
+        fprintf(out, "the capture dropped %llu frame%s", (unsigned long long)c->capture_dropped,
+                ST_S(c->capture_dropped));
+        sep = "; ";
+    }
+    if (c->trace->nwarnings) {
+        fprintf(out, "%s%zu trace lines could not be read", sep, c->trace->nwarnings);
+        sep = "; ";
+    }
+    if (*why) {
+        fprintf(out, "%snot judged: ", sep);
+        st_xml_escape(out, why);
+    }
+    fputs("\">\n", out);
+    for (size_t i = 0; i < c->trace->nwarnings; i++) {
+        fprintf(out, "line %u: ", c->trace->warnings[i].line);
+        st_xml_escape(out, c->trace->warnings[i].message);
+        fputc('\n', out);
+    }
+    fputs("      </failure>\n", out);
+}
+
 /* The "capture" suite: packets tied to no host, and the inputs (frames the
- * capture lost, trace lines that could not be read). */
+ * capture lost, trace lines that could not be read, what compare could not
+ * judge). */
 static void capture_suite(FILE *out, const struct st_comparison *c, const struct junit *j,
                           const struct st_item *const *unattributed)
 {
-    bool lost = c->dropped_known && c->capture_dropped;
-    bool inputs_fail = lost || c->trace->nwarnings;
+    char why[1024] = "";
+    bool fail = inputs_fail(c, why, sizeof why);
     fprintf(out, "  <testsuite name=\"capture\" tests=\"2\" failures=\"%d\">\n",
-            (j->nunattributed > 0) + inputs_fail);
+            (j->nunattributed > 0) + fail);
     fprintf(out, "    <testcase classname=\"capture\" name=\"unattributed packets\">\n");
     if (j->nunattributed)
         failure(out, c, unattributed, j->nunattributed);
     fprintf(out, "    </testcase>\n");
     fprintf(out, "    <testcase classname=\"capture\" name=\"inputs\">\n");
-    if (inputs_fail) {
-        fprintf(out, "      <failure type=\"%s\" message=\"",
-                lost ? "capture_drop" : "trace_warning");
-        if (lost)
-            fprintf(out, "the capture dropped %llu frame%s", (unsigned long long)c->capture_dropped,
-                    ST_S(c->capture_dropped));
-        else
-            fprintf(out, "%zu trace lines could not be read", c->trace->nwarnings);
-        fputs("\">\n", out);
-        for (size_t i = 0; i < c->trace->nwarnings; i++) {
-            fprintf(out, "line %u: ", c->trace->warnings[i].line);
-            st_xml_escape(out, c->trace->warnings[i].message);
-            fputc('\n', out);
-        }
-        fputs("      </failure>\n", out);
-    }
+    if (fail)
+        inputs_failure(out, c, why);
     fprintf(out, "    </testcase>\n  </testsuite>\n");
 }
 
@@ -235,8 +275,9 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
         cases += c->modes[m].nhosts;
         fails += j.mode_fails[m];
     }
-    bool inputs_fail = (c->dropped_known && c->capture_dropped) || c->trace->nwarnings;
-    fails += (j.nunattributed > 0) + inputs_fail + st_report_claims_junit_cases(c);
+    char why[1024];
+    fails +=
+        (j.nunattributed > 0) + inputs_fail(c, why, sizeof why) + st_report_claims_junit_cases(c);
     cases += st_report_claims_junit_cases(c);
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(out, "<testsuites name=\"scantrace compare\" tests=\"%zu\" failures=\"%zu\">\n",

@@ -448,6 +448,18 @@ check "junit: failures = the failing testcases (suites and total)" \
   "$(xmllint --xpath 'count(//testcase[failure])' "$tmp/f4.xml")"
 check "junit: the host's three discrepancies are listed in its one failure" \
   test "$(xmllint --xpath 'string(//testcase[@name="198.18.3.4"]/failure)' "$tmp/f4.xml" | grep -c '^line [0-9]*: trace_only')" -eq 3
+# an UNJUDGED run has no discrepancy to fail a host's testcase: its "inputs" testcase
+# fails with the result's words, so a CI reading failures never sees it green
+for u in "$fx/session-untraced" "$fx/default-routed/trace.log $tmp/early.pcapng"; do
+  # shellcheck disable=SC2086 # a run directory, or a trace and a capture
+  "$st" compare --no-write -f junit $u >"$tmp/u.xml"
+  check "junit of an UNJUDGED run ($(basename "${u%% *}")): its inputs testcase fails, counted" \
+    test "$(xmllint --xpath 'string(//testcase[@name="inputs"]/failure/@type)' "$tmp/u.xml")" = unjudged \
+    -a "$(xmllint --xpath 'string(/testsuites/@failures)' "$tmp/u.xml")" -ge 1
+done
+check "... naming what was not judged" grep -q 'message="not judged: 8 trace packets from outside' "$tmp/u.xml"
+"$st" compare --no-write -f junit "$fx/PE" >"$tmp/pe.xml"
+check "junit of a consistent run: no failure" test "$(grep -c '<failure' "$tmp/pe.xml")" -eq 0
 "$st" compare --no-write -f markdown "$d" >"$tmp/r.md"
 check "markdown: a table per mode" grep -q '^| host | verdict | reason |' "$tmp/r.md"
 "$st" compare --no-write "$d" >"$tmp/r.txt"
