@@ -7,7 +7,9 @@
  * and a probe outside its targets is a finding: there only the frames
  * unlike all of its probes are background (another protocol, ICMP type or
  * destination port; another ICMP echo id where all its echoes carry one,
- * as fping's and hping3's do).
+ * as fping's and hping3's do). Before the scan's first probe, what came
+ * from an address it never probed is background too (an answer to
+ * something sent before the capture began).
  */
 #include <stdlib.h>
 
@@ -79,6 +81,22 @@ static const struct st_pkt *unknown_ip(const struct st_comparison *c, size_t f, 
     return p->net == ST_NET_IPV4 || p->net == ST_NET_IPV6 ? p : NULL;
 }
 
+/* The capture time of the scan's first probe on the wire (its earliest
+ * matched SENT frame; INT64_MIN: none). Before it, what came from an
+ * address the scan never probed answers something sent before the capture
+ * began (another program's; shards swept at once: another shard's probe). */
+static int64_t scan_start(const struct st_comparison *c)
+{
+    int64_t start = INT64_MAX;
+    struct st_pkt tmp;
+    for (size_t i = 0; i < c->trace->npkts; i++)
+        if (c->t2f[i] >= 0 && st_trace_pkt(c->trace, i, &tmp)->dir == ST_DIR_SENT) {
+            int64_t t = st_frame_time(c, c->t2f[i]);
+            start = t < start ? t : start;
+        }
+    return start == INT64_MAX ? INT64_MIN : start;
+}
+
 void st_background(struct st_comparison *c)
 {
     size_t nt;
@@ -97,10 +115,12 @@ void st_background(struct st_comparison *c)
         st_u32set_push(&peers, st_pkt_dst_host(p));
     }
     st_u32set_seal(&peers);
-    for (size_t f = 0; peers.n && f < c->cap->n; f++) {
+    int64_t start = scan_start(c);
+    for (size_t f = 0; f < c->cap->n; f++) {
         const struct st_pkt *p = unknown_ip(c, f, ST_DIR_RCVD, &tmp);
         uint32_t src = p ? st_pkt_src_host(p) : 0;
-        if (p && st_u32set_has(&peers, src) && !st_u32_has(targets, nt, src))
+        if (p && !st_u32_has(targets, nt, src) &&
+            (st_u32set_has(&peers, src) || st_frame_time(c, (long)f) < start))
             c->fcause[f] = ST_CAUSE_BACKGROUND;
     }
     st_u32set_free(&peers);

@@ -345,6 +345,19 @@ static const struct wire_row {
      {ECHO_REQ("0.0100s", "1001"), PING_OTHER_REPLY("0.0160s")},
      2,
      "unknown"},
+    {"background: an answer from a non-target before the scan's first probe (asked before "
+     "the capture began: another program, another shard)",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {PING_OTHER_REPLY("0.0050s"), ECHO_REQ("0.0100s", "1001")},
+     1,
+     "background"},
+    {"unknown: a target's packet before the scan's first probe stays a question",
+     L(ECHO_REQ("0.0100s", "1001")),
+     {"RCVD (0.0050s) ICMP [198.18.3.2 > 198.18.2.1 Echo reply (type=0/code=0) id=7 seq=1] IP "
+      "[ttl=63 id=778 iplen=28 ]",
+      ECHO_REQ("0.0100s", "1001")},
+     1,
+     "unknown"},
 #define ECHO_TTL(t, ttl)                                                                           \
     "SENT (" t ") ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=100 seq=0] IP "    \
     "[ttl=" ttl " id=1001 iplen=28 ]"
