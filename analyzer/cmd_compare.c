@@ -174,7 +174,7 @@ int st_cmd_compare(int argc, char **argv)
     }
     st_timing_mark("report");
     if (!rc) {
-        char result[256];
+        char result[ST_RESULT_MAX];
         /* unjudged hosts, empty modes, unreadable lines, claims the wire
          * contradicts: never a pass */
         rc = st_compare_result(cp, result, sizeof result) ? ST_EXIT_OK : ST_EXIT_DIFFERENT;

@@ -144,6 +144,10 @@ struct st_comparison {
     size_t judged, unjudged, empty_modes;
 };
 
+/* Room for a result line (st_compare_result) with every clause at once:
+ * discrepancies, claims, and each thing compare could not judge. */
+#define ST_RESULT_MAX 1024
+
 /*
  * The comparison's result in a few words: "consistent", or what keeps it
  * from passing ("DISCREPANCIES", "UNJUDGED: 3 hosts without a verdict (run

@@ -451,7 +451,7 @@ void st_report_explain(const struct st_render *r, FILE *out)
     }
     /* what compare concludes, so that a cut or unreadable trace is never taken
      * for a finished one here either */
-    char result[512];
+    char result[ST_RESULT_MAX];
     if (!st_compare_result(c, result, sizeof result))
         fprintf(out, "%sThe comparison does not pass: %s.%s\n", st_paint(t.color, ST_SGR_RED),
                 result, st_paint(t.color, ST_SGR_RESET));

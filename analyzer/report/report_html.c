@@ -98,7 +98,7 @@ static void legend(FILE *out)
 
 void st_report_html(const struct st_comparison *c, FILE *out)
 {
-    char result[256];
+    char result[ST_RESULT_MAX];
     bool pass = st_compare_result(c, result, sizeof result);
     fprintf(out,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -73,7 +73,7 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "trace_only", (int64_t)c->trace_only);
     st_jw_int(w, "wire_only", (int64_t)c->wire_only);
     st_jw_int(w, "discrepancies", (int64_t)c->discrepancies);
-    char result[256];
+    char result[ST_RESULT_MAX];
     st_jw_bool(w, "passes", st_compare_result(c, result, sizeof result));
     st_jw_string(w, "result", result);
     st_jw_int(w, "judged", (int64_t)c->judged);

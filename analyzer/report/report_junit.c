@@ -198,7 +198,7 @@ static void testcase(FILE *out, const struct st_comparison *c, const char *mode,
  * the failures would take such a run for a pass. */
 static bool unjudged(const struct st_comparison *c, char *why, size_t size)
 {
-    char r[1024];
+    char r[ST_RESULT_MAX];
     const char *u;
     if (st_compare_result(c, r, sizeof r) || !(u = strstr(r, "UNJUDGED:")))
         return false;
@@ -251,7 +251,7 @@ static void inputs_failure(FILE *out, const struct st_comparison *c, const char 
 static void capture_suite(FILE *out, const struct st_comparison *c, const struct junit *j,
                           const struct st_item *const *unattributed)
 {
-    char why[1024] = "";
+    char why[ST_RESULT_MAX] = "";
     bool fail = inputs_fail(c, why, sizeof why);
     fprintf(out, "  <testsuite name=\"capture\" tests=\"2\" failures=\"%d\">\n",
             (j->nunattributed > 0) + fail);
@@ -275,7 +275,7 @@ void st_report_junit(const struct st_comparison *c, FILE *out)
         cases += c->modes[m].nhosts;
         fails += j.mode_fails[m];
     }
-    char why[1024];
+    char why[ST_RESULT_MAX];
     fails +=
         (j.nunattributed > 0) + inputs_fail(c, why, sizeof why) + st_report_claims_junit_cases(c);
     cases += st_report_claims_junit_cases(c);

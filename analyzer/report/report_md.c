@@ -52,7 +52,7 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
                 c->trace->npkts, ST_S(c->trace->npkts));
     fprintf(out, "- capture: `%s` (%zu frame%s, %s)\n", c->capture_path, c->cap->n, ST_S(c->cap->n),
             c->cap->dissector);
-    char result[256];
+    char result[ST_RESULT_MAX];
     st_compare_result(c, result, sizeof result);
     fprintf(out, "- result: %zu matched, %zu trace-only, %zu wire-only: **%s**\n", c->matched,
             c->trace_only, c->wire_only, result);

@@ -141,7 +141,7 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
             fprintf(out, "%s%zu %s", any ? ", " : " (", counts[k], st_cause_name((enum st_cause)k));
             any = true;
         }
-    char result[256];
+    char result[ST_RESULT_MAX];
     bool pass = st_compare_result(c, result, sizeof result);
     fprintf(out, "%s: %s%s%s\n", any ? ")" : "", paint(&p, pass ? GREEN : RED), result,
             paint(&p, RESET));
