@@ -1,5 +1,6 @@
 /*
- * Between the steps of a comparison (align.c, causes.c, summary.c).
+ * Between the steps of a comparison (align.c, causes.c, summary.c and the
+ * rules in files of their own).
  */
 #ifndef ST_ALIGN_INTERNAL_H
 #define ST_ALIGN_INTERNAL_H
@@ -18,6 +19,11 @@ void st_classify(struct st_comparison *c);
 /* Unknown wire-only frames of another program on the scanner's host
  * (background.c): cause background. */
 void st_background(struct st_comparison *c);
+
+/* Trace-only packets from before the capture's first frame or after its
+ * last, when proven (outside.c): cause outside-capture, counted in
+ * c->outside_before and c->outside_after. */
+void st_outside_capture(struct st_comparison *c);
 
 /* Frames that are another capture point's copy of a matched frame
  * (copies.c): cause copy, their packet's relatives. first and cand: each

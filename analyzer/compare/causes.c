@@ -662,70 +662,6 @@ static void untraced_runs(struct st_comparison *c)
     }
 }
 
-/* How far past the capture's first or last frame a line without its frame
- * proves the capture was not running then. A RCVD line is a packet the
- * scanner read off the wire (it follows its frame by a tenth of a
- * millisecond to a few); a SENT line alone is weaker (a probe traced and
- * never sent looks the same), so it must be further out: a host whose
- * kernel sent nothing for that long while its scanner says it sent. */
-#define OUTSIDE_RCVD_NS 10000000LL
-#define OUTSIDE_SENT_NS 100000000LL
-/* Once proven, how far inside the first or last frame a packet without its
- * frame is still taken for outside: the clock offset's error (nmap's lines
- * have a tenth of a millisecond; a sweep's frames are microseconds apart). */
-#define OUTSIDE_MARGIN_NS 1000000LL
-
-/* The trace times the capture covers (its first and last frames), and
- * whether it is proven to have begun late or ended early by a line without
- * its frame from before or after them. Nothing is outside when no packet
- * matched (no clock offset) or when run.json says scantrace captured the
- * whole run (a packet missing there is missing from the wire). */
-struct span {
-    bool late, early; /* began late, ended early */
-    int64_t lo, hi;
-};
-
-static struct span capture_span(const struct st_comparison *c)
-{
-    struct span s = {false, false, 0, 0};
-    const struct st_trace *t = c->trace;
-    if (c->capture_whole || !c->offset_pairs || !c->cap->n)
-        return s;
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t f = 0; f < c->cap->n; f++) { /* two interfaces' frames may interleave */
-        int64_t ft = st_frame_time(c, (long)f);
-        lo = ft < lo ? ft : lo;
-        hi = ft > hi ? ft : hi;
-    }
-    s.lo = lo - c->offset_ns;
-    s.hi = hi - c->offset_ns;
-    struct st_pkt tmp;
-    for (size_t i = 0; i < t->npkts; i++) {
-        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (c->t2f[i] >= 0)
-            continue;
-        int64_t beyond = p->dir == ST_DIR_RCVD ? OUTSIDE_RCVD_NS : OUTSIDE_SENT_NS;
-        s.late |= p->time_ns < s.lo - beyond;
-        s.early |= p->time_ns > s.hi + beyond;
-    }
-    return s;
-}
-
-/* Whether trace-only packet p is from before or after the capture, as
- * proven by capture_span: counted, then true. */
-static bool outside_capture(struct st_comparison *c, const struct span *s, const struct st_pkt *p)
-{
-    if (s->late && p->time_ns < s->lo + OUTSIDE_MARGIN_NS) {
-        c->outside_before++;
-        return true;
-    }
-    if (s->early && p->time_ns > s->hi - OUTSIDE_MARGIN_NS) {
-        c->outside_after++;
-        return true;
-    }
-    return false;
-}
-
 void st_classify(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -749,15 +685,12 @@ void st_classify(struct st_comparison *c)
     st_background(c);
 
     struct arp_seen arp = {0};
-    struct span span = capture_span(c);
-    c->outside_before = c->outside_after = 0;
+    st_outside_capture(c);
     for (size_t i = 0; i < t->npkts; i++) {
-        if (c->t2f[i] >= 0)
+        if (c->t2f[i] >= 0 || c->tcause[i] == ST_CAUSE_OUTSIDE_CAPTURE)
             continue;
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (outside_capture(c, &span, p))
-            c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
-        else if (c->dropped_known && c->capture_dropped > 0)
+        if (c->dropped_known && c->capture_dropped > 0)
             c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
         else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, &arp, p->ip.dst))
             c->tcause[i] = ST_CAUSE_NO_ARP;
