@@ -705,34 +705,37 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
             c->claims && c->claims->unread
                 ? c->claims->unread
                 : "the scanner's output is in no format scantrace reads");
-    /* an interrupted run never passes: what it decided is not what it was asked */
-    if (c->unjudged || c->empty_modes || t->malformed || !c->judged || t->interrupted ||
-        c->outside_before || c->outside_after)
-        SAY("%sUNJUDGED:", len ? "; " : "");
-    if (t->interrupted && !c->unjudged)
-        SAY(" run interrupted%s", c->empty_modes || t->malformed ? "," : "");
-    if (c->unjudged)
-        SAY(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
-            c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
-    if (c->empty_modes)
-        SAY("%s %zu mode%s with no host%s", c->unjudged ? "," : "", c->empty_modes,
-            ST_S(c->empty_modes),
-            untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
-                                "--packet-trace)"
-                              : "");
-    if (!c->judged && !c->unjudged && !c->empty_modes && !t->interrupted &&
-        !(c->outside_before || c->outside_after))
-        SAY(" no host at all");
-    if (t->malformed)
-        SAY("%s %zu unreadable packet lines", c->unjudged || c->empty_modes ? "," : "",
-            t->malformed);
+    /* what compare could not judge: one "UNJUDGED:", its clauses after it
+     * by commas (an interrupted run never passes: what it decided is not
+     * what it was asked) */
+    bool open = false;
+#define PART(...)                                                                                  \
+    do {                                                                                           \
+        SAY("%s", open ? "," : len ? "; UNJUDGED:" : "UNJUDGED:");                                 \
+        open = true;                                                                               \
+        SAY(__VA_ARGS__);                                                                          \
+    } while (0)
     size_t outside = c->outside_before + c->outside_after;
+    if (t->interrupted && !c->unjudged)
+        PART(" run interrupted");
+    if (c->unjudged)
+        PART(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
+             c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
+    if (c->empty_modes)
+        PART(" %zu mode%s with no host%s", c->empty_modes, ST_S(c->empty_modes),
+             untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
+                                 "--packet-trace)"
+                               : "");
+    if (!c->judged && !open && !outside)
+        PART(" no host at all");
+    if (t->malformed)
+        PART(" %zu unreadable packet lines", t->malformed);
     if (outside)
-        SAY("%s %zu trace packets from outside the capture's time, not checked (%s)",
-            c->unjudged || c->empty_modes || t->malformed ? "," : "", outside,
-            !c->outside_after    ? "before its first frame: it began after the scan started"
-            : !c->outside_before ? "after its last frame: it ended before the scan"
-                                 : "before its first frame and after its last");
+        PART(" %zu trace packets from outside the capture's time, not checked (%s)", outside,
+             !c->outside_after    ? "before its first frame: it began after the scan started"
+             : !c->outside_before ? "after its last frame: it ended before the scan"
+                                  : "before its first frame and after its last");
+#undef PART
 #undef SAY
     if (!len)
         snprintf(buf, size, "%s",
