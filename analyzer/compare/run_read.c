@@ -8,12 +8,13 @@
 #include "shell_words.h"
 #include "packet.h"
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A member of an object, when it has the type wanted (json-c hands back NULL
@@ -35,33 +36,46 @@ static json_object *number(json_object *o, const char *key)
 
 /*
  * scantrace scan's verdicts: run.json "hosts" [{host, mode, verdict, reason,
- * latency_s}]. A host without an address or a verdict "up"/"down" is bad
- * input (0, or -1 with the reason in why).
+ * latency_s}], one at a time (run_json.h). A host without an address or a
+ * verdict "up"/"down" is bad input (-1, the reason in why).
  */
-static int read_verdicts(json_object *run, struct st_trace *t, char *why, size_t whysz)
+struct verdicts {
+    struct st_trace *t;
+    char *why;
+    size_t whysz;
+};
+
+static int verdict(json_object *h, size_t i, void *arg)
 {
-    json_object *hosts = member(run, "hosts", json_type_array);
-    for (size_t i = 0; hosts && i < json_object_array_length(hosts); i++) {
-        json_object *h = json_object_array_get_idx(hosts, i), *v;
-        uint32_t addr;
-        const char *verdict =
-            (v = member(h, "verdict", json_type_string)) ? json_object_get_string(v) : "";
-        if (!(v = member(h, "host", json_type_string)) ||
-            !st_host_parse(json_object_get_string(v), &addr) ||
-            (strcmp(verdict, "up") && strcmp(verdict, "down"))) {
-            snprintf(why, whysz, "hosts[%zu]: no IPv4 \"host\" or no \"verdict\" up or down", i);
-            return -1;
-        }
-        const char *mode =
-            (v = member(h, "mode", json_type_string)) ? json_object_get_string(v) : NULL;
-        const char *reason =
-            (v = member(h, "reason", json_type_string)) ? json_object_get_string(v) : NULL;
-        double lat = (v = number(h, "latency_s")) ? json_object_get_double(v) : -1;
-        if (!(lat >= 0 && lat < 1e9))
-            lat = -1;
-        st_trace_add_verdict(t, addr, mode, !strcmp(verdict, "up"), reason, lat);
+    struct verdicts *vs = arg;
+    json_object *v;
+    uint32_t addr;
+    const char *verdict =
+        (v = member(h, "verdict", json_type_string)) ? json_object_get_string(v) : "";
+    if (!(v = member(h, "host", json_type_string)) ||
+        !st_host_parse(json_object_get_string(v), &addr) ||
+        (strcmp(verdict, "up") && strcmp(verdict, "down"))) {
+        snprintf(vs->why, vs->whysz, "hosts[%zu]: no IPv4 \"host\" or no \"verdict\" up or down",
+                 i);
+        return 1;
     }
+    const char *mode = (v = member(h, "mode", json_type_string)) ? json_object_get_string(v) : NULL;
+    const char *reason =
+        (v = member(h, "reason", json_type_string)) ? json_object_get_string(v) : NULL;
+    double lat = (v = number(h, "latency_s")) ? json_object_get_double(v) : -1;
+    if (!(lat >= 0 && lat < 1e9))
+        lat = -1;
+    st_trace_add_verdict(vs->t, addr, mode, !strcmp(verdict, "up"), reason, lat);
     return 0;
+}
+
+static int read_verdicts(struct st_run_json *r, struct st_trace *t, char *why, size_t whysz)
+{
+    struct verdicts vs = {t, why, whysz};
+    int rc = st_run_json_each_host(r, verdict, &vs);
+    if (rc < 0)
+        snprintf(why, whysz, "not valid JSON (%s)", r->why);
+    return rc ? -1 : 0;
 }
 
 /* A recorded nmap's mode as its command line asked it (nmap_modes.c): a
@@ -105,9 +119,10 @@ static void local_addresses(json_object *a, struct st_trace *t)
     }
 }
 
-int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, char *why,
+int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz)
 {
+    json_object *run = r->doc;
     json_object *dropped =
         member(member(run, "capture", json_type_object), "dropped", json_type_int);
     if (dropped && json_object_get_int64(dropped) >= 0) {
@@ -120,17 +135,42 @@ int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, c
     json_object *status = member(run, "status", json_type_string);
     if (status && !strcmp(json_object_get_string(status), "interrupted"))
         t->interrupted = true;
-    return read_verdicts(run, t, why, whysz);
+    return read_verdicts(r, t, why, whysz);
 }
 
 static struct {
     char path[4200];
-    char why[128];
-    json_object *doc;
-    bool read;
+    char why[200];
+    struct st_run_json r;
+    void *map; /* the file's text, mapped (a /8's run.json is gigabytes) */
+    size_t len;
+    bool read, parsed;
 } cached;
 
-json_object *st_run_json_doc(const char *rundir, const char **why)
+/* The file mapped into cached, or false with the reason in cached.why. */
+static bool map_file(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(cached.why, sizeof cached.why, "%s",
+                 fd < 0 || errno ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    cached.len = (size_t)sb.st_size;
+    cached.map = cached.len ? mmap(NULL, cached.len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    close(fd);
+    if (cached.map == MAP_FAILED) {
+        cached.map = NULL;
+        snprintf(cached.why, sizeof cached.why, "%s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static struct st_run_json *run_json_get(const char *rundir, const char **why)
 {
     char path[sizeof cached.path];
     snprintf(path, sizeof path, "%s/run.json", rundir);
@@ -138,29 +178,30 @@ json_object *st_run_json_doc(const char *rundir, const char **why)
         st_run_json_forget();
         snprintf(cached.path, sizeof cached.path, "%s", path);
         cached.read = true;
-        cached.doc = json_object_from_file(path);
-        /* json-c's message ends with a newline: the error stays one line */
-        const char *w = cached.doc ? NULL : json_util_get_last_err();
-        snprintf(cached.why, sizeof cached.why, "%.*s", w ? (int)strcspn(w, "\n") : 10,
-                 w ? w : "unreadable");
+        errno = 0;
+        if (map_file(path)) {
+            cached.parsed = !st_run_json_parse(&cached.r, cached.map ? cached.map : "", cached.len);
+            if (!cached.parsed)
+                snprintf(cached.why, sizeof cached.why, "%s", cached.r.why);
+        }
     }
     if (why)
         *why = cached.why;
-    return cached.doc;
+    return cached.parsed ? &cached.r : NULL;
+}
+
+json_object *st_run_json_doc(const char *rundir, const char **why)
+{
+    struct st_run_json *r = run_json_get(rundir, why);
+    return r ? r->doc : NULL;
 }
 
 void st_run_json_forget(void)
 {
-    if (cached.doc) {
-        json_object_put(cached.doc);
-#ifdef __GLIBC__
-        /* A sweep's run.json is a verdict per host: a /16's takes 100 MB as
-         * json-c objects, small blocks the allocator would keep resident
-         * while libwireshark's blocks come from elsewhere. Given back, they
-         * are not counted twice in compare's peak. */
-        malloc_trim(0);
-#endif
-    }
+    if (cached.parsed)
+        st_run_json_free(&cached.r);
+    if (cached.map)
+        munmap(cached.map, cached.len);
     memset(&cached, 0, sizeof cached);
 }
 
@@ -172,7 +213,7 @@ int st_run_json_read(const char *rundir, struct st_trace *t, struct st_compariso
     if (access(path, F_OK) != 0)
         return 0;
     const char *why_json;
-    json_object *run = st_run_json_doc(rundir, &why_json);
+    struct st_run_json *run = run_json_get(rundir, &why_json);
     if (!run) {
         snprintf(err, errsz, "%s: not valid JSON (%s)", path, why_json);
         return -1;

@@ -9,26 +9,27 @@
 #include <json-c/json.h>
 
 #include "comparison.h"
+#include "run_json.h"
 
 /*
  * Take the drop count into c and the verdicts into t. 0, or -1 with a
  * one-line reason in why (a host without an IPv4 "host" or a "verdict" up
- * or down). Members of the wrong type are ignored.
+ * or down, a host that is not JSON). Members of the wrong type are ignored.
  */
-int st_run_read(json_object *run, struct st_comparison *c, struct st_trace *t, char *why,
+int st_run_read(struct st_run_json *run, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz);
 
 /*
  * RUNDIR/run.json parsed, read once per process and kept until
  * st_run_json_forget(): the front door's checks, the verdicts and a shard's
- * peers all read it, and a /16 sweep's run.json (12 MB, its hosts array) took
- * json-c about a tenth of a second per parse. Borrowed; NULL when there is
- * no run.json or it is not JSON (*why, when given: json-c's reason, one line).
+ * peers all read it. Its members but the hosts' verdicts (run_json.h: the
+ * hosts are read one by one by st_run_json_read). Borrowed; NULL when there
+ * is no run.json or it is not JSON (*why, when given: the reason and its
+ * line, one line).
  */
 json_object *st_run_json_doc(const char *rundir, const char **why);
 
-/* Free the parse kept by st_run_json_doc() (before the capture is
- * dissected, so that its memory is reused by the frames). */
+/* Free the parse kept by st_run_json_doc(), and unmap the file. */
 void st_run_json_forget(void);
 
 /*

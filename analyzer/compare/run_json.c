@@ -1,0 +1,284 @@
+/*
+ * run.json in two parts (run_json.h). The text is walked once to find the
+ * top-level "hosts" array and its elements' bounds (strings, brackets,
+ * commas: no value is made); json-c then parses the rest with that array
+ * left empty, and each element when it is asked for. What the walk does not
+ * know (json-c's comments and single quotes, an escaped key) is left to
+ * json-c whole, as before. Unlike json_object_from_file, text after the
+ * document is refused (a file written twice over is not one run).
+ */
+#include "run_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK ((size_t)1 << 30) /* json-c takes an int length */
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && is_ws(s[i]))
+        i++;
+    return i;
+}
+
+/* Past the string opening at s[i], or 0 when it does not end. */
+static size_t skip_string(const char *s, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* Past the container opening at s[i]; 0 when it does not end, or holds
+ * what only json-c knows (a comment, a single-quoted string). */
+static size_t skip_container(const char *s, size_t i, size_t n)
+{
+    size_t depth = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '"') {
+            if (!(i = skip_string(s, i, n)))
+                return 0;
+            continue;
+        }
+        if (c == '/' || c == '\'')
+            return 0;
+        if (c == '{' || c == '[')
+            depth++;
+        else if ((c == '}' || c == ']') && --depth == 0)
+            return i + 1;
+        i++;
+    }
+    return 0;
+}
+
+/* Past the value at s[i] (its syntax is json-c's to check), or 0. */
+static size_t skip_value(const char *s, size_t i, size_t n)
+{
+    if (i >= n)
+        return 0;
+    if (s[i] == '"')
+        return skip_string(s, i, n);
+    if (s[i] == '{' || s[i] == '[')
+        return skip_container(s, i, n);
+    size_t start = i;
+    while (i < n && !is_ws(s[i]) && !strchr(",}]", s[i])) {
+        if (s[i] == '/' || s[i] == '\'' || s[i] == '"' || s[i] == '{' || s[i] == '[')
+            return 0;
+        i++;
+    }
+    return i > start ? i : 0;
+}
+
+/* The next element of an array ending at end, walked from *pos (past its
+ * '[' for element 0, past the element before for the others): its bounds.
+ * false at the array's end, and with *bad on what the walk cannot read. */
+static bool next_elem(const char *s, size_t end, size_t *pos, size_t i, size_t *from, size_t *to,
+                      bool *bad)
+{
+    size_t p = skip_ws(s, *pos, end);
+    if (p < end && s[p] == ']')
+        return false;
+    if (i > 0) {
+        if (p >= end || s[p] != ',')
+            return (*bad = true), false;
+        p = skip_ws(s, p + 1, end);
+    }
+    size_t e = skip_value(s, p, end);
+    if (!e)
+        return (*bad = true), false;
+    *from = p;
+    *to = *pos = e;
+    return true;
+}
+
+/* The top-level object's member "hosts" when its value is an array: its
+ * bounds. false when the walk cannot read the text (json-c reads it whole). */
+static bool find_hosts(const char *s, size_t n, size_t *at, size_t *end)
+{
+    size_t i = skip_ws(s, 0, n);
+    bool found = false;
+    if (i >= n || s[i] != '{')
+        return false;
+    i = skip_ws(s, i + 1, n);
+    while (i < n && s[i] == '"') {
+        size_t key = i, key_end = skip_string(s, i, n);
+        if (!key_end || (i = skip_ws(s, key_end, n)) >= n || s[i] != ':')
+            return false;
+        i = skip_ws(s, i + 1, n);
+        size_t v_end = skip_value(s, i, n);
+        if (!v_end)
+            return false;
+        if (key_end - key == 7 && !memcmp(s + key, "\"hosts\"", 7)) {
+            found = s[i] == '['; /* json-c keeps the last of a repeated key: so here */
+            *at = i;
+            *end = v_end;
+        }
+        i = skip_ws(s, v_end, n);
+        if (i >= n || s[i] != ',')
+            break;
+        i = skip_ws(s, i + 1, n);
+    }
+    return found && i < n && s[i] == '}';
+}
+
+/* The hosts array's elements counted, as each_host will walk them. */
+static bool count_hosts(struct st_run_json *r)
+{
+    size_t pos = r->hosts_at + 1, from, to, i = 0;
+    bool bad = false;
+    while (next_elem(r->text, r->hosts_end, &pos, i, &from, &to, &bad))
+        i++;
+    r->nhosts = i;
+    return !bad;
+}
+
+static size_t line_of(const char *s, size_t off)
+{
+    size_t line = 1;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + off - p))); p++)
+        line++;
+    return line;
+}
+
+/*
+ * s[0..n) parsed by json-c in chunks, then its end (a number ends only
+ * there). *ok with the value (NULL is JSON's null), else the reason and the
+ * offset where json-c stopped in *stop. A value followed by more than white
+ * space is not one value (json-c alone would take the first).
+ */
+static json_object *parse_span(json_tokener *tok, const char *s, size_t n, bool *ok, size_t *stop,
+                               const char **reason)
+{
+    json_tokener_reset(tok);
+    json_object *o = NULL;
+    enum json_tokener_error e = json_tokener_continue;
+    size_t off = 0;
+    while (off < n && e == json_tokener_continue) {
+        size_t k = n - off < CHUNK ? n - off : CHUNK;
+        o = json_tokener_parse_ex(tok, s + off, (int)k);
+        e = json_tokener_get_error(tok);
+        off += e == json_tokener_continue ? k : json_tokener_get_parse_end(tok);
+    }
+    if (e == json_tokener_continue) {
+        o = json_tokener_parse_ex(tok, "", 1);
+        e = json_tokener_get_error(tok);
+    }
+    *stop = off;
+    *ok = e == json_tokener_success && skip_ws(s, off, n) == n;
+    *reason = e != json_tokener_success ? json_tokener_error_desc(e) : "more than one value";
+    if (!*ok && o) {
+        json_object_put(o);
+        o = NULL;
+    }
+    return o;
+}
+
+/* The reason json-c gives at offset stop of the text (its line). */
+static void say_why(struct st_run_json *r, size_t stop, const char *reason)
+{
+    snprintf(r->why, sizeof r->why, "line %zu: %s", line_of(r->text, stop), reason);
+}
+
+/* The text with the hosts array's elements left out, NUL-terminated. */
+static char *head_of(const struct st_run_json *r, size_t *n)
+{
+    size_t before = r->hosts_at + 1, after = r->len - (r->hosts_end - 1);
+    char *h = malloc(before + after + 1);
+    if (!h)
+        abort();
+    memcpy(h, r->text, before);
+    memcpy(h + before, r->text + r->hosts_end - 1, after);
+    *n = before + after;
+    h[*n] = '\0';
+    return h;
+}
+
+int st_run_json_parse(struct st_run_json *r, const char *text, size_t len)
+{
+    memset(r, 0, sizeof *r);
+    r->text = text;
+    r->len = len;
+    if (skip_ws(text, 0, len) == len) {
+        snprintf(r->why, sizeof r->why, "empty file");
+        return -1;
+    }
+    r->split = find_hosts(text, len, &r->hosts_at, &r->hosts_end) && count_hosts(r);
+    size_t n = len, stop;
+    char *head = r->split ? head_of(r, &n) : NULL;
+    json_tokener *tok = json_tokener_new();
+    bool ok;
+    const char *reason;
+    r->doc = parse_span(tok, head ? head : text, n, &ok, &stop, &reason);
+    json_tokener_free(tok);
+    free(head);
+    if (!ok) {
+        /* past the emptied array, the head's offsets are the text's less its elements */
+        if (r->split && stop >= r->hosts_at + 1)
+            stop += r->hosts_end - r->hosts_at - 2;
+        say_why(r, stop, reason);
+        return -1;
+    }
+    return 0;
+}
+
+/* The hosts of a document json-c read whole. */
+static json_object *doc_hosts(const struct st_run_json *r)
+{
+    json_object *h;
+    return json_object_is_type(r->doc, json_type_object) &&
+                   json_object_object_get_ex(r->doc, "hosts", &h) &&
+                   json_object_is_type(h, json_type_array)
+               ? h
+               : NULL;
+}
+
+size_t st_run_json_nhosts(const struct st_run_json *r)
+{
+    json_object *h = r->split ? NULL : doc_hosts(r);
+    return r->split ? r->nhosts : h ? json_object_array_length(h) : 0;
+}
+
+int st_run_json_each_host(struct st_run_json *r, int (*fn)(json_object *h, size_t i, void *ctx),
+                          void *ctx)
+{
+    int rc = 0;
+    if (!r->split) {
+        json_object *a = doc_hosts(r);
+        for (size_t i = 0; !rc && a && i < json_object_array_length(a); i++)
+            rc = fn(json_object_array_get_idx(a, i), i, ctx);
+        return rc;
+    }
+    json_tokener *tok = json_tokener_new();
+    size_t pos = r->hosts_at + 1, from, to, stop;
+    bool bad = false, ok;
+    const char *reason;
+    for (size_t i = 0; !rc && next_elem(r->text, r->hosts_end, &pos, i, &from, &to, &bad); i++) {
+        json_object *h = parse_span(tok, r->text + from, to - from, &ok, &stop, &reason);
+        if (!ok) {
+            say_why(r, from + stop, reason);
+            rc = -1;
+            break;
+        }
+        rc = fn(h, i, ctx);
+        json_object_put(h);
+    }
+    json_tokener_free(tok);
+    return rc;
+}
+
+void st_run_json_free(struct st_run_json *r)
+{
+    json_object_put(r->doc);
+    r->doc = NULL;
+}

@@ -1,0 +1,45 @@
+/*
+ * run.json's text, read in two parts: every member but the hosts as one
+ * json-c document, and the "hosts" array one element at a time. A sweep's
+ * run.json is a verdict per host (a /16's: 12 MB); parsed whole, json-c
+ * made an object and a hash table of each (100 MB, a third of a second of
+ * a /16's compare, before any frame was read; a /8's would not fit in
+ * memory). Read so, a host's objects are freed before the next is made.
+ */
+#ifndef ST_RUN_JSON_H
+#define ST_RUN_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+struct st_run_json {
+    /* every member; "hosts", when it is split off, an empty array */
+    json_object *doc;
+    const char *text; /* the file's text (borrowed from the caller) */
+    size_t len;
+    /* where the hosts array's elements are in text (nhosts of them), or
+     * split false: the text was not read so (json-c's extensions, comments
+     * and single quotes, or no "hosts" array) and doc holds them all */
+    bool split;
+    size_t hosts_at, hosts_end, nhosts;
+    char why[160]; /* the reason, when parse or each_host fail */
+};
+
+/* Parse text (len bytes, no NUL needed; kept by the caller until free).
+ * 0, or -1 when it is not JSON, with a one-line reason (its line) in why. */
+int st_run_json_parse(struct st_run_json *r, const char *text, size_t len);
+
+/* fn with each element of the hosts array in turn (borrowed: freed after
+ * fn returns), and its index. 0; fn's nonzero return; or -1 when an element
+ * is not JSON (the reason in r->why). */
+int st_run_json_each_host(struct st_run_json *r, int (*fn)(json_object *h, size_t i, void *ctx),
+                          void *ctx);
+
+/* The number of elements in the hosts array (0 when it is not an array). */
+size_t st_run_json_nhosts(const struct st_run_json *r);
+
+void st_run_json_free(struct st_run_json *r);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * run.json read in two parts (run_json.h) against json-c reading it whole:
+ * a table of texts, each with what the split read must give (split or left
+ * to json-c, the hosts counted, the reason and its line when it is not
+ * JSON). Where json-c reads a text whole, the two must agree: the same
+ * members and the same hosts, element by element.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compare.h"
+#include "rows.h"
+
+struct row {
+    const char *name;
+    const char *text;
+    int parse_rc;    /* st_run_json_parse */
+    bool split;      /* read in two parts, not left to json-c whole */
+    size_t nhosts;   /* elements of the hosts array */
+    const char *why; /* a part of the reason (parse or each_host), or NULL */
+    int verdicts;    /* verdicts st_run_read takes, -1 when it refuses */
+};
+
+static const struct row rows[] = {
+    {"scan's shape",
+     "{\"status\":\"done\",\"hosts\":[{\"host\":\"198.18.0.1\",\"mode\":\"-PE\","
+     "\"verdict\":\"up\",\"latency_s\":0.0001},{\"host\":\"198.18.0.2\",\"verdict\":\"down\","
+     "\"name\":null,\"tries\":2}],\"capture\":{\"dropped\":0}}\n",
+     0, true, 2, NULL, 2},
+    {"white space everywhere",
+     " \n{ \"hosts\" :\t[ {\"host\":\"198.18.0.1\",\"verdict\":\"up\"} ,"
+     "\r\n {\"host\":\"198.18.0.2\",\"verdict\":\"up\"} ] , \"a\" : [ ] } \n\n",
+     0, true, 2, NULL, 2},
+    {"no hosts", "{\"hosts\":[]}", 0, true, 0, NULL, 0},
+    {"no hosts member", "{\"a\":1}", 0, false, 0, NULL, 0},
+    {"hosts not an array", "{\"hosts\":5}", 0, false, 0, NULL, 0},
+    {"not an object", "[1,2]", 0, false, 0, NULL, 0},
+    {"repeated: the last kept", "{\"hosts\":[{\"host\":\"198.18.0.1\"}],\"hosts\":[]}", 0, true, 0,
+     NULL, 0},
+    {"repeated: the last kept, a full one",
+     "{\"hosts\":[],\"hosts\":[{\"host\":\"198.18.0.1\",\"verdict\":\"up\"}]}", 0, true, 1, NULL,
+     1},
+    {"repeated: the last not an array", "{\"hosts\":[{\"host\":\"198.18.0.1\"}],\"hosts\":null}", 0,
+     false, 0, NULL, 0},
+    {"brackets and quotes in strings",
+     "{\"hosts\":[{\"name\":\"a]\\\"}{[,\",\"host\":\"198.18.0.1\",\"verdict\":\"up\"}],\"x\":\"]"
+     "\"}",
+     0, true, 1, NULL, 1},
+    {"nested values in a host",
+     "{\"hosts\":[{\"host\":\"198.18.0.1\",\"verdict\":\"up\",\"x\":{\"y\":[[],{}]}}]}", 0, true, 1,
+     NULL, 1},
+    {"a comment: json-c's, read whole",
+     "{\"hosts\":[/* ] */ {\"host\":\"198.18.0.1\",\"verdict\":\"up\"}]}", 0, false, 1, NULL, 1},
+    {"an escaped key: read whole",
+     "{\"host\\u0073\":[{\"host\":\"198.18.0.1\",\"verdict\":\"up\"}]}", 0, false, 1, NULL, 1},
+    {"scalars for hosts", "{\"hosts\":[1, true, null, \"x\", -2.5e3]}", 0, true, 5, NULL, -1},
+    {"a host that is not JSON, on line 3",
+     "{\"hosts\":[\n{\"host\":\"198.18.0.1\",\"verdict\":\"up\"},\n{\"host\":}]}", 0, true, 2,
+     "line 3:", -1},
+    {"a bad member after the hosts, on line 5", "{\"hosts\":[\n1,\n2\n],\n\"a\":[}}", -1, true, 2,
+     "line 5:", -1},
+    {"a bad member without hosts, on line 2", "{\"status\":\"done\",\n\"x\":tru}", -1, false, 0,
+     "line 2:", -1},
+    {"cut short", "{\"hosts\":[{\"host\":\"198.18.0.1\"", -1, false, 0, "line 1:", -1},
+    {"empty", "", -1, false, 0, "empty file", -1},
+    {"only white space", " \n\t", -1, false, 0, "empty file", -1},
+    {"text after the document", "{\"hosts\":[]} {}", -1, true, 0, "line 1:", -1},
+    {"a number for the document", "42", 0, false, 0, NULL, 0},
+};
+
+/* Each host as JSON text, joined: what each_host gave. */
+struct texts {
+    char buf[4096];
+};
+
+static int add_text(json_object *h, size_t i, void *arg)
+{
+    struct texts *t = arg;
+    size_t n = strlen(t->buf);
+    snprintf(t->buf + n, sizeof t->buf - n, "%s%s", i ? "|" : "",
+             h ? json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN) : "null");
+    return 0;
+}
+
+/* json-c's whole reading of the text, with its hosts as add_text joins them
+ * and its other members as text; false when json-c refuses it. */
+static bool whole(const char *text, struct texts *hosts, char *rest, size_t restsz)
+{
+    json_object *doc = json_tokener_parse(text), *a;
+    if (!doc && strcmp(text, "null"))
+        return false;
+    hosts->buf[0] = '\0';
+    if (json_object_is_type(doc, json_type_object) && json_object_object_get_ex(doc, "hosts", &a)) {
+        for (size_t i = 0;
+             json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++)
+            add_text(json_object_array_get_idx(a, i), i, hosts);
+        json_object_object_del(doc, "hosts");
+    }
+    snprintf(rest, restsz, "%s", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+    json_object_put(doc);
+    return true;
+}
+
+static void agree_with_whole(const struct row *w, struct st_run_json *r)
+{
+    struct texts split = {""}, all;
+    char rest[4096], split_rest[4096];
+    st_run_json_each_host(r, add_text, &split);
+    if (!whole(w->text, &all, rest, sizeof rest))
+        return;
+    if (strcmp(split.buf, all.buf))
+        st_row_fail("%s: hosts %s, json-c whole %s", w->name, split.buf, all.buf);
+    json_object *doc = json_object_get(r->doc);
+    if (json_object_is_type(doc, json_type_object))
+        json_object_object_del(doc, "hosts");
+    snprintf(split_rest, sizeof split_rest, "%s",
+             json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+    json_object_put(doc);
+    if (strcmp(split_rest, rest))
+        st_row_fail("%s: members %s, json-c whole %s", w->name, split_rest, rest);
+}
+
+static void check_row(const struct row *w)
+{
+    struct st_run_json r;
+    int rc = st_run_json_parse(&r, w->text, strlen(w->text));
+    if (rc != w->parse_rc || r.split != w->split)
+        st_row_fail("%s: parse %d split %d, want %d %d (%s)", w->name, rc, r.split, w->parse_rc,
+                    w->split, r.why);
+    if (rc) {
+        if (w->why && !strstr(r.why, w->why))
+            st_row_fail("%s: reason '%s', want '%s'", w->name, r.why, w->why);
+        return;
+    }
+    if (st_run_json_nhosts(&r) != w->nhosts)
+        st_row_fail("%s: %zu hosts, want %zu", w->name, st_run_json_nhosts(&r), w->nhosts);
+    struct st_comparison c;
+    struct st_trace t;
+    char why[256] = "";
+    memset(&c, 0, sizeof c);
+    memset(&t, 0, sizeof t);
+    int got = st_run_read(&r, &c, &t, why, sizeof why) ? -1 : (int)t.nhosts;
+    if (got != w->verdicts)
+        st_row_fail("%s: %d verdicts, want %d (%s)", w->name, got, w->verdicts, why);
+    if (w->why && !strstr(why, w->why))
+        st_row_fail("%s: reason '%s', want '%s'", w->name, why, w->why);
+    if (!w->why)
+        agree_with_whole(w, &r);
+    st_trace_free(&t);
+    st_run_json_free(&r);
+}
+
+static void test_rows(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        check_row(&rows[i]);
+    st_rows_done();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
