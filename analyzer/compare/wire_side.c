@@ -8,6 +8,7 @@
 
 #include "fping_opts.h"
 #include "hosts.h"
+#include "run_read.h"
 #include "shell_words.h"
 #include "util.h"
 
@@ -407,10 +408,10 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
 
 int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
 {
-    char path[4200];
     memset(s, 0, sizeof *s);
-    snprintf(path, sizeof path, "%s/run.json", rundir);
-    json_object *run = json_object_from_file(path), *cl;
+    /* the parse compare's other readers share (a scan's run.json of a sweep
+     * holds a verdict per host: not parsed whole again) */
+    json_object *run = st_run_json_doc(rundir, NULL), *cl;
     if (!run)
         return -1;
     int rc = -1;
@@ -435,7 +436,6 @@ int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
     if (!rc && json_object_object_get_ex(run, "command", &cmd) &&
         json_object_object_get_ex(cmd, "signal", &st) && json_object_is_type(st, json_type_string))
         snprintf(s->signal, sizeof s->signal, "%s", json_object_get_string(st));
-    json_object_put(run);
     return rc;
 }
 
