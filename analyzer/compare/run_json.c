@@ -72,10 +72,12 @@ static size_t skip_value(const char *s, size_t i, size_t n)
     if (s[i] == '{' || s[i] == '[')
         return skip_container(s, i, n);
     size_t start = i;
-    while (i < n && !is_ws(s[i]) && !strchr(",}]", s[i])) {
-        if (s[i] == '/' || s[i] == '\'' || s[i] == '"' || s[i] == '{' || s[i] == '[')
+    for (; i < n; i++) {
+        char c = s[i];
+        if (is_ws(c) || c == ',' || c == '}' || c == ']')
+            break;
+        if (c == '/' || c == '\'' || c == '"' || c == '{' || c == '[')
             return 0;
-        i++;
     }
     return i > start ? i : 0;
 }

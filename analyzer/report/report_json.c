@@ -107,16 +107,19 @@ static void fragments(struct st_jw *w, const struct st_comparison *c, long f)
 
 static void packet_obj(struct st_jw *w, const struct st_comparison *c, const struct st_item *it)
 {
-    struct st_pkt tmp;
+    struct st_pkt tmp, ttmp;
     const struct st_pkt *p = st_item_pkt(c, it, &tmp);
+    /* the trace's packet, unpacked once (a /16's report has 131k of them) */
+    const struct st_pkt *tp =
+        it->trace >= 0 ? st_trace_pkt(c->trace, (size_t)it->trace, &ttmp) : NULL;
     enum st_dir dir = st_item_dir(c, it);
     char text[ST_LINE_MAX];
 
     st_jw_object(w, NULL);
     st_jw_string(w, "status", st_status_name(it->trace >= 0 && it->frame >= 0, it->trace >= 0));
     st_jw_string(w, "dir", dir == ST_DIR_SENT ? "sent" : "rcvd");
-    if (it->trace >= 0)
-        st_jw_int(w, "line", st_trace_pkt(c->trace, (size_t)it->trace, &(struct st_pkt){0})->line);
+    if (tp)
+        st_jw_int(w, "line", tp->line);
     if (it->frame >= 0)
         st_jw_int(w, "frame", p->frame);
     st_jw_string(w, "proto", st_proto_label(p));
@@ -129,15 +132,12 @@ static void packet_obj(struct st_jw *w, const struct st_comparison *c, const str
         st_jw_string(w, "cause", st_cause_name(cause));
     /* a fragment train's first frame may not hold the whole header: the
      * probe is the datagram the trace shows */
-    bool train = it->trace >= 0 && st_train_frames(c, it->frame, NULL, 0);
-    if (st_format_brief(train ? st_trace_pkt(c->trace, (size_t)it->trace, &(struct st_pkt){0}) : p,
-                        text, sizeof text) < 0)
+    bool train = tp && st_train_frames(c, it->frame, NULL, 0);
+    if (st_format_brief(train ? tp : p, text, sizeof text) < 0)
         text[0] = '\0';
     st_jw_string(w, "text", text);
-    if (it->trace >= 0 && it->frame >= 0)
-        secs(w, "delay_s",
-             p->time_ns - (st_trace_pkt(c->trace, (size_t)it->trace, &(struct st_pkt){0})->time_ns +
-                           c->offset_ns));
+    if (tp && it->frame >= 0)
+        secs(w, "delay_s", p->time_ns - (tp->time_ns + c->offset_ns));
     if (train)
         fragments(w, c, it->frame);
     st_jw_end_object(w);

@@ -152,4 +152,26 @@ static void test_same_as_jsonc(void **state)
         }
 }
 
-ST_TEST_MAIN(cmocka_unit_test(test_same_as_jsonc))
+/* Integers at every width and both ends of the range, as json-c prints them. */
+static void test_ints(void **state)
+{
+    (void)state;
+    static const int64_t vals[] = {
+        0,          1,         -1,           9,         10,        -10,          99, 100, 123456789,
+        -987654321, 1LL << 31, -(1LL << 31), INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        struct st_jw w;
+        st_jw_init(&w, f, false);
+        st_jw_int(&w, NULL, vals[i]);
+        fclose(f);
+        json_object *o = json_object_new_int64(vals[i]);
+        assert_string_equal(buf, json_object_to_json_string(o));
+        json_object_put(o);
+        free(buf);
+    }
+}
+
+ST_TEST_MAIN(cmocka_unit_test(test_same_as_jsonc), cmocka_unit_test(test_ints))
