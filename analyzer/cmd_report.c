@@ -165,7 +165,7 @@ int st_cmd_explain(int argc, char **argv)
         return rc;
     r.c = &l.c;
     for (size_t i = 0; i < r.nhosts && !rc; i++)
-        if (!st_report_has_host(&l.c, hosts[i])) {
+        if (!st_compare_has_host(&l.c, hosts[i])) {
             char a[ST_HOST_STRLEN];
             fprintf(stderr, "scantrace explain: --host %s: the run has no such host\n",
                     st_host_str(hosts[i], a));

@@ -399,15 +399,6 @@ bool st_claims_failed(const struct st_claims *cl)
     return cl && cl->present && (cl->missed || cl->unfounded);
 }
 
-static bool in_modes(const struct st_comparison *c, uint32_t addr)
-{
-    for (size_t m = 0; m < c->nmodes; m++)
-        for (size_t h = 0; h < c->modes[m].nhosts; h++)
-            if (c->modes[m].hosts[h].addr == addr)
-                return true;
-    return false;
-}
-
 static int cmp_mode_host(const void *a, const void *b)
 {
     const struct st_mode_host *x = a, *y = b;
@@ -428,22 +419,52 @@ static void unplace(struct st_mode *mode, struct st_comparison *c)
     mode->nhosts = n;
 }
 
-static void place(struct st_mode *mode, struct st_comparison *c, uint32_t addr, bool own)
+/* A host to place: its address, whether it is the scanner's own, and its
+ * place among the candidates (the first of an address is kept). */
+struct cand {
+    uint32_t addr;
+    bool own;
+    size_t order;
+};
+
+static int cmp_cand(const void *a, const void *b)
 {
-    struct st_mode_host *g = realloc(mode->hosts, (mode->nhosts + 1) * sizeof *g);
+    const struct cand *x = a, *y = b;
+    int k = st_host_cmp(x->addr, y->addr);
+    return k ? k : (x->order > y->order) - (x->order < y->order);
+}
+
+static void push_cand(struct cand *v, size_t *n, const struct st_comparison *c, uint32_t addr,
+                      bool own)
+{
+    if (!st_compare_has_host(c, addr))
+        v[*n] = (struct cand){addr, own, *n}, (*n)++;
+}
+
+/* The hosts placed, each address once, and the mode's hosts in order again. */
+static void place_all(struct st_mode *mode, struct st_comparison *c, struct cand *v, size_t n)
+{
+    st_sort(v, n, sizeof *v, cmp_cand);
+    struct st_mode_host *g = realloc(mode->hosts, (mode->nhosts + n + 1) * sizeof *g);
     if (!g)
         abort();
     mode->hosts = g;
-    /* judged: the wire decided it (nothing sent, nothing answered), or it
-     * is the scanner's host */
-    mode->hosts[mode->nhosts++] =
-        (struct st_mode_host){.addr = addr,
-                              .up = own,
-                              .reason = own ? ST_REASON_LOCALHOST : ST_REASON_NOT_PROBED,
-                              .latency_s = -1,
-                              .judged = true,
-                              .placed = true};
-    c->judged++;
+    for (size_t i = 0; i < n; i++) {
+        if (i && v[i].addr == v[i - 1].addr)
+            continue;
+        /* judged: the wire decided it (nothing sent, nothing answered), or
+         * it is the scanner's host */
+        mode->hosts[mode->nhosts++] =
+            (struct st_mode_host){.addr = v[i].addr,
+                                  .up = v[i].own,
+                                  .reason = v[i].own ? ST_REASON_LOCALHOST : ST_REASON_NOT_PROBED,
+                                  .latency_s = -1,
+                                  .judged = true,
+                                  .placed = true};
+        c->judged++;
+    }
+    if (n)
+        qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_mode_host);
 }
 
 void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *c)
@@ -453,16 +474,19 @@ void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *
     struct st_mode *mode = &c->modes[c->nmodes - 1];
     bool was_empty = !mode->nhosts;
     unplace(mode, c);
-    size_t before = mode->nhosts;
+    /* looked up among the hosts before any is placed: each mode sorted
+     * (a linear walk per claim was quadratic on a sweep's claims) */
+    struct cand *v = malloc((cl->unfounded + cl->n + 1) * sizeof *v);
+    size_t n = 0;
+    if (!v)
+        abort();
     for (size_t i = 0; i < cl->unfounded; i++)
-        if (!in_modes(c, cl->unfounded_addr[i]))
-            place(mode, c, cl->unfounded_addr[i], false);
+        push_cand(v, &n, c, cl->unfounded_addr[i], false);
     for (size_t i = 0; i < cl->n; i++)
-        if (cl->claim[i] == ST_CLAIM_UP && st_is_scanner(c, cl->addr[i]) &&
-            !in_modes(c, cl->addr[i]))
-            place(mode, c, cl->addr[i], true);
-    if (mode->nhosts > before)
-        qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_mode_host);
+        if (cl->claim[i] == ST_CLAIM_UP && st_is_scanner(c, cl->addr[i]))
+            push_cand(v, &n, c, cl->addr[i], true);
+    place_all(mode, c, v, n);
+    free(v);
     /* a mode that holds only placed hosts is no longer one with no host */
     if (was_empty && mode->nhosts)
         c->empty_modes--;

@@ -164,6 +164,10 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
 /* The per-mode, per-host view (summary.c). */
 void st_compare_summarize(struct st_comparison *c);
 
+/* Whether some mode of c has the host addr, once summarized (each mode's
+ * hosts are in address order: looked up by halves, not walked). */
+bool st_compare_has_host(const struct st_comparison *c, uint32_t addr);
+
 void st_compare_free(struct st_comparison *c);
 
 /* Frame f's time (read from the store alone: no table of 8 bytes a frame). */

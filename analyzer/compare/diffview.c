@@ -129,9 +129,24 @@ static const char *jstr(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
 }
 
+/* report.json without its "packets" (every packet of the run: half a
+ * /16's 69 MB, and nothing diff reads), or NULL. */
+static json_object *report_doc(const char *path)
+{
+    const char *text;
+    size_t len;
+    char why[160];
+    struct st_run_json r;
+    if (!st_json_map(path, &text, &len, why, sizeof why))
+        return NULL;
+    json_object *doc = st_json_split_parse(&r, text, len, "packets") ? NULL : r.doc;
+    st_json_unmap(text, len);
+    return doc;
+}
+
 static int load_report(const char *path, struct st_diffview *v, char *err, size_t errsz)
 {
-    json_object *doc = json_object_from_file(path), *modes, *trace;
+    json_object *doc = report_doc(path), *modes, *trace;
     if (!doc || !json_object_object_get_ex(doc, "modes", &modes)) {
         snprintf(err, errsz, "%s: not a scantrace report.json", path);
         json_object_put(doc);

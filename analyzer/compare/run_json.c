@@ -9,9 +9,15 @@
  */
 #include "run_json.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define CHUNK ((size_t)1 << 30) /* json-c takes an int length */
 
@@ -104,9 +110,10 @@ static bool next_elem(const char *s, size_t end, size_t *pos, size_t i, size_t *
     return true;
 }
 
-/* The top-level object's member "hosts" when its value is an array: its
- * bounds. false when the walk cannot read the text (json-c reads it whole). */
-static bool find_hosts(const char *s, size_t n, size_t *at, size_t *end)
+/* The top-level object's member key (its quoted form, kn bytes) when its
+ * value is an array: its bounds. false when the walk cannot read the text
+ * (json-c reads it whole). */
+static bool find_array(const char *s, size_t n, const char *key, size_t kn, size_t *at, size_t *end)
 {
     size_t i = skip_ws(s, 0, n);
     bool found = false;
@@ -114,14 +121,14 @@ static bool find_hosts(const char *s, size_t n, size_t *at, size_t *end)
         return false;
     i = skip_ws(s, i + 1, n);
     while (i < n && s[i] == '"') {
-        size_t key = i, key_end = skip_string(s, i, n);
+        size_t k = i, key_end = skip_string(s, i, n);
         if (!key_end || (i = skip_ws(s, key_end, n)) >= n || s[i] != ':')
             return false;
         i = skip_ws(s, i + 1, n);
         size_t v_end = skip_value(s, i, n);
         if (!v_end)
             return false;
-        if (key_end - key == 7 && !memcmp(s + key, "\"hosts\"", 7)) {
+        if (key_end - k == kn && !memcmp(s + k, key, kn)) {
             found = s[i] == '['; /* json-c keeps the last of a repeated key: so here */
             *at = i;
             *end = v_end;
@@ -153,31 +160,52 @@ static size_t line_of(const char *s, size_t off)
     return line;
 }
 
+/* A part of the text json-c reads, the parts one after the other. */
+struct piece {
+    const char *s;
+    size_t n;
+};
+
+/* Whether nothing but white space follows offset off of piece p. */
+static bool only_ws_after(const struct piece *pc, size_t np, size_t p, size_t off)
+{
+    for (; p < np; p++, off = 0)
+        if (skip_ws(pc[p].s, off, pc[p].n) != pc[p].n)
+            return false;
+    return true;
+}
+
 /*
- * s[0..n) parsed by json-c in chunks, then its end (a number ends only
- * there). *ok with the value (NULL is JSON's null), else the reason and the
- * offset where json-c stopped in *stop. A value followed by more than white
- * space is not one value (json-c alone would take the first).
+ * The pieces parsed by json-c as one text, in chunks, then its end (a
+ * number ends only there). *ok with the value (NULL is JSON's null), else
+ * the reason and the offset where json-c stopped (in the pieces joined) in
+ * *stop. A value followed by more than white space is not one value
+ * (json-c alone would take the first).
  */
-static json_object *parse_span(json_tokener *tok, const char *s, size_t n, bool *ok, size_t *stop,
-                               const char **reason)
+static json_object *parse_pieces(json_tokener *tok, const struct piece *pc, size_t np, bool *ok,
+                                 size_t *stop, const char **reason)
 {
     json_tokener_reset(tok);
     json_object *o = NULL;
     enum json_tokener_error e = json_tokener_continue;
-    size_t off = 0;
-    while (off < n && e == json_tokener_continue) {
-        size_t k = n - off < CHUNK ? n - off : CHUNK;
-        o = json_tokener_parse_ex(tok, s + off, (int)k);
-        e = json_tokener_get_error(tok);
-        off += e == json_tokener_continue ? k : json_tokener_get_parse_end(tok);
+    size_t done = 0, p, off = 0;
+    for (p = 0; p < np; p++) {
+        for (off = 0; off < pc[p].n && e == json_tokener_continue;) {
+            size_t k = pc[p].n - off < CHUNK ? pc[p].n - off : CHUNK;
+            o = json_tokener_parse_ex(tok, pc[p].s + off, (int)k);
+            e = json_tokener_get_error(tok);
+            off += e == json_tokener_continue ? k : json_tokener_get_parse_end(tok);
+        }
+        if (e != json_tokener_continue)
+            break;
+        done += pc[p].n;
     }
     if (e == json_tokener_continue) {
         o = json_tokener_parse_ex(tok, "", 1);
         e = json_tokener_get_error(tok);
     }
-    *stop = off;
-    *ok = e == json_tokener_success && skip_ws(s, off, n) == n;
+    *stop = p < np ? done + off : done;
+    *ok = e == json_tokener_success && only_ws_after(pc, np, p, off);
     *reason = e != json_tokener_success ? json_tokener_error_desc(e) : "more than one value";
     if (!*ok && o) {
         json_object_put(o);
@@ -192,40 +220,40 @@ static void say_why(struct st_run_json *r, size_t stop, const char *reason)
     snprintf(r->why, sizeof r->why, "line %zu: %s", line_of(r->text, stop), reason);
 }
 
-/* The text with the hosts array's elements left out, NUL-terminated. */
-static char *head_of(const struct st_run_json *r, size_t *n)
-{
-    size_t before = r->hosts_at + 1, after = r->len - (r->hosts_end - 1);
-    char *h = malloc(before + after + 1);
-    if (!h)
-        abort();
-    memcpy(h, r->text, before);
-    memcpy(h + before, r->text + r->hosts_end - 1, after);
-    *n = before + after;
-    h[*n] = '\0';
-    return h;
-}
-
 int st_run_json_parse(struct st_run_json *r, const char *text, size_t len)
 {
+    return st_json_split_parse(r, text, len, "hosts");
+}
+
+int st_json_split_parse(struct st_run_json *r, const char *text, size_t len, const char *key)
+{
+    char quoted[64];
+    int kn = snprintf(quoted, sizeof quoted, "\"%s\"", key);
     memset(r, 0, sizeof *r);
+    r->key = key;
     r->text = text;
     r->len = len;
     if (skip_ws(text, 0, len) == len) {
         snprintf(r->why, sizeof r->why, "empty file");
         return -1;
     }
-    r->split = find_hosts(text, len, &r->hosts_at, &r->hosts_end) && count_hosts(r);
-    size_t n = len, stop;
-    char *head = r->split ? head_of(r, &n) : NULL;
+    r->split = kn > 0 && (size_t)kn < sizeof quoted &&
+               find_array(text, len, quoted, (size_t)kn, &r->hosts_at, &r->hosts_end) &&
+               count_hosts(r);
+    /* split: the text up to the array's '[' and from its ']', no copy */
+    struct piece pc[2] = {{text, len}, {NULL, 0}};
+    if (r->split) {
+        pc[0].n = r->hosts_at + 1;
+        pc[1] = (struct piece){text + r->hosts_end - 1, len - (r->hosts_end - 1)};
+    }
+    size_t stop;
     json_tokener *tok = json_tokener_new();
     bool ok;
     const char *reason;
-    r->doc = parse_span(tok, head ? head : text, n, &ok, &stop, &reason);
+    r->doc = parse_pieces(tok, pc, r->split ? 2 : 1, &ok, &stop, &reason);
     json_tokener_free(tok);
-    free(head);
     if (!ok) {
-        /* past the emptied array, the head's offsets are the text's less its elements */
+        /* past the emptied array, the offsets are the text's less its elements */
         if (r->split && stop >= r->hosts_at + 1)
             stop += r->hosts_end - r->hosts_at - 2;
         say_why(r, stop, reason);
@@ -239,7 +267,7 @@ static json_object *doc_hosts(const struct st_run_json *r)
 {
     json_object *h;
     return json_object_is_type(r->doc, json_type_object) &&
-                   json_object_object_get_ex(r->doc, "hosts", &h) &&
+                   json_object_object_get_ex(r->doc, r->key, &h) &&
                    json_object_is_type(h, json_type_array)
                ? h
                : NULL;
@@ -266,7 +294,8 @@ int st_run_json_each_host(struct st_run_json *r, int (*fn)(json_object *h, size_
     bool bad = false, ok;
     const char *reason;
     for (size_t i = 0; !rc && next_elem(r->text, r->hosts_end, &pos, i, &from, &to, &bad); i++) {
-        json_object *h = parse_span(tok, r->text + from, to - from, &ok, &stop, &reason);
+        struct piece pc = {r->text + from, to - from};
+        json_object *h = parse_pieces(tok, &pc, 1, &ok, &stop, &reason);
         if (!ok) {
             say_why(r, from + stop, reason);
             rc = -1;
@@ -283,4 +312,33 @@ void st_run_json_free(struct st_run_json *r)
 {
     json_object_put(r->doc);
     r->doc = NULL;
+}
+
+bool st_json_map(const char *path, const char **text, size_t *len, char *why, size_t whysz)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    errno = 0;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(why, whysz, "%s", fd < 0 || errno ? strerror(errno) : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    *len = (size_t)sb.st_size;
+    void *map = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : (void *)"";
+    int err = errno;
+    close(fd);
+    if (map == MAP_FAILED) {
+        snprintf(why, whysz, "%s", strerror(err));
+        return false;
+    }
+    *text = map;
+    return true;
+}
+
+void st_json_unmap(const char *text, size_t len)
+{
+    if (len)
+        munmap((void *)(uintptr_t)text, len);
 }

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 struct st_run_json {
+    const char *key; /* the array split off: "hosts" in run.json */
     /* every member; "hosts", when it is split off, an empty array */
     json_object *doc;
     const char *text; /* the file's text (borrowed from the caller) */
@@ -31,6 +32,10 @@ struct st_run_json {
  * 0, or -1 when it is not JSON, with a one-line reason (its line) in why. */
 int st_run_json_parse(struct st_run_json *r, const char *text, size_t len);
 
+/* The same for any JSON object, splitting off its member key (an array,
+ * up to 60 bytes): report.json's "packets", which diff does not read. */
+int st_json_split_parse(struct st_run_json *r, const char *text, size_t len, const char *key);
+
 /* fn with each element of the hosts array in turn (borrowed: freed after
  * fn returns), and its index. 0; fn's nonzero return; or -1 when an element
  * is not JSON (the reason in r->why). */
@@ -41,5 +46,10 @@ int st_run_json_each_host(struct st_run_json *r, int (*fn)(json_object *h, size_
 size_t st_run_json_nhosts(const struct st_run_json *r);
 
 void st_run_json_free(struct st_run_json *r);
+
+/* path's text mapped read-only (an empty file: ""), or false with the
+ * reason in why; st_json_unmap() gives it back. */
+bool st_json_map(const char *path, const char **text, size_t *len, char *why, size_t whysz);
+void st_json_unmap(const char *text, size_t len);
 
 #endif

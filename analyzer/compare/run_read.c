@@ -8,13 +8,9 @@
 #include "shell_words.h"
 #include "packet.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* A member of an object, when it has the type wanted (json-c hands back NULL
@@ -142,33 +138,10 @@ static struct {
     char path[4200];
     char why[200];
     struct st_run_json r;
-    void *map; /* the file's text, mapped (a /8's run.json is gigabytes) */
+    const char *map; /* the file's text, mapped (a /8's run.json is gigabytes) */
     size_t len;
-    bool read, parsed;
+    bool read, mapped, parsed;
 } cached;
-
-/* The file mapped into cached, or false with the reason in cached.why. */
-static bool map_file(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(cached.why, sizeof cached.why, "%s",
-                 fd < 0 || errno ? strerror(errno) : "not a regular file");
-        if (fd >= 0)
-            close(fd);
-        return false;
-    }
-    cached.len = (size_t)sb.st_size;
-    cached.map = cached.len ? mmap(NULL, cached.len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-    close(fd);
-    if (cached.map == MAP_FAILED) {
-        cached.map = NULL;
-        snprintf(cached.why, sizeof cached.why, "%s", strerror(errno));
-        return false;
-    }
-    return true;
-}
 
 static struct st_run_json *run_json_get(const char *rundir, const char **why)
 {
@@ -178,9 +151,9 @@ static struct st_run_json *run_json_get(const char *rundir, const char **why)
         st_run_json_forget();
         snprintf(cached.path, sizeof cached.path, "%s", path);
         cached.read = true;
-        errno = 0;
-        if (map_file(path)) {
-            cached.parsed = !st_run_json_parse(&cached.r, cached.map ? cached.map : "", cached.len);
+        cached.mapped = st_json_map(path, &cached.map, &cached.len, cached.why, sizeof cached.why);
+        if (cached.mapped) {
+            cached.parsed = !st_run_json_parse(&cached.r, cached.map, cached.len);
             if (!cached.parsed)
                 snprintf(cached.why, sizeof cached.why, "%s", cached.r.why);
         }
@@ -200,8 +173,8 @@ void st_run_json_forget(void)
 {
     if (cached.parsed)
         st_run_json_free(&cached.r);
-    if (cached.map)
-        munmap(cached.map, cached.len);
+    if (cached.mapped)
+        st_json_unmap(cached.map, cached.len);
     memset(&cached, 0, sizeof cached);
 }
 

@@ -349,6 +349,25 @@ static int cmp_host(const void *a, const void *b)
     return st_host_cmp(x->addr, y->addr);
 }
 
+bool st_compare_has_host(const struct st_comparison *c, uint32_t addr)
+{
+    for (size_t m = 0; m < c->nmodes; m++) {
+        const struct st_mode_host *h = c->modes[m].hosts;
+        size_t lo = 0, hi = c->modes[m].nhosts;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int k = st_host_cmp(h[mid].addr, addr);
+            if (!k)
+                return true;
+            if (k < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    return false;
+}
+
 static const char *trace_mode(const struct st_comparison *c, size_t i, const char *single)
 {
     const char *m = st_trace_pkt_mode(c->trace, i);

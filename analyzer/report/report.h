@@ -92,10 +92,6 @@ void st_report_html(const struct st_comparison *c, FILE *out);
 /* The plain-language account, host by host (r->hosts: only those). */
 void st_report_explain(const struct st_render *r, FILE *out);
 
-/* Whether some mode of c has the host addr (explain --host checks its
- * addresses with it). */
-bool st_report_has_host(const struct st_comparison *c, uint32_t addr);
-
 /* ---- shared by the renderers (report_common.c) ---- */
 
 /* "matched", "trace_only", "wire_only" */

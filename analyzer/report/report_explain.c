@@ -81,7 +81,7 @@ static const char *who(const struct teller *t, uint32_t a, char *buf, size_t siz
         snprintf(buf, size, "your kernel");
     else if (t->h && a == t->h->addr)
         snprintf(buf, size, "the host");
-    else if (st_report_has_host(t->c, a))
+    else if (st_compare_has_host(t->c, a))
         snprintf(buf, size, "host %s", ip);
     else
         snprintf(buf, size, "the router %s", ip);
@@ -393,15 +393,6 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
                  c->from_wire ? "Also on the wire" : "On the wire but not in the trace", kind);
         wire_only(t, f, what);
     }
-}
-
-bool st_report_has_host(const struct st_comparison *c, uint32_t addr)
-{
-    for (size_t m = 0; m < c->nmodes; m++)
-        for (size_t h = 0; h < c->modes[m].nhosts; h++)
-            if (c->modes[m].hosts[h].addr == addr)
-                return true;
-    return false;
 }
 
 static bool asked_for(const struct st_render *r, uint32_t addr)

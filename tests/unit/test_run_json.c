@@ -165,8 +165,29 @@ static void test_rows(void **state)
     st_rows_done();
 }
 
+/* Any member split off (diff reads report.json without its "packets"):
+ * the others whole, that one empty, "hosts" deeper down untouched. */
+static void test_other_key(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"a\":1,\"packets\":[{\"x\":\"]\"},\n2],\n"
+                               "\"modes\":[{\"hosts\":[1]}],\"hosts\":[5]}";
+    struct st_run_json r;
+    assert_int_equal(st_json_split_parse(&r, text, strlen(text), "packets"), 0);
+    assert_true(r.split);
+    assert_int_equal(st_run_json_nhosts(&r), 2);
+    assert_string_equal(json_object_to_json_string_ext(r.doc, JSON_C_TO_STRING_PLAIN),
+                        "{\"a\":1,\"packets\":[],\"modes\":[{\"hosts\":[1]}],\"hosts\":[5]}");
+    st_run_json_free(&r);
+    /* an error past the emptied array: its line in the whole text */
+    static const char bad[] = "{\"packets\":[1,\n2,\n3],\n\"modes\":[}}";
+    assert_int_equal(st_json_split_parse(&r, bad, strlen(bad), "packets"), -1);
+    assert_non_null(strstr(r.why, "line 4:"));
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows),
+                                       cmocka_unit_test(test_other_key)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
