@@ -459,7 +459,7 @@ static bool not_a_run(const char *spec)
     size_t n = strlen(path);
     if (stat(path, &sb) || !S_ISREG(sb.st_mode) || n < 5 || strcmp(path + n - 5, ".json"))
         return false;
-    struct json_object *j = json_object_from_file(path);
+    struct json_object *j = st_diffview_json(path);
     bool report = j && json_object_object_get_ex(j, "scantrace_report", NULL);
     bool run = j && json_object_object_get_ex(j, "subcommand", NULL);
     json_object_put(j);

@@ -129,9 +129,7 @@ static const char *jstr(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
 }
 
-/* report.json without its "packets" (every packet of the run: half a
- * /16's 69 MB, and nothing diff reads), or NULL. */
-static json_object *report_doc(const char *path)
+json_object *st_diffview_json(const char *path)
 {
     const char *text;
     size_t len;
@@ -146,7 +144,7 @@ static json_object *report_doc(const char *path)
 
 static int load_report(const char *path, struct st_diffview *v, char *err, size_t errsz)
 {
-    json_object *doc = report_doc(path), *modes, *trace;
+    json_object *doc = st_diffview_json(path), *modes, *trace;
     if (!doc || !json_object_object_get_ex(doc, "modes", &modes)) {
         snprintf(err, errsz, "%s: not a scantrace report.json", path);
         json_object_put(doc);

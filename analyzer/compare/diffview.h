@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "comparison.h"
 
 /* A probe or reply: its kind ("TCP SYN to 443") and, from traces, its record. */
@@ -52,6 +54,10 @@ struct st_diffview {
  * Load PATH (a run directory, a trace, or a report.json); "PATH:MODE" keeps
  * only that mode. 0, or -1 with a one-line reason in err.
  */
+/* A JSON file parsed without report.json's "packets" (every packet of the
+ * run: half a /16's 69 MB, and nothing diff reads), or NULL. */
+json_object *st_diffview_json(const char *path);
+
 int st_diffview_load(const char *spec, struct st_diffview *v, char *err, size_t errsz);
 void st_diffview_free(struct st_diffview *v);
 
