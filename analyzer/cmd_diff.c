@@ -190,14 +190,15 @@ struct mode_pair {
     bool differs;
 };
 
-/* By address, and a repeated address by its place in the run (the first
- * is the one diffed). */
+/* By address as reports order hosts (IPv4, then IPv6, each by address: an
+ * IPv6 host's id is the order it was met in, not its address), and a
+ * repeated address by its place in the run (the first is the one diffed). */
 static int cmp_dvp(const void *x, const void *y)
 {
     const struct st_dv_host *a = *(const struct st_dv_host *const *)x,
                             *b = *(const struct st_dv_host *const *)y;
     if (a->addr != b->addr)
-        return (a->addr > b->addr) - (a->addr < b->addr);
+        return st_host_cmp(a->addr, b->addr);
     return (a > b) - (a < b);
 }
 
@@ -230,8 +231,8 @@ static void diff_mode(const struct opts *o, struct mode_pair *mp)
         abort();
     while (i < na || j < nb) {
         struct host_diff *d = &mp->hosts[mp->nhosts++];
-        bool take_a = i < na && (j >= nb || a[i]->addr <= b[j]->addr);
-        bool take_b = j < nb && (i >= na || b[j]->addr <= a[i]->addr);
+        int c = i >= na ? 1 : j >= nb ? -1 : st_host_cmp(a[i]->addr, b[j]->addr);
+        bool take_a = c <= 0, take_b = c >= 0;
         d->addr = take_a ? a[i]->addr : b[j]->addr;
         d->a = take_a ? a[i++] : NULL;
         d->b = take_b ? b[j++] : NULL;

@@ -77,6 +77,39 @@ check "A:syn and B:-PS: the one -PS mode of each" \
   quiet jq -e '[.modes[] | .a + "|" + .b] == ["-PS22,443|-PS22,443"]' "$tmp/out"
 
 # bad input: one line, exit 2
+# hosts in address order, as reports list them (IPv4, then IPv6, each by address):
+# an IPv6 host's internal id is the order it was met in, not its address
+in_order() { # in_order FILE: the host lines (text) or .host values (json) ascend
+  python3 - "$1" <<'PY'
+import ipaddress, json, re, sys
+text = open(sys.argv[1]).read()
+try:
+    hosts = [[h["host"] for h in m["hosts"]] for m in json.loads(text)["modes"]]
+except ValueError:
+    hosts, cur = [], None
+    for line in text.splitlines():
+        if line.startswith((" mode ", "-mode ", "+mode ")):
+            cur = []
+            hosts.append(cur)
+        m = re.fullmatch(r"[ +-]([0-9a-f.:]+):", line)
+        if m and cur is not None:
+            cur.append(m.group(1))
+key = lambda a: (ipaddress.ip_address(a).version, int(ipaddress.ip_address(a)))
+ok = any(hosts) and all(h == sorted(h, key=key) for h in hosts)
+if not ok:
+    print("# hosts:", hosts)
+sys.exit(0 if ok else 1)
+PY
+}
+for fmt in text json; do
+  run "$st" diff -f "$fmt" fixtures/scantrace/v6-echo-dup fixtures/scantrace/v6-echo-silent
+  check "IPv6 runs, $fmt: hosts in address order" in_order "$tmp/out"
+  run "$st" diff -f "$fmt" fixtures/scantrace/v6-echo-silent fixtures/scantrace/v6-echo-dup
+  check "IPv6 runs the other way, $fmt: hosts in address order" in_order "$tmp/out"
+  run "$st" diff -f "$fmt" "$fx/PE" "$fx/PP"
+  check "IPv4 runs, $fmt: hosts in address order" in_order "$tmp/out"
+done
+
 bad() { # bad NAME PATTERN CMD...
   local pat=$2
   shift 2
