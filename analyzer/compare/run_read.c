@@ -32,7 +32,7 @@ static json_object *number(json_object *o, const char *key)
 
 /*
  * scantrace scan's verdicts: run.json "hosts" [{host, mode, verdict, reason,
- * latency_s}], one at a time (run_json.h). A host without an address or a
+ * latency_s}], one at a time (runjson_read.h). A host without an address or a
  * verdict "up"/"down" is bad input (-1, the reason in why).
  */
 struct verdicts {
@@ -153,7 +153,7 @@ static struct st_run_json *run_json_get(const char *rundir, const char **why)
         cached.read = true;
         cached.mapped = st_json_map(path, &cached.map, &cached.len, cached.why, sizeof cached.why);
         if (cached.mapped) {
-            cached.parsed = !st_run_json_parse(&cached.r, cached.map, cached.len);
+            cached.parsed = !st_run_json_parse_mapped(&cached.r, cached.map, cached.len);
             if (!cached.parsed)
                 snprintf(cached.why, sizeof cached.why, "%s", cached.r.why);
         }

@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 
 #include "comparison.h"
-#include "run_json.h"
+#include "run.h"
 
 /*
  * Take the drop count into c and the verdicts into t. 0, or -1 with a
@@ -22,7 +22,7 @@ int st_run_read(struct st_run_json *run, struct st_comparison *c, struct st_trac
 /*
  * RUNDIR/run.json parsed, read once per process and kept until
  * st_run_json_forget(): the front door's checks, the verdicts and a shard's
- * peers all read it. Its members but the hosts' verdicts (run_json.h: the
+ * peers all read it. Its members but the hosts' verdicts (runjson_read.h in the run subsystem: the
  * hosts are read one by one by st_run_json_read). Borrowed; NULL when there
  * is no run.json or it is not JSON (*why, when given: the reason and its
  * line, one line).

@@ -15,11 +15,16 @@
 
 #include "rundir.h"
 #include "runjson.h"
+#include "runjson_read.h"
 #include "util.h"
 
 struct shard {
     const char *dir;
-    json_object *run;
+    json_object *run; /* run.json's members; its "hosts" read from text one at a time */
+    struct st_run_json rj;
+    const char *text; /* run.json mapped */
+    size_t len;
+    bool mapped;
     int index, count;
     const char *digest, *status;
     int64_t start_ns, end_ns;
@@ -39,12 +44,19 @@ static int64_t get_i64(json_object *o, const char *key)
 
 static int read_shard(struct shard *s, char *err, size_t errsz)
 {
-    char path[4096];
+    char path[4096], why[256];
     if (!st_rundir_path(s->dir, "run.json", path, sizeof path) ||
-        !(s->run = json_object_from_file(path))) {
+        !(s->mapped = st_json_map(path, &s->text, &s->len, why, sizeof why))) {
         snprintf(err, errsz, "%s: no readable run.json (not a run directory?)", s->dir);
         return ST_EXIT_USAGE;
     }
+    /* a sharded /8's run.json is gigabytes: its hosts are not parsed here,
+     * but copied one at a time into the merged one */
+    if (st_run_json_parse_mapped(&s->rj, s->text, s->len)) {
+        snprintf(err, errsz, "%s: run.json: not valid JSON (%s)", s->dir, s->rj.why);
+        return ST_EXIT_USAGE;
+    }
+    s->run = s->rj.doc;
     json_object *sh = get(s->run, "shard");
     if (!sh || !get(sh, "index") || !get(sh, "count") || !get(sh, "sweep_digest")) {
         snprintf(err, errsz, "%s: not a shard (scanned without --shards N --shard I)", s->dir);
@@ -102,11 +114,11 @@ static void append_all(json_object *to, json_object *from)
         json_object_array_add(to, json_object_get(json_object_array_get_idx(from, i)));
 }
 
-/* Shard i's hosts, interfaces and counts added to the merged run.json `m`. */
+/* Shard i's interfaces and counts added to the merged run.json `m` (its
+ * hosts are written as a stream: put_hosts). */
 static void add_shard(json_object *m, const struct shard *s)
 {
     json_object *cap = get(m, "capture"), *scap = get(s->run, "capture");
-    append_all(get(m, "hosts"), get(s->run, "hosts"));
     append_all(get(m, "interfaces"), get(s->run, "interfaces"));
     append_all(get(m, "local_addresses"), get(s->run, "local_addresses"));
     sum_into(m, s->run, "target_count");
@@ -187,7 +199,7 @@ static json_object *merged_run(const struct st_merge_opts *o, const struct shard
     return m;
 }
 
-static int write_run_json(const struct st_merge_opts *o, const struct shard *s, size_t n,
+static int write_run_json(const struct st_merge_opts *o, struct shard *s, size_t n,
                           int64_t start_ns, size_t copies, char *err, size_t errsz);
 
 /* The trace, the capture and run.json, in that order, into the prepared o->out. */
@@ -228,7 +240,49 @@ done:
     return rc;
 }
 
-static int write_run_json(const struct st_merge_opts *o, const struct shard *s, size_t n,
+/* The shards' hosts, in shard order, each element parsed (a shard's text
+ * is not copied unread) and written on a line of its own. */
+struct hosts_out {
+    struct shard *s;
+    size_t n;
+    FILE *f;
+    bool first;
+    char why[512]; /* a shard's element that is not JSON */
+};
+
+static int put_host(json_object *host, size_t i, void *ctx)
+{
+    (void)i;
+    struct hosts_out *h = ctx;
+    fputs(h->first ? "    " : ",\n    ", h->f);
+    h->first = false;
+    fputs(json_object_to_json_string_ext(host,
+                                         JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE),
+          h->f);
+    return ferror(h->f) ? -1 : 0;
+}
+
+static int put_hosts(FILE *f, void *ctx)
+{
+    struct hosts_out *h = ctx;
+    h->f = f;
+    for (size_t i = 0; i < h->n; i++) {
+        struct st_run_json *rj = &h->s[i].rj;
+        int rc = st_run_json_each_host(rj, put_host, h);
+        if (rc == -1 && rj->why[0]) {
+            snprintf(h->why, sizeof h->why, "%s: run.json: not valid JSON (%s)", h->s[i].dir,
+                     rj->why);
+            errno = EINVAL;
+        }
+        if (rc)
+            return -1;
+    }
+    if (!h->first)
+        fputc('\n', f);
+    return 0;
+}
+
+static int write_run_json(const struct st_merge_opts *o, struct shard *s, size_t n,
                           int64_t start_ns, size_t copies, char *err, size_t errsz)
 {
     json_object *m = merged_run(o, s, n, start_ns);
@@ -241,9 +295,13 @@ static int write_run_json(const struct st_merge_opts *o, const struct shard *s, 
     }
     int fd = open(o->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int rc = ST_EXIT_OK;
-    if (!m || fd < 0 || st_runjson_writeat(fd, m)) {
-        snprintf(err, errsz, "%s/run.json: %s", o->out, m ? strerror(errno) : "out of memory");
-        rc = ST_EXIT_ENVIRONMENT;
+    struct hosts_out h = {.s = s, .n = n, .first = true};
+    if (!m || fd < 0 || st_runjson_write_array(fd, m, "hosts", put_hosts, &h)) {
+        if (h.why[0])
+            snprintf(err, errsz, "%s", h.why);
+        else
+            snprintf(err, errsz, "%s/run.json: %s", o->out, m ? strerror(errno) : "out of memory");
+        rc = h.why[0] ? ST_EXIT_USAGE : ST_EXIT_ENVIRONMENT;
     }
     if (fd >= 0)
         close(fd);
@@ -275,8 +333,11 @@ int st_merge(const struct st_merge_opts *o, int *count, int *missing, char *err,
             st_rundir_abandon(o->out, created, names, 3);
         }
     }
-    for (size_t i = 0; s && i < o->nshards; i++)
-        json_object_put(s[i].run);
+    for (size_t i = 0; s && i < o->nshards; i++) {
+        st_run_json_free(&s[i].rj);
+        if (s[i].mapped)
+            st_json_unmap(s[i].text, s[i].len);
+    }
     free(s);
     if (!s)
         snprintf(err, errsz, "out of memory");

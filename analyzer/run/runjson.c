@@ -129,6 +129,61 @@ int st_runjson_writeat(int dirfd, struct json_object *run)
     return 0;
 }
 
+/* The members but key as json-c writes them, without the closing brace:
+ * its length, and whether no member is left; 0 when the text is not an
+ * object. */
+static size_t open_object(struct json_object *run, const char *key, const char **text, bool *empty)
+{
+    json_object_object_del(run, key);
+    *text = json_object_to_json_string_ext(run, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t len = strlen(*text);
+    while (len && ((*text)[len - 1] == '\n' || (*text)[len - 1] == ' '))
+        len--;
+    if (!len || (*text)[len - 1] != '}')
+        return 0;
+    len--;
+    while (len && ((*text)[len - 1] == '\n' || (*text)[len - 1] == ' '))
+        len--;
+    *empty = len && (*text)[len - 1] == '{';
+    return len;
+}
+
+int st_runjson_write_array(int dirfd, struct json_object *run, const char *key,
+                           int (*each)(FILE *f, void *ctx), void *ctx)
+{
+    const char *tmp = ".run.json.tmp", *text;
+    bool empty;
+    size_t len = open_object(run, key, &text, &empty);
+    if (!len) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* through the run directory's descriptor: the scan may no longer be root */
+    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    fwrite(text, 1, len, f);
+    fprintf(f, "%s\n  \"%s\": [\n", empty ? "" : ",", key);
+    int rc = each(f, ctx), e = errno;
+    fputs("  ]\n}\n", f);
+    bool ok = !rc && !ferror(f);
+    if (fclose(f) != 0 && ok)
+        ok = false, e = errno;
+    if (ok && renameat(dirfd, tmp, dirfd, "run.json") != 0)
+        ok = false, e = errno;
+    if (!ok) {
+        unlinkat(dirfd, tmp, 0);
+        errno = e ? e : EIO;
+        return -1;
+    }
+    return 0;
+}
+
 struct json_object *st_runjson_signal(int sig)
 {
     char name[32];

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "capture.h"
 
@@ -27,6 +28,15 @@ void st_runjson_set_capture(struct json_object *run, const struct st_capture *ca
  * privileges were dropped even when a parent of the directory is closed to
  * the new user). 0, or -1 with errno. */
 int st_runjson_writeat(int dirfd, struct json_object *run);
+
+/* Write run.json as st_runjson_writeat() does, but with its array member
+ * `key` written as a stream (a sweep's "hosts": a json-c object per host
+ * would cost more than the sweep): every other member through json-c, then
+ * `key` last, its elements written by each(f, ctx), which writes them and
+ * their separators as "    {...},\n" lines and returns 0, or -1 with errno
+ * set. `key` is taken out of run. 0, or -1 with errno. */
+int st_runjson_write_array(int dirfd, struct json_object *run, const char *key,
+                           int (*each)(FILE *f, void *ctx), void *ctx);
 
 /* A signal as run.json names it: "SIGINT", or its number as a string. */
 struct json_object *st_runjson_signal(int sig);

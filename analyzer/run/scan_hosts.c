@@ -5,14 +5,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "packet.h"
 #include "rundir.h"
+#include "runjson.h"
 
 void st_hosts_add(struct st_host_table *t, const struct st_host_verdict *h)
 {
@@ -218,56 +217,25 @@ void st_hosts_prepare_json(struct st_host_table *t)
     t->json_len = out.len;
 }
 
-int st_hosts_write_runjson(int dirfd, json_object *run, const struct st_host_table *t)
+/* The table's elements (made ahead by st_hosts_prepare_json, or now). */
+static int put_hosts(FILE *f, void *ctx)
 {
-    const char *tmp = ".run.json.tmp", *path = "run.json";
-    /* everything but the hosts through json-c, the hosts appended as a stream */
-    json_object_object_del(run, "hosts");
-    const char *text = json_object_to_json_string_ext(
-        run, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t len = strlen(text);
-    while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
-        len--;
-    if (!len || text[len - 1] != '}') {
-        errno = EINVAL;
-        return -1;
-    }
-    len--;
-    while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
-        len--;
-    bool empty = len && text[len - 1] == '{';
-    /* through the run directory's descriptor: the scan may no longer be root */
-    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    fwrite(text, 1, len, f);
-    fprintf(f, "%s\n  \"hosts\": [\n", empty ? "" : ",");
-    bool oom = false;
+    const struct st_host_table *t = *(const struct st_host_table **)ctx;
     if (t->json) {
         fwrite(t->json, 1, t->json_len, f);
-    } else {
-        struct text out = {0};
-        hosts_text(&out, t);
-        oom = out.failed;
-        if (!oom && out.len) /* an empty table leaves out.b NULL */
-            fwrite(out.b, 1, out.len, f);
-        free(out.b);
+        return 0;
     }
-    fputs("  ]\n}\n", f);
-    int ok = !ferror(f) && !oom;
-    if (fclose(f) != 0)
-        ok = 0;
-    if (oom)
-        errno = ENOMEM;
-    if (!ok || renameat(dirfd, tmp, dirfd, path) != 0) {
-        int e = errno;
-        unlinkat(dirfd, tmp, 0);
-        errno = e;
-        return -1;
-    }
-    return 0;
+    struct text out = {0};
+    hosts_text(&out, t);
+    if (!out.failed && out.len) /* an empty table leaves out.b NULL */
+        fwrite(out.b, 1, out.len, f);
+    free(out.b);
+    errno = out.failed ? ENOMEM : 0;
+    return out.failed ? -1 : 0;
+}
+
+int st_hosts_write_runjson(int dirfd, json_object *run, const struct st_host_table *t)
+{
+    /* everything but the hosts through json-c, the hosts appended as a stream */
+    return st_runjson_write_array(dirfd, run, "hosts", put_hosts, &t);
 }

@@ -148,6 +148,21 @@ rc=0
 err=$("$ST" merge -o "$tmp/bad" "$tmp/s0" "$tmp/cut" 2>&1 >/dev/null) || rc=$?
 check "merge refuses a shard whose capture is cut short: exit 2, one line naming the file and the byte" \
   bash -c "[ $rc -eq 2 ] && [ ! -e '$tmp/bad' ] && grep -q '^scantrace merge: $tmp/cut/capture.pcapng: block at byte [0-9]*: cut short' <<<'$err'"
+# a host of a shard that is not JSON: found while the hosts are copied (each
+# is parsed, none is copied unread), after the trace and the capture were
+# merged: still exit 2, one line naming the shard and the line, nothing left
+cp -r "$tmp/s1" "$tmp/badhost"
+python3 - "$tmp/badhost/run.json" <<'PY'
+import sys
+p = sys.argv[1]
+t = open(p).read()
+i = t.index('"verdict": "up"', len(t) // 2)
+open(p, "w").write(t[:i] + '"verdict": up' + t[i + len('"verdict": "up"'):])
+PY
+rc=0
+err=$("$ST" merge -o "$tmp/bad" "$tmp/s0" "$tmp/badhost" 2>&1 >/dev/null) || rc=$?
+check "merge refuses a shard whose host is not JSON: exit 2, one line naming the shard and its line" \
+  bash -c "[ $rc -eq 2 ] && [ ! -e '$tmp/bad' ] && [ \$(wc -l <<<'$err') -eq 1 ] && grep -q '^scantrace merge: $tmp/badhost: run.json: not valid JSON (line [0-9]*: ' <<<'$err'"
 "$ST" merge -o "$tmp/part" "$tmp/s3" "$tmp/s1" >/dev/null 2>"$tmp/part.err" && rc=0 || rc=$?
 check "a merge with shards missing exits 0 and says which are missing" \
   bash -c "[ $rc -eq 0 ] && grep -q '2 of the sweep.s 4 shards missing' '$tmp/part.err'"

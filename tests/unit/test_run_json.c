@@ -1,5 +1,5 @@
 /*
- * run.json read in two parts (run_json.h) against json-c reading it whole:
+ * run.json read in two parts (runjson_read.h) against json-c reading it whole:
  * a table of texts, each with what the split read must give (split or left
  * to json-c, the hosts counted, the reason and its line when it is not
  * JSON). Where json-c reads a text whole, the two must agree: the same
@@ -185,9 +185,91 @@ static void test_other_key(void **state)
     assert_non_null(strstr(r.why, "line 4:"));
 }
 
+/* The resident kilobytes of the mapping at addr (/proc/self/smaps), or -1. */
+static long mapping_rss_kb(const void *addr)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    long kb = -1;
+    bool in = false;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+            in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+        else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+            break;
+    }
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+struct seen {
+    size_t n;
+    bool in_order;
+};
+
+static int count_host(json_object *h, size_t i, void *ctx)
+{
+    struct seen *s = ctx;
+    char want[32];
+    snprintf(want, sizeof want, "10.%zu.%zu.%zu", i >> 16 & 255, i >> 8 & 255, i & 255);
+    json_object *a;
+    s->in_order &= json_object_object_get_ex(h, "host", &a) &&
+                   !strcmp(json_object_get_string(a), want) && s->n == i;
+    s->n++;
+    return 0;
+}
+
+/* A run.json of about 58 MB read mapped: every host, in order, and the mapping's
+ * pages given back behind the walks (a sharded /8's is gigabytes). */
+static void test_mapped(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_run_json_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    const size_t n = 400000;
+    fputs("{\"status\": \"done\", \"hosts\": [\n", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f,
+                "    { \"host\": \"10.%zu.%zu.%zu\", \"mode\": \"-PE\", \"verdict\": \"up\", "
+                "\"reason\": \"echo-reply\", \"latency_s\": 0.000117313, \"name\": null, "
+                "\"tries\": 1 }%s\n",
+                i >> 16 & 255, i >> 8 & 255, i & 255, i + 1 < n ? "," : "");
+    fputs("  ], \"end\": 1\n}\n", f);
+    fclose(f);
+    const char *text;
+    size_t len;
+    char why[128];
+    assert_true(st_json_map(path, &text, &len, why, sizeof why));
+    unlink(path);
+    assert_true(len > (size_t)48 << 20); /* three times the window given back at once */
+    struct st_run_json r;
+    assert_int_equal(st_run_json_parse_mapped(&r, text, len), 0);
+    assert_true(r.split);
+    assert_int_equal(st_run_json_nhosts(&r), n);
+    long after_parse = mapping_rss_kb(text);
+    struct seen s = {0, true};
+    assert_int_equal(st_run_json_each_host(&r, count_host, &s), 0);
+    assert_int_equal(s.n, n);
+    assert_true(s.in_order);
+    long after_walk = mapping_rss_kb(text);
+    print_message("mapping resident: %ld kB after the parse, %ld kB after the walk (of %zu kB)\n",
+                  after_parse, after_walk, len >> 10);
+    assert_true(after_parse >= 0 && after_parse < 4096);
+    assert_true(after_walk >= 0 && after_walk < 4096);
+    json_object *end;
+    assert_true(json_object_object_get_ex(r.doc, "end", &end));
+    st_run_json_free(&r);
+    st_json_unmap(text, len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows),
-                                       cmocka_unit_test(test_other_key)};
+                                       cmocka_unit_test(test_other_key),
+                                       cmocka_unit_test(test_mapped)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

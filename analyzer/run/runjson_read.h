@@ -6,8 +6,8 @@
  * a /16's compare, before any frame was read; a /8's would not fit in
  * memory). Read so, a host's objects are freed before the next is made.
  */
-#ifndef ST_RUN_JSON_H
-#define ST_RUN_JSON_H
+#ifndef ST_RUNJSON_READ_H
+#define ST_RUNJSON_READ_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,12 +25,20 @@ struct st_run_json {
      * and single quotes, or no "hosts" array) and doc holds them all */
     bool split;
     size_t hosts_at, hosts_end, nhosts;
-    char why[160]; /* the reason, when parse or each_host fail */
+    bool mapped;    /* text is st_json_map's: walked pages are given back */
+    size_t dropped; /* mapped: text before this offset given back so far */
+    char why[160];  /* the reason, when parse or each_host fail */
 };
 
 /* Parse text (len bytes, no NUL needed; kept by the caller until free).
  * 0, or -1 when it is not JSON, with a one-line reason (its line) in why. */
 int st_run_json_parse(struct st_run_json *r, const char *text, size_t len);
+
+/* The same for text mapped by st_json_map: the hosts' pages are given back
+ * behind the walk (and after each_host's), so that a run.json of gigabytes
+ * (a sharded /8's) is never resident whole; the caller touches no element
+ * text itself. */
+int st_run_json_parse_mapped(struct st_run_json *r, const char *text, size_t len);
 
 /* The same for any JSON object, splitting off its member key (an array,
  * up to 60 bytes): report.json's "packets", which diff does not read. */
@@ -51,5 +59,8 @@ void st_run_json_free(struct st_run_json *r);
  * reason in why; st_json_unmap() gives it back. */
 bool st_json_map(const char *path, const char **text, size_t *len, char *why, size_t whysz);
 void st_json_unmap(const char *text, size_t len);
+/* A mapping's pages given back to the page cache; touched again, they are
+ * read again from the file. */
+void st_json_drop(const char *text, size_t len);
 
 #endif

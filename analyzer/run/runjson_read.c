@@ -1,5 +1,5 @@
 /*
- * run.json in two parts (run_json.h). The text is walked once to find the
+ * run.json in two parts (runjson_read.h). The text is walked once to find the
  * top-level "hosts" array and its elements' bounds (strings, brackets,
  * commas: no value is made); json-c then parses the rest with that array
  * left empty, and each element when it is asked for. What the walk does not
@@ -7,7 +7,7 @@
  * json-c whole, as before. Unlike json_object_from_file, text after the
  * document is refused (a file written twice over is not one run).
  */
-#include "run_json.h"
+#include "runjson_read.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,9 +45,24 @@ static size_t skip_string(const char *s, size_t i, size_t n)
     return 0;
 }
 
+/* Text of a mapped file walked so far before its pages are given back. */
+#define DROP_BEHIND (16u << 20)
+
+/* A mapped text's pages before offset off given back (all, when done), in
+ * steps of DROP_BEHIND: its resident part stays that small. */
+static void drop_behind(struct st_run_json *r, size_t off, bool done)
+{
+    if (!r->mapped || (!done && (off < r->dropped || off - r->dropped < DROP_BEHIND)))
+        return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), to = done ? r->len : off / page * page;
+    st_json_drop(r->text + r->dropped, to - r->dropped);
+    r->dropped = done ? 0 : to; /* done: a next walk starts from the beginning */
+}
+
 /* Past the container opening at s[i]; 0 when it does not end, or holds
- * what only json-c knows (a comment, a single-quoted string). */
-static size_t skip_container(const char *s, size_t i, size_t n)
+ * what only json-c knows (a comment, a single-quoted string). With r, a
+ * mapped text's pages behind are given back between its elements. */
+static size_t skip_container(struct st_run_json *r, const char *s, size_t i, size_t n)
 {
     size_t depth = 0;
     while (i < n) {
@@ -63,20 +78,22 @@ static size_t skip_container(const char *s, size_t i, size_t n)
             depth++;
         else if ((c == '}' || c == ']') && --depth == 0)
             return i + 1;
+        else if (r && depth == 1 && c == ',')
+            drop_behind(r, i, false);
         i++;
     }
     return 0;
 }
 
 /* Past the value at s[i] (its syntax is json-c's to check), or 0. */
-static size_t skip_value(const char *s, size_t i, size_t n)
+static size_t skip_value(struct st_run_json *r, const char *s, size_t i, size_t n)
 {
     if (i >= n)
         return 0;
     if (s[i] == '"')
         return skip_string(s, i, n);
     if (s[i] == '{' || s[i] == '[')
-        return skip_container(s, i, n);
+        return skip_container(r, s, i, n);
     size_t start = i;
     for (; i < n; i++) {
         char c = s[i];
@@ -102,7 +119,7 @@ static bool next_elem(const char *s, size_t end, size_t *pos, size_t i, size_t *
             return (*bad = true), false;
         p = skip_ws(s, p + 1, end);
     }
-    size_t e = skip_value(s, p, end);
+    size_t e = skip_value(NULL, s, p, end);
     if (!e)
         return (*bad = true), false;
     *from = p;
@@ -113,8 +130,10 @@ static bool next_elem(const char *s, size_t end, size_t *pos, size_t i, size_t *
 /* The top-level object's member key (its quoted form, kn bytes) when its
  * value is an array: its bounds. false when the walk cannot read the text
  * (json-c reads it whole). */
-static bool find_array(const char *s, size_t n, const char *key, size_t kn, size_t *at, size_t *end)
+static bool find_array(struct st_run_json *r, const char *key, size_t kn, size_t *at, size_t *end)
 {
+    const char *s = r->text;
+    size_t n = r->len;
     size_t i = skip_ws(s, 0, n);
     bool found = false;
     if (i >= n || s[i] != '{')
@@ -125,7 +144,7 @@ static bool find_array(const char *s, size_t n, const char *key, size_t kn, size
         if (!key_end || (i = skip_ws(s, key_end, n)) >= n || s[i] != ':')
             return false;
         i = skip_ws(s, i + 1, n);
-        size_t v_end = skip_value(s, i, n);
+        size_t v_end = skip_value(r, s, i, n);
         if (!v_end)
             return false;
         if (key_end - k == kn && !memcmp(s + k, key, kn)) {
@@ -146,8 +165,12 @@ static bool count_hosts(struct st_run_json *r)
 {
     size_t pos = r->hosts_at + 1, from, to, i = 0;
     bool bad = false;
-    while (next_elem(r->text, r->hosts_end, &pos, i, &from, &to, &bad))
+    r->dropped = 0; /* a walk again over what find_array walked */
+    while (next_elem(r->text, r->hosts_end, &pos, i, &from, &to, &bad)) {
+        drop_behind(r, to, false);
         i++;
+    }
+    drop_behind(r, 0, true);
     r->nhosts = i;
     return !bad;
 }
@@ -220,16 +243,31 @@ static void say_why(struct st_run_json *r, size_t stop, const char *reason)
     snprintf(r->why, sizeof r->why, "line %zu: %s", line_of(r->text, stop), reason);
 }
 
+static int split_parse(struct st_run_json *r, const char *text, size_t len, const char *key,
+                       bool mapped);
+
 int st_run_json_parse(struct st_run_json *r, const char *text, size_t len)
 {
-    return st_json_split_parse(r, text, len, "hosts");
+    return split_parse(r, text, len, "hosts", false);
+}
+
+int st_run_json_parse_mapped(struct st_run_json *r, const char *text, size_t len)
+{
+    return split_parse(r, text, len, "hosts", true);
 }
 
 int st_json_split_parse(struct st_run_json *r, const char *text, size_t len, const char *key)
 {
+    return split_parse(r, text, len, key, false);
+}
+
+static int split_parse(struct st_run_json *r, const char *text, size_t len, const char *key,
+                       bool mapped)
+{
     char quoted[64];
     int kn = snprintf(quoted, sizeof quoted, "\"%s\"", key);
     memset(r, 0, sizeof *r);
+    r->mapped = mapped;
     r->key = key;
     r->text = text;
     r->len = len;
@@ -238,8 +276,7 @@ int st_json_split_parse(struct st_run_json *r, const char *text, size_t len, con
         return -1;
     }
     r->split = kn > 0 && (size_t)kn < sizeof quoted &&
-               find_array(text, len, quoted, (size_t)kn, &r->hosts_at, &r->hosts_end) &&
-               count_hosts(r);
+               find_array(r, quoted, (size_t)kn, &r->hosts_at, &r->hosts_end) && count_hosts(r);
     /* split: the text up to the array's '[' and from its ']', no copy */
     struct piece pc[2] = {{text, len}, {NULL, 0}};
     if (r->split) {
@@ -302,9 +339,11 @@ int st_run_json_each_host(struct st_run_json *r, int (*fn)(json_object *h, size_
             break;
         }
         rc = fn(h, i, ctx);
+        drop_behind(r, to, false);
         json_object_put(h);
     }
     json_tokener_free(tok);
+    drop_behind(r, 0, true);
     return rc;
 }
 
@@ -341,4 +380,10 @@ void st_json_unmap(const char *text, size_t len)
 {
     if (len)
         munmap((void *)(uintptr_t)text, len);
+}
+
+void st_json_drop(const char *text, size_t len)
+{
+    if (len)
+        madvise((void *)(uintptr_t)text, len, MADV_DONTNEED);
 }
