@@ -42,31 +42,79 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-static void add_pkt(struct st_dv_host *h, const struct st_pkt *p, bool sent, const char *kind)
+static uint64_t hash_str(const char *s)
 {
-    struct st_dv_pkt *n = realloc(h->pkts, (h->npkts + 1) * sizeof *n);
-    if (!n)
-        abort();
-    h->pkts = n;
-    n[h->npkts].sent = sent;
-    n[h->npkts].p = NULL;
-    if (p) {
-        n[h->npkts].p = xcalloc(1, sizeof *p);
-        *n[h->npkts].p = *p;
-        struct st_pkt k = *p;
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Where text k is in a set of cap slots, or the empty slot it would take. */
+static size_t slot(char *const *set, size_t cap, const char *k)
+{
+    size_t j = hash_str(k) & (cap - 1);
+    while (set[j] && strcmp(set[j], k))
+        j = (j + 1) & (cap - 1);
+    return j;
+}
+
+/* The view's copy of text k: one per distinct kind (a -PS1-65535 sweep has
+ * 65,535 of them, a sweep's packets otherwise a handful). */
+static const char *intern(struct st_diffview *v, const char *k)
+{
+    if (2 * (v->nkinds + 1) > v->kinds_cap) {
+        size_t cap = v->kinds_cap ? 2 * v->kinds_cap : 64;
+        char **t = xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < v->kinds_cap; i++)
+            if (v->kinds[i])
+                t[slot(t, cap, v->kinds[i])] = v->kinds[i];
+        free(v->kinds);
+        v->kinds = t;
+        v->kinds_cap = cap;
+    }
+    size_t j = slot(v->kinds, v->kinds_cap, k);
+    if (!v->kinds[j]) {
+        v->kinds[j] = strdup(k);
+        if (!v->kinds[j])
+            abort();
+        v->nkinds++;
+    }
+    return v->kinds[j];
+}
+
+const struct st_pkt *st_dv_pkt_record(const struct st_dv_pkt *p, struct st_pkt *tmp)
+{
+    return p->trace && p->rec >= 0 ? st_trace_pkt(p->trace, (size_t)p->rec, tmp) : NULL;
+}
+
+/* Packet rec of the view's trace (-1: none, its kind given) to host h. */
+static void add_pkt(struct st_diffview *v, struct st_dv_host *h, int32_t rec, bool sent,
+                    const char *kind)
+{
+    if (!(h->npkts & (h->npkts - 1))) { /* room doubles at each power of two */
+        struct st_dv_pkt *n = realloc(h->pkts, (h->npkts ? 2 * h->npkts : 1) * sizeof *n);
+        if (!n)
+            abort();
+        h->pkts = n;
+    }
+    struct st_dv_pkt *d = &h->pkts[h->npkts++];
+    *d = (struct st_dv_pkt){sent, rec, NULL, rec >= 0 ? &v->trace : NULL};
+    if (rec >= 0) {
+        char text[96];
+        struct st_pkt k;
+        st_trace_pkt(&v->trace, (size_t)rec, &k);
         k.dir = sent ? ST_DIR_SENT : ST_DIR_RCVD;
-        st_format_kind(&k, n[h->npkts].kind, sizeof n[h->npkts].kind);
+        st_format_kind(&k, text, sizeof text);
+        d->kind = intern(v, text);
     } else {
         /* a report.json entry without "text" still gets a row */
-        snprintf(n[h->npkts].kind, sizeof n[h->npkts].kind, "%s", kind ? kind : "?");
+        d->kind = intern(v, kind ? kind : "?");
     }
-    h->npkts++;
 }
 
 static void host_free(struct st_dv_host *h)
 {
-    for (size_t i = 0; i < h->npkts; i++)
-        free(h->pkts[i].p);
     free(h->pkts);
 }
 
@@ -95,7 +143,6 @@ static int load_trace(const char *trace_path, const char *rundir, struct st_diff
         struct st_dv_mode *dst = &v->modes[m];
         int32_t *probes = NULL;
         size_t nprobes = 0;
-        struct st_pkt tmp;
         snprintf(dst->name, sizeof dst->name, "%s", src->name);
         dst->nhosts = src->nhosts;
         dst->hosts = xcalloc(src->nhosts, sizeof *dst->hosts);
@@ -110,10 +157,10 @@ static int load_trace(const char *trace_path, const char *rundir, struct st_diff
                 abort();
             for (size_t i = 0; i < sh->nprobes; i++) {
                 probes[nprobes++] = sh->probes[i];
-                add_pkt(dh, st_trace_pkt(&v->trace, (size_t)sh->probes[i], &tmp), true, NULL);
+                add_pkt(v, dh, sh->probes[i], true, NULL);
             }
             for (size_t i = 0; i < sh->nreplies; i++)
-                add_pkt(dh, st_trace_pkt(&v->trace, (size_t)sh->replies[i], &tmp), false, NULL);
+                add_pkt(v, dh, sh->replies[i], false, NULL);
         }
         char *canon = st_mode_name_of_trace(&v->trace, probes, nprobes);
         snprintf(dst->canon, sizeof dst->canon, "%s", canon);
@@ -174,7 +221,8 @@ static int load_report(const char *path, struct st_diffview *v, char *err, size_
             for (int l = 0; l < 2; l++)
                 if (json_object_object_get_ex(ho, lists[l], &list))
                     for (size_t i = 0; i < json_object_array_length(list); i++)
-                        add_pkt(dh, NULL, l == 0, jstr(json_object_array_get_idx(list, i), "text"));
+                        add_pkt(v, dh, -1, l == 0,
+                                jstr(json_object_array_get_idx(list, i), "text"));
         }
     }
     json_object_put(doc);
@@ -290,5 +338,8 @@ void st_diffview_free(struct st_diffview *v)
         st_compare_free(&v->cmp);
         st_trace_free(&v->trace);
     }
+    for (size_t i = 0; i < v->kinds_cap; i++)
+        free(v->kinds[i]);
+    free(v->kinds);
     memset(v, 0, sizeof *v);
 }

@@ -15,12 +15,18 @@
 
 #include "comparison.h"
 
-/* A probe or reply: its kind ("TCP SYN to 443") and, from traces, its record. */
+/* A probe or reply: its kind ("TCP SYN to 443") and, from traces, its
+ * record. 24 bytes: a /16's two traces are half a million of them (each
+ * held a 408-byte copy of its record and its kind's text: 1.1 KB a packet). */
 struct st_dv_pkt {
     bool sent;
-    char kind[96];
-    struct st_pkt *p; /* its own copy; NULL when read from a report.json */
+    int32_t rec;                  /* its index in trace; -1 when read from a report.json */
+    const char *kind;             /* the view's one copy of each kind's text */
+    const struct st_trace *trace; /* the view's, or NULL */
 };
+
+/* p's record (unpacked into tmp), or NULL when it has none (a report.json's). */
+const struct st_pkt *st_dv_pkt_record(const struct st_dv_pkt *p, struct st_pkt *tmp);
 
 struct st_dv_host {
     uint32_t addr;
@@ -48,6 +54,9 @@ struct st_diffview {
     struct st_dissection none;
     struct st_comparison cmp;
     bool own_trace;
+    /* the kinds' texts, each once (a set: open addressing, cap a power of 2) */
+    char **kinds;
+    size_t nkinds, kinds_cap;
 };
 
 /*
