@@ -127,42 +127,6 @@ static bool helper_path(const char *module, char *out, size_t n)
 }
 
 /*
- * The master's environment: this process's, with glibc's malloc asked to
- * back its large blocks with transparent huge pages (GLIBC_TUNABLES
- * glibc.malloc.hugetlb=1, glibc 2.35 and later; older ones ignore it).
- * libwireshark's start and its per-capture tables fault in some 280 MB of
- * fresh pages for a /16 sweep's capture (70k page faults, a fifth of the
- * helpers' CPU in the kernel); with huge pages, half as many faults and
- * about 15% less wall time (BENCHMARKS.md). A user's own tunables are kept,
- * and their own hugetlb setting wins. Freed by the caller (one block).
- */
-static char **master_env(void)
-{
-    static const char add[] = "glibc.malloc.hugetlb=1", name[] = "GLIBC_TUNABLES=";
-    size_t n = 0, old = 0;
-    const char *have = NULL;
-    for (; environ[n]; n++)
-        if (!strncmp(environ[n], name, sizeof name - 1))
-            have = environ[n] + sizeof name - 1;
-    old = have ? strlen(have) : 0;
-    char **env = malloc((n + 2) * sizeof *env + sizeof name + old + sizeof add + 1);
-    if (!env)
-        return NULL;
-    char *tun = (char *)(env + n + 2);
-    if (have && strstr(have, "glibc.malloc.hugetlb"))
-        snprintf(tun, sizeof name + old, "%s%s", name, have);
-    else
-        sprintf(tun, "%s%s%s%s", name, have ? have : "", have && *have ? ":" : "", add);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], name, sizeof name - 1))
-            env[k++] = environ[i];
-    env[k++] = tun;
-    env[k] = NULL;
-    return env;
-}
-
-/*
  * The master: the helper next to the module (ST_WS_HELPER), started by
  * posix_spawn from the thread that collects, with part i's pipe as its
  * descriptor 3 + i. Never a fork of this process: a fork copies every lock
@@ -202,7 +166,8 @@ static pid_t master_spawn(const char *module, const char *path, int64_t cut, siz
     posix_spawnattr_setsigdefault(&at, &deflt);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    char **env = master_env();
+    /* huge pages for its malloc: see st_dissect_helper_env */
+    char **env = st_dissect_helper_env(environ);
     int rc = posix_spawn(&pid, helper, &fa, &at, argv, env ? env : environ);
     free(env);
     posix_spawn_file_actions_destroy(&fa);
