@@ -117,7 +117,6 @@ static void pkt_key(const struct opts *o, const struct st_dv_pkt *p, char *buf, 
         snprintf(buf + n, size - (size_t)n, " [%s]", extra + 1);
 }
 
-/* A multiset of packet keys. */
 /* The packets of a host by key and count; kept only where the two runs
  * differ (a /16 of equal hosts keeps none: each key held a fixed 576
  * bytes, 68 MB for two 124k-packet traces). */

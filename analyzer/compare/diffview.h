@@ -59,14 +59,14 @@ struct st_diffview {
     size_t nkinds, kinds_cap;
 };
 
-/*
- * Load PATH (a run directory, a trace, or a report.json); "PATH:MODE" keeps
- * only that mode. 0, or -1 with a one-line reason in err.
- */
 /* A JSON file parsed without report.json's "packets" (every packet of the
  * run: half a /16's 69 MB, and nothing diff reads), or NULL. */
 json_object *st_diffview_json(const char *path);
 
+/*
+ * Load PATH (a run directory, a trace, or a report.json); "PATH:MODE" keeps
+ * only that mode. 0, or -1 with a one-line reason in err.
+ */
 int st_diffview_load(const char *spec, struct st_diffview *v, char *err, size_t errsz);
 void st_diffview_free(struct st_diffview *v);
 

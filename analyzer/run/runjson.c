@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -104,11 +105,13 @@ void st_runjson_set_capture(struct json_object *run, const struct st_capture *ca
     json_object_object_add(run, "capture", c);
 }
 
-int st_runjson_writeat(int dirfd, struct json_object *run)
+/* run.json written by body(f, ctx) (0, or -1 with errno) into a temporary
+ * file of the directory dirfd (through it: the scan may no longer be root),
+ * renamed over run.json once whole, removed otherwise. 0, or -1 with errno. */
+static int write_atomically(int dirfd, int (*body)(FILE *f, void *ctx), void *ctx)
 {
-    const char *text = json_object_to_json_string_ext(
-        run, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-    int fd = openat(dirfd, ".run.json.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const char *tmp = ".run.json.tmp";
+    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
     if (!f) {
         int e = errno;
@@ -117,16 +120,31 @@ int st_runjson_writeat(int dirfd, struct json_object *run)
         errno = e;
         return -1;
     }
-    int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    if (fclose(f) != 0)
-        ok = 0;
-    if (!ok || renameat(dirfd, ".run.json.tmp", dirfd, "run.json") != 0) {
-        int e = errno;
-        unlinkat(dirfd, ".run.json.tmp", 0);
-        errno = e;
+    errno = 0;
+    bool ok = body(f, ctx) == 0 && !ferror(f);
+    int e = ok ? 0 : errno;
+    if (fclose(f) != 0 && ok)
+        ok = false, e = errno;
+    if (ok && renameat(dirfd, tmp, dirfd, "run.json") != 0)
+        ok = false, e = errno;
+    if (!ok) {
+        unlinkat(dirfd, tmp, 0);
+        errno = e ? e : EIO;
         return -1;
     }
     return 0;
+}
+
+static int put_text(FILE *f, void *ctx)
+{
+    return fputs(ctx, f) >= 0 && fputc('\n', f) != EOF ? 0 : -1;
+}
+
+int st_runjson_writeat(int dirfd, struct json_object *run)
+{
+    const char *text = json_object_to_json_string_ext(
+        run, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    return write_atomically(dirfd, put_text, (void *)(uintptr_t)text);
 }
 
 /* The members but key as json-c writes them, without the closing brace:
@@ -149,39 +167,36 @@ static size_t open_object(struct json_object *run, const char *key, const char *
     return len;
 }
 
+/* run.json with its array streamed: the members, then the array's elements. */
+struct with_array {
+    const char *text, *key;
+    size_t len;
+    bool empty;
+    int (*each)(FILE *f, void *ctx);
+    void *ctx;
+};
+
+static int put_with_array(FILE *f, void *ctx)
+{
+    const struct with_array *w = ctx;
+    fwrite(w->text, 1, w->len, f);
+    fprintf(f, "%s\n  \"%s\": [\n", w->empty ? "" : ",", w->key);
+    if (w->each(f, w->ctx))
+        return -1;
+    fputs("  ]\n}\n", f);
+    return 0;
+}
+
 int st_runjson_write_array(int dirfd, struct json_object *run, const char *key,
                            int (*each)(FILE *f, void *ctx), void *ctx)
 {
-    const char *tmp = ".run.json.tmp", *text;
-    bool empty;
-    size_t len = open_object(run, key, &text, &empty);
-    if (!len) {
+    struct with_array w = {.key = key, .each = each, .ctx = ctx};
+    w.len = open_object(run, key, &w.text, &w.empty);
+    if (!w.len) {
         errno = EINVAL;
         return -1;
     }
-    /* through the run directory's descriptor: the scan may no longer be root */
-    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    fwrite(text, 1, len, f);
-    fprintf(f, "%s\n  \"%s\": [\n", empty ? "" : ",", key);
-    int rc = each(f, ctx), e = errno;
-    fputs("  ]\n}\n", f);
-    bool ok = !rc && !ferror(f);
-    if (fclose(f) != 0 && ok)
-        ok = false, e = errno;
-    if (ok && renameat(dirfd, tmp, dirfd, "run.json") != 0)
-        ok = false, e = errno;
-    if (!ok) {
-        unlinkat(dirfd, tmp, 0);
-        errno = e ? e : EIO;
-        return -1;
-    }
-    return 0;
+    return write_atomically(dirfd, put_with_array, &w);
 }
 
 struct json_object *st_runjson_signal(int sig)
