@@ -325,15 +325,7 @@ static int apply_target(struct parse_state *p, const struct target_word *w)
 /* -6: the engine carries each IPv6 target as its key (scan_config.h). */
 static int keys_of_targets6(struct st_scan_config *cfg)
 {
-    if (st_targets6_index(&cfg->targets6))
-        return usage_error("%s", "out of memory");
-    cfg->targets.addr = malloc((cfg->targets6.n ? cfg->targets6.n : 1) * sizeof(uint32_t));
-    if (!cfg->targets.addr)
-        return usage_error("%s", "out of memory");
-    for (size_t i = 0; i < cfg->targets6.n; i++)
-        cfg->targets.addr[i] = st_targets6_key(&cfg->targets6, cfg->targets6.addr[i]);
-    cfg->targets.n = cfg->targets.cap = cfg->targets6.n;
-    return 0;
+    return st_targets6_keys(&cfg->targets6, &cfg->targets) ? usage_error("%s", "out of memory") : 0;
 }
 
 /* The targets and excludes, once every word is read. */
@@ -472,12 +464,8 @@ static int take_shard(struct st_scan_config *cfg)
         return usage_error("%s: shards are numbered 0 to N-1 (--shards N)", "--shard");
     if (st_targets_shard(&cfg->targets, (unsigned)cfg->shards, (unsigned)cfg->shard, &cfg->sweep))
         return usage_error("%s", "--shard: out of memory");
-    if (cfg->v6) {
-        /* the keys are 1..n for any list of n distinct addresses: the digest
-         * is of the IPv6 addresses in order, so shards of two sweeps differ */
-        static const struct st_sipkey key = {0x7363616e74726163ull, 0x652073686172360aull};
-        cfg->sweep.digest = st_siphash(&key, cfg->targets6.addr, cfg->targets6.n * 16);
-    }
+    if (cfg->v6)
+        cfg->sweep.digest = st_targets6_digest(&cfg->targets6);
     return 0;
 }
 

@@ -590,6 +590,27 @@ uint32_t st_targets6_key(const struct st_targets6 *t, const uint8_t a[16])
     return 0;
 }
 
+int st_targets6_keys(struct st_targets6 *t, struct st_targets *keys)
+{
+    if (st_targets6_index(t))
+        return -1;
+    uint32_t *k = malloc((t->n ? t->n : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < t->n; i++)
+        k[i] = st_targets6_key(t, t->addr[i]);
+    free(keys->addr);
+    keys->addr = k;
+    keys->n = keys->cap = t->n;
+    return 0;
+}
+
+uint64_t st_targets6_digest(const struct st_targets6 *t)
+{
+    static const struct st_sipkey key = {0x7363616e74726163ull, 0x652073686172360aull};
+    return st_siphash(&key, t->addr, t->n * 16);
+}
+
 const uint8_t *st_targets6_addr(const struct st_targets6 *t, uint32_t key)
 {
     return key && key <= t->n ? t->addr[key - 1] : NULL;

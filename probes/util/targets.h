@@ -97,6 +97,16 @@ int st_targets6_index(struct st_targets6 *t);
 /* The key of address a (1 + the index of its first copy), 0 if no target. */
 uint32_t st_targets6_key(const struct st_targets6 *t, const uint8_t a[16]);
 
+/* -6: the list as the scan engine carries it, each address as its key, in
+ * order, into keys (replacing its list; t is indexed first). A sweep of
+ * IPv6 targets is sharded as this list (st_targets_shard). 0, or -1 (memory). */
+int st_targets6_keys(struct st_targets6 *t, struct st_targets *keys);
+
+/* -6: a sweep's digest (st_targets_sweep.digest). Of the addresses in order,
+ * not of the keys: any n distinct addresses have the keys 1..n, and shards
+ * of two such sweeps must not pass for one. */
+uint64_t st_targets6_digest(const struct st_targets6 *t);
+
 /* The address of a key (1..n). */
 const uint8_t *st_targets6_addr(const struct st_targets6 *t, uint32_t key);
 

@@ -169,4 +169,43 @@ check "a merge with shards missing exits 0 and says which are missing" \
 check "its run.json lists shards 0 and 2 as missing" \
   py 'runs[0]["shard"]["missing"] == [0, 2] and runs[0]["shard"]["merged"] == [1, 3]' "$tmp/part"
 
+
+# ---------------------------------------------------------------- an IPv6 sweep's shards
+# -6 shards its targets as scan's engine carries them (each address's key); a shard's
+# compare must rebuild that sweep too, or the other shards' frames are only background.
+# 1,024 addresses of the IPv6 sweep block in 3 shards at once, each held to 400 probes/s
+# (about 0.9 s) so that they overlap.
+block6=$(scripts/lab addr sweep-block6)
+SWEEP6=${block6%/*}/118
+pids=()
+for i in 0 1 2; do
+  in_scan "$ST" scan -6 -PE --max-rate 400 --shards 3 --shard "$i" -o "$tmp/v$i" "$SWEEP6" >"$tmp/v$i.out" 2>&1 &
+  pids+=($!)
+done
+for i in "${!pids[@]}"; do
+  check "IPv6 shard $i of 3 exits 0" wait "${pids[$i]}"
+done
+rc=0
+"$ST" compare -f json "$tmp/v1" >"$tmp/v1.json" 2>/dev/null || rc=$?
+check "an IPv6 shard's own compare: the other shards' frames are other-shard, not background" \
+  causes_are "$tmp/v1.json" "$rc" 'c.get("other-shard", 0) > 0 and "background" not in c and "unknown" not in c'
+check "merge of the 3 IPv6 shards exits 0" quiet "$ST" merge -o "$tmp/m6" "$tmp/v0" "$tmp/v1" "$tmp/v2"
+rc=0
+"$ST" compare -f json "$tmp/m6" >"$tmp/m6.json" 2>/dev/null || rc=$?
+all_up6() {
+  python3 - "$tmp/m6.json" "$rc" <<'PY'
+import json, sys
+if sys.argv[2] != "0":
+    print("# compare exit %s" % sys.argv[2])
+    sys.exit(1)
+d = json.load(open(sys.argv[1]))
+hosts = [h for m in d["modes"] for h in m["hosts"]]
+s = d["summary"]
+up = sum(h["verdict"] == "up" for h in hosts)
+print("# %d hosts, %d up, judged %d, causes %s" % (len(hosts), up, s["judged"], s["causes"]))
+sys.exit(0 if len(hosts) == 1024 and up == 1024 and s["judged"] == 1024 and s["trace_only"] == 0 else 1)
+PY
+}
+check "compare of the IPv6 merge: consistent, all 1,024 hosts judged up" all_up6
+
 tap_done

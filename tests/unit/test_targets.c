@@ -248,6 +248,35 @@ static void test_keys6(void **state)
     st_targets6_free(&t);
 }
 
+/* the engine's list (st_targets6_keys): every address as its key, in order,
+ * copies as their first; the digest tells two lists with the same keys apart */
+static void test_keylist6(void **state)
+{
+    (void)state;
+    struct st_targets6 t = {0}, u = {0};
+    struct st_targets keys = {0};
+    char err[256];
+    const char *specs[] = {"2001:2:0:3::4", "2001:2:0:1::/127", "2001:2:0:3::4", "2001:2:0:3::2"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(st_targets6_add(&t, specs[i], err, sizeof err), 0);
+    assert_int_equal(st_targets6_keys(&t, &keys), 0);
+    const uint32_t want[] = {1, 2, 3, 1, 5};
+    assert_int_equal(keys.n, 5);
+    assert_memory_equal(keys.addr, want, sizeof want);
+    /* the same keys, another sweep: another digest; the same list: the same */
+    const char *other[] = {"2001:2:0:3::5", "2001:2:0:1::/127", "2001:2:0:3::5", "2001:2:0:3::2"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(st_targets6_add(&u, other[i], err, sizeof err), 0);
+    assert_true(st_targets6_digest(&t) != st_targets6_digest(&u));
+    u.n = 0;
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(st_targets6_add(&u, specs[i], err, sizeof err), 0);
+    assert_true(st_targets6_digest(&t) == st_targets6_digest(&u));
+    st_targets_free(&keys);
+    st_targets6_free(&t);
+    st_targets6_free(&u);
+}
+
 /* Shard sweeps: each row is a list of specs and a shard count. */
 static const struct shard_row {
     const char *specs[4];
@@ -339,4 +368,5 @@ static void test_shards(void **state)
 ST_TEST_MAIN(cmocka_unit_test(test_forms), cmocka_unit_test(test_order),
              cmocka_unit_test(test_errors), cmocka_unit_test(test_file_and_exclude),
              cmocka_unit_test(test_shards), cmocka_unit_test(test_forms6),
-             cmocka_unit_test(test_zone6), cmocka_unit_test(test_keys6))
+             cmocka_unit_test(test_zone6), cmocka_unit_test(test_keys6),
+             cmocka_unit_test(test_keylist6))
