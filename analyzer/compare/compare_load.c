@@ -179,6 +179,13 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
     return 0;
 }
 
+/* Whether the scanner's exit status says it failed (fping's 1 is "some
+ * host unreachable", a result). */
+static bool failed(const struct st_scanner_cmd *s)
+{
+    return s->exit_status > 1 || (s->exit_status == 1 && strcmp(s->name, "fping"));
+}
+
 /* Why the scanner's stdout has no claim to read, when its command says. */
 static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s)
 {
@@ -197,6 +204,14 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s)
         /* hping3 --scan aborts on a router's unreachable, say */
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
                  "the scanner was killed by %s before it printed a result", s->signal);
+        cl->unread = cl->unread_buf;
+    } else if (failed(s) && unknown && !cl->lines) {
+        /* zmap refusing its blacklist, masscan without an interface: the
+         * reason went to stderr, which record leaves on the terminal */
+        snprintf(cl->unread_buf, sizeof cl->unread_buf,
+                 "the scanner failed (exit status %d) before it printed a result (its "
+                 "error went to stderr, which record does not keep)",
+                 s->exit_status);
         cl->unread = cl->unread_buf;
     } else if (s->quiet && !s->addr_list && unknown && !cl->lines)
         cl->unread = "fping -q prints no host, its exit status alone says if all answered "

@@ -105,4 +105,23 @@ for name in fping zmap; do
   check "explain, $name: no nmap option told as $name's" \
     bash -c "! grep -qE 'nmap --data|nmap --ttl|nmap -D|traced' '$tmp/x.txt'"
 done
+
+# a scanner that failed before it printed anything (zmap refusing its blacklist, masscan
+# finding no interface: exit 1, nothing on stdout, nothing sent): unjudged, and the result
+# says it failed; the same silence from a run that ended well is zmap's "no host up"
+mkdir -p "$tmp/zf"
+cp fixtures/scanners/zmap-echo/capture.pcapng "$tmp/zf/"
+: >"$tmp/zf/trace.log"
+for status in 1 0; do
+  jq ".command.exit_status = $status" fixtures/scanners/zmap-echo/run.json >"$tmp/zf/run.json"
+  "$st" compare --no-write -f json "$tmp/zf" >"$tmp/zf$status.json"
+  echo $? >"$tmp/zf$status.rc"
+done
+check "zmap failed (exit 1), no output: compare exits 1, not consistent" \
+  test "$(cat "$tmp/zf1.rc") $(jq -r .summary.passes "$tmp/zf1.json")" = "1 false"
+check "zmap failed (exit 1), no output: the result says the scanner failed, and its status" \
+  grep -q 'UNJUDGED: the scanner failed (exit status 1) before it printed a result' \
+  <(jq -r .summary.result "$tmp/zf1.json")
+check "zmap exit 0, no output: read as its address list, no host claimed" \
+  test "$(jq -r '"\(.claims.format) \(.claims.claimed_up)"' "$tmp/zf0.json")" = "address-list 0"
 tap_done
