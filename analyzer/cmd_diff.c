@@ -483,15 +483,19 @@ static bool not_a_run(const char *spec)
     size_t n = strlen(path);
     if (stat(path, &sb) || !S_ISREG(sb.st_mode) || n < 5 || strcmp(path + n - 5, ".json"))
         return false;
-    struct json_object *j = st_diffview_json(path);
+    char why[160];
+    struct json_object *j = st_diffview_json(path, why, sizeof why);
     bool report = j && json_object_object_get_ex(j, "scantrace_report", NULL);
     bool run = j && json_object_object_get_ex(j, "subcommand", NULL);
     json_object_put(j);
     if (report)
         return false;
-    fprintf(stderr, "scantrace diff: %s: %s\n", path,
-            run ? "a run.json, not a trace or report.json: give its run directory"
-                : "not a report.json (nor a trace or a run directory)");
+    if (!j)
+        fprintf(stderr, "scantrace diff: %s: not valid JSON (%s)\n", path, why);
+    else
+        fprintf(stderr, "scantrace diff: %s: %s\n", path,
+                run ? "a run.json, not a trace or report.json: give its run directory"
+                    : "not a report.json (nor a trace or a run directory)");
     return true;
 }
 

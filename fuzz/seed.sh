@@ -104,6 +104,9 @@ printf '%s\n' '{"index":{"_index":"packets-2026-11-27","_type":"doc"}}' >"$tmp/o
 put tshark_ek "$tmp/one"
 # run_json: scan's run.json files, and the drop count of a record run
 for j in fixtures/scantrace/*/run.json; do put run_json "$j"; done
+# ... and two report.json, as diff reads them (modes a mode at a time, packets left out)
+put run_json fixtures/nmap-7.93/PE/expected-report.json
+put run_json fixtures/nmap-7.93-ipv6/PE/expected-report.json
 printf '{"capture": {"received": 28, "dropped": 5}}\n' >"$tmp/one"
 put run_json "$tmp/one"
 # scanner_cmd: byte 0 even: a shell's string (every recorded command of the fixtures, and

@@ -176,57 +176,126 @@ static const char *jstr(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
 }
 
-json_object *st_diffview_json(const char *path)
+json_object *st_diffview_json(const char *path, char *why, size_t whysz)
 {
     const char *text;
     size_t len;
-    char why[160];
     struct st_run_json r;
-    if (!st_json_map(path, &text, &len, why, sizeof why))
+    if (!st_json_map(path, &text, &len, why, whysz))
         return NULL;
-    json_object *doc = st_json_split_parse(&r, text, len, "packets") ? NULL : r.doc;
+    json_object *doc = NULL;
+    if (st_json_split_parse_part(&r, text, 0, len, "modes", "packets", true))
+        snprintf(why, whysz, "%s", r.why);
+    else
+        doc = r.doc;
     st_json_unmap(text, len);
     return doc;
 }
 
+/* A report's host (an element of its mode's "hosts") into dh. */
+static void host_of(struct st_diffview *v, struct st_dv_host *dh, json_object *ho)
+{
+    json_object *list;
+    st_host_parse(jstr(ho, "host"), &dh->addr);
+    dh->up = !strcmp(jstr(ho, "verdict"), "up");
+    snprintf(dh->reason, sizeof dh->reason, "%s", jstr(ho, "reason"));
+    static const char *const lists[2] = {"probes", "replies"};
+    for (int l = 0; l < 2; l++)
+        if (json_object_object_get_ex(ho, lists[l], &list))
+            for (size_t i = 0; i < json_object_array_length(list); i++)
+                add_pkt(v, dh, -1, l == 0, jstr(json_object_array_get_idx(list, i), "text"));
+}
+
+/* What the walk of a report's modes fills. */
+struct report_walk {
+    struct st_diffview *v;
+    const char *text; /* the whole report */
+    struct st_dv_mode *mode;
+    char *err;
+    size_t errsz;
+};
+
+static int add_host(json_object *ho, size_t i, void *ctx)
+{
+    struct report_walk *w = ctx;
+    host_of(w->v, &w->mode->hosts[i], ho);
+    return 0;
+}
+
+/* Mode i of the report, whole[from..to): its name, then its hosts one at a
+ * time (a /16's are 65,536 objects: never all made at once). */
+static int add_mode(size_t from, size_t to, size_t i, void *ctx)
+{
+    struct report_walk *w = ctx;
+    struct st_dv_mode *dst = w->mode = &w->v->modes[i];
+    struct st_run_json m;
+    int rc = st_json_split_parse_part(&m, w->text, from, to, "hosts", NULL, true);
+    if (!rc) {
+        /* a report of scantrace 0.1 named scan's modes "echo", "syn:22,443" */
+        st_nmap_mode_label(jstr(m.doc, "mode"), dst->name, sizeof dst->name);
+        snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
+        dst->nhosts = st_run_json_nhosts(&m);
+        dst->hosts = xcalloc(dst->nhosts, sizeof *dst->hosts);
+        rc = st_run_json_each_host(&m, add_host, w);
+    }
+    if (rc)
+        snprintf(w->err, w->errsz, "%s: not a scantrace report.json (%s)", w->v->path, m.why);
+    st_run_json_free(&m);
+    return rc;
+}
+
+/* The same, of a report json-c read whole (what the walk cannot read). */
+static int add_mode_doc(json_object *mo, size_t i, void *ctx)
+{
+    struct report_walk *w = ctx;
+    struct st_dv_mode *dst = w->mode = &w->v->modes[i];
+    json_object *hosts;
+    st_nmap_mode_label(jstr(mo, "mode"), dst->name, sizeof dst->name);
+    snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
+    if (!json_object_object_get_ex(mo, "hosts", &hosts))
+        return 0;
+    dst->nhosts = json_object_array_length(hosts);
+    dst->hosts = xcalloc(dst->nhosts, sizeof *dst->hosts);
+    for (size_t h = 0; h < dst->nhosts; h++)
+        add_host(json_object_array_get_idx(hosts, h), h, w);
+    return 0;
+}
+
+/* A report.json, mapped: every member but "packets" (half of it, nothing
+ * diff reads) and "modes" parsed as one document, then the modes walked. */
 static int load_report(const char *path, struct st_diffview *v, char *err, size_t errsz)
 {
-    json_object *doc = st_diffview_json(path), *modes, *trace;
-    if (!doc || !json_object_object_get_ex(doc, "modes", &modes)) {
-        snprintf(err, errsz, "%s: not a scantrace report.json", path);
-        json_object_put(doc);
+    const char *text;
+    size_t len;
+    char why[160];
+    if (!st_json_map(path, &text, &len, why, sizeof why)) {
+        snprintf(err, errsz, "%s: %s", path, why);
         return -1;
     }
-    if (json_object_object_get_ex(doc, "trace", &trace))
-        snprintf(v->dialect, sizeof v->dialect, "%s", jstr(trace, "dialect"));
-    v->nmodes = json_object_array_length(modes);
-    v->modes = xcalloc(v->nmodes, sizeof *v->modes);
-    for (size_t m = 0; m < v->nmodes; m++) {
-        json_object *mo = json_object_array_get_idx(modes, m), *hosts;
-        struct st_dv_mode *dst = &v->modes[m];
-        /* a report of scantrace 0.1 named scan's modes "echo", "syn:22,443" */
-        st_nmap_mode_label(jstr(mo, "mode"), dst->name, sizeof dst->name);
-        snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
-        if (!json_object_object_get_ex(mo, "hosts", &hosts))
-            continue;
-        dst->nhosts = json_object_array_length(hosts);
-        dst->hosts = xcalloc(dst->nhosts, sizeof *dst->hosts);
-        for (size_t h = 0; h < dst->nhosts; h++) {
-            json_object *ho = json_object_array_get_idx(hosts, h), *list;
-            struct st_dv_host *dh = &dst->hosts[h];
-            st_host_parse(jstr(ho, "host"), &dh->addr);
-            dh->up = !strcmp(jstr(ho, "verdict"), "up");
-            snprintf(dh->reason, sizeof dh->reason, "%s", jstr(ho, "reason"));
-            static const char *const lists[2] = {"probes", "replies"};
-            for (int l = 0; l < 2; l++)
-                if (json_object_object_get_ex(ho, lists[l], &list))
-                    for (size_t i = 0; i < json_object_array_length(list); i++)
-                        add_pkt(v, dh, -1, l == 0,
-                                jstr(json_object_array_get_idx(list, i), "text"));
-        }
+    struct st_run_json top;
+    json_object *modes, *trace;
+    int rc = st_json_split_parse_part(&top, text, 0, len, "modes", "packets", true);
+    if (rc || !json_object_object_get_ex(top.doc, "modes", &modes) ||
+        !json_object_is_type(modes, json_type_array)) {
+        snprintf(err, errsz, "%s: not a scantrace report.json%s%s%s", path, rc ? " (" : "",
+                 rc ? top.why : "", rc ? ")" : "");
+        st_run_json_free(&top);
+        st_json_unmap(text, len);
+        return -1;
     }
-    json_object_put(doc);
-    return 0;
+    if (json_object_object_get_ex(top.doc, "trace", &trace))
+        snprintf(v->dialect, sizeof v->dialect, "%s", jstr(trace, "dialect"));
+    v->nmodes = st_run_json_nhosts(&top);
+    v->modes = xcalloc(v->nmodes, sizeof *v->modes);
+    struct report_walk w = {v, text, NULL, err, errsz};
+    err[0] = '\0';
+    rc = top.split ? st_json_each_part(&top, add_mode, &w)
+                   : st_run_json_each_host(&top, add_mode_doc, &w);
+    if (rc && !err[0])
+        snprintf(err, errsz, "%s: not a scantrace report.json (its modes cannot be read)", path);
+    st_run_json_free(&top);
+    st_json_unmap(text, len);
+    return rc ? -1 : 0;
 }
 
 /* Whether `asked` names mode m: its name or the name of its probes, in

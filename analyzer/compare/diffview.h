@@ -60,8 +60,10 @@ struct st_diffview {
 };
 
 /* A JSON file parsed without report.json's "packets" (every packet of the
- * run: half a /16's 69 MB, and nothing diff reads), or NULL. */
-json_object *st_diffview_json(const char *path);
+ * run: half a /16's 69 MB, and nothing diff reads) and with its "modes"
+ * empty (what tells a report from a run.json is at the top), or NULL with
+ * the reason in why (not JSON: its line). */
+json_object *st_diffview_json(const char *path, char *why, size_t whysz);
 
 /*
  * Load PATH (a run directory, a trace, or a report.json); "PATH:MODE" keeps

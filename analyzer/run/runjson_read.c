@@ -54,9 +54,16 @@ static void drop_behind(struct st_run_json *r, size_t off, bool done)
 {
     if (!r->mapped || (!done && (off < r->dropped || off - r->dropped < DROP_BEHIND)))
         return;
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), to = done ? r->len : off / page * page;
-    st_json_drop(r->text + r->dropped, to - r->dropped);
-    r->dropped = done ? 0 : to; /* done: a next walk starts from the beginning */
+    /* the text may be a part of the mapping (a report's mode): its pages
+     * are the mapping's, whole ones below the walk's point */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = (uintptr_t)(r->text + r->dropped) / page * page;
+    uintptr_t to = (uintptr_t)(r->text + (done ? r->len : off)) / page * page;
+    if (done)
+        to = (uintptr_t)(r->text + r->len);
+    if (to > from)
+        st_json_drop((const char *)from, to - from);
+    r->dropped = done ? 0 : off; /* done: a next walk starts from the beginning */
 }
 
 /* Past the container opening at s[i]; 0 when it does not end, or holds
@@ -64,8 +71,15 @@ static void drop_behind(struct st_run_json *r, size_t off, bool done)
  * mapped text's pages behind are given back between its elements. */
 static size_t skip_container(struct st_run_json *r, const char *s, size_t i, size_t n)
 {
+    /* the bytes the walk stops at; it passes over the others in a loop of its own */
+    static const bool stop[256] = {
+        ['"'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1, [','] = 1, ['/'] = 1, ['\''] = 1};
     size_t depth = 0;
     while (i < n) {
+        while (i < n && !stop[(unsigned char)s[i]])
+            i++;
+        if (i == n)
+            break;
         char c = s[i];
         if (c == '"') {
             if (!(i = skip_string(s, i, n)))
@@ -127,15 +141,42 @@ static bool next_elem(const char *s, size_t end, size_t *pos, size_t i, size_t *
     return true;
 }
 
-/* The top-level object's member key (its quoted form, kn bytes) when its
- * value is an array: its bounds. false when the walk cannot read the text
- * (json-c reads it whole). */
-static bool find_array(struct st_run_json *r, const char *key, size_t kn, size_t *at, size_t *end)
+/* The elements of the array opening at s[at] counted (the walk each_host
+ * makes, every element a value, commas between): past its ']', or 0 when
+ * the walk cannot read it. Pages behind are given back as it goes. */
+static size_t count_elems(struct st_run_json *r, size_t at, size_t *count)
+{
+    size_t pos = at + 1, from, to, i = 0;
+    bool bad = false;
+    while (next_elem(r->text, r->len, &pos, i, &from, &to, &bad)) {
+        drop_behind(r, to, false);
+        i++;
+    }
+    size_t p = skip_ws(r->text, pos, r->len);
+    if (bad || p >= r->len || r->text[p] != ']')
+        return 0;
+    *count = i;
+    return p + 1;
+}
+
+/* What find_arrays looks for: a top-level member (its quoted name, n bytes;
+ * n 0: none) whose value is an array, counted when count is set. */
+struct wanted {
+    const char *quoted;
+    size_t n;
+    bool count;
+    bool found;
+    size_t at, end, elems;
+};
+
+/* The top-level object's members walked once, the wanted ones' arrays
+ * found (json-c keeps the last of a repeated key: so here). false when the
+ * walk cannot read the text (json-c reads it whole). */
+static bool find_arrays(struct st_run_json *r, struct wanted *w, size_t nw)
 {
     const char *s = r->text;
     size_t n = r->len;
     size_t i = skip_ws(s, 0, n);
-    bool found = false;
     if (i >= n || s[i] != '{')
         return false;
     i = skip_ws(s, i + 1, n);
@@ -144,35 +185,26 @@ static bool find_array(struct st_run_json *r, const char *key, size_t kn, size_t
         if (!key_end || (i = skip_ws(s, key_end, n)) >= n || s[i] != ':')
             return false;
         i = skip_ws(s, i + 1, n);
-        size_t v_end = skip_value(r, s, i, n);
+        struct wanted *hit = NULL;
+        for (size_t j = 0; j < nw; j++)
+            if (w[j].n && key_end - k == w[j].n && !memcmp(s + k, w[j].quoted, w[j].n))
+                hit = &w[j];
+        size_t v_end = hit && hit->count && i < n && s[i] == '[' ? count_elems(r, i, &hit->elems)
+                                                                 : skip_value(r, s, i, n);
         if (!v_end)
             return false;
-        if (key_end - k == kn && !memcmp(s + k, key, kn)) {
-            found = s[i] == '['; /* json-c keeps the last of a repeated key: so here */
-            *at = i;
-            *end = v_end;
+        if (hit) {
+            hit->found = s[i] == '[';
+            hit->at = i;
+            hit->end = v_end;
         }
         i = skip_ws(s, v_end, n);
         if (i >= n || s[i] != ',')
             break;
         i = skip_ws(s, i + 1, n);
     }
-    return found && i < n && s[i] == '}';
-}
-
-/* The hosts array's elements counted, as each_host will walk them. */
-static bool count_hosts(struct st_run_json *r)
-{
-    size_t pos = r->hosts_at + 1, from, to, i = 0;
-    bool bad = false;
-    r->dropped = 0; /* a walk again over what find_array walked */
-    while (next_elem(r->text, r->hosts_end, &pos, i, &from, &to, &bad)) {
-        drop_behind(r, to, false);
-        i++;
-    }
     drop_behind(r, 0, true);
-    r->nhosts = i;
-    return !bad;
+    return i < n && s[i] == '}';
 }
 
 static size_t line_of(const char *s, size_t off)
@@ -240,60 +272,120 @@ static json_object *parse_pieces(json_tokener *tok, const struct piece *pc, size
 /* The reason json-c gives at offset stop of the text (its line). */
 static void say_why(struct st_run_json *r, size_t stop, const char *reason)
 {
-    snprintf(r->why, sizeof r->why, "line %zu: %s", line_of(r->text, stop), reason);
+    const char *whole = r->whole ? r->whole : r->text;
+    snprintf(r->why, sizeof r->why, "line %zu: %s",
+             line_of(whole, (size_t)(r->text - whole) + stop), reason);
 }
 
-static int split_parse(struct st_run_json *r, const char *text, size_t len, const char *key,
-                       bool mapped);
+/* What split_parse reads text as. */
+struct split {
+    const char *key;  /* the array split off (r->hosts_at...) */
+    const char *skip; /* an array left out, never parsed; NULL none */
+    bool mapped;
+    const char *whole; /* the text text is a part of (lines are counted there), or NULL */
+};
+
+static int split_parse(struct st_run_json *r, const char *text, size_t len,
+                       const struct split *how);
 
 int st_run_json_parse(struct st_run_json *r, const char *text, size_t len)
 {
-    return split_parse(r, text, len, "hosts", false);
+    return split_parse(r, text, len, &(struct split){"hosts", NULL, false, NULL});
 }
 
 int st_run_json_parse_mapped(struct st_run_json *r, const char *text, size_t len)
 {
-    return split_parse(r, text, len, "hosts", true);
+    return split_parse(r, text, len, &(struct split){"hosts", NULL, true, NULL});
 }
 
 int st_json_split_parse(struct st_run_json *r, const char *text, size_t len, const char *key)
 {
-    return split_parse(r, text, len, key, false);
+    return split_parse(r, text, len, &(struct split){key, NULL, false, NULL});
 }
 
-static int split_parse(struct st_run_json *r, const char *text, size_t len, const char *key,
-                       bool mapped)
+int st_json_split_parse_part(struct st_run_json *r, const char *whole, size_t from, size_t to,
+                             const char *key, const char *skip, bool mapped)
 {
-    char quoted[64];
-    int kn = snprintf(quoted, sizeof quoted, "\"%s\"", key);
+    return split_parse(r, whole + from, to - from, &(struct split){key, skip, mapped, whole});
+}
+
+/* The quoted form of key, or 0 when it is too long to be looked for. */
+static size_t quote(const char *key, char q[64])
+{
+    int n = snprintf(q, 64, "\"%s\"", key);
+    return n > 0 && n < 64 ? (size_t)n : 0;
+}
+
+/* The text's pieces json-c reads: all of it but the elements of the split
+ * array and of the skipped one (at most two gaps), in order. How many. */
+static size_t pieces_of(const struct st_run_json *r, size_t skip_at, size_t skip_end,
+                        struct piece pc[3])
+{
+    size_t gaps[2][2], ng = 0, np = 0, from = 0;
+    if (r->split)
+        gaps[ng][0] = r->hosts_at, gaps[ng++][1] = r->hosts_end;
+    if (skip_end) {
+        gaps[ng][0] = skip_at, gaps[ng][1] = skip_end;
+        if (ng && skip_at < r->hosts_at) { /* in text order */
+            gaps[1][0] = gaps[0][0], gaps[1][1] = gaps[0][1];
+            gaps[0][0] = skip_at, gaps[0][1] = skip_end;
+        }
+        ng++;
+    }
+    for (size_t g = 0; g < ng; g++) {
+        pc[np++] = (struct piece){r->text + from, gaps[g][0] + 1 - from}; /* to its '[' */
+        from = gaps[g][1] - 1;                                            /* from its ']' */
+    }
+    pc[np++] = (struct piece){r->text + from, r->len - from};
+    return np;
+}
+
+/* An offset in the pieces joined, as an offset in the text. */
+static size_t text_offset(const struct piece *pc, size_t np, const char *text, size_t stop)
+{
+    for (size_t p = 0; p < np; p++) {
+        if (stop < pc[p].n || p + 1 == np)
+            return (size_t)(pc[p].s - text) + stop;
+        stop -= pc[p].n;
+    }
+    return stop;
+}
+
+static int split_parse(struct st_run_json *r, const char *text, size_t len, const struct split *how)
+{
+    char quoted[64], qskip[64];
+    size_t kn = quote(how->key, quoted), sn = how->skip ? quote(how->skip, qskip) : 0;
     memset(r, 0, sizeof *r);
-    r->mapped = mapped;
-    r->key = key;
+    r->mapped = how->mapped;
+    r->key = how->key;
     r->text = text;
     r->len = len;
+    r->whole = how->whole;
     if (skip_ws(text, 0, len) == len) {
         snprintf(r->why, sizeof r->why, "empty file");
         return -1;
     }
-    r->split = kn > 0 && (size_t)kn < sizeof quoted &&
-               find_array(r, quoted, (size_t)kn, &r->hosts_at, &r->hosts_end) && count_hosts(r);
-    /* split: the text up to the array's '[' and from its ']', no copy */
-    struct piece pc[2] = {{text, len}, {NULL, 0}};
+    struct wanted w[2] = {{quoted, kn, true, false, 0, 0, 0}, {qskip, sn, false, false, 0, 0, 0}};
+    bool walked = find_arrays(r, w, 2);
+    r->split = walked && w[0].found;
     if (r->split) {
-        pc[0].n = r->hosts_at + 1;
-        pc[1] = (struct piece){text + r->hosts_end - 1, len - (r->hosts_end - 1)};
+        r->hosts_at = w[0].at;
+        r->hosts_end = w[0].end;
+        r->nhosts = w[0].elems;
     }
+    size_t skip_at = walked && w[1].found ? w[1].at : 0;
+    size_t skip_end = walked && w[1].found ? w[1].end : 0;
+    /* the text but the arrays' elements, no copy */
+    struct piece pc[3];
+    size_t np = pieces_of(r, skip_at, skip_end, pc);
     size_t stop;
     json_tokener *tok = json_tokener_new();
     bool ok;
     const char *reason;
-    r->doc = parse_pieces(tok, pc, r->split ? 2 : 1, &ok, &stop, &reason);
+    r->doc = parse_pieces(tok, pc, np, &ok, &stop, &reason);
     json_tokener_free(tok);
     if (!ok) {
-        /* past the emptied array, the offsets are the text's less its elements */
-        if (r->split && stop >= r->hosts_at + 1)
-            stop += r->hosts_end - r->hosts_at - 2;
-        say_why(r, stop, reason);
+        say_why(r, text_offset(pc, np, text, stop), reason);
         return -1;
     }
     return 0;
@@ -345,6 +437,19 @@ int st_run_json_each_host(struct st_run_json *r, int (*fn)(json_object *h, size_
     json_tokener_free(tok);
     drop_behind(r, 0, true);
     return rc;
+}
+
+int st_json_each_part(struct st_run_json *r, int (*fn)(size_t from, size_t to, size_t i, void *ctx),
+                      void *ctx)
+{
+    if (!r->split)
+        return -1;
+    size_t pos = r->hosts_at + 1, from, to;
+    bool bad = false;
+    int rc = 0;
+    for (size_t i = 0; !rc && next_elem(r->text, r->hosts_end, &pos, i, &from, &to, &bad); i++)
+        rc = fn(from, to, i, ctx);
+    return rc ? rc : bad ? -1 : 0;
 }
 
 void st_run_json_free(struct st_run_json *r)

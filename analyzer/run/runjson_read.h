@@ -25,9 +25,10 @@ struct st_run_json {
      * and single quotes, or no "hosts" array) and doc holds them all */
     bool split;
     size_t hosts_at, hosts_end, nhosts;
-    bool mapped;    /* text is st_json_map's: walked pages are given back */
-    size_t dropped; /* mapped: text before this offset given back so far */
-    char why[160];  /* the reason, when parse or each_host fail */
+    bool mapped;       /* text is st_json_map's: walked pages are given back */
+    size_t dropped;    /* mapped: text before this offset given back so far */
+    const char *whole; /* the text this one is a part of (st_json_split_parse_part), or NULL */
+    char why[160];     /* the reason, when parse or each_host fail */
 };
 
 /* Parse text (len bytes, no NUL needed; kept by the caller until free).
@@ -43,6 +44,23 @@ int st_run_json_parse_mapped(struct st_run_json *r, const char *text, size_t len
 /* The same for any JSON object, splitting off its member key (an array,
  * up to 60 bytes): report.json's "packets", which diff does not read. */
 int st_json_split_parse(struct st_run_json *r, const char *text, size_t len, const char *key);
+
+/*
+ * The same for the object at whole[from..to) (a file's text, or an element
+ * of an array in it: report.json's modes, each with its hosts), splitting
+ * off its member key and leaving out its member skip (NULL: none) unread.
+ * A reason's line is counted in whole. mapped: whole is st_json_map's, and
+ * its pages are given back behind the walks (never for other memory:
+ * given back, anonymous pages read as zeros).
+ */
+int st_json_split_parse_part(struct st_run_json *r, const char *whole, size_t from, size_t to,
+                             const char *key, const char *skip, bool mapped);
+
+/* fn with each element of the split array in turn, as its bounds in
+ * r->text (not parsed). 0, fn's nonzero return, or -1 when the array cannot
+ * be walked (r->split false: json-c read it whole). */
+int st_json_each_part(struct st_run_json *r, int (*fn)(size_t from, size_t to, size_t i, void *ctx),
+                      void *ctx);
 
 /* fn with each element of the hosts array in turn (borrowed: freed after
  * fn returns), and its index. 0; fn's nonzero return; or -1 when an element

@@ -124,6 +124,17 @@ check "bad: unknown --compare field" bad field "unknown field 'color'" "$st" dif
 check "bad: --strict with a report.json" bad strict "need traces" "$st" diff --strict "$fx/PE" "$fx/PE/expected-report.json"
 : >"$tmp/empty.log"
 check "bad: an empty trace" bad empty "no SENT/RCVD/CONN lines" "$st" diff "$tmp/empty.log" "$fx/PE"
+# a report.json whose host is not JSON (a "verdict" without its quotes, on line N): its
+# modes are read a host at a time, and the file and the line are named
+awk '/"verdict":"down"/ && !done { sub(/"verdict":"down"/, "\"verdict\":down"); done = 1 } 1' \
+  "$fx/PE/expected-report.json" >"$tmp/badhost.json"
+badline=$(grep -n '"verdict":down' "$tmp/badhost.json" | cut -d: -f1)
+check "bad: a report.json's host that is not JSON: the file and its line ($badline)" bad badhost \
+  "badhost.json: not a scantrace report.json \(line $badline: " "$st" diff "$fx/PE" "$tmp/badhost.json"
+# ... and one cut short, in its packets
+head -c 3000 "$fx/PE/expected-report.json" >"$tmp/cut.json"
+check "bad: a report.json cut short: not valid JSON, its line" bad cut "cut.json: not valid JSON \(line [0-9]+: " \
+  "$st" diff "$tmp/cut.json" "$fx/PE"
 check "bad: one argument" quiet test "$("$st" diff "$fx/PE" >/dev/null 2>&1; echo $?)" -eq 2
 
 tap_done

@@ -185,6 +185,79 @@ static void test_other_key(void **state)
     assert_non_null(strstr(r.why, "line 4:"));
 }
 
+static int part_bounds(size_t from, size_t to, size_t i, void *ctx)
+{
+    size_t(*b)[2] = ctx;
+    b[i][0] = from;
+    b[i][1] = to;
+    return 0;
+}
+
+static int sum_host(json_object *h, size_t i, void *ctx)
+{
+    (void)i;
+    *(int *)ctx += json_object_get_int(h);
+    return 0;
+}
+
+/* A report.json as diff reads it: "packets" left out, "modes" split off in
+ * the same walk (either order), each mode a part read with its "hosts"
+ * split off in turn; a reason's line is the whole text's. */
+static void test_parts(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "{\"a\":1,\"packets\":[{\"x\":\"]\\\"\"},\n2],\n\"modes\":[{\"mode\":\"-PE\",\"hosts\":"
+        "[1,\n2]},\n{\"hosts\":[3],\"mode\":\"-PS\"}],\"z\":[]}",
+        "{\"modes\":[{\"mode\":\"-PE\",\"hosts\":[1,2]},{\"hosts\":[3],\"mode\":\"-PS\"}],"
+        "\"packets\":[1,2,3],\"a\":1,\"z\":[]}",
+    };
+    for (size_t t = 0; t < 2; t++) {
+        const char *text = texts[t];
+        struct st_run_json top, m;
+        assert_int_equal(
+            st_json_split_parse_part(&top, text, 0, strlen(text), "modes", "packets", false), 0);
+        assert_true(top.split);
+        assert_int_equal(st_run_json_nhosts(&top), 2);
+        const char *doc = json_object_to_json_string_ext(top.doc, JSON_C_TO_STRING_PLAIN);
+        assert_non_null(strstr(doc, "\"packets\":[]"));
+        assert_non_null(strstr(doc, "\"modes\":[]"));
+        assert_non_null(strstr(doc, "\"a\":1"));
+        size_t b[2][2];
+        assert_int_equal(st_json_each_part(&top, part_bounds, b), 0);
+        int sum = 0;
+        for (size_t i = 0; i < 2; i++) {
+            assert_int_equal(
+                st_json_split_parse_part(&m, text, b[i][0], b[i][1], "hosts", NULL, false), 0);
+            assert_string_equal(json_object_get_string(json_object_object_get(m.doc, "mode")),
+                                i ? "-PS" : "-PE");
+            assert_int_equal(st_run_json_nhosts(&m), i ? 1 : 2);
+            assert_int_equal(st_run_json_each_host(&m, sum_host, &sum), 0);
+            st_run_json_free(&m);
+        }
+        assert_int_equal(sum, 6);
+        st_run_json_free(&top);
+    }
+    /* a host that is not JSON, on line 4 of the whole text */
+    static const char bad[] = "{\"packets\":[1,\n2],\n\"modes\":[{\"hosts\":[1,\n{\"h\":tru}]}]}";
+    struct st_run_json top, m;
+    assert_int_equal(st_json_split_parse_part(&top, bad, 0, strlen(bad), "modes", "packets", false),
+                     0);
+    size_t b[1][2];
+    assert_int_equal(st_json_each_part(&top, part_bounds, b), 0);
+    assert_int_equal(st_json_split_parse_part(&m, bad, b[0][0], b[0][1], "hosts", NULL, false), 0);
+    int sum = 0;
+    assert_int_equal(st_run_json_each_host(&m, sum_host, &sum), -1);
+    assert_non_null(strstr(m.why, "line 4:"));
+    st_run_json_free(&m);
+    st_run_json_free(&top);
+    /* the same error in the top level, past both emptied arrays: its line there */
+    static const char bad2[] = "{\"packets\":[1,\n2],\n\"modes\":[1,\n2],\n\"x\":tru}";
+    assert_int_equal(
+        st_json_split_parse_part(&top, bad2, 0, strlen(bad2), "modes", "packets", false), -1);
+    assert_non_null(strstr(top.why, "line 5:"));
+}
+
 /* The resident kilobytes of the mapping at addr (/proc/self/smaps), or -1. */
 static long mapping_rss_kb(const void *addr)
 {
@@ -270,6 +343,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_rows),
                                        cmocka_unit_test(test_other_key),
-                                       cmocka_unit_test(test_mapped)};
+                                       cmocka_unit_test(test_parts), cmocka_unit_test(test_mapped)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
