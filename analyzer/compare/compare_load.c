@@ -179,15 +179,22 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
     return 0;
 }
 
-/* Whether the scanner's exit status says it failed (fping's 1 is "some
- * host unreachable", a result). */
-static bool failed(const struct st_scanner_cmd *s)
+/* Whether the scanner's exit status says it failed. fping's 1 is "some
+ * host unreachable", a result, when it sent something: its usage errors
+ * ("specify only one of a, u") exit 1 too. */
+static bool failed(const struct st_scanner_cmd *s, const struct st_trace *t)
 {
-    return s->exit_status > 1 || (s->exit_status == 1 && strcmp(s->name, "fping"));
+    if (s->exit_status != 1 || strcmp(s->name, "fping"))
+        return s->exit_status > 0;
+    struct st_pkt tmp;
+    for (size_t i = 0; i < t->npkts; i++)
+        if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
+            return false;
+    return true;
 }
 
 /* Why the scanner's stdout has no claim to read, when its command says. */
-static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s)
+static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, bool failed_run)
 {
     bool unknown = !strcmp(cl->format, "unknown");
     if (s->to_file && unknown)
@@ -205,7 +212,7 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s)
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
                  "the scanner was killed by %s before it printed a result", s->signal);
         cl->unread = cl->unread_buf;
-    } else if (failed(s) && unknown && !cl->lines) {
+    } else if (failed_run && unknown && !cl->lines) {
         /* zmap refusing its blacklist, masscan without an interface: the
          * reason went to stderr, which record leaves on the terminal */
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
@@ -242,11 +249,13 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         return ST_EXIT_USAGE;
     }
     /* a scanner that prints its successes alone printed none: no claim */
-    const char *silent = st_scanner_silent_format(&l->scanner);
+    /* a scanner that failed claimed nothing by its silence */
+    bool failed_run = failed(&l->scanner, &l->trace);
+    const char *silent = failed_run ? NULL : st_scanner_silent_format(&l->scanner);
     if (!strcmp(source, "stdout") && !l->claims.lines && silent)
         snprintf(l->claims.format, sizeof l->claims.format, "%s", silent);
     if (!strcmp(source, "stdout"))
-        unread_why(&l->claims, &l->scanner);
+        unread_why(&l->claims, &l->scanner, failed_run);
     if (l->scanner.unreach_list && !strcmp(l->claims.format, "address-list"))
         st_claims_unlisted_up(&l->claims, &l->c);
     st_claims_judge(&l->claims, &l->c);

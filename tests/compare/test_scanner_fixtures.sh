@@ -124,4 +124,21 @@ check "zmap failed (exit 1), no output: the result says the scanner failed, and 
   <(jq -r .summary.result "$tmp/zf1.json")
 check "zmap exit 0, no output: read as its address list, no host claimed" \
   test "$(jq -r '"\(.claims.format) \(.claims.claimed_up)"' "$tmp/zf0.json")" = "address-list 0"
+# fping exits 1 for "some host unreachable" (a result) and for its usage errors (fping -a -u:
+# "specify only one of a, u"): the same status, nothing printed; that it sent no probe tells
+# the failure from the result
+mkdir -p "$tmp/ff"
+cp fixtures/scanners/fping-a/run.json "$tmp/ff/"
+: >"$tmp/ff/trace.log"
+editcap -r fixtures/scanners/fping-a/capture.pcapng "$tmp/ff/none.pcapng" 0 2>/dev/null
+cp fixtures/scanners/fping-a/capture.pcapng "$tmp/ff/sent.pcapng"
+for c in none sent; do
+  cp "$tmp/ff/$c.pcapng" "$tmp/ff/capture.pcapng"
+  "$st" compare --no-write -f json "$tmp/ff" >"$tmp/ff-$c.json"
+done
+check "fping exit 1, nothing sent, nothing printed: it failed, no claim read from its silence" \
+  test "$(jq -r '"\(.claims.format) \(.summary.passes)"' "$tmp/ff-none.json")" = "unknown false" -a \
+  "$(jq -r '.summary.result | test("the scanner failed \\(exit status 1\\)")' "$tmp/ff-none.json")" = true
+check "fping exit 1 with its probes sent, nothing printed: its address list, no host up" \
+  test "$(jq -r '"\(.claims.format) \(.claims.claimed_up)"' "$tmp/ff-sent.json")" = "address-list 0"
 tap_done
