@@ -218,6 +218,8 @@ struct report_walk {
 static int add_host(json_object *ho, size_t i, void *ctx)
 {
     struct report_walk *w = ctx;
+    if (i >= w->mode->nhosts) /* the walk counted them: never */
+        return -1;
     host_of(w->v, &w->mode->hosts[i], ho);
     return 0;
 }
@@ -227,6 +229,8 @@ static int add_host(json_object *ho, size_t i, void *ctx)
 static int add_mode(size_t from, size_t to, size_t i, void *ctx)
 {
     struct report_walk *w = ctx;
+    if (i >= w->v->nmodes) /* the walk counted them: never */
+        return -1;
     struct st_dv_mode *dst = w->mode = &w->v->modes[i];
     struct st_run_json m;
     int rc = st_json_split_parse_part(&m, w->text, from, to, "hosts", NULL, true);
