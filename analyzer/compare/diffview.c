@@ -206,6 +206,14 @@ static void host_of(struct st_diffview *v, struct st_dv_host *dh, json_object *h
                 add_pkt(v, dh, -1, l == 0, jstr(json_object_array_get_idx(list, i), "text"));
 }
 
+/* A report's mode's name, from its object (its "mode"). */
+static void name_mode(struct st_dv_mode *dst, json_object *mo)
+{
+    /* a report of scantrace 0.1 named scan's modes "echo", "syn:22,443" */
+    st_nmap_mode_label(jstr(mo, "mode"), dst->name, sizeof dst->name);
+    snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
+}
+
 /* What the walk of a report's modes fills. */
 struct report_walk {
     struct st_diffview *v;
@@ -235,9 +243,7 @@ static int add_mode(size_t from, size_t to, size_t i, void *ctx)
     struct st_run_json m;
     int rc = st_json_split_parse_part(&m, w->text, from, to, "hosts", NULL, true);
     if (!rc) {
-        /* a report of scantrace 0.1 named scan's modes "echo", "syn:22,443" */
-        st_nmap_mode_label(jstr(m.doc, "mode"), dst->name, sizeof dst->name);
-        snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
+        name_mode(dst, m.doc);
         dst->nhosts = st_run_json_nhosts(&m);
         dst->hosts = xcalloc(dst->nhosts, sizeof *dst->hosts);
         rc = st_run_json_each_host(&m, add_host, w);
@@ -254,8 +260,7 @@ static int add_mode_doc(json_object *mo, size_t i, void *ctx)
     struct report_walk *w = ctx;
     struct st_dv_mode *dst = w->mode = &w->v->modes[i];
     json_object *hosts;
-    st_nmap_mode_label(jstr(mo, "mode"), dst->name, sizeof dst->name);
-    snprintf(dst->canon, sizeof dst->canon, "%s", dst->name);
+    name_mode(dst, mo);
     if (!json_object_object_get_ex(mo, "hosts", &hosts))
         return 0;
     dst->nhosts = json_object_array_length(hosts);
