@@ -112,6 +112,7 @@ static int load(const char *prog, const char *trace, const char *capture, const 
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
     phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
     l->c.from_wire = from_wire; /* the causes depend on it */
+    l->c.no_trace_why = from_wire ? l->scanner.no_trace_why : NULL;
     st_compare_run(&l->c, &l->trace, &l->cap);
     st_timing_mark("align");
     st_compare_summarize(&l->c);

@@ -137,6 +137,9 @@ struct st_comparison {
     /* the run had no packet trace: the scanner's side was built from the
      * capture (wire_side.h), so "consistent" would say nothing */
     bool from_wire;
+    /* why the scanner printed none, when its command says (nmap without
+     * --packet-trace, or with -oX -), or NULL */
+    const char *no_trace_why;
     /* what the scanner printed, against the wire (claims.h), or NULL */
     const struct st_claims *claims;
     /* what compare could judge: hosts with the scanner's verdict, hosts

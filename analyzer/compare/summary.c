@@ -716,14 +716,6 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (st_claims_failed(c->claims))
         SAY("%sCLAIMS: %zu missed, %zu unfounded", len ? "; " : "", c->claims->missed,
             c->claims->unfounded);
-    /* a run judged from the wire alone checks nothing unless the scanner's
-     * output could be read */
-    if (c->from_wire &&
-        (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
-        SAY("%sUNJUDGED: %s", len ? "; " : "",
-            c->claims && c->claims->unread
-                ? c->claims->unread
-                : "the scanner's output is in no format scantrace reads");
     /* what compare could not judge: one "UNJUDGED:", its clauses after it
      * by commas (an interrupted run never passes: what it decided is not
      * what it was asked) */
@@ -734,6 +726,13 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
         open = true;                                                                               \
         SAY(__VA_ARGS__);                                                                          \
     } while (0)
+    /* a run judged from the wire alone checks nothing unless the scanner's
+     * output could be read */
+    if (c->from_wire &&
+        (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
+        PART(" %s", c->claims && c->claims->unread
+                        ? c->claims->unread
+                        : "the scanner's output is in no format scantrace reads");
     size_t outside = c->outside_before + c->outside_after;
     if (t->interrupted && !c->unjudged)
         PART(" run interrupted");

@@ -314,6 +314,33 @@ static size_t skip_wrappers(const char *const *cmd, size_t n)
     }
 }
 
+/* Why nmap printed no packet trace: it was not asked to, or a machine
+ * format took stdout (-oX -, -oG -, -oS -: nmap then keeps every other line
+ * off it, its packet trace too; -oN - keeps it). getopt_long_only: one dash
+ * or two, "=VALUE" or the next word. */
+static const char *nmap_no_trace_why(const char *const *cmd, size_t n)
+{
+    bool traced = false;
+    const char *machine = NULL;
+    for (size_t k = 1; k < n; k++) {
+        const char *a = cmd[k] + (cmd[k][0] == '-') + (cmd[k][0] == '-' && cmd[k][1] == '-');
+        if (cmd[k][0] != '-')
+            continue;
+        if (!strcmp(a, "packet-trace"))
+            traced = true;
+        if (a[0] == 'o' && a[1] && strchr("XGS", a[1]) &&
+            ((!a[2] && k + 1 < n && !strcmp(cmd[k + 1], "-")) || !strcmp(a + 2, "=-")))
+            machine = a[1] == 'X'   ? "nmap prints none when -oX - puts its XML on stdout "
+                                      "(-oX FILE keeps it)"
+                      : a[1] == 'G' ? "nmap prints none when -oG - puts its grepable output on "
+                                      "stdout (-oG FILE keeps it)"
+                                    : "nmap prints none when -oS - puts its output on stdout";
+    }
+    if (!traced)
+        return "nmap was run without --packet-trace";
+    return machine;
+}
+
 static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
 {
     size_t w = skip_wrappers(cmd, n);
@@ -337,6 +364,8 @@ static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
     for (size_t k = 1; k < n; k++)
         if (output_to_file(s->name, cmd[k], k + 1 < n ? cmd[k + 1] : ""))
             s->to_file = true;
+    if (!strcmp(s->name, "nmap"))
+        s->no_trace_why = nmap_no_trace_why(cmd, n);
     read_targets(cmd, n, s);
     return 0;
 }
@@ -362,6 +391,8 @@ static void join_command(struct st_scanner_cmd *s, struct st_scanner_cmd *o)
     if (strcmp(s->mode, o->mode) && len + 2 + strlen(o->mode) < sizeof s->mode)
         snprintf(s->mode + len, sizeof s->mode - len, "; %s", o->mode);
     s->to_file |= o->to_file;
+    if (!s->no_trace_why)
+        s->no_trace_why = o->no_trace_why;
 }
 
 /* The shell's later simple commands (`sh -c "nmap ...; sleep 1; nmap

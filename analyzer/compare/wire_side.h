@@ -33,6 +33,8 @@ struct st_scanner_cmd {
     int exit_status;     /* run.json's command.exit_status; -1 unknown or killed */
     unsigned scan_ports; /* hping3 --scan: the ports its list names, 0 unknown ("known", "all") */
     char signal[16];     /* run.json: the signal that killed it ("SIGABRT"), "" */
+    const char *no_trace_why; /* why a scanner that can trace its packets printed no
+                               * trace (nmap without --packet-trace...), or NULL */
 };
 
 /*

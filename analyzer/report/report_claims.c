@@ -59,7 +59,10 @@ static void addr_list(FILE *out, const uint32_t *a, size_t n)
 void st_report_claims_text(FILE *out, const struct st_comparison *c, const char *prefix)
 {
     const struct st_claims *cl = c->claims;
-    if (c->from_wire)
+    if (c->from_wire && c->no_trace_why)
+        fprintf(out, "%sscanner  no packet trace: %s; its side was built from the wire\n", prefix,
+                c->no_trace_why);
+    else if (c->from_wire)
         fprintf(out,
                 "%sscanner  no packet trace: its side was built from the wire (probes are "
                 "the frames it sent)\n",
@@ -68,7 +71,12 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
         return;
     fprintf(out, "%sclaims   %s, %s (%s)", prefix, cl->scanner, cl->source, cl->format);
     if (!strcmp(cl->format, "unknown")) {
-        fprintf(out, ": output not understood, no claims read\n");
+        /* why, when it is known (the scanner failed, wrote to a file...) */
+        if (cl->unread)
+            fprintf(out, ": no claims read: %s\n", cl->unread);
+        else
+            fprintf(out, ": %s, no claims read\n",
+                    cl->lines ? "output not understood" : "no output");
         return;
     }
     fprintf(out, ": %zu claimed up, %zu answered on the wire, %zu missed, %zu unfounded\n",

@@ -431,9 +431,11 @@ void st_report_explain(const struct st_render *r, FILE *out)
         fprintf(out, "What the scan did, host by host (capture %s).\n", c->capture_path);
         const char *who = st_report_scanner_name(c);
         fprintf(out,
-                "%s left no packet trace: its side is what the capture shows it sent, and the "
-                "answers to that. Frames are numbered as Wireshark numbers them.\n",
-                strcmp(who, "the scanner") ? who : "The scanner");
+                "%s left no packet trace%s%s%s what the capture shows it sent, and the answers to "
+                "that. Frames are numbered as Wireshark numbers them.\n",
+                strcmp(who, "the scanner") ? who : "The scanner", c->no_trace_why ? ": " : "",
+                c->no_trace_why ? c->no_trace_why : "",
+                c->no_trace_why ? ". Its side is" : ": its side is");
     } else {
         fprintf(out, "What the scan did, host by host (trace %s, capture %s).\n", c->trace_path,
                 c->capture_path);

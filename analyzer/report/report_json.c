@@ -43,6 +43,10 @@ static void trace_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "connects", (int64_t)t->nconns);
     st_jw_int(w, "malformed_lines", (int64_t)t->malformed);
     st_jw_int(w, "runs", (int64_t)(t->nruns ? t->nruns : 1));
+    if (c->no_trace_why)
+        st_jw_string(w, "no_trace_why", c->no_trace_why);
+    else
+        st_jw_null(w, "no_trace_why");
     st_jw_array(w, "warnings");
     for (size_t i = 0; i < t->nwarnings; i++) {
         st_jw_object(w, NULL);

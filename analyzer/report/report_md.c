@@ -45,8 +45,9 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
     fprintf(out, "## scantrace compare\n\n");
     if (c->from_wire)
         fprintf(out,
-                "- trace: `%s` (no packet trace: the scanner's side was built from the wire)\n",
-                c->trace_path);
+                "- trace: `%s` (no packet trace: %s%sthe scanner's side was built from the "
+                "wire)\n",
+                c->trace_path, c->no_trace_why ? c->no_trace_why : "", c->no_trace_why ? "; " : "");
     else
         fprintf(out, "- trace: `%s` (%s, %zu packet line%s)\n", c->trace_path, c->trace->dialect,
                 c->trace->npkts, ST_S(c->trace->npkts));

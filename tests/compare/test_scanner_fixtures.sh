@@ -7,6 +7,8 @@
 # unjudged, never consistent. And masscan -p443 whose capture holds an earlier run's ICMP
 # errors (masscan-syn-stale-unreach): unrelated, not answers. explain on these runs, and on
 # fping's and zmap's (fping-a, zmap-echo): each scanner's own habits, not nmap's options.
+# Scanners that failed before printing anything, and nmap --packet-trace -oX - (no packet
+# line: the reason named).
 # usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 
@@ -139,6 +141,28 @@ done
 check "fping exit 1, nothing sent, nothing printed: it failed, no claim read from its silence" \
   test "$(jq -r '"\(.claims.format) \(.summary.passes)"' "$tmp/ff-none.json")" = "unknown false" -a \
   "$(jq -r '.summary.result | test("the scanner failed \\(exit status 1\\)")' "$tmp/ff-none.json")" = true
+check "fping failed: one UNJUDGED: in its result, all it could not judge after it" \
+  test "$(jq -r '.summary.result | [scan("UNJUDGED:")] | length' "$tmp/ff-none.json")" = 1
+cp "$tmp/ff/none.pcapng" "$tmp/ff/capture.pcapng"
+check "fping failed: the claims line says why none was read" \
+  bash -c "'$st' compare --no-write '$tmp/ff' | grep -q '^  claims   fping, stdout (unknown): no claims read: the scanner failed'"
 check "fping exit 1 with its probes sent, nothing printed: its address list, no host up" \
   test "$(jq -r '"\(.claims.format) \(.claims.claimed_up)"' "$tmp/ff-sent.json")" = "address-list 0"
+
+# nmap --packet-trace -oX -: its XML takes stdout and no packet line is printed (nmap keeps
+# every other line off it); the side is built from the wire, the reason named, the XML's
+# hosts the claims
+d=fixtures/scanners/nmap-oX-stdout
+"$st" compare --no-write "$d" >"$tmp/ox.txt"
+"$st" compare --no-write -f json "$d" >"$tmp/ox.json"
+up=$(grep -c '<status state="up"' "$d/trace.log")
+check "nmap -oX -: the text report names why there is no packet trace" \
+  grep -q '^  scanner  no packet trace: nmap prints none when -oX - puts its XML on stdout' "$tmp/ox.txt"
+check "nmap -oX -: report.json's trace.no_trace_why says so" \
+  quiet jq -e '.trace.no_trace_why | startswith("nmap prints none when -oX -")' "$tmp/ox.json"
+check "nmap -oX -: claims read from the XML ($up up), none missed or unfounded" \
+  test "$(jq -r '"\(.claims.format) \(.claims.claimed_up) \(.claims.missed) \(.claims.unfounded)"' \
+    "$tmp/ox.json")" = "xml $up 0 0"
+check "nmap -oX -: explain says why too" \
+  bash -c "'$st' explain '$d' | grep -q '^nmap left no packet trace: nmap prints none when -oX -'"
 tap_done

@@ -599,6 +599,37 @@ static void test_cmds(void **state)
                      sc.scan_ports, sc.ntargets, scans[i].mode, scans[i].ports);
         st_scanner_cmd_free(&sc);
     }
+    /* why nmap printed no packet trace: the start of the reason, "" none */
+    static const struct {
+        const char *argv[12];
+        const char *why;
+    } traces[] = {
+        {{"scantrace", "record", "--", "nmap", "-sn", "198.18.3.2"}, "nmap was run without"},
+        {{"scantrace", "record", "--", "nmap", "-sn", "--packet-trace", "198.18.3.2"}, ""},
+        {{"scantrace", "record", "--", "nmap", "-sn", "-packet-trace", "-oN", "-", "198.18.3.2"},
+         ""},
+        {{"scantrace", "record", "--", "nmap", "--packet-trace", "-oX", "-", "198.18.3.2"},
+         "nmap prints none when -oX -"},
+        {{"scantrace", "record", "--", "nmap", "--packet-trace", "--oG=-", "198.18.3.2"},
+         "nmap prints none when -oG -"},
+        {{"scantrace", "record", "--", "nmap", "--packet-trace", "-oS", "-", "198.18.3.2"},
+         "nmap prints none when -oS -"},
+        /* to a file: the trace stays on stdout */
+        {{"scantrace", "record", "--", "nmap", "--packet-trace", "-oX", "o.xml", "198.18.3.2"}, ""},
+        /* a shell's later run says why when the first does not */
+        {{"scantrace", "record", "--", "sh", "-c",
+          "nmap -sn --packet-trace 198.18.3.2; nmap -sn --packet-trace -oG - 198.18.3.3"},
+         "nmap prints none when -oG -"},
+        {{"scantrace", "record", "--", "fping", "-a", "198.18.3.2"}, ""},
+    };
+    for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
+        struct st_scanner_cmd sc;
+        parse_row(traces[i].argv, &sc);
+        const char *why = sc.no_trace_why ? sc.no_trace_why : "";
+        if (strncmp(why, traces[i].why, strlen(traces[i].why)) || (!*traces[i].why && *why))
+            fail_msg("nmap trace row %zu: '%s', want '%s...'", i, why, traces[i].why);
+        st_scanner_cmd_free(&sc);
+    }
     /* a scan run has no "--": no scanner command to read */
     const char *scan[] = {"scantrace", "scan", "-o", "r", "198.18.3.2"};
     struct st_scanner_cmd s;
