@@ -368,7 +368,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
             (!c->trace || st_trace_run_claims(c->trace, cl->run[i])) &&
             !(nunseen && bsearch(&up[nup - 1], unseen, nunseen, sizeof *unseen, st_cmp_u64));
         if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) &&
-            !st_is_scanner(c, cl->addr[i]))
+            !st_is_own_host(c, cl->addr[i]))
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
     }
     for (size_t i = 0; i < na; i++) {
@@ -483,7 +483,7 @@ void st_claims_place_unprobed(const struct st_claims *cl, struct st_comparison *
     for (size_t i = 0; i < cl->unfounded; i++)
         push_cand(v, &n, c, cl->unfounded_addr[i], false);
     for (size_t i = 0; i < cl->n; i++)
-        if (cl->claim[i] == ST_CLAIM_UP && st_is_scanner(c, cl->addr[i]))
+        if (cl->claim[i] == ST_CLAIM_UP && st_is_own_host(c, cl->addr[i]))
             push_cand(v, &n, c, cl->addr[i], true);
     place_all(mode, c, v, n);
     free(v);

@@ -206,6 +206,10 @@ static inline long st_frame_next(const struct st_comparison *c, long f)
 /* Whether `a` is one of the scanner's addresses. */
 bool st_is_scanner(const struct st_comparison *c, uint32_t a);
 
+/* Whether host `a` is the scanning host itself to nmap: one of its
+ * addresses, or loopback (127.0.0.0/8, ::1): up without a packet. */
+bool st_is_own_host(const struct st_comparison *c, uint32_t a);
+
 /* The host a packet is about: the probe's destination, the reply's source,
  * the quoted destination of an ICMP error, the ARP target or sender. */
 uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir);

@@ -449,7 +449,7 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     if (h->up && !(first && first_decides))
         /* nmap's own addresses are up without a packet (its loopback host
          * group): it says localhost-response */
-        h->reason = st_is_scanner(c, h->addr) ? "localhost-response" : "reported-up";
+        h->reason = st_is_own_host(c, h->addr) ? "localhost-response" : "reported-up";
     /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
     if (reported && reported->reason)
         h->reason = st_trace_host_reason(t, reported);

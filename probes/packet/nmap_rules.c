@@ -229,3 +229,14 @@ const struct st_nmap_probe st_nmap_default_ping6[ST_NMAP_DEFAULT_PING6_N] = {
     {"syn", ST_IPPROTO_TCP, ST_TCP_SYN, 443},
     {"ack", ST_IPPROTO_TCP, ST_TCP_ACK, 80},
 };
+
+bool st_nmap_loopback4(uint32_t addr)
+{
+    return addr >> 24 == 127;
+}
+
+bool st_nmap_loopback6(const uint8_t addr[16])
+{
+    static const uint8_t lo[16] = {[15] = 1};
+    return !memcmp(addr, lo, sizeof lo);
+}

@@ -148,6 +148,14 @@ struct st_nmap_verdict st_nmap_icmp6_verdict(uint8_t type, uint8_t code);
  * errno `err` (0: connected). Nothing for a timeout and the like. */
 struct st_nmap_verdict st_nmap_connect_verdict(int err);
 
+/* nmap's islocalhost() by address alone: 127.0.0.0/8 and ::1 are the
+ * scanning host itself, whatever its interfaces hold (Linux answers all of
+ * 127/8 on lo): nmap scans them through loopback, up without a packet on
+ * any other interface (localhost-response). The host's interface
+ * addresses are its own too, but only the host knows them. */
+bool st_nmap_loopback4(uint32_t addr);
+bool st_nmap_loopback6(const uint8_t addr[16]);
+
 /* The reason of a host no reply decided. */
 #define ST_NMAP_NO_RESPONSE "no-response"
 

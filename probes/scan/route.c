@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "packet.h"
 #include "util.h"
 
 static int link_facts(int fd, struct st_route *r)
@@ -229,7 +230,7 @@ void st_local_addrs_read(struct st_local_addrs *l)
 
 bool st_local_addr4(const struct st_local_addrs *l, uint32_t dst)
 {
-    if (dst >> 24 == 127)
+    if (st_nmap_loopback4(dst))
         return true;
     for (size_t i = 0; i < l->n4; i++)
         if (l->v4[i] == dst)
@@ -239,8 +240,7 @@ bool st_local_addr4(const struct st_local_addrs *l, uint32_t dst)
 
 bool st_local_addr6(const struct st_local_addrs *l, const uint8_t dst[16])
 {
-    static const uint8_t lo[16] = {[15] = 1};
-    if (!memcmp(dst, lo, 16))
+    if (st_nmap_loopback6(dst))
         return true;
     for (size_t i = 0; i < l->n6; i++)
         if (!memcmp(l->v6[i], dst, 16))

@@ -68,6 +68,20 @@ check "a session: 198.18.3.3 down for -PE, up for the default ping, every host j
 check "a session: each run's claims its own (198.18.3.3 claimed up by the default ping's run alone)" \
   jqt '[.modes[] | .hosts[] | select(.host == "198.18.3.3") | .claim] == [null, "up"]' "$tmp/ses.json"
 
+# 127.0.0.3 and 127.255.255.254 are the scanning host to nmap as 127.0.0.1 is (it scans
+# all of 127/8 through loopback: up without a packet), though no interface holds them:
+# localhost-response and no unfounded claim, in the run directory (run.json lists the
+# host's addresses) and as a bare pair (nothing lists them)
+lb=$fx/PE-loopback
+"$st" compare --no-write -f json "$lb" >"$tmp/lb.json"
+"$st" compare --no-write -f json "$lb/trace.log" "$lb/capture.pcapng" >"$tmp/lb2.json"
+for j in lb lb2; do
+  check "127/8 ($j): each loopback host up, localhost-response; none unfounded, consistent" \
+    jqt '[.modes[0].hosts[] | select(.host | startswith("127.")) | "\(.verdict) \(.reason)"]
+         == ["up localhost-response", "up localhost-response", "up localhost-response"]
+         and .claims.unfounded == 0 and .summary.passes' "$tmp/$j.json"
+done
+
 # nmap twice, then nping, in one log (fixtures/nmap-7.93/session-nping): the nmap runs'
 # claims read (nping prints none; the last run's dialect used to hide them), the nping
 # run's pass named as nping's, both dialects said

@@ -10,6 +10,7 @@
  *   mode_names    the probes of a trace -> the comparator's name for them
  *   same_packet   a trace line and a frame -> the same packet or not
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -550,6 +551,42 @@ static const struct {
      RST_FRAME, false},
 };
 
+/* nmap's islocalhost() by address: all of 127/8 and ::1, nothing else */
+static void test_loopback(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *addr;
+        bool loopback;
+    } rows[] = {
+        {"127.0.0.1", true},
+        {"127.0.0.3", true},
+        {"127.255.255.254", true},
+        {"126.255.255.255", false},
+        {"128.0.0.1", false},
+        {"198.18.2.1", false},
+        {"0.0.0.1", false},
+        {"::1", true},
+        {"::2", false},
+        {"fe80::1", false},
+        {"::ffff:127.0.0.1", false},
+        {"2001:2:0:2::1", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct in_addr a4;
+        struct in6_addr a6;
+        bool got;
+        if (inet_pton(AF_INET, rows[i].addr, &a4) == 1) {
+            got = st_nmap_loopback4(ntohl(a4.s_addr));
+        } else {
+            assert_int_equal(inet_pton(AF_INET6, rows[i].addr, &a6), 1);
+            got = st_nmap_loopback6(a6.s6_addr);
+        }
+        if (got != rows[i].loopback)
+            fail_msg("%s: loopback %d, want %d", rows[i].addr, got, rows[i].loopback);
+    }
+}
+
 static void test_same_packet(void **state)
 {
     (void)state;
@@ -583,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_mode_labels),
         cmocka_unit_test(test_mode_asked),
         cmocka_unit_test(test_port_list),
+        cmocka_unit_test(test_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
