@@ -68,6 +68,10 @@ struct st_mode_host {
      * bits, as every per-packet index) */
     int32_t *probes, *replies, *wire;
     size_t nprobes, nreplies, nwire;
+    /* trace packets of nmap's later phases about the host (port scan,
+     * traceroute: st_trace_pkt_later), sent and received, in line order */
+    int32_t *later;
+    size_t nlater;
 };
 
 struct st_mode {
@@ -166,6 +170,13 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
 
 /* The per-mode, per-host view (summary.c). */
 void st_compare_summarize(struct st_comparison *c);
+
+/* A host's packets of nmap's later phases, counted (st_mode_host.later). */
+struct st_later {
+    size_t sent, rcvd, on_wire;
+    uint32_t first_line, last_line;
+};
+void st_host_later(const struct st_comparison *c, const struct st_mode_host *h, struct st_later *l);
 
 /* Whether some mode of c has the host addr, once summarized (each mode's
  * hosts are in address order: looked up by halves, not walked). */

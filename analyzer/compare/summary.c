@@ -222,7 +222,8 @@ char *st_mode_name_of_range(const struct st_trace *t, size_t from, size_t to)
     struct st_pkt tmp;
     memset(&nm, 0, sizeof nm);
     for (size_t i = from; i < to; i++)
-        namer_add(&nm, st_trace_pkt(t, i, &tmp));
+        if (!st_trace_pkt_later(t, i)) /* a port scan's SYNs are no -PS */
+            namer_add(&nm, st_trace_pkt(t, i, &tmp));
     return namer_name(&nm);
 }
 
@@ -568,7 +569,9 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
             continue;
         struct st_mode_host *h =
             host_in(c, l->ix, mode_by_name(c, trace_mode(c, i, l->fallback)), host);
-        if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
+        if (st_trace_pkt_later(t, i))
+            list_one(&h->later, &h->nlater, i, l->fill);
+        else if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
             list_one(&h->probes, &h->nprobes, i, l->fill);
         else
             list_one(&h->replies, &h->nreplies, i, l->fill);
@@ -597,7 +600,7 @@ static void lists_alloc(struct st_comparison *c)
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t k = 0; k < c->modes[m].nhosts; k++) {
             const struct st_mode_host *h = &c->modes[m].hosts[k];
-            total += h->nprobes + h->nreplies + h->nwire;
+            total += h->nprobes + h->nreplies + h->nwire + h->nlater;
         }
     c->lists = malloc((total ? total : 1) * sizeof *c->lists);
     if (!c->lists)
@@ -609,7 +612,8 @@ static void lists_alloc(struct st_comparison *c)
             h->probes = at, at += h->nprobes;
             h->replies = at, at += h->nreplies;
             h->wire = at, at += h->nwire;
-            h->nprobes = h->nreplies = h->nwire = 0;
+            h->later = at, at += h->nlater;
+            h->nprobes = h->nreplies = h->nwire = h->nlater = 0;
         }
 }
 
@@ -670,6 +674,23 @@ void st_compare_summarize(struct st_comparison *c)
     }
     free(by_addr);
     free(single);
+}
+
+void st_host_later(const struct st_comparison *c, const struct st_mode_host *h, struct st_later *l)
+{
+    memset(l, 0, sizeof *l);
+    struct st_pkt tmp;
+    for (size_t i = 0; i < h->nlater; i++) {
+        const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)h->later[i], &tmp);
+        if (p->dir == ST_DIR_SENT)
+            l->sent++;
+        else
+            l->rcvd++;
+        l->on_wire += c->t2f[h->later[i]] >= 0;
+        if (!i)
+            l->first_line = p->line;
+        l->last_line = p->line;
+    }
 }
 
 /* Why hosts went without a verdict, from what the trace is. */

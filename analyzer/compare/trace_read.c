@@ -119,9 +119,12 @@ static void run_start(struct st_trace *t, uint32_t no, bool nping, const char *d
     uint32_t *line = realloc(t->run_line, n * sizeof *line);
     int64_t *end = realloc(t->run_end_ns, n * sizeof *end);
     bool *np = realloc(t->run_nping, n * sizeof *np);
-    if (!first || !line || !end || !np)
+    bool *later = realloc(t->run_later, n * sizeof *later);
+    if (!first || !line || !end || !np || !later)
         abort();
     t->run_first = first, t->run_line = line, t->run_end_ns = end, t->run_nping = np;
+    t->run_later = later;
+    later[t->nruns] = false;
     first[t->nruns] = t->npkts;
     line[t->nruns] = no;
     end[t->nruns] = -1;
@@ -139,6 +142,10 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
     char addr[64];
     double lat;
 
+    if (st_trace_later_line(line)) {
+        st_trace_mark_later_phase(t);
+        return;
+    }
     const char *done = strstr(line, ") scanned in ");
     if (!strncmp(line, "Nmap done: ", 11) && done && sscanf(done, ") scanned in %lf", &lat) == 1) {
         if (lat >= 0 && lat < SECONDS_MAX)
@@ -310,6 +317,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             t->mode_first[m++] = i;
     while (m < t->nmodes)
         t->mode_first[m++] = t->npkts;
+    st_trace_find_later(t); /* before the runs are named after their probes */
     if (t->nruns > 1)
         runs_finish(t);
     return 0;
@@ -444,6 +452,8 @@ void st_trace_free(struct st_trace *t)
     free(t->run_line);
     free(t->run_end_ns);
     free(t->run_nping);
+    free(t->run_later);
+    free(t->later);
     free(t->run_shift);
     memset(t, 0, sizeof *t);
 }

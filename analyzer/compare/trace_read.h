@@ -94,7 +94,33 @@ struct st_trace {
     size_t nruns;
     size_t nping_runs;    /* of the runs, nping's: they print no claims */
     bool runs_are_passes; /* the passes were made from the runs */
+    /* nmap's later phases (trace_phases.c): the runs whose report shows one
+     * (a port table, TRACEROUTE...; later_phase: a log without "Starting"
+     * lines), and per packet whether it is one's (NULL: none is) */
+    bool *run_later;
+    bool later_phase;
+    uint8_t *later;
+    size_t nlater;
 };
+
+/* Whether a line of nmap's output shows a phase after host discovery: a
+ * port table, "Not shown:", TRACEROUTE, script or OS results, -v's
+ * "Initiating SYN Stealth Scan" (trace_phases.c). */
+bool st_trace_later_line(const char *line);
+
+/* The current run (the log, before any "Starting" line) has a later phase. */
+void st_trace_mark_later_phase(struct st_trace *t);
+
+/* In each run with a later phase, the packets about a host after the first
+ * reply that said it up: nmap sends no discovery probe to a host it found
+ * up, so they are the later phase's (port scan, traceroute...). */
+void st_trace_find_later(struct st_trace *t);
+
+/* Whether trace packet i belongs to a phase after host discovery. */
+static inline bool st_trace_pkt_later(const struct st_trace *t, size_t i)
+{
+    return t->later && t->later[i];
+}
 
 /* The name of run k's pass, after its packets [from, to): the nmap mode
  * that sends them, "(nping)" added for an nping run. k past the runs (a

@@ -314,13 +314,13 @@ static size_t skip_wrappers(const char *const *cmd, size_t n)
     }
 }
 
-/* Why nmap printed no packet trace: it was not asked to, or a machine
- * format took stdout (-oX -, -oG -, -oS -: nmap then keeps every other line
- * off it, its packet trace too; -oN - keeps it). getopt_long_only: one dash
- * or two, "=VALUE" or the next word. */
+/* Why nmap printed no packet trace: a list scan (-sL) sends nothing, it was
+ * not asked to, or a machine format took stdout (-oX -, -oG -, -oS -: nmap
+ * then keeps every other line off it, its packet trace too; -oN - keeps
+ * it). getopt_long_only: one dash or two, "=VALUE" or the next word. */
 static const char *nmap_no_trace_why(const char *const *cmd, size_t n)
 {
-    bool traced = false;
+    bool traced = false, list = false;
     const char *machine = NULL;
     for (size_t k = 1; k < n; k++) {
         const char *a = cmd[k] + (cmd[k][0] == '-') + (cmd[k][0] == '-' && cmd[k][1] == '-');
@@ -328,6 +328,7 @@ static const char *nmap_no_trace_why(const char *const *cmd, size_t n)
             continue;
         if (!strcmp(a, "packet-trace"))
             traced = true;
+        list |= !strcmp(cmd[k], "-sL");
         if (a[0] == 'o' && a[1] && strchr("XGS", a[1]) &&
             ((!a[2] && k + 1 < n && !strcmp(cmd[k + 1], "-")) || !strcmp(a + 2, "=-")))
             machine = a[1] == 'X'   ? "nmap prints none when -oX - puts its XML on stdout "
@@ -336,6 +337,8 @@ static const char *nmap_no_trace_why(const char *const *cmd, size_t n)
                                       "stdout (-oG FILE keeps it)"
                                     : "nmap prints none when -oS - puts its output on stdout";
     }
+    if (list)
+        return "nmap -sL lists its targets and sends no probe";
     if (!traced)
         return "nmap was run without --packet-trace";
     return machine;

@@ -71,9 +71,12 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
         return;
     fprintf(out, "%sclaims   %s, %s (%s)", prefix, cl->scanner, cl->source, cl->format);
     if (!strcmp(cl->format, "unknown")) {
-        /* why, when it is known (the scanner failed, wrote to a file...) */
-        if (cl->unread)
+        /* why, when it is known (the scanner failed, wrote to a file...),
+         * unless the result line says it already (a run built from the wire) */
+        if (cl->unread && !c->from_wire)
             fprintf(out, ": no claims read: %s\n", cl->unread);
+        else if (cl->unread)
+            fprintf(out, ": no claims read (the result says why)\n");
         else
             fprintf(out, ": %s, no claims read\n",
                     cl->lines ? "output not understood" : "no output");

@@ -115,40 +115,77 @@ static void explain_options(FILE *out, const struct st_comparison *c)
     }
 }
 
-/* Sources of the scanner's probes: more than one is decoys. */
+/* Up to 16 addresses, each once. */
+struct addrs {
+    uint32_t a[16];
+    size_t n;
+};
+
+static void addrs_add(struct addrs *s, uint32_t a)
+{
+    size_t k = 0;
+    while (k < s->n && s->a[k] != a)
+        k++;
+    if (k == s->n && s->n < sizeof s->a / sizeof *s->a)
+        s->a[s->n++] = a;
+}
+
+static bool addrs_has(const struct addrs *s, uint32_t a)
+{
+    for (size_t k = 0; k < s->n; k++)
+        if (s->a[k] == a)
+            return true;
+    return false;
+}
+
+/* The scanner's own IPv4 addresses as its trace shows them: run.json's, those
+ * replies came to, those its ARP requests said (a decoy is answered
+ * elsewhere, and never resolves a neighbour). */
+static void own_addrs(const struct st_comparison *c, struct addrs *own)
+{
+    const struct st_trace *t = c->trace;
+    for (size_t i = 0; i < t->nlocal; i++)
+        if (!st_host_is6(t->local[i]))
+            addrs_add(own, t->local[i]);
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &(struct st_pkt){0});
+        if (p->net == ST_NET_IPV4 && p->dir == ST_DIR_RCVD)
+            addrs_add(own, p->ip.dst);
+        else if (p->net == ST_NET_ARP && p->dir == ST_DIR_SENT)
+            addrs_add(own, p->arp.spa);
+    }
+}
+
+/* Sources of the scanner's probes: one that is not its own is a decoy (a
+ * host with two interfaces probes from both: no decoy). */
 static void explain_decoys(FILE *out, const struct st_comparison *c)
 {
-    uint32_t src[16];
-    size_t n = 0;
-    uint32_t own = 0;
+    struct addrs src = {0}, own = {0};
     for (size_t i = 0; i < c->trace->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(c->trace, i, &(struct st_pkt){0});
-        if (p->net != ST_NET_IPV4 || (p->flags & ST_PKT_CONNECT))
-            continue;
-        if (p->dir == ST_DIR_RCVD && !own)
-            own = p->ip.dst;
-        if (p->dir != ST_DIR_SENT)
-            continue;
-        size_t k = 0;
-        while (k < n && src[k] != p->ip.src)
-            k++;
-        if (k == n && n < 16)
-            src[n++] = p->ip.src;
+        if (p->net == ST_NET_IPV4 && !(p->flags & ST_PKT_CONNECT) && p->dir == ST_DIR_SENT)
+            addrs_add(&src, p->ip.src);
     }
-    if (n < 2)
+    if (src.n < 2)
+        return;
+    own_addrs(c, &own);
+    size_t decoys = 0;
+    for (size_t k = 0; k < src.n; k++)
+        decoys += !addrs_has(&own, src.a[k]);
+    bool nmap = st_report_nmap_rules(c);
+    if (nmap && !decoys)
         return;
     char a[16];
-    bool nmap = st_report_nmap_rules(c);
     if (nmap)
         fprintf(out,
                 "Decoys (nmap -D): every probe went out %zu times, from %zu source addresses "
                 "(",
-                n, n);
+                decoys + 1, src.n);
     else /* zmap -S with a range, say: each source is the scanner's own */
-        fprintf(out, "Sources: the probes went out from %zu addresses (", n);
-    for (size_t k = 0; k < n; k++)
-        fprintf(out, "%s%s%s", k ? ", " : "", st_ip4_str(src[k], a),
-                nmap && own == src[k] ? " yours" : "");
+        fprintf(out, "Sources: the probes went out from %zu addresses (", src.n);
+    for (size_t k = 0; k < src.n; k++)
+        fprintf(out, "%s%s%s", k ? ", " : "", st_ip4_str(src.a[k], a),
+                nmap && addrs_has(&own, src.a[k]) ? " yours" : "");
     if (nmap)
         fprintf(out, "). The target answers each copy to its source: only the answers to your "
                      "own address come back to you, while its logs and IDS see several scanners "

@@ -381,6 +381,15 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
     /* a run judged from the wire has no trace: its replies are what came back */
     packet_list(out, c, c->from_wire ? "  Came back:" : "  Came back and traced:", h->replies,
                 h->nreplies, ST_DIR_RCVD);
+    if (h->nlater) {
+        struct st_later l;
+        st_host_later(c, h, &l);
+        fprintf(out,
+                "  Then, once it was up: %zu sent and %zu received (lines %u-%u), nmap's next "
+                "phase (a port scan, traceroute...): checked against the wire like the rest, "
+                "but no part of host discovery or its verdict.\n",
+                l.sent, l.rcvd, l.first_line, l.last_line);
+    }
     why(t);
     for (size_t i = 0; i < h->nprobes; i++)
         if (c->t2f[h->probes[i]] < 0)

@@ -202,6 +202,17 @@ static void host_obj(struct st_jw *w, const struct st_comparison *c, const struc
         st_jw_null(w, "latency_s");
     refs(w, "probes", c, h->probes, h->nprobes);
     refs(w, "replies", c, h->replies, h->nreplies);
+    if (h->nlater) { /* nmap's later phases: only where there are some */
+        struct st_later l;
+        st_host_later(c, h, &l);
+        st_jw_object(w, "later");
+        st_jw_int(w, "sent", (int64_t)l.sent);
+        st_jw_int(w, "rcvd", (int64_t)l.rcvd);
+        st_jw_int(w, "on_wire", (int64_t)l.on_wire);
+        st_jw_int(w, "first_line", l.first_line);
+        st_jw_int(w, "last_line", l.last_line);
+        st_jw_end_object(w);
+    }
     st_jw_array(w, "wire_only");
     for (size_t i = 0; i < h->nwire; i++)
         wire_obj(w, c, h->wire[i]);

@@ -71,6 +71,12 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
             fprintf(out, "| %s | %s | %s | ", st_host_str(hh->addr, a), hh->up ? "up" : "down",
                     hh->reason);
             refs(out, c, hh->probes, hh->nprobes);
+            if (hh->nlater) {
+                struct st_later l;
+                st_host_later(c, hh, &l);
+                fprintf(out, "<br>then %zu sent, %zu received (lines %u-%u): a later phase", l.sent,
+                        l.rcvd, l.first_line, l.last_line);
+            }
             fputs(" | ", out);
             refs(out, c, hh->replies, hh->nreplies);
             fputs(" | ", out);

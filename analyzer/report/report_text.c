@@ -56,6 +56,14 @@ static void host_block(const struct pen *p, const struct st_comparison *c,
         ref(p, "sent", c, h->probes[i]);
     for (size_t i = 0; i < h->nreplies; i++)
         ref(p, "rcvd", c, h->replies[i]);
+    if (h->nlater) {
+        struct st_later l;
+        st_host_later(c, h, &l);
+        fprintf(p->out,
+                "      later %zu sent, %zu received once it was up (lines %u-%u, %zu on the "
+                "wire): nmap's next phase (port scan, traceroute...), not host discovery\n",
+                l.sent, l.rcvd, l.first_line, l.last_line, l.on_wire);
+    }
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
         struct st_pkt pk;

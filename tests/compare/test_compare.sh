@@ -82,6 +82,33 @@ for j in lb lb2; do
          and .claims.unfounded == 0 and .summary.passes' "$tmp/$j.json"
 done
 
+# nmap without -sn (fixtures/nmap-7.93/portscan: -p 22,80,443 --traceroute): once a reply
+# said a host up, every packet about it is the port scan's or the traceroute's, not a
+# probe of discovery; the pass is named after its discovery probes (the bare pair too,
+# where nothing but the probes names it: the port scan's SYNs made it -PS443,22,80)
+ps=$fx/portscan
+"$st" compare --no-write -f json "$ps" >"$tmp/ps.json"
+"$st" compare --no-write -f json "$ps/trace.log" "$ps/capture.pcapng" >"$tmp/ps2.json"
+for j in ps ps2; do
+  check "port scan ($j): one pass, named default" jqt '[.modes[].mode] == ["default"]' "$tmp/$j.json"
+done
+# from the trace alone: each host's SENT lines after the first RCVD line from it
+for h in $(jq -r '.modes[0].hosts[] | select(.verdict == "up") | .host' "$tmp/ps.json"); do
+  want=$(awk -v h="$h" '
+    /^RCVD/ && (index($0, " " h " > ") || index($0, " " h ":") || index($0, " tell " h) || index($0, "reply " h " is-at")) && !up { up = NR }
+    /^SENT/ && up && (index($0, "> " h " ") || index($0, "> " h ":") || index($0, "who-has " h " ")) { n++ }
+    END { print n + 0 }' "$ps/trace.log")
+  # shellcheck disable=SC2016 # jq's variables
+  check "port scan: $h's later phase is its $want SENT lines after its first reply, none a probe" \
+    jqt --arg h "$h" --argjson n "$want" '.modes[0].hosts[] | select(.host == $h)
+      | .later.sent == $n and $n > 0 and .later.on_wire == .later.sent + .later.rcvd
+        and (.probes | length) <= 4 and ([.probes[].line] | max) < .later.first_line' "$tmp/ps.json"
+done
+check "port scan: a host found down has no later phase" \
+  jqt '[.modes[0].hosts[] | select(.verdict == "down") | .later] | length > 0 and all(. == null)' "$tmp/ps.json"
+check "port scan: the text report says what came later, in a line" \
+  bash -c "'$st' compare --no-write '$ps' | grep -qE '^      later [0-9]+ sent, [0-9]+ received once it was up \(lines [0-9]+-[0-9]+'"
+
 # nmap twice, then nping, in one log (fixtures/nmap-7.93/session-nping): the nmap runs'
 # claims read (nping prints none; the last run's dialect used to hide them), the nping
 # run's pass named as nping's, both dialects said

@@ -621,6 +621,8 @@ static void test_cmds(void **state)
           "nmap -sn --packet-trace 198.18.3.2; nmap -sn --packet-trace -oG - 198.18.3.3"},
          "nmap prints none when -oG -"},
         {{"scantrace", "record", "--", "fping", "-a", "198.18.3.2"}, ""},
+        {{"scantrace", "record", "--", "nmap", "-sL", "--packet-trace", "198.18.3.0/30"},
+         "nmap -sL lists its targets and sends no probe"},
     };
     for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
         struct st_scanner_cmd sc;

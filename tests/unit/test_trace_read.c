@@ -329,6 +329,87 @@ static void test_untraced(void **state)
 #undef REPORT
 }
 
+/* nmap's later phases: which report lines show one (a ping scan's do not) */
+static void test_later_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        bool later;
+    } rows[] = {
+        {"PORT    STATE  SERVICE\n", true},
+        {"PORT     STATE SERVICE REASON\n", true},
+        {"Not shown: 997 closed tcp ports (reset)\n", true},
+        {"All 1000 scanned ports on 198.18.3.3 are in ignored states.\n", true},
+        {"TRACEROUTE (using port 443/tcp)\n", true},
+        {"Host script results:\n", true},
+        {"OS details: Linux 5.0 - 5.4\n", true},
+        {"Initiating SYN Stealth Scan at 15:52\n", true},
+        {"Initiating Traceroute at 15:52\n", true},
+        {"Initiating Ping Scan at 15:52\n", false},
+        {"Initiating ARP Ping Scan at 15:52\n", false},
+        {"Initiating Parallel DNS resolution of 1 host. at 15:52\n", false},
+        {"Nmap scan report for 198.18.3.2\n", false},
+        {"Host is up (0.00003s latency).\n", false},
+        {"MAC Address: 8A:B2:71:89:72:2A (Unknown)\n", false},
+        {"Nmap done: 1 IP address (1 host up) scanned in 0.24 seconds\n", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (st_trace_later_line(rows[i].line) != rows[i].later)
+            fail_msg("'%s': later %d, want %d", rows[i].line, !rows[i].later, rows[i].later);
+}
+
+/* Packets about a host after the reply that said it up: a later phase's
+ * only in a run whose report shows one, each run on its own. */
+static void test_later_packets(void **state)
+{
+    (void)state;
+#define NMAP "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-04 20:40 UTC\n"
+#define ECHO                                                                                       \
+    "SENT (0.0065s) ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=49551 seq=0] "   \
+    "IP [ttl=44 id=57670 iplen=28 ]\n"                                                             \
+    "RCVD (0.0066s) ICMP [198.18.3.2 > 198.18.2.1 Echo reply (type=0/code=0) id=49551 seq=0] "     \
+    "IP [ttl=63 id=1 iplen=28 ]\n"
+#define SYN                                                                                        \
+    "SENT (0.2441s) TCP 198.18.2.1:41682 > 198.18.3.2:22 S ttl=37 id=5159 iplen=44  "              \
+    "seq=441353117 "                                                                               \
+    "win=1024 <mss 1460>\n"                                                                        \
+    "RCVD (0.2442s) TCP 198.18.3.2:22 > 198.18.2.1:41682 RA ttl=63 id=0 iplen=40  seq=0 win=0\n"
+#define OTHER                                                                                      \
+    "SENT (0.2443s) TCP 198.18.2.1:41682 > 198.18.3.3:22 S ttl=37 id=5160 iplen=44  "              \
+    "seq=441353117 "                                                                               \
+    "win=1024 <mss 1460>\n"
+#define TABLE "Nmap scan report for 198.18.3.2\nHost is up.\n\nPORT   STATE  SERVICE\n"
+    struct st_trace t;
+    assert_int_equal(read_text(NMAP ECHO SYN OTHER TABLE, &t), 0);
+    assert_int_equal(t.nlater, 2);
+    assert_false(st_trace_pkt_later(&t, 0));
+    assert_false(st_trace_pkt_later(&t, 1));
+    assert_true(st_trace_pkt_later(&t, 2));
+    assert_true(st_trace_pkt_later(&t, 3));
+    assert_false(st_trace_pkt_later(&t, 4)); /* 198.18.3.3 never answered */
+    st_trace_free(&t);
+    /* no port table: a ping scan's, whatever follows the reply */
+    assert_int_equal(read_text(NMAP ECHO SYN "Nmap scan report for 198.18.3.2\n", &t), 0);
+    assert_int_equal(t.nlater, 0);
+    assert_false(st_trace_pkt_later(&t, 2));
+    st_trace_free(&t);
+    /* two runs: the first a ping scan, the second a port scan */
+    assert_int_equal(read_text(NMAP ECHO SYN NMAP ECHO SYN TABLE, &t), 0);
+    assert_int_equal(t.nlater, 2);
+    assert_false(st_trace_pkt_later(&t, 2));
+    assert_true(st_trace_pkt_later(&t, 6));
+    /* the first run's SYN is a probe of its own (-PS22), the second's is not */
+    assert_string_equal(t.modes[0], "-PE -PS22");
+    assert_string_equal(t.modes[1], "-PE");
+    st_trace_free(&t);
+#undef NMAP
+#undef ECHO
+#undef SYN
+#undef OTHER
+#undef TABLE
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms),
         cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark),
         cmocka_unit_test(test_runs),          cmocka_unit_test(test_nping),
-        cmocka_unit_test(test_dialects),      cmocka_unit_test(test_untraced)};
+        cmocka_unit_test(test_dialects),      cmocka_unit_test(test_untraced),
+        cmocka_unit_test(test_later_lines),   cmocka_unit_test(test_later_packets)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

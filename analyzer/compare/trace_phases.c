@@ -1,0 +1,128 @@
+/*
+ * nmap's later phases in a trace. Host discovery is what compare judges,
+ * but nmap without -sn goes on to scan the ports of every host it found up
+ * (and --traceroute, -O, -sV, scripts send more), tracing all of it. Once a
+ * reply decided a host up, nmap sends it no discovery probe again: a packet
+ * about that host after the reply belongs to a later phase. Only in a run
+ * whose report shows one (a port table, TRACEROUTE, an "Initiating SYN
+ * Stealth Scan" line...): a ping scan's late lines stay its own.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hosts.h"
+#include "trace_read.h"
+#include "util.h"
+
+bool st_trace_later_line(const char *line)
+{
+    static const char *const starts[] = {
+        "Not shown: ",
+        "TRACEROUTE",
+        "Host script results:",
+        "NSE: Script scanning",
+        "OS details:",
+        "Device type:",
+        "Aggressive OS guesses:",
+        "No exact OS matches",
+        "Service detection performed",
+    };
+    for (size_t i = 0; i < sizeof starts / sizeof *starts; i++)
+        if (!strncmp(line, starts[i], strlen(starts[i])))
+            return true;
+    /* the port table's header ("PORT   STATE SERVICE"), "All 1000 scanned
+     * ports on X are in ignored states." */
+    if (!strncmp(line, "PORT ", 5) && strstr(line, " STATE"))
+        return true;
+    if (!strncmp(line, "All ", 4) && strstr(line, " scanned ports on "))
+        return true;
+    /* -v names each phase as it starts: all but discovery and DNS are later */
+    return !strncmp(line, "Initiating ", 11) && !strstr(line, "Ping Scan") &&
+           !strstr(line, "DNS resolution");
+}
+
+void st_trace_mark_later_phase(struct st_trace *t)
+{
+    if (t->nruns)
+        t->run_later[t->nruns - 1] = true;
+    else
+        t->later_phase = true;
+}
+
+/* The packet's host for this purpose: a probe's destination, a reply's
+ * source (the host that answered), a connect()'s target. */
+static uint32_t host_of(const struct st_pkt *p)
+{
+    bool to = p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT);
+    return to ? st_pkt_dst_host(p) : st_pkt_src_host(p);
+}
+
+static bool decides_up(const struct st_pkt *p)
+{
+    if (p->dir != ST_DIR_RCVD && !(p->flags & ST_PKT_CONNECT))
+        return false;
+    return st_nmap_reply_verdict(p).host == ST_NMAP_UP;
+}
+
+/* (host, packet index) of each host's first reply that said it up */
+struct up_at {
+    uint32_t host;
+    size_t i;
+};
+
+static int cmp_up_at(const void *a, const void *b)
+{
+    const struct up_at *x = a, *y = b;
+    if (x->host != y->host)
+        return (x->host > y->host) - (x->host < y->host);
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Packets [from, to) of one run. */
+static void mark_run(struct st_trace *t, size_t from, size_t to)
+{
+    struct up_at *up = malloc((to - from + 1) * sizeof *up);
+    if (!up)
+        abort();
+    size_t n = 0;
+    struct st_pkt tmp;
+    for (size_t i = from; i < to; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (decides_up(p))
+            up[n++] = (struct up_at){host_of(p), i};
+    }
+    qsort(up, n, sizeof *up, cmp_up_at); /* each host's first reply first */
+    for (size_t i = from; i < to && n; i++) {
+        struct up_at key = {host_of(st_trace_pkt(t, i, &tmp)), 0};
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (up[mid].host < key.host)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && up[lo].host == key.host && up[lo].i < i) {
+            if (!t->later && !(t->later = calloc(t->npkts, 1)))
+                abort();
+            t->later[i] = 1;
+            t->nlater++;
+        }
+    }
+    free(up);
+}
+
+void st_trace_find_later(struct st_trace *t)
+{
+    if (!t->nruns) {
+        if (t->later_phase)
+            mark_run(t, 0, t->npkts);
+        return;
+    }
+    for (size_t k = 0; k < t->nruns; k++) {
+        size_t from, to;
+        st_trace_run_range(t, k, &from, &to);
+        if (t->run_later[k] && !t->run_nping[k])
+            mark_run(t, from, to);
+    }
+}
