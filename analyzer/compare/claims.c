@@ -364,8 +364,9 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
         /* the scanner's own address answers on no wire, and is up; a run
          * that traced nothing has no answers told apart to hold it to, nor a
          * host of a time the capture does not cover */
+        /* nor does nmap -Pn's "up": the user's word, not the wire's */
         bool held =
-            (!c->trace || st_trace_run_claims(c->trace, cl->run[i])) &&
+            (!c->trace || (st_trace_run_claims(c->trace, cl->run[i]) && !c->trace->no_ping)) &&
             !(nunseen && bsearch(&up[nup - 1], unseen, nunseen, sizeof *unseen, st_cmp_u64));
         if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) &&
             !st_is_own_host(c, cl->addr[i]))

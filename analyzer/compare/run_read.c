@@ -92,6 +92,11 @@ static void asked_mode(json_object *argv, struct st_trace *t)
     size_t ncmd = st_shell_expand(words, n, &cmd, &redirected);
     if (!st_nmap_mode_asked((const char *const *)cmd, ncmd, t->asked_mode, sizeof t->asked_mode))
         t->asked_mode[0] = '\0';
+    if (st_nmap_no_ping((const char *const *)cmd, ncmd)) {
+        t->no_ping = true;
+        snprintf(t->asked_mode, sizeof t->asked_mode, "-Pn");
+        st_trace_find_later(t); /* all of it: no discovery */
+    }
     st_shell_words_free(cmd, ncmd);
     free(words);
 }

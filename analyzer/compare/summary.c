@@ -231,6 +231,8 @@ static char *infer_mode(const struct st_trace *t)
 {
     if (t->asked_mode[0]) /* nmap's command line, read from run.json */
         return strdup(t->asked_mode);
+    if (t->no_ping) /* --reason's "user-set": no probe to name it */
+        return strdup("-Pn");
     return st_trace_run_name(t, 0, 0, t->npkts);
 }
 
@@ -450,7 +452,9 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     if (h->up && !(first && first_decides))
         /* nmap's own addresses are up without a packet (its loopback host
          * group): it says localhost-response */
-        h->reason = st_is_own_host(c, h->addr) ? "localhost-response" : "reported-up";
+        h->reason = st_is_own_host(c, h->addr) ? "localhost-response"
+                    : t->no_ping               ? "user-set"
+                                               : "reported-up";
     /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
     if (reported && reported->reason)
         h->reason = st_trace_host_reason(t, reported);

@@ -5,7 +5,8 @@
  * reply decided a host up, nmap sends it no discovery probe again: a packet
  * about that host after the reply belongs to a later phase. Only in a run
  * whose report shows one (a port table, TRACEROUTE, an "Initiating SYN
- * Stealth Scan" line...): a ping scan's late lines stay its own.
+ * Stealth Scan" line...): a ping scan's late lines stay its own. nmap -Pn
+ * skips discovery: all it sends is a later phase's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +113,26 @@ static void mark_run(struct st_trace *t, size_t from, size_t to)
     free(up);
 }
 
+/* Every packet: nmap -Pn discovers nothing. */
+static void mark_all(struct st_trace *t)
+{
+    if (!t->npkts)
+        return;
+    if (!(t->later = malloc(t->npkts)))
+        abort();
+    memset(t->later, 1, t->npkts);
+    t->nlater = t->npkts;
+}
+
 void st_trace_find_later(struct st_trace *t)
 {
+    free(t->later);
+    t->later = NULL;
+    t->nlater = 0;
+    if (t->no_ping) {
+        mark_all(t);
+        return;
+    }
     if (!t->nruns) {
         if (t->later_phase)
             mark_run(t, 0, t->npkts);

@@ -193,6 +193,7 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
     if (t->nhosts && t->hosts[t->nhosts - 1].line + 1 == no && !strncmp(line, "Host is up", 10)) {
         struct st_trace_host *h = &t->hosts[t->nhosts - 1];
         h->up = true;
+        t->no_ping |= strstr(line, "received user-set") != NULL;
         /* "Host is up (Xs latency)." and, with --reason or -d, "Host is up,
          * received echo-reply ttl 63 (Xs latency).": the latency is the last
          * parenthesis either way */

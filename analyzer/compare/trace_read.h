@@ -99,6 +99,9 @@ struct st_trace {
      * lines), and per packet whether it is one's (NULL: none is) */
     bool *run_later;
     bool later_phase;
+    /* nmap -Pn (run.json's command line, or --reason's "received
+     * user-set"): no discovery, its hosts up by the user's word */
+    bool no_ping;
     uint8_t *later;
     size_t nlater;
 };
@@ -113,7 +116,8 @@ void st_trace_mark_later_phase(struct st_trace *t);
 
 /* In each run with a later phase, the packets about a host after the first
  * reply that said it up: nmap sends no discovery probe to a host it found
- * up, so they are the later phase's (port scan, traceroute...). */
+ * up, so they are the later phase's (port scan, traceroute...); with
+ * no_ping, every packet. Marks anew when called again. */
 void st_trace_find_later(struct st_trace *t);
 
 /* Whether trace packet i belongs to a phase after host discovery. */

@@ -139,6 +139,19 @@ bool st_nmap_mode_asked(const char *const *argv, size_t argc, char *out, size_t 
     return true;
 }
 
+bool st_nmap_no_ping(const char *const *argv, size_t argc)
+{
+    bool nmap = false;
+    for (size_t i = 0; i < argc; i++) {
+        const char *base = strrchr(argv[i], '/');
+        if (!nmap)
+            nmap = !strcmp(base ? base + 1 : argv[i], "nmap");
+        else if (!strcmp(argv[i], "-Pn") || !strcmp(argv[i], "-PN") || !strcmp(argv[i], "-P0"))
+            return true;
+    }
+    return false;
+}
+
 size_t st_nmap_port_list(const uint16_t *ports, size_t n, char *out, size_t size)
 {
     size_t len = 0;

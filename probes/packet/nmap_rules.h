@@ -217,6 +217,11 @@ bool st_nmap_mode_label(const char *name, char *out, size_t size);
  * ("-PO" is "-PO1,2,4"). False when no word is nmap, or out is too small. */
 bool st_nmap_mode_asked(const char *const *argv, size_t argc, char *out, size_t size);
 
+/* Whether an nmap command line skips host discovery (-Pn, its old names
+ * -PN and -P0): every target is up by the user's word ("user-set"), no
+ * probe asks, and nmap's "Host is up" claims nothing of the wire. */
+bool st_nmap_no_ping(const char *const *argv, size_t argc);
+
 /* A port or protocol list as nmap's options take it: "22,443", runs of
  * three or more as "1-1024". The length written (truncated to fit). */
 size_t st_nmap_port_list(const uint16_t *ports, size_t n, char *out, size_t size);

@@ -109,6 +109,21 @@ check "port scan: a host found down has no later phase" \
 check "port scan: the text report says what came later, in a line" \
   bash -c "'$st' compare --no-write '$ps' | grep -qE '^      later [0-9]+ sent, [0-9]+ received once it was up \(lines [0-9]+-[0-9]+'"
 
+# nmap -Pn (fixtures/nmap-7.93/Pn, with --reason): no discovery, every target up by the
+# user's word: no claim is unfounded (198.18.3.4 answers nothing), the pass is -Pn, and
+# all its packets are the port scan's; known from run.json's command line and, as a bare
+# pair, from --reason's "received user-set"
+pn=$fx/Pn
+"$st" compare --no-write -f json "$pn" >"$tmp/pn.json"
+"$st" compare --no-write -f json "$pn/trace.log" "$pn/capture.pcapng" >"$tmp/pn2.json"
+for j in pn pn2; do
+  check "-Pn ($j): consistent, none unfounded, one pass -Pn" \
+    jqt '.summary.passes and .claims.unfounded == 0 and [.modes[].mode] == ["-Pn"]' "$tmp/$j.json"
+  check "-Pn ($j): every host up user-set, no probe, all its packets later" \
+    jqt '[.modes[0].hosts[] | .verdict == "up" and .reason == "user-set" and (.probes | length) == 0
+          and .later.sent > 0] | length > 1 and all' "$tmp/$j.json"
+done
+
 # nmap twice, then nping, in one log (fixtures/nmap-7.93/session-nping): the nmap runs'
 # claims read (nping prints none; the last run's dialect used to hide them), the nping
 # run's pass named as nping's, both dialects said

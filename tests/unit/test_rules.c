@@ -551,6 +551,30 @@ static const struct {
      RST_FRAME, false},
 };
 
+/* -Pn and its old names skip discovery; an -Pn before "nmap" is not nmap's */
+static void test_no_ping(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *argv[6];
+        bool no_ping;
+    } rows[] = {
+        {{"nmap", "-Pn", "198.18.3.2"}, true},
+        {{"sudo", "/usr/bin/nmap", "-sS", "-PN", "198.18.3.2"}, true},
+        {{"nmap", "-P0", "198.18.3.2"}, true},
+        {{"nmap", "-PE", "198.18.3.2"}, false},
+        {{"nmap", "-PO", "198.18.3.2"}, false},
+        {{"fping", "-Pn", "198.18.3.2"}, false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t n = 0;
+        while (n < 6 && rows[i].argv[n])
+            n++;
+        if (st_nmap_no_ping(rows[i].argv, n) != rows[i].no_ping)
+            fail_msg("row %zu: no_ping %d, want %d", i, !rows[i].no_ping, rows[i].no_ping);
+    }
+}
+
 /* nmap's islocalhost() by address: all of 127/8 and ::1, nothing else */
 static void test_loopback(void **state)
 {
@@ -621,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_mode_asked),
         cmocka_unit_test(test_port_list),
         cmocka_unit_test(test_loopback),
+        cmocka_unit_test(test_no_ping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
