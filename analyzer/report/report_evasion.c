@@ -130,37 +130,31 @@ static void addrs_add(struct addrs *s, uint32_t a)
         s->a[s->n++] = a;
 }
 
-static bool addrs_has(const struct addrs *s, uint32_t a)
-{
-    for (size_t k = 0; k < s->n; k++)
-        if (s->a[k] == a)
-            return true;
-    return false;
-}
-
-/* The scanner's own IPv4 addresses as its trace shows them: run.json's, those
- * replies came to, those its ARP requests said (a decoy is answered
- * elsewhere, and never resolves a neighbour). */
-static void own_addrs(const struct st_comparison *c, struct addrs *own)
+/* Whether IPv4 address a is the scanner's own as its trace shows it:
+ * run.json's, one replies came to, one its ARP requests said (a decoy is
+ * answered elsewhere, and never resolves a neighbour). No cap on how many
+ * the host has: each candidate source is looked up. */
+static bool own_addr(const struct st_comparison *c, uint32_t a)
 {
     const struct st_trace *t = c->trace;
     for (size_t i = 0; i < t->nlocal; i++)
-        if (!st_host_is6(t->local[i]))
-            addrs_add(own, t->local[i]);
+        if (t->local[i] == a)
+            return true;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &(struct st_pkt){0});
-        if (p->net == ST_NET_IPV4 && p->dir == ST_DIR_RCVD)
-            addrs_add(own, p->ip.dst);
-        else if (p->net == ST_NET_ARP && p->dir == ST_DIR_SENT)
-            addrs_add(own, p->arp.spa);
+        if ((p->net == ST_NET_IPV4 && p->dir == ST_DIR_RCVD && p->ip.dst == a) ||
+            (p->net == ST_NET_ARP && p->dir == ST_DIR_SENT && p->arp.spa == a))
+            return true;
     }
+    return false;
 }
 
 /* Sources of the scanner's probes: one that is not its own is a decoy (a
  * host with two interfaces probes from both: no decoy). */
 static void explain_decoys(FILE *out, const struct st_comparison *c)
 {
-    struct addrs src = {0}, own = {0};
+    struct addrs src = {0};
+    bool own[sizeof src.a / sizeof *src.a];
     for (size_t i = 0; i < c->trace->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(c->trace, i, &(struct st_pkt){0});
         if (p->net == ST_NET_IPV4 && !(p->flags & ST_PKT_CONNECT) && p->dir == ST_DIR_SENT)
@@ -168,10 +162,9 @@ static void explain_decoys(FILE *out, const struct st_comparison *c)
     }
     if (src.n < 2)
         return;
-    own_addrs(c, &own);
     size_t decoys = 0;
     for (size_t k = 0; k < src.n; k++)
-        decoys += !addrs_has(&own, src.a[k]);
+        decoys += !(own[k] = own_addr(c, src.a[k]));
     bool nmap = st_report_nmap_rules(c);
     if (nmap && !decoys)
         return;
@@ -185,7 +178,7 @@ static void explain_decoys(FILE *out, const struct st_comparison *c)
         fprintf(out, "Sources: the probes went out from %zu addresses (", src.n);
     for (size_t k = 0; k < src.n; k++)
         fprintf(out, "%s%s%s", k ? ", " : "", st_ip4_str(src.a[k], a),
-                nmap && addrs_has(&own, src.a[k]) ? " yours" : "");
+                nmap && own[k] ? " yours" : "");
     if (nmap)
         fprintf(out, "). The target answers each copy to its source: only the answers to your "
                      "own address come back to you, while its logs and IDS see several scanners "
