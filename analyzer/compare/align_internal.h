@@ -25,9 +25,33 @@ void st_background(struct st_comparison *c);
  * c->outside_before and c->outside_after. */
 void st_outside_capture(struct st_comparison *c);
 
+/* Wire-only frames after the last line of a trace cut short (outside.c):
+ * cause after-trace, counted in c->after_trace. */
+void st_after_trace(struct st_comparison *c);
+
+/* One-sided packets that frames cut by the capture's snap length leave
+ * unexplained (snaplen.c): cause truncated, counted in c->cut_unchecked. */
+void st_snaplen(struct st_comparison *c);
+
 /* Frames that are another capture point's copy of a matched frame
  * (copies.c): cause copy, their packet's relatives. first and cand: each
  * trace packet's candidate frames (align.c's). */
 void st_copies(struct st_comparison *c, const uint32_t *first, const int32_t *cand);
+
+/* When nmap had stopped listening for a host (gave_up.c): a reply it did
+ * not trace that came later is late, not missed. Built on first use. */
+struct st_gave_up {
+    bool built;
+    struct host_last *last; /* each host's last traced packet, by host */
+    size_t nlast;
+    uint32_t *report; /* the report lines, in order */
+    size_t nreport;
+};
+
+/* Whether the trace proves nmap no longer read answers about host at
+ * capture time `when`. */
+bool st_gave_up_before(struct st_gave_up *g, const struct st_comparison *c, uint32_t host,
+                       int64_t when);
+void st_gave_up_free(struct st_gave_up *g);
 
 #endif

@@ -51,6 +51,9 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_BACKGROUND] = "background",
         [ST_CAUSE_COPY] = "copy",
         [ST_CAUSE_OUTSIDE_CAPTURE] = "outside-capture",
+        [ST_CAUSE_LOOPBACK] = "loopback",
+        [ST_CAUSE_AFTER_TRACE] = "after-trace",
+        [ST_CAUSE_TRUNCATED] = "truncated",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -60,6 +63,17 @@ bool st_cause_is_discrepancy(enum st_cause c)
     /* A retransmission the trace does not show is a probe the scanner hid. */
     return c == ST_CAUSE_UNKNOWN || c == ST_CAUSE_MISSED_REPLY || c == ST_CAUSE_CAPTURE_DROP ||
            c == ST_CAUSE_NO_ARP || c == ST_CAUSE_NO_ND || c == ST_CAUSE_RETRANSMIT;
+}
+
+/* A packet from the scanner's host to itself (nmap port-scans its own
+ * address when asked, -Pn or not): the kernel routes it over the loopback
+ * interface, which a capture of the scanning interfaces does not see. */
+static bool to_itself(const struct st_comparison *c, const struct st_pkt *p)
+{
+    uint32_t dst = st_pkt_dst_host(p);
+    if (!dst || !st_is_own_host(c, dst))
+        return false;
+    return (p->flags & ST_PKT_CONNECT) || st_is_own_host(c, st_pkt_src_host(p));
 }
 
 static bool is_nd(const struct st_pkt *p)
@@ -221,10 +235,12 @@ static void dir_build(struct keys *k)
     }
 }
 
-static long find(const struct keys *k, uint64_t key_)
+/* The first entry of key_ or after it, in its bucket; *end the bucket's end. */
+static size_t lower(const struct keys *k, uint64_t key_, size_t *end)
 {
     size_t b = (size_t)(key_ >> (64 - k->bits));
     size_t lo = k->dir[b], hi = k->dir[b + 1];
+    *end = hi;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (entry_key(&k->e[mid]) < key_)
@@ -232,7 +248,47 @@ static long find(const struct keys *k, uint64_t key_)
         else
             hi = mid;
     }
-    return lo < k->dir[b + 1] && entry_key(&k->e[lo]) == key_ ? k->e[lo].probe : -1;
+    return lo;
+}
+
+static long find(const struct keys *k, uint64_t key_)
+{
+    size_t end, lo = lower(k, key_, &end);
+    return lo < end && entry_key(&k->e[lo]) == key_ ? k->e[lo].probe : -1;
+}
+
+/* Whether the transport ports an ICMP error quotes are probe i's (when
+ * it quotes them): zmap sends every probe with IP id 54321, so a stale
+ * error about another run's probe to the same host has the id of this
+ * run's, and its ports alone tell it apart. */
+static bool quote_ports_match(const struct st_trace *t, long i, const struct st_quote *q,
+                              uint8_t proto)
+{
+    if (q->l4len < 4 ||
+        (proto != ST_IPPROTO_TCP && proto != ST_IPPROTO_UDP && proto != ST_IPPROTO_SCTP))
+        return true;
+    struct st_pkt tmp;
+    const struct st_pkt *p = st_trace_pkt(t, (size_t)i, &tmp);
+    if (p->proto != proto || (p->flags & ST_PKT_FRAGMENT))
+        return true;
+    uint16_t s = proto == ST_IPPROTO_TCP   ? p->l4.tcp.sport
+                 : proto == ST_IPPROTO_UDP ? p->l4.udp.sport
+                                           : p->l4.sctp.sport;
+    uint16_t d = proto == ST_IPPROTO_TCP   ? p->l4.tcp.dport
+                 : proto == ST_IPPROTO_UDP ? p->l4.udp.dport
+                                           : p->l4.sctp.dport;
+    return s == q->sport && d == q->dport;
+}
+
+/* The first probe of key_ whose quoted ports are the error's. */
+static long find_quoted(const struct keys *k, const struct st_trace *t, uint64_t key_,
+                        const struct st_quote *q, uint8_t proto)
+{
+    size_t end;
+    for (size_t lo = lower(k, key_, &end); lo < end && entry_key(&k->e[lo]) == key_; lo++)
+        if (quote_ports_match(t, k->e[lo].probe, q, proto))
+            return k->e[lo].probe;
+    return -1;
 }
 
 static uint64_t ports(const struct st_pkt *p, bool reverse)
@@ -312,7 +368,7 @@ static void probe_keys(const struct st_comparison *c, struct keys *k, const stru
 }
 
 /* The probe a received frame answers, or -1. */
-static long answered(const struct keys *k, const struct st_pkt *f)
+static long answered(const struct keys *k, const struct st_trace *t, const struct st_pkt *f)
 {
     if (f->net == ST_NET_ARP)
         return (f->arp.op & 0xff) == 2 ? find(k, key(K_ARP, f->arp.spa, 0, 0)) : -1;
@@ -324,9 +380,11 @@ static long answered(const struct keys *k, const struct st_pkt *f)
         if (f->net == ST_NET_IPV6 && m->type == ST_ICMP6_NEIGHBOR_ADVERT)
             return m->nd_has_target ? find(k, key(K_ARP, st_host6(m->nd_target), 0, 0)) : -1;
         if (m->quote.present)
-            return find(k, key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto));
+            return find_quoted(k, t,
+                               key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto),
+                               &m->quote, m->quote.ip.proto);
         if (m->quote.present6)
-            return find(k, quote6_key(&m->quote));
+            return find_quoted(k, t, quote6_key(&m->quote), &m->quote, m->quote.ip6.nh);
         return find(k, key(K_ICMPQ, src, m->type, (uint64_t)m->id << 16 | m->seq));
     }
     long probe = find(k, key(K_PORTS, src, f->proto, ports(f, true)));
@@ -444,7 +502,8 @@ static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f,
 }
 
 static enum st_cause classify_frame(const struct st_comparison *c, const struct keys *k,
-                                    const struct up *ups, size_t nups, size_t i, long *rel)
+                                    const struct up *ups, size_t nups, size_t i, long *rel,
+                                    struct st_gave_up *gu)
 {
     struct st_pkt tmp;
     const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
@@ -465,7 +524,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
         return ST_CAUSE_UNKNOWN;
     if (dir == ST_DIR_SENT)
         return classify_sent(k, f, rel);
-    *rel = answered(k, f);
+    *rel = answered(k, c->trace, f);
     if (*rel < 0) {
         /* The quote proves what caused an ICMP error: none of our probes. */
         bool quotes = is_icmp(f) && (f->l4.icmp.quote.present || f->l4.icmp.quote.present6);
@@ -477,8 +536,9 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
     uint32_t mode = st_trace_pkt_mode_ix(c->trace, (size_t)*rel);
-    return up_since(ups, nups, host, mode) <= f->time_ns || after_end ? ST_CAUSE_LATE_REPLY
-                                                                      : ST_CAUSE_MISSED_REPLY;
+    if (up_since(ups, nups, host, mode) <= f->time_ns || after_end)
+        return ST_CAUSE_LATE_REPLY;
+    return st_gave_up_before(gu, c, host, f->time_ns) ? ST_CAUSE_LATE_REPLY : ST_CAUSE_MISSED_REPLY;
 }
 
 /*
@@ -549,7 +609,7 @@ static bool other_shard(const struct st_comparison *c, size_t f)
  * otherwise; the cause counts are of one-sided packets only.
  */
 static void not_targets(struct st_comparison *c, const struct keys *k, const struct up *ups,
-                        size_t nups)
+                        size_t nups, struct st_gave_up *gu)
 {
     const struct st_trace *t = c->trace;
     size_t n;
@@ -561,7 +621,7 @@ static void not_targets(struct st_comparison *c, const struct keys *k, const str
             st_u32_has(dst, n, st_trace_pkt_host(c, i)))
             continue;
         long rel;
-        enum st_cause why = classify_frame(c, k, ups, nups, (size_t)f, &rel);
+        enum st_cause why = classify_frame(c, k, ups, nups, (size_t)f, &rel, gu);
         if (!st_cause_is_discrepancy(why)) /* matched: never a discrepancy */
             c->fcause[f] = why;
     }
@@ -668,30 +728,34 @@ void st_classify(struct st_comparison *c)
     struct keys k = {0};
     size_t nups;
     struct up *ups = tables_build(c, &k, &nups);
+    struct st_gave_up gu = {0};
     struct st_pkt tmp;
 
     for (size_t i = 0; i < c->cap->n; i++)
         if (c->f2t[i] < 0 && c->fcause[i] != ST_CAUSE_COPY) { /* copies: decided (copies.c) */
             long rel = -1;
-            enum st_cause why = classify_frame(c, &k, ups, nups, i, &rel);
+            enum st_cause why = classify_frame(c, &k, ups, nups, i, &rel, &gu);
             if (why == ST_CAUSE_UNKNOWN && other_shard(c, i))
                 why = ST_CAUSE_OTHER_SHARD;
             c->fcause[i] = (uint8_t)why;
             if (rel >= 0)
                 c->f2t[i] = (int32_t)(-2 - rel);
         }
-    not_targets(c, &k, ups, nups);
+    not_targets(c, &k, ups, nups, &gu);
     untraced_runs(c);
     st_background(c);
 
     struct arp_seen arp = {0};
     st_outside_capture(c);
+    st_after_trace(c);
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0 || c->tcause[i] == ST_CAUSE_OUTSIDE_CAPTURE)
             continue;
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (c->dropped_known && c->capture_dropped > 0)
             c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
+        else if (to_itself(c, p))
+            c->tcause[i] = ST_CAUSE_LOOPBACK;
         else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, &arp, p->ip.dst))
             c->tcause[i] = ST_CAUSE_NO_ARP;
         else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV6 &&
@@ -700,9 +764,11 @@ void st_classify(struct st_comparison *c)
         else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }
+    st_snaplen(c); /* once every one-sided packet has its cause */
     st_u32set_free(&arp.asked);
     st_u32set_free(&arp.answered);
     free(k.e);
     free(k.dir);
     free(ups);
+    st_gave_up_free(&gu);
 }

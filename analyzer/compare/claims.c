@@ -1,6 +1,7 @@
 /* The scanner's claims against the wire (claims.h). */
 #include "claims.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,11 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     snprintf(cl->scanner, sizeof cl->scanner, "%s", scanner);
     snprintf(cl->source, sizeof cl->source, "%s", source);
     snprintf(cl->format, sizeof cl->format, "unknown");
+    if (cmd->stopped)
+        snprintf(cl->stopped, sizeof cl->stopped, "%s", cmd->stopped);
     FILE *f = st_text_fopen(path); /* UTF-8 with its mark, or UTF-16: as UTF-8 */
     if (!f) {
-        snprintf(err, errsz, "%s: cannot read the claims", path);
+        snprintf(err, errsz, "%s: cannot read the claims: %s", path, strerror(errno));
         return -1;
     }
     struct st_claim_state st = {.csv_saddr = -1,
@@ -266,6 +269,10 @@ static uint64_t *answered_set(const struct st_comparison *c, const char *scanner
         if (c->trace && !st_trace_run_claims(c->trace, c->modes[m].run))
             continue;
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
+            /* a host the scanner never gave a verdict (a run cut short,
+             * interrupted) is unjudged, neither missed nor answered */
+            if (!c->modes[m].hosts[h].judged)
+                continue;
             enum answer ans = host_answer(c, &c->modes[m].hosts[h], scanner);
             uint64_t key = run_host(c->modes[m].run, c->modes[m].hosts[h].addr);
             if (ans != ANSWER_NONE)
@@ -285,7 +292,17 @@ static uint64_t *answered_set(const struct st_comparison *c, const char *scanner
 static bool any_outside(const struct st_comparison *c, const int32_t *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (c->t2f[v[i]] < 0 && c->tcause[v[i]] == ST_CAUSE_OUTSIDE_CAPTURE)
+        if (c->t2f[v[i]] < 0 &&
+            (c->tcause[v[i]] == ST_CAUSE_OUTSIDE_CAPTURE || c->tcause[v[i]] == ST_CAUSE_TRUNCATED))
+            return true;
+    return false;
+}
+
+/* Whether one of a host's wire-only frames was cut by the snap length. */
+static bool any_cut(const struct st_comparison *c, const struct st_mode_host *x)
+{
+    for (size_t i = 0; i < x->nwire; i++)
+        if (c->fcause[x->wire[i]] == ST_CAUSE_TRUNCATED)
             return true;
     return false;
 }
@@ -298,10 +315,12 @@ static uint64_t *unseen_set(const struct st_comparison *c, size_t *n)
     uint64_t *a = malloc((total + 1) * sizeof *a);
     if (!a)
         abort();
-    for (size_t m = 0; c->outside_before + c->outside_after && m < c->nmodes; m++)
+    for (size_t m = 0; c->outside_before + c->outside_after + c->cut_unchecked && m < c->nmodes;
+         m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *x = &c->modes[m].hosts[h];
-            if (any_outside(c, x->probes, x->nprobes) || any_outside(c, x->replies, x->nreplies))
+            if (any_outside(c, x->probes, x->nprobes) || any_outside(c, x->replies, x->nreplies) ||
+                any_cut(c, x))
                 a[k++] = run_host(c->modes[m].run, x->addr);
         }
     *n = st_sort_unique(a, k, sizeof *a, st_cmp_u64);
@@ -345,6 +364,7 @@ static size_t report_list(uint32_t *a, size_t n)
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
 {
     cl->claimed_up = cl->answered = cl->missed = cl->unfounded = cl->unreported = 0;
+    cl->unheld = 0;
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
     size_t na, ns, nup = 0, nclaimed = 0, nans = 0, nunseen;
@@ -367,6 +387,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
         /* nor does nmap -Pn's "up": the user's word, not the wire's */
         bool held =
             (!c->trace || (st_trace_run_claims(c->trace, cl->run[i]) && !c->trace->no_ping)) &&
+            !c->cut_blind &&
             !(nunseen && bsearch(&up[nup - 1], unseen, nunseen, sizeof *unseen, st_cmp_u64));
         if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) &&
             !st_is_own_host(c, cl->addr[i]))
@@ -379,6 +400,8 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
             continue;
         if (!bsearch(&ans[i], succ, ns, sizeof *succ, st_cmp_u64))
             push_addr(&cl->unreported_addr, cl->unreported++, addr);
+        else if (cl->stopped[0]) /* it may have been about to print it */
+            cl->unheld++;
         else
             push_addr(&cl->missed_addr, cl->missed++, addr);
     }
@@ -501,8 +524,8 @@ void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char
     if (!cl || !cl->unreported)
         return;
     fprintf(out,
-            "%s  not reported (%zu answered only in ways %s does not print, a RST, an ICMP "
-            "error, ARP or ND: no miss):",
+            "%s  not reported (%zu answered only in ways %s does not print or count a "
+            "success, a RST, an ICMP error, ARP or ND: no miss):",
             prefix, cl->unreported, cl->scanner);
     for (size_t i = 0; i < cl->unreported && i < 20; i++)
         fprintf(out, " %s", st_host_str(cl->unreported_addr[i], ip));

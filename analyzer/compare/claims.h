@@ -56,7 +56,7 @@ struct st_claims {
     /* why stdout holds no claim to read (the results went to a file, to
      * stderr, or name hosts by name), or NULL */
     const char *unread;
-    char unread_buf[128]; /* where unread points when it names something */
+    char unread_buf[192]; /* where unread points when it names something */
     /* set by st_claims_judge, each a count of hosts: a host is answered
      * when it answered in some run, missed when some run did not claim it
      * up although it answered in that run, unfounded when some run claimed
@@ -67,6 +67,10 @@ struct st_claims {
      * successes (open ports, echo replies) alone. Neither claimed nor missed. */
     size_t unreported;
     uint32_t *missed_addr, *unfounded_addr, *unreported_addr;
+    /* the scanner was stopped ("killed by SIGTERM", "stopped by timeout"),
+     * or NULL: its answered hosts not claimed are counted here, not missed */
+    char stopped[40];
+    size_t unheld;
 };
 
 /*
@@ -84,6 +88,9 @@ struct st_claims_cmd {
      * claim is its run's; NULL otherwise (every claim run 0) */
     const uint32_t *run_line;
     size_t nruns;
+    /* the scanner was stopped before it ended (st_scanner_stopped): what it
+     * did not print is no claim against it */
+    const char *stopped;
 };
 
 int st_claims_read(const char *path, const char *source, const struct st_claims_cmd *cmd,

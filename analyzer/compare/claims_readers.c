@@ -183,7 +183,9 @@ static bool masscan_grepable(const char *line, struct st_claim_state *st, uint32
 }
 
 /* zmap -O json: one object per line, "saddr": "X"; "success": false or 0
- * (with -f success) says it was no success */
+ * (with -f success and an output filter that lets them through) says it
+ * answered, but not with a success (a RST to a SYN): no claim either way,
+ * the host is no more down for it */
 static bool zmap_json(const char *line, struct st_claim_state *st, uint32_t *addr,
                       enum st_claim *claim)
 {
@@ -193,7 +195,7 @@ static bool zmap_json(const char *line, struct st_claim_state *st, uint32_t *add
         return false;
     bool failed = strstr(line, "\"success\": 0") || strstr(line, "\"success\":0") ||
                   strstr(line, "\"success\": false") || strstr(line, "\"success\":false");
-    *claim = failed ? ST_CLAIM_DOWN : ST_CLAIM_UP;
+    *claim = failed ? ST_CLAIM_NONE : ST_CLAIM_UP;
     return true;
 }
 
@@ -433,7 +435,7 @@ static bool zmap_csv(const char *line, struct st_claim_state *st, uint32_t *addr
         return st->csv_saddr >= 0;
     if (!saddr || !ip_at(saddr, addr, NULL))
         return false;
-    *claim = success && !strcmp(success, "0") ? ST_CLAIM_DOWN : ST_CLAIM_UP;
+    *claim = success && !strcmp(success, "0") ? ST_CLAIM_NONE : ST_CLAIM_UP; /* as zmap_json */
     return true;
 }
 

@@ -68,6 +68,8 @@ int st_compare_load_started(const char *prog, const char *trace, const char *cap
     return rc;
 }
 
+static bool failed(const struct st_scanner_cmd *s, const struct st_trace *t);
+
 static int load(const char *prog, const char *trace, const char *capture, const char *rundir,
                 struct st_dissect_job *job, struct st_loaded *l)
 {
@@ -113,6 +115,14 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
     l->c.from_wire = from_wire; /* the causes depend on it */
     l->c.no_trace_why = from_wire ? l->scanner.no_trace_why : NULL;
+    l->c.named_target = from_wire && l->scanner.named_target[0] ? l->scanner.named_target : NULL;
+    if (from_wire && st_scanner_stopped(&l->scanner))
+        snprintf(l->failed_why, sizeof l->failed_why, "the scanner was %s",
+                 l->scanner.signal[0] ? "killed by a signal" : "stopped by timeout");
+    else if (from_wire && failed(&l->scanner, &l->trace))
+        snprintf(l->failed_why, sizeof l->failed_why, "the scanner failed (exit status %d)",
+                 l->scanner.exit_status);
+    l->c.failed_why = l->failed_why[0] ? l->failed_why : NULL;
     st_compare_run(&l->c, &l->trace, &l->cap);
     st_timing_mark("align");
     st_compare_summarize(&l->c);
@@ -202,7 +212,8 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
         cl->unread = "the scanner wrote its results to a file, not stdout (give it with --claims)";
     else if (s->by_name) {
         /* a name cannot be tied to an address: none of its lines is read */
-        cl->unread = "fping printed hosts by name (-n/-d), not by address (add -A)";
+        cl->unread = "fping printed hosts by name (targets given by name, -n or -d), not by "
+                     "address (add -A)";
         snprintf(cl->format, sizeof cl->format, "unknown");
         cl->n = 0;
     } else if (s->count_mode && unknown && !cl->lines)
@@ -213,13 +224,14 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
                  "the scanner was killed by %s before it printed a result", s->signal);
         cl->unread = cl->unread_buf;
-    } else if (failed_run && unknown && !cl->lines) {
-        /* zmap refusing its blacklist, masscan without an interface: the
-         * reason went to stderr, which record leaves on the terminal */
+    } else if (failed_run && unknown) {
+        /* zmap refusing its blacklist, masscan without an interface, nping
+         * without its capture device after its banner: the reason went to
+         * stderr, which record leaves on the terminal */
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
                  "the scanner failed (exit status %d) before it printed a result (its "
-                 "error went to stderr, which record does not keep)",
-                 s->exit_status);
+                 "error went to stderr, which record does not keep)%s",
+                 s->exit_status, cl->lines ? "; what it printed holds none" : "");
         cl->unread = cl->unread_buf;
     } else if (s->quiet && !s->addr_list && unknown && !cl->lines)
         cl->unread = "fping -q prints no host, its exit status alone says if all answered "
@@ -239,6 +251,15 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         .sole_target = l->scanner.ntargets == 1 ? l->scanner.targets[0] : 0,
         .scan_ports = l->scanner.scan_ports,
     };
+    /* stopped before its end: what it did not print is no claim */
+    char stopped[40] = "";
+    if (!strcmp(source, "stdout") && st_scanner_stopped(&l->scanner)) {
+        if (l->scanner.signal[0])
+            snprintf(stopped, sizeof stopped, "killed by %s", l->scanner.signal);
+        else
+            snprintf(stopped, sizeof stopped, "stopped by timeout (exit status 124)");
+        cmd.stopped = stopped;
+    }
     /* a lab session's log: each run's claims are its pass's */
     if (!strcmp(source, "stdout") && l->trace.runs_are_passes) {
         cmd.run_line = l->trace.run_line;

@@ -17,6 +17,7 @@ struct st_loaded {
     struct st_claims claims;       /* what the scanner printed */
     uint32_t *shard_others;        /* a shard's run: the sweep's other addresses (shard_side.h) */
     char trace_path[4200], capture_path[4200], rundir[4096];
+    char failed_why[96]; /* a run built from the wire whose scanner failed: how */
 };
 
 /*

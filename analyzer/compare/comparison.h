@@ -47,6 +47,12 @@ enum st_cause {
                                * other interface): not sent twice */
     ST_CAUSE_OUTSIDE_CAPTURE, /* trace only: from a time the capture holds nothing of (before its
                                * first frame, after its last): not checked */
+    ST_CAUSE_LOOPBACK,        /* trace only: between the scanner's own addresses, carried by the
+                               * loopback interface, which the capture did not record */
+    ST_CAUSE_AFTER_TRACE,     /* wire only: after the last line of a trace cut short (no "Nmap
+                               * done"): nothing to check it against */
+    ST_CAUSE_TRUNCATED,       /* a frame the capture's snap length cut before a header compare
+                               * reads, or a trace packet of a host such frames are about */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 
@@ -131,6 +137,12 @@ struct st_comparison {
     bool capture_whole;
     /* trace packets from before the capture's first frame, after its last */
     size_t outside_before, outside_after;
+    /* wire-only frames after a cut-short trace's last line (after-trace) */
+    size_t after_trace;
+    /* frames cut by the capture's snap length, and the one-sided packets
+     * left unchecked for them (truncated) */
+    size_t cut_frames, cut_unchecked;
+    bool cut_blind; /* one of them lost its host (ARP, ND): no claim is held */
 
     size_t matched, trace_only, wire_only, discrepancies;
 
@@ -144,6 +156,12 @@ struct st_comparison {
     /* why the scanner printed none, when its command says (nmap without
      * --packet-trace, or with -oX -), or NULL */
     const char *no_trace_why;
+    /* a side built from the wire whose command names a target by name (its
+     * first such): every address probed is a target, or NULL */
+    const char *named_target;
+    /* a side built from the wire whose scanner failed or was killed, and
+     * that prints no claims (nping): "the scanner failed (exit status 1)" */
+    const char *failed_why;
     /* what the scanner printed, against the wire (claims.h), or NULL */
     const struct st_claims *claims;
     /* what compare could judge: hosts with the scanner's verdict, hosts

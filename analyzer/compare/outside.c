@@ -83,3 +83,32 @@ void st_outside_capture(struct st_comparison *c)
         if (c->t2f[i] < 0 && outside(c, &span, st_trace_pkt(t, i, &tmp)))
             c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
 }
+
+/* How far before a cut trace's last line a frame may be and still be the
+ * cut part's: nmap sends a try's probes within a tenth of a millisecond,
+ * the line cut may be one of them, and the clock offset has its error. */
+#define AFTER_MARGIN_NS 1000000LL
+
+/* A trace without its "Nmap done" (a file cut, a scanner killed while
+ * `tee` wrote it) says nothing of what came after its last line: a frame
+ * from then, that nothing else explains, is no retransmission or missed
+ * reply, only unchecked. */
+void st_after_trace(struct st_comparison *c)
+{
+    const struct st_trace *t = c->trace;
+    c->after_trace = 0;
+    /* (a log with its "Starting Nmap" line: one without is a fragment that
+     * never said where it ends) */
+    if (!t->npkts || !t->nruns || t->nping_runs == t->nruns || st_trace_run_ended(t, t->npkts - 1))
+        return;
+    struct st_pkt tmp;
+    int64_t last = st_trace_pkt(t, t->npkts - 1, &tmp)->time_ns + c->offset_ns;
+    for (size_t f = 0; f < c->cap->n; f++) {
+        enum st_cause why = (enum st_cause)c->fcause[f];
+        if (c->f2t[f] >= 0 || st_frame_time(c, (long)f) <= last - AFTER_MARGIN_NS ||
+            (why != ST_CAUSE_UNKNOWN && why != ST_CAUSE_RETRANSMIT && why != ST_CAUSE_MISSED_REPLY))
+            continue;
+        c->fcause[f] = ST_CAUSE_AFTER_TRACE;
+        c->after_trace++;
+    }
+}

@@ -423,11 +423,19 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     const struct st_pkt *first = NULL;
     struct st_pkt first_buf, tmp;
     bool first_decides = false;
+    /* A side built from the wire is no nmap run: any answer of the host
+     * itself makes it up, whatever came first (hping3 --traceroute's low
+     * TTLs draw a router's time exceeded before the host's echo reply) */
+    bool up_wins = !strcmp(t->dialect, "wire");
+    bool first_up = false;
     for (size_t i = 0; i < h->nreplies; i++) {
         const struct st_pkt *p = st_trace_pkt(t, (size_t)h->replies[i], &tmp);
-        bool decides = st_nmap_reply_verdict(p).host != ST_NMAP_NOTHING;
-        if (!first || (decides && !first_decides) ||
-            (decides == first_decides && p->time_ns < first->time_ns)) {
+        enum st_nmap_host says = st_nmap_reply_verdict(p).host;
+        bool decides = says != ST_NMAP_NOTHING;
+        bool is_up = up_wins && says == ST_NMAP_UP;
+        if (!first || (decides && !first_decides) || (is_up && !first_up) ||
+            (decides == first_decides && is_up == first_up && p->time_ns < first->time_ns)) {
+            first_up = is_up;
             first_buf = *p;
             first = &first_buf;
             first_decides = decides;
@@ -514,7 +522,40 @@ struct lists {
     size_t ntargets;
     const char *fallback;
     bool fill;
+    /* a log of runs: (run << 32 | host) of each run's targets, sorted */
+    const uint64_t *run_targets;
+    size_t nrun_targets;
 };
+
+/* In a log of several runs, each run's targets: the hosts it probed or
+ * reported. A reply one run traced about a host only another run probed
+ * (a router's late unreachable quoting the first run's echo, read by the
+ * second) is no host of that run. NULL with one run. */
+static uint64_t *run_targets(const struct st_comparison *c, size_t *n)
+{
+    const struct st_trace *t = c->trace;
+    *n = 0;
+    if (!t->runs_are_passes || t->nruns < 2)
+        return NULL;
+    uint64_t *k = malloc((t->npkts + t->nhosts + 1) * sizeof *k);
+    if (!k)
+        abort();
+    struct st_pkt tmp;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
+            k[(*n)++] = (uint64_t)st_trace_pkt_run(t, i) << 32 | st_trace_pkt_host(c, i);
+    }
+    for (size_t i = 0; i < t->nhosts; i++) {
+        size_t r = 0; /* the run whose lines hold its report line */
+        while (r + 1 < t->nruns && t->run_line[r + 1] <= t->hosts[i].line)
+            r++;
+        if (t->hosts[i].line)
+            k[(*n)++] = (uint64_t)r << 32 | t->hosts[i].addr;
+    }
+    *n = st_sort_unique(k, *n, sizeof *k, st_cmp_u64);
+    return k;
+}
 
 static void list_one(int32_t **list, size_t *n, size_t v, bool fill)
 {
@@ -570,6 +611,10 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
         struct st_pkt tmp;
         uint32_t host = st_trace_pkt_host(c, i);
         if (!host || !bsearch(&host, l->targets, l->ntargets, sizeof *l->targets, cmp_addr))
+            continue;
+        uint64_t key = (uint64_t)st_trace_pkt_run(t, i) << 32 | host;
+        if (l->run_targets &&
+            !bsearch(&key, l->run_targets, l->nrun_targets, sizeof *l->run_targets, st_cmp_u64))
             continue;
         struct st_mode_host *h =
             host_in(c, l->ix, mode_by_name(c, trace_mode(c, i, l->fallback)), host);
@@ -638,7 +683,9 @@ void st_compare_summarize(struct st_comparison *c)
 
     /* counted, then listed in one block (a sweep's host has a probe or
      * two: three allocations of its own took more than its packets) */
-    struct lists l = {&ix, targets, ntargets, fallback, false};
+    size_t nrt;
+    uint64_t *rt = run_targets(c, &nrt);
+    struct lists l = {&ix, targets, ntargets, fallback, false, rt, nrt};
     list_packets(c, &l);
     lists_alloc(c);
     l.fill = true;
@@ -655,6 +702,7 @@ void st_compare_summarize(struct st_comparison *c)
     free(ix.slots);
     free(ix.cap);
     free(targets);
+    free(rt);
     size_t *by_addr = malloc((t->nhosts ? t->nhosts : 1) * sizeof *by_addr);
     if (!by_addr)
         abort();
@@ -755,8 +803,9 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
      * output could be read */
     if (c->from_wire &&
         (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
-        PART(" %s", c->claims && c->claims->unread
-                        ? c->claims->unread
+        PART(" %s", c->claims && c->claims->unread ? c->claims->unread
+                    : c->failed_why && (!c->claims || !c->claims->present)
+                        ? c->failed_why
                         : "the scanner's output is in no format scantrace reads");
     size_t outside = c->outside_before + c->outside_after;
     if (t->interrupted && !c->unjudged)
@@ -773,6 +822,18 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
         PART(" no host at all");
     if (t->malformed)
         PART(" %zu unreadable packet lines", t->malformed);
+    /* (even all matched: on the fields the cut left, the rest unchecked) */
+    if (c->cut_frames)
+        PART(" %zu frame%s cut short by the capture's snap length (headers missing, their "
+             "fields past the cut not checked; %zu one-sided packet%s not checked: capture "
+             "with -s 0)",
+             c->cut_frames, ST_S(c->cut_frames), c->cut_unchecked, ST_S(c->cut_unchecked));
+    if (c->after_trace)
+        PART(" %zu frame%s after the trace's last line, not checked (it is cut short)",
+             c->after_trace, ST_S(c->after_trace));
+    if (c->claims && c->claims->unheld)
+        PART(" the scanner was %s: %zu answered host%s it did not print not held against it",
+             c->claims->stopped, c->claims->unheld, ST_S(c->claims->unheld));
     if (outside)
         PART(" %zu trace packets from outside the capture's time, not checked (%s)", outside,
              !c->outside_after    ? "before its first frame: it began after the scan started"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "hosts.h"
+#include "packet.h"
 #include "trace_read.h"
 #include "util.h"
 
@@ -113,15 +114,30 @@ static void mark_run(struct st_trace *t, size_t from, size_t to)
     free(up);
 }
 
-/* Every packet: nmap -Pn discovers nothing. */
+/* Address resolution as nmap's ARP and ND pings send it. */
+static bool resolves(const struct st_pkt *p)
+{
+    if (p->net == ST_NET_ARP)
+        return true;
+    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
+            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+}
+
+/* nmap -Pn discovers nothing, but still resolves on-link targets by ARP or
+ * ND before scanning them (it needs their MAC addresses), and drops those
+ * that never answer: every packet but those is the later phase's. */
 static void mark_all(struct st_trace *t)
 {
     if (!t->npkts)
         return;
     if (!(t->later = malloc(t->npkts)))
         abort();
-    memset(t->later, 1, t->npkts);
-    t->nlater = t->npkts;
+    struct st_pkt tmp;
+    for (size_t i = 0; i < t->npkts; i++) {
+        t->later[i] = !resolves(st_trace_pkt(t, i, &tmp));
+        t->nlater += t->later[i];
+    }
 }
 
 void st_trace_find_later(struct st_trace *t)
@@ -144,4 +160,38 @@ void st_trace_find_later(struct st_trace *t)
         if (t->run_later[k] && !t->run_nping[k])
             mark_run(t, from, to);
     }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+void st_trace_infer_no_ping(struct st_trace *t)
+{
+    if (t->no_ping)
+        return;
+    uint32_t *bare = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < t->nhosts; i++) {
+        const struct st_trace_host *h = &t->hosts[i];
+        const uint8_t *a6 = st_host6_addr(h->addr);
+        if (!h->bare_up || (a6 ? st_nmap_loopback6(a6) : st_nmap_loopback4(h->addr)))
+            continue;
+        if (!(bare = realloc(bare, (n + 1) * sizeof *bare)))
+            abort();
+        bare[n++] = h->addr;
+    }
+    if (n)
+        qsort(bare, n, sizeof *bare, cmp_u32);
+    struct st_pkt tmp;
+    for (size_t i = 0; n && i < t->npkts && !t->no_ping; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        uint32_t to = st_pkt_dst_host(p);
+        if ((p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT)) &&
+            bsearch(&to, bare, n, sizeof *bare, cmp_u32))
+            t->no_ping = true;
+    }
+    free(bare);
 }

@@ -194,6 +194,7 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
         struct st_trace_host *h = &t->hosts[t->nhosts - 1];
         h->up = true;
         t->no_ping |= strstr(line, "received user-set") != NULL;
+        h->bare_up = !strncmp(line, "Host is up.", 11) && !line[11 + strspn(line + 11, "\r\n")];
         /* "Host is up (Xs latency)." and, with --reason or -d, "Host is up,
          * received echo-reply ttl 63 (Xs latency).": the latency is the last
          * parenthesis either way */
@@ -293,6 +294,14 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             t->malformed++;
             continue;
         }
+        if (line[n - 1] != '\n') {
+            /* only the file's last line lacks its newline: nmap ends every
+             * line, so the file was cut inside this one, and a cut line can
+             * still read as a packet ("... id=2579" of "id=25795") */
+            warn(t, no, "the trace ends inside this packet line (no newline): not read");
+            t->malformed++;
+            continue;
+        }
         p.line = no;
         st_trace_add_pkt(t, &p);
     }
@@ -318,6 +327,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             t->mode_first[m++] = i;
     while (m < t->nmodes)
         t->mode_first[m++] = t->npkts;
+    st_trace_infer_no_ping(t);
     st_trace_find_later(t); /* before the runs are named after their probes */
     if (t->nruns > 1)
         runs_finish(t);

@@ -40,6 +40,9 @@ struct st_trace_host {
     uint32_t mode;    /* the pass it belongs to; "" for any (nmap's report) */
     uint32_t reason;  /* the scanner's reason, when it said one (run.json) */
     bool up;
+    /* "Host is up." bare: no reply timed it and no --reason (a -Pn host,
+     * or one of the scanner's own addresses) */
+    bool bare_up;
 };
 
 struct st_trace_warning {
@@ -119,6 +122,13 @@ void st_trace_mark_later_phase(struct st_trace *t);
  * up, so they are the later phase's (port scan, traceroute...); with
  * no_ping, every packet. Marks anew when called again. */
 void st_trace_find_later(struct st_trace *t);
+
+/* nmap -Pn without --reason: a host reported bare "Host is up." (no
+ * reply timed it) that the trace sent packets to. nmap -sn sends its own
+ * addresses and loopback nothing, and a host it found up by a reply has its
+ * latency printed: only -Pn calls up a host it probed and heard nothing
+ * from. Sets no_ping. */
+void st_trace_infer_no_ping(struct st_trace *t);
 
 /* Whether trace packet i belongs to a phase after host discovery. */
 static inline bool st_trace_pkt_later(const struct st_trace *t, size_t i)

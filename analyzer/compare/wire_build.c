@@ -238,6 +238,15 @@ static uint32_t host_of(const struct st_pkt *p, bool sent)
     return src_of(p);
 }
 
+/* A question to a name server: the scanner's host resolving a name (a
+ * target given by name, fping -d), no probe, unless the command asks for
+ * port 53 (compare calls it dns). */
+static bool name_lookup(const struct st_pkt *p)
+{
+    return (p->proto == ST_IPPROTO_UDP && p->l4.udp.dport == 53) ||
+           (p->proto == ST_IPPROTO_TCP && p->l4.tcp.dport == 53);
+}
+
 static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t t0)
 {
     struct st_pkt q = *p;
@@ -294,7 +303,8 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         if (p->net != ST_NET_ARP && copy_of_recent(cap, &recent, p))
             continue;
         if (sent) {
-            if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p))
+            if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p) ||
+                (!s->port53 && name_lookup(p)))
                 continue;
             set_add(&probed, host);
             if (p->net != ST_NET_ARP)

@@ -113,6 +113,51 @@ static void targets_set(struct st_targets *t, struct st_scanner_cmd *s)
     s->targets = t->addr;
 }
 
+/* Whether a target operand is a host name ("r1x", "www.example.org"):
+ * letters, digits, dots and hyphens, a letter among them, not an option. */
+static bool host_name(const char *w)
+{
+    bool letter = false;
+    if (!*w || *w == '-' || *w == '.')
+        return false;
+    for (const char *p = w; *p; p++) {
+        bool alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+        if (!alpha && !(*p >= '0' && *p <= '9') && *p != '.' && *p != '-')
+            return false;
+        letter |= alpha;
+    }
+    return letter;
+}
+
+/* Whether a word names port 53 ("-p 53", "-p53", "-PU53", "--dport=53",
+ * "22,53"): the number alone, not a digit run that holds it. */
+static bool names_port53(const char *w)
+{
+    for (const char *p = strstr(w, "53"); p; p = strstr(p + 1, "53"))
+        if ((p == w || p[-1] < '0' || p[-1] > '9') && (p[2] < '0' || p[2] > '9'))
+            return true;
+    return false;
+}
+
+/* Options whose value is an interface or a file, whose name could pass
+ * for a host's: "zmap ... -i wan0", "-o out.txt" last. */
+static bool names_a_file(const char *opt)
+{
+    static const char *const list = " -i -I -e --interface -o -O -oL -oJ -oX -oG -oN -oA -oS -w "
+                                    "-f -iL -b --output-file --blacklist-file --whitelist-file ";
+    char w[40];
+    snprintf(w, sizeof w, " %s ", opt);
+    return strstr(list, w) != NULL;
+}
+
+/* A target given by name resolves to an address the command does not
+ * say: any address the probes went to may be it (targets unknown). */
+static void named_target(struct st_scanner_cmd *s, const char *w)
+{
+    if (!s->named_target[0])
+        snprintf(s->named_target, sizeof s->named_target, "%s", w);
+}
+
 static void read_targets(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     struct st_targets t = {0};
@@ -122,6 +167,10 @@ static void read_targets(const char *const *argv, size_t argc, struct st_scanner
         if (spec6_read(argv[i], &t) || spec_read(argv[i], &t))
             s->targets_read = true;
     }
+    /* the last word is a target for every one of them (ping, hping3,
+     * nping, nmap HOST): a name there is a target of unknown address */
+    if (argc > 1 && host_name(argv[argc - 1]) && !(argc > 2 && names_a_file(argv[argc - 2])))
+        named_target(s, argv[argc - 1]);
     targets_set(&t, s);
 }
 
@@ -135,6 +184,11 @@ static void read_fping_targets(const struct st_fping_opts *o, struct st_scanner_
         for (size_t i = 0; i < o->noperands; i++)
             if (spec6_read(o->operands[i], &t) || spec_read(o->operands[i], &t))
                 s->targets_read = true;
+            else if (host_name(o->operands[i]))
+                named_target(s, o->operands[i]);
+    /* fping prints a target as it was given, a name as a name, unless -A */
+    if (s->named_target[0] && !o->addrs)
+        s->by_name = true;
     targets_set(&t, s);
 }
 
@@ -347,11 +401,15 @@ static const char *nmap_no_trace_why(const char *const *cmd, size_t n)
 static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
 {
     size_t w = skip_wrappers(cmd, n);
+    for (size_t k = 0; k < w; k++)
+        s->timed |= !strcmp(base_of(cmd[k]), "timeout");
     cmd += w, n -= w;
     if (!n)
         return -1;
     snprintf(s->name, sizeof s->name, "%s", base_of(cmd[0]));
     name_mode(cmd, n, s);
+    for (size_t k = 1; k < n; k++)
+        s->port53 |= names_port53(cmd[k]);
     if (!strcmp(s->name, "fping")) {
         struct st_fping_opts o;
         st_fping_opts_read(cmd, n, &o);
@@ -473,6 +531,11 @@ int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
     return rc;
 }
 
+bool st_scanner_stopped(const struct st_scanner_cmd *s)
+{
+    return s->signal[0] || (s->timed && s->exit_status == 124);
+}
+
 void st_scanner_cmd_free(struct st_scanner_cmd *s)
 {
     free(s->targets);
@@ -496,7 +559,7 @@ const char *st_scanner_silent_format(const struct st_scanner_cmd *s)
 
 bool st_scanner_targets(const struct st_scanner_cmd *s, uint32_t addr)
 {
-    if (!s->targets_read)
+    if (!s->targets_read || s->named_target[0])
         return true;
     return st_u32_has(s->targets, s->ntargets, addr);
 }

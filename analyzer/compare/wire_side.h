@@ -21,18 +21,22 @@ struct st_scanner_cmd {
     char mode[96];     /* "fping", "zmap -M icmp_echoscan", "nmap -sn -PE"... */
     uint32_t *targets; /* the addresses its target specs name, sorted, unique */
     size_t ntargets;
-    bool targets_read;   /* some target spec could be read */
-    bool unreach_list;   /* fping -u: its address list names the unreachable */
-    bool addr_list;      /* fping -a/-u: it prints a bare address list */
-    bool count_mode;     /* fping -c/-C/-l: a line per probe on stdout (none with -a/-u/-q),
-                          * each host's summary on stderr */
-    bool by_name;        /* fping -n/-d without -A: hosts printed by name, not address */
-    bool quiet;          /* fping -q/-Q: no per-host line (but -a/-u's list) */
-    bool to_file;        /* its results go to a file, not stdout (zmap -o F, masscan -oJ F,
-                          * sh -c "... > F" or "... | ...") */
-    int exit_status;     /* run.json's command.exit_status; -1 unknown or killed */
-    unsigned scan_ports; /* hping3 --scan: the ports its list names, 0 unknown ("known", "all") */
-    char signal[16];     /* run.json: the signal that killed it ("SIGABRT"), "" */
+    bool targets_read;     /* some target spec could be read */
+    bool unreach_list;     /* fping -u: its address list names the unreachable */
+    bool addr_list;        /* fping -a/-u: it prints a bare address list */
+    bool count_mode;       /* fping -c/-C/-l: a line per probe on stdout (none with -a/-u/-q),
+                            * each host's summary on stderr */
+    bool by_name;          /* fping -n/-d without -A: hosts printed by name, not address */
+    bool quiet;            /* fping -q/-Q: no per-host line (but -a/-u's list) */
+    bool to_file;          /* its results go to a file, not stdout (zmap -o F, masscan -oJ F,
+                            * sh -c "... > F" or "... | ...") */
+    int exit_status;       /* run.json's command.exit_status; -1 unknown or killed */
+    unsigned scan_ports;   /* hping3 --scan: the ports its list names, 0 unknown ("known", "all") */
+    char signal[16];       /* run.json: the signal that killed it ("SIGABRT"), "" */
+    bool timed;            /* run by timeout(1): its exit status 124 says it stopped the scanner */
+    bool port53;           /* its command names port 53: DNS may be its probes */
+    char named_target[64]; /* a target given by name ("r1x"): the targets are every address
+                            * probed, as its address is not on the command line; "" none */
     const char *no_trace_why; /* why a scanner that can trace its packets printed no
                                * trace (nmap without --packet-trace...), or NULL */
 };
@@ -45,6 +49,10 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
 
 /* RUNDIR/run.json's command line into s. 0, or -1 (no run.json, no "--"). */
 int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s);
+
+/* Whether the scanner was stopped before it ended (killed by a signal, or
+ * timeout(1)'s 124): it may not have printed all it found. */
+bool st_scanner_stopped(const struct st_scanner_cmd *s);
 
 void st_scanner_cmd_free(struct st_scanner_cmd *s);
 

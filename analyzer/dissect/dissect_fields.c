@@ -28,6 +28,7 @@ const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_FRAME_TIME_EPOCH] = "frame.time_epoch",
     [ST_F_FRAME_PACKET_FLAGS_DIRECTION] = "frame.packet_flags_direction",
     [ST_F_FRAME_CAP_LEN] = "frame.cap_len",
+    [ST_F_FRAME_LEN] = "frame.len",
     [ST_F_ETH_SRC] = "eth.src",
     [ST_F_ETH_DST] = "eth.dst",
     [ST_F_ARP_OPCODE] = "arp.opcode",
@@ -425,12 +426,64 @@ static void fill_icmp6(doc_t *d, struct st_pkt *p)
         fill_icmp6_quote(d, p);
 }
 
+/* Whether a frame lacks a header field its protocol always has: the
+ * capture's snap length (tcpdump -s 64) cut it, and Wireshark adds no
+ * field past the bytes captured, so the record would read it as 0 (an echo
+ * request as type 0, a reply). The last field of each header compare
+ * reads, and an ICMP error's quote. */
+static bool cut_short(doc_t *d, const struct st_pkt *p)
+{
+    if (p->net == ST_NET_ARP)
+        return !has(d, ST_F_ARP_DST_PROTO_IPV4);
+    if ((p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) || (p->flags & ST_PKT_FRAGMENT))
+        return false;
+    size_t ips = nvals(d, p->net == ST_NET_IPV4 ? ST_F_IP_SRC : ST_F_IPV6_SRC);
+    switch (p->proto) {
+    case ST_IPPROTO_TCP:
+        return !has(d, ST_F_TCP_FLAGS);
+    case ST_IPPROTO_UDP:
+        return !has(d, ST_F_UDP_CHECKSUM);
+    case ST_IPPROTO_SCTP:
+        return !has(d, ST_F_SCTP_CHECKSUM);
+    case ST_IPPROTO_ICMP: {
+        if (!has(d, ST_F_ICMP_TYPE))
+            return true;
+        uint8_t t = p->l4.icmp.type;
+        bool echo = t == 0 || t == 8 || t == 13 || t == 14 || t == 17 || t == 18;
+        return (echo && !has(d, ST_F_ICMP_SEQ)) ||
+               (st_icmp_is_error(ST_IPPROTO_ICMP, t) && ips < 2);
+    }
+    case ST_IPPROTO_ICMPV6: {
+        if (!has(d, ST_F_ICMPV6_TYPE))
+            return true;
+        uint8_t t = p->l4.icmp.type;
+        if (t == ST_ICMP6_NEIGHBOR_SOLICIT || t == ST_ICMP6_NEIGHBOR_ADVERT)
+            return !p->l4.icmp.nd_has_target;
+        return st_icmp_is_error(ST_IPPROTO_ICMPV6, t) && ips < 2;
+    }
+    default:
+        return false;
+    }
+}
+
+static void fill_record(const struct st_field_src *d, struct st_pkt *p);
+
 void st_fields_record(const struct st_field_src *d, struct st_pkt *p)
+{
+    fill_record(d, p);
+    /* only a frame the capture holds less of than was on the wire (a
+     * fragment's transport header is cut by the sender: -f) */
+    if ((!p->origlen || p->caplen < p->origlen) && cut_short(d, p))
+        p->flags |= ST_PKT_TRUNCATED;
+}
+
+static void fill_record(const struct st_field_src *d, struct st_pkt *p)
 {
     st_pkt_init(p);
     p->frame = (uint32_t)num(d, ST_F_FRAME_NUMBER, 0);
     p->time_ns = epoch_ns(val(d, ST_F_FRAME_TIME_EPOCH, 0));
     p->caplen = (uint32_t)num(d, ST_F_FRAME_CAP_LEN, 0);
+    p->origlen = (uint32_t)num(d, ST_F_FRAME_LEN, 0);
     p->link = ST_LINK_ETHERNET;
     mac(val(d, ST_F_ETH_SRC, 0), p->eth_src);
     mac(val(d, ST_F_ETH_DST, 0), p->eth_dst);

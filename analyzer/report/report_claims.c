@@ -31,6 +31,10 @@ void st_report_claims_json(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "missed", (int64_t)cl->missed);
     st_jw_int(w, "unfounded", (int64_t)cl->unfounded);
     st_jw_int(w, "unreported", (int64_t)cl->unreported);
+    if (cl->stopped[0]) { /* only then: every other report stays as it was */
+        st_jw_string(w, "stopped", cl->stopped);
+        st_jw_int(w, "unheld", (int64_t)cl->unheld);
+    }
     st_jw_end_object(w);
 }
 
@@ -67,6 +71,11 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
                 "%sscanner  no packet trace: its side was built from the wire (probes are "
                 "the frames it sent)\n",
                 prefix);
+    if (c->from_wire && c->named_target)
+        fprintf(out,
+                "%stargets  given by name (%s): every address the scanner probed is taken "
+                "for a target\n",
+                prefix, c->named_target);
     if (!cl || !cl->present)
         return;
     fprintf(out, "%sclaims   %s, %s (%s)", prefix, cl->scanner, cl->source, cl->format);
@@ -85,6 +94,11 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
     fprintf(out, ": %zu claimed up, %zu answered on the wire, %zu missed, %zu unfounded\n",
             cl->claimed_up, cl->answered, cl->missed, cl->unfounded);
     st_claims_unreported_text(out, cl, prefix);
+    if (cl->unheld)
+        fprintf(out,
+                "%s  not held: %zu answered but not printed; the scanner was %s, it may not "
+                "have printed all it found\n",
+                prefix, cl->unheld, cl->stopped);
     if (cl->missed) {
         fprintf(out, "%s  missed (answered, not claimed):", prefix);
         addr_list(out, cl->missed_addr, cl->missed);

@@ -36,6 +36,8 @@ static const char *why_up(const char *reason)
                                "leave the machine (the kernel loops them back, and nmap calls "
                                "its own addresses up without sending one), so nothing about it "
                                "is on the wire"},
+        {"user-set", "nmap was told to skip host discovery (-Pn): it takes every target as up "
+                     "without a probe, and went straight on to its next phase"},
     };
     const char *why = st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
     return why ? why : "the scanner says so";
@@ -56,6 +58,8 @@ static const char *why_down(const char *reason)
                           "that next header), which nmap 7.93 reads no verdict in"},
         {"admin-prohibited", "a firewall answered that the traffic is prohibited"},
         {"time-exceeded", "a probe's TTL ran out on the way"},
+        {"not-probed", "the scanner never sent it a probe, so nothing on the wire could say it "
+                       "is up: it is here because the scanner's output names it"},
     };
     return st_pair_find(t, ST_PAIRS_N(t), reason, NULL);
 }
@@ -176,6 +180,14 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
               "saw it on both sides of a router (another TTL) or on two segments, it was "
               "sent once";
         break;
+    case ST_CAUSE_TRUNCATED:
+        why = "the capture's snap length cut this frame before a header scantrace reads (its "
+              "missing fields read as 0): nothing to check it against; capture with -s 0";
+        break;
+    case ST_CAUSE_AFTER_TRACE:
+        why = "on the wire after the trace's last line, and the trace is cut short (no \"Nmap "
+              "done\"): nothing to check it against";
+        break;
     case ST_CAUSE_OTHER_SHARD:
         why = "another shard's packet: shards swept at the same time from this host capture "
               "each other's frames (scantrace merge puts the shards together)";
@@ -191,6 +203,34 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
         snprintf(buf, size, "%s", why);
     else
         snprintf(buf, size, "sent by %s%s: %s", by, t->h ? ", not by the host" : "", why);
+}
+
+static bool listed(const uint32_t *a, size_t n, uint32_t addr)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] == addr)
+            return true;
+    return false;
+}
+
+/* What the scanner's output said of the host, when it disagrees with the
+ * wire (claims.h: missed, unfounded). */
+static void claim_told(const struct teller *t, uint32_t run)
+{
+    const struct st_claims *cl = t->c->claims;
+    const struct st_mode_host *h = t->h;
+    if (!cl || !cl->present || !strcmp(cl->format, "unknown"))
+        return;
+    bool up = st_claim_of(cl, run, h->addr) == ST_CLAIM_UP;
+    const char *says = NULL;
+    if (up && listed(cl->unfounded_addr, cl->unfounded, h->addr))
+        says = "its output says the host is up, but nothing on the wire answered for it: an "
+               "unfounded claim";
+    else if (!up && listed(cl->missed_addr, cl->missed, h->addr))
+        says = "it answered on the wire, but the scanner's output does not say it is up: a "
+               "missed host";
+    if (says)
+        fprintf(t->out, "  The scanner's claim (%s, %s): %s.\n", cl->format, cl->source, says);
 }
 
 static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
@@ -314,8 +354,10 @@ static void why(const struct teller *t)
                 back, back == 1 ? "" : "s",
                 h->nreplies ? "see above and below" : "on the wire only, see below");
     fprintf(out, " (reason %s", h->reason);
-    if (h->latency_s >= 0 && h->judged) /* the scanner's own latency */
+    if (h->latency_s >= 0 && h->judged && h->nprobes) /* the scanner's own latency */
         fprintf(out, ", %.6f s after the probe", h->latency_s);
+    else if (h->latency_s >= 0 && h->judged) /* timed by later packets (-Pn's port scan) */
+        fprintf(out, ", latency %.6f s", h->latency_s);
     fprintf(out, ").\n");
 }
 
@@ -333,6 +375,17 @@ static void trace_only(const struct teller *t, long ti)
                 "answer, so it dropped the packet.",
                 article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
                 c->tcause[ti] == ST_CAUSE_NO_ND ? "IPv6 neighbour discovery" : "ARP");
+    else if (c->tcause[ti] == ST_CAUSE_TRUNCATED)
+        fprintf(t->out,
+                "  The trace says %s %s was sent (line %u); the capture's frames of this host "
+                "were cut short by its snap length, so none can be told to be it.",
+                article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
+    else if (c->tcause[ti] == ST_CAUSE_LOOPBACK)
+        fprintf(t->out,
+                "  The trace shows %s %s from the scanner's host to itself (line %u): your "
+                "kernel carries such a packet over the loopback interface (lo), which the "
+                "capture did not record (capture lo too, or -i any, to see it).",
+                article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
     else if (c->tcause[ti] == ST_CAUSE_OUTSIDE_CAPTURE)
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u) at a time the capture holds "
@@ -391,6 +444,7 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
                 l.sent, l.rcvd, l.first_line, l.last_line);
     }
     why(t);
+    claim_told(t, mode->run);
     for (size_t i = 0; i < h->nprobes; i++)
         if (c->t2f[h->probes[i]] < 0)
             trace_only(t, h->probes[i]);

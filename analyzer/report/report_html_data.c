@@ -82,6 +82,8 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_UNRELATED:
     case ST_CAUSE_DNS:
     case ST_CAUSE_UNTRACED_RUN: /* unchecked, not wrong */
+    case ST_CAUSE_AFTER_TRACE:
+    case ST_CAUSE_TRUNCATED:
     case ST_CAUSE_BACKGROUND:
     case ST_CAUSE_COPY:
         return "late";

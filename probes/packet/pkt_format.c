@@ -766,8 +766,9 @@ static void kind_ip(struct st_sb *sb, const struct st_pkt *p, bool sent)
         struct st_sb ds;
         st_sb_init(&ds, d, sizeof d);
         put_icmp_desc(&ds, &p->l4.icmp);
-        /* "Echo request" -> "echo request"; names with addresses stay as they are */
-        if (d[0] >= 'A' && d[0] <= 'Z' && !strchr(d, '.'))
+        /* "Echo request" -> "echo request"; names with addresses and
+         * acronyms ("TTL=0 during transit") stay as they are */
+        if (d[0] >= 'A' && d[0] <= 'Z' && !(d[1] >= 'A' && d[1] <= 'Z') && !strchr(d, '.'))
             d[0] = (char)(d[0] - 'A' + 'a');
         st_sb_printf(sb, "ICMP %s", d);
         break;

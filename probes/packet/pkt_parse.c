@@ -525,13 +525,15 @@ static bool parse_arp(struct cur *c, struct st_pkt *p)
     a->pro = 0x0800;
     a->hln = 6;
     a->pln = 4;
-    if (at(c, "who-has ")) {
+    /* nmap's "who-has X tell Y", nping's "who has X? Tell Y" */
+    bool nping = at(c, "who has ");
+    if (at(c, "who-has ") || nping) {
         c->s += 8;
         a->op = 1;
-        t = token(c, " ");
+        t = token(c, nping ? "?" : " ");
         if (!parse_ip4_span(t, c->s, &a->tpa))
             return fail(c, "bad ARP target address");
-        if (!lit(c, " tell ", "expected 'tell'"))
+        if (!lit(c, nping ? "? Tell " : " tell ", "expected 'tell'"))
             return false;
         t = token(c, " ");
         if (!parse_ip4_span(t, c->s, &a->spa))
@@ -544,6 +546,8 @@ static bool parse_arp(struct cur *c, struct st_pkt *p)
     t = token(c, " ");
     if (!parse_ip4_span(t, c->s, &a->spa))
         return fail(c, "bad ARP sender address");
+    if (at(c, " is at ")) /* nping */
+        return lit(c, " is at ", "expected 'is at'") && mac_at_end(c, a->sha);
     return lit(c, " is-at ", "expected 'is-at'") && mac_at_end(c, a->sha);
 }
 
@@ -962,6 +966,26 @@ static bool conn_result(const char *text, int *err)
     return false;
 }
 
+/* A connect record's fields once its address, port and result are known. */
+static void conn_record(struct st_pkt *out, int64_t t, uint16_t port)
+{
+    out->flags |= ST_PKT_CONNECT;
+    out->time_ns = t;
+    out->proto = out->ip.proto = ST_IPPROTO_TCP;
+    if (out->net == ST_NET_IPV6)
+        out->ip6.nh = ST_IPPROTO_TCP;
+    out->l4.tcp.dport = port;
+    if (out->conn_errno == EINPROGRESS) {
+        out->dir = ST_DIR_SENT;
+        out->l4.tcp.flags = ST_TCP_SYN;
+    } else {
+        out->dir = ST_DIR_RCVD;
+        out->l4.tcp.flags = out->conn_errno == 0              ? ST_TCP_SYN | ST_TCP_ACK
+                            : out->conn_errno == ECONNREFUSED ? ST_TCP_RST | ST_TCP_ACK
+                                                              : 0;
+    }
+}
+
 /* "CONN (t) TCP localhost > a.b.c.d:port => result"; IPv6 unbracketed,
  * "TCP localhost > 2001:2:0:3::2:443 => ..." (split at the last colon) */
 static enum st_parse_rc parse_conn(const char *line, struct st_pkt *out, char *err, size_t errsz)
@@ -988,22 +1012,58 @@ static enum st_parse_rc parse_conn(const char *line, struct st_pkt *out, char *e
         set_err(err, errsz, "unknown connect() result");
         return ST_PARSE_BAD;
     }
-    out->flags |= ST_PKT_CONNECT;
-    out->time_ns = t;
-    out->proto = out->ip.proto = ST_IPPROTO_TCP;
-    if (out->net == ST_NET_IPV6)
-        out->ip6.nh = ST_IPPROTO_TCP;
-    out->l4.tcp.dport = port;
-    if (out->conn_errno == EINPROGRESS) {
-        out->dir = ST_DIR_SENT;
-        out->l4.tcp.flags = ST_TCP_SYN;
-    } else {
-        out->dir = ST_DIR_RCVD;
-        out->l4.tcp.flags = out->conn_errno == 0              ? ST_TCP_SYN | ST_TCP_ACK
-                            : out->conn_errno == ECONNREFUSED ? ST_TCP_RST | ST_TCP_ACK
-                                                              : 0;
-    }
+    conn_record(out, t, port);
     return ST_PARSE_OK;
+}
+
+/* nping --tcp-connect's lines, connect records as nmap's CONN lines:
+ * "SENT (t) Starting TCP Handshake > A:P" (issued),
+ * "RCVD (t) Handshake with A:P completed" (connected),
+ * "RCVD (t) Possible TCP RST received from A:P --> Connection refused".
+ * ST_PARSE_NOT_PACKET when the line is none of them. */
+static enum st_parse_rc parse_nping_conn(const char *line, struct st_pkt *out, char *err,
+                                         size_t errsz)
+{
+    static const struct {
+        const char *lead, *tail;
+        int err; /* -1: the text after " --> " says */
+    } forms[] = {
+        {"Starting TCP Handshake > ", "", EINPROGRESS},
+        {"Handshake with ", " completed", 0},
+        {"Possible TCP RST received from ", " --> ", -1},
+    };
+    char buf[LINE_MAX_];
+    size_t n = copy_trimmed(buf, sizeof buf, line);
+    if (n == (size_t)-1)
+        return ST_PARSE_NOT_PACKET;
+    struct cur c = {buf + 5, buf + n, NULL};
+    int64_t t;
+    if (!parse_time(&c, &t))
+        return ST_PARSE_NOT_PACKET;
+    for (size_t k = 0; k < sizeof forms / sizeof *forms; k++) {
+        if (!at(&c, forms[k].lead))
+            continue;
+        c.s += strlen(forms[k].lead);
+        uint16_t port = 0;
+        bool known = true;
+        char *tail = forms[k].tail[0] ? strstr(c.s, forms[k].tail) : NULL;
+        if (tail) /* the address ends where the tail begins */
+            *tail = '\0', c.end = tail;
+        if (!addr_port(&c, out, false, &port, &known) || !known ||
+            (out->net != ST_NET_IPV4 && out->net != ST_NET_IPV6) || c.s != c.end ||
+            (forms[k].tail[0] && !tail)) {
+            set_err(err, errsz, "bad nping handshake line");
+            return ST_PARSE_BAD;
+        }
+        out->conn_errno = forms[k].err;
+        if (forms[k].err < 0 && !conn_result(tail + strlen(forms[k].tail), &out->conn_errno)) {
+            set_err(err, errsz, "unknown connect() result");
+            return ST_PARSE_BAD;
+        }
+        conn_record(out, t, port);
+        return ST_PARSE_OK;
+    }
+    return ST_PARSE_NOT_PACKET;
 }
 
 enum st_parse_rc st_parse_line(const char *line, struct st_pkt *out, char *err, size_t errsz)
@@ -1020,6 +1080,15 @@ enum st_parse_rc st_parse_line(const char *line, struct st_pkt *out, char *err, 
         dir = ST_DIR_RCVD;
     else
         return ST_PARSE_NOT_PACKET;
+    /* (a look at the description's first word first: a sweep's trace has
+     * a million lines, none of them nping's handshakes) */
+    const char *d = strstr(line + 6, ") ");
+    if (d && (d[2] == 'H' || d[2] == 'P' || !strncmp(d + 2, "Starting ", 9))) {
+        enum st_parse_rc nc = parse_nping_conn(line, out, err, errsz);
+        if (nc != ST_PARSE_NOT_PACKET)
+            return nc;
+        st_pkt_init(out);
+    }
 
     size_t n = copy_trimmed(buf, sizeof buf, line);
     if (n == (size_t)-1) {

@@ -124,6 +124,28 @@ for j in pn pn2; do
           and .later.sent > 0] | length > 1 and all' "$tmp/$j.json"
 done
 
+# nmap -Pn without --reason, as a bare pair (fixtures/nmap-7.93/Pn-bare, IPv6's too): the
+# silent routed host's bare "Host is up." (no latency) with packets sent to it tells -Pn;
+# the on-link host still gets nmap's ARP (ND) ping, up arp-response (nd-response); the
+# scanner's own address, port-scanned over lo, is loopback, no discrepancy
+for v in "" -ipv6; do
+  pb=fixtures/nmap-7.93$v/Pn-bare
+  "$st" compare --no-write -f json "$pb/trace.log" "$pb/capture.pcapng" >"$tmp/pb.json"
+  check "-Pn bare$v: consistent, none unfounded, one pass -Pn" \
+    jqt '.summary.passes and .claims.unfounded == 0 and [.modes[].mode] == ["-Pn"]' "$tmp/pb.json"
+  check "-Pn bare$v: routed hosts up user-set without a probe, the on-link one by ARP/ND" \
+    jqt '[.modes[0].hosts[] | select(.reason == "user-set") | (.probes | length) == 0
+          and .later.sent > 0] | length == 2 and all' "$tmp/pb.json"
+  check "-Pn bare$v: the on-link host's discovery is its address resolution" \
+    jqt '[.modes[0].hosts[] | select(.reason == "arp-response" or .reason == "nd-response")
+          | (.probes | length) > 0] == [true]' "$tmp/pb.json"
+done
+pb=fixtures/nmap-7.93/Pn-bare
+"$st" compare --no-write -f json "$pb/trace.log" "$pb/capture.pcapng" >"$tmp/pb.json"
+check "-Pn bare: its own address's packets are loopback, the host localhost-response" \
+  jqt '.summary.causes.loopback == 6 and ([.modes[0].hosts[] | select(.host == "198.18.1.1")
+       | .reason] == ["localhost-response"])' "$tmp/pb.json"
+
 # nmap twice, then nping, in one log (fixtures/nmap-7.93/session-nping): the nmap runs'
 # claims read (nping prints none; the last run's dialect used to hide them), the nping
 # run's pass named as nping's, both dialects said
@@ -470,6 +492,28 @@ check "... the result says which end" jqt '(.summary.result | test("UNJUDGED: 8 
 check "... and the other" jqt '(.summary.result | test("UNJUDGED: 17 trace packets .*before its first frame"))' "$tmp/late.json"
 check "... no claimed host unfounded for want of frames the capture could not have" \
   jqt '.claims.unfounded == 0' "$tmp/early.json"
+# a capture cut by its snap length (editcap -s, as tcpdump -s would): fields past the cut
+# read as 0, so what they leave one-sided is truncated, never a discrepancy, the result
+# UNJUDGED and no claim unfounded (IPv6 at 64 bytes: the advertisements lose their target,
+# matched on what is left, the rest unchecked; IPv4 at 34: every ICMP and TCP header); 96
+# bytes hold every header: as the whole capture
+for cut in "$fx6/default-local 64" "$fx/default-routed 34" "$fx6/default-routed 64"; do
+  read -r dir len <<<"$cut"
+  set -- "$dir" "$len"
+  editcap -s "$2" "$1/capture.pcapng" "$tmp/snap.pcapng" >/dev/null 2>&1
+  outside snap "$tmp/snap.pcapng" "$1"
+  check "snap length $2 ($(basename "$1")): exit 1, UNJUDGED, no discrepancy" \
+    jqt '.summary.discrepancies == 0 and .claims.unfounded == 0
+         and (.summary.result | test("^UNJUDGED: [0-9]+ frames? cut short by the capture.s snap length"))' \
+    "$tmp/snap.json"
+  check "... exit 1" test "$(cat "$tmp/snap.rc")" -eq 1
+  [ "$2" = 34 ] && check "... at 34 bytes every one-sided packet truncated, none unknown" \
+    jqt '.summary.causes.truncated > 0 and .summary.causes.unknown == null' "$tmp/snap.json"
+done
+editcap -s 96 "$fx6/default-local/capture.pcapng" "$tmp/snap96.pcapng" >/dev/null 2>&1
+outside snap96 "$tmp/snap96.pcapng" "$fx6/default-local"
+check "snap length 96 holds every header: consistent, nothing truncated" \
+  jqt '.summary.passes and .summary.causes.truncated == null' "$tmp/snap96.json"
 n6=$(tshark -r "$fx6/PE/capture.pcapng" 2>/dev/null | wc -l)
 editcap -r "$fx6/PE/capture.pcapng" "$tmp/early6.pcapng" 1-$((n6 / 2)) >/dev/null 2>&1
 outside early6 "$tmp/early6.pcapng" "$fx6/PE"

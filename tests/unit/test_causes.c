@@ -278,6 +278,51 @@ static const struct wire_row {
      {SYN("0.0100s", "1002"), HOST_UNREACH("0.0200s") QUOTING SYN("0.0100s", "1002")},
      2,
      "missed-reply"},
+    {"late-reply: a router's unreachable 3 s on, nmap gave up after two tries a second apart",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("1.0100s", "1002")) DONE("3.50"),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REQ("1.0100s", "1002"),
+      HOST_UNREACH("3.0500s") QUOTING ECHO_REQ("0.0100s", "1001")},
+     3,
+     "late-reply"},
+    {"missed-reply: the same unreachable within twice the wait between the tries",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("1.0100s", "1002")) DONE("3.50"),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REQ("1.0100s", "1002"),
+      HOST_UNREACH("2.5000s") QUOTING ECHO_REQ("0.0100s", "1001")},
+     3,
+     "missed-reply"},
+    {"late-reply: after the host's report line (-v's host down) and a packet traced after it",
+     L(ECHO_REQ("0.0100s", "1001"))
+         L("Nmap scan report for 198.18.3.2 [host down, received no-response]")
+             L(ARP_ASK("1.0100s", "198.18.1.9")) DONE("3.50"),
+     {ECHO_REQ("0.0100s", "1001"), ARP_ASK("1.0100s", "198.18.1.9"),
+      HOST_UNREACH("3.0500s") QUOTING ECHO_REQ("0.0100s", "1001")},
+     3,
+     "late-reply"},
+    {"missed-reply: before the packet traced after the report line",
+     L(ECHO_REQ("0.0100s", "1001"))
+         L("Nmap scan report for 198.18.3.2 [host down, received no-response]")
+             L(ARP_ASK("1.0100s", "198.18.1.9")) DONE("3.50"),
+     {ECHO_REQ("0.0100s", "1001"), HOST_UNREACH("0.5000s") QUOTING ECHO_REQ("0.0100s", "1001"),
+      ARP_ASK("1.0100s", "198.18.1.9")},
+     2,
+     "missed-reply"},
+    {"late-reply: within the rounding of \"scanned in 0.05 seconds\", past the last line",
+     L(ECHO_REQ("0.0100s", "1001")) DONE("0.05"),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY("0.0460s")},
+     2,
+     "late-reply"},
+    {"missed-reply: before that rounding",
+     L(ECHO_REQ("0.0100s", "1001")) DONE("0.05"),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY("0.0440s")},
+     2,
+     "missed-reply"},
+    {"unrelated: a zmap error quoting this run's IP id (54321) but another run's ports",
+     L(SYN("0.0100s", "54321")),
+     {SYN("0.0100s", "54321"), HOST_UNREACH("0.0200s") QUOTING
+      "SENT (0.0100s) TCP 198.18.2.1:54554 > 198.18.3.2:443 S ttl=41 id=54321 iplen=44  "
+      "seq=1000 win=1024 <mss 1460>"},
+     2,
+     "unrelated"},
     {"unrelated: an ICMP error quoting no probe of the trace",
      L(SYN("0.0100s", "1002")),
      {SYN("0.0100s", "1002"), HOST_UNREACH("0.0200s") QUOTING SYN("0.0100s", "4242")},
@@ -291,6 +336,16 @@ static const struct wire_row {
      "unrelated"},
     {"retransmit: the probe again, untraced",
      L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002"), SYN("1.0100s", "1003")},
+     2,
+     "retransmit"},
+    {"after-trace: the same past the last line of a log cut short (no \"Nmap done\")",
+     STARTING L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002"), SYN("1.0100s", "1003")},
+     2,
+     "after-trace"},
+    {"retransmit: the same in a log that ended",
+     STARTING L(SYN("0.0100s", "1002")) DONE("2.00"),
      {SYN("0.0100s", "1002"), SYN("1.0100s", "1003")},
      2,
      "retransmit"},
@@ -511,6 +566,28 @@ static const struct trace_row {
      0,
      2,
      "outside-capture"},
+    {"loopback: a port scan of the scanner's own address never leaves the host",
+     L(ECHO_REQ("0.0100s", "1001"))
+         L("SENT (0.0110s) TCP 198.18.2.1:40153 > 198.18.2.1:80 S ttl=41 id=7 iplen=44  "
+           "seq=1000 win=1024 <mss 1460>"),
+     {ECHO_REQ("0.0100s", "1001")},
+     0,
+     2,
+     "loopback"},
+    {"loopback: its answer, from the scanner's other address (127.0.0.1 too is its own)",
+     L(ECHO_REQ("0.0100s", "1001"))
+         L("RCVD (0.0120s) TCP 127.0.0.1:80 > 198.18.2.1:40153 RA ttl=64 id=0 iplen=40  "
+           "seq=0 win=0 "),
+     {ECHO_REQ("0.0100s", "1001")},
+     0,
+     2,
+     "loopback"},
+    {"unknown: a reply from a target to the scanner is no loopback",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REPLY("0.0110s")),
+     {ECHO_REQ("0.0100s", "1001")},
+     0,
+     2,
+     "unknown"},
     {"unknown: a probe 50 ms after the last frame proves no early end (traced, never sent?)",
      L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("0.0600s", "1002")),
      {ECHO_REQ("0.0100s", "1001")},
@@ -657,8 +734,9 @@ static const struct host_row {
            "[ttl=64 id=7 iplen=56 ]"),
      false, "no-response"},
     {"the scanner's report says up without a traced reply",
-     L(ECHO_REQ("0.0100s", "1001")) "Nmap scan report for 198.18.3.2\nHost is up.\n", true,
-     "reported-up"},
+     L(ECHO_REQ("0.0100s",
+                "1001")) "Nmap scan report for 198.18.3.2\nHost is up (0.010s latency).\n",
+     true, "reported-up"},
     {"connect refused: up", CONN("0.0100s", "Connection refused"), true, "conn-refused"},
     {"connect unreachable: down", CONN("0.0100s", "No route to host"), false, "host-unreach"},
 };
@@ -785,6 +863,29 @@ static void test_runs(void **state)
     world_free(&w);
 }
 
+/* A router's unreachable about the first run's probe, read and traced by
+ * the second run: the second run never probed that host, so it is no host
+ * of the second run's (it was one, down no-response, with a reply). */
+static void test_runs_stale_error(void **state)
+{
+    (void)state;
+#define ECHO3(t, id)                                                                               \
+    "SENT (" t ") ICMP [198.18.2.1 > 198.18.3.3 Echo request (type=8/code=0) id=100 seq=0] IP "    \
+    "[ttl=53 id=" id " iplen=28 ]"
+    const char *trace = STARTING L(ECHO_REQ("0.0100s", "1001")) DONE("1.01")
+        STARTING L(ECHO3("0.0100s", "1002")) L(HOST_UNREACH("0.0200s")) DONE("1.01");
+    const char *frames[MAX_FRAMES] = {ECHO_REQ("0.0100s", "1001"), ECHO3("5.0100s", "1002"),
+                                      HOST_UNREACH("5.0200s") QUOTING ECHO_REQ("0.0100s", "1001")};
+#undef ECHO3
+    struct world w;
+    world_run(&w, "a stale error in the second run", trace, frames, 0);
+    assert_int_equal(w.c.nmodes, 2);
+    assert_int_equal(w.c.modes[1].nhosts, 1);
+    assert_int_equal(w.c.modes[1].hosts[0].addr, 0xc6120303u); /* 198.18.3.3 alone */
+    assert_int_equal(w.c.modes[0].nhosts, 1);
+    world_free(&w);
+}
+
 /*
  * Two -6 -PE runs of a silent host: nmap's ICMPv6 lines name no id, so every
  * line has the four echo frames of both runs as candidates. The second run
@@ -814,10 +915,15 @@ static void test_runs_alike(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wire_causes), cmocka_unit_test(test_trace_causes),
-        cmocka_unit_test(test_matching),    cmocka_unit_test(test_host_verdicts),
-        cmocka_unit_test(test_many_modes),  cmocka_unit_test(test_runs),
-        cmocka_unit_test(test_runs_alike),  cmocka_unit_test(test_background_from_wire),
+        cmocka_unit_test(test_wire_causes),
+        cmocka_unit_test(test_trace_causes),
+        cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_host_verdicts),
+        cmocka_unit_test(test_many_modes),
+        cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_runs_alike),
+        cmocka_unit_test(test_runs_stale_error),
+        cmocka_unit_test(test_background_from_wire),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

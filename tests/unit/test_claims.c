@@ -58,6 +58,10 @@ static const struct file_row {
     /* masscan --ping -oG - and zmap -O json -o -: their results on stdout */
     {"masscan-oG.txt", "masscan", false, "masscan-grepable", "198.18.3.2=up"},
     {"zmap-json.txt", "zmap", false, "zmap-json", "198.18.3.2=up"},
+    /* its rows that are no success (a RST, success 0, let through by
+     * --output-filter): answered, neither up nor down */
+    {"zmap-json-rst.txt", "zmap", false, "zmap-json", "198.18.3.2=none 198.18.3.3=none"},
+    {"zmap-csv-rst.txt", "zmap", false, "zmap-csv", "198.18.3.2=up 198.18.3.3=none"},
     {"masscan-syn.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
     /* --show closed: a closed port is a live host */
     {"masscan-closed.txt", "masscan", false, "masscan-console", "198.18.3.2=up 198.18.3.3=up"},

@@ -235,6 +235,50 @@ static void test_conn_lines(void **state)
         ST_PARSE_BAD);
 }
 
+/* nping's own ARP and --tcp-connect lines (nping 0.7.93's, recorded in the
+ * lab): the records nmap's lines of the same packets give. */
+static void test_nping_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        enum st_parse_rc rc;
+        enum st_dir dir;
+        bool connect;
+        uint8_t tcp_flags; /* a connect record's: SYN issued, SYN/ACK, RST */
+        uint16_t arp_op;
+    } rows[] = {
+        {"SENT (0.8341s) ARP who has 198.18.1.2? Tell 198.18.1.1", ST_PARSE_OK, ST_DIR_SENT, false,
+         0, 1},
+        {"RCVD (0.8348s) ARP reply 198.18.1.2 is at AA:58:1D:20:79:70", ST_PARSE_OK, ST_DIR_RCVD,
+         false, 0, 2},
+        {"SENT (0.0055s) Starting TCP Handshake > 198.18.3.2:443", ST_PARSE_OK, ST_DIR_SENT, true,
+         ST_TCP_SYN, 0},
+        {"RCVD (0.0055s) Handshake with 198.18.3.2:443 completed", ST_PARSE_OK, ST_DIR_RCVD, true,
+         ST_TCP_SYN | ST_TCP_ACK, 0},
+        {"RCVD (1.0073s) Possible TCP RST received from 198.18.3.3:443 --> Connection refused",
+         ST_PARSE_OK, ST_DIR_RCVD, true, ST_TCP_RST | ST_TCP_ACK, 0},
+        {"RCVD (1.0s) Possible TCP RST received from 198.18.3.3:443 --> Frobnicated", ST_PARSE_BAD,
+         0, false, 0, 0},
+        {"RCVD (1.0s) Handshake with 198.18.3.3 completed", ST_PARSE_BAD, 0, false, 0, 0},
+        {"SENT (0.1s) ARP who has 198.18.1.300? Tell 198.18.1.1", ST_PARSE_BAD, 0, false, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct st_pkt p;
+        char err[128] = "";
+        enum st_parse_rc rc = st_parse_line(rows[i].line, &p, err, sizeof err);
+        if (rc != rows[i].rc)
+            fail_msg("'%s': rc %d, want %d (%s)", rows[i].line, rc, rows[i].rc, err);
+        if (rc != ST_PARSE_OK)
+            continue;
+        if (p.dir != rows[i].dir || !!(p.flags & ST_PKT_CONNECT) != rows[i].connect ||
+            (rows[i].connect && p.l4.tcp.flags != rows[i].tcp_flags) ||
+            (!rows[i].connect && p.arp.op != rows[i].arp_op))
+            fail_msg("'%s': dir %d connect %d flags %x op %u", rows[i].line, p.dir,
+                     !!(p.flags & ST_PKT_CONNECT), p.l4.tcp.flags, p.arp.op);
+    }
+}
+
 /* nmap -6's lines (fixtures/nmap-7.93-ipv6/), one row each: what the
  * record must hold that the line says (the addresses, an ND target and MAC,
  * a CONN line's destination), and the lines nmap never prints that must be
@@ -333,7 +377,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_low_roundtrip),    cmocka_unit_test(test_detail_levels),
         cmocka_unit_test(test_not_packet_lines), cmocka_unit_test(test_bad_packet_lines),
         cmocka_unit_test(test_crlf_and_time),    cmocka_unit_test(test_conn_lines),
-        cmocka_unit_test(test_ipv6_lines),
+        cmocka_unit_test(test_nping_lines),      cmocka_unit_test(test_ipv6_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

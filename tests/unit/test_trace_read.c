@@ -165,6 +165,34 @@ static void test_text(void **state)
     }
 }
 
+/* A file cut inside its last line: nmap ends every line, so a packet line
+ * without its newline is cut ("id=2579" of "id=25795") and is not read. */
+static void test_cut_last_line(void **state)
+{
+    (void)state;
+    struct st_trace t;
+    assert_int_equal(read_text("Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-05 18:45 UTC\n"
+                               "SENT (0.0100s) ICMP [198.18.2.1 > 198.18.3.2 Echo request "
+                               "(type=8/code=0) id=1 seq=0] IP [ttl=53 id=7 iplen=28 ]\n"
+                               "SENT (1.1216s) TCP 198.18.2.1:63103 > 198.18.3.9:80 A ttl=46 "
+                               "id=2579",
+                               &t),
+                     0);
+    assert_int_equal(t.npkts, 1);
+    assert_int_equal(t.malformed, 1);
+    assert_int_equal(t.nwarnings, 1);
+    assert_int_equal(t.warnings[0].line, 3);
+    st_trace_free(&t);
+    /* the same line with its newline is read */
+    assert_int_equal(read_text("SENT (1.1216s) TCP 198.18.2.1:63103 > 198.18.3.9:80 A ttl=46 "
+                               "id=2579\n",
+                               &t),
+                     0);
+    assert_int_equal(t.npkts, 1);
+    assert_int_equal(t.malformed, 0);
+    st_trace_free(&t);
+}
+
 /* A trace saved with a UTF-8 byte order mark (a Windows editor): its first
  * line is still nmap's, and names the dialect. */
 static void test_byte_order_mark(void **state)
@@ -379,7 +407,8 @@ static void test_later_packets(void **state)
     "SENT (0.2443s) TCP 198.18.2.1:41682 > 198.18.3.3:22 S ttl=37 id=5160 iplen=44  "              \
     "seq=441353117 "                                                                               \
     "win=1024 <mss 1460>\n"
-#define TABLE "Nmap scan report for 198.18.3.2\nHost is up.\n\nPORT   STATE  SERVICE\n"
+#define TABLE                                                                                      \
+    "Nmap scan report for 198.18.3.2\nHost is up (0.00010s latency).\n\nPORT   STATE  SERVICE\n"
     struct st_trace t;
     assert_int_equal(read_text(NMAP ECHO SYN OTHER TABLE, &t), 0);
     assert_int_equal(t.nlater, 2);
@@ -410,14 +439,76 @@ static void test_later_packets(void **state)
 #undef TABLE
 }
 
+/* nmap -Pn without --reason: a host nmap called up bare ("Host is up.",
+ * no latency) and still sent packets to. Its own addresses and loopback
+ * get none in discovery; a host a reply found up has its latency printed. */
+static void test_no_ping_inferred(void **state)
+{
+    (void)state;
+#define NMAP "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-05 18:45 UTC\n"
+#define SYN_TO(a)                                                                                  \
+    "SENT (0.0443s) TCP 198.18.2.1:41682 > " a ":22 S ttl=37 id=5159 iplen=44  seq=441353117 "     \
+    "win=1024 <mss 1460>\n"
+#define ARP_TO(a) "SENT (0.0100s) ARP who-has " a " tell 198.18.1.1\n"
+    static const struct {
+        const char *name, *text;
+        bool no_ping;
+    } rows[] = {
+        {"-Pn: a silent host up bare, port-scanned",
+         NMAP SYN_TO("198.18.3.4") "Nmap scan report for 198.18.3.4\nHost is up.\n", true},
+        {"the same with Windows line ends",
+         NMAP SYN_TO("198.18.3.4") "Nmap scan report for 198.18.3.4\r\nHost is up.\r\n", true},
+        {"--reason says it: user-set",
+         NMAP "Nmap scan report for 198.18.3.4\nHost is up, received user-set.\n", true},
+        {"a ping scan of the scanner's own address: nothing sent to it",
+         NMAP SYN_TO("198.18.3.2") "Nmap scan report for 198.18.2.1\nHost is up.\n", false},
+        {"loopback, scanned over lo: nmap's localhost",
+         NMAP SYN_TO("127.0.0.1") "Nmap scan report for 127.0.0.1\nHost is up.\n", false},
+        {"a host timed by a reply: its latency printed",
+         NMAP SYN_TO("198.18.3.2") "Nmap scan report for 198.18.3.2\nHost is up (0.00010s "
+                                   "latency).\n",
+         false},
+        {"--reason's localhost-response is no -Pn",
+         NMAP SYN_TO("198.18.2.1") "Nmap scan report for 198.18.2.1\nHost is up, received "
+                                   "localhost-response.\n",
+         false},
+        {"a host up bare whose only packets were ARP's... still probed: -Pn",
+         NMAP ARP_TO("198.18.1.2") "Nmap scan report for 198.18.1.2\nHost is up.\n", true},
+        {"the bare line must be the whole line",
+         NMAP SYN_TO("198.18.3.4") "Nmap scan report for 198.18.3.4\nHost is up. And more\n",
+         false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct st_trace t;
+        assert_int_equal(read_text(rows[i].text, &t), 0);
+        if (t.no_ping != rows[i].no_ping)
+            fail_msg("%s: no_ping %d, want %d", rows[i].name, t.no_ping, rows[i].no_ping);
+        if (t.no_ping && t.npkts &&
+            st_trace_pkt_later(&t, 0) == (strstr(rows[i].text, "ARP") != NULL))
+            fail_msg("%s: -Pn's packet 1 later %d: ARP is still discovery, the rest later",
+                     rows[i].name, st_trace_pkt_later(&t, 0));
+        st_trace_free(&t);
+    }
+#undef NMAP
+#undef SYN_TO
+#undef ARP_TO
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_huge_times),    cmocka_unit_test(test_times),
-        cmocka_unit_test(test_latency_forms), cmocka_unit_test(test_host_forms),
-        cmocka_unit_test(test_text),          cmocka_unit_test(test_byte_order_mark),
-        cmocka_unit_test(test_runs),          cmocka_unit_test(test_nping),
-        cmocka_unit_test(test_dialects),      cmocka_unit_test(test_untraced),
-        cmocka_unit_test(test_later_lines),   cmocka_unit_test(test_later_packets)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_huge_times),
+                                       cmocka_unit_test(test_times),
+                                       cmocka_unit_test(test_latency_forms),
+                                       cmocka_unit_test(test_host_forms),
+                                       cmocka_unit_test(test_text),
+                                       cmocka_unit_test(test_byte_order_mark),
+                                       cmocka_unit_test(test_runs),
+                                       cmocka_unit_test(test_nping),
+                                       cmocka_unit_test(test_dialects),
+                                       cmocka_unit_test(test_untraced),
+                                       cmocka_unit_test(test_later_lines),
+                                       cmocka_unit_test(test_later_packets),
+                                       cmocka_unit_test(test_no_ping_inferred),
+                                       cmocka_unit_test(test_cut_last_line)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,84 @@
+/*
+ * Frames the capture's snap length cut before a header compare reads
+ * (tcpdump -s 64 on IPv6: a neighbour advertisement without its target;
+ * -s 34: an ICMP message without its type). The dissection marks them
+ * (ST_PKT_TRUNCATED): their missing fields read as 0, so they match no
+ * trace line and say nothing of their host. What they leave one-sided is
+ * not checked (cause truncated, the result UNJUDGED), never a discrepancy
+ * of the scanner's. A cut that took a frame's host with it (ARP's
+ * addresses, ND's target) leaves every claim unheld: any host may have
+ * answered in it.
+ */
+#include <stdlib.h>
+
+#include "align_internal.h"
+#include "util.h"
+
+static bool cut(const struct st_comparison *c, size_t f)
+{
+    struct st_pkt tmp;
+    return st_store_get(&c->cap->frames, f, &tmp)->flags & ST_PKT_TRUNCATED;
+}
+
+/* Whether a cut frame's host is in what was cut: ARP's addresses, a
+ * neighbour solicitation's or advertisement's target. */
+static bool host_lost(const struct st_pkt *p)
+{
+    if (p->net == ST_NET_ARP)
+        return true;
+    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
+            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT || !(p->l4.icmp.type | p->l4.icmp.code));
+}
+
+/* The hosts the cut frames are from or to, but the scanner's own. */
+static uint32_t *cut_hosts(const struct st_comparison *c, size_t *n)
+{
+    size_t k = 0;
+    uint32_t *h = malloc((2 * c->cap->n + 1) * sizeof *h);
+    if (!h)
+        abort();
+    struct st_pkt tmp;
+    for (size_t f = 0; f < c->cap->n; f++) {
+        const struct st_pkt *p = st_store_get(&c->cap->frames, f, &tmp);
+        if (!(p->flags & ST_PKT_TRUNCATED))
+            continue;
+        uint32_t ends[2] = {st_pkt_src_host(p), st_pkt_dst_host(p)};
+        for (size_t e = 0; e < 2; e++)
+            if (ends[e] && !st_is_scanner(c, ends[e]))
+                h[k++] = ends[e];
+    }
+    *n = st_sort_unique(h, k, sizeof *h, st_cmp_u32);
+    return h;
+}
+
+void st_snaplen(struct st_comparison *c)
+{
+    c->cut_frames = c->cut_unchecked = 0;
+    c->cut_blind = false;
+    struct st_pkt tmp;
+    for (size_t f = 0; f < c->cap->n; f++)
+        if (cut(c, f)) {
+            c->cut_frames++;
+            c->cut_blind |= host_lost(st_store_get(&c->cap->frames, f, &tmp));
+        }
+    if (!c->cut_frames)
+        return;
+    /* whatever its cause said: read from fields that were cut, it is a guess */
+    for (size_t f = 0; f < c->cap->n; f++)
+        if (c->f2t[f] < 0 && cut(c, f)) {
+            c->fcause[f] = ST_CAUSE_TRUNCATED;
+            c->cut_unchecked++;
+        }
+    size_t n;
+    uint32_t *hosts = cut_hosts(c, &n);
+    const struct st_trace *t = c->trace;
+    for (size_t i = 0; i < t->npkts; i++) {
+        uint32_t h = st_trace_pkt_host(c, i);
+        if (c->t2f[i] < 0 && c->tcause[i] == ST_CAUSE_UNKNOWN && st_u32_has(hosts, n, h)) {
+            c->tcause[i] = ST_CAUSE_TRUNCATED;
+            c->cut_unchecked++;
+        }
+    }
+    free(hosts);
+}
