@@ -8,13 +8,15 @@
 # errors (masscan-syn-stale-unreach): unrelated, not answers. explain on these runs, and on
 # fping's and zmap's (fping-a, zmap-echo): each scanner's own habits, not nmap's options.
 # Scanners that failed before printing anything, and nmap --packet-trace -oX - (no packet
-# line: the reason named).
+# line: the reason named). hping3 --traceroute (a router's time exceeded before the host's
+# echo reply: the host up), nping's ARP and --tcp-connect lines read.
 # usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 
 # shellcheck source=tests/in_tree.sh
 . "$(dirname "$0")/../in_tree.sh"
 needs jq tshark
+jqt() { jq -e "$@" >/dev/null; }
 d=fixtures/scanners/masscan-ping-oJ
 src=$(jq -r '.command_line as $c | $c | index("--adapter-ip") as $i | $c[$i + 1]' "$d/run.json")
 
@@ -165,4 +167,32 @@ check "nmap -oX -: claims read from the XML ($up up), none missed or unfounded" 
     "$tmp/ox.json")" = "xml $up 0 0"
 check "nmap -oX -: explain says why too" \
   bash -c "'$st' explain '$d' | grep -q '^nmap left no packet trace: nmap prints none when -oX -'"
+# hping3 --traceroute: a router's time exceeded to the low-TTL probes comes before the
+# host's own echo reply; a side built from the wire is no nmap run, the host's answer wins
+d=fixtures/scanners/hping3-traceroute
+"$st" compare --no-write -f json "$d" >"$tmp/tr.json"
+rc=$?
+host=$(jq -r '.command_line[-1]' "$d/run.json")
+# shellcheck disable=SC2016 # jq's variables
+check "hping3 --traceroute: $host up echo-reply (the router's time exceeded first), exit 0" \
+  jqt --arg h "$host" '[.modes[0].hosts[] | select(.host == $h) | .verdict + " " + .reason]
+       == ["up echo-reply"] and .claims.missed == 0 and .claims.unfounded == 0' "$tmp/tr.json"
+check "hping3 --traceroute: exit 0" test "$rc" -eq 0
+
+# nping's own spellings of ARP and of --tcp-connect's handshakes: read as nmap's ARP and CONN
+d=fixtures/scanners/nping-arp
+"$st" compare --no-write -f json "$d" >"$tmp/na.json"
+rc=$?
+check "nping --arp: its lines read, one pass -PR (nping), exit 0" \
+  jqt '.trace.packets > 0 and .trace.malformed_lines == 0 and [.modes[].mode] == ["-PR (nping)"]
+       and ([.modes[0].hosts[] | .verdict] | sort) == ["down", "up"]' "$tmp/na.json"
+check "nping --arp: exit 0" test "$rc" -eq 0
+d=fixtures/scanners/nping-connect
+"$st" compare --no-write -f json "$d" >"$tmp/nc.json"
+rc=$?
+check "nping --tcp-connect: its handshake lines read as connects, pass connect (nping)" \
+  jqt '.trace.connects > 0 and .trace.malformed_lines == 0 and [.modes[].mode] == ["connect (nping)"]
+       and .summary.discrepancies == 0' "$tmp/nc.json"
+check "nping --tcp-connect: exit 0" test "$rc" -eq 0
+
 tap_done
