@@ -54,6 +54,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_LOOPBACK] = "loopback",
         [ST_CAUSE_AFTER_TRACE] = "after-trace",
         [ST_CAUSE_TRUNCATED] = "truncated",
+        [ST_CAUSE_CONNECT_NO_ARP] = "connect-no-arp",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -756,11 +757,13 @@ void st_classify(struct st_comparison *c)
             c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
         else if (to_itself(c, p))
             c->tcause[i] = ST_CAUSE_LOOPBACK;
-        else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV4 && arp_failed(c, &arp, p->ip.dst))
-            c->tcause[i] = ST_CAUSE_NO_ARP;
-        else if (p->dir == ST_DIR_SENT && p->net == ST_NET_IPV6 &&
-                 arp_failed(c, &arp, st_pkt_dst_host(p)))
-            c->tcause[i] = ST_CAUSE_NO_ND;
+        else if (p->dir == ST_DIR_SENT && arp_failed(c, &arp, st_pkt_dst_host(p)))
+            /* a CONN line is a connect() the kernel was asked for, no packet
+             * nmap says it sent: that one never leaving is the kernel's */
+            c->tcause[i] = (p->flags & ST_PKT_CONNECT) ? ST_CAUSE_CONNECT_NO_ARP
+                           : p->net == ST_NET_IPV4     ? ST_CAUSE_NO_ARP
+                           : p->net == ST_NET_IPV6     ? ST_CAUSE_NO_ND
+                                                       : ST_CAUSE_UNKNOWN;
         else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }

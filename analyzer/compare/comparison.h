@@ -53,6 +53,8 @@ enum st_cause {
                                * done"): nothing to check it against */
     ST_CAUSE_TRUNCATED,       /* a frame the capture's snap length cut before a header compare
                                * reads, or a trace packet of a host such frames are about */
+    ST_CAUSE_CONNECT_NO_ARP,  /* trace only: a connect() (CONN line) whose SYN the kernel never
+                               * sent, its next hop never answering ARP or ND */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 

@@ -274,8 +274,12 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
                    (!strcmp(a, "--icmp") || !strcmp(a, "-1") || !strcmp(a, "--udp") ||
                     !strcmp(a, "-2") || !strcmp(a, "-S") || !strcmp(a, "--syn") ||
                     !strcmp(a, "-A") || !strcmp(a, "--ack") || !strcmp(a, "--rawip") ||
-                    !strcmp(a, "-0")))
+                    !strcmp(a, "-0") || !strcmp(a, "--traceroute") || !strcmp(a, "-T")))
             mode_append(s, a);
+        else if (!strcmp(s->name, "hping3") && (!strcmp(a, "-C") || !strcmp(a, "--icmptype"))) {
+            mode_append(s, a); /* the ICMP type it sends: 13 timestamp, 17 mask */
+            mode_append(s, next);
+        }
     }
     if (!strcmp(s->name, "zmap") && !zmap_module)
         mode_append(s, "-M tcp_synscan"); /* zmap's default module */

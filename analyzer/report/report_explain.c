@@ -293,10 +293,12 @@ static size_t came_back(const struct st_comparison *c, const struct st_mode_host
  * of an ARP answer (no-arp). */
 static bool none_left(const struct st_comparison *c, const struct st_mode_host *h)
 {
-    for (size_t i = 0; i < h->nprobes; i++)
-        if (c->t2f[h->probes[i]] >= 0 || (c->tcause[h->probes[i]] != ST_CAUSE_NO_ARP &&
-                                          c->tcause[h->probes[i]] != ST_CAUSE_NO_ND))
+    for (size_t i = 0; i < h->nprobes; i++) {
+        uint8_t why = c->tcause[h->probes[i]];
+        if (c->t2f[h->probes[i]] >= 0 ||
+            (why != ST_CAUSE_NO_ARP && why != ST_CAUSE_NO_ND && why != ST_CAUSE_CONNECT_NO_ARP))
             return false;
+    }
     return h->nprobes > 0;
 }
 
@@ -375,6 +377,12 @@ static void trace_only(const struct teller *t, long ti)
                 "answer, so it dropped the packet.",
                 article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
                 c->tcause[ti] == ST_CAUSE_NO_ND ? "IPv6 neighbour discovery" : "ARP");
+    else if (c->tcause[ti] == ST_CAUSE_CONNECT_NO_ARP)
+        fprintf(t->out,
+                "  The trace says nmap called connect() (line %u), which asks your kernel for "
+                "the handshake: its SYN never reached the wire, as your kernel found no one "
+                "answering ARP (or neighbour discovery) for the address.",
+                st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
     else if (c->tcause[ti] == ST_CAUSE_TRUNCATED)
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u); the capture's frames of this host "

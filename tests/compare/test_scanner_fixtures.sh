@@ -9,7 +9,8 @@
 # fping's and zmap's (fping-a, zmap-echo): each scanner's own habits, not nmap's options.
 # Scanners that failed before printing anything, and nmap --packet-trace -oX - (no packet
 # line: the reason named). hping3 --traceroute (a router's time exceeded before the host's
-# echo reply: the host up), nping's ARP and --tcp-connect lines read.
+# echo reply: the host up), nping's ARP and --tcp-connect lines read, masscan killed by
+# timeout (what it did not print not held).
 # usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 
@@ -194,5 +195,16 @@ check "nping --tcp-connect: its handshake lines read as connects, pass connect (
   jqt '.trace.connects > 0 and .trace.malformed_lines == 0 and [.modes[].mode] == ["connect (nping)"]
        and .summary.discrepancies == 0' "$tmp/nc.json"
 check "nping --tcp-connect: exit 0" test "$rc" -eq 0
+
+# masscan killed by timeout (124) with its output cut at a 4 KiB block (it never exits
+# after this sweep): the hosts that answered and it did not print are not held against it
+d=fixtures/scanners/masscan-timeout
+"$st" compare --no-write -f json "$d" >"$tmp/mt.json"
+rc=$?
+check "masscan killed by timeout: stopped said, nothing missed, the rest not held" \
+  jqt '.claims.stopped == "stopped by timeout (exit status 124)" and .claims.missed == 0
+       and .claims.unheld > 0 and .claims.unheld + .claims.claimed_up <= .claims.answered
+       and (.summary.result | test("UNJUDGED: the scanner was stopped by timeout"))' "$tmp/mt.json"
+check "masscan killed by timeout: exit 1 (UNJUDGED)" test "$rc" -eq 1
 
 tap_done

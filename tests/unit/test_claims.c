@@ -380,6 +380,16 @@ static const struct cmd_row {
     const char *name, *mode;
     size_t ntargets;
 } cmds[] = {
+    /* hping3's ICMP type and --traceroute name what it sends */
+    {{"scantrace", "record", "--", "hping3", "-1", "-C", "13", "-c", "2", "198.18.3.2"},
+     "hping3",
+     "hping3 -1 -C 13",
+     1},
+    {{"scantrace", "record", "--", "timeout", "30", "hping3", "--traceroute", "-1", "-c", "3",
+      "198.18.3.2"},
+     "hping3",
+     "hping3 --traceroute -1",
+     1},
     /* zoned link-local targets are targets (the zone names no address) */
     {{"scantrace", "record", "--", "fping", "-6", "fe80::1%lan0", "fe80::2%lan0"},
      "fping",
@@ -549,6 +559,44 @@ static void parse_row(const char *const *argv, struct st_scanner_cmd *s)
     while (argv[argc])
         argc++;
     assert_int_equal(st_scanner_cmd_parse(argv, argc, s), 0);
+}
+
+/* A target given by name: its address is on no command line, so every
+ * address probed is a target; names of files and interfaces last are not
+ * targets; port 53 named makes DNS the probes'. */
+static void test_named_targets(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *argv[16];
+        const char *named; /* the first name, "" none */
+        bool port53;
+    } rows[] = {
+        {{"scantrace", "record", "--", "fping", "-e", "198.18.3.4", "r2x", "r1x"}, "r2x", false},
+        {{"scantrace", "record", "--", "hping3", "-S", "-p", "80", "r1.lab"}, "r1.lab", false},
+        {{"scantrace", "record", "--", "ping", "-c", "1", "www.example.org"},
+         "www.example.org",
+         false},
+        {{"scantrace", "record", "--", "fping", "198.18.3.2"}, "", false},
+        {{"scantrace", "record", "--", "zmap", "-p", "80", "198.18.3.0/29", "-i", "wan0"}, "", false},
+        {{"scantrace", "record", "--", "zmap", "-p", "80", "198.18.3.0/29", "-o", "out.txt"},
+         "",
+         false},
+        {{"scantrace", "record", "--", "hping3", "-2", "-p", "53", "198.18.3.2"}, "", true},
+        {{"scantrace", "record", "--", "nmap", "-sn", "-PU53", "198.18.3.2"}, "", true},
+        {{"scantrace", "record", "--", "nmap", "-sn", "-PU5353", "198.18.3.2"}, "", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct st_scanner_cmd s;
+        parse_row(rows[i].argv, &s);
+        if (strcmp(s.named_target, rows[i].named) || s.port53 != rows[i].port53)
+            fail_msg("row %zu: named '%s' port53 %d; want '%s' %d", i, s.named_target, s.port53,
+                     rows[i].named, rows[i].port53);
+        /* a named target makes any address one */
+        if (rows[i].named[0] && !st_scanner_targets(&s, 0xc6120363u))
+            fail_msg("row %zu: an address probed is no target beside a named one", i);
+        st_scanner_cmd_free(&s);
+    }
 }
 
 static void test_cmds(void **state)
@@ -784,6 +832,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_files),       cmocka_unit_test(test_scan_files),
         cmocka_unit_test(test_lines),       cmocka_unit_test(test_successes),
         cmocka_unit_test(test_cmds),        cmocka_unit_test(test_silent),
+        cmocka_unit_test(test_named_targets),
         cmocka_unit_test(test_line_claims), cmocka_unit_test(test_unlisted_up),
         cmocka_unit_test(test_runs),
     };
