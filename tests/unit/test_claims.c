@@ -578,7 +578,9 @@ static void test_named_targets(void **state)
          "www.example.org",
          false},
         {{"scantrace", "record", "--", "fping", "198.18.3.2"}, "", false},
-        {{"scantrace", "record", "--", "zmap", "-p", "80", "198.18.3.0/29", "-i", "wan0"}, "", false},
+        {{"scantrace", "record", "--", "zmap", "-p", "80", "198.18.3.0/29", "-i", "wan0"},
+         "",
+         false},
         {{"scantrace", "record", "--", "zmap", "-p", "80", "198.18.3.0/29", "-o", "out.txt"},
          "",
          false},
@@ -829,12 +831,11 @@ int main(int argc, char **argv)
     if (argc > 1)
         src_root = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),       cmocka_unit_test(test_scan_files),
-        cmocka_unit_test(test_lines),       cmocka_unit_test(test_successes),
-        cmocka_unit_test(test_cmds),        cmocka_unit_test(test_silent),
-        cmocka_unit_test(test_named_targets),
-        cmocka_unit_test(test_line_claims), cmocka_unit_test(test_unlisted_up),
-        cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_files),         cmocka_unit_test(test_scan_files),
+        cmocka_unit_test(test_lines),         cmocka_unit_test(test_successes),
+        cmocka_unit_test(test_cmds),          cmocka_unit_test(test_silent),
+        cmocka_unit_test(test_named_targets), cmocka_unit_test(test_line_claims),
+        cmocka_unit_test(test_unlisted_up),   cmocka_unit_test(test_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
