@@ -114,6 +114,10 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
         /* a run's lines from its "Starting" line on (before the first: the first run's) */
         while (run + 1 < cmd->nruns && cmd->run_line[run + 1] <= no)
             run++;
+        /* a stopped scanner's output may end inside a line ("... for
+         * 198.18.3.2" of "198.18.3.25"): not read */
+        if (cmd->stopped && len > 0 && line[len - 1] != '\n')
+            break;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
         cl->lines += line[strspn(line, " \t")] != 0;

@@ -793,6 +793,28 @@ static void test_unlisted_up(void **state)
     st_claims_free(&cl);
 }
 
+/* A scanner stopped mid-line (masscan killed by timeout, its piped output
+ * cut at a block): the cut last line ("198.18.3.2" of "198.18.3.25") is no
+ * claim; the same file from a scanner that ended is read whole. */
+static void test_stopped_cut_line(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/st-claims-XXXXXX", err[256];
+    tmp_file(path, "open icmp 0 198.18.3.9 1796496900\nopen icmp 0 198.18.3.2");
+    struct st_claims cl;
+    struct st_claims_cmd cmd = {.scanner = "masscan", .stopped = "stopped by timeout"};
+    assert_int_equal(st_claims_read(path, "stdout", &cmd, &cl, err, sizeof err), 0);
+    assert_int_equal(cl.n, 1);
+    assert_int_equal(st_claim_of(&cl, 0, 0xc6120309u), ST_CLAIM_UP);
+    assert_string_equal(cl.stopped, "stopped by timeout");
+    st_claims_free(&cl);
+    cmd.stopped = NULL;
+    assert_int_equal(st_claims_read(path, "stdout", &cmd, &cl, err, sizeof err), 0);
+    assert_int_equal(cl.n, 2);
+    st_claims_free(&cl);
+    unlink(path);
+}
+
 /* A lab session's log of two nmap runs: each claim is its run's (a host
  * the second run found up is no claim of the first); without the runs,
  * every claim is the one run's. */
@@ -831,11 +853,17 @@ int main(int argc, char **argv)
     if (argc > 1)
         src_root = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),         cmocka_unit_test(test_scan_files),
-        cmocka_unit_test(test_lines),         cmocka_unit_test(test_successes),
-        cmocka_unit_test(test_cmds),          cmocka_unit_test(test_silent),
-        cmocka_unit_test(test_named_targets), cmocka_unit_test(test_line_claims),
-        cmocka_unit_test(test_unlisted_up),   cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_scan_files),
+        cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_successes),
+        cmocka_unit_test(test_cmds),
+        cmocka_unit_test(test_silent),
+        cmocka_unit_test(test_named_targets),
+        cmocka_unit_test(test_line_claims),
+        cmocka_unit_test(test_unlisted_up),
+        cmocka_unit_test(test_runs),
+        cmocka_unit_test(test_stopped_cut_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
