@@ -13,6 +13,10 @@ void st_align_fragments(struct st_comparison *c);
 /* Which host each trace packet is about (c->thost), once its frame is known. */
 void st_trace_hosts_fill(struct st_comparison *c);
 
+/* Whether trace packet p goes from the scanner's host to itself (nmap
+ * scanning its own address): the kernel carries it over lo (cause loopback). */
+bool st_to_itself(const struct st_comparison *c, const struct st_pkt *p);
+
 /* Give every unmatched packet its cause, and wire-only frames their probe. */
 void st_classify(struct st_comparison *c);
 
@@ -38,20 +42,20 @@ void st_snaplen(struct st_comparison *c);
  * trace packet's candidate frames (align.c's). */
 void st_copies(struct st_comparison *c, const uint32_t *first, const int32_t *cand);
 
-/* When nmap had stopped listening for a host (gave_up.c): a reply it did
- * not trace that came later is late, not missed. Built on first use. */
+/* When nmap was reading no packet of a reply's kind (gave_up.c): a reply it
+ * did not trace from then is late, not missed. Built on first use. */
 struct st_gave_up {
     bool built;
     struct host_last *last; /* each host's last traced packet, by host */
     size_t nlast;
-    uint32_t *report; /* the report lines, in order */
-    size_t nreport;
+    uint32_t *up; /* the hosts nmap reported up, sorted */
+    size_t nup;
 };
 
-/* Whether the trace proves nmap no longer read answers about host at
- * capture time `when`. */
+/* Whether the trace proves no sniffer of nmap's could take frame f, a
+ * reply about host. */
 bool st_gave_up_before(struct st_gave_up *g, const struct st_comparison *c, uint32_t host,
-                       int64_t when);
+                       const struct st_pkt *f);
 void st_gave_up_free(struct st_gave_up *g);
 
 #endif

@@ -69,7 +69,7 @@ bool st_cause_is_discrepancy(enum st_cause c)
 /* A packet from the scanner's host to itself (nmap port-scans its own
  * address when asked, -Pn or not): the kernel routes it over the loopback
  * interface, which a capture of the scanning interfaces does not see. */
-static bool to_itself(const struct st_comparison *c, const struct st_pkt *p)
+bool st_to_itself(const struct st_comparison *c, const struct st_pkt *p)
 {
     uint32_t dst = st_pkt_dst_host(p);
     if (!dst || !st_is_own_host(c, dst))
@@ -539,7 +539,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     uint32_t mode = st_trace_pkt_mode_ix(c->trace, (size_t)*rel);
     if (up_since(ups, nups, host, mode) <= f->time_ns || after_end)
         return ST_CAUSE_LATE_REPLY;
-    return st_gave_up_before(gu, c, host, f->time_ns) ? ST_CAUSE_LATE_REPLY : ST_CAUSE_MISSED_REPLY;
+    return st_gave_up_before(gu, c, host, f) ? ST_CAUSE_LATE_REPLY : ST_CAUSE_MISSED_REPLY;
 }
 
 /*
@@ -755,11 +755,14 @@ void st_classify(struct st_comparison *c)
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (c->dropped_known && c->capture_dropped > 0)
             c->tcause[i] = ST_CAUSE_CAPTURE_DROP;
-        else if (to_itself(c, p))
+        else if (st_to_itself(c, p))
             c->tcause[i] = ST_CAUSE_LOOPBACK;
-        else if (p->dir == ST_DIR_SENT && arp_failed(c, &arp, st_pkt_dst_host(p)))
+        else if ((p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT)) &&
+                 arp_failed(c, &arp, st_pkt_dst_host(p)))
             /* a CONN line is a connect() the kernel was asked for, no packet
-             * nmap says it sent: that one never leaving is the kernel's */
+             * nmap says it sent: that one never leaving is the kernel's, and
+             * so is its result ("No route to host", nping's "Possible TCP
+             * RST received from X --> No route to host") */
             c->tcause[i] = (p->flags & ST_PKT_CONNECT) ? ST_CAUSE_CONNECT_NO_ARP
                            : p->net == ST_NET_IPV4     ? ST_CAUSE_NO_ARP
                            : p->net == ST_NET_IPV6     ? ST_CAUSE_NO_ND

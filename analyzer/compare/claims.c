@@ -234,11 +234,14 @@ static enum answer host_answer(const struct st_comparison *c, const struct st_mo
         if (c->t2f && c->t2f[h->replies[i]] >= 0 &&
             (a = frame_answer(c, c->t2f[h->replies[i]], scanner)) > best)
             best = a;
-    /* a reply nmap did not trace is still an answer on the wire */
+    /* a reply nmap did not trace is still an answer on the wire, but one
+     * that came when it no longer listened (late) answers nothing it could
+     * have claimed: a traced reply decided the host, or none reached nmap */
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];
         enum st_cause k = c->fcause[f];
-        if (c->fdir[f] == ST_DIR_RCVD && (k == ST_CAUSE_LATE_REPLY || k == ST_CAUSE_MISSED_REPLY) &&
+        bool late_ok = c->from_wire && k == ST_CAUSE_LATE_REPLY;
+        if (c->fdir[f] == ST_DIR_RCVD && (late_ok || k == ST_CAUSE_MISSED_REPLY) &&
             (a = frame_answer(c, f, scanner)) > best)
             best = a;
     }
@@ -302,11 +305,13 @@ static bool any_outside(const struct st_comparison *c, const int32_t *v, size_t 
     return false;
 }
 
-/* Whether one of a host's wire-only frames was cut by the snap length. */
+/* Whether one of a host's wire-only frames was cut by the snap length, or
+ * came after the last line of a trace cut short: unchecked either way. */
 static bool any_cut(const struct st_comparison *c, const struct st_mode_host *x)
 {
     for (size_t i = 0; i < x->nwire; i++)
-        if (c->fcause[x->wire[i]] == ST_CAUSE_TRUNCATED)
+        if (c->fcause[x->wire[i]] == ST_CAUSE_TRUNCATED ||
+            c->fcause[x->wire[i]] == ST_CAUSE_AFTER_TRACE)
             return true;
     return false;
 }
@@ -319,7 +324,8 @@ static uint64_t *unseen_set(const struct st_comparison *c, size_t *n)
     uint64_t *a = malloc((total + 1) * sizeof *a);
     if (!a)
         abort();
-    for (size_t m = 0; c->outside_before + c->outside_after + c->cut_unchecked && m < c->nmodes;
+    for (size_t m = 0;
+         c->outside_before + c->outside_after + c->cut_unchecked + c->after_trace && m < c->nmodes;
          m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *x = &c->modes[m].hosts[h];

@@ -257,7 +257,8 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         if (l->scanner.signal[0])
             snprintf(stopped, sizeof stopped, "killed by %s", l->scanner.signal);
         else
-            snprintf(stopped, sizeof stopped, "stopped by timeout (exit status 124)");
+            snprintf(stopped, sizeof stopped, "stopped by timeout (exit status %d)",
+                     l->scanner.exit_status);
         cmd.stopped = stopped;
     }
     /* a lab session's log: each run's claims are its pass's */

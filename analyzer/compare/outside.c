@@ -49,7 +49,7 @@ static struct span capture_span(const struct st_comparison *c)
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (c->t2f[i] >= 0)
+        if (c->t2f[i] >= 0 || st_to_itself(c, p)) /* (over lo: no proof of the time) */
             continue;
         int64_t beyond = p->dir == ST_DIR_RCVD ? OUTSIDE_RCVD_NS : OUTSIDE_SENT_NS;
         s.late |= p->time_ns < s.lo - beyond;
@@ -79,9 +79,11 @@ void st_outside_capture(struct st_comparison *c)
     struct span span = capture_span(c);
     struct st_pkt tmp;
     c->outside_before = c->outside_after = 0;
-    for (size_t i = 0; i < t->npkts; i++)
-        if (c->t2f[i] < 0 && outside(c, &span, st_trace_pkt(t, i, &tmp)))
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (c->t2f[i] < 0 && !st_to_itself(c, p) && outside(c, &span, p))
             c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
+    }
 }
 
 /* How far before a cut trace's last line a frame may be and still be the
@@ -92,7 +94,8 @@ void st_outside_capture(struct st_comparison *c)
 /* A trace without its "Nmap done" (a file cut, a scanner killed while
  * `tee` wrote it) says nothing of what came after its last line: a frame
  * from then, that nothing else explains, is no retransmission or missed
- * reply, only unchecked. */
+ * reply, only unchecked; nor another program's (background): the probes to
+ * the targets the cut part would have listed look so. */
 void st_after_trace(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -106,7 +109,8 @@ void st_after_trace(struct st_comparison *c)
     for (size_t f = 0; f < c->cap->n; f++) {
         enum st_cause why = (enum st_cause)c->fcause[f];
         if (c->f2t[f] >= 0 || st_frame_time(c, (long)f) <= last - AFTER_MARGIN_NS ||
-            (why != ST_CAUSE_UNKNOWN && why != ST_CAUSE_RETRANSMIT && why != ST_CAUSE_MISSED_REPLY))
+            (why != ST_CAUSE_UNKNOWN && why != ST_CAUSE_RETRANSMIT &&
+             why != ST_CAUSE_MISSED_REPLY && why != ST_CAUSE_BACKGROUND))
             continue;
         c->fcause[f] = ST_CAUSE_AFTER_TRACE;
         c->after_trace++;

@@ -66,9 +66,12 @@ static bool decides_up(const struct st_pkt *p)
     return st_nmap_reply_verdict(p).host == ST_NMAP_UP;
 }
 
-/* (host, packet index) of each host's first reply that said it up */
+/* (host, packet index) of each host's first reply that said it up; from
+ * the start (always) for the scanner's own addresses and loopback, up to
+ * nmap without a packet (its localhost group): all it sends them is later */
 struct up_at {
     uint32_t host;
+    bool always;
     size_t i;
 };
 
@@ -77,13 +80,21 @@ static int cmp_up_at(const void *a, const void *b)
     const struct up_at *x = a, *y = b;
     if (x->host != y->host)
         return (x->host > y->host) - (x->host < y->host);
+    if (x->always != y->always)
+        return x->always ? -1 : 1;
     return (x->i > y->i) - (x->i < y->i);
+}
+
+static bool loopback(uint32_t host)
+{
+    const uint8_t *a6 = st_host6_addr(host);
+    return a6 ? st_nmap_loopback6(a6) : st_nmap_loopback4(host);
 }
 
 /* Packets [from, to) of one run. */
 static void mark_run(struct st_trace *t, size_t from, size_t to)
 {
-    struct up_at *up = malloc((to - from + 1) * sizeof *up);
+    struct up_at *up = malloc((2 * (to - from) + 1) * sizeof *up);
     if (!up)
         abort();
     size_t n = 0;
@@ -91,11 +102,15 @@ static void mark_run(struct st_trace *t, size_t from, size_t to)
     for (size_t i = from; i < to; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (decides_up(p))
-            up[n++] = (struct up_at){host_of(p), i};
+            up[n++] = (struct up_at){host_of(p), false, i};
+        if (p->dir == ST_DIR_SENT && !(p->flags & ST_PKT_CONNECT)) /* its source: the scanner */
+            up[n++] = (struct up_at){st_pkt_src_host(p), true, 0};
+        if (loopback(host_of(p)))
+            up[n++] = (struct up_at){host_of(p), true, 0};
     }
     qsort(up, n, sizeof *up, cmp_up_at); /* each host's first reply first */
     for (size_t i = from; i < to && n; i++) {
-        struct up_at key = {host_of(st_trace_pkt(t, i, &tmp)), 0};
+        struct up_at key = {host_of(st_trace_pkt(t, i, &tmp)), false, 0};
         size_t lo = 0, hi = n;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
@@ -104,7 +119,7 @@ static void mark_run(struct st_trace *t, size_t from, size_t to)
             else
                 hi = mid;
         }
-        if (lo < n && up[lo].host == key.host && up[lo].i < i) {
+        if (lo < n && up[lo].host == key.host && (up[lo].always || up[lo].i < i)) {
             if (!t->later && !(t->later = calloc(t->npkts, 1)))
                 abort();
             t->later[i] = 1;

@@ -241,10 +241,11 @@ static uint32_t host_of(const struct st_pkt *p, bool sent)
 /* A question to a name server: the scanner's host resolving a name (a
  * target given by name, fping -d), no probe, unless the command asks for
  * port 53 (compare calls it dns). */
-static bool name_lookup(const struct st_pkt *p)
+static bool name_lookup(const struct st_pkt *p, bool sent)
 {
-    return (p->proto == ST_IPPROTO_UDP && p->l4.udp.dport == 53) ||
-           (p->proto == ST_IPPROTO_TCP && p->l4.tcp.dport == 53);
+    if (p->proto == ST_IPPROTO_UDP)
+        return (sent ? p->l4.udp.dport : p->l4.udp.sport) == 53;
+    return p->proto == ST_IPPROTO_TCP && (sent ? p->l4.tcp.dport : p->l4.tcp.sport) == 53;
 }
 
 static void push(struct st_trace *t, const struct st_pkt *p, bool sent, int64_t t0)
@@ -304,7 +305,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
             continue;
         if (sent) {
             if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p) ||
-                (!s->port53 && name_lookup(p)))
+                (!s->port53 && name_lookup(p, true)))
                 continue;
             set_add(&probed, host);
             if (p->net != ST_NET_ARP)
@@ -313,6 +314,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
             recent.frame[recent.n++ % RECENT] = (uint32_t)i;
             last = p->time_ns - t0;
         } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)) &&
+                   (s->port53 || !name_lookup(p, false)) &&
                    (!quoted_key(p) || set_has(&probes, quoted_key(p)))) {
             /* (an error about another probe to that host, an earlier run's
              * say, answers nothing here: compare calls it unrelated) */

@@ -130,9 +130,12 @@ static bool host_name(const char *w)
 }
 
 /* Whether a word names port 53 ("-p 53", "-p53", "-PU53", "--dport=53",
- * "22,53"): the number alone, not a digit run that holds it. */
+ * "22,53"): the number alone, not a digit run that holds it, nor a part of
+ * an address ("--dns-servers 198.18.1.53", "2001:db8::53"). */
 static bool names_port53(const char *w)
 {
+    if (strchr(w, '.') || strstr(w, "::"))
+        return false;
     for (const char *p = strstr(w, "53"); p; p = strstr(p + 1, "53"))
         if ((p == w || p[-1] < '0' || p[-1] > '9') && (p[2] < '0' || p[2] > '9'))
             return true;
@@ -537,7 +540,9 @@ int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
 
 bool st_scanner_stopped(const struct st_scanner_cmd *s)
 {
-    return s->signal[0] || (s->timed && s->exit_status == 124);
+    /* 124: timeout stopped it; 128 + N: --preserve-status, or -s KILL */
+    return s->signal[0] ||
+           (s->timed && (s->exit_status == 124 || (s->exit_status > 128 && s->exit_status < 160)));
 }
 
 void st_scanner_cmd_free(struct st_scanner_cmd *s)

@@ -51,7 +51,8 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
 int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s);
 
 /* Whether the scanner was stopped before it ended (killed by a signal, or
- * timeout(1)'s 124): it may not have printed all it found. */
+ * timeout(1)'s 124, or 128 + the signal with --preserve-status): it may
+ * not have printed all it found. */
 bool st_scanner_stopped(const struct st_scanner_cmd *s);
 
 void st_scanner_cmd_free(struct st_scanner_cmd *s);

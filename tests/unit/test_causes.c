@@ -278,19 +278,14 @@ static const struct wire_row {
      {SYN("0.0100s", "1002"), HOST_UNREACH("0.0200s") QUOTING SYN("0.0100s", "1002")},
      2,
      "missed-reply"},
-    {"late-reply: a router's unreachable 3 s on, nmap gave up after two tries a second apart",
+    {"missed-reply: a router's unreachable 3 s on, after two tries: nmap reads all ICMP "
+     "while it scans, whichever host it has given up",
      L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("1.0100s", "1002")) DONE("3.50"),
      {ECHO_REQ("0.0100s", "1001"), ECHO_REQ("1.0100s", "1002"),
       HOST_UNREACH("3.0500s") QUOTING ECHO_REQ("0.0100s", "1001")},
      3,
-     "late-reply"},
-    {"missed-reply: the same unreachable within twice the wait between the tries",
-     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REQ("1.0100s", "1002")) DONE("3.50"),
-     {ECHO_REQ("0.0100s", "1001"), ECHO_REQ("1.0100s", "1002"),
-      HOST_UNREACH("2.5000s") QUOTING ECHO_REQ("0.0100s", "1001")},
-     3,
      "missed-reply"},
-    {"late-reply: after the host's report line (-v's host down) and a packet traced after it",
+    {"late-reply: the unreachable while nmap ARP-pings the segment (its sniffer reads ARP alone)",
      L(ECHO_REQ("0.0100s", "1001"))
          L("Nmap scan report for 198.18.3.2 [host down, received no-response]")
              L(ARP_ASK("1.0100s", "198.18.1.9")) DONE("3.50"),
@@ -298,7 +293,17 @@ static const struct wire_row {
       HOST_UNREACH("3.0500s") QUOTING ECHO_REQ("0.0100s", "1001")},
      3,
      "late-reply"},
-    {"missed-reply: before the packet traced after the report line",
+    {"missed-reply: the same, but nmap traced an IP packet since: it was reading ICMP again",
+     L(ECHO_REQ("0.0100s", "1001")) L(ARP_ASK("1.0100s", "198.18.1.9"))
+         L("SENT (2.0100s) ICMP [198.18.2.1 > 198.18.3.7 Echo request (type=8/code=0) id=100 "
+           "seq=0] IP [ttl=53 id=1009 iplen=28 ]") DONE("3.50"),
+     {ECHO_REQ("0.0100s", "1001"), ARP_ASK("1.0100s", "198.18.1.9"),
+      "SENT (2.0100s) ICMP [198.18.2.1 > 198.18.3.7 Echo request (type=8/code=0) id=100 "
+      "seq=0] IP [ttl=53 id=1009 iplen=28 ]",
+      HOST_UNREACH("3.0500s") QUOTING ECHO_REQ("0.0100s", "1001")},
+     4,
+     "missed-reply"},
+    {"missed-reply: before the ARP group began",
      L(ECHO_REQ("0.0100s", "1001"))
          L("Nmap scan report for 198.18.3.2 [host down, received no-response]")
              L(ARP_ASK("1.0100s", "198.18.1.9")) DONE("3.50"),
@@ -311,6 +316,12 @@ static const struct wire_row {
      {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY("0.0460s")},
      2,
      "late-reply"},
+    {"missed-reply: within that rounding, but nmap reported the host up: it read a reply",
+     L(ECHO_REQ("0.0100s", "1001")) "Nmap scan report for 198.18.3.2\nHost is up (0.00010s "
+                                    "latency).\n" DONE("0.05"),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY("0.0460s")},
+     2,
+     "missed-reply"},
     {"missed-reply: before that rounding",
      L(ECHO_REQ("0.0100s", "1001")) DONE("0.05"),
      {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY("0.0440s")},
@@ -533,6 +544,12 @@ static const struct trace_row {
      {ARP_ASK("0.0090s", "198.18.3.2"), ARP_ASK("1.0090s", "198.18.3.2")},
      0,
      1,
+     "connect-no-arp"},
+    {"connect-no-arp: its result, No route to host, no packet either",
+     CONN("0.0100s", "Operation now in progress") CONN("3.0100s", "No route to host"),
+     {ARP_ASK("0.0090s", "198.18.3.2"), ARP_ASK("1.0090s", "198.18.3.2")},
+     0,
+     2,
      "connect-no-arp"},
     {"unknown: ARP was answered, the probe is missing all the same",
      L(ECHO_REQ("0.0100s", "1001")),

@@ -587,6 +587,10 @@ static void test_named_targets(void **state)
         {{"scantrace", "record", "--", "hping3", "-2", "-p", "53", "198.18.3.2"}, "", true},
         {{"scantrace", "record", "--", "nmap", "-sn", "-PU53", "198.18.3.2"}, "", true},
         {{"scantrace", "record", "--", "nmap", "-sn", "-PU5353", "198.18.3.2"}, "", false},
+        {{"scantrace", "record", "--", "nmap", "-sn", "--dns-servers", "198.18.1.53",
+          "198.18.1.53"},
+         "",
+         false},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         struct st_scanner_cmd s;
