@@ -21,10 +21,10 @@ static bool cut(const struct st_comparison *c, size_t f)
 }
 
 /* Whether a cut frame's host is in what was cut: ARP's addresses, a
- * neighbour solicitation's or advertisement's target. */
+ * neighbour solicitation's or advertisement's target, the network header. */
 static bool host_lost(const struct st_pkt *p)
 {
-    if (p->net == ST_NET_ARP)
+    if (p->net == ST_NET_ARP || p->net == ST_NET_OTHER)
         return true;
     return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
            (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
@@ -75,7 +75,9 @@ void st_snaplen(struct st_comparison *c)
     const struct st_trace *t = c->trace;
     for (size_t i = 0; i < t->npkts; i++) {
         uint32_t h = st_trace_pkt_host(c, i);
-        if (c->t2f[i] < 0 && c->tcause[i] == ST_CAUSE_UNKNOWN && st_u32_has(hosts, n, h)) {
+        /* (a cut that took its frames' hosts may have taken any line's frame) */
+        if (c->t2f[i] < 0 && c->tcause[i] == ST_CAUSE_UNKNOWN &&
+            (c->cut_blind || st_u32_has(hosts, n, h))) {
             c->tcause[i] = ST_CAUSE_TRUNCATED;
             c->cut_unchecked++;
         }

@@ -435,6 +435,10 @@ static bool cut_short(doc_t *d, const struct st_pkt *p)
 {
     if (p->net == ST_NET_ARP)
         return !has(d, ST_F_ARP_DST_PROTO_IPV4);
+    /* a frame too short for an IPv6 header (14 + 40 bytes) and shorter than
+     * on the wire: its network header itself may be what was cut */
+    if (p->net == ST_NET_OTHER)
+        return p->origlen && p->caplen < 54;
     if ((p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) || (p->flags & ST_PKT_FRAGMENT))
         return false;
     size_t ips = nvals(d, p->net == ST_NET_IPV4 ? ST_F_IP_SRC : ST_F_IPV6_SRC);
