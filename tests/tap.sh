@@ -14,6 +14,12 @@ check() {
   if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 quiet() { "$@" >/dev/null 2>&1; }
+# jqt [JQ OPTIONS] FILTER FILE: FILTER true on FILE. An empty or absent FILE
+# fails: jq -e on no input exits 0, which passed every check of a report a
+# crashed or refusing command never wrote.
+jqt() {
+  [ -s "${!#}" ] && jq -e "$@" >/dev/null
+}
 tap_done() {
   echo "1..$n"
   [ "$failed" -eq 0 ]

@@ -205,8 +205,7 @@ bool st_is_scanner(const struct st_comparison *c, uint32_t a)
 
 bool st_is_own_host(const struct st_comparison *c, uint32_t a)
 {
-    const uint8_t *a6 = st_host6_addr(a);
-    return st_is_scanner(c, a) || (a6 ? st_nmap_loopback6(a6) : st_nmap_loopback4(a));
+    return st_is_scanner(c, a) || st_host_loopback(a);
 }
 
 /* The scanner's addresses: its host's (run.json), the sources of its SENT

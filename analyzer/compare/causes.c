@@ -258,38 +258,23 @@ static long find(const struct keys *k, uint64_t key_)
     return lo < end && entry_key(&k->e[lo]) == key_ ? k->e[lo].probe : -1;
 }
 
-/* Whether the transport ports an ICMP error quotes are probe i's (when
- * it quotes them): zmap sends every probe with IP id 54321, so a stale
- * error about another run's probe to the same host has the id of this
- * run's, and its ports alone tell it apart. */
-static bool quote_ports_match(const struct st_trace *t, long i, const struct st_quote *q,
-                              uint8_t proto)
+/* The probe an ICMP error quotes (key_: its IP id, or IPv6's look of it),
+ * when the transport ports it quotes are those of some probe to its
+ * destination: zmap sends every probe with IP id 54321, so a stale error
+ * about another run's probe to the same host has the id of this run's, and
+ * its ports alone tell it apart. (K_PORTS, a key a pair of ports: put()
+ * skips a repeated key, so a retry's K_LIKE is not in the table, but a
+ * retry from other ports has its K_PORTS.) */
+static long find_quoted(const struct keys *k, uint64_t key_, uint32_t dst, const struct st_quote *q,
+                        uint8_t proto)
 {
-    if (q->l4len < 4 ||
-        (proto != ST_IPPROTO_TCP && proto != ST_IPPROTO_UDP && proto != ST_IPPROTO_SCTP))
-        return true;
-    struct st_pkt tmp;
-    const struct st_pkt *p = st_trace_pkt(t, (size_t)i, &tmp);
-    if (p->proto != proto || (p->flags & ST_PKT_FRAGMENT))
-        return true;
-    uint16_t s = proto == ST_IPPROTO_TCP   ? p->l4.tcp.sport
-                 : proto == ST_IPPROTO_UDP ? p->l4.udp.sport
-                                           : p->l4.sctp.sport;
-    uint16_t d = proto == ST_IPPROTO_TCP   ? p->l4.tcp.dport
-                 : proto == ST_IPPROTO_UDP ? p->l4.udp.dport
-                                           : p->l4.sctp.dport;
-    return s == q->sport && d == q->dport;
-}
-
-/* The first probe of key_ whose quoted ports are the error's. */
-static long find_quoted(const struct keys *k, const struct st_trace *t, uint64_t key_,
-                        const struct st_quote *q, uint8_t proto)
-{
-    size_t end;
-    for (size_t lo = lower(k, key_, &end); lo < end && entry_key(&k->e[lo]) == key_; lo++)
-        if (quote_ports_match(t, k->e[lo].probe, q, proto))
-            return k->e[lo].probe;
-    return -1;
+    long probe = find(k, key_);
+    bool has_ports = q->l4len >= 4 && (proto == ST_IPPROTO_TCP || proto == ST_IPPROTO_UDP ||
+                                       proto == ST_IPPROTO_SCTP);
+    if (probe < 0 || !has_ports)
+        return probe;
+    uint64_t pair = (uint64_t)q->sport << 16 | q->dport;
+    return find(k, key(K_PORTS, dst, proto, pair)) >= 0 ? probe : -1;
 }
 
 static uint64_t ports(const struct st_pkt *p, bool reverse)
@@ -369,7 +354,7 @@ static void probe_keys(const struct st_comparison *c, struct keys *k, const stru
 }
 
 /* The probe a received frame answers, or -1. */
-static long answered(const struct keys *k, const struct st_trace *t, const struct st_pkt *f)
+static long answered(const struct keys *k, const struct st_pkt *f)
 {
     if (f->net == ST_NET_ARP)
         return (f->arp.op & 0xff) == 2 ? find(k, key(K_ARP, f->arp.spa, 0, 0)) : -1;
@@ -381,11 +366,11 @@ static long answered(const struct keys *k, const struct st_trace *t, const struc
         if (f->net == ST_NET_IPV6 && m->type == ST_ICMP6_NEIGHBOR_ADVERT)
             return m->nd_has_target ? find(k, key(K_ARP, st_host6(m->nd_target), 0, 0)) : -1;
         if (m->quote.present)
-            return find_quoted(k, t,
-                               key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto),
-                               &m->quote, m->quote.ip.proto);
+            return find_quoted(k, key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto),
+                               m->quote.ip.dst, &m->quote, m->quote.ip.proto);
         if (m->quote.present6)
-            return find_quoted(k, t, quote6_key(&m->quote), &m->quote, m->quote.ip6.nh);
+            return find_quoted(k, quote6_key(&m->quote), st_host6(m->quote.ip6.dst), &m->quote,
+                               m->quote.ip6.nh);
         return find(k, key(K_ICMPQ, src, m->type, (uint64_t)m->id << 16 | m->seq));
     }
     long probe = find(k, key(K_PORTS, src, f->proto, ports(f, true)));
@@ -525,7 +510,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
         return ST_CAUSE_UNKNOWN;
     if (dir == ST_DIR_SENT)
         return classify_sent(k, f, rel);
-    *rel = answered(k, c->trace, f);
+    *rel = answered(k, f);
     if (*rel < 0) {
         /* The quote proves what caused an ICMP error: none of our probes. */
         bool quotes = is_icmp(f) && (f->l4.icmp.quote.present || f->l4.icmp.quote.present6);

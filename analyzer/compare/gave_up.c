@@ -42,16 +42,6 @@ static int cmp_host_last(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-/* nmap's ARP and ND pings, and their answers. */
-static bool is_ping_of_segment(const struct st_pkt *p)
-{
-    if (p->net == ST_NET_ARP)
-        return true;
-    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
-            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
-}
-
 void st_gave_up_free(struct st_gave_up *g)
 {
     free(g->last);
@@ -73,7 +63,7 @@ static void build(struct st_gave_up *g, const struct st_comparison *c)
         abort();
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        g->last[i] = (struct host_last){st_trace_pkt_host(c, i), p->line, is_ping_of_segment(p)};
+        g->last[i] = (struct host_last){st_trace_pkt_host(c, i), p->line, st_pkt_resolution(p)};
     }
     qsort(g->last, t->npkts, sizeof *g->last, cmp_host_last);
     size_t n = 0; /* each host once: its last packet */
@@ -128,7 +118,7 @@ static bool in_segment_group(const struct st_comparison *c, size_t from, const s
     size_t i = from;
     while (i < t->npkts) { /* the group's first ping */
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (p->dir == ST_DIR_SENT && is_ping_of_segment(p))
+        if (p->dir == ST_DIR_SENT && st_pkt_resolution(p))
             break;
         if (p->time_ns + c->offset_ns >= when)
             return false; /* something else traced first: a group that reads it */
@@ -137,13 +127,13 @@ static bool in_segment_group(const struct st_comparison *c, size_t from, const s
     if (i == t->npkts || st_trace_pkt(t, i, &tmp)->time_ns + c->offset_ns >= when)
         return false;
     bool v6 = tmp.net == ST_NET_IPV6;
-    if (is_ping_of_segment(f) || (v6 && f->net != ST_NET_IPV6) || (!v6 && f->net == ST_NET_IPV6))
+    if (st_pkt_resolution(f) || (v6 && f->net != ST_NET_IPV6) || (!v6 && f->net == ST_NET_IPV6))
         return false;           /* (what that group's filter lets through, or another family's) */
     for (; i < t->npkts; i++) { /* nothing but its pings until the reply */
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->time_ns + c->offset_ns >= when)
             return true;
-        if (!is_ping_of_segment(p))
+        if (!st_pkt_resolution(p))
             return false;
     }
     return t->end_ns >= 0; /* the last group: it lasts until the scan's end */

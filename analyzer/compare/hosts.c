@@ -72,6 +72,12 @@ bool st_host_is6(uint32_t h)
     return h && h <= tab.n && h <= ID_MAX;
 }
 
+bool st_host_loopback(uint32_t host)
+{
+    const uint8_t *a6 = st_host6_addr(host);
+    return a6 ? st_nmap_loopback6(a6) : st_nmap_loopback4(host);
+}
+
 const uint8_t *st_host6_addr(uint32_t h)
 {
     return st_host_is6(h) ? tab.addr[h - 1] : NULL;

@@ -25,6 +25,10 @@ uint32_t st_host6(const uint8_t addr[16]);
 bool st_host_is6(uint32_t host);
 const uint8_t *st_host6_addr(uint32_t host);
 
+/* Whether a host is a loopback address as nmap's islocalhost() takes it:
+ * all of 127.0.0.0/8, and ::1. */
+bool st_host_loopback(uint32_t host);
+
 /* Its text: dotted quad or RFC 5952 IPv6 (inet_ntop). */
 const char *st_host_str(uint32_t host, char buf[ST_HOST_STRLEN]);
 

@@ -24,11 +24,11 @@ static bool cut(const struct st_comparison *c, size_t f)
  * neighbour solicitation's or advertisement's target, the network header. */
 static bool host_lost(const struct st_pkt *p)
 {
-    if (p->net == ST_NET_ARP || p->net == ST_NET_OTHER)
+    if (p->net == ST_NET_OTHER || st_pkt_resolution(p))
         return true;
+    /* an ICMPv6 message cut before its type (read as 0) may have been one */
     return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
-            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT || !(p->l4.icmp.type | p->l4.icmp.code));
+           !(p->l4.icmp.type | p->l4.icmp.code);
 }
 
 /* The hosts the cut frames are from or to, but the scanner's own. */

@@ -85,12 +85,6 @@ static int cmp_up_at(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-static bool loopback(uint32_t host)
-{
-    const uint8_t *a6 = st_host6_addr(host);
-    return a6 ? st_nmap_loopback6(a6) : st_nmap_loopback4(host);
-}
-
 /* Packets [from, to) of one run. */
 static void mark_run(struct st_trace *t, size_t from, size_t to)
 {
@@ -105,7 +99,7 @@ static void mark_run(struct st_trace *t, size_t from, size_t to)
             up[n++] = (struct up_at){host_of(p), false, i};
         if (p->dir == ST_DIR_SENT && !(p->flags & ST_PKT_CONNECT)) /* its source: the scanner */
             up[n++] = (struct up_at){st_pkt_src_host(p), true, 0};
-        if (loopback(host_of(p)))
+        if (st_host_loopback(host_of(p)))
             up[n++] = (struct up_at){host_of(p), true, 0};
     }
     qsort(up, n, sizeof *up, cmp_up_at); /* each host's first reply first */
@@ -129,16 +123,6 @@ static void mark_run(struct st_trace *t, size_t from, size_t to)
     free(up);
 }
 
-/* Address resolution as nmap's ARP and ND pings send it. */
-static bool resolves(const struct st_pkt *p)
-{
-    if (p->net == ST_NET_ARP)
-        return true;
-    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
-            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
-}
-
 /* nmap -Pn discovers nothing, but still resolves on-link targets by ARP or
  * ND before scanning them (it needs their MAC addresses), and drops those
  * that never answer: every packet but those is the later phase's. */
@@ -150,7 +134,7 @@ static void mark_all(struct st_trace *t)
         abort();
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {
-        t->later[i] = !resolves(st_trace_pkt(t, i, &tmp));
+        t->later[i] = !st_pkt_resolution(st_trace_pkt(t, i, &tmp));
         t->nlater += t->later[i];
     }
 }
@@ -191,8 +175,7 @@ void st_trace_infer_no_ping(struct st_trace *t)
     size_t n = 0;
     for (size_t i = 0; i < t->nhosts; i++) {
         const struct st_trace_host *h = &t->hosts[i];
-        const uint8_t *a6 = st_host6_addr(h->addr);
-        if (!h->bare_up || (a6 ? st_nmap_loopback6(a6) : st_nmap_loopback4(h->addr)))
+        if (!h->bare_up || st_host_loopback(h->addr))
             continue;
         if (!(bare = realloc(bare, (n + 1) * sizeof *bare)))
             abort();

@@ -240,3 +240,12 @@ bool st_nmap_loopback6(const uint8_t addr[16])
     static const uint8_t lo[16] = {[15] = 1};
     return !memcmp(addr, lo, sizeof lo);
 }
+
+bool st_pkt_resolution(const struct st_pkt *p)
+{
+    if (p->net == ST_NET_ARP)
+        return true;
+    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
+            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+}

@@ -102,6 +102,10 @@ enum {
  */
 bool st_icmp_is_error(uint8_t proto, uint8_t type);
 
+/* Whether p is address resolution: ARP, or an ICMPv6 neighbour solicitation
+ * or advertisement (what nmap's ARP and ND pings send and read). */
+bool st_pkt_resolution(const struct st_pkt *p);
+
 /* The reply type to an ICMP query (echo, timestamp, information, address
  * mask), or -1 for a type that is no query. */
 int st_icmp_reply_type(uint8_t request);

@@ -140,7 +140,6 @@ mkdir "$tmp/xmlrun" && cp "$c" "$tmp/xmlrun/" &&
 mkdir "$tmp/cutrun" && cp "$c" "$tmp/cutrun/" && : >"$tmp/cutrun/trace.log" &&
   jq '.status = "interrupted" | .subcommand = "record"' fixtures/scantrace/default/run.json >"$tmp/cutrun/run.json"
 
-jqt() { jq -e "$@" >/dev/null; }
 
 # ---- hooks ---------------------------------------------------------------------
 after_compare_pcap_capture() { jqt '.summary.matched == 25 and .summary.discrepancies == 0' "$tmp/pcap.json"; }

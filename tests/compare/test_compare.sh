@@ -12,7 +12,6 @@ set -uo pipefail
 gencap=${3:+$(realpath "$3")}
 # shellcheck source=tests/in_tree.sh
 . "$(dirname "$0")/../in_tree.sh"
-jqt() { jq -e "$@" >/dev/null; }
 
 # ---- golden reports: every fixture, byte for byte (but the dissector's name) ---
 dissectors=(tshark)

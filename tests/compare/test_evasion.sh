@@ -11,7 +11,6 @@ set -uo pipefail
 # shellcheck source=tests/in_tree.sh
 . "$(dirname "$0")/../in_tree.sh"
 ev=fixtures/nmap-7.93-evasion
-jqt() { jq -e "$@" >/dev/null; }
 not_grep() { ! grep -qE "$@"; }
 
 dissectors=(tshark)

@@ -17,7 +17,6 @@ set -uo pipefail
 # shellcheck source=tests/in_tree.sh
 . "$(dirname "$0")/../in_tree.sh"
 needs jq tshark
-jqt() { jq -e "$@" >/dev/null; }
 d=fixtures/scanners/masscan-ping-oJ
 src=$(jq -r '.command_line as $c | $c | index("--adapter-ip") as $i | $c[$i + 1]' "$d/run.json")
 

@@ -14,7 +14,6 @@ lab_start stpriv
 up=$(scripts/lab addr routed-up)
 l2=$(scripts/lab addr l2-up)
 nobody=$(id -u nobody)
-jqt() { jq -e "$@" >/dev/null; }
 
 # the default: root for the sockets, then nobody; ARP (packet socket) and IP probes both work
 ip netns exec "$ns" "$st" scan -o "$tmp/run" "$up" "$l2" >/dev/null 2>"$tmp/err"

@@ -334,6 +334,19 @@ static const struct wire_row {
       "seq=1000 win=1024 <mss 1460>"},
      2,
      "unrelated"},
+    {"missed-reply: an error quoting zmap's second probe (same IP id, its own ports): a retry's "
+     "key repeats, its ports do not",
+     L(SYN("0.0100s", "54321"))
+         L("SENT (0.0110s) TCP 198.18.2.1:40002 > 198.18.3.2:443 S ttl=41 id=54321 iplen=44  "
+           "seq=1000 win=1024 <mss 1460>"),
+     {SYN("0.0100s", "54321"),
+      "SENT (0.0110s) TCP 198.18.2.1:40002 > 198.18.3.2:443 S ttl=41 id=54321 iplen=44  "
+      "seq=1000 win=1024 <mss 1460>",
+      HOST_UNREACH("0.0200s") QUOTING
+      "SENT (0.0110s) TCP 198.18.2.1:40002 > 198.18.3.2:443 S ttl=41 id=54321 iplen=44  "
+      "seq=1000 win=1024 <mss 1460>"},
+     3,
+     "missed-reply"},
     {"unrelated: an ICMP error quoting no probe of the trace",
      L(SYN("0.0100s", "1002")),
      {SYN("0.0100s", "1002"), HOST_UNREACH("0.0200s") QUOTING SYN("0.0100s", "4242")},
