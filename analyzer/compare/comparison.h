@@ -195,8 +195,14 @@ void st_compare_summarize(struct st_comparison *c);
 struct st_later {
     size_t sent, rcvd, on_wire;
     uint32_t first_line, last_line;
+    uint32_t first_frame, last_frame; /* of those on the wire (0: none); a side
+                                       * built from the capture has no lines */
 };
 void st_host_later(const struct st_comparison *c, const struct st_mode_host *h, struct st_later *l);
+/* Where they are, for a reader: "lines 14-426", or "frames 47-520" in a side
+ * built from the capture (its packets have no lines). */
+void st_later_where(const struct st_comparison *c, const struct st_later *l, char *out,
+                    size_t size);
 
 /* Whether some mode of c has the host addr, once summarized (each mode's
  * hosts are in address order: looked up by halves, not walked). */

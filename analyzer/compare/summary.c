@@ -398,6 +398,15 @@ static int cmp_reported(const void *a, const void *b, void *ud)
     return (x > y) - (x < y);
 }
 
+static bool sent_later(const struct st_trace *t, const struct st_mode_host *h)
+{
+    struct st_pkt tmp;
+    for (size_t i = 0; i < h->nlater; i++)
+        if (st_trace_pkt(t, (size_t)h->later[i], &tmp)->dir == ST_DIR_SENT)
+            return true;
+    return false;
+}
+
 static void verdict(const struct st_comparison *c, const size_t *by_addr, const char *mode,
                     struct st_mode_host *h)
 {
@@ -449,6 +458,10 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         up = v.host == ST_NMAP_UP;
         h->reason = v.reason;
     }
+    /* nmap -Pn scans every target it holds up by the user's word; those
+     * dropped (an on-link host that never answered ARP) get no later packet */
+    if (t->no_ping && !up && sent_later(t, h))
+        up = true;
     h->up = reported ? reported->up : up;
     /* nmap reports every host it found up, and "Nmap done" says it decided
      * the rest: down. Without either the scanner never said, whatever the
@@ -738,11 +751,27 @@ void st_host_later(const struct st_comparison *c, const struct st_mode_host *h, 
             l->sent++;
         else
             l->rcvd++;
-        l->on_wire += c->t2f[h->later[i]] >= 0;
+        long f = c->t2f[h->later[i]];
+        if (f >= 0) {
+            struct st_pkt ftmp;
+            uint32_t no = st_store_get(&c->cap->frames, (size_t)f, &ftmp)->frame;
+            if (!l->on_wire++ || no < l->first_frame)
+                l->first_frame = no;
+            if (no > l->last_frame)
+                l->last_frame = no;
+        }
         if (!i)
             l->first_line = p->line;
         l->last_line = p->line;
     }
+}
+
+void st_later_where(const struct st_comparison *c, const struct st_later *l, char *out, size_t size)
+{
+    if (c->from_wire)
+        snprintf(out, size, "frames %u-%u", l->first_frame, l->last_frame);
+    else
+        snprintf(out, size, "lines %u-%u", l->first_line, l->last_line);
 }
 
 /* Why hosts went without a verdict, from what the trace is. */

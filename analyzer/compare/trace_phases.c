@@ -6,7 +6,9 @@
  * about that host after the reply belongs to a later phase. Only in a run
  * whose report shows one (a port table, TRACEROUTE, an "Initiating SYN
  * Stealth Scan" line...): a ping scan's late lines stay its own. nmap -Pn
- * skips discovery: all it sends is a later phase's.
+ * skips discovery: all it sends is a later phase's. A side built from the
+ * capture (nmap without --packet-trace) is told the same way: its report
+ * showed the later phase.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +148,14 @@ void st_trace_find_later(struct st_trace *t)
     t->nlater = 0;
     if (t->no_ping) {
         mark_all(t);
+        return;
+    }
+    if (!strcmp(t->dialect, "wire")) { /* built from the capture: no run holds its packets */
+        bool later = t->later_phase;
+        for (size_t k = 0; k < t->nruns; k++)
+            later |= t->run_later[k];
+        if (later)
+            mark_run(t, 0, t->npkts);
         return;
     }
     if (!t->nruns) {

@@ -329,5 +329,9 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     /* the wire decided every target it holds: a silent one is down (what
      * the scanner made of them is its claims, checked apart) */
     t->end_ns = last;
+    /* nmap's report showed a port scan (its table, -v's "Initiating SYN
+     * Stealth Scan"): what it sent a host it had found up belongs to it */
+    if (!strcmp(s->name, "nmap"))
+        st_trace_find_later(t);
     return t->npkts;
 }

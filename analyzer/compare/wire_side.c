@@ -8,6 +8,7 @@
 
 #include "fping_opts.h"
 #include "hosts.h"
+#include "packet.h"
 #include "run_read.h"
 #include "shell_words.h"
 #include "util.h"
@@ -265,14 +266,16 @@ static void name_mode(const char *const *argv, size_t argc, struct st_scanner_cm
             mode_append(s, "-M");
             mode_append(s, a + 15);
             zmap_module = true;
-        } else if (port_option(s->name, a, next, port, sizeof port))
+        } else if (port_option(s->name, a, next, port, sizeof port)) {
+            s->port53 |= st_nmap_ports_hold(port + 3, 53); /* "-p 1-1000" */
             continue;
-        else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
+        } else if (!strcmp(s->name, "masscan") && !strcmp(a, "--ping"))
             mode_append(s, a);
         else if (!strcmp(s->name, "hping3") && (!strcmp(a, "--scan") || !strcmp(a, "-8"))) {
             mode_append(s, "--scan");
             mode_append(s, next);
             s->scan_ports = scan_port_count(next);
+            s->port53 |= st_nmap_ports_hold(next, 53);
         } else if (!strcmp(s->name, "hping3") &&
                    (!strcmp(a, "--icmp") || !strcmp(a, "-1") || !strcmp(a, "--udp") ||
                     !strcmp(a, "-2") || !strcmp(a, "-S") || !strcmp(a, "--syn") ||
@@ -417,6 +420,8 @@ static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
     name_mode(cmd, n, s);
     for (size_t k = 1; k < n; k++)
         s->port53 |= names_port53(cmd[k]);
+    if (!strcmp(s->name, "nmap"))
+        s->port53 |= st_nmap_probes_port(cmd, n, 53);
     if (!strcmp(s->name, "fping")) {
         struct st_fping_opts o;
         st_fping_opts_read(cmd, n, &o);

@@ -444,12 +444,14 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
                 h->nreplies, ST_DIR_RCVD);
     if (h->nlater) {
         struct st_later l;
+        char where[64];
         st_host_later(c, h, &l);
+        st_later_where(c, &l, where, sizeof where);
         fprintf(out,
-                "  Then, once it was up: %zu sent and %zu received (lines %u-%u), nmap's next "
+                "  Then, once it was up: %zu sent and %zu received (%s), nmap's next "
                 "phase (a port scan, traceroute...): checked against the wire like the rest, "
                 "but no part of host discovery or its verdict.\n",
-                l.sent, l.rcvd, l.first_line, l.last_line);
+                l.sent, l.rcvd, where);
     }
     why(t);
     claim_told(t, mode->run);

@@ -211,6 +211,8 @@ static void host_obj(struct st_jw *w, const struct st_comparison *c, const struc
         st_jw_int(w, "on_wire", (int64_t)l.on_wire);
         st_jw_int(w, "first_line", l.first_line);
         st_jw_int(w, "last_line", l.last_line);
+        st_jw_int(w, "first_frame", l.first_frame);
+        st_jw_int(w, "last_frame", l.last_frame);
         st_jw_end_object(w);
     }
     st_jw_array(w, "wire_only");

@@ -73,9 +73,11 @@ void st_report_markdown(const struct st_comparison *c, FILE *out)
             refs(out, c, hh->probes, hh->nprobes);
             if (hh->nlater) {
                 struct st_later l;
+                char where[64];
                 st_host_later(c, hh, &l);
-                fprintf(out, "<br>then %zu sent, %zu received (lines %u-%u): a later phase", l.sent,
-                        l.rcvd, l.first_line, l.last_line);
+                st_later_where(c, &l, where, sizeof where);
+                fprintf(out, "<br>then %zu sent, %zu received (%s): a later phase", l.sent, l.rcvd,
+                        where);
             }
             fputs(" | ", out);
             refs(out, c, hh->replies, hh->nreplies);

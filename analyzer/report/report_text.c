@@ -58,11 +58,13 @@ static void host_block(const struct pen *p, const struct st_comparison *c,
         ref(p, "rcvd", c, h->replies[i]);
     if (h->nlater) {
         struct st_later l;
+        char where[64];
         st_host_later(c, h, &l);
+        st_later_where(c, &l, where, sizeof where);
         fprintf(p->out,
-                "      later %zu sent, %zu received once it was up (lines %u-%u, %zu on the "
+                "      later %zu sent, %zu received once it was up (%s, %zu on the "
                 "wire): nmap's next phase (port scan, traceroute...), not host discovery\n",
-                l.sent, l.rcvd, l.first_line, l.last_line, l.on_wire);
+                l.sent, l.rcvd, where, l.on_wire);
     }
     for (size_t i = 0; i < h->nwire; i++) {
         long f = h->wire[i];

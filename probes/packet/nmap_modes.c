@@ -171,3 +171,69 @@ size_t st_nmap_port_list(const uint16_t *ports, size_t n, char *out, size_t size
     }
     return len;
 }
+
+/* One item of a port list: "53", "1-100", "1-", "-100", "-" (all), or a
+ * name or pattern ("domain", "http*"), which may be any port. */
+static bool item_holds(const char *item, size_t len, unsigned port)
+{
+    char buf[32];
+    if (len >= 2 && item[1] == ':' && strchr("TUSP", item[0]))
+        item += 2, len -= 2; /* the protocol's prefix: "T:53", "U:53" */
+    if (!len || len >= sizeof buf)
+        return len != 0;
+    memcpy(buf, item, len);
+    buf[len] = '\0';
+    if (strspn(buf, "0123456789-") != len)
+        return true;
+    char *dash = strchr(buf, '-'), *end;
+    unsigned long lo = dash == buf ? 0 : strtoul(buf, &end, 10);
+    unsigned long hi = !dash ? lo : dash[1] ? strtoul(dash + 1, &end, 10) : 65535;
+    return lo <= port && port <= hi;
+}
+
+bool st_nmap_ports_hold(const char *list, unsigned port)
+{
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (item_holds(p, len, port))
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+/* The value of option opt ("-p") in argv[*i]: "-p53", "-p=53" or the next
+ * word; NULL when argv[*i] is not that option. */
+static const char *option_value(const char *const *argv, size_t argc, size_t *i, const char *opt)
+{
+    size_t n = strlen(opt);
+    if (strncmp(argv[*i], opt, n))
+        return NULL;
+    if (argv[*i][n])
+        return argv[*i] + n + (argv[*i][n] == '=');
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+bool st_nmap_probes_port(const char *const *argv, size_t argc, unsigned port)
+{
+    size_t i = 0;
+    while (i < argc && strcmp(strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i], "nmap"))
+        i++;
+    bool scan = true, listed = false, in_ping = false, in_scan = false, proto_scan = false;
+    for (i++; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (!strcmp(a, "-sn") || !strcmp(a, "-sP") || !strcmp(a, "-sL"))
+            scan = false;
+        else if (!strcmp(a, "-sO"))
+            proto_scan = true; /* its -p names protocols */
+        else if (!strncmp(a, "-P", 2) && a[2] && strchr("SAUY", a[2]) && a[3])
+            in_ping |= st_nmap_ports_hold(a + 3, port);
+        else if ((v = option_value(argv, argc, &i, "--top-ports")))
+            listed = true, in_scan |= atoi(v) >= ST_NMAP_TOP_RANK_53;
+        else if (!strncmp(a, "-p", 2) && (v = option_value(argv, argc, &i, "-p")))
+            listed = true, in_scan |= st_nmap_ports_hold(v, port);
+    }
+    /* without a list nmap scans its most frequent ports (-F the 100 first):
+     * DNS's is among them */
+    return in_ping || (scan && !proto_scan && (in_scan || !listed));
+}

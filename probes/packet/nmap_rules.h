@@ -226,6 +226,21 @@ bool st_nmap_mode_asked(const char *const *argv, size_t argc, char *out, size_t 
  * probe asks, and nmap's "Host is up" claims nothing of the wire. */
 bool st_nmap_no_ping(const char *const *argv, size_t argc);
 
+/* Whether a port list in nmap's syntax (masscan's -p and hping3's --scan
+ * share it: "22,53", "1-1024", "-", "T:53,U:53") holds port; a service
+ * name or a pattern ("domain", "http*") may be any port, so it does. */
+bool st_nmap_ports_hold(const char *list, unsigned port);
+
+/* 53 is the 12th of nmap's most frequent TCP ports (nmap-services' order),
+ * the 10th of UDP's: --top-ports 10 and more may scan it. */
+#define ST_NMAP_TOP_RANK_53 10
+
+/* Whether an nmap command line sends a probe to port: a ping port (-PS,
+ * -PA, -PU, -PY lists) or, in a port scan (no -sn, -sL, -sO), -p's list,
+ * --top-ports' or, without either, nmap's default list, which holds the
+ * most frequent ports (53 among them). */
+bool st_nmap_probes_port(const char *const *argv, size_t argc, unsigned port);
+
 /* A port or protocol list as nmap's options take it: "22,443", runs of
  * three or more as "1-1024". The length written (truncated to fit). */
 size_t st_nmap_port_list(const uint16_t *ports, size_t n, char *out, size_t size);

@@ -206,4 +206,35 @@ check "masscan killed by timeout: stopped said, nothing missed, the rest not hel
        and (.summary.result | test("UNJUDGED: the scanner was stopped by timeout"))' "$tmp/mt.json"
 check "masscan killed by timeout: exit 1 (UNJUDGED)" test "$rc" -eq 1
 
+# nmap's port scan without --packet-trace: its side is built from the wire. The scan of a
+# host found up is nmap's later phase, not probes; TCP 53 is a scanned port (no DNS: -n);
+# the verdicts are the hosts nmap reported up. -Pn: every host nmap scanned up (user-set).
+for name in nmap-portscan-untraced nmap-Pn-untraced; do
+  d=fixtures/scanners/$name
+  "$st" compare --no-write -f json "$d" >"$tmp/$name.json"
+  rc=$?
+  sed -n 's/^Nmap scan report for //p' "$d/trace.log" | sort -u >"$tmp/reported"
+  jq -r '.modes[].hosts[] | select(.verdict == "up") | .host' "$tmp/$name.json" | sort -u >"$tmp/up"
+  check "$name: up = the $(wc -l <"$tmp/reported") hosts nmap reported" cmp -s "$tmp/reported" "$tmp/up"
+  # the port scan's SYNs to 22 (no discovery probe goes there): each one later, none a probe
+  syn22=$(tshark -r "$d/capture.pcapng" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == 22' \
+    2>/dev/null | wc -l)
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: the $syn22 SYNs to port 22 are the later phase's, no probe" \
+    jqt --argjson n "$syn22" '$n > 0 and ([.modes[].hosts[].later.sent // 0] | add) >= $n
+         and ([.modes[].hosts[].probes[].text | select(test("SYN to 22$"))] | length) == 0' \
+    "$tmp/$name.json"
+  check "$name: consistent, exit 0" jqt '.summary.discrepancies == 0' "$tmp/$name.json"
+  check "$name: exit 0" test "$rc" -eq 0
+done
+syn53=$(tshark -r fixtures/scanners/nmap-portscan-untraced/capture.pcapng \
+  -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.dstport == 53' 2>/dev/null | wc -l)
+# shellcheck disable=SC2016 # jq's variables
+check "nmap-portscan-untraced: its $syn53 SYNs to port 53 are no DNS" \
+  jqt --argjson n "$syn53" '$n > 0 and ([.packets[] | select(.cause == "dns")] | length) == 0' \
+  "$tmp/nmap-portscan-untraced.json"
+check "nmap-Pn-untraced: the routed hosts up user-set" \
+  jqt '[.modes[].hosts[] | select(.host | startswith("198.18.3.")) | .reason] | unique == ["user-set"]' \
+  "$tmp/nmap-Pn-untraced.json"
+
 tap_done

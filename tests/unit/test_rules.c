@@ -575,6 +575,60 @@ static void test_no_ping(void **state)
     }
 }
 
+/* Port lists in nmap's syntax; a name or pattern may be any port */
+static void test_ports_hold(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *list;
+        bool holds53;
+    } rows[] = {
+        {"53", true},          {"22,53,80", true},    {"530", false},   {"5,3", false},
+        {"1-100", true},       {"54-100", false},     {"1-52", false},  {"-", true},
+        {"50-", true},         {"-53", true},         {"-52", false},   {"T:53", true},
+        {"U:1-60,T:80", true}, {"T:80,U:161", false}, {"domain", true}, {"http*", true},
+        {"", false},           {"22,", false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (st_nmap_ports_hold(rows[i].list, 53) != rows[i].holds53)
+            fail_msg("\"%s\": holds 53 %d, want %d", rows[i].list, !rows[i].holds53,
+                     rows[i].holds53);
+}
+
+/* Whether nmap's command sends a probe to port 53: ping ports, the port
+ * scan's list or its default one */
+static void test_probes_port53(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *argv[6];
+        bool probes;
+    } rows[] = {
+        {{"nmap", "198.18.3.2"}, true}, /* the default port scan's list holds 53 */
+        {{"nmap", "-F", "198.18.3.2"}, true},
+        {{"nmap", "-sn", "198.18.3.2"}, false},
+        {{"nmap", "-sn", "-p", "53", "198.18.3.2"}, false}, /* -sn scans no port */
+        {{"nmap", "-sn", "-PS22,53", "198.18.3.2"}, true},
+        {{"nmap", "-sn", "-PU1-100", "198.18.3.2"}, true},
+        {{"nmap", "-sn", "-PS", "198.18.3.2"}, false},
+        {{"nmap", "-p", "22,80", "198.18.3.2"}, false},
+        {{"nmap", "-p20-60", "198.18.3.2"}, true},
+        {{"nmap", "-p-", "198.18.3.2"}, true},
+        {{"sudo", "nmap", "-Pn", "-p", "22", "198.18.3.2"}, false},
+        {{"nmap", "--top-ports", "5", "198.18.3.2"}, false},
+        {{"nmap", "--top-ports=100", "198.18.3.2"}, true},
+        {{"nmap", "-sO", "-p", "1-100", "198.18.3.2"}, false}, /* protocols, not ports */
+        {{"nmap", "-sL", "198.18.3.2"}, false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t n = 0;
+        while (n < 6 && rows[i].argv[n])
+            n++;
+        if (st_nmap_probes_port(rows[i].argv, n, 53) != rows[i].probes)
+            fail_msg("row %zu: probes 53 %d, want %d", i, !rows[i].probes, rows[i].probes);
+    }
+}
+
 /* nmap's islocalhost() by address: all of 127/8 and ::1, nothing else */
 static void test_loopback(void **state)
 {
@@ -646,6 +700,8 @@ int main(void)
         cmocka_unit_test(test_port_list),
         cmocka_unit_test(test_loopback),
         cmocka_unit_test(test_no_ping),
+        cmocka_unit_test(test_ports_hold),
+        cmocka_unit_test(test_probes_port53),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
