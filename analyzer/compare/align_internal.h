@@ -29,6 +29,10 @@ void st_background(struct st_comparison *c);
  * c->outside_before and c->outside_after. */
 void st_outside_capture(struct st_comparison *c);
 
+/* Trace-only packets from or to a scanner's address that no frame shows
+ * (other_if.c): cause other-interface, counted in c->other_if. */
+void st_other_interface(struct st_comparison *c);
+
 /* Wire-only frames after the last line of a trace cut short (outside.c):
  * cause after-trace, counted in c->after_trace. */
 void st_after_trace(struct st_comparison *c);

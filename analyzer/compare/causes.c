@@ -55,6 +55,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_AFTER_TRACE] = "after-trace",
         [ST_CAUSE_TRUNCATED] = "truncated",
         [ST_CAUSE_CONNECT_NO_ARP] = "connect-no-arp",
+        [ST_CAUSE_OTHER_INTERFACE] = "other-interface",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -732,10 +733,12 @@ void st_classify(struct st_comparison *c)
     st_background(c);
 
     struct arp_seen arp = {0};
+    st_other_interface(c); /* first: such lines prove nothing of the capture's time */
     st_outside_capture(c);
     st_after_trace(c);
     for (size_t i = 0; i < t->npkts; i++) {
-        if (c->t2f[i] >= 0 || c->tcause[i] == ST_CAUSE_OUTSIDE_CAPTURE)
+        if (c->t2f[i] >= 0 || c->tcause[i] == ST_CAUSE_OUTSIDE_CAPTURE ||
+            c->tcause[i] == ST_CAUSE_OTHER_INTERFACE)
             continue;
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (c->dropped_known && c->capture_dropped > 0)

@@ -300,7 +300,8 @@ static bool any_outside(const struct st_comparison *c, const int32_t *v, size_t 
 {
     for (size_t i = 0; i < n; i++)
         if (c->t2f[v[i]] < 0 &&
-            (c->tcause[v[i]] == ST_CAUSE_OUTSIDE_CAPTURE || c->tcause[v[i]] == ST_CAUSE_TRUNCATED))
+            (c->tcause[v[i]] == ST_CAUSE_OUTSIDE_CAPTURE || c->tcause[v[i]] == ST_CAUSE_TRUNCATED ||
+             c->tcause[v[i]] == ST_CAUSE_OTHER_INTERFACE))
             return true;
     return false;
 }
@@ -325,7 +326,8 @@ static uint64_t *unseen_set(const struct st_comparison *c, size_t *n)
     if (!a)
         abort();
     for (size_t m = 0;
-         c->outside_before + c->outside_after + c->cut_unchecked + c->after_trace && m < c->nmodes;
+         c->outside_before + c->outside_after + c->cut_unchecked + c->after_trace + c->other_if &&
+         m < c->nmodes;
          m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *x = &c->modes[m].hosts[h];
@@ -374,7 +376,7 @@ static size_t report_list(uint32_t *a, size_t n)
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
 {
     cl->claimed_up = cl->answered = cl->missed = cl->unfounded = cl->unreported = 0;
-    cl->unheld = 0;
+    cl->unheld = cl->unseen = 0;
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
     size_t na, ns, nup = 0, nclaimed = 0, nans = 0, nunseen;
@@ -399,8 +401,13 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
             (!c->trace || (st_trace_run_claims(c->trace, cl->run[i]) && !c->trace->no_ping)) &&
             !c->cut_blind &&
             !(nunseen && bsearch(&up[nup - 1], unseen, nunseen, sizeof *unseen, st_cmp_u64));
-        if (held && !bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) &&
-            !st_is_own_host(c, cl->addr[i]))
+        if (!held || bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) ||
+            st_is_own_host(c, cl->addr[i]))
+            continue;
+        /* (a side built from the wire holds every host a frame is about) */
+        if (c->from_wire && !st_compare_has_host(c, cl->addr[i]))
+            cl->unseen++;
+        else
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
     }
     for (size_t i = 0; i < na; i++) {

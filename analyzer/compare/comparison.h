@@ -55,6 +55,8 @@ enum st_cause {
                                * reads, or a trace packet of a host such frames are about */
     ST_CAUSE_CONNECT_NO_ARP,  /* trace only: a connect() (CONN line) whose SYN the kernel never
                                * sent, its next hop never answering ARP or ND */
+    ST_CAUSE_OTHER_INTERFACE, /* trace only: from or to a scanner's address no frame shows: it
+                               * left by an interface the capture did not record */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 
@@ -144,7 +146,10 @@ struct st_comparison {
     /* frames cut by the capture's snap length, and the one-sided packets
      * left unchecked for them (truncated) */
     size_t cut_frames, cut_unchecked;
-    bool cut_blind; /* one of them lost its host (ARP, ND): no claim is held */
+    bool cut_blind;          /* one of them lost its host (ARP, ND): no claim is held */
+    size_t other_if;         /* trace packets of an interface not captured (other_if.c) */
+    uint32_t other_if_addr;  /* the first one's address on the scanner's side */
+    unsigned other_if_addrs; /* 1, or 2 for two or more addresses */
 
     size_t matched, trace_only, wire_only, discrepancies;
 

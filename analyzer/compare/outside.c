@@ -49,7 +49,8 @@ static struct span capture_span(const struct st_comparison *c)
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (c->t2f[i] >= 0 || st_to_itself(c, p)) /* (over lo: no proof of the time) */
+        /* (over lo, or another interface: no proof of the time) */
+        if (c->t2f[i] >= 0 || st_to_itself(c, p) || c->tcause[i] == ST_CAUSE_OTHER_INTERFACE)
             continue;
         int64_t beyond = p->dir == ST_DIR_RCVD ? OUTSIDE_RCVD_NS : OUTSIDE_SENT_NS;
         s.late |= p->time_ns < s.lo - beyond;

@@ -847,7 +847,7 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
              untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
                                  "--packet-trace)"
                                : "");
-    if (!c->judged && !open && !outside)
+    if (!c->judged && !open && !outside && !c->other_if)
         PART(" no host at all");
     if (t->malformed)
         PART(" %zu unreadable packet lines", t->malformed);
@@ -860,6 +860,10 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (c->after_trace)
         PART(" %zu frame%s after the trace's last line, not checked (it is cut short)",
              c->after_trace, ST_S(c->after_trace));
+    if (c->claims && c->claims->unseen)
+        PART(" %zu claimed host%s with no frame in the capture, not held (was it on the "
+             "interface the probes took?)",
+             c->claims->unseen, ST_S(c->claims->unseen));
     if (c->claims && c->claims->unheld)
         PART(" the scanner was %s: %zu answered host%s it did not print not held against it",
              c->claims->stopped, c->claims->unheld, ST_S(c->claims->unheld));
@@ -868,6 +872,13 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
              !c->outside_after    ? "before its first frame: it began after the scan started"
              : !c->outside_before ? "after its last frame: it ended before the scan"
                                   : "before its first frame and after its last");
+    if (c->other_if) {
+        char a[ST_HOST_STRLEN];
+        PART(" %zu trace packet%s from or to %s%s, which no frame shows: the capture was not "
+             "on the interface they took, not checked (capture every interface, or -i any)",
+             c->other_if, ST_S(c->other_if), st_host_str(c->other_if_addr, a),
+             c->other_if_addrs > 1 ? " (and other addresses)" : "");
+    }
 #undef PART
 #undef SAY
     if (!len)

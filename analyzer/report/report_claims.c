@@ -35,6 +35,8 @@ void st_report_claims_json(struct st_jw *w, const struct st_comparison *c)
         st_jw_string(w, "stopped", cl->stopped);
         st_jw_int(w, "unheld", (int64_t)cl->unheld);
     }
+    if (cl->unseen) /* likewise */
+        st_jw_int(w, "unseen", (int64_t)cl->unseen);
     st_jw_end_object(w);
 }
 
@@ -99,6 +101,11 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
                 "%s  not held: %zu answered but not printed; the scanner was %s, it may not "
                 "have printed all it found\n",
                 prefix, cl->unheld, cl->stopped);
+    if (cl->unseen)
+        fprintf(out,
+                "%s  not held: %zu claimed up with no frame of theirs in the capture: their "
+                "probes took an interface it did not record\n",
+                prefix, cl->unseen);
     if (cl->missed) {
         fprintf(out, "%s  missed (answered, not claimed):", prefix);
         addr_list(out, cl->missed_addr, cl->missed);

@@ -383,6 +383,17 @@ static void trace_only(const struct teller *t, long ti)
                 "the handshake: its SYN never reached the wire, as your kernel found no one "
                 "answering ARP (or neighbour discovery) for the address.",
                 st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
+    else if (c->tcause[ti] == ST_CAUSE_OTHER_INTERFACE)
+        fprintf(t->out,
+                "  The trace says %s %s was %s (line %u), from or to an address of the "
+                "scanner's that no frame of the capture shows: it took an interface the "
+                "capture did not record, so the wire cannot say whether it was there (capture "
+                "every interface, or -i any).",
+                article(kind), kind,
+                st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->dir == ST_DIR_RCVD
+                    ? "received"
+                    : "sent",
+                st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
     else if (c->tcause[ti] == ST_CAUSE_TRUNCATED)
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u); the capture's frames of this host "

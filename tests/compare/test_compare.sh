@@ -491,6 +491,44 @@ check "... the result says which end" jqt '(.summary.result | test("UNJUDGED: 8 
 check "... and the other" jqt '(.summary.result | test("UNJUDGED: 17 trace packets .*before its first frame"))' "$tmp/late.json"
 check "... no claimed host unfounded for want of frames the capture could not have" \
   jqt '.claims.unfounded == 0' "$tmp/early.json"
+# A capture on one interface while the probes took two (tcpdump -i lan0, the routed
+# targets' probes out of wan0): the lines from or to the address no frame shows are
+# other-interface, never unknown; the run UNJUDGED, no claim unfounded. The same for a side
+# built from the wire (fping to routed targets, a lan0 capture: no frame of theirs at all).
+for d in "$fx/portscan" "$fx6/Pn-bare" fixtures/scanners/fping-a; do
+  [ -d "$d" ] || continue
+  nm=$(basename "$d")
+  mkdir -p "$tmp/lan0-$nm"
+  cp "$d/trace.log" "$d/run.json" "$tmp/lan0-$nm/"
+  tshark -r "$d/capture.pcapng" -Y 'frame.interface_name == "lan0"' -w "$tmp/lan0-$nm/capture.pcapng" \
+    >/dev/null 2>&1
+  # a bare pair, but for the wire's side: it needs the command (run.json)
+  if [ "$nm" = fping-a ]; then
+    "$st" compare --no-write -f json "$tmp/lan0-$nm" >"$tmp/lan0-$nm.json"
+  else
+    "$st" compare --no-write -f json "$tmp/lan0-$nm/trace.log" "$tmp/lan0-$nm/capture.pcapng" \
+      >"$tmp/lan0-$nm.json"
+  fi
+  echo $? >"$tmp/lan0-$nm.rc"
+done
+check "lan0's capture of portscan: the wan0 lines other-interface, none unknown, UNJUDGED" \
+  jqt '.summary.causes["other-interface"] > 0 and .summary.causes.unknown == null
+       and .summary.passes == false and .summary.discrepancies == 0
+       and (.summary.result | test("UNJUDGED: [0-9]+ trace packets from or to 198.18.2.1, which no frame shows"))
+       and .claims.unfounded == 0' "$tmp/lan0-portscan.json"
+check "... exit 1" test "$(cat "$tmp/lan0-portscan.rc")" -eq 1
+check "... the lan0 host still judged from its frames (up arp-response)" \
+  jqt '[.modes[].hosts[] | select(.host == "198.18.1.2") | .verdict + " " + .reason] == ["up arp-response"]' \
+  "$tmp/lan0-portscan.json"
+check "lan0's capture of IPv6 Pn-bare: the wan0 lines other-interface, none unknown, UNJUDGED" \
+  jqt '.summary.causes["other-interface"] > 0 and .summary.causes.unknown == null
+       and .summary.passes == false and .summary.discrepancies == 0 and .claims.unfounded == 0' \
+  "$tmp/lan0-Pn-bare.json"
+check "fping's run with a lan0 capture: its claims not held, UNJUDGED, nothing unfounded" \
+  jqt '.claims.unseen == .claims.claimed_up and .claims.unseen > 0 and .claims.unfounded == 0
+       and (.summary.result | test("UNJUDGED: .*claimed hosts? with no frame in the capture"))' \
+  "$tmp/lan0-fping-a.json"
+check "... exit 1" test "$(cat "$tmp/lan0-fping-a.rc")" -eq 1
 # a capture cut by its snap length (editcap -s, as tcpdump -s would): fields past the cut
 # read as 0, so what they leave one-sided is truncated, never a discrepancy, the result
 # UNJUDGED and no claim unfounded (IPv6 at 64 bytes: the advertisements lose their target,

@@ -1,0 +1,82 @@
+/*
+ * Trace packets of an interface the capture did not record: `tcpdump -i
+ * lan0` (or `scantrace record -i lan0`) while the routed targets' probes
+ * left by wan0. The capture then shows no frame from or to the address
+ * those packets left from (a probe's source, a reply's destination): it
+ * cannot tell whether they were on the wire. Without this they were
+ * `unknown`, DISCREPANCIES of the scanner's for a capture taken elsewhere;
+ * other-interface is not a discrepancy, the result is UNJUDGED and the
+ * claims of their hosts are not held (claims.c), as for outside-capture.
+ */
+#include <stdlib.h>
+
+#include "align_internal.h"
+#include "util.h"
+
+/* The scanner's end of trace packet p, or 0 for a line that says none (a
+ * connect(): the kernel's, from whichever address it picks). */
+static uint32_t scanner_end(const struct st_pkt *p)
+{
+    if (p->flags & ST_PKT_CONNECT)
+        return 0;
+    return p->dir == ST_DIR_SENT ? st_pkt_src_host(p) : st_pkt_dst_host(p);
+}
+
+static bool unexplained(const struct st_comparison *c, size_t i, const struct st_pkt *p)
+{
+    return c->t2f[i] < 0 && !st_to_itself(c, p) && scanner_end(p);
+}
+
+/* Which of ends (sealed) some frame shows, as source or destination. */
+static bool *ends_seen(const struct st_comparison *c, const struct st_u32set *ends)
+{
+    bool *seen = calloc(ends->n + 1, 1);
+    if (!seen)
+        abort();
+    struct st_pkt tmp;
+    for (size_t f = 0; f < c->cap->n; f++) {
+        const struct st_pkt *p = st_store_get(&c->cap->frames, f, &tmp);
+        uint32_t both[2] = {st_pkt_src_host(p), st_pkt_dst_host(p)};
+        for (size_t e = 0; e < 2; e++) {
+            const uint32_t *at = bsearch(&both[e], ends->v, ends->n, sizeof *ends->v, st_cmp_u32);
+            if (at)
+                seen[at - ends->v] = true;
+        }
+    }
+    return seen;
+}
+
+void st_other_interface(struct st_comparison *c)
+{
+    const struct st_trace *t = c->trace;
+    struct st_u32set ends = {0};
+    struct st_pkt tmp;
+    c->other_if = 0;
+    c->other_if_addr = 0;
+    c->other_if_addrs = 1;
+    if (c->from_wire) /* its packets are the capture's own */
+        return;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (unexplained(c, i, p))
+            st_u32set_push(&ends, scanner_end(p));
+    }
+    st_u32set_seal(&ends);
+    bool *seen = ends.n ? ends_seen(c, &ends) : NULL;
+    for (size_t i = 0; i < t->npkts && ends.n; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        uint32_t end = scanner_end(p);
+        if (!unexplained(c, i, p))
+            continue;
+        const uint32_t *at = bsearch(&end, ends.v, ends.n, sizeof *ends.v, st_cmp_u32);
+        if (at && !seen[at - ends.v]) {
+            c->tcause[i] = ST_CAUSE_OTHER_INTERFACE;
+            c->other_if++;
+            if (!c->other_if_addr)
+                c->other_if_addr = end;
+            c->other_if_addrs += end != c->other_if_addr && c->other_if_addrs < 2;
+        }
+    }
+    free(seen);
+    st_u32set_free(&ends);
+}
