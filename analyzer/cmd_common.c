@@ -74,12 +74,6 @@ static void run_facts(const char *dir, char *status, size_t size, bool *unprivil
         *unprivileged = true;
 }
 
-/* Whether the text holds a packet line of a trace. */
-static bool has_packet_line(const char *text)
-{
-    return strstr(text, "SENT (") || strstr(text, "RCVD (") || strstr(text, "CONN (");
-}
-
 int st_cmd_check_rundir(const char *cmd, const char *dir)
 {
     char trace[4200], capture[4200], json[4200], status[64];
@@ -105,7 +99,7 @@ int st_cmd_check_rundir(const char *cmd, const char *dir)
     /* A trace's head says what it is: 64 KiB hold nmap's preamble and its
      * first packet lines even at -d9. */
     static char head[65536];
-    size_t n = head_of(trace, head, sizeof head);
+    head_of(trace, head, sizeof head);
     const char *p = head;
     while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
         p++;
@@ -120,11 +114,14 @@ int st_cmd_check_rundir(const char *cmd, const char *dir)
                 cmd, trace);
         return ST_EXIT_USAGE;
     }
-    if (!strcmp(status, "interrupted") && !has_packet_line(head) && n < sizeof head - 1) {
+    /* (an interrupted run that wrote something is judged: ping and fping -l
+     * print their summary on Ctrl-C, their normal end; a scanner stopped
+     * mid-run has its claims not held, and the result says so) */
+    if (!strcmp(status, "interrupted") && !*p) {
         fprintf(stderr,
-                "scantrace %s: %s: the run was interrupted before the command flushed its "
-                "output (run.json: \"interrupted\"); record it line-buffered: -- stdbuf -oL "
-                "COMMAND\n",
+                "scantrace %s: %s: the run was interrupted before the command wrote anything "
+                "(run.json: \"interrupted\"; nmap block-buffers its output and loses it when "
+                "killed); record it line-buffered: -- stdbuf -oL COMMAND\n",
                 cmd, dir);
         return ST_EXIT_USAGE;
     }

@@ -41,6 +41,10 @@ void st_after_trace(struct st_comparison *c);
  * unexplained (snaplen.c): cause truncated, counted in c->cut_unchecked. */
 void st_snaplen(struct st_comparison *c);
 
+/* Whether a frame the snap length cut lost its host (ARP's addresses, ND's
+ * target, the network header): any address may be in it. */
+bool st_snaplen_blind(const struct st_comparison *c);
+
 /* Frames that are another capture point's copy of a matched frame
  * (copies.c): cause copy, their packet's relatives. first and cand: each
  * trace packet's candidate frames (align.c's). */

@@ -45,6 +45,7 @@ static void progress_clear(void)
 
 static int load(const char *prog, const char *trace, const char *capture, const char *rundir,
                 struct st_dissect_job *job, struct st_loaded *l);
+static void unseen_targets(struct st_loaded *l);
 static int read_trace_side(const char *prog, const char *trace, const char *capture,
                            const char *rundir, struct st_loaded *l);
 
@@ -115,6 +116,13 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
     l->c.from_wire = from_wire; /* the causes depend on it */
     l->c.no_trace_why = from_wire ? l->scanner.no_trace_why : NULL;
+    /* nmap given --packet-trace, stopped before its block-buffered stdout
+     * reached the file: the trace was lost, not left out */
+    if (from_wire && !l->c.no_trace_why && !strcmp(l->scanner.name, "nmap") &&
+        st_scanner_stopped(&l->scanner))
+        l->c.no_trace_why = "nmap's packet trace was lost when it was stopped (it "
+                            "block-buffers a stdout that is no terminal: record it with "
+                            "stdbuf -oL to keep what it traced)";
     l->c.named_target = from_wire && l->scanner.named_target[0] ? l->scanner.named_target : NULL;
     if (from_wire && st_scanner_stopped(&l->scanner))
         snprintf(l->failed_why, sizeof l->failed_why, "the scanner was %s",
@@ -126,6 +134,7 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     st_compare_run(&l->c, &l->trace, &l->cap);
     st_timing_mark("align");
     st_compare_summarize(&l->c);
+    unseen_targets(l);
     st_timing_mark("summarize");
     /* scantrace's own trace has its verdicts in run.json, not printed
      * claims; nping's counts replies, claiming no host up or down (a log
@@ -133,6 +142,25 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     if (st_trace_has_claims(&l->trace))
         return st_loaded_claims(prog, l, trace, "stdout");
     return 0;
+}
+
+/* A side built from a capture of chosen interfaces (record -i): the
+ * targets no frame is about. The scanner was given them, and their probes
+ * may have left by an interface not recorded: not checked, UNJUDGED (a
+ * capture of every interface says they were never probed). */
+static void unseen_targets(struct st_loaded *l)
+{
+    const struct st_scanner_cmd *s = &l->scanner;
+    l->c.unseen_targets = 0;
+    if (!l->c.from_wire || !l->c.capture_chosen || !s->targets_read || s->named_target[0])
+        return;
+    for (size_t i = 0; i < s->ntargets; i++) {
+        uint32_t a = s->targets[i];
+        if (st_compare_has_host(&l->c, a) || st_is_own_host(&l->c, a))
+            continue;
+        if (!l->c.unseen_targets++)
+            l->c.unseen_target = a;
+    }
 }
 
 /* The trace, and run.json with a run directory: 0, or an exit code after
@@ -219,7 +247,13 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
     } else if (s->count_mode && unknown && !cl->lines)
         cl->unread = "fping -c/-C/-l with -a, -u or -q print their results on stderr, which "
                      "record does not keep (save it, 2>FILE, and give it with --claims)";
-    else if (s->signal[0] && unknown && !cl->lines) {
+    else if (st_scanner_stopped(s) && s->exit_status >= 0 && unknown) {
+        snprintf(cl->unread_buf, sizeof cl->unread_buf,
+                 "the scanner was stopped by timeout (exit status %d) before it printed a "
+                 "result%s",
+                 s->exit_status, cl->lines ? "; what it printed holds none" : "");
+        cl->unread = cl->unread_buf;
+    } else if (s->signal[0] && unknown && !cl->lines) {
         /* hping3 --scan aborts on a router's unreachable, say */
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
                  "the scanner was killed by %s before it printed a result", s->signal);

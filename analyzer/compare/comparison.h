@@ -139,6 +139,11 @@ struct st_comparison {
     /* run.json says scantrace made the capture (record, scan): it ran
      * before the scanner started and after it ended */
     bool capture_whole;
+    bool capture_chosen;    /* record -i: the capture holds the interfaces named, maybe not all
+                             * those the probes took */
+    size_t unseen_targets;  /* a side built from the wire, capture_chosen: targets no frame is
+                             * about (their probes may have taken another interface) */
+    uint32_t unseen_target; /* the first of them */
     /* trace packets from before the capture's first frame, after its last */
     size_t outside_before, outside_after;
     /* wire-only frames after a cut-short trace's last line (after-trace) */

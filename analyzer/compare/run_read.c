@@ -101,6 +101,23 @@ static void asked_mode(json_object *argv, struct st_trace *t)
     free(words);
 }
 
+/* Whether record was told which interfaces to capture (-i IF, -iIF,
+ * --interface IF, --interface=IF before "--"): without, it captures every
+ * interface that is up (but loopback). */
+static bool interfaces_chosen(json_object *argv)
+{
+    size_t n = argv ? json_object_array_length(argv) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *w = json_object_array_get_idx(argv, i);
+        const char *s = json_object_is_type(w, json_type_string) ? json_object_get_string(w) : "";
+        if (!strcmp(s, "--"))
+            break;
+        if (!strncmp(s, "-i", 2) || !strncmp(s, "--interface", 11))
+            return true;
+    }
+    return false;
+}
+
 /* "local_addresses": the scanner host's own; what does not read as an
  * address is skipped (no verdict rests on it alone). */
 static void local_addresses(json_object *a, struct st_trace *t)
@@ -131,11 +148,22 @@ int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace 
         c->dropped_known = true;
     }
     c->capture_whole = member(run, "capture", json_type_object) != NULL;
+    c->capture_chosen = interfaces_chosen(member(run, "command_line", json_type_array));
     asked_mode(member(run, "command_line", json_type_array), t);
     local_addresses(member(run, "local_addresses", json_type_array), t);
+    /* A run record never finished ("running": record killed outright, or
+     * still going) is cut short; so is one interrupted, unless the command
+     * then ended by itself with success (ping's and fping -l's summary on
+     * Ctrl-C is their normal end) */
     json_object *status = member(run, "status", json_type_string);
-    if (status && !strcmp(json_object_get_string(status), "interrupted"))
+    json_object *cmd = member(run, "command", json_type_object);
+    json_object *exit_status = member(cmd, "exit_status", json_type_int);
+    bool ended_well = exit_status && json_object_get_int(exit_status) == 0 &&
+                      !member(cmd, "signal", json_type_string);
+    const char *st = status ? json_object_get_string(status) : "";
+    if (!strcmp(st, "running") || (!strcmp(st, "interrupted") && !ended_well))
         t->interrupted = true;
+    t->unfinished = !strcmp(st, "running");
     return read_verdicts(r, t, why, whysz);
 }
 
@@ -206,5 +234,6 @@ int st_run_json_read(const char *rundir, struct st_trace *t, struct st_compariso
     out->capture_dropped = c.capture_dropped;
     out->dropped_known = c.dropped_known;
     out->capture_whole = c.capture_whole;
+    out->capture_chosen = c.capture_chosen;
     return 1;
 }

@@ -52,6 +52,15 @@ static uint32_t *cut_hosts(const struct st_comparison *c, size_t *n)
     return h;
 }
 
+bool st_snaplen_blind(const struct st_comparison *c)
+{
+    struct st_pkt tmp;
+    for (size_t f = 0; f < c->cap->n; f++)
+        if (cut(c, f) && host_lost(st_store_get(&c->cap->frames, f, &tmp)))
+            return true;
+    return false;
+}
+
 void st_snaplen(struct st_comparison *c)
 {
     c->cut_frames = c->cut_unchecked = 0;

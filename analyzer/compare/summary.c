@@ -778,7 +778,7 @@ void st_later_where(const struct st_comparison *c, const struct st_later *l, cha
 static const char *unjudged_why(const struct st_trace *t)
 {
     if (t->interrupted)
-        return "run interrupted";
+        return t->unfinished ? "the run never ended" : "run interrupted";
     if (!strcmp(t->dialect, "scantrace"))
         return "not in run.json";
     for (size_t k = 0; t->runs_are_passes && k < t->nruns; k++)
@@ -838,7 +838,9 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
                         : "the scanner's output is in no format scantrace reads");
     size_t outside = c->outside_before + c->outside_after;
     if (t->interrupted && !c->unjudged)
-        PART(" run interrupted");
+        PART(" %s", t->unfinished ? "the run never ended (run.json says running: record was "
+                                    "killed, or still runs)"
+                                  : "run interrupted");
     if (c->unjudged)
         PART(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
              c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
@@ -860,6 +862,14 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (c->after_trace)
         PART(" %zu frame%s after the trace's last line, not checked (it is cut short)",
              c->after_trace, ST_S(c->after_trace));
+    if (c->unseen_targets) {
+        char a[ST_HOST_STRLEN];
+        PART(" %zu target%s (%s%s) with no frame in the capture, which holds only the "
+             "interfaces record was given (-i): their probes may have taken another, not "
+             "checked",
+             c->unseen_targets, ST_S(c->unseen_targets), st_host_str(c->unseen_target, a),
+             c->unseen_targets > 1 ? "..." : "");
+    }
     if (c->claims && c->claims->unseen)
         PART(" %zu claimed host%s with no frame in the capture, not held (was it on the "
              "interface the probes took?)",

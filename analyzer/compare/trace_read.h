@@ -76,6 +76,7 @@ struct st_trace {
     int64_t *mode_start_ns; /* trace time of each PASS line */
     uint32_t *mode_line;    /* line number of each PASS line */
     bool interrupted;       /* run.json: the scanner was stopped before it decided */
+    bool unfinished;        /* run.json "running": the run never ended (record killed) */
     /* run.json: the mode nmap's command line asked for ("-PO1,6,17,132"),
      * the name of a trace without PASS lines; "" when unknown */
     char asked_mode[96];

@@ -502,6 +502,9 @@ for d in "$fx/portscan" "$fx6/Pn-bare" fixtures/scanners/fping-a; do
   cp "$d/trace.log" "$d/run.json" "$tmp/lan0-$nm/"
   tshark -r "$d/capture.pcapng" -Y 'frame.interface_name == "lan0"' -w "$tmp/lan0-$nm/capture.pcapng" \
     >/dev/null 2>&1
+  # as `record -i lan0` writes it
+  jq '.command_line |= (index("--") as $i | .[:$i] + ["-i", "lan0"] + .[$i:])' "$d/run.json" \
+    >"$tmp/lan0-$nm/run.json"
   # a bare pair, but for the wire's side: it needs the command (run.json)
   if [ "$nm" = fping-a ]; then
     "$st" compare --no-write -f json "$tmp/lan0-$nm" >"$tmp/lan0-$nm.json"
@@ -527,6 +530,10 @@ check "lan0's capture of IPv6 Pn-bare: the wan0 lines other-interface, none unkn
 check "fping's run with a lan0 capture: its claims not held, UNJUDGED, nothing unfounded" \
   jqt '.claims.unseen == .claims.claimed_up and .claims.unseen > 0 and .claims.unfounded == 0
        and (.summary.result | test("UNJUDGED: .*claimed hosts? with no frame in the capture"))' \
+  "$tmp/lan0-fping-a.json"
+# (the false pass this was: the targets claimed down, or silent, vanished from the report)
+check "... every target without a frame said (record -i lan0: its probes may have taken another)" \
+  jqt '.summary.result | test("UNJUDGED: .*5 targets \\(198.18.3.2...\\) with no frame in the capture, which holds only the interfaces record was given")' \
   "$tmp/lan0-fping-a.json"
 check "... exit 1" test "$(cat "$tmp/lan0-fping-a.rc")" -eq 1
 # a capture cut by its snap length (editcap -s, as tcpdump -s would): fields past the cut
@@ -720,6 +727,46 @@ check "interrupted record: exit 1" test $? -eq 1
 check "interrupted record: undecided hosts are down, interrupted (not no-response)" \
   jqt '[.modes[].hosts[] | select(.verdict == "down")] | length > 0 and all(.reason == "interrupted")' "$tmp/intr.json"
 check "interrupted record: the result says so" jqt '.summary.result | test("run interrupted")' "$tmp/intr.json"
+# An interrupted record whose command then ended by itself with success (ping's and
+# fping -l's summary on Ctrl-C: their normal end) is judged as any run; one that printed
+# something but no packet line is judged too, not refused; a run.json still "running"
+# (record killed outright) never ended: UNJUDGED
+fa=fixtures/scanners/fping-a
+for k in ended:0 killed:null; do
+  mkdir -p "$tmp/intr-${k%%:*}"
+  cp "$fa/capture.pcapng" "$fa/trace.log" "$tmp/intr-${k%%:*}/"
+  jq --argjson x "${k#*:}" '.status = "interrupted" | .interrupted = "SIGINT" | .command.exit_status = $x
+      | .command.signal = (if $x == null then "SIGINT" else null end)' "$fa/run.json" \
+    >"$tmp/intr-${k%%:*}/run.json"
+  "$st" compare --no-write -f json "$tmp/intr-${k%%:*}" >"$tmp/intr-${k%%:*}.json"
+  echo $? >"$tmp/intr-${k%%:*}.rc"
+done
+check "interrupted, then fping ended by itself (exit 0): judged as the run it is, consistent" \
+  jqt '.summary.passes and (.summary.result | test("interrupted") | not)' "$tmp/intr-ended.json"
+check "... exit 0" test "$(cat "$tmp/intr-ended.rc")" -eq 0
+check "interrupted and killed by the signal: read, not refused, UNJUDGED (exit 1)" \
+  jqt '(.summary.result | test("UNJUDGED: .*run interrupted")) and .claims.claimed_up > 0' \
+  "$tmp/intr-killed.json"
+check "... exit 1" test "$(cat "$tmp/intr-killed.rc")" -eq 1
+mkdir -p "$tmp/running"
+cp "$fa/capture.pcapng" "$fa/trace.log" "$tmp/running/"
+jq '.status = "running" | .command.exit_status = null' "$fa/run.json" >"$tmp/running/run.json"
+"$st" compare --no-write -f json "$tmp/running" >"$tmp/running.json"
+check "run.json still running (record killed outright): UNJUDGED, the run never ended, exit 1" \
+  test $? -eq 1 -a "$(jq -r '.summary.result | test("UNJUDGED: the run never ended")' "$tmp/running.json")" = true
+# nmap --packet-trace stopped by timeout before its block-buffered stdout reached the file:
+# the trace lost (said, with stdbuf -oL), the scanner stopped by timeout (not "failed")
+ps=$fx/portscan
+mkdir -p "$tmp/tmo"
+cp "$ps/capture.pcapng" "$tmp/tmo/"
+head -1 "$ps/trace.log" >"$tmp/tmo/trace.log"
+jq '.command_line |= (index("--") as $i | .[:$i + 1] + ["timeout", "1"] + .[$i + 1:])
+    | .command.argv = ["timeout", "1"] + .command.argv | .command.exit_status = 124' \
+  "$ps/run.json" >"$tmp/tmo/run.json"
+"$st" compare --no-write -f json "$tmp/tmo" >"$tmp/tmo.json"
+check "nmap stopped by timeout, its trace lost: said so, stdbuf -oL advised, UNJUDGED" \
+  jqt '(.summary.result | test("UNJUDGED: the scanner was stopped by timeout \\(exit status 124\\)"))
+       and (.trace.no_trace_why | test("stdbuf -oL"))' "$tmp/tmo.json"
 # a scantrace pass that probed nothing: an empty mode
 st_run=fixtures/scantrace/each-mode
 mkdir "$tmp/emptymode"
