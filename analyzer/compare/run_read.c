@@ -101,18 +101,29 @@ static void asked_mode(json_object *argv, struct st_trace *t)
     free(words);
 }
 
+static const char *word_at(json_object *argv, size_t i)
+{
+    json_object *w = json_object_array_get_idx(argv, i);
+    return json_object_is_type(w, json_type_string) ? json_object_get_string(w) : "";
+}
+
 /* Whether record was told which interfaces to capture (-i IF, -iIF,
- * --interface IF, --interface=IF before "--"): without, it captures every
- * interface that is up (but loopback). */
+ * --interface IF, --interface=IF before "--"), other than "any": without,
+ * it captures every interface that is up (but loopback). */
 static bool interfaces_chosen(json_object *argv)
 {
     size_t n = argv ? json_object_array_length(argv) : 0;
     for (size_t i = 0; i < n; i++) {
-        json_object *w = json_object_array_get_idx(argv, i);
-        const char *s = json_object_is_type(w, json_type_string) ? json_object_get_string(w) : "";
+        const char *s = word_at(argv, i), *v = NULL;
         if (!strcmp(s, "--"))
             break;
-        if (!strncmp(s, "-i", 2) || !strncmp(s, "--interface", 11))
+        if (!strcmp(s, "-i") || !strcmp(s, "--interface"))
+            v = i + 1 < n ? word_at(argv, ++i) : "";
+        else if (!strncmp(s, "--interface=", 12))
+            v = s + 12;
+        else if (!strncmp(s, "-i", 2))
+            v = s + 2;
+        if (v && strcmp(v, "any"))
             return true;
     }
     return false;
