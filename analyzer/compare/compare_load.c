@@ -247,7 +247,7 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
     } else if (s->count_mode && unknown && !cl->lines)
         cl->unread = "fping -c/-C/-l with -a, -u or -q print their results on stderr, which "
                      "record does not keep (save it, 2>FILE, and give it with --claims)";
-    else if (st_scanner_stopped(s) && s->exit_status >= 0 && unknown) {
+    else if (st_scanner_stopped(s) && !s->signal[0] && unknown) {
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
                  "the scanner was stopped by timeout (exit status %d) before it printed a "
                  "result%s",

@@ -82,7 +82,8 @@ void st_outside_capture(struct st_comparison *c)
     c->outside_before = c->outside_after = 0;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (c->t2f[i] < 0 && !st_to_itself(c, p) && outside(c, &span, p))
+        if (c->t2f[i] < 0 && !st_to_itself(c, p) && c->tcause[i] != ST_CAUSE_OTHER_INTERFACE &&
+            outside(c, &span, p))
             c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
     }
 }

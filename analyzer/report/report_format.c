@@ -183,6 +183,8 @@ int st_report_write(const char *prog, const struct st_report_format *f, const st
                     const char *path)
 {
     struct st_render rr = *r;
+    if (path && !strcmp(path, "-")) /* "-o -": standard output, as other tools read it */
+        path = NULL;
     /* a file is coloured only when asked for (--color always) */
     rr.color =
         f->color && (path ? r->when == ST_COLOR_ALWAYS : st_color_on(r->when, STDOUT_FILENO));

@@ -527,6 +527,18 @@ check "lan0's capture of IPv6 Pn-bare: the wan0 lines other-interface, none unkn
   jqt '.summary.causes["other-interface"] > 0 and .summary.causes.unknown == null
        and .summary.passes == false and .summary.discrepancies == 0 and .claims.unfounded == 0' \
   "$tmp/lan0-Pn-bare.json"
+# the other way round (wan0 only): nmap's ARP lines are lan0's, its "RCVD ARP reply" naming
+# no destination (the request it answers says whose it is): other-interface too, and no
+# proof that the capture began late (it began first)
+mkdir -p "$tmp/wan0-portscan"
+tshark -r "$fx/portscan/capture.pcapng" -Y 'frame.interface_name == "wan0"' \
+  -w "$tmp/wan0-portscan/capture.pcapng" >/dev/null 2>&1
+"$st" compare --no-write -f json "$fx/portscan/trace.log" "$tmp/wan0-portscan/capture.pcapng" \
+  >"$tmp/wan0-portscan.json"
+check "wan0's capture of portscan: the ARP lines (replies too) other-interface, none outside-capture" \
+  jqt '([.packets[] | select(.status == "trace_only") | .cause] | unique) == ["other-interface"]
+       and ([.packets[] | select(.proto == "arp" and .status == "trace_only" and .dir == "rcvd")]
+            | length) >= 1' "$tmp/wan0-portscan.json"
 check "fping's run with a lan0 capture: its claims not held, UNJUDGED, nothing unfounded" \
   jqt '.claims.unseen == .claims.claimed_up and .claims.unseen > 0 and .claims.unfounded == 0
        and (.summary.result | test("UNJUDGED: .*claimed hosts? with no frame in the capture"))' \

@@ -163,6 +163,11 @@ for fw in "${formats[@]}"; do
   check "-f $f: compare and report write the same bytes" cmp -s "$tmp/c.$f" "$tmp/r.$f"
 done
 check "md is markdown" cmp -s "$tmp/r.md" "$tmp/r.markdown"
+# "-o -" is standard output, as other tools read it: no file named "-"
+(cd "$tmp" && "$st" report -f junit -o - "$OLDPWD/$run" >"$tmp/dash.junit")
+check "report -o -: the page on standard output, no file named -" \
+  test ! -e "$tmp/-" -a -s "$tmp/dash.junit"
+check "... the same bytes as -o FILE" cmp -s "$tmp/dash.junit" "$tmp/r.junit"
 "$st" explain "$run" >"$tmp/x.txt"
 check "explain is report -f explain" cmp -s "$tmp/x.txt" "$tmp/r.explain"
 "$st" report "$run" >"$tmp/default"
