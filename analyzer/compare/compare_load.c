@@ -187,7 +187,10 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
     if (!l->trace.npkts && !from_wire) {
         progress_clear(),
             fprintf(stderr,
-                    "%s: %s: no SENT/RCVD/CONN lines (was it recorded with --packet-trace?)\n",
+                    "%s: %s: no SENT/RCVD/CONN lines: give nmap --packet-trace, or compare a "
+                    "run directory (scantrace record -- COMMAND) for a scanner that traces "
+                    "nothing (fping, zmap, masscan, hping3: its side is built from the "
+                    "capture and its command)\n",
                     prog, trace);
         st_trace_free(&l->trace);
         st_scanner_cmd_free(&l->scanner);

@@ -74,6 +74,73 @@ static bool outside(struct st_comparison *c, const struct span *s, const struct 
     return false;
 }
 
+/* Whether run k of the log has a packet on the wire. */
+static bool run_seen(const struct st_comparison *c, size_t k)
+{
+    size_t from, to;
+    st_trace_run_range(c->trace, k, &from, &to);
+    for (size_t i = from; i < to; i++)
+        if (c->t2f[i] >= 0)
+            return true;
+    return false;
+}
+
+static bool open_line(const struct st_comparison *c, size_t i, const struct st_pkt *p)
+{
+    return c->t2f[i] < 0 && !st_to_itself(c, p) && c->tcause[i] != ST_CAUSE_OTHER_INTERFACE &&
+           c->tcause[i] != ST_CAUSE_OUTSIDE_CAPTURE;
+}
+
+/*
+ * A log of runs (`nmap ... >> log` while a capture was started between two
+ * of them): a run none of whose packets is on the wire, before the first
+ * run that has one, came before the capture began (after the last, after
+ * it ended). Its times cannot prove it: its packets, all alike, have no
+ * frame to set its clock by. A capture running then would hold some of
+ * them.
+ */
+static void unseen_runs(struct st_comparison *c)
+{
+    const struct st_trace *t = c->trace;
+    size_t first = SIZE_MAX, last = 0;
+    for (size_t k = 0; t->nruns > 1 && k < t->nruns; k++)
+        if (run_seen(c, k)) {
+            first = first == SIZE_MAX ? k : first;
+            last = k;
+        }
+    if (first == SIZE_MAX)
+        return;
+    struct st_pkt tmp;
+    for (size_t k = 0; k < t->nruns; k++) {
+        if (k >= first && k <= last)
+            continue;
+        size_t from, to;
+        st_trace_run_range(t, k, &from, &to);
+        for (size_t i = from; i < to; i++)
+            if (open_line(c, i, st_trace_pkt(t, i, &tmp))) {
+                c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
+                if (k < first)
+                    c->outside_before++;
+                else
+                    c->outside_after++;
+            }
+    }
+}
+
+/* A frame the classification called a missed reply or an untraced
+ * retransmission of a line from outside the capture's time: what the
+ * scanner read then is not known. */
+static void outside_relatives(struct st_comparison *c)
+{
+    for (size_t f = 0; f < c->cap->n && c->outside_before + c->outside_after; f++) {
+        long rel = c->f2t[f] < 0 ? st_frame_rel(c, (long)f) : -1;
+        enum st_cause why = (enum st_cause)c->fcause[f];
+        if (rel >= 0 && c->tcause[rel] == ST_CAUSE_OUTSIDE_CAPTURE &&
+            (why == ST_CAUSE_MISSED_REPLY || why == ST_CAUSE_RETRANSMIT))
+            c->fcause[f] = ST_CAUSE_OUTSIDE_CAPTURE;
+    }
+}
+
 void st_outside_capture(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -82,10 +149,11 @@ void st_outside_capture(struct st_comparison *c)
     c->outside_before = c->outside_after = 0;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (c->t2f[i] < 0 && !st_to_itself(c, p) && c->tcause[i] != ST_CAUSE_OTHER_INTERFACE &&
-            outside(c, &span, p))
+        if (open_line(c, i, p) && outside(c, &span, p))
             c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
     }
+    unseen_runs(c);
+    outside_relatives(c);
 }
 
 /* How far before a cut trace's last line a frame may be and still be the

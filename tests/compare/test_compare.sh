@@ -491,6 +491,17 @@ check "... the result says which end" jqt '(.summary.result | test("UNJUDGED: 8 
 check "... and the other" jqt '(.summary.result | test("UNJUDGED: 17 trace packets .*before its first frame"))' "$tmp/late.json"
 check "... no claimed host unfounded for want of frames the capture could not have" \
   jqt '.claims.unfounded == 0' "$tmp/early.json"
+# a session log whose first run came before the capture began (tcpdump started between two
+# `nmap ... >> log` runs): that run has no frame, and no clock to prove it by; it is
+# outside-capture all the same, not unknown, and no claim of it is unfounded
+tshark -r "$fx/session-nping/capture.pcapng" -Y 'frame.number >= 7' -w "$tmp/sess-late.pcapng" \
+  >/dev/null 2>&1
+"$st" compare --no-write -f json "$fx/session-nping/trace.log" "$tmp/sess-late.pcapng" \
+  >"$tmp/sess-late.json"
+check "a session's capture begun after its first run: that run outside-capture, UNJUDGED" \
+  jqt '.summary.causes["outside-capture"] > 0 and .summary.causes.unknown == null
+       and .summary.discrepancies == 0 and .claims.unfounded == 0
+       and (.summary.result | test("UNJUDGED: .*before its first frame"))' "$tmp/sess-late.json"
 # A capture on one interface while the probes took two (tcpdump -i lan0, the routed
 # targets' probes out of wan0): the lines from or to the address no frame shows are
 # other-interface, never unknown; the run UNJUDGED, no claim unfounded. The same for a side
