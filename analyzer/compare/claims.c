@@ -404,8 +404,10 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
         if (!held || bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) ||
             st_is_own_host(c, cl->addr[i]))
             continue;
-        /* (a side built from the wire holds every host a frame is about) */
-        if (c->from_wire && !st_compare_has_host(c, cl->addr[i]))
+        /* a side built from a capture of record -i's interfaces holds every
+         * host a frame is about: one without may have answered on another
+         * (of every interface: a host never probed, unfounded) */
+        if (c->from_wire && c->capture_chosen && !st_compare_has_host(c, cl->addr[i]))
             cl->unseen++;
         else
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);

@@ -71,8 +71,9 @@ struct st_claims {
      * or NULL: its answered hosts not claimed are counted here, not missed */
     char stopped[40];
     size_t unheld;
-    /* a side built from the wire: hosts claimed up that no frame is about
-     * (their probes took an interface the capture did not record), not held */
+    /* a side built from a capture of record -i's interfaces: hosts claimed
+     * up that no frame is about (their probes may have taken an interface
+     * the capture did not record), not held */
     size_t unseen;
 };
 
