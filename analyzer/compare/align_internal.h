@@ -29,6 +29,15 @@ void st_background(struct st_comparison *c);
  * c->outside_before and c->outside_after. */
 void st_outside_capture(struct st_comparison *c);
 
+/* A log's runs with no frame at all, before the first run with one or
+ * after the last (outside.c): their unknown lines outside-capture too, once
+ * the trace-only causes are set. */
+void st_unseen_runs(struct st_comparison *c);
+
+/* Missed replies and untraced retransmissions of outside-capture lines:
+ * outside-capture (outside.c). */
+void st_outside_relatives(struct st_comparison *c);
+
 /* Trace-only packets from or to a scanner's address that no frame shows
  * (other_if.c): cause other-interface, counted in c->other_if. */
 void st_other_interface(struct st_comparison *c);

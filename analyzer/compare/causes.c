@@ -758,6 +758,8 @@ void st_classify(struct st_comparison *c)
         else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }
+    st_unseen_runs(c);
+    st_outside_relatives(c);
     st_snaplen(c); /* once every one-sided packet has its cause */
     st_u32set_free(&arp.asked);
     st_u32set_free(&arp.answered);

@@ -99,7 +99,7 @@ static bool open_line(const struct st_comparison *c, size_t i, const struct st_p
  * frame to set its clock by. A capture running then would hold some of
  * them.
  */
-static void unseen_runs(struct st_comparison *c)
+void st_unseen_runs(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
     size_t first = SIZE_MAX, last = 0;
@@ -110,14 +110,15 @@ static void unseen_runs(struct st_comparison *c)
         }
     if (first == SIZE_MAX)
         return;
-    struct st_pkt tmp;
     for (size_t k = 0; k < t->nruns; k++) {
         if (k >= first && k <= last)
             continue;
         size_t from, to;
         st_trace_run_range(t, k, &from, &to);
+        /* (what else explains, as a probe that never left for want of ARP,
+         * stays: a run of those alone has no frame either) */
         for (size_t i = from; i < to; i++)
-            if (open_line(c, i, st_trace_pkt(t, i, &tmp))) {
+            if (c->t2f[i] < 0 && c->tcause[i] == ST_CAUSE_UNKNOWN) {
                 c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
                 if (k < first)
                     c->outside_before++;
@@ -130,7 +131,7 @@ static void unseen_runs(struct st_comparison *c)
 /* A frame the classification called a missed reply or an untraced
  * retransmission of a line from outside the capture's time: what the
  * scanner read then is not known. */
-static void outside_relatives(struct st_comparison *c)
+void st_outside_relatives(struct st_comparison *c)
 {
     for (size_t f = 0; f < c->cap->n && c->outside_before + c->outside_after; f++) {
         long rel = c->f2t[f] < 0 ? st_frame_rel(c, (long)f) : -1;
@@ -152,8 +153,6 @@ void st_outside_capture(struct st_comparison *c)
         if (open_line(c, i, p) && outside(c, &span, p))
             c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
     }
-    unseen_runs(c);
-    outside_relatives(c);
 }
 
 /* How far before a cut trace's last line a frame may be and still be the
