@@ -35,6 +35,21 @@ static bool range_read(const char *start, const char *end, struct st_targets *t)
            st_targets_add_range(t, lo, hi, err, sizeof err) == 0;
 }
 
+/* Targets past MAX_TARGETS are not kept (targets_set): a spec's past it
+ * are dropped as it is read, and a list of many such is cut to the limit
+ * once past twice it, so that a /8 ("fping -g 10.0.0.0/8") or two hundred
+ * /9s are not sorted whole. A CIDR or a range expands in ascending order:
+ * its lowest addresses stay, as they did. */
+static void bound_targets(struct st_targets *t, size_t before)
+{
+    if (t->n - before > MAX_TARGETS)
+        t->n = before + MAX_TARGETS;
+    if (t->n > 2 * MAX_TARGETS) {
+        size_t n = st_sort_unique(t->addr, t->n, sizeof *t->addr, st_cmp_u32);
+        t->n = n < MAX_TARGETS ? n : MAX_TARGETS;
+    }
+}
+
 /* One spec as nmap reads it (targets.h) or a whole-address range, expanded
  * into t; whether it was one. Words of the command line that are not specs
  * (options, their values) are not targets: their error is expected. */
@@ -49,7 +64,11 @@ static bool spec_read(const char *arg, struct st_targets *t)
         if (range_read(start, dash + 1, t))
             return true;
     }
-    return st_targets_add(t, arg, err, sizeof err) == 0;
+    size_t before = t->n;
+    if (st_targets_add(t, arg, err, sizeof err))
+        return false;
+    bound_targets(t, before);
+    return true;
 }
 
 /* An IPv6 address, or a prefix of at most MAX_TARGETS addresses
@@ -86,6 +105,7 @@ static bool spec6_read(const char *arg, struct st_targets *t)
         }
         t->addr[t->n++] = st_host6(a);
     }
+    bound_targets(t, t->n);
     return true;
 }
 
