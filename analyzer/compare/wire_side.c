@@ -35,18 +35,18 @@ static bool range_read(const char *start, const char *end, struct st_targets *t)
            st_targets_add_range(t, lo, hi, err, sizeof err) == 0;
 }
 
-/* Targets past MAX_TARGETS are not kept (targets_set): a spec's past it
- * are dropped as it is read, and a list of many such is cut to the limit
- * once past twice it, so that a /8 ("fping -g 10.0.0.0/8") or two hundred
- * /9s are not sorted whole. A CIDR or a range expands in ascending order:
- * its lowest addresses stay, as they did. */
+/* More targets than MAX_TARGETS are not listed: every address probed may
+ * be one (targets_set), as with a target given by name. So a spec is cut
+ * one past the limit as it is read, and a list of many such once past
+ * twice it: a /8 ("fping -g 10.0.0.0/8") or two hundred /9s are not
+ * expanded and sorted whole, and the overflow still shows. */
 static void bound_targets(struct st_targets *t, size_t before)
 {
     if (t->n - before > MAX_TARGETS)
-        t->n = before + MAX_TARGETS;
+        t->n = before + MAX_TARGETS + 1;
     if (t->n > 2 * MAX_TARGETS) {
         size_t n = st_sort_unique(t->addr, t->n, sizeof *t->addr, st_cmp_u32);
-        t->n = n < MAX_TARGETS ? n : MAX_TARGETS;
+        t->n = n <= MAX_TARGETS ? n : MAX_TARGETS + 1;
     }
 }
 
@@ -130,8 +130,10 @@ static bool own_address_option(const char *scanner, const char *opt)
 static void targets_set(struct st_targets *t, struct st_scanner_cmd *s)
 {
     size_t n = st_sort_unique(t->addr, t->n, sizeof *t->addr, st_cmp_u32);
-    s->ntargets = n < MAX_TARGETS ? n : MAX_TARGETS;
+    s->ntargets = n <= MAX_TARGETS ? n : 0;
     s->targets = t->addr;
+    if (n > MAX_TARGETS) /* too many to list (a /8 sweep): any address probed may be one */
+        s->targets_read = false;
 }
 
 /* Whether a target operand is a host name ("r1x", "www.example.org"):

@@ -237,4 +237,16 @@ check "nmap-Pn-untraced: the routed hosts up user-set" \
   jqt '[.modes[].hosts[] | select(.host | startswith("198.18.3.")) | .reason] | unique == ["user-set"]' \
   "$tmp/nmap-Pn-untraced.json"
 
+# a sweep of more targets than compare lists (a /8): every address probed may be one, as
+# with a target given by name; the lowest 131,072 were kept before, and fping-a's routed
+# hosts, past them, were "unfounded" claims
+mkdir -p "$tmp/g8"
+cp fixtures/scanners/fping-a/trace.log fixtures/scanners/fping-a/capture.pcapng "$tmp/g8/"
+jq '(.command_line |= (index("--") as $i | .[:$i + 1] + ["fping", "-a", "-g", "10.0.0.0/8", "198.18.3.0/24"]))
+    | .command.argv = ["fping", "-a", "-g", "10.0.0.0/8", "198.18.3.0/24"]' \
+  fixtures/scanners/fping-a/run.json >"$tmp/g8/run.json"
+"$st" compare --no-write -f json "$tmp/g8" >"$tmp/g8.json"
+check "targets past the limit (a /8 and a /24): none unfounded, consistent" \
+  jqt '.claims.unfounded == 0 and .summary.passes' "$tmp/g8.json"
+
 tap_done
