@@ -593,8 +593,7 @@ static void dry_probe(const struct st_scan_config *cfg, struct st_probe_ctx *ctx
     }
 }
 
-/* The first try of every probe, as trace lines, with PASS lines. */
-static int dry_run(struct st_scan_config *cfg)
+static int dry_passes(struct st_scan_config *cfg, const struct st_sched *copies)
 {
     struct st_probe_ctx ctx = {
         .fixed_ttl = cfg->ttl, .rng = 0x5eed, .payload = (uint16_t)cfg->evasion.datalen};
@@ -633,12 +632,29 @@ static int dry_run(struct st_scan_config *cfg)
                 struct st_probe_tmpl tm;
                 uint8_t buf[ST_TMPL_MAX];
                 kinds[k].mod->prepare(&ctx, kinds[k].port, &tm);
-                size_t n = kinds[k].mod->make(&ctx, &tm, cfg->targets.addr[t], 0, buf, sizeof buf);
+                size_t n = kinds[k].mod->make(&ctx, &tm, cfg->targets.addr[t],
+                                              st_sched_attempt(copies, &copies->hosts[t], 0), buf,
+                                              sizeof buf);
                 dry_probe(cfg, &ctx, buf, n, kinds[k].mod->ethernet);
             }
         }
     }
     return fflush(stdout) ? ST_EXIT_ENVIRONMENT : ST_EXIT_OK;
+}
+
+/* The first try of every probe, as trace lines, with PASS lines (each
+ * copy of a target given twice with its own attempt number, as the scan's
+ * scheduler gives them). */
+static int dry_run(struct st_scan_config *cfg)
+{
+    struct st_sched copies;
+    if (st_sched_init(&copies, cfg->targets.addr, NULL, cfg->targets.n, &cfg->timing, 0)) {
+        fprintf(stderr, "scantrace scan: out of memory\n");
+        return ST_EXIT_ENVIRONMENT;
+    }
+    int rc = dry_passes(cfg, &copies);
+    st_sched_free(&copies);
+    return rc;
 }
 
 int st_cmd_scan(int argc, char **argv)

@@ -68,7 +68,6 @@ struct engine {
     struct st_sched sched;
     const struct st_probe_module *mods[16];
     size_t nmods;
-    uint8_t max_try;
     unsigned long probe_no;
     unsigned long send_errors;
     int last_send_errno;
@@ -430,9 +429,10 @@ static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe
 
 /* The probes of one try: IP probes into the batch (counted as sent; a
  * refusal is taken back when the batch goes), the others sent at once. */
-static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t tryno)
+static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_host)
 {
     struct engine *e = ud;
+    uint8_t tryno = st_sched_attempt(&e->sched, h, try_of_host); /* the copy's own probes */
     size_t idx = (size_t)(h - e->sched.hosts);
     struct slot *s = &e->slots[e->slot_of[idx]];
     size_t sent = 0;
@@ -494,7 +494,7 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
     int64_t t = frame_time(f, hdr);
     for (size_t i = 0; i < e->nmods; i++) {
         struct st_probe_reply rep;
-        if (!e->mods[i]->match(&s->ctx, &p, e->max_try, &rep))
+        if (!e->mods[i]->match(&s->ctx, &p, st_sched_max_attempt(&e->sched), &rep))
             continue;
         /* an answer nmap reads no verdict in (a router's unreachable, a
          * parameter problem: -6 -PO, -PY to a host without SCTP), or one
@@ -503,7 +503,8 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
          * not of this pass is another shard's (their sweep shares the
          * scanner's address), and that shard's to trace. */
         if (rep.decides &&
-            !st_sched_reply(&e->sched, rep.target, rep.tryno, rep.up, rep.reason, t) &&
+            !st_sched_reply(&e->sched, rep.target, e->mods[i]->ethernet ? -1 : rep.tryno, rep.up,
+                            rep.reason, t) &&
             !st_sched_has(&e->sched, rep.target))
             return;
         if (rep.decides && e->mods[i]->ethernet && e->cfg->v6)
@@ -706,8 +707,6 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
         return -1;
     }
     settle_local(e);
-    int m = e->cfg->timing.max_retries;
-    e->max_try = (uint8_t)(m < 0 ? 0 : m > 250 ? 250 : m);
     e->stop = false;
     e->pass_start = e->last_progress = start;
     e->drops_told = 0;

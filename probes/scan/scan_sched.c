@@ -60,8 +60,36 @@ static int link_copy(struct st_sched *s, uint32_t i)
     uint32_t first = s->slots[k];
     uint32_t last = s->tails[first] == NO_SLOT ? first : s->tails[first];
     s->hosts[last].next_copy = i;
+    s->hosts[i].copy = s->hosts[last].copy < UINT8_MAX ? s->hosts[last].copy + 1 : UINT8_MAX;
     s->tails[first] = i;
     return 0;
+}
+
+/* The attempt numbers: a copy's tries, as many copies as fit below 255 (a
+ * probe module's loop over 0..max_attempt must end: no 255). */
+static void attempts_init(struct st_sched *s)
+{
+    int m = s->timing->max_retries;
+    s->tries_per_copy = (uint8_t)((m < 0 ? 0 : m > 250 ? 250 : m) + 1);
+    s->copy_ranks = (uint8_t)(UINT8_MAX / s->tries_per_copy);
+    uint8_t most = 0;
+    for (size_t i = 0; i < s->nhosts; i++)
+        if (s->hosts[i].copy > most)
+            most = s->hosts[i].copy;
+    if (most >= s->copy_ranks)
+        most = (uint8_t)(s->copy_ranks - 1);
+    s->max_attempt = (uint8_t)((most + 1) * s->tries_per_copy - 1);
+}
+
+uint8_t st_sched_attempt(const struct st_sched *s, const struct st_sched_host *h, uint8_t tryno)
+{
+    unsigned rank = h->copy < s->copy_ranks ? h->copy : s->copy_ranks - 1u;
+    return (uint8_t)(rank * s->tries_per_copy + tryno);
+}
+
+uint8_t st_sched_max_attempt(const struct st_sched *s)
+{
+    return s->max_attempt;
 }
 
 int st_sched_init(struct st_sched *s, const uint32_t *addrs, const bool *arp, size_t n,
@@ -97,6 +125,7 @@ int st_sched_init(struct st_sched *s, const uint32_t *addrs, const bool *arp, si
     }
     free(s->tails);
     s->tails = NULL;
+    attempts_init(s);
     s->cwnd = INITIAL_CWND;
     s->ssthresh = 75;
     s->last_drop_ns = INT64_MIN;
@@ -271,20 +300,27 @@ bool st_sched_has(const struct st_sched *s, uint32_t addr)
     return slot_of(s, addr) != NO_SLOT;
 }
 
-/* The first host with this address still undecided, else its first host
- * (NULL: not in the pass). */
-static struct st_sched_host *find(struct st_sched *s, uint32_t addr)
+/*
+ * The copy of addr a reply decides: the one its attempt number names (the
+ * last rank: the first such copy undecided that has sent the try), or, when
+ * it names none, the first undecided copy that has sent a try (the reply
+ * taken as one to its first try: an ARP reply could answer any). NULL when
+ * there is none; *tryno the try it answers.
+ */
+static struct st_sched_host *find(struct st_sched *s, uint32_t addr, int attempt, uint8_t *tryno)
 {
     uint32_t slot = slot_of(s, addr);
-    if (slot == NO_SLOT)
-        return NULL;
-    struct st_sched_host *h = &s->hosts[slot];
-    for (struct st_sched_host *c = h;; c = &s->hosts[c->next_copy]) {
-        if (c->state == ST_HOST_PENDING)
-            return c;
-        if (c->next_copy == NO_SLOT)
-            return h;
+    unsigned rank = attempt >= 0 ? (unsigned)attempt / s->tries_per_copy : 0;
+    *tryno = attempt >= 0 ? (uint8_t)((unsigned)attempt % s->tries_per_copy) : 0;
+    for (uint32_t i = slot; i != NO_SLOT; i = s->hosts[i].next_copy) {
+        struct st_sched_host *c = &s->hosts[i];
+        bool named =
+            attempt < 0 || c->copy == rank || (rank == s->copy_ranks - 1u && c->copy > rank);
+        if (!named || c->state != ST_HOST_PENDING || c->tries <= *tryno)
+            continue;
+        return c;
     }
+    return NULL;
 }
 
 static void rtt_sample(struct st_sched *s, int64_t r)
@@ -312,11 +348,12 @@ void st_sched_settle(struct st_sched *s, size_t i, const char *reason)
     s->resolved++;
 }
 
-const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, uint8_t tryno,
-                                           bool up, const char *reason, int64_t now)
+const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, int attempt, bool up,
+                                           const char *reason, int64_t now)
 {
-    struct st_sched_host *h = find(s, addr);
-    if (!h || h->state != ST_HOST_PENDING)
+    uint8_t tryno;
+    struct st_sched_host *h = find(s, addr, attempt, &tryno);
+    if (!h)
         return NULL;
     h->state = up ? ST_HOST_UP : ST_HOST_DOWN;
     h->reason = reason;

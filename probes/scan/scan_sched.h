@@ -49,6 +49,7 @@ struct st_sched_host {
     int64_t latency_ns;  /* first reply - its try's send time, -1 none */
     const char *reason;  /* nmap's reason of the verdict */
     uint32_t next_copy;  /* the next host of the pass with the same address, or UINT32_MAX */
+    uint8_t copy;        /* which copy of its address: 0 the first (at most 255) */
 };
 
 /* Send every probe of try `tryno` to host `h`; returns the number of probes
@@ -77,6 +78,9 @@ struct st_sched {
     uint32_t *slots;
     uint32_t *tails; /* while building: the last copy of each address */
     size_t slot_mask;
+    uint8_t tries_per_copy; /* max retries + 1: the attempt numbers of one copy */
+    uint8_t copy_ranks;     /* copies told apart by their attempt numbers */
+    uint8_t max_attempt;    /* the largest attempt number of the pass */
 
     double cwnd, ssthresh;
     size_t in_flight;
@@ -101,15 +105,31 @@ void st_sched_free(struct st_sched *s);
 void st_sched_tick(struct st_sched *s, int64_t now_ns, st_sched_send_fn send, void *userdata);
 
 /*
- * A reply to host `addr`'s try `tryno`: the first one decides the host
- * (up, or down for unreachables) and returns the host; later ones return
- * NULL (nmap traces only the first). NULL for an address not in the pass.
- * A target given twice is two hosts of the pass, each probed, as nmap does;
- * a reply goes to the first copy still undecided (nmap's findHost() among
- * the incomplete hosts), so each copy is decided by an answer of its own.
+ * The attempt number try `tryno` of host h carries (in its source port, its
+ * ICMP id, its cookies: every probe module's `tryno`): the try, and which
+ * copy of a target given twice sent it, so each copy sends probes of its own
+ * (nmap's copies send alike ones). Up to 255 / (max retries + 1) copies of
+ * an address are told apart; the rest share the last number.
  */
-const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, uint8_t tryno,
-                                           bool up, const char *reason, int64_t now_ns);
+uint8_t st_sched_attempt(const struct st_sched *s, const struct st_sched_host *h, uint8_t tryno);
+
+/* The largest attempt number of the pass (replies are matched up to it):
+ * max retries when no target is given twice. */
+uint8_t st_sched_max_attempt(const struct st_sched *s);
+
+/*
+ * A reply to host `addr`, to the probe of attempt number `attempt`, or -1
+ * when the reply carries none (an ARP or ND reply: any copy's request). The
+ * first reply to a copy decides it (up, or down for unreachables) and
+ * returns it; later ones return NULL (nmap traces only the first), as do
+ * replies to a try no copy has sent, and addresses not in the pass. A target
+ * given twice is two hosts of the pass, each probed, as nmap does; a reply
+ * goes to the copy its attempt number names (nmap's findHost() gives it to
+ * the first copy still undecided), so each copy is decided by an answer of
+ * its own; one that names none, to the first undecided copy that has sent.
+ */
+const struct st_sched_host *st_sched_reply(struct st_sched *s, uint32_t addr, int attempt, bool up,
+                                           const char *reason, int64_t now_ns);
 
 /* Host i (of the addresses given to st_sched_init) decided up before any
  * try: nmap's own addresses, up without a packet (localhost-response). */

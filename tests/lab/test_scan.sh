@@ -155,6 +155,29 @@ check "--each-mode: the report has both modes" \
 check "--each-mode: comments name the mode" \
   test "$(tshark -r "$tmp/each/capture.pcapng" -Y 'frame.comment contains "mode=-PA80"' 2>/dev/null | wc -l)" -ge 3
 
+# a target given three times: each copy sends probes of its own and is
+# decided by the first answer to them (the copies' probes told apart by their
+# ICMP ids and source ports in the trace), not by another copy's answer
+up=$(a routed-up)
+ip netns exec "$ns" "$st" scan -PE -PS22 -o "$tmp/thrice" "$up" "$up" "$(a routed-drop)" "$up" \
+  >/dev/null 2>&1
+own_first() { # the reason each copy of $up earned: its first answer, from the trace
+  awk -v h="$up" '
+    /^SENT/ && / Echo request/ && index($0, "> " h " ") { match($0, /id=[0-9]+/); e[substr($0, RSTART + 3, RLENGTH - 3)] = ++ne }
+    /^SENT/ && / TCP / && index($0, " > " h ":22 ") { split($4, s, ":"); t[s[2]] = ++nt }
+    /^RCVD/ && / Echo reply/ && index($0, "[" h " ") { match($0, /id=[0-9]+/); c = e[substr($0, RSTART + 3, RLENGTH - 3)]; if (c && !r[c]) r[c] = "echo-reply" }
+    /^RCVD/ && / TCP / && index($0, " " h ":22 > ") { split($6, d, ":"); c = t[d[2]]; if (c && !r[c]) r[c] = "reset" }
+    END { for (i = 1; i <= ne; i++) print (i in r) ? r[i] : "none" }' "$tmp/thrice/trace.log"
+}
+check "a target given three times: three copies up" \
+  test "$(jq --arg h "$up" '[.hosts[] | select(.host == $h and .verdict == "up")] | length' "$tmp/thrice/run.json")" -eq 3
+own=$(own_first | tr '\n' ' ')
+got=$(jq -r --arg h "$up" '.hosts[] | select(.host == $h) | .reason' "$tmp/thrice/run.json" | tr '\n' ' ')
+[ "$own" = "$got" ] || echo "# own first answers: $own; run.json: $got"
+check "a target given three times: each copy's reason is its own first answer" test "$own" = "$got"
+"$st" compare --no-write "$tmp/thrice" >"$tmp/thrice.txt" 2>&1
+check "a target given three times: consistent" test $? -eq 0
+
 # Ctrl-C or SIGTERM mid-scan: the files on disk stay valid, run.json names the signal
 kill_scan() { # kill_scan SIG EXIT
   local sig=$1 want=$2 d=$tmp/killed-$1 pid rc

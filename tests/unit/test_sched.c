@@ -246,23 +246,32 @@ static void test_reply_to_retry_closes_window(void **state)
     struct st_timing t = timing(3);
     struct st_sched s;
     start(&s, &out, addrs, 40, &t);
-    run_until(&s, &out, 0, 1500 * MS, MS); /* try 0 of some timed out, retried */
+    run_until(&s, &out, 0, 2500 * MS, MS); /* try 0 of some timed out, retried */
     double before = s.cwnd;
     assert_true(before > 10);
-    assert_non_null(st_sched_reply(&s, out.addr[out.n - 1], 1, false, "host-unreach", 1600 * MS));
+    /* the last two retries sent (a reply names a try its host sent) */
+    size_t r1 = out.n, r2 = out.n;
+    for (size_t i = out.n; i-- > 0 && r2 == out.n;)
+        if (out.tryno[i] == 1 && r1 == out.n)
+            r1 = i;
+        else if (out.tryno[i] == 1)
+            r2 = i;
+    assert_true(r2 < out.n);
+    assert_non_null(st_sched_reply(&s, out.addr[r1], 1, false, "host-unreach", 2600 * MS));
     assert_int_equal(s.drop.count, 1);
-    assert_int_equal(s.drop.addr, out.addr[out.n - 1]);
+    assert_int_equal(s.drop.addr, out.addr[r1]);
     assert_int_equal(s.drop.tryno, 1);
     assert_string_equal(s.drop.reason, "host-unreach");
     assert_true(s.drop.cwnd_after <= before / 2 + 1e-9);
     /* a second retry of the same batch answered: no second closing */
-    assert_non_null(st_sched_reply(&s, out.addr[out.n - 2], 1, true, "echo-reply", 1601 * MS));
+    assert_non_null(st_sched_reply(&s, out.addr[r2], 1, true, "echo-reply", 2601 * MS));
     assert_int_equal(s.drop.count, 1);
     st_sched_free(&s);
 }
 
 /* A target given twice is probed twice and each copy is decided by an
- * answer of its own (nmap's findHost() among the undecided hosts). */
+ * answer to its own probes: the attempt number a reply carries names the
+ * copy (nmap's findHost() would give it to the first copy undecided). */
 static void test_target_given_twice(void **state)
 {
     (void)state;
@@ -272,17 +281,55 @@ static void test_target_given_twice(void **state)
     struct st_sched s;
     out.n = 0;
     assert_int_equal(st_sched_init(&s, addrs, NULL, 4, &t, 0), 0);
+    uint8_t per = (uint8_t)(t.max_retries + 1);
+    assert_int_equal(st_sched_max_attempt(&s), 3 * per - 1); /* three copies of 7 */
+    for (size_t i = 0; i < 4; i++)
+        for (uint8_t k = 0; k < per; k++)
+            assert_int_equal(st_sched_attempt(&s, &s.hosts[i], k), (i == 3   ? 2
+                                                                    : i == 2 ? 1
+                                                                             : 0) *
+                                                                           per +
+                                                                       k);
     run_until(&s, &out, 0, 10 * MS, MS);
     assert_int_equal(out.n, 4);
-    const struct st_sched_host *a = st_sched_reply(&s, 7, 0, true, "echo-reply", 11 * MS);
-    const struct st_sched_host *b = st_sched_reply(&s, 7, 0, true, "echo-reply", 12 * MS);
-    const struct st_sched_host *c = st_sched_reply(&s, 7, 0, true, "echo-reply", 13 * MS);
-    assert_ptr_equal(a, &s.hosts[0]);
-    assert_ptr_equal(b, &s.hosts[2]);
-    assert_ptr_equal(c, &s.hosts[3]);
-    assert_null(st_sched_reply(&s, 7, 0, true, "echo-reply", 14 * MS)); /* all decided */
-    assert_int_equal(s.hosts[3].state, ST_HOST_UP);
+    /* the third copy's answer first, then the first's; the first's again:
+     * no copy left it could decide; the second's, to a try not sent yet */
+    int third = st_sched_attempt(&s, &s.hosts[3], 0);
+    assert_ptr_equal(st_sched_reply(&s, 7, third, true, "reset", 11 * MS), &s.hosts[3]);
+    assert_ptr_equal(st_sched_reply(&s, 7, 0, true, "echo-reply", 12 * MS), &s.hosts[0]);
+    assert_null(st_sched_reply(&s, 7, 0, true, "reset", 12 * MS));
+    assert_null(
+        st_sched_reply(&s, 7, st_sched_attempt(&s, &s.hosts[2], 1), true, "reset", 13 * MS));
+    assert_int_equal(s.hosts[2].state, ST_HOST_PENDING);
+    assert_string_equal(s.hosts[3].reason, "reset");
+    assert_string_equal(s.hosts[0].reason, "echo-reply");
+    /* a reply that names no attempt (ARP): the first undecided copy */
+    assert_ptr_equal(st_sched_reply(&s, 7, -1, true, "arp-response", 14 * MS), &s.hosts[2]);
+    assert_null(st_sched_reply(&s, 7, -1, true, "arp-response", 15 * MS)); /* all decided */
     assert_int_equal(s.hosts[1].state, ST_HOST_PENDING);
+    st_sched_free(&s);
+}
+
+/* More copies than attempt numbers tell apart (--max-retries 250: one copy
+ * rank): they share the numbers, and a reply goes to the first undecided
+ * copy that sent the try; the probe modules' loops end below 255. */
+static void test_copies_past_the_ranks(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[3] = {5, 5, 5};
+    struct st_timing t = timing(3);
+    t.max_retries = 250;
+    struct st_sched s;
+    out.n = 0;
+    assert_int_equal(st_sched_init(&s, addrs, NULL, 3, &t, 0), 0);
+    assert_int_equal(st_sched_max_attempt(&s), 250);
+    assert_int_equal(st_sched_attempt(&s, &s.hosts[2], 4), 4);
+    run_until(&s, &out, 0, 10 * MS, MS);
+    assert_int_equal(out.n, 3);
+    assert_ptr_equal(st_sched_reply(&s, 5, 0, true, "echo-reply", 11 * MS), &s.hosts[0]);
+    assert_ptr_equal(st_sched_reply(&s, 5, 0, true, "echo-reply", 11 * MS), &s.hosts[1]);
+    assert_null(st_sched_reply(&s, 5, 1, true, "echo-reply", 11 * MS)); /* try 1: not sent */
     st_sched_free(&s);
 }
 
@@ -292,4 +339,5 @@ ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
              cmocka_unit_test(test_later_try_answers_allow_more_tries),
              cmocka_unit_test(test_rates), cmocka_unit_test(test_silent_space_does_not_crawl),
              cmocka_unit_test(test_reply_to_retry_closes_window),
-             cmocka_unit_test(test_target_given_twice))
+             cmocka_unit_test(test_target_given_twice),
+             cmocka_unit_test(test_copies_past_the_ranks))
