@@ -685,6 +685,7 @@ void st_compare_free(struct st_comparison *c)
     free(c->lists);
     free(c->t2f);
     free(c->thost);
+    free(c->nd_groups);
     free(c->f2t);
     free(c->tcause);
     free(c->fcause);

@@ -13,6 +13,15 @@ void st_align_fragments(struct st_comparison *c);
 /* Which host each trace packet is about (c->thost), once its frame is known. */
 void st_trace_hosts_fill(struct st_comparison *c);
 
+/* The run's IPv6 targets by their last 24 bits (nd_group.c), for
+ * st_nd_group_host; made anew by each call. */
+void st_nd_groups_build(struct st_comparison *c);
+
+/* The host of neighbour solicitation p, which shows only its solicited-node
+ * group (a trace line, a frame cut before its target): the one target of the
+ * run the group stands for, or 0. */
+uint32_t st_nd_group_host(const struct st_comparison *c, const struct st_pkt *p);
+
 /* Whether trace packet p goes from the scanner's host to itself (nmap
  * scanning its own address): the kernel carries it over lo (cause loopback). */
 bool st_to_itself(const struct st_comparison *c, const struct st_pkt *p);

@@ -85,14 +85,20 @@ static bool is_nd(const struct st_pkt *p)
             p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
 }
 
-/* IPv6: ND is about its target; an ICMPv6 error about the datagram it
+/* IPv6: ND is about its target (a solicitation showing only its group:
+ * the run's target it stands for; an advertisement cut before its target:
+ * its sender, whose own address it advertises); an ICMPv6 error about the datagram it
  * quotes; else the probe's destination or the reply's source. */
-static uint32_t pkt_host6(const struct st_pkt *p, enum st_dir dir)
+static uint32_t pkt_host6(const struct st_comparison *c, const struct st_pkt *p, enum st_dir dir)
 {
     if (p->proto == ST_IPPROTO_ICMPV6) {
         const struct st_icmp *m = &p->l4.icmp;
+        if (is_nd(p) && m->nd_has_target)
+            return st_host6(m->nd_target);
+        /* cut before its target: an advertisement's is its sender */
         if (is_nd(p))
-            return m->nd_has_target ? st_host6(m->nd_target) : 0;
+            return m->type == ST_ICMP6_NEIGHBOR_SOLICIT ? st_nd_group_host(c, p)
+                                                        : st_pkt_src_host(p);
         if (m->quote.present6 && dir != ST_DIR_SENT)
             return st_host6(m->quote.ip6.dst);
     }
@@ -104,16 +110,20 @@ static uint32_t pkt_host6(const struct st_pkt *p, enum st_dir dir)
  * A matched trace packet's frame tells. */
 static uint32_t trace_pkt_host(const struct st_comparison *c, size_t ti)
 {
-    struct st_pkt tmp;
+    struct st_pkt tmp, ftmp;
     const struct st_pkt *p = st_trace_pkt(c->trace, ti, &tmp);
-    enum st_dir dir = p->dir;
-    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && c->t2f[ti] >= 0)
-        p = st_store_get(&c->cap->frames, (size_t)c->t2f[ti], &tmp);
-    return st_pkt_host(c, p, dir);
+    uint32_t h = st_pkt_host(c, p, p->dir);
+    if (p->net != ST_NET_IPV6 || p->proto != ST_IPPROTO_ICMPV6 || c->t2f[ti] < 0)
+        return h;
+    /* unless the frame was cut before it could tell (an advertisement's
+     * target past a snap length of 64: the line's "X is at" names it) */
+    uint32_t fh = st_pkt_host(c, st_store_get(&c->cap->frames, (size_t)c->t2f[ti], &ftmp), p->dir);
+    return fh ? fh : h;
 }
 
 void st_trace_hosts_fill(struct st_comparison *c)
 {
+    st_nd_groups_build(c);
     for (size_t i = 0; i < c->trace->npkts; i++)
         c->thost[i] = trace_pkt_host(c, i);
 }
@@ -133,7 +143,7 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
         return p->arp.spa;
     }
     if (p->net == ST_NET_IPV6)
-        return pkt_host6(p, dir);
+        return pkt_host6(c, p, dir);
     if (p->net != ST_NET_IPV4)
         return 0;
     /* an ICMP error is about the datagram it quotes; a trace line of a port or

@@ -107,6 +107,10 @@ struct st_comparison {
      * (enum st_cause) and directions (enum st_dir) in 8. */
     int32_t *t2f;    /* trace packet -> frame index, -1 */
     uint32_t *thost; /* trace packet -> the host it is about (st_trace_pkt_host) */
+    /* the run's IPv6 targets, (last 24 bits << 32 | host) sorted: the hosts of
+     * solicitations that name only their group (nd_group.c) */
+    uint64_t *nd_groups;
+    size_t nnd_groups;
     /* frame -> trace packet index; negative for a wire-only frame: -1, or
      * -2 - p when it relates to probe p (a reply to it, the kernel's RST
      * for it...; 4 bytes a frame less than a table of its own). Test it

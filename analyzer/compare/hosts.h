@@ -43,4 +43,17 @@ int st_host_cmp(uint32_t a, uint32_t b);
 uint32_t st_pkt_src_host(const struct st_pkt *p);
 uint32_t st_pkt_dst_host(const struct st_pkt *p);
 
+/*
+ * Neighbour solicitations that show only their solicited-node group
+ * (ff02::1:ffXX:XXXX: nmap's trace lines, frames cut before the target;
+ * nd_group.c). A table of hosts by their last 24 bits: made from `n` hosts
+ * (the IPv6 ones kept) into out (room for n), sorted; its length.
+ */
+size_t st_nd_groups_make(const uint32_t *hosts, size_t n, uint64_t *out);
+
+/* The host of the table solicitation p's group stands for: the one with
+ * those 24 bits, or of several the one on p's /64; 0 when none or p is no
+ * solicitation to a solicited-node group. */
+uint32_t st_nd_groups_find(const uint64_t *groups, size_t n, const struct st_pkt *p);
+
 #endif

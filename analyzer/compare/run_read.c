@@ -6,6 +6,7 @@
 #include "hosts.h"
 #include "run_read.h"
 #include "shell_words.h"
+#include "wire_side.h"
 #include "packet.h"
 
 #include <stdio.h>
@@ -148,6 +149,34 @@ static void local_addresses(json_object *a, struct st_trace *t)
     }
 }
 
+/* The IPv6 targets of the recorded command (after "--"): a neighbour
+ * solicitation's trace line names only their solicited-node group. */
+static void command_targets6(json_object *argv, struct st_trace *t)
+{
+    size_t n = argv ? json_object_array_length(argv) : 0;
+    const char **words = calloc(n + 1, sizeof *words);
+    if (!words)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        const char *w = word_at(argv, i);
+        words[i] = w ? w : "";
+    }
+    struct st_scanner_cmd sc;
+    free(t->targets6);
+    t->targets6 = NULL;
+    t->ntargets6 = 0;
+    if (!st_scanner_cmd_parse(words, n, &sc) && sc.ntargets) {
+        t->targets6 = malloc(sc.ntargets * sizeof *t->targets6);
+        if (!t->targets6)
+            abort();
+        for (size_t i = 0; i < sc.ntargets; i++)
+            if (st_host_is6(sc.targets[i]))
+                t->targets6[t->ntargets6++] = sc.targets[i];
+    }
+    st_scanner_cmd_free(&sc);
+    free(words);
+}
+
 int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz)
 {
@@ -161,6 +190,7 @@ int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace 
     c->capture_whole = member(run, "capture", json_type_object) != NULL;
     c->capture_chosen = interfaces_chosen(member(run, "command_line", json_type_array));
     asked_mode(member(run, "command_line", json_type_array), t);
+    command_targets6(member(run, "command_line", json_type_array), t);
     local_addresses(member(run, "local_addresses", json_type_array), t);
     /* A run record never finished ("running": record killed outright, or
      * still going) is cut short; so is one interrupted, unless the command

@@ -459,6 +459,7 @@ void st_trace_free(struct st_trace *t)
     st_strtab_free(&t->names);
     free(t->warnings);
     free(t->local);
+    free(t->targets6);
     free(t->run_first);
     free(t->run_line);
     free(t->run_end_ns);

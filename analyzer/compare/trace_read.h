@@ -84,6 +84,11 @@ struct st_trace {
      * the scanner's even when no probe left from them */
     uint32_t *local;
     size_t nlocal;
+    /* run.json: the IPv6 targets of the recorded command line (hosts.h ids,
+     * sorted), for the neighbour solicitations whose trace line names only
+     * the solicited-node group (an absent host nmap never reports) */
+    uint32_t *targets6;
+    size_t ntargets6;
     /* Runs: a log holding several scanner runs one after the other (a lab
      * session's `nmap ... >> log`), each "Starting Nmap" line beginning one.
      * Each run's times count from its own start, so with more than one

@@ -220,14 +220,32 @@ static bool find_scanner(const struct st_dissection *cap, const struct st_scanne
     return true;
 }
 
+/* The targets by their last 24 bits, for solicitations cut before their
+ * target (st_nd_groups_find). */
+struct nd_table {
+    uint64_t *g;
+    size_t n;
+};
+
+static void nd_table_make(struct nd_table *nt, const struct st_scanner_cmd *s)
+{
+    nt->g = malloc((s->ntargets + 1) * sizeof *nt->g);
+    if (!nt->g)
+        abort();
+    nt->n = st_nd_groups_make(s->targets, s->ntargets, nt->g);
+}
+
 /* The host a frame is about: a probe's destination (a neighbour
- * solicitation's target: IPv6's ARP), an answer's source (an
- * advertisement's target), or the destination an ICMP error quotes. */
-static uint32_t host_of(const struct st_pkt *p, bool sent)
+ * solicitation's target: IPv6's ARP; cut before it, the target its group
+ * stands for), an answer's source (an advertisement's target), or the
+ * destination an ICMP error quotes. */
+static uint32_t host_of(const struct nd_table *nt, const struct st_pkt *p, bool sent)
 {
     const struct st_icmp *ic = &p->l4.icmp;
     if ((nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) || nd(p, ST_ICMP6_NEIGHBOR_ADVERT)) && ic->nd_has_target)
         return st_host6(ic->nd_target);
+    if (sent && nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) && st_nd_groups_find(nt->g, nt->n, p))
+        return st_nd_groups_find(nt->g, nt->n, p);
     if (sent)
         return dst_of(p);
     if (p->net == ST_NET_IPV4 && p->proto == ST_IPPROTO_ICMP && ic->quote.present &&
@@ -285,6 +303,8 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     struct addrset scanner = {0}, probed = {0}, probes = {0};
     struct recent recent = {{0}, 0};
     struct st_pkt tmp;
+    struct nd_table nt;
+    nd_table_make(&nt, s);
     bool by_dir = find_scanner(cap, s, &scanner);
     for (size_t i = 0; i < t->nlocal; i++) /* the host's own (run.json) */
         set_add(&scanner, t->local[i]);
@@ -300,7 +320,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         if (!t->npkts)
             t0 = p->time_ns;
         bool sent = by_dir ? p->dir == ST_DIR_SENT : set_has(&scanner, src_of(p));
-        uint32_t host = host_of(p, sent);
+        uint32_t host = host_of(&nt, p, sent);
         if (p->net != ST_NET_ARP && copy_of_recent(cap, &recent, p))
             continue;
         if (sent) {
@@ -326,6 +346,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     free(scanner.slot);
     free(probed.slot);
     free(probes.slot);
+    free(nt.g);
     /* the wire decided every target it holds: a silent one is down (what
      * the scanner made of them is its claims, checked apart) */
     t->end_ns = last;

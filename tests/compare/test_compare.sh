@@ -839,6 +839,42 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
       <(grep -v '"dissector":\|"path":' "$tmp/nobody.json")
   done
 fi
+# nmap -6's ND ping with a snap length of 64 (tcpdump -s 64): the solicitations
+# cut before their target, the advertisements too. The trace's lines name
+# only the solicited-node group; the host is the target whose last 24 bits the
+# group carries (the command line's), an advertisement's its sender. The same
+# run untraced (its side built from the wire) and each host judged as uncut:
+# before, the absent host vanished and the up ones showed no probe (untraced:
+# every host down, the advertisements "about no target").
+nd=$fx6/default-local
+for form in traced untraced; do
+  c=$tmp/nd64-$form
+  mkdir -p "$c"
+  cp "$nd/run.json" "$nd/trace.log" "$c/"
+  editcap -s 64 "$nd/capture.pcapng" "$c/capture.pcapng" >/dev/null 2>&1
+  if [ $form = untraced ]; then
+    grep -v '^SENT\|^RCVD' "$nd/trace.log" >"$c/trace.log"
+    jq '.command_line |= map(select(. != "--packet-trace"))' "$nd/run.json" >"$c/run.json"
+  fi
+  "$st" compare --no-write -f json "$c" >"$c.json" 2>/dev/null
+  echo $? >"$c.rc"
+  check "ND cut at 64 bytes ($form): UNJUDGED (truncated), exit 1, no host lost" \
+    jqt '.summary.passes == false and .summary.discrepancies == 0 and
+         ([.modes[].hosts[]] | length) == 3' "$c.json"
+  check "... the up hosts' solicitations and advertisements under them, nd-response ($form)" \
+    jqt '[.modes[].hosts[] | select(.host == "2001:2:0:1::2" or .host == "2001:2:0:1::3")
+          | select(.verdict == "up" and .reason == "nd-response")
+          | select([.probes[].text] | index("ICMPv6 neighbor solicitation"))
+          | select([.replies[].text] | index("ICMPv6 neighbor advertisement"))] | length == 2' "$c.json"
+  check "... the absent host down with its two solicitations ($form)" \
+    jqt '[.modes[].hosts[] | select(.host == "2001:2:0:1::9" and .verdict == "down")
+          | .probes | length] == [2]' "$c.json"
+  check "... every packet about a host ($form)" jqt '[.packets[] | select(.host == null)] | length == 0' "$c.json"
+done
+# diff of the run directory (its trace: no capture to name the target) and its report
+"$st" diff "$nd" "$nd/expected-report.json" >"$tmp/nd-diff.txt" 2>&1
+check "diff RUNDIR REPORT of an ND run: the same hosts (the absent one on both sides)" test $? -eq 0
+
 mkdir "$tmp/tmpdir"
 TMPDIR=$tmp/tmpdir "$st" compare --no-write "$g" >/dev/null 2>&1
 check "the private Wireshark directory is removed at exit" test -z "$(ls -A "$tmp/tmpdir")"
