@@ -415,6 +415,72 @@ static size_t offsets_of(const struct st_comparison *c, const struct cands *cs, 
     return n ? n : offset_of_ambiguous(c, cs, from, to, b, d);
 }
 
+/* A packet's identity as its candidate frames show it: the first and their
+ * number (packets of one identity share their list). */
+struct ident {
+    int32_t f0;
+    uint32_t nc;
+    uint32_t i;
+};
+
+static int cmp_ident(const void *a, const void *b)
+{
+    const struct ident *x = a, *y = b;
+    if (x->f0 != y->f0)
+        return (x->f0 > y->f0) - (x->f0 < y->f0);
+    if (x->nc != y->nc)
+        return (x->nc > y->nc) - (x->nc < y->nc);
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * In a log of runs, the packets of an identity with as many frames as
+ * packets, each run's and all (nmap's four alike ICMPv6 unreachables, their
+ * four frames): the k-th in the trace is the k-th on the wire. Each
+ * packet's k, or -1 (one frame: the packet's own; or more or fewer frames
+ * than packets). Freed by the caller.
+ */
+static int32_t *paired_ranks(const struct st_comparison *c, const struct cands *cs)
+{
+    size_t np = c->trace->npkts, n = 0;
+    int32_t *rank = malloc((np ? np : 1) * sizeof *rank);
+    struct ident *id = malloc((np ? np : 1) * sizeof *id);
+    if (!rank || !id)
+        abort();
+    for (size_t i = 0; i < np; i++) {
+        rank[i] = -1;
+        uint32_t nc = cs->first[i + 1] - cs->first[i];
+        if (nc >= 2)
+            id[n++] = (struct ident){cs->cand[cs->first[i]], nc, (uint32_t)i};
+    }
+    st_sort(id, n, sizeof *id, cmp_ident);
+    for (size_t a = 0, b; a < n; a = b) {
+        for (b = a; b < n && id[b].f0 == id[a].f0 && id[b].nc == id[a].nc;)
+            b++;
+        if (b - a == id[a].nc)
+            for (size_t k = a; k < b; k++)
+                rank[id[k].i] = (int32_t)(k - a);
+    }
+    free(id);
+    return rank;
+}
+
+/* The offsets of the packets from .. to - 1 that tell their frame: one
+ * candidate no other packet has (a later run's alike packet may), or
+ * paired (rank); their count. */
+static size_t offsets_of_own(const struct st_comparison *c, const struct cands *cs,
+                             const int32_t *rank, size_t from, size_t to, int64_t *d)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        uint32_t nc = cs->first[i + 1] - cs->first[i];
+        if ((nc == 1 && cs->nclaim[cs->cand[cs->first[i]]] == 1) || (nc > 1 && rank[i] >= 0))
+            d[n++] = st_frame_time(c, cs->cand[cs->first[i] + (nc == 1 ? 0 : (uint32_t)rank[i])]) -
+                     trace_time(c->trace, i);
+    }
+    return n;
+}
+
 static int64_t median(int64_t *d, size_t n)
 {
     st_sort(d, n, sizeof *d, st_cmp_i64); /* in place: no copy of a trace-long array */
@@ -425,6 +491,8 @@ static int64_t median(int64_t *d, size_t n)
 struct run_offsets {
     int64_t *o;
     bool *known, *late; /* late: placed from the run after it */
+    bool *own;          /* placed by packets that tell their frame */
+    bool *off;          /* no frame of its own: its packets are matched to none */
 };
 
 /* Run k's first (last) packet on the capture's clock. */
@@ -445,18 +513,52 @@ static void run_offset(struct st_comparison *c, const struct cands *cs, struct r
         r->o[k] = median(d, n), r->known[k] = true;
 }
 
+/* The first (last) packet, on the capture's clock, of the next (previous)
+ * run placed by its own packets; INT64_MAX (INT64_MIN) when none. */
+static int64_t own_edge(const struct st_trace *t, const struct run_offsets *r, size_t k, bool next)
+{
+    for (size_t j = k; next ? ++j < t->nruns : j-- > 0;) {
+        size_t from, to;
+        st_trace_run_range(t, j, &from, &to);
+        if (r->own[j] && from < to)
+            return run_edge(t, r, j, !next);
+    }
+    return next ? INT64_MAX : INT64_MIN;
+}
+
+/* Runs place themselves when some of their packets tell their frame (one
+ * candidate, or paired: paired_ranks). */
+static void place_own(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
+                      int64_t *d)
+{
+    const struct st_trace *t = c->trace;
+    int32_t *rank = paired_ranks(c, cs);
+    for (size_t k = 0; k < t->nruns; k++) {
+        size_t from, to;
+        st_trace_run_range(t, k, &from, &to);
+        size_t n = offsets_of_own(c, cs, rank, from, to, d);
+        if (n)
+            r->o[k] = median(d, n), r->known[k] = r->own[k] = true;
+    }
+    free(rank);
+}
+
 /*
- * From the first run on, each run whose packets all look alike is placed
- * after the run before it; but past a run that traced no packet (nmap
- * without --packet-trace), whose frames are on the wire between, the runs
- * that follow until one places itself (a packet with one frame) are placed
- * from the end instead, before the run after them (the last, before the
- * capture's end).
+ * The other runs, whose packets all look alike, are placed from the first
+ * on, each after the run before it; but past a run that traced no packet
+ * (nmap without --packet-trace), whose frames are on the wire between, the
+ * runs that follow until one places itself are placed from the end instead,
+ * before the run after them (the last, before the capture's end). Runs
+ * happen one after the other: one placed onto frames of a run that placed
+ * itself (a capture begun after it, whose frames are a later run's alike:
+ * ARP to the same absent neighbour, nmap -6's echoes), or with no frame
+ * left, has none of its own: off.
  */
 static void place_runs(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
                        int64_t *d)
 {
     const struct st_trace *t = c->trace;
+    place_own(c, cs, r, d);
     int64_t after = INT64_MIN;
     bool blind = false; /* an untraced run since the last placed one */
     for (size_t k = 0; k < t->nruns; k++) {
@@ -466,11 +568,10 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
             blind = true;
         if (from == to)
             continue;
-        if (blind && !offsets_of_unique(c, cs, from, to, d)) {
+        if (!r->known[k] && blind)
             r->late[k] = true;
-            continue;
-        }
-        run_offset(c, cs, r, k, (struct bound){after, BOUND_AFTER}, d);
+        else if (!r->known[k])
+            run_offset(c, cs, r, k, (struct bound){after, BOUND_AFTER}, d);
         if (r->known[k])
             after = run_edge(t, r, k, true), blind = false;
     }
@@ -480,6 +581,15 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
             run_offset(c, cs, r, k, (struct bound){before, BOUND_BEFORE}, d);
         if (r->known[k])
             before = run_edge(t, r, k, false);
+    }
+    for (size_t k = 0; k < t->nruns; k++) {
+        size_t from, to;
+        st_trace_run_range(t, k, &from, &to);
+        if (r->own[k] || from == to)
+            continue;
+        r->off[k] = !r->known[k] || run_edge(t, r, k, true) >= own_edge(t, r, k, true) ||
+                    run_edge(t, r, k, false) <= own_edge(t, r, k, false);
+        r->known[k] = !r->off[k];
     }
 }
 
@@ -491,14 +601,14 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
  * the first placed run's, into *ref (false: no run placed).
  */
 static bool join_runs(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
-                      int64_t *d, int64_t *ref)
+                      int64_t *d, int64_t *ref, bool *off)
 {
     size_t nr = t->nruns;
     struct run_offsets r = {calloc(nr, sizeof *r.o), calloc(nr, sizeof *r.known),
-                            calloc(nr, sizeof *r.late)};
+                            calloc(nr, sizeof *r.late), calloc(nr, sizeof *r.own), off};
     int64_t *shift = calloc(nr, sizeof *shift);
     bool have_ref = false;
-    if (!r.o || !r.known || !r.late || !shift)
+    if (!r.o || !r.known || !r.late || !r.own || !shift)
         abort();
     place_runs(c, cs, &r, d);
     for (size_t k = 0; k < nr; k++) {
@@ -515,10 +625,14 @@ static bool join_runs(struct st_comparison *c, struct st_trace *t, const struct 
     free(r.o);
     free(r.known);
     free(r.late);
+    free(r.own);
     return have_ref;
 }
 
-static void estimate_offset(struct st_comparison *c, struct st_trace *t, const struct cands *cs)
+/* The offset; in a log of runs, the runs without a frame of their own
+ * into *off (NULL with one run; freed by the caller). */
+static void estimate_offset(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
+                            bool **off)
 {
     const struct st_dissection *cap = c->cap;
     int64_t *d = malloc((t->npkts ? t->npkts : 1) * sizeof *d);
@@ -529,8 +643,14 @@ static void estimate_offset(struct st_comparison *c, struct st_trace *t, const s
      * runs were (a later run's first packet's earliest frame may be an
      * untraced run's) */
     struct bound b = {INT64_MIN, BOUND_AFTER};
-    if (t->nruns > 1 && join_runs(c, t, cs, d, &b.t))
-        b.side = BOUND_OFFSET;
+    *off = NULL;
+    if (t->nruns > 1) {
+        *off = calloc(t->nruns, sizeof **off);
+        if (!*off)
+            abort();
+        if (join_runs(c, t, cs, d, &b.t, *off))
+            b.side = BOUND_OFFSET;
+    }
     size_t n = offsets_of(c, cs, 0, t->npkts, b, d);
     c->offset_pairs = n;
     c->offset_ns = n ? median(d, n) : cap->n ? st_frame_time(c, 0) : 0;
@@ -560,7 +680,7 @@ static int cmp_pair(const void *a, const void *b)
  * competes with nobody: it is matched without entering the sort (nearly
  * every packet of a sweep).
  */
-static void match(struct st_comparison *c, const struct cands *cs)
+static void match(struct st_comparison *c, const struct cands *cs, const bool *off)
 {
     const struct st_trace *t = c->trace;
     struct pair *pairs = NULL;
@@ -568,6 +688,8 @@ static void match(struct st_comparison *c, const struct cands *cs)
 
     for (size_t i = 0; i < t->npkts; i++) {
         size_t from = cs->first[i], to = cs->first[i + 1];
+        if (off && off[st_trace_pkt_run(t, i)]) /* a run with no frame of its own */
+            continue;
         if (to - from == 1 && cs->nclaim[cs->cand[from]] == 1) {
             c->t2f[i] = cs->cand[from];
             c->f2t[cs->cand[from]] = (long)i;
@@ -632,8 +754,10 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
     struct cands cs;
     cands_build(&cs, c, &ix);
     index_free(&ix);
-    estimate_offset(c, t, &cs);
-    match(c, &cs);
+    bool *off;
+    estimate_offset(c, t, &cs, &off);
+    match(c, &cs, off);
+    free(off);
     st_align_fragments(c);
     st_copies(c, cs.first, cs.cand); /* before the causes: a copy is no retransmission */
     cands_free(&cs);

@@ -502,6 +502,20 @@ check "a session's capture begun after its first run: that run outside-capture, 
   jqt '.summary.causes["outside-capture"] > 0 and .summary.causes.unknown == null
        and .summary.discrepancies == 0 and .claims.unfounded == 0
        and (.summary.result | test("UNJUDGED: .*before its first frame"))' "$tmp/sess-late.json"
+# ... and when the runs look alike byte for byte (nmap -6's echo lines name no id): a
+# log of two runs of one command, the first before the capture began, whose router had
+# not yet answered for the absent host; the second's four alike unreachables, with their
+# four frames, place it (the k-th line the k-th frame), and the first run, placed onto
+# those frames too before, has none of its own: outside-capture, not NOT ON WIRE
+ur=$fx6/PE-unreach
+{ grep -v 'type=1/code=3' "$ur/trace.log"; cat "$ur/trace.log"; } >"$tmp/alike.log"
+"$st" compare --no-write -f json "$tmp/alike.log" "$ur/capture.pcapng" >"$tmp/alike.json"
+check "two alike runs, the capture begun after the first: it outside-capture, UNJUDGED" \
+  jqt '.summary.causes["outside-capture"] == 5 and .summary.causes.unknown == null
+       and .summary.discrepancies == 0 and .claims.unfounded == 0
+       and (.summary.result | test("UNJUDGED: .*before its first frame"))' "$tmp/alike.json"
+check "... the second run's every line on its frame" \
+  jqt '[.packets[] | select(.line > 11 and .status != "matched")] | length == 0' "$tmp/alike.json"
 # A capture on one interface while the probes took two (tcpdump -i lan0, the routed
 # targets' probes out of wan0): the lines from or to the address no frame shows are
 # other-interface, never unknown; the run UNJUDGED, no claim unfounded. The same for a side
