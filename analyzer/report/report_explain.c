@@ -241,9 +241,13 @@ static void frame_ref(FILE *out, const struct st_comparison *c, long ti)
         fprintf(out, "frames %s", train);
     else if (f >= 0)
         fprintf(out, "frame %u", st_frame(c, f, &(struct st_pkt){0})->frame);
-    else
+    else if (st_cause_is_discrepancy((enum st_cause)c->tcause[ti]))
         fprintf(out, "trace line %u, NOT on the wire",
                 st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
+    else
+        fprintf(out, "trace line %u, no frame (%s)",
+                st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
+                st_cause_name((enum st_cause)c->tcause[ti]));
 }
 
 /* "an ICMP echo", "an ARP request", "a TCP SYN": by how the word sounds,

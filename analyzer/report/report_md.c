@@ -26,8 +26,10 @@ static void refs(FILE *out, const struct st_comparison *c, const int32_t *idx, s
         long f = c->t2f[idx[i]];
         if (f >= 0)
             fprintf(out, " (#%u)", st_frame(c, f, &tmp)->frame);
-        else
+        else if (st_cause_is_discrepancy((enum st_cause)c->tcause[idx[i]]))
             fprintf(out, " (**not on wire**)");
+        else
+            fprintf(out, " (no frame: %s)", st_cause_name((enum st_cause)c->tcause[idx[i]]));
     }
 }
 

@@ -39,8 +39,11 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
         snprintf(fr, sizeof fr, "frames %s (fragments)", train);
     else if (f >= 0)
         snprintf(fr, sizeof fr, "frame %u", st_frame(c, f, &tmp)->frame);
-    else
+    else if (st_cause_is_discrepancy((enum st_cause)c->tcause[ti]))
         snprintf(fr, sizeof fr, "%sNOT ON WIRE%s", paint(p, RED), paint(p, RESET));
+    else /* no frame for a reason that blames no one (outside-capture, other-interface...) */
+        snprintf(fr, sizeof fr, "%sno frame (%s)%s", paint(p, YELLOW),
+                 st_cause_name((enum st_cause)c->tcause[ti]), paint(p, RESET));
     fprintf(p->out, "      %-5s %-36s line %-6u %s\n", label, kind, pk->line, fr);
 }
 

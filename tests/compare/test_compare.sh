@@ -516,6 +516,14 @@ check "two alike runs, the capture begun after the first: it outside-capture, UN
        and (.summary.result | test("UNJUDGED: .*before its first frame"))' "$tmp/alike.json"
 check "... the second run's every line on its frame" \
   jqt '[.packets[] | select(.line > 11 and .status != "matched")] | length == 0' "$tmp/alike.json"
+# the report names why a line has no frame when no one is to blame; NOT ON WIRE is for
+# discrepancies (it was printed for every line without a frame)
+"$st" compare --no-write "$tmp/alike.log" "$ur/capture.pcapng" >"$tmp/alike.txt"
+"$st" compare --no-write -f md "$tmp/alike.log" "$ur/capture.pcapng" >"$tmp/alike.md"
+check "... text and markdown: run 1's lines 'no frame (outside-capture)', none NOT ON WIRE" \
+  bash -c "[ \$(grep -c 'no frame (outside-capture)' '$tmp/alike.txt') -eq 4 ] &&
+    ! grep -q 'NOT ON WIRE' '$tmp/alike.txt' && grep -q 'no frame: outside-capture' '$tmp/alike.md' &&
+    ! grep -qi 'not on wire' '$tmp/alike.md'"
 # A capture on one interface while the probes took two (tcpdump -i lan0, the routed
 # targets' probes out of wan0): the lines from or to the address no frame shows are
 # other-interface, never unknown; the run UNJUDGED, no claim unfounded. The same for a side
