@@ -52,8 +52,9 @@ uint32_t st_pkt_dst_host(const struct st_pkt *p);
 size_t st_nd_groups_make(const uint32_t *hosts, size_t n, uint64_t *out);
 
 /* The host of the table solicitation p's group stands for: the one with
- * those 24 bits, or of several the one on p's /64; 0 when none or p is no
- * solicitation to a solicited-node group. */
+ * those 24 bits on the /64 of p's source (any, from a link-local source);
+ * 0 when there is none or more than one, or p is no solicitation to a
+ * solicited-node group. */
 uint32_t st_nd_groups_find(const uint64_t *groups, size_t n, const struct st_pkt *p);
 
 #endif

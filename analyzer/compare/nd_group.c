@@ -4,9 +4,10 @@
  * (ff02::1:ffXX:XXXX), not the target; so does a frame cut before the
  * target (a snap length of 64 on `-i any`). The group carries the target's
  * last 24 bits: among the run's IPv6 targets (the recorded command line's,
- * the hosts the trace reports), the one with those bits is the host; when
- * several have them (::9 of two subnets), the one on the solicitation's
- * /64. Without a capture (diff of run directories) this is all there is.
+ * the hosts the trace reports), the one with those bits on the /64 of the
+ * solicitation's source is the host (::9 of two subnets; from a link-local
+ * source, the one with those bits). Without a capture (diff of run
+ * directories) this is all there is.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,18 +54,20 @@ uint32_t st_nd_groups_find(const uint64_t *g, size_t n, const struct st_pkt *p)
 {
     if (!n || p->net != ST_NET_IPV6 || !solicited_group(p->ip6.dst))
         return 0;
-    uint32_t bits = low24(p->ip6.dst), found = 0, on_link = 0;
-    size_t candidates = 0, near = 0;
+    /* from a global address the target is on its /64 (nmap's solicitation
+     * leaves from the scanner's address on the target's link): a lone target
+     * elsewhere is another link's host, whose own solicitation this is not */
+    bool link_local = p->ip6.src[0] == 0xfe && (p->ip6.src[1] & 0xc0) == 0x80;
+    uint32_t bits = low24(p->ip6.dst), found = 0;
+    size_t candidates = 0;
     for (size_t i = first_of(g, n, bits); i < n && g[i] >> 32 == bits; i++) {
         uint32_t h = (uint32_t)g[i];
-        found = h;
-        candidates++;
-        if (!memcmp(st_host6_addr(h), p->ip6.src, 8)) {
-            on_link = h;
-            near++;
+        if (link_local || !memcmp(st_host6_addr(h), p->ip6.src, 8)) {
+            found = h;
+            candidates++;
         }
     }
-    return candidates == 1 ? found : near == 1 ? on_link : 0;
+    return candidates == 1 ? found : 0;
 }
 
 void st_nd_groups_build(struct st_comparison *c)

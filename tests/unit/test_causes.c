@@ -15,6 +15,7 @@
  * has it); or in " | sll pkttype N": captured with -i any, a Linux cooked
  * header's packet type N.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -948,6 +949,49 @@ static void test_runs_alike(void **state)
     world_free(&w);
 }
 
+/* The host of a neighbour solicitation that shows only its solicited-node
+ * group: the one target with those 24 bits on the source's /64 (any from a
+ * link-local source); none or several: no host. */
+static void test_nd_group(void **state)
+{
+    (void)state;
+    static const char *const targets[] = {"2001:2:0:a1::9", "2001:2:0:a2::9", "2001:2:0:1::3",
+                                          "198.18.1.9"};
+    static const struct {
+        const char *src, *group, *want; /* want NULL: no host */
+    } rows[] = {
+        {"2001:2:0:a1::1", "ff02::1:ff00:9", "2001:2:0:a1::9"},
+        {"2001:2:0:a2::1", "ff02::1:ff00:9", "2001:2:0:a2::9"},
+        {"2001:2:0:a3::1", "ff02::1:ff00:9", NULL}, /* only other links' ::9 */
+        {"2001:2:0:a3::1", "ff02::1:ff00:3", NULL}, /* a lone ::3 on another /64 */
+        {"2001:2:0:1::1", "ff02::1:ff00:3", "2001:2:0:1::3"},
+        {"fe80::1", "ff02::1:ff00:3", "2001:2:0:1::3"}, /* link-local: any /64 */
+        {"fe80::1", "ff02::1:ff00:9", NULL},            /* two ::9: which? */
+        {"2001:2:0:1::1", "ff02::1:ff00:4", NULL},      /* no target's bits */
+        {"2001:2:0:1::1", "ff02::2", NULL},             /* no solicited-node group */
+    };
+    uint32_t hosts[4];
+    for (size_t i = 0; i < 4; i++)
+        assert_true(st_host_parse(targets[i], &hosts[i]));
+    uint64_t g[4];
+    size_t n = st_nd_groups_make(hosts, 4, g);
+    assert_int_equal(n, 3); /* the IPv4 host has no group */
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        struct st_pkt p;
+        memset(&p, 0, sizeof p);
+        p.net = ST_NET_IPV6;
+        p.proto = ST_IPPROTO_ICMPV6;
+        p.l4.icmp.type = ST_ICMP6_NEIGHBOR_SOLICIT;
+        assert_int_equal(inet_pton(AF_INET6, rows[r].src, p.ip6.src), 1);
+        assert_int_equal(inet_pton(AF_INET6, rows[r].group, p.ip6.dst), 1);
+        uint32_t want = 0;
+        if (rows[r].want)
+            assert_true(st_host_parse(rows[r].want, &want));
+        print_message("row %zu: %s > %s\n", r, rows[r].src, rows[r].group);
+        assert_int_equal(st_nd_groups_find(g, n, &p), want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -960,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_runs_alike),
         cmocka_unit_test(test_runs_stale_error),
         cmocka_unit_test(test_background_from_wire),
+        cmocka_unit_test(test_nd_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
