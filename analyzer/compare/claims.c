@@ -8,9 +8,10 @@
 
 static void set_claim(struct st_claims *cl, uint32_t run, uint32_t addr, enum st_claim claim)
 {
-    /* nmap's block opens with no claim; its "Host is up" then says it */
+    /* nmap's block opens with no claim; its "Host is up" then says it (up
+     * stays up: a target given twice, its second block "[host down]") */
     if (cl->n && cl->addr[cl->n - 1] == addr && cl->run[cl->n - 1] == run) {
-        if (claim != ST_CLAIM_NONE)
+        if (claim != ST_CLAIM_NONE && cl->claim[cl->n - 1] != ST_CLAIM_UP)
             cl->claim[cl->n - 1] = claim;
         return;
     }
@@ -46,7 +47,9 @@ static int cmp_pair(const void *a, const void *b)
 }
 
 /* By run and address, one entry each: the last claim a run printed for it
- * wins (a host printed twice, say by two passes of one run). */
+ * wins (a host printed twice, say by two passes of one run), but up stays
+ * up (a target given twice, its second copy down: nmap -v's "[host down]"
+ * after the first copy's "Host is up"; any copy's answer is the host's). */
 static void sort_claims(struct st_claims *cl)
 {
     struct pair *p = malloc((cl->n + 1) * sizeof *p);
@@ -58,7 +61,7 @@ static void sort_claims(struct st_claims *cl)
     size_t n = 0;
     for (size_t i = 0; i < cl->n; i++) {
         if (n && cl->addr[n - 1] == p[i].addr && cl->run[n - 1] == p[i].run) {
-            if (p[i].claim != ST_CLAIM_NONE)
+            if (p[i].claim != ST_CLAIM_NONE && cl->claim[n - 1] != ST_CLAIM_UP)
                 cl->claim[n - 1] = (enum st_claim)p[i].claim;
             continue;
         }

@@ -421,9 +421,12 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         else
             hi = mid;
     }
+    /* a target given twice is reported twice: up when any copy was (a
+     * later copy's down does not undo the first's answer) */
     for (size_t i = lo; i < t->nhosts && t->hosts[by_addr[i]].addr == h->addr; i++) {
         const struct st_trace_host *r = &t->hosts[by_addr[i]];
-        if (!r->mode || !strcmp(st_trace_host_mode(t, r), mode))
+        if ((!r->mode || !strcmp(st_trace_host_mode(t, r), mode)) &&
+            (!reported || r->up || !reported->up))
             reported = r;
     }
     /* the first traced reply that decides anything decides the reason, as

@@ -524,6 +524,19 @@ check "... text and markdown: run 1's lines 'no frame (outside-capture)', none N
   bash -c "[ \$(grep -c 'no frame (outside-capture)' '$tmp/alike.txt') -eq 4 ] &&
     ! grep -q 'NOT ON WIRE' '$tmp/alike.txt' && grep -q 'no frame: outside-capture' '$tmp/alike.md' &&
     ! grep -qi 'not on wire' '$tmp/alike.md'"
+# a target given twice whose last copy went unanswered (the router rate-limits its
+# echoes: scan's run.json has the first copies up, the last down): up, as any copy's
+# answer is the host's (the last copy's verdict was taken: down, and diff against nmap's
+# run of the same said up -> down)
+dup=fixtures/scantrace/v6-echo-dup
+mkdir -p "$tmp/dup-down"
+cp "$dup/trace.log" "$dup/capture.pcapng" "$tmp/dup-down/"
+jq '(.hosts | map(.host == "2001:2:0:3::2") | indices(true) | .[-1]) as $i
+    | .hosts[$i] |= (.verdict = "down" | .reason = "no-response" | .latency_s = null)' \
+  "$dup/run.json" >"$tmp/dup-down/run.json"
+"$st" compare --no-write -f json "$tmp/dup-down" >"$tmp/dup-down.json"
+check "a target given thrice, its last copy down in run.json: the host up (any copy)" \
+  jqt '[.modes[].hosts[] | select(.host == "2001:2:0:3::2") | .verdict] == ["up"]' "$tmp/dup-down.json"
 # A capture on one interface while the probes took two (tcpdump -i lan0, the routed
 # targets' probes out of wan0): the lines from or to the address no frame shows are
 # other-interface, never unknown; the run UNJUDGED, no claim unfounded. The same for a side

@@ -52,6 +52,9 @@ static const struct file_row {
      "198.19.0.102=up 198.19.0.134=up 198.19.0.146=up 198.19.0.188=up 198.19.0.246=up"},
     {"zmap-csv.txt", "zmap", false, "zmap-csv",
      "198.19.0.0=up 198.19.0.1=up 198.19.0.2=up 198.19.0.3=up"},
+    /* nmap -v of a target given twice, the router dropping the second copy's echo:
+     * "Host is up", then "[host down]": up (any copy's answer is the host's) */
+    {"nmap-v-dup.txt", "nmap", false, "nmap-normal", "198.18.3.2=up"},
     {"masscan-console.txt", "masscan", false, "masscan-console", "198.18.3.2=up"},
     {"masscan-oL.txt", "masscan", false, "masscan-list", "198.18.3.2=up"},
     {"masscan-oX.txt", "masscan", false, "xml", "198.18.3.2=up"},
