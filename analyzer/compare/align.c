@@ -487,12 +487,19 @@ static int64_t median(int64_t *d, size_t n)
     return d[n / 2];
 }
 
+/* How a run of a log was placed on the capture's clock. */
+enum run_place {
+    RUN_OWN = 0, /* by packets that tell their frame (or the log's only run) */
+    RUN_ALIKE,   /* by packets that all look alike: near the frames they take */
+    RUN_OFF,     /* no frame of its own: its packets are matched to none */
+};
+
 /* The runs of a log, each with its offset once known. */
 struct run_offsets {
     int64_t *o;
     bool *known, *late; /* late: placed from the run after it */
     bool *own;          /* placed by packets that tell their frame */
-    bool *off;          /* no frame of its own: its packets are matched to none */
+    uint8_t *place;     /* enum run_place */
 };
 
 /* Run k's first (last) packet on the capture's clock. */
@@ -511,6 +518,34 @@ static void run_offset(struct st_comparison *c, const struct cands *cs, struct r
     size_t n = offsets_of(c, cs, from, to, b, d);
     if (n)
         r->o[k] = median(d, n), r->known[k] = true;
+}
+
+/* How far a frame may be from where a run placed by alike packets puts
+ * its line: the jitter between nmap's clock and the capture's is a
+ * millisecond or so; the kernel's ARP for a neighbour a later run asks for
+ * again, hundreds (a ping between two runs, the second never captured: its
+ * lines took the ping's ARP requests, consistent). */
+#define ALIKE_SLACK_NS 50000000LL
+
+/* Whether every packet of run k that has a frame of its identity has one
+ * within ALIKE_SLACK_NS of where the run's offset puts it: a run placed by
+ * alike packets fits its frames' times, not only its first packet's. */
+static bool run_fits(const struct st_comparison *c, const struct cands *cs,
+                     const struct run_offsets *r, size_t k)
+{
+    size_t from, to;
+    st_trace_run_range(c->trace, k, &from, &to);
+    for (size_t i = from; i < to; i++) {
+        int64_t want = trace_time(c->trace, i) + r->o[k];
+        bool near = cs->first[i] == cs->first[i + 1];
+        for (uint32_t j = cs->first[i]; j < cs->first[i + 1] && !near; j++) {
+            int64_t d = st_frame_time(c, cs->cand[j]) - want;
+            near = (d < 0 ? -d : d) <= ALIKE_SLACK_NS;
+        }
+        if (!near)
+            return false;
+    }
+    return true;
 }
 
 /* The first (last) packet, on the capture's clock, of the next (previous)
@@ -552,7 +587,9 @@ static void place_own(struct st_comparison *c, const struct cands *cs, struct ru
  * happen one after the other: one placed onto frames of a run that placed
  * itself (a capture begun after it, whose frames are a later run's alike:
  * ARP to the same absent neighbour, nmap -6's echoes), or with no frame
- * left, has none of its own: off.
+ * left, or whose packets do not all fit frames' times (run_fits: the
+ * kernel's ARP of a ping between two runs, the second never captured), has
+ * none of its own: off.
  */
 static void place_runs(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
                        int64_t *d)
@@ -587,9 +624,10 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
         st_trace_run_range(t, k, &from, &to);
         if (r->own[k] || from == to)
             continue;
-        r->off[k] = !r->known[k] || run_edge(t, r, k, true) >= own_edge(t, r, k, true) ||
-                    run_edge(t, r, k, false) <= own_edge(t, r, k, false);
-        r->known[k] = !r->off[k];
+        bool off = !r->known[k] || run_edge(t, r, k, true) >= own_edge(t, r, k, true) ||
+                   run_edge(t, r, k, false) <= own_edge(t, r, k, false) || !run_fits(c, cs, r, k);
+        r->place[k] = off ? RUN_OFF : RUN_ALIKE;
+        r->known[k] = !off;
     }
 }
 
@@ -601,11 +639,11 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
  * the first placed run's, into *ref (false: no run placed).
  */
 static bool join_runs(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
-                      int64_t *d, int64_t *ref, bool *off)
+                      int64_t *d, int64_t *ref, uint8_t *place)
 {
     size_t nr = t->nruns;
     struct run_offsets r = {calloc(nr, sizeof *r.o), calloc(nr, sizeof *r.known),
-                            calloc(nr, sizeof *r.late), calloc(nr, sizeof *r.own), off};
+                            calloc(nr, sizeof *r.late), calloc(nr, sizeof *r.own), place};
     int64_t *shift = calloc(nr, sizeof *shift);
     bool have_ref = false;
     if (!r.o || !r.known || !r.late || !r.own || !shift)
@@ -629,10 +667,10 @@ static bool join_runs(struct st_comparison *c, struct st_trace *t, const struct 
     return have_ref;
 }
 
-/* The offset; in a log of runs, the runs without a frame of their own
- * into *off (NULL with one run; freed by the caller). */
+/* The offset; in a log of runs, how each run was placed into *place
+ * (enum run_place; NULL with one run; freed by the caller). */
 static void estimate_offset(struct st_comparison *c, struct st_trace *t, const struct cands *cs,
-                            bool **off)
+                            uint8_t **place)
 {
     const struct st_dissection *cap = c->cap;
     int64_t *d = malloc((t->npkts ? t->npkts : 1) * sizeof *d);
@@ -643,12 +681,12 @@ static void estimate_offset(struct st_comparison *c, struct st_trace *t, const s
      * runs were (a later run's first packet's earliest frame may be an
      * untraced run's) */
     struct bound b = {INT64_MIN, BOUND_AFTER};
-    *off = NULL;
+    *place = NULL;
     if (t->nruns > 1) {
-        *off = calloc(t->nruns, sizeof **off);
-        if (!*off)
+        *place = calloc(t->nruns, sizeof **place);
+        if (!*place)
             abort();
-        if (join_runs(c, t, cs, d, &b.t, *off))
+        if (join_runs(c, t, cs, d, &b.t, *place))
             b.side = BOUND_OFFSET;
     }
     size_t n = offsets_of(c, cs, 0, t->npkts, b, d);
@@ -680,7 +718,7 @@ static int cmp_pair(const void *a, const void *b)
  * competes with nobody: it is matched without entering the sort (nearly
  * every packet of a sweep).
  */
-static void match(struct st_comparison *c, const struct cands *cs, const bool *off)
+static void match(struct st_comparison *c, const struct cands *cs, const uint8_t *place)
 {
     const struct st_trace *t = c->trace;
     struct pair *pairs = NULL;
@@ -688,9 +726,10 @@ static void match(struct st_comparison *c, const struct cands *cs, const bool *o
 
     for (size_t i = 0; i < t->npkts; i++) {
         size_t from = cs->first[i], to = cs->first[i + 1];
-        if (off && off[st_trace_pkt_run(t, i)]) /* a run with no frame of its own */
+        uint8_t how = place ? place[st_trace_pkt_run(t, i)] : RUN_OWN;
+        if (how == RUN_OFF)
             continue;
-        if (to - from == 1 && cs->nclaim[cs->cand[from]] == 1) {
+        if (to - from == 1 && cs->nclaim[cs->cand[from]] == 1 && how != RUN_ALIKE) {
             c->t2f[i] = cs->cand[from];
             c->f2t[cs->cand[from]] = (long)i;
             continue;
@@ -705,7 +744,10 @@ static void match(struct st_comparison *c, const struct cands *cs, const bool *o
                     abort();
             }
             int64_t d = st_frame_time(c, f) - want;
-            pairs[n++] = (struct pair){(long)i, f, d < 0 ? -d : d};
+            d = d < 0 ? -d : d;
+            if (how == RUN_ALIKE && d > ALIKE_SLACK_NS)
+                continue;
+            pairs[n++] = (struct pair){(long)i, f, d};
         }
     }
     if (n)
@@ -754,10 +796,10 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
     struct cands cs;
     cands_build(&cs, c, &ix);
     index_free(&ix);
-    bool *off;
-    estimate_offset(c, t, &cs, &off);
-    match(c, &cs, off);
-    free(off);
+    uint8_t *place;
+    estimate_offset(c, t, &cs, &place);
+    match(c, &cs, place);
+    free(place);
     st_align_fragments(c);
     st_copies(c, cs.first, cs.cand); /* before the causes: a copy is no retransmission */
     cands_free(&cs);

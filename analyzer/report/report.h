@@ -177,4 +177,8 @@ void st_each_one_sided(const struct st_comparison *c,
 /* Counts of each cause over one-sided packets, indexed by enum st_cause. */
 void st_cause_counts(const struct st_comparison *c, size_t counts[ST_CAUSE_COUNT]);
 
+/* The same over the trace-only packets, the wire-only frames, or both. */
+void st_cause_counts_side(const struct st_comparison *c, bool trace, bool wire,
+                          size_t counts[ST_CAUSE_COUNT]);
+
 #endif

@@ -117,15 +117,21 @@ const char *st_item_mode(const struct st_comparison *c, const struct st_item *it
     return c->nmodes ? c->modes[0].name : "trace";
 }
 
-void st_cause_counts(const struct st_comparison *c, size_t counts[ST_CAUSE_COUNT])
+void st_cause_counts_side(const struct st_comparison *c, bool trace, bool wire,
+                          size_t counts[ST_CAUSE_COUNT])
 {
     memset(counts, 0, ST_CAUSE_COUNT * sizeof counts[0]);
-    for (size_t i = 0; i < c->trace->npkts; i++)
+    for (size_t i = 0; trace && i < c->trace->npkts; i++)
         if (c->t2f[i] < 0)
             counts[c->tcause[i] < ST_CAUSE_COUNT ? c->tcause[i] : ST_CAUSE_UNKNOWN]++;
-    for (size_t i = 0; i < c->cap->n; i++)
+    for (size_t i = 0; wire && i < c->cap->n; i++)
         if (c->f2t[i] < 0)
             counts[c->fcause[i] < ST_CAUSE_COUNT ? c->fcause[i] : ST_CAUSE_UNKNOWN]++;
+}
+
+void st_cause_counts(const struct st_comparison *c, size_t counts[ST_CAUSE_COUNT])
+{
+    st_cause_counts_side(c, true, true, counts);
 }
 
 void st_xml_escape(FILE *out, const char *s)

@@ -28,6 +28,19 @@ static const char *paint(const struct pen *p, const char *code)
 #define BOLD   "\033[1m"
 #define RESET  "\033[0m"
 
+/* " (N cause, M cause)" of one side's counts, or nothing. */
+static void side_causes(FILE *out, const size_t counts[ST_CAUSE_COUNT])
+{
+    bool any = false;
+    for (int k = 1; k < ST_CAUSE_COUNT; k++)
+        if (counts[k]) {
+            fprintf(out, "%s%zu %s", any ? ", " : " (", counts[k], st_cause_name((enum st_cause)k));
+            any = true;
+        }
+    if (any)
+        fputc(')', out);
+}
+
 static void ref(const struct pen *p, const char *label, const struct st_comparison *c, long ti)
 {
     const struct st_pkt *pk = st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0});
@@ -145,19 +158,17 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
     else
         fprintf(out, ")\n  clock    capture = trace + %.6f s (from %zu packet%s)\n",
                 (double)c->offset_ns / 1e9, c->offset_pairs, ST_S(c->offset_pairs));
-    fprintf(out, "  result   %zu matched, %zu trace-only, %zu wire-only", c->matched, c->trace_only,
-            c->wire_only);
-    st_cause_counts(c, counts);
-    bool any = false;
-    for (int k = 1; k < ST_CAUSE_COUNT; k++)
-        if (counts[k]) {
-            fprintf(out, "%s%zu %s", any ? ", " : " (", counts[k], st_cause_name((enum st_cause)k));
-            any = true;
-        }
+    /* each side's causes after its count: "2 trace-only (2 outside-capture),
+     * 6 wire-only (3 os-arp...)" */
+    fprintf(out, "  result   %zu matched, %zu trace-only", c->matched, c->trace_only);
+    st_cause_counts_side(c, true, false, counts);
+    side_causes(out, counts);
+    fprintf(out, ", %zu wire-only", c->wire_only);
+    st_cause_counts_side(c, false, true, counts);
+    side_causes(out, counts);
     char result[ST_RESULT_MAX];
     bool pass = st_compare_result(c, result, sizeof result);
-    fprintf(out, "%s: %s%s%s\n", any ? ")" : "", paint(&p, pass ? GREEN : RED), result,
-            paint(&p, RESET));
+    fprintf(out, ": %s%s%s\n", paint(&p, pass ? GREEN : RED), result, paint(&p, RESET));
     st_report_claims_text(out, c, "  ");
 
     for (size_t m = 0; m < c->nmodes; m++) {

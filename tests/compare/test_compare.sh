@@ -524,6 +524,14 @@ check "... text and markdown: run 1's lines 'no frame (outside-capture)', none N
   bash -c "[ \$(grep -c 'no frame (outside-capture)' '$tmp/alike.txt') -eq 4 ] &&
     ! grep -q 'NOT ON WIRE' '$tmp/alike.txt' && grep -q 'no frame: outside-capture' '$tmp/alike.md' &&
     ! grep -qi 'not on wire' '$tmp/alike.md'"
+# a session whose second run was never captured, a ping's ARP requests for the same
+# absent neighbour between the runs (tests/data/sessions): the run's alike lines took the
+# kernel's requests, 180 ms from where its clock put them, and it was consistent
+"$st" compare --no-write -f json tests/data/sessions/ping-between.log \
+  tests/data/sessions/ping-between.pcap >"$tmp/ping-between.json"
+check "a run placed onto a ping's alike ARP frames at other times: outside-capture, UNJUDGED" \
+  jqt '.summary.passes == false and .summary.causes["outside-capture"] == 2
+       and .summary.causes.unknown == null and .summary.discrepancies == 0' "$tmp/ping-between.json"
 # a target given twice whose last copy went unanswered (the router rate-limits its
 # echoes: scan's run.json has the first copies up, the last down): up, as any copy's
 # answer is the host's (the last copy's verdict was taken: down, and diff against nmap's
