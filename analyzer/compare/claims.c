@@ -217,11 +217,35 @@ enum answer { ANSWER_NONE = 0, ANSWER_UNREPORTED, ANSWER_SUCCESS };
 
 /* The answer frame f is to scanner (ANSWER_NONE: none that says its host
  * is up; ANSWER_SUCCESS: one its output reports). */
-static enum answer frame_answer(const struct st_comparison *c, long f, const char *scanner)
+/* An ARP reply or a neighbour advertisement. */
+static bool link_answer(const struct st_pkt *p)
+{
+    return (p->net == ST_NET_ARP && (p->arp.op & 0xff) == 2) ||
+           (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+}
+
+/* Whether the scanner itself asked host h for its link-layer address (an
+ * ARP or ND probe): with --send-ip the kernel asks, and the answer is the
+ * kernel's, no answer to the scanner's probes that its claims could miss. */
+static bool asked_link(const struct st_comparison *c, const struct st_mode_host *h)
+{
+    struct st_pkt tmp;
+    for (size_t i = 0; i < h->nprobes; i++) {
+        const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)h->probes[i], &tmp);
+        if (p->net == ST_NET_ARP || (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+                                     p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT))
+            return true;
+    }
+    return false;
+}
+
+static enum answer frame_answer(const struct st_comparison *c, long f, const char *scanner,
+                                bool link_asked)
 {
     struct st_pkt tmp;
     const struct st_pkt *p = st_store_get(&c->cap->frames, (size_t)f, &tmp);
-    if (st_nmap_reply_verdict(p).host != ST_NMAP_UP)
+    if (st_nmap_reply_verdict(p).host != ST_NMAP_UP || (!link_asked && link_answer(p)))
         return ANSWER_NONE;
     return st_reply_reported(scanner, p) ? ANSWER_SUCCESS : ANSWER_UNREPORTED;
 }
@@ -233,9 +257,10 @@ static enum answer host_answer(const struct st_comparison *c, const struct st_mo
                                const char *scanner)
 {
     enum answer best = ANSWER_NONE, a;
+    bool link = asked_link(c, h);
     for (size_t i = 0; i < h->nreplies; i++)
         if (c->t2f && c->t2f[h->replies[i]] >= 0 &&
-            (a = frame_answer(c, c->t2f[h->replies[i]], scanner)) > best)
+            (a = frame_answer(c, c->t2f[h->replies[i]], scanner, link)) > best)
             best = a;
     /* a reply nmap did not trace is still an answer on the wire, but one
      * that came when it no longer listened (late) answers nothing it could
@@ -245,7 +270,7 @@ static enum answer host_answer(const struct st_comparison *c, const struct st_mo
         enum st_cause k = c->fcause[f];
         bool late_ok = c->from_wire && k == ST_CAUSE_LATE_REPLY;
         if (c->fdir[f] == ST_DIR_RCVD && (late_ok || k == ST_CAUSE_MISSED_REPLY) &&
-            (a = frame_answer(c, f, scanner)) > best)
+            (a = frame_answer(c, f, scanner, link)) > best)
             best = a;
     }
     return best;

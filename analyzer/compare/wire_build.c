@@ -220,6 +220,14 @@ static bool find_scanner(const struct st_dissection *cap, const struct st_scanne
     return true;
 }
 
+/* An ARP request or reply, a neighbour solicitation or advertisement:
+ * with nmap --send-ip the kernel's, not the scanner's probes and answers. */
+static bool link_layer(const struct st_pkt *p)
+{
+    return p->net == ST_NET_ARP || nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) ||
+           nd(p, ST_ICMP6_NEIGHBOR_ADVERT);
+}
+
 /* The targets by their last 24 bits, for solicitations cut before their
  * target (st_nd_groups_find). */
 struct nd_table {
@@ -322,6 +330,8 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         bool sent = by_dir ? p->dir == ST_DIR_SENT : set_has(&scanner, src_of(p));
         uint32_t host = host_of(&nt, p, sent);
         if (p->net != ST_NET_ARP && copy_of_recent(cap, &recent, p))
+            continue;
+        if (s->kernel_link && link_layer(p))
             continue;
         if (sent) {
             if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p) ||

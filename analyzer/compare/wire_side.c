@@ -444,6 +444,8 @@ static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
         s->port53 |= names_port53(cmd[k]);
     if (!strcmp(s->name, "nmap"))
         s->port53 |= st_nmap_probes_port(cmd, n, 53);
+    for (size_t k = 1; k < n && !strcmp(s->name, "nmap"); k++)
+        s->kernel_link |= !strcmp(cmd[k], "--send-ip");
     if (!strcmp(s->name, "fping")) {
         struct st_fping_opts o;
         st_fping_opts_read(cmd, n, &o);

@@ -35,6 +35,8 @@ struct st_scanner_cmd {
     char signal[16];       /* run.json: the signal that killed it ("SIGABRT"), "" */
     bool timed;            /* run by timeout(1): its exit status 124 says it stopped the scanner */
     bool port53;           /* its command names port 53: DNS may be its probes */
+    bool kernel_link;      /* nmap --send-ip: the kernel asks for link-layer addresses (ARP,
+                            * ND): no probe of the scanner's, their answers none either */
     char named_target[64]; /* a target given by name ("r1x"): the targets are every address
                             * probed, as its address is not on the command line; "" none */
     const char *no_trace_why; /* why a scanner that can trace its packets printed no

@@ -918,6 +918,13 @@ done
 "$st" diff "$nd" "$nd/expected-report.json" >"$tmp/nd-diff.txt" 2>&1
 check "diff RUNDIR REPORT of an ND run: the same hosts (the absent one on both sides)" test $? -eq 0
 
+# nmap -6 --send-ip on the segment: the kernel solicits, and ::3 answers it but drops the
+# echo: down, and its advertisement no answer nmap's claims could miss ("1 missed" before)
+"$st" compare --no-write -f json "$fx6/send-ip-noecho" >"$tmp/sendip6.json"
+check "--send-ip: a host that answered only the kernel's solicitation is down, no miss" \
+  jqt '.claims.missed == 0 and .claims.claimed_up == 1 and
+       [.modes[].hosts[] | select(.host == "2001:2:0:1::3") | .verdict] == ["down"]' "$tmp/sendip6.json"
+
 mkdir "$tmp/tmpdir"
 TMPDIR=$tmp/tmpdir "$st" compare --no-write "$g" >/dev/null 2>&1
 check "the private Wireshark directory is removed at exit" test -z "$(ls -A "$tmp/tmpdir")"

@@ -237,6 +237,22 @@ check "nmap-Pn-untraced: the routed hosts up user-set" \
   jqt '[.modes[].hosts[] | select(.host | startswith("198.18.3.")) | .reason] | unique == ["user-set"]' \
   "$tmp/nmap-Pn-untraced.json"
 
+# nmap --send-ip on the segment without --packet-trace: the ARP is the kernel's, no
+# probe. A host that answers it and drops the echo (l2-noicmp) is down, as nmap says, and
+# no miss of its claims (it was up arp-response, "1 missed")
+d=fixtures/scanners/nmap-send-ip-untraced
+"$st" compare --no-write -f json "$d" >"$tmp/sendip.json"
+rc=$?
+sed -n 's/^Nmap scan report for //p' "$d/trace.log" | sort -u >"$tmp/reported"
+jq -r '.modes[].hosts[] | select(.verdict == "up") | .host' "$tmp/sendip.json" | sort -u >"$tmp/up"
+check "nmap-send-ip-untraced: up = the hosts nmap reported" cmp -s "$tmp/reported" "$tmp/up"
+arps=$(tshark -r "$d/capture.pcapng" -Y arp 2>/dev/null | wc -l)
+# shellcheck disable=SC2016 # jq's variables
+check "nmap-send-ip-untraced: its $arps ARP frames the kernel's (os-arp), no probe; no miss, exit 0" \
+  jqt --argjson n "$arps" '$n > 0 and .summary.causes["os-arp"] == $n and .claims.missed == 0
+       and ([.modes[].hosts[].probes[].text | select(test("ARP"))] | length) == 0' "$tmp/sendip.json"
+check "nmap-send-ip-untraced: exit 0" test "$rc" -eq 0
+
 # a sweep of more targets than compare lists (a /8): every address probed may be one, as
 # with a target given by name; the lowest 131,072 were kept before, and fping-a's routed
 # hosts, past them, were "unfounded" claims
