@@ -619,15 +619,26 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
         if (r->known[k])
             before = run_edge(t, r, k, false);
     }
+    int64_t prev_last = INT64_MIN; /* the last packet of the runs kept so far */
+    bool prev_alike = false;
     for (size_t k = 0; k < t->nruns; k++) {
         size_t from, to;
         st_trace_run_range(t, k, &from, &to);
-        if (r->own[k] || from == to)
+        if (from == to)
             continue;
-        bool off = !r->known[k] || run_edge(t, r, k, true) >= own_edge(t, r, k, true) ||
-                   run_edge(t, r, k, false) <= own_edge(t, r, k, false) || !run_fits(c, cs, r, k);
-        r->place[k] = off ? RUN_OFF : RUN_ALIKE;
-        r->known[k] = !off;
+        if (!r->own[k]) {
+            /* (an earlier run placed by alike packets keeps the frames a later
+             * one would take too: which of them the capture holds, nothing tells) */
+            bool over = r->known[k] && run_edge(t, r, k, false) <= prev_last;
+            bool off = !r->known[k] || run_edge(t, r, k, true) >= own_edge(t, r, k, true) ||
+                       run_edge(t, r, k, false) <= own_edge(t, r, k, false) || over ||
+                       !run_fits(c, cs, r, k);
+            c->runs_alike |= over && prev_alike;
+            r->place[k] = off ? RUN_OFF : RUN_ALIKE;
+            r->known[k] = !off;
+        }
+        if (r->known[k])
+            prev_last = run_edge(t, r, k, true), prev_alike = !r->own[k];
     }
 }
 

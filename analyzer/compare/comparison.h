@@ -111,6 +111,9 @@ struct st_comparison {
      * solicitations that name only their group (nd_group.c) */
     uint64_t *nd_groups;
     size_t nnd_groups;
+    /* a log's runs look alike and the capture holds the frames of one: the
+     * first took them, the others' lines are outside-capture, the order a guess */
+    bool runs_alike;
     /* frame -> trace packet index; negative for a wire-only frame: -1, or
      * -2 - p when it relates to probe p (a reply to it, the kernel's RST
      * for it...; 4 bytes a frame less than a table of its own). Test it

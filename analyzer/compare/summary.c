@@ -880,7 +880,11 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (c->claims && c->claims->unheld)
         PART(" the scanner was %s: %zu answered host%s it did not print not held against it",
              c->claims->stopped, c->claims->unheld, ST_S(c->claims->unheld));
-    if (outside)
+    if (outside && c->runs_alike)
+        PART(" %zu trace packets from outside the capture's time, not checked (the log's runs "
+             "look alike and the capture holds one's frames: which run's, nothing tells)",
+             outside);
+    else if (outside)
         PART(" %zu trace packets from outside the capture's time, not checked (%s)", outside,
              !c->outside_after    ? "before its first frame: it began after the scan started"
              : !c->outside_before ? "after its last frame: it ended before the scan"
