@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "copies.h"
+#include "groups.h"
 #include "hosts.h"
 #include "wire_side.h"
 
@@ -147,6 +148,16 @@ static bool to_everyone(const struct st_pkt *p)
     return dst_of(p) == 0xffffffffu;
 }
 
+/* An echo request to a group the command names (ping -6 ff02::1%lan0,
+ * ping -b 198.18.1.255): a probe of every host that hears it. Not one of
+ * every address probed (targets unread): the kernel's own chatter to its
+ * groups is no probe. */
+static bool group_probe(const struct st_pkt *p, const struct st_scanner_cmd *s)
+{
+    return st_group_probe(p) && s->targets_read &&
+           st_u32_has(s->targets, s->ntargets, st_pkt_dst_host(p));
+}
+
 /*
  * Whether the capture was taken where the scanner's packets are forwarded
  * (a router's two sides, -i any on a host that bridges them): a packet
@@ -282,7 +293,7 @@ static void one_mode(struct st_trace *t, const char *name)
 size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
                           const struct st_scanner_cmd *s)
 {
-    struct addrset scanner = {0}, probed = {0}, probes = {0};
+    struct addrset scanner = {0}, probed = {0}, probes = {0}, groups = {0};
     struct recent recent = {{0}, 0};
     struct st_pkt tmp;
     bool by_dir = find_scanner(cap, s, &scanner);
@@ -304,18 +315,22 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         if (p->net != ST_NET_ARP && copy_of_recent(cap, &recent, p))
             continue;
         if (sent) {
-            if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p) ||
+            bool group = group_probe(p, s);
+            if (own_answer(p) || !st_scanner_targets(s, host) || (to_everyone(p) && !group) ||
                 (!s->port53 && name_lookup(p, true)))
                 continue;
             set_add(&probed, host);
             if (p->net != ST_NET_ARP)
                 set_add(&probes, sent_key(p));
+            if (group) /* its answers come from its members' addresses */
+                set_add(&groups, st_group_key(p, false));
             push(t, p, true, t0);
             recent.frame[recent.n++ % RECENT] = (uint32_t)i;
             last = p->time_ns - t0;
-        } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)) &&
-                   (s->port53 || !name_lookup(p, false)) &&
-                   (!quoted_key(p) || set_has(&probes, quoted_key(p)))) {
+        } else if (((set_has(&probed, host) &&
+                     (!quoted_key(p) || set_has(&probes, quoted_key(p)))) ||
+                    set_has(&groups, st_group_key(p, true))) &&
+                   set_has(&scanner, dst_of(p)) && (s->port53 || !name_lookup(p, false))) {
             /* (an error about another probe to that host, an earlier run's
              * say, answers nothing here: compare calls it unrelated) */
             push(t, p, false, t0);
@@ -326,6 +341,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     free(scanner.slot);
     free(probed.slot);
     free(probes.slot);
+    free(groups.slot);
     /* the wire decided every target it holds: a silent one is down (what
      * the scanner made of them is its claims, checked apart) */
     t->end_ns = last;
