@@ -15,6 +15,7 @@
 
 #include "align_internal.h"
 #include "comparison.h"
+#include "groups.h"
 #include "util.h"
 
 /*
@@ -831,6 +832,7 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
                 frame_dir(c, ST_DIR_NONE, st_pkt_src_host(st_store_get(&cap->frames, i, &tmp)));
     free(cdir);
 
+    st_groups_find(c); /* matched: a traced line's frame shows its link layer */
     st_trace_hosts_fill(c);
     st_classify(c);
     for (size_t i = 0; i < t->npkts; i++) {
@@ -871,5 +873,7 @@ void st_compare_free(struct st_comparison *c)
     free(c->fmode8);
     free(c->fmode32);
     free(c->scanner);
+    free(c->groups);
+    free(c->group_hosts);
     memset(c, 0, sizeof *c);
 }

@@ -25,6 +25,7 @@
 
 #include "align_internal.h"
 #include "comparison.h"
+#include "groups.h"
 #include "util.h"
 
 const char *st_cause_name(enum st_cause c)
@@ -364,8 +365,9 @@ static void probe_keys(const struct st_comparison *c, struct keys *k, const stru
     }
 }
 
-/* The probe a received frame answers, or -1. */
-static long answered(const struct keys *k, const struct st_pkt *f)
+/* The probe a received frame answers, or -1: an echo reply from another
+ * address than its request's answers a probe of a group (groups.h). */
+static long answered(const struct st_comparison *c, const struct keys *k, const struct st_pkt *f)
 {
     if (f->net == ST_NET_ARP)
         return (f->arp.op & 0xff) == 2 ? find(k, key(K_ARP, f->arp.spa, 0, 0)) : -1;
@@ -382,7 +384,8 @@ static long answered(const struct keys *k, const struct st_pkt *f)
         if (m->quote.present6)
             return find_quoted(k, quote6_key(&m->quote), st_host6(m->quote.ip6.dst), &m->quote,
                                m->quote.ip6.nh);
-        return find(k, key(K_ICMPQ, src, m->type, (uint64_t)m->id << 16 | m->seq));
+        long probe = find(k, key(K_ICMPQ, src, m->type, (uint64_t)m->id << 16 | m->seq));
+        return probe >= 0 ? probe : st_group_answered(c, f);
     }
     long probe = find(k, key(K_PORTS, src, f->proto, ports(f, true)));
     if (probe < 0 && f->proto == ST_IPPROTO_TCP)
@@ -521,7 +524,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
         return ST_CAUSE_UNKNOWN;
     if (dir == ST_DIR_SENT)
         return classify_sent(k, f, rel);
-    *rel = answered(k, f);
+    *rel = answered(c, k, f);
     if (*rel < 0) {
         /* The quote proves what caused an ICMP error: none of our probes. */
         bool quotes = is_icmp(f) && (f->l4.icmp.quote.present || f->l4.icmp.quote.present6);
@@ -529,7 +532,10 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
                : name_lookup(f, false) ? ST_CAUSE_DNS
                                        : ST_CAUSE_UNKNOWN;
     }
+    /* a member's answer to a group's probe is about the member */
     uint32_t host = st_trace_pkt_host(c, (size_t)*rel);
+    if (st_group_host(c, host) && st_group_key(f, true))
+        host = st_pkt_src_host(f);
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
     uint32_t mode = st_trace_pkt_mode_ix(c->trace, (size_t)*rel);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groups.h"
+
 static void set_claim(struct st_claims *cl, uint32_t run, uint32_t addr, enum st_claim claim)
 {
     /* nmap's block opens with no claim; its "Host is up" then says it (up
@@ -159,7 +161,8 @@ void st_claims_unlisted_up(struct st_claims *cl, const struct st_comparison *c)
     for (size_t m = 0; m < c->nmodes; m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *g = &c->modes[m].hosts[h];
-            if (g->nprobes && st_claim_of(cl, 0, g->addr) == ST_CLAIM_NONE)
+            /* (a member of a group fping pinged is no host it listed or not) */
+            if (g->nprobes && !g->member && st_claim_of(cl, 0, g->addr) == ST_CLAIM_NONE)
                 add[k++] = g->addr;
         }
     /* (fping's output is one run's) */
@@ -273,6 +276,12 @@ static enum answer host_answer(const struct st_comparison *c, const struct st_mo
             (a = frame_answer(c, f, scanner, link)) > best)
             best = a;
     }
+    /* a group pinged is claimed either as a whole (fping: "ff02::1 is
+     * alive", its members' duplicates on stderr) or member by member (ping,
+     * hping3: "64 bytes from X"): the other is no miss */
+    bool members = st_scanner_prints_members(scanner);
+    if (best == ANSWER_SUCCESS && ((h->member && !members) || (h->group && members)))
+        best = ANSWER_UNREPORTED;
     return best;
 }
 
@@ -396,6 +405,21 @@ static size_t report_list(uint32_t *a, size_t n)
     return n;
 }
 
+/* Whether addr is a group whose answer the scanner printed from its own
+ * host, a member answering over the loopback interface, on no wire (ping
+ * -6 ff02::1%lan0 prints "64 bytes from" its own link-local address): the
+ * group is up by its word alone, as its own host is. */
+static bool own_member(const struct st_claims *cl, const struct st_comparison *c, uint32_t run,
+                       uint32_t addr)
+{
+    if (!st_group_host(c, addr) || !st_scanner_prints_members(cl->scanner))
+        return false;
+    for (size_t i = 0; i < cl->n; i++)
+        if (cl->run[i] == run && cl->claim[i] == ST_CLAIM_UP && st_is_own_host(c, cl->addr[i]))
+            return true;
+    return false;
+}
+
 /*
  * Each run's claims against that run's answers (one run: the whole log's):
  * a host a session's second run claimed up is no claim of its first run.
@@ -430,7 +454,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
             !c->cut_blind &&
             !(nunseen && bsearch(&up[nup - 1], unseen, nunseen, sizeof *unseen, st_cmp_u64));
         if (!held || bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) ||
-            st_is_own_host(c, cl->addr[i]))
+            st_is_own_host(c, cl->addr[i]) || own_member(cl, c, cl->run[i], cl->addr[i]))
             continue;
         /* a side built from a capture of record -i's interfaces holds every
          * host a frame is about: one without may have answered on another
@@ -572,7 +596,8 @@ void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char
         return;
     fprintf(out,
             "%s  not reported (%zu answered only in ways %s does not print or count a "
-            "success, a RST, an ICMP error, ARP or ND: no miss):",
+            "success, a RST, an ICMP error, ARP or ND, a group pinged as a whole or member "
+            "by member: no miss):",
             prefix, cl->unreported, cl->scanner);
     for (size_t i = 0; i < cl->unreported && i < 20; i++)
         fprintf(out, " %s", st_host_str(cl->unreported_addr[i], ip));

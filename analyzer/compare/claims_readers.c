@@ -294,7 +294,9 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
     return true;
 }
 
-/* ping's "from" address: "X:" or "NAME (X):" (its reverse lookup). */
+/* ping's "from" address: "X:" or "NAME (X):" (its reverse lookup); a
+ * link-local X with its zone ("fe80::1%lan0:", each member that answers
+ * ping -6 ff02::1%lan0). */
 static bool ping_from(const char *s, uint32_t *a)
 {
     char buf[48];
@@ -302,6 +304,7 @@ static bool ping_from(const char *s, uint32_t *a)
     if (n && n < sizeof buf) {
         memcpy(buf, s, n);
         buf[n - (s[n - 1] == ':')] = 0;
+        buf[strcspn(buf, "%")] = 0; /* the zone names the interface */
         if (st_host_parse(buf, a))
             return true;
     }
@@ -340,7 +343,8 @@ static bool ping_lines(const char *line, struct st_claim_state *st, uint32_t *ad
     return !strncmp(line, "From ", 5) && strstr(line, " icmp_seq=");
 }
 
-/* hping3: "len=46 ip=X ttl=64 ..." for each reply; an ICMP error as "ICMP
+/* hping3: "len=46 ip=X ttl=64 ..." for each reply ("DUP! len=..." for a
+ * second one); an ICMP error as "ICMP
  * Port Unreachable from ip=X ...": a port or protocol unreachable is the
  * host's own word (up, as nmap reads it), another error a router's about
  * someone else, which claims nothing */
@@ -363,6 +367,9 @@ static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *
             *addr = 0;
         return true;
     }
+    /* a second answer to one probe (a member of a broadcast it pinged) */
+    if (!strncmp(line, "DUP! ", 5))
+        line += 5;
     if (strncmp(line, "len=", 4) || !ip_after(line, " ip=", addr))
         return false;
     *claim = ST_CLAIM_UP;

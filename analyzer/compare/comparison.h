@@ -15,6 +15,7 @@
 #include "trace_read.h"
 
 struct st_claims;
+struct st_group_probe;
 
 /* Why a packet is on one side only (see README: "Causes"). */
 enum st_cause {
@@ -71,6 +72,8 @@ struct st_mode_host {
     bool up;
     bool judged;        /* the scanner decided it (its report, run.json, or a finished nmap) */
     bool placed;        /* listed for a claim alone (st_claims_place_unprobed) */
+    bool group;         /* a group its probes went to (groups.h): up when a member answered */
+    bool member;        /* found by a group's probes alone (groups.h), none of its own */
     const char *reason; /* "echo-reply", "reset", ..., "no-response" */
     double latency_s;   /* < 0 unknown */
     /* trace packet indexes (probes sent, replies traced) and frame indexes
@@ -137,6 +140,14 @@ struct st_comparison {
 
     uint32_t *scanner; /* the scanner's addresses */
     size_t nscanner;
+
+    /* the trace's probes of a group (an echo request to a multicast group or
+     * a broadcast address, groups.h), by key, and those groups, sorted: none
+     * in nearly every run */
+    struct st_group_probe *groups;
+    size_t ngroups;
+    uint32_t *group_hosts;
+    size_t ngroup_hosts;
 
     const uint32_t *shard_others; /* a shard's run: the sweep's other addresses, sorted */
     size_t nshard_others;

@@ -13,6 +13,7 @@
 
 #include "claims.h"
 #include "comparison.h"
+#include "groups.h"
 #include "util.h"
 
 #define APPEND(arr, n, v)                                                                          \
@@ -522,7 +523,8 @@ uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n)
     struct st_pkt tmp;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
+        /* a member that answered a group's probe is a host it found */
+        if (p->dir == ST_DIR_SENT || (p->flags & ST_PKT_CONNECT) || st_group_answered(c, p) >= 0)
             a[(*n)++] = st_trace_pkt_host(c, i);
     }
     for (size_t i = 0; i < t->nhosts; i++)
@@ -618,6 +620,43 @@ static void fmode_set(struct st_comparison *c, size_t f, uint32_t m)
         c->fmode32[f] = m;
 }
 
+static bool listed(const int32_t *list, size_t n, long v)
+{
+    for (size_t k = 0; k < n; k++)
+        if (list[k] == v)
+            return true;
+    return false;
+}
+
+/* Trace packet i, a reply of member to a group's probe (groups.h), in mode
+ * m: the group's reply too (the group is up when a member answered), and
+ * the probe the member's too (it found the member), listed once. */
+static void list_group_answer(struct st_comparison *c, const struct lists *l, size_t i,
+                              struct st_mode *m, uint32_t member)
+{
+    struct st_pkt tmp;
+    long g = c->ngroups ? st_group_answered(c, st_trace_pkt(c->trace, i, &tmp)) : -1;
+    if (g < 0)
+        return;
+    struct st_mode_host *h = host_in(c, l->ix, m, st_trace_pkt_host(c, (size_t)g));
+    list_one(&h->replies, &h->nreplies, i, l->fill);
+    h = host_in(c, l->ix, m, member); /* (after the group's: host_in may move the hosts) */
+    if (!l->fill || !listed(h->probes, h->nprobes, g))
+        list_one(&h->probes, &h->nprobes, (size_t)g, l->fill);
+}
+
+/* The host wire-only frame f relating to probe p is about: the probe's,
+ * but a member's own answer to a group's probe. */
+static uint32_t wire_host(const struct st_comparison *c, size_t f, long p)
+{
+    uint32_t host = st_trace_pkt_host(c, (size_t)p);
+    struct st_pkt tmp;
+    if (!st_group_host(c, host) || c->fdir[f] != ST_DIR_RCVD)
+        return host;
+    const struct st_pkt *w = st_store_get(&c->cap->frames, f, &tmp);
+    return st_group_key(w, true) ? st_pkt_src_host(w) : host;
+}
+
 /* Each host's probes and replies (trace packets) and wire-only frames, and
  * each frame's mode. */
 static void list_packets(struct st_comparison *c, const struct lists *l)
@@ -632,14 +671,16 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
         if (l->run_targets &&
             !bsearch(&key, l->run_targets, l->nrun_targets, sizeof *l->run_targets, st_cmp_u64))
             continue;
-        struct st_mode_host *h =
-            host_in(c, l->ix, mode_by_name(c, trace_mode(c, i, l->fallback)), host);
+        struct st_mode *m = mode_by_name(c, trace_mode(c, i, l->fallback));
+        struct st_mode_host *h = host_in(c, l->ix, m, host);
         if (st_trace_pkt_later(t, i))
             list_one(&h->later, &h->nlater, i, l->fill);
         else if (st_trace_pkt(t, i, &tmp)->dir == ST_DIR_SENT)
             list_one(&h->probes, &h->nprobes, i, l->fill);
-        else
+        else {
             list_one(&h->replies, &h->nreplies, i, l->fill);
+            list_group_answer(c, l, i, m, host);
+        }
     }
     struct mode_cache mc = {NULL, 0};
     for (size_t i = 0; i < c->cap->n; i++) {
@@ -652,8 +693,7 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
         fmode_set(c, i, m);
         if (c->f2t[i] >= 0)
             continue;
-        struct st_mode_host *h =
-            host_in(c, l->ix, &c->modes[m - 1], st_trace_pkt_host(c, (size_t)p));
+        struct st_mode_host *h = host_in(c, l->ix, &c->modes[m - 1], wire_host(c, i, p));
         list_one(&h->wire, &h->nwire, i, l->fill);
     }
 }
@@ -680,6 +720,16 @@ static void lists_alloc(struct st_comparison *c)
             h->later = at, at += h->nlater;
             h->nprobes = h->nreplies = h->nwire = h->nlater = 0;
         }
+}
+
+/* Whether host h is a group its probes went to, or a member found by a
+ * group's probes alone (groups.h). */
+static void group_roles(const struct st_comparison *c, struct st_mode_host *h)
+{
+    h->group = st_group_host(c, h->addr);
+    h->member = !h->group && h->nprobes;
+    for (size_t k = 0; h->member && k < h->nprobes; k++)
+        h->member = st_trace_pkt_host(c, (size_t)h->probes[k]) != h->addr;
 }
 
 void st_compare_summarize(struct st_comparison *c)
@@ -730,6 +780,8 @@ void st_compare_summarize(struct st_comparison *c)
         struct st_mode *mode = &c->modes[m];
         if (mode->nhosts)
             qsort(mode->hosts, mode->nhosts, sizeof *mode->hosts, cmp_host);
+        for (size_t h = 0; c->ngroups && h < mode->nhosts; h++)
+            group_roles(c, &mode->hosts[h]);
         /* a run that traced nothing: its report is not checked against the wire */
         bool untraced = t->runs_are_passes && st_trace_run_untraced(t, mode->run);
         for (size_t h = 0; h < mode->nhosts; h++) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "copies.h"
+#include "groups.h"
 #include "hosts.h"
 #include "wire_side.h"
 
@@ -145,6 +146,16 @@ static bool to_everyone(const struct st_pkt *p)
     if (p->net == ST_NET_IPV6)
         return p->ip6.dst[0] == 0xff && !nd(p, ST_ICMP6_NEIGHBOR_SOLICIT);
     return dst_of(p) == 0xffffffffu;
+}
+
+/* An echo request to a group the command names (ping -6 ff02::1%lan0,
+ * ping -b 198.18.1.255): a probe of every host that hears it. Not one of
+ * every address probed (targets unread): the kernel's own chatter to its
+ * groups is no probe. */
+static bool group_probe(const struct st_pkt *p, const struct st_scanner_cmd *s)
+{
+    return st_group_probe(p) && s->targets_read &&
+           st_u32_has(s->targets, s->ntargets, st_pkt_dst_host(p));
 }
 
 /*
@@ -308,7 +319,7 @@ static void one_mode(struct st_trace *t, const char *name)
 size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
                           const struct st_scanner_cmd *s)
 {
-    struct addrset scanner = {0}, probed = {0}, probes = {0};
+    struct addrset scanner = {0}, probed = {0}, probes = {0}, groups = {0};
     struct recent recent = {{0}, 0};
     struct st_pkt tmp;
     struct nd_table nt;
@@ -334,18 +345,22 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         if (s->kernel_link && link_layer(p))
             continue;
         if (sent) {
-            if (own_answer(p) || !st_scanner_targets(s, host) || to_everyone(p) ||
+            bool group = group_probe(p, s);
+            if (own_answer(p) || !st_scanner_targets(s, host) || (to_everyone(p) && !group) ||
                 (!s->port53 && name_lookup(p, true)))
                 continue;
             set_add(&probed, host);
             if (p->net != ST_NET_ARP)
                 set_add(&probes, sent_key(p));
+            if (group) /* its answers come from its members' addresses */
+                set_add(&groups, st_group_key(p, false));
             push(t, p, true, t0);
             recent.frame[recent.n++ % RECENT] = (uint32_t)i;
             last = p->time_ns - t0;
-        } else if (set_has(&probed, host) && set_has(&scanner, dst_of(p)) &&
-                   (s->port53 || !name_lookup(p, false)) &&
-                   (!quoted_key(p) || set_has(&probes, quoted_key(p)))) {
+        } else if (((set_has(&probed, host) &&
+                     (!quoted_key(p) || set_has(&probes, quoted_key(p)))) ||
+                    set_has(&groups, st_group_key(p, true))) &&
+                   set_has(&scanner, dst_of(p)) && (s->port53 || !name_lookup(p, false))) {
             /* (an error about another probe to that host, an earlier run's
              * say, answers nothing here: compare calls it unrelated) */
             push(t, p, false, t0);
@@ -356,6 +371,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     free(scanner.slot);
     free(probed.slot);
     free(probes.slot);
+    free(groups.slot);
     free(nt.g);
     /* the wire decided every target it holds: a silent one is down (what
      * the scanner made of them is its claims, checked apart) */

@@ -329,7 +329,16 @@ static void why(const struct teller *t)
     size_t back = came_back(t->c, h);
     fprintf(out, "  %sWhy %s:%s ", st_paint(t->color, ST_SGR_BOLD), h->up ? "up" : "down",
             st_paint(t->color, ST_SGR_RESET));
-    if (h->up)
+    if (h->up && h->group)
+        fputs("a group (multicast or broadcast): its echo request went to every host that "
+              "hears it, and its members answered from their own addresses (listed as hosts "
+              "of their own)",
+              out);
+    else if (h->up && h->member)
+        fputs("it is a member of a group (multicast or broadcast) that was pinged, and answered "
+              "the group's echo request with an echo reply",
+              out);
+    else if (h->up)
         fputs(why_up(h->reason), out);
     else if (down)
         fputs(down, out);

@@ -10,7 +10,8 @@
 # Scanners that failed before printing anything, and nmap --packet-trace -oX - (no packet
 # line: the reason named). hping3 --traceroute (a router's time exceeded before the host's
 # echo reply: the host up), nping's ARP and --tcp-connect lines read, masscan killed by
-# timeout (what it did not print not held).
+# timeout (what it did not print not held). A group pinged (ping -6 ff02::1%lan0, ping -b,
+# fping -6 ff02::1%lan0): its members found up by its request, their claims held.
 # usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 
@@ -264,5 +265,104 @@ jq '(.command_line |= (index("--") as $i | .[:$i + 1] + ["fping", "-a", "-g", "1
 "$st" compare --no-write -f json "$tmp/g8" >"$tmp/g8.json"
 check "targets past the limit (a /8 and a /24): none unfounded, consistent" \
   jqt '.claims.unfounded == 0 and .summary.passes' "$tmp/g8.json"
+
+# a group pinged (ping -6 ff02::1%lan0: the IPv6 neighbours; ping -b: a broadcast; fping -6
+# the same group): the echo request is a probe of the group, each host that answered it
+# with an echo reply a member found up by it, not an unknown frame. The requests, the
+# members and their replies are taken here from the capture.
+group_fixture() { # NAME: $tmp/NAME.json, and g (the group), fam (icmp or icmpv6)
+  d=fixtures/scanners/$1
+  g=$(jq -r '.command_line[-1]' "$d/run.json")
+  g=${g%%%*}
+  fam=icmp req=8 rep=0 dst=ip.dst src=ip.src
+  [[ $g == *:* ]] && fam=icmpv6 req=128 rep=129 dst=ipv6.dst src=ipv6.src
+  tshark -r "$d/capture.pcapng" -Y "$fam.type == $req && $dst == $g" -T fields -e frame.number \
+    2>/dev/null | jq -s . >"$tmp/$1.req"
+  tshark -r "$d/capture.pcapng" -Y "$fam.type == $rep" -T fields -e frame.number -e "$src" \
+    2>/dev/null | jq -R 'split("\t") | {frame: (.[0] | tonumber), host: .[1]}' | jq -s . >"$tmp/$1.rep"
+  "$st" compare --no-write -f json "$d" >"$tmp/$1.json"
+}
+for name in ping6-all-nodes ping-broadcast fping6-all-nodes; do
+  group_fixture "$name"
+  rc=$?
+  j=$tmp/$name.json
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: the capture holds requests to $g and replies from at least two members" \
+    jqt --slurpfile q "$tmp/$name.req" --slurpfile r "$tmp/$name.rep" \
+    '($q[0] | length) > 0 and ($r[0] | map(.host) | unique | length) >= 2' "$j"
+  check "$name: consistent, exit 0, no unknown frame" \
+    jqt '.summary.passes and .summary.discrepancies == 0 and (.summary.causes.unknown // 0) == 0' "$j"
+  check "$name: exit 0" test "$rc" -eq 0
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: every request to $g and every member's reply matched" \
+    jqt --slurpfile q "$tmp/$name.req" --slurpfile r "$tmp/$name.rep" \
+    '[.packets[] | select(.status == "matched") | .frame] as $m
+     | ($q[0] + ($r[0] | map(.frame))) - $m == []' "$j"
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: each member up echo-reply, its probes the group's requests, its replies its own" \
+    jqt --slurpfile q "$tmp/$name.req" --slurpfile r "$tmp/$name.rep" '
+      . as $rep | $r[0] | group_by(.host) | all(.[0].host as $h | map(.frame) as $f
+        | [$rep.modes[0].hosts[] | select(.host == $h)] | length == 1 and
+          (.[0] | .verdict == "up" and .reason == "echo-reply" and ([.replies[].frame] == $f)
+           and (.probes | length) > 0 and ([.probes[].frame] - $q[0] == [])))' "$j"
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: the group $g up, its probes its requests, its replies every member's" \
+    jqt --arg g "$g" --slurpfile q "$tmp/$name.req" --slurpfile r "$tmp/$name.rep" \
+    '[.modes[0].hosts[] | select(.host == $g)] | length == 1 and (.[0] | .verdict == "up"
+       and [.probes[].frame] == $q[0] and ([.replies[].frame] | sort) == ($r[0] | map(.frame) | sort))' "$j"
+done
+# ping prints each member ("64 bytes from fe80::X%lan0"): claimed, none missed; fping only
+# the group: its members are not reported, no miss
+# shellcheck disable=SC2016 # jq's variables
+for name in ping6-all-nodes ping-broadcast; do
+  check "$name: every member claimed up, none missed or unfounded" \
+    jqt --slurpfile r "$tmp/$name.rep" '.claims.missed == 0 and .claims.unfounded == 0 and
+      ([$r[0][].host] | unique) - [.modes[0].hosts[] | select(.claim == "up") | .host] == []' \
+    "$tmp/$name.json"
+done
+# shellcheck disable=SC2016 # jq's variables
+check "fping6-all-nodes: the group claimed, its members unreported (fping prints the group)" \
+  jqt --slurpfile r "$tmp/fping6-all-nodes.rep" '.claims.missed == 0 and .claims.unfounded == 0
+    and .claims.unreported == ([$r[0][].host] | unique | length)' "$tmp/fping6-all-nodes.json"
+for name in ping6-all-nodes ping-broadcast fping6-all-nodes; do
+  check "$name: report equals expected-report.json" \
+    diff -q <(grep -v '"dissector":' "fixtures/scanners/$name/expected-report.json") \
+    <(grep -v '"dissector":' "$tmp/$name.json")
+done
+
+# the members' claims are held against the wire: a member ping printed whose replies the
+# capture lost is unfounded, one it answered and ping did not print missed, a member
+# made up unfounded; "0 received" with members answering misses the group
+for name in ping6-all-nodes ping-broadcast; do
+  d=fixtures/scanners/$name
+  m=$(jq -r '.[0].host' "$tmp/$name.rep")
+  frames=$(jq -r --arg m "$m" '[.[] | select(.host == $m) | .frame] | join(" ")' "$tmp/$name.rep")
+  for what in lost unprinted madeup silent; do
+    rm -rf "${tmp:?}/$what" && cp -r "$d" "$tmp/$what" && rm -f "$tmp/$what/expected-report.json"
+  done
+  # shellcheck disable=SC2086 # frame numbers are words
+  editcap "$d/capture.pcapng" "$tmp/lost/capture.pcapng" $frames 2>/dev/null
+  grep -v "from ${m}[%:]" "$d/trace.log" >"$tmp/unprinted/trace.log"
+  sed '2i 64 bytes from 198.18.1.77: icmp_seq=1 ttl=64 time=0.2 ms (DUP!)' "$d/trace.log" >"$tmp/madeup/trace.log"
+  sed -e '/ bytes from /d' -e 's/[0-9]* received.*/0 received, 100% packet loss/' "$d/trace.log" \
+    >"$tmp/silent/trace.log"
+  for what in lost unprinted madeup silent; do
+    "$st" compare --no-write -f json "$tmp/$what" >"$tmp/$what.json"
+    check "$name, $what: exit 1" test $? -eq 1
+  done
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: a member printed whose replies are not on the wire ($m) unfounded" \
+    jqt --arg m "$m" '.claims.unfounded == 1 and ([.modes[].hosts[] | select(.host == $m)][0]
+      | .verdict == "down" and .claim == "up")' "$tmp/lost.json"
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: a member not printed ($m) missed" \
+    jqt --arg m "$m" '.claims.missed == 1 and ([.modes[].hosts[] | select(.host == $m)][0]
+      | .verdict == "up" and .claim != "up")' "$tmp/unprinted.json"
+  check "$name: a member made up (198.18.1.77) unfounded" \
+    jqt '.claims.unfounded == 1 and ([.modes[].hosts[] | select(.host == "198.18.1.77")][0]
+      | .verdict == "down" and .claim == "up")' "$tmp/madeup.json"
+  check "$name: 0 received, members answering: each member missed" \
+    jqt '.claims.missed >= 2 and (.summary.passes | not)' "$tmp/silent.json"
+done
 
 tap_done

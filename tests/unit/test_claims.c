@@ -94,6 +94,12 @@ static const struct file_row {
     {"ping6-ll.txt", "ping", false, "ping", "fe80::d871:b4ff:fe66:2ef=up"},
     {"ping6-ll-lost.txt", "ping", false, "ping", "fe80::1234=down"},
     {"fping6-ll.txt", "fping", false, "fping", "fe80::1234=down fe80::d871:b4ff:fe66:2ef=up"},
+    /* a group pinged (ping -6 ff02::1%lan0): each member that answered, zone and all, and
+     * the group by the summary; hping3 -1 to a broadcast: its second answer, "DUP! len=" */
+    {"ping6-all-nodes.txt", "ping", false, "ping",
+     "fe80::4a0:eeff:fed2:4010=up fe80::6876:62ff:fe60:c5ac=up fe80::98e0:2cff:fe59:e8f1=up "
+     "fe80::f83e:31ff:fea4:2a10=up ff02::1=up"},
+    {"hping3-broadcast.txt", "hping3", false, "hping3", "198.18.1.2=up 198.18.1.53=up"},
     {"unknown.txt", "nmap", false, "unknown", ""},
 };
 
