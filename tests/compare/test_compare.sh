@@ -934,6 +934,14 @@ check "--send-ip: a host that answered only the kernel's solicitation is down, n
   jqt '.claims.missed == 0 and .claims.claimed_up == 1 and
        [.modes[].hosts[] | select(.host == "2001:2:0:1::3") | .verdict] == ["down"]' "$tmp/sendip6.json"
 
+# a capture with no frame (tcpdump killed before it wrote them): nothing checked, and the
+# result says so (it told the user to capture every interface, or -i any)
+tshark -r "$fx/PE/capture.pcapng" -Y 'frame.number == 0' -w "$tmp/empty.pcapng" >/dev/null 2>&1
+"$st" compare --no-write -f json "$fx/PE/trace.log" "$tmp/empty.pcapng" >"$tmp/empty.json"
+check "an empty capture: UNJUDGED, 'the capture holds no frame', no interface advice" \
+  jqt '.summary.passes == false and .summary.discrepancies == 0 and
+       (.summary.result | test("the capture holds no frame") and (test("-i any") | not))' "$tmp/empty.json"
+
 mkdir "$tmp/tmpdir"
 TMPDIR=$tmp/tmpdir "$st" compare --no-write "$g" >/dev/null 2>&1
 check "the private Wireshark directory is removed at exit" test -z "$(ls -A "$tmp/tmpdir")"
