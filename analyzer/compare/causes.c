@@ -81,9 +81,7 @@ bool st_to_itself(const struct st_comparison *c, const struct st_pkt *p)
 
 static bool is_nd(const struct st_pkt *p)
 {
-    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-           (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
-            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+    return st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) || st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_ADVERT);
 }
 
 /* IPv6: ND is about its target (a solicitation showing only its group:

@@ -224,8 +224,7 @@ enum answer { ANSWER_NONE = 0, ANSWER_UNREPORTED, ANSWER_SUCCESS };
 static bool link_answer(const struct st_pkt *p)
 {
     return (p->net == ST_NET_ARP && (p->arp.op & 0xff) == 2) ||
-           (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-            p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+           st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_ADVERT);
 }
 
 /* Whether the scanner itself asked host h for its link-layer address (an
@@ -236,8 +235,7 @@ static bool asked_link(const struct st_comparison *c, const struct st_mode_host 
     struct st_pkt tmp;
     for (size_t i = 0; i < h->nprobes; i++) {
         const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)h->probes[i], &tmp);
-        if (p->net == ST_NET_ARP || (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-                                     p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT))
+        if (p->net == ST_NET_ARP || st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_SOLICIT))
             return true;
     }
     return false;

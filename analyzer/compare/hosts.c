@@ -112,6 +112,11 @@ int st_host_cmp(uint32_t x, uint32_t y)
     return (x > y) - (x < y);
 }
 
+bool st_pkt_is_nd(const struct st_pkt *p, uint8_t type)
+{
+    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && p->l4.icmp.type == type;
+}
+
 uint32_t st_pkt_src_host(const struct st_pkt *p)
 {
     if (p->net == ST_NET_ARP)

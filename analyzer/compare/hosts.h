@@ -43,6 +43,10 @@ int st_host_cmp(uint32_t a, uint32_t b);
 uint32_t st_pkt_src_host(const struct st_pkt *p);
 uint32_t st_pkt_dst_host(const struct st_pkt *p);
 
+/* Whether p is ICMPv6 of type `type` (a neighbour solicitation or
+ * advertisement: ST_ICMP6_NEIGHBOR_SOLICIT, _ADVERT). */
+bool st_pkt_is_nd(const struct st_pkt *p, uint8_t type);
+
 /*
  * Neighbour solicitations that show only their solicited-node group
  * (ff02::1:ffXX:XXXX: nmap's trace lines, frames cut before the target;

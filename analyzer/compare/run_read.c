@@ -153,19 +153,11 @@ static void local_addresses(json_object *a, struct st_trace *t)
  * solicitation's trace line names only their solicited-node group. */
 static void command_targets6(json_object *argv, struct st_trace *t)
 {
-    size_t n = argv ? json_object_array_length(argv) : 0;
-    const char **words = calloc(n + 1, sizeof *words);
-    if (!words)
-        abort();
-    for (size_t i = 0; i < n; i++) {
-        const char *w = word_at(argv, i);
-        words[i] = w ? w : "";
-    }
     struct st_scanner_cmd sc;
     free(t->targets6);
     t->targets6 = NULL;
     t->ntargets6 = 0;
-    if (!st_scanner_cmd_parse(words, n, &sc) && sc.ntargets) {
+    if (!st_scanner_cmd_json(argv, &sc) && sc.ntargets) {
         t->targets6 = malloc(sc.ntargets * sizeof *t->targets6);
         if (!t->targets6)
             abort();
@@ -174,7 +166,6 @@ static void command_targets6(json_object *argv, struct st_trace *t)
                 t->targets6[t->ntargets6++] = sc.targets[i];
     }
     st_scanner_cmd_free(&sc);
-    free(words);
 }
 
 int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace *t, char *why,

@@ -117,11 +117,6 @@ static uint32_t dst_of(const struct st_pkt *p)
     return st_pkt_dst_host(p);
 }
 
-static bool nd(const struct st_pkt *p, uint8_t type)
-{
-    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 && p->l4.icmp.type == type;
-}
-
 /* Frames the wire side reads: ARP, IPv4, IPv6. */
 static bool readable(const struct st_pkt *p)
 {
@@ -133,7 +128,7 @@ static bool readable(const struct st_pkt *p)
  * for: its cause is os-rst). */
 static bool own_answer(const struct st_pkt *p)
 {
-    return (p->net == ST_NET_ARP && p->arp.op == 2) || nd(p, ST_ICMP6_NEIGHBOR_ADVERT) ||
+    return (p->net == ST_NET_ARP && p->arp.op == 2) || st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_ADVERT) ||
            ((p->net == ST_NET_IPV4 || p->net == ST_NET_IPV6) && p->proto == ST_IPPROTO_TCP &&
             (p->l4.tcp.flags & ST_TCP_RST));
 }
@@ -144,7 +139,7 @@ static bool own_answer(const struct st_pkt *p)
 static bool to_everyone(const struct st_pkt *p)
 {
     if (p->net == ST_NET_IPV6)
-        return p->ip6.dst[0] == 0xff && !nd(p, ST_ICMP6_NEIGHBOR_SOLICIT);
+        return p->ip6.dst[0] == 0xff && !st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_SOLICIT);
     return dst_of(p) == 0xffffffffu;
 }
 
@@ -235,8 +230,8 @@ static bool find_scanner(const struct st_dissection *cap, const struct st_scanne
  * with nmap --send-ip the kernel's, not the scanner's probes and answers. */
 static bool link_layer(const struct st_pkt *p)
 {
-    return p->net == ST_NET_ARP || nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) ||
-           nd(p, ST_ICMP6_NEIGHBOR_ADVERT);
+    return p->net == ST_NET_ARP || st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) ||
+           st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_ADVERT);
 }
 
 /* The targets by their last 24 bits, for solicitations cut before their
@@ -261,9 +256,10 @@ static void nd_table_make(struct nd_table *nt, const struct st_scanner_cmd *s)
 static uint32_t host_of(const struct nd_table *nt, const struct st_pkt *p, bool sent)
 {
     const struct st_icmp *ic = &p->l4.icmp;
-    if ((nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) || nd(p, ST_ICMP6_NEIGHBOR_ADVERT)) && ic->nd_has_target)
+    if ((st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) || st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_ADVERT)) &&
+        ic->nd_has_target)
         return st_host6(ic->nd_target);
-    if (sent && nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) && st_nd_groups_find(nt->g, nt->n, p))
+    if (sent && st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) && st_nd_groups_find(nt->g, nt->n, p))
         return st_nd_groups_find(nt->g, nt->n, p);
     if (sent)
         return dst_of(p);

@@ -534,28 +534,34 @@ int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner
     return rc;
 }
 
+int st_scanner_cmd_json(struct json_object *command_line, struct st_scanner_cmd *s)
+{
+    memset(s, 0, sizeof *s);
+    if (!command_line || !json_object_is_type(command_line, json_type_array))
+        return -1;
+    size_t n = json_object_array_length(command_line);
+    const char **argv = calloc(n + 1, sizeof *argv);
+    if (!argv)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        const char *a = json_object_get_string(json_object_array_get_idx(command_line, i));
+        argv[i] = a ? a : "";
+    }
+    int rc = st_scanner_cmd_parse(argv, n, s);
+    free(argv);
+    return rc;
+}
+
 int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s)
 {
     memset(s, 0, sizeof *s);
     /* the parse compare's other readers share (a scan's run.json of a sweep
      * holds a verdict per host: not parsed whole again) */
-    json_object *run = st_run_json_doc(rundir, NULL), *cl;
+    json_object *run = st_run_json_doc(rundir, NULL), *cl = NULL;
     if (!run)
         return -1;
-    int rc = -1;
-    if (json_object_object_get_ex(run, "command_line", &cl) &&
-        json_object_is_type(cl, json_type_array)) {
-        size_t n = json_object_array_length(cl);
-        const char **argv = calloc(n + 1, sizeof *argv);
-        if (!argv)
-            abort();
-        for (size_t i = 0; i < n; i++) {
-            const char *a = json_object_get_string(json_object_array_get_idx(cl, i));
-            argv[i] = a ? a : "";
-        }
-        rc = st_scanner_cmd_parse(argv, n, s);
-        free(argv);
-    }
+    json_object_object_get_ex(run, "command_line", &cl);
+    int rc = st_scanner_cmd_json(cl, s);
     json_object *cmd, *st;
     if (!rc && json_object_object_get_ex(run, "command", &cmd) &&
         json_object_object_get_ex(cmd, "exit_status", &st) &&

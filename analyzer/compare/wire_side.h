@@ -49,6 +49,11 @@ struct st_scanner_cmd {
  */
 int st_scanner_cmd_parse(const char *const *argv, size_t argc, struct st_scanner_cmd *s);
 
+/* run.json's command_line (a JSON array of strings, or NULL) into s: 0, or
+ * -1 (none, no "--"). */
+struct json_object;
+int st_scanner_cmd_json(struct json_object *command_line, struct st_scanner_cmd *s);
+
 /* RUNDIR/run.json's command line into s. 0, or -1 (no run.json, no "--"). */
 int st_scanner_cmd_read(const char *rundir, struct st_scanner_cmd *s);
 
