@@ -108,7 +108,7 @@ void st_sched_tick(struct st_sched *s, int64_t now_ns, st_sched_send_fn send, vo
  * The attempt number try `tryno` of host h carries (in its source port, its
  * ICMP id, its cookies: every probe module's `tryno`): the try, and which
  * copy of a target given twice sent it, so each copy sends probes of its own
- * (nmap's copies send alike ones). Up to 255 / (max retries + 1) copies of
+ * (the copies are in flight together). Up to 255 / (max retries + 1) copies of
  * an address are told apart; the rest share the last number.
  */
 uint8_t st_sched_attempt(const struct st_sched *s, const struct st_sched_host *h, uint8_t tryno);
