@@ -101,8 +101,9 @@ void st_other_interface(struct st_comparison *c)
     c->other_if_addr = 0;
     c->other_if_addrs = 1;
     /* (a side built from the wire: its packets are the capture's own; a
-     * frame cut before its addresses may show any: truncated, snaplen.c) */
-    if (c->from_wire || st_snaplen_blind(c))
+     * frame cut before its addresses may show any: truncated, snaplen.c;
+     * a capture without frames shows no time either: outside-capture) */
+    if (c->from_wire || st_snaplen_blind(c) || !c->cap->n)
         return;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);

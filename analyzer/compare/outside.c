@@ -142,6 +142,10 @@ void st_outside_relatives(struct st_comparison *c)
     }
 }
 
+/* A capture without a frame (tcpdump killed before it wrote any, a file
+ * cut after its header) holds no time at all: every line is from outside
+ * it, even in a run directory (scantrace's capture failed, the wire is not
+ * known). Counted before it: summary.c words it apart. */
 void st_outside_capture(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;
@@ -150,7 +154,11 @@ void st_outside_capture(struct st_comparison *c)
     c->outside_before = c->outside_after = 0;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
-        if (open_line(c, i, p) && outside(c, &span, p))
+        if (!open_line(c, i, p))
+            continue;
+        if (!c->cap->n)
+            c->outside_before++;
+        if (!c->cap->n || outside(c, &span, p))
             c->tcause[i] = ST_CAUSE_OUTSIDE_CAPTURE;
     }
 }

@@ -932,7 +932,11 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (c->claims && c->claims->unheld)
         PART(" the scanner was %s: %zu answered host%s it did not print not held against it",
              c->claims->stopped, c->claims->unheld, ST_S(c->claims->unheld));
-    if (outside && c->runs_alike)
+    if (outside && !c->cap->n)
+        PART(" the capture holds no frame: %zu trace packet%s not checked (was the capture "
+             "stopped before it wrote its packets? tcpdump -U writes each at once)",
+             outside, ST_S(outside));
+    else if (outside && c->runs_alike)
         PART(" %zu trace packets from outside the capture's time, not checked (the log's runs "
              "look alike and the capture holds one's frames: which run's, nothing tells)",
              outside);
@@ -941,11 +945,7 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
              !c->outside_after    ? "before its first frame: it began after the scan started"
              : !c->outside_before ? "after its last frame: it ended before the scan"
                                   : "before its first frame and after its last");
-    if (c->other_if && !c->cap->n)
-        PART(" the capture holds no frame: %zu trace packet%s not checked (was the capture "
-             "stopped before it wrote its packets? tcpdump -U writes each at once)",
-             c->other_if, ST_S(c->other_if));
-    else if (c->other_if) {
+    if (c->other_if) {
         char a[ST_HOST_STRLEN];
         PART(" %zu trace packet%s from or to %s%s, which no frame shows: the capture was not "
              "on the interface they took, not checked (capture every interface, or -i any)",

@@ -941,6 +941,17 @@ tshark -r "$fx/PE/capture.pcapng" -Y 'frame.number == 0' -w "$tmp/empty.pcapng" 
 check "an empty capture: UNJUDGED, 'the capture holds no frame', no interface advice" \
   jqt '.summary.passes == false and .summary.discrepancies == 0 and
        (.summary.result | test("the capture holds no frame") and (test("-i any") | not))' "$tmp/empty.json"
+# ... its lines are outside the capture's time, not of another interface (they were
+# counted other-interface), in a run directory too (scantrace's capture failed)
+mkdir "$tmp/empty-run"
+cp fixtures/scantrace/default/trace.log fixtures/scantrace/default/run.json "$tmp/empty-run/"
+cp "$tmp/empty.pcapng" "$tmp/empty-run/capture.pcapng"
+"$st" compare --no-write -f json "$tmp/empty-run" >"$tmp/empty-run.json"
+for e in empty empty-run; do
+  check "an empty capture ($e): every line outside-capture" \
+    jqt '.summary.trace_only > 0 and .summary.causes == {"outside-capture": .summary.trace_only}' \
+    "$tmp/$e.json"
+done
 
 mkdir "$tmp/tmpdir"
 TMPDIR=$tmp/tmpdir "$st" compare --no-write "$g" >/dev/null 2>&1
