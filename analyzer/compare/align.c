@@ -563,12 +563,15 @@ static int64_t own_edge(const struct st_trace *t, const struct run_offsets *r, s
 }
 
 /* Runs place themselves when some of their packets tell their frame (one
- * candidate, or paired: paired_ranks). */
+ * candidate, or paired: paired_ranks, but not beside an untraced run, whose
+ * frames of the identity would be counted as the traced runs'). */
 static void place_own(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
-                      int64_t *d)
+                      bool untraced, int64_t *d)
 {
     const struct st_trace *t = c->trace;
     int32_t *rank = paired_ranks(c, cs);
+    for (size_t i = 0; untraced && i < t->npkts; i++)
+        rank[i] = -1;
     for (size_t k = 0; k < t->nruns; k++) {
         size_t from, to;
         st_trace_run_range(t, k, &from, &to);
@@ -579,24 +582,39 @@ static void place_own(struct st_comparison *c, const struct cands *cs, struct ru
     free(rank);
 }
 
-/*
- * The other runs, whose packets all look alike, are placed from the first
- * on, each after the run before it; but past a run that traced no packet
- * (nmap without --packet-trace), whose frames are on the wire between, the
- * runs that follow until one places itself are placed from the end instead,
- * before the run after them (the last, before the capture's end). Runs
- * happen one after the other: one placed onto frames of a run that placed
- * itself (a capture begun after it, whose frames are a later run's alike:
- * ARP to the same absent neighbour, nmap -6's echoes), or with no frame
- * left, or whose packets do not all fit frames' times (run_fits: the
- * kernel's ARP of a ping between two runs, the second never captured), has
- * none of its own: off.
- */
-static void place_runs(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
-                       int64_t *d)
+/* The untraced runs of a log (the first and last) and their frames' times
+ * (st_untraced_span): the runs before the first end before them, the runs
+ * after the last begin after them. */
+struct untraced {
+    bool any, have; /* any untraced run; its frames' times known */
+    size_t u0, u1;
+    int64_t lo, hi;
+};
+
+static struct untraced untraced_find(const struct st_comparison *c, const struct cands *cs)
 {
     const struct st_trace *t = c->trace;
-    place_own(c, cs, r, d);
+    struct untraced u = {false, false, SIZE_MAX, 0, 0, 0};
+    for (size_t k = 0; k < t->nruns; k++)
+        if (st_trace_run_untraced(t, k))
+            u.u0 = u.u0 == SIZE_MAX ? k : u.u0, u.u1 = k, u.any = true;
+    u.have = u.any && st_untraced_span(c, cs->nclaim, &u.lo, &u.hi);
+    return u;
+}
+
+/* Whether run k, placed, crosses the untraced runs' frames. */
+static bool crosses_untraced(const struct st_trace *t, const struct run_offsets *r,
+                             const struct untraced *u, size_t k)
+{
+    return u->have && ((k < u->u0 && run_edge(t, r, k, true) >= u->lo) ||
+                       (k > u->u1 && run_edge(t, r, k, false) <= u->hi));
+}
+
+/* The runs placed from the run before them, forwards (see place_runs). */
+static void place_forwards(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
+                           const struct untraced *u, int64_t *d)
+{
+    const struct st_trace *t = c->trace;
     int64_t after = INT64_MIN;
     bool blind = false; /* an untraced run since the last placed one */
     for (size_t k = 0; k < t->nruns; k++) {
@@ -604,22 +622,58 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
         st_trace_run_range(t, k, &from, &to);
         if (st_trace_run_untraced(t, k))
             blind = true;
+        if (u->have && k == u->u1) /* past the last untraced run's frames */
+            after = after > u->hi ? after : u->hi, blind = false;
         if (from == to)
             continue;
-        if (!r->known[k] && blind)
+        if (!r->known[k] && (blind || (u->have && k < u->u0)))
             r->late[k] = true;
         else if (!r->known[k])
             run_offset(c, cs, r, k, (struct bound){after, BOUND_AFTER}, d);
         if (r->known[k])
             after = run_edge(t, r, k, true), blind = false;
     }
+}
+
+/* The runs placed from the run after them, backwards (see place_runs). */
+static void place_backwards(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
+                            const struct untraced *u, int64_t *d)
+{
+    const struct st_trace *t = c->trace;
     int64_t before = INT64_MAX;
-    for (size_t k = t->nruns; k-- > 0;) {
+    for (size_t k = c->trace->nruns; k-- > 0;) {
+        if (u->have && k == u->u0) /* before the first untraced run's frames */
+            before = before < u->lo ? before : u->lo;
         if (r->late[k])
             run_offset(c, cs, r, k, (struct bound){before, BOUND_BEFORE}, d);
         if (r->known[k])
             before = run_edge(t, r, k, false);
     }
+}
+
+/*
+ * The other runs, whose packets all look alike, are placed from the first
+ * on, each after the run before it; but past a run that traced no packet
+ * (nmap without --packet-trace), whose frames are on the wire between, the
+ * runs that follow until one places itself are placed from the end instead,
+ * before the run after them (the last, before the capture's end). When the
+ * untraced runs' frames show (untraced_find), the runs before them are
+ * placed from their first frame back, the runs after from their last on.
+ * Runs happen one after the other: one placed onto frames of a run that
+ * placed itself (a capture begun after it, whose frames are a later run's
+ * alike: ARP to the same absent neighbour, nmap -6's echoes), or across the
+ * untraced runs' frames, or with no frame left, or whose packets do not all
+ * fit frames' times (run_fits: the kernel's ARP of a ping between two runs,
+ * the second never captured), has none of its own: off.
+ */
+static void place_runs(struct st_comparison *c, const struct cands *cs, struct run_offsets *r,
+                       int64_t *d)
+{
+    const struct st_trace *t = c->trace;
+    struct untraced u = untraced_find(c, cs);
+    place_own(c, cs, r, u.any, d);
+    place_forwards(c, cs, r, &u, d);
+    place_backwards(c, cs, r, &u, d);
     int64_t prev_last = INT64_MIN; /* the last packet of the runs kept so far */
     bool prev_alike = false;
     for (size_t k = 0; k < t->nruns; k++) {
@@ -633,7 +687,7 @@ static void place_runs(struct st_comparison *c, const struct cands *cs, struct r
             bool over = r->known[k] && run_edge(t, r, k, false) <= prev_last;
             bool off = !r->known[k] || run_edge(t, r, k, true) >= own_edge(t, r, k, true) ||
                        run_edge(t, r, k, false) <= own_edge(t, r, k, false) || over ||
-                       !run_fits(c, cs, r, k);
+                       crosses_untraced(t, r, &u, k) || !run_fits(c, cs, r, k);
             c->runs_alike |= over && prev_alike;
             r->place[k] = off ? RUN_OFF : RUN_ALIKE;
             r->known[k] = !off;

@@ -63,6 +63,13 @@ void st_snaplen(struct st_comparison *c);
  * target, the network header): any address may be in it. */
 bool st_snaplen_blind(const struct st_comparison *c);
 
+/* The capture times of the frames of a log's untraced runs
+ * (untraced_span.c): frames no trace packet could be (nclaim[f] == 0: how
+ * many trace packets list frame f), between the scanner and a host a traced
+ * run probed. False when the log has no untraced run or they left none. */
+bool st_untraced_span(const struct st_comparison *c, const uint8_t *nclaim, int64_t *lo,
+                      int64_t *hi);
+
 /* Frames that are another capture point's copy of a matched frame
  * (copies.c): cause copy, their packet's relatives. first and cand: each
  * trace packet's candidate frames (align.c's). */

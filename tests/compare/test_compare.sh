@@ -196,6 +196,21 @@ awk '/^Starting/ { r++ } !(r == 1 && /^(SENT|RCVD) /)' "$su6/trace.log" >"$tmp/s
 "$st" compare --no-write -f json "$tmp/su6b.log" "$su6/capture.pcapng" >"$tmp/su6b.json"
 check "an IPv6 session whose only traced run is the last: its lines on its own frames" \
   jqt "$su6_ok" "$tmp/su6b.json"
+# ... captured from the untraced run on (its first 6 frames, run 1's, cut off; or from its
+# TCP probes): run 1 took run 3's frames across the untraced run's (runs 1 and 3 alike),
+# run 3 took leftovers a second away (frame 1 for its last line), DISCREPANCIES; now run
+# 1 ends before the untraced run's frames: outside-capture, run 3 on its own frames
+for from in 7 9 12; do
+  editcap -r "$su6/capture.pcapng" "$tmp/su6c.pcapng" "$from-100" >/dev/null 2>&1
+  "$st" compare --no-write -f json "$su6/trace.log" "$tmp/su6c.pcapng" >"$tmp/su6c.json"
+  last=$((21 - from + 1))
+  # shellcheck disable=SC2016 # ($last is jq's)
+  check "an IPv6 session captured from frame $from (the untraced run's): run 1 outside, run 3 its own" \
+    jqt --argjson last "$last" '.summary.discrepancies == 0 and .summary.causes.unknown == null
+       and ([.modes[0].hosts[] | (.probes + .replies)[] | .frame] | all(. == null))
+       and ([.modes[2].hosts[] | (.probes + .replies)[] | .frame] | sort
+            == [$last - 3, $last - 2, $last - 1, $last])' "$tmp/su6c.json"
+done
 # nmap while ping talks to the gateway (fixtures/nmap-7.93/busy): the ping's frames were
 # "unknown" (DISCREPANCIES); they are the host's background traffic, never the scan's
 "$st" compare --no-write -f json "$fx/busy" >"$tmp/busy.json"
