@@ -208,8 +208,18 @@ static unsigned same_dissection(const char *path, const char *what, const struct
     return bad;
 }
 
+/* Under ASan a libwireshark start takes seconds, not half of one: the read
+ * by one child, the least of our code, is made of every third capture
+ * there (the plain build reads every capture all three ways). */
+#if defined(__SANITIZE_ADDRESS__)
+#define ONE_CHILD_EVERY 3
+#else
+#define ONE_CHILD_EVERY 1
+#endif
+
 static unsigned check_wireshark(const char *path, unsigned *frames)
 {
+    static unsigned nth;
     struct st_dissection ws, segs;
     char err[512];
     const struct st_dissection *ts = tshark_of(path);
@@ -219,17 +229,19 @@ static unsigned check_wireshark(const char *path, unsigned *frames)
      * half a second): one whole, and one cut in halves and in segments */
     struct st_wireshark_opts here = {.in_process = true}, whole = {.split_bytes = UINT64_MAX},
                              pieces = {.split_bytes = 1, .segment_frames = 7};
-    struct st_dissection one;
     assert_int_equal(st_wireshark_read(path, &here, &ws, err, sizeof err), ST_TSHARK_OK);
-    assert_int_equal(st_wireshark_read(path, &whole, &one, err, sizeof err), ST_TSHARK_OK);
     /* each half by processes of 7 frames: every cut between two of them */
     assert_int_equal(st_wireshark_read(path, &pieces, &segs, err, sizeof err), ST_TSHARK_OK);
     unsigned bad = same_dissection(path, "this process", ts, &ws) +
-                   same_dissection(path, "one child", ts, &one) +
                    same_dissection(path, "halves by segments", ts, &segs);
+    if (nth++ % ONE_CHILD_EVERY == 0) {
+        struct st_dissection one;
+        assert_int_equal(st_wireshark_read(path, &whole, &one, err, sizeof err), ST_TSHARK_OK);
+        bad += same_dissection(path, "one child", ts, &one);
+        st_dissection_free(&one);
+    }
     *frames += (unsigned)ts->n;
     st_dissection_free(&ws);
-    st_dissection_free(&one);
     st_dissection_free(&segs);
     return bad;
 }
