@@ -285,12 +285,14 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
     const char *end;
     if (!fping_host(after_stamp(line), addr, &end))
         return false;
+    /* -c/-C pad each host to the longest one's width: "X  : [0], ..." */
+    size_t pad = strspn(end, " ");
     if (!strncmp(end, " is alive", 9))
         *claim = ST_CLAIM_UP;
     else if (!strncmp(end, " is unreachable", 15))
         *claim = ST_CLAIM_DOWN;
     else
-        return !strncmp(end, " : ", 3) && fping_count(end + 3, claim);
+        return pad && !strncmp(end + pad, ": ", 2) && fping_count(end + pad + 2, claim);
     return true;
 }
 

@@ -39,6 +39,11 @@ static const struct file_row {
     {"fping-C-q-stderr.txt", "fping", false, "fping",
      "198.18.1.2=up 198.18.1.3=down 198.18.3.2=up 198.18.3.4=down"},
     {"fping-c-q-A-d-stderr.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.4=down"},
+    /* -c/-C pad each address to the longest one's width ("X  : [0], ..."): a lab
+     * of other address lengths, and the summaries of 127.0.0.1 and .100 */
+    {"fping-c-padded.txt", "fping", false, "fping", "198.18.200.1=up 198.18.200.50=none"},
+    {"fping-c-q-padded-stderr.txt", "fping", false, "fping", "127.0.0.100=up 127.0.0.1=up"},
+    {"fping-C-q-padded-stderr.txt", "fping", false, "fping", "127.0.0.100=up 127.0.0.1=up"},
     /* -e: the time after the address; -A -d: "NAME (X)", or "X (X)" */
     {"fping-a-e.txt", "fping", false, "address-list", "198.18.1.2=up 198.18.3.2=up"},
     {"fping-A-d.txt", "fping", false, "fping",
