@@ -104,20 +104,46 @@ static uint32_t pkt_host6(const struct st_comparison *c, const struct st_pkt *p,
     return dir == ST_DIR_SENT ? st_pkt_dst_host(p) : st_pkt_src_host(p);
 }
 
-/* A trace line shows less of an ICMPv6 message than its frame: no ND
- * target (a solicitation goes to a multicast group), no quote of an error.
- * A matched trace packet's frame tells. */
+/* Whether a trace line shows less of an ICMP message than its frame: an
+ * error's line names no quoted destination (IPv4, for most codes:
+ * "Communication administratively prohibited by filtering", a router's port
+ * unreachable, time-exceeded: the router is its source; ICMPv6 never); an
+ * ICMPv6 line no ND target (a solicitation goes to a multicast group). */
+static bool error_unquoted(const struct st_pkt *p)
+{
+    const struct st_quote *q = &p->l4.icmp.quote;
+    if (p->net == ST_NET_IPV6)
+        return p->proto == ST_IPPROTO_ICMPV6 && st_icmp_is_error(p->proto, p->l4.icmp.type) &&
+               !q->present6;
+    return p->net == ST_NET_IPV4 && p->proto == ST_IPPROTO_ICMP &&
+           st_icmp_is_error(p->proto, p->l4.icmp.type) && !q->ip.dst;
+}
+
+static bool frame_tells_more(const struct st_pkt *p)
+{
+    return (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6) || error_unquoted(p);
+}
+
+/* A matched trace packet's host, as its frame tells where it tells more. */
 static uint32_t trace_pkt_host(const struct st_comparison *c, size_t ti)
 {
     struct st_pkt tmp, ftmp;
     const struct st_pkt *p = st_trace_pkt(c->trace, ti, &tmp);
     uint32_t h = st_pkt_host(c, p, p->dir);
-    if (p->net != ST_NET_IPV6 || p->proto != ST_IPPROTO_ICMPV6 || c->t2f[ti] < 0)
+    if (!frame_tells_more(p) || c->t2f[ti] < 0)
         return h;
     /* unless the frame was cut before it could tell (an advertisement's
      * target past a snap length of 64: the line's "X is at" names it) */
     uint32_t fh = st_pkt_host(c, st_store_get(&c->cap->frames, (size_t)c->t2f[ti], &ftmp), p->dir);
     return fh ? fh : h;
+}
+
+const struct st_pkt *st_trace_pkt_told(const struct st_comparison *c, size_t ti, struct st_pkt *buf)
+{
+    const struct st_pkt *p = st_trace_pkt(c->trace, ti, buf);
+    if (!error_unquoted(p) || c->t2f[ti] < 0)
+        return p;
+    return st_store_get(&c->cap->frames, (size_t)c->t2f[ti], buf);
 }
 
 void st_trace_hosts_fill(struct st_comparison *c)

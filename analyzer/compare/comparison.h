@@ -284,6 +284,13 @@ uint32_t st_pkt_host(const struct st_comparison *c, const struct st_pkt *p, enum
  * what its trace line does not (an ND target, an error's quote). */
 uint32_t st_trace_pkt_host(const struct st_comparison *c, size_t ti);
 
+/* Trace packet ti, or its frame's record where that tells more of an ICMP
+ * error (the datagram it quotes: nmap's lines name no quoted destination)
+ * for nmap's rules to read (a port unreachable is up only from the
+ * target); its time is then the capture's. In buf. */
+const struct st_pkt *st_trace_pkt_told(const struct st_comparison *c, size_t ti,
+                                       struct st_pkt *buf);
+
 /* The run's targets (the addresses probed or given a verdict), sorted; the
  * caller frees the list. */
 uint32_t *st_compare_targets(const struct st_comparison *c, size_t *n);

@@ -434,7 +434,8 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
      * it decided the scanner (nmap also traces what it reads nothing in: a
      * neighbour advertisement to the kernel before a --send-ip echo reply) */
     const struct st_pkt *first = NULL;
-    struct st_pkt first_buf, tmp;
+    struct st_pkt first_buf, tmp, told;
+    size_t first_i = 0;
     bool first_decides = false;
     /* A side built from the wire is no nmap run: any answer of the host
      * itself makes it up, whatever came first (hping3 --traceroute's low
@@ -443,7 +444,9 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     bool first_up = false;
     for (size_t i = 0; i < h->nreplies; i++) {
         const struct st_pkt *p = st_trace_pkt(t, (size_t)h->replies[i], &tmp);
-        enum st_nmap_host says = st_nmap_reply_verdict(p).host;
+        /* (a port unreachable is up only from the target: the frame's quote tells) */
+        enum st_nmap_host says =
+            st_nmap_reply_verdict(st_trace_pkt_told(c, (size_t)h->replies[i], &told)).host;
         bool decides = says != ST_NMAP_NOTHING;
         bool is_up = up_wins && says == ST_NMAP_UP;
         if (!first || (decides && !first_decides) || (is_up && !first_up) ||
@@ -451,6 +454,7 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
             first_up = is_up;
             first_buf = *p;
             first = &first_buf;
+            first_i = (size_t)h->replies[i];
             first_decides = decides;
         }
     }
@@ -458,7 +462,7 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     if (first && first_decides) {
         /* a reply that decides nothing (a router's unreachable, a parameter
          * problem) leaves the host to its tries: no response, as nmap says */
-        struct st_nmap_verdict v = st_nmap_reply_verdict(first);
+        struct st_nmap_verdict v = st_nmap_reply_verdict(st_trace_pkt_told(c, first_i, &told));
         up = v.host == ST_NMAP_UP;
         h->reason = v.reason;
     }

@@ -179,8 +179,13 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
         h->up = false;
         h->latency_s = -1;
         h->line = no;
-        if (strstr(line, "[host down"))
-            h->up = false;
+        /* --reason, -v: "[host down, received time-exceeded]": nmap's own
+         * reason, which a line of the trace alone may not tell (a router's
+         * time exceeded names no target: diff reads no capture) */
+        const char *why = strstr(line, "[host down, received ");
+        char reason[32];
+        if (why && sscanf(why + 21, "%31[a-z0-9-]", reason) == 1)
+            h->reason = st_strtab_add(&t->names, reason);
         return;
     }
     /* -d2 and up: nmap loads its MAC prefix table between a local host's

@@ -311,7 +311,8 @@ static bool none_left(const struct st_comparison *c, const struct st_mode_host *
 static bool router_hint(const struct st_comparison *c, const struct st_mode_host *h)
 {
     for (size_t i = 0; i < h->nreplies; i++) {
-        const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)h->replies[i], &(struct st_pkt){0});
+        struct st_pkt buf;
+        const struct st_pkt *p = st_trace_pkt_told(c, (size_t)h->replies[i], &buf);
         bool unreach = p->proto == ST_IPPROTO_ICMP     ? p->l4.icmp.type == ST_ICMP_DEST_UNREACH
                        : p->proto == ST_IPPROTO_ICMPV6 ? p->l4.icmp.type == ST_ICMP6_DEST_UNREACH
                                                        : false;

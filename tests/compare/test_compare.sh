@@ -216,6 +216,28 @@ for from in 7 9 12; do
        and ([.modes[2].hosts[] | (.probes + .replies)[] | .frame] | sort
             == [$last - 3, $last - 2, $last - 1, $last])' "$tmp/su6c.json"
 done
+# a router that answers for its targets (tests/data/other-lab: another lab's addresses):
+# nmap's lines of its 3/13 and 3/3 name no target, so they were left out of their hosts
+# (explain said nothing came back), and a router's port unreachable would have made the
+# target up; the frames' quoted datagrams name the targets, and only the target's own
+# port unreachable is proof (nmap compares the addresses)
+ol=tests/data/other-lab
+"$st" compare --no-write -f json "$ol/pro" >"$tmp/ol-pro.json"
+check "a router's unreachables: under the hosts they quote, every host down, consistent" \
+  jqt '.summary.passes == true and ([.modes[].hosts[] | .host] == ["198.18.200.50",
+       "198.18.200.60", "198.18.200.61"]) and ([.modes[].hosts[] | .verdict] | unique == ["down"])
+       and ([.modes[].hosts[] | .replies | length] == [3, 3, 2])' "$tmp/ol-pro.json"
+"$st" compare --no-write -f explain "$ol/pro" >"$tmp/ol-pro.txt"
+check "... explain names the router's message, not 'nothing came back'" \
+  bash -c "grep -A3 '^198.18.200.50 ' '$tmp/ol-pro.txt' | grep -q 'a router said' &&
+           ! grep -A3 '^198.18.200.50 ' '$tmp/ol-pro.txt' | grep -q 'nothing came back'"
+# ... nmap --ttl 1: the router's time exceeded; nmap says "[host down, received
+# time-exceeded]", and so does scan: diff of the two runs was "no-response" against it
+"$st" compare --no-write -f json "$ol/ttl" >"$tmp/ol-ttl.json"
+check "nmap --ttl 1: down, time-exceeded" \
+  jqt '[.modes[].hosts[] | .reason] == ["time-exceeded", "time-exceeded"]' "$tmp/ol-ttl.json"
+"$st" diff "$ol/ttl" "$ol/ttls" >"$tmp/ol-diff.txt" 2>&1
+check "diff of nmap --ttl 1 and scan --ttl 1 (traces alone): the same" test $? -eq 0
 # nmap while ping talks to the gateway (fixtures/nmap-7.93/busy): the ping's frames were
 # "unknown" (DISCREPANCIES); they are the host's background traffic, never the scan's
 "$st" compare --no-write -f json "$fx/busy" >"$tmp/busy.json"
