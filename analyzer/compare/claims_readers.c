@@ -348,22 +348,28 @@ static bool ping_lines(const char *line, struct st_claim_state *st, uint32_t *ad
 /* hping3: "len=46 ip=X ttl=64 ..." for each reply ("DUP! len=..." for a
  * second one); an ICMP error as "ICMP
  * Port Unreachable from ip=X ...": a port or protocol unreachable is the
- * host's own word (up, as nmap reads it), another error a router's about
- * someone else, which claims nothing */
+ * host's own word (up, as nmap reads it) when X is the target its banner
+ * names ("HPING T (iface T)"); from anyone else (a router rejecting with a
+ * port unreachable), as any other error, a router's about someone else,
+ * which claims nothing */
 static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
                          enum st_claim *claim)
 {
-    (void)st;
     /* its banner and statistics claim nothing, but say whose output it is
      * (a run where nothing answered prints only those) */
     if (!strncmp(line, "HPING ", 6) || (!strncmp(line, "--- ", 4) && strstr(line, "hping"))) {
+        const char *end;
+        uint32_t target;
+        if (!st->sole_target && line[0] == 'H' && ip_at(line + 6, &target, &end))
+            st->sole_target = target;
         *addr = 0;
         *claim = ST_CLAIM_NONE;
         return true;
     }
     if (!strncmp(line, "ICMP ", 5) && ip_after(line, " from ip=", addr)) {
-        bool own = !strncmp(line, "ICMP Port Unreachable", 21) ||
-                   !strncmp(line, "ICMP Protocol Unreachable", 25);
+        bool own = (!strncmp(line, "ICMP Port Unreachable", 21) ||
+                    !strncmp(line, "ICMP Protocol Unreachable", 25)) &&
+                   (!st->sole_target || *addr == st->sole_target);
         *claim = own ? ST_CLAIM_UP : ST_CLAIM_NONE;
         if (!own)
             *addr = 0;

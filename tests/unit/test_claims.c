@@ -82,6 +82,9 @@ static const struct file_row {
      * out "get hostname..." with backspaces (a text trace all the same) */
     {"hping3-udp.txt", "hping3", false, "hping3", "198.18.3.2=up"},
     {"hping3-none.txt", "hping3", false, "hping3", ""},
+    /* ... but a router's port unreachable (it rejects the target's traffic so,
+     * another lab) is no word of the target's, nor a claim of the router's */
+    {"hping3-udp-router-unreach.txt", "hping3", false, "hping3", ""},
     {"nmap-normal.txt", "nmap", false, "nmap-normal", "198.18.1.2=up 198.18.3.2=up"},
     {"nmap-oG.txt", "nmap", false, "nmap-grepable", "198.18.3.2=up"},
     {"nmap-oX.txt", "nmap", false, "xml", "198.18.3.2=up 198.18.3.4=down"},
