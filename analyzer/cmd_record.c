@@ -384,6 +384,8 @@ int st_cmd_record(int argc, char **argv)
         run_command(&c);
         status = st_child_status(c.wstatus);
         json_object *cmd = json_object_object_get(run.json, "command");
+        /* (compare: an answer after it is none the command could read) */
+        json_object_object_add(cmd, "end_time_ns", json_object_new_int64(st_now_ns()));
         json_object_object_add(cmd, "exit_status", json_object_new_int(status));
         if (WIFSIGNALED(c.wstatus))
             json_object_object_add(cmd, "signal", st_runjson_signal(WTERMSIG(c.wstatus)));

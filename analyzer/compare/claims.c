@@ -216,7 +216,8 @@ bool st_reply_is_success(const struct st_pkt *p)
 
 /* What the wire shows of a host: no answer that says it is up, only
  * answers a success-printing scanner does not report, or a success. */
-enum answer { ANSWER_NONE = 0, ANSWER_UNREPORTED, ANSWER_SUCCESS };
+/* (ANSWER_AFTER_EXIT: answers only after the recorded command exited) */
+enum answer { ANSWER_NONE = 0, ANSWER_AFTER_EXIT, ANSWER_UNREPORTED, ANSWER_SUCCESS };
 
 /* The answer frame f is to scanner (ANSWER_NONE: none that says its host
  * is up; ANSWER_SUCCESS: one its output reports). */
@@ -248,6 +249,9 @@ static enum answer frame_answer(const struct st_comparison *c, long f, const cha
     const struct st_pkt *p = st_store_get(&c->cap->frames, (size_t)f, &tmp);
     if (st_nmap_reply_verdict(p).host != ST_NMAP_UP || (!link_asked && link_answer(p)))
         return ANSWER_NONE;
+    /* fping -t 150 gone a second before a slow host's reply came */
+    if (c->scanner_end_ns && st_frame_time(c, f) > c->scanner_end_ns)
+        return ANSWER_AFTER_EXIT;
     return st_reply_reported(scanner, p) ? ANSWER_SUCCESS : ANSWER_UNREPORTED;
 }
 
@@ -297,14 +301,16 @@ static uint64_t run_host(uint32_t run, uint32_t addr)
 /* The hosts that answered, by run (run_host), sorted and unique (a sweep
  * has as many hosts as probes, so they are looked up, not scanned for);
  * *succ gets the best answer of each (a host in two passes of a run: its
- * best in either). */
+ * best in either); *late counts those that answered only after the
+ * recorded command exited (no answer it could have read). */
 static uint64_t *answered_set(const struct st_comparison *c, const char *scanner, size_t *n,
-                              uint64_t **succ, size_t *nsucc)
+                              uint64_t **succ, size_t *nsucc, size_t *late)
 {
     size_t total = all_hosts(c), k = 0;
     uint64_t *a = malloc((total + 1) * sizeof *a), *s = malloc((total + 1) * sizeof *s);
-    size_t ks = 0;
-    if (!a || !s)
+    uint64_t *l = malloc((total + 1) * sizeof *l);
+    size_t ks = 0, kl = 0;
+    if (!a || !s || !l)
         abort();
     for (size_t m = 0; m < c->nmodes; m++) {
         /* an nping run of the log claims nothing: nothing of it is missed */
@@ -317,7 +323,9 @@ static uint64_t *answered_set(const struct st_comparison *c, const char *scanner
                 continue;
             enum answer ans = host_answer(c, &c->modes[m].hosts[h], scanner);
             uint64_t key = run_host(c->modes[m].run, c->modes[m].hosts[h].addr);
-            if (ans != ANSWER_NONE)
+            if (ans == ANSWER_AFTER_EXIT)
+                l[kl++] = key;
+            else if (ans != ANSWER_NONE)
                 a[k++] = key;
             if (ans == ANSWER_SUCCESS)
                 s[ks++] = key;
@@ -326,6 +334,12 @@ static uint64_t *answered_set(const struct st_comparison *c, const char *scanner
     *n = st_sort_unique(a, k, sizeof *a, st_cmp_u64);
     *nsucc = st_sort_unique(s, ks, sizeof *s, st_cmp_u64);
     *succ = s;
+    /* (one that answered in time in another pass of the run is answered) */
+    *late = 0;
+    kl = st_sort_unique(l, kl, sizeof *l, st_cmp_u64);
+    for (size_t i = 0; i < kl; i++)
+        *late += !bsearch(&l[i], a, *n, sizeof *a, st_cmp_u64);
+    free(l);
     return a;
 }
 
@@ -426,11 +440,11 @@ static bool own_member(const struct st_claims *cl, const struct st_comparison *c
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
 {
     cl->claimed_up = cl->answered = cl->missed = cl->unfounded = cl->unreported = 0;
-    cl->unheld = cl->unseen = 0;
+    cl->unheld = cl->unseen = cl->after_exit = 0;
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
     size_t na, ns, nup = 0, nclaimed = 0, nans = 0, nunseen;
-    uint64_t *succ, *ans = answered_set(c, cl->scanner, &na, &succ, &ns);
+    uint64_t *succ, *ans = answered_set(c, cl->scanner, &na, &succ, &ns, &cl->after_exit);
     uint64_t *unseen = unseen_set(c, &nunseen);
     /* the claims are sorted by run and address: so are their keys */
     uint64_t *up = malloc((cl->n + 1) * sizeof *up);

@@ -75,6 +75,9 @@ struct st_claims {
      * up that no frame is about (their probes may have taken an interface
      * the capture did not record), not held */
     size_t unseen;
+    /* hosts that answered only after the recorded command exited (run.json):
+     * neither answered nor missed */
+    size_t after_exit;
 };
 
 /*

@@ -157,6 +157,9 @@ struct st_comparison {
     /* run.json says scantrace made the capture (record, scan): it ran
      * before the scanner started and after it ended */
     bool capture_whole;
+    /* when the recorded command exited (run.json, capture clock), 0 unknown:
+     * an answer after it is one the scanner could not read */
+    int64_t scanner_end_ns;
     bool capture_chosen;    /* record -i: the capture holds the interfaces named, maybe not all
                              * those the probes took */
     size_t unseen_targets;  /* a side built from the wire, capture_chosen: targets no frame is

@@ -168,6 +168,24 @@ static void command_targets6(json_object *argv, struct st_trace *t)
     st_scanner_cmd_free(&sc);
 }
 
+/* When record's command exited: its "end_time_ns", or (run.json before it
+ * had one) the run's end less the linger, a little after the exit. 0 when
+ * not known, or for no recorded command (scan's own run lingers inside). */
+static int64_t command_end(json_object *run)
+{
+    json_object *cmd = member(run, "command", json_type_object), *v;
+    if (!cmd)
+        return 0;
+    if ((v = member(cmd, "end_time_ns", json_type_int)))
+        return json_object_get_int64(v);
+    json_object *end = member(run, "end_time_ns", json_type_int);
+    json_object *linger = number(run, "linger_s");
+    if (!end || !linger)
+        return 0;
+    double l = json_object_get_double(linger);
+    return l >= 0 && l <= 3600 ? json_object_get_int64(end) - (int64_t)(l * 1e9) : 0;
+}
+
 int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz)
 {
@@ -179,6 +197,7 @@ int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace 
         c->dropped_known = true;
     }
     c->capture_whole = member(run, "capture", json_type_object) != NULL;
+    c->scanner_end_ns = command_end(run);
     c->capture_chosen = interfaces_chosen(member(run, "command_line", json_type_array));
     asked_mode(member(run, "command_line", json_type_array), t);
     command_targets6(member(run, "command_line", json_type_array), t);
@@ -267,5 +286,6 @@ int st_run_json_read(const char *rundir, struct st_trace *t, struct st_compariso
     out->dropped_known = c.dropped_known;
     out->capture_whole = c.capture_whole;
     out->capture_chosen = c.capture_chosen;
+    out->scanner_end_ns = c.scanner_end_ns;
     return 1;
 }

@@ -37,6 +37,8 @@ void st_report_claims_json(struct st_jw *w, const struct st_comparison *c)
     }
     if (cl->unseen) /* likewise */
         st_jw_int(w, "unseen", (int64_t)cl->unseen);
+    if (cl->after_exit) /* likewise */
+        st_jw_int(w, "after_exit", (int64_t)cl->after_exit);
     st_jw_end_object(w);
 }
 
@@ -101,6 +103,11 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
                 "%s  not held: %zu answered but not printed; the scanner was %s, it may not "
                 "have printed all it found\n",
                 prefix, cl->unheld, cl->stopped);
+    if (cl->after_exit)
+        fprintf(out,
+                "%s  not held: %zu answered only after the scanner exited (it could not read "
+                "the answer: its timeout was shorter than the round trip)\n",
+                prefix, cl->after_exit);
     if (cl->unseen)
         fprintf(out,
                 "%s  not held: %zu claimed up with no frame of theirs in the capture: their "

@@ -238,6 +238,17 @@ check "nmap --ttl 1: down, time-exceeded" \
   jqt '[.modes[].hosts[] | .reason] == ["time-exceeded", "time-exceeded"]' "$tmp/ol-ttl.json"
 "$st" diff "$ol/ttl" "$ol/ttls" >"$tmp/ol-diff.txt" 2>&1
 check "diff of nmap --ttl 1 and scan --ttl 1 (traces alone): the same" test $? -eq 0
+# fping -t 150 gone a second before a slow host's reply (another lab: the router's ARP for
+# a host that came up late): "1 missed"; the answer came after the command exited (run.json:
+# its end less the linger, or record's command.end_time_ns), none it could read
+"$st" compare --no-write -f json "$ol/late" >"$tmp/ol-late.json"
+check "an answer only after the scanner exited: not missed, counted apart, consistent" \
+  jqt '.claims.missed == 0 and .claims.after_exit == 1 and .summary.passes == true' "$tmp/ol-late.json"
+cp -r "$ol/late" "$tmp/late2"
+jq '.command.end_time_ns = .end_time_ns' "$ol/late/run.json" >"$tmp/late2/run.json"
+"$st" compare --no-write -f json "$tmp/late2" >"$tmp/ol-late2.json"
+check "... the command's end_time_ns read: had it exited after the answer, missed" \
+  jqt '.claims.missed == 1 and .claims.after_exit == null' "$tmp/ol-late2.json"
 # nmap while ping talks to the gateway (fixtures/nmap-7.93/busy): the ping's frames were
 # "unknown" (DISCREPANCIES); they are the host's background traffic, never the scan's
 "$st" compare --no-write -f json "$fx/busy" >"$tmp/busy.json"

@@ -109,6 +109,8 @@ check "run.json: version, subcommand, start time, privileged" jq_is "$j" \
   '(.scantrace_version | length > 0) and .subcommand == "record" and .start_time_ns > 1600000000000000000 and .privileged == true and .end_time_ns >= .start_time_ns'
 check "run.json: command line and the command" jq_is "$j" \
   '.command_line[0] == "scantrace" and .command_line[1] == "record" and .command.argv[0] == "nmap" and .command.exit_status == 0 and .command.signal == null'
+check "run.json: when the command exited, before the linger's end" jq_is "$j" \
+  '.command.end_time_ns > .start_time_ns and .command.end_time_ns <= .end_time_ns'
 eq "run.json: default interfaces are lan0 and wan0" \
   "$(jq -c '[.capture.interfaces[].name]' "$j")" '["lan0","wan0"]'
 check "run.json: capture counts add up (received = frames, dropped 0)" jq_is "$j" \
