@@ -945,7 +945,12 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
              "look alike and the capture holds one's frames: which run's, nothing tells)",
              outside);
     else if (outside)
-        PART(" %zu trace packets from outside the capture's time, not checked (%s)", outside,
+        /* (a capture of one interface may also show the scanner's address
+         * on it, ND or ARP, while the probes took another: the time alone
+         * cannot tell the two apart) */
+        PART(" %zu trace packets from outside the capture's time, not checked (%s, or they "
+             "took an interface or path it did not record)",
+             outside,
              !c->outside_after    ? "before its first frame: it began after the scan started"
              : !c->outside_before ? "after its last frame: it ended before the scan"
                                   : "before its first frame and after its last");
