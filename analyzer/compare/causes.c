@@ -550,11 +550,14 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
         return classify_sent(k, f, rel);
     *rel = answered(c, k, f);
     if (*rel < 0) {
-        /* The quote proves what caused an ICMP error: none of our probes. */
+        /* The quote proves what caused an ICMP error: none of our probes;
+         * a name lookup's (a resolver's port 53 unreachable: scan -R, nmap
+         * without -n, to a server that does not answer), or another's. */
         bool quotes = is_icmp(f) && (f->l4.icmp.quote.present || f->l4.icmp.quote.present6);
-        return quotes                  ? ST_CAUSE_UNRELATED
-               : name_lookup(f, false) ? ST_CAUSE_DNS
-                                       : ST_CAUSE_UNKNOWN;
+        return quotes && f->l4.icmp.quote.dport == 53 ? ST_CAUSE_DNS
+               : quotes                               ? ST_CAUSE_UNRELATED
+               : name_lookup(f, false)                ? ST_CAUSE_DNS
+                                                      : ST_CAUSE_UNKNOWN;
     }
     /* a member's answer to a group's probe is about the member */
     uint32_t host = st_trace_pkt_host(c, (size_t)*rel);

@@ -249,6 +249,11 @@ jq '.command.end_time_ns = .end_time_ns' "$ol/late/run.json" >"$tmp/late2/run.js
 "$st" compare --no-write -f json "$tmp/late2" >"$tmp/ol-late2.json"
 check "... the command's end_time_ns read: had it exited after the answer, missed" \
   jqt '.claims.missed == 1 and .claims.after_exit == null' "$tmp/ol-late2.json"
+# scan -R asking a host that runs no name server (another lab): its port 53 unreachable
+# was "unrelated"; it is the answer to a name lookup, dns
+"$st" compare --no-write -f json "$ol/dns1" >"$tmp/ol-dns.json"
+check "a name server's port 53 unreachable: dns, not unrelated" \
+  jqt '.summary.causes.dns == 4 and .summary.causes.unrelated == null' "$tmp/ol-dns.json"
 # nmap while ping talks to the gateway (fixtures/nmap-7.93/busy): the ping's frames were
 # "unknown" (DISCREPANCIES); they are the host's background traffic, never the scan's
 "$st" compare --no-write -f json "$fx/busy" >"$tmp/busy.json"
