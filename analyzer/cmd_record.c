@@ -46,7 +46,8 @@ static const char record_usage[] =
     "without a shell; its standard error and input are ours.\n"
     "\n"
     "  -i, --interface IF  capture IF (repeatable); default: every interface that is up,\n"
-    "                      not loopback, Ethernet or raw IP, in this network namespace\n"
+    "                      not loopback, Ethernet or raw IP, in this network namespace;\n"
+    "                      -i any: those and loopback\n"
     "  -o, --output RUNDIR the run directory; created, and refused if not empty\n"
     "  --force             write into a non-empty RUNDIR (replaces trace.log,\n"
     "                      capture.pcapng and run.json; other files stay)\n"
@@ -205,10 +206,16 @@ static int parse(int argc, char **argv, struct options *o)
     return -1;
 }
 
-/* The interfaces to capture: -i's (each must exist), or the default set. */
+/* The interfaces to capture: -i's (each must exist), or the default set;
+ * tcpdump's `-i any` alone is the default set and loopback (the scanner's
+ * own addresses), each interface in its own link type. */
 static int pick_interfaces(struct options *o)
 {
     static struct st_netif found[MAX_IFS];
+    static struct st_netif lo;
+    bool any = o->n_ifs == 1 && !strcmp(o->ifnames[0], "any");
+    if (any)
+        o->n_ifs = 0;
     if (o->n_ifs) {
         for (size_t i = 0; i < o->n_ifs; i++) {
             struct st_netif n;
@@ -220,13 +227,15 @@ static int pick_interfaces(struct options *o)
         return 0;
     }
     int n = st_netif_default(found, MAX_IFS);
-    if (n <= 0) {
+    for (int i = 0; i < n && i < MAX_IFS; i++)
+        o->ifnames[o->n_ifs++] = found[i].name;
+    if (any && o->n_ifs < MAX_IFS && st_netif_get("lo", &lo) == 0 && lo.up)
+        o->ifnames[o->n_ifs++] = lo.name;
+    if (!o->n_ifs) {
         fprintf(stderr, ME ": no interface to capture (none up with an Ethernet or raw IP link "
                            "here); choose with -i\n");
         return ST_EXIT_ENVIRONMENT;
     }
-    for (int i = 0; i < n && i < MAX_IFS; i++)
-        o->ifnames[o->n_ifs++] = found[i].name;
     return 0;
 }
 

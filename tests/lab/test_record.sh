@@ -147,6 +147,13 @@ rec "$d" --linger 0 -- sh -c 'kill -TERM $$'
 eq "a command killed by SIGTERM: 128+15" "$rc" 143
 check "run.json: signal SIGTERM" jq_is "$d/run.json" '.command.signal == "SIGTERM" and .command.exit_status == 143'
 
+# tcpdump's -i any: every interface and loopback (it said "no such interface: any")
+d=$tmp/any
+rec "$d" -i any --linger 0 -- true
+eq "-i any: exit 0" "$rc" 0
+eq "-i any: the default interfaces and loopback" \
+  "$(jq -c '[.capture.interfaces[].name]' "$d/run.json")" '["lan0","wan0","lo"]'
+
 # ------------------------------------------------------------- bad input
 d=$tmp/noif
 rec "$d" -i nosuch0 -- true
