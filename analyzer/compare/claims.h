@@ -75,6 +75,12 @@ struct st_claims {
      * up that no frame is about (their probes may have taken an interface
      * the capture did not record), not held */
     size_t unseen;
+    /* groups claimed up by a scanner that prints the group alone (fping)
+     * that no member answered on the wire: its own host is a member too,
+     * answering over the loopback interface, which the capture does not
+     * show. Not held (the first of them in own_answer_addr) */
+    size_t own_answer;
+    uint32_t own_answer_addr;
 };
 
 /*
