@@ -361,6 +361,11 @@ static void why(const struct teller *t)
               "members answered its echo request from their own addresses (listed as hosts of "
               "their own)",
               out);
+    else if (h->group && !back)
+        fputs("a group (multicast or broadcast): nothing came back, no member answered its echo "
+              "request on the wire (the scanner's own host, a member too, may have answered it "
+              "over the loopback interface, on no wire)",
+              out);
     else if (down)
         fputs(down, out);
     else if (!back && none_left(t->c, h))
