@@ -501,16 +501,26 @@ static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f,
 }
 
 /* Whether a member's answer to group probe `probe` is one its scanner
- * never traces: nping prints an ICMP reply only when it comes from one of
- * its targets (or quotes a probe to one), so a member it did not target
- * answers it unseen (nping --icmp 198.18.1.255). nmap traces all it reads. */
-static bool unread_member(const struct st_comparison *c, const struct keys *k, long probe,
-                          uint32_t member)
+ * never traces: nping prints an echo reply only when it comes from one of
+ * its targets with that target's own ICMP id (nping gives each target its
+ * own), so a member it did not target with the group's id answers it
+ * unseen (nping --icmp 198.18.1.255 198.18.1.2: .2's answer to the
+ * broadcast too). nmap traces all it reads. */
+static bool unread_member(const struct st_comparison *c, long probe, uint32_t member)
 {
     const struct st_trace *t = c->trace;
     size_t run = st_trace_pkt_run(t, (size_t)probe);
-    bool nping = run < t->nruns && t->run_nping[run];
-    return nping && find(k, key(K_HOST, member, 0, 0)) < 0;
+    if (run >= t->nruns || !t->run_nping[run])
+        return false;
+    struct st_pkt tmp;
+    uint16_t id = st_trace_pkt(t, (size_t)probe, &tmp)->l4.icmp.id;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (p->dir == ST_DIR_SENT && st_group_key(p, false) && p->l4.icmp.id == id &&
+            st_trace_pkt_host(c, i) == member)
+            return false;
+    }
+    return true;
 }
 
 static enum st_cause classify_frame(const struct st_comparison *c, const struct keys *k,
@@ -550,7 +560,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     if (member)
         host = st_pkt_src_host(f);
     /* (early or late: the scanner never reads it) */
-    if (member && unread_member(c, k, *rel, host))
+    if (member && unread_member(c, *rel, host))
         return ST_CAUSE_MEMBER_REPLY;
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;

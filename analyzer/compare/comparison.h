@@ -59,7 +59,7 @@ enum st_cause {
     ST_CAUSE_OTHER_INTERFACE, /* trace only: from or to a scanner's address no frame shows: it
                                * left by an interface the capture did not record */
     ST_CAUSE_MEMBER_REPLY,    /* wire only: a member's answer to a probe of a group that the
-                               * scanner never traces (nping: from no target of its) */
+                               * scanner never traces (nping: no target of its, or its id) */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 

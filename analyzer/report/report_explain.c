@@ -154,8 +154,8 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
         break;
     case ST_CAUSE_MEMBER_REPLY:
         why = "a member's answer to the group's echo request, from its own address: the "
-              "scanner traces an ICMP reply only when it comes from one of its targets (nping), "
-              "so it never shows these";
+              "scanner traces an echo reply only when it comes from one of its targets with that "
+              "target's own ICMP id (nping), so it never shows these";
         break;
     case ST_CAUSE_MISSED_REPLY:
         why = "an answer the scanner never traced although nothing else had decided the host: "

@@ -819,6 +819,9 @@ static void test_host_verdicts(void **state)
 #define MEMBER_REPLY(t, who)                                                                       \
     "RCVD (" t ") ICMP [" who " > 198.18.2.1 Echo reply (type=0/code=0) id=77 seq=1] IP "          \
     "[ttl=64 id=5001 iplen=28 ]"
+#define UNICAST_REQ(t, id)                                                                         \
+    "SENT (" t ") ICMP [198.18.2.1 > 198.18.2.7 Echo request (type=8/code=0) id=" id " seq=1] IP " \
+    "[ttl=64 id=4002 iplen=28 ]"
 #define NPING_START "Starting Nping 0.7.93 ( https://nmap.org/nping ) at 2026-12-06 05:31 UTC\n"
 #define NPING_DONE  "Nping done: 1 IP address pinged in 1.02 seconds\n"
 #define DONE_NONE   "Nmap done: 1 IP address (0 hosts up) scanned in 2.01 seconds\n"
@@ -840,6 +843,12 @@ static const struct group_row {
 } group_rows[] = {
     {"nping: a member's answer it never traces (no target of its) is member-reply, the member up",
      NPING_BCAST, BCAST_FRAMES, "198.18.2.7", "up echo-reply member", 2, "member-reply"},
+    {"nping: a target's answer to the broadcast (nping gives each target its own id) too",
+     NPING_START L(BCAST_REQ("0.0100s")) L(UNICAST_REQ("0.0200s", "88")) NPING_DONE, BCAST_FRAMES,
+     "198.18.2.7", "down no-response", 2, "member-reply"},
+    {"nping: with the broadcast's id (--icmp-id), it would have traced it: missed-reply",
+     NPING_START L(BCAST_REQ("0.0100s")) L(UNICAST_REQ("0.0200s", "77")) NPING_DONE, BCAST_FRAMES,
+     "198.18.2.7", "down no-response", 2, "missed-reply"},
     {"nping: the group down (nping takes a reply from the address probed alone)", NPING_BCAST,
      BCAST_FRAMES, "198.18.2.255", "down no-response group", 0, NULL},
     {"nmap: the members' traced replies make them up, not the group (0 hosts up)", NMAP_BCAST,
