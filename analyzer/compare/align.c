@@ -929,5 +929,6 @@ void st_compare_free(struct st_comparison *c)
     free(c->scanner);
     free(c->groups);
     free(c->group_hosts);
+    free(c->bcast);
     memset(c, 0, sizeof *c);
 }

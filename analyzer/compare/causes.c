@@ -57,6 +57,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_TRUNCATED] = "truncated",
         [ST_CAUSE_CONNECT_NO_ARP] = "connect-no-arp",
         [ST_CAUSE_OTHER_INTERFACE] = "other-interface",
+        [ST_CAUSE_MEMBER_REPLY] = "member-reply",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -525,6 +526,29 @@ static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f,
     return *rel >= 0 ? ST_CAUSE_RETRANSMIT : name_lookup(f, true) ? ST_CAUSE_DNS : ST_CAUSE_UNKNOWN;
 }
 
+/* Whether a member's answer to group probe `probe` is one its scanner
+ * never traces: nping prints an echo reply only when it comes from one of
+ * its targets with that target's own ICMP id (nping gives each target its
+ * own), so a member it did not target with the group's id answers it
+ * unseen (nping --icmp 198.18.1.255 198.18.1.2: .2's answer to the
+ * broadcast too). nmap traces all it reads. */
+static bool unread_member(const struct st_comparison *c, long probe, uint32_t member)
+{
+    const struct st_trace *t = c->trace;
+    size_t run = st_trace_pkt_run(t, (size_t)probe);
+    if (run >= t->nruns || !t->run_nping[run])
+        return false;
+    struct st_pkt tmp;
+    uint16_t id = st_trace_pkt(t, (size_t)probe, &tmp)->l4.icmp.id;
+    for (size_t i = 0; i < t->npkts; i++) {
+        const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
+        if (p->dir == ST_DIR_SENT && st_group_key(p, false) && p->l4.icmp.id == id &&
+            st_trace_pkt_host(c, i) == member)
+            return false;
+    }
+    return true;
+}
+
 static enum st_cause classify_frame(const struct st_comparison *c, const struct keys *k,
                                     const struct up *ups, size_t nups, size_t i, long *rel,
                                     struct st_gave_up *gu)
@@ -561,8 +585,12 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     }
     /* a member's answer to a group's probe is about the member */
     uint32_t host = st_trace_pkt_host(c, (size_t)*rel);
-    if (st_group_host(c, host) && st_group_key(f, true))
+    bool member = st_group_host(c, host) && st_group_key(f, true);
+    if (member)
         host = st_pkt_src_host(f);
+    /* (early or late: the scanner never reads it) */
+    if (member && unread_member(c, *rel, host))
+        return ST_CAUSE_MEMBER_REPLY;
     int64_t end = pass_end(c->trace, (size_t)*rel);
     bool after_end = end >= 0 && f->time_ns > end + c->offset_ns;
     uint32_t mode = st_trace_pkt_mode_ix(c->trace, (size_t)*rel);

@@ -432,6 +432,17 @@ static bool own_member(const struct st_claims *cl, const struct st_comparison *c
     return false;
 }
 
+/* Whether addr is a group claimed up by a scanner that prints the group
+ * alone (fping: "ff02::1%lan0 is alive"): when no member answered on the
+ * wire, the answer it took may be its own host's, a member too, over the
+ * loopback interface (fping -6 ff02::1%lan0 alone on its link is alive):
+ * nothing to hold the claim against. */
+static bool group_alone(const struct st_claims *cl, const struct st_comparison *c, uint32_t addr)
+{
+    return st_group_host(c, addr) && st_scanner_counts_members(cl->scanner) &&
+           !st_scanner_prints_members(cl->scanner);
+}
+
 /*
  * Each run's claims against that run's answers (one run: the whole log's):
  * a host a session's second run claimed up is no claim of its first run.
@@ -440,7 +451,7 @@ static bool own_member(const struct st_claims *cl, const struct st_comparison *c
 void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
 {
     cl->claimed_up = cl->answered = cl->missed = cl->unfounded = cl->unreported = 0;
-    cl->unheld = cl->unseen = cl->after_exit = 0;
+    cl->unheld = cl->unseen = cl->after_exit = cl->own_answer = 0;
     if (!strcmp(cl->format, "unknown"))
         return; /* nothing was read: no claim to hold against the wire */
     size_t na, ns, nup = 0, nclaimed = 0, nans = 0, nunseen;
@@ -473,8 +484,10 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
          * (of every interface: a host never probed, unfounded) */
         if (c->from_wire && c->capture_chosen && !st_compare_has_host(c, cl->addr[i]))
             cl->unseen++;
-        else
+        else if (!group_alone(cl, c, cl->addr[i]))
             push_addr(&cl->unfounded_addr, cl->unfounded++, cl->addr[i]);
+        else if (!cl->own_answer++)
+            cl->own_answer_addr = cl->addr[i];
     }
     for (size_t i = 0; i < na; i++) {
         uint32_t addr = (uint32_t)ans[i];

@@ -78,6 +78,12 @@ struct st_claims {
     /* hosts that answered only after the recorded command exited (run.json):
      * neither answered nor missed */
     size_t after_exit;
+    /* groups claimed up by a scanner that prints the group alone (fping)
+     * that no member answered on the wire: its own host is a member too,
+     * answering over the loopback interface, which the capture does not
+     * show. Not held (the first of them in own_answer_addr) */
+    size_t own_answer;
+    uint32_t own_answer_addr;
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include "util.h"
 #include "dissect.h"
+#include "groups.h"
 #include "run_read.h"
 #include "shard_side.h"
 #include "wire_side.h"
@@ -131,6 +132,7 @@ static int load(const char *prog, const char *trace, const char *capture, const 
         snprintf(l->failed_why, sizeof l->failed_why, "the scanner failed (exit status %d)",
                  l->scanner.exit_status);
     l->c.failed_why = l->failed_why[0] ? l->failed_why : NULL;
+    l->c.members_answer_group = from_wire && st_scanner_counts_members(l->scanner.name);
     st_compare_run(&l->c, &l->trace, &l->cap);
     st_timing_mark("align");
     st_compare_summarize(&l->c);
@@ -247,7 +249,7 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
                      "address (add -A)";
         snprintf(cl->format, sizeof cl->format, "unknown");
         cl->n = 0;
-    } else if (s->count_mode && unknown && !cl->lines)
+    } else if (s->count_mode && unknown && !cl->lines && !failed_run)
         cl->unread = "fping -c/-C/-l with -a, -u or -q print their results on stderr, which "
                      "record does not keep (save it, 2>FILE, and give it with --claims)";
     else if (st_scanner_stopped(s) && !s->signal[0] && unknown) {

@@ -58,6 +58,8 @@ enum st_cause {
                                * sent, its next hop never answering ARP or ND */
     ST_CAUSE_OTHER_INTERFACE, /* trace only: from or to a scanner's address no frame shows: it
                                * left by an interface the capture did not record */
+    ST_CAUSE_MEMBER_REPLY,    /* wire only: a member's answer to a probe of a group that the
+                               * scanner never traces (nping: no target of its, or its id) */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 
@@ -148,6 +150,13 @@ struct st_comparison {
     size_t ngroups;
     uint32_t *group_hosts;
     size_t ngroup_hosts;
+    /* the IPv4 directed broadcasts told by their answers where no frame's
+     * link layer said (st_groups_by_answers), sorted; NULL nearly always */
+    uint32_t *bcast;
+    size_t nbcast;
+    /* the scanner takes a member's answer for its group's
+     * (st_scanner_counts_members): the group is up when a member answered */
+    bool members_answer_group;
 
     const uint32_t *shard_others; /* a shard's run: the sweep's other addresses, sorted */
     size_t nshard_others;
@@ -234,6 +243,15 @@ void st_host_later(const struct st_comparison *c, const struct st_mode_host *h, 
  * built from the capture (its packets have no lines). */
 void st_later_where(const struct st_comparison *c, const struct st_later *l, char *out,
                     size_t size);
+
+/* Whether host h, not group itself, was found by a probe of group (an
+ * echo request to a multicast or broadcast address, groups.h): a member
+ * of it, the group's request among its probes. */
+bool st_host_member_of(const struct st_comparison *c, const struct st_mode_host *h, uint32_t group);
+
+/* The groups host h is a member of, each once, in address order, into out
+ * (room for h->nprobes); how many. */
+size_t st_host_groups(const struct st_comparison *c, const struct st_mode_host *h, uint32_t *out);
 
 /* Whether some mode of c has the host addr, once summarized (each mode's
  * hosts are in address order: looked up by halves, not walked). */

@@ -408,6 +408,30 @@ static bool sent_later(const struct st_trace *t, const struct st_mode_host *h)
     return false;
 }
 
+/* A member its scanner never traces (causes.c: member-reply) is up by its
+ * first answer on the wire to the group's probe, reason and latency too:
+ * the scanner judged no host (nping), and the wire alone found it. */
+static bool member_answer(const struct st_comparison *c, struct st_mode_host *h)
+{
+    struct st_pkt tmp, ptmp;
+    for (size_t i = 0; h->member && i < h->nwire; i++) {
+        if (c->fcause[h->wire[i]] != ST_CAUSE_MEMBER_REPLY)
+            continue;
+        const struct st_pkt *f = st_store_get(&c->cap->frames, (size_t)h->wire[i], &tmp);
+        h->reason = st_nmap_reply_verdict(f).reason;
+        int64_t at = f->time_ns - c->offset_ns, sent = -1;
+        for (size_t k = 0; k < h->nprobes; k++) {
+            int64_t ts = st_trace_pkt(c->trace, (size_t)h->probes[k], &ptmp)->time_ns;
+            if (ts <= at && ts > sent)
+                sent = ts;
+        }
+        if (sent >= 0)
+            h->latency_s = (double)(at - sent) / 1e9;
+        return true;
+    }
+    return false;
+}
+
 static void verdict(const struct st_comparison *c, const size_t *by_addr, const char *mode,
                     struct st_mode_host *h)
 {
@@ -470,6 +494,8 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
      * dropped (an on-link host that never answered ARP) get no later packet */
     if (t->no_ping && !up && sent_later(t, h))
         up = true;
+    bool by_member = !up && !(first && first_decides) && member_answer(c, h);
+    up |= by_member;
     h->up = reported ? reported->up : up;
     /* nmap reports every host it found up, and "Nmap done" says it decided
      * the rest: down. Without either the scanner never said, whatever the
@@ -478,7 +504,7 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
         reported || (h->nprobes ? st_trace_run_ended(t, (size_t)h->probes[0]) : t->end_ns >= 0);
     if (!h->judged && !h->up && t->interrupted)
         h->reason = "interrupted";
-    if (h->up && !(first && first_decides))
+    if (h->up && !(first && first_decides) && !by_member)
         /* nmap's own addresses are up without a packet (its loopback host
          * group): it says localhost-response */
         h->reason = st_is_own_host(c, h->addr) ? "localhost-response"
@@ -632,9 +658,18 @@ static bool listed(const int32_t *list, size_t n, long v)
     return false;
 }
 
+/* Group probe g among member's probes (it found the member), once. */
+static void list_member_probe(struct st_comparison *c, const struct lists *l, struct st_mode *m,
+                              uint32_t member, long g)
+{
+    struct st_mode_host *h = host_in(c, l->ix, m, member);
+    if (!l->fill || !listed(h->probes, h->nprobes, g))
+        list_one(&h->probes, &h->nprobes, (size_t)g, l->fill);
+}
+
 /* Trace packet i, a reply of member to a group's probe (groups.h), in mode
- * m: the group's reply too (the group is up when a member answered), and
- * the probe the member's too (it found the member), listed once. */
+ * m: the group's reply too when its scanner takes it for the group's (the
+ * group is up when a member answered), and the probe the member's too. */
 static void list_group_answer(struct st_comparison *c, const struct lists *l, size_t i,
                               struct st_mode *m, uint32_t member)
 {
@@ -642,11 +677,11 @@ static void list_group_answer(struct st_comparison *c, const struct lists *l, si
     long g = c->ngroups ? st_group_answered(c, st_trace_pkt(c->trace, i, &tmp)) : -1;
     if (g < 0)
         return;
-    struct st_mode_host *h = host_in(c, l->ix, m, st_trace_pkt_host(c, (size_t)g));
-    list_one(&h->replies, &h->nreplies, i, l->fill);
-    h = host_in(c, l->ix, m, member); /* (after the group's: host_in may move the hosts) */
-    if (!l->fill || !listed(h->probes, h->nprobes, g))
-        list_one(&h->probes, &h->nprobes, (size_t)g, l->fill);
+    if (c->members_answer_group) {
+        struct st_mode_host *h = host_in(c, l->ix, m, st_trace_pkt_host(c, (size_t)g));
+        list_one(&h->replies, &h->nreplies, i, l->fill);
+    }
+    list_member_probe(c, l, m, member, g); /* (after: host_in may move the hosts) */
 }
 
 /* The host wire-only frame f relating to probe p is about: the probe's,
@@ -697,8 +732,12 @@ static void list_packets(struct st_comparison *c, const struct lists *l)
         fmode_set(c, i, m);
         if (c->f2t[i] >= 0)
             continue;
-        struct st_mode_host *h = host_in(c, l->ix, &c->modes[m - 1], wire_host(c, i, p));
+        uint32_t host = wire_host(c, i, p);
+        struct st_mode_host *h = host_in(c, l->ix, &c->modes[m - 1], host);
         list_one(&h->wire, &h->nwire, i, l->fill);
+        /* a member the scanner never traces was found by the group's probe */
+        if (c->fcause[i] == ST_CAUSE_MEMBER_REPLY)
+            list_member_probe(c, l, &c->modes[m - 1], host, p);
     }
 }
 
@@ -889,8 +928,9 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     } while (0)
     /* a run judged from the wire alone checks nothing unless the scanner's
      * output could be read */
-    if (c->from_wire &&
-        (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown")))
+    bool unread = c->from_wire &&
+                  (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown"));
+    if (unread)
         PART(" %s", c->claims && c->claims->unread ? c->claims->unread
                     : c->failed_why && (!c->claims || !c->claims->present)
                         ? c->failed_why
@@ -903,7 +943,12 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (c->unjudged)
         PART(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
              c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
-    if (c->empty_modes)
+    /* fping refusing a broadcast address (sendto without SO_BROADCAST:
+     * "Permission denied") prints it unreachable and sends nothing */
+    if (c->empty_modes && c->from_wire && c->failed_why && !t->npkts && !unread)
+        PART(" %s and sent no probe (its error went to stderr, which record does not keep)",
+             c->failed_why);
+    else if (c->empty_modes)
         PART(" %zu mode%s with no host%s", c->empty_modes, ST_S(c->empty_modes),
              untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
                                  "--packet-trace)"
@@ -933,6 +978,14 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
         PART(" %zu claimed host%s with no frame in the capture, not held (was it on the "
              "interface the probes took?)",
              c->claims->unseen, ST_S(c->claims->unseen));
+    if (c->claims && c->claims->own_answer) {
+        char a[ST_HOST_STRLEN];
+        PART(" %zu group%s claimed up (%s%s) that no member answered on the wire, not held "
+             "(the scanner's own host answers it over the loopback interface, which the "
+             "capture does not show)",
+             c->claims->own_answer, ST_S(c->claims->own_answer),
+             st_host_str(c->claims->own_answer_addr, a), c->claims->own_answer > 1 ? "..." : "");
+    }
     if (c->claims && c->claims->unheld)
         PART(" the scanner was %s: %zu answered host%s it did not print not held against it",
              c->claims->stopped, c->claims->unheld, ST_S(c->claims->unheld));

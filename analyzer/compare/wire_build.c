@@ -143,13 +143,21 @@ static bool to_everyone(const struct st_pkt *p)
     return dst_of(p) == 0xffffffffu;
 }
 
+/* The directed broadcasts its answers tell (groups.h), for a capture
+ * whose link layer does not. */
+struct bcasts {
+    uint32_t *v;
+    size_t n;
+};
+
 /* An echo request to a group the command names (ping -6 ff02::1%lan0,
  * ping -b 198.18.1.255): a probe of every host that hears it. Not one of
  * every address probed (targets unread): the kernel's own chatter to its
  * groups is no probe. */
-static bool group_probe(const struct st_pkt *p, const struct st_scanner_cmd *s)
+static bool group_probe(const struct st_pkt *p, const struct st_scanner_cmd *s,
+                        const struct bcasts *b)
 {
-    return st_group_probe(p) && s->targets_read &&
+    return st_group_probe(p, b->v, b->n) && s->targets_read &&
            st_u32_has(s->targets, s->ntargets, st_pkt_dst_host(p));
 }
 
@@ -320,6 +328,8 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     struct st_pkt tmp;
     struct nd_table nt;
     nd_table_make(&nt, s);
+    struct bcasts bc;
+    bc.v = st_groups_by_answers(cap, &bc.n);
     bool by_dir = find_scanner(cap, s, &scanner);
     for (size_t i = 0; i < t->nlocal; i++) /* the host's own (run.json) */
         set_add(&scanner, t->local[i]);
@@ -341,7 +351,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         if (s->kernel_link && link_layer(p))
             continue;
         if (sent) {
-            bool group = group_probe(p, s);
+            bool group = group_probe(p, s, &bc);
             if (own_answer(p) || !st_scanner_targets(s, host) || (to_everyone(p) && !group) ||
                 (!s->port53 && name_lookup(p, true)))
                 continue;
@@ -368,6 +378,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     free(probed.slot);
     free(probes.slot);
     free(groups.slot);
+    free(bc.v);
     free(nt.g);
     /* the wire decided every target it holds: a silent one is down (what
      * the scanner made of them is its claims, checked apart) */

@@ -39,6 +39,8 @@ void st_report_claims_json(struct st_jw *w, const struct st_comparison *c)
         st_jw_int(w, "unseen", (int64_t)cl->unseen);
     if (cl->after_exit) /* likewise */
         st_jw_int(w, "after_exit", (int64_t)cl->after_exit);
+    if (cl->own_answer) /* likewise */
+        st_jw_int(w, "own_answer", (int64_t)cl->own_answer);
     st_jw_end_object(w);
 }
 
@@ -113,6 +115,15 @@ void st_report_claims_text(FILE *out, const struct st_comparison *c, const char 
                 "%s  not held: %zu claimed up with no frame of theirs in the capture: their "
                 "probes took an interface it did not record\n",
                 prefix, cl->unseen);
+    if (cl->own_answer) {
+        char ip[ST_HOST_STRLEN];
+        fprintf(out,
+                "%s  not held: %zu group%s claimed up (%s%s) that no member answered on the "
+                "wire: %s prints the group alone, and its own host, a member too, answers "
+                "over the loopback interface, which the capture does not show\n",
+                prefix, cl->own_answer, ST_S(cl->own_answer), st_host_str(cl->own_answer_addr, ip),
+                cl->own_answer > 1 ? "..." : "", cl->scanner);
+    }
     if (cl->missed) {
         fprintf(out, "%s  missed (answered, not claimed):", prefix);
         addr_list(out, cl->missed_addr, cl->missed);

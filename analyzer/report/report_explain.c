@@ -152,6 +152,11 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
                   : "an answer that came after the host was already decided (or the scan was "
                     "over): the scanner only traces the first";
         break;
+    case ST_CAUSE_MEMBER_REPLY:
+        why = "a member's answer to the group's echo request, from its own address: the "
+              "scanner traces an echo reply only when it comes from one of its targets with that "
+              "target's own ICMP id (nping), so it never shows these";
+        break;
     case ST_CAUSE_MISSED_REPLY:
         why = "an answer the scanner never traced although nothing else had decided the host: "
               "its receiver missed it";
@@ -322,6 +327,16 @@ static bool router_hint(const struct st_comparison *c, const struct st_mode_host
     return false;
 }
 
+/* Whether a member of group h answered (a host its probes found). */
+static bool members_found(const struct st_comparison *c, const struct st_mode_host *h)
+{
+    for (size_t m = 0; h->group && m < c->nmodes; m++)
+        for (size_t k = 0; k < c->modes[m].nhosts; k++)
+            if (st_host_member_of(c, &c->modes[m].hosts[k], h->addr))
+                return true;
+    return false;
+}
+
 static void why(const struct teller *t)
 {
     const struct st_mode_host *h = t->h;
@@ -341,6 +356,17 @@ static void why(const struct teller *t)
               out);
     else if (h->up)
         fputs(why_up(h->reason), out);
+    else if (members_found(t->c, h))
+        fputs("a group (multicast or broadcast): nothing came back from its own address, and "
+              "the scanner takes a reply only from the address it probed (nmap, nping); its "
+              "members answered its echo request from their own addresses (listed as hosts of "
+              "their own)",
+              out);
+    else if (h->group && !back)
+        fputs("a group (multicast or broadcast): nothing came back, no member answered its echo "
+              "request on the wire (the scanner's own host, a member too, may have answered it "
+              "over the loopback interface, on no wire)",
+              out);
     else if (down)
         fputs(down, out);
     else if (!back && none_left(t->c, h))

@@ -86,6 +86,7 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_TRUNCATED:
     case ST_CAUSE_BACKGROUND:
     case ST_CAUSE_COPY:
+    case ST_CAUSE_MEMBER_REPLY:
         return "late";
     default:
         return "wireonly";

@@ -188,6 +188,34 @@ static void wire_obj(struct st_jw *w, const struct st_comparison *c, long f)
     st_jw_end_object(w);
 }
 
+/* A group's "group": true and "members" (the hosts of its mode its
+ * probes found), or a member's "member_of" (the groups whose probes found
+ * it); nothing for any other host. */
+static void group_fields(struct st_jw *w, const struct st_comparison *c, const struct st_mode *mode,
+                         const struct st_mode_host *h)
+{
+    if (h->group) {
+        st_jw_bool(w, "group", true);
+        st_jw_array(w, "members");
+        for (size_t k = 0; k < mode->nhosts; k++)
+            if (st_host_member_of(c, &mode->hosts[k], h->addr))
+                addr(w, NULL, mode->hosts[k].addr);
+        st_jw_end_array(w);
+        return;
+    }
+    uint32_t *g = malloc((h->nprobes ? h->nprobes : 1) * sizeof *g);
+    if (!g)
+        abort();
+    size_t n = st_host_groups(c, h, g);
+    if (n) {
+        st_jw_array(w, "member_of");
+        for (size_t k = 0; k < n; k++)
+            addr(w, NULL, g[k]);
+        st_jw_end_array(w);
+    }
+    free(g);
+}
+
 static void host_obj(struct st_jw *w, const struct st_comparison *c, const struct st_mode *mode,
                      const struct st_mode_host *h)
 {
@@ -215,6 +243,8 @@ static void host_obj(struct st_jw *w, const struct st_comparison *c, const struc
         st_jw_int(w, "last_frame", l.last_frame);
         st_jw_end_object(w);
     }
+    if (c->ngroups) /* a group pinged: only then, every other report stays as it was */
+        group_fields(w, c, mode, h);
     st_jw_array(w, "wire_only");
     for (size_t i = 0; i < h->nwire; i++)
         wire_obj(w, c, h->wire[i]);

@@ -93,8 +93,8 @@ check "explain, masscan: a router's unreachable is a hint masscan did not count"
 
 # fping (56 bytes of payload, TTL 64) and zmap (12 bytes, TTL 255) by default: their habits,
 # the figures taken here from the capture
-for name in fping zmap; do
-  d=$(echo fixtures/scanners/"$name"-*)
+for d in fixtures/scanners/fping-a fixtures/scanners/zmap-echo; do
+  name=${d##*/} && name=${name%%-*}
   "$st" compare --no-write "$d" >"$tmp/t.txt"
   check "$name: consistent, exit 0" test $? -eq 0
   check "$name: the text report's trace line says there is no packet trace, and no clock" \
@@ -282,7 +282,8 @@ group_fixture() { # NAME: $tmp/NAME.json, and g (the group), fam (icmp or icmpv6
     2>/dev/null | jq -R 'split("\t") | {frame: (.[0] | tonumber), host: .[1]}' | jq -s . >"$tmp/$1.rep"
   "$st" compare --no-write -f json "$d" >"$tmp/$1.json"
 }
-for name in ping6-all-nodes ping-broadcast fping6-all-nodes; do
+groups=(ping6-all-nodes ping-broadcast fping6-all-nodes ping-broadcast-any)
+for name in "${groups[@]}"; do
   group_fixture "$name"
   rc=$?
   j=$tmp/$name.json
@@ -310,11 +311,30 @@ for name in ping6-all-nodes ping-broadcast fping6-all-nodes; do
     jqt --arg g "$g" --slurpfile q "$tmp/$name.req" --slurpfile r "$tmp/$name.rep" \
     '[.modes[0].hosts[] | select(.host == $g)] | length == 1 and (.[0] | .verdict == "up"
        and [.probes[].frame] == $q[0] and ([.replies[].frame] | sort) == ($r[0] | map(.frame) | sort))' "$j"
+  # report.json marks them: the group "group": true with its "members", each member its
+  # "member_of"; no other host has either
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: report.json: $g a group, its members those that answered, each member_of $g" \
+    jqt --arg g "$g" --slurpfile r "$tmp/$name.rep" '([$r[0][].host] | unique) as $m | .modes[0].hosts
+      | all(if .host == $g then .group == true and (.members | sort) == $m and .member_of == null
+            elif (.host | IN($m[])) then .member_of == [$g] and .group == null
+            else .group == null and .member_of == null end)' "$j"
 done
+# -i any: a cooked capture, whose requests show no destination MAC (marked outgoing, type 4):
+# the broadcast is told by its answers (from the members' own addresses, with its id and
+# sequence), as the Ethernet capture's is by its destination
+check "ping-broadcast-any: a cooked capture, the requests to the broadcast marked outgoing" \
+  test "$(tshark -r fixtures/scanners/ping-broadcast-any/capture.pcapng -Y 'icmp.type == 8' \
+    -T fields -e sll.pkttype 2>/dev/null | sort -u)" = 4
+check "ping-broadcast-any: the same verdicts and claims as ping-broadcast's Ethernet capture" \
+  test "$(jq -c '[.modes[0].hosts[] | [.host, .verdict, .reason, .claim, .group, .member_of]],
+    .claims' "$tmp/ping-broadcast-any.json")" = \
+  "$(jq -c '[.modes[0].hosts[] | [.host, .verdict, .reason, .claim, .group, .member_of]],
+    .claims' "$tmp/ping-broadcast.json")"
 # ping prints each member ("64 bytes from fe80::X%lan0"): claimed, none missed; fping only
 # the group: its members are not reported, no miss
 # shellcheck disable=SC2016 # jq's variables
-for name in ping6-all-nodes ping-broadcast; do
+for name in ping6-all-nodes ping-broadcast ping-broadcast-any; do
   check "$name: every member claimed up, none missed or unfounded" \
     jqt --slurpfile r "$tmp/$name.rep" '.claims.missed == 0 and .claims.unfounded == 0 and
       ([$r[0][].host] | unique) - [.modes[0].hosts[] | select(.claim == "up") | .host] == []' \
@@ -324,7 +344,7 @@ done
 check "fping6-all-nodes: the group claimed, its members unreported (fping prints the group)" \
   jqt --slurpfile r "$tmp/fping6-all-nodes.rep" '.claims.missed == 0 and .claims.unfounded == 0
     and .claims.unreported == ([$r[0][].host] | unique | length)' "$tmp/fping6-all-nodes.json"
-for name in ping6-all-nodes ping-broadcast fping6-all-nodes; do
+for name in "${groups[@]}"; do
   check "$name: report equals expected-report.json" \
     diff -q <(grep -v '"dissector":' "fixtures/scanners/$name/expected-report.json") \
     <(grep -v '"dissector":' "$tmp/$name.json")
@@ -333,7 +353,7 @@ done
 # the members' claims are held against the wire: a member ping printed whose replies the
 # capture lost is unfounded, one it answered and ping did not print missed, a member
 # made up unfounded; "0 received" with members answering misses the group
-for name in ping6-all-nodes ping-broadcast; do
+for name in ping6-all-nodes ping-broadcast ping-broadcast-any; do
   d=fixtures/scanners/$name
   m=$(jq -r '.[0].host' "$tmp/$name.rep")
   frames=$(jq -r --arg m "$m" '[.[] | select(.host == $m) | .frame] | join(" ")' "$tmp/$name.rep")
@@ -364,5 +384,65 @@ for name in ping6-all-nodes ping-broadcast; do
   check "$name: 0 received, members answering: each member missed" \
     jqt '.claims.missed >= 2 and (.summary.passes | not)' "$tmp/silent.json"
 done
+
+# nmap and nping tie a reply to the address it comes from: to them the broadcast is a
+# target like any other, down with no answer from its own address, and its members hosts
+# its request found. nmap traces the members' replies (it reads all ICMP while it scans)
+# and reports no host up: no claim missed. nping prints an ICMP reply only from one of its
+# targets: the members' replies are member-reply, no discrepancy, the members up all the
+# same (its requests matched). fixtures/nmap-7.93/broadcast-any: nmap's, captured with -i any.
+for d in fixtures/scanners/nping-broadcast fixtures/nmap-7.93/broadcast \
+  fixtures/nmap-7.93/broadcast-any; do
+  name=${d#fixtures/}
+  "$st" compare --no-write -f json "$d" >"$tmp/bc.json"
+  check "$name: consistent, exit 0" test $? -eq 0
+  cp "$tmp/bc.json" "$tmp/${d##*/}.json"
+  tshark -r "$d/capture.pcapng" -Y 'icmp.type == 0' -T fields -e ip.src 2>/dev/null |
+    sort -u | jq -R . | jq -sc . >"$tmp/bc.members"
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: the broadcast down no-response, a group of the members that answered" \
+    jqt --slurpfile m "$tmp/bc.members" '[.modes[0].hosts[] | select(.group)] | length == 1 and
+      (.[0] | .host == "198.18.1.255" and .verdict == "down" and .reason == "no-response"
+       and (.members | sort) == $m[0])' "$tmp/bc.json"
+  # shellcheck disable=SC2016 # jq's variables
+  check "$name: each member up echo-reply, found by the broadcast's requests" \
+    jqt --slurpfile m "$tmp/bc.members" '[.modes[0].hosts[] | select(.member_of)] as $h
+      | ($h | map(.host) | sort) == $m[0] and ($m[0] | length) >= 2 and ($h | all(.verdict == "up"
+        and .reason == "echo-reply" and .member_of == ["198.18.1.255"] and (.probes | length) == 2))' \
+    "$tmp/bc.json"
+  check "$name: report equals expected-report.json" \
+    diff -q <(grep -v '"dissector":' "$d/expected-report.json") <(grep -v '"dissector":' "$tmp/bc.json")
+done
+check "nping-broadcast: every member's reply member-reply (nping never traces it), none missed" \
+  jqt '([.packets[] | select(.status == "wire_only" and .proto == "icmp") | .cause] | unique)
+    == ["member-reply"] and .summary.causes["missed-reply"] == null' "$tmp/nping-broadcast.json"
+check "nmap's broadcast: nmap reported no host up, none missed (the members unreported)" \
+  jqt '.claims.claimed_up == 0 and .claims.missed == 0 and .claims.unfounded == 0
+    and .claims.unreported == 2' "$tmp/broadcast.json"
+
+# fping -6 ff02::1%lan0 alone on its link: its own host answers the group over the loopback
+# interface (on no wire of the capture), and fping prints "is alive". The members' replies
+# cut from the capture (editcap): the claim is not held (neither unfounded nor passed).
+d=fixtures/scanners/fping6-all-nodes
+rm -rf "$tmp/alone" && cp -r "$d" "$tmp/alone" && rm -f "$tmp/alone/expected-report.json"
+# shellcheck disable=SC2046 # frame numbers are words
+editcap "$d/capture.pcapng" "$tmp/alone/capture.pcapng" \
+  $(jq -r '.[].frame' "$tmp/fping6-all-nodes.rep") 2>/dev/null
+"$st" compare --no-write -f json "$tmp/alone" >"$tmp/alone.json"
+check "fping6 alone on its link: exit 1 (unjudged)" test $? -eq 1
+check "fping6 alone on its link: the group's claim not held, not unfounded, not passed" \
+  jqt '.claims.unfounded == 0 and .claims.own_answer == 1 and (.summary.passes | not)
+    and .summary.discrepancies == 0' "$tmp/alone.json"
+check "fping6 alone on its link: the result says why" \
+  grep -q 'UNJUDGED: 1 group claimed up (ff02::1) that no member answered on the wire, not held' \
+  <(jq -r .summary.result "$tmp/alone.json")
+
+# fping refuses a broadcast address (no probe sent, "is unreachable", exit 1): unjudged,
+# the result says it sent nothing, not consistent
+"$st" compare --no-write -f json fixtures/scanners/fping-broadcast >"$tmp/fb.json"
+check "fping to a broadcast: exit 1" test $? -eq 1
+check "fping to a broadcast: unjudged, the scanner failed and sent no probe" \
+  grep -q 'UNJUDGED: the scanner failed (exit status 1) and sent no probe' \
+  <(jq -r 'select(.summary.passes | not) | .summary.result' "$tmp/fb.json")
 
 tap_done

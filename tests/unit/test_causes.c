@@ -89,7 +89,7 @@ static void add_frame(const char *name, struct st_dissection *cap, const char *s
     p.flags &= ~(unsigned)ST_PKT_L4_SHORT; /* a LOW line's ICMP: the frame has it all */
     if (p.net == ST_NET_ARP && (p.arp.op & 0xff) == 2 && !p.arp.tpa)
         st_ip4_parse(SCANNER, &p.arp.tpa); /* nmap's line names no target: it was us */
-    p.link = ST_LINK_ETHERNET;
+    p.link = sll ? ST_LINK_SLL : ST_LINK_ETHERNET;
     p.frame = (uint32_t)cap->n + 1;
     p.time_ns += CAPTURE_EPOCH_NS;
     st_dissection_push(cap, &p);
@@ -808,6 +808,101 @@ static void test_host_verdicts(void **state)
     st_rows_done();
 }
 
+/* ---- a group pinged: an echo request to the segment's broadcast address ---- */
+
+/* the scanner 198.18.2.1 pings 198.18.2.255; 198.18.2.7 answers. The frames'
+ * Ethernet destination is unset (all zero): only the answers tell the
+ * broadcast, as in -i any's cooked capture of what the host sent */
+#define BCAST_REQ(t)                                                                               \
+    "SENT (" t ") ICMP [198.18.2.1 > 198.18.2.255 Echo request (type=8/code=0) id=77 seq=1] IP "   \
+    "[ttl=64 id=4001 iplen=28 ]"
+#define MEMBER_REPLY(t, who)                                                                       \
+    "RCVD (" t ") ICMP [" who " > 198.18.2.1 Echo reply (type=0/code=0) id=77 seq=1] IP "          \
+    "[ttl=64 id=5001 iplen=28 ]"
+#define UNICAST_REQ(t, id)                                                                         \
+    "SENT (" t ") ICMP [198.18.2.1 > 198.18.2.7 Echo request (type=8/code=0) id=" id " seq=1] IP " \
+    "[ttl=64 id=4002 iplen=28 ]"
+#define NPING_START "Starting Nping 0.7.93 ( https://nmap.org/nping ) at 2026-12-06 05:31 UTC\n"
+#define NPING_DONE  "Nping done: 1 IP address pinged in 1.02 seconds\n"
+#define DONE_NONE   "Nmap done: 1 IP address (0 hosts up) scanned in 2.01 seconds\n"
+/* the request and 198.18.2.7's answer; nping's trace of the request, nmap's of both */
+#define BCAST_FRAMES                                                                               \
+    {                                                                                              \
+        BCAST_REQ("0.0100s"), MEMBER_REPLY("0.0101s", "198.18.2.7")                                \
+    }
+#define NPING_BCAST NPING_START L(BCAST_REQ("0.0100s")) NPING_DONE
+#define NMAP_BCAST                                                                                 \
+    STARTING L(BCAST_REQ("0.0100s")) L(MEMBER_REPLY("0.0101s", "198.18.2.7")) DONE_NONE
+
+static const struct group_row {
+    const char *name, *trace, *frames[MAX_FRAMES];
+    const char *host;  /* the host the row is about */
+    const char *want;  /* "up|down REASON", then " group" or " member" */
+    size_t frame;      /* 1-based: a wire-only frame whose cause is checked; 0 none */
+    const char *cause; /* its cause */
+} group_rows[] = {
+    {"nping: a member's answer it never traces (no target of its) is member-reply, the member up",
+     NPING_BCAST, BCAST_FRAMES, "198.18.2.7", "up echo-reply member", 2, "member-reply"},
+    {"nping: a target's answer to the broadcast (nping gives each target its own id) too",
+     NPING_START L(BCAST_REQ("0.0100s")) L(UNICAST_REQ("0.0200s", "88")) NPING_DONE, BCAST_FRAMES,
+     "198.18.2.7", "down no-response", 2, "member-reply"},
+    {"nping: with the broadcast's id (--icmp-id), it would have traced it: missed-reply",
+     NPING_START L(BCAST_REQ("0.0100s")) L(UNICAST_REQ("0.0200s", "77")) NPING_DONE, BCAST_FRAMES,
+     "198.18.2.7", "down no-response", 2, "missed-reply"},
+    {"nping: the group down (nping takes a reply from the address probed alone)", NPING_BCAST,
+     BCAST_FRAMES, "198.18.2.255", "down no-response group", 0, NULL},
+    {"nmap: the members' traced replies make them up, not the group (0 hosts up)", NMAP_BCAST,
+     BCAST_FRAMES, "198.18.2.255", "down no-response group", 0, NULL},
+    {"nmap: a member found by the group's request", NMAP_BCAST, BCAST_FRAMES, "198.18.2.7",
+     "up echo-reply member", 0, NULL},
+    {"nmap traces all it reads: a member's answer it did not trace is missed-reply",
+     STARTING L(BCAST_REQ("0.0100s")) DONE_NONE, BCAST_FRAMES, "198.18.2.7", "down no-response", 2,
+     "missed-reply"},
+    {"-i any on the segment: a request received as a broadcast (cooked packet type 1)",
+     STARTING L(BCAST_REQ("0.0100s")) DONE_NONE,
+     {BCAST_REQ("0.0100s") SLL "1"},
+     "198.18.2.255",
+     "down no-response group",
+     0,
+     NULL},
+    {"an echo reply from another address than a unicast request's: no group (198.18.3.2 is "
+     "no broadcast address of a subnet holding 198.18.3.9)",
+     STARTING L(ECHO_REQ("0.0100s", "1001")) DONE_NONE,
+     {ECHO_REQ("0.0100s", "1001"),
+      "RCVD (0.0200s) ICMP [198.18.3.9 > 198.18.2.1 Echo reply (type=0/code=0) id=100 seq=0] IP "
+      "[ttl=64 id=5001 iplen=28 ]"},
+     "198.18.3.2",
+     "down no-response",
+     2,
+     "unknown"},
+};
+
+static void test_groups(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof group_rows / sizeof group_rows[0]; i++) {
+        const struct group_row *r = &group_rows[i];
+        struct world w;
+        uint32_t addr;
+        assert_true(st_ip4_parse(r->host, &addr));
+        world_run(&w, r->name, r->trace, r->frames, 0);
+        const struct st_mode_host *h = host_of(&w.c, addr);
+        char got[96] = "none";
+        if (h)
+            snprintf(got, sizeof got, "%s %s%s", h->up ? "up" : "down", h->reason,
+                     h->group    ? " group"
+                     : h->member ? " member"
+                                 : "");
+        if (strcmp(got, r->want))
+            st_row_fail("%s: %s %s, want %s", r->name, r->host, got, r->want);
+        if (r->frame)
+            one_sided(r->name, w.c.f2t[r->frame - 1] >= 0 ? w.c.f2t[r->frame - 1] : -1,
+                      (enum st_cause)w.c.fcause[r->frame - 1], r->cause);
+        world_free(&w);
+    }
+    st_rows_done();
+}
+
 /* ---- each frame's mode, past a byte's worth of modes ------------------------ */
 
 #define MANY_MODES 300 /* more than a frame's mode byte holds: it widens */
@@ -1005,6 +1100,7 @@ int main(void)
         cmocka_unit_test(test_runs_stale_error),
         cmocka_unit_test(test_background_from_wire),
         cmocka_unit_test(test_nd_group),
+        cmocka_unit_test(test_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
