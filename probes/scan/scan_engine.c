@@ -172,35 +172,24 @@ static int slot_for(struct engine *e, const struct st_route *r, char *err, size_
     return (int)e->nslots++;
 }
 
-/* IPv6: a lookup per /64 (an interface's prefix is a /64 or wider in
- * practice; a narrower one is looked up per target). */
-static int resolve_routes6(struct engine *e, char *err, size_t errsz)
+/* The slot of the route to a target (v6: a16 its address), looked up. */
+static int route_slot(struct engine *e, uint32_t a, const uint8_t *a16, unsigned *prefix_len,
+                      char *err, size_t errsz)
 {
-    const struct st_targets6 *t6 = &e->cfg->targets6;
-    const struct st_targets *t = &e->cfg->targets;
-    const uint8_t *last = NULL;
-    int last_slot = -1;
-    for (size_t i = 0; i < t->n; i++) {
-        const uint8_t *a = st_targets6_addr(t6, t->addr[i]);
-        if (!a) {
-            snprintf(err, errsz, "IPv6 target key %u unknown", t->addr[i]);
-            return -1;
-        }
-        if (last_slot >= 0 && !memcmp(a, last, 8) && e->slots[last_slot].r.prefix6 <= 64) {
-            e->slot_of[i] = (uint8_t)last_slot;
-            continue;
-        }
-        struct st_route r;
-        if (st_route_lookup6(a, e->cfg->ifname, &r, err, errsz))
-            return -1;
-        int s = slot_for(e, &r, err, errsz);
-        if (s < 0)
-            return -1;
-        e->slot_of[i] = (uint8_t)s;
-        last = a;
-        last_slot = s;
-    }
-    return 0;
+    struct st_route r;
+    if (a16 ? st_route_lookup6(a16, e->cfg->ifname, &r, err, errsz)
+            : st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
+        return -1;
+    *prefix_len = r.prefix_len;
+    return slot_for(e, &r, err, errsz);
+}
+
+/* Whether a target shares the last lookup's route: the same /24 (IPv6:
+ * /64) under a route that covers it whole. A sweep of a /16 asks the
+ * kernel 256 times, not 65,536. */
+static bool same_route(const uint8_t *a, const uint8_t *last, size_t bytes, unsigned prefix_len)
+{
+    return last && prefix_len <= bytes * 8 && !memcmp(a, last, bytes);
 }
 
 static int resolve_routes(struct engine *e, char *err, size_t errsz)
@@ -211,40 +200,29 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
         snprintf(err, errsz, "out of memory");
         return -1;
     }
-    if (e->cfg->v6)
-        return resolve_routes6(e, err, errsz);
-    /* one lookup per /24 when the interface's subnet is a /24 or wider: a
-     * sweep of a /16 asks the kernel 256 times, not 65,536; and a /24 whose
-     * source address is a known slot's needs only that address (the
-     * interface facts are the slot's) */
-    uint32_t last_net = 0;
-    int last_slot = -1;
+    bool v6 = e->cfg->v6;
+    uint8_t last[16];
+    bool have_last = false;
+    unsigned prefix_len = 0;
+    int s = -1;
     for (size_t i = 0; i < t->n; i++) {
-        uint32_t a = t->addr[i];
-        if (last_slot >= 0 && (a & 0xffffff00u) == last_net &&
-            e->slots[last_slot].r.netmask <= 0xffffff00u) {
-            e->slot_of[i] = (uint8_t)last_slot;
-            continue;
+        uint8_t be[16];
+        const uint8_t *a = v6 ? st_targets6_addr(&e->cfg->targets6, t->addr[i]) : be;
+        if (!a) {
+            snprintf(err, errsz, "IPv6 target key %u unknown", t->addr[i]);
+            return -1;
         }
-        struct st_route r;
-        int s = -1;
-        uint32_t src;
-        if (last_slot >= 0 && st_route_source(a, e->cfg->ifname, &src, err, errsz) == 0)
-            for (size_t k = 0; k < e->nslots && s < 0; k++) {
-                const struct st_route *kr = &e->slots[k].r;
-                if (kr->src == src && (((a ^ src) & kr->netmask) == 0) == kr->direct)
-                    s = (int)k;
-            }
-        if (s < 0) {
-            if (st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
-                return -1;
-            s = slot_for(e, &r, err, errsz);
+        uint32_t n = htonl(t->addr[i]);
+        memcpy(be, &n, 4);
+        size_t share = v6 ? 8 : 3;
+        if (!same_route(a, have_last ? last : NULL, share, prefix_len)) {
+            s = route_slot(e, t->addr[i], v6 ? a : NULL, &prefix_len, err, errsz);
             if (s < 0)
                 return -1;
+            memcpy(last, a, v6 ? 16 : 4);
+            have_last = true;
         }
         e->slot_of[i] = (uint8_t)s;
-        last_net = a & 0xffffff00u;
-        last_slot = s;
     }
     return 0;
 }
