@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "evasion.h"
 #include "send_batch.h"
+#include "send_fail.h"
 #include "trace_writer.h"
 
 #define MAX_SLOTS 32
@@ -71,6 +72,8 @@ struct engine {
     unsigned long probe_no;
     unsigned long send_errors;
     int last_send_errno;
+    /* per host of the pass: a probe of it went out, one was refused */
+    bool *reached, *refused;
     bool stop;
     int64_t pass_start, last_progress;
     bool progress_shown;
@@ -267,8 +270,9 @@ static int packet_socket(struct engine *e, struct iface *f)
     return f->packet_fd;
 }
 
-static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_t n, uint32_t dst,
-                     bool ethernet)
+/* 0 when the kernel took the whole probe, else the errno of its refusal */
+static int send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_t n, uint32_t dst,
+                    bool ethernet)
 {
     ssize_t rc;
     if (ethernet) {
@@ -293,10 +297,27 @@ static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_
         rc = sendto(e->raw_fd, buf, n, 0, (struct sockaddr *)&sin, sizeof sin);
     }
     if (rc == (ssize_t)n)
-        return true;
+        return 0;
+    return rc < 0 ? errno : EMSGSIZE;
+}
+
+/* A probe the kernel took, or refused (its errno): the host's account,
+ * and for a refusal nmap's two lines in the trace (send_fail.h). */
+static void account(struct engine *e, size_t host, const struct st_pkt *p, size_t len, int err)
+{
+    if (!err) {
+        e->reached[host] = true;
+        return;
+    }
     e->send_errors++;
-    e->last_send_errno = errno;
-    return false;
+    e->last_send_errno = err;
+    e->refused[host] = true;
+    char dst[INET6_ADDRSTRLEN], lines[768];
+    st_scan_addr_str(e->cfg, e->sched.hosts[host].addr, dst);
+    bool eth = p->link == ST_LINK_ETHERNET;
+    st_send_fail_lines(lines, sizeof lines, eth ? "send_frame" : "send_ip_packet_sd", e->raw_fd,
+                       len, dst, e->cfg->v6 ? 28 : 16, err, p);
+    st_tw_text(e->tw, lines);
 }
 
 /* Mark a frame about to go out: "scantrace probe=N mode=M" and what it is
@@ -318,7 +339,8 @@ static void mark_evasive(struct engine *e, const uint8_t *fr, size_t n, const ch
  * copy, as the datagram before cutting, as nmap does. A copy the options
  * cannot make is a send error, said at the end, not a host silently left
  * unprobed. */
-static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *probe, size_t n)
+static size_t send_evasive(struct engine *e, struct slot *s, size_t host, const uint8_t *probe,
+                           size_t n)
 {
     const struct st_evasion *ev = &e->cfg->evasion;
     bool v6 = e->cfg->v6;
@@ -331,15 +353,16 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
         int ttl = is_decoy && !v6 ? st_probe_ttl(&s->ctx) : -1;
         size_t len = st_evasion_copy(ev, v6, d, probe, n, ttl, dg, sizeof dg, &hop);
         if (!len) {
-            e->send_errors++;
-            e->last_send_errno = EMSGSIZE;
+            struct st_pkt p;
+            st_decode(probe, n, ST_LINK_RAW_IP, &p);
+            account(e, host, &p, n, EMSGSIZE);
             continue;
         }
         size_t nfr = 0;
         while (st_evasion_fragment(ev, dg, len, (unsigned)nfr, fr, sizeof fr))
             nfr++;
         e->probe_no++;
-        bool ok = true;
+        int err = 0;
         int64_t t = now_ns(); /* before the sends, as a batch's */
         for (unsigned k = 0; k < nfr; k++) {
             size_t fl = st_evasion_fragment(ev, dg, len, k, fr, sizeof fr);
@@ -349,11 +372,13 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
             if (is_decoy)
                 snprintf(what + strlen(what), sizeof what - strlen(what), " decoy=%s", decoy);
             mark_evasive(e, fr, fl, what);
-            ok = send_one(e, s, fr, fl, hop, false) && ok;
+            int fe = send_one(e, s, fr, fl, hop, false);
+            err = err ? err : fe;
         }
-        if (ok) {
-            struct st_pkt p;
-            st_decode(dg, len, ST_LINK_RAW_IP, &p);
+        struct st_pkt p;
+        st_decode(dg, len, ST_LINK_RAW_IP, &p);
+        account(e, host, &p, len, err);
+        if (!err) {
             st_tw_packet(e->tw, "SENT", t, &p);
             sent++;
         }
@@ -365,15 +390,14 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
  * as nmap traces, else counted (and no longer counted as sent). Its time is
  * the batch's, taken before the call: a probe's line must not come after
  * its reply's (the reply can be captured before sendmmsg returns). */
-static void batch_done(void *ud, const struct st_pkt *p, int err)
+static void batch_done(void *ud, const struct st_batch_msg *m, int err)
 {
     struct engine *e = ud;
+    account(e, m->tag, &m->pkt, m->len, err);
     if (!err) {
-        st_tw_packet(e->tw, "SENT", e->batch_ns, p);
+        st_tw_packet(e->tw, "SENT", e->batch_ns, &m->pkt);
         return;
     }
-    e->send_errors++;
-    e->last_send_errno = err;
     e->sched.probes_sent--;
 }
 
@@ -387,8 +411,9 @@ static void flush_batch(struct engine *e)
 
 /* One probe sent on its own (ARP and ND frames): after the batch, so the
  * wire keeps the probes' order. */
-static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe_module *m,
-                         const uint8_t *buf, size_t n, uint32_t dst)
+static size_t send_alone(struct engine *e, struct slot *s, size_t host,
+                         const struct st_probe_module *m, const uint8_t *buf, size_t n,
+                         uint32_t dst)
 {
     struct st_pkt p;
     flush_batch(e);
@@ -399,7 +424,9 @@ static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe
     /* nmap traces a probe only once the send call succeeded; the time is
      * the call's start, as a batch's (a reply can come before it returns) */
     int64_t t = now_ns();
-    if (!send_one(e, s, buf, n, dst, m->ethernet))
+    int err = send_one(e, s, buf, n, dst, m->ethernet);
+    account(e, host, &p, n, err);
+    if (err)
         return 0;
     st_tw_packet(e->tw, "SENT", t, &p);
     return 1;
@@ -423,9 +450,9 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_h
             size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
             if (evasive) {
                 flush_batch(e);
-                sent += send_evasive(e, s, buf, n);
+                sent += send_evasive(e, s, idx, buf, n);
             } else {
-                sent += send_alone(e, s, m, buf, n, h->addr);
+                sent += send_alone(e, s, idx, m, buf, n, h->addr);
             }
             continue;
         }
@@ -434,6 +461,7 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_h
         uint8_t *buf = st_batch_slot(&e->batch);
         size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, ST_TMPL_MAX);
         const struct st_pkt *p = st_batch_add(&e->batch, n, h->addr);
+        e->batch.msg[e->batch.n - 1].tag = (uint32_t)idx;
         e->probe_no++;
         if (e->hooks->capture)
             st_capture_expect_probe(e->hooks->capture, p, e->probe_no, e->pass->token);
@@ -651,6 +679,17 @@ static void settle_local(struct engine *e)
     }
 }
 
+/* A host none of whose probes the kernel took was never asked: not
+ * no-response (its silence says nothing) but send-failed. */
+static void mark_unsent(struct engine *e)
+{
+    for (size_t i = 0; i < e->sched.nhosts; i++) {
+        struct st_sched_host *h = &e->sched.hosts[i];
+        if (h->state == ST_HOST_DOWN && e->refused[i] && !e->reached[i])
+            h->reason = "send-failed";
+    }
+}
+
 static int run_pass(struct engine *e, const struct st_pass *pass, char *err, size_t errsz)
 {
     const struct st_targets *t = &e->cfg->targets;
@@ -680,7 +719,13 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     st_tw_text(e->tw, line);
     int rc = st_sched_init(&e->sched, t->addr, arp, t->n, &e->cfg->timing, start);
     free(arp);
-    if (rc) {
+    e->reached = calloc(t->n ? t->n : 1, sizeof *e->reached);
+    e->refused = calloc(t->n ? t->n : 1, sizeof *e->refused);
+    if (rc || !e->reached || !e->refused) {
+        free(e->reached);
+        free(e->refused);
+        if (!rc)
+            st_sched_free(&e->sched);
         snprintf(err, errsz, "out of memory");
         return -1;
     }
@@ -698,9 +743,13 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     if (e->hooks->rtt_bound_ns && e->sched.have_rtt)
         *e->hooks->rtt_bound_ns = e->sched.srtt_ns + 4 * e->sched.rttvar_ns;
     /* late replies already queued are left to the capture; settle this pass */
+    mark_unsent(e);
     for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
         e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);
     st_sched_free(&e->sched);
+    free(e->reached);
+    free(e->refused);
+    e->reached = e->refused = NULL;
     st_tw_flush(e->tw);
     if (lr == ST_EV_LOOP_ERROR) {
         snprintf(err, errsz, "event loop: %s", strerror(st_ev_pool_errno(e->pool)));
@@ -750,8 +799,10 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         snprintf(err, errsz, "raw socket: %s", strerror(errno));
         goto out;
     }
-    int sndbuf = 4 << 20;
+    int sndbuf = 4 << 20, one = 1;
     setsockopt(e.raw_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    /* a broadcast target is sent to, as nmap's raw socket does (else EACCES) */
+    setsockopt(e.raw_fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
     st_batch_init(&e.batch, e.raw_fd, cfg->v6);
     e.batch.scope6 = cfg->ifname ? if_nametoindex(cfg->ifname) : 0;
     if (cfg->ifname && setsockopt(e.raw_fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
@@ -785,8 +836,14 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         rc = run_pass(&e, &cfg->plan.passes[p], err, errsz);
     }
     if (e.send_errors)
-        fprintf(stderr, "scantrace scan: %lu probes could not be sent (%s)\n", e.send_errors,
-                strerror(e.last_send_errno));
+        fprintf(stderr,
+                "scantrace scan: %lu probe%s could not be sent (%s): see \"Offending packet\" "
+                "in the trace\n",
+                e.send_errors, e.send_errors == 1 ? "" : "s", strerror(e.last_send_errno));
+    if (hooks->send_errors) {
+        *hooks->send_errors = e.send_errors;
+        *hooks->send_errno = e.last_send_errno;
+    }
 out:
     /* replies lost before the engine saw them: hosts may be down that answered */
     for (size_t i = 0; hooks->rx_dropped && i < e.nifs; i++) {
