@@ -314,9 +314,15 @@ static void account(struct engine *e, size_t host, const struct st_pkt *p, size_
     e->refused[host] = true;
     char dst[INET6_ADDRSTRLEN], lines[768];
     st_scan_addr_str(e->cfg, e->sched.hosts[host].addr, dst);
-    bool eth = p->link == ST_LINK_ETHERNET;
-    st_send_fail_lines(lines, sizeof lines, eth ? "send_frame" : "send_ip_packet_sd", e->raw_fd,
-                       len, dst, e->cfg->v6 ? 28 : 16, err, p);
+    if (p->link == ST_LINK_ETHERNET) {
+        /* an ARP or ND frame: its packet socket, to its interface */
+        const struct iface *f = &e->ifs[e->slots[e->slot_of[host]].ifslot];
+        st_send_fail_lines(lines, sizeof lines, "send_frame", f->packet_fd, len, f->name,
+                           (int)sizeof(struct sockaddr_ll), err, p);
+    } else {
+        st_send_fail_lines(lines, sizeof lines, "send_ip_packet_sd", e->raw_fd, len, dst,
+                           e->cfg->v6 ? 28 : 16, err, p);
+    }
     st_tw_text(e->tw, lines);
 }
 

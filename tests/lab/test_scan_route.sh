@@ -56,6 +56,8 @@ scan src6 -6 -PE "$up6"
 check "IPv6 source of another interface: the routed host is up" test "$(up_hosts "$tmp/src6")" = "$up6"
 check "IPv6: captured on the route's device" test "$(jq -c .interfaces "$tmp/src6/run.json")" = '["wan0"]'
 check "IPv6: consistent" consistent "$tmp/src6"
+ip netns exec "$ns" "$st" record -o "$tmp/nmap-src6" -- nmap -6 -n -sn --packet-trace -PE "$up6" >/dev/null 2>&1
+check "IPv6: the same as nmap -6" quiet "$st" diff "$tmp/nmap-src6" "$tmp/src6"
 scan src6-e -6 -PE -e wan0 "$up6"
 check "IPv6: -e the route's device is taken (exit 0)" test $? -eq 0
 check "IPv6 -e wan0: the routed host is up" test "$(up_hosts "$tmp/src6-e")" = "$up6"
