@@ -111,7 +111,7 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     st_timing_mark("dissect");
     l->c.trace_path = l->trace_path;
     l->c.capture_path = l->capture_path;
-    bool from_wire = !l->trace.npkts;
+    bool from_wire = !l->trace.npkts && !l->trace.unsent;
     if (from_wire)
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
     phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
@@ -185,8 +185,10 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
         return ST_EXIT_USAGE;
     }
     /* a run of any other scanner: its side is built from the wire below */
-    bool from_wire = !l->trace.npkts && rundir && !st_scanner_cmd_read(rundir, &l->scanner);
-    if (!l->trace.npkts && !from_wire) {
+    bool from_wire =
+        !l->trace.npkts && !l->trace.unsent && rundir && !st_scanner_cmd_read(rundir, &l->scanner);
+    /* (a trace of refused probes alone is a trace: what it tried is in it) */
+    if (!l->trace.npkts && !l->trace.unsent && !from_wire) {
         progress_clear(),
             fprintf(stderr,
                     "%s: %s: no SENT/RCVD/CONN lines: give nmap --packet-trace, or compare a "

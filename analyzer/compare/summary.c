@@ -513,6 +513,9 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     /* the scanner's own reason wins when it recorded one (scantrace's run.json) */
     if (reported && reported->reason)
         h->reason = st_trace_host_reason(t, reported);
+    /* none of its probes went out: the scanner's "down" is no verdict on it */
+    if (h->reason && !strcmp(h->reason, "send-failed"))
+        h->judged = false;
     if (reported && reported->latency_s >= 0) {
         h->latency_s = reported->latency_s;
     } else if (first && up) {
@@ -877,6 +880,8 @@ static const char *unjudged_why(const struct st_trace *t)
 {
     if (t->interrupted)
         return t->unfinished ? "the run never ended" : "run interrupted";
+    if (t->unsent && !strcmp(t->dialect, "scantrace"))
+        return "send-failed: the kernel refused every probe to them";
     if (!strcmp(t->dialect, "scantrace"))
         return "not in run.json";
     for (size_t k = 0; t->runs_are_passes && k < t->nruns; k++)
@@ -957,6 +962,11 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
         PART(" no host at all");
     if (t->malformed)
         PART(" %zu unreadable packet lines", t->malformed);
+    if (t->unsent)
+        PART(" %zu probe%s the kernel refused to send (%s; \"Offending packet\" line %u on): "
+             "never on the wire, not checked",
+             t->unsent, ST_S(t->unsent), t->unsent_why[0] ? t->unsent_why : "send failed",
+             t->unsent_line);
     /* (even all matched: on the fields the cut left, the rest unchecked) */
     if (c->cut_frames)
         PART(" %zu frame%s cut short by the capture's snap length (headers missing, their "

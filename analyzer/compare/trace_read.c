@@ -111,6 +111,25 @@ static void dialect_add(struct st_trace *t, const char *d)
         snprintf(t->dialect + have, sizeof t->dialect - have, "+%s", d);
 }
 
+/* nmap's two lines for a probe the kernel refused (stderr, merged into a
+ * log by 2>&1; scan writes them into its trace): counted, and the first's
+ * error kept. Whether the line was one. */
+static bool read_unsent(struct st_trace *t, const char *line, uint32_t no)
+{
+    if (!strncmp(line, "sendto in ", 10)) {
+        const char *e = strstr(line, ") => ");
+        if (e && !t->unsent)
+            snprintf(t->unsent_why, sizeof t->unsent_why, "%.*s", (int)strcspn(e + 5, "\r\n"),
+                     e + 5);
+        return true;
+    }
+    if (strncmp(line, "Offending packet: ", 18))
+        return false;
+    if (!t->unsent++)
+        t->unsent_line = no;
+    return true;
+}
+
 /* A "Starting Nmap" (or Nping) line: a run begins, its times from 0. */
 static void run_start(struct st_trace *t, uint32_t no, bool nping, const char *dialect)
 {
@@ -285,6 +304,8 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
                 snprintf(t->dialect, sizeof t->dialect, "scantrace");
             continue;
         }
+        if (read_unsent(t, line, no))
+            continue;
         struct st_pkt p;
         char why[96];
         enum st_parse_rc rc = st_parse_line(line, &p, why, sizeof why);

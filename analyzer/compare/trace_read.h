@@ -70,8 +70,13 @@ struct st_trace {
     struct st_trace_warning *warnings;
     size_t nwarnings, cap_warnings;
     size_t malformed; /* SENT/RCVD lines that could not be read */
-    int64_t end_ns;   /* when the scanner stopped ("Nmap done: ... scanned in X seconds"), or -1 */
-    char **modes;     /* names from PASS lines, in order */
+    /* probes the kernel refused ("Offending packet:" after nmap's "sendto in
+     * ...: ... => ERROR", send_fail.h): never on the wire, not checked */
+    size_t unsent;
+    uint32_t unsent_line; /* the first's */
+    char unsent_why[64];  /* the first's error ("Message too long") */
+    int64_t end_ns; /* when the scanner stopped ("Nmap done: ... scanned in X seconds"), or -1 */
+    char **modes;   /* names from PASS lines, in order */
     size_t nmodes;
     int64_t *mode_start_ns; /* trace time of each PASS line */
     uint32_t *mode_line;    /* line number of each PASS line */

@@ -83,6 +83,8 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "judged", (int64_t)c->judged);
     st_jw_int(w, "unjudged", (int64_t)c->unjudged);
     st_jw_int(w, "empty_modes", (int64_t)c->empty_modes);
+    if (c->trace->unsent) /* only then: the reports of other runs stay as they were */
+        st_jw_int(w, "unsent", (int64_t)c->trace->unsent);
     st_cause_counts(c, counts);
     st_jw_object(w, "causes");
     for (int k = 1; k < ST_CAUSE_COUNT; k++)

@@ -271,6 +271,8 @@ struct scan {
     struct st_scan_hooks hooks;
     int64_t rtt_bound;
     uint64_t rx_dropped;
+    unsigned long send_errors; /* probes the kernel refused */
+    int send_errno;
 };
 
 /* The engine's hooks->opened: every socket and handle is open. The run
@@ -407,7 +409,9 @@ static int scan_probe(struct scan *s)
                                       .rtt_bound_ns = &s->rtt_bound,
                                       .opened = begin_then_drop,
                                       .opened_ud = s,
-                                      .rx_dropped = &s->rx_dropped};
+                                      .rx_dropped = &s->rx_dropped,
+                                      .send_errors = &s->send_errors,
+                                      .send_errno = &s->send_errno};
     char shard[96] = "";
     if (cfg->shards)
         snprintf(shard, sizeof shard, " (shard %d of %d: 0 to %d, of a sweep of %zu)", cfg->shard,
@@ -470,7 +474,16 @@ static int scan_finish(struct scan *s, bool failed)
                 ME ": %llu replies were lost before the engine read them: hosts reported down "
                    "may have answered (compare shows them as missed replies)\n",
                 (unsigned long long)s->rx_dropped);
+    /* probes the kernel refused: their hosts were not all asked */
+    json_object *tx = json_object_new_object();
+    json_object_object_add(tx, "refused", json_object_new_int64((int64_t)s->send_errors));
+    json_object_object_add(tx, "error",
+                           s->send_errors ? json_object_new_string(strerror(s->send_errno)) : NULL);
+    json_object_object_add(run->json, "send", tx);
     int rc = st_run_end(run, failed, &s->hosts);
+    /* the scan ran to its end, but not every probe went out: exit 1 */
+    if (rc == ST_EXIT_OK && s->send_errors)
+        rc = ST_EXIT_DIFFERENT;
     st_hosts_free(&s->hosts);
     st_timing_mark("finish");
     return rc;

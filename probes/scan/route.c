@@ -1,7 +1,8 @@
 /*
- * Route lookup without netlink parsing: connect() a UDP socket to the
- * target (no packet leaves) and read back the source address the kernel
- * chose; the interface holding that address gives the rest.
+ * Route lookup: the kernel's own route for the target (route_nl.h), as
+ * nmap reads it: the route's output interface is where probes leave and
+ * replies are read, a route without a gateway puts the target on that
+ * link (ARP, ND), and the source is the one the kernel picks for it.
  */
 #include "route.h"
 
@@ -17,197 +18,151 @@
 #include <unistd.h>
 
 #include "packet.h"
+#include "route_nl.h"
 #include "util.h"
 
-static int link_facts(int fd, struct st_route *r)
+/* The link's type, MAC and flags. */
+static int link_facts(struct st_route *r)
 {
     struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
     memset(&ifr, 0, sizeof ifr);
     snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", r->ifname);
-    if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-        return -1;
-    r->ethernet = ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER;
-    memcpy(r->mac, ifr.ifr_hwaddr.sa_data, 6);
-    r->ifindex = (int)if_nametoindex(r->ifname);
-    return r->ifindex > 0 ? 0 : -1;
+    int rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
+    if (rc == 0) {
+        r->ethernet = ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER;
+        memcpy(r->mac, ifr.ifr_hwaddr.sa_data, 6);
+        rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    }
+    if (rc == 0)
+        r->loopback = ifr.ifr_flags & IFF_LOOPBACK;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }
 
-/* The source address the kernel picks for dst: a connected UDP socket. */
-static int source_of(uint32_t dst, const char *ifname, int *fdp, uint32_t *src, char *err,
-                     size_t errsz)
+/* The source the kernel picks, when the route did not name it: a
+ * connected UDP socket (no packet leaves). */
+static int connected_source(int family, const uint8_t *dst, int oif, uint8_t *src)
 {
-    char a[16];
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9)};
-    socklen_t len = sizeof sin;
-
-    snprintf(a, sizeof a, "%u.%u.%u.%u", dst >> 24, (dst >> 16) & 255, (dst >> 8) & 255, dst & 255);
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        snprintf(err, errsz, "socket: %s", strerror(errno));
-        return -1;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof ss);
+    if (family == AF_INET) {
+        struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&ss;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(9);
+        memcpy(&sin->sin_addr, dst, 4);
+        len = sizeof *sin;
+    } else {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&ss;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(9);
+        memcpy(&sin6->sin6_addr, dst, 16);
+        sin6->sin6_scope_id = (uint32_t)oif;
+        len = sizeof *sin6;
     }
-    if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname))) {
-        snprintf(err, errsz, "%s: %s", ifname,
-                 errno == ENODEV ? "no such interface" : strerror(errno));
+    int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&ss, len);
+    if (rc == 0)
+        rc = getsockname(fd, (struct sockaddr *)&ss, &len);
+    if (rc == 0)
+        memcpy(src,
+               family == AF_INET ? (void *)&((struct sockaddr_in *)(void *)&ss)->sin_addr
+                                 : (void *)&((struct sockaddr_in6 *)(void *)&ss)->sin6_addr,
+               family == AF_INET ? 4 : 16);
+    int saved = errno;
+    if (fd >= 0)
         close(fd);
+    errno = saved;
+    return rc;
+}
+
+/* The interface the caller forced (-e, a zone): its index, or 0 with err said. */
+static int forced_oif(const char *ifname, char *err, size_t errsz)
+{
+    if (!ifname)
         return -1;
-    }
-    sin.sin_addr.s_addr = htonl(dst);
-    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+    int oif = (int)if_nametoindex(ifname);
+    if (!oif)
+        snprintf(err, errsz, "%s: no such interface", ifname);
+    return oif;
+}
+
+/* Both families: dst is 4 or 16 bytes in network order, a its text. */
+static int lookup(int family, const uint8_t *dst, const char *a, const char *ifname,
+                  struct st_route *r, char *err, size_t errsz)
+{
+    int oif = forced_oif(ifname, err, errsz);
+    if (!oif)
+        return -1;
+    struct st_kroute k;
+    if (st_route_kernel(family, dst, oif > 0 ? oif : 0, true, &k)) {
         snprintf(err, errsz, "no route to %s: %s", a, strerror(errno));
-        close(fd);
         return -1;
     }
-    *src = ntohl(sin.sin_addr.s_addr);
-    if (fdp)
-        *fdp = fd;
-    else
-        close(fd);
+    /* -e names the interface, whatever the route says (as nmap) */
+    char name[IF_NAMESIZE];
+    if (ifname)
+        snprintf(r->ifname, sizeof r->ifname, "%s", ifname);
+    else if (if_indextoname((unsigned)k.oif, name))
+        snprintf(r->ifname, sizeof r->ifname, "%s", name);
+    else {
+        snprintf(err, errsz, "no route to %s: no output interface (%s)", a, strerror(errno));
+        return -1;
+    }
+    r->ifindex = oif > 0 ? oif : k.oif;
+    r->direct = !k.gateway;
+    r->gateway = k.gateway;
+    r->prefix_len = k.dst_len;
+    uint8_t src[16];
+    if (k.have_src)
+        memcpy(src, k.src, 16);
+    else if (connected_source(family, dst, r->ifindex, src)) {
+        snprintf(err, errsz, "no source address for %s: %s", a, strerror(errno));
+        return -1;
+    }
+    if (family == AF_INET) {
+        uint32_t s, g;
+        memcpy(&s, src, 4);
+        memcpy(&g, k.via, 4);
+        r->src = ntohl(s);
+        r->via = ntohl(g);
+    } else {
+        memcpy(r->src6, src, 16);
+        memcpy(r->via6, k.via, 16);
+    }
+    if (link_facts(r)) {
+        snprintf(err, errsz, "%s: %s", r->ifname, strerror(errno));
+        return -1;
+    }
     return 0;
-}
-
-int st_route_source(uint32_t dst, const char *ifname, uint32_t *src, char *err, size_t errsz)
-{
-    return source_of(dst, ifname, NULL, src, err, errsz);
 }
 
 int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *err, size_t errsz)
 {
     char a[16];
-    struct sockaddr_in sin = {.sin_family = AF_INET};
-    int fd;
-
+    uint32_t d = htonl(dst);
     memset(r, 0, sizeof *r);
-    snprintf(a, sizeof a, "%u.%u.%u.%u", dst >> 24, (dst >> 16) & 255, (dst >> 8) & 255, dst & 255);
-    if (source_of(dst, ifname, &fd, &r->src, err, errsz))
-        return -1;
-    sin.sin_addr.s_addr = htonl(r->src);
-
-    struct ifaddrs *ifs, *i;
-    if (getifaddrs(&ifs) < 0) {
-        snprintf(err, errsz, "getifaddrs: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    bool found = false;
-    for (i = ifs; i && !found; i = i->ifa_next) {
-        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !i->ifa_netmask)
-            continue;
-        uint32_t addr = ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr);
-        if (addr != r->src || (ifname && strcmp(i->ifa_name, ifname)))
-            continue;
-        found = true;
-        r->netmask = ntohl(((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr.s_addr);
-        snprintf(r->ifname, sizeof r->ifname, "%s", i->ifa_name);
-        r->loopback = i->ifa_flags & IFF_LOOPBACK;
-        r->direct = (dst & r->netmask) == (r->src & r->netmask);
-    }
-    freeifaddrs(ifs);
-    int rc = 0;
-    if (!found) {
-        snprintf(err, errsz, "no interface holds %s, the source for %s", inet_ntoa(sin.sin_addr),
-                 a);
-        rc = -1;
-    } else if (link_facts(fd, r)) {
-        snprintf(err, errsz, "%s: %s", r->ifname, strerror(errno));
-        rc = -1;
-    }
-    close(fd);
-    return rc;
-}
-
-static bool in_prefix6(const uint8_t a[16], const uint8_t b[16], unsigned bits)
-{
-    for (unsigned i = 0; i < bits && i < 128; i++)
-        if ((a[i / 8] ^ b[i / 8]) & (0x80u >> (i % 8)))
-            return false;
-    return true;
-}
-
-static unsigned mask_bits6(const struct sockaddr *sa)
-{
-    const uint8_t *m = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
-    unsigned n = 0;
-    while (n < 128 && (m[n / 8] & (0x80u >> (n % 8))))
-        n++;
-    return n;
-}
-
-/* The interface holding r->src6 (and its prefix), as for IPv4. */
-static bool holder6(const uint8_t dst[16], const char *ifname, struct st_route *r)
-{
-    struct ifaddrs *ifs, *i;
-    bool found = false;
-    if (getifaddrs(&ifs) < 0)
-        return false;
-    for (i = ifs; i && !found; i = i->ifa_next) {
-        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET6 || !i->ifa_netmask)
-            continue;
-        const uint8_t *a = ((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr.s6_addr;
-        if (memcmp(a, r->src6, 16) || (ifname && strcmp(i->ifa_name, ifname)))
-            continue;
-        found = true;
-        r->prefix6 = mask_bits6(i->ifa_netmask);
-        snprintf(r->ifname, sizeof r->ifname, "%s", i->ifa_name);
-        r->loopback = i->ifa_flags & IFF_LOOPBACK;
-        r->direct = in_prefix6(dst, r->src6, r->prefix6);
-    }
-    freeifaddrs(ifs);
-    return found;
+    return lookup(AF_INET, (const uint8_t *)&d, st_ip4_str(dst, a), ifname, r, err, errsz);
 }
 
 int st_route_lookup6(const uint8_t dst[16], const char *ifname, struct st_route *r, char *err,
                      size_t errsz)
 {
     char a[INET6_ADDRSTRLEN];
-    struct sockaddr_in6 sin = {.sin6_family = AF_INET6, .sin6_port = htons(9)};
-    socklen_t len = sizeof sin;
-
     memset(r, 0, sizeof *r);
     r->v6 = true;
     inet_ntop(AF_INET6, dst, a, sizeof a);
-    int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        snprintf(err, errsz, "socket: %s", strerror(errno));
+    /* fe80::/10 is on every link: only its interface says which */
+    if (st_addr6_link_local(dst) && !ifname) {
+        snprintf(err, errsz, "%s is link-local: name its interface (%s%%eth0, or -e eth0)", a, a);
         return -1;
     }
-    if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname))) {
-        snprintf(err, errsz, "%s: %s", ifname,
-                 errno == ENODEV ? "no such interface" : strerror(errno));
-        close(fd);
-        return -1;
-    }
-    memcpy(sin.sin6_addr.s6_addr, dst, 16);
-    if (st_addr6_link_local(dst)) {
-        /* fe80::/10 is on every link: only its interface says which */
-        sin.sin6_scope_id = ifname ? if_nametoindex(ifname) : 0;
-        if (!sin.sin6_scope_id) {
-            snprintf(err, errsz, "%s is link-local: name its interface (%s%%eth0, or -e eth0)", a,
-                     a);
-            close(fd);
-            return -1;
-        }
-    }
-    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
-        snprintf(err, errsz, "no route to %s: %s", a, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    memcpy(r->src6, sin.sin6_addr.s6_addr, 16);
-    int rc = 0;
-    if (!holder6(dst, ifname, r)) {
-        char s[INET6_ADDRSTRLEN];
-        snprintf(err, errsz, "no interface holds %s, the source for %s",
-                 inet_ntop(AF_INET6, r->src6, s, sizeof s), a);
-        rc = -1;
-    } else if (link_facts(fd, r)) {
-        snprintf(err, errsz, "%s: %s", r->ifname, strerror(errno));
-        rc = -1;
-    }
-    close(fd);
-    return rc;
+    return lookup(AF_INET6, dst, a, ifname, r, err, errsz);
 }
 
 void st_local_addrs_read(struct st_local_addrs *l)

@@ -1,7 +1,8 @@
 /*
  * Which interface and source address the kernel uses for a target, and
- * whether the target is on that interface's own segment (then nmap ARPs
- * for it instead of pinging it, when the link is Ethernet).
+ * whether the target is on that interface's link (then nmap ARPs for it
+ * instead of pinging it, when the link is Ethernet): all from the kernel's
+ * route to it (route_nl.h), as nmap's route_dst reads it.
  */
 #ifndef ST_ROUTE_H
 #define ST_ROUTE_H
@@ -12,36 +13,32 @@
 #include <stdint.h>
 
 struct st_route {
-    uint32_t src;
-    uint32_t netmask; /* of the interface's address */
-    char ifname[IF_NAMESIZE];
+    uint32_t src;             /* the source the kernel picks (the route's preferred source) */
+    char ifname[IF_NAMESIZE]; /* the route's output interface (or -e's) */
     int ifindex;
-    bool direct;   /* the target is on the interface's own subnet */
-    bool ethernet; /* the link is Ethernet (ARP possible) */
+    bool direct;  /* no gateway: the target is on the interface's link */
+    bool gateway; /* routed: via (via6) is the next hop */
+    uint32_t via;
+    unsigned prefix_len; /* of the route that matched: targets inside share it */
+    bool ethernet;       /* the link is Ethernet (ARP possible) */
     bool loopback;
     uint8_t mac[6];
-    /* IPv6 (st_route_lookup6): src is 0, the source is src6, and direct
-     * says the target is inside the prefix of the interface's address */
+    /* IPv6 (st_route_lookup6): src is 0, the source is src6 */
     bool v6;
     uint8_t src6[16];
-    unsigned prefix6;
+    uint8_t via6[16];
 };
 
 /*
- * Ask the kernel (a connected UDP socket: nothing is sent) for the route to
- * dst, optionally forced onto interface `ifname`. Returns 0, or -1 with a
- * one-line reason ("no route to 203.0.113.9", "no such interface: eth9").
+ * Ask the kernel for its route to dst (rtnetlink, as `ip route get`; nothing
+ * is sent), optionally forced onto interface `ifname` (-e: the route through
+ * it, or the target taken to be on its link, as the kernel and nmap do).
+ * Returns 0, or -1 with a one-line reason ("no route to 203.0.113.9: ...",
+ * "eth9: no such interface").
  */
 int st_route_lookup(uint32_t dst, const char *ifname, struct st_route *r, char *err, size_t errsz);
 
-/* Only the source address the kernel picks for dst: none of the interface
- * facts a full lookup reads, so cheap enough for sweeps that ask for many
- * /24s. */
-int st_route_source(uint32_t dst, const char *ifname, uint32_t *src, char *err, size_t errsz);
-
-/* The same for an IPv6 target: the source the kernel picks, the interface
- * holding it and whether the target is on its prefix (then nmap -6 sends
- * neighbour solicitations to it). */
+/* The same for an IPv6 target (a link-local one needs ifname, its zone). */
 int st_route_lookup6(const uint8_t dst[16], const char *ifname, struct st_route *r, char *err,
                      size_t errsz);
 

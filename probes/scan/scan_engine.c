@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "evasion.h"
 #include "send_batch.h"
+#include "send_fail.h"
 #include "trace_writer.h"
 
 #define MAX_SLOTS 32
@@ -71,6 +72,8 @@ struct engine {
     unsigned long probe_no;
     unsigned long send_errors;
     int last_send_errno;
+    /* per host of the pass: a probe of it went out, one was refused */
+    bool *reached, *refused;
     bool stop;
     int64_t pass_start, last_progress;
     bool progress_shown;
@@ -172,35 +175,24 @@ static int slot_for(struct engine *e, const struct st_route *r, char *err, size_
     return (int)e->nslots++;
 }
 
-/* IPv6: a lookup per /64 (an interface's prefix is a /64 or wider in
- * practice; a narrower one is looked up per target). */
-static int resolve_routes6(struct engine *e, char *err, size_t errsz)
+/* The slot of the route to a target (v6: a16 its address), looked up. */
+static int route_slot(struct engine *e, uint32_t a, const uint8_t *a16, unsigned *prefix_len,
+                      char *err, size_t errsz)
 {
-    const struct st_targets6 *t6 = &e->cfg->targets6;
-    const struct st_targets *t = &e->cfg->targets;
-    const uint8_t *last = NULL;
-    int last_slot = -1;
-    for (size_t i = 0; i < t->n; i++) {
-        const uint8_t *a = st_targets6_addr(t6, t->addr[i]);
-        if (!a) {
-            snprintf(err, errsz, "IPv6 target key %u unknown", t->addr[i]);
-            return -1;
-        }
-        if (last_slot >= 0 && !memcmp(a, last, 8) && e->slots[last_slot].r.prefix6 <= 64) {
-            e->slot_of[i] = (uint8_t)last_slot;
-            continue;
-        }
-        struct st_route r;
-        if (st_route_lookup6(a, e->cfg->ifname, &r, err, errsz))
-            return -1;
-        int s = slot_for(e, &r, err, errsz);
-        if (s < 0)
-            return -1;
-        e->slot_of[i] = (uint8_t)s;
-        last = a;
-        last_slot = s;
-    }
-    return 0;
+    struct st_route r;
+    if (a16 ? st_route_lookup6(a16, e->cfg->ifname, &r, err, errsz)
+            : st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
+        return -1;
+    *prefix_len = r.prefix_len;
+    return slot_for(e, &r, err, errsz);
+}
+
+/* Whether a target shares the last lookup's route: the same /24 (IPv6:
+ * /64) under a route that covers it whole. A sweep of a /16 asks the
+ * kernel 256 times, not 65,536. */
+static bool same_route(const uint8_t *a, const uint8_t *last, size_t bytes, unsigned prefix_len)
+{
+    return last && prefix_len <= bytes * 8 && !memcmp(a, last, bytes);
 }
 
 static int resolve_routes(struct engine *e, char *err, size_t errsz)
@@ -211,40 +203,29 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
         snprintf(err, errsz, "out of memory");
         return -1;
     }
-    if (e->cfg->v6)
-        return resolve_routes6(e, err, errsz);
-    /* one lookup per /24 when the interface's subnet is a /24 or wider: a
-     * sweep of a /16 asks the kernel 256 times, not 65,536; and a /24 whose
-     * source address is a known slot's needs only that address (the
-     * interface facts are the slot's) */
-    uint32_t last_net = 0;
-    int last_slot = -1;
+    bool v6 = e->cfg->v6;
+    uint8_t last[16];
+    bool have_last = false;
+    unsigned prefix_len = 0;
+    int s = -1;
     for (size_t i = 0; i < t->n; i++) {
-        uint32_t a = t->addr[i];
-        if (last_slot >= 0 && (a & 0xffffff00u) == last_net &&
-            e->slots[last_slot].r.netmask <= 0xffffff00u) {
-            e->slot_of[i] = (uint8_t)last_slot;
-            continue;
+        uint8_t be[16];
+        const uint8_t *a = v6 ? st_targets6_addr(&e->cfg->targets6, t->addr[i]) : be;
+        if (!a) {
+            snprintf(err, errsz, "IPv6 target key %u unknown", t->addr[i]);
+            return -1;
         }
-        struct st_route r;
-        int s = -1;
-        uint32_t src;
-        if (last_slot >= 0 && st_route_source(a, e->cfg->ifname, &src, err, errsz) == 0)
-            for (size_t k = 0; k < e->nslots && s < 0; k++) {
-                const struct st_route *kr = &e->slots[k].r;
-                if (kr->src == src && (((a ^ src) & kr->netmask) == 0) == kr->direct)
-                    s = (int)k;
-            }
-        if (s < 0) {
-            if (st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
-                return -1;
-            s = slot_for(e, &r, err, errsz);
+        uint32_t n = htonl(t->addr[i]);
+        memcpy(be, &n, 4);
+        size_t share = v6 ? 8 : 3;
+        if (!same_route(a, have_last ? last : NULL, share, prefix_len)) {
+            s = route_slot(e, t->addr[i], v6 ? a : NULL, &prefix_len, err, errsz);
             if (s < 0)
                 return -1;
+            memcpy(last, a, v6 ? 16 : 4);
+            have_last = true;
         }
         e->slot_of[i] = (uint8_t)s;
-        last_net = a & 0xffffff00u;
-        last_slot = s;
     }
     return 0;
 }
@@ -289,8 +270,9 @@ static int packet_socket(struct engine *e, struct iface *f)
     return f->packet_fd;
 }
 
-static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_t n, uint32_t dst,
-                     bool ethernet)
+/* 0 when the kernel took the whole probe, else the errno of its refusal */
+static int send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_t n, uint32_t dst,
+                    bool ethernet)
 {
     ssize_t rc;
     if (ethernet) {
@@ -315,10 +297,33 @@ static bool send_one(struct engine *e, struct slot *s, const uint8_t *buf, size_
         rc = sendto(e->raw_fd, buf, n, 0, (struct sockaddr *)&sin, sizeof sin);
     }
     if (rc == (ssize_t)n)
-        return true;
+        return 0;
+    return rc < 0 ? errno : EMSGSIZE;
+}
+
+/* A probe the kernel took, or refused (its errno): the host's account,
+ * and for a refusal nmap's two lines in the trace (send_fail.h). */
+static void account(struct engine *e, size_t host, const struct st_pkt *p, size_t len, int err)
+{
+    if (!err) {
+        e->reached[host] = true;
+        return;
+    }
     e->send_errors++;
-    e->last_send_errno = errno;
-    return false;
+    e->last_send_errno = err;
+    e->refused[host] = true;
+    char dst[INET6_ADDRSTRLEN], lines[768];
+    st_scan_addr_str(e->cfg, e->sched.hosts[host].addr, dst);
+    if (p->link == ST_LINK_ETHERNET) {
+        /* an ARP or ND frame: its packet socket, to its interface */
+        const struct iface *f = &e->ifs[e->slots[e->slot_of[host]].ifslot];
+        st_send_fail_lines(lines, sizeof lines, "send_frame", f->packet_fd, len, f->name,
+                           (int)sizeof(struct sockaddr_ll), err, p);
+    } else {
+        st_send_fail_lines(lines, sizeof lines, "send_ip_packet_sd", e->raw_fd, len, dst,
+                           e->cfg->v6 ? 28 : 16, err, p);
+    }
+    st_tw_text(e->tw, lines);
 }
 
 /* Mark a frame about to go out: "scantrace probe=N mode=M" and what it is
@@ -340,7 +345,8 @@ static void mark_evasive(struct engine *e, const uint8_t *fr, size_t n, const ch
  * copy, as the datagram before cutting, as nmap does. A copy the options
  * cannot make is a send error, said at the end, not a host silently left
  * unprobed. */
-static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *probe, size_t n)
+static size_t send_evasive(struct engine *e, struct slot *s, size_t host, const uint8_t *probe,
+                           size_t n)
 {
     const struct st_evasion *ev = &e->cfg->evasion;
     bool v6 = e->cfg->v6;
@@ -353,15 +359,16 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
         int ttl = is_decoy && !v6 ? st_probe_ttl(&s->ctx) : -1;
         size_t len = st_evasion_copy(ev, v6, d, probe, n, ttl, dg, sizeof dg, &hop);
         if (!len) {
-            e->send_errors++;
-            e->last_send_errno = EMSGSIZE;
+            struct st_pkt p;
+            st_decode(probe, n, ST_LINK_RAW_IP, &p);
+            account(e, host, &p, n, EMSGSIZE);
             continue;
         }
         size_t nfr = 0;
         while (st_evasion_fragment(ev, dg, len, (unsigned)nfr, fr, sizeof fr))
             nfr++;
         e->probe_no++;
-        bool ok = true;
+        int err = 0;
         int64_t t = now_ns(); /* before the sends, as a batch's */
         for (unsigned k = 0; k < nfr; k++) {
             size_t fl = st_evasion_fragment(ev, dg, len, k, fr, sizeof fr);
@@ -371,11 +378,13 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
             if (is_decoy)
                 snprintf(what + strlen(what), sizeof what - strlen(what), " decoy=%s", decoy);
             mark_evasive(e, fr, fl, what);
-            ok = send_one(e, s, fr, fl, hop, false) && ok;
+            int fe = send_one(e, s, fr, fl, hop, false);
+            err = err ? err : fe;
         }
-        if (ok) {
-            struct st_pkt p;
-            st_decode(dg, len, ST_LINK_RAW_IP, &p);
+        struct st_pkt p;
+        st_decode(dg, len, ST_LINK_RAW_IP, &p);
+        account(e, host, &p, len, err);
+        if (!err) {
             st_tw_packet(e->tw, "SENT", t, &p);
             sent++;
         }
@@ -387,15 +396,14 @@ static size_t send_evasive(struct engine *e, struct slot *s, const uint8_t *prob
  * as nmap traces, else counted (and no longer counted as sent). Its time is
  * the batch's, taken before the call: a probe's line must not come after
  * its reply's (the reply can be captured before sendmmsg returns). */
-static void batch_done(void *ud, const struct st_pkt *p, int err)
+static void batch_done(void *ud, const struct st_batch_msg *m, int err)
 {
     struct engine *e = ud;
+    account(e, m->tag, &m->pkt, m->len, err);
     if (!err) {
-        st_tw_packet(e->tw, "SENT", e->batch_ns, p);
+        st_tw_packet(e->tw, "SENT", e->batch_ns, &m->pkt);
         return;
     }
-    e->send_errors++;
-    e->last_send_errno = err;
     e->sched.probes_sent--;
 }
 
@@ -409,8 +417,9 @@ static void flush_batch(struct engine *e)
 
 /* One probe sent on its own (ARP and ND frames): after the batch, so the
  * wire keeps the probes' order. */
-static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe_module *m,
-                         const uint8_t *buf, size_t n, uint32_t dst)
+static size_t send_alone(struct engine *e, struct slot *s, size_t host,
+                         const struct st_probe_module *m, const uint8_t *buf, size_t n,
+                         uint32_t dst)
 {
     struct st_pkt p;
     flush_batch(e);
@@ -421,7 +430,9 @@ static size_t send_alone(struct engine *e, struct slot *s, const struct st_probe
     /* nmap traces a probe only once the send call succeeded; the time is
      * the call's start, as a batch's (a reply can come before it returns) */
     int64_t t = now_ns();
-    if (!send_one(e, s, buf, n, dst, m->ethernet))
+    int err = send_one(e, s, buf, n, dst, m->ethernet);
+    account(e, host, &p, n, err);
+    if (err)
         return 0;
     st_tw_packet(e->tw, "SENT", t, &p);
     return 1;
@@ -445,9 +456,9 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_h
             size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
             if (evasive) {
                 flush_batch(e);
-                sent += send_evasive(e, s, buf, n);
+                sent += send_evasive(e, s, idx, buf, n);
             } else {
-                sent += send_alone(e, s, m, buf, n, h->addr);
+                sent += send_alone(e, s, idx, m, buf, n, h->addr);
             }
             continue;
         }
@@ -456,6 +467,7 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_h
         uint8_t *buf = st_batch_slot(&e->batch);
         size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, ST_TMPL_MAX);
         const struct st_pkt *p = st_batch_add(&e->batch, n, h->addr);
+        e->batch.msg[e->batch.n - 1].tag = (uint32_t)idx;
         e->probe_no++;
         if (e->hooks->capture)
             st_capture_expect_probe(e->hooks->capture, p, e->probe_no, e->pass->token);
@@ -673,6 +685,17 @@ static void settle_local(struct engine *e)
     }
 }
 
+/* A host none of whose probes the kernel took was never asked: not
+ * no-response (its silence says nothing) but send-failed. */
+static void mark_unsent(struct engine *e)
+{
+    for (size_t i = 0; i < e->sched.nhosts; i++) {
+        struct st_sched_host *h = &e->sched.hosts[i];
+        if (h->state == ST_HOST_DOWN && e->refused[i] && !e->reached[i])
+            h->reason = "send-failed";
+    }
+}
+
 static int run_pass(struct engine *e, const struct st_pass *pass, char *err, size_t errsz)
 {
     const struct st_targets *t = &e->cfg->targets;
@@ -702,7 +725,13 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     st_tw_text(e->tw, line);
     int rc = st_sched_init(&e->sched, t->addr, arp, t->n, &e->cfg->timing, start);
     free(arp);
-    if (rc) {
+    e->reached = calloc(t->n ? t->n : 1, sizeof *e->reached);
+    e->refused = calloc(t->n ? t->n : 1, sizeof *e->refused);
+    if (rc || !e->reached || !e->refused) {
+        free(e->reached);
+        free(e->refused);
+        if (!rc)
+            st_sched_free(&e->sched);
         snprintf(err, errsz, "out of memory");
         return -1;
     }
@@ -720,9 +749,13 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     if (e->hooks->rtt_bound_ns && e->sched.have_rtt)
         *e->hooks->rtt_bound_ns = e->sched.srtt_ns + 4 * e->sched.rttvar_ns;
     /* late replies already queued are left to the capture; settle this pass */
+    mark_unsent(e);
     for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
         e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);
     st_sched_free(&e->sched);
+    free(e->reached);
+    free(e->refused);
+    e->reached = e->refused = NULL;
     st_tw_flush(e->tw);
     if (lr == ST_EV_LOOP_ERROR) {
         snprintf(err, errsz, "event loop: %s", strerror(st_ev_pool_errno(e->pool)));
@@ -772,8 +805,10 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         snprintf(err, errsz, "raw socket: %s", strerror(errno));
         goto out;
     }
-    int sndbuf = 4 << 20;
+    int sndbuf = 4 << 20, one = 1;
     setsockopt(e.raw_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    /* a broadcast target is sent to, as nmap's raw socket does (else EACCES) */
+    setsockopt(e.raw_fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
     st_batch_init(&e.batch, e.raw_fd, cfg->v6);
     e.batch.scope6 = cfg->ifname ? if_nametoindex(cfg->ifname) : 0;
     if (cfg->ifname && setsockopt(e.raw_fd, SOL_SOCKET, SO_BINDTODEVICE, cfg->ifname,
@@ -807,8 +842,14 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         rc = run_pass(&e, &cfg->plan.passes[p], err, errsz);
     }
     if (e.send_errors)
-        fprintf(stderr, "scantrace scan: %lu probes could not be sent (%s)\n", e.send_errors,
-                strerror(e.last_send_errno));
+        fprintf(stderr,
+                "scantrace scan: %lu probe%s could not be sent (%s): see \"Offending packet\" "
+                "in the trace\n",
+                e.send_errors, e.send_errors == 1 ? "" : "s", strerror(e.last_send_errno));
+    if (hooks->send_errors) {
+        *hooks->send_errors = e.send_errors;
+        *hooks->send_errno = e.last_send_errno;
+    }
 out:
     /* replies lost before the engine saw them: hosts may be down that answered */
     for (size_t i = 0; hooks->rx_dropped && i < e.nifs; i++) {

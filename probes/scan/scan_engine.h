@@ -39,6 +39,10 @@ struct st_scan_hooks {
     void *opened_ud;
     /* if set: frames the engine's reply handles lost (pcap_stats), at the end */
     uint64_t *rx_dropped;
+    /* if set: probes the kernel refused, and the errno of the last (both
+     * set together; send_errno then points too) */
+    unsigned long *send_errors;
+    int *send_errno;
 };
 
 /* The interfaces the scan will use (for the capture), from the targets'

@@ -52,6 +52,8 @@ const struct st_pkt *st_batch_add(struct st_batch *b, size_t n, uint32_t dst)
     }
     h->msg_name = &m->to;
     st_decode(m->buf, n, ST_LINK_RAW_IP, &m->pkt);
+    m->len = n;
+    m->tag = 0;
     b->n++;
     return &m->pkt;
 }
@@ -66,11 +68,11 @@ void st_batch_flush(struct st_batch *b, st_batch_done_fn done, void *ud)
         int err = r < 0 ? errno : 0;
         size_t sent = r < 0 ? 0 : (size_t)r;
         for (size_t k = i; k < i + sent; k++)
-            done(ud, &b->msg[k].pkt, b->hdr[k].msg_len == b->iov[k].iov_len ? 0 : EMSGSIZE);
+            done(ud, &b->msg[k], b->hdr[k].msg_len == b->iov[k].iov_len ? 0 : EMSGSIZE);
         i += sent;
         if (r < 0 || sent == 0) {
             /* the message at i failed: say so and go on after it */
-            done(ud, &b->msg[i].pkt, err ? err : EIO);
+            done(ud, &b->msg[i], err ? err : EIO);
             i++;
         }
     }

@@ -27,6 +27,8 @@
 struct st_batch_msg {
     uint8_t buf[ST_TMPL_MAX];
     struct st_pkt pkt; /* the probe decoded, for its trace line */
+    size_t len;
+    uint32_t tag; /* the caller's (the engine's host index), set after st_batch_add */
     union {
         struct sockaddr_in v4;
         struct sockaddr_in6 v6;
@@ -59,7 +61,7 @@ bool st_batch_full(const struct st_batch *b);
 
 /* Called for each queued probe, in order, once its send is known: err 0
  * (sent whole) or the errno of its failure. */
-typedef void (*st_batch_done_fn)(void *ud, const struct st_pkt *p, int err);
+typedef void (*st_batch_done_fn)(void *ud, const struct st_batch_msg *m, int err);
 
 /* Send every queued probe, report each, and empty the batch. */
 void st_batch_flush(struct st_batch *b, st_batch_done_fn done, void *ud);

@@ -27,9 +27,10 @@ struct reports {
     size_t n;
 };
 
-static void done(void *ud, const struct st_pkt *p, int err)
+static void done(void *ud, const struct st_batch_msg *m, int err)
 {
     struct reports *r = ud;
+    const struct st_pkt *p = &m->pkt;
     r->id[r->n] = p->net == ST_NET_IPV6 ? (uint16_t)p->ip6.flow : p->ip.id;
     r->err[r->n++] = err;
 }

@@ -494,6 +494,52 @@ static void test_no_ping_inferred(void **state)
 #undef ARP_TO
 }
 
+/* A probe the kernel refused: nmap's two stderr lines (scan writes them
+ * into its trace), counted with the first's error, no packet; a stray
+ * "sendto in" line alone counts nothing. */
+static void test_unsent(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        size_t npkts, unsent;
+        uint32_t line;
+        const char *why;
+    } rows[] = {
+        {"PASS (0.1s) mode=-PE targets=1\n"
+         "sendto in send_ip_packet_sd: sendto(9, packet, 1418, 0, 1.2.3.4, 16) => Message too "
+         "long\n"
+         "Offending packet: ICMP [1.2.3.5 > 1.2.3.4 Echo request (type=8/code=0) id=1 seq=0] IP "
+         "[ttl=45 id=2 iplen=1418 ]\n",
+         0, 1, 3, "Message too long"},
+        {"SENT (0.1s) ARP who-has 1.2.3.4 tell 1.2.3.5\n"
+         "sendto in send_ip_packet_sd: sendto(3, packet, 28, 0, 1.2.3.255, 16) => Permission "
+         "denied\r\n"
+         "Offending packet: ICMP [1.2.3.5 > 1.2.3.255 Echo request (type=8/code=0) id=1 seq=0] "
+         "IP [ttl=45 id=2 iplen=28 ]\r\n"
+         "sendto in send_ip_packet_sd: sendto(3, packet, 28, 0, 1.2.3.255, 16) => No buffer "
+         "space available\n"
+         "Offending packet: ICMP [1.2.3.5 > 1.2.3.255 Echo request (type=8/code=0) id=3 seq=0] "
+         "IP [ttl=45 id=4 iplen=28 ]\n",
+         1, 2, 3, "Permission denied"},
+        {"sendto in send_ip_packet_sd: sendto(3, packet, 28, 0, 1.2.3.4, 16) => Message too "
+         "long\n"
+         "SENT (0.1s) ARP who-has 1.2.3.4 tell 1.2.3.5\n",
+         1, 0, 0, "Message too long"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct st_trace t;
+        assert_int_equal(read_text(rows[i].text, &t), 0);
+        assert_int_equal(t.npkts, rows[i].npkts);
+        assert_int_equal(t.unsent, rows[i].unsent);
+        assert_int_equal(t.unsent_line, rows[i].line);
+        assert_int_equal(t.nwarnings, 0);
+        if (rows[i].unsent)
+            assert_string_equal(t.unsent_why, rows[i].why);
+        st_trace_free(&t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_huge_times),
@@ -509,6 +555,7 @@ int main(void)
                                        cmocka_unit_test(test_later_lines),
                                        cmocka_unit_test(test_later_packets),
                                        cmocka_unit_test(test_no_ping_inferred),
-                                       cmocka_unit_test(test_cut_last_line)};
+                                       cmocka_unit_test(test_cut_last_line),
+                                       cmocka_unit_test(test_unsent)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
