@@ -44,8 +44,12 @@ enum st_net {
 enum {
     ST_PKT_TRUNCATED = 1u << 0, /* the bytes ended inside a header that was needed */
     ST_PKT_MALFORMED = 1u << 1, /* a header field is impossible (bad ihl, bad offset...) */
-    ST_PKT_FRAGMENT = 1u << 2,  /* IPv4 fragment with a non-zero offset: no L4 header */
-    ST_PKT_L4_SHORT = 1u << 3,  /* L4 header present but shorter than its fixed part */
+    /* A fragment past the first (a non-zero offset): it holds no transport
+     * header, so proto names its datagram's protocol but l4 stays empty and
+     * nothing may read it (an ICMP type 0, ports 0): every reader leaves it
+     * so, and compare joins it to its datagram's first fragment. */
+    ST_PKT_FRAGMENT = 1u << 2,
+    ST_PKT_L4_SHORT = 1u << 3, /* L4 header present but shorter than its fixed part */
     /*
      * A connect() of the unprivileged mode (nmap's CONN lines), not a packet
      * the scanner built: only the destination address and port and the
