@@ -598,6 +598,15 @@ int st_format_desc_at(const struct st_pkt *p, enum st_detail level, char *buf, s
             put_src(&sb, p);
             st_sb_puts(&sb, " > ");
             put_dst(&sb, p);
+            if (p->flags & ST_PKT_FRAGMENT) {
+                /* nmap 7.93 reads a later fragment's data as an ICMPv6
+                 * header (a type it never had): the words of IPv4's */
+                st_sb_puts(&sb, " fragment ");
+                put_ipinfo(&sb, p, level);
+                st_sb_printf(&sb, " frag offset=%u%s (incomplete)", p->ip6.frag_off * 8u,
+                             p->ip6.frag_more ? "+" : "");
+                break;
+            }
             st_sb_printf(&sb, " (type=%u/code=%u) ", p->l4.icmp.type, p->l4.icmp.code);
             put_ipinfo(&sb, p, level);
             break;
