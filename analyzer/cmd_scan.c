@@ -42,7 +42,7 @@ static const char scan_usage[] =
     "  --unprivileged       TCP connect() to 80 and 443, as nmap without root\n"
     "\n"
     "Targets and interface:\n"
-    "  -iL FILE             targets from FILE ('-' for stdin)\n"
+    "  -iL FILE             targets from FILE alone ('-' for stdin), as nmap\n"
     "  --exclude SPEC[,..]  leave these out\n"
     "  -6                   IPv6 (nmap -6): ND ping on the local segment, ICMPv6 echo,\n"
     "                       SYN/443 and ACK/80 routed; -PP and -PM are IPv4 only\n"
@@ -333,7 +333,19 @@ static int apply_targets(struct parse_state *p)
 {
     char err[512];
     struct st_scan_config *cfg = p->cfg;
+    /* nmap -iL FILE scans the file's targets alone: the command line's
+     * target words are read as nothing (st_nmap_input) */
+    bool from_file = false;
+    for (size_t i = 0; i < p->nwords; i++)
+        from_file |= p->words[i].file;
     for (size_t i = 0; i < p->nwords; i++) {
+        if (from_file && !p->words[i].file) {
+            fprintf(stderr,
+                    "scantrace scan: %s: not scanned: with -iL, as with nmap, the targets "
+                    "are the file's\n",
+                    p->words[i].spec);
+            continue;
+        }
         int rc = apply_target(p, &p->words[i]);
         if (rc)
             return rc;
@@ -356,6 +368,9 @@ static int apply_targets(struct parse_state *p)
 static int opt_target_file(struct parse_state *p, const struct scan_option *o, const char *v)
 {
     (void)o;
+    for (size_t i = 0; i < p->nwords; i++)
+        if (p->words[i].file) /* nmap's words for it */
+            return usage_error("%s", "-iL: only one input filename allowed");
     return add_targets(p, v, true);
 }
 

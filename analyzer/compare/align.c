@@ -889,6 +889,7 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
     st_groups_find(c); /* matched: a traced line's frame shows its link layer */
     st_trace_hosts_fill(c);
     st_classify(c);
+    st_fragments_follow(c);
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0)
             c->matched++;

@@ -7,8 +7,13 @@
 
 #include "comparison.h"
 
-/* Match probes sent as fragments with their whole train (fragments.c). */
+/* Match datagrams sent as fragments (probes, replies) with their whole
+ * train (fragments.c). */
 void st_align_fragments(struct st_comparison *c);
+
+/* A wire-only train's later fragments take its first's cause and probe
+ * (fragments.c): after st_classify. */
+void st_fragments_follow(struct st_comparison *c);
 
 /* Which host each trace packet is about (c->thost), once its frame is known. */
 void st_trace_hosts_fill(struct st_comparison *c);

@@ -117,10 +117,13 @@ static uint32_t dst_of(const struct st_pkt *p)
     return st_pkt_dst_host(p);
 }
 
-/* Frames the wire side reads: ARP, IPv4, IPv6. */
+/* Frames the wire side reads: ARP, IPv4, IPv6; not a later fragment,
+ * which holds no transport header (compare lists it with its datagram's
+ * first, the packet: fragments.c). */
 static bool readable(const struct st_pkt *p)
 {
-    return p->net == ST_NET_ARP || p->net == ST_NET_IPV4 || p->net == ST_NET_IPV6;
+    return (p->net == ST_NET_ARP || p->net == ST_NET_IPV4 || p->net == ST_NET_IPV6) &&
+           !(p->flags & ST_PKT_FRAGMENT);
 }
 
 /* An answer the scanner's host gave, not a probe: an ARP reply, a

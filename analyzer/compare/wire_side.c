@@ -184,9 +184,48 @@ static void named_target(struct st_scanner_cmd *s, const char *w)
         snprintf(s->named_target, sizeof s->named_target, "%s", w);
 }
 
+/* What an -iL file's words make: its specs' addresses, its first name. */
+struct list_read {
+    struct st_targets t;
+    struct st_scanner_cmd *s;
+};
+
+/* One word of an -iL file: a spec, or a name (its address unknown here). */
+static int list_word(void *ctx, const char *w, char *err, size_t errsz)
+{
+    struct list_read *r = ctx;
+    (void)err, (void)errsz;
+    if (spec6_read(w, &r->t) || spec_read(w, &r->t))
+        r->s->targets_read = true;
+    else if (host_name(w))
+        named_target(r->s, w);
+    return 0;
+}
+
+/* nmap -iL FILE: its targets are the file's, the command line's words none
+ * (st_nmap_input); the file is read again now, by the name it was given.
+ * -iR's random addresses, stdin's list, a file gone since: unknown, any
+ * address may be one. Whether the targets come from elsewhere than argv. */
+static bool read_nmap_input(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
+{
+    const char *file;
+    char err[256];
+    enum st_nmap_input in = st_nmap_input(argv, argc, &file);
+    if (in == ST_NMAP_INPUT_ARGV)
+        return false;
+    struct list_read r = {{0}, s};
+    if (in == ST_NMAP_INPUT_FILE && strcmp(file, "-") &&
+        st_targets_file_each(file, list_word, &r, err, sizeof err))
+        s->targets_read = false;
+    targets_set(&r.t, s);
+    return true;
+}
+
 static void read_targets(const char *const *argv, size_t argc, struct st_scanner_cmd *s)
 {
     struct st_targets t = {0};
+    if (!strcmp(s->name, "nmap") && read_nmap_input(argv, argc, s))
+        return;
     for (size_t i = 1; i < argc; i++) {
         if (i > 1 && own_address_option(s->name, argv[i - 1]))
             continue;

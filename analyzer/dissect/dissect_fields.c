@@ -17,6 +17,7 @@
 
 const char *const st_dissect_prefs[ST_DISSECT_NPREFS] = {
     "ip.defragment:FALSE",
+    "ipv6.defragment:FALSE", /* IPv6 fragments as on the wire too */
     "tcp.desegment_tcp_streams:FALSE",
     "tcp.analyze_sequence_numbers:FALSE",
     "tcp.calculate_timestamps:FALSE",
@@ -61,6 +62,11 @@ const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_IPV6_ROUTING_LEN_OCT] = "ipv6.routing.len_oct",
     [ST_F_IPV6_DSTOPTS_NXT] = "ipv6.dstopts.nxt",
     [ST_F_IPV6_DSTOPTS_LEN_OCT] = "ipv6.dstopts.len_oct",
+    /* ipv6.fraghdr.offset in 8-byte units, as on the wire */
+    [ST_F_IPV6_FRAGHDR_NXT] = "ipv6.fraghdr.nxt",
+    [ST_F_IPV6_FRAGHDR_OFFSET] = "ipv6.fraghdr.offset",
+    [ST_F_IPV6_FRAGHDR_MORE] = "ipv6.fraghdr.more",
+    [ST_F_IPV6_FRAGHDR_IDENT] = "ipv6.fraghdr.ident",
     [ST_F_TCP_SRCPORT] = "tcp.srcport",
     [ST_F_TCP_DSTPORT] = "tcp.dstport",
     [ST_F_TCP_SEQ_RAW] = "tcp.seq_raw",
@@ -242,6 +248,24 @@ static void ipv6_at(doc_t *d, size_t i, struct st_ipv6 *h)
     h->tclass = (uint8_t)num(d, ST_F_IPV6_TCLASS, i);
 }
 
+/* The packet's Fragment header, as the decoder reads it: a later fragment
+ * (offset not 0) holds no transport header, so Wireshark dissects none and
+ * the record says so. Whether the headers go on (the first fragment). */
+static bool frag6(doc_t *d, struct st_pkt *p)
+{
+    if (!has(d, ST_F_IPV6_FRAGHDR_NXT))
+        return false;
+    p->ip6.frag = true;
+    p->ip6.frag_off = (uint16_t)num(d, ST_F_IPV6_FRAGHDR_OFFSET, 0);
+    p->ip6.frag_more = num(d, ST_F_IPV6_FRAGHDR_MORE, 0) != 0;
+    p->ip6.frag_id = (uint32_t)num(d, ST_F_IPV6_FRAGHDR_IDENT, 0);
+    p->proto = (uint8_t)num(d, ST_F_IPV6_FRAGHDR_NXT, 0);
+    p->l4len = p->l4len > 8 ? (uint16_t)(p->l4len - 8) : 0;
+    if (p->ip6.frag_off)
+        p->flags |= ST_PKT_FRAGMENT;
+    return !p->ip6.frag_off;
+}
+
 /*
  * The packet's extension headers (hop-by-hop, routing, destination options:
  * an MLD report's router alert), walked as the decoder walks them: the
@@ -259,7 +283,11 @@ static void skip_ext6(doc_t *d, struct st_pkt *p)
             nxt = ST_F_IPV6_ROUTING_NXT, len = ST_F_IPV6_ROUTING_LEN_OCT, i = &rt;
         else if (p->proto == 60)
             nxt = ST_F_IPV6_DSTOPTS_NXT, len = ST_F_IPV6_DSTOPTS_LEN_OCT, i = &dst;
-        else
+        else if (p->proto == ST_IPPROTO_FRAGMENT6 && !p->ip6.frag) {
+            if (!frag6(d, p))
+                return;
+            continue;
+        } else
             return;
         if (*i >= nvals(d, nxt))
             return;
@@ -532,6 +560,8 @@ static void fill_record(const struct st_field_src *d, struct st_pkt *p)
         p->proto = p->ip6.nh;
         p->l4len = p->ip6.plen;
         skip_ext6(d, p);
+        if (p->flags & ST_PKT_FRAGMENT)
+            return;
         if (p->proto == ST_IPPROTO_ICMPV6) {
             fill_icmp6(d, p);
             return;

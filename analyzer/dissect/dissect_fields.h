@@ -20,7 +20,7 @@
  * bytes in flight) is per-frame work and per-conversation memory that
  * changes none of them.
  */
-#define ST_DISSECT_NPREFS 5
+#define ST_DISSECT_NPREFS 6
 extern const char *const st_dissect_prefs[ST_DISSECT_NPREFS];
 
 /* The fields a reader asks the dissector for, in st_field_names order. */
@@ -62,6 +62,10 @@ enum st_field {
     ST_F_IPV6_ROUTING_LEN_OCT,
     ST_F_IPV6_DSTOPTS_NXT,
     ST_F_IPV6_DSTOPTS_LEN_OCT,
+    ST_F_IPV6_FRAGHDR_NXT,
+    ST_F_IPV6_FRAGHDR_OFFSET,
+    ST_F_IPV6_FRAGHDR_MORE,
+    ST_F_IPV6_FRAGHDR_IDENT,
     ST_F_TCP_SRCPORT,
     ST_F_TCP_DSTPORT,
     ST_F_TCP_SEQ_RAW,

@@ -48,12 +48,24 @@ void st_explain_train(FILE *out, const struct st_comparison *c, long ti)
     unsigned carried = (unsigned)(first->ip.len - first->ip.ihl * 4);
     unsigned hdr = l4_header_len(p);
     st_format_kind(p, kind, sizeof kind);
+    char line[32] = ""; /* a side built from the wire has no lines */
+    if (p->line)
+        snprintf(line, sizeof line, " (line %u)", p->line);
+    if (p->dir == ST_DIR_RCVD) { /* no evasion: a link on its way took less (its MTU) */
+        fprintf(out,
+                "  Fragments: the %s%s came back as %zu IP fragments of one datagram "
+                "(frames %s, IP id %u), %u bytes of it in each but the last: a link on its way "
+                "carries smaller packets than it is. Only the first holds the %s header; the "
+                "scanner's host reassembles them into the one reply.\n",
+                kind, line, n, frames, p->ip.id, carried, l4_name(p));
+        return;
+    }
     fprintf(out,
-            "  Fragments: the %s (line %u) went out as %zu IP fragments of one datagram (frames "
+            "  Fragments: the %s%s went out as %zu IP fragments of one datagram (frames "
             "%s, IP id %u), %u bytes of it in each but the last. Together they are one probe: "
             "the target reassembles them by their IP id before its TCP/IP stack sees the "
             "probe.",
-            kind, p->line, n, frames, p->ip.id, carried);
+            kind, line, n, frames, p->ip.id, carried);
     if (carried < hdr)
         fprintf(out,
                 " The %u-byte %s header does not fit in the first fragment: a firewall or IDS "
@@ -189,14 +201,26 @@ static void explain_decoys(FILE *out, const struct st_comparison *c)
 
 static void explain_fragments(FILE *out, const struct st_comparison *c)
 {
-    size_t trains = 0;
+    size_t trains = 0, replies = 0;
+    struct st_pkt tmp;
     for (size_t i = 0; i < c->trace->npkts; i++)
-        trains += st_train_frames(c, c->t2f[i], NULL, 0) ? 1 : 0;
+        if (st_train_frames(c, c->t2f[i], NULL, 0)) {
+            if (st_trace_pkt(c->trace, i, &tmp)->dir == ST_DIR_RCVD)
+                replies++;
+            else
+                trains++;
+        }
     if (trains)
         fprintf(out,
                 "Fragmentation%s: %zu probe(s) went out cut into IP fragments, each listed "
                 "under its host below.\n",
                 st_report_nmap_rules(c) ? " (nmap -f, -ff or --mtu)" : "", trains);
+    /* not the scanner's doing: said apart from its evasion options */
+    if (replies)
+        fprintf(out,
+                "Replies in fragments: %zu reply(ies) came back cut into IP fragments by a link "
+                "that carries smaller packets, each listed under its host below.\n",
+                replies);
 }
 
 /* Payload bytes after the transport header of a traced probe (TCP, ICMP echo). */

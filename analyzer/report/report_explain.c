@@ -493,6 +493,8 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
     /* a run judged from the wire has no trace: its replies are what came back */
     packet_list(out, c, c->from_wire ? "  Came back:" : "  Came back and traced:", h->replies,
                 h->nreplies, ST_DIR_RCVD);
+    for (size_t i = 0; i < h->nreplies; i++)
+        st_explain_train(out, c, h->replies[i]);
     if (h->nlater) {
         struct st_later l;
         char where[64];

@@ -103,9 +103,15 @@ static void fragments(struct st_jw *w, const struct st_comparison *c, long f)
         const struct st_pkt *p = st_frame(c, k, &tmp);
         st_jw_object(w, NULL);
         st_jw_int(w, "frame", p->frame);
-        st_jw_int(w, "offset", (p->ip.frag & 0x1fff) * 8);
-        st_jw_int(w, "bytes", p->ip.len - p->ip.ihl * 4);
-        st_jw_bool(w, "more", (p->ip.frag & 0x2000) != 0);
+        if (p->net == ST_NET_IPV6) { /* its Fragment header's, and the data after it */
+            st_jw_int(w, "offset", p->ip6.frag_off * 8);
+            st_jw_int(w, "bytes", p->ip6.plen - 8);
+            st_jw_bool(w, "more", p->ip6.frag_more);
+        } else {
+            st_jw_int(w, "offset", (p->ip.frag & 0x1fff) * 8);
+            st_jw_int(w, "bytes", p->ip.len - p->ip.ihl * 4);
+            st_jw_bool(w, "more", (p->ip.frag & 0x2000) != 0);
+        }
         st_jw_end_object(w);
     }
     st_jw_end_array(w);

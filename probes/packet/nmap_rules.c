@@ -196,6 +196,10 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
         return st_nmap_connect_verdict(p->conn_errno);
     if (p->net == ST_NET_ARP)
         return verdict(ST_NMAP_UP, "arp-response");
+    /* a later fragment holds no transport header: nmap matches it to no
+     * probe (its datagram's first fragment is the answer) */
+    if (p->flags & ST_PKT_FRAGMENT)
+        return verdict(ST_NMAP_NOTHING, "fragment");
     if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6)
         return from_target(
             p, nd_advert_verdict(p, st_nmap_icmp6_verdict(p->l4.icmp.type, p->l4.icmp.code)));

@@ -226,6 +226,20 @@ bool st_nmap_mode_asked(const char *const *argv, size_t argc, char *out, size_t 
  * probe asks, and nmap's "Host is up" claims nothing of the wire. */
 bool st_nmap_no_ping(const char *const *argv, size_t argc);
 
+/*
+ * Where nmap 7.93 takes its targets from (grab_next_host_spec): -iR's random
+ * addresses, else -iL's file (-i, its old name; "-" is stdin), else the
+ * command line's target words. With -iL or -iR those words are read as
+ * nothing at all: `nmap -iL list.txt 198.18.3.2` scans the list alone.
+ * argv[0] is nmap; *file is -iL's file (the last given), or NULL.
+ */
+enum st_nmap_input {
+    ST_NMAP_INPUT_ARGV = 0,
+    ST_NMAP_INPUT_FILE,
+    ST_NMAP_INPUT_RANDOM,
+};
+enum st_nmap_input st_nmap_input(const char *const *argv, size_t argc, const char **file);
+
 /* Whether a port list in nmap's syntax (masscan's -p and hping3's --scan
  * share it: "22,53", "1-1024", "-", "T:53,U:53") holds port; a service
  * name or a pattern ("domain", "http*") may be any port, so it does. */

@@ -367,6 +367,28 @@ static void decode_ipv4(struct st_cur c, struct st_pkt *p)
     decode_l4(st_cur_sub(&c, hlen, end - hlen), p);
 }
 
+/* A Fragment header at off: its fields into ip6; the header after it. A
+ * later fragment (offset not 0) holds no transport header: only its
+ * protocol is known, and *off is then its payload's start. */
+static bool decode_frag6(struct st_cur *c, size_t *off, size_t end, struct st_pkt *p, uint8_t *nh)
+{
+    struct st_ipv6 *ip6 = &p->ip6;
+    uint8_t next = st_u8(c, *off);
+    uint16_t fo = st_be16(c, *off + 2);
+    uint32_t id = st_be32(c, *off + 4);
+    if (c->short_read || *off + 8 > end) {
+        p->flags |= ST_PKT_TRUNCATED;
+        return false;
+    }
+    ip6->frag = true;
+    ip6->frag_off = (uint16_t)(fo >> 3);
+    ip6->frag_more = fo & 1;
+    ip6->frag_id = id;
+    *nh = next;
+    *off += 8;
+    return true;
+}
+
 static bool ipv6_is_ext(uint8_t nh)
 {
     return nh == 0 || nh == 43 || nh == 60;
@@ -387,10 +409,22 @@ static void decode_ipv6(struct st_cur c, struct st_pkt *p)
         p->flags |= ST_PKT_TRUNCATED;
         end = c.len;
     }
-    /* Walk the extension headers that have the generic (nh, len) layout. */
+    /* Walk the extension headers that have the generic (nh, len) layout,
+     * and one Fragment header (fixed, 8 bytes). */
     size_t off = 40;
     uint8_t nh = ip6->nh;
-    while (ipv6_is_ext(nh)) {
+    while (ipv6_is_ext(nh) || (nh == ST_IPPROTO_FRAGMENT6 && !ip6->frag)) {
+        if (nh == ST_IPPROTO_FRAGMENT6) {
+            if (!decode_frag6(&c, &off, end, p, &nh))
+                return;
+            if (ip6->frag_off) {
+                p->flags |= ST_PKT_FRAGMENT;
+                p->proto = nh;
+                p->l4len = (uint16_t)(end - off);
+                return;
+            }
+            continue;
+        }
         uint8_t next = st_u8(&c, off);
         size_t elen = ((size_t)st_u8(&c, off + 1) + 1) * 8;
         if (c.short_read || off + elen > end) {

@@ -462,7 +462,15 @@ static void put_icmp(struct st_sb *sb, const struct st_pkt *p, enum st_detail le
         st_sb_puts(sb, " > ");
         put_dst(sb, p);
         st_sb_puts(sb, " ");
-        if (p->l4len < 8 && !(p->flags & ST_PKT_FRAGMENT)) {
+        if (p->flags & ST_PKT_FRAGMENT) {
+            /* a later fragment holds no ICMP header: nmap 7.93's words
+             * (netutil.cc), no type it could only have read as 0 */
+            st_sb_puts(sb, "fragment ");
+            put_ipinfo(sb, p, level);
+            st_sb_puts(sb, " (incomplete)");
+            return;
+        }
+        if (p->l4len < 8) {
             /* under 8 bytes nmap reads no ICMP header at all (-PO's empty
              * protocol 1 over IPv6): "ICMP a > b [??] ipinfo" */
             st_sb_puts(sb, "[??] ");
@@ -590,6 +598,15 @@ int st_format_desc_at(const struct st_pkt *p, enum st_detail level, char *buf, s
             put_src(&sb, p);
             st_sb_puts(&sb, " > ");
             put_dst(&sb, p);
+            if (p->flags & ST_PKT_FRAGMENT) {
+                /* nmap 7.93 reads a later fragment's data as an ICMPv6
+                 * header (a type it never had): the words of IPv4's */
+                st_sb_puts(&sb, " fragment ");
+                put_ipinfo(&sb, p, level);
+                st_sb_printf(&sb, " frag offset=%u%s (incomplete)", p->ip6.frag_off * 8u,
+                             p->ip6.frag_more ? "+" : "");
+                break;
+            }
             st_sb_printf(&sb, " (type=%u/code=%u) ", p->l4.icmp.type, p->l4.icmp.code);
             put_ipinfo(&sb, p, level);
             break;
@@ -639,9 +656,33 @@ static void put_brief_ports(struct st_sb *sb, const char *name, const struct st_
     put_endpoints(sb, p, !(p->flags & (ST_PKT_FRAGMENT | ST_PKT_L4_SHORT)), sport, dport);
 }
 
+/* The name of a later fragment's protocol: its header is in the first. */
+static void put_frag_proto(struct st_sb *sb, uint8_t proto)
+{
+    static const char *const names[] = {[ST_IPPROTO_ICMP] = "ICMP",
+                                        [ST_IPPROTO_TCP] = "TCP",
+                                        [ST_IPPROTO_UDP] = "UDP",
+                                        [ST_IPPROTO_ICMPV6] = "ICMPv6",
+                                        [ST_IPPROTO_SCTP] = "SCTP"};
+    const char *name = proto < sizeof names / sizeof names[0] ? names[proto] : NULL;
+    if (name)
+        st_sb_puts(sb, name);
+    else
+        st_sb_printf(sb, "IP protocol %u", proto);
+}
+
 /* The brief form of an IP packet: protocol, endpoints, flags or type. */
 static void brief_ip(struct st_sb *sb, const struct st_pkt *p)
 {
+    if (p->flags & ST_PKT_FRAGMENT) {
+        put_frag_proto(sb, p->proto);
+        st_sb_puts(sb, " ");
+        put_src(sb, p);
+        st_sb_puts(sb, " > ");
+        put_dst(sb, p);
+        st_sb_puts(sb, " fragment");
+        return;
+    }
     switch (p->proto) {
     case ST_IPPROTO_TCP:
         put_brief_ports(sb, "TCP", p, p->l4.tcp.sport, p->l4.tcp.dport);
@@ -747,6 +788,11 @@ static void put_icmp6_kind(struct st_sb *sb, const struct st_icmp *m)
 /* The kind of an IP packet, as a ladder or explain names it. */
 static void kind_ip(struct st_sb *sb, const struct st_pkt *p, bool sent)
 {
+    if (p->flags & ST_PKT_FRAGMENT) {
+        put_frag_proto(sb, p->proto);
+        st_sb_puts(sb, " fragment");
+        return;
+    }
     switch (p->proto) {
     case ST_IPPROTO_TCP:
         st_sb_puts(sb, "TCP ");

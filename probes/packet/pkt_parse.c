@@ -715,6 +715,11 @@ static bool parse_icmp(struct cur *c, struct st_pkt *p)
     if (!addr(c, p, true, "bad ICMP source") || !lit(c, " > ", "expected ' > '") ||
         !addr(c, p, false, "bad ICMP destination") || !lit(c, " ", "expected description"))
         return false;
+    if (!bracket && at(c, "fragment ")) {
+        /* a later fragment: no ICMP header, so neither type nor code */
+        p->flags |= ST_PKT_FRAGMENT;
+        return kv_list(c, p, KV_IP, '\0', true);
+    }
     if (!bracket && at(c, "[??] ")) {
         /* no ICMP header at all (-PO's protocol 1 over IPv6 is an empty
          * payload): nmap knows neither type nor code */

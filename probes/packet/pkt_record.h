@@ -44,8 +44,13 @@ enum st_net {
 enum {
     ST_PKT_TRUNCATED = 1u << 0, /* the bytes ended inside a header that was needed */
     ST_PKT_MALFORMED = 1u << 1, /* a header field is impossible (bad ihl, bad offset...) */
-    ST_PKT_FRAGMENT = 1u << 2,  /* IPv4 fragment with a non-zero offset: no L4 header */
-    ST_PKT_L4_SHORT = 1u << 3,  /* L4 header present but shorter than its fixed part */
+    /* A fragment past the first (IPv4's offset, or an IPv6 Fragment
+     * header's, not zero): it holds no transport
+     * header, so proto names its datagram's protocol but l4 stays empty and
+     * nothing may read it (an ICMP type 0, ports 0): every reader leaves it
+     * so, and compare joins it to its datagram's first fragment. */
+    ST_PKT_FRAGMENT = 1u << 2,
+    ST_PKT_L4_SHORT = 1u << 3, /* L4 header present but shorter than its fixed part */
     /*
      * A connect() of the unprivileged mode (nmap's CONN lines), not a packet
      * the scanner built: only the destination address and port and the
@@ -65,6 +70,7 @@ enum {
     ST_IPPROTO_IPIP = 4,
     ST_IPPROTO_TCP = 6,
     ST_IPPROTO_UDP = 17,
+    ST_IPPROTO_FRAGMENT6 = 44, /* IPv6's Fragment header */
     ST_IPPROTO_ICMPV6 = 58,
     ST_IPPROTO_SCTP = 132,
 };
@@ -108,6 +114,11 @@ struct st_ipv6 {
     uint32_t flow;
     uint16_t plen;
     uint8_t src[16], dst[16];
+    /* a Fragment header (RFC 8200 4.5): its identification, offset (in
+     * 8-byte units, as on the wire) and more-fragments bit */
+    bool frag, frag_more;
+    uint16_t frag_off;
+    uint32_t frag_id;
 };
 
 struct st_tcp {

@@ -233,8 +233,8 @@ int st_targets_add_range(struct st_targets *t, uint32_t lo, uint32_t hi, char *e
 
 /* Every white-space separated spec of a file through add(); errors name the
  * file and line. */
-static int add_file(const char *path, int (*add)(void *, const char *, char *, size_t), void *t,
-                    char *err, size_t errsz)
+int st_targets_file_each(const char *path, int (*add)(void *, const char *, char *, size_t),
+                         void *t, char *err, size_t errsz)
 {
     FILE *f = strcmp(path, "-") ? st_text_fopen(path) : stdin;
     if (!f) {
@@ -271,7 +271,7 @@ static int add4(void *t, const char *spec, char *err, size_t errsz)
 
 int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz)
 {
-    return add_file(path, add4, t, err, errsz);
+    return st_targets_file_each(path, add4, t, err, errsz);
 }
 
 int st_targets_exclude(struct st_targets *t, const char *specs, char *err, size_t errsz)
@@ -520,7 +520,7 @@ static int add6(void *t, const char *spec, char *err, size_t errsz)
 
 int st_targets6_add_file(struct st_targets6 *t, const char *path, char *err, size_t errsz)
 {
-    return add_file(path, add6, t, err, errsz);
+    return st_targets_file_each(path, add6, t, err, errsz);
 }
 
 int st_targets6_exclude(struct st_targets6 *t, const char *specs, char *err, size_t errsz)

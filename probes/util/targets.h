@@ -36,6 +36,12 @@ int st_targets_add_range(struct st_targets *t, uint32_t lo, uint32_t hi, char *e
 /* Add every spec of a file; errors name the file and line. "-" is stdin. */
 int st_targets_add_file(struct st_targets *t, const char *path, char *err, size_t errsz);
 
+/* add(t, word, err, errsz) for every word of a target file (white space
+ * between them, '#' starts a comment; "-" is stdin) until one fails: 0, or
+ * -1 with the reason, naming the file and line, in err. */
+int st_targets_file_each(const char *path, int (*add)(void *, const char *, char *, size_t),
+                         void *t, char *err, size_t errsz);
+
 /* Remove every address matched by the comma-separated specs. */
 int st_targets_exclude(struct st_targets *t, const char *specs, char *err, size_t errsz);
 

@@ -47,6 +47,17 @@ run "$st" scan --dry-run -PE -iL "$tmp/t16.txt"
 check "scan -iL of a UTF-16 list: exit 0, its two targets planned" \
   test "$rc" -eq 0 -a "$(grep -c '^SENT .* > 198\.18\.3\.[23] Echo request' "$tmp/out")" -eq 2
 
+# -iL FILE and a target on the command line: nmap 7.93 scans the file's alone (and says
+# nothing); scan says the word is not scanned, and refuses a second -iL as nmap does
+run "$st" scan --dry-run -PE -iL "$tmp/t16.txt" 198.18.3.9
+check "scan -iL FILE 198.18.3.9: the file's two targets planned, 198.18.3.9 not" \
+  test "$rc" -eq 0 -a "$(grep -c '^SENT .* > 198\.18\.3\.[23] Echo request' "$tmp/out")" -eq 2 \
+  -a "$(grep -c '198\.18\.3\.9 ' "$tmp/out")" -eq 0
+check "scan -iL FILE 198.18.3.9: stderr says 198.18.3.9 is not scanned" \
+  grep -q '^scantrace scan: 198.18.3.9: not scanned' "$tmp/err"
+run "$st" scan --dry-run -PE -iL "$tmp/t16.txt" -iL "$tmp/t16.txt"
+check "scan with two -iL: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
+
 for c in scan record compare diff report explain; do
   run "$st" "$c" --help
   check "$c --help exits 0" test "$rc" -eq 0

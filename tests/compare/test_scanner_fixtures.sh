@@ -385,6 +385,26 @@ for name in ping6-all-nodes ping-broadcast ping-broadcast-any; do
     jqt '.claims.missed >= 2 and (.summary.passes | not)' "$tmp/silent.json"
 done
 
+# nmap -iL FILE with a target on its command line: nmap 7.93 scans the file's targets alone
+# (the run above, its targets moved to a list, 198.18.3.99 added to the command line): the
+# wire side's targets are the list's, 198.18.3.99 none; with the list gone, every address
+# probed is a target. Either way no frame is background, no host unfounded.
+d=fixtures/scanners/nmap-frag-reply-untraced
+mkdir -p "$tmp/il"
+cp "$d/capture.pcapng" "$d/trace.log" "$tmp/il/"
+printf '198.18.3.2\n198.18.3.4 # the silent one\n' >"$tmp/il/list.txt"
+for list in "$tmp/il/list.txt" "$tmp/il/gone.txt"; do
+  jq --arg l "$list" '.command_line |= (.[:-2] + ["-iL", $l, "198.18.3.99"])' "$d/run.json" \
+    >"$tmp/il/run.json"
+  "$st" compare --no-write -f json "$tmp/il" >"$tmp/il.json"
+  check "nmap -iL $(basename "$list") 198.18.3.99: exit 0, consistent, no background" \
+    test $? -eq 0 -a "$(jq -r '"\(.summary.passes) \(.summary.causes.background // 0)"' \
+    "$tmp/il.json")" = "true 0"
+  check "nmap -iL $(basename "$list") 198.18.3.99: its two hosts, none unfounded" \
+    test "$(jq -r '"\([.modes[].hosts[].host] | sort | join(" ")) \(.claims.unfounded)"' \
+      "$tmp/il.json")" = "198.18.3.2 198.18.3.4 0"
+done
+
 # nmap and nping tie a reply to the address it comes from: to them the broadcast is a
 # target like any other, down with no answer from its own address, and its members hosts
 # its request found. nmap traces the members' replies (it reads all ICMP while it scans)

@@ -713,6 +713,58 @@ static void test_cmds(void **state)
     assert_int_equal(st_scanner_cmd_parse(scan, 5, &s), -1);
 }
 
+/* nmap -iL FILE scans the file's targets alone (nmap 7.93 ignores the
+ * command line's then): the wire side's targets are the file's; -iR's
+ * random addresses, stdin's list or a file gone make any address one. */
+static void test_nmap_input_list(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/st-test-iL-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char list[] = "198.18.3.2\n198.18.3.8/30 # four\n\n198.18.3.2\n";
+    assert_int_equal(write(fd, list, sizeof list - 1), (ssize_t)(sizeof list - 1));
+    close(fd);
+    const uint32_t listed = 0xc612030au, argv_only = 0xc6120363u; /* .10 and .99 */
+    static const char *const gone = "/nonexistent/st-list.txt";
+    static const struct {
+        const char *argv[12];
+        size_t ntargets; /* 0: unknown, every address a target */
+    } rows[] = {
+        {{"scantrace", "record", "--", "nmap", "-n", "-sn", "-iL", "F", "198.18.3.99"}, 5},
+        {{"scantrace", "record", "--", "nmap", "-sn", "198.18.3.99", "-iL", "F"}, 5},
+        {{"scantrace", "record", "--", "nmap", "-sn", "--iL=F", "198.18.3.99"}, 5},
+        {{"scantrace", "record", "--", "nmap", "-sn", "-i", "F", "198.18.3.99"}, 5},
+        {{"scantrace", "record", "--", "nmap", "-sn", "-iL", "G", "198.18.3.99"}, 0},
+        {{"scantrace", "record", "--", "nmap", "-sn", "-iL", "-", "198.18.3.99"}, 0},
+        {{"scantrace", "record", "--", "nmap", "-sn", "-iR", "10", "198.18.3.99"}, 0},
+        /* another scanner's -i is its interface */
+        {{"scantrace", "record", "--", "zmap", "-i", "wan0", "198.18.3.99"}, 1},
+    };
+    char eq[64];
+    snprintf(eq, sizeof eq, "--iL=%s", path);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *argv[12] = {0}, *w;
+        size_t argc = 0;
+        for (; (w = rows[i].argv[argc]); argc++) /* F: the list, G: a file gone */
+            argv[argc] = !strcmp(w, "F")        ? path
+                         : !strcmp(w, "G")      ? gone
+                         : !strcmp(w, "--iL=F") ? eq
+                                                : w;
+        struct st_scanner_cmd s;
+        assert_int_equal(st_scanner_cmd_parse(argv, argc, &s), 0);
+        bool known = rows[i].ntargets != 0;
+        if (s.targets_read != known || (known && s.ntargets != rows[i].ntargets) ||
+            (known && strcmp(s.name, "zmap") && st_scanner_targets(&s, argv_only)) ||
+            (!known && !st_scanner_targets(&s, argv_only)) ||
+            (rows[i].ntargets == 5 && !st_scanner_targets(&s, listed)))
+            fail_msg("row %zu: read %d, %zu targets; want %zu", i, s.targets_read, s.ntargets,
+                     rows[i].ntargets);
+        st_scanner_cmd_free(&s);
+    }
+    unlink(path);
+}
+
 /* What an empty output of a run that ended with a status claims: the
  * format it is read in, or NULL (nothing can be read into silence). */
 static const struct silent_row {
@@ -874,17 +926,12 @@ int main(int argc, char **argv)
     if (argc > 1)
         src_root = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_files),
-        cmocka_unit_test(test_scan_files),
-        cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_successes),
-        cmocka_unit_test(test_cmds),
-        cmocka_unit_test(test_silent),
-        cmocka_unit_test(test_named_targets),
-        cmocka_unit_test(test_line_claims),
-        cmocka_unit_test(test_unlisted_up),
-        cmocka_unit_test(test_runs),
-        cmocka_unit_test(test_stopped_cut_line),
+        cmocka_unit_test(test_files),       cmocka_unit_test(test_scan_files),
+        cmocka_unit_test(test_lines),       cmocka_unit_test(test_successes),
+        cmocka_unit_test(test_cmds),        cmocka_unit_test(test_nmap_input_list),
+        cmocka_unit_test(test_silent),      cmocka_unit_test(test_named_targets),
+        cmocka_unit_test(test_line_claims), cmocka_unit_test(test_unlisted_up),
+        cmocka_unit_test(test_runs),        cmocka_unit_test(test_stopped_cut_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,103 @@ static void test_malformed(void **state)
     assert_int_equal(st_decode(f, sizeof f, ST_LINK_NONE, &p), -1);
 }
 
+/* A later fragment of an echo reply (fixtures/nmap-7.93/PE-frag-reply frame
+ * 6): its payload's first bytes (8, 0: an echo request's) are data, not an
+ * ICMP header; it reads as a fragment, never as an ICMP message of type 0. */
+static void test_later_fragment(void **state)
+{
+    (void)state;
+    uint8_t f[14 + 48] = {ETH(0x08, 0x00),
+                          0x45,
+                          0,
+                          0,
+                          48,
+                          0x81,
+                          0x33,
+                          0x00,
+                          0xb9,
+                          63,
+                          1,
+                          0,
+                          0,
+                          198,
+                          18,
+                          3,
+                          2,
+                          198,
+                          18,
+                          2,
+                          1,
+                          8,
+                          0,
+                          0x12,
+                          0x34,
+                          0x56,
+                          0x78};
+    struct st_pkt p;
+    char buf[ST_LINE_MAX];
+
+    assert_int_equal(st_decode(f, sizeof f, ST_LINK_ETHERNET, &p), 0);
+    assert_int_equal(p.flags, ST_PKT_FRAGMENT);
+    assert_int_equal(p.proto, ST_IPPROTO_ICMP);
+    assert_int_equal(p.l4len, 28);
+    static const struct st_icmp none;
+    assert_memory_equal(&p.l4.icmp, &none, sizeof none);
+    st_format_desc(&p, buf, sizeof buf);
+    assert_string_equal(buf, "ICMP 198.18.3.2 > 198.18.2.1 fragment ttl=63 id=33075 iplen=48 "
+                             "frag offset=1480  (incomplete)");
+    st_format_brief(&p, buf, sizeof buf);
+    assert_string_equal(buf, "ICMP 198.18.3.2 > 198.18.2.1 fragment");
+    p.dir = ST_DIR_RCVD;
+    st_format_kind(&p, buf, sizeof buf);
+    assert_string_equal(buf, "ICMP fragment");
+    assert_int_equal(st_nmap_reply_verdict(&p).host, ST_NMAP_NOTHING);
+
+    f[14 + 9] = ST_IPPROTO_UDP; /* any transport: no ports either */
+    st_decode(f, sizeof f, ST_LINK_ETHERNET, &p);
+    st_format_kind(&p, buf, sizeof buf);
+    assert_string_equal(buf, "UDP fragment");
+}
+
+/* IPv6: an echo reply cut by its sender (a Fragment header; a route's MTU of
+ * 1280): the first fragment is the reply, read through the header; the
+ * later one holds none of it (fixtures' run: routed-up6's reply, -6 -PE
+ * --data-length 1300, offsets 0 and 1232). */
+static void test_ipv6_fragments(void **state)
+{
+    (void)state;
+#define IP6_FRAG(plen, off_hi, off_lo)                                                             \
+    0x60, 0x0f, 0x3a, 0x20, 0, plen, 44, 63, 0x20, 1, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 2,    \
+        0x20, 1, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 58, 0, off_hi, off_lo, 0x0f, 0x41,      \
+        0xfa, 0x21
+    const uint8_t first[] = {IP6_FRAG(16, 0, 1), 129, 0, 0, 0, 0x81, 0x11, 0, 0};
+    const uint8_t later[] = {IP6_FRAG(16, 0x04, 0xd0), 8, 0, 0, 0, 0x81, 0x11, 0, 0};
+#undef IP6_FRAG
+    struct st_pkt p;
+    char buf[ST_LINE_MAX];
+
+    assert_int_equal(st_decode(first, sizeof first, ST_LINK_RAW_IP, &p), 0);
+    assert_int_equal(p.flags, 0);
+    assert_int_equal(p.proto, ST_IPPROTO_ICMPV6);
+    assert_int_equal(p.l4.icmp.type, ST_ICMP6_ECHO_REPLY);
+    assert_true(p.ip6.frag && p.ip6.frag_more && p.ip6.frag_off == 0);
+    assert_int_equal(p.ip6.frag_id, 0x0f41fa21u);
+
+    assert_int_equal(st_decode(later, sizeof later, ST_LINK_RAW_IP, &p), 0);
+    assert_int_equal(p.flags, ST_PKT_FRAGMENT);
+    assert_int_equal(p.proto, ST_IPPROTO_ICMPV6);
+    assert_int_equal(p.l4len, 8);
+    assert_true(p.ip6.frag && !p.ip6.frag_more && p.ip6.frag_off == 154);
+    static const struct st_icmp none;
+    assert_memory_equal(&p.l4.icmp, &none, sizeof none);
+    st_format_desc(&p, buf, sizeof buf);
+    assert_string_equal(buf, "ICMPv6 (58) 2001:2:0:3::2 > 2001:2:0:2::1 fragment hopl=63 "
+                             "flow=f3a20 payloadlen=16 frag offset=1232 (incomplete)");
+    p.dir = ST_DIR_RCVD;
+    st_format_kind(&p, buf, sizeof buf);
+    assert_string_equal(buf, "ICMPv6 fragment");
+}
+
 /* Every frame of every fixture capture, cut at every length. */
 static void test_truncated_fixtures(void **state)
 {
@@ -281,4 +378,5 @@ static void test_truncated_fixtures(void **state)
 
 ST_TEST_MAIN(cmocka_unit_test(test_fields), cmocka_unit_test(test_sll),
              cmocka_unit_test(test_truncated_handmade), cmocka_unit_test(test_malformed),
+             cmocka_unit_test(test_later_fragment), cmocka_unit_test(test_ipv6_fragments),
              cmocka_unit_test(test_truncated_fixtures))
