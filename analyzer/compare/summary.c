@@ -8,6 +8,7 @@
  * ("Nmap scan report for X" / "Host is up"), else from the traced replies.
  */
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -908,82 +909,33 @@ static bool untraced_empty(const struct st_comparison *c)
     return false;
 }
 
-bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
+/* The result line being written: "UNJUDGED:" once, its clauses after it
+ * by commas (st_compare_result). */
+struct result_line {
+    char *buf;
+    size_t size, len;
+    bool open;
+};
+
+__attribute__((format(printf, 2, 3))) static void say(struct result_line *r, const char *fmt, ...)
 {
-    const struct st_trace *t = c->trace;
-    size_t len = 0;
-    buf[0] = '\0';
-#define SAY(...)                                                                                   \
-    if (len < size)                                                                                \
-    len += (size_t)snprintf(buf + len, size - len, __VA_ARGS__)
-    if (c->discrepancies)
-        SAY("DISCREPANCIES");
-    if (st_claims_failed(c->claims))
-        SAY("%sCLAIMS: %zu missed, %zu unfounded", len ? "; " : "", c->claims->missed,
-            c->claims->unfounded);
-    /* what compare could not judge: one "UNJUDGED:", its clauses after it
-     * by commas (an interrupted run never passes: what it decided is not
-     * what it was asked) */
-    bool open = false;
+    va_list ap;
+    va_start(ap, fmt);
+    if (r->len < r->size)
+        r->len += (size_t)vsnprintf(r->buf + r->len, r->size - r->len, fmt, ap);
+    va_end(ap);
+}
+
 #define PART(...)                                                                                  \
     do {                                                                                           \
-        SAY("%s", open ? "," : len ? "; UNJUDGED:" : "UNJUDGED:");                                 \
-        open = true;                                                                               \
-        SAY(__VA_ARGS__);                                                                          \
+        say(r, "%s", r->open ? "," : r->len ? "; UNJUDGED:" : "UNJUDGED:");                        \
+        r->open = true;                                                                            \
+        say(r, __VA_ARGS__);                                                                       \
     } while (0)
-    /* a run judged from the wire alone checks nothing unless the scanner's
-     * output could be read */
-    bool unread = c->from_wire &&
-                  (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown"));
-    if (unread)
-        PART(" %s", c->claims && c->claims->unread ? c->claims->unread
-                    : c->failed_why && (!c->claims || !c->claims->present)
-                        ? c->failed_why
-                        : "the scanner's output is in no format scantrace reads");
-    size_t outside = c->outside_before + c->outside_after;
-    if (t->interrupted && !c->unjudged)
-        PART(" %s", t->unfinished ? "the run never ended (run.json says running: record was "
-                                    "killed, or still runs)"
-                                  : "run interrupted");
-    if (c->unjudged)
-        PART(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
-             c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
-    /* fping refusing a broadcast address (sendto without SO_BROADCAST:
-     * "Permission denied") prints it unreachable and sends nothing */
-    if (c->empty_modes && c->from_wire && c->failed_why && !t->npkts && !unread)
-        PART(" %s and sent no probe (its error went to stderr, which record does not keep)",
-             c->failed_why);
-    else if (c->empty_modes)
-        PART(" %zu mode%s with no host%s", c->empty_modes, ST_S(c->empty_modes),
-             untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
-                                 "--packet-trace)"
-                               : "");
-    if (!c->judged && !open && !outside && !c->other_if)
-        PART(" no host at all");
-    if (t->malformed)
-        PART(" %zu unreadable packet lines", t->malformed);
-    if (t->unsent)
-        PART(" %zu probe%s the kernel refused to send (%s; \"Offending packet\" line %u on): "
-             "never on the wire, not checked",
-             t->unsent, ST_S(t->unsent), t->unsent_why[0] ? t->unsent_why : "send failed",
-             t->unsent_line);
-    /* (even all matched: on the fields the cut left, the rest unchecked) */
-    if (c->cut_frames)
-        PART(" %zu frame%s cut short by the capture's snap length (headers missing, their "
-             "fields past the cut not checked; %zu one-sided packet%s not checked: capture "
-             "with -s 0)",
-             c->cut_frames, ST_S(c->cut_frames), c->cut_unchecked, ST_S(c->cut_unchecked));
-    if (c->after_trace)
-        PART(" %zu frame%s after the trace's last line, not checked (it is cut short)",
-             c->after_trace, ST_S(c->after_trace));
-    if (c->unseen_targets) {
-        char a[ST_HOST_STRLEN];
-        PART(" %zu target%s (%s%s) with no frame in the capture, which holds only the "
-             "interfaces record was given (-i): their probes may have taken another, not "
-             "checked",
-             c->unseen_targets, ST_S(c->unseen_targets), st_host_str(c->unseen_target, a),
-             c->unseen_targets > 1 ? "..." : "");
-    }
+
+/* The clauses of claims not held and of packets the capture does not show. */
+static void result_unseen(const struct st_comparison *c, struct result_line *r, size_t outside)
+{
     if (c->claims && c->claims->unseen)
         PART(" %zu claimed host%s with no frame in the capture, not held (was it on the "
              "interface the probes took?)",
@@ -1024,10 +976,78 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
              c->other_if, ST_S(c->other_if), st_host_str(c->other_if_addr, a),
              c->other_if_addrs > 1 ? " (and other addresses)" : "");
     }
-#undef PART
-#undef SAY
-    if (!len)
+}
+
+bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
+{
+    const struct st_trace *t = c->trace;
+    struct result_line line = {buf, size, 0, false}, *r = &line;
+    buf[0] = '\0';
+    if (c->discrepancies)
+        say(r, "DISCREPANCIES");
+    if (st_claims_failed(c->claims))
+        say(r, "%sCLAIMS: %zu missed, %zu unfounded", r->len ? "; " : "", c->claims->missed,
+            c->claims->unfounded);
+    /* what compare could not judge: one "UNJUDGED:", its clauses after it
+     * by commas (an interrupted run never passes: what it decided is not
+     * what it was asked) */
+    /* a run judged from the wire alone checks nothing unless the scanner's
+     * output could be read */
+    bool unread = c->from_wire &&
+                  (!c->claims || !c->claims->present || !strcmp(c->claims->format, "unknown"));
+    if (unread)
+        PART(" %s", c->claims && c->claims->unread ? c->claims->unread
+                    : c->failed_why && (!c->claims || !c->claims->present)
+                        ? c->failed_why
+                        : "the scanner's output is in no format scantrace reads");
+    size_t outside = c->outside_before + c->outside_after;
+    if (t->interrupted && !c->unjudged)
+        PART(" %s", t->unfinished ? "the run never ended (run.json says running: record was "
+                                    "killed, or still runs)"
+                                  : "run interrupted");
+    if (c->unjudged)
+        PART(" %zu of %zu host%s without the scanner's verdict (%s)", c->unjudged,
+             c->unjudged + c->judged, ST_S(c->unjudged + c->judged), unjudged_why(t));
+    /* fping refusing a broadcast address (sendto without SO_BROADCAST:
+     * "Permission denied") prints it unreachable and sends nothing */
+    if (c->empty_modes && c->from_wire && c->failed_why && !t->npkts && !unread)
+        PART(" %s and sent no probe (its error went to stderr, which record does not keep)",
+             c->failed_why);
+    else if (c->empty_modes)
+        PART(" %zu mode%s with no host%s", c->empty_modes, ST_S(c->empty_modes),
+             untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
+                                 "--packet-trace)"
+                               : "");
+    if (!c->judged && !r->open && !outside && !c->other_if)
+        PART(" no host at all");
+    if (t->malformed)
+        PART(" %zu unreadable packet lines", t->malformed);
+    if (t->unsent)
+        PART(" %zu probe%s the kernel refused to send (%s; \"Offending packet\" line %u on): "
+             "never on the wire, not checked",
+             t->unsent, ST_S(t->unsent), t->unsent_why[0] ? t->unsent_why : "send failed",
+             t->unsent_line);
+    /* (even all matched: on the fields the cut left, the rest unchecked) */
+    if (c->cut_frames)
+        PART(" %zu frame%s cut short by the capture's snap length (headers missing, their "
+             "fields past the cut not checked; %zu one-sided packet%s not checked: capture "
+             "with -s 0)",
+             c->cut_frames, ST_S(c->cut_frames), c->cut_unchecked, ST_S(c->cut_unchecked));
+    if (c->after_trace)
+        PART(" %zu frame%s after the trace's last line, not checked (it is cut short)",
+             c->after_trace, ST_S(c->after_trace));
+    if (c->unseen_targets) {
+        char a[ST_HOST_STRLEN];
+        PART(" %zu target%s (%s%s) with no frame in the capture, which holds only the "
+             "interfaces record was given (-i): their probes may have taken another, not "
+             "checked",
+             c->unseen_targets, ST_S(c->unseen_targets), st_host_str(c->unseen_target, a),
+             c->unseen_targets > 1 ? "..." : "");
+    }
+    result_unseen(c, r, outside);
+    if (!r->len)
         snprintf(buf, size, "%s",
                  c->from_wire ? "consistent (scanner side built from the wire)" : "consistent");
     return !strncmp(buf, "consistent", 10);
 }
+#undef PART
