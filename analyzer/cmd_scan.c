@@ -362,6 +362,16 @@ static int apply_targets(struct parse_state *p)
     }
     if (zone[0])
         cfg->ifname = zone;
+    /* fe80::/10 is on every link: without a zone or -e the user has not said
+     * which (a usage error, not the environment's) */
+    for (size_t i = 0; cfg->v6 && !cfg->ifname && i < cfg->targets6.n; i++)
+        if (st_addr6_link_local(cfg->targets6.addr[i])) {
+            char a[INET6_ADDRSTRLEN];
+            inet_ntop(AF_INET6, cfg->targets6.addr[i], a, sizeof a);
+            snprintf(err, sizeof err, "%s is link-local: name its interface (%s%%eth0, or -e eth0)",
+                     a, a);
+            return usage_error("%s", err);
+        }
     return cfg->v6 ? keys_of_targets6(cfg) : 0;
 }
 
