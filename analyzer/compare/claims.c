@@ -249,8 +249,11 @@ static enum answer frame_answer(const struct st_comparison *c, long f, const cha
     const struct st_pkt *p = st_store_get(&c->cap->frames, (size_t)f, &tmp);
     if (st_nmap_reply_verdict(p).host != ST_NMAP_UP || (!link_asked && link_answer(p)))
         return ANSWER_NONE;
-    /* fping -t 150 gone a second before a slow host's reply came */
-    if (c->scanner_end_ns && st_frame_time(c, f) > c->scanner_end_ns)
+    /* fping -t 150 gone a second before a slow host's reply came (a run.json
+     * whose command ended before the capture's first frame is not this
+     * capture's: its time says nothing of it) */
+    if (c->scanner_end_ns && c->scanner_end_ns >= st_frame_time(c, 0) &&
+        st_frame_time(c, f) > c->scanner_end_ns)
         return ANSWER_AFTER_EXIT;
     return st_reply_reported(scanner, p) ? ANSWER_SUCCESS : ANSWER_UNREPORTED;
 }
