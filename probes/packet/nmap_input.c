@@ -35,7 +35,8 @@ enum st_nmap_input st_nmap_input(const char *const *argv, size_t argc, const cha
         if ((v = long_value(argv, argc, &i, "iR")))
             in = ST_NMAP_INPUT_RANDOM;
         else if ((v = long_value(argv, argc, &i, "iL")) ||
-                 (argv[i][1] != '-' && (v = long_value(argv, argc, &i, "i")))) {
+                 (argv[i][0] == '-' && argv[i][1] != '-' &&
+                  (v = long_value(argv, argc, &i, "i")))) {
             *file = v;
             if (in == ST_NMAP_INPUT_ARGV)
                 in = ST_NMAP_INPUT_FILE;

@@ -42,20 +42,21 @@ static ssize_t ask(struct nl_req *q, char *buf, size_t size)
     return n;
 }
 
-/* The answer's attributes into k; 0, or -1 with errno. */
-static int read_answer(const char *buf, ssize_t n, size_t alen, bool fib_match, struct st_kroute *k)
+/* The answer's attributes into k; 0, or -1 with errno. (Not const: the
+ * kernel's NLMSG_DATA and RTA_* macros cast the qualifier away.) */
+static int read_answer(char *buf, ssize_t n, size_t alen, bool fib_match, struct st_kroute *k)
 {
-    const struct nlmsghdr *h = (const struct nlmsghdr *)(const void *)buf;
+    struct nlmsghdr *h = (struct nlmsghdr *)(void *)buf;
     if (!NLMSG_OK(h, (unsigned)n)) {
         errno = EPROTO;
         return -1;
     }
     if (h->nlmsg_type == NLMSG_ERROR) {
-        const struct nlmsgerr *e = NLMSG_DATA(h);
+        struct nlmsgerr *e = NLMSG_DATA(h);
         errno = e->error ? -e->error : EPROTO;
         return -1;
     }
-    const struct rtmsg *r = NLMSG_DATA(h);
+    struct rtmsg *r = NLMSG_DATA(h);
     /* what the kernel would refuse to send to anyway (as nmap reads it) */
     if (r->rtm_type == RTN_UNREACHABLE || r->rtm_type == RTN_BLACKHOLE ||
         r->rtm_type == RTN_PROHIBIT) {
@@ -68,7 +69,7 @@ static int read_answer(const char *buf, ssize_t n, size_t alen, bool fib_match, 
     }
     k->type = r->rtm_type;
     unsigned len = (unsigned)RTM_PAYLOAD(h);
-    for (const struct rtattr *a = RTM_RTA(r); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+    for (struct rtattr *a = RTM_RTA(r); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
         size_t dl = RTA_PAYLOAD(a);
         if (a->rta_type == RTA_OIF && dl >= sizeof(int))
             memcpy(&k->oif, RTA_DATA(a), sizeof(int));
