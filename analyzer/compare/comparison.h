@@ -72,10 +72,13 @@ bool st_cause_is_discrepancy(enum st_cause c);
 struct st_mode_host {
     uint32_t addr;
     bool up;
-    bool judged;        /* the scanner decided it (its report, run.json, or a finished nmap) */
-    bool placed;        /* listed for a claim alone (st_claims_place_unprobed) */
-    bool group;         /* a group its probes went to (groups.h): up when a member answered */
-    bool member;        /* found by a group's probes alone (groups.h), none of its own */
+    bool judged; /* the scanner decided it (its report, run.json, or a finished nmap) */
+    bool placed; /* listed for a claim alone (st_claims_place_unprobed) */
+    bool group;  /* a group its probes went to (groups.h): up when a member answered */
+    bool member; /* found by a group's probes alone (groups.h), none of its own */
+    /* probes the scanner's statistics say it sent the host (nping), when
+     * that is not what its trace shows; 0 otherwise (stated_counts.c) */
+    uint32_t stated_sent;
     const char *reason; /* "echo-reply", "reset", ..., "no-response" */
     double latency_s;   /* < 0 unknown */
     /* trace packet indexes (probes sent, replies traced) and frame indexes
@@ -209,6 +212,11 @@ struct st_comparison {
     /* what compare could judge: hosts with the scanner's verdict, hosts
      * without, modes with no host at all (st_compare_result) */
     size_t judged, unjudged, empty_modes;
+    /* hosts whose probes the scanner's statistics miscount (nping's
+     * "Probes Sent": stated_counts.c), of them those it never probed, and
+     * the first of each */
+    size_t miscounted, miscounted_unprobed;
+    uint32_t miscounted_first, unprobed_first;
 };
 
 /* Room for a result line (st_compare_result) with every clause at once:
@@ -230,6 +238,12 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
 
 /* The per-mode, per-host view (summary.c). */
 void st_compare_summarize(struct st_comparison *c);
+
+/* The probes nping's statistics say it sent each target, against those
+ * its trace shows (the wire checked those): a target it never probed is
+ * listed down, not-probed, in its run's mode (stated_counts.c). After
+ * st_compare_summarize. */
+void st_stated_counts_check(struct st_comparison *c);
 
 /* A host's packets of nmap's later phases, counted (st_mode_host.later). */
 struct st_later {

@@ -841,6 +841,7 @@ void st_compare_summarize(struct st_comparison *c)
     }
     free(by_addr);
     free(single);
+    st_stated_counts_check(c);
 }
 
 void st_host_later(const struct st_comparison *c, const struct st_mode_host *h, struct st_later *l)
@@ -978,6 +979,18 @@ static void result_unseen(const struct st_comparison *c, struct result_line *r, 
     }
 }
 
+/* nping's statistics against its probes (stated_counts.c). */
+static void stated_counts_clause(const struct st_comparison *c, struct result_line *r)
+{
+    char a[ST_HOST_STRLEN];
+    say(r, "%sCOUNTS: nping's statistics miscount the probes of %zu host%s (%s%s)",
+        r->len ? "; " : "", c->miscounted, ST_S(c->miscounted), st_host_str(c->miscounted_first, a),
+        c->miscounted > 1 ? "..." : "");
+    if (c->miscounted_unprobed)
+        say(r, ", %zu never probed (%s%s)", c->miscounted_unprobed,
+            st_host_str(c->unprobed_first, a), c->miscounted_unprobed > 1 ? "..." : "");
+}
+
 bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
 {
     const struct st_trace *t = c->trace;
@@ -988,6 +1001,8 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     if (st_claims_failed(c->claims))
         say(r, "%sCLAIMS: %zu missed, %zu unfounded", r->len ? "; " : "", c->claims->missed,
             c->claims->unfounded);
+    if (c->miscounted)
+        stated_counts_clause(c, r);
     /* what compare could not judge: one "UNJUDGED:", its clauses after it
      * by commas (an interrupted run never passes: what it decided is not
      * what it was asked) */

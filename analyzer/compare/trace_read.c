@@ -165,6 +165,8 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
         st_trace_mark_later_phase(t);
         return;
     }
+    if (st_trace_read_count(t, line, no))
+        return;
     const char *done = strstr(line, ") scanned in ");
     if (!strncmp(line, "Nmap done: ", 11) && done && sscanf(done, ") scanned in %lf", &lat) == 1) {
         if (lat >= 0 && lat < SECONDS_MAX)
@@ -493,5 +495,6 @@ void st_trace_free(struct st_trace *t)
     free(t->run_later);
     free(t->later);
     free(t->run_shift);
+    free(t->counts);
     memset(t, 0, sizeof *t);
 }

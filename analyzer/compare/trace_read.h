@@ -45,6 +45,14 @@ struct st_trace_host {
     bool bare_up;
 };
 
+/* A count the scanner's own statistics state of a target (nping's
+ * "Statistics for host ADDR:" block, its "Probes Sent: N | Rcvd: M" line):
+ * stated_counts.c sets it against the probes the trace shows. */
+struct st_trace_count {
+    uint32_t addr, run, line; /* hosts.h id, the log's run, its "Probes Sent" line */
+    uint32_t sent, rcvd;
+};
+
 struct st_trace_warning {
     uint32_t line;
     char message[120];
@@ -118,7 +126,17 @@ struct st_trace {
     bool no_ping;
     uint8_t *later;
     size_t nlater;
+    /* nping's per-target statistics, in line order (NULL nearly always),
+     * and the host of the last "Statistics for host" line read (0: none) */
+    struct st_trace_count *counts;
+    size_t ncounts, cap_counts;
+    uint32_t count_pending;
 };
+
+/* Reads one of nping's statistics lines into t->counts: "Statistics for
+ * host ADDR:" (or "NAME (ADDR):") and the "|  Probes Sent: N | Rcvd: M"
+ * line under it. Returns whether the line was one (stated_counts.c). */
+bool st_trace_read_count(struct st_trace *t, const char *line, uint32_t no);
 
 /* Whether a line of nmap's output shows a phase after host discovery: a
  * port table, "Not shown:", TRACEROUTE, script or OS results, -v's

@@ -85,6 +85,10 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "empty_modes", (int64_t)c->empty_modes);
     if (c->trace->unsent) /* only then: the reports of other runs stay as they were */
         st_jw_int(w, "unsent", (int64_t)c->trace->unsent);
+    if (c->miscounted) { /* likewise: nping's statistics against its probes */
+        st_jw_int(w, "miscounted", (int64_t)c->miscounted);
+        st_jw_int(w, "miscounted_unprobed", (int64_t)c->miscounted_unprobed);
+    }
     st_cause_counts(c, counts);
     st_jw_object(w, "causes");
     for (int k = 1; k < ST_CAUSE_COUNT; k++)
@@ -237,6 +241,8 @@ static void host_obj(struct st_jw *w, const struct st_comparison *c, const struc
     else
         st_jw_null(w, "latency_s");
     refs(w, "probes", c, h->probes, h->nprobes);
+    if (h->stated_sent) /* only a miscount, every other report stays as it was */
+        st_jw_int(w, "stated_sent", h->stated_sent);
     refs(w, "replies", c, h->replies, h->nreplies);
     if (h->nlater) { /* nmap's later phases: only where there are some */
         struct st_later l;

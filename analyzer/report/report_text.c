@@ -70,6 +70,10 @@ static void host_block(const struct pen *p, const struct st_comparison *c,
             paint(p, h->up ? GREEN : RED), h->up ? "up" : "down", paint(p, RESET), h->reason, lat);
     for (size_t i = 0; i < h->nprobes; i++)
         ref(p, "sent", c, h->probes[i]);
+    if (h->stated_sent) /* (nping: stated_counts.c) */
+        fprintf(p->out, "      %sits statistics: %u probe%s sent; its trace: %zu%s%s\n",
+                paint(p, RED), h->stated_sent, ST_S(h->stated_sent), h->nprobes,
+                h->nprobes ? "" : " (never probed)", paint(p, RESET));
     for (size_t i = 0; i < h->nreplies; i++)
         ref(p, "rcvd", c, h->replies[i]);
     if (h->nlater) {

@@ -12,6 +12,8 @@
 # echo reply: the host up), nping's ARP and --tcp-connect lines read, masscan killed by
 # timeout (what it did not print not held). A group pinged (ping -6 ff02::1%lan0, ping -b,
 # fping -6 ff02::1%lan0): its members found up by its request, their claims held.
+# nping's statistics ("Probes Sent") against its SENT lines: a target its round robin
+# skipped listed not-probed, a miscount listed and failing the run.
 # usage: tests/compare/test_scanner_fixtures.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 
@@ -195,6 +197,36 @@ check "nping --tcp-connect: its handshake lines read as connects, pass connect (
   jqt '.trace.connects > 0 and .trace.malformed_lines == 0 and [.modes[].mode] == ["connect (nping)"]
        and .summary.discrepancies == 0' "$tmp/nc.json"
 check "nping --tcp-connect: exit 0" test "$rc" -eq 0
+
+# nping's statistics against its SENT lines (counted here from the trace's text, by awk):
+# its round robin skipped a target it still counts probes for (nping-skipped), and a log
+# whose nping run sent one target fewer probes and the other more than it counts
+# (session-nping); nping --arp counts no probe per target (0: says nothing)
+stated_vs_sent() { # the trace's hosts whose "Probes Sent" differs from their SENT lines
+  awk '/^Starting Nping/ { np = 1; delete sent } /^Starting Nmap/ { np = 0 }
+    np && /^SENT / { for (i = 1; i <= NF; i++) if ($i == ">") { a = $(i + 1); sub(/:.*/, "", a); sent[a]++ } }
+    np && /^Statistics for host / { h = $4; sub(/:$/, "", h) }
+    np && /Probes Sent:/ && h != "" { n = $4; if (n > 0 && n != sent[h] + 0) print h " " n " " sent[h] + 0; h = "" }' "$1"
+}
+for d in fixtures/scanners/nping-skipped fixtures/nmap-7.93/session-nping fixtures/scanners/nping-arp; do
+  stated_vs_sent "$d/trace.log" | sort >"$tmp/miscount.want"
+  "$st" compare --no-write -f json "$d" >"$tmp/mc.json"
+  rc=$?
+  jq -r '.modes[].hosts[] | select(.stated_sent) | "\(.host) \(.stated_sent) \(.probes | length)"' \
+    "$tmp/mc.json" | sort >"$tmp/miscount.got"
+  nm=$(wc -l <"$tmp/miscount.want")
+  check "${d##*/}: the $nm host(s) nping's statistics miscount listed with their counts" \
+    cmp -s "$tmp/miscount.want" "$tmp/miscount.got"
+  check "${d##*/}: summary.miscounted $nm, passes iff none, exit 1 iff some" \
+    test "$(jq -r '"\(.summary.miscounted // 0) \(.summary.passes)"' "$tmp/mc.json") $rc" = \
+    "$nm $([ "$nm" -eq 0 ] && echo true || echo false) $([ "$nm" -eq 0 ] && echo 0 || echo 1)"
+  cp "$tmp/mc.json" "$tmp/mc.${d##*/}.json"
+done
+never=$(stated_vs_sent fixtures/scanners/nping-skipped/trace.log | awk '$3 == 0 { print $1 }')
+# shellcheck disable=SC2016 # $h is jq's
+check "nping-skipped: the target never probed ($never) listed down, not-probed, judged" \
+  jqt --arg h "$never" '[.modes[].hosts[] | select(.host == $h) | "\(.verdict) \(.reason)"] == ["down not-probed"]
+       and .summary.miscounted_unprobed == 1 and .summary.unjudged == 0' "$tmp/mc.nping-skipped.json"
 
 # masscan killed by timeout (124) with its output cut at a 4 KiB block (it never exits
 # after this sweep): the hosts that answered and it did not print are not held against it

@@ -12,7 +12,26 @@
 # selects, one a line, sorted.
 
 eq() { # eq DESC GOT WANT
-  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
+  if [ "$2" = "$3" ]; then ok "$1"; else
+    not_ok "$1 (got '$2', want '$3')"
+    show_last_run
+  fi
+}
+
+# After a failed check, the last run's trace and compare output on stderr: meson prints
+# a failed test's stderr, and a CI machine keeps nothing else of the run
+show_last_run() {
+  [ -n "${last_run:-}" ] || return 0
+  {
+    echo "--- $last_run: $tmp/$last_run/trace.log (first 40 lines)"
+    head -n 40 "$tmp/$last_run/trace.log"
+    echo "--- $last_run: record's output"
+    head -n 20 "$tmp/$last_run.out"
+    echo "--- $last_run: compare (first 60 lines)"
+    head -n 60 "$tmp/$last_run.txt"
+    echo "--- $last_run: the capture"
+    tshark -r "$tmp/$last_run/capture.pcapng" -n 2>/dev/null | head -n 30
+  } >&2
 }
 
 in_scan() { ip netns exec "$ns" "$@"; }
@@ -36,6 +55,7 @@ run() {
   done
   "$st" compare "$tmp/$name" >"$tmp/$name.txt" 2>&1
   cmp=$?
+  last_run=$name
 }
 
 j() { jq -r "$2" "$tmp/$1/report.json"; }
