@@ -202,12 +202,8 @@ check "nping --tcp-connect: exit 0" test "$rc" -eq 0
 # its round robin skipped a target it still counts probes for (nping-skipped), and a log
 # whose nping run sent one target fewer probes and the other more than it counts
 # (session-nping); nping --arp counts no probe per target (0: says nothing)
-stated_vs_sent() { # the trace's hosts whose "Probes Sent" differs from their SENT lines
-  awk '/^Starting Nping/ { np = 1; delete sent } /^Starting Nmap/ { np = 0 }
-    np && /^SENT / { for (i = 1; i <= NF; i++) if ($i == ">") { a = $(i + 1); sub(/:.*/, "", a); sent[a]++ } }
-    np && /^Statistics for host / { h = $4; sub(/:$/, "", h) }
-    np && /Probes Sent:/ && h != "" { n = $4; if (n > 0 && n != sent[h] + 0) print h " " n " " sent[h] + 0; h = "" }' "$1"
-}
+# shellcheck source=tests/nping_counts.sh
+. tests/nping_counts.sh
 for d in fixtures/scanners/nping-skipped fixtures/nmap-7.93/session-nping fixtures/scanners/nping-arp; do
   stated_vs_sent "$d/trace.log" | sort >"$tmp/miscount.want"
   "$st" compare --no-write -f json "$d" >"$tmp/mc.json"

@@ -28,6 +28,8 @@ LAB=scripts/lab
 
 # shellcheck source=tests/lab/scanners.sh
 . tests/lab/scanners.sh
+# shellcheck source=tests/nping_counts.sh
+. tests/nping_counts.sh
 lab_require fping zmap nmap nping jq ping tshark
 
 lab_start stsw
@@ -387,9 +389,15 @@ eq "ping: $drop claimed down, down no-response, compare exits 0" \
 
 # nping traces as nmap does: its lines checked against the wire, every target judged by
 # nmap's rules from the replies it traced ("Nping done" ends it), no claims
+# (nping 0.7.93's round robin over two targets with -c 2 sends the first one probe and the
+# second three, counting two each: then its statistics fail the run, COUNTS, exit 1)
 run np1 nping --icmp -c 2 --delay 200ms "$up" "$drop"
-eq "nping --icmp: its trace read, consistent, exit 0" \
-  "$(j np1 '"\(.trace.dialect) \(.summary.result) \(.summary.trace_only)"') $cmp" "nping-0.7.93 consistent 0 0"
+nmis=$(stated_vs_sent "$tmp/np1/trace.log" | wc -l)
+want="consistent 0"
+[ "$nmis" -gt 0 ] && want="COUNTS: nping's statistics miscount the probes of $nmis host$([ "$nmis" -gt 1 ] && echo s) 1"
+eq "nping --icmp: its trace read, no trace-only line; consistent, or COUNTS for its $nmis miscount(s)" \
+  "$(j np1 '"\(.trace.dialect) \(.summary.trace_only) \(.summary.result | sub(" [(].*"; ""))"') $cmp" \
+  "nping-0.7.93 0 $want"
 eq "nping --icmp: $up up echo-reply, $drop down no-response" \
   "$(verdict np1 "$up"), $(verdict np1 "$drop")" "up echo-reply, down no-response"
 run np2 nping --tcp -p 443 -c 1 "$up" "$noecho"
