@@ -16,6 +16,7 @@
  * costs one pass over its frames.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "align_internal.h"
 #include "comparison.h"
@@ -157,6 +158,50 @@ static void chain_untaken(struct st_comparison *c, const struct frag *v, size_t 
     }
 }
 
+/* Whether trace packet t is nmap -6's line of later fragment f: nmap's
+ * IPv6 reader walks past the Fragment header whatever its offset and reads
+ * the fragment's data as the next header (`ICMPv6 ... (type=25/code=200)
+ * ... payloadlen=84`, the fragment's own payload length), a line of its own
+ * right after its datagram's first. IPv4's reader prints none. */
+static bool traced_later(const struct st_comparison *c, size_t t, long f)
+{
+    struct st_pkt tp, fp;
+    const struct st_pkt *p = st_trace_pkt(c->trace, t, &tp);
+    const struct st_pkt *q = st_store_get(&c->cap->frames, (size_t)f, &fp);
+    if (c->t2f[t] >= 0 || p->net != ST_NET_IPV6 || q->net != ST_NET_IPV6 || p->proto != q->proto ||
+        p->ip6.plen != q->ip6.plen || memcmp(p->ip6.src, q->ip6.src, 16) ||
+        memcmp(p->ip6.dst, q->ip6.dst, 16))
+        return false;
+    int64_t d = q->time_ns - (p->time_ns + c->offset_ns);
+    return d > -1000000000 && d < 1000000000;
+}
+
+/* Each later IPv6 fragment of a train a line took, given to the line nmap
+ * printed of it when there is one (among the next few lines): taken out of
+ * the train, matched to that line. */
+static void split_traced_later(struct st_comparison *c)
+{
+    for (size_t t = 0; c->fnext && t < c->trace->npkts; t++) {
+        long head = c->t2f[t], prev = head;
+        if (head < 0 || c->fnext[head] < 0)
+            continue;
+        for (long f = c->fnext[head]; f >= 0;) {
+            long next = c->fnext[f];
+            size_t u = t + 1;
+            while (u < c->trace->npkts && u <= t + 8 && !traced_later(c, u, f))
+                u++;
+            if (u < c->trace->npkts && u <= t + 8) {
+                c->fnext[prev] = (int32_t)next;
+                c->fnext[f] = -1;
+                c->t2f[u] = (int32_t)f;
+                c->f2t[f] = (int32_t)u;
+            } else
+                prev = f;
+            f = next;
+        }
+    }
+}
+
 void st_align_fragments(struct st_comparison *c)
 {
     size_t n;
@@ -196,6 +241,7 @@ void st_align_fragments(struct st_comparison *c)
         c->f2t[head] = (long)t;
         chain(c, v, lo, to, head, (long)t);
     }
+    split_traced_later(c);
     chain_untaken(c, v, n);
     free(v);
 }

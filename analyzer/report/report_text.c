@@ -50,6 +50,10 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
     long f = c->t2f[ti];
     if (st_train_frames(c, f, train, sizeof train))
         snprintf(fr, sizeof fr, "frames %s (fragments)", train);
+    else if (f >= 0 && (st_frame(c, f, &tmp)->flags & ST_PKT_FRAGMENT))
+        /* nmap -6's line of a later fragment (fragments.c): its data read as a header */
+        snprintf(fr, sizeof fr, "frame %u (a later fragment: its data read as a header)",
+                 tmp.frame);
     else if (f >= 0)
         snprintf(fr, sizeof fr, "frame %u", st_frame(c, f, &tmp)->frame);
     else if (st_cause_is_discrepancy((enum st_cause)c->tcause[ti]))
