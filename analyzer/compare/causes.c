@@ -406,6 +406,10 @@ static long answered(const struct st_comparison *c, const struct keys *k, const 
         if (m->quote.present)
             return find_quoted(k, key(K_IPID, m->quote.ip.dst, m->quote.ip.id, m->quote.ip.proto),
                                m->quote.ip.dst, &m->quote, m->quote.ip.proto);
+        if (m->quote.present6 && m->quote.l4len < 4 && m->quote.ip6.nh != ST_IPPROTO_ICMPV6)
+            /* its ports cut by the snap length (no IP id either): about
+             * the host it quotes, the probe unknown */
+            return find(k, key(K_HOST, st_host6(m->quote.ip6.dst), 0, 0));
         if (m->quote.present6)
             return find_quoted(k, quote6_key(&m->quote), st_host6(m->quote.ip6.dst), &m->quote,
                                m->quote.ip6.nh);

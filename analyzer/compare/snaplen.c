@@ -27,8 +27,14 @@ static bool host_lost(const struct st_pkt *p)
     if (p->net == ST_NET_OTHER || st_pkt_resolution(p))
         return true;
     /* an ICMPv6 message cut before its type (read as 0) may have been one */
-    return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
-           !(p->l4.icmp.type | p->l4.icmp.code);
+    if (p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
+        !(p->l4.icmp.type | p->l4.icmp.code))
+        return true;
+    /* an error cut inside the header it quotes: whose datagram, and so
+     * which host it is about, was cut */
+    const struct st_quote *q = &p->l4.icmp.quote;
+    return (p->proto == ST_IPPROTO_ICMP || p->proto == ST_IPPROTO_ICMPV6) &&
+           st_icmp_is_error(p->proto, p->l4.icmp.type) && !q->present && !q->present6;
 }
 
 /* The hosts the cut frames are from or to, but the scanner's own. */

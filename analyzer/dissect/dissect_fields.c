@@ -339,6 +339,8 @@ static void fill_transport(doc_t *d, uint8_t proto, struct st_pkt *p)
     }
 }
 
+static void quote_cut(doc_t *d, struct st_quote *q, uint8_t proto);
+
 static void fill_icmp(doc_t *d, struct st_pkt *p)
 {
     struct st_icmp *m = &p->l4.icmp;
@@ -367,7 +369,8 @@ static void fill_icmp(doc_t *d, struct st_pkt *p)
     /* The quoted datagram: the second IP header and the transport fields. */
     struct st_quote *q = &m->quote;
     q->len = p->l4len > 8 ? (uint16_t)(p->l4len - 8) : 0;
-    if (nvals(d, ST_F_IP_SRC) < 2)
+    /* (a snap length may cut the quoted header between its addresses) */
+    if (nvals(d, ST_F_IP_SRC) < 2 || nvals(d, ST_F_IP_DST) < 2)
         return;
     q->present = true;
     ipv4_at(d, 1, &q->ip);
@@ -397,6 +400,32 @@ static void fill_icmp(doc_t *d, struct st_pkt *p)
     default:
         break;
     }
+    quote_cut(d, q, q->ip.proto);
+}
+
+/* A quote the capture's snap length cut inside its transport header: the
+ * lengths say what was sent (the IP header's), the fields what was kept.
+ * Without its ports (or the quoted ICMP id and seq) it tells its host, not
+ * its probe: its transport length is then 0, as a quote of none (the ports
+ * read as 0 would name no probe, and the error would be unrelated). */
+static void quote_cut(doc_t *d, struct st_quote *q, uint8_t proto)
+{
+    enum st_field last;
+    switch (proto) {
+    case ST_IPPROTO_TCP:
+        last = ST_F_TCP_DSTPORT;
+        break;
+    case ST_IPPROTO_UDP:
+        last = ST_F_UDP_DSTPORT;
+        break;
+    case ST_IPPROTO_SCTP:
+        last = ST_F_SCTP_DSTPORT;
+        break;
+    default:
+        return;
+    }
+    if (!has(d, last))
+        q->l4len = 0;
 }
 
 /* The quoted datagram of an ICMPv6 error: the second IPv6 header and the
@@ -404,7 +433,7 @@ static void fill_icmp(doc_t *d, struct st_pkt *p)
 static void fill_icmp6_quote(doc_t *d, struct st_pkt *p)
 {
     struct st_quote *q = &p->l4.icmp.quote;
-    if (nvals(d, ST_F_IPV6_SRC) < 2)
+    if (nvals(d, ST_F_IPV6_SRC) < 2 || nvals(d, ST_F_IPV6_DST) < 2)
         return;
     q->present6 = true;
     ipv6_at(d, 1, &q->ip6);
@@ -428,6 +457,7 @@ static void fill_icmp6_quote(doc_t *d, struct st_pkt *p)
         q->icmp_type = (uint8_t)num(d, ST_F_ICMPV6_TYPE, 1);
         q->icmp_code = (uint8_t)num(d, ST_F_ICMPV6_CODE, 1);
     }
+    quote_cut(d, q, q->ip6.nh);
 }
 
 /* ICMPv6: type and code; neighbour discovery's target and link-layer
@@ -469,7 +499,8 @@ static bool cut_short(doc_t *d, const struct st_pkt *p)
         return p->origlen && p->caplen < 54;
     if ((p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) || (p->flags & ST_PKT_FRAGMENT))
         return false;
-    size_t ips = nvals(d, p->net == ST_NET_IPV4 ? ST_F_IP_SRC : ST_F_IPV6_SRC);
+    /* (an error's quoted header is whole when its destination is there) */
+    size_t ips = nvals(d, p->net == ST_NET_IPV4 ? ST_F_IP_DST : ST_F_IPV6_DST);
     switch (p->proto) {
     case ST_IPPROTO_TCP:
         return !has(d, ST_F_TCP_FLAGS);

@@ -689,6 +689,39 @@ for cut in "$fx6/default-local 64" "$fx/default-routed 34" "$fx6/default-routed 
   [ "$2" -le 38 ] && check "... at $2 bytes every one-sided packet truncated, none unknown" \
     jqt '.summary.causes.truncated > 0 and .summary.causes.unknown == null' "$tmp/snap.json"
 done
+# an ICMP error whose quote the snap length cut inside the probe's transport header (its
+# ports gone, the quoted IP header whole): about its probe by the quoted IP id (IPv4), about
+# the quoted host (IPv6): the hosts up by their port unreachables, as at full length (the
+# error was "unrelated", the hosts down and nmap's claims unfounded); cut inside the quoted
+# IPv6 header (its destination gone), whose error it is is not known: UNJUDGED, no claim
+# held against nmap (tests/data/snaplen: real runs, record --snaplen)
+sl=tests/data/snaplen
+for r in v4-PU-snap64-untraced hping-udp-snap64 v6-PU-snap104-untraced; do
+  "$st" compare --no-write -f json "$sl/$r" >"$tmp/sl.json"
+  check "$r: its port unreachables answer the probes: consistent, exit 0, none unrelated" \
+    test "$?" -eq 0
+  check "... the hosts that answered up port-unreach, as tshark shows them answering" \
+    test "$(jq -r '[.modes[].hosts[] | select(.verdict == "up") | "\(.host) \(.reason)"] | join(",")' \
+      "$tmp/sl.json")" = "$(tshark -r "$sl/$r/capture.pcapng" -Y 'icmp.type == 3 || icmpv6.type == 1' \
+      -T fields -e ip.src -e ipv6.src 2>/dev/null | tr -d '\t' | cut -d, -f1 | sort -u |
+      sed 's/$/ port-unreach/' | paste -sd,)"
+done
+"$st" compare --no-write -f json "$sl/v6-PU-snap96-untraced" >"$tmp/sl.json"
+check "v6-PU-snap96-untraced: the quoted header cut: UNJUDGED (truncated), nothing unfounded" \
+  jqt '.claims.unfounded == 0 and .summary.causes.unrelated == null
+       and (.summary.result | test("UNJUDGED: .*cut short by the capture.s snap length"))' "$tmp/sl.json"
+# the same with nmap's trace: its fixture's capture cut at 64 (IPv4), 96 and 104 (IPv6)
+for cut in "$fx/PU 64 true" "$fx6/PU 104 true" "$fx6/PU 96 false"; do
+  read -r dir len pass <<<"$cut"
+  editcap -s "$len" "$dir/capture.pcapng" "$tmp/snap.pcapng" >/dev/null 2>&1
+  outside snapq "$tmp/snap.pcapng" "$dir"
+  outside snapw "$dir/capture.pcapng" "$dir"
+  # shellcheck disable=SC2016 # $p and $w are jq's
+  check "nmap's trace, $(basename "$(dirname "$dir")")/PU cut at $len: passes $pass, nothing unfounded, no more unrelated than uncut" \
+    jqt --argjson p "$pass" --slurpfile w "$tmp/snapw.json" '.summary.passes == $p and .claims.unfounded == 0
+         and (.summary.causes.unrelated // 0) <= ($w[0].summary.causes.unrelated // 0)' \
+    "$tmp/snapq.json"
+done
 editcap -s 96 "$fx6/default-local/capture.pcapng" "$tmp/snap96.pcapng" >/dev/null 2>&1
 outside snap96 "$tmp/snap96.pcapng" "$fx6/default-local"
 check "snap length 96 holds every header: consistent, nothing truncated" \
