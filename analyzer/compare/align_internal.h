@@ -38,6 +38,11 @@ void st_classify(struct st_comparison *c);
  * (background.c): cause background. */
 void st_background(struct st_comparison *c);
 
+/* The frames from when no run of the trace ran (before its start, after its
+ * "Nmap done" time) that looked like hidden probes or missed replies:
+ * background, another program's (run_spans.c). */
+void st_outside_runs(struct st_comparison *c);
+
 /* Trace-only packets from before the capture's first frame or after its
  * last, when proven (outside.c): cause outside-capture, counted in
  * c->outside_before and c->outside_after. */

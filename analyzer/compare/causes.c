@@ -806,6 +806,7 @@ void st_classify(struct st_comparison *c)
     not_targets(c, &k, ups, nups, &gu);
     untraced_runs(c);
     st_background(c);
+    st_outside_runs(c);
 
     struct arp_seen arp = {0};
     st_other_interface(c); /* first: such lines prove nothing of the capture's time */

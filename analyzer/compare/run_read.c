@@ -186,6 +186,28 @@ static int64_t command_end(json_object *run)
     return l >= 0 && l <= 3600 ? json_object_get_int64(end) - (int64_t)(l * 1e9) : 0;
 }
 
+/* Whether the recorded command ended by itself, not killed: with exit 0,
+ * or with the 1 by which ping and fping say some target did not answer,
+ * their summary printed all the same (Ctrl-C is how ping without -c and
+ * fping -l end: a silent target must not make that run cut short). */
+static bool ended_by_itself(json_object *run)
+{
+    json_object *cmd = member(run, "command", json_type_object);
+    json_object *exit_status = member(cmd, "exit_status", json_type_int);
+    if (!exit_status || member(cmd, "signal", json_type_string))
+        return false;
+    int rc = json_object_get_int(exit_status);
+    if (rc != 1)
+        return rc == 0;
+    struct st_scanner_cmd s;
+    if (st_scanner_cmd_json(member(run, "command_line", json_type_array), &s) < 0)
+        return false;
+    bool summary_on_int = !strcmp(s.name, "ping") || !strcmp(s.name, "ping6") ||
+                          !strcmp(s.name, "fping") || !strcmp(s.name, "fping6");
+    st_scanner_cmd_free(&s);
+    return summary_on_int;
+}
+
 int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace *t, char *why,
                 size_t whysz)
 {
@@ -207,10 +229,7 @@ int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace 
      * then ended by itself with success (ping's and fping -l's summary on
      * Ctrl-C is their normal end) */
     json_object *status = member(run, "status", json_type_string);
-    json_object *cmd = member(run, "command", json_type_object);
-    json_object *exit_status = member(cmd, "exit_status", json_type_int);
-    bool ended_well = exit_status && json_object_get_int(exit_status) == 0 &&
-                      !member(cmd, "signal", json_type_string);
+    bool ended_well = ended_by_itself(run);
     const char *st = status ? json_object_get_string(status) : "";
     if (!strcmp(st, "running") || (!strcmp(st, "interrupted") && !ended_well))
         t->interrupted = true;

@@ -689,6 +689,41 @@ for cut in "$fx6/default-local 64" "$fx/default-routed 34" "$fx6/default-routed 
   [ "$2" -le 38 ] && check "... at $2 bytes every one-sided packet truncated, none unknown" \
     jqt '.summary.causes.truncated > 0 and .summary.causes.unknown == null' "$tmp/snap.json"
 done
+# ping and fping -l ended by Ctrl-C (tests/data/sigint): their summary printed, exit 1 as
+# they say a target did not answer: a run that ended by itself, judged (was UNJUDGED: run
+# interrupted, so that a silent target's Ctrl-C'd ping could never pass); the same run.json
+# with the command killed by the signal instead stays cut short
+for r in ping-sigint-dead fping-loop; do
+  "$st" compare --no-write -f json "tests/data/sigint/$r" >"$tmp/si.json"
+  check "$r (Ctrl-C, exit 1): judged, consistent, exit 0" test "$?" -eq 0
+  mkdir -p "$tmp/si-$r"
+  cp tests/data/sigint/$r/{trace.log,capture.pcapng} "$tmp/si-$r/"
+  jq '.command.exit_status = null | .command.signal = "SIGINT"' "tests/data/sigint/$r/run.json" \
+    >"$tmp/si-$r/run.json"
+  "$st" compare --no-write -f json "$tmp/si-$r" >"$tmp/si.json"
+  check "... killed by SIGINT instead: UNJUDGED, run interrupted, exit 1" \
+    jqt '.summary.result | test("UNJUDGED: .*interrupted")' "$tmp/si.json"
+done
+
+# a capture wider than the run (tests/data/wide-capture: the user's pings to the same
+# targets before and after nmap): what the host sent or got when nmap was not running is
+# background, not probes nmap hid (retransmit) or replies it missed. The frames outside
+# the run counted here by tshark's times: the run starts at its first probe's frame (its IP
+# id from nmap's line 2) less that line's time, and lasts as long as "scanned in" says
+wc=tests/data/wide-capture
+id0=$(sed -n '2s/.*IP \[.* id=\([0-9]*\) .*/\1/p' "$wc/nmap.out")
+t0=$(tshark -r "$wc/wide.pcapng" -Y "ip.id == $id0" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+s0=$(sed -n '2s/^SENT (\([0-9.]*\)s).*/\1/p' "$wc/nmap.out")
+len=$(sed -n 's/.* scanned in \([0-9.]*\) seconds/\1/p' "$wc/nmap.out")
+tshark -r "$wc/wide.pcapng" -Y ip -T fields -e frame.number -e frame.time_epoch 2>/dev/null |
+  awk -v t0="$t0" -v s0="$s0" -v len="$len" '{ st = t0 - s0; if ($2 < st - 0.5 || $2 > st + len + 0.5) print $1 }' \
+    >"$tmp/wide.want"
+"$st" compare --no-write -f json "$wc/nmap.out" "$wc/wide.pcapng" >"$tmp/wide.json"
+check "a capture wider than the run: consistent, exit 0" test "$?" -eq 0
+check "... the $(wc -l <"$tmp/wide.want") IP frames outside the run background, no other" \
+  test "$(jq -r '[.packets[] | select(.cause == "background") | .frame] | sort | .[]' "$tmp/wide.json")" = \
+  "$(sort -n "$tmp/wide.want")"
+
 # an ICMP error whose quote the snap length cut inside the probe's transport header (its
 # ports gone, the quoted IP header whole): about its probe by the quoted IP id (IPv4), about
 # the quoted host (IPv6): the hosts up by their port unreachables, as at full length (the
