@@ -5,7 +5,8 @@
  * (everything after the time). Also every LOW line must round-trip through
  * the parser, and every line must have its frame on the wire, except those a
  * fixture lists in `unmatched` (line numbers nmap traced but the kernel never
- * sent, each with its reason). The runs with nmap's evasion options
+ * sent, or whose frame nmap misread: nmap -6's line of a later fragment, each
+ * with its reason). The runs with nmap's evasion options
  * (fixtures/nmap-7.93-evasion/) too: IP options at every detail level, and
  * probes sent as fragments, whose line is the datagram the train carried
  * (nmap traces a probe before cutting it), rebuilt from its frames here.
