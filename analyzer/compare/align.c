@@ -888,6 +888,7 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
 
     st_groups_find(c); /* matched: a traced line's frame shows its link layer */
     st_trace_hosts_fill(c);
+    st_trace_mark_told_later(t, c->thost);
     st_classify(c);
     st_fragments_follow(c);
     for (size_t i = 0; i < t->npkts; i++) {

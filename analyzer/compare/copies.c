@@ -6,8 +6,9 @@
  * in time (addresses, IP id or flow label, length, transport header) and
  * another TTL or hop limit (a router forwarded it), other link-layer
  * addresses (another segment) or another capture point (the pcapng
- * interface; -i any's packet type and interface index): a scanner that
- * sends one packet twice sends both alike, and that stays a discrepancy.
+ * interface; -i any's packet type and interface index), or the very same
+ * time (a capture merged with itself): a scanner that sends one packet
+ * twice sends both alike, at two times, and that stays a discrepancy.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,10 @@ static void copies_of(struct st_comparison *c, size_t i, const int32_t *cand, ui
             if (!same_identity(mp, fp))
                 continue;
             if (!pass) {
-                apart = apart || elsewhere(mp, fp);
+                /* (the same instant to the nanosecond: one frame twice, as
+                 * a capture merged with itself has it; no sender repeats a
+                 * packet within no time) */
+                apart = apart || elsewhere(mp, fp) || dt == 0;
             } else if (apart) {
                 c->fcause[f] = ST_CAUSE_COPY;
                 c->f2t[f] = (int32_t)(-2 - (long)i); /* its packet is its relative */

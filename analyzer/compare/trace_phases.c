@@ -203,3 +203,47 @@ void st_trace_infer_no_ping(struct st_trace *t)
     }
     free(bare);
 }
+
+static int cmp_first(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
+void st_trace_mark_told_later(struct st_trace *t, const uint32_t *told)
+{
+    if (!t->later || t->no_ping)
+        return;
+    /* (host << 32 | first later packet) of each host with one */
+    uint64_t *first = malloc((t->nlater + 1) * sizeof *first);
+    if (!first)
+        abort();
+    size_t n = 0;
+    for (size_t i = 0; i < t->npkts; i++)
+        if (t->later[i])
+            first[n++] = (uint64_t)told[i] << 32 | (uint32_t)i;
+    qsort(first, n, sizeof *first, cmp_first);
+    struct st_pkt tmp;
+    for (size_t i = 0; i < t->npkts; i++) {
+        if (t->later[i] || told[i] == host_of(st_trace_pkt(t, i, &tmp)))
+            continue;
+        /* an error its line names no target of (a router's time exceeded
+         * to a traceroute probe): later when what it quotes was already in
+         * its later phase */
+        uint64_t key = (uint64_t)told[i] << 32;
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (first[mid] < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n && first[lo] >> 32 == told[i] && (uint32_t)first[lo] < i &&
+            st_trace_pkt_run(t, (uint32_t)first[lo]) == st_trace_pkt_run(t, i)) {
+            t->later[i] = 1;
+            t->nlater++;
+        }
+    }
+    free(first);
+}

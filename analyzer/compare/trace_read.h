@@ -152,6 +152,12 @@ void st_trace_mark_later_phase(struct st_trace *t);
  * no_ping, every packet. Marks anew when called again. */
 void st_trace_find_later(struct st_trace *t);
 
+/* Once compare knows each packet's host (told: a router's ICMP error is
+ * about the datagram its frame quotes), such an error after the later
+ * phase of the host it is about began is that phase's too (nmap
+ * --traceroute's time exceeded). */
+void st_trace_mark_told_later(struct st_trace *t, const uint32_t *told);
+
 /* nmap -Pn without --reason: a host reported bare "Host is up." (no
  * reply timed it) that the trace sent packets to. nmap -sn sends its own
  * addresses and loopback nothing, and a host it found up by a reply has its

@@ -689,6 +689,17 @@ for cut in "$fx6/default-local 64" "$fx/default-routed 34" "$fx6/default-routed 
   [ "$2" -le 38 ] && check "... at $2 bytes every one-sided packet truncated, none unknown" \
     jqt '.summary.causes.truncated > 0 and .summary.causes.unknown == null' "$tmp/snap.json"
 done
+# a capture merged with itself (mergecap A A): every frame twice at the same instant, the
+# second of each a copy, not a retransmission nor a reply missed: consistent as the capture
+mergecap -w "$tmp/twice.pcapng" "$fx/default-routed/capture.pcapng" \
+  "$fx/default-routed/capture.pcapng" 2>/dev/null
+outside twice "$tmp/twice.pcapng" "$fx/default-routed"
+nf=$(tshark -r "$fx/default-routed/capture.pcapng" 2>/dev/null | wc -l)
+# shellcheck disable=SC2016 # $nf is jq's
+check "a capture merged with itself: passes, each matched frame's twin a copy, no retransmit" \
+  jqt --argjson nf "$nf" '.summary.passes and .summary.causes.retransmit == null
+       and .summary.causes.copy == .summary.matched and .capture.frames == 2 * $nf' "$tmp/twice.json"
+
 # ping and fping -l ended by Ctrl-C (tests/data/sigint): their summary printed, exit 1 as
 # they say a target did not answer: a run that ended by itself, judged (was UNJUDGED: run
 # interrupted, so that a silent target's Ctrl-C'd ping could never pass); the same run.json
