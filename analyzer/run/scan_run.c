@@ -498,6 +498,7 @@ int st_scan_run(struct st_scan_config *cfg)
         .hosts = {.several_modes = cfg->plan.npasses > 1, .v6 = cfg->v6 ? &cfg->targets6 : NULL},
         .rtt_bound = -1};
     int rc = scan_refusals(&s);
+    st_timing_mark("routes"); /* mostly the route of every target (a sweep's cost) */
     if (rc || (rc = scan_prepare(&s)) != 0)
         return rc;
     rc = scan_probe(&s);

@@ -118,6 +118,8 @@ static int lookup(int family, const uint8_t *dst, const char *a, const char *ifn
     r->direct = !k.gateway;
     r->gateway = k.gateway;
     r->prefix_len = k.dst_len;
+    r->multipath = k.multipath;
+    r->via_self = k.via_self;
     uint8_t src[16];
     if (k.have_src)
         memcpy(src, k.src, 16);

@@ -19,7 +19,9 @@ struct st_route {
     bool direct;  /* no gateway: the target is on the interface's link */
     bool gateway; /* routed: via (via6) is the next hop */
     uint32_t via;
-    unsigned prefix_len; /* of the route that matched: targets inside share it */
+    unsigned prefix_len; /* of the route that matched (route_split.h: who shares it) */
+    bool multipath;      /* its next hop is picked per destination: shared by none */
+    bool via_self;       /* its gateway was the target itself: on-link for it alone */
     bool ethernet;       /* the link is Ethernet (ARP possible) */
     bool loopback;
     uint8_t mac[6];

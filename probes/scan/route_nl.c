@@ -42,6 +42,20 @@ static ssize_t ask(struct nl_req *q, char *buf, size_t size)
     return n;
 }
 
+/* The matched route's next hops: several (RTA_MULTIPATH), or a nexthop
+ * object the answer does not expand (RTA_NH_ID without RTA_OIF: it may be a
+ * group), and the kernel hashes each destination onto one of them. */
+static void read_match(struct rtmsg *r, unsigned len, struct st_kroute *k)
+{
+    bool nh_id = false, oif = false;
+    for (struct rtattr *a = RTM_RTA(r); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        k->multipath |= a->rta_type == RTA_MULTIPATH;
+        nh_id |= a->rta_type == RTA_NH_ID;
+        oif |= a->rta_type == RTA_OIF;
+    }
+    k->multipath |= nh_id && !oif;
+}
+
 /* The answer's attributes into k; 0, or -1 with errno. (Not const: the
  * kernel's NLMSG_DATA and RTA_* macros cast the qualifier away.) */
 static int read_answer(char *buf, ssize_t n, size_t alen, bool fib_match, struct st_kroute *k)
@@ -65,6 +79,7 @@ static int read_answer(char *buf, ssize_t n, size_t alen, bool fib_match, struct
     }
     if (fib_match) {
         k->dst_len = r->rtm_dst_len;
+        read_match(r, (unsigned)RTM_PAYLOAD(h), k);
         return 0;
     }
     k->type = r->rtm_type;
@@ -114,11 +129,15 @@ int st_route_kernel(int family, const uint8_t *dst, int oif, bool fib_match, str
     if (query(family, dst, oif, false, k))
         return -1;
     /* a gateway that is the destination itself is no hop: on the link */
-    if (k->gateway && !memcmp(k->via, dst, alen))
+    if (k->gateway && !memcmp(k->via, dst, alen)) {
         k->gateway = false;
+        k->via_self = true;
+    }
     k->dst_len = (unsigned)alen * 8;
     /* an old kernel without RTM_F_FIB_MATCH: the full length, no sharing */
-    if (fib_match && query(family, dst, oif, true, k))
+    if (fib_match && query(family, dst, oif, true, k)) {
         k->dst_len = (unsigned)alen * 8;
+        k->multipath = true;
+    }
     return 0;
 }

@@ -22,14 +22,19 @@ struct st_kroute {
     uint8_t src[16];  /* 4 bytes for IPv4, network order */
     unsigned type;    /* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, ... */
     unsigned dst_len; /* the matched route's prefix length (RTM_F_FIB_MATCH) */
+    /* the matched route picks among several next hops by a hash of the
+     * addresses (or the answer does not say it does not): per target */
+    bool multipath;
+    bool via_self; /* the gateway was the destination itself (then on-link) */
 };
 
 /*
  * family AF_INET (dst 4 bytes) or AF_INET6 (16), in network order; oif 0,
  * or the interface the route must go out of (-e, a zone). 0, or -1 with
  * errno (ENETUNREACH for an unreachable, blackhole or prohibit route).
- * fib_match: also ask which route matched, for its prefix length (one
- * more round trip; dst_len is the full length otherwise).
+ * fib_match: also ask which route matched, for its prefix length and
+ * whether it is multipath (one more round trip; dst_len is the full length
+ * otherwise).
  */
 int st_route_kernel(int family, const uint8_t *dst, int oif, bool fib_match, struct st_kroute *k);
 

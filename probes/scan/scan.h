@@ -1,6 +1,7 @@
 /*
  * Host discovery, nmap's way: the targets (targets.h), the routes that pick
- * an interface and next hop (route.h), the plan of passes and probes
+ * an interface and next hop (route.h; which targets share a lookup:
+ * route_split.h, route_share.h), the plan of passes and probes
  * (scan_plan.h, scan_config.h), the probe modules behind one interface
  * (probe.h, one file per probe type), the scheduler and congestion control
  * (scan_sched.h), the engine that sends, reads and decides (scan_engine.h),
@@ -14,6 +15,8 @@
 #include "evasion.h"
 #include "probe.h"
 #include "route.h"
+#include "route_share.h"
+#include "route_split.h"
 #include "scan_config.h"
 #include "scan_engine.h"
 #include "scan_plan.h"

@@ -22,6 +22,7 @@
 #include "ev.h"
 #include "packet.h"
 #include "probe.h"
+#include "route_share.h"
 #include "evasion.h"
 #include "send_batch.h"
 #include "send_fail.h"
@@ -175,26 +176,18 @@ static int slot_for(struct engine *e, const struct st_route *r, char *err, size_
     return (int)e->nslots++;
 }
 
-/* The slot of the route to a target (v6: a16 its address), looked up. */
-static int route_slot(struct engine *e, uint32_t a, const uint8_t *a16, unsigned *prefix_len,
+/* The slot of the route to a target (v6: a16 its address), looked up; the
+ * route in r. */
+static int route_slot(struct engine *e, uint32_t a, const uint8_t *a16, struct st_route *r,
                       char *err, size_t errsz)
 {
-    struct st_route r;
-    if (a16 ? st_route_lookup6(a16, e->cfg->ifname, &r, err, errsz)
-            : st_route_lookup(a, e->cfg->ifname, &r, err, errsz))
+    if (a16 ? st_route_lookup6(a16, e->cfg->ifname, r, err, errsz)
+            : st_route_lookup(a, e->cfg->ifname, r, err, errsz))
         return -1;
-    *prefix_len = r.prefix_len;
-    return slot_for(e, &r, err, errsz);
+    return slot_for(e, r, err, errsz);
 }
 
-/* Whether a target shares the last lookup's route: the same /24 (IPv6:
- * /64) under a route that covers it whole. A sweep of a /16 asks the
- * kernel 256 times, not 65,536. */
-static bool same_route(const uint8_t *a, const uint8_t *last, size_t bytes, unsigned prefix_len)
-{
-    return last && prefix_len <= bytes * 8 && !memcmp(a, last, bytes);
-}
-
+/* Every target's slot: its route's, looked up or shared (route_share.h). */
 static int resolve_routes(struct engine *e, char *err, size_t errsz)
 {
     const struct st_targets *t = &e->cfg->targets;
@@ -204,30 +197,33 @@ static int resolve_routes(struct engine *e, char *err, size_t errsz)
         return -1;
     }
     bool v6 = e->cfg->v6;
-    uint8_t last[16];
-    bool have_last = false;
-    unsigned prefix_len = 0;
-    int s = -1;
-    for (size_t i = 0; i < t->n; i++) {
-        uint8_t be[16];
+    struct st_route_share share;
+    st_route_share_init(&share, v6 ? AF_INET6 : AF_INET);
+    int rc = 0;
+    for (size_t i = 0; i < t->n && !rc; i++) {
+        uint8_t be[4];
         const uint8_t *a = v6 ? st_targets6_addr(&e->cfg->targets6, t->addr[i]) : be;
         if (!a) {
             snprintf(err, errsz, "IPv6 target key %u unknown", t->addr[i]);
-            return -1;
+            rc = -1;
+            continue;
         }
         uint32_t n = htonl(t->addr[i]);
         memcpy(be, &n, 4);
-        size_t share = v6 ? 8 : 3;
-        if (!same_route(a, have_last ? last : NULL, share, prefix_len)) {
-            s = route_slot(e, t->addr[i], v6 ? a : NULL, &prefix_len, err, errsz);
+        long split;
+        int s = st_route_share_find(&share, a, &split);
+        if (s < 0) {
+            struct st_route r;
+            s = route_slot(e, t->addr[i], v6 ? a : NULL, &r, err, errsz);
             if (s < 0)
-                return -1;
-            memcpy(last, a, v6 ? 16 : 4);
-            have_last = true;
+                rc = -1;
+            else
+                st_route_share_keep(&share, &r, a, split, s);
         }
-        e->slot_of[i] = (uint8_t)s;
+        e->slot_of[i] = (uint8_t)(s < 0 ? 0 : s);
     }
-    return 0;
+    st_route_share_free(&share);
+    return rc;
 }
 
 int st_scan_interfaces(const struct st_scan_config *cfg, char names[][IF_NAMESIZE], size_t max,

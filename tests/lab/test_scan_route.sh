@@ -8,6 +8,11 @@
 #   IPv6: wan0 with only link-local addresses, the routed net via fe80::fe
 #         dev wan0, so the source (2001:2:0:1::1) is lan0's
 #   /32: 198.18.9.1/32 on lan0 and "198.18.9.0/24 dev lan0"; h1 holds 198.18.9.10
+# Then routes more specific than the block a route lookup is shared by
+# (IPv4 /24, IPv6 /64) inside the routed /24 (/64), whose own route is a
+# /24 via wan0: 198.18.3.7/32 on lan0's link, 198.18.3.8/32 via h1 (lan0),
+# 198.18.3.128/25 on lan0's link, 2001:2:0:3::7/128 on lan0's link; h1 holds
+# those addresses. Each of those targets goes its own way, as with nmap.
 # usage: tests/lab/test_scan_route.sh SCANTRACE       (TAP; skipped without root)
 set -uo pipefail
 
@@ -68,5 +73,42 @@ check "/32 address: no IP probe" test "$(grep -c '^SENT.*ICMP' "$tmp/onlink32/tr
 check "/32 address: the host on the link is up" test "$(up_hosts "$tmp/onlink32")" = 198.18.9.10
 ip netns exec "$ns" "$st" record -o "$tmp/nmap-onlink32" -- nmap -n -sn --packet-trace 198.18.9.10 198.18.9.11 >/dev/null 2>&1
 check "/32 address: the same as nmap" quiet "$st" diff "$tmp/nmap-onlink32" "$tmp/onlink32"
+
+ip -n "$ns" route add 198.18.3.7/32 dev lan0
+ip -n "$ns" route add 198.18.3.8/32 via "$(scripts/lab addr l2-up)" dev lan0
+ip -n "$ns" route add 198.18.3.128/25 dev lan0
+ip -n "$ns" -6 route add 2001:2:0:3::7/128 dev lan0
+for a in 198.18.3.7 198.18.3.8 198.18.3.130; do ip -n "$h1" addr add "$a/32" dev eth0; done
+ip -n "$h1" -6 addr add 2001:2:0:3::7/128 dev eth0 nodad
+h1mac=$(ip -n "$h1" -j link show eth0 | jq -r '.[0].address')
+wire_dst() { # wire_dst RUN DST: the Ethernet destinations of the probes to DST
+  tshark -r "$1/capture.pcapng" -Y "ip.src != $2 && ip.dst == $2 && !arp" -T fields -e eth.dst 2>/dev/null | sort -u | tr '\n' ' '
+}
+inside="$up 198.18.3.7 198.18.3.8 198.18.3.130 $absent"
+# shellcheck disable=SC2086 # the targets, one word each
+scan inside $inside
+check "routes inside the /24: scan exits 0" test $? -eq 0
+check "routes inside the /24: every held address up" \
+  test "$(up_hosts "$tmp/inside")" = "$up 198.18.3.7 198.18.3.8 198.18.3.130"
+check "routes inside the /24: both interfaces captured" \
+  test "$(jq -c '.interfaces | sort' "$tmp/inside/run.json")" = '["lan0","wan0"]'
+check "/32 host route on lan0's link: ARPed for there" grep -q '^SENT.*ARP who-has 198.18.3.7 ' "$tmp/inside/trace.log"
+check "/25 on lan0's link: ARPed for there" grep -q '^SENT.*ARP who-has 198.18.3.130 ' "$tmp/inside/trace.log"
+check "/32 via h1: no ARP for it" test "$(grep -c '^SENT.*ARP who-has 198.18.3.8 ' "$tmp/inside/trace.log")" -eq 0
+check "/32 via h1: its probes framed to h1" test "$(wire_dst "$tmp/inside" 198.18.3.8)" = "$h1mac "
+check "the /24's own route still for the rest: pinged, not ARPed" \
+  test "$(grep -c "^SENT.*ARP who-has \($up\|$absent\) " "$tmp/inside/trace.log")" -eq 0
+check "routes inside the /24: consistent" consistent "$tmp/inside"
+# shellcheck disable=SC2086
+ip netns exec "$ns" "$st" record -o "$tmp/nmap-inside" -- nmap -n -sn --packet-trace $inside >/dev/null 2>&1
+check "routes inside the /24: the same as nmap" quiet "$st" diff "$tmp/nmap-inside" "$tmp/inside"
+
+scan inside6 -6 -PE "$up6" 2001:2:0:3::7
+check "IPv6 /128 inside the /64: both up" test "$(up_hosts "$tmp/inside6")" = "$up6 2001:2:0:3::7"
+check "IPv6 /128 on lan0's link: a neighbour solicitation for it" \
+  grep -q '^SENT.*ICMPv6.*> ff02::1:ff00:7 (type=135' "$tmp/inside6/trace.log"
+check "IPv6 /128 inside the /64: consistent" consistent "$tmp/inside6"
+ip netns exec "$ns" "$st" record -o "$tmp/nmap-inside6" -- nmap -6 -n -sn --packet-trace -PE "$up6" 2001:2:0:3::7 >/dev/null 2>&1
+check "IPv6 /128 inside the /64: the same as nmap -6" quiet "$st" diff "$tmp/nmap-inside6" "$tmp/inside6"
 
 tap_done
