@@ -908,6 +908,7 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
     /* a capture that lost frames cannot prove anything complete */
     if (c->dropped_known && c->capture_dropped > 0)
         c->discrepancies++;
+    st_run_dates_check(c);
 }
 
 void st_compare_free(struct st_comparison *c)

@@ -217,6 +217,11 @@ struct st_comparison {
      * the first of each */
     size_t miscounted, miscounted_unprobed;
     uint32_t miscounted_first, unprobed_first;
+    /* runs whose "Starting ... at" minute the capture's clock does not fit
+     * (run_dates.c): the first's start by the capture and by its line */
+    size_t date_mismatch;
+    int64_t date_run_s, date_wall_s;
+    bool date_utc;
 };
 
 /* Room for a result line (st_compare_result) with every clause at once:
@@ -235,6 +240,10 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size);
 /* Align and classify. Never fails on well-formed inputs (aborts on OOM).
  * A trace of several runs has their clocks joined (st_trace_join_runs). */
 void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st_dissection *cap);
+
+/* Each run's printed start ("Starting Nmap ... at") against where the
+ * alignment put it on the capture's clock (run_dates.c). */
+void st_run_dates_check(struct st_comparison *c);
 
 /* The per-mode, per-host view (summary.c). */
 void st_compare_summarize(struct st_comparison *c);

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "claims.h"
 #include "comparison.h"
@@ -934,6 +935,21 @@ __attribute__((format(printf, 2, 3))) static void say(struct result_line *r, con
         say(r, __VA_ARGS__);                                                                       \
     } while (0)
 
+/* A capture whose clock puts a run elsewhere than its "Starting ... at"
+ * line (run_dates.c): not that run's capture, or a clock changed between. */
+static void run_dates_clause(const struct st_comparison *c, struct result_line *r)
+{
+    char cap[32], line[32];
+    time_t a = (time_t)c->date_run_s, b = (time_t)c->date_wall_s;
+    struct tm ta, tb;
+    strftime(cap, sizeof cap, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&a, &ta));
+    strftime(line, sizeof line, c->date_utc ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M",
+             gmtime_r(&b, &tb));
+    PART(" the capture's frames put %s run's start at %s, its Starting line says %s%s: not "
+         "its capture (another run's?), not checked",
+         c->date_mismatch > 1 ? "a" : "the", cap, line, c->date_utc ? "" : " (its own time zone)");
+}
+
 /* The clauses of claims not held and of packets the capture does not show. */
 static void result_unseen(const struct st_comparison *c, struct result_line *r, size_t outside)
 {
@@ -970,6 +986,8 @@ static void result_unseen(const struct st_comparison *c, struct result_line *r, 
              !c->outside_after    ? "before its first frame: it began after the scan started"
              : !c->outside_before ? "after its last frame: it ended before the scan"
                                   : "before its first frame and after its last");
+    if (c->date_mismatch)
+        run_dates_clause(c, r);
     if (c->other_if) {
         char a[ST_HOST_STRLEN];
         PART(" %zu trace packet%s from or to %s%s, which no frame shows: the capture was not "

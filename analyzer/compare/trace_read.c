@@ -298,6 +298,7 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             if (known)
                 snprintf(d, sizeof d, "%s-%s", nping ? "nping" : "nmap", ver);
             run_start(t, no, nping, known ? d : NULL);
+            st_trace_run_wall(t, line);
             continue;
         }
         if (!strncmp(line, "PASS (", 6)) {
@@ -493,6 +494,8 @@ void st_trace_free(struct st_trace *t)
     free(t->run_end_ns);
     free(t->run_nping);
     free(t->run_later);
+    free(t->run_wall_s);
+    free(t->run_wall_utc);
     free(t->later);
     free(t->run_shift);
     free(t->counts);

@@ -120,6 +120,11 @@ struct st_trace {
      * (a port table, TRACEROUTE...; later_phase: a log without "Starting"
      * lines), and per packet whether it is one's (NULL: none is) */
     bool *run_later;
+    /* each run's "Starting ... at 2026-12-06 08:41 UTC": that minute read as
+     * if UTC (seconds since the epoch; INT64_MIN: none), and whether its zone
+     * is UTC (run_dates.c sets it against the capture's clock) */
+    int64_t *run_wall_s;
+    bool *run_wall_utc;
     bool later_phase;
     /* nmap -Pn (run.json's command line, or --reason's "received
      * user-set"): no discovery, its hosts up by the user's word */
@@ -132,6 +137,10 @@ struct st_trace {
     size_t ncounts, cap_counts;
     uint32_t count_pending;
 };
+
+/* The wall time of the run begun by "Starting" line `line` (the last run
+ * of t): run_wall_s and run_wall_utc (run_dates.c). */
+void st_trace_run_wall(struct st_trace *t, const char *line);
 
 /* Reads one of nping's statistics lines into t->counts: "Statistics for
  * host ADDR:" (or "NAME (ADDR):") and the "|  Probes Sent: N | Rcvd: M"

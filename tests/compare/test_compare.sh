@@ -689,6 +689,32 @@ for cut in "$fx6/default-local 64" "$fx/default-routed 34" "$fx6/default-routed 
   [ "$2" -le 38 ] && check "... at $2 bytes every one-sided packet truncated, none unknown" \
     jqt '.summary.causes.truncated > 0 and .summary.causes.unknown == null' "$tmp/snap.json"
 done
+# the capture of another run (the same ARP scan's frames match any run of it): nmap's
+# "Starting Nmap ... at" minute against where the capture's clock puts the run's start
+# (editcap -t shifts the capture); another time zone than UTC is known modulo 15 minutes
+dl=$fx/default-local
+for cut in "86400 false" "120 false" "-31536000 false" "20 true"; do
+  read -r shift pass <<<"$cut"
+  editcap -t "$shift" "$dl/capture.pcapng" "$tmp/shift.pcapng" >/dev/null 2>&1
+  outside shift "$tmp/shift.pcapng" "$dl"
+  check "default-local's capture shifted by $shift s: passes $pass (the Starting line's minute)" \
+    test "$(jq -r '.summary.passes' "$tmp/shift.json")" = "$pass"
+  [ "$pass" = true ] || check "... UNJUDGED, saying where each clock puts the run" \
+    jqt '.summary.result | test("UNJUDGED: the capture.s frames put the run.s start at .* its Starting line says ")' \
+    "$tmp/shift.json"
+done
+mkdir -p "$tmp/zone"
+cp "$dl/capture.pcapng" "$tmp/zone/"
+for z in "1 0 true" "1 3 false" "-5 0 true" "-5 4 false"; do
+  read -r hours mins pass <<<"$z"
+  start=$(sed -n '1s/.* at \([0-9-]* [0-9:]*\) UTC$/\1/p' "$dl/trace.log")
+  local_t=$(date -u -d "$start UTC $hours hours $mins minutes" '+%Y-%m-%d %H:%M')
+  sed "1s/ at .*/ at $local_t XYZ/" "$dl/trace.log" >"$tmp/zone/trace.log"
+  "$st" compare --no-write -f json "$tmp/zone/trace.log" "$tmp/zone/capture.pcapng" >"$tmp/zone.json"
+  check "Starting line in a zone $hours h off UTC, $mins min more: passes $pass" \
+    test "$(jq -r '.summary.passes' "$tmp/zone.json")" = "$pass"
+done
+
 # a capture merged with itself (mergecap A A): every frame twice at the same instant, the
 # second of each a copy, not a retransmission nor a reply missed: consistent as the capture
 mergecap -w "$tmp/twice.pcapng" "$fx/default-routed/capture.pcapng" \
