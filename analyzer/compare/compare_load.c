@@ -240,10 +240,11 @@ static bool failed(const struct st_scanner_cmd *s, const struct st_trace *t)
 }
 
 /* Why the scanner's stdout has no claim to read, when its command says. */
-static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, bool failed_run)
+static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, bool failed_run,
+                       bool sent_none)
 {
     bool unknown = !strcmp(cl->format, "unknown");
-    if (s->to_file && unknown)
+    if (s->to_file && unknown && !sent_none)
         cl->unread = "the scanner wrote its results to a file, not stdout (give it with --claims)";
     else if (s->by_name) {
         /* a name cannot be tied to an address: none of its lines is read */
@@ -315,11 +316,14 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
     /* a scanner that prints its successes alone printed none: no claim */
     /* a scanner that failed claimed nothing by its silence */
     bool failed_run = failed(&l->scanner, &l->trace);
+    /* (one that failed and sent nothing never wrote a file of results
+     * either: masscan -oL FILE without an interface) */
+    bool sent_none = failed_run && !l->trace.npkts;
     const char *silent = failed_run ? NULL : st_scanner_silent_format(&l->scanner);
     if (!strcmp(source, "stdout") && !l->claims.lines && silent)
         snprintf(l->claims.format, sizeof l->claims.format, "%s", silent);
     if (!strcmp(source, "stdout"))
-        unread_why(&l->claims, &l->scanner, failed_run);
+        unread_why(&l->claims, &l->scanner, failed_run, sent_none);
     if (l->scanner.unreach_list && !strcmp(l->claims.format, "address-list"))
         st_claims_unlisted_up(&l->claims, &l->c);
     st_claims_judge(&l->claims, &l->c);

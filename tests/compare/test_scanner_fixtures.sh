@@ -131,6 +131,12 @@ check "zmap failed (exit 1), no output: the result says the scanner failed, and 
   <(jq -r .summary.result "$tmp/zf1.json")
 check "zmap exit 0, no output: read as its address list, no host claimed" \
   test "$(jq -r '"\(.claims.format) \(.claims.claimed_up)"' "$tmp/zf0.json")" = "address-list 0"
+# masscan given -oL FILE that failed before sending (no interface: tests/data/failed): its
+# results went to no file at all: the result says it failed, not "wrote its results to a file"
+"$st" compare --no-write -f json tests/data/failed/masscan-oL >"$tmp/mf.json"
+rc=$?
+check "masscan -oL FILE failed, nothing sent: the result says the scanner failed, exit 1" \
+  test "$(jq -r '.summary.result | test("UNJUDGED: the scanner failed \\(exit status 1\\)") and (test("to a file") | not)' "$tmp/mf.json") $rc" = "true 1"
 # fping exits 1 for "some host unreachable" (a result) and for its usage errors (fping -a -u:
 # "specify only one of a, u"): the same status, nothing printed; that it sent no probe tells
 # the failure from the result
