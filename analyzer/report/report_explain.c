@@ -311,6 +311,36 @@ static bool none_left(const struct st_comparison *c, const struct st_mode_host *
     return h->nprobes > 0;
 }
 
+/* A probe of h malformed on the wire: a UDP length or TCP header length
+ * past what its IP datagram carries (hping3 -2 --scan puts a TCP header's
+ * bytes into its UDP one). Its frame number and what is wrong, into why;
+ * 0 when every probe is sound. A host's stack drops such packets unanswered. */
+static uint32_t malformed_probe(const struct st_comparison *c, const struct st_mode_host *h,
+                                char *why, size_t size)
+{
+    for (size_t i = 0; i < h->nprobes; i++) {
+        long f = c->t2f[h->probes[i]];
+        struct st_pkt tmp;
+        const struct st_pkt *p = f >= 0 ? st_frame(c, f, &tmp) : NULL;
+        /* (a fragment's header is whole only once the datagram is) */
+        bool frag = p && (p->net == ST_NET_IPV4 ? (p->ip.frag & 0x3fff) != 0 : p->ip6.frag);
+        if (!p || (p->net != ST_NET_IPV4 && p->net != ST_NET_IPV6) || frag ||
+            (p->flags & ST_PKT_TRUNCATED))
+            continue;
+        if (p->proto == ST_IPPROTO_UDP && (p->l4.udp.len < 8 || p->l4.udp.len > p->l4len)) {
+            snprintf(why, size, "its UDP length says %u bytes, its IP datagram carries %u",
+                     p->l4.udp.len, p->l4len);
+            return p->frame;
+        }
+        if (p->proto == ST_IPPROTO_TCP && (p->l4.tcp.off < 5 || p->l4.tcp.off * 4u > p->l4len)) {
+            snprintf(why, size, "its TCP header length says %u bytes, its IP datagram carries %u",
+                     p->l4.tcp.off * 4u, p->l4len);
+            return p->frame;
+        }
+    }
+    return 0;
+}
+
 /* Whether the scanner read a router's destination unreachable about the
  * host: a hint nmap does not take for an answer (RFC 1122). */
 static bool router_hint(const struct st_comparison *c, const struct st_mode_host *h)
@@ -343,6 +373,8 @@ static void why(const struct teller *t)
     FILE *out = t->out;
     const char *down = why_down(h->reason);
     size_t back = came_back(t->c, h);
+    char bad_why[96];
+    uint32_t bad;
     fprintf(out, "  %sWhy %s:%s ", st_paint(t->color, ST_SGR_BOLD), h->up ? "up" : "down",
             st_paint(t->color, ST_SGR_RESET));
     if (h->up && h->group)
@@ -373,6 +405,12 @@ static void why(const struct teller *t)
         fputs("none of its probes reached the wire (below), so nothing could come back: your "
               "kernel found no one answering ARP for the address, so nobody on your segment has it",
               out);
+    else if (!back && (bad = malformed_probe(t->c, h, bad_why, sizeof bad_why)))
+        fprintf(out,
+                "nothing came back, and its probes were malformed on the wire (frame %u: %s): "
+                "a host drops such a packet without a word, so the silence says nothing of "
+                "the host",
+                bad, bad_why);
     else if (!back)
         fputs("nothing came back to any probe, in any try: the host is off, absent, or a "
               "firewall drops everything it would have answered",

@@ -131,6 +131,16 @@ check "zmap failed (exit 1), no output: the result says the scanner failed, and 
   <(jq -r .summary.result "$tmp/zf1.json")
 check "zmap exit 0, no output: read as its address list, no host claimed" \
   test "$(jq -r '"\(.claims.format) \(.claims.claimed_up)"' "$tmp/zf0.json")" = "address-list 0"
+# hping3 -2 --scan's malformed UDP probes (tests/data/malformed): explain does not blame the
+# host for the silence; the frame it names is one tshark finds a bad UDP length in
+d=tests/data/malformed/hping3-udp-scan
+"$st" explain "$d" >"$tmp/mal.txt"
+bad=$(tshark -r "$d/capture.pcapng" -Y 'udp && _ws.expert.message contains "Bad length value"' \
+  -T fields -e frame.number 2>/dev/null | head -1)
+check "explain, hping3 -2 --scan: its probes malformed on the wire (frame $bad, as tshark says)" \
+  grep -q "Why down: nothing came back, and its probes were malformed on the wire (frame $bad: its UDP length says" \
+  "$tmp/mal.txt"
+
 # masscan given -oL FILE that failed before sending (no interface: tests/data/failed): its
 # results went to no file at all: the result says it failed, not "wrote its results to a file"
 "$st" compare --no-write -f json tests/data/failed/masscan-oL >"$tmp/mf.json"
