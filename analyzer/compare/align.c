@@ -237,6 +237,40 @@ static void find_scanner(struct st_comparison *c, const uint8_t *cdir, const uin
             add_scanner(c, src[i]);
 }
 
+/* A capture without directions (pcap, dumpcap -P) and no run.json: the
+ * scanner's link-local address is in none of its lines, yet its kernel
+ * does neighbour discovery from it. It is the source of IPv6 frames from
+ * the MAC its matched IPv6 probes left from, seen before any router (at
+ * most a few: the first 4). */
+static void link_local_by_mac(struct st_comparison *c)
+{
+    uint8_t mac[4][6];
+    size_t n = 0;
+    struct st_pkt tmp;
+    for (size_t i = 0; i < c->trace->npkts && n < 4; i++) {
+        struct st_pkt ptmp;
+        const struct st_pkt *p = st_trace_pkt(c->trace, i, &ptmp);
+        if (c->t2f[i] < 0 || p->dir != ST_DIR_SENT || p->net != ST_NET_IPV6)
+            continue;
+        const struct st_pkt *f = st_store_get(&c->cap->frames, (size_t)c->t2f[i], &tmp);
+        /* (a hop limit other than the line's: seen past a router, from its MAC) */
+        bool seen = f->link != ST_LINK_ETHERNET || f->ip6.hopl != p->ip6.hopl;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = !memcmp(mac[k], f->eth_src, 6);
+        if (!seen)
+            memcpy(mac[n++], f->eth_src, 6);
+    }
+    for (size_t i = 0; n && i < c->cap->n; i++) {
+        const struct st_pkt *f = st_store_get(&c->cap->frames, i, &tmp);
+        if (f->link != ST_LINK_ETHERNET || f->net != ST_NET_IPV6 || f->ip6.src[0] != 0xfe ||
+            (f->ip6.src[1] & 0xc0) != 0x80)
+            continue;
+        for (size_t k = 0; k < n; k++)
+            if (!memcmp(mac[k], f->eth_src, 6))
+                add_scanner(c, st_pkt_src_host(f));
+    }
+}
+
 static enum st_dir frame_dir(const struct st_comparison *c, enum st_dir captured, uint32_t src)
 {
     if (captured != ST_DIR_NONE)
@@ -878,8 +912,9 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
         if ((p->flags & ST_PKT_CONNECT) && p->dir == ST_DIR_SENT)
             add_scanner(c, st_pkt_src_host(st_store_get(&cap->frames, (size_t)c->t2f[i], &tmp)));
     }
-    /* the kernel's SYNs named more of the scanner's addresses: the frames
-     * without a captured direction are judged again */
+    link_local_by_mac(c);
+    /* the kernel's SYNs (its link-local's ND) named more of the scanner's
+     * addresses: the frames without a captured direction are judged again */
     for (size_t i = 0; nscanner != c->nscanner && i < cap->n; i++)
         if ((cdir[i] & ~CDIR_ND) == ST_DIR_NONE)
             c->fdir[i] =

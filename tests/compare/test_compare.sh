@@ -782,6 +782,16 @@ done
 check "v6-PU-snap96-untraced: the quoted header cut: UNJUDGED (truncated), nothing unfounded" \
   jqt '.claims.unfounded == 0 and .summary.causes.unrelated == null
        and (.summary.result | test("UNJUDGED: .*cut short by the capture.s snap length"))' "$tmp/sl.json"
+# a pcap without directions and no run.json (dumpcap -P): the scanner's link-local, in no
+# line, is known by the MAC its probes left from: its neighbour discovery is os-nd, none
+# of it unrelated (was: the solicitation from it and the advertisement to it unrelated)
+dv=$sl/dumpcap-v6-s96
+"$st" compare --no-write -f json "$dv/trace.log" "$dv/capture.pcap" >"$tmp/dv.json"
+ll=$(tshark -r "$dv/capture.pcap" -Y 'icmpv6.type == 135 && ipv6.src == fe80::/10 && eth.src == '"$(tshark -r "$dv/capture.pcap" -Y 'ipv6.hlim == 255 && icmpv6.type == 128' -T fields -e eth.src 2>/dev/null | head -1)" \
+  -T fields -e frame.number 2>/dev/null | head -1)
+# shellcheck disable=SC2016 # $f is jq's
+check "dumpcap -P capture: the scanner's link-local solicitation (frame $ll) os-nd, sent" \
+  jqt --argjson f "${ll:-0}" '[.packets[] | select(.frame == $f) | "\(.cause) \(.dir)"] == ["os-nd sent"]' "$tmp/dv.json"
 # the same with nmap's trace: its fixture's capture cut at 64 (IPv4), 96 and 104 (IPv6)
 for cut in "$fx/PU 64 true" "$fx6/PU 104 true" "$fx6/PU 96 false"; do
   read -r dir len pass <<<"$cut"
