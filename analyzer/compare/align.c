@@ -254,7 +254,9 @@ static void link_local_by_mac(struct st_comparison *c)
             continue;
         const struct st_pkt *f = st_store_get(&c->cap->frames, (size_t)c->t2f[i], &tmp);
         /* (a hop limit other than the line's: seen past a router, from its MAC) */
-        bool seen = f->link != ST_LINK_ETHERNET || f->ip6.hopl != p->ip6.hopl;
+        static const uint8_t none[6];
+        bool seen = f->link != ST_LINK_ETHERNET || f->ip6.hopl != p->ip6.hopl ||
+                    !memcmp(f->eth_src, none, 6); /* (frames built without a link layer) */
         for (size_t k = 0; k < n && !seen; k++)
             seen = !memcmp(mac[k], f->eth_src, 6);
         if (!seen)

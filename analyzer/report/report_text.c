@@ -64,7 +64,33 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
     fprintf(p->out, "      %-5s %-36s line %-6u %s\n", label, kind, pk->line, fr);
 }
 
-static void host_block(const struct pen *p, const struct st_comparison *c,
+/* A group's members (the hosts of its mode its probes found), or the
+ * groups a member answered: as report.json's group, members, member_of. */
+static void group_line(const struct pen *p, const struct st_comparison *c, const struct st_mode *m,
+                       const struct st_mode_host *h)
+{
+    char a[ST_HOST_STRLEN];
+    size_t n = 0;
+    if (h->group) {
+        fprintf(p->out, "      group  a broadcast or multicast address; members:");
+        for (size_t k = 0; k < m->nhosts; k++)
+            if (st_host_member_of(c, &m->hosts[k], h->addr))
+                fprintf(p->out, " %s", st_host_str(m->hosts[k].addr, a)), n++;
+        fprintf(p->out, "%s\n", n ? "" : " none answered");
+        return;
+    }
+    uint32_t *g = malloc((h->nprobes ? h->nprobes : 1) * sizeof *g);
+    if (!g)
+        abort();
+    n = st_host_groups(c, h, g);
+    for (size_t k = 0; k < n; k++)
+        fprintf(p->out, "%s%s", k ? ", " : "      member of ", st_host_str(g[k], a));
+    if (n)
+        fprintf(p->out, ": found by the group's echo request\n");
+    free(g);
+}
+
+static void host_block(const struct pen *p, const struct st_comparison *c, const struct st_mode *m,
                        const struct st_mode_host *h)
 {
     char a[ST_HOST_STRLEN], lat[32] = "";
@@ -72,6 +98,8 @@ static void host_block(const struct pen *p, const struct st_comparison *c,
         snprintf(lat, sizeof lat, "  %.6fs", h->latency_s);
     fprintf(p->out, "  %-15s %s%-4s%s  %s%s\n", st_host_str(h->addr, a),
             paint(p, h->up ? GREEN : RED), h->up ? "up" : "down", paint(p, RESET), h->reason, lat);
+    if (c->ngroups) /* a group pinged: only then, every other report stays as it was */
+        group_line(p, c, m, h);
     for (size_t i = 0; i < h->nprobes; i++)
         ref(p, "sent", c, h->probes[i]);
     if (h->stated_sent) /* (nping: stated_counts.c) */
@@ -183,7 +211,7 @@ void st_report_text(const struct st_comparison *c, FILE *out, bool color)
         const struct st_mode *mode = &c->modes[m];
         fprintf(out, "\n%smode %s%s\n", paint(&p, BOLD), mode->name, paint(&p, RESET));
         for (size_t h = 0; h < mode->nhosts; h++)
-            host_block(&p, c, &mode->hosts[h]);
+            host_block(&p, c, mode, &mode->hosts[h]);
     }
     no_target(&p, c);
 

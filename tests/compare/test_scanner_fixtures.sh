@@ -338,6 +338,14 @@ for name in "${groups[@]}"; do
   check "$name: consistent, exit 0, no unknown frame" \
     jqt '.summary.passes and .summary.discrepancies == 0 and (.summary.causes.unknown // 0) == 0' "$j"
   check "$name: exit 0" test "$rc" -eq 0
+  # the text report marks them as report.json does: the group's members, each member's group
+  "$st" compare --no-write "fixtures/scanners/$name" >"$tmp/$name.txt" 2>&1
+  check "$name: the text's group line lists report.json's members" \
+    test "$(sed -n 's/^      group  a broadcast or multicast address; members: //p' "$tmp/$name.txt")" = \
+    "$(jq -r '[.modes[].hosts[] | select(.group) | .members[]] | join(" ")' "$j")"
+  check "$name: the text says 'member of' for each of report.json's members" \
+    test "$(grep -c '^      member of ' "$tmp/$name.txt")" -eq \
+    "$(jq '[.modes[].hosts[] | select(.member_of)] | length' "$j")"
   # shellcheck disable=SC2016 # jq's variables
   check "$name: every request to $g and every member's reply matched" \
     jqt --slurpfile q "$tmp/$name.req" --slurpfile r "$tmp/$name.rep" \
