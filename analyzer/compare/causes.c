@@ -58,6 +58,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_CONNECT_NO_ARP] = "connect-no-arp",
         [ST_CAUSE_OTHER_INTERFACE] = "other-interface",
         [ST_CAUSE_MEMBER_REPLY] = "member-reply",
+        [ST_CAUSE_ROUTER_NO_ARP] = "router-no-arp",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -610,9 +611,33 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
  * lossy capture of a /16 never finished).
  */
 struct arp_seen {
-    struct st_u32set asked, answered;
+    /* asked by the scanner, answered by anyone, asked by another host (a
+     * router the capture was taken behind, resolving a probe's target) */
+    struct st_u32set asked, answered, others_asked;
     bool made;
+    bool past_router; /* a probe's frame has a lower TTL than its line: seen past a router */
 };
+
+/* Whether the capture was taken past a router: a probe's frame left the
+ * scanner with its line's TTL (hop limit) and shows a lower one. */
+static bool past_router(const struct st_comparison *c)
+{
+    struct st_pkt tp, fp;
+    for (size_t i = 0; i < c->trace->npkts; i++) {
+        if (c->t2f[i] < 0)
+            continue;
+        const struct st_pkt *p = st_trace_pkt(c->trace, i, &tp);
+        if (p->dir != ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
+            continue;
+        const struct st_pkt *f = st_store_get(&c->cap->frames, (size_t)c->t2f[i], &fp);
+        if (p->net == ST_NET_IPV4 && f->net == ST_NET_IPV4 && p->ip.ttl && f->ip.ttl < p->ip.ttl)
+            return true;
+        if (p->net == ST_NET_IPV6 && f->net == ST_NET_IPV6 && p->ip6.hopl &&
+            f->ip6.hopl < p->ip6.hopl)
+            return true;
+    }
+    return false;
+}
 
 static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
 {
@@ -623,22 +648,34 @@ static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
         if (is_nd(f) && f->l4.icmp.nd_has_target) {
             /* IPv6: the kernel's solicitations and the advertisements, by target */
             uint32_t target = st_host6(f->l4.icmp.nd_target);
-            if (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT &&
-                st_is_scanner(c, st_pkt_src_host(f)))
-                st_u32set_push(&s->asked, target);
+            if (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT)
+                st_u32set_push(st_is_scanner(c, st_pkt_src_host(f)) ? &s->asked : &s->others_asked,
+                               target);
             else if (f->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT)
                 st_u32set_push(&s->answered, target);
             continue;
         }
         if (f->net != ST_NET_ARP)
             continue;
-        if ((f->arp.op & 0xff) == 1 && st_is_scanner(c, f->arp.spa))
-            st_u32set_push(&s->asked, f->arp.tpa);
+        if ((f->arp.op & 0xff) == 1)
+            st_u32set_push(st_is_scanner(c, f->arp.spa) ? &s->asked : &s->others_asked, f->arp.tpa);
         if ((f->arp.op & 0xff) == 2)
             st_u32set_push(&s->answered, f->arp.spa);
     }
     st_u32set_seal(&s->asked);
     st_u32set_seal(&s->answered);
+    st_u32set_seal(&s->others_asked);
+    s->past_router = past_router(c);
+}
+
+/* A router's dropping of a probe the capture, taken past it, does not
+ * show: its ARP (ND) for the target is there, unanswered. */
+static bool router_dropped(const struct st_comparison *c, struct arp_seen *s, uint32_t dst)
+{
+    if (!s->made)
+        arp_seen_make(c, s);
+    return s->past_router && st_u32set_has(&s->others_asked, dst) &&
+           !st_u32set_has(&s->answered, dst);
 }
 
 /* A SENT line without its frame: did the kernel fail to resolve its next
@@ -831,6 +868,8 @@ void st_classify(struct st_comparison *c)
                            : p->net == ST_NET_IPV4     ? ST_CAUSE_NO_ARP
                            : p->net == ST_NET_IPV6     ? ST_CAUSE_NO_ND
                                                        : ST_CAUSE_UNKNOWN;
+        else if (p->dir == ST_DIR_SENT && router_dropped(c, &arp, st_pkt_dst_host(p)))
+            c->tcause[i] = ST_CAUSE_ROUTER_NO_ARP;
         else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }
@@ -839,6 +878,7 @@ void st_classify(struct st_comparison *c)
     st_snaplen(c); /* once every one-sided packet has its cause */
     st_u32set_free(&arp.asked);
     st_u32set_free(&arp.answered);
+    st_u32set_free(&arp.others_asked);
     free(k.e);
     free(k.dir);
     free(ups);

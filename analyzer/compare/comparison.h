@@ -60,6 +60,8 @@ enum st_cause {
                                * left by an interface the capture did not record */
     ST_CAUSE_MEMBER_REPLY,    /* wire only: a member's answer to a probe of a group that the
                                * scanner never traces (nping: no target of its, or its id) */
+    ST_CAUSE_ROUTER_NO_ARP,   /* trace only: a probe a capture past a router does not show, the
+                               * router's ARP (ND) for its target unanswered: it dropped it */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 

@@ -87,6 +87,7 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_BACKGROUND:
     case ST_CAUSE_COPY:
     case ST_CAUSE_MEMBER_REPLY:
+    case ST_CAUSE_ROUTER_NO_ARP:
         return "late";
     default:
         return "wireonly";

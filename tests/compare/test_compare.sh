@@ -742,6 +742,21 @@ for r in ping-sigint-dead fping-loop; do
     jqt '.summary.result | test("UNJUDGED: .*interrupted")' "$tmp/si.json"
 done
 
+# a capture taken past the router (tests/data/router-capture): the probes the router could
+# not deliver (its ARP for the absent target unanswered, in the capture) are router-no-arp,
+# not discrepancies; counted here from the trace and tshark
+rc=tests/data/router-capture
+"$st" compare --no-write -f json "$rc/trace.log" "$rc/capture.pcapng" >"$tmp/rtr.json"
+absent=$(tshark -r "$rc/capture.pcapng" -Y 'arp.opcode == 1' -T fields -e arp.dst.proto_ipv4 2>/dev/null |
+  sort -u | while read -r a; do
+    tshark -r "$rc/capture.pcapng" -Y "arp.opcode == 2 && arp.src.proto_ipv4 == $a" 2>/dev/null | grep -q . || echo "$a"
+  done)
+nprobes=$(grep -c "^SENT .* > ${absent//./\.}[: ]" "$rc/trace.log")
+# shellcheck disable=SC2016 # $n is jq's
+check "a capture past the router: no discrepancy, the $nprobes probes to $absent router-no-arp" \
+  jqt --argjson n "$nprobes" '.summary.discrepancies == 0 and .summary.causes["router-no-arp"] == $n
+       and .summary.causes.unknown == null' "$tmp/rtr.json"
+
 # a capture wider than the run (tests/data/wide-capture: the user's pings to the same
 # targets before and after nmap): what the host sent or got when nmap was not running is
 # background, not probes nmap hid (retransmit) or replies it missed. The frames outside
