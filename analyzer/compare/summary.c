@@ -502,8 +502,11 @@ static void verdict(const struct st_comparison *c, const size_t *by_addr, const 
     /* nmap reports every host it found up, and "Nmap done" says it decided
      * the rest: down. Without either the scanner never said, whatever the
      * replies suggest (a trace cut short, a run stopped before its report) */
-    h->judged =
-        reported || (h->nprobes ? st_trace_run_ended(t, (size_t)h->probes[0]) : t->end_ns >= 0);
+    /* (a member the group's probe found is no target: the scanner gives it
+     * no verdict of its own, scantrace's run.json none, and its traced
+     * answer decides it) */
+    h->judged = reported || (h->member && up) ||
+                (h->nprobes ? st_trace_run_ended(t, (size_t)h->probes[0]) : t->end_ns >= 0);
     if (!h->judged && !h->up && t->interrupted)
         h->reason = "interrupted";
     if (h->up && !(first && first_decides) && !by_member)
