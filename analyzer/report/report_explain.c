@@ -311,6 +311,20 @@ static bool none_left(const struct st_comparison *c, const struct st_mode_host *
     return h->nprobes > 0;
 }
 
+/* Whether the capture holds the loopback interface: a frame between the
+ * scanner's own addresses (record -i any, -i lo). */
+static bool lo_recorded(const struct st_comparison *c)
+{
+    struct st_pkt tmp;
+    for (size_t f = 0; f < c->cap->n; f++) {
+        const struct st_pkt *p = st_store_get(&c->cap->frames, f, &tmp);
+        uint32_t s = st_pkt_src_host(p), d = st_pkt_dst_host(p);
+        if (s && d && st_is_own_host(c, s) && st_is_own_host(c, d))
+            return true;
+    }
+    return false;
+}
+
 /* A probe of h malformed on the wire: a UDP length or TCP header length
  * past what its IP datagram carries (hping3 -2 --scan puts a TCP header's
  * bytes into its UDP one). Its frame number and what is wrong, into why;
@@ -476,6 +490,12 @@ static void trace_only(const struct teller *t, long ti)
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u); the capture's frames of this host "
                 "were cut short by its snap length, so none can be told to be it.",
+                article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
+    else if (c->tcause[ti] == ST_CAUSE_LOOPBACK && lo_recorded(c))
+        fprintf(t->out,
+                "  The trace shows %s %s from the scanner's host to itself (line %u): nmap "
+                "traces such a packet twice, as sent and as received back over the loopback "
+                "interface (lo), which carries it once: its one frame is the other line's.",
                 article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
     else if (c->tcause[ti] == ST_CAUSE_LOOPBACK)
         fprintf(t->out,
