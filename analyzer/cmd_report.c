@@ -27,9 +27,10 @@ static void usage(FILE *out)
 {
     fputs(report_usage, out);
     st_report_options_usage(out, "html");
-    fputs("\nExit: 0 written (1 with --format junit when there are discrepancies, as\n"
-          "compare), 2 bad usage or unreadable input, 3 environment (tshark missing or\n"
-          "failing, output not writable).\n",
+    fputs("\nExit: 0 written (1 with --format junit when the run does not pass, as\n"
+          "compare: discrepancies, claims the wire contradicts, anything unjudged),\n"
+          "2 bad usage or unreadable input, 3 environment (tshark missing or failing,\n"
+          "output not writable).\n",
           out);
 }
 
@@ -120,8 +121,11 @@ int st_cmd_report(int argc, char **argv)
     if (rc)
         return rc;
     rc = st_report_write("scantrace report", format, &(struct st_render){.c = &l.c}, output);
-    /* JUnit feeds CI, which reads the exit status: it fails as compare does */
-    if (!rc && format == st_report_format("junit") && (l.c.discrepancies || l.trace.malformed))
+    /* JUnit feeds CI, which reads the exit status: it fails as compare does
+     * (claims, unjudged hosts, an interrupted run: never a pass) */
+    char result[ST_RESULT_MAX];
+    if (!rc && format == st_report_format("junit") &&
+        !st_compare_result(&l.c, result, sizeof result))
         rc = ST_EXIT_DIFFERENT;
     st_loaded_free(&l);
     return rc;

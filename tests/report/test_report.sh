@@ -163,6 +163,23 @@ for fw in "${formats[@]}"; do
   check "-f $f: compare and report write the same bytes" cmp -s "$tmp/c.$f" "$tmp/r.$f"
 done
 check "md is markdown" cmp -s "$tmp/r.md" "$tmp/r.markdown"
+# JUnit feeds CI by its exit status: report -f junit fails exactly as compare does, for a
+# claim the wire contradicts (a host nmap's output says up that never answered, added to
+# its report here) and for an interrupted run (its run.json says so), not only for
+# discrepancies
+mkdir -p "$tmp/cl" "$tmp/int"
+cp "$run/capture.pcapng" "$tmp/cl/"
+awk '/^Nmap done/ { print "Nmap scan report for 198.18.3.9"; print "Host is up (0.00010s latency)." } { print }' \
+  "$run/trace.log" >"$tmp/cl/trace.log"
+sd=fixtures/scantrace/default
+cp "$sd/capture.pcapng" "$sd/trace.log" "$tmp/int/"
+jq '.status = "interrupted"' "$sd/run.json" >"$tmp/int/run.json"
+for d in cl int; do
+  "$st" compare --no-write "$tmp/$d" >/dev/null 2>&1
+  want=$?
+  "$st" report -f junit -o "$tmp/$d.junit" "$tmp/$d" 2>/dev/null
+  check "report -f junit exits as compare does ($d: $want), 1" test "$? $want" = "1 1"
+done
 # "-o -" is standard output, as other tools read it: no file named "-"
 (cd "$tmp" && "$st" report -f junit -o - "$OLDPWD/$run" >"$tmp/dash.junit")
 check "report -o -: the page on standard output, no file named -" \
