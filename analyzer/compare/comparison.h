@@ -224,6 +224,10 @@ struct st_comparison {
     size_t date_mismatch;
     int64_t date_run_s, date_wall_s;
     bool date_utc;
+    /* a merged sweep (run.json's shard): the shards merge did not have, of
+     * how many, the first's index (-1 none) */
+    size_t shards_missing;
+    int shards_count, shard_missing_first;
 };
 
 /* Room for a result line (st_compare_result) with every clause at once:

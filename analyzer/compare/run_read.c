@@ -186,6 +186,19 @@ static int64_t command_end(json_object *run)
     return l >= 0 && l <= 3600 ? json_object_get_int64(end) - (int64_t)(l * 1e9) : 0;
 }
 
+/* A merged sweep's shards merge did not have ("missing": [1]): the
+ * addresses they swept are in no trace line and no frame, unchecked. */
+static void shards_missing(struct st_comparison *c, json_object *shard)
+{
+    json_object *missing = member(shard, "missing", json_type_array);
+    json_object *count = member(shard, "count", json_type_int);
+    c->shards_missing = missing ? json_object_array_length(missing) : 0;
+    c->shards_count = count ? json_object_get_int(count) : 0;
+    json_object *first = c->shards_missing ? json_object_array_get_idx(missing, 0) : NULL;
+    c->shard_missing_first =
+        json_object_is_type(first, json_type_int) ? json_object_get_int(first) : -1;
+}
+
 /* Whether the recorded command ended by itself, not killed: with exit 0,
  * or with the 1 by which ping and fping say some target did not answer,
  * their summary printed all the same (Ctrl-C is how ping without -c and
@@ -221,6 +234,7 @@ int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace 
     c->capture_whole = member(run, "capture", json_type_object) != NULL;
     c->scanner_end_ns = command_end(run);
     c->capture_chosen = interfaces_chosen(member(run, "command_line", json_type_array));
+    shards_missing(c, member(run, "shard", json_type_object));
     asked_mode(member(run, "command_line", json_type_array), t);
     command_targets6(member(run, "command_line", json_type_array), t);
     local_addresses(member(run, "local_addresses", json_type_array), t);
@@ -306,5 +320,8 @@ int st_run_json_read(const char *rundir, struct st_trace *t, struct st_compariso
     out->capture_whole = c.capture_whole;
     out->capture_chosen = c.capture_chosen;
     out->scanner_end_ns = c.scanner_end_ns;
+    out->shards_missing = c.shards_missing;
+    out->shards_count = c.shards_count;
+    out->shard_missing_first = c.shard_missing_first;
     return 1;
 }

@@ -991,6 +991,11 @@ static void result_unseen(const struct st_comparison *c, struct result_line *r, 
                                   : "before its first frame and after its last");
     if (c->date_mismatch)
         run_dates_clause(c, r);
+    if (c->shards_missing)
+        PART(" %zu of %d shards of the sweep missing (shard %d%s): their addresses were "
+             "not merged, not checked",
+             c->shards_missing, c->shards_count, c->shard_missing_first,
+             c->shards_missing > 1 ? "..." : "");
     if (c->other_if) {
         char a[ST_HOST_STRLEN];
         PART(" %zu trace packet%s from or to %s%s, which no frame shows: the capture was not "

@@ -168,6 +168,10 @@ check "a merge with shards missing exits 0 and says which are missing" \
   bash -c "[ $rc -eq 0 ] && grep -q '2 of the sweep.s 4 shards missing' '$tmp/part.err'"
 check "its run.json lists shards 0 and 2 as missing" \
   py 'runs[0]["shard"]["missing"] == [0, 2] and runs[0]["shard"]["merged"] == [1, 3]' "$tmp/part"
+# (compare said consistent of half a sweep, and report -f junit had no failure)
+"$ST" compare --no-write "$tmp/part" >"$tmp/part.cmp" 2>&1 && rc=0 || rc=$?
+check "compare of it: UNJUDGED, naming the missing shards, exit 1" \
+  bash -c "[ $rc -eq 1 ] && grep -q 'UNJUDGED: .*2 of 4 shards of the sweep missing (shard 0...)' '$tmp/part.cmp'"
 
 
 # ---------------------------------------------------------------- an IPv6 sweep's shards
