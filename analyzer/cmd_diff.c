@@ -170,6 +170,9 @@ struct host_diff {
     uint32_t addr;
     const struct st_dv_host *a, *b;
     bool differs;
+    /* each run sent the host probes the other did not: no race (a race only
+     * cuts one run's probes short, it sends none of another kind) */
+    bool both_ways;
     struct bag delta; /* count > 0: only in B (added); < 0: only in A (removed) */
 };
 
@@ -192,14 +195,18 @@ static void diff_host(const struct opts *o, struct host_diff *d)
         pkt_key(o, &b->pkts[i], key, sizeof key);
         bag_add(&d->delta, key, +1);
     }
-    bool packets_differ = false, probes_differ = false;
+    bool packets_differ = false, probes_differ = false, fewer = false, more = false;
     for (size_t i = 0; i < d->delta.n; i++)
         if (d->delta.count[i]) {
+            bool sent = !strncmp(d->delta.key[i], "sent", 4);
             packets_differ = true;
-            probes_differ |= !strncmp(d->delta.key[i], "sent", 4);
+            probes_differ |= sent;
+            fewer |= sent && d->delta.count[i] < 0;
+            more |= sent && d->delta.count[i] > 0;
         }
     bag_keep_differences(&d->delta);
-    d->differs = a->up != b->up || strcmp(a->reason, b->reason);
+    d->both_ways = fewer && more;
+    d->differs = a->up != b->up || strcmp(a->reason, b->reason) || d->both_ways;
     if (precise)
         d->differs |= packets_differ;
     else if (!a->up && !b->up)
@@ -312,11 +319,13 @@ static void host_line(const struct opts *o, char sign, const struct st_dv_host *
 
 /* Whether a packet one run has more of than the other counts as a
  * difference: for a host up in both for the same reason, which other probes
- * went out is a race (nmap stops probing once a reply is in), so not. */
+ * went out is a race (nmap stops probing once a reply is in), so not;
+ * unless each run sent it probes the other did not (probes of another kind:
+ * -PO6 as a bare IP header against nmap's TCP ACK). */
 static bool delta_counts(const struct opts *o, const struct host_diff *d)
 {
     bool same_up = d->a->up && d->b->up && !strcmp(d->a->reason, d->b->reason);
-    return o->strict || o->fields || !same_up;
+    return o->strict || o->fields || !same_up || d->both_ways;
 }
 
 static void print_text(const struct opts *o, const struct st_diffview *a,

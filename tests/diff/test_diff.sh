@@ -62,6 +62,14 @@ run "$st" diff -f json "$fx/default-routed/trace.log" "$tmp/race.log"
 check "race: in JSON, marked as not counting" \
   quiet jq -e '[.modes[].hosts[] | select(.host == "198.18.3.2") | .removed[]] | length == 1 and all(.race == true)' "$tmp/out"
 
+# no race: B sent 198.18.3.2 (up by its echo reply in both) a probe of another kind where A
+# sent its SYN (each run has a probe the other lacks: a race only cuts one run's short)
+sed 's/> 198.18.3.2:443 S /> 198.18.3.2:443 A /' "$fx/default-routed/trace.log" >"$tmp/kind.log"
+run "$st" diff "$fx/default-routed/trace.log" "$tmp/kind.log"
+check "another probe kind to a host up in both: exit 1" test "$rc" -eq 1
+check "... the SYN removed, the ACK added, not as a race" \
+  bash -c "grep -qE '^-  sent TCP SYN to 443$' '$tmp/out' && grep -qE '^\+  sent TCP ACK to 443$' '$tmp/out'"
+
 # two modes of one run side by side
 run "$st" diff fixtures/scantrace/each-mode:echo fixtures/scantrace/each-mode:udp:40125
 check "RUN:MODE pairs two modes of one run: exit 1" test "$rc" -eq 1
