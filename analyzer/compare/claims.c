@@ -290,6 +290,34 @@ static enum answer host_answer(const struct st_comparison *c, const struct st_mo
     return best;
 }
 
+static int cmp_mode_host(const void *a, const void *b);
+
+/* Whether host addr of a run answered on the wire at all, a late reply
+ * too: a claim of it up is founded even when the scanner decided it by a
+ * packet that is no answer here (nmap -6 --send-ip takes the neighbour
+ * advertisement to its kernel; the RST it then ignored is the host's).
+ * Not for misses: a late reply is none the scanner could have read. */
+static bool answered_at_all(const struct st_comparison *c, const char *scanner, uint32_t run,
+                            uint32_t addr)
+{
+    for (size_t m = 0; m < c->nmodes; m++) {
+        const struct st_mode *mode = &c->modes[m];
+        /* (each mode's hosts are in address order: looked up by halves) */
+        struct st_mode_host key = {.addr = addr};
+        const struct st_mode_host *h =
+            mode->run == run ? bsearch(&key, mode->hosts, mode->nhosts, sizeof key, cmp_mode_host)
+                             : NULL;
+        if (h) {
+            bool link = asked_link(c, h);
+            for (size_t i = 0; i < h->nwire; i++)
+                if (c->fdir[h->wire[i]] == ST_DIR_RCVD &&
+                    frame_answer(c, h->wire[i], scanner, link) >= ANSWER_UNREPORTED)
+                    return true;
+        }
+    }
+    return false;
+}
+
 bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *h)
 {
     return host_answer(c, h, "nmap") != ANSWER_NONE;
@@ -480,7 +508,8 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
             !c->cut_blind &&
             !(nunseen && bsearch(&up[nup - 1], unseen, nunseen, sizeof *unseen, st_cmp_u64));
         if (!held || bsearch(&up[nup - 1], ans, na, sizeof *ans, st_cmp_u64) ||
-            st_is_own_host(c, cl->addr[i]) || own_member(cl, c, cl->run[i], cl->addr[i]))
+            st_is_own_host(c, cl->addr[i]) || own_member(cl, c, cl->run[i], cl->addr[i]) ||
+            answered_at_all(c, cl->scanner, cl->run[i], cl->addr[i]))
             continue;
         /* a side built from a capture of record -i's interfaces holds every
          * host a frame is about: one without may have answered on another
