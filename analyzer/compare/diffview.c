@@ -192,18 +192,31 @@ json_object *st_diffview_json(const char *path, char *why, size_t whysz)
     return doc;
 }
 
-/* A report's host (an element of its mode's "hosts") into dh. */
-static void host_of(struct st_diffview *v, struct st_dv_host *dh, json_object *ho)
+/* A report's host (an element of its mode's "hosts") into dh; -1 with
+ * what is wrong in why when its address or verdict is not one (a report
+ * edited by hand: "not-an-ip" would be 0.0.0.0, "sideways" down). */
+static int host_of(struct st_diffview *v, struct st_dv_host *dh, json_object *ho, char *why,
+                   size_t whysz)
 {
     json_object *list;
-    st_host_parse(jstr(ho, "host"), &dh->addr);
-    dh->up = !strcmp(jstr(ho, "verdict"), "up");
+    const char *verdict = jstr(ho, "verdict");
+    if (!st_host_parse(jstr(ho, "host"), &dh->addr)) {
+        snprintf(why, whysz, "host \"%.64s\" is no address", jstr(ho, "host"));
+        return -1;
+    }
+    if (strcmp(verdict, "up") && strcmp(verdict, "down")) {
+        snprintf(why, whysz, "host %.64s: verdict \"%.32s\" (up or down)", jstr(ho, "host"),
+                 verdict);
+        return -1;
+    }
+    dh->up = !strcmp(verdict, "up");
     snprintf(dh->reason, sizeof dh->reason, "%s", jstr(ho, "reason"));
     static const char *const lists[2] = {"probes", "replies"};
     for (int l = 0; l < 2; l++)
         if (json_object_object_get_ex(ho, lists[l], &list))
             for (size_t i = 0; i < json_object_array_length(list); i++)
                 add_pkt(v, dh, -1, l == 0, jstr(json_object_array_get_idx(list, i), "text"));
+    return 0;
 }
 
 /* A report's mode's name, from its object (its "mode"). */
@@ -226,9 +239,14 @@ struct report_walk {
 static int add_host(json_object *ho, size_t i, void *ctx)
 {
     struct report_walk *w = ctx;
+    char why[160];
     if (i >= w->mode->nhosts) /* the walk counted them: never */
         return -1;
-    host_of(w->v, &w->mode->hosts[i], ho);
+    if (host_of(w->v, &w->mode->hosts[i], ho, why, sizeof why) < 0) {
+        snprintf(w->err, w->errsz, "%s: not a scantrace report.json (mode %s: %s)", w->v->path,
+                 w->mode->name, why);
+        return -1;
+    }
     return 0;
 }
 
@@ -248,7 +266,7 @@ static int add_mode(size_t from, size_t to, size_t i, void *ctx)
         dst->hosts = xcalloc(dst->nhosts, sizeof *dst->hosts);
         rc = st_run_json_each_host(&m, add_host, w);
     }
-    if (rc)
+    if (rc && !w->err[0])
         snprintf(w->err, w->errsz, "%s: not a scantrace report.json (%s)", w->v->path, m.why);
     st_run_json_free(&m);
     return rc;
@@ -266,7 +284,8 @@ static int add_mode_doc(json_object *mo, size_t i, void *ctx)
     dst->nhosts = json_object_array_length(hosts);
     dst->hosts = xcalloc(dst->nhosts, sizeof *dst->hosts);
     for (size_t h = 0; h < dst->nhosts; h++)
-        add_host(json_object_array_get_idx(hosts, h), h, w);
+        if (add_host(json_object_array_get_idx(hosts, h), h, w) < 0)
+            return -1;
     return 0;
 }
 
@@ -288,6 +307,16 @@ static int load_report(const char *path, struct st_diffview *v, char *err, size_
         !json_object_is_type(modes, json_type_array)) {
         snprintf(err, errsz, "%s: not a scantrace report.json%s%s%s", path, rc ? " (" : "",
                  rc ? top.why : "", rc ? ")" : "");
+        st_run_json_free(&top);
+        st_json_unmap(text, len);
+        return -1;
+    }
+    json_object *version;
+    if (json_object_object_get_ex(top.doc, "scantrace_report", &version) &&
+        json_object_get_int(version) != 1) {
+        /* (a later format may mean other things by the same keys) */
+        snprintf(err, errsz, "%s: report.json format %d: this scantrace reads format 1", path,
+                 json_object_get_int(version));
         st_run_json_free(&top);
         st_json_unmap(text, len);
         return -1;

@@ -135,6 +135,12 @@ mkdir -p "$tmp/pub" && chmod 1777 "$tmp/pub"
 # run as a user (connect() pings, no capture); nmap's XML for a trace (-oX -);
 # nmap cut off before it flushed a line (record's run.json says "interrupted")
 mkdir "$tmp/notrun" && echo "{\"a\": 1}" >"$tmp/x.json"
+# report.json edited by hand: a verdict that is none, a host that is no address, a format
+# this scantrace does not read (diff took them for down, 0.0.0.0, format 1)
+er=fixtures/nmap-7.93/default-routed/expected-report.json
+jq '.modes[0].hosts[0].verdict = "sideways"' "$er" >"$tmp/rverdict.json"
+jq '.modes[0].hosts[0].host = "not-an-ip"' "$er" >"$tmp/rhost.json"
+jq '.scantrace_report = 2' "$er" >"$tmp/rv2.json"
 mkdir "$tmp/unpriv" && cp fixtures/scantrace/connect/trace.log "$tmp/unpriv/" &&
   jq 'del(.capture) | .privileged = false' fixtures/scantrace/connect/run.json >"$tmp/unpriv/run.json"
 mkdir "$tmp/xmlrun" && cp "$c" "$tmp/xmlrun/" &&
