@@ -228,11 +228,21 @@ static void close_window(struct st_sched *s, const struct st_sched_host *h, uint
     s->last_drop_ns = now;
 }
 
+/* When a try in flight times out: by the timeout as it is now, as nmap
+ * checks a probe against its host group's current timeout. A first answer
+ * (0.1 ms away) brings the initial second down to the 100 ms floor for
+ * every try already out, not only for those sent after it. */
+static int64_t due(const struct st_sched *s, const struct st_sched_host *h)
+{
+    int64_t d = h->sent_ns + st_sched_timeout(s, h->arp);
+    return d < h->deadline_ns ? d : h->deadline_ns;
+}
+
 static void expire(struct st_sched *s, int64_t now)
 {
     while (s->flight_head != s->flight_tail) {
         struct st_sched_host *h = &s->hosts[s->flight[s->flight_head]];
-        if (h->state == ST_HOST_PENDING && h->deadline_ns > now)
+        if (h->state == ST_HOST_PENDING && due(s, h) > now)
             break;
         pop(s->flight, &s->flight_head, s->cap);
         if (h->state != ST_HOST_PENDING)

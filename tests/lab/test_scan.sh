@@ -53,6 +53,9 @@ run_mode() { # run_mode NAME OPTIONS TARGETS
   TARGETS=$3
   # shellcheck disable=SC2086 # words
   ip netns exec "$ns" "$st" record -o "$tmp/nmap-$name" -- nmap -n -sn --packet-trace $opts $TARGETS >/dev/null 2>&1
+  # (nmap's run left the absent neighbour's entry resolving: the kernel would ask again only
+  # a second later, after a scan of 0.2 s, and hold the probes silently till then)
+  ip netns exec "$ns" ip neigh flush dev lan0 >/dev/null 2>&1
   # shellcheck disable=SC2086
   ip netns exec "$ns" "$st" scan $opts -o "$tmp/st-$name" $TARGETS >/dev/null 2>"$tmp/st-$name.err"
   local rc=$?

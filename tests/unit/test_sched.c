@@ -161,6 +161,29 @@ static void test_replies(void **state)
     st_sched_free(&s);
 }
 
+/* A first answer shrinks the timeout of the tries already out, as nmap
+ * checks each probe against the current timeout: the silent host's retry
+ * goes at 100 ms (the -T3 floor), not at the initial second. */
+static void test_answer_shrinks_tries_in_flight(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[2];
+    struct st_timing t = timing(3);
+    struct st_sched s;
+    start(&s, &out, addrs, 2, &t);
+    st_sched_tick(&s, 0, record, &out);
+    assert_int_equal(out.n, 2);
+    assert_non_null(st_sched_reply(&s, 1, 0, true, "echo-reply", MS / 10));
+    run_until(&s, &out, MS, 99 * MS, MS);
+    assert_int_equal(out.n, 2); /* not before the floor */
+    run_until(&s, &out, 100 * MS, 101 * MS, MS);
+    assert_int_equal(out.n, 3);
+    assert_int_equal(out.addr[2], 2);
+    assert_int_equal(out.tryno[2], 1);
+    st_sched_free(&s);
+}
+
 static void test_later_try_answers_allow_more_tries(void **state)
 {
     (void)state;
@@ -340,4 +363,5 @@ ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
              cmocka_unit_test(test_rates), cmocka_unit_test(test_silent_space_does_not_crawl),
              cmocka_unit_test(test_reply_to_retry_closes_window),
              cmocka_unit_test(test_target_given_twice),
-             cmocka_unit_test(test_copies_past_the_ranks))
+             cmocka_unit_test(test_copies_past_the_ranks),
+             cmocka_unit_test(test_answer_shrinks_tries_in_flight))
