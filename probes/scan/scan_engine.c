@@ -121,6 +121,10 @@ static void progress(struct engine *e, int64_t now, bool final)
         snprintf(left, sizeof left, ", about %.0f s left", (double)eta / 1e9 + 0.5);
     double rate = secs > 0 ? (double)e->sched.probes_sent / secs : 0.0;
     bool lines = e->hooks->progress_lines;
+    /* what stdout holds so far comes first (its "Starting" line, block
+     * buffered into a pipe: `scan ... 2>&1 | tee log` kept it to the end) */
+    if (out != stdout)
+        fflush(stdout);
     fprintf(out, "%sscantrace scan: %s %zu/%zu hosts done, %zu up, %.*f%s probes/s%s%s%s",
             lines ? "" : "\r", e->pass->name, e->sched.resolved, e->sched.nhosts, up,
             rate < 1000 ? 0 : 1, rate < 1000 ? rate : rate / 1000, rate < 1000 ? "" : "k", left,

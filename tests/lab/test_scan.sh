@@ -231,5 +231,10 @@ check "progress: --stats-every 100ms prints whole lines (hosts done of 16, time 
   grep -qE '^scantrace scan: -PE [0-9]+/16 hosts done, 0 up, [0-9.]+k? probes/s, about [0-9]+ s left$' \
   "$tmp/stats.err"
 check "progress: no carriage return in a log" bash -c "! grep -q $'\\r' '$tmp/stats.err'"
+# both into one pipe (2>&1 | tee): stdout's "Starting" line before the first progress line
+ip netns exec "$ns" "$st" scan -PE --max-retries 0 --stats-every 100ms -o "$tmp/stats2" "$silent" \
+  2>&1 | cat >"$tmp/stats2.log"
+check "progress: into one pipe with stdout, the Starting line first" \
+  grep -q '^Starting scantrace scan' <(head -1 "$tmp/stats2.log")
 
 tap_done
