@@ -31,7 +31,7 @@ run "$st" frobnicate
 check "unknown command: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
 
 # scan: bad options are one line and exit 2 (nothing is sent before parsing ends)
-for bad in "-PZ" "-PS80,x" "-PE" "--ttl 0 198.18.3.2" "-T7 198.18.3.2" "198.18.3.300" \
+for bad in "-PZ" "-PS80,x" "-PE" "--ttl 256 198.18.3.2" "-T7 198.18.3.2" "198.18.3.300" \
   "--exclude 198.18.3.2 198.18.3.2" "--min-rate 10 --max-rate 5 198.18.3.2" \
   "--initial-rtt-timeout soon 198.18.3.2" "-iL $tmp/none.txt" "--frobnicate 198.18.3.2" \
   "--initial-rtt-timeout 1e300 198.18.3.2" "--max-rate nan 198.18.3.2" "--min-rate inf 198.18.3.2" \
