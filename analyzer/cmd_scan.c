@@ -62,7 +62,7 @@ static const char scan_usage[] =
     "                       (times: 500ms, 2s, 1m; a bare number is seconds)\n"
     "\n"
     "Probe contents and output:\n"
-    "  --ttl N  -g PORT     fixed TTL / source port base\n"
+    "  --ttl N  -g PORT     fixed TTL (0-255) / source port of every try\n"
     "  -f, -ff, --mtu N     send IP probes as fragments of 8, 16 or N bytes\n"
     "  --ip-options OPTS    R, T, U, L|S HOPS, or \\x bytes (nmap's syntax)\n"
     "  -D D1,ME,D2,RND:N    copies of each probe from decoy sources\n"
