@@ -62,7 +62,7 @@ static const char scan_usage[] =
     "                       (times: 500ms, 2s, 1m; a bare number is seconds)\n"
     "\n"
     "Probe contents and output:\n"
-    "  --ttl N  -g PORT     fixed TTL / source port base\n"
+    "  --ttl N  -g PORT     fixed TTL (0-255) / source port of every try\n"
     "  -f, -ff, --mtu N     send IP probes as fragments of 8, 16 or N bytes\n"
     "  --ip-options OPTS    R, T, U, L|S HOPS, or \\x bytes (nmap's syntax)\n"
     "  -D D1,ME,D2,RND:N    copies of each probe from decoy sources\n"
@@ -424,7 +424,7 @@ static const struct scan_option scan_options[] = {
     TAKES("--user", NULL, set_string, user),
     TAKES("-o", "--output", set_string, rundir),
     NUMBER("--max-retries", NULL, timing.max_retries, 0, 50, "--max-retries: 0 to 50, not '%s'"),
-    NUMBER("--ttl", NULL, ttl, 1, 255, "--ttl: 1 to 255, not '%s'"),
+    NUMBER("--ttl", NULL, ttl, 0, 255, "--ttl: 0 to 255, not '%s'"),
     NUMBER("--shards", NULL, shards, 1, 65536, "--shards: 1 to 65536, not '%s'"),
     NUMBER("--shard", NULL, shard, 0, 65535, "--shard: 0 to 65535, not '%s'"),
     NUMBER("-g", "--source-port", source_port, 1, 65535, "-g: a port 1 to 65535, not '%s'"),
@@ -623,6 +623,7 @@ static int dry_passes(struct st_scan_config *cfg, const struct st_sched *copies)
     struct st_probe_ctx ctx = {
         .fixed_ttl = cfg->ttl, .rng = 0x5eed, .payload = (uint16_t)cfg->evasion.datalen};
     ctx.sport_base = cfg->source_port >= 0 ? (uint16_t)cfg->source_port : 50000;
+    ctx.fixed_sport = cfg->source_port >= 0;
     ctx.key.k0 = 0x0102030405060708ULL;
     ctx.key.k1 = 0x1112131415161718ULL;
     ctx.v6 = cfg->v6;

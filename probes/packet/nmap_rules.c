@@ -215,7 +215,7 @@ struct st_nmap_verdict st_nmap_reply_verdict(const struct st_pkt *p)
     case ST_IPPROTO_ICMP:
         return from_target(p, st_nmap_icmp_verdict(p->l4.icmp.type, p->l4.icmp.code));
     default:
-        return verdict(ST_NMAP_UP, "proto-response");
+        return verdict(ST_NMAP_UP, ST_NMAP_PROTO_RESPONSE);
     }
 }
 
@@ -252,4 +252,19 @@ bool st_pkt_resolution(const struct st_pkt *p)
     return p->net == ST_NET_IPV6 && p->proto == ST_IPPROTO_ICMPV6 &&
            (p->l4.icmp.type == ST_ICMP6_NEIGHBOR_SOLICIT ||
             p->l4.icmp.type == ST_ICMP6_NEIGHBOR_ADVERT);
+}
+
+int st_nmap_ping_rank(const char *mode)
+{
+    static const char *const order[] = {"echo", "syn",  "ack",   "timestamp",
+                                        "udp",  "sctp", "proto", "mask"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (!strcmp(order[i], mode))
+            return (int)i;
+    return (int)(sizeof order / sizeof order[0]);
+}
+
+bool st_nmap_try_reversed(unsigned tryno)
+{
+    return tryno % 2 == 1;
 }

@@ -188,6 +188,40 @@ extern const struct st_nmap_probe st_nmap_default_ping6[ST_NMAP_DEFAULT_PING6_N]
  * label (the IPv4 id it would have used) and no payload. */
 #define ST_NMAP_HOPLIMIT6 255
 
+/*
+ * nmap's order of ping probes on the wire, whatever the order of the -P
+ * options (HostScanStats::nextProbe, scan_engine.cc): ICMP echo, SYN
+ * ports, ACK ports, ICMP timestamp, UDP ports, SCTP ports, -PO protocols,
+ * ICMP address mask; each kind's ports in the order given. The rank of a
+ * probe kind by scantrace's mode name ("echo", "syn"...): lower goes
+ * first; ARP and ND (which replace the others) last.
+ */
+int st_nmap_ping_rank(const char *mode);
+
+/* nmap retransmits a host's timed-out probes walking its list of outstanding
+ * probes from the end (doAnyOutstandingRetransmits), each retransmission
+ * appended to it: try 1 goes out in the reverse of try 0's order, try 2 in
+ * try 0's order again, and so on. */
+bool st_nmap_try_reversed(unsigned tryno);
+
+/* -PO's probes of protocols with a header (build_protoscan_packet,
+ * scan_engine_raw.cc): TCP an ACK to port 80 with random seq and ack,
+ * window 1024, no options (iplen 40); UDP an empty datagram to 40125
+ * (iplen 28); SCTP an INIT to port 80, verification tag 0, random
+ * initiate tag and TSN, a_rwnd 32768, 10 outbound and 2048 inbound streams
+ * (iplen 52); each from the try's source port as the port probes. ICMPv6
+ * (-6 -PO58) an echo request of code 129 (nmap passes ICMPV6_ECHOREPLY as
+ * the code). Answered in its own protocol (a RST, a UDP datagram, an
+ * SCTP ABORT or INIT-ACK) the host is up, nmap's reason then
+ * ST_NMAP_PROTO_RESPONSE (its "protocol reply" path); a port or protocol
+ * unreachable from the target, up as for any probe. */
+#define ST_NMAP_PO_TCP_PORT    80
+#define ST_NMAP_PO_UDP_PORT    40125
+#define ST_NMAP_PO_SCTP_PORT   80
+#define ST_NMAP_SCTP_A_RWND    32768 /* -PY's INIT too */
+#define ST_NMAP_PO_ICMP6_CODE  129
+#define ST_NMAP_PROTO_RESPONSE "proto-response"
+
 /* The ports (protocols for -PO) of a -P option given no list (nmap.h's
  * DEFAULT_*_PROBE_PORT_SPEC). */
 #define ST_NMAP_TCP_PROBE_PORT    80 /* -PS, -PA */

@@ -9,6 +9,8 @@
  * ICMP id, TCP seq or SCTP tag of a probe is a keyed hash of (target, port,
  * try), and the source port is sport_base + 2 * try as in nmap, so a reply
  * (or the datagram an ICMP error quotes) is checked by recomputing them.
+ * With -g the source port is the same for every try, as nmap keeps its
+ * magic port: the try is then told by the cookies alone.
  */
 #ifndef ST_PROBE_H
 #define ST_PROBE_H
@@ -27,6 +29,7 @@ struct st_probe_ctx {
     struct st_sipkey key; /* the cookie key, random per scan */
     int fixed_ttl;        /* --ttl; -1 for nmap's random 37-59 */
     uint16_t sport_base;  /* source port of try 0; try n uses base + 2n */
+    bool fixed_sport;     /* -g: every try uses sport_base */
     uint64_t rng;         /* xorshift state for the random TTLs */
     uint16_t payload;     /* bytes evasion appends to every IP probe (--data*) */
     /* IPv6 (scan -6): the probes are IPv6, src6 is our address, and the
@@ -89,8 +92,14 @@ uint8_t st_probe_ttl(struct st_probe_ctx *ctx);
 uint16_t st_cookie16(const struct st_probe_ctx *ctx, uint32_t dst, uint32_t what, uint8_t tryno);
 uint32_t st_cookie32(const struct st_probe_ctx *ctx, uint32_t dst, uint32_t what, uint8_t tryno);
 
-/* The try a source port belongs to, or -1 if it is not one of ours. */
-int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t max_tryno);
+/* The source port of try `tryno` (sport_base + 2 * try, or sport_base with -g). */
+uint16_t st_probe_sport(const struct st_probe_ctx *ctx, uint8_t tryno);
+
+/* The tries 0..max_tryno a source port of ours can carry, [*first, *last]:
+ * one try, or every try with -g (the reply's cookie then tells which);
+ * false when the port is not ours. */
+bool st_probe_sport_tries(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t max_tryno,
+                          uint8_t *first, uint8_t *last);
 
 /*
  * An ICMP error to the scanner quoting one of our IP probes of protocol
@@ -150,6 +159,10 @@ uint8_t st_probe_echo_type(const struct st_probe_ctx *ctx);
  * st_probe_match_error. */
 bool st_probe_match_port_error(const struct st_probe_ctx *ctx, const struct st_pkt *r,
                                uint8_t proto, uint8_t max_tryno, struct st_probe_reply *out);
+
+/* nmap's SCTP INIT to `port` (-PY's, -PO132's): the template, its initiate
+ * tag and TSN left for the cookie (probe_sctp.c). */
+void st_sctp_init_tmpl(const struct st_probe_ctx *ctx, uint16_t port, struct st_probe_tmpl *t);
 
 /* A module's definition: `name` (-P flag `flag`, default ports or NULL) and
  * its three functions; an IP probe (ARP spells its own out). */

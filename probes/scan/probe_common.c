@@ -42,12 +42,25 @@ uint16_t st_probe_ipid(const struct st_probe_ctx *ctx, uint32_t dst, uint8_t pro
     return id ? id : 0x8000;
 }
 
-int st_probe_sport_try(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t max_tryno)
+uint16_t st_probe_sport(const struct st_probe_ctx *ctx, uint8_t tryno)
 {
+    /* nmap's sport_encode(): base + 2 * try, but -g's port for every try */
+    return ctx->fixed_sport ? ctx->sport_base : (uint16_t)(ctx->sport_base + 2 * tryno);
+}
+
+bool st_probe_sport_tries(const struct st_probe_ctx *ctx, uint16_t sport, uint8_t max_tryno,
+                          uint8_t *first, uint8_t *last)
+{
+    if (ctx->fixed_sport) {
+        *first = 0;
+        *last = max_tryno;
+        return sport == ctx->sport_base;
+    }
     uint16_t d = (uint16_t)(sport - ctx->sport_base);
     if (d % 2 || d / 2 > max_tryno)
-        return -1;
-    return d / 2;
+        return false;
+    *first = *last = (uint8_t)(d / 2);
+    return true;
 }
 
 bool st_probe_answer(struct st_probe_reply *out, const struct st_pkt *r, uint32_t target,
@@ -142,8 +155,10 @@ static bool match_error6(const struct st_probe_ctx *ctx, const struct st_pkt *r,
     if (!key)
         return false;
     if (proto == ST_IPPROTO_TCP || proto == ST_IPPROTO_UDP || proto == ST_IPPROTO_SCTP) {
+        /* no IP id to tell a try by (-g: the first one it can be) */
+        uint8_t first, last;
         port = q->dport;
-        tr = st_probe_sport_try(ctx, q->sport, max_tryno);
+        tr = st_probe_sport_tries(ctx, q->sport, max_tryno, &first, &last) ? first : -1;
     } else {
         if (proto == ST_IPPROTO_ICMPV6)
             port = q->icmp_type;
@@ -202,7 +217,7 @@ uint8_t *st_probe_port_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl
     if (size < t->len)
         return NULL;
     st_probe_patch_ip(ctx, t, out, dst, st_probe_ipid(ctx, dst, proto, t->port, tryno));
-    st_put16(out + t->l3, (uint16_t)(ctx->sport_base + 2 * tryno));
+    st_put16(out + t->l3, st_probe_sport(ctx, tryno));
     return out + t->l3;
 }
 
@@ -217,8 +232,8 @@ bool st_probe_match_port_error(const struct st_probe_ctx *ctx, const struct st_p
                                uint8_t proto, uint8_t max_tryno, struct st_probe_reply *out)
 {
     const struct st_quote *q = &r->l4.icmp.quote;
-    uint8_t qp;
+    uint8_t qp, first, last;
     return st_probe_quoted(ctx, r, &qp) && qp == proto &&
-           st_probe_sport_try(ctx, q->sport, max_tryno) >= 0 &&
+           st_probe_sport_tries(ctx, q->sport, max_tryno, &first, &last) &&
            st_probe_match_error(ctx, r, proto, max_tryno, out);
 }

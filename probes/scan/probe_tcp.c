@@ -52,25 +52,29 @@ size_t st_tcp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint
     return t->len;
 }
 
-int st_tcp_reply_try(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno)
+bool st_tcp_reply_tries(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
+                        uint8_t *first, uint8_t *last)
 {
     if (!st_probe_for_us(ctx, r) || r->proto != ST_IPPROTO_TCP ||
         (r->flags & (ST_PKT_L4_SHORT | ST_PKT_FRAGMENT)))
-        return -1;
-    return st_probe_sport_try(ctx, r->l4.tcp.dport, max_tryno);
+        return false;
+    return st_probe_sport_tries(ctx, r->l4.tcp.dport, max_tryno, first, last);
 }
 
 bool st_tcp_match_error(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t flags,
                         uint8_t max_tryno, struct st_probe_reply *out)
 {
     const struct st_quote *q = &r->l4.icmp.quote;
-    uint8_t qp;
-    if (!st_probe_quoted(ctx, r, &qp) || qp != ST_IPPROTO_TCP || q->l4len < 8)
+    uint8_t qp, first, last;
+    if (!st_probe_quoted(ctx, r, &qp) || qp != ST_IPPROTO_TCP || q->l4len < 8 ||
+        !st_probe_sport_tries(ctx, q->sport, max_tryno, &first, &last))
         return false;
-    int qt = st_probe_sport_try(ctx, q->sport, max_tryno);
     uint32_t dst = ctx->v6 ? st_targets6_key(ctx->t6, q->ip6.dst) : q->ip.dst;
-    if (qt < 0 || !dst)
+    if (!dst)
         return false;
-    uint32_t seq = flags & ST_TCP_SYN ? st_tcp_cookie(ctx, dst, q->dport, flags, (uint8_t)qt) : 0;
-    return q->seq == seq && st_probe_match_error(ctx, r, ST_IPPROTO_TCP, max_tryno, out);
+    bool syn = flags & ST_TCP_SYN;
+    bool seq_ok = !syn && q->seq == 0;
+    for (unsigned tr = first; syn && tr <= last && !seq_ok; tr++)
+        seq_ok = q->seq == st_tcp_cookie(ctx, dst, q->dport, flags, (uint8_t)tr);
+    return seq_ok && st_probe_match_error(ctx, r, ST_IPPROTO_TCP, max_tryno, out);
 }

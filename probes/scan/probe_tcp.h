@@ -17,8 +17,10 @@ uint32_t st_tcp_cookie(const struct st_probe_ctx *ctx, uint32_t dst, uint16_t dp
 size_t st_tcp_make(struct st_probe_ctx *ctx, const struct st_probe_tmpl *t, uint32_t dst,
                    uint8_t tryno, uint8_t *out, size_t size);
 
-/* A TCP segment from a target to one of our source ports: its try, or -1. */
-int st_tcp_reply_try(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno);
+/* A TCP segment from a target to one of our source ports: the tries it can
+ * answer, [*first, *last] (st_probe_sport_tries); false when none. */
+bool st_tcp_reply_tries(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_t max_tryno,
+                        uint8_t *first, uint8_t *last);
 
 /* An ICMP error quoting our TCP probe with `flags`: the quoted seq is the
  * SYN's cookie, or 0 for an ACK (whose cookie is in the ack, past the 8

@@ -30,11 +30,12 @@ static bool match(const struct st_probe_ctx *ctx, const struct st_pkt *r, uint8_
     if (!st_probe_for_us(ctx, r))
         return false;
     if (r->proto == ST_IPPROTO_UDP && !(r->flags & ST_PKT_L4_SHORT)) {
-        int tr = st_probe_sport_try(ctx, r->l4.udp.dport, max_tryno);
+        uint8_t first, last;
         uint32_t src = st_probe_src(ctx, r);
-        if (tr < 0 || !src)
+        if (!st_probe_sport_tries(ctx, r->l4.udp.dport, max_tryno, &first, &last) || !src)
             return false;
-        return st_probe_answer(out, r, src, r->l4.udp.sport, (uint8_t)tr);
+        /* nothing in a UDP answer names the try: with -g, the first */
+        return st_probe_answer(out, r, src, r->l4.udp.sport, first);
     }
     return st_probe_match_port_error(ctx, r, ST_IPPROTO_UDP, max_tryno, out);
 }

@@ -448,7 +448,11 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_h
     struct slot *s = &e->slots[e->slot_of[idx]];
     size_t sent = 0;
 
-    for (size_t k = 0; k < s->nkinds; k++) {
+    /* nmap's retries walk its outstanding probes backwards: every other
+     * try goes out in the reverse order */
+    bool reverse = st_nmap_try_reversed(try_of_host);
+    for (size_t i = 0; i < s->nkinds; i++) {
+        size_t k = reverse ? s->nkinds - 1 - i : i;
         const struct st_probe_module *m = s->kinds[k].mod;
         bool evasive = !m->ethernet && st_evasion_active(&e->cfg->evasion);
         if (m->ethernet || evasive) {
@@ -796,6 +800,7 @@ int st_scan_engine_run(const struct st_scan_config *cfg, const struct st_scan_ho
         c->key = key;
         c->fixed_ttl = cfg->ttl;
         c->sport_base = base;
+        c->fixed_sport = cfg->source_port >= 0; /* nmap keeps -g's port on every try */
         c->payload = (uint16_t)cfg->evasion.datalen;
         c->rng = key.k0 ^ (uint64_t)i;
     }

@@ -68,6 +68,20 @@ static void name_append(struct st_pass *pass, const char *flag, const uint16_t *
         *c = '+';
 }
 
+/* Add a kind where nmap sends it (st_nmap_ping_rank): after every kind of
+ * its rank or lower, so the options' order on the command line does not
+ * matter and a kind's ports keep theirs. */
+static void insert_kind(struct st_pass *pass, struct st_probe_kind k)
+{
+    int rank = st_nmap_ping_rank(k.mod->name);
+    size_t at = pass->nkinds;
+    while (at > 0 && st_nmap_ping_rank(pass->kinds[at - 1].mod->name) > rank)
+        at--;
+    memmove(&pass->kinds[at + 1], &pass->kinds[at], (pass->nkinds - at) * sizeof k);
+    pass->kinds[at] = k;
+    pass->nkinds++;
+}
+
 int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errsz)
 {
     char name[4];
@@ -106,7 +120,7 @@ int st_plan_add_flag(struct st_plan *p, const char *flag, char *err, size_t errs
         return -1;
     }
     for (int i = 0; i < n; i++)
-        pass->kinds[pass->nkinds++] = (struct st_probe_kind){m, ports[i]};
+        insert_kind(pass, (struct st_probe_kind){m, ports[i]});
     name_append(pass, m->flag, ports, n, explicit_ports || m->default_ports);
     return 0;
 }

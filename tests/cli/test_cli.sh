@@ -31,7 +31,7 @@ run "$st" frobnicate
 check "unknown command: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
 
 # scan: bad options are one line and exit 2 (nothing is sent before parsing ends)
-for bad in "-PZ" "-PS80,x" "-PE" "--ttl 0 198.18.3.2" "-T7 198.18.3.2" "198.18.3.300" \
+for bad in "-PZ" "-PS80,x" "-PE" "--ttl 256 198.18.3.2" "-T7 198.18.3.2" "198.18.3.300" \
   "--exclude 198.18.3.2 198.18.3.2" "--min-rate 10 --max-rate 5 198.18.3.2" \
   "--initial-rtt-timeout soon 198.18.3.2" "-iL $tmp/none.txt" "--frobnicate 198.18.3.2" \
   "--initial-rtt-timeout 1e300 198.18.3.2" "--max-rate nan 198.18.3.2" "--min-rate inf 198.18.3.2" \
@@ -40,6 +40,15 @@ for bad in "-PZ" "-PS80,x" "-PE" "--ttl 0 198.18.3.2" "-T7 198.18.3.2" "198.18.3
   run "$st" scan $bad
   check "scan $bad: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
 done
+
+# nmap's probe order whatever the command line's (echo, SYN, ACK, timestamp, UDP, SCTP,
+# -PO, mask: nextProbe in nmap's scan_engine.cc), and --ttl 0 taken as nmap takes it
+run "$st" scan --dry-run --ttl 0 -PU -PA80 -PP -PS80 -PE -PM -PY -PO2 198.18.3.2
+order=$(sed -n 's/^SENT ([0-9.]*s) \([A-Za-z]*\) .*\(Echo request\|Timestamp\|Address mask\| S \| A \).*/\1\2/p; s/^SENT ([0-9.]*s) \(UDP\|SCTP\|igmp\) .*/\1/p' "$tmp/out" | tr -d ' ' | paste -sd,)
+check "scan -PU -PA80 -PP -PS80 -PE -PM -PY -PO2: nmap's order ($order)" \
+  test "$rc" -eq 0 -a "$order" = "ICMPEchorequest,TCPS,TCPA,ICMPTimestamp,UDP,SCTP,igmp,ICMPAddressmask"
+check "scan --ttl 0: every probe with TTL 0" \
+  test "$(grep -c '^SENT' "$tmp/out")" -eq 8 -a "$(grep -c 'ttl=0 ' "$tmp/out")" -eq 8
 
 # a target list saved by PowerShell (UTF-16 with its mark, CRLF): read as the same list
 printf '198.18.3.2\r\n198.18.3.3 # lab\r\n' | iconv -f UTF-8 -t UTF-16 >"$tmp/t16.txt"

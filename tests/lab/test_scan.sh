@@ -93,7 +93,28 @@ run_mode udp -PU "$ROUTED"
 run_mode sctp -PY "$(a routed-up)"
 run_mode proto -PO "$(a routed-up) $(a routed-drop)"
 run_mode arp -PR "$LOCAL $(a routed-up)"
+# -PO's protocols with a header: nmap's ACK to 80, UDP to 40125, INIT to 80 (not bare IP
+# headers); routed-noecho answers the ACK with a RST and the UDP with a port unreachable
+run_mode proto-hdr "-PO6,17,132" "$ROUTED"
 run_mode send-ip "--send-ip -PE -PS22" "$LOCAL"
+
+# the order nmap sends its probes in, whatever the command line's (nextProbe), and the
+# reverse on its retry (doAnyOutstandingRetransmits): the sequence to a silent host
+sequence() { # sequence DIR HOST: its probes' kinds, in trace order, every try
+  jq -r --arg h "$2" '[.modes[].hosts[] | select(.host == $h) | .probes[] | select(.line) | .text] | join(", ")' "$1/report.json"
+}
+run_mode order "-PU -PA80 -PP -PS80 -PE -PM -PY -PO2" "$(a routed-drop)"
+check "order: nmap's sequence of probes to a silent host, retry reversed" \
+  test "$(sequence "$tmp/nmap-order" "$(a routed-drop)")" = "$(sequence "$tmp/st-order" "$(a routed-drop)")"
+[ "$(sequence "$tmp/nmap-order" "$(a routed-drop)")" = "$(sequence "$tmp/st-order" "$(a routed-drop)")" ] ||
+  { echo "# nmap: $(sequence "$tmp/nmap-order" "$(a routed-drop)")"; echo "# scan: $(sequence "$tmp/st-order" "$(a routed-drop)")"; }
+# -g: nmap keeps the port on every try (its magic port), so does scan
+run_mode sport "-g 53 -PS80 -PU" "$(a routed-drop)"
+for side in nmap st; do
+  check "sport: $side sends every TCP and UDP try from port 53" \
+    test "$(grep -cE '^SENT .* (TCP|UDP) [0-9.]+:53 >' "$tmp/$side-sport/trace.log")" -eq 4 -a \
+    "$(grep -cE '^SENT .* (TCP|UDP) ' "$tmp/$side-sport/trace.log")" -eq 4
+done
 # the scanner's own addresses: nmap scans them through loopback and calls them
 # up without a packet (localhost-response); so does scan, and compare says so
 OWN="$(a scanner-lan) $(a scanner-wan) 127.0.0.1"

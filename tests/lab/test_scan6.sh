@@ -152,6 +152,8 @@ run_mode udp -PU "$ROUTED"
 run_mode sctp -PY "$(a routed-up6)"
 run_mode proto -PO "$(a routed-up6) $(a routed-drop6)"
 run_mode nd -PR "$LOCAL $(a routed-up6)"
+# -6 -PO's protocols with a header (hop limit 255) and -PO58's echo
+run_mode proto-hdr "-PO6,17,58,132" "$ROUTED"
 run_mode send-ip "--send-ip -PE -PS22" "$LOCAL"
 run_mode absent -PE "$(a routed-absent6)"
 # link-local neighbours named with their zone, as nmap -6 takes them (fe80::X%lan0): one

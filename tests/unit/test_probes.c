@@ -362,6 +362,172 @@ static void test_syn_with_payload(void **state)
     }
 }
 
+/* -PO's protocols with a header, against nmap 7.93's own probes (the lab
+ * recordings po6-nmap, po17-nmap, po-nmap: `nmap -sn -PO6|-PO17|
+ * -PO1,2,4,6,17,47,132`): a TCP ACK to 80 with seq and ack, a UDP
+ * datagram to 40125, an SCTP INIT to 80 (tag 0, a_rwnd 32768, 10/2048
+ * streams), each from the try's source port. */
+static const struct {
+    uint8_t proto;
+    const char *nmap; /* nmap's trace of the probe */
+    uint16_t iplen, dport;
+} po_rows[] = {
+    {6, "TCP 198.18.2.1:49997 > 198.18.3.3:80 A ttl=48 id=41246 iplen=40  seq=3075690643 win=1024 ",
+     40, 80},
+    {17, "UDP 198.18.2.1:63519 > 198.18.3.3:40125 ttl=43 id=11602 iplen=28 ", 28, 40125},
+    {132, "SCTP 198.18.2.1:59298 > 198.18.3.4:80 ttl=54 id=56690 iplen=52 ", 52, 80},
+};
+
+static uint32_t get32(const uint8_t *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint16_t get16(const uint8_t *b)
+{
+    return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static void check_po_fields(const struct st_pkt *p, const uint8_t *buf, size_t i)
+{
+    if (po_rows[i].proto == ST_IPPROTO_TCP) {
+        assert_int_equal(p->l4.tcp.flags, ST_TCP_ACK);
+        assert_int_equal(p->l4.tcp.win, 1024);
+        assert_int_equal(buf[20 + 12], 5 << 4); /* no options */
+        assert_true(p->l4.tcp.seq != 0 && p->l4.tcp.ack != 0);
+    } else if (po_rows[i].proto == ST_IPPROTO_SCTP) {
+        assert_int_equal(p->l4.sctp.vtag, 0);
+        assert_int_equal(buf[32], 1); /* INIT */
+        assert_int_equal(get32(buf + 40), 32768);
+        assert_int_equal(get16(buf + 44), 10);
+        assert_int_equal(get16(buf + 46), 2048);
+        assert_true(get32(buf + 36) != 0);
+    } else {
+        assert_int_equal(p->l4.udp.len, 8);
+    }
+}
+
+static void test_po_headers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof po_rows / sizeof po_rows[0]; i++) {
+        struct st_probe_ctx c = ctx();
+        struct kind k = {"proto", po_rows[i].proto, NULL, NULL, po_rows[i].iplen};
+        uint8_t buf[128], copy[128];
+        struct st_pkt p;
+        char ours[ST_LINE_MAX], s1[ST_LINE_MAX], s2[ST_LINE_MAX];
+        size_t n = make(&c, &k, 0, buf, &p);
+        st_format_desc(&p, ours, sizeof ours);
+        shape(ours, s1, sizeof s1);
+        shape(po_rows[i].nmap, s2, sizeof s2);
+        if (strcmp(s1, s2))
+            fail_msg("-PO%u:\n  ours: %s\n  nmap: %s", po_rows[i].proto, ours, po_rows[i].nmap);
+        assert_int_equal(n, po_rows[i].iplen);
+        assert_int_equal(p.proto, po_rows[i].proto);
+        assert_int_equal(p.l4.tcp.dport, po_rows[i].dport); /* ports: same place in all three */
+        assert_int_equal(p.l4.tcp.sport, 50000);
+        check_po_fields(&p, buf, i);
+        memcpy(copy, buf, n);
+        st_l4_checksum(copy, n);
+        assert_memory_equal(copy, buf, n);
+        make(&c, &k, 1, buf, &p);
+        assert_int_equal(p.l4.tcp.sport, 50002);
+    }
+}
+
+/* The answer a Linux host gives a -PO probe with a header: a RST to the
+ * ACK, port unreachable to the UDP, an ABORT (vtag: our initiate tag) to
+ * the INIT; or protocol unreachable without SCTP. */
+static size_t po_reply(const uint8_t *probe, uint8_t *out, bool unreach)
+{
+    const uint8_t *l4 = probe + 20;
+    uint8_t r[20] = {0};
+    memcpy(r, l4 + 2, 2);
+    memcpy(r + 2, l4, 2);
+    if (probe[9] == ST_IPPROTO_UDP)
+        return icmp_error(out, 3, 3, probe);
+    if (probe[9] == ST_IPPROTO_SCTP) {
+        if (unreach)
+            return icmp_error(out, 3, 2, probe);
+        memcpy(r + 4, l4 + 16, 4); /* vtag = the INIT's initiate tag */
+        r[12] = 6;                 /* ABORT */
+        r[13] = 1;                 /* T: the tag reflected */
+        st_put16(r + 14, 4);
+        return ip_reply(out, ST_IPPROTO_SCTP, r, 16);
+    }
+    memcpy(r + 4, l4 + 8, 4); /* RST seq = our ack */
+    r[12] = 5 << 4;
+    r[13] = ST_TCP_RST;
+    return ip_reply(out, ST_IPPROTO_TCP, r, 20);
+}
+
+/* The reply is claimed by -PO's module alone, up, with nmap's reason and
+ * the try; with -g (fixed_sport) as well, every try from the one port. */
+static void test_po_replies(void **state)
+{
+    (void)state;
+    static const char *const want[] = {"proto-response", "port-unreach", "proto-response"};
+    for (size_t i = 0; i < sizeof po_rows / sizeof po_rows[0] * 2; i++) {
+        size_t row = i % 3;
+        struct st_probe_ctx c = ctx();
+        c.fixed_sport = i >= 3;
+        struct kind k = {"proto", po_rows[row].proto, NULL, NULL, po_rows[row].iplen};
+        for (uint8_t tryno = 0; tryno < 3; tryno++) {
+            uint8_t buf[128], rep[128];
+            struct st_pkt p, r;
+            make(&c, &k, tryno, buf, &p);
+            assert_int_equal(p.l4.tcp.sport, c.fixed_sport ? 50000 : 50000 + 2 * tryno);
+            size_t n = po_reply(buf, rep, false);
+            assert_int_equal(st_decode(rep, n, ST_LINK_RAW_IP, &r), 0);
+            int claimed = 0;
+            for (size_t m = 0; st_probe_modules[m]; m++) {
+                struct st_probe_reply out;
+                if (!st_probe_modules[m]->match(&c, &r, 6, &out))
+                    continue;
+                if (strcmp(st_probe_modules[m]->name, "proto"))
+                    fail_msg("-PO%u try %u: claimed by %s", k.port, tryno,
+                             st_probe_modules[m]->name);
+                claimed++;
+                assert_true(out.up);
+                assert_string_equal(out.reason, want[row]);
+                assert_int_equal(out.target, DST);
+                assert_int_equal(out.tryno, tryno);
+            }
+            assert_int_equal(claimed, 1);
+        }
+    }
+}
+
+/* -g: every module's port probes keep the source port on every try (nmap's
+ * magic port), and their answers still name the try by their cookies. */
+static void test_fixed_sport(void **state)
+{
+    (void)state;
+    struct st_probe_ctx c = ctx();
+    c.sport_base = 65535;
+    c.fixed_sport = true;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const struct kind *k = &kinds[i];
+        for (uint8_t tryno = 0; tryno < 3; tryno++) {
+            uint8_t buf[128], rep[128];
+            struct st_pkt p, r;
+            struct st_probe_reply out;
+            make(&c, k, tryno, buf, &p);
+            if (p.net == ST_NET_IPV4 && (p.proto == ST_IPPROTO_TCP || p.proto == ST_IPPROTO_UDP ||
+                                         p.proto == ST_IPPROTO_SCTP))
+                assert_int_equal(p.l4.tcp.sport, 65535);
+            size_t n = reply_to(k, buf, rep);
+            bool eth = !strcmp(k->module, "arp");
+            assert_int_equal(st_decode(rep, n, eth ? ST_LINK_ETHERNET : ST_LINK_RAW_IP, &r), 0);
+            assert_true(st_probe_by_name(k->module)->match(&c, &r, 6, &out));
+            assert_string_equal(out.reason, reasons[i]);
+            if (!eth)
+                assert_int_equal(out.tryno, tryno);
+        }
+    }
+}
+
 ST_TEST_MAIN(cmocka_unit_test(test_siphash_vectors), cmocka_unit_test(test_contents),
              cmocka_unit_test(test_replies), cmocka_unit_test(test_unreachable_is_down),
-             cmocka_unit_test(test_syn_with_payload))
+             cmocka_unit_test(test_syn_with_payload), cmocka_unit_test(test_po_headers),
+             cmocka_unit_test(test_po_replies), cmocka_unit_test(test_fixed_sport))

@@ -308,5 +308,101 @@ static void test_unreachable6(void **state)
     assert_false(st_probe_by_name("syn")->match(&c, &r, 6, &out));
 }
 
+/* -6 -PO's protocols with a header against nmap 7.93's (the lab's
+ * v6po-nmap recording of `nmap -6 -sn -PO6,17,58`; SCTP from
+ * build_protoscan_packet, no recording): hop limit 255 (the u8 builders),
+ * the random id in the flow label, nmap's ports; -PO58's echo of code 129. */
+static const struct {
+    uint8_t proto;
+    uint16_t plen;
+    const char *nmap;
+} po6_rows[] = {
+    {6, 20,
+     "TCP 2001:2:0:2::1:53963 > 2001:2:0:3::3:80 A hopl=255 flow=b12 payloadlen=20 seq=706150378 "
+     "win=1024 "},
+    {17, 8, "UDP 2001:2:0:2::1:53963 > 2001:2:0:3::3:40125 hopl=255 flow=61c payloadlen=8"},
+    {58, 8,
+     "ICMPv6 (58) 2001:2:0:2::1 > 2001:2:0:3::3 (type=128/code=129) hopl=255 flow=dd7c "
+     "payloadlen=8"},
+    {132, 32, "SCTP 2001:2:0:2::1:59298 > 2001:2:0:3::4:80 hopl=255 flow=dd7c payloadlen=32"},
+};
+
+/* The answer a Linux host gives: a RST (seq: our ack), a port unreachable,
+ * an echo reply, an ABORT (vtag: our initiate tag). */
+static size_t po6_reply(const uint8_t *probe, size_t pn, uint8_t *out)
+{
+    const uint8_t *l4 = probe + 40;
+    uint8_t r[20] = {0};
+    memcpy(r, l4 + 2, 2);
+    memcpy(r + 2, l4, 2);
+    switch (probe[6]) {
+    case ST_IPPROTO_UDP:
+        return icmp6_error(out, 1, 4, probe, pn);
+    case ST_IPPROTO_ICMPV6:
+        memcpy(r, l4, 8);
+        r[0] = ST_ICMP6_ECHO_REPLY;
+        return ip6_reply(out, ST_IPPROTO_ICMPV6, r, 8);
+    case ST_IPPROTO_SCTP:
+        memcpy(r + 4, l4 + 16, 4);
+        r[12] = 6; /* ABORT, T set */
+        r[13] = 1;
+        st_put16(r + 14, 4);
+        return ip6_reply(out, ST_IPPROTO_SCTP, r, 16);
+    default:
+        memcpy(r + 4, l4 + 8, 4);
+        r[12] = 5 << 4;
+        r[13] = ST_TCP_RST;
+        return ip6_reply(out, ST_IPPROTO_TCP, r, 20);
+    }
+}
+
+static void test_po6_headers(void **state)
+{
+    (void)state;
+    static const char *const want[] = {"proto-response", "port-unreach", "echo-reply",
+                                       "proto-response"};
+    struct st_probe_ctx c = ctx();
+    for (size_t i = 0; i < sizeof po6_rows / sizeof po6_rows[0]; i++) {
+        struct kind k = {"proto", po6_rows[i].proto, po6_rows[i].plen, false, NULL, NULL};
+        for (uint8_t tryno = 0; tryno < 2; tryno++) {
+            uint8_t buf[128], rep[256];
+            struct st_pkt p, r;
+            char ours[ST_LINE_MAX], s1[ST_LINE_MAX], s2[ST_LINE_MAX];
+            size_t n = make(&c, &k, tryno, buf, &p);
+            st_format_desc(&p, ours, sizeof ours);
+            shape(ours, s1, sizeof s1);
+            shape(po6_rows[i].nmap, s2, sizeof s2);
+            if (strcmp(s1, s2))
+                fail_msg("-PO%u:\n  ours: %s\n  nmap: %s", k.port, ours, po6_rows[i].nmap);
+            assert_int_equal(p.ip6.plen, po6_rows[i].plen);
+            assert_int_equal(p.ip6.hopl, 255);
+            assert_true(p.ip6.flow > 0 && p.ip6.flow <= 0xffff);
+            if (p.proto == ST_IPPROTO_ICMPV6)
+                assert_int_equal(p.l4.icmp.code, 129);
+            else
+                assert_int_equal(p.l4.tcp.sport, 50000 + 2 * tryno);
+            size_t rn = po6_reply(buf, n, rep);
+            assert_int_equal(st_decode(rep, rn, ST_LINK_RAW_IP, &r), 0);
+            int claimed = 0;
+            for (size_t m = 0; st_probe_modules[m]; m++) {
+                struct st_probe_reply out;
+                if (!st_probe_modules[m]->match(&c, &r, 6, &out))
+                    continue;
+                /* an ICMPv6 error names a UDP probe by its ports alone (no IP
+                 * id): -PU's module may read it too, with the same verdict */
+                bool proto = !strcmp(st_probe_modules[m]->name, "proto");
+                if (!proto && p.proto != ST_IPPROTO_UDP)
+                    fail_msg("-PO%u: claimed by %s", k.port, st_probe_modules[m]->name);
+                claimed += proto;
+                assert_true(out.up);
+                assert_string_equal(out.reason, want[i]);
+                assert_int_equal(out.target, key);
+                assert_int_equal(out.tryno, tryno);
+            }
+            assert_int_equal(claimed, 1);
+        }
+    }
+}
+
 ST_TEST_MAIN(cmocka_unit_test(test_contents6), cmocka_unit_test(test_replies6),
-             cmocka_unit_test(test_unreachable6))
+             cmocka_unit_test(test_unreachable6), cmocka_unit_test(test_po6_headers))

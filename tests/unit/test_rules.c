@@ -291,7 +291,28 @@ static const struct {
     {"-PO: protocols 1, 2 and 4", "-PO", "proto:1 proto:2 proto:4"},
     {"-PS with a list: the list", "-PS22,443", "syn:22 syn:443"},
     {"-PE: no port", "-PE", "echo"},
+    /* nmap's order on the wire whatever the command line's (nextProbe,
+     * scan_engine.cc; the lab's order-nmap recording), a list's own order kept */
+    {"every kind, reversed: nmap's order", "-PU -PA80 -PP -PS80 -PE -PM -PY -PO2",
+     "echo syn:80 ack:80 timestamp udp:40125 sctp:80 proto:2 mask"},
+    {"-PA80 -PE: the echo first", "-PA80 -PE", "echo ack:80"},
+    {"-PO6,1 -PS443,22: SYNs first, lists as given", "-PO6,1 -PS443,22",
+     "syn:443 syn:22 proto:6 proto:1"},
 };
+
+/* nmap's retries walk the outstanding probes backwards, each retry
+ * appended: try 1 reversed, try 2 as try 0 (doAnyOutstandingRetransmits;
+ * order-nmap: "Address mask ... igmp ... SCTP ... Echo request" on try 1) */
+static void test_try_order(void **state)
+{
+    (void)state;
+    assert_false(st_nmap_try_reversed(0));
+    assert_true(st_nmap_try_reversed(1));
+    assert_false(st_nmap_try_reversed(2));
+    assert_true(st_nmap_try_reversed(3));
+    assert_true(st_nmap_ping_rank("echo") < st_nmap_ping_rank("syn"));
+    assert_true(st_nmap_ping_rank("proto") < st_nmap_ping_rank("mask"));
+}
 
 static void test_plan(void **state)
 {
@@ -299,9 +320,12 @@ static void test_plan(void **state)
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         struct st_plan plan;
         char err[128], got[128];
+        char flags[128], *save = NULL;
         st_plan_init(&plan);
-        if (plans[i].flag && st_plan_add_flag(&plan, plans[i].flag, err, sizeof err))
-            fail_msg("%s: %s", plans[i].name, err);
+        snprintf(flags, sizeof flags, "%s", plans[i].flag ? plans[i].flag : "");
+        for (char *f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save))
+            if (st_plan_add_flag(&plan, f, err, sizeof err))
+                fail_msg("%s: %s", plans[i].name, err);
         st_plan_finish(&plan);
         kinds_text(&plan.passes[0], got, sizeof got);
         if (strcmp(got, plans[i].kinds))
@@ -692,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_icmp_errors),
         cmocka_unit_test(test_reply_types),
         cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_try_order),
         cmocka_unit_test(test_plan6),
         cmocka_unit_test(test_mode_names),
         cmocka_unit_test(test_same_packet),
