@@ -454,11 +454,15 @@ static int scan_finish(struct scan *s, bool failed)
     st_timing_mark("linger");
     size_t n = s->hosts.n, up = s->hosts.up;
     double secs = (double)(run->end_ns - run->start_ns) / 1e9;
-    /* interrupted, the hosts not reached are not "scanned": say how far it got */
+    /* interrupted, the hosts not reached are not "scanned": say how far it
+     * got (the hosts decided; every target has its entry, "interrupted") */
+    size_t done = 0;
+    for (size_t i = 0; i < n; i++)
+        done += s->hosts.v[i].decided;
     if (st_run_interrupted(run))
         printf("scantrace interrupted: %zu of %zu IP address%s done (%zu host%s up) in %.2f "
                "seconds\n",
-               n, s->cfg->targets.n, s->cfg->targets.n == 1 ? "" : "es", up, up == 1 ? "" : "s",
+               done, s->cfg->targets.n, s->cfg->targets.n == 1 ? "" : "es", up, up == 1 ? "" : "s",
                secs);
     else
         printf("scantrace done: %zu IP address%s (%zu host%s up) scanned in %.2f seconds\n", n,

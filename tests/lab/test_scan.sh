@@ -214,6 +214,10 @@ kill_scan() { # kill_scan SIG EXIT
   check "SIG$sig: scan exits $want" test "$rc" -eq "$want"
   check "SIG$sig: the last line says interrupted, and how far it got" \
     grep -qE '^scantrace interrupted: [0-9]+ of 256 IP addresses done \([0-9]+ hosts? up\)' "$tmp/killed-$sig.out"
+  # (it counted every address, the ones never decided too)
+  check "SIG$sig: its count is of the hosts run.json gives a verdict" test \
+    "$(sed -n 's/^scantrace interrupted: \([0-9]*\) of .*/\1/p' "$tmp/killed-$sig.out")" = \
+    "$(jq '[.hosts[] | select(.reason != "interrupted")] | length' "$d/run.json")"
   check "SIG$sig: the capture reads back" quiet tshark -r "$d/capture.pcapng" -c 1
   check "SIG$sig: run.json says interrupted by SIG$sig" quiet jq -e \
     ".status == \"interrupted\" and .interrupted == \"SIG$sig\"" "$d/run.json"
