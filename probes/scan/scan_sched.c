@@ -238,6 +238,17 @@ static int64_t due(const struct st_sched *s, const struct st_sched_host *h)
     return d < h->deadline_ns ? d : h->deadline_ns;
 }
 
+/* When the oldest try still pending times out (now: none). */
+static int64_t head_due(const struct st_sched *s)
+{
+    for (size_t i = s->flight_head; i != s->flight_tail; i = (i + 1) % s->cap) {
+        const struct st_sched_host *h = &s->hosts[s->flight[i]];
+        if (h->state == ST_HOST_PENDING)
+            return due(s, h);
+    }
+    return 0;
+}
+
 static void expire(struct st_sched *s, int64_t now)
 {
     while (s->flight_head != s->flight_tail) {
@@ -294,6 +305,7 @@ void st_sched_tick(struct st_sched *s, int64_t now, st_sched_send_fn send, void 
         s->in_flight++;
         s->probes_sent += n;
         s->tries_sent++;
+        s->last_send_ns = now;
         if (rate > 0)
             s->tokens -= (double)(n ? n : 1);
     }
@@ -405,7 +417,18 @@ int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now)
         if (h->state == ST_HOST_PENDING && h->tries < owed_per_host)
             owed += (uint64_t)(owed_per_host - h->tries);
     }
-    double per_ns = (double)s->tries_sent / (double)(now - s->start_ns);
-    int64_t wait = s->in_flight || owed ? st_sched_timeout(s, false) : 0;
-    return (int64_t)((double)owed / per_ns) + wait;
+    /* the rate tries went out at while they did: the wait for timeouts
+     * since is no slower sending (over the whole time, the estimate grew
+     * as the scan waited: "about 1 s", then 2, then 3) */
+    int64_t span = s->last_send_ns - s->start_ns;
+    double per_ns = (double)s->tries_sent / (double)(span > 1000000 ? span : 1000000);
+    int64_t eta = 0;
+    if (owed) { /* the oldest try's timeout, the owed ones sent, the last's timeout */
+        eta = head_due(s) - now;
+        eta = (eta > 0 ? eta : 0) + (int64_t)((double)owed / per_ns) + st_sched_timeout(s, false);
+    } else if (s->in_flight) { /* the newest try's timeout */
+        eta = due(s, &s->hosts[s->flight[(s->flight_tail + s->cap - 1) % s->cap]]) - now;
+        eta = eta > 0 ? eta : 0;
+    }
+    return eta;
 }

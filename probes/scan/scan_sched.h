@@ -92,6 +92,7 @@ struct st_sched {
 
     double tokens; /* --max-rate bucket */
     int64_t last_tick_ns, start_ns;
+    int64_t last_send_ns; /* when a try last went out (the send rate's span) */
     uint64_t probes_sent, tries_sent;
     size_t resolved;
 };
@@ -141,8 +142,9 @@ bool st_sched_has(const struct st_sched *s, uint32_t addr);
 /* Every host decided. */
 bool st_sched_done(const struct st_sched *s);
 
-/* How long the pass will still take if every pending host stays silent (the
- * tries owed at the rate so far, and the last timeout); -1 before any try. */
+/* How long the pass will still take if every pending host stays silent:
+ * the oldest try's timeout, the tries owed at the rate tries went out at,
+ * and the last one's timeout; -1 before any try. */
 int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now_ns);
 
 /* The current timeout for a new try. */

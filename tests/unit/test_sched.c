@@ -184,6 +184,29 @@ static void test_answer_shrinks_tries_in_flight(void **state)
     st_sched_free(&s);
 }
 
+/* The time left shrinks as the scan waits for a timeout (it grew: the
+ * send rate was taken over the whole time, waiting included). */
+static void test_eta_shrinks_while_waiting(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[2];
+    struct st_timing t = timing(3);
+    struct st_sched s;
+    start(&s, &out, addrs, 2, &t);
+    st_sched_tick(&s, 0, record, &out);
+    assert_non_null(st_sched_reply(&s, 1, 0, true, "echo-reply", MS / 10));
+    int64_t last = st_sched_eta_ns(&s, MS);
+    assert_true(last > 0 && last <= 250 * MS); /* the timeout, the retry, its timeout */
+    for (int64_t now = 2 * MS; now < 100 * MS; now += 7 * MS) {
+        st_sched_tick(&s, now, record, &out);
+        int64_t eta = st_sched_eta_ns(&s, now);
+        assert_true(eta < last);
+        last = eta;
+    }
+    st_sched_free(&s);
+}
+
 static void test_later_try_answers_allow_more_tries(void **state)
 {
     (void)state;
@@ -364,4 +387,5 @@ ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
              cmocka_unit_test(test_reply_to_retry_closes_window),
              cmocka_unit_test(test_target_given_twice),
              cmocka_unit_test(test_copies_past_the_ranks),
-             cmocka_unit_test(test_answer_shrinks_tries_in_flight))
+             cmocka_unit_test(test_answer_shrinks_tries_in_flight),
+             cmocka_unit_test(test_eta_shrinks_while_waiting))
