@@ -161,6 +161,16 @@ static void test_replies(void **state)
     st_sched_free(&s);
 }
 
+/* -T3 over hosts 1 and 2, both tried at 0; host 1 answers in 0.1 ms. */
+static void one_answers(struct st_sched *s, struct sent *out, uint32_t *addrs,
+                        const struct st_timing *t)
+{
+    start(s, out, addrs, 2, t);
+    st_sched_tick(s, 0, record, out);
+    assert_int_equal(out->n, 2);
+    assert_non_null(st_sched_reply(s, 1, 0, true, "echo-reply", MS / 10));
+}
+
 /* A first answer shrinks the timeout of the tries already out, as nmap
  * checks each probe against the current timeout: the silent host's retry
  * goes at 100 ms (the -T3 floor), not at the initial second. */
@@ -171,10 +181,7 @@ static void test_answer_shrinks_tries_in_flight(void **state)
     uint32_t addrs[2];
     struct st_timing t = timing(3);
     struct st_sched s;
-    start(&s, &out, addrs, 2, &t);
-    st_sched_tick(&s, 0, record, &out);
-    assert_int_equal(out.n, 2);
-    assert_non_null(st_sched_reply(&s, 1, 0, true, "echo-reply", MS / 10));
+    one_answers(&s, &out, addrs, &t);
     run_until(&s, &out, MS, 99 * MS, MS);
     assert_int_equal(out.n, 2); /* not before the floor */
     run_until(&s, &out, 100 * MS, 101 * MS, MS);
@@ -193,9 +200,7 @@ static void test_eta_shrinks_while_waiting(void **state)
     uint32_t addrs[2];
     struct st_timing t = timing(3);
     struct st_sched s;
-    start(&s, &out, addrs, 2, &t);
-    st_sched_tick(&s, 0, record, &out);
-    assert_non_null(st_sched_reply(&s, 1, 0, true, "echo-reply", MS / 10));
+    one_answers(&s, &out, addrs, &t);
     int64_t last = st_sched_eta_ns(&s, MS);
     assert_true(last > 0 && last <= 250 * MS); /* the timeout, the retry, its timeout */
     for (int64_t now = 2 * MS; now < 100 * MS; now += 7 * MS) {
