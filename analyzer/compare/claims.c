@@ -305,8 +305,9 @@ static bool answered_at_all(const struct st_comparison *c, const char *scanner, 
         /* (each mode's hosts are in address order: looked up by halves) */
         struct st_mode_host key = {.addr = addr};
         const struct st_mode_host *h =
-            mode->run == run ? bsearch(&key, mode->hosts, mode->nhosts, sizeof key, cmp_mode_host)
-                             : NULL;
+            mode->run == run && mode->nhosts
+                ? bsearch(&key, mode->hosts, mode->nhosts, sizeof key, cmp_mode_host)
+                : NULL;
         if (h) {
             bool link = asked_link(c, h);
             for (size_t i = 0; i < h->nwire; i++)
