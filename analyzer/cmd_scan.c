@@ -427,7 +427,7 @@ static const struct scan_option scan_options[] = {
     NUMBER("--ttl", NULL, ttl, 0, 255, "--ttl: 0 to 255, not '%s'"),
     NUMBER("--shards", NULL, shards, 1, 65536, "--shards: 1 to 65536, not '%s'"),
     NUMBER("--shard", NULL, shard, 0, 65535, "--shard: 0 to 65535, not '%s'"),
-    NUMBER("-g", "--source-port", source_port, 1, 65535, "-g: a port 1 to 65535, not '%s'"),
+    NUMBER("-g", "--source-port", source_port, 0, 65535, "-g: a port 0 to 65535, not '%s'"),
     {.names = {"-f"}, .apply = opt_evasion},
     {.names = {"-ff"}, .apply = opt_evasion},
     {.names = {"--badsum"}, .apply = opt_evasion},
@@ -550,6 +550,10 @@ static int parse_finish(struct parse_state *p)
         return rc;
     if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
         return usage_error("%s", "--min-rate is above --max-rate");
+    /* nmap takes port 0 with this warning: some stacks drop what comes from it */
+    if (!cfg->source_port)
+        fputs("scantrace scan: warning: a source port of zero may not work on all systems\n",
+              stderr);
     st_scan_timing(&cfg->timing);
     return 0;
 }

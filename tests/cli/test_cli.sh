@@ -50,6 +50,11 @@ check "scan -PU -PA80 -PP -PS80 -PE -PM -PY -PO2: nmap's order ($order)" \
 check "scan --ttl 0: every probe with TTL 0" \
   test "$(grep -c '^SENT' "$tmp/out")" -eq 8 -a "$(grep -c 'ttl=0 ' "$tmp/out")" -eq 8
 
+# -g 0 taken as nmap takes it, with its warning (was refused: "a port 1 to 65535")
+run "$st" scan --dry-run -g 0 -PS80 -PU 198.18.3.2
+check "scan -g 0: exit 0, every probe from port 0, nmap's warning on stderr" \
+  test "$rc $(grep -c '^SENT .*:0 > ' "$tmp/out") $(grep -c 'source port of zero may not work' "$tmp/err")" = "0 2 1"
+
 # a target list saved by PowerShell (UTF-16 with its mark, CRLF): read as the same list
 printf '198.18.3.2\r\n198.18.3.3 # lab\r\n' | iconv -f UTF-8 -t UTF-16 >"$tmp/t16.txt"
 run "$st" scan --dry-run -PE -iL "$tmp/t16.txt"
