@@ -14,20 +14,35 @@ void st_plan_init(struct st_plan *p)
     p->arp_local = true;
 }
 
-/* "22,443,1000-1002" into ports; returns how many, or -1. */
+/* The number s starts with into *v: past its digits, or NULL (none). */
+static const char *digits(const char *s, unsigned long *v)
+{
+    if (*s < '0' || *s > '9')
+        return NULL;
+    char *e;
+    *v = strtoul(s, &e, 10);
+    return e;
+}
+
+/* "22,443,1000-1002" into ports; returns how many, or -1. As nmap, a
+ * range may leave out either end: "-3" from the first (port 1, protocol 0),
+ * "65534-" to the last, "-" all. */
 static int parse_ports(const char *s, uint16_t max, uint16_t *out, size_t room)
 {
     size_t n = 0;
     while (*s) {
-        char *e;
-        unsigned long lo = strtoul(s, &e, 10), hi;
-        if (e == s || lo > max)
+        unsigned long lo = max == 255 ? 0 : 1, hi;
+        const char *e = s;
+        if (*s != '-' && !(e = digits(s, &lo)))
+            return -1;
+        if (lo > max)
             return -1;
         hi = lo;
         if (*e == '-') {
-            s = e + 1;
-            hi = strtoul(s, &e, 10);
-            if (e == s || hi > max || hi < lo)
+            hi = max;
+            if (*++e && *e != ',' && !(e = digits(e, &hi)))
+                return -1;
+            if (hi > max || hi < lo)
                 return -1;
         }
         for (unsigned long v = lo; v <= hi; v++) {

@@ -50,6 +50,13 @@ check "scan -PU -PA80 -PP -PS80 -PE -PM -PY -PO2: nmap's order ($order)" \
 check "scan --ttl 0: every probe with TTL 0" \
   test "$(grep -c '^SENT' "$tmp/out")" -eq 8 -a "$(grep -c 'ttl=0 ' "$tmp/out")" -eq 8
 
+# port and protocol ranges open at either end, as nmap reads them (-PS-3: 1-3; -PS65533-:
+# 65533-65535; -PO-2: 0-2; were refused as bad lists)
+run "$st" scan --dry-run --max-retries 0 -PS-3,65533- -PO-2 198.18.3.2
+check "scan -PS-3,65533- -PO-2: ports 1-3 and 65533-65535, protocols 0-2" \
+  test "$rc $(sed -n 's/^SENT .*:\([0-9]*\) S .*/\1/p' "$tmp/out" | paste -sd,) $(grep -cE '^SENT .* (hopopt \(0\)|ICMP|igmp \(2\))' "$tmp/out")" = \
+  "0 1,2,3,65533,65534,65535 3"
+
 # -g 0 taken as nmap takes it, with its warning (was refused: "a port 1 to 65535")
 run "$st" scan --dry-run -g 0 -PS80 -PU 198.18.3.2
 check "scan -g 0: exit 0, every probe from port 0, nmap's warning on stderr" \
