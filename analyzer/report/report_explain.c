@@ -565,6 +565,11 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
                 l.sent, l.rcvd, where);
     }
     why(t);
+    if (h->stated_sent) /* (nping's statistics: stated_counts.c) */
+        fprintf(out,
+                "  Its statistics say it sent %u probe%s to this host; its trace shows %zu: "
+                "the scanner's own count is wrong.\n",
+                h->stated_sent, ST_S(h->stated_sent), h->nprobes);
     claim_told(t, mode->run);
     for (size_t i = 0; i < h->nprobes; i++)
         if (c->t2f[h->probes[i]] < 0)

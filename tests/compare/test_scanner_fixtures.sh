@@ -239,6 +239,9 @@ never=$(stated_vs_sent fixtures/scanners/nping-skipped/trace.log | awk '$3 == 0 
 check "nping-skipped: the target never probed ($never) listed down, not-probed, judged" \
   jqt --arg h "$never" '[.modes[].hosts[] | select(.host == $h) | "\(.verdict) \(.reason)"] == ["down not-probed"]
        and .summary.miscounted_unprobed == 1 and .summary.unjudged == 0' "$tmp/mc.nping-skipped.json"
+"$st" explain --host "$never" fixtures/scanners/nping-skipped >"$tmp/mc.x"
+check "explain: the target never probed, its statistics' count and its trace's 0" \
+  grep -qE '^  Its statistics say it sent [0-9]+ probes? to this host; its trace shows 0' "$tmp/mc.x"
 
 # masscan killed by timeout (124) with its output cut at a 4 KiB block (it never exits
 # after this sweep): the hosts that answered and it did not print are not held against it
