@@ -668,6 +668,14 @@ static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
     s->past_router = past_router(c);
 }
 
+/* Whether the capture was taken past a router (arp_seen_make). */
+static bool seen_past_router(const struct st_comparison *c, struct arp_seen *s)
+{
+    if (!s->made)
+        arp_seen_make(c, s);
+    return s->past_router;
+}
+
 /* A router's dropping of a probe the capture, taken past it, does not
  * show: its ARP (ND) for the target is there, unanswered. */
 static bool router_dropped(const struct st_comparison *c, struct arp_seen *s, uint32_t dst)
@@ -846,6 +854,7 @@ void st_classify(struct st_comparison *c)
     st_outside_runs(c);
 
     struct arp_seen arp = {0};
+    c->past_router_links = 0;
     st_other_interface(c); /* first: such lines prove nothing of the capture's time */
     st_outside_capture(c);
     st_after_trace(c);
@@ -870,7 +879,12 @@ void st_classify(struct st_comparison *c)
                                                        : ST_CAUSE_UNKNOWN;
         else if (p->dir == ST_DIR_SENT && router_dropped(c, &arp, st_pkt_dst_host(p)))
             c->tcause[i] = ST_CAUSE_ROUTER_NO_ARP;
-        else
+        else if (st_pkt_resolution(p) && seen_past_router(c, &arp)) {
+            /* the scanner's own link's ARP (ND) a capture past the router
+             * cannot hold: that link is an interface it did not record */
+            c->tcause[i] = ST_CAUSE_OTHER_INTERFACE;
+            c->past_router_links++;
+        } else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }
     st_unseen_runs(c);

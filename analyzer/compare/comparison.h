@@ -228,6 +228,9 @@ struct st_comparison {
      * how many, the first's index (-1 none) */
     size_t shards_missing;
     int shards_count, shard_missing_first;
+    /* ARP/ND lines of the scanner's link, in a capture taken past a router
+     * (causes.c): other-interface, not checked */
+    size_t past_router_links;
 };
 
 /* Room for a result line (st_compare_result) with every clause at once:

@@ -991,6 +991,10 @@ static void result_unseen(const struct st_comparison *c, struct result_line *r, 
                                   : "before its first frame and after its last");
     if (c->date_mismatch)
         run_dates_clause(c, r);
+    if (c->past_router_links)
+        PART(" %zu ARP/ND line%s of the scanner's own link, which a capture taken past a "
+             "router cannot show, not checked",
+             c->past_router_links, ST_S(c->past_router_links));
     if (c->shards_missing)
         PART(" %zu of %d shards of the sweep missing (shard %d%s): their addresses were "
              "not merged, not checked",

@@ -765,6 +765,18 @@ check "a capture past the router: no discrepancy, the $nprobes probes to $absent
   jqt --argjson n "$nprobes" '.summary.discrepancies == 0 and .summary.causes["router-no-arp"] == $n
        and .summary.causes.unknown == null' "$tmp/rtr.json"
 
+# the same over IPv6: the router's solicitations for the absent target, and nmap's line of
+# the router's advertisement on the scanner's own link, which no capture past it holds
+# (other-interface, UNJUDGED; was unknown, DISCREPANCIES)
+r6=$rc/v6
+"$st" compare --no-write -f json "$r6/trace.log" "$r6/capture.pcapng" >"$tmp/rtr6.json"
+n6=$(grep -c '^SENT .* > 2001:2:0:3::9 ' "$r6/trace.log")
+# shellcheck disable=SC2016 # $n is jq's
+check "IPv6 past the router: no discrepancy, the $n6 probes to ::9 router-no-arp, the link's ND line unchecked" \
+  jqt --argjson n "$n6" '.summary.discrepancies == 0 and .summary.causes["router-no-arp"] == $n
+       and .summary.causes["other-interface"] == 1
+       and (.summary.result | test("UNJUDGED: 1 ARP/ND line of the scanner.s own link"))' "$tmp/rtr6.json"
+
 # a capture wider than the run (tests/data/wide-capture: the user's pings to the same
 # targets before and after nmap): what the host sent or got when nmap was not running is
 # background, not probes nmap hid (retransmit) or replies it missed. The frames outside
