@@ -71,15 +71,7 @@ static uint64_t *sent_keys(const struct st_comparison *c, size_t *n)
 
 static size_t count_of(const uint64_t *k, size_t n, uint64_t key)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (k[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t end = lo;
+    size_t lo = st_u64_lower(k, n, key), end = lo;
     while (end < n && k[end] == key)
         end++;
     return end - lo;

@@ -230,15 +230,7 @@ void st_trace_mark_told_later(struct st_trace *t, const uint32_t *told)
         /* an error its line names no target of (a router's time exceeded
          * to a traceroute probe): later when what it quotes was already in
          * its later phase */
-        uint64_t key = (uint64_t)told[i] << 32;
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (first[mid] < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        size_t lo = st_u64_lower(first, n, (uint64_t)told[i] << 32);
         if (lo < n && first[lo] >> 32 == told[i] && (uint32_t)first[lo] < i &&
             st_trace_pkt_run(t, (uint32_t)first[lo]) == st_trace_pkt_run(t, i)) {
             t->later[i] = 1;

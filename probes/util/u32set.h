@@ -24,6 +24,10 @@ size_t st_sort_unique(void *base, size_t n, size_t size, int (*cmp)(const void *
 /* Whether sorted `v` (n keys) holds `key`. */
 bool st_u32_has(const uint32_t *v, size_t n, uint32_t key);
 
+/* The first index of sorted `v` (n keys) whose key is not below `key` (n:
+ * none): where a run of equal keys, or the keys of one prefix, begin. */
+size_t st_u64_lower(const uint64_t *v, size_t n, uint64_t key);
+
 struct st_u32set {
     uint32_t *v;
     size_t n, cap;

@@ -834,9 +834,12 @@ for cut in "$fx/PU 64 true" "$fx6/PU 104 true" "$fx6/PU 96 false"; do
   outside snapq "$tmp/snap.pcapng" "$dir"
   outside snapw "$dir/capture.pcapng" "$dir"
   # shellcheck disable=SC2016 # $p and $w are jq's
-  check "nmap's trace, $(basename "$(dirname "$dir")")/PU cut at $len: passes $pass, nothing unfounded, no more unrelated than uncut" \
+  # (uncut, the fixture's capture has two errors about another run's target: unrelated;
+  # cut inside their quoted header they lose it, truncated, one cause for the other)
+  check "nmap's trace, $(basename "$(dirname "$dir")")/PU cut at $len: passes $pass, nothing unfounded, unrelated as uncut (or truncated)" \
     jqt --argjson p "$pass" --slurpfile w "$tmp/snapw.json" '.summary.passes == $p and .claims.unfounded == 0
-         and (.summary.causes.unrelated // 0) <= ($w[0].summary.causes.unrelated // 0)' \
+         and (.summary.causes.unrelated // 0) + (if $p then 0 else (.summary.causes.truncated // 0) end)
+             == ($w[0].summary.causes.unrelated // 0)' \
     "$tmp/snapq.json"
 done
 editcap -s 96 "$fx6/default-local/capture.pcapng" "$tmp/snap96.pcapng" >/dev/null 2>&1
