@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -636,6 +637,12 @@ static int dry_passes(struct st_scan_config *cfg, const struct st_sched *copies)
      * the scan itself */
     struct st_local_addrs local;
     st_local_addrs_read(&local);
+    /* a bad -e is the scan's refusal before anything is planned, as the
+     * scan itself refuses it: no PASS line above the error */
+    if (cfg->ifname && !if_nametoindex(cfg->ifname)) {
+        fprintf(stderr, "scantrace scan: %s: no such interface\n", cfg->ifname);
+        return ST_EXIT_ENVIRONMENT;
+    }
 
     for (size_t p = 0; p < cfg->plan.npasses; p++) {
         const struct st_pass *pass = &cfg->plan.passes[p];

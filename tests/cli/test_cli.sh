@@ -79,6 +79,12 @@ check "scan -iL FILE 198.18.3.9: stderr says 198.18.3.9 is not scanned" \
 run "$st" scan --dry-run -PE -iL "$tmp/t16.txt" -iL "$tmp/t16.txt"
 check "scan with two -iL: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
 
+# --dry-run with an interface that does not exist: refused as the scan refuses it (exit 3,
+# one line), with no PASS line printed before the error
+run "$st" scan --dry-run -e st-no-such-if0 -PE 198.18.3.2
+check "scan --dry-run -e NOSUCH: exit 3, one line, nothing on stdout" \
+  test "$rc $(wc -l <"$tmp/err") $(wc -c <"$tmp/out")" = "3 1 0"
+
 for c in scan record compare diff report explain; do
   run "$st" "$c" --help
   check "$c --help exits 0" test "$rc" -eq 0
