@@ -728,6 +728,9 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
              (double)(start - e->hooks->start_ns) / 1e9, pass->token, t->n);
     st_tw_text(e->tw, line);
     int rc = st_sched_init(&e->sched, t->addr, arp, t->n, &e->cfg->timing, start);
+    /* nmap's retry wait: several probe kinds per host, or ARP/ND (sched.h) */
+    for (size_t i = 0; !rc && i < t->n; i++)
+        e->sched.hosts[i].retry_wait = arp[i] || e->slots[e->slot_of[i]].nkinds > 1;
     free(arp);
     e->reached = calloc(t->n ? t->n : 1, sizeof *e->reached);
     e->refused = calloc(t->n ? t->n : 1, sizeof *e->refused);

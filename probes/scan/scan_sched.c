@@ -102,12 +102,13 @@ int st_sched_init(struct st_sched *s, const uint32_t *addrs, const bool *arp, si
     s->hosts = calloc(n ? n : 1, sizeof *s->hosts);
     s->sendq = malloc(s->cap * sizeof *s->sendq);
     s->flight = malloc(s->cap * sizeof *s->flight);
+    s->waitq = malloc(s->cap * sizeof *s->waitq);
     size_t slots = 16;
     while (slots < 2 * n)
         slots *= 2;
     s->slot_mask = slots - 1;
     s->slots = malloc(slots * sizeof *s->slots);
-    if (!s->hosts || !s->sendq || !s->flight || !s->slots) {
+    if (!s->hosts || !s->sendq || !s->flight || !s->waitq || !s->slots) {
         st_sched_free(s);
         return -1;
     }
@@ -138,6 +139,7 @@ void st_sched_free(struct st_sched *s)
     free(s->hosts);
     free(s->sendq);
     free(s->flight);
+    free(s->waitq);
     free(s->slots);
     free(s->tails);
     memset(s, 0, sizeof *s);
@@ -249,6 +251,14 @@ static int64_t head_due(const struct st_sched *s)
     return 0;
 }
 
+/* nmap's wait before a retry, within --probe-deadline (a user's bound on
+ * the time a try may take, whose sweeps would otherwise wait the second) */
+static int64_t retry_wait(const struct st_sched *s)
+{
+    int64_t d = s->timing->deadline_ns;
+    return d > 0 && d < ST_SCHED_RETRY_WAIT_NS ? d : ST_SCHED_RETRY_WAIT_NS;
+}
+
 static void expire(struct st_sched *s, int64_t now)
 {
     while (s->flight_head != s->flight_tail) {
@@ -263,7 +273,10 @@ static void expire(struct st_sched *s, int64_t now)
         /* silence is not loss (scan_sched.h): no loss seen since it left */
         if (h->sent_ns > s->last_drop_ns)
             open_window(s);
-        if (h->tries < allowed_tries(s)) {
+        if (h->tries < allowed_tries(s) && h->retry_wait) {
+            h->retry_at_ns = now + retry_wait(s);
+            push(s->waitq, &s->wait_tail, s->cap, (uint32_t)(h - s->hosts));
+        } else if (h->tries < allowed_tries(s)) {
             push(s->sendq, &s->send_tail, s->cap, (uint32_t)(h - s->hosts));
         } else {
             h->state = ST_HOST_DOWN;
@@ -273,12 +286,21 @@ static void expire(struct st_sched *s, int64_t now)
     }
 }
 
+/* Held retries whose wait is over join the send FIFO (one answered while
+ * it waited is dropped there, as any decided host is). */
+static void release(struct st_sched *s, int64_t now)
+{
+    while (s->wait_head != s->wait_tail && s->hosts[s->waitq[s->wait_head]].retry_at_ns <= now)
+        push(s->sendq, &s->send_tail, s->cap, pop(s->waitq, &s->wait_head, s->cap));
+}
+
 void st_sched_tick(struct st_sched *s, int64_t now, st_sched_send_fn send, void *userdata)
 {
     const struct st_timing *t = s->timing;
     double rate = max_rate(t);
 
     expire(s, now);
+    release(s, now);
     if (rate > 0) {
         s->tokens += (double)(now - s->last_tick_ns) * rate / 1e9;
         double burst = rate / 100 > 1 ? rate / 100 : 1; /* 10 ms worth */
@@ -412,10 +434,13 @@ int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now)
     /* the tries still owed if every pending host stays silent */
     int owed_per_host = allowed_tries(s);
     uint64_t owed = 0;
+    bool held = false; /* an owed retry waits its second first */
     for (size_t i = 0; i < s->nhosts; i++) {
         const struct st_sched_host *h = &s->hosts[i];
-        if (h->state == ST_HOST_PENDING && h->tries < owed_per_host)
+        if (h->state == ST_HOST_PENDING && h->tries < owed_per_host) {
             owed += (uint64_t)(owed_per_host - h->tries);
+            held |= h->retry_wait && h->tries > 0;
+        }
     }
     /* the rate tries went out at while they did: the wait for timeouts
      * since is no slower sending (over the whole time, the estimate grew
@@ -425,7 +450,8 @@ int64_t st_sched_eta_ns(const struct st_sched *s, int64_t now)
     int64_t eta = 0;
     if (owed) { /* the oldest try's timeout, the owed ones sent, the last's timeout */
         eta = head_due(s) - now;
-        eta = (eta > 0 ? eta : 0) + (int64_t)((double)owed / per_ns) + st_sched_timeout(s, false);
+        eta = (eta > 0 ? eta : 0) + (int64_t)((double)owed / per_ns) + st_sched_timeout(s, false) +
+              (held ? retry_wait(s) : 0);
     } else if (s->in_flight) { /* the newest try's timeout */
         eta = due(s, &s->hosts[s->flight[(s->flight_tail + s->cap - 1) % s->cap]]) - now;
         eta = eta > 0 ? eta : 0;

@@ -50,7 +50,19 @@ struct st_sched_host {
     const char *reason;  /* nmap's reason of the verdict */
     uint32_t next_copy;  /* the next host of the pass with the same address, or UINT32_MAX */
     uint8_t copy;        /* which copy of its address: 0 the first (at most 255) */
+    /* its retries wait ST_SCHED_RETRY_WAIT_NS after the timeout (set by the
+     * engine: nmap's rate-limit detection, for a host sent several probe
+     * kinds or probed with ARP/ND) */
+    bool retry_wait;
+    int64_t retry_at_ns; /* a held retry goes out then */
 };
+
+/* nmap's RLD_TIME_MS: before a host's first retry of a new try number nmap
+ * waits a second, to see whether replies were only rate limited. With
+ * several probe kinds per host (its default four, -PE -PP) or with ARP/ND,
+ * a silent host's retry leaves at the timeout + 1 s: 2.0 s at -T3, 1.5 s at
+ * -T4, 1.2 s for ARP (measured against nmap 7.93, doc/nmap-notes.md). */
+#define ST_SCHED_RETRY_WAIT_NS 1000000000LL
 
 /* Send every probe of try `tryno` to host `h`; returns the number of probes
  * sent (0 when the wire refused them all). */
@@ -70,9 +82,11 @@ struct st_sched {
     size_t nhosts;
     const struct st_timing *timing;
 
-    /* targets to send (new or retried) and targets in flight: FIFOs of indexes */
-    uint32_t *sendq, *flight;
-    size_t send_head, send_tail, flight_head, flight_tail, cap;
+    /* targets to send (new or retried), targets in flight, and retries
+     * held for their wait (in the order they timed out, so each one's
+     * retry_at is at or after the one before): FIFOs of indexes */
+    uint32_t *sendq, *flight, *waitq;
+    size_t send_head, send_tail, flight_head, flight_tail, wait_head, wait_tail, cap;
 
     /* address -> host index (copies of a target given twice: next_copy) */
     uint32_t *slots;

@@ -108,6 +108,20 @@ check "order: nmap's sequence of probes to a silent host, retry reversed" \
   test "$(sequence "$tmp/nmap-order" "$(a routed-drop)")" = "$(sequence "$tmp/st-order" "$(a routed-drop)")"
 [ "$(sequence "$tmp/nmap-order" "$(a routed-drop)")" = "$(sequence "$tmp/st-order" "$(a routed-drop)")" ] ||
   { echo "# nmap: $(sequence "$tmp/nmap-order" "$(a routed-drop)")"; echo "# scan: $(sequence "$tmp/st-order" "$(a routed-drop)")"; }
+# nmap's wait before a retry (RLD_TIME_MS): a second more when a host gets several probe
+# kinds or ARP, none with one kind. The silent hosts' first retry, nmap's against scan's
+# (their timeouts differ by the answers each run drew: within 0.15 s)
+retry_gap() { # retry_gap TRACE HOST: seconds from the host's first probe to its first retry
+  grep -E "^SENT .*(> $2[ :]|who-has $2 )" "$1" | sed 's/^SENT (\([0-9.]*\)s).*/\1/' |
+    awk 'NR == 1 { f = $1 } $1 > f + 0.05 { printf "%.2f", $1 - f; exit }'
+}
+for gap in "default $(a routed-drop)" "default $(a l2-absent)" "echo $(a routed-drop)" "order $(a routed-drop)"; do
+  read -r name h <<<"$gap"
+  n_gap=$(retry_gap "$tmp/nmap-$name/trace.log" "$h")
+  s_gap=$(retry_gap "$tmp/st-$name/trace.log" "$h")
+  check "$name: $h's retry after nmap's wait (nmap ${n_gap:-none} s, scan ${s_gap:-none} s)" \
+    awk -v n="${n_gap:-x}" -v s="${s_gap:-y}" 'BEGIN { exit !(n == n + 0 && s == s + 0 && (n - s) ^ 2 <= 0.0225) }'
+done
 # -g: nmap keeps the port on every try (its magic port), so does scan
 run_mode sport "-g 53 -PS80 -PU" "$(a routed-drop)"
 for side in nmap st; do

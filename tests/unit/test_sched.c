@@ -191,6 +191,68 @@ static void test_answer_shrinks_tries_in_flight(void **state)
     st_sched_free(&s);
 }
 
+/* nmap's wait before a retry (RLD_TIME_MS): a host sent several probe kinds
+ * or ARP/ND waits a second after its try timed out; one probe kind does not
+ * wait; --probe-deadline bounds the wait too. The retry of a silent host,
+ * as nmap 7.93 sends it in the lab: 2.0 s at -T3 (default probes), 1.5 s at
+ * -T4, 1.2 s for ARP (-T3), 1.0 s for -PE alone. */
+static void test_retry_wait(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int template_;
+        bool arp, wait;
+        int64_t deadline, retry_at;
+    } cases[] = {
+        {"one probe kind, -T3", 3, false, false, -1, 1000 * MS},
+        {"several kinds, -T3", 3, false, true, -1, 2000 * MS},
+        {"several kinds, -T4", 4, false, true, -1, 1500 * MS},
+        {"ARP, -T3", 3, true, true, -1, 1200 * MS},
+        {"several kinds, --probe-deadline 200ms", 3, false, true, 200 * MS, 400 * MS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        static struct sent out;
+        uint32_t addrs[1] = {1};
+        bool arp[1] = {cases[i].arp};
+        struct st_timing t = timing(cases[i].template_);
+        t.deadline_ns = cases[i].deadline;
+        struct st_sched s;
+        out.n = 0;
+        assert_int_equal(st_sched_init(&s, addrs, arp, 1, &t, 0), 0);
+        s.hosts[0].retry_wait = cases[i].wait;
+        run_until(&s, &out, 0, cases[i].retry_at - MS, MS);
+        if (out.n != 1)
+            fail_msg("%s: %zu tries before %lld ms", cases[i].name, out.n,
+                     (long long)(cases[i].retry_at / MS));
+        run_until(&s, &out, cases[i].retry_at, cases[i].retry_at, MS);
+        if (out.n != 2 || out.tryno[1] != 1)
+            fail_msg("%s: no retry at %lld ms", cases[i].name, (long long)(cases[i].retry_at / MS));
+        st_sched_free(&s);
+    }
+}
+
+/* A late answer to a try whose retry is held decides the host: the retry
+ * is never sent. */
+static void test_answer_while_retry_waits(void **state)
+{
+    (void)state;
+    static struct sent out;
+    uint32_t addrs[1] = {1};
+    struct st_timing t = timing(3);
+    struct st_sched s;
+    out.n = 0;
+    assert_int_equal(st_sched_init(&s, addrs, NULL, 1, &t, 0), 0);
+    s.hosts[0].retry_wait = true;
+    run_until(&s, &out, 0, 1500 * MS, MS);
+    assert_non_null(st_sched_reply(&s, 1, 0, true, "echo-reply", 1500 * MS));
+    run_until(&s, &out, 1501 * MS, 4000 * MS, MS);
+    assert_int_equal(out.n, 1);
+    assert_true(st_sched_done(&s));
+    assert_int_equal(s.hosts[0].state, ST_HOST_UP);
+    st_sched_free(&s);
+}
+
 /* The time left shrinks as the scan waits for a timeout (it grew: the
  * send rate was taken over the whole time, waiting included). */
 static void test_eta_shrinks_while_waiting(void **state)
@@ -389,7 +451,8 @@ ST_TEST_MAIN(cmocka_unit_test(test_silent_hosts_get_two_tries),
              cmocka_unit_test(test_max_retries_zero_and_deadline), cmocka_unit_test(test_replies),
              cmocka_unit_test(test_later_try_answers_allow_more_tries),
              cmocka_unit_test(test_rates), cmocka_unit_test(test_silent_space_does_not_crawl),
-             cmocka_unit_test(test_reply_to_retry_closes_window),
+             cmocka_unit_test(test_reply_to_retry_closes_window), cmocka_unit_test(test_retry_wait),
+             cmocka_unit_test(test_answer_while_retry_waits),
              cmocka_unit_test(test_target_given_twice),
              cmocka_unit_test(test_copies_past_the_ranks),
              cmocka_unit_test(test_answer_shrinks_tries_in_flight),
