@@ -1,6 +1,7 @@
 /*
  * Why a packet is on one side only. The rules, in the order they are tried
  * on a wire-only frame:
+ *   ARP or ND about a decoy (-D) by another host     -> decoy-arp, decoy-nd
  *   ARP to or from the scanner                      -> os-arp
  *   IPv6 neighbour discovery to or from the scanner  -> os-nd
  *   a router solicitation, an MLD report from it     -> os-rs, os-mld
@@ -59,6 +60,8 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_OTHER_INTERFACE] = "other-interface",
         [ST_CAUSE_MEMBER_REPLY] = "member-reply",
         [ST_CAUSE_ROUTER_NO_ARP] = "router-no-arp",
+        [ST_CAUSE_DECOY_ARP] = "decoy-arp",
+        [ST_CAUSE_DECOY_ND] = "decoy-nd",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -481,6 +484,32 @@ static bool involves_scanner(const struct st_comparison *c, const struct st_pkt 
     return false;
 }
 
+/* A decoy of -D: a source of the trace's probes that is none of the
+ * scanner host's own addresses (run.json lists them; without it a decoy
+ * cannot be told from the scanner). */
+static bool is_decoy(const struct st_comparison *c, uint32_t a)
+{
+    const struct st_trace *t = c->trace;
+    if (!a || !t->nlocal || !st_is_scanner(c, a))
+        return false;
+    for (size_t i = 0; i < t->nlocal; i++)
+        if (t->local[i] == a)
+            return false;
+    return true;
+}
+
+/* Another host resolving a decoy, to deliver the answer to a probe sent
+ * in the decoy's name (or the decoy's own answer, when one is there): its
+ * ARP, its neighbour discovery. The scanner's kernel has no part in it. */
+static bool about_decoy(const struct st_comparison *c, const struct st_pkt *f)
+{
+    if (f->net == ST_NET_ARP)
+        return is_decoy(c, f->arp.spa) ||
+               (is_decoy(c, f->arp.tpa) && !st_is_scanner(c, f->arp.spa));
+    return is_nd(f) && f->l4.icmp.nd_has_target && is_decoy(c, st_host6(f->l4.icmp.nd_target)) &&
+           !st_is_scanner(c, st_pkt_src_host(f));
+}
+
 /* The kernel's own IPv6 chatter: neighbour discovery (for the probes' next
  * hop, or answering a neighbour), router solicitations, MLD reports. */
 static enum st_cause icmp6_own(const struct st_comparison *c, const struct keys *k,
@@ -489,6 +518,8 @@ static enum st_cause icmp6_own(const struct st_comparison *c, const struct keys 
     if (f->net != ST_NET_IPV6 || f->proto != ST_IPPROTO_ICMPV6)
         return ST_CAUSE_NONE;
     uint8_t type = f->l4.icmp.type;
+    if (about_decoy(c, f))
+        return ST_CAUSE_DECOY_ND;
     if (is_nd(f) && involves_scanner(c, f)) {
         uint32_t target = f->l4.icmp.nd_has_target ? st_host6(f->l4.icmp.nd_target) : 0;
         *rel = target ? find(k, key(K_HOST, target, 0, 0)) : -1;
@@ -568,6 +599,8 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
         return own;
     if (!involves_scanner(c, f))
         return ST_CAUSE_UNRELATED;
+    if (f->net == ST_NET_ARP && about_decoy(c, f))
+        return ST_CAUSE_DECOY_ARP;
     if (f->net == ST_NET_ARP) {
         uint32_t other = st_is_scanner(c, f->arp.spa) ? f->arp.tpa : f->arp.spa;
         *rel = find(k, key(K_HOST, other, 0, 0));

@@ -62,6 +62,10 @@ enum st_cause {
                                * scanner never traces (nping: no target of its, or its id) */
     ST_CAUSE_ROUTER_NO_ARP,   /* trace only: a probe a capture past a router does not show, the
                                * router's ARP (ND) for its target unanswered: it dropped it */
+    ST_CAUSE_DECOY_ARP,       /* wire only: a neighbour (the router, a target) asking by ARP for
+                               * a decoy address (-D), to deliver the answer to a probe sent in
+                               * its name: not the scanner's kernel */
+    ST_CAUSE_DECOY_ND,        /* the same by IPv6 neighbour discovery */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 

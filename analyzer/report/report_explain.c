@@ -93,13 +93,23 @@ static const char *who(const struct teller *t, uint32_t a, char *buf, size_t siz
 }
 
 /* An ARP frame the scanner did not trace: who asked whom, and why. */
-static void arp_note(const struct teller *t, const struct st_pkt *p, char *buf, size_t size)
+static void arp_note(const struct teller *t, const struct st_pkt *p, enum st_cause cause, char *buf,
+                     size_t size)
 {
     char s[ST_HOST_STRLEN + 16], tg[ST_HOST_STRLEN + 16];
     who(t, p->arp.spa, s, sizeof s);
     who(t, p->arp.tpa, tg, sizeof tg);
     bool router = !strncmp(s, "the router", 10) || !strncmp(tg, "the router", 10);
-    if (p->arp.op == 1 && st_is_scanner(t->c, p->arp.spa))
+    char decoy[ST_HOST_STRLEN];
+    st_host_str(p->arp.op == 1 ? p->arp.tpa : p->arp.spa, decoy);
+    if (cause == ST_CAUSE_DECOY_ARP && p->arp.op == 1)
+        snprintf(buf, size,
+                 "not your kernel's: %s asked for the MAC address of the decoy %s, to deliver "
+                 "the answer to a probe sent in its name (-D), which never comes to you",
+                 s, decoy);
+    else if (cause == ST_CAUSE_DECOY_ARP)
+        snprintf(buf, size, "not your kernel's: the decoy %s gave %s its MAC address", decoy, tg);
+    else if (p->arp.op == 1 && st_is_scanner(t->c, p->arp.spa))
         snprintf(buf, size,
                  "your kernel asked for the MAC address of %s before it could send to it%s", tg,
                  router ? ": probes to another network leave through this router, so their "
@@ -122,7 +132,7 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
     const struct st_pkt *p = st_frame(t->c, f, &tmp);
     enum st_cause cause = t->c->fcause[f];
     if (p->net == ST_NET_ARP) {
-        arp_note(t, p, buf, size);
+        arp_note(t, p, cause, buf, size);
         return;
     }
     const char *why;
@@ -144,6 +154,11 @@ static void wire_note(const struct teller *t, long f, char *buf, size_t size)
         break;
     case ST_CAUSE_OS_MLD:
         why = "your kernel announced the IPv6 multicast groups it listens to (MLD)";
+        break;
+    case ST_CAUSE_DECOY_ND:
+        why = "not your kernel's: a neighbour looking for a decoy (-D) by IPv6 neighbour "
+              "discovery, to deliver the answer to a probe sent in its name, which never comes "
+              "to you";
         break;
     case ST_CAUSE_LATE_REPLY:
         why = t->h && !t->h->up

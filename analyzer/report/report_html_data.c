@@ -88,6 +88,8 @@ static const char *wire_class(enum st_cause c)
     case ST_CAUSE_COPY:
     case ST_CAUSE_MEMBER_REPLY:
     case ST_CAUSE_ROUTER_NO_ARP:
+    case ST_CAUSE_DECOY_ARP:
+    case ST_CAUSE_DECOY_ND:
         return "late";
     default:
         return "wireonly";

@@ -817,6 +817,19 @@ done
 check "v6-PU-snap96-untraced: the quoted header cut: UNJUDGED (truncated), nothing unfounded" \
   jqt '.claims.unfounded == 0 and .summary.causes.unrelated == null
        and (.summary.result | test("UNJUDGED: .*cut short by the capture.s snap length"))' "$tmp/sl.json"
+# nmap -D with a decoy on the scanner's segment (tests/data/decoy): the router's ARP / neighbour
+# solicitation for the decoy, to deliver the target's answer to it, is the router's doing, not
+# the scanner kernel's (was os-arp, and unrelated over IPv6); explain says whose
+for v in v4 v6; do
+  "$st" compare --no-write -f json "tests/data/decoy/$v" >"$tmp/dc.json"
+  want=$([ "$v" = v4 ] && echo decoy-arp || echo decoy-nd)
+  # shellcheck disable=SC2016 # $w is jq's
+  check "decoy $v: the router's resolution of the decoy is $want, consistent" \
+    jqt --arg w "$want" '[.packets[] | select(.status != "matched") | .cause] == [$w]
+      and .summary.result == "consistent"' "$tmp/dc.json"
+  check "decoy $v: explain names the decoy, not the scanner's kernel" \
+    grep -q "not your kernel's: .*decoy" <("$st" explain "tests/data/decoy/$v" 2>&1)
+done
 # a pcap without directions and no run.json (dumpcap -P): the scanner's link-local, in no
 # line, is known by the MAC its probes left from: its neighbour discovery is os-nd, none
 # of it unrelated (was: the solicitation from it and the advertisement to it unrelated)
