@@ -726,11 +726,11 @@ check "a capture merged with itself: passes, each matched frame's twin a copy, n
   jqt --argjson nf "$nf" '.summary.passes and .summary.causes.retransmit == null
        and .summary.causes.copy == .summary.matched and .capture.frames == 2 * $nf' "$tmp/twice.json"
 
-# ping and fping -l ended by Ctrl-C (tests/data/sigint): their summary printed, exit 1 as
-# they say a target did not answer: a run that ended by itself, judged (was UNJUDGED: run
-# interrupted, so that a silent target's Ctrl-C'd ping could never pass); the same run.json
-# with the command killed by the signal instead stays cut short
-for r in ping-sigint-dead fping-loop; do
+# ping, fping -l and hping3 ended by Ctrl-C (tests/data/sigint): their summary printed, exit
+# 1 as they say a target did not answer: a run that ended by itself, judged (was UNJUDGED:
+# run interrupted, so that a silent target's Ctrl-C'd ping could never pass; hping3's until
+# now); the same run.json with the command killed by the signal instead stays cut short
+for r in ping-sigint-dead fping-loop hping3-silent; do
   "$st" compare --no-write -f json "tests/data/sigint/$r" >"$tmp/si.json"
   check "$r (Ctrl-C, exit 1): judged, consistent, exit 0" test "$?" -eq 0
   mkdir -p "$tmp/si-$r"
