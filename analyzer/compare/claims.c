@@ -75,6 +75,46 @@ static void sort_claims(struct st_claims *cl)
     free(p);
 }
 
+/* A host's statistics (fping -c of a /16: as many as hosts; room doubles). */
+static void push_count(struct st_claims *cl, const struct st_trace_count *k)
+{
+    size_t n = cl->ncounts;
+    if (!(n & (n - 1))) {
+        struct st_trace_count *v = realloc(cl->counts, (n ? 2 * n : 1) * sizeof *v);
+        if (!v)
+            abort();
+        cl->counts = v;
+    }
+    cl->counts[cl->ncounts++] = *k;
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+    const struct st_trace_count *x = a, *y = b;
+    if (x->run != y->run)
+        return (x->run > y->run) - (x->run < y->run);
+    if (x->addr != y->addr)
+        return (x->addr > y->addr) - (x->addr < y->addr);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* One count per host and run: the last it printed (fping -Q's interval
+ * summaries come before its final one). */
+static void last_counts(struct st_claims *cl)
+{
+    if (!cl->ncounts)
+        return;
+    qsort(cl->counts, cl->ncounts, sizeof *cl->counts, cmp_count);
+    size_t n = 0;
+    for (size_t i = 0; i < cl->ncounts; i++) {
+        if (n && cl->counts[n - 1].addr == cl->counts[i].addr &&
+            cl->counts[n - 1].run == cl->counts[i].run)
+            n--;
+        cl->counts[n++] = cl->counts[i];
+    }
+    cl->ncounts = n;
+}
+
 /* The reader of the first line some reader knows, or NULL. */
 static const struct st_claim_reader *which(const char *line, struct st_claim_state *st)
 {
@@ -132,12 +172,18 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
         enum st_claim claim = ST_CLAIM_NONE;
         if (r->line(line, &st, &addr, &claim) && addr)
             set_claim(cl, run, addr, claim);
+        if (st.counted) {
+            push_count(cl, &(struct st_trace_count){st.count_addr, run, no, st.count_sent,
+                                                    st.count_rcvd, st.count_errors});
+            st.counted = false;
+        }
     }
     free(line);
     fclose(f);
     if (r)
         snprintf(cl->format, sizeof cl->format, "%s", r->format);
     sort_claims(cl);
+    last_counts(cl);
     return 0;
 }
 
@@ -672,5 +718,6 @@ void st_claims_free(struct st_claims *cl)
     free(cl->missed_addr);
     free(cl->unfounded_addr);
     free(cl->unreported_addr);
+    free(cl->counts);
     memset(cl, 0, sizeof *cl);
 }
