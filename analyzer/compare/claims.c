@@ -98,19 +98,26 @@ static int cmp_count(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-/* One count per host and run: the last it printed (fping -Q's interval
- * summaries come before its final one). */
-static void last_counts(struct st_claims *cl)
+/* One count per host and run: fping's last (-Q's interval summaries come
+ * before its final one); ping's and hping3's summed, each block a run of
+ * its own (sh -c "ping -c 2 A; ping -c 3 A": 5 requests to A on the wire). */
+static void one_count(struct st_claims *cl)
 {
     if (!cl->ncounts)
         return;
+    bool sum = strcmp(cl->scanner, "fping") != 0;
     qsort(cl->counts, cl->ncounts, sizeof *cl->counts, cmp_count);
     size_t n = 0;
     for (size_t i = 0; i < cl->ncounts; i++) {
-        if (n && cl->counts[n - 1].addr == cl->counts[i].addr &&
-            cl->counts[n - 1].run == cl->counts[i].run)
+        struct st_trace_count *last = n ? &cl->counts[n - 1] : NULL;
+        const struct st_trace_count *k = &cl->counts[i];
+        if (last && last->addr == k->addr && last->run == k->run && sum) {
+            last->sent += k->sent, last->rcvd += k->rcvd, last->errors += k->errors;
+            continue;
+        }
+        if (last && last->addr == k->addr && last->run == k->run)
             n--;
-        cl->counts[n++] = cl->counts[i];
+        cl->counts[n++] = *k;
     }
     cl->ncounts = n;
 }
@@ -183,7 +190,7 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     if (r)
         snprintf(cl->format, sizeof cl->format, "%s", r->format);
     sort_claims(cl);
-    last_counts(cl);
+    one_count(cl);
     return 0;
 }
 

@@ -92,9 +92,9 @@ struct st_claims {
      * show. Not held (the first of them in own_answer_addr) */
     size_t own_answer;
     uint32_t own_answer_addr;
-    /* the scanner's statistics per host, in line order (the last of a
-     * host's counts its final one): stated_counts.c sets them against the
-     * wire */
+    /* the scanner's statistics, one per host and run, by run and address
+     * (fping's last of a host, ping's and hping3's blocks of it summed):
+     * stated_counts.c sets them against the wire */
     struct st_trace_count *counts;
     size_t ncounts;
 };

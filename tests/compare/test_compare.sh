@@ -748,10 +748,12 @@ done
 # it and the echo replies from it on the wire (counted here by tshark, the statistics read
 # by awk) is listed with both, and the run fails COUNTS (each passed as consistent before)
 ct=tests/data/counts
-stated() { # FILE: "HOST SENT RCVD" from ping's, fping -c's or -C's statistics
-  awk '/^PING / { h = $2; sub(/\(.*/, "", h) } / packets transmitted, / { r = $4; for (i = 5; i <= NF; i++) if ($(i+1) ~ /^duplicates/) { d = $i; sub(/^\+/, "", d); r += d }; print h, $1, r }
-    / : xmt\/rcv\/%loss = / { split($5, v, "/"); print $1, v[1], v[2] }
-    / : [0-9.-]+( [0-9.-]+)*$/ { n = 0; k = 0; for (i = 3; i <= NF; i++) { n++; if ($i != "-") k++ } print $1, n, k }' "$1"
+stated() { # FILE: "HOST SENT RCVD" from ping's (each run's summed), fping -c's or -C's statistics
+  awk '/^PING / { h = $2; sub(/\(.*/, "", h) }
+    / packets transmitted, / { r = $4; for (i = 5; i <= NF; i++) if ($(i+1) ~ /^duplicates/) { d = $i; sub(/^\+/, "", d); r += d }; S[h] += $1; R[h] += r }
+    / : xmt\/rcv\/%loss = / { split($5, v, "/"); S[$1] = v[1]; R[$1] = v[2] }
+    / : [0-9.-]+( [0-9.-]+)*$/ { n = 0; k = 0; for (i = 3; i <= NF; i++) { n++; if ($i != "-") k++ } S[$1] = n; R[$1] = k }
+    END { for (h in S) print h, S[h], R[h] }' "$1"
 }
 on_wire() { # DIR HOST TYPE: the echo requests (8/128) to or replies (0/129) from HOST
   local f
@@ -761,7 +763,7 @@ on_wire() { # DIR HOST TYPE: the echo requests (8/128) to or replies (0/129) fro
   esac
   tshark -r "$1/capture.pcapng" -Y "$f" 2>/dev/null | wc -l
 }
-for r in ping-nft ping6-nft ping-q-nft fping-c fping-C ping-l2absent ping-q hping3-router-errors; do
+for r in ping-nft ping6-nft ping-q-nft fping-c fping-C ping-l2absent ping-q ping-twice hping3-router-errors; do
   src=$ct/$r/trace.log claims=()
   [ -f "$ct/$r/stderr.txt" ] && src=$ct/$r/stderr.txt claims=(--claims "$src")
   : >"$tmp/cnt.want"
