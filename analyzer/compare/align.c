@@ -970,5 +970,6 @@ void st_compare_free(struct st_comparison *c)
     free(c->groups);
     free(c->group_hosts);
     free(c->bcast);
+    free(c->miscounts);
     memset(c, 0, sizeof *c);
 }

@@ -75,6 +75,53 @@ static void sort_claims(struct st_claims *cl)
     free(p);
 }
 
+/* A host's statistics (fping -c of a /16: as many as hosts; room doubles). */
+static void push_count(struct st_claims *cl, const struct st_trace_count *k)
+{
+    size_t n = cl->ncounts;
+    if (!(n & (n - 1))) {
+        struct st_trace_count *v = realloc(cl->counts, (n ? 2 * n : 1) * sizeof *v);
+        if (!v)
+            abort();
+        cl->counts = v;
+    }
+    cl->counts[cl->ncounts++] = *k;
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+    const struct st_trace_count *x = a, *y = b;
+    if (x->run != y->run)
+        return (x->run > y->run) - (x->run < y->run);
+    if (x->addr != y->addr)
+        return (x->addr > y->addr) - (x->addr < y->addr);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* One count per host and run: fping's last (-Q's interval summaries come
+ * before its final one); ping's and hping3's summed, each block a run of
+ * its own (sh -c "ping -c 2 A; ping -c 3 A": 5 requests to A on the wire). */
+static void one_count(struct st_claims *cl)
+{
+    if (!cl->ncounts)
+        return;
+    bool sum = strcmp(cl->scanner, "fping") != 0;
+    qsort(cl->counts, cl->ncounts, sizeof *cl->counts, cmp_count);
+    size_t n = 0;
+    for (size_t i = 0; i < cl->ncounts; i++) {
+        struct st_trace_count *last = n ? &cl->counts[n - 1] : NULL;
+        const struct st_trace_count *k = &cl->counts[i];
+        if (last && last->addr == k->addr && last->run == k->run && sum) {
+            last->sent += k->sent, last->rcvd += k->rcvd, last->errors += k->errors;
+            continue;
+        }
+        if (last && last->addr == k->addr && last->run == k->run)
+            n--;
+        cl->counts[n++] = *k;
+    }
+    cl->ncounts = n;
+}
+
 /* The reader of the first line some reader knows, or NULL. */
 static const struct st_claim_reader *which(const char *line, struct st_claim_state *st)
 {
@@ -132,12 +179,18 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
         enum st_claim claim = ST_CLAIM_NONE;
         if (r->line(line, &st, &addr, &claim) && addr)
             set_claim(cl, run, addr, claim);
+        if (st.counted) {
+            push_count(cl, &(struct st_trace_count){st.count_addr, run, no, st.count_sent,
+                                                    st.count_rcvd, st.count_errors});
+            st.counted = false;
+        }
     }
     free(line);
     fclose(f);
     if (r)
         snprintf(cl->format, sizeof cl->format, "%s", r->format);
     sort_claims(cl);
+    one_count(cl);
     return 0;
 }
 
@@ -672,5 +725,6 @@ void st_claims_free(struct st_claims *cl)
     free(cl->missed_addr);
     free(cl->unfounded_addr);
     free(cl->unreported_addr);
+    free(cl->counts);
     memset(cl, 0, sizeof *cl);
 }

@@ -29,6 +29,14 @@ struct st_claim_state {
      * its list names (0 unknown), and the ports it printed an answer of */
     uint32_t sole_target;
     unsigned scan_ports, ports_answered;
+    /* a statistics line just read (ping's "3 packets transmitted, 2
+     * received", fping's "xmt/rcv/%loss = 3/2/33%" or -C's list, hping3's
+     * "3 packets transmitted, 2 packets received"): its host and counts,
+     * taken by st_claims_read (stats_host: hping3's "--- X hping statistic
+     * ---" before its counts) */
+    bool counted;
+    uint32_t count_addr, stats_host;
+    unsigned count_sent, count_rcvd, count_errors;
 };
 
 /* One format: its name and how it reads one line (without its newline).
@@ -84,6 +92,11 @@ struct st_claims {
      * show. Not held (the first of them in own_answer_addr) */
     size_t own_answer;
     uint32_t own_answer_addr;
+    /* the scanner's statistics, one per host and run, by run and address
+     * (fping's last of a host, ping's and hping3's blocks of it summed):
+     * stated_counts.c sets them against the wire */
+    struct st_trace_count *counts;
+    size_t ncounts;
 };
 
 /*

@@ -242,7 +242,8 @@ static bool fping_host(const char *s, uint32_t *a, const char **end)
  * xmt/rcv/%loss = 2/1/50%, ..." and "X : 0.075 -", up with a reply, down
  * without.
  */
-static bool fping_count(const char *rest, enum st_claim *claim)
+static bool fping_count(const char *rest, struct st_claim_state *st, uint32_t addr,
+                        enum st_claim *claim)
 {
     unsigned seq, xmt, rcv;
     int off = 0;
@@ -258,21 +259,24 @@ static bool fping_count(const char *rest, enum st_claim *claim)
     }
     if (sscanf(rest, "xmt/rcv/%%loss = %u/%u/", &xmt, &rcv) == 2) {
         *claim = rcv ? ST_CLAIM_UP : ST_CLAIM_DOWN;
+        st->counted = true, st->count_addr = addr, st->count_sent = xmt, st->count_rcvd = rcv;
         return true;
     }
-    /* -C: a time in ms or "-" per probe, nothing else */
-    bool any = false, replied = false;
+    /* -C: a time in ms or "-" per probe sent, nothing else */
+    unsigned any = 0, replied = 0;
     for (const char *p = rest; *p;) {
         size_t n = strspn(p, "0123456789.");
         if (n && (!p[n] || p[n] == ' '))
-            replied = true;
+            replied++;
         else if (!(p[0] == '-' && (!p[1] || p[1] == ' ')))
             return false;
-        any = true;
+        any++;
         p += n ? n : 1;
         p += strspn(p, " ");
     }
     *claim = replied ? ST_CLAIM_UP : ST_CLAIM_DOWN;
+    if (any)
+        st->counted = true, st->count_addr = addr, st->count_sent = any, st->count_rcvd = replied;
     return any;
 }
 
@@ -281,7 +285,6 @@ static bool fping_count(const char *rest, enum st_claim *claim)
 static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
                         enum st_claim *claim)
 {
-    (void)st;
     const char *end;
     if (!fping_host(after_stamp(line), addr, &end))
         return false;
@@ -292,7 +295,7 @@ static bool fping_lines(const char *line, struct st_claim_state *st, uint32_t *a
     else if (!strncmp(end, " is unreachable", 15))
         *claim = ST_CLAIM_DOWN;
     else
-        return pad && !strncmp(end + pad, ": ", 2) && fping_count(end + pad + 2, claim);
+        return pad && !strncmp(end + pad, ": ", 2) && fping_count(end + pad + 2, st, *addr, claim);
     return true;
 }
 
@@ -317,8 +320,11 @@ static bool ping_from(const char *s, uint32_t *a)
 /* iputils ping: "PING NAME (X) 56(84) bytes of data." (-6: "PING NAME(X)
  * 56 data bytes") names the target; "64 bytes from X: icmp_seq=1 ..." (-D:
  * its time first) is an answer, up; "N packets transmitted, M received"
- * ends the target's run, up with M answers and down without. A router's
- * "From R icmp_seq=1 Destination Host Unreachable" claims nothing. */
+ * ends the target's run, up with M answers and down without, and its
+ * counts are the statistics: M and the "+D duplicates" after it are every
+ * reply it took ("+E errors", ICMP errors and its kernel's, are none). A
+ * router's "From R icmp_seq=1 Destination Host Unreachable" claims
+ * nothing. */
 static bool ping_lines(const char *line, struct st_claim_state *st, uint32_t *addr,
                        enum st_claim *claim)
 {
@@ -337,9 +343,18 @@ static bool ping_lines(const char *line, struct st_claim_state *st, uint32_t *ad
         *claim = ST_CLAIM_UP;
         return true;
     }
-    if (sscanf(line, "%u packets transmitted, %u received", &tx, &rx) == 2 && st->pending) {
+    off = 0;
+    if (sscanf(line, "%u packets transmitted, %u received%n", &tx, &rx, &off) == 2 && off &&
+        st->pending) {
         *addr = st->pending;
         *claim = rx ? ST_CLAIM_UP : ST_CLAIM_DOWN;
+        unsigned k, dups = 0, errors = 0;
+        char word[16];
+        for (const char *p = line + off; (p = strstr(p, ", +")); p += 3)
+            if (sscanf(p, ", +%u %15[a-z]", &k, word) == 2)
+                *(!strcmp(word, "duplicates") ? &dups : !strcmp(word, "errors") ? &errors : &n) = k;
+        st->counted = true, st->count_addr = st->pending, st->count_sent = tx;
+        st->count_rcvd = rx + dups, st->count_errors = errors;
         return true;
     }
     return !strncmp(line, "From ", 5) && strstr(line, " icmp_seq=");
@@ -356,12 +371,27 @@ static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *
                          enum st_claim *claim)
 {
     /* its banner and statistics claim nothing, but say whose output it is
-     * (a run where nothing answered prints only those) */
+     * (a run where nothing answered prints only those); its statistics
+     * ("--- X hping statistic ---", then "N packets transmitted, M packets
+     * received", on stderr: before its banner in a log of 2>&1, stdout
+     * being block-buffered) are its counts of X */
+    unsigned tx, rx;
     if (!strncmp(line, "HPING ", 6) || (!strncmp(line, "--- ", 4) && strstr(line, "hping"))) {
         const char *end;
         uint32_t target;
         if (!st->sole_target && line[0] == 'H' && ip_at(line + 6, &target, &end))
             st->sole_target = target;
+        if (line[0] == '-' && !ip_at(line + 4, &st->stats_host, &end))
+            st->stats_host = 0;
+        *addr = 0;
+        *claim = ST_CLAIM_NONE;
+        return true;
+    }
+    if (st->stats_host &&
+        sscanf(line, "%u packets transmitted, %u packets received", &tx, &rx) == 2) {
+        st->counted = true, st->count_addr = st->stats_host, st->count_sent = tx;
+        st->count_rcvd = rx;
+        st->stats_host = 0;
         *addr = 0;
         *claim = ST_CLAIM_NONE;
         return true;

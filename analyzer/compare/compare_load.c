@@ -328,6 +328,8 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         st_claims_unlisted_up(&l->claims, &l->c);
     st_claims_judge(&l->claims, &l->c);
     st_claims_place_unprobed(&l->claims, &l->c);
+    /* the statistics it printed against the wire (nping's are its trace's) */
+    st_stated_counts_wire(&l->c, l->claims.counts, l->claims.ncounts, l->claims.scanner);
     l->c.claims = &l->claims;
     return 0;
 }

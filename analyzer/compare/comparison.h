@@ -74,6 +74,16 @@ const char *st_cause_name(enum st_cause c);
 /* Whether a cause is expected behaviour or a discrepancy. */
 bool st_cause_is_discrepancy(enum st_cause c);
 
+/* A host whose statistics (the scanner's own count of its probes and
+ * replies) are not what compare counted: its trace's lines, or the frames
+ * of a side built from the wire (stated_counts.c). */
+struct st_miscount {
+    uint32_t addr;
+    size_t mode; /* its index in st_comparison.modes */
+    uint32_t stated_sent, counted_sent, stated_rcvd, counted_rcvd;
+    bool sent_wrong, rcvd_wrong;
+};
+
 /* One per host and mode (a sweep: millions), so its flags sit together. */
 struct st_mode_host {
     uint32_t addr;
@@ -82,8 +92,9 @@ struct st_mode_host {
     bool placed; /* listed for a claim alone (st_claims_place_unprobed) */
     bool group;  /* a group its probes went to (groups.h): up when a member answered */
     bool member; /* found by a group's probes alone (groups.h), none of its own */
-    /* probes the scanner's statistics say it sent the host (nping), when
-     * that is not what its trace shows; 0 otherwise (stated_counts.c) */
+    /* probes the scanner's statistics say it sent the host (nping, ping,
+     * fping, hping3), when that is not what its trace (the wire) shows; 0
+     * otherwise (stated_counts.c; st_miscount_of has the rest) */
     uint32_t stated_sent;
     const char *reason; /* "echo-reply", "reset", ..., "no-response" */
     double latency_s;   /* < 0 unknown */
@@ -218,11 +229,16 @@ struct st_comparison {
     /* what compare could judge: hosts with the scanner's verdict, hosts
      * without, modes with no host at all (st_compare_result) */
     size_t judged, unjudged, empty_modes;
-    /* hosts whose probes the scanner's statistics miscount (nping's
-     * "Probes Sent": stated_counts.c), of them those it never probed, and
-     * the first of each */
+    /* hosts whose probes or replies the scanner's statistics miscount
+     * (nping's "Probes Sent | Rcvd", ping's "N packets transmitted, M
+     * received", fping's xmt/rcv, hping3's: stated_counts.c), of them those
+     * it never probed, and the first of each; each such host's counts, and
+     * the scanner that printed them ("nping"...) */
     size_t miscounted, miscounted_unprobed;
     uint32_t miscounted_first, unprobed_first;
+    struct st_miscount *miscounts;
+    size_t nmiscounts;
+    const char *miscount_scanner;
     /* runs whose "Starting ... at" minute the capture's clock does not fit
      * (run_dates.c): the first's start by the capture and by its line */
     size_t date_mismatch;
@@ -266,6 +282,24 @@ void st_compare_summarize(struct st_comparison *c);
  * listed down, not-probed, in its run's mode (stated_counts.c). After
  * st_compare_summarize. */
 void st_stated_counts_check(struct st_comparison *c);
+
+/*
+ * The statistics a scanner without a packet trace printed (ping's "3
+ * packets transmitted, 2 received", fping's "xmt/rcv/%loss = 3/3/0%", -C's
+ * list, hping3's "N packets transmitted, M packets received"; counts, from
+ * claims.h's readers), against the frames of its side built from the wire:
+ * its echo requests (hping3: any probe) to each host, and the answers that
+ * came before it exited. What the capture cannot judge is left alone
+ * (frames it dropped, probes the kernel held for an address resolution
+ * that never came, a reply at the moment the scanner exited). Replaces
+ * what an earlier call found. After st_claims_place_unprobed.
+ */
+void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count *counts, size_t n,
+                           const char *scanner);
+
+/* The counts of host addr of mode m when its statistics miscount it, or NULL. */
+const struct st_miscount *st_miscount_of(const struct st_comparison *c, const struct st_mode *m,
+                                         uint32_t addr);
 
 /* A host's packets of nmap's later phases, counted (st_mode_host.later). */
 struct st_later {

@@ -200,9 +200,10 @@ static void shards_missing(struct st_comparison *c, json_object *shard)
 }
 
 /* Whether the recorded command ended by itself, not killed: with exit 0,
- * or with the 1 by which ping and fping say some target did not answer,
- * their summary printed all the same (Ctrl-C is how ping without -c and
- * fping -l end: a silent target must not make that run cut short). */
+ * or with the 1 by which ping, fping and hping3 say some target did not
+ * answer, their summary printed all the same (Ctrl-C is how ping without
+ * -c, fping -l and hping3 without -c end: a silent target must not make
+ * that run cut short). Not hping3 --scan, never seen to end so. */
 static bool ended_by_itself(json_object *run)
 {
     json_object *cmd = member(run, "command", json_type_object);
@@ -216,7 +217,8 @@ static bool ended_by_itself(json_object *run)
     if (st_scanner_cmd_json(member(run, "command_line", json_type_array), &s) < 0)
         return false;
     bool summary_on_int = !strcmp(s.name, "ping") || !strcmp(s.name, "ping6") ||
-                          !strcmp(s.name, "fping") || !strcmp(s.name, "fping6");
+                          !strcmp(s.name, "fping") || !strcmp(s.name, "fping6") ||
+                          (!strcmp(s.name, "hping3") && !strstr(s.mode, "--scan"));
     st_scanner_cmd_free(&s);
     return summary_on_int;
 }

@@ -1009,12 +1009,19 @@ static void result_unseen(const struct st_comparison *c, struct result_line *r, 
     }
 }
 
-/* nping's statistics against its probes (stated_counts.c). */
+/* The scanner's statistics against its probes and replies (stated_counts.c). */
 static void stated_counts_clause(const struct st_comparison *c, struct result_line *r)
 {
     char a[ST_HOST_STRLEN];
-    say(r, "%sCOUNTS: nping's statistics miscount the probes of %zu host%s (%s%s)",
-        r->len ? "; " : "", c->miscounted, ST_S(c->miscounted), st_host_str(c->miscounted_first, a),
+    bool sent = false, rcvd = false;
+    for (size_t i = 0; i < c->nmiscounts; i++)
+        sent |= c->miscounts[i].sent_wrong, rcvd |= c->miscounts[i].rcvd_wrong;
+    say(r, "%sCOUNTS: %s's statistics miscount the %s of %zu host%s (%s%s)", r->len ? "; " : "",
+        c->miscount_scanner ? c->miscount_scanner : "the scanner",
+        sent && rcvd ? "probes and replies"
+        : rcvd       ? "replies"
+                     : "probes",
+        c->miscounted, ST_S(c->miscounted), st_host_str(c->miscounted_first, a),
         c->miscounted > 1 ? "..." : "");
     if (c->miscounted_unprobed)
         say(r, ", %zu never probed (%s%s)", c->miscounted_unprobed,

@@ -46,11 +46,13 @@ struct st_trace_host {
 };
 
 /* A count the scanner's own statistics state of a target (nping's
- * "Statistics for host ADDR:" block, its "Probes Sent: N | Rcvd: M" line):
- * stated_counts.c sets it against the probes the trace shows. */
+ * "Statistics for host ADDR:" block, its "Probes Sent: N | Rcvd: M" line;
+ * ping's, fping's and hping3's, read with their claims): stated_counts.c
+ * sets it against the probes the trace (the wire) shows. */
 struct st_trace_count {
     uint32_t addr, run, line; /* hosts.h id, the log's run, its "Probes Sent" line */
     uint32_t sent, rcvd;
+    uint32_t errors; /* ping's "+N errors": probes its kernel refused or a router answered */
 };
 
 struct st_trace_warning {

@@ -580,11 +580,20 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
                 l.sent, l.rcvd, where);
     }
     why(t);
-    if (h->stated_sent) /* (nping's statistics: stated_counts.c) */
+    /* (the scanner's statistics: stated_counts.c) */
+    const struct st_miscount *k = c->nmiscounts ? st_miscount_of(c, mode, h->addr) : NULL;
+    const char *by = c->from_wire ? "the wire shows" : "its trace shows";
+    if (k && k->sent_wrong)
         fprintf(out,
-                "  Its statistics say it sent %u probe%s to this host; its trace shows %zu: "
+                "  Its statistics say it sent %u probe%s to this host; %s %u: "
                 "the scanner's own count is wrong.\n",
-                h->stated_sent, ST_S(h->stated_sent), h->nprobes);
+                k->stated_sent, ST_S(k->stated_sent), by, k->counted_sent);
+    if (k && k->rcvd_wrong)
+        fprintf(out,
+                "  Its statistics say it received %u repl%s from this host; %s %u%s: "
+                "the scanner's own count is wrong.\n",
+                k->stated_rcvd, k->stated_rcvd == 1 ? "y" : "ies", by, k->counted_rcvd,
+                c->from_wire ? " before it exited" : "");
     claim_told(t, mode->run);
     for (size_t i = 0; i < h->nprobes; i++)
         if (c->t2f[h->probes[i]] < 0)

@@ -241,8 +241,18 @@ static void host_obj(struct st_jw *w, const struct st_comparison *c, const struc
     else
         st_jw_null(w, "latency_s");
     refs(w, "probes", c, h->probes, h->nprobes);
-    if (h->stated_sent) /* only a miscount, every other report stays as it was */
-        st_jw_int(w, "stated_sent", h->stated_sent);
+    /* only a miscount, every other report stays as it was */
+    const struct st_miscount *k = c->nmiscounts ? st_miscount_of(c, mode, h->addr) : NULL;
+    if (k && k->sent_wrong)
+        st_jw_int(w, "stated_sent", k->stated_sent);
+    if (k && k->rcvd_wrong)
+        st_jw_int(w, "stated_rcvd", k->stated_rcvd);
+    if (k) { /* what compare counted: its trace's lines, or the wire's frames */
+        st_jw_object(w, "counted");
+        st_jw_int(w, "sent", k->counted_sent);
+        st_jw_int(w, "rcvd", k->counted_rcvd);
+        st_jw_end_object(w);
+    }
     refs(w, "replies", c, h->replies, h->nreplies);
     if (h->nlater) { /* nmap's later phases: only where there are some */
         struct st_later l;

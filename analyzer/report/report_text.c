@@ -102,10 +102,18 @@ static void host_block(const struct pen *p, const struct st_comparison *c, const
         group_line(p, c, m, h);
     for (size_t i = 0; i < h->nprobes; i++)
         ref(p, "sent", c, h->probes[i]);
-    if (h->stated_sent) /* (nping: stated_counts.c) */
-        fprintf(p->out, "      %sits statistics: %u probe%s sent; its trace: %zu%s%s\n",
-                paint(p, RED), h->stated_sent, ST_S(h->stated_sent), h->nprobes,
-                h->nprobes ? "" : " (never probed)", paint(p, RESET));
+    /* its statistics miscount it (stated_counts.c): against its trace, or
+     * the wire when it traces nothing */
+    const struct st_miscount *k = c->nmiscounts ? st_miscount_of(c, m, h->addr) : NULL;
+    const char *by = c->from_wire ? "the wire" : "its trace";
+    if (k && k->sent_wrong)
+        fprintf(p->out, "      %sits statistics: %u probe%s sent; %s: %u%s%s\n", paint(p, RED),
+                k->stated_sent, ST_S(k->stated_sent), by, k->counted_sent,
+                k->counted_sent ? "" : " (never probed)", paint(p, RESET));
+    if (k && k->rcvd_wrong)
+        fprintf(p->out, "      %sits statistics: %u repl%s received; %s: %u%s\n", paint(p, RED),
+                k->stated_rcvd, k->stated_rcvd == 1 ? "y" : "ies", by, k->counted_rcvd,
+                paint(p, RESET));
     for (size_t i = 0; i < h->nreplies; i++)
         ref(p, "rcvd", c, h->replies[i]);
     if (h->nlater) {

@@ -726,11 +726,11 @@ check "a capture merged with itself: passes, each matched frame's twin a copy, n
   jqt --argjson nf "$nf" '.summary.passes and .summary.causes.retransmit == null
        and .summary.causes.copy == .summary.matched and .capture.frames == 2 * $nf' "$tmp/twice.json"
 
-# ping and fping -l ended by Ctrl-C (tests/data/sigint): their summary printed, exit 1 as
-# they say a target did not answer: a run that ended by itself, judged (was UNJUDGED: run
-# interrupted, so that a silent target's Ctrl-C'd ping could never pass); the same run.json
-# with the command killed by the signal instead stays cut short
-for r in ping-sigint-dead fping-loop; do
+# ping, fping -l and hping3 ended by Ctrl-C (tests/data/sigint): their summary printed, exit
+# 1 as they say a target did not answer: a run that ended by itself, judged (was UNJUDGED:
+# run interrupted, so that a silent target's Ctrl-C'd ping could never pass; hping3's until
+# now); the same run.json with the command killed by the signal instead stays cut short
+for r in ping-sigint-dead fping-loop hping3-silent; do
   "$st" compare --no-write -f json "tests/data/sigint/$r" >"$tmp/si.json"
   check "$r (Ctrl-C, exit 1): judged, consistent, exit 0" test "$?" -eq 0
   mkdir -p "$tmp/si-$r"
@@ -742,6 +742,78 @@ for r in ping-sigint-dead fping-loop; do
     jqt '.summary.result | test("UNJUDGED: .*interrupted")' "$tmp/si.json"
 done
 
+# the statistics of scanners that trace nothing against the wire (tests/data/counts: real
+# runs, a firewall in the scanner's namespace refusing one request before the capture point
+# and dropping one reply after it): each host whose counts differ from the echo requests to
+# it and the echo replies from it on the wire (counted here by tshark, the statistics read
+# by awk) is listed with both, and the run fails COUNTS (each passed as consistent before)
+ct=tests/data/counts
+stated() { # FILE: "HOST SENT RCVD" from ping's (each run's summed), fping -c's or -C's statistics
+  awk '/^PING / { h = $2; sub(/\(.*/, "", h) }
+    / packets transmitted, / { r = $4; for (i = 5; i <= NF; i++) if ($(i+1) ~ /^duplicates/) { d = $i; sub(/^\+/, "", d); r += d }; S[h] += $1; R[h] += r }
+    / : xmt\/rcv\/%loss = / { split($5, v, "/"); S[$1] = v[1]; R[$1] = v[2] }
+    / : [0-9.-]+( [0-9.-]+)*$/ { n = 0; k = 0; for (i = 3; i <= NF; i++) { n++; if ($i != "-") k++ } S[$1] = n; R[$1] = k }
+    END { for (h in S) print h, S[h], R[h] }' "$1"
+}
+on_wire() { # DIR HOST TYPE: the echo requests (8/128) to or replies (0/129) from HOST
+  local f
+  case $2 in
+  *:*) f="icmpv6.type == $3 && ipv6.$([ "$3" = 128 ] && echo dst || echo src) == $2" ;;
+  *) f="icmp.type == $3 && ip.$([ "$3" = 8 ] && echo dst || echo src) == $2" ;;
+  esac
+  tshark -r "$1/capture.pcapng" -Y "$f" 2>/dev/null | wc -l
+}
+for r in ping-nft ping6-nft ping-q-nft fping-c fping-C ping-l2absent ping-q ping-twice hping3-router-errors; do
+  src=$ct/$r/trace.log claims=()
+  [ -f "$ct/$r/stderr.txt" ] && src=$ct/$r/stderr.txt claims=(--claims "$src")
+  : >"$tmp/cnt.want"
+  if [ "${r#hping3}" = "$r" ]; then
+    stated "$src" | while read -r h s v; do
+      v6=false; [ "${h#*:}" != "$h" ] && v6=true
+      ws=$(on_wire "$ct/$r" "$h" "$($v6 && echo 128 || echo 8)")
+      wr=$(on_wire "$ct/$r" "$h" "$($v6 && echo 129 || echo 0)")
+      # (a host none of whose requests left, its neighbour never answering ARP: not judged)
+      [ "$ws" -gt 0 ] && { [ "$s" != "$ws" ] || [ "$v" != "$wr" ]; } && echo "$h $s $ws $v $wr"
+    done | sort >"$tmp/cnt.want"
+  fi
+  "$st" compare --no-write -f json "${claims[@]}" "$ct/$r" >"$tmp/cnt.json"
+  rc=$?
+  jq -r '.modes[].hosts[] | select(.counted) |
+    "\(.host) \(.stated_sent // .counted.sent) \(.counted.sent) \(.stated_rcvd // .counted.rcvd) \(.counted.rcvd)"' \
+    "$tmp/cnt.json" | sort >"$tmp/cnt.got"
+  nmis=$(wc -l <"$tmp/cnt.want")
+  check "counts $r: the $nmis host(s) miscounted listed, their statistics and the wire's counts" \
+    cmp -s "$tmp/cnt.want" "$tmp/cnt.got"
+  check "counts $r: summary.miscounted $nmis, COUNTS iff some, exit 1 iff some" \
+    test "$(jq -r '"\(.summary.miscounted // 0) \(.summary.result | test("COUNTS"))"' "$tmp/cnt.json") $rc" = \
+    "$nmis $([ "$nmis" -gt 0 ] && echo true || echo false) $([ "$nmis" -gt 0 ] && echo 1 || echo 0)"
+done
+"$st" compare --no-write "$ct/ping-nft" >"$tmp/cnt.txt"
+check "counts: the text report gives ping's counts and the wire's" \
+  grep -qx '      its statistics: 4 probes sent; the wire: 3' "$tmp/cnt.txt"
+check "... replies too, and the result names ping" \
+  eval "grep -qx '      its statistics: 2 replies received; the wire: 3' $tmp/cnt.txt &&
+    grep -q \"COUNTS: ping's statistics miscount the probes and replies of 1 host (198.18.3.2)\" $tmp/cnt.txt"
+"$st" explain "$ct/ping-nft" >"$tmp/cnt.x"
+check "explain: ping's count of its probes and replies against the wire's" \
+  eval "grep -q '^  Its statistics say it sent 4 probes to this host; the wire shows 3:' $tmp/cnt.x &&
+    grep -q '^  Its statistics say it received 2 replies from this host; the wire shows 3 before it exited:' $tmp/cnt.x"
+# fping's stdout holds no statistics (they go to stderr): read alone it claims, counts nothing
+"$st" compare --no-write -f json "$ct/fping-c" >"$tmp/cnt.json"
+check "fping -c without its stderr: no count, passes" jqt '.summary.passes and .summary.miscounted == null' "$tmp/cnt.json"
+# hping3 counts the router's unreachables as received, as the wire-side answers of its host
+"$st" compare --no-write -f json --claims "$ct/hping3-router-errors/trace.log" "$ct/hping3-router-errors" >"$tmp/cnt.json"
+check "hping3 (its statistics in a log of 2>&1): the router's errors its replies, passes" \
+  jqt '.summary.passes and .claims.format == "hping3"' "$tmp/cnt.json"
+# its statistics edited (6 sent, 3 received; 7 sent): each is a miscount
+for e in 's/^6 packets transmitted, 4 packets received/6 packets transmitted, 3 packets received/:replies' \
+  's/^6 packets transmitted, 4/7 packets transmitted, 4/:probes'; do
+  sed "${e%:*}" "$ct/hping3-router-errors/trace.log" >"$tmp/h3.log"
+  "$st" compare --no-write -f json --claims "$tmp/h3.log" "$ct/hping3-router-errors" >"$tmp/cnt.json"
+  # shellcheck disable=SC2016 # $w is jq's
+  check "hping3's statistics edited: COUNTS, the ${e##*:} of 198.18.3.9" \
+    jqt --arg w "${e##*:}" '.summary.result | test("COUNTS: hping3.s statistics miscount the " + $w + " of 1 host \\(198.18.3.9\\)")' "$tmp/cnt.json"
+done
 # nmap -6 --send-ip to a neighbour (tests/data/send-ip6): up by the neighbour advertisement
 # it traced, which is its kernel's (no answer here); the host's own RST came after, late:
 # the claim "up" is founded by it (was unfounded, exit 1); answered stays what nmap could read

@@ -242,6 +242,22 @@ check "nping-skipped: the target never probed ($never) listed down, not-probed, 
 "$st" explain --host "$never" fixtures/scanners/nping-skipped >"$tmp/mc.x"
 check "explain: the target never probed, its statistics' count and its trace's 0" \
   grep -qE '^  Its statistics say it sent [0-9]+ probes? to this host; its trace shows 0' "$tmp/mc.x"
+# nping's Rcvd against its RCVD lines about the target: each nping fixture's agree (a router's
+# unreachable counts for the host it is about; --tcp-connect counts the handshakes completed,
+# not the refusals); one edited to say 2 where the trace has 1 is a miscount of its replies
+for d in nping-skipped nping-connect nping-broadcast nping-arp; do
+  "$st" compare --no-write -f json "fixtures/scanners/$d" >"$tmp/rc.json"
+  check "$d: no reply miscounted" jqt '[.modes[].hosts[] | select(.stated_rcvd)] == []' "$tmp/rc.json"
+done
+mkdir -p "$tmp/np-rcvd"
+cp fixtures/scanners/nping-skipped/{run.json,capture.pcapng} "$tmp/np-rcvd/"
+awk '/^Statistics for host 198.18.3.2:/ { h = 1 } h && /Probes Sent:/ { sub(/Rcvd: 1/, "Rcvd: 2"); h = 0 } 1' \
+  fixtures/scanners/nping-skipped/trace.log >"$tmp/np-rcvd/trace.log"
+"$st" compare --no-write -f json "$tmp/np-rcvd" >"$tmp/rc.json"
+check "nping's Rcvd edited to 2 (1 RCVD line): stated_rcvd 2, counted 1, COUNTS of probes and replies" \
+  jqt '[.modes[].hosts[] | select(.host == "198.18.3.2") | "\(.stated_rcvd) \(.counted.rcvd)"] == ["2 1"]
+       and (.summary.result | test("COUNTS: nping.s statistics miscount the probes and replies of 3 hosts"))' \
+  "$tmp/rc.json"
 
 # masscan killed by timeout (124) with its output cut at a 4 KiB block (it never exits
 # after this sweep): the hosts that answered and it did not print are not held against it

@@ -921,6 +921,54 @@ static void test_runs(void **state)
     st_claims_free(&cl);
 }
 
+/*
+ * The statistics the readers take with the claims (stated_counts.c sets
+ * them against the wire): "ADDR SENT/RCVD/ERRORS" per host, sorted.
+ * ping's "+N duplicates" are replies it took, its "+N errors" none; fping's
+ * -c summary and -C list (stderr), not its per-probe lines; hping3's
+ * statistics, before its banner in a log of 2>&1.
+ */
+static const struct count_row {
+    const char *file; /* under the source root */
+    const char *scanner, *counts;
+} count_files[] = {
+    {"tests/data/claims/ping-unreach.txt", "ping", "198.18.3.9 4/0/3"},
+    {"tests/data/claims/ping-q.txt", "ping", "198.18.3.2 1/1/0"},
+    {"tests/data/claims/ping6-all-nodes.txt", "ping", "ff02::1 2/5/0"},
+    {"tests/data/claims/fping-c.txt", "fping", ""},
+    {"tests/data/claims/fping-C-q-stderr.txt", "fping",
+     "198.18.1.2 2/2/0 198.18.1.3 2/0/0 198.18.3.2 2/2/0 198.18.3.4 2/0/0"},
+    {"tests/data/claims/fping-c-q-stderr.txt", "fping",
+     "198.18.1.2 2/2/0 198.18.1.3 2/0/0 198.18.3.2 2/2/0 198.18.3.4 2/0/0"},
+    {"tests/data/counts/hping3-router-errors/trace.log", "hping3", "198.18.3.9 6/4/0"},
+    {"tests/data/claims/hping3.txt", "hping3", ""},
+};
+
+static void test_counts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof count_files / sizeof count_files[0]; i++) {
+        const struct count_row *r = &count_files[i];
+        char path[4096], err[256], got[512] = "";
+        snprintf(path, sizeof path, "%s/%s", src_root, r->file);
+        struct st_claims_cmd cmd = {.scanner = r->scanner};
+        struct st_claims cl;
+        if (st_claims_read(path, "stdout", &cmd, &cl, err, sizeof err))
+            fail_msg("%s: %s", r->file, err);
+        /* (in host order: IPv4 hosts by address, as st_claims_read leaves them) */
+        for (size_t k = 0; k < cl.ncounts; k++) {
+            char ip[ST_HOST_STRLEN];
+            size_t len = strlen(got);
+            const struct st_trace_count *c = &cl.counts[k];
+            snprintf(got + len, sizeof got - len, "%s%s %u/%u/%u", len ? " " : "",
+                     st_host_str(c->addr, ip), c->sent, c->rcvd, c->errors);
+        }
+        if (strcmp(got, r->counts))
+            fail_msg("%s: counts '%s'; want '%s'", r->file, got, r->counts);
+        st_claims_free(&cl);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -932,6 +980,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_silent),      cmocka_unit_test(test_named_targets),
         cmocka_unit_test(test_line_claims), cmocka_unit_test(test_unlisted_up),
         cmocka_unit_test(test_runs),        cmocka_unit_test(test_stopped_cut_line),
+        cmocka_unit_test(test_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
