@@ -289,13 +289,14 @@ static void handle_signals(struct child *c)
         if (c->pid <= 0 || c->reaped)
             continue;
         if (again) {
-            kill(c->pid, SIGKILL);
+            st_child_signal_tree(c->pid, SIGKILL);
             continue;
         }
         /* The terminal's Ctrl-C already reached the command (same process
-         * group); a kill(1) aimed at us alone must be passed on. */
+         * group); a kill(1) aimed at us alone must be passed on, to what
+         * the command started too (a shell's scanner) */
         if (!from_kernel)
-            kill(c->pid, sig);
+            st_child_signal_tree(c->pid, sig);
         fprintf(stderr, ME ": %s: stopping the command (again to kill it)\n", strsignal(sig));
     }
     if (c->pid > 0 && !c->reaped && waitpid(c->pid, &c->wstatus, WNOHANG) == c->pid)

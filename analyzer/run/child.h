@@ -20,6 +20,11 @@ int st_child_check(const char *cmd);
  */
 int st_child_spawn(char *const argv[], pid_t *pid, int *out_fd);
 
+/* Send `sig` to process `root` and to every process descending from it
+ * (child_tree.c): a signal that came to record alone reaches the processes
+ * a shell command started, as the terminal's Ctrl-C does. */
+void st_child_signal_tree(pid_t root, int sig);
+
 /* The shell's exit status for a waitpid() status: code, or 128+signal. */
 int st_child_status(int wstatus);
 

@@ -206,7 +206,7 @@ fi
 kill_test() {
   local sig=$1 want=$2 pid
   shift 2
-  d=$tmp/kill-$sig
+  d=$tmp/${kt_dir:-kill-$sig}
   # not through in_scan: $! must be record itself (ip netns exec execs it)
   ip netns exec "$SCAN" "$st" record -o "$d" -- "$@" >"$d.out" 2>"$d.err" &
   pid=$!
@@ -233,6 +233,19 @@ kill_test TERM 143 stdbuf -oL nmap -n -sn --packet-trace -PE --scan-delay 300ms 
   "$(addr routed-up)" "$(addr routed-noecho)" "$(addr routed-drop)" 198.18.3.10-40
 check "SIGTERM: nmap's trace so far is in trace.log" grep -q '^SENT ' "$d/trace.log"
 check "SIGTERM: every line of it has its frame" every_line_is_a_frame "$d"
+
+# a shell command (sh -c "scanner ...") and SIGINT to record alone: the signal reaches what
+# the shell started (the scanner), not the shell only; record ends in a moment and leaves no
+# orphan sending on (was: dash held the signal while it waited, record waited the whole
+# command, and a shell that died left its scanner running after the capture ended)
+t0=$(date +%s)
+kt_dir=kill-sh kill_test INT 130 sh -c "ping -n -i 0.2 -c 300 $(addr routed-up); true"
+check "SIGINT to record running sh -c: over within 10 s ($(($(date +%s) - t0)) s)" \
+  [ "$(($(date +%s) - t0))" -le 10 ]
+check "SIGINT to record running sh -c: the shell's ping got it (its summary)" \
+  grep -q "packets transmitted" "$d/trace.log"
+check "SIGINT to record running sh -c: no ping of it left" \
+  [ -z "$(pgrep -f -x "ping -n -i 0.2 -c 300 $(addr routed-up)")" ]
 
 # ------------------------------------------------------------- a file that cannot be written
 # trace.log grows past RLIMIT_FSIZE (SIGXFSZ ignored: the write fails with EFBIG);
