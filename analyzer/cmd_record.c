@@ -57,10 +57,10 @@ static const char record_usage[] =
     "  --buffer MIB        kernel capture buffer per interface (default 32, 1-2047)\n"
     "\n"
     "Exit: COMMAND's status (128+N if a signal N killed it); 130/143 when record\n"
-    "itself got SIGINT/SIGTERM (passed on to COMMAND; a second one kills it with\n"
-    "SIGKILL; the files are finished either way); 127 COMMAND not found, 126 not\n"
-    "executable; 2 bad usage or a non-empty RUNDIR; 3 environment (not allowed to\n"
-    "capture, no such interface, a file that cannot be written).\n";
+    "itself got SIGINT/SIGTERM (passed on to COMMAND and what it started; a second\n"
+    "one kills them with SIGKILL; the files are finished either way); 127 COMMAND\n"
+    "not found, 126 not executable; 2 bad usage or a non-empty RUNDIR; 3 environment\n"
+    "(not allowed to capture, no such interface, a file that cannot be written).\n";
 
 struct options {
     const char *ifnames[MAX_IFS];
