@@ -116,6 +116,8 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     uint32_t no = 0, run = 0;
     while ((len = getline(&line, &lsz, f)) >= 0) {
         no++;
+        /* saved from a terminal: the text it showed (trace_read.c) */
+        len = (ssize_t)st_text_screen_line(line, (size_t)len);
         /* a run's lines from its "Starting" line on (before the first: the first run's) */
         while (run + 1 < cmd->nruns && cmd->run_line[run + 1] <= no)
             run++;

@@ -289,6 +289,11 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             st_trace_free(t);
             return -1;
         }
+        /* a log saved from a terminal: its first line behind the shell's
+         * escapes ("\e[?2004l\rStarting Nmap"), read as the screen showed it */
+        n = (ssize_t)st_text_screen_line(line, (size_t)n);
+        if (!n)
+            continue; /* (escapes alone, on the file's last line) */
         /* nping (nmap's packet generator) traces as nmap does */
         if (!strncmp(line, "Starting Nmap ", 14) || !strncmp(line, "Starting Nping ", 15)) {
             char ver[16], d[24];

@@ -28,6 +28,9 @@ static const struct file_row {
 } files[] = {
     {"fping-a.txt", "fping", false, "address-list", "198.18.3.2=up"},
     {"fping-u.txt", "fping", true, "address-list", "198.18.3.4=down"},
+    /* fping -a typed in a terminal saved by script(1): its one line behind
+     * the shell's "\e[?2004l\r" (bash's bracketed paste turned off) */
+    {"fping-a-typescript.txt", "fping", false, "address-list", "198.18.3.2=up"},
     {"fping-alive.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.4=down"},
     /* -c: a line per probe on stdout; a timeout alone claims nothing */
     {"fping-c.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.3=none 198.18.3.9=none"},

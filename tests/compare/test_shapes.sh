@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# scantrace compare on the files users bring, made without scantrace record
+# (tests/data/shapes/README.md says how each was made): a log saved from a
+# terminal.
+# usage: tests/compare/test_shapes.sh SCANTRACE SOURCE_ROOT   (TAP)
+set -uo pipefail
+# shellcheck source=tests/in_tree.sh
+. "$(dirname "$0")/../in_tree.sh"
+d=tests/data/shapes
+
+# a terminal session (script(1)) of two nmap runs: each "Starting Nmap" behind bash's
+# escape sequence "\e[?2004l\r" begins a run (was one run of both: an unknown dialect,
+# one mode "-PE -PR", the absent neighbour's two alike ARP lines paired by a clock of the
+# wrong run)
+"$st" compare --no-write -f json "$d/script-session.log" "$d/script-session.pcap" >"$tmp/ss.json"
+check "script(1) session of two nmap runs: consistent, exit 0" test "$?" -eq 0
+check "... two runs of nmap 7.93, modes -PR and -PE" \
+  jqt '.trace.runs == 2 and .trace.dialect == "nmap-7.93" and ([.modes[].mode] == ["-PR", "-PE"])' \
+  "$tmp/ss.json"
+# the two ARP requests for 198.18.1.9: the earlier line takes the earlier frame (tshark's)
+want=$(tshark -r "$d/script-session.pcap" -Y 'arp.opcode == 1 && arp.dst.proto_ipv4 == 198.18.1.9' \
+  -T fields -e frame.number 2>/dev/null | paste -sd,)
+got=$(jq -r '[.packets[] | select(.dir == "sent" and .host == "198.18.1.9")] | sort_by(.line) | map(.frame) | join(",")' \
+  "$tmp/ss.json")
+check "... the absent neighbour's ARP lines each take its own frame ($want; got $got)" \
+  test "$got" = "$want"
+
+# its Starting line is read behind the escape: a capture of another run of the same ARP
+# scan three minutes later is not this run's (was consistent: a false pass)
+"$st" compare --no-write -f json "$d/script-arp.log" "$d/script-arp-later.pcap" >"$tmp/sa.json"
+check "script(1) log against a capture of another run: exit 1" test "$?" -eq 1
+check "... UNJUDGED, not its capture" \
+  jqt '.summary.passes == false and (.summary.result | test("UNJUDGED: the capture.s frames put the run.s start at .*not its capture"))' \
+  "$tmp/sa.json"
+"$st" compare --no-write "$d/script-arp.log" "$d/script-arp.pcap" >/dev/null
+check "... and against its own capture: consistent, exit 0" test "$?" -eq 0
+
+tap_done
