@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scantrace compare on the files users bring, made without scantrace record
 # (tests/data/shapes/README.md says how each was made): a log saved from a
-# terminal.
+# terminal, nmap's -oN/-oG on stdout.
 # usage: tests/compare/test_shapes.sh SCANTRACE SOURCE_ROOT   (TAP)
 set -uo pipefail
 # shellcheck source=tests/in_tree.sh
@@ -34,5 +34,29 @@ check "... UNJUDGED, not its capture" \
   "$tmp/sa.json"
 "$st" compare --no-write "$d/script-arp.log" "$d/script-arp.pcap" >/dev/null
 check "... and against its own capture: consistent, exit 0" test "$?" -eq 0
+
+# nmap -oN - --packet-trace: its header and "# Nmap done at" take the Starting and Nmap
+# done lines' places (was an unknown dialect, its unreported hosts unjudged: UNJUDGED)
+"$st" compare --no-write -f json "$d/oN-stdout.log" "$d/oN-stdout.pcap" >"$tmp/on.json"
+check "nmap -oN - on stdout: consistent, exit 0" test "$?" -eq 0
+up=$(grep -c '^Host is up' "$d/oN-stdout.log")
+# shellcheck disable=SC2016 # $up is jq's
+check "... nmap 7.93, every host judged, the $up reported up and the others down" \
+  jqt --argjson up "$up" '.trace.dialect == "nmap-7.93" and .summary.unjudged == 0
+       and ([.modes[].hosts[] | select(.verdict == "up")] | length) == $up
+       and ([.modes[].hosts[]] | length) == 5' "$tmp/on.json"
+# its header's date (the host's local time, no zone) is checked as another zone's: the
+# capture's clock three hours and five minutes on is not its run's
+editcap -t 11100 "$d/oN-stdout.pcap" "$tmp/shifted.pcap" >/dev/null 2>&1
+"$st" compare --no-write -f json "$d/oN-stdout.log" "$tmp/shifted.pcap" >"$tmp/shift.json"
+check "... its capture's clock 3 h 5 min on: UNJUDGED, not its capture" \
+  jqt '.summary.result | test("^UNJUDGED: the capture.s frames put the run.s start at .*not its capture")' \
+  "$tmp/shift.json"
+
+# nmap -oG - --packet-trace prints no trace: the header's command says why (was "give nmap
+# --packet-trace", which it had been given)
+"$st" compare --no-write "$d/oG-stdout.log" "$d/oN-stdout.pcap" 2>"$tmp/og.err" >/dev/null
+check "nmap -oG - on stdout: exit 2" test "$?" -eq 2
+check "... saying -oG - kept the trace off stdout" grep -q 'nmap prints none when -oG - puts' "$tmp/og.err"
 
 tap_done
