@@ -59,4 +59,15 @@ check "... its capture's clock 3 h 5 min on: UNJUDGED, not its capture" \
 check "nmap -oG - on stdout: exit 2" test "$?" -eq 2
 check "... saying -oG - kept the trace off stdout" grep -q 'nmap prints none when -oG - puts' "$tmp/og.err"
 
+# tcpdump -s 60: the router's errors about an earlier run's probes, a second before nmap
+# started, cut inside their quote: no probe of the run existed yet, so they hide none of
+# its hosts (were truncated, the run UNJUDGED though every line matched its frame)
+"$st" compare --no-write -f json "$d/snap60.log" "$d/snap60.pcap" >"$tmp/snap.json"
+check "tcpdump -s 60, cut errors from before the run: consistent, exit 0" test "$?" -eq 0
+cut=$(tshark -r "$d/snap60.pcap" -Y 'frame.cap_len < frame.len && icmp.type == 3' -T fields \
+  -e frame.number 2>/dev/null | paste -sd,)
+check "... those frames ($cut) background, none truncated" \
+  test "$(jq -r '[.packets[] | select(.cause == "background") | .frame] | sort | join(",")' \
+    "$tmp/snap.json"),$(jq '.summary.causes.truncated // 0' "$tmp/snap.json")" = "$cut,0"
+
 tap_done
