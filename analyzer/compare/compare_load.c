@@ -111,6 +111,16 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     st_timing_mark("dissect");
     l->c.trace_path = l->trace_path;
     l->c.capture_path = l->capture_path;
+    /* a capture without run.json (dumpcap's, tshark -w's) says itself what
+     * it lost: its frames missing are the capture's, not the scanner's (a
+     * count of 0 changes nothing, and reports stay as they were) */
+    if (!l->c.dropped_known) {
+        int64_t drops = st_capture_drops(capture);
+        if (drops > 0) {
+            l->c.capture_dropped = (uint64_t)drops;
+            l->c.dropped_known = true;
+        }
+    }
     bool from_wire = !l->trace.npkts && !l->trace.unsent;
     if (from_wire)
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);

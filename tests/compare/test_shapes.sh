@@ -70,4 +70,13 @@ check "... those frames ($cut) background, none truncated" \
   test "$(jq -r '[.packets[] | select(.cause == "background") | .frame] | sort | join(",")' \
     "$tmp/snap.json"),$(jq '.summary.causes.truncated // 0' "$tmp/snap.json")" = "$cut,0"
 
+# a dumpcap capture that dropped frames (its statistics block says 4): the lines of the
+# lost frames are capture-drop, and nmap's claims of the hosts they were about not held
+# (were unknown, and the two hosts' "up" unfounded); a pcap says nothing of its drops
+"$st" compare --no-write -f json "$d/dumpcap-drops.log" "$d/dumpcap-drops.pcapng" >"$tmp/dr.json"
+check "dumpcap's ISB drops: dropped 4, the 4 frameless lines capture-drop, nothing unfounded" \
+  jqt '.capture.dropped == 4 and .summary.causes["capture-drop"] == 4
+       and .summary.causes.unknown == null and .claims.unfounded == 0' "$tmp/dr.json"
+check "... a tcpdump pcap: no drop count" jqt '.capture | has("dropped") | not' "$tmp/snap.json"
+
 tap_done
