@@ -2,17 +2,22 @@
  * Fuzz target: scantrace's pcapng reader (pcapng_read.h; merge reads the
  * shards' captures with it) on any bytes. Every block it returns must lie
  * inside what it read: a frame's bytes within its length, its interface one
- * described before it; a refusal must say why, naming the file.
+ * described before it; a refusal must say why, naming the file. The same
+ * bytes through compare's reader of the statistics blocks' drop counts
+ * (st_capture_drops): a count or -1, nothing read out of bounds.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
+#include "dissect.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = st_fuzz_file(data, size);
+    if (st_capture_drops(path) < -1)
+        st_fuzz_fail("a drop count below -1");
     char err[512] = "";
     struct st_pcapng_reader *r = st_pcapng_reader_open(path, err, sizeof err);
     if (!r) {

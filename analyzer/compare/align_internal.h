@@ -42,6 +42,9 @@ void st_background(struct st_comparison *c);
  * "Nmap done" time) that looked like hidden probes or missed replies:
  * background, another program's (run_spans.c). */
 void st_outside_runs(struct st_comparison *c);
+/* Whether frame f came before every run of the trace started (its first
+ * "Starting" line's time 0, less the slack): no probe of it existed yet. */
+bool st_before_runs(const struct st_comparison *c, size_t f);
 
 /* Trace-only packets from before the capture's first frame or after its
  * last, when proven (outside.c): cause outside-capture, counted in

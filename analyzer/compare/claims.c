@@ -163,6 +163,8 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     uint32_t no = 0, run = 0;
     while ((len = getline(&line, &lsz, f)) >= 0) {
         no++;
+        /* saved from a terminal: the text it showed (trace_read.c) */
+        len = (ssize_t)st_text_screen_line(line, (size_t)len);
         /* a run's lines from its "Starting" line on (before the first: the first run's) */
         while (run + 1 < cmd->nruns && cmd->run_line[run + 1] <= no)
             run++;
@@ -429,13 +431,15 @@ static uint64_t *answered_set(const struct st_comparison *c, const char *scanner
 }
 
 /* Whether any of host h's packets (n trace indexes at v) is from outside
- * the capture's time. */
+ * the capture's time, or one whose frame the capture says it dropped
+ * (nmap traced the reply: the wire cannot say it did not come). */
 static bool any_outside(const struct st_comparison *c, const int32_t *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (c->t2f[v[i]] < 0 &&
             (c->tcause[v[i]] == ST_CAUSE_OUTSIDE_CAPTURE || c->tcause[v[i]] == ST_CAUSE_TRUNCATED ||
-             c->tcause[v[i]] == ST_CAUSE_OTHER_INTERFACE))
+             c->tcause[v[i]] == ST_CAUSE_OTHER_INTERFACE ||
+             c->tcause[v[i]] == ST_CAUSE_CAPTURE_DROP))
             return true;
     return false;
 }
@@ -452,7 +456,7 @@ static bool any_cut(const struct st_comparison *c, const struct st_mode_host *x)
 }
 
 /* The hosts (run_host keys, sorted) with a packet from outside the
- * capture's time: the wire cannot tell whether they answered. */
+ * capture's time (or lost by it): the wire cannot tell whether they answered. */
 static uint64_t *unseen_set(const struct st_comparison *c, size_t *n)
 {
     size_t k = 0, total = all_hosts(c);
@@ -460,7 +464,8 @@ static uint64_t *unseen_set(const struct st_comparison *c, size_t *n)
     if (!a)
         abort();
     for (size_t m = 0;
-         c->outside_before + c->outside_after + c->cut_unchecked + c->after_trace + c->other_if &&
+         (c->outside_before + c->outside_after + c->cut_unchecked + c->after_trace + c->other_if ||
+          (c->dropped_known && c->capture_dropped)) &&
          m < c->nmodes;
          m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {

@@ -43,8 +43,9 @@ static bool nmap_normal(const char *line, struct st_claim_state *st, uint32_t *a
     static const char open[] = "Nmap scan report for ";
     /* nmap's last line says whose output this is, also when no host was
      * reported (nothing up: every target claimed down by silence); its
-     * first line alone says nothing (a run cut short claims nothing) */
-    if (!strncmp(line, "Nmap done: ", 11)) {
+     * first line alone says nothing (a run cut short claims nothing);
+     * -oN's is "# Nmap done at DATE -- ..." */
+    if (!strncmp(line, "Nmap done: ", 11) || !strncmp(line, "# Nmap done at ", 15)) {
         *addr = 0;
         *claim = ST_CLAIM_NONE;
         return true;

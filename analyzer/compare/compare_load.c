@@ -111,6 +111,16 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     st_timing_mark("dissect");
     l->c.trace_path = l->trace_path;
     l->c.capture_path = l->capture_path;
+    /* a capture without run.json (dumpcap's, tshark -w's) says itself what
+     * it lost: its frames missing are the capture's, not the scanner's (a
+     * count of 0 changes nothing, and reports stay as they were) */
+    if (!l->c.dropped_known) {
+        int64_t drops = st_capture_drops(capture);
+        if (drops > 0) {
+            l->c.capture_dropped = (uint64_t)drops;
+            l->c.dropped_known = true;
+        }
+    }
     bool from_wire = !l->trace.npkts && !l->trace.unsent;
     if (from_wire)
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
@@ -165,6 +175,28 @@ static void unseen_targets(struct st_loaded *l)
     }
 }
 
+/* Why the nmap command of an -oN/-oG header ("nmap -sn --packet-trace -oG
+ * - ...": nmap writes its words joined by blanks) printed no trace, or NULL. */
+static const char *header_no_trace_why(const char *as)
+{
+    char *copy = strdup(as), *save = NULL;
+    const char **argv = calloc(strlen(as) / 2 + 3, sizeof *argv);
+    if (!copy || !argv)
+        abort();
+    size_t n = 0;
+    argv[n++] = "--"; /* as run.json's command line holds the recorded command */
+    for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+        argv[n++] = w;
+    struct st_scanner_cmd s;
+    const char *why = NULL;
+    if (!st_scanner_cmd_parse(argv, n, &s) && !strcmp(s.name, "nmap"))
+        why = s.no_trace_why; /* a string literal */
+    st_scanner_cmd_free(&s);
+    free(argv);
+    free(copy);
+    return why;
+}
+
 /* The trace, and run.json with a run directory: 0, or an exit code after
  * one line on stderr (nothing kept). */
 static int read_trace_side(const char *prog, const char *trace, const char *capture,
@@ -188,6 +220,19 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
     bool from_wire =
         !l->trace.npkts && !l->trace.unsent && rundir && !st_scanner_cmd_read(rundir, &l->scanner);
     /* (a trace of refused probes alone is a trace: what it tried is in it) */
+    if (!l->trace.npkts && !l->trace.unsent && !from_wire && l->trace.nmap_as) {
+        /* nmap's -oG - header names its command: why it printed no trace
+         * (-oG - keeps it off stdout, --packet-trace given or not) */
+        const char *why = header_no_trace_why(l->trace.nmap_as);
+        if (why) {
+            progress_clear(),
+                fprintf(stderr, "%s: %s: no SENT/RCVD/CONN lines: %s (its header's command: %s)\n",
+                        prog, trace, why, l->trace.nmap_as);
+            st_trace_free(&l->trace);
+            st_scanner_cmd_free(&l->scanner);
+            return ST_EXIT_USAGE;
+        }
+    }
     if (!l->trace.npkts && !l->trace.unsent && !from_wire) {
         progress_clear(),
             fprintf(stderr,

@@ -37,9 +37,23 @@ void st_trace_run_wall(struct st_trace *t, const char *line)
     const char *at = strstr(line, ") at ");
     struct tm tm = {0};
     char zone[16] = "";
-    if (!at || sscanf(at + 5, "%d-%d-%d %d:%d %15s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                      &tm.tm_hour, &tm.tm_min, zone) < 5)
+    const char *init = strstr(line, " scan initiated ");
+    if (!at && init) {
+        /* -oN's header: the host's local time in ctime's words, no zone
+         * ("scan initiated Sun Dec  6 11:43:42 2026 as: ..."): checked as
+         * any zone other than UTC is */
+        static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+        char mon[4];
+        const char *m;
+        if (sscanf(init + 16, "%*3s %3s %d %d:%d:%d %d", mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                   &tm.tm_sec, &tm.tm_year) != 6 ||
+            strlen(mon) != 3 || !(m = strstr(months, mon)) || (m - months) % 3)
+            return;
+        tm.tm_mon = (int)(m - months) / 3 + 1;
+    } else if (!at || sscanf(at + 5, "%d-%d-%d %d:%d %15s", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                             &tm.tm_hour, &tm.tm_min, zone) < 5) {
         return;
+    }
     if (tm.tm_year < 1990 || tm.tm_year > 9999 || tm.tm_mon < 1 || tm.tm_mon > 12)
         return;
     tm.tm_year -= 1900, tm.tm_mon -= 1;

@@ -47,6 +47,14 @@ static int where(const struct st_comparison *c, int64_t ts)
     return at;
 }
 
+bool st_before_runs(const struct st_comparison *c, size_t f)
+{
+    const struct st_trace *t = c->trace;
+    if (c->from_wire || !t->nruns || !t->npkts || !c->offset_pairs)
+        return false;
+    return where(c, st_frame_time(c, (long)f)) < 0;
+}
+
 void st_outside_runs(struct st_comparison *c)
 {
     const struct st_trace *t = c->trace;

@@ -14,10 +14,16 @@
 #include "align_internal.h"
 #include "util.h"
 
+/* A frame cut short while the scan may have been running: one from before
+ * its run started (tcpdump -s 64 catching a router's late errors about an
+ * earlier run's probes, their quote cut) answers nothing of it, whatever
+ * the cut took: its cause stays (background, unrelated), and it hides no
+ * host of the run. */
 static bool cut(const struct st_comparison *c, size_t f)
 {
     struct st_pkt tmp;
-    return st_store_get(&c->cap->frames, f, &tmp)->flags & ST_PKT_TRUNCATED;
+    return (st_store_get(&c->cap->frames, f, &tmp)->flags & ST_PKT_TRUNCATED) &&
+           !st_before_runs(c, f);
 }
 
 /* Whether a cut frame's host is in what was cut: ARP's addresses, a
@@ -47,7 +53,7 @@ static uint32_t *cut_hosts(const struct st_comparison *c, size_t *n)
     struct st_pkt tmp;
     for (size_t f = 0; f < c->cap->n; f++) {
         const struct st_pkt *p = st_store_get(&c->cap->frames, f, &tmp);
-        if (!(p->flags & ST_PKT_TRUNCATED))
+        if (!cut(c, f))
             continue;
         uint32_t ends[2] = {st_pkt_src_host(p), st_pkt_dst_host(p)};
         for (size_t e = 0; e < 2; e++)

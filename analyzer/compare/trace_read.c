@@ -168,7 +168,10 @@ static void read_report(struct st_trace *t, const char *line, uint32_t no)
     if (st_trace_read_count(t, line, no))
         return;
     const char *done = strstr(line, ") scanned in ");
-    if (!strncmp(line, "Nmap done: ", 11) && done && sscanf(done, ") scanned in %lf", &lat) == 1) {
+    /* (-oN -'s last line: "# Nmap done at Sun Dec  6 11:43:45 2026 -- 5 IP
+     * addresses (3 hosts up) scanned in 2.48 seconds") */
+    bool nmap_done = !strncmp(line, "Nmap done: ", 11) || !strncmp(line, "# Nmap done at ", 15);
+    if (nmap_done && done && sscanf(done, ") scanned in %lf", &lat) == 1) {
         if (lat >= 0 && lat < SECONDS_MAX)
             t->end_ns = (int64_t)(lat * 1e9);
         if (t->nruns)
@@ -289,6 +292,11 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
             st_trace_free(t);
             return -1;
         }
+        /* a log saved from a terminal: its first line behind the shell's
+         * escapes ("\e[?2004l\rStarting Nmap"), read as the screen showed it */
+        n = (ssize_t)st_text_screen_line(line, (size_t)n);
+        if (!n)
+            continue; /* (escapes alone, on the file's last line) */
         /* nping (nmap's packet generator) traces as nmap does */
         if (!strncmp(line, "Starting Nmap ", 14) || !strncmp(line, "Starting Nping ", 15)) {
             char ver[16], d[24];
@@ -299,6 +307,22 @@ int st_trace_read(const char *path, struct st_trace *t, char *err, size_t errsz)
                 snprintf(d, sizeof d, "%s-%s", nping ? "nping" : "nmap", ver);
             run_start(t, no, nping, known ? d : NULL);
             st_trace_run_wall(t, line);
+            continue;
+        }
+        /* `nmap -oN - --packet-trace`: the normal output takes stdout, its
+         * trace still in it, and its header replaces the Starting line:
+         * "# Nmap 7.93 scan initiated Sun Dec  6 11:43:42 2026 as: nmap ..." */
+        if (!strncmp(line, "# Nmap ", 7) && strstr(line, " scan initiated ")) {
+            char ver[16], d[24];
+            nmap_seen = true;
+            bool known = sscanf(line + 7, "%15[0-9.]", ver) == 1;
+            if (known)
+                snprintf(d, sizeof d, "nmap-%s", ver);
+            run_start(t, no, false, known ? d : NULL);
+            st_trace_run_wall(t, line);
+            const char *as = strstr(line, " as: ");
+            if (as && !t->nmap_as && !(t->nmap_as = strndup(as + 5, strcspn(as + 5, "\r\n"))))
+                abort();
             continue;
         }
         if (!strncmp(line, "PASS (", 6)) {
@@ -496,6 +520,7 @@ void st_trace_free(struct st_trace *t)
     free(t->run_later);
     free(t->run_wall_s);
     free(t->run_wall_utc);
+    free(t->nmap_as);
     free(t->later);
     free(t->run_shift);
     free(t->counts);

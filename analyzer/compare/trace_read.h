@@ -127,6 +127,9 @@ struct st_trace {
      * is UTC (run_dates.c sets it against the capture's clock) */
     int64_t *run_wall_s;
     bool *run_wall_utc;
+    /* the command nmap's -oN/-oG header names ("# Nmap 7.93 scan initiated
+     * ... as: nmap -sn ..."), the first such header's; NULL without one */
+    char *nmap_as;
     bool later_phase;
     /* nmap -Pn (run.json's command line, or --reason's "received
      * user-set"): no discovery, its hosts up by the user's word */

@@ -43,6 +43,12 @@ enum st_tshark_rc {
     ST_TSHARK_ENVIRONMENT = -2, /* no tshark (or libwireshark), or it crashed or was killed */
 };
 
+/* The frames a pcapng capture says it dropped: the sum over its interfaces
+ * of their last statistics block's isb_ifdrop (else isb_osdrop), as dumpcap
+ * and scantrace write them; -1 when it says nothing (a pcap, no ISB, not
+ * readable). */
+int64_t st_capture_drops(const char *path);
+
 /* Append frame `p`. (Frame comments are not read: scantrace's own probe
  * marks are for people reading the capture in Wireshark, and compare
  * matches frames by their packets, so its capture and nmap's read alike.) */

@@ -116,3 +116,75 @@ FILE *st_text_fopen(const char *path)
         ungetc(a, f);
     return f;
 }
+
+/* The end of an escape sequence starting at s[i] (an ESC): CSI ("\e[" then
+ * parameters up to a final byte 0x40-0x7e), OSC ("\e]" up to BEL or "\e\\"),
+ * or ESC and one more byte. *erase is set for CSI's "erase to the end of
+ * the line" (K, its parameter 0 or none). */
+static size_t escape_end(const char *s, size_t i, size_t n, bool *erase)
+{
+    *erase = false;
+    if (i + 1 >= n)
+        return n;
+    if (s[i + 1] == '[') {
+        size_t j = i + 2;
+        while (j < n && ((unsigned char)s[j] < 0x40 || (unsigned char)s[j] > 0x7e))
+            j++;
+        if (j < n && s[j] == 'K' && (j == i + 2 || (j == i + 3 && s[i + 2] == '0')))
+            *erase = true;
+        return j < n ? j + 1 : n;
+    }
+    if (s[i + 1] == ']') {
+        for (size_t j = i + 2; j < n; j++) {
+            if (s[j] == '\a')
+                return j + 1;
+            if (s[j] == 0x1b && j + 1 < n && s[j + 1] == '\\')
+                return j + 2;
+        }
+        return n;
+    }
+    return i + 2;
+}
+
+size_t st_text_screen_line(char *line, size_t n)
+{
+    size_t end = n; /* the text, without its line end */
+    bool nl = end && line[end - 1] == '\n';
+    if (nl)
+        end--;
+    while (end && line[end - 1] == '\r')
+        end--;
+    size_t i = 0;
+    while (i < end && line[i] != 0x1b && line[i] != '\r' && line[i] != '\b')
+        i++;
+    if (i == end)
+        return n; /* plain text (its CRLF read as it always was) */
+    /* a cursor over the line: what is written lands at its column, so the
+     * screen shows the last text written at each column (the overlay is
+     * never longer than the line: written in place, behind the reading) */
+    size_t col = i, len = i;
+    while (i < end) {
+        char c = line[i];
+        if (c == 0x1b) {
+            bool erase;
+            i = escape_end(line, i, end, &erase);
+            if (erase)
+                len = col;
+            continue;
+        }
+        i++;
+        if (c == '\r')
+            col = 0;
+        else if (c == '\b')
+            col -= col > 0;
+        else {
+            line[col++] = c;
+            if (col > len)
+                len = col;
+        }
+    }
+    if (nl)
+        line[len++] = '\n';
+    line[len] = 0;
+    return len;
+}

@@ -15,4 +15,14 @@
  * Returns NULL with errno set when the file cannot be opened. */
 FILE *st_text_fopen(const char *path);
 
+/* A line as a terminal showed it, for logs saved from one (`script`, a
+ * terminal's "save output"): the shell's escape sequences before the
+ * command's first line (bash's bracketed paste, "\e[?2004l\r"), a progress
+ * line rewritten in place after a carriage return, a word rubbed out with
+ * backspaces. The line (n bytes, ending in "\n", "\r\n" or nothing) is
+ * rewritten in place as the text left on the screen, its end kept as "\n"
+ * (or nothing); returns its new length. A line without an escape, a
+ * backspace or a carriage return before its end is left as it is. */
+size_t st_text_screen_line(char *line, size_t n);
+
 #endif

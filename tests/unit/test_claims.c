@@ -28,6 +28,9 @@ static const struct file_row {
 } files[] = {
     {"fping-a.txt", "fping", false, "address-list", "198.18.3.2=up"},
     {"fping-u.txt", "fping", true, "address-list", "198.18.3.4=down"},
+    /* fping -a typed in a terminal saved by script(1): its one line behind
+     * the shell's "\e[?2004l\r" (bash's bracketed paste turned off) */
+    {"fping-a-typescript.txt", "fping", false, "address-list", "198.18.3.2=up"},
     {"fping-alive.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.4=down"},
     /* -c: a line per probe on stdout; a timeout alone claims nothing */
     {"fping-c.txt", "fping", false, "fping", "198.18.3.2=up 198.18.3.3=none 198.18.3.9=none"},
@@ -86,6 +89,8 @@ static const struct file_row {
      * another lab) is no word of the target's, nor a claim of the router's */
     {"hping3-udp-router-unreach.txt", "hping3", false, "hping3", ""},
     {"nmap-normal.txt", "nmap", false, "nmap-normal", "198.18.1.2=up 198.18.3.2=up"},
+    /* -oN FILE with no host up: its "# Nmap done at" says whose it is */
+    {"nmap-oN-none.txt", "nmap", false, "nmap-normal", ""},
     {"nmap-oG.txt", "nmap", false, "nmap-grepable", "198.18.3.2=up"},
     {"nmap-oX.txt", "nmap", false, "xml", "198.18.3.2=up 198.18.3.4=down"},
     {"fping6-a.txt", "fping", false, "address-list", "2001:2:0:1::2=up 2001:2:0:3::2=up"},

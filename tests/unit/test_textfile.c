@@ -104,9 +104,47 @@ static void test_missing(void **state)
     assert_null(st_text_fopen("/nonexistent/trace.log"));
 }
 
+/* Lines of a log saved from a terminal, as the screen showed them. */
+static void test_screen_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *in, *want;
+    } lines[] = {
+        {"plain", "SENT (0.1s) ARP\n", "SENT (0.1s) ARP\n"},
+        {"CRLF kept as it was", "Nmap done\r\n", "Nmap done\r\n"},
+        {"no line end", "Nmap", "Nmap"},
+        {"bash's bracketed paste off, then the first line (script(1))",
+         "\x1b[?2004l\rStarting Nmap 7.93 ( https://nmap.org ) at 2026-12-06 11:41 UTC\r\n",
+         "Starting Nmap 7.93 ( https://nmap.org ) at 2026-12-06 11:41 UTC\n"},
+        {"a title (OSC, ended by BEL) and colours",
+         "\x1b]0;root@vm: ~\a\x1b[1;32mHost is up\x1b[0m\n", "Host is up\n"},
+        {"OSC ended by ESC \\", "\x1b]2;t\x1b\\198.18.3.2 is alive\n", "198.18.3.2 is alive\n"},
+        {"a progress line rewritten, then erased", "Stats: 10%\r\x1b[KHost is up.\n",
+         "Host is up.\n"},
+        {"overwritten in part: the longer text's tail shows", "abcdef\rXY\n", "XYcdef\n"},
+        {"hping3 rubs out its lookup with backspaces and blanks",
+         "ICMP Port Unreachable from ip=198.18.3.2 get hostname..."
+         "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b               "
+         "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\bname=UNKNOWN\n",
+         "ICMP Port Unreachable from ip=198.18.3.2 name=UNKNOWN   \n"},
+        {"a backspace at the start", "\bX\n", "X\n"},
+        {"a lone ESC at the end", "Nmap\x1b", "Nmap"},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char buf[256];
+        size_t n = strlen(lines[i].in);
+        memcpy(buf, lines[i].in, n + 1);
+        size_t got = st_text_screen_line(buf, n);
+        if (got != strlen(buf) || strcmp(buf, lines[i].want))
+            fail_msg("%s: \"%s\" (%zu), want \"%s\"", lines[i].name, buf, got, lines[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_screen_lines),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_pipes),
         cmocka_unit_test(test_missing),
