@@ -62,6 +62,7 @@ const char *st_cause_name(enum st_cause c)
         [ST_CAUSE_ROUTER_NO_ARP] = "router-no-arp",
         [ST_CAUSE_DECOY_ARP] = "decoy-arp",
         [ST_CAUSE_DECOY_ND] = "decoy-nd",
+        [ST_CAUSE_CAPTURE_FILTER] = "capture-filter",
     };
     return (size_t)c < sizeof names / sizeof names[0] ? names[c] : "unknown";
 }
@@ -917,6 +918,11 @@ void st_classify(struct st_comparison *c)
              * cannot hold: that link is an interface it did not record */
             c->tcause[i] = ST_CAUSE_OTHER_INTERFACE;
             c->past_router_links++;
+        } else if (c->capture_filter[0]) {
+            /* the capture kept only what its filter let through: this may be
+             * one it kept out (a probe not on the wire cannot be told from it) */
+            c->tcause[i] = ST_CAUSE_CAPTURE_FILTER;
+            c->filtered++;
         } else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }

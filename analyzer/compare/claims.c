@@ -439,6 +439,7 @@ static bool any_outside(const struct st_comparison *c, const int32_t *v, size_t 
         if (c->t2f[v[i]] < 0 &&
             (c->tcause[v[i]] == ST_CAUSE_OUTSIDE_CAPTURE || c->tcause[v[i]] == ST_CAUSE_TRUNCATED ||
              c->tcause[v[i]] == ST_CAUSE_OTHER_INTERFACE ||
+             c->tcause[v[i]] == ST_CAUSE_CAPTURE_FILTER ||
              c->tcause[v[i]] == ST_CAUSE_CAPTURE_DROP))
             return true;
     return false;
@@ -463,10 +464,10 @@ static uint64_t *unseen_set(const struct st_comparison *c, size_t *n)
     uint64_t *a = malloc((total + 1) * sizeof *a);
     if (!a)
         abort();
-    for (size_t m = 0;
-         (c->outside_before + c->outside_after + c->cut_unchecked + c->after_trace + c->other_if ||
-          (c->dropped_known && c->capture_dropped)) &&
-         m < c->nmodes;
+    for (size_t m = 0; (c->outside_before + c->outside_after + c->cut_unchecked + c->after_trace +
+                            c->other_if + c->filtered ||
+                        (c->dropped_known && c->capture_dropped)) &&
+                       m < c->nmodes;
          m++)
         for (size_t h = 0; h < c->modes[m].nhosts; h++) {
             const struct st_mode_host *x = &c->modes[m].hosts[h];

@@ -121,6 +121,10 @@ static int load(const char *prog, const char *trace, const char *capture, const 
             l->c.dropped_known = true;
         }
     }
+    /* a pcapng taken with a capture filter says so: what it kept out is
+     * not missing from the wire */
+    if (!st_capture_filter(capture, l->c.capture_filter, sizeof l->c.capture_filter))
+        l->c.capture_filter[0] = '\0';
     bool from_wire = !l->trace.npkts && !l->trace.unsent;
     if (from_wire)
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);

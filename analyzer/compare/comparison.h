@@ -66,6 +66,8 @@ enum st_cause {
                                * a decoy address (-D), to deliver the answer to a probe sent in
                                * its name: not the scanner's kernel */
     ST_CAUSE_DECOY_ND,        /* the same by IPv6 neighbour discovery */
+    ST_CAUSE_CAPTURE_FILTER,  /* trace only: no frame, in a capture taken with a filter that may
+                               * have kept it out: not checked */
     ST_CAUSE_COUNT,           /* how many there are (tables of counts) */
 };
 
@@ -183,6 +185,11 @@ struct st_comparison {
 
     uint64_t capture_dropped; /* from run.json / the capture, when known */
     bool dropped_known;
+    /* the capture filter its pcapng records (dumpcap -f, Wireshark's), "" for
+     * none, and the trace packets without their frame it may have kept out
+     * (causes.c): cause capture-filter, not checked */
+    char capture_filter[256];
+    size_t filtered;
     /* run.json says scantrace made the capture (record, scan): it ran
      * before the scanner started and after it ended */
     bool capture_whole;

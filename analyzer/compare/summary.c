@@ -1000,6 +1000,10 @@ static void result_unseen(const struct st_comparison *c, struct result_line *r, 
              "not merged, not checked",
              c->shards_missing, c->shards_count, c->shard_missing_first,
              c->shards_missing > 1 ? "..." : "");
+    if (c->filtered)
+        PART(" %zu trace packet%s without a frame in a capture taken with the filter \"%s\", "
+             "which may have kept them out, not checked (capture without a filter)",
+             c->filtered, ST_S(c->filtered), c->capture_filter);
     if (c->other_if) {
         char a[ST_HOST_STRLEN];
         PART(" %zu trace packet%s from or to %s%s, which no frame shows: the capture was not "
@@ -1070,7 +1074,7 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
              untraced_empty(c) ? " (a run of the log traced no packet: nmap without "
                                  "--packet-trace)"
                                : "");
-    if (!c->judged && !r->open && !outside && !c->other_if)
+    if (!c->judged && !r->open && !outside && !c->other_if && !c->filtered)
         PART(" no host at all");
     if (t->malformed)
         PART(" %zu unreadable packet lines", t->malformed);

@@ -6,20 +6,13 @@
  * reports the ISBs: this reads them from the file's blocks alone (a pcap
  * has none: unknown).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dissect.h"
+#include "pcapng_blocks.h"
 
-#define SHB 0x0a0d0d0au
-#define ISB 5u
-
-static uint32_t u32(const unsigned char *p, bool swap)
-{
-    uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    return swap ? __builtin_bswap32(v) : v;
-}
+#define u32 st_pcapng_u32
 
 static uint64_t u64(const unsigned char *p, bool swap)
 {
@@ -79,50 +72,29 @@ static bool section_end(struct section *s, int64_t *total)
     return any;
 }
 
+struct drops {
+    struct section s;
+    int64_t total;
+    bool known;
+};
+
+static bool drops_block(uint32_t type, const unsigned char *body, uint32_t len, bool swap, void *ud)
+{
+    struct drops *d = ud;
+    if (type == ST_PCAPNG_SHB) /* a new section: its interfaces are new */
+        d->known |= section_end(&d->s, &d->total);
+    else if (type == ST_PCAPNG_ISB && len >= 24) {
+        int64_t n = isb_drops(body + 8, len - 12, swap);
+        if (n >= 0)
+            section_add(&d->s, u32(body + 8, swap), n);
+    }
+    return true;
+}
+
 int64_t st_capture_drops(const char *path)
 {
-    FILE *f = fopen(path, "rbe");
-    if (!f)
-        return -1;
-    unsigned char hdr[12], *body = NULL;
-    size_t cap = 0;
-    bool swap = false, known = false, in_section = false;
-    int64_t total = 0;
-    struct section s = {NULL, 0};
-    while (fread(hdr, 1, 8, f) == 8) {
-        uint32_t type = u32(hdr, false); /* the SHB's type reads alike either way */
-        if (type == SHB) {
-            if (fread(hdr + 8, 1, 4, f) != 4)
-                break;
-            swap = u32(hdr + 8, false) != 0x1a2b3c4du;
-            if (swap && u32(hdr + 8, true) != 0x1a2b3c4du)
-                break; /* not pcapng (a pcap's magic): no statistics */
-            known |= section_end(&s, &total);
-            in_section = true;
-        } else if (!in_section) {
-            break; /* the file does not start with a section header */
-        }
-        uint32_t len = u32(hdr + 4, swap);
-        size_t done = type == SHB ? 12 : 8;
-        if (len < done + 4 || len > (64u << 20) || len % 4)
-            break;
-        if (len > cap) {
-            unsigned char *g = realloc(body, len);
-            if (!g)
-                abort();
-            body = g, cap = len;
-        }
-        memcpy(body, hdr, done);
-        if (fread(body + done, 1, len - done, f) != len - done)
-            break;
-        if (type != SHB && u32(body, swap) == ISB && len >= 24) {
-            int64_t d = isb_drops(body + 8, len - 12, swap);
-            if (d >= 0)
-                section_add(&s, u32(body + 8, swap), d);
-        }
-    }
-    known |= section_end(&s, &total);
-    free(body);
-    fclose(f);
-    return known ? total : -1;
+    struct drops d = {{NULL, 0}, 0, false};
+    st_pcapng_walk(path, drops_block, &d);
+    d.known |= section_end(&d.s, &d.total);
+    return d.known ? d.total : -1;
 }

@@ -49,6 +49,11 @@ enum st_tshark_rc {
  * readable). */
 int64_t st_capture_drops(const char *path);
 
+/* The capture filter a pcapng's interface description records (dumpcap -f,
+ * Wireshark's capture filter), into out (a libpcap expression, cut to
+ * size); false when it records none (a pcap records none). */
+bool st_capture_filter(const char *path, char *out, size_t size);
+
 /* Append frame `p`. (Frame comments are not read: scantrace's own probe
  * marks are for people reading the capture in Wireshark, and compare
  * matches frames by their packets, so its capture and nmap's read alike.) */

@@ -524,6 +524,13 @@ static void trace_only(const struct teller *t, long ti)
                 "nothing of: it began after it or ended before it, so it cannot say whether "
                 "the packet was on the wire.",
                 article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line);
+    else if (c->tcause[ti] == ST_CAUSE_CAPTURE_FILTER)
+        fprintf(t->out,
+                "  The trace says %s %s was sent (line %u); the capture was taken with the "
+                "filter \"%s\", which may have kept it out, so it cannot say whether the packet "
+                "was on the wire.",
+                article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
+                c->capture_filter);
     else
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u), but the capture does not have "

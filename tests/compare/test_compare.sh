@@ -889,6 +889,22 @@ done
 check "v6-PU-snap96-untraced: the quoted header cut: UNJUDGED (truncated), nothing unfounded" \
   jqt '.claims.unfounded == 0 and .summary.causes.unrelated == null
        and (.summary.result | test("UNJUDGED: .*cut short by the capture.s snap length"))' "$tmp/sl.json"
+# a capture taken with a filter (dumpcap -f "icmp or arp", recorded in the pcapng): the TCP
+# lines it kept out are capture-filter, not checked, UNJUDGED naming the filter (they were
+# unknown: DISCREPANCIES of the scanner's for the user's own filter); explain says so
+cf=tests/data/capture-filter
+"$st" compare --no-write -f json "$cf/trace.log" "$cf/capture.pcapng" >"$tmp/cf.json"
+check "capture filter: exit 1, not consistent" test "$?" -eq 1
+# shellcheck disable=SC2016 # $n is jq's
+check "capture filter: each TCP line ($(grep -c '^[A-Z]* ([0-9.]*s) TCP ' "$cf/trace.log")) capture-filter, nothing unknown" \
+  jqt --argjson n "$(grep -c '^[A-Z]* ([0-9.]*s) TCP ' "$cf/trace.log")" \
+  '.summary.causes == {"capture-filter": $n} and .summary.discrepancies == 0' "$tmp/cf.json"
+check "capture filter: UNJUDGED naming the filter" \
+  jqt '.summary.result | test("^UNJUDGED: 12 trace packets .*filter \"icmp or arp\"")' "$tmp/cf.json"
+check "capture filter: explain says the filter may have kept the probe out" \
+  grep -q 'taken with the filter "icmp or arp", which may have kept it out' \
+  <("$st" explain "$cf/trace.log" "$cf/capture.pcapng" 2>&1)
+
 # nmap -D with a decoy on the scanner's segment (tests/data/decoy): the router's ARP / neighbour
 # solicitation for the decoy, to deliver the target's answer to it, is the router's doing, not
 # the scanner kernel's (was os-arp, and unrelated over IPv6); explain says whose
