@@ -32,6 +32,8 @@ void st_scan_timing(struct st_timing *t)
         t->max_retries = T[k].retries;
     if (t->scan_delay_ns < 0)
         t->scan_delay_ns = T[k].delay;
+    if (t->max_parallelism < 0) /* nmap's -T0..-T2: one probe in flight */
+        t->max_parallelism = k <= 2 ? 1 : 0;
     if (t->initial_rtt_ns < t->min_rtt_ns)
         t->initial_rtt_ns = t->min_rtt_ns;
     if (t->initial_rtt_ns > t->max_rtt_ns)
