@@ -594,14 +594,7 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
     st_plan_init(&cfg->plan);
     st_evasion_init(&cfg->evasion);
     cfg->ttl = cfg->source_port = cfg->shard = -1;
-    cfg->timing = (struct st_timing){.template_ = 3,
-                                     .initial_rtt_ns = -1,
-                                     .min_rtt_ns = -1,
-                                     .max_rtt_ns = -1,
-                                     .max_retries = -1,
-                                     .scan_delay_ns = -1,
-                                     .max_scan_delay_ns = -1,
-                                     .max_parallelism = -1};
+    st_timing_unset(&cfg->timing);
     cfg->event_engine = "epoll";
     cfg->argc = argc;
     cfg->argv = argv;

@@ -62,6 +62,10 @@ struct st_scan_config {
     char **argv;
 };
 
+/* Every timing field unset (-T3, nothing given): st_scan_timing() then
+ * fills in the template's. */
+void st_timing_unset(struct st_timing *t);
+
 /* Fill the timing fields -T and the explicit options left at -1/0. */
 void st_scan_timing(struct st_timing *t);
 

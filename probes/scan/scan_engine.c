@@ -442,9 +442,10 @@ static size_t send_alone(struct engine *e, struct slot *s, size_t host,
 
 /* Probe kind k of slot s to host idx, try number tryno (the copy's own):
  * an IP probe into the batch (counted as sent; a refusal is taken back when
- * the batch goes), the others sent at once. */
-static size_t send_kind(struct engine *e, struct slot *s, size_t idx, uint32_t addr, uint8_t tryno,
-                        size_t k)
+ * the batch goes), the others sent at once. Inlined: it is the body of the
+ * sweep's per-probe loop (send_try), which must cost what it did. */
+static inline __attribute__((always_inline)) size_t
+send_kind(struct engine *e, struct slot *s, size_t idx, uint32_t addr, uint8_t tryno, size_t k)
 {
     const struct st_probe_module *m = s->kinds[k].mod;
     bool evasive = !m->ethernet && st_evasion_active(&e->cfg->evasion);

@@ -415,7 +415,7 @@ static void process_host(struct st_polite *p, uint32_t i, int64_t now)
     size_t keep = 0;
     for (size_t k = 0; k < h->nprobes; k++) {
         struct st_polite_probe *q = &pr[k];
-        if (!q->timedout && now - q->sent_ns > to) {
+        if (!q->timedout && now - q->sent_ns >= to) { /* nmap: > in µs, a round after */
             q->timedout = true;
             h->active--, p->active--;
             h->waiting++;

@@ -6,6 +6,18 @@
 
 #define MS 1000000LL
 
+void st_timing_unset(struct st_timing *t)
+{
+    *t = (struct st_timing){.template_ = 3,
+                            .initial_rtt_ns = -1,
+                            .min_rtt_ns = -1,
+                            .max_rtt_ns = -1,
+                            .max_retries = -1,
+                            .scan_delay_ns = -1,
+                            .max_scan_delay_ns = -1,
+                            .max_parallelism = -1};
+}
+
 void st_scan_timing(struct st_timing *t)
 {
     static const struct {
