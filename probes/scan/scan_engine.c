@@ -747,29 +747,30 @@ static void mark_unsent(struct engine *e)
 }
 
 /* nmap's scheduler probe by probe for a scan delay or a parallelism
- * (scan_polite.h): each host's kinds, and its address as nmap sorts its
- * hosts. 0, or -1 out of memory. */
+ * (scan_polite.h): each host's kinds, route (its host group) and
+ * interface, and its address as nmap sorts its hosts. 0, or -1 out of
+ * memory. */
 static int polite_start(struct engine *e, int64_t start)
 {
     e->polite_on = st_polite_wanted(&e->cfg->timing);
     if (!e->polite_on)
         return 0;
     const struct st_targets *t = &e->cfg->targets;
-    size_t n = t->n ? t->n : 1;
-    uint8_t *nkinds = malloc(n);
-    uint8_t(*keys)[16] = calloc(n, sizeof *keys);
+    struct st_polite_target *pt = calloc(t->n ? t->n : 1, sizeof *pt);
     int rc = -1;
-    if (nkinds && keys) {
+    if (pt) {
         for (size_t i = 0; i < t->n; i++) {
-            nkinds[i] = (uint8_t)e->slots[e->slot_of[i]].nkinds;
+            const struct slot *s = &e->slots[e->slot_of[i]];
             const uint8_t *a6 = e->cfg->v6 ? st_targets6_addr(&e->cfg->targets6, t->addr[i]) : NULL;
             uint32_t be = htonl(t->addr[i]);
-            memcpy(keys[i], a6 ? a6 : (const uint8_t *)&be, a6 ? 16 : 4);
+            memcpy(pt[i].key, a6 ? a6 : (const uint8_t *)&be, a6 ? 16 : 4);
+            pt[i].nkinds = (uint8_t)s->nkinds;
+            pt[i].route = e->slot_of[i];
+            pt[i].dev = (uint16_t)s->ifslot;
         }
-        rc = st_polite_init(&e->polite, &e->sched, nkinds, (const uint8_t(*)[16])keys, start);
+        rc = st_polite_init(&e->polite, &e->sched, pt, start);
     }
-    free(nkinds);
-    free(keys);
+    free(pt);
     if (rc)
         e->polite_on = false;
     return rc;

@@ -17,6 +17,12 @@
 #define NONE UINT32_MAX
 /* nmap's rate-limit detection: the first retry of each try number waits */
 #define RLD_WAIT (1000 * MS)
+/* A wait that ends within this much of a round is over for it: the
+ * engine's rounds come on a 1 ms tick, where nmap's come when due. Without
+ * it, -T2 of a TCP-only and a silent host raced: the second's rate-limit
+ * wait and the first's retry timeout both end at 2.2 s, and nmap (every
+ * run) retried the silent host's echo first. */
+#define TICK_SLACK (1 * MS)
 /* nmap reads the capture at least this long when a round is due at once */
 #define MIN_WAIT (2 * MS)
 /* sends between two waits at most (nmap's GroupScanStats::sendOK) */
@@ -27,24 +33,24 @@ bool st_polite_wanted(const struct st_timing *t)
     return t->scan_delay_ns > 0 || t->max_parallelism > 0 || t->min_parallelism > 0;
 }
 
-static int cmp_key(const uint8_t (*keys)[16], uint32_t a, uint32_t b)
+static int cmp_key(const struct st_polite_target *t, uint32_t a, uint32_t b)
 {
-    int c = memcmp(keys[a], keys[b], 16);
-    return c ? c : (a > b) - (a < b); /* copies of a target: in the order given */
+    int c = memcmp(t[a].key, t[b].key, 16);
+    return c ? c : (a > b) - (a < b);
 }
 
-/* The hosts in address order (a merge sort of indexes: stable, no
+/* A group's hosts in address order (a merge sort of indexes: stable, no
  * global state for a comparator). */
-static void sort_hosts(uint32_t *v, uint32_t *tmp, size_t n, const uint8_t (*keys)[16])
+static void sort_hosts(uint32_t *v, uint32_t *tmp, size_t n, const struct st_polite_target *t)
 {
     if (n < 2)
         return;
     size_t h = n / 2;
-    sort_hosts(v, tmp, h, keys);
-    sort_hosts(v + h, tmp, n - h, keys);
+    sort_hosts(v, tmp, h, t);
+    sort_hosts(v + h, tmp, n - h, t);
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
-        tmp[k++] = cmp_key(keys, v[i], v[j]) <= 0 ? v[i++] : v[j++];
+        tmp[k++] = cmp_key(t, v[i], v[j]) <= 0 ? v[i++] : v[j++];
     while (i < h)
         tmp[k++] = v[i++];
     while (j < n)
@@ -60,84 +66,190 @@ static void cc_init(struct st_polite_cc *c, double cwnd)
     c->last_drop_ns = INT64_MIN;
 }
 
-static int64_t initial_timeout(const struct st_sched *s, bool arp)
+/* nmap's host groups (targets.cc, refresh_hostbatch): targets in the order
+ * given; one on another route than the group's first, or a second copy of
+ * an address in the group, is set aside for the next group (the group
+ * closes when DEFER_LIMIT are); GROUP_MAX targets a group. */
+#define GROUP_MAX   4096
+#define DEFER_LIMIT 64
+
+struct grouping {
+    const struct st_polite_target *t;
+    uint32_t *first; /* per host: the first copy of its address */
+    size_t *mark;    /* per first copy: 1 + the group holding a copy of it */
+    /* nmap's undeferred list (taken first) and defer buffer */
+    uint32_t undeferred[2 * DEFER_LIMIT], deferred[DEFER_LIMIT];
+    size_t nundeferred, taken, ndeferred;
+    const uint32_t *given;
+    size_t ngiven, next_given;
+};
+
+static bool needs_new_group(const struct grouping *g, const uint32_t *batch, size_t n, uint32_t i,
+                            size_t group)
 {
-    return st_sched_timeout(s, arp); /* no reply yet: the initial one (ARP's 200 ms) */
+    return n && (g->t[batch[0]].route != g->t[i].route || g->mark[g->first[i]] == group + 1);
 }
 
-static int link_hosts(struct st_polite *p, const uint8_t (*keys)[16])
+/* The next target for the group being filled: one set aside before, else
+ * the next given; NONE when none is left. */
+static uint32_t next_target(struct grouping *g)
 {
-    size_t n = p->s->nhosts;
-    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    uint32_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!order || !tmp) {
-        free(order);
-        free(tmp);
-        return -1;
+    if (g->taken < g->nundeferred)
+        return g->undeferred[g->taken++];
+    return g->next_given < g->ngiven ? g->given[g->next_given++] : NONE;
+}
+
+/* nmap's undefer(): what was set aside goes after what is still waiting */
+static void undefer(struct grouping *g)
+{
+    size_t left = g->nundeferred - g->taken;
+    memmove(g->undeferred, g->undeferred + g->taken, left * sizeof(uint32_t));
+    memcpy(g->undeferred + left, g->deferred, g->ndeferred * sizeof(uint32_t));
+    g->nundeferred = left + g->ndeferred;
+    g->taken = g->ndeferred = 0;
+}
+
+static void make_groups(struct st_polite *p, struct grouping *g, uint32_t *tmp)
+{
+    size_t n = 0;
+    while (g->next_given < g->ngiven || g->taken < g->nundeferred || g->ndeferred) {
+        undefer(g);
+        size_t start = n;
+        const uint32_t *batch = p->groups + start;
+        while (n - start < GROUP_MAX) {
+            uint32_t i = next_target(g);
+            if (i == NONE)
+                break;
+            if (needs_new_group(g, batch, n - start, i, p->ngroups)) {
+                g->deferred[g->ndeferred++] = i;
+                if (g->ndeferred < DEFER_LIMIT)
+                    continue;
+                break;
+            }
+            g->mark[g->first[i]] = p->ngroups + 1;
+            p->groups[n++] = i;
+        }
+        sort_hosts(p->groups + start, tmp, n - start, g->t);
+        p->group_end[p->ngroups++] = n;
     }
-    size_t m = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (p->s->hosts[i].state == ST_HOST_PENDING)
-            order[m++] = i;
-    sort_hosts(order, tmp, m, keys);
+}
+
+/* The first copy of every host's address (st_sched's chains of copies). */
+static void first_copies(const struct st_sched *s, uint32_t *first)
+{
+    for (uint32_t i = 0; i < s->nhosts; i++)
+        first[i] = i;
+    for (uint32_t i = 0; i < s->nhosts; i++)
+        if (s->hosts[i].copy == 0)
+            for (uint32_t c = s->hosts[i].next_copy; c != NONE && c < s->nhosts;
+                 c = s->hosts[c].next_copy)
+                first[c] = i;
+}
+
+static int group_hosts(struct st_polite *p, const struct st_polite_target *t)
+{
+    size_t n = p->s->nhosts ? p->s->nhosts : 1;
+    struct grouping *g = calloc(1, sizeof *g);
+    uint32_t *given = malloc(n * sizeof *given), *tmp = malloc(n * sizeof *tmp);
+    uint32_t *first = malloc(n * sizeof *first);
+    size_t *mark = calloc(n, sizeof *mark);
+    int rc = -1;
+    if (g && given && tmp && first && mark) {
+        size_t m = 0;
+        for (uint32_t i = 0; i < p->s->nhosts; i++)
+            if (p->s->hosts[i].state == ST_HOST_PENDING) /* not one of our own addresses */
+                given[m++] = i;
+        first_copies(p->s, first);
+        *g = (struct grouping){.t = t, .first = first, .mark = mark, .given = given, .ngiven = m};
+        make_groups(p, g, tmp);
+        rc = 0;
+    }
+    free(g);
+    free(given);
+    free(tmp);
+    free(first);
+    free(mark);
+    return rc;
+}
+
+/* The windows' first size: 10, within the parallelism's bounds. */
+static double first_cwnd(const struct st_polite *p)
+{
+    return 10 < p->low_cwnd ? p->low_cwnd : 10 > p->max_cwnd ? p->max_cwnd : 10;
+}
+
+/* A host group's ultra_scan starts: its hosts in the set, each fresh (the
+ * scan delay from now), the pass's window fresh; the pass's RTT estimate
+ * kept when the group is on the previous one's interface (nmap's massping
+ * keeps its group_to so). */
+static void start_group(struct st_polite *p, int64_t now)
+{
+    size_t from = p->group ? p->group_end[p->group - 1] : 0, to = p->group_end[p->group];
+    const struct st_sched *s = p->s;
+    uint16_t dev = p->hosts[p->groups[from]].dev;
+    if (p->group && p->hosts[p->groups[from - 1]].dev != dev)
+        p->to = (struct st_polite_rtt){-1, -1, st_sched_timeout(s, false)};
+    cc_init(&p->cc, first_cwnd(p));
     uint32_t prev = NONE;
-    for (size_t k = 0; k < m; k++) {
-        struct st_polite_host *h = &p->hosts[order[k]];
+    for (size_t k = from; k < to; k++) {
+        uint32_t i = p->groups[k];
+        struct st_polite_host *h = &p->hosts[i];
+        /* no reply yet: the initial timeout (ARP's 200 ms) */
+        h->to = (struct st_polite_rtt){-1, -1, st_sched_timeout(s, s->hosts[i].arp)};
+        cc_init(&h->cc, first_cwnd(p));
+        h->last_sent_ns = now; /* nmap: the delay runs from the host's start too */
         h->in_set = true;
         h->prev = prev;
         h->next = NONE;
         if (prev == NONE)
-            p->head = order[k];
+            p->head = i;
         else
-            p->hosts[prev].next = order[k];
-        prev = order[k];
+            p->hosts[prev].next = i;
+        prev = i;
     }
-    p->nset = m;
+    p->nset = to - from;
     p->next_i = p->head;
-    free(order);
-    free(tmp);
-    return 0;
+    p->due_ns = now;
+    p->group++;
 }
 
-int st_polite_init(struct st_polite *p, struct st_sched *s, const uint8_t *nkinds,
-                   const uint8_t (*keys)[16], int64_t now)
+int st_polite_init(struct st_polite *p, struct st_sched *s, const struct st_polite_target *t,
+                   int64_t now)
 {
-    const struct st_timing *t = s->timing;
+    const struct st_timing *tm = s->timing;
     memset(p, 0, sizeof *p);
     p->s = s;
     p->head = p->next_i = NONE;
-    size_t n = s->nhosts, most = 1;
-    for (size_t i = 0; i < n; i++)
-        most = nkinds[i] > most ? nkinds[i] : most;
+    size_t n = s->nhosts ? s->nhosts : 1, most = 1;
+    for (size_t i = 0; i < s->nhosts; i++)
+        most = t[i].nkinds > most ? t[i].nkinds : most;
     /* a kind has two tries at most: nmap allows a retry past the first only
      * once the host answered one, and an answer ends a ping */
     p->per_host = 2 * most;
-    p->hosts = calloc(n ? n : 1, sizeof *p->hosts);
-    p->probes = malloc((n ? n : 1) * p->per_host * sizeof *p->probes);
-    p->cache = malloc((n ? n : 1) * sizeof *p->cache);
-    if (!p->hosts || !p->probes || !p->cache || link_hosts(p, keys)) {
+    p->hosts = calloc(n, sizeof *p->hosts);
+    p->probes = malloc(n * p->per_host * sizeof *p->probes);
+    p->cache = malloc(n * sizeof *p->cache);
+    p->groups = malloc(n * sizeof *p->groups);
+    p->group_end = malloc(n * sizeof *p->group_end);
+    if (!p->hosts || !p->probes || !p->cache || !p->groups || !p->group_end || group_hosts(p, t)) {
         st_polite_free(p);
         return -1;
     }
     /* nmap's scan_performance_vars: the windows start at 10, kept between
      * --min-parallelism (else 1) and --max-parallelism (else 300) */
-    p->low_cwnd = t->min_parallelism > 0 ? t->min_parallelism : 1;
-    p->max_cwnd = t->max_parallelism > 0 ? t->max_parallelism : 300;
+    p->low_cwnd = tm->min_parallelism > 0 ? tm->min_parallelism : 1;
+    p->max_cwnd = tm->max_parallelism > 0 ? tm->max_parallelism : 300;
     if (p->max_cwnd < p->low_cwnd)
         p->max_cwnd = p->low_cwnd;
-    double first = 10 < p->low_cwnd ? p->low_cwnd : 10 > p->max_cwnd ? p->max_cwnd : 10;
-    cc_init(&p->cc, first);
-    p->to = (struct st_polite_rtt){-1, -1, initial_timeout(s, false)};
-    p->delay_ns = t->scan_delay_ns > 0 ? t->scan_delay_ns : 0;
-    for (size_t i = 0; i < n; i++) {
-        struct st_polite_host *h = &p->hosts[i];
-        h->nkinds = nkinds[i];
-        h->last_sent_ns = now; /* nmap: the delay runs from the host's start too */
-        h->to = (struct st_polite_rtt){-1, -1, initial_timeout(s, s->hosts[i].arp)};
-        cc_init(&h->cc, first);
+    p->to = (struct st_polite_rtt){-1, -1, st_sched_timeout(s, false)};
+    p->delay_ns = tm->scan_delay_ns > 0 ? tm->scan_delay_ns : 0;
+    for (size_t i = 0; i < s->nhosts; i++) {
+        p->hosts[i].nkinds = t[i].nkinds;
+        p->hosts[i].dev = t[i].dev;
     }
-    p->due_ns = now;
     p->not_before_ns = p->not_after_ns = now;
+    if (p->ngroups)
+        start_group(p, now);
     return 0;
 }
 
@@ -146,6 +258,8 @@ void st_polite_free(struct st_polite *p)
     free(p->hosts);
     free(p->probes);
     free(p->cache);
+    free(p->groups);
+    free(p->group_end);
     memset(p, 0, sizeof *p);
 }
 
@@ -335,7 +449,7 @@ static bool host_ok(const struct st_polite *p, uint32_t i, int64_t now, int64_t 
     } else if (p->s->timing->min_rate > 0 && p->not_after_ns <= now) {
         ok = true;
     } else if (h->rld_waiting) {
-        ok = h->rld_until_ns <= now;
+        ok = h->rld_until_ns <= now + TICK_SLACK;
         w = ok ? now : h->rld_until_ns;
     } else if (p->delay_ns && now - h->last_sent_ns < p->delay_ns) {
         w = h->last_sent_ns + p->delay_ns;
@@ -583,6 +697,8 @@ static int64_t next_due(const struct st_polite *p, int64_t now)
 static void round_at(struct st_polite *p, int64_t now)
 {
     process_data(p, now);
+    if (!p->nset && p->group < p->ngroups)
+        start_group(p, now); /* nmap's next ultra_scan, on the next host group */
     if (p->nset) {
         retransmit(p, now);
         host_rounds(p, now);
@@ -601,13 +717,13 @@ void st_polite_tick(struct st_polite *p, int64_t now, st_polite_send_fn send, vo
         p->replied = false;
         p->due_ns = p->active ? next_due(p, now) : now;
     }
-    if (now >= p->due_ns && p->nset)
+    if (now >= p->due_ns && (p->nset || p->group < p->ngroups))
         round_at(p, now);
 }
 
 bool st_polite_done(const struct st_polite *p)
 {
-    return p->nset == 0;
+    return p->nset == 0 && p->group == p->ngroups;
 }
 
 void st_polite_answered(struct st_polite *p, size_t i, int kind, uint8_t tryno, int64_t now)

@@ -18,7 +18,11 @@
  *   retry of a host that sends more than one kind (or ARP/ND) waits a
  *   second first (nmap's rate-limit detection);
  * - the timeout: the host's RTT estimate, or the pass's before the host
- *   answered, clamped to the RTT limits and never under the scan delay.
+ *   answered, clamped to the RTT limits and never under the scan delay;
+ * - host groups, one after the other, as nmap's: a target on another
+ *   route (interface, source, on-link or not) or a second copy of an
+ *   address starts a new one (up to 64 such are set aside for the next
+ *   while the group fills on), and 4096 targets at most.
  *
  * The hosts themselves (addresses, copies, verdicts, attempt numbers) stay
  * in the st_sched of the pass; replies still go through st_sched_reply(),
@@ -33,6 +37,14 @@
 
 #include "scan_config.h"
 #include "scan_sched.h"
+
+/* What the scheduler needs of a host of the pass. */
+struct st_polite_target {
+    uint8_t key[16]; /* its address, as 16 bytes that sort as nmap sorts hosts */
+    uint8_t nkinds;  /* its probe kinds */
+    uint16_t route;  /* its route (interface, source, on-link): nmap's host group */
+    uint16_t dev;    /* its interface: the RTT estimate carries over groups on it */
+};
 
 /* One try of one probe kind to a host. */
 struct st_polite_probe {
@@ -64,6 +76,7 @@ struct st_polite_host {
     uint8_t nkinds, next_kind;
     uint16_t nprobes, active, waiting; /* probes kept; in flight; timed out, not retried */
     uint16_t cursor;                   /* the retransmission walk's place in its probes */
+    uint16_t dev;                      /* st_polite_target's */
     uint8_t rld_tryno;                 /* the highest retry its detection has waited for */
     bool rld_waiting, in_set;
 };
@@ -77,6 +90,9 @@ struct st_polite {
     struct st_polite_host *hosts;
     struct st_polite_probe *probes; /* per_host for each host */
     uint32_t *cache;                /* the retransmission walk's hosts */
+    uint32_t *groups;               /* the hosts, host group after host group, each sorted */
+    size_t *group_end;              /* where each group ends in groups */
+    size_t ngroups, group;          /* groups; the one running */
     size_t per_host;
     uint32_t head, next_i; /* the undecided hosts; where the next round starts */
     size_t nset, active;
@@ -97,17 +113,16 @@ struct st_polite {
  * parallelism (after st_scan_timing()). */
 bool st_polite_wanted(const struct st_timing *t);
 
-/* The pass of s, probe by probe: nkinds[i] probe kinds for host i, keys[i]
- * its address as 16 bytes that sort as nmap sorts its hosts. */
-int st_polite_init(struct st_polite *p, struct st_sched *s, const uint8_t *nkinds,
-                   const uint8_t (*keys)[16], int64_t now_ns);
+/* The pass of s, probe by probe: t[i] tells of host i. */
+int st_polite_init(struct st_polite *p, struct st_sched *s, const struct st_polite_target *t,
+                   int64_t now_ns);
 void st_polite_free(struct st_polite *p);
 
 /* Run a round of nmap's loop when one is due (a timeout, the scan delay's
  * end, an answer). */
 void st_polite_tick(struct st_polite *p, int64_t now_ns, st_polite_send_fn send, void *userdata);
 
-/* Every host decided and nothing owed (a host given up still sends the
+/* Every group run, every host decided and nothing owed (a host given up still sends the
  * kinds it has left, as nmap's does). */
 bool st_polite_done(const struct st_polite *p);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scantrace scan's polite timings against real nmap 7.93 on the wire, in a
-# private lab: -T2 (a scan delay of 400 ms, one probe in flight), -6 -T2,
+# private lab: -T2 (a scan delay of 400 ms, one probe in flight; routed, local,
+# a host group of each), -6 -T2,
 # --scan-delay at -T3 and -T4, --max-parallelism 1. Both scan the same
 # hosts (routed-up answers the echo, routed-noecho only TCP, routed-drop
 # nothing); nmap is recorded by `scantrace record`. Per run: the same
@@ -30,6 +31,7 @@ probes() {
     if ($3 == "ICMP") { dst = $6; kind = $7 }
     else if ($3 == "ICMPv6") { dst = $7; kind = $8 }
     else if ($3 == "TCP") { n = split($6, p, ":"); dst = substr($6, 1, length($6) - length(p[n]) - 1); kind = p[n] "/" $7 }
+    else if ($3 == "ARP") { dst = $5; kind = "who-has" }
     else { dst = $5; kind = $3 }
     sub(/^\[/, "", dst)
     printf "%.4f %s %s\n", t, dst, kind
@@ -72,6 +74,11 @@ run t2-syn "-T2 -PS22,80" "$ROUTED"
 # the targets in nmap's order (by address), not the command line's
 run t2-order "-T2 -PE -PA80" "$(a routed-drop) $(a routed-noecho) $(a routed-up)"
 run t2-v6 "-6 -T2" "$ROUTED6"
+# the local segment: ARP, whose first retry waits the second too
+run t2-arp -T2 "$(a l2-up) $(a l2-noicmp) $(a l2-absent)"
+# nmap's host groups: a routed and a local target are scanned one after the
+# other (the local one 0.4 s after the routed one was given up), not together
+run t2-groups "-T2 -PE" "$(a routed-drop) $(a l2-up)"
 # a scan delay with nmap's other windows: probes to different hosts together
 run t3-delay "-T3 --scan-delay 200ms" "$ROUTED"
 run t4-delay "-T4 --scan-delay 200ms" "$ROUTED"

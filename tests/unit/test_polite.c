@@ -89,22 +89,31 @@ static struct st_timing timing(int template_)
 }
 
 /* hosts: the last bytes of 198.18.3.x, in the command line's order; each
- * with nkinds kinds; .2 answers kind 0 (echo), .3 kinds 1 and up (TCP). */
-static void sim_start(struct sim *m, const struct st_timing *t, const int *hosts, size_t n,
-                      uint8_t nkinds)
+ * with nkinds kinds; .2 answers kind 0 (echo), .3 kinds 1 and up (TCP);
+ * routes: each host's (NULL: one for all). */
+static void sim_start_routes(struct sim *m, const struct st_timing *t, const int *hosts, size_t n,
+                             uint8_t nkinds, const uint16_t *routes)
 {
     memset(m, 0, sizeof *m);
-    uint8_t kinds[4], keys[4][16] = {{0}};
+    struct st_polite_target pt[4];
+    memset(pt, 0, sizeof pt);
     for (size_t i = 0; i < n; i++) {
         m->addrs[i] = 0xc6120300u | (uint32_t)hosts[i];
-        kinds[i] = nkinds;
+        pt[i].nkinds = nkinds;
         uint8_t be[4] = {198, 18, 3, (uint8_t)hosts[i]};
-        memcpy(keys[i], be, 4);
+        memcpy(pt[i].key, be, 4);
+        pt[i].route = routes ? routes[i] : 0;
         for (uint8_t k = 0; k < nkinds; k++)
             m->answers[i][k] = hosts[i] == 2 ? k == 0 : hosts[i] == 3 ? k > 0 : false;
     }
     assert_int_equal(st_sched_init(&m->s, m->addrs, NULL, n, t, 0), 0);
-    assert_int_equal(st_polite_init(&m->p, &m->s, kinds, (const uint8_t(*)[16])keys, 0), 0);
+    assert_int_equal(st_polite_init(&m->p, &m->s, pt, 0), 0);
+}
+
+static void sim_start(struct sim *m, const struct st_timing *t, const int *hosts, size_t n,
+                      uint8_t nkinds)
+{
+    sim_start_routes(m, t, hosts, n, nkinds, NULL);
 }
 
 static void expect(struct sim *m, const struct probe *want, size_t n)
@@ -226,6 +235,43 @@ static void test_t3_scan_delay(void **state)
     sim_end(&m);
 }
 
+/* nmap's host groups: a target on another route (nmap -T2 -PE of a routed
+ * silent host and a local one: the local one's ARP 0.4 s after the routed
+ * host was given up), and a second copy of an address, wait for the next
+ * group; a group's hosts in address order. */
+static void test_host_groups(void **state)
+{
+    (void)state;
+    static struct sim m;
+    struct st_timing t = timing(2);
+    sim_start_routes(&m, &t, (const int[]){4, 2, 3}, 3, 1, (const uint16_t[]){0, 1, 0});
+    sim_run(&m, 20000 * MS);
+    /* of two hosts the second goes first (nmap -T2 .4 .9: .9 first) */
+    static const struct probe groups[] = {
+        {400, 4, 0, 0}, {1400, 4, 0, 1}, {2400, 3, 0, 0}, {3400, 3, 0, 1}, {4800, 2, 0, 0},
+    };
+    expect(&m, groups, sizeof groups / sizeof groups[0]);
+    sim_end(&m);
+
+    uint32_t twice[2] = {0xc6120304u, 0xc6120304u};
+    memset(&m, 0, sizeof m);
+    struct st_polite_target pt[2];
+    memset(pt, 0, sizeof pt);
+    pt[0].key[3] = pt[1].key[3] = 4;
+    pt[0].nkinds = pt[1].nkinds = 1;
+    assert_int_equal(st_sched_init(&m.s, twice, NULL, 2, &t, 0), 0);
+    assert_int_equal(st_polite_init(&m.p, &m.s, pt, 0), 0);
+    sim_run(&m, 20000 * MS);
+    static const struct probe copies[] = {
+        {400, 4, 0, 0},
+        {1400, 4, 0, 1},
+        {2800, 4, 0, 0},
+        {3800, 4, 0, 1},
+    };
+    expect(&m, copies, sizeof copies / sizeof copies[0]);
+    sim_end(&m);
+}
+
 /* Only a delay or a parallelism leaves scan's own scheduler. */
 static void test_wanted(void **state)
 {
@@ -241,4 +287,5 @@ static void test_wanted(void **state)
 
 ST_TEST_MAIN(cmocka_unit_test(test_t2_default), cmocka_unit_test(test_t2_echo_alone),
              cmocka_unit_test(test_t3_max_parallelism_1), cmocka_unit_test(test_t2_no_retries),
-             cmocka_unit_test(test_t3_scan_delay), cmocka_unit_test(test_wanted))
+             cmocka_unit_test(test_t3_scan_delay), cmocka_unit_test(test_host_groups),
+             cmocka_unit_test(test_wanted))
