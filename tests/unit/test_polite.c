@@ -272,6 +272,20 @@ static void test_host_groups(void **state)
     sim_end(&m);
 }
 
+/* -T1: the first probe 15 s in, the initial timeout 15 s (nmap's template,
+ * by its source: too slow for the lab). */
+static void test_t1_silent_host(void **state)
+{
+    (void)state;
+    static struct sim m;
+    struct st_timing t = timing(1);
+    sim_start(&m, &t, (const int[]){4}, 1, 1);
+    sim_run(&m, 60000 * MS);
+    static const struct probe sneaky[] = {{15000, 4, 0, 0}, {30000, 4, 0, 1}};
+    expect(&m, sneaky, sizeof sneaky / sizeof sneaky[0]);
+    sim_end(&m);
+}
+
 /* Only a delay or a parallelism leaves scan's own scheduler. */
 static void test_wanted(void **state)
 {
@@ -288,4 +302,4 @@ static void test_wanted(void **state)
 ST_TEST_MAIN(cmocka_unit_test(test_t2_default), cmocka_unit_test(test_t2_echo_alone),
              cmocka_unit_test(test_t3_max_parallelism_1), cmocka_unit_test(test_t2_no_retries),
              cmocka_unit_test(test_t3_scan_delay), cmocka_unit_test(test_host_groups),
-             cmocka_unit_test(test_wanted))
+             cmocka_unit_test(test_t1_silent_host), cmocka_unit_test(test_wanted))
