@@ -59,6 +59,11 @@ static const char scan_usage[] =
     "  -T0..-T5             templates (default -T3)\n"
     "  --max-retries N      --initial-rtt-timeout T  --min-rtt-timeout T  --max-rtt-timeout T\n"
     "  --min-rate N         --max-rate N (probes per second)\n"
+    "  --scan-delay T       wait T between two probes to a host (-T2: 400ms); with\n"
+    "                       it, -T0..-T2 or a parallelism, probes are scheduled one\n"
+    "                       by one as nmap does (see README, \"Polite timing\")\n"
+    "  --max-scan-delay T   accepted (nmap raises a delay up to T; never in a ping)\n"
+    "  --min-parallelism N  --max-parallelism N (-M N): probes in flight (-T0..-T2: 1)\n"
     "  --probe-deadline T   give up on a probe after T, whatever the RTT estimate\n"
     "                       (times: 500ms, 2s, 1m; a bare number is seconds)\n"
     "\n"
@@ -226,6 +231,17 @@ static int set_time(struct parse_state *p, const struct scan_option *o, const ch
 {
     int64_t t = parse_time(v);
     if (t <= 0)
+        return usage_error("a time is like 500ms, 2s or 1m, not '%s'", v);
+    *(int64_t *)member(p, o) = t;
+    return 0;
+}
+
+/* --scan-delay, --max-scan-delay: a time, 0 included (nmap's "no delay",
+ * over the template's) */
+static int set_delay(struct parse_state *p, const struct scan_option *o, const char *v)
+{
+    int64_t t = parse_time(v);
+    if (t < 0)
         return usage_error("a time is like 500ms, 2s or 1m, not '%s'", v);
     *(int64_t *)member(p, o) = t;
     return 0;
@@ -426,6 +442,10 @@ static const struct scan_option scan_options[] = {
     TAKES("-o", "--output", set_string, rundir),
     NUMBER("--max-retries", NULL, timing.max_retries, 0, 50, "--max-retries: 0 to 50, not '%s'"),
     NUMBER("--ttl", NULL, ttl, 0, 255, "--ttl: 0 to 255, not '%s'"),
+    NUMBER("--min-parallelism", NULL, timing.min_parallelism, 1, 100000,
+           "--min-parallelism: at least 1, not '%s'"),
+    NUMBER("--max-parallelism", "-M", timing.max_parallelism, 1, 100000,
+           "--max-parallelism: at least 1, not '%s'"),
     NUMBER("--shards", NULL, shards, 1, 65536, "--shards: 1 to 65536, not '%s'"),
     NUMBER("--shard", NULL, shard, 0, 65535, "--shard: 0 to 65535, not '%s'"),
     NUMBER("-g", "--source-port", source_port, 0, 65535, "-g: a port 0 to 65535, not '%s'"),
@@ -444,6 +464,8 @@ static const struct scan_option scan_options[] = {
     TAKES("--min-rtt-timeout", NULL, set_time, timing.min_rtt_ns),
     TAKES("--max-rtt-timeout", NULL, set_time, timing.max_rtt_ns),
     TAKES("--probe-deadline", NULL, set_time, timing.deadline_ns),
+    TAKES("--scan-delay", NULL, set_delay, timing.scan_delay_ns),
+    TAKES("--max-scan-delay", NULL, set_delay, timing.max_scan_delay_ns),
     TAKES("--stats-every", NULL, set_time, stats_every_ns),
 };
 #undef NUMBER
@@ -551,6 +573,13 @@ static int parse_finish(struct parse_state *p)
         return rc;
     if (cfg->timing.min_rate && cfg->timing.max_rate && cfg->timing.min_rate > cfg->timing.max_rate)
         return usage_error("%s", "--min-rate is above --max-rate");
+    /* nmap says so, and applies them all the same (lab: -T3 --scan-delay
+     * 200ms --max-parallelism 1 sends one probe at a time) */
+    if (cfg->timing.scan_delay_ns >= 0 &&
+        (cfg->timing.max_parallelism >= 0 || cfg->timing.min_parallelism))
+        fputs("scantrace scan: warning: nmap says --min-parallelism and --max-parallelism are "
+              "ignored with --scan-delay, and applies them all the same: so does scan\n",
+              stderr);
     /* nmap takes port 0 with this warning: some stacks drop what comes from it */
     if (!cfg->source_port)
         fputs("scantrace scan: warning: a source port of zero may not work on all systems\n",
@@ -566,12 +595,7 @@ static int parse(int argc, char **argv, struct st_scan_config *cfg)
     st_plan_init(&cfg->plan);
     st_evasion_init(&cfg->evasion);
     cfg->ttl = cfg->source_port = cfg->shard = -1;
-    cfg->timing = (struct st_timing){.template_ = 3,
-                                     .initial_rtt_ns = -1,
-                                     .min_rtt_ns = -1,
-                                     .max_rtt_ns = -1,
-                                     .max_retries = -1,
-                                     .scan_delay_ns = -1};
+    st_timing_unset(&cfg->timing);
     cfg->event_engine = "epoll";
     cfg->argc = argc;
     cfg->argv = argv;

@@ -4,7 +4,8 @@
  * route_split.h, route_share.h), the plan of passes and probes
  * (scan_plan.h, scan_config.h), the probe modules behind one interface
  * (probe.h, one file per probe type), the scheduler and congestion control
- * (scan_sched.h), the engine that sends, reads and decides (scan_engine.h),
+ * (scan_sched.h; nmap's own, probe by probe, for polite timings:
+ * scan_polite.h), the engine that sends, reads and decides (scan_engine.h),
  * the trace writer (trace_writer.h), the unprivileged connect ping
  * (connect_ping.h), and nmap's evasion options (evasion.h).
  */
@@ -20,6 +21,7 @@
 #include "scan_config.h"
 #include "scan_engine.h"
 #include "scan_plan.h"
+#include "scan_polite.h"
 #include "scan_sched.h"
 #include "send_batch.h"
 #include "util.h"

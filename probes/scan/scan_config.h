@@ -17,11 +17,16 @@ struct st_timing {
     int template_;          /* -T0..-T5, 3 by default */
     int64_t initial_rtt_ns; /* --initial-rtt-timeout */
     int64_t min_rtt_ns, max_rtt_ns;
-    int max_retries;       /* --max-retries: tries = 1 + retries at most */
-    double min_rate;       /* --min-rate probes/s, 0 none */
-    double max_rate;       /* --max-rate probes/s, 0 none */
-    int64_t deadline_ns;   /* hard wait for a reply per probe, 0: the RTT timeout */
-    int64_t scan_delay_ns; /* -T0..-T2 wait between probes */
+    int max_retries;           /* --max-retries: tries = 1 + retries at most */
+    double min_rate;           /* --min-rate probes/s, 0 none */
+    double max_rate;           /* --max-rate probes/s, 0 none */
+    int64_t deadline_ns;       /* hard wait for a reply per probe, 0: the RTT timeout */
+    int64_t scan_delay_ns;     /* --scan-delay, -T0..-T2's: the wait between two probes to a host */
+    int64_t max_scan_delay_ns; /* --max-scan-delay (nmap raises a delay up to it: not in a ping) */
+    /* --min-parallelism, --max-parallelism: probes in flight (0: none;
+     * max -1: the template's, 1 at -T0..-T2). Any of these, or a scan
+     * delay, schedules probe by probe as nmap (scan_polite.h) */
+    int min_parallelism, max_parallelism;
 };
 
 #define ST_SCAN_MAX_SPECS 256
@@ -56,6 +61,10 @@ struct st_scan_config {
     int argc; /* the command line, for run.json */
     char **argv;
 };
+
+/* Every timing field unset (-T3, nothing given): st_scan_timing() then
+ * fills in the template's. */
+void st_timing_unset(struct st_timing *t);
 
 /* Fill the timing fields -T and the explicit options left at -1/0. */
 void st_scan_timing(struct st_timing *t);

@@ -68,6 +68,8 @@ struct engine {
     /* the pass being run */
     const struct st_pass *pass;
     struct st_sched sched;
+    struct st_polite polite; /* nmap's probe-by-probe scheduler, when polite_on */
+    bool polite_on;
     const struct st_probe_module *mods[16];
     size_t nmods;
     unsigned long probe_no;
@@ -438,8 +440,36 @@ static size_t send_alone(struct engine *e, struct slot *s, size_t host,
     return 1;
 }
 
-/* The probes of one try: IP probes into the batch (counted as sent; a
- * refusal is taken back when the batch goes), the others sent at once. */
+/* Probe kind k of slot s to host idx, try number tryno (the copy's own):
+ * an IP probe into the batch (counted as sent; a refusal is taken back when
+ * the batch goes), the others sent at once. Inlined: it is the body of the
+ * sweep's per-probe loop (send_try), which must cost what it did. */
+static inline __attribute__((always_inline)) size_t
+send_kind(struct engine *e, struct slot *s, size_t idx, uint32_t addr, uint8_t tryno, size_t k)
+{
+    const struct st_probe_module *m = s->kinds[k].mod;
+    bool evasive = !m->ethernet && st_evasion_active(&e->cfg->evasion);
+    if (m->ethernet || evasive) {
+        uint8_t buf[ST_TMPL_MAX];
+        size_t n = m->make(&s->ctx, &s->tmpl[k], addr, tryno, buf, sizeof buf);
+        if (!evasive)
+            return send_alone(e, s, idx, m, buf, n, addr);
+        flush_batch(e);
+        return send_evasive(e, s, idx, buf, n);
+    }
+    if (st_batch_full(&e->batch))
+        flush_batch(e);
+    uint8_t *buf = st_batch_slot(&e->batch);
+    size_t n = m->make(&s->ctx, &s->tmpl[k], addr, tryno, buf, ST_TMPL_MAX);
+    const struct st_pkt *p = st_batch_add(&e->batch, n, addr);
+    e->batch.msg[e->batch.n - 1].tag = (uint32_t)idx;
+    e->probe_no++;
+    if (e->hooks->capture)
+        st_capture_expect_probe(e->hooks->capture, p, e->probe_no, e->pass->token);
+    return 1;
+}
+
+/* The probes of one try, each kind of the host's slot. */
 static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_host)
 {
     struct engine *e = ud;
@@ -451,32 +481,23 @@ static size_t send_try(void *ud, const struct st_sched_host *h, uint8_t try_of_h
     /* nmap's retries walk its outstanding probes backwards: every other
      * try goes out in the reverse order */
     bool reverse = st_nmap_try_reversed(try_of_host);
-    for (size_t i = 0; i < s->nkinds; i++) {
-        size_t k = reverse ? s->nkinds - 1 - i : i;
-        const struct st_probe_module *m = s->kinds[k].mod;
-        bool evasive = !m->ethernet && st_evasion_active(&e->cfg->evasion);
-        if (m->ethernet || evasive) {
-            uint8_t buf[ST_TMPL_MAX];
-            size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, sizeof buf);
-            if (evasive) {
-                flush_batch(e);
-                sent += send_evasive(e, s, idx, buf, n);
-            } else {
-                sent += send_alone(e, s, idx, m, buf, n, h->addr);
-            }
-            continue;
-        }
-        if (st_batch_full(&e->batch))
-            flush_batch(e);
-        uint8_t *buf = st_batch_slot(&e->batch);
-        size_t n = m->make(&s->ctx, &s->tmpl[k], h->addr, tryno, buf, ST_TMPL_MAX);
-        const struct st_pkt *p = st_batch_add(&e->batch, n, h->addr);
-        e->batch.msg[e->batch.n - 1].tag = (uint32_t)idx;
-        e->probe_no++;
-        if (e->hooks->capture)
-            st_capture_expect_probe(e->hooks->capture, p, e->probe_no, e->pass->token);
-        sent++;
-    }
+    for (size_t i = 0; i < s->nkinds; i++)
+        sent += send_kind(e, s, idx, h->addr, tryno, reverse ? s->nkinds - 1 - i : i);
+    return sent;
+}
+
+/* One probe, for nmap's scheduler probe by probe (scan_polite.h): sent at
+ * once, not batched with probes of a later time. */
+static size_t send_polite(void *ud, const struct st_sched_host *h, uint8_t try_of_host,
+                          uint8_t kind)
+{
+    struct engine *e = ud;
+    size_t idx = (size_t)(h - e->sched.hosts);
+    struct slot *s = &e->slots[e->slot_of[idx]];
+    if (kind >= s->nkinds)
+        return 0;
+    size_t sent = send_kind(e, s, idx, h->addr, st_sched_attempt(&e->sched, h, try_of_host), kind);
+    flush_batch(e);
     return sent;
 }
 
@@ -500,6 +521,25 @@ static int64_t frame_time(const struct iface *f, const struct pcap_pkthdr *hdr)
     return (int64_t)hdr->ts.tv_sec * 1000000000 + frac;
 }
 
+/* Tell nmap's scheduler which probe of host h was answered: the kind of
+ * its slot with the reply's module and port, the try its attempt names. */
+static void polite_answered(struct engine *e, const struct st_sched_host *h,
+                            const struct st_probe_module *m, const struct st_probe_reply *rep,
+                            int attempt, int64_t t)
+{
+    size_t idx = (size_t)(h - e->sched.hosts);
+    const struct slot *s = &e->slots[e->slot_of[idx]];
+    int kind = -1;
+    for (size_t k = 0; k < s->nkinds && kind < 0; k++)
+        if (s->kinds[k].mod == m && s->kinds[k].port == rep->port)
+            kind = (int)k;
+    for (size_t k = 0; k < s->nkinds && kind < 0; k++)
+        if (s->kinds[k].mod == m)
+            kind = (int)k;
+    uint8_t tryno = attempt < 0 ? 0 : (uint8_t)((unsigned)attempt % e->sched.tries_per_copy);
+    st_polite_answered(&e->polite, idx, attempt < 0 ? -1 : kind, tryno, t);
+}
+
 static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr *hdr,
                      const uint8_t *bytes)
 {
@@ -518,11 +558,14 @@ static void on_frame(struct engine *e, struct iface *f, const struct pcap_pkthdr
          * every packet it reads, the host left as it is. One to a host
          * not of this pass is another shard's (their sweep shares the
          * scanner's address), and that shard's to trace. */
-        if (rep.decides &&
-            !st_sched_reply(&e->sched, rep.target, e->mods[i]->ethernet ? -1 : rep.tryno, rep.up,
-                            rep.reason, t) &&
-            !st_sched_has(&e->sched, rep.target))
+        int attempt = e->mods[i]->ethernet ? -1 : rep.tryno;
+        const struct st_sched_host *h =
+            rep.decides ? st_sched_reply(&e->sched, rep.target, attempt, rep.up, rep.reason, t)
+                        : NULL;
+        if (rep.decides && !h && !st_sched_has(&e->sched, rep.target))
             return;
+        if (h && e->polite_on)
+            polite_answered(e, h, e->mods[i], &rep, attempt, t);
         if (rep.decides && e->mods[i]->ethernet && e->cfg->v6)
             st_tw_nd(e->tw, t, &p); /* nmap's ND scan traces its own line */
         else
@@ -565,10 +608,13 @@ static void drive(struct engine *e, st_ev_pool *pool)
         return;
     }
     int64_t now = now_ns();
-    st_sched_tick(&e->sched, now, send_try, e);
+    if (e->polite_on)
+        st_polite_tick(&e->polite, now, send_polite, e);
+    else
+        st_sched_tick(&e->sched, now, send_try, e);
     flush_batch(e);
     progress(e, now, false);
-    if (st_sched_done(&e->sched)) {
+    if (e->polite_on ? st_polite_done(&e->polite) : st_sched_done(&e->sched)) {
         e->stop = true;
         st_ev_loop_quit(pool);
     }
@@ -700,6 +746,36 @@ static void mark_unsent(struct engine *e)
     }
 }
 
+/* nmap's scheduler probe by probe for a scan delay or a parallelism
+ * (scan_polite.h): each host's kinds, route (its host group) and
+ * interface, and its address as nmap sorts its hosts. 0, or -1 out of
+ * memory. */
+static int polite_start(struct engine *e, int64_t start)
+{
+    e->polite_on = st_polite_wanted(&e->cfg->timing);
+    if (!e->polite_on)
+        return 0;
+    const struct st_targets *t = &e->cfg->targets;
+    struct st_polite_target *pt = calloc(t->n ? t->n : 1, sizeof *pt);
+    int rc = -1;
+    if (pt) {
+        for (size_t i = 0; i < t->n; i++) {
+            const struct slot *s = &e->slots[e->slot_of[i]];
+            const uint8_t *a6 = e->cfg->v6 ? st_targets6_addr(&e->cfg->targets6, t->addr[i]) : NULL;
+            uint32_t be = htonl(t->addr[i]);
+            memcpy(pt[i].key, a6 ? a6 : (const uint8_t *)&be, a6 ? 16 : 4);
+            pt[i].nkinds = (uint8_t)s->nkinds;
+            pt[i].route = e->slot_of[i];
+            pt[i].dev = (uint16_t)s->ifslot;
+        }
+        rc = st_polite_init(&e->polite, &e->sched, pt, start);
+    }
+    free(pt);
+    if (rc)
+        e->polite_on = false;
+    return rc;
+}
+
 static int run_pass(struct engine *e, const struct st_pass *pass, char *err, size_t errsz)
 {
     const struct st_targets *t = &e->cfg->targets;
@@ -743,6 +819,13 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
         return -1;
     }
     settle_local(e);
+    if (polite_start(e, start)) {
+        free(e->reached);
+        free(e->refused);
+        st_sched_free(&e->sched);
+        snprintf(err, errsz, "out of memory");
+        return -1;
+    }
     e->stop = false;
     e->pass_start = e->last_progress = start;
     e->drops_told = 0;
@@ -759,6 +842,9 @@ static int run_pass(struct engine *e, const struct st_pass *pass, char *err, siz
     mark_unsent(e);
     for (size_t i = 0; i < e->sched.nhosts && e->hooks->on_host; i++)
         e->hooks->on_host(e->hooks->ud, pass->name, &e->sched.hosts[i]);
+    if (e->polite_on)
+        st_polite_free(&e->polite);
+    e->polite_on = false;
     st_sched_free(&e->sched);
     free(e->reached);
     free(e->refused);

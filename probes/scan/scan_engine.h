@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "scan_config.h"
+#include "scan_polite.h"
 #include "scan_sched.h"
 
 struct st_scan_hooks {

@@ -6,6 +6,18 @@
 
 #define MS 1000000LL
 
+void st_timing_unset(struct st_timing *t)
+{
+    *t = (struct st_timing){.template_ = 3,
+                            .initial_rtt_ns = -1,
+                            .min_rtt_ns = -1,
+                            .max_rtt_ns = -1,
+                            .max_retries = -1,
+                            .scan_delay_ns = -1,
+                            .max_scan_delay_ns = -1,
+                            .max_parallelism = -1};
+}
+
 void st_scan_timing(struct st_timing *t)
 {
     static const struct {
@@ -32,6 +44,8 @@ void st_scan_timing(struct st_timing *t)
         t->max_retries = T[k].retries;
     if (t->scan_delay_ns < 0)
         t->scan_delay_ns = T[k].delay;
+    if (t->max_parallelism < 0) /* nmap's -T0..-T2: one probe in flight */
+        t->max_parallelism = k <= 2 ? 1 : 0;
     if (t->initial_rtt_ns < t->min_rtt_ns)
         t->initial_rtt_ns = t->min_rtt_ns;
     if (t->initial_rtt_ns > t->max_rtt_ns)

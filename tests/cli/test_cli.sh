@@ -35,7 +35,8 @@ for bad in "-PZ" "-PS80,x" "-PE" "--ttl 256 198.18.3.2" "-T7 198.18.3.2" "198.18
   "--exclude 198.18.3.2 198.18.3.2" "--min-rate 10 --max-rate 5 198.18.3.2" \
   "--initial-rtt-timeout soon 198.18.3.2" "-iL $tmp/none.txt" "--frobnicate 198.18.3.2" \
   "--initial-rtt-timeout 1e300 198.18.3.2" "--max-rate nan 198.18.3.2" "--min-rate inf 198.18.3.2" \
-  "198.18.3.2 --user"; do
+  "198.18.3.2 --user" "--scan-delay soon 198.18.3.2" "--max-parallelism 0 198.18.3.2" \
+  "--min-parallelism x 198.18.3.2"; do
   # shellcheck disable=SC2086 # the options are words
   run "$st" scan $bad
   check "scan $bad: exit 2, one line" test "$rc" -eq 2 -a "$(wc -l <"$tmp/err")" -eq 1
@@ -56,6 +57,12 @@ run "$st" scan --dry-run --max-retries 0 -PS-3,65533- -PO-2 198.18.3.2
 check "scan -PS-3,65533- -PO-2: ports 1-3 and 65533-65535, protocols 0-2" \
   test "$rc $(sed -n 's/^SENT .*:\([0-9]*\) S .*/\1/p' "$tmp/out" | paste -sd,) $(grep -cE '^SENT .* (hopopt \(0\)|ICMP|igmp \(2\))' "$tmp/out")" = \
   "0 1,2,3,65533,65534,65535 3"
+
+# --scan-delay 0 is nmap's "no delay" (over -T2's); with a parallelism option nmap's
+# warning that they are ignored (they are not: nmap applies them, and so does scan)
+run "$st" scan --dry-run -T2 --scan-delay 0 --max-parallelism 1 -PE 198.18.3.2
+check "scan --scan-delay 0 --max-parallelism 1: exit 0, nmap's warning" \
+  test "$rc $(grep -c '^SENT' "$tmp/out") $(grep -c 'are ignored with --scan-delay' "$tmp/err")" = "0 1 1"
 
 # -g 0 taken as nmap takes it, with its warning (was refused: "a port 1 to 65535")
 run "$st" scan --dry-run -g 0 -PS80 -PU 198.18.3.2
