@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "capture.h"
 #include "packet.h"
@@ -168,7 +169,13 @@ int main(int argc, char **argv)
         perror(path);
         return 1;
     }
-    fprintf(g.trace, "Starting Nmap 7.93 ( https://nmap.org ) at 2026-11-27 16:12 UTC\n");
+    /* the minute the capture's clock starts in: compare sets a run's
+     * "Starting ... at" against it (another minute: another run's capture) */
+    char when[32];
+    time_t t0 = (time_t)(T0_NS / 1000000000LL);
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime_r(&t0, &tm));
+    fprintf(g.trace, "Starting Nmap 7.93 ( https://nmap.org ) at %s\n", when);
     size_t nhosts = 0, cap = 1024, nup = 0;
     uint32_t *up = malloc(cap * sizeof *up);
     for (uint32_t h = 0; g.frames < g.max; h++) {
