@@ -106,7 +106,7 @@ static void one_count(struct st_claims *cl)
     if (!cl->ncounts)
         return;
     bool sum = strcmp(cl->scanner, "fping") != 0;
-    qsort(cl->counts, cl->ncounts, sizeof *cl->counts, cmp_count);
+    st_sort(cl->counts, cl->ncounts, sizeof *cl->counts, cmp_count);
     size_t n = 0;
     for (size_t i = 0; i < cl->ncounts; i++) {
         struct st_trace_count *last = n ? &cl->counts[n - 1] : NULL;
