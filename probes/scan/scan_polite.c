@@ -15,8 +15,6 @@
 #define MS   1000000LL
 #define SEC  1000000000LL
 #define NONE UINT32_MAX
-/* nmap's rate-limit detection: the first retry of each try number waits */
-#define RLD_WAIT (1000 * MS)
 /* A wait that ends within this much of a round is over for it: the
  * engine's rounds come on a 1 ms tick, where nmap's come when due. Without
  * it, -T2 of a TCP-only and a silent host raced: the second's rate-limit
@@ -593,11 +591,12 @@ static bool retransmit_one(struct st_polite *p, uint32_t i, int64_t now)
         struct st_polite_probe *q = &probes_of(p, i)[--h->cursor];
         if (q->retransmitted || !q->timedout || maxtries <= q->tryno)
             continue;
-        bool detects = h->nkinds > 1 || p->s->hosts[i].arp;
-        if (q->tryno + 1 > h->rld_tryno && detects) {
+        /* nmap's rate-limit wait: the host's, as the engine set it for
+         * either scheduler (several kinds, or ARP/ND; scan_sched.h) */
+        if (q->tryno + 1 > h->rld_tryno && p->s->hosts[i].retry_wait) {
             h->rld_tryno = (uint8_t)(q->tryno + 1);
             h->rld_waiting = true;
-            h->rld_until_ns = now + RLD_WAIT;
+            h->rld_until_ns = now + ST_SCHED_RETRY_WAIT_NS;
         } else {
             h->rld_waiting = false;
             q->retransmitted = true;

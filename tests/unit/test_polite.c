@@ -107,6 +107,8 @@ static void sim_start_routes(struct sim *m, const struct st_timing *t, const int
             m->answers[i][k] = hosts[i] == 2 ? k == 0 : hosts[i] == 3 ? k > 0 : false;
     }
     assert_int_equal(st_sched_init(&m->s, m->addrs, NULL, n, t, 0), 0);
+    for (size_t i = 0; i < n; i++) /* nmap's retry wait, as the engine sets it */
+        m->s.hosts[i].retry_wait = nkinds > 1;
     assert_int_equal(st_polite_init(&m->p, &m->s, pt, 0), 0);
 }
 
