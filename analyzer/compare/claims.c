@@ -2,6 +2,7 @@
 #include "claims.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,13 @@ static int cmp_count(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
+/* A log's counts are anybody's numbers: their sum stops at the top rather
+ * than wrapping round to one the wire might show. */
+static uint32_t add_sat(uint32_t a, uint32_t b)
+{
+    return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
 /* One count per host and run: fping's last (-Q's interval summaries come
  * before its final one); ping's and hping3's summed, each block a run of
  * its own (sh -c "ping -c 2 A; ping -c 3 A": 5 requests to A on the wire). */
@@ -112,7 +120,8 @@ static void one_count(struct st_claims *cl)
         struct st_trace_count *last = n ? &cl->counts[n - 1] : NULL;
         const struct st_trace_count *k = &cl->counts[i];
         if (last && last->addr == k->addr && last->run == k->run && sum) {
-            last->sent += k->sent, last->rcvd += k->rcvd, last->errors += k->errors;
+            last->sent = add_sat(last->sent, k->sent), last->rcvd = add_sat(last->rcvd, k->rcvd);
+            last->errors = add_sat(last->errors, k->errors);
             continue;
         }
         if (last && last->addr == k->addr && last->run == k->run)

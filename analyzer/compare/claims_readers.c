@@ -1,5 +1,6 @@
 /* One reader per scanner output format (claims.h). Each knows its own lines
  * only, so that output of no known format stays "unknown". */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,7 +356,7 @@ static bool ping_lines(const char *line, struct st_claim_state *st, uint32_t *ad
             if (sscanf(p, ", +%u %15[a-z]", &k, word) == 2)
                 *(!strcmp(word, "duplicates") ? &dups : !strcmp(word, "errors") ? &errors : &n) = k;
         st->counted = true, st->count_addr = st->pending, st->count_sent = tx;
-        st->count_rcvd = rx + dups, st->count_errors = errors;
+        st->count_rcvd = rx > UINT_MAX - dups ? UINT_MAX : rx + dups, st->count_errors = errors;
         return true;
     }
     return !strncmp(line, "From ", 5) && strstr(line, " icmp_seq=");

@@ -21,6 +21,12 @@ static uint64_t u64(const unsigned char *p, bool swap)
     return swap ? lo << 32 | hi : hi << 32 | lo;
 }
 
+/* A counter past int64's top is as many as int64 holds, not its low bits. */
+static int64_t clamp(uint64_t n)
+{
+    return n > INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
 /* An ISB's drop count (isb_ifdrop, else isb_osdrop), or -1 without either. */
 static int64_t isb_drops(const unsigned char *b, uint32_t len, bool swap)
 {
@@ -31,9 +37,9 @@ static int64_t isb_drops(const unsigned char *b, uint32_t len, bool swap)
         if (!code || o + 4 + olen > len)
             break;
         if (olen == 8 && code == 5)
-            ifdrop = (int64_t)(u64(b + o + 4, swap) & INT64_MAX);
+            ifdrop = clamp(u64(b + o + 4, swap));
         if (olen == 8 && code == 7)
-            osdrop = (int64_t)(u64(b + o + 4, swap) & INT64_MAX);
+            osdrop = clamp(u64(b + o + 4, swap));
         o += 4 + ((olen + 3u) & ~3u);
     }
     return ifdrop >= 0 ? ifdrop : osdrop;
@@ -65,8 +71,11 @@ static bool section_end(struct section *s, int64_t *total)
 {
     bool any = false;
     for (size_t i = 0; i < s->n; i++)
-        if (s->drop[i] >= 0)
-            *total += s->drop[i], any = true;
+        if (s->drop[i] >= 0) {
+            /* a file's counters are anybody's: the sum stops at the top */
+            *total = s->drop[i] > INT64_MAX - *total ? INT64_MAX : *total + s->drop[i];
+            any = true;
+        }
     free(s->drop);
     s->drop = NULL, s->n = 0;
     return any;
