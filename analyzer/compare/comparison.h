@@ -251,6 +251,12 @@ struct st_comparison {
     size_t date_mismatch;
     int64_t date_run_s, date_wall_s;
     bool date_utc;
+    /* run.json's local_clock: the zone the command's clock named and its
+     * offset from UTC (s); date_shifted: the mismatch's line was placed by
+     * that offset */
+    bool clock_known, date_shifted;
+    int64_t clock_offset_s;
+    char clock_zone[16];
     /* a merged sweep (run.json's shard): the shards merge did not have, of
      * how many, the first's index (-1 none) */
     size_t shards_missing;

@@ -5,7 +5,9 @@
  * time 0) on the capture's clock. A capture of another run of the same
  * command, a day or two minutes later, can match every line (an ARP scan's
  * frames are alike byte for byte): the dates tell it. The zone is the
- * scanner host's; only UTC is known here, so another zone is checked
+ * scanner host's. A run `record` made says that host's zone and offset
+ * (run.json's local_clock): a line naming that zone is placed by that
+ * offset, exactly. Otherwise only UTC is known, and another zone is checked
  * modulo a quarter of an hour (every zone's offset is a multiple of 15
  * minutes) within 14 hours: a capture a day or a few minutes off still
  * shows.
@@ -30,10 +32,11 @@ void st_trace_run_wall(struct st_trace *t, const char *line)
     size_t k = t->nruns - 1;
     int64_t *w = realloc(t->run_wall_s, t->nruns * sizeof *w);
     bool *u = realloc(t->run_wall_utc, t->nruns * sizeof *u);
-    if (!w || !u)
+    char(*z)[16] = realloc(t->run_wall_zone, t->nruns * sizeof *z);
+    if (!w || !u || !z)
         abort();
-    t->run_wall_s = w, t->run_wall_utc = u;
-    w[k] = INT64_MIN, u[k] = false;
+    t->run_wall_s = w, t->run_wall_utc = u, t->run_wall_zone = z;
+    w[k] = INT64_MIN, u[k] = false, z[k][0] = '\0';
     const char *at = strstr(line, ") at ");
     struct tm tm = {0};
     char zone[16] = "";
@@ -59,6 +62,7 @@ void st_trace_run_wall(struct st_trace *t, const char *line)
     tm.tm_year -= 1900, tm.tm_mon -= 1;
     w[k] = (int64_t)timegm(&tm);
     u[k] = !strcmp(zone, "UTC") || !strcmp(zone, "GMT") || !strcmp(zone, "Z");
+    memcpy(z[k], zone, sizeof zone);
 }
 
 /* Whether a run's start on the capture's clock (s) fits its printed minute. */
@@ -71,6 +75,14 @@ static bool fits(int64_t start_s, int64_t wall_s, bool utc)
         return false;
     int64_t r = ((d % 900) + 900) % 900;
     return r <= LATE_S || r >= 900 - EARLY_S;
+}
+
+/* Whether a run's printed time is on the recording host's clock, whose
+ * offset run.json holds: the zone it names is that clock's (TZ=UTC+3 is
+ * named "UTC" at three hours west), or it names none (-oN's local time). */
+static bool own_clock(const struct st_comparison *c, const char *zone)
+{
+    return c->clock_known && (!zone[0] || !strcmp(zone, c->clock_zone));
 }
 
 void st_run_dates_check(struct st_comparison *c)
@@ -87,12 +99,18 @@ void st_run_dates_check(struct st_comparison *c)
             continue;
         int64_t shift = t->run_shift ? t->run_shift[k] : 0;
         int64_t start_s = (c->offset_ns + shift) / 1000000000;
-        if (fits(start_s, t->run_wall_s[k], t->run_wall_utc[k]))
+        int64_t wall_s = t->run_wall_s[k];
+        bool utc = t->run_wall_utc[k];
+        bool shifted = own_clock(c, t->run_wall_zone[k]);
+        if (shifted)
+            wall_s -= c->clock_offset_s, utc = true;
+        if (fits(start_s, wall_s, utc))
             continue;
         if (!c->date_mismatch++) {
             c->date_run_s = start_s;
             c->date_wall_s = t->run_wall_s[k];
             c->date_utc = t->run_wall_utc[k];
+            c->date_shifted = shifted;
         }
     }
 }

@@ -149,6 +149,23 @@ static void local_addresses(json_object *a, struct st_trace *t)
     }
 }
 
+/* The recording host's clock (runjson.c): a zone name and its offset
+ * from UTC, within a day. */
+static void local_clock(json_object *o, struct st_comparison *c)
+{
+    json_object *zone = member(o, "zone", json_type_string);
+    json_object *off = member(o, "utc_offset_s", json_type_int);
+    c->clock_known = false;
+    if (!zone || !off || json_object_get_string_len(zone) >= (int)sizeof c->clock_zone)
+        return;
+    int64_t s = json_object_get_int64(off);
+    if (s < -86400 || s > 86400)
+        return;
+    c->clock_offset_s = s;
+    snprintf(c->clock_zone, sizeof c->clock_zone, "%s", json_object_get_string(zone));
+    c->clock_known = true;
+}
+
 /* The IPv6 targets of the recorded command (after "--"): a neighbour
  * solicitation's trace line names only their solicited-node group. */
 static void command_targets6(json_object *argv, struct st_trace *t)
@@ -240,6 +257,7 @@ int st_run_read(struct st_run_json *r, struct st_comparison *c, struct st_trace 
     asked_mode(member(run, "command_line", json_type_array), t);
     command_targets6(member(run, "command_line", json_type_array), t);
     local_addresses(member(run, "local_addresses", json_type_array), t);
+    local_clock(member(run, "local_clock", json_type_object), c);
     /* A run record never finished ("running": record killed outright, or
      * still going) is cut short; so is one interrupted, unless the command
      * then ended by itself with success (ping's and fping -l's summary on
@@ -325,5 +343,8 @@ int st_run_json_read(const char *rundir, struct st_trace *t, struct st_compariso
     out->shards_missing = c.shards_missing;
     out->shards_count = c.shards_count;
     out->shard_missing_first = c.shard_missing_first;
+    out->clock_known = c.clock_known;
+    out->clock_offset_s = c.clock_offset_s;
+    memcpy(out->clock_zone, c.clock_zone, sizeof c.clock_zone);
     return 1;
 }

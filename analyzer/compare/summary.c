@@ -948,9 +948,16 @@ static void run_dates_clause(const struct st_comparison *c, struct result_line *
     strftime(cap, sizeof cap, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&a, &ta));
     strftime(line, sizeof line, c->date_utc ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M",
              gmtime_r(&b, &tb));
+    char zone[64] = " (its own time zone)";
+    int64_t off = c->clock_offset_s < 0 ? -c->clock_offset_s : c->clock_offset_s;
+    if (c->date_shifted) /* the name may lie (TZ=UTC+3 says "UTC"): the offset does not */
+        snprintf(zone, sizeof zone, " (the recording host's clock: UTC%c%02d:%02d)",
+                 c->clock_offset_s < 0 ? '-' : '+', (int)(off / 3600), (int)(off % 3600 / 60));
+    else if (c->date_utc)
+        zone[0] = '\0';
     PART(" the capture's frames put %s run's start at %s, its Starting line says %s%s: not "
          "its capture (another run's?), not checked",
-         c->date_mismatch > 1 ? "a" : "the", cap, line, c->date_utc ? "" : " (its own time zone)");
+         c->date_mismatch > 1 ? "a" : "the", cap, line, zone);
 }
 
 /* The clauses of claims not held and of packets the capture does not show. */

@@ -520,6 +520,7 @@ void st_trace_free(struct st_trace *t)
     free(t->run_later);
     free(t->run_wall_s);
     free(t->run_wall_utc);
+    free(t->run_wall_zone);
     free(t->nmap_as);
     free(t->later);
     free(t->run_shift);

@@ -124,9 +124,11 @@ struct st_trace {
     bool *run_later;
     /* each run's "Starting ... at 2026-12-06 08:41 UTC": that minute read as
      * if UTC (seconds since the epoch; INT64_MIN: none), and whether its zone
-     * is UTC (run_dates.c sets it against the capture's clock) */
+     * is UTC, the zone's name as printed ("" for -oN's local time)
+     * (run_dates.c sets it against the capture's clock) */
     int64_t *run_wall_s;
     bool *run_wall_utc;
+    char (*run_wall_zone)[16];
     /* the command nmap's -oN/-oG header names ("# Nmap 7.93 scan initiated
      * ... as: nmap -sn ..."), the first such header's; NULL without one */
     char *nmap_as;

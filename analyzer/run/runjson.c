@@ -7,7 +7,9 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "privdrop.h"
@@ -47,6 +49,26 @@ static struct json_object *local_addresses(void)
     return a;
 }
 
+/* The command's local clock when the run starts: the zone it prints and its
+ * offset from UTC (the command inherits this process's TZ). nmap's
+ * "Starting ... at 11:39 UTC" is local time under the zone's name, and
+ * TZ=UTC+3 (POSIX: three hours WEST) names UTC-3 "UTC": compare needs the
+ * offset to place that minute, the name alone misleads. */
+static struct json_object *local_clock(int64_t start_ns)
+{
+    time_t t = (time_t)(start_ns / 1000000000);
+    struct tm tm;
+    struct json_object *o = json_object_new_object();
+    tzset();
+    if (!localtime_r(&t, &tm))
+        return o;
+    const char *tz = getenv("TZ");
+    json_object_object_add(o, "zone", json_object_new_string(tm.tm_zone ? tm.tm_zone : ""));
+    json_object_object_add(o, "utc_offset_s", json_object_new_int64(tm.tm_gmtoff));
+    json_object_object_add(o, "tz", tz ? json_object_new_string(tz) : NULL);
+    return o;
+}
+
 struct json_object *st_runjson_new(const char *subcommand, int argc, char **argv, int64_t start_ns)
 {
     struct json_object *run = json_object_new_object();
@@ -60,6 +82,7 @@ struct json_object *st_runjson_new(const char *subcommand, int argc, char **argv
     json_object_object_add(run, "targets", json_object_new_array());
     json_object_object_add(run, "hosts", json_object_new_array());
     json_object_object_add(run, "local_addresses", local_addresses());
+    json_object_object_add(run, "local_clock", local_clock(start_ns));
     return run;
 }
 

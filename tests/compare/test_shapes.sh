@@ -79,4 +79,36 @@ check "dumpcap's ISB drops: dropped 4, the 4 frameless lines capture-drop, nothi
        and .summary.causes.unknown == null and .claims.unfounded == 0' "$tmp/dr.json"
 check "... a tcpdump pcap: no drop count" jqt '.capture | has("dropped") | not' "$tmp/snap.json"
 
+
+# a run recorded under TZ=UTC+3: nmap names UTC-3 "UTC"; run.json's local_clock gives the
+# offset (was UNJUDGED, "not its capture", three hours off)
+c=tests/data/clock
+"$st" compare --no-write -f json "$c/tz-utc-plus-3" >"$tmp/tz.json"
+check "TZ=UTC+3 nmap, recorded: consistent, exit 0" test "$?" -eq 0
+check "... every host judged" jqt '.summary.passes and .summary.unjudged == 0' "$tmp/tz.json"
+# without the clock (a run.json of before) it is the name's word: three hours off
+cp -r "$c/tz-utc-plus-3" "$tmp/tz-old"
+jq 'del(.local_clock)' "$c/tz-utc-plus-3/run.json" >"$tmp/tz-old/run.json"
+"$st" compare --no-write -f json "$tmp/tz-old" >"$tmp/tz-old.json"
+check "... the same without run.json's local_clock: UNJUDGED, not its capture" \
+  jqt '.summary.result | test("UNJUDGED: the capture.s frames put the run.s start at .*not its capture")' \
+  "$tmp/tz-old.json"
+# a clock an hour off the recorded one is not this run's: the offset is exact (a zone of
+# its own name was checked modulo 15 minutes)
+cp -r "$c/tz-utc-plus-3" "$tmp/tz-hour"
+jq '.local_clock.utc_offset_s = -7200' "$c/tz-utc-plus-3/run.json" >"$tmp/tz-hour/run.json"
+"$st" compare --no-write -f json "$tmp/tz-hour" >"$tmp/tz-hour.json"
+check "... its clock said an hour off: UNJUDGED naming the recording host's clock" \
+  jqt '.summary.result | test("not its capture") and test("recording host.s clock: UTC-02:00")' \
+  "$tmp/tz-hour.json"
+# -oN's header under Asia/Kolkata (+05:30): its local time placed by the offset; a capture
+# an hour later is another run's (was consistent: any zone fit modulo 15 minutes)
+"$st" compare --no-write -f json "$c/tz-kolkata-oN" >"$tmp/ist.json"
+check "TZ=Asia/Kolkata nmap -oN -, recorded: consistent" jqt '.summary.passes' "$tmp/ist.json"
+cp -r "$c/tz-kolkata-oN" "$tmp/ist-later"
+editcap -t 3600 "$c/tz-kolkata-oN/capture.pcapng" "$tmp/ist-later/capture.pcapng" >/dev/null 2>&1
+"$st" compare --no-write -f json "$tmp/ist-later" >"$tmp/ist-later.json"
+check "... its capture an hour later: UNJUDGED, not its capture" \
+  jqt '.summary.passes == false and (.summary.result | test("not its capture"))' "$tmp/ist-later.json"
+
 tap_done
