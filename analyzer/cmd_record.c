@@ -4,8 +4,8 @@
  * The order is what makes the recording trustworthy: every interface is live
  * before the command starts (so its first probe is on the wire in the file),
  * the command's output is streamed to trace.log as it comes (so a killed run
- * keeps it), and the capture lingers after the command for late replies and
- * the kernel's RSTs. The run directory, run.json, the capture and the
+ * keeps it; its standard error to stderr.log and on to ours), and the capture lingers after the
+ * command for late replies and the kernel's RSTs. The run directory, run.json, the capture and the
  * signals are the run lifecycle's (lifecycle.h), as for scan: Ctrl-C or
  * SIGTERM is passed on to the command, and the files are finished through
  * the same path as a normal end.
@@ -37,20 +37,21 @@ static const char record_usage[] =
     "Captures the wire while COMMAND runs (e.g. nmap -n -sn --packet-trace ...) and\n"
     "writes the run directory RUNDIR:\n"
     "  trace.log       COMMAND's standard output, written as it comes\n"
+    "  stderr.log      COMMAND's standard error, written as it comes (and shown)\n"
     "  capture.pcapng  every frame of the captured interfaces (direction flags, and an\n"
     "                  ISB per interface with the kernel's received/dropped counts)\n"
     "  run.json        what ran: version, command line, start time, privileges, the\n"
     "                  capture's interfaces and counts, COMMAND and its exit status\n"
     "The capture is live on every interface before COMMAND starts, and goes on for\n"
     "--linger seconds after it ends (late replies, the kernel's RSTs). COMMAND runs\n"
-    "without a shell; its standard error and input are ours.\n"
+    "without a shell; its standard input is ours.\n"
     "\n"
     "  -i, --interface IF  capture IF (repeatable); default: every interface that is up,\n"
     "                      not loopback, Ethernet or raw IP, in this network namespace;\n"
     "                      -i any: those and loopback\n"
     "  -o, --output RUNDIR the run directory; created, and refused if not empty\n"
     "  --force             write into a non-empty RUNDIR (replaces trace.log,\n"
-    "                      capture.pcapng and run.json; other files stay)\n"
+    "                      stderr.log, capture.pcapng and run.json; other files stay)\n"
     "  --linger SECONDS    capture after COMMAND ends (default 0.5)\n"
     "  --tee               also copy COMMAND's standard output to ours\n"
     "  --snaplen BYTES     bytes kept per frame (default 256, 64-262144)\n"
@@ -72,15 +73,23 @@ struct options {
     char **cmd;
 };
 
+/* One of the command's outputs, copied as it comes to its file in the run
+ * directory and to one of ours. */
+struct stream {
+    int fd;         /* the command's end of the pipe; -1 once closed */
+    FILE *file;     /* trace.log or stderr.log; NULL when it could not be made */
+    int echo_fd;    /* STDOUT_FILENO (--tee) or STDERR_FILENO; -1 none */
+    bool failed;    /* the file was not written completely */
+    bool echo_gone; /* ours was closed or failed: the file goes on */
+};
+
 /* What the run loop tracks about the command and its output. */
 struct child {
     struct st_run *run;
     pid_t pid;
-    int out_fd; /* the command's stdout; -1 once closed */
-    bool tee;
+    struct stream out, err;
     bool reaped;
     int wstatus;
-    bool trace_failed, tee_failed;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -253,31 +262,61 @@ static bool write_all(int fd, const char *p, size_t n)
     return true;
 }
 
-/* Copy what the command has written so far to trace.log (and stdout). A
- * trace.log that cannot be written is reported once, at the end (lifecycle.h). */
-static void pump_output(struct child *c)
+/* Copy what the command has written so far to its file (and ours). A
+ * trace.log that cannot be written is reported once, at the end
+ * (lifecycle.h); stderr.log by finish_stderr(). */
+static void pump(struct stream *s)
 {
     char buf[65536];
-    while (c->out_fd >= 0) {
-        ssize_t n = read(c->out_fd, buf, sizeof buf);
+    while (s->fd >= 0) {
+        ssize_t n = read(s->fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && errno == EAGAIN)
             return;
         if (n <= 0) {
-            close(c->out_fd);
-            c->out_fd = -1;
+            close(s->fd);
+            s->fd = -1;
             return;
         }
         /* flushed at once: a killed run keeps what the command said */
-        if (!c->trace_failed &&
-            (fwrite(buf, 1, (size_t)n, c->run->trace) != (size_t)n || fflush(c->run->trace) != 0))
-            c->trace_failed = true;
-        if (c->tee && !c->tee_failed && !write_all(STDOUT_FILENO, buf, (size_t)n)) {
-            fprintf(stderr, ME ": --tee: writing standard output: %s\n", strerror(errno));
-            c->tee_failed = true;
+        if (s->file && !s->failed &&
+            (fwrite(buf, 1, (size_t)n, s->file) != (size_t)n || fflush(s->file) != 0))
+            s->failed = true;
+        if (s->echo_fd >= 0 && !s->echo_gone && !write_all(s->echo_fd, buf, (size_t)n)) {
+            if (s->echo_fd == STDOUT_FILENO)
+                fprintf(stderr, ME ": --tee: writing standard output: %s\n", strerror(errno));
+            s->echo_gone = true;
         }
     }
+}
+
+static void pump_output(struct child *c)
+{
+    pump(&c->out);
+    pump(&c->err);
+}
+
+/* stderr.log in the run directory; the command's stderr is still shown
+ * when it cannot be made (the run goes on without it, as it did before). */
+static FILE *open_stderr(const struct st_run *run)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", run->dir, ST_RUN_STDERR);
+    FILE *f = fopen(path, "we");
+    if (!f)
+        fprintf(stderr, ME ": %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+static void finish_stderr(const struct st_run *run, struct stream *s)
+{
+    if (!s->file)
+        return;
+    s->failed |= fclose(s->file) != 0;
+    s->file = NULL;
+    if (s->failed)
+        fprintf(stderr, ME ": %s/%s: not written completely\n", run->dir, ST_RUN_STDERR);
 }
 
 /* Read the signal pipe: pass SIGINT/SIGTERM/SIGHUP on, reap on SIGCHLD. */
@@ -307,9 +346,10 @@ static void handle_signals(struct child *c)
 static void run_command(struct child *c)
 {
     while (!c->reaped) {
-        struct pollfd p[2] = {{c->out_fd, POLLIN, 0}, {c->run->sig_fd, POLLIN, 0}};
+        struct pollfd p[3] = {
+            {c->out.fd, POLLIN, 0}, {c->err.fd, POLLIN, 0}, {c->run->sig_fd, POLLIN, 0}};
         /* The timeout only guards against a lost SIGCHLD byte. */
-        if (poll(p, 2, 1000) < 0 && errno != EINTR)
+        if (poll(p, 3, 1000) < 0 && errno != EINTR)
             break;
         pump_output(c);
         handle_signals(c);
@@ -317,10 +357,11 @@ static void run_command(struct child *c)
     /* What the command wrote before exiting; a background child of it that
      * still holds the pipe does not keep us waiting. */
     pump_output(c);
-    if (c->out_fd >= 0) {
-        close(c->out_fd);
-        c->out_fd = -1;
-    }
+    for (struct stream *s = &c->out; s; s = s == &c->out ? &c->err : NULL)
+        if (s->fd >= 0) {
+            close(s->fd);
+            s->fd = -1;
+        }
 }
 
 static struct json_object *command_json(char **cmd)
@@ -331,6 +372,7 @@ static struct json_object *command_json(char **cmd)
         json_object_array_add(argv, json_object_new_string(*a));
     json_object_object_add(c, "argv", argv);
     json_object_object_add(c, "trace", json_object_new_string(ST_RUN_TRACE));
+    json_object_object_add(c, "stderr", json_object_new_string(ST_RUN_STDERR));
     json_object_object_add(c, "exit_status", NULL);
     json_object_object_add(c, "signal", NULL);
     return c;
@@ -381,17 +423,22 @@ int st_cmd_record(int argc, char **argv)
     if ((rc = pick_interfaces(&o)) != 0 || (rc = start_run(&run, &o, argc, argv)) != 0)
         return rc;
 
-    struct child c = {.run = &run, .pid = -1, .out_fd = -1, .tee = o.tee};
+    struct child c = {.run = &run,
+                      .pid = -1,
+                      .out = {.fd = -1, .file = run.trace, .echo_fd = o.tee ? STDOUT_FILENO : -1},
+                      .err = {.fd = -1, .echo_fd = STDERR_FILENO}};
     int status = 0;
     handle_signals(&c); /* a Ctrl-C while the capture started: do not run at all */
     if (!st_run_interrupted(&run)) {
-        int se = st_child_spawn(o.cmd, &c.pid, &c.out_fd);
+        int se = st_child_spawn(o.cmd, &c.pid, &c.out.fd, &c.err.fd);
         if (se) {
             /* Nothing ran (e.g. ENOEXEC): leave nothing behind, as for 127 above. */
             fprintf(stderr, ME ": %s: %s\n", o.cmd[0], strerror(se));
             return st_run_abandon(&run, se == ENOENT ? 127 : 126);
         }
+        c.err.file = open_stderr(&run);
         run_command(&c);
+        finish_stderr(&run, &c.err);
         status = st_child_status(c.wstatus);
         json_object *cmd = json_object_object_get(run.json, "command");
         /* (compare: an answer after it is none the command could read) */

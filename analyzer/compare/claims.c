@@ -144,6 +144,10 @@ static const struct st_claim_reader *which(const char *line, struct st_claim_sta
     return NULL;
 }
 
+static int read_file(const char *path, const struct st_claims_cmd *cmd, struct st_claims *cl,
+                     struct st_claim_state *stp, const struct st_claim_reader **rp, uint32_t *nop,
+                     uint32_t *runp, char *err, size_t errsz);
+
 int st_claims_read(const char *path, const char *source, const struct st_claims_cmd *cmd,
                    struct st_claims *cl, char *err, size_t errsz)
 {
@@ -155,21 +159,42 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     snprintf(cl->format, sizeof cl->format, "unknown");
     if (cmd->stopped)
         snprintf(cl->stopped, sizeof cl->stopped, "%s", cmd->stopped);
-    FILE *f = st_text_fopen(path); /* UTF-8 with its mark, or UTF-16: as UTF-8 */
-    if (!f) {
-        snprintf(err, errsz, "%s: cannot read the claims: %s", path, strerror(errno));
-        return -1;
-    }
     struct st_claim_state st = {.csv_saddr = -1,
                                 .csv_success = -1,
                                 .list_is_down = cmd->list_is_down,
                                 .sole_target = cmd->sole_target,
                                 .scan_ports = cmd->scan_ports};
     const struct st_claim_reader *r = NULL;
+    uint32_t no = 0, run = 0;
+    if (read_file(path, cmd, cl, &st, &r, &no, &run, err, errsz) ||
+        (cmd->also && read_file(cmd->also, cmd, cl, &st, &r, &no, &run, err, errsz)))
+        return -1;
+    if (cmd->also)
+        snprintf(cl->source, sizeof cl->source, "%s and %s", source, cmd->also_name);
+    if (r)
+        snprintf(cl->format, sizeof cl->format, "%s", r->format);
+    sort_claims(cl);
+    one_count(cl);
+    return 0;
+}
+
+/* One file's lines into cl, the reader, line number and run going on from
+ * the previous file's. */
+static int read_file(const char *path, const struct st_claims_cmd *cmd, struct st_claims *cl,
+                     struct st_claim_state *stp, const struct st_claim_reader **rp, uint32_t *nop,
+                     uint32_t *runp, char *err, size_t errsz)
+{
+    FILE *f = st_text_fopen(path); /* UTF-8 with its mark, or UTF-16: as UTF-8 */
+    if (!f) {
+        snprintf(err, errsz, "%s: cannot read the claims: %s", path, strerror(errno));
+        return -1;
+    }
+    struct st_claim_state st = *stp;
+    const struct st_claim_reader *r = *rp;
+    uint32_t no = *nop, run = *runp;
     char *line = NULL;
     size_t lsz = 0;
     ssize_t len;
-    uint32_t no = 0, run = 0;
     while ((len = getline(&line, &lsz, f)) >= 0) {
         no++;
         /* saved from a terminal: the text it showed (trace_read.c) */
@@ -198,10 +223,7 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     }
     free(line);
     fclose(f);
-    if (r)
-        snprintf(cl->format, sizeof cl->format, "%s", r->format);
-    sort_claims(cl);
-    one_count(cl);
+    *stp = st, *rp = r, *nop = no, *runp = run;
     return 0;
 }
 
@@ -249,6 +271,11 @@ enum st_claim st_claim_of(const struct st_claims *cl, uint32_t run, uint32_t add
     }
     return cl && lo < cl->n && cl->run[lo] == run && cl->addr[lo] == addr ? cl->claim[lo]
                                                                           : ST_CLAIM_NONE;
+}
+
+bool st_scanner_claims_on_stderr(const char *scanner)
+{
+    return !strcmp(scanner, "fping") || !strcmp(scanner, "hping3");
 }
 
 bool st_scanner_prints_successes(const char *scanner)

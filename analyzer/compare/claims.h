@@ -64,7 +64,7 @@ struct st_claims {
     /* why stdout holds no claim to read (the results went to a file, to
      * stderr, or name hosts by name), or NULL */
     const char *unread;
-    char unread_buf[192]; /* where unread points when it names something */
+    char unread_buf[320]; /* where unread points when it names something */
     /* set by st_claims_judge, each a count of hosts: a host is answered
      * when it answered in some run, missed when some run did not claim it
      * up although it answered in that run, unfounded when some run claimed
@@ -117,6 +117,10 @@ struct st_claims_cmd {
     /* the scanner was stopped before it ended (st_scanner_stopped): what it
      * did not print is no claim against it */
     const char *stopped;
+    /* a second file read after the first, as if it followed it (record's
+     * stderr.log: fping's and hping3's statistics) and named `also_name`;
+     * NULL none */
+    const char *also, *also_name;
 };
 
 int st_claims_read(const char *path, const char *source, const struct st_claims_cmd *cmd,
@@ -151,6 +155,11 @@ bool st_host_answered(const struct st_comparison *c, const struct st_mode_host *
  * answered with a RST or an ICMP error is up by nmap's rules, but such a
  * scanner says nothing about it, so it is no miss. */
 bool st_scanner_prints_successes(const char *scanner);
+
+/* Whether the scanner prints claims or statistics on its standard error
+ * (fping's summaries, hping3's statistics): record's stderr.log is read
+ * with its stdout. Others print logs and progress there. */
+bool st_scanner_claims_on_stderr(const char *scanner);
 
 /* Whether scanner's output can report reply p: not a success to a scanner
  * that prints only those, and not an ARP reply or a neighbour advertisement

@@ -71,6 +71,7 @@ int st_compare_load_started(const char *prog, const char *trace, const char *cap
 }
 
 static bool failed(const struct st_scanner_cmd *s, const struct st_trace *t);
+static void stderr_said(struct st_loaded *l);
 
 static int load(const char *prog, const char *trace, const char *capture, const char *rundir,
                 struct st_dissect_job *job, struct st_loaded *l)
@@ -146,6 +147,8 @@ static int load(const char *prog, const char *trace, const char *capture, const 
         snprintf(l->failed_why, sizeof l->failed_why, "the scanner failed (exit status %d)",
                  l->scanner.exit_status);
     l->c.failed_why = l->failed_why[0] ? l->failed_why : NULL;
+    if (failed(&l->scanner, &l->trace))
+        stderr_said(l);
     l->c.members_answer_group = from_wire && st_scanner_counts_members(l->scanner.name);
     st_compare_run(&l->c, &l->trace, &l->cap);
     st_timing_mark("align");
@@ -288,9 +291,40 @@ static bool failed(const struct st_scanner_cmd *s, const struct st_trace *t)
     return true;
 }
 
+/* Where a failed scanner's error went, for the result: the last line of
+ * record's stderr.log ("zmap: [FATAL] ..." is its last word), or that the
+ * run directory has none (recorded before record kept stderr). */
+static void stderr_said(struct st_loaded *l)
+{
+    char path[4200], last[112] = "";
+    snprintf(path, sizeof path, "%s/%s", l->rundir, ST_RUN_STDERR);
+    FILE *f = l->rundir[0] ? fopen(path, "re") : NULL;
+    char *line = NULL;
+    size_t sz = 0;
+    ssize_t n;
+    while (f && (n = getline(&line, &sz, f)) >= 0) {
+        n = (ssize_t)st_text_screen_line(line, (size_t)n); /* progress lines' CR */
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+            line[--n] = '\0';
+        if (n > 0)
+            snprintf(last, sizeof last, "%s%s", line, n >= (ssize_t)sizeof last ? "..." : "");
+    }
+    free(line);
+    if (last[0])
+        snprintf(l->stderr_said, sizeof l->stderr_said, "its stderr.log ends: \"%s\"", last);
+    else if (f)
+        snprintf(l->stderr_said, sizeof l->stderr_said, "its stderr.log is empty");
+    else
+        snprintf(l->stderr_said, sizeof l->stderr_said,
+                 "its error went to stderr, which this run directory did not keep");
+    if (f)
+        fclose(f);
+    l->c.stderr_said = l->stderr_said;
+}
+
 /* Why the scanner's stdout has no claim to read, when its command says. */
 static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, bool failed_run,
-                       bool sent_none)
+                       bool sent_none, const char *said)
 {
     bool unknown = !strcmp(cl->format, "unknown");
     if (s->to_file && unknown && !sent_none)
@@ -303,7 +337,8 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
         cl->n = 0;
     } else if (s->count_mode && unknown && !cl->lines && !failed_run)
         cl->unread = "fping -c/-C/-l with -a, -u or -q print their results on stderr, which "
-                     "record does not keep (save it, 2>FILE, and give it with --claims)";
+                     "this run directory did not keep (record it again, or save it, 2>FILE, "
+                     "and give it with --claims)";
     else if (st_scanner_stopped(s) && !s->signal[0] && unknown) {
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
                  "the scanner was stopped by timeout (exit status %d) before it printed a "
@@ -320,13 +355,27 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
          * without its capture device after its banner: the reason went to
          * stderr, which record leaves on the terminal */
         snprintf(cl->unread_buf, sizeof cl->unread_buf,
-                 "the scanner failed (exit status %d) before it printed a result (its "
-                 "error went to stderr, which record does not keep)%s",
-                 s->exit_status, cl->lines ? "; what it printed holds none" : "");
+                 "the scanner failed (exit status %d) before it printed a result (%s)%s",
+                 s->exit_status, said, cl->lines ? "; what it printed holds none" : "");
         cl->unread = cl->unread_buf;
     } else if (s->quiet && !s->addr_list && unknown && !cl->lines)
         cl->unread = "fping -q prints no host, its exit status alone says if all answered "
                      "(add -a or -u)";
+}
+
+/* record's stderr.log of the run whose trace.log is read, when the scanner
+ * prints claims there (fping's summaries, hping3's statistics) and the log
+ * is one run (its stderr's lines cannot be told to a session's runs). */
+static bool stderr_claims(const struct st_loaded *l, char *path, size_t size)
+{
+    char trace[4200];
+    struct stat sb;
+    if (!l->rundir[0] || !st_scanner_claims_on_stderr(l->scanner.name) || l->trace.nruns > 1)
+        return false;
+    snprintf(trace, sizeof trace, "%s/%s", l->rundir, ST_RUN_TRACE);
+    snprintf(path, size, "%s/%s", l->rundir, ST_RUN_STDERR);
+    return !strcmp(trace, l->trace_path) && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+           sb.st_size > 0;
 }
 
 int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, const char *source)
@@ -357,6 +406,9 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         cmd.run_line = l->trace.run_line;
         cmd.nruns = l->trace.nruns;
     }
+    char also[4200];
+    if (!strcmp(source, "stdout") && stderr_claims(l, also, sizeof also))
+        cmd.also = also, cmd.also_name = ST_RUN_STDERR;
     if (st_claims_read(path, source, &cmd, &l->claims, err, sizeof err)) {
         progress_clear(), fprintf(stderr, "%s: %s\n", prog, err);
         st_loaded_free(l);
@@ -372,7 +424,7 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
     if (!strcmp(source, "stdout") && !l->claims.lines && silent)
         snprintf(l->claims.format, sizeof l->claims.format, "%s", silent);
     if (!strcmp(source, "stdout"))
-        unread_why(&l->claims, &l->scanner, failed_run, sent_none);
+        unread_why(&l->claims, &l->scanner, failed_run, sent_none, l->stderr_said);
     if (l->scanner.unreach_list && !strcmp(l->claims.format, "address-list"))
         st_claims_unlisted_up(&l->claims, &l->c);
     st_claims_judge(&l->claims, &l->c);

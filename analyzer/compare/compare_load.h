@@ -18,6 +18,9 @@ struct st_loaded {
     uint32_t *shard_others;        /* a shard's run: the sweep's other addresses (shard_side.h) */
     char trace_path[4200], capture_path[4200], rundir[4096];
     char failed_why[96]; /* a run built from the wire whose scanner failed: how */
+    /* where its error went: record's stderr.log's last line, quoted, or
+     * that the run directory kept none */
+    char stderr_said[160];
 };
 
 /*

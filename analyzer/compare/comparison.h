@@ -231,6 +231,8 @@ struct st_comparison {
     /* a side built from the wire whose scanner failed or was killed, and
      * that prints no claims (nping): "the scanner failed (exit status 1)" */
     const char *failed_why;
+    /* the failed scanner's error, as "(... )" words for the result line */
+    const char *stderr_said;
     /* what the scanner printed, against the wire (claims.h), or NULL */
     const struct st_claims *claims;
     /* what compare could judge: hosts with the scanner's verdict, hosts

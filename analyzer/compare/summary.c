@@ -1074,8 +1074,8 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     /* fping refusing a broadcast address (sendto without SO_BROADCAST:
      * "Permission denied") prints it unreachable and sends nothing */
     if (c->empty_modes && c->from_wire && c->failed_why && !t->npkts && !unread)
-        PART(" %s and sent no probe (its error went to stderr, which record does not keep)",
-             c->failed_why);
+        PART(" %s and sent no probe (%s)", c->failed_why,
+             c->stderr_said ? c->stderr_said : "its error went to stderr");
     else if (c->empty_modes)
         PART(" %zu mode%s with no host%s", c->empty_modes, ST_S(c->empty_modes),
              untraced_empty(c) ? " (a run of the log traced no packet: nmap without "

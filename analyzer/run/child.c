@@ -55,17 +55,23 @@ int st_child_check(const char *cmd)
     return found;
 }
 
-int st_child_spawn(char *const argv[], pid_t *pid, int *out_fd)
+int st_child_spawn(char *const argv[], pid_t *pid, int *out_fd, int *err_fd)
 {
-    int p[2];
+    int p[2], e[2];
     if (pipe2(p, O_CLOEXEC) != 0)
         return errno;
+    if (pipe2(e, O_CLOEXEC) != 0) {
+        int err = errno;
+        close(p[0]), close(p[1]);
+        return err;
+    }
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
-    /* dup2 clears close-on-exec on the child's stdout only. */
+    /* dup2 clears close-on-exec on the child's stdout and stderr only. */
     posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, e[1], STDERR_FILENO);
     sigset_t none, deflt;
     sigemptyset(&none);
     sigemptyset(&deflt);
@@ -80,13 +86,14 @@ int st_child_spawn(char *const argv[], pid_t *pid, int *out_fd)
     int rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
-    close(p[1]);
+    close(p[1]), close(e[1]);
     if (rc != 0) {
-        close(p[0]);
+        close(p[0]), close(e[0]);
         return rc;
     }
     fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
-    *out_fd = p[0];
+    fcntl(e[0], F_SETFL, fcntl(e[0], F_GETFL) | O_NONBLOCK);
+    *out_fd = p[0], *err_fd = e[0];
     return 0;
 }
 

@@ -50,6 +50,7 @@
 #include "scan_hosts.h"
 
 #define ST_RUN_TRACE   "trace.log"
+#define ST_RUN_STDERR  "stderr.log" /* record: the command's standard error */
 #define ST_RUN_CAPTURE "capture.pcapng"
 #define ST_RUN_JSON    "run.json"
 

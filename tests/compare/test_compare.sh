@@ -764,9 +764,12 @@ on_wire() { # DIR HOST TYPE: the echo requests (8/128) to or replies (0/129) fro
   esac
   tshark -r "$1/capture.pcapng" -Y "$f" 2>/dev/null | wc -l
 }
-for r in ping-nft ping6-nft ping-q-nft fping-c fping-C ping-l2absent ping-q ping-twice hping3-router-errors; do
+for r in ping-nft ping6-nft ping-q-nft fping-c fping-C ping-l2absent ping-q ping-twice hping3-router-errors \
+  fping-c-record hping3-record; do
   src=$ct/$r/trace.log claims=()
   [ -f "$ct/$r/stderr.txt" ] && src=$ct/$r/stderr.txt claims=(--claims "$src")
+  # record keeps the command's stderr: compare reads fping's and hping3's there itself
+  [ -f "$ct/$r/stderr.log" ] && src=$ct/$r/stderr.log
   : >"$tmp/cnt.want"
   if [ "${r#hping3}" = "$r" ]; then
     stated "$src" | while read -r h s v; do
@@ -802,6 +805,18 @@ check "explain: ping's count of its probes and replies against the wire's" \
 # fping's stdout holds no statistics (they go to stderr): read alone it claims, counts nothing
 "$st" compare --no-write -f json "$ct/fping-c" >"$tmp/cnt.json"
 check "fping -c without its stderr: no count, passes" jqt '.summary.passes and .summary.miscounted == null' "$tmp/cnt.json"
+# recorded plainly (record keeps stderr.log): fping's summaries and hping3's statistics read
+# from it without --claims (fping's miscount was a pass: its stdout has no statistics)
+"$st" compare --no-write -f json "$ct/fping-c-record" >"$tmp/cnt.json"
+check "fping -c recorded: its stderr.log read with its stdout, the miscount found" \
+  jqt '.claims.source == "stdout and stderr.log" and .summary.miscounted == 1' "$tmp/cnt.json"
+cp -r "$ct/hping3-record" "$tmp/h3rec"
+sed -i 's/^5 packets transmitted, 5 packets received/5 packets transmitted, 4 packets received/' \
+  "$tmp/h3rec/stderr.log"
+"$st" compare --no-write -f json "$tmp/h3rec" >"$tmp/cnt.json"
+check "hping3 recorded, its stderr.log's statistics edited (4 received of 5): COUNTS" \
+  jqt '.summary.result | test("COUNTS: hping3.s statistics miscount the replies of 1 host")' "$tmp/cnt.json"
+
 # hping3 counts the router's unreachables as received, as the wire-side answers of its host
 "$st" compare --no-write -f json --claims "$ct/hping3-router-errors/trace.log" "$ct/hping3-router-errors" >"$tmp/cnt.json"
 check "hping3 (its statistics in a log of 2>&1): the router's errors its replies, passes" \

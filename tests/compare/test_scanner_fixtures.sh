@@ -147,6 +147,16 @@ check "explain, hping3 -2 --scan: its probes malformed on the wire (frame $bad, 
 rc=$?
 check "masscan -oL FILE failed, nothing sent: the result says the scanner failed, exit 1" \
   test "$(jq -r '.summary.result | test("UNJUDGED: the scanner failed \\(exit status 1\\)") and (test("to a file") | not)' "$tmp/mf.json") $rc" = "true 1"
+# zmap refusing its blacklist (tests/data/failed): the result quotes its stderr.log's last
+# line (was "its error went to stderr, which record does not keep")
+"$st" compare --no-write -f json tests/data/failed/zmap-blacklist >"$tmp/zb.json"
+check "zmap refusing its blacklist: the result quotes the error record kept in stderr.log" \
+  jqt '.summary.result | test("the scanner failed \\(exit status 1\\) before it printed a result \\(its stderr.log ends: .*\\[FATAL\\] zmap: unable to initialize blacklist")' \
+  "$tmp/zb.json"
+rm -rf "$tmp/zb" && cp -r tests/data/failed/zmap-blacklist "$tmp/zb" && rm "$tmp/zb/stderr.log"
+"$st" compare --no-write -f json "$tmp/zb" >"$tmp/zb.json"
+check "... a run directory without stderr.log: says it did not keep it" \
+  jqt '.summary.result | test("its error went to stderr, which this run directory did not keep")' "$tmp/zb.json"
 # fping exits 1 for "some host unreachable" (a result) and for its usage errors (fping -a -u:
 # "specify only one of a, u"): the same status, nothing printed; that it sent no probe tells
 # the failure from the result

@@ -128,6 +128,17 @@ eq "-i wan0: run.json interfaces" "$(jq -c .interfaces "$d/run.json")" '["wan0"]
 check "--tee: stdout is trace.log" cmp -s "$d.out" "$d/trace.log"
 check "--tee: the trace still matches the wire" every_line_is_a_frame "$d"
 
+# the command's stderr: kept in stderr.log and shown on ours, its stdout apart; run.json's
+# local clock is the command's time zone
+d=$tmp/stderr
+TZ=UTC+3 rec "$d" --linger 0 -- sh -c 'echo out; echo err1 >&2; echo err2 >&2'
+check "stderr.log holds the command's stderr, trace.log its stdout" \
+  test "$(cat "$d/stderr.log")|$(cat "$d/trace.log")" = "$(printf 'err1\nerr2')|out"
+check "... and the stderr was shown on ours as it came" grep -qx err2 "$d.err"
+check "run.json names both files, and the clock TZ=UTC+3 gave (UTC, 3 h west)" jq_is "$d/run.json" \
+  '.command.trace == "trace.log" and .command.stderr == "stderr.log"
+   and .local_clock == {"zone": "UTC", "utc_offset_s": -10800, "tz": "UTC+3"}'
+
 d=$tmp/false
 rec "$d" --linger 0 -- false
 eq "exit status of 'false' is 1" "$rc" 1
