@@ -355,11 +355,19 @@ eq "fping -ug: compare exits 0" "$cmp" 0
 run fc fping -c 2 -p 100 "$up" "$drop"
 eq "fping -c: its probe lines read (format fping), $up claimed up" \
   "$(j fc '"\(.claims.format) \(.claims.claimed_up) \(.claims.missed)"') $cmp" "fping 1 0 0"
-# -a with -c prints nothing on stdout: no claim to hold, said so (it was "missed")
+# -a with -c prints nothing on stdout, its results on stderr: record keeps them in
+# stderr.log, read with stdout ($up up by its summary); a run directory without it has no
+# claim to hold, and says so (it was "missed")
 run fac fping -a -c 1 "$up" "$drop"
-eq "fping -a -c: unjudged, not missed (exit 1)" "$(j fac '"\(.claims.format) \(.claims.missed)"') $cmp" "unknown 0 1"
-eq "fping -a -c: the result says where its results went" \
-  "$(grep -c 'print their results on stderr' "$tmp/fac.txt")" 1
+eq "fping -a -c: its stderr.log read ($up up, $drop down), nothing missed, exit 0" \
+  "$(j fac '"\(.claims.source) \(.claims.format) \([.modes[0].hosts[] | .claim] | sort | join(" ")) \(.claims.missed)"') $cmp" \
+  "stdout and stderr.log fping down up 0 0"
+rm "$tmp/fac/stderr.log"
+"$st" compare "$tmp/fac" >"$tmp/fac.txt" 2>&1
+cmp=$?
+eq "fping -a -c without stderr.log: unjudged, not missed (exit 1)" "$(j fac '"\(.claims.format) \(.claims.missed)"') $cmp" "unknown 0 1"
+eq "fping -a -c without stderr.log: the result says where its results went" \
+  "$(grep -c 'print their results on stderr, which this run directory did not keep' "$tmp/fac.txt")" 1
 run fq fping -q "$up" "$drop"
 eq "fping -q: unjudged (it prints no host), said why, exit 1" \
   "$(grep -c 'fping -q prints no host' "$tmp/fq.txt") $cmp" "1 1"
