@@ -226,7 +226,7 @@ enum part { SENT, RCVD, RCVD_NEW, RCVD_UNSURE, RCVD_NEW_UNSURE, PARTS };
 /* An echo request on the wire: its id and sequence, the host it went to,
  * whether a reply came. */
 struct echo {
-    uint32_t key; /* id << 16 | seq */
+    uint64_t key; /* echo_key */
     uint32_t host;
     bool answered;
 };
@@ -243,6 +243,19 @@ static bool is_echo(const struct st_pkt *p, bool request)
         return p->l4.icmp.type == (request ? ST_ICMP_ECHO_REQUEST : ST_ICMP_ECHO_REPLY);
     return p->proto == ST_IPPROTO_ICMPV6 &&
            p->l4.icmp.type == (request ? ST_ICMP6_ECHO_REQUEST : ST_ICMP6_ECHO_REPLY);
+}
+
+/* An echo's protocol, id and sequence, the same for a request and its
+ * replies (an ICMPv6 echo's only where the reader saw them: is_echo6_cut) */
+static uint64_t echo_key(const struct st_pkt *p)
+{
+    return (uint64_t)p->proto << 32 | (uint32_t)p->l4.icmp.id << 16 | p->l4.icmp.seq;
+}
+
+/* An ICMPv6 echo without its id and sequence (a frame cut short). */
+static bool is_echo6_cut(const struct st_pkt *p)
+{
+    return p->proto == ST_IPPROTO_ICMPV6 && (p->flags & ST_PKT_NO_ECHO_ID);
 }
 
 static bool link_layer(const struct st_pkt *p)
@@ -283,9 +296,8 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir != ST_DIR_SENT || link_layer(p))
             continue;
-        if (is_echo(p, true))
-            e[ne++] = (struct echo){(uint32_t)p->l4.icmp.id << 16 | p->l4.icmp.seq,
-                                    st_trace_pkt_host(c, i), false};
+        if (is_echo(p, true) && !is_echo6_cut(p))
+            e[ne++] = (struct echo){echo_key(p), st_trace_pkt_host(c, i), false};
         if (is_echo(p, true) || !echo_only)
             push_part(ps, st_trace_pkt_host(c, i), SENT);
     }
@@ -300,12 +312,11 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
         if (timed && ft > end)
             continue;
         bool unsure = timed && ft > end - EXIT_SLACK_NS;
-        if (is_echo(p, false) && p->proto == ST_IPPROTO_ICMPV6) {
-            /* the dissection reads no ICMPv6 echo id or sequence: a reply
-             * is its source's (a group's members answer as themselves) */
+        if (is_echo(p, false) && is_echo6_cut(p)) {
+            /* a reply cut before its id and sequence: its source's, new */
             push_part(ps, st_trace_pkt_host(c, i), unsure ? RCVD_NEW_UNSURE : RCVD_NEW);
         } else if (is_echo(p, false)) {
-            struct echo key = {.key = (uint32_t)p->l4.icmp.id << 16 | p->l4.icmp.seq};
+            struct echo key = {.key = echo_key(p)};
             struct echo *q = bsearch(&key, e, ne, sizeof *e, cmp_echo);
             while (q && q > e && q[-1].key == key.key)
                 q--;
@@ -428,7 +439,7 @@ void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count 
         size_t k[PARTS];
         parts_of(&ps, s->addr, k);
         size_t sure = distinct ? k[RCVD_NEW] : k[RCVD] + k[RCVD_NEW];
-        if (distinct && sure > k[SENT]) /* (ICMPv6: replies not told apart by sequence) */
+        if (distinct && sure > k[SENT]) /* (ICMPv6 replies cut before their sequence) */
             sure = k[SENT];
         size_t maybe = (distinct ? k[RCVD_NEW_UNSURE] : k[RCVD_UNSURE] + k[RCVD_NEW_UNSURE]) +
                        (hping3 ? ps.stray : 0);
