@@ -24,6 +24,10 @@ check "... the capture holds two ids' requests, 3 of this ping's ($ids)" test "$
 check "... its host's probes are its 3 requests, the other id's 16 frames background" \
   jqt '([.modes[0].hosts[0].probes[] | select(.text == "ICMPv6 echo request")] | length) == 3
     and .summary.causes.background == 16 and .summary.miscounted == null' "$tmp/pb.json"
+# IPv4 alike (ping -c 3 beside ping -i 0.3 -c 12: was COUNTS, "the wire: 11")
+"$st" compare --no-write -f json "$d/ping-beside" >"$tmp/p4.json"
+check "ping beside another, IPv4: consistent, exit 0, the other id's frames background" \
+  eval "test $? -eq 0 && jqt '.summary.causes.background == 16' $tmp/p4.json"
 
 # the other ping ended before this one: nothing tells its requests from this ping's (one
 # host, both from 1): counted together, the statistics do not hold, never "consistent"
