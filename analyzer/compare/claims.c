@@ -122,6 +122,7 @@ static void one_count(struct st_claims *cl)
         if (last && last->addr == k->addr && last->run == k->run && sum) {
             last->sent = add_sat(last->sent, k->sent), last->rcvd = add_sat(last->rcvd, k->rcvd);
             last->errors = add_sat(last->errors, k->errors);
+            last->blocks = add_sat(last->blocks, k->blocks);
             continue;
         }
         if (last && last->addr == k->addr && last->run == k->run)
@@ -192,7 +193,7 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
             set_claim(cl, run, addr, claim);
         if (st.counted) {
             push_count(cl, &(struct st_trace_count){st.count_addr, run, no, st.count_sent,
-                                                    st.count_rcvd, st.count_errors});
+                                                    st.count_rcvd, st.count_errors, 1});
             st.counted = false;
         }
     }

@@ -59,7 +59,7 @@ bool st_trace_read_count(struct st_trace *t, const char *line, uint32_t no)
         t->counts = v, t->cap_counts = cap;
     }
     t->counts[t->ncounts++] = (struct st_trace_count){
-        t->count_pending, t->nruns ? (uint32_t)t->nruns - 1 : 0, no, sent, rcvd, 0};
+        t->count_pending, t->nruns ? (uint32_t)t->nruns - 1 : 0, no, sent, rcvd, 0, 1};
     t->count_pending = 0;
     return true;
 }
@@ -267,6 +267,8 @@ static bool link_layer(const struct st_pkt *p)
 struct parts {
     uint64_t *v; /* sorted: a host's parts together */
     size_t n;
+    uint64_t *ids; /* host << 32 | echo_key's low bits of its requests, sorted, unique */
+    size_t nids;
     size_t stray; /* ICMP errors to the scanner about no probe of this run (hping3 counts them) */
 };
 
@@ -287,17 +289,21 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
     const struct st_trace *t = c->trace;
     struct st_pkt tmp;
     ps->v = malloc((2 * t->npkts + 1) * sizeof *ps->v);
+    ps->ids = malloc((t->npkts + 1) * sizeof *ps->ids);
     struct echo *e = malloc((t->npkts + 1) * sizeof *e);
     size_t ne = 0;
-    if (!ps->v || !e)
+    if (!ps->v || !ps->ids || !e)
         abort();
-    ps->n = ps->stray = 0;
+    ps->n = ps->stray = ps->nids = 0;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir != ST_DIR_SENT || link_layer(p))
             continue;
-        if (is_echo(p, true) && !is_echo6_cut(p))
+        if (is_echo(p, true) && !is_echo6_cut(p)) {
             e[ne++] = (struct echo){echo_key(p), st_trace_pkt_host(c, i), false};
+            ps->ids[ps->nids++] =
+                (uint64_t)st_trace_pkt_host(c, i) << 32 | (uint32_t)(echo_key(p) >> 16);
+        }
         if (is_echo(p, true) || !echo_only)
             push_part(ps, st_trace_pkt_host(c, i), SENT);
     }
@@ -341,6 +347,16 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
     }
     free(e);
     st_sort(ps->v, ps->n, sizeof *ps->v, st_cmp_u64);
+    ps->nids = st_sort_unique(ps->ids, ps->nids, sizeof *ps->ids, st_cmp_u64);
+}
+
+/* How many ids (and protocols) the echo requests to addr carry. */
+static size_t ids_of(const struct parts *ps, uint32_t addr)
+{
+    size_t i = st_u64_lower(ps->ids, ps->nids, (uint64_t)addr << 32), n = 0;
+    while (i + n < ps->nids && ps->ids[i + n] >> 32 == addr)
+        n++;
+    return n;
 }
 
 /* Host addr's parts, counted: [part] */
@@ -409,7 +425,7 @@ void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count 
         return;
     /* what an earlier reading of the claims found (its placed hosts are
      * gone with st_claims_place_unprobed's) */
-    c->miscounted = c->miscounted_unprobed = 0;
+    c->miscounted = c->miscounted_unprobed = c->echo_ids_mixed = 0;
     free(c->miscounts);
     c->miscounts = NULL;
     c->nmiscounts = 0;
@@ -436,6 +452,16 @@ void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count 
         /* its own address answers over the loopback interface, on no wire */
         if (!s->sent || st_is_own_host(c, s->addr))
             continue;
+        /* ping and fping give all their requests one id (a run's: ping's
+         * statistics summed are as many runs): more are another program's
+         * ping beside it too (wire_build.c leaves out only those it still
+         * sent after the command exited), which the counts cannot be held
+         * against */
+        if (!hping3 && ids_of(&ps, s->addr) > (s->blocks ? s->blocks : 1)) {
+            if (!c->echo_ids_mixed++)
+                c->echo_ids_mixed_first = s->addr;
+            continue;
+        }
         size_t k[PARTS];
         parts_of(&ps, s->addr, k);
         size_t sure = distinct ? k[RCVD_NEW] : k[RCVD] + k[RCVD_NEW];
@@ -469,4 +495,5 @@ void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count 
     }
     free(u);
     free(ps.v);
+    free(ps.ids);
 }
