@@ -22,6 +22,12 @@ static bool is_echo(const struct st_pkt *p)
            (p->proto == ST_IPPROTO_ICMPV6 && p->l4.icmp.type == 128);
 }
 
+static bool is_echo_reply(const struct st_pkt *p)
+{
+    return (p->proto == ST_IPPROTO_ICMP && p->l4.icmp.type == 0) ||
+           (p->proto == ST_IPPROTO_ICMPV6 && p->l4.icmp.type == 129);
+}
+
 /* A probe's kind: protocol, and ICMP type or destination port. */
 static uint32_t kind(const struct st_pkt *p)
 {
@@ -70,6 +76,17 @@ static bool like_probe(const struct probes *pr, const struct st_pkt *p)
     return !(is_echo(p) && pr->echo_id >= 0 && p->l4.icmp.id != pr->echo_id);
 }
 
+/* An echo request or reply of another id than the one all the probes of a
+ * run built from the wire carry: another program's ping, to a target too
+ * (ping and fping give all theirs one id; the wire side left out an id
+ * seen after the command exited), and its replies. Not an ICMPv6 echo cut
+ * before its id. */
+static bool other_echo(const struct probes *pr, const struct st_pkt *p)
+{
+    return pr->echo_id >= 0 && (is_echo(p) || is_echo_reply(p)) &&
+           !(p->flags & ST_PKT_NO_ECHO_ID) && p->l4.icmp.id != pr->echo_id;
+}
+
 /* Wire-only frame f, still unknown, in direction dir: its packet when
  * IPv4 or IPv6, else NULL. */
 static const struct st_pkt *unknown_ip(const struct st_comparison *c, size_t f, enum st_dir dir,
@@ -108,8 +125,9 @@ void st_background(struct st_comparison *c)
         probes_of(c->trace, &pr);
     for (size_t f = 0; f < c->cap->n; f++) {
         const struct st_pkt *p = unknown_ip(c, f, ST_DIR_SENT, &tmp);
-        if (!p || st_u32_has(targets, nt, st_pkt_dst_host(p)) ||
-            (c->from_wire && like_probe(&pr, p)))
+        if (!p || ((st_u32_has(targets, nt, st_pkt_dst_host(p)) ||
+                    (c->from_wire && like_probe(&pr, p))) &&
+                   !(c->from_wire && other_echo(&pr, p))))
             continue;
         c->fcause[f] = ST_CAUSE_BACKGROUND;
         st_u32set_push(&peers, st_pkt_dst_host(p));
@@ -119,8 +137,9 @@ void st_background(struct st_comparison *c)
     for (size_t f = 0; f < c->cap->n; f++) {
         const struct st_pkt *p = unknown_ip(c, f, ST_DIR_RCVD, &tmp);
         uint32_t src = p ? st_pkt_src_host(p) : 0;
-        if (p && !st_u32_has(targets, nt, src) &&
-            (st_u32set_has(&peers, src) || st_frame_time(c, (long)f) < start))
+        if (p && ((!st_u32_has(targets, nt, src) &&
+                   (st_u32set_has(&peers, src) || st_frame_time(c, (long)f) < start)) ||
+                  (c->from_wire && other_echo(&pr, p))))
             c->fcause[f] = ST_CAUSE_BACKGROUND;
     }
     st_u32set_free(&peers);

@@ -348,6 +348,16 @@ static uint64_t like_key(const struct st_pkt *p)
     return key(K_LIKE, st_pkt_dst_host(p), p->proto, what);
 }
 
+/* An echo's id and seq as a key part: an ICMPv6 echo's unknown (nmap's
+ * line) as a value no known pair has, which its replies look up second. */
+#define ECHO_IDS_UNKNOWN (1ULL << 32)
+static uint64_t echo_ids(const struct st_pkt *p)
+{
+    if (p->proto == ST_IPPROTO_ICMPV6 && (p->flags & ST_PKT_NO_ECHO_ID))
+        return ECHO_IDS_UNKNOWN;
+    return (uint64_t)p->l4.icmp.id << 16 | p->l4.icmp.seq;
+}
+
 /* IPv6 has no IP id to quote: an ICMPv6 error names its probe by what it
  * "looks like" (the quoted destination, protocol and port or type). */
 static uint64_t quote6_key(const struct st_quote *q)
@@ -389,7 +399,7 @@ static void probe_keys(const struct st_comparison *c, struct keys *k, const stru
                         ? (m->type == ST_ICMP6_ECHO_REQUEST ? ST_ICMP6_ECHO_REPLY : -1)
                         : st_icmp_reply_type(m->type);
         if (reply >= 0)
-            put(k, key(K_ICMPQ, dst, (uint64_t)reply, (uint64_t)m->id << 16 | m->seq), i);
+            put(k, key(K_ICMPQ, dst, (uint64_t)reply, echo_ids(p)), i);
     } else {
         put(k, key(K_PORTS, dst, p->proto, ports(p, false)), i);
     }
@@ -418,7 +428,9 @@ static long answered(const struct st_comparison *c, const struct keys *k, const 
         if (m->quote.present6)
             return find_quoted(k, quote6_key(&m->quote), st_host6(m->quote.ip6.dst), &m->quote,
                                m->quote.ip6.nh);
-        long probe = find(k, key(K_ICMPQ, src, m->type, (uint64_t)m->id << 16 | m->seq));
+        long probe = find(k, key(K_ICMPQ, src, m->type, echo_ids(f)));
+        if (probe < 0 && f->proto == ST_IPPROTO_ICMPV6) /* a probe traced without them */
+            probe = find(k, key(K_ICMPQ, src, m->type, ECHO_IDS_UNKNOWN));
         return probe >= 0 ? probe : st_group_answered(c, f);
     }
     long probe = find(k, key(K_PORTS, src, f->proto, ports(f, true)));
@@ -549,7 +561,22 @@ static bool name_lookup(const struct st_pkt *f, bool sent)
     return port == 53;
 }
 
-static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f, long *rel)
+/* Whether echo request f, like probe `probe`, has another id than it: in
+ * a run built from the wire, whose side holds every echo its scanner sent,
+ * another program's (background.c), no retransmission. */
+static bool other_echo_id(const struct st_comparison *c, const struct st_pkt *f, long probe)
+{
+    struct st_pkt tmp;
+    if (!c->from_wire || probe < 0 || !is_icmp(f) || (f->flags & ST_PKT_NO_ECHO_ID))
+        return false;
+    const struct st_pkt *p = st_trace_pkt(c->trace, (size_t)probe, &tmp);
+    bool request = f->l4.icmp.type ==
+                   (f->proto == ST_IPPROTO_ICMP ? ST_ICMP_ECHO_REQUEST : ST_ICMP6_ECHO_REQUEST);
+    return request && echo_ids(p) != ECHO_IDS_UNKNOWN && p->l4.icmp.id != f->l4.icmp.id;
+}
+
+static enum st_cause classify_sent(const struct st_comparison *c, const struct keys *k,
+                                   const struct st_pkt *f, long *rel)
 {
     uint32_t dst = st_pkt_dst_host(f);
     if (f->proto == ST_IPPROTO_TCP && (*rel = find(k, key(K_CONN, dst, f->l4.tcp.dport, 0))) >= 0)
@@ -560,6 +587,8 @@ static enum st_cause classify_sent(const struct keys *k, const struct st_pkt *f,
             return ST_CAUSE_OS_RST;
     }
     *rel = find(k, like_key(f));
+    if (other_echo_id(c, f, *rel))
+        *rel = -1;
     return *rel >= 0 ? ST_CAUSE_RETRANSMIT : name_lookup(f, true) ? ST_CAUSE_DNS : ST_CAUSE_UNKNOWN;
 }
 
@@ -610,7 +639,7 @@ static enum st_cause classify_frame(const struct st_comparison *c, const struct 
     if (f->net != ST_NET_IPV4 && f->net != ST_NET_IPV6)
         return ST_CAUSE_UNKNOWN;
     if (dir == ST_DIR_SENT)
-        return classify_sent(k, f, rel);
+        return classify_sent(c, k, f, rel);
     *rel = answered(c, k, f);
     if (*rel < 0) {
         /* The quote proves what caused an ICMP error: none of our probes;

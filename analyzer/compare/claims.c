@@ -122,6 +122,7 @@ static void one_count(struct st_claims *cl)
         if (last && last->addr == k->addr && last->run == k->run && sum) {
             last->sent = add_sat(last->sent, k->sent), last->rcvd = add_sat(last->rcvd, k->rcvd);
             last->errors = add_sat(last->errors, k->errors);
+            last->blocks = add_sat(last->blocks, k->blocks);
             continue;
         }
         if (last && last->addr == k->addr && last->run == k->run)
@@ -217,7 +218,7 @@ static int read_file(const char *path, const struct st_claims_cmd *cmd, struct s
             set_claim(cl, run, addr, claim);
         if (st.counted) {
             push_count(cl, &(struct st_trace_count){st.count_addr, run, no, st.count_sent,
-                                                    st.count_rcvd, st.count_errors});
+                                                    st.count_rcvd, st.count_errors, 1});
             st.counted = false;
         }
     }

@@ -127,8 +127,10 @@ static int load(const char *prog, const char *trace, const char *capture, const 
     if (!st_capture_filter(capture, l->c.capture_filter, sizeof l->c.capture_filter))
         l->c.capture_filter[0] = '\0';
     bool from_wire = !l->trace.npkts && !l->trace.unsent;
-    if (from_wire)
+    if (from_wire) {
+        l->scanner.end_ns = l->c.scanner_end_ns;
         st_wire_side_build(&l->trace, &l->cap, &l->scanner);
+    }
     phase("aligning %zu trace packets with %zu frames", l->trace.npkts, l->cap.n);
     l->c.from_wire = from_wire; /* the causes depend on it */
     l->c.no_trace_why = from_wire ? l->scanner.no_trace_why : NULL;

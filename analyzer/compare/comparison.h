@@ -248,6 +248,13 @@ struct st_comparison {
     struct st_miscount *miscounts;
     size_t nmiscounts;
     const char *miscount_scanner;
+    /* hosts whose echo requests carry several ids in a run of ping or
+     * fping built from the wire, which give all theirs one: another
+     * program's ping to them beside the scanner that the wire cannot tell
+     * apart (stated_counts.c); their statistics are not checked, and the
+     * first of them */
+    size_t echo_ids_mixed;
+    uint32_t echo_ids_mixed_first;
     /* runs whose "Starting ... at" minute the capture's clock does not fit
      * (run_dates.c): the first's start by the capture and by its line */
     size_t date_mismatch;

@@ -26,11 +26,8 @@ static bool same_identity(const struct st_pkt *a, const struct st_pkt *b)
         return a->ip.len == b->ip.len;
     if (a->net != ST_NET_IPV6)
         return false;
-    /* echo id and seq, where the reader filled them (the dissection does
-     * not: nmap's ICMPv6 lines print neither) */
-    bool icmp6 = a->proto == ST_IPPROTO_ICMPV6;
-    return a->ip6.plen == b->ip6.plen && a->ip6.flow == b->ip6.flow &&
-           (!icmp6 || (a->l4.icmp.id == b->l4.icmp.id && a->l4.icmp.seq == b->l4.icmp.seq));
+    /* (an ICMPv6 echo's id and seq: st_pkt_same, which the dissection fills) */
+    return a->ip6.plen == b->ip6.plen && a->ip6.flow == b->ip6.flow;
 }
 
 /* Seen elsewhere: another hop count, link-layer pair or capture point (the

@@ -45,6 +45,11 @@ uint64_t st_group_key(const struct st_pkt *p, bool is_reply)
 {
     if (!echo(p, is_reply))
         return 0;
+    /* an ICMPv6 echo without its id and seq (nmap's line, a frame cut
+     * short) has a key of its own: of all such packets, equal to no
+     * other's (0 is a legal id) */
+    if (p->net == ST_NET_IPV6 && (p->flags & ST_PKT_NO_ECHO_ID))
+        return (uint64_t)p->net << 32 | 1ULL << 40;
     return (uint64_t)p->net << 32 | (uint64_t)p->l4.icmp.id << 16 | p->l4.icmp.seq;
 }
 
@@ -85,8 +90,9 @@ void st_groups_find(struct st_comparison *c)
             c->bcast = st_groups_by_answers(c->cap, &c->nbcast);
             answers_read = true;
         }
+        /* the frame's key: it has the id and seq an ICMPv6 line lacks */
         if (st_group_probe(w, c->bcast, c->nbcast))
-            push(c, st_group_key(p, false), i, st_pkt_dst_host(p));
+            push(c, st_group_key(w, false), i, st_pkt_dst_host(p));
     }
     if (!c->ngroups)
         return;

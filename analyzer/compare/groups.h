@@ -53,7 +53,8 @@ bool st_broadcast_of(uint32_t d, uint32_t x);
 
 /* An echo request's or echo reply's family, id and sequence as one key
  * (never 0), the same for a request and its replies; 0 for any other
- * packet. is_reply: which of the two p must be. */
+ * packet. is_reply: which of the two p must be. An ICMPv6 echo whose id
+ * is unknown (ST_PKT_NO_ECHO_ID) has the family's key for that. */
 uint64_t st_group_key(const struct st_pkt *p, bool is_reply);
 
 /* The trace's probes of a group into c->groups, and their groups into

@@ -59,7 +59,7 @@ bool st_trace_read_count(struct st_trace *t, const char *line, uint32_t no)
         t->counts = v, t->cap_counts = cap;
     }
     t->counts[t->ncounts++] = (struct st_trace_count){
-        t->count_pending, t->nruns ? (uint32_t)t->nruns - 1 : 0, no, sent, rcvd, 0};
+        t->count_pending, t->nruns ? (uint32_t)t->nruns - 1 : 0, no, sent, rcvd, 0, 1};
     t->count_pending = 0;
     return true;
 }
@@ -226,7 +226,7 @@ enum part { SENT, RCVD, RCVD_NEW, RCVD_UNSURE, RCVD_NEW_UNSURE, PARTS };
 /* An echo request on the wire: its id and sequence, the host it went to,
  * whether a reply came. */
 struct echo {
-    uint32_t key; /* id << 16 | seq */
+    uint64_t key; /* echo_key */
     uint32_t host;
     bool answered;
 };
@@ -245,6 +245,19 @@ static bool is_echo(const struct st_pkt *p, bool request)
            p->l4.icmp.type == (request ? ST_ICMP6_ECHO_REQUEST : ST_ICMP6_ECHO_REPLY);
 }
 
+/* An echo's protocol, id and sequence, the same for a request and its
+ * replies (an ICMPv6 echo's only where the reader saw them: is_echo6_cut) */
+static uint64_t echo_key(const struct st_pkt *p)
+{
+    return (uint64_t)p->proto << 32 | (uint32_t)p->l4.icmp.id << 16 | p->l4.icmp.seq;
+}
+
+/* An ICMPv6 echo without its id and sequence (a frame cut short). */
+static bool is_echo6_cut(const struct st_pkt *p)
+{
+    return p->proto == ST_IPPROTO_ICMPV6 && (p->flags & ST_PKT_NO_ECHO_ID);
+}
+
 static bool link_layer(const struct st_pkt *p)
 {
     return p->net == ST_NET_ARP || st_pkt_is_nd(p, ST_ICMP6_NEIGHBOR_SOLICIT) ||
@@ -254,6 +267,8 @@ static bool link_layer(const struct st_pkt *p)
 struct parts {
     uint64_t *v; /* sorted: a host's parts together */
     size_t n;
+    uint64_t *ids; /* host << 32 | echo_key's low bits of its requests, sorted, unique */
+    size_t nids;
     size_t stray; /* ICMP errors to the scanner about no probe of this run (hping3 counts them) */
 };
 
@@ -274,18 +289,21 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
     const struct st_trace *t = c->trace;
     struct st_pkt tmp;
     ps->v = malloc((2 * t->npkts + 1) * sizeof *ps->v);
+    ps->ids = malloc((t->npkts + 1) * sizeof *ps->ids);
     struct echo *e = malloc((t->npkts + 1) * sizeof *e);
     size_t ne = 0;
-    if (!ps->v || !e)
+    if (!ps->v || !ps->ids || !e)
         abort();
-    ps->n = ps->stray = 0;
+    ps->n = ps->stray = ps->nids = 0;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir != ST_DIR_SENT || link_layer(p))
             continue;
-        if (is_echo(p, true))
-            e[ne++] = (struct echo){(uint32_t)p->l4.icmp.id << 16 | p->l4.icmp.seq,
-                                    st_trace_pkt_host(c, i), false};
+        if (is_echo(p, true) && !is_echo6_cut(p)) {
+            e[ne++] = (struct echo){echo_key(p), st_trace_pkt_host(c, i), false};
+            ps->ids[ps->nids++] =
+                (uint64_t)st_trace_pkt_host(c, i) << 32 | (uint32_t)(echo_key(p) >> 16);
+        }
         if (is_echo(p, true) || !echo_only)
             push_part(ps, st_trace_pkt_host(c, i), SENT);
     }
@@ -300,12 +318,11 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
         if (timed && ft > end)
             continue;
         bool unsure = timed && ft > end - EXIT_SLACK_NS;
-        if (is_echo(p, false) && p->proto == ST_IPPROTO_ICMPV6) {
-            /* the dissection reads no ICMPv6 echo id or sequence: a reply
-             * is its source's (a group's members answer as themselves) */
+        if (is_echo(p, false) && is_echo6_cut(p)) {
+            /* a reply cut before its id and sequence: its source's, new */
             push_part(ps, st_trace_pkt_host(c, i), unsure ? RCVD_NEW_UNSURE : RCVD_NEW);
         } else if (is_echo(p, false)) {
-            struct echo key = {.key = (uint32_t)p->l4.icmp.id << 16 | p->l4.icmp.seq};
+            struct echo key = {.key = echo_key(p)};
             struct echo *q = bsearch(&key, e, ne, sizeof *e, cmp_echo);
             while (q && q > e && q[-1].key == key.key)
                 q--;
@@ -330,6 +347,16 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
     }
     free(e);
     st_sort(ps->v, ps->n, sizeof *ps->v, st_cmp_u64);
+    ps->nids = st_sort_unique(ps->ids, ps->nids, sizeof *ps->ids, st_cmp_u64);
+}
+
+/* How many ids (and protocols) the echo requests to addr carry. */
+static size_t ids_of(const struct parts *ps, uint32_t addr)
+{
+    size_t i = st_u64_lower(ps->ids, ps->nids, (uint64_t)addr << 32), n = 0;
+    while (i + n < ps->nids && ps->ids[i + n] >> 32 == addr)
+        n++;
+    return n;
 }
 
 /* Host addr's parts, counted: [part] */
@@ -398,7 +425,7 @@ void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count 
         return;
     /* what an earlier reading of the claims found (its placed hosts are
      * gone with st_claims_place_unprobed's) */
-    c->miscounted = c->miscounted_unprobed = 0;
+    c->miscounted = c->miscounted_unprobed = c->echo_ids_mixed = 0;
     free(c->miscounts);
     c->miscounts = NULL;
     c->nmiscounts = 0;
@@ -425,10 +452,20 @@ void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count 
         /* its own address answers over the loopback interface, on no wire */
         if (!s->sent || st_is_own_host(c, s->addr))
             continue;
+        /* ping and fping give all their requests one id (a run's: ping's
+         * statistics summed are as many runs): more are another program's
+         * ping beside it too (wire_build.c leaves out only those it still
+         * sent after the command exited), which the counts cannot be held
+         * against */
+        if (!hping3 && ids_of(&ps, s->addr) > (s->blocks ? s->blocks : 1)) {
+            if (!c->echo_ids_mixed++)
+                c->echo_ids_mixed_first = s->addr;
+            continue;
+        }
         size_t k[PARTS];
         parts_of(&ps, s->addr, k);
         size_t sure = distinct ? k[RCVD_NEW] : k[RCVD] + k[RCVD_NEW];
-        if (distinct && sure > k[SENT]) /* (ICMPv6: replies not told apart by sequence) */
+        if (distinct && sure > k[SENT]) /* (ICMPv6 replies cut before their sequence) */
             sure = k[SENT];
         size_t maybe = (distinct ? k[RCVD_NEW_UNSURE] : k[RCVD_UNSURE] + k[RCVD_NEW_UNSURE]) +
                        (hping3 ? ps.stray : 0);
@@ -458,4 +495,5 @@ void st_stated_counts_wire(struct st_comparison *c, const struct st_trace_count 
     }
     free(u);
     free(ps.v);
+    free(ps.ids);
 }

@@ -1107,6 +1107,14 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
              c->unseen_targets, ST_S(c->unseen_targets), st_host_str(c->unseen_target, a),
              c->unseen_targets > 1 ? "..." : "");
     }
+    if (c->echo_ids_mixed) {
+        char a[ST_HOST_STRLEN];
+        PART(" %zu host%s (%s%s) whose echo requests carry several ids: another program's "
+             "ping beside %s, which the wire cannot tell apart; its statistics not checked",
+             c->echo_ids_mixed, ST_S(c->echo_ids_mixed), st_host_str(c->echo_ids_mixed_first, a),
+             c->echo_ids_mixed > 1 ? "..." : "",
+             c->miscount_scanner ? c->miscount_scanner : "the scanner");
+    }
     result_unseen(c, r, outside);
     if (!r->len)
         snprintf(buf, size, "%s",

@@ -53,6 +53,7 @@ struct st_trace_count {
     uint32_t addr, run, line; /* hosts.h id, the log's run, its "Probes Sent" line */
     uint32_t sent, rcvd;
     uint32_t errors; /* ping's "+N errors": probes its kernel refused or a router answered */
+    uint32_t blocks; /* the statistics summed: ping's runs (each its own echo id) */
 };
 
 struct st_trace_warning {

@@ -282,6 +282,43 @@ static uint32_t host_of(const struct nd_table *nt, const struct st_pkt *p, bool 
     return src_of(p);
 }
 
+/* An echo request or reply's protocol and id (+1: never 0), or 0 for any
+ * other packet (an ICMPv6 echo cut before its id too). */
+static uint64_t echo_id_key(const struct st_pkt *p)
+{
+    bool echo =
+        (p->proto == ST_IPPROTO_ICMP &&
+         (p->l4.icmp.type == ST_ICMP_ECHO_REQUEST || p->l4.icmp.type == ST_ICMP_ECHO_REPLY)) ||
+        (p->proto == ST_IPPROTO_ICMPV6 && !(p->flags & ST_PKT_NO_ECHO_ID) &&
+         (p->l4.icmp.type == ST_ICMP6_ECHO_REQUEST || p->l4.icmp.type == ST_ICMP6_ECHO_REPLY));
+    return echo ? ((uint64_t)p->proto << 16 | p->l4.icmp.id) + 1 : 0;
+}
+
+/*
+ * The echo ids that are another program's: ping and fping give all their
+ * echo requests one id (their process's), so an id the scanner's host
+ * still sent a request with after the command exited (a ping to the same
+ * host running beside it) is none of the command's, nor are its requests
+ * and replies before (compare calls them background). Nothing without the
+ * command's end (run.json).
+ */
+#define LATE_NS 10000000LL /* (what a capture timestamps after the exit it had sent) */
+static void foreign_echo_ids(const struct st_dissection *cap, const struct st_scanner_cmd *s,
+                             const struct addrset *scanner, bool by_dir, struct addrset *out)
+{
+    struct st_pkt tmp;
+    if (!s->end_ns || (strcmp(s->name, "ping") && strcmp(s->name, "fping")))
+        return;
+    for (size_t i = 0; i < cap->n; i++) {
+        const struct st_pkt *p = st_store_get(&cap->frames, i, &tmp);
+        bool sent = by_dir ? p->dir == ST_DIR_SENT : set_has(scanner, src_of(p));
+        bool request =
+            p->l4.icmp.type == ST_ICMP_ECHO_REQUEST || p->l4.icmp.type == ST_ICMP6_ECHO_REQUEST;
+        if (readable(p) && sent && request && p->time_ns > s->end_ns + LATE_NS && echo_id_key(p))
+            set_add(out, echo_id_key(p));
+    }
+}
+
 /* A question to a name server: the scanner's host resolving a name (a
  * target given by name, fping -d), no probe, unless the command asks for
  * port 53 (compare calls it dns). */
@@ -326,7 +363,7 @@ static void one_mode(struct st_trace *t, const char *name)
 size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
                           const struct st_scanner_cmd *s)
 {
-    struct addrset scanner = {0}, probed = {0}, probes = {0}, groups = {0};
+    struct addrset scanner = {0}, probed = {0}, probes = {0}, groups = {0}, foreign = {0};
     struct recent recent = {{0}, 0};
     struct st_pkt tmp;
     struct nd_table nt;
@@ -336,6 +373,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     bool by_dir = find_scanner(cap, s, &scanner);
     for (size_t i = 0; i < t->nlocal; i++) /* the host's own (run.json) */
         set_add(&scanner, t->local[i]);
+    foreign_echo_ids(cap, s, &scanner, by_dir, &foreign);
     one_mode(t, s->mode[0] ? s->mode : "wire");
     snprintf(t->dialect, sizeof t->dialect, "wire");
     /* the scanner's own report lines are its claims (claims.h), not the verdicts */
@@ -351,7 +389,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
         uint32_t host = host_of(&nt, p, sent);
         if (p->net != ST_NET_ARP && copy_of_recent(cap, &recent, p))
             continue;
-        if (s->kernel_link && link_layer(p))
+        if ((s->kernel_link && link_layer(p)) || set_has(&foreign, echo_id_key(p)))
             continue;
         if (sent) {
             bool group = group_probe(p, s, &bc);
@@ -381,6 +419,7 @@ size_t st_wire_side_build(struct st_trace *t, const struct st_dissection *cap,
     free(probed.slot);
     free(probes.slot);
     free(groups.slot);
+    free(foreign.slot);
     free(bc.v);
     free(nt.g);
     /* the wire decided every target it holds: a silent one is down (what

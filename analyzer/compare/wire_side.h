@@ -41,6 +41,8 @@ struct st_scanner_cmd {
                             * probed, as its address is not on the command line; "" none */
     const char *no_trace_why; /* why a scanner that can trace its packets printed no
                                * trace (nmap without --packet-trace...), or NULL */
+    int64_t end_ns;           /* when the command exited, on the capture's clock
+                               * (run.json; 0 unknown) */
 };
 
 /*

@@ -102,6 +102,8 @@ const char *const st_field_names[ST_NFIELDS] = {
     [ST_F_ICMPV6_ND_NS_TARGET] = "icmpv6.nd.ns.target_address",
     [ST_F_ICMPV6_ND_NA_TARGET] = "icmpv6.nd.na.target_address",
     [ST_F_ICMPV6_OPT_LINKADDR] = "icmpv6.opt.linkaddr",
+    [ST_F_ICMPV6_ECHO_IDENTIFIER] = "icmpv6.echo.identifier",
+    [ST_F_ICMPV6_ECHO_SEQUENCE_NUMBER] = "icmpv6.echo.sequence_number",
     [ST_F_FRAME_INTERFACE_ID] = "frame.interface_id",
     [ST_F_SLL_PKTTYPE] = "sll.pkttype",
     [ST_F_SLL_IFINDEX] = "sll.ifindex",
@@ -456,19 +458,28 @@ static void fill_icmp6_quote(doc_t *d, struct st_pkt *p)
     } else if (q->ip6.nh == ST_IPPROTO_ICMPV6) {
         q->icmp_type = (uint8_t)num(d, ST_F_ICMPV6_TYPE, 1);
         q->icmp_code = (uint8_t)num(d, ST_F_ICMPV6_CODE, 1);
+        /* a quoted echo's: the error itself has none, so they come first */
+        q->icmp_id = (uint16_t)num(d, ST_F_ICMPV6_ECHO_IDENTIFIER, 0);
+        q->icmp_seq = (uint16_t)num(d, ST_F_ICMPV6_ECHO_SEQUENCE_NUMBER, 0);
     }
     quote_cut(d, q, q->ip6.nh);
 }
 
-/* ICMPv6: type and code; neighbour discovery's target and link-layer
- * address; an error's quote. The echo id and seq are not read: nmap's
- * ICMPv6 lines do not print them, so a frame is matched without them. */
+/* ICMPv6: type and code; an echo's id and sequence (known only when the
+ * capture kept them: nmap's ICMPv6 lines print neither, and 0 is an id);
+ * neighbour discovery's target and link-layer address; an error's quote. */
 static void fill_icmp6(doc_t *d, struct st_pkt *p)
 {
     struct st_icmp *m = &p->l4.icmp;
     m->type = (uint8_t)num(d, ST_F_ICMPV6_TYPE, 0);
     m->code = (uint8_t)num(d, ST_F_ICMPV6_CODE, 0);
     m->len = p->l4len;
+    if (m->type == ST_ICMP6_ECHO_REQUEST || m->type == ST_ICMP6_ECHO_REPLY) {
+        m->id = (uint16_t)num(d, ST_F_ICMPV6_ECHO_IDENTIFIER, 0);
+        m->seq = (uint16_t)num(d, ST_F_ICMPV6_ECHO_SEQUENCE_NUMBER, 0);
+        if (!has(d, ST_F_ICMPV6_ECHO_SEQUENCE_NUMBER))
+            p->flags |= ST_PKT_NO_ECHO_ID;
+    }
     enum st_field target = m->type == ST_ICMP6_NEIGHBOR_SOLICIT  ? ST_F_ICMPV6_ND_NS_TARGET
                            : m->type == ST_ICMP6_NEIGHBOR_ADVERT ? ST_F_ICMPV6_ND_NA_TARGET
                                                                  : ST_NFIELDS;

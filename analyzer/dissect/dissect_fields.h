@@ -101,6 +101,8 @@ enum st_field {
     ST_F_ICMPV6_ND_NS_TARGET,
     ST_F_ICMPV6_ND_NA_TARGET,
     ST_F_ICMPV6_OPT_LINKADDR,
+    ST_F_ICMPV6_ECHO_IDENTIFIER,
+    ST_F_ICMPV6_ECHO_SEQUENCE_NUMBER,
     /* where the frame was captured (copies.c tells a packet seen at two
      * points from one sent twice): the pcapng interface; Linux cooked
      * captures (-i any) name no Ethernet header but the packet type, the

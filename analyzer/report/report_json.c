@@ -89,6 +89,8 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
         st_jw_int(w, "miscounted", (int64_t)c->miscounted);
         st_jw_int(w, "miscounted_unprobed", (int64_t)c->miscounted_unprobed);
     }
+    if (c->echo_ids_mixed) /* likewise: hosts whose counts were not checked */
+        st_jw_int(w, "echo_ids_mixed", (int64_t)c->echo_ids_mixed);
     st_cause_counts(c, counts);
     st_jw_object(w, "causes");
     for (int k = 1; k < ST_CAUSE_COUNT; k++)

@@ -128,9 +128,11 @@ bool st_pkt_same(const struct st_pkt *a, const struct st_pkt *b)
         return a->l4.icmp.type == b->l4.icmp.type && a->l4.icmp.code == b->l4.icmp.code &&
                a->l4.icmp.id == b->l4.icmp.id && a->l4.icmp.seq == b->l4.icmp.seq;
     case ST_IPPROTO_ICMPV6:
-        /* nmap's ICMPv6 lines print no echo id or seq (the decoder reads
-         * them for the scanner; the dissectors do not): type and code */
-        return a->l4.icmp.type == b->l4.icmp.type && a->l4.icmp.code == b->l4.icmp.code;
+        /* an echo's id and seq where both sides know them: nmap's ICMPv6
+         * lines print neither, and such a line is its frame all the same */
+        return a->l4.icmp.type == b->l4.icmp.type && a->l4.icmp.code == b->l4.icmp.code &&
+               ((a->flags | b->flags) & ST_PKT_NO_ECHO_ID ||
+                (a->l4.icmp.id == b->l4.icmp.id && a->l4.icmp.seq == b->l4.icmp.seq));
     default:
         return true;
     }
@@ -143,7 +145,8 @@ static uint64_t mix(uint64_t h, uint64_t v)
 }
 
 /* A hash of the fields st_pkt_same compares (all but IPv6's flow label,
- * which an ND line lacks): equal packets hash equal.
+ * which an ND line lacks, and an ICMPv6 echo's id and seq, which nmap's
+ * lines lack): equal packets hash equal.
  * (Not for connect records, which match frames by st_pkt_peer_hash.) */
 uint64_t st_pkt_hash(const struct st_pkt *p)
 {
@@ -179,7 +182,8 @@ uint64_t st_pkt_hash(const struct st_pkt *p)
         return mix(mix(mix(mix(h, p->l4.icmp.type), p->l4.icmp.code), p->l4.icmp.id),
                    p->l4.icmp.seq);
     case ST_IPPROTO_ICMPV6:
-        return mix(mix(h, p->l4.icmp.type), p->l4.icmp.code); /* as st_pkt_same */
+        /* not the echo id and seq, which a trace line lacks */
+        return mix(mix(h, p->l4.icmp.type), p->l4.icmp.code);
     default:
         return h;
     }

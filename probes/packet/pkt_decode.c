@@ -241,7 +241,7 @@ static void decode_quote6(struct st_cur c, struct st_quote *q)
     if (q->ip6.nh == ST_IPPROTO_ICMPV6) {
         q->icmp_type = st_u8(&l4, 0);
         q->icmp_code = st_u8(&l4, 1);
-        q->icmp_id = st_be16(&l4, 4); /* the scanner's; compare leaves them aside */
+        q->icmp_id = st_be16(&l4, 4); /* a quoted echo's, as the dissectors read them */
         q->icmp_seq = st_be16(&l4, 6);
     } else if (q->ip6.nh == ST_IPPROTO_TCP || q->ip6.nh == ST_IPPROTO_UDP ||
                q->ip6.nh == ST_IPPROTO_SCTP) {
@@ -282,10 +282,11 @@ static void decode_icmp6(struct st_cur c, struct st_pkt *p)
     struct st_icmp *m = &p->l4.icmp;
     if (!decode_icmp_head(&c, p))
         return;
-    /* The echo id and seq are read for the scanner, which matches its
-     * replies by them; the dissectors leave them out (nmap's ICMPv6 lines do
-     * not print them), and compare matches a line to its frame without them. */
+    /* The echo id and seq, as the dissectors read them (a trace line of
+     * nmap's has none: compare matches it to its frame without them) */
     if (m->type == ST_ICMP6_ECHO_REQUEST || m->type == ST_ICMP6_ECHO_REPLY) {
+        if (!st_cur_has(&c, 4, 4))
+            p->flags |= ST_PKT_NO_ECHO_ID;
         m->id = st_be16(&c, 4);
         m->seq = st_be16(&c, 6);
     }

@@ -791,6 +791,9 @@ static bool parse_other(struct cur *c, struct st_pkt *p)
             return false;
         p->l4.icmp.type = (uint8_t)type;
         p->l4.icmp.code = (uint8_t)code;
+        /* nmap prints no echo id or seq: unknown, not 0 */
+        if (type == ST_ICMP6_ECHO_REQUEST || type == ST_ICMP6_ECHO_REPLY)
+            p->flags |= ST_PKT_NO_ECHO_ID;
     } else if (!colon) {
         return fail(c, "expected ':' after destination");
     }

@@ -61,6 +61,11 @@ enum {
     /* Printed by nmap's ND reader ("neighbor advertisement A > B T is at
      * MAC"), not by its IP packet tracer: the formatter uses that layout. */
     ST_PKT_ND_TRACE = 1u << 5,
+    /* An ICMPv6 echo whose identifier and sequence number the reader did
+     * not see: nmap's ICMPv6 lines print neither (the parser's records), a
+     * frame cut before them. id and seq then read 0, which is no "none" (0
+     * is a legal id): st_pkt_same takes them to match any. */
+    ST_PKT_NO_ECHO_ID = 1u << 6,
 };
 
 /* IP protocol numbers scantrace decodes. */
@@ -164,7 +169,8 @@ struct st_quote {
 struct st_icmp {
     uint8_t type, code;
     uint16_t csum;
-    uint16_t id, seq;           /* echo, timestamp, mask, information */
+    uint16_t id, seq;           /* echo, timestamp, mask, information (ICMPv6
+                                 * echo: unknown with ST_PKT_NO_ECHO_ID) */
     uint32_t orig, recv, trans; /* timestamp */
     uint32_t mask;              /* address mask */
     uint32_t gateway;           /* redirect */
@@ -224,7 +230,8 @@ const char *st_ip4_str(uint32_t addr, char *buf);
 /*
  * Whether two records describe the same packet: same protocol identity (ARP
  * op and addresses; IP addresses, id and protocol, or IPv6's flow label; ports,
- * flags and seq; ICMP type, code, id and seq). Time, link layer and checksums
+ * flags and seq; ICMP type, code, id and seq: ICMPv6 echo's where both know
+ * them, not ST_PKT_NO_ECHO_ID). Time, link layer and checksums
  * are not compared.
  * A connect record is the same as the kernel's SYN for it (issued), or the
  * SYN/ACK or RST that answered it (result).

@@ -87,6 +87,10 @@ static void add_frame(const char *name, struct st_dissection *cap, const char *s
     if (q)
         quote_probe(name, &p, q + strlen(QUOTING));
     p.flags &= ~(unsigned)ST_PKT_L4_SHORT; /* a LOW line's ICMP: the frame has it all */
+    if (p.flags & ST_PKT_NO_ECHO_ID) { /* an ICMPv6 echo's id and seq, which nmap does not print */
+        p.flags &= ~(unsigned)ST_PKT_NO_ECHO_ID;
+        p.l4.icmp.id = 0x5eed;
+    }
     if (p.net == ST_NET_ARP && (p.arp.op & 0xff) == 2 && !p.arp.tpa)
         st_ip4_parse(SCANNER, &p.arp.tpa); /* nmap's line names no target: it was us */
     p.link = sll ? ST_LINK_SLL : ST_LINK_ETHERNET;

@@ -707,6 +707,58 @@ static void test_same_packet(void **state)
     st_rows_done();
 }
 
+/* ICMPv6 echoes: nmap's line prints no id or seq (unknown: "-"), a frame
+ * has them ("ID/SEQ"; "cut": a frame cut before them). A line is its frame
+ * whatever the id; two frames are one packet only with the same id and seq
+ * (ping -6's second request is no copy of its first, another program's
+ * echo no reply to this one's); 0 is an id like any other. */
+#define ECHO6(type)                                                                                \
+    "SENT (0.0100s) ICMPv6 (58) 2001:2:0:2::1 > 2001:2:0:3::2 (type=" type "/code=0) hopl=255 "    \
+    "flow=0 payloadlen=16"
+static const struct {
+    const char *name, *a, *a_echo, *b, *b_echo;
+    bool same;
+} same_echo6[] = {
+    {"nmap's line and its frame", ECHO6("128"), "-", ECHO6("128"), "4660/1", true},
+    {"nmap's line and a frame of id 0", ECHO6("128"), "-", ECHO6("128"), "0/0", true},
+    {"a frame and itself", ECHO6("128"), "4660/1", ECHO6("128"), "4660/1", true},
+    {"ping -6's next request", ECHO6("128"), "4660/1", ECHO6("128"), "4660/2", false},
+    {"another program's request", ECHO6("128"), "4660/1", ECHO6("128"), "4661/1", false},
+    {"id 0 is no wildcard", ECHO6("128"), "0/0", ECHO6("128"), "4660/0", false},
+    {"a frame cut before its id", ECHO6("128"), "cut", ECHO6("128"), "4660/1", true},
+    {"a request is no reply", ECHO6("128"), "4660/1", ECHO6("129"), "4660/1", false},
+};
+
+static void echo6_row(const char *name, const char *line, const char *echo, struct st_pkt *p)
+{
+    unsigned id, seq;
+    st_row_parse(name, line, p);
+    if (!(p->flags & ST_PKT_NO_ECHO_ID))
+        st_row_fail("%s: nmap's ICMPv6 echo line read with an id", name);
+    if (sscanf(echo, "%u/%u", &id, &seq) == 2) {
+        p->flags &= ~(unsigned)ST_PKT_NO_ECHO_ID;
+        p->l4.icmp.id = (uint16_t)id;
+        p->l4.icmp.seq = (uint16_t)seq;
+    }
+}
+
+static void test_same_echo6(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof same_echo6 / sizeof same_echo6[0]; i++) {
+        struct st_pkt a, b;
+        echo6_row(same_echo6[i].name, same_echo6[i].a, same_echo6[i].a_echo, &a);
+        echo6_row(same_echo6[i].name, same_echo6[i].b, same_echo6[i].b_echo, &b);
+        bool got = st_pkt_same(&a, &b);
+        if (got != same_echo6[i].same || got != st_pkt_same(&b, &a))
+            st_row_fail("%s: %s, want %s", same_echo6[i].name, got ? "same" : "different",
+                        same_echo6[i].same ? "same" : "different");
+        if (got && st_pkt_hash(&a) != st_pkt_hash(&b))
+            st_row_fail("%s: same packets, different hashes", same_echo6[i].name);
+    }
+    st_rows_done();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_plan6),
         cmocka_unit_test(test_mode_names),
         cmocka_unit_test(test_same_packet),
+        cmocka_unit_test(test_same_echo6),
         cmocka_unit_test(test_mode_labels),
         cmocka_unit_test(test_mode_asked),
         cmocka_unit_test(test_port_list),
