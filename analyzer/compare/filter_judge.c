@@ -65,28 +65,39 @@ static int dlt_of(uint16_t linktype, enum st_link *link, int *family)
     }
 }
 
-/* A word of the filter that is pcap-filter(7)'s own (a primitive, a
- * qualifier, a field or value name), not a name to be looked up. */
+/* The words of pcap-filter(7): its primitives, qualifiers and field names,
+ * then its value names, whole ("tcp-server" would be a host's name), a
+ * space after each. A filter's word that is none of them (nor a literal) is
+ * a name libpcap would look up. */
+static const char keywords[] =
+    "dst src host net mask port portrange proto protochain gateway ether ip ip6 arp rarp "
+    "tcp udp icmp icmp6 igmp igrp pim ah esp vrrp carp sctp and or not less greater len "
+    "broadcast multicast inbound outbound vlan mpls pppoed pppoes geneve link ppp slip "
+    "fddi tr wlan atalk aarp decnet iso stp ipx netbeui llc ifindex tcpflags icmptype "
+    "icmpcode icmp6type icmp6code type subtype dir radio "
+    "tcp-fin tcp-syn tcp-rst tcp-push tcp-ack tcp-urg tcp-ece tcp-cwr icmp-echoreply "
+    "icmp-unreach icmp-sourcequench icmp-redirect icmp-echo icmp-routeradvert "
+    "icmp-routersolicit icmp-timxceed icmp-paramprob icmp-tstamp icmp-tstampreply icmp-ireq "
+    "icmp-ireqreply icmp-maskreq icmp-maskreply icmp6-destinationunreach "
+    "icmp6-packettoobig icmp6-timeexceeded icmp6-parameterproblem icmp6-echo "
+    "icmp6-echoreply icmp6-multicastlistenerquery icmp6-multicastlistenerreportv1 "
+    "icmp6-multicastlistenerdone icmp6-routersolicit icmp6-routeradvert "
+    "icmp6-neighborsolicit icmp6-neighboradvert icmp6-redirect icmp6-routerrenum "
+    "icmp6-nodeinformationquery icmp6-nodeinformationresponse "
+    "icmp6-ineighbordiscoverysolicit icmp6-ineighbordiscoveryadvert "
+    "icmp6-multicastlistenerreportv2 icmp6-homeagentdiscoveryrequest "
+    "icmp6-homeagentdiscoveryreply icmp6-mobileprefixsolicit icmp6-mobileprefixadvert "
+    "icmp6-certpathsolicit icmp6-certpathadvert icmp6-multicastrouteradvert "
+    "icmp6-multicastroutersolicit icmp6-multicastrouterterm ";
+
 static bool keyword(const char *w, size_t n)
 {
-    static const char *const words[] = {
-        "dst",     "src",        "host",     "net",      "mask",      "port",      "portrange",
-        "proto",   "protochain", "gateway",  "ether",    "ip",        "ip6",       "arp",
-        "rarp",    "tcp",        "udp",      "icmp",     "icmp6",     "igmp",      "igrp",
-        "pim",     "ah",         "esp",      "vrrp",     "carp",      "sctp",      "and",
-        "or",      "not",        "less",     "greater",  "len",       "broadcast", "multicast",
-        "inbound", "outbound",   "vlan",     "mpls",     "pppoed",    "pppoes",    "geneve",
-        "link",    "ppp",        "slip",     "fddi",     "tr",        "wlan",      "atalk",
-        "aarp",    "decnet",     "iso",      "stp",      "ipx",       "netbeui",   "llc",
-        "ifindex", "tcpflags",   "icmptype", "icmpcode", "icmp6type", "icmp6code", "type",
-        "subtype", "dir",        "radio"};
-    static const char *const prefixes[] = {"tcp-", "icmp-", "icmp6-"};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strlen(words[i]) == n && !strncmp(w, words[i], n))
+    for (const char *k = keywords; *k;) {
+        size_t len = strcspn(k, " ");
+        if (len == n && !strncmp(k, w, n))
             return true;
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (n > strlen(prefixes[i]) && !strncmp(w, prefixes[i], strlen(prefixes[i])))
-            return true;
+        k += len + 1;
+    }
     return false;
 }
 

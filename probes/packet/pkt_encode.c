@@ -101,9 +101,9 @@ static bool l4_write(const struct st_pkt *p, uint8_t *b, size_t l4, struct st_pk
     switch (p->proto) {
     case ST_IPPROTO_TCP: {
         const struct st_tcp *t = &p->l4.tcp;
-        size_t opt = t->optlen <= l4 - 20 ? t->optlen : 0;
         if (l4 < 20)
             return false;
+        size_t opt = t->optlen <= l4 - 20 ? t->optlen : 0;
         st_put16(b, t->sport);
         st_put16(b + 2, t->dport);
         st_put32(b + 4, t->seq);

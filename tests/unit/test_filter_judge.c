@@ -90,6 +90,8 @@ static const struct {
     /* names are looked up when compiled, not as when captured: not judged */
     {"port https", ETH, "??????????"},
     {"host router.lab", ETH, "??????????"},
+    {"host tcp-server", ETH, "??????????"}, /* a name like a keyword's */
+    {"icmp[icmptype] = icmp-echo", ETH, "KDDDDDDDD?"},
     {"tcp port 443 and", ETH, "??????????"}, /* does not compile */
 };
 
