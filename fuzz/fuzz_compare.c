@@ -1,7 +1,10 @@
 /*
  * Fuzz target: a whole comparison. The input is a trace, then a line
  * "---- capture", then tshark -T ek lines (compare's two inputs without
- * tshark); the harness aligns them (st_compare_run), summarizes, and renders
+ * tshark; a capture line "filter LINKTYPE EXPR" is the capture filter its
+ * one interface recorded, pcapng's link type and the expression, so the
+ * trace lines without their frame are judged against it); the harness
+ * aligns them (st_compare_run), summarizes, and renders
  * every report format. Whatever the inputs, each trace packet is matched to
  * at most one frame and each frame to at most one packet, both ways the
  * same, and the counts add up.
@@ -15,6 +18,20 @@
 #include "report.h"
 
 #define SEPARATOR "\n---- capture\n"
+
+/* "filter LINKTYPE EXPR": the capture's one interface and its filter. */
+static void set_filter(struct st_comparison *c, const char *spec)
+{
+    char *end;
+    long lt = strtol(spec, &end, 10);
+    if (end == spec || *end != ' ' || lt < 0 || lt > 65535)
+        return;
+    snprintf(c->capture_filter, sizeof c->capture_filter, "%s", end + 1);
+    snprintf(c->cap_ifaces[0].filter, sizeof c->cap_ifaces[0].filter, "%s", end + 1);
+    c->cap_ifaces[0].linktype = (uint16_t)lt;
+    c->cap_ifaces[0].whole = strlen(end + 1) < sizeof c->cap_ifaces[0].filter;
+    c->ncap_ifaces = 1;
+}
 
 static void add_frame(struct st_dissection *cap, const char *line)
 {
@@ -88,13 +105,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct st_dissection cap;
     memset(&cap, 0, sizeof cap);
     snprintf(cap.dissector, sizeof cap.dissector, "tshark fuzz");
+    struct st_comparison c;
+    memset(&c, 0, sizeof c);
     char *save = NULL;
     for (char *l = frames ? strtok_r(frames, "\n", &save) : NULL; l;
          l = strtok_r(NULL, "\n", &save))
-        add_frame(&cap, l);
+        if (!strncmp(l, "filter ", 7))
+            set_filter(&c, l + 7);
+        else
+            add_frame(&cap, l);
 
-    struct st_comparison c;
-    memset(&c, 0, sizeof c);
     c.trace_path = "trace";
     c.capture_path = "capture";
     /* one input in two as a side built from the wire (its own causes) */

@@ -95,6 +95,35 @@ for d in fixtures/*/*/; do
   { cat "$d/trace.log"; printf '\n---- capture\n'; grep -v '^{"index"' "$tmp/ek-$name"; } >"$tmp/one"
   put compare "$tmp/one"
 done
+# ... and captures taken with a filter: the filter and its link type (pcapng's) as a
+# "filter LINKTYPE EXPR" line of the capture
+for d in tests/data/capture-filter*/ tests/data/capture-filter-judged/*/; do
+  [ -f "$d/capture.pcapng" ] || continue
+  name=filter-$(basename "$d")
+  EK_OUT=$tmp/ek-$name SCANTRACE_TSHARK=$tmp/tee-tshark "$st" compare --no-write --dissector tshark \
+    "$d/trace.log" "$d/capture.pcapng" >/dev/null 2>&1 || true
+  info=$(capinfos "$d/capture.pcapng")
+  lt=$(sed -n 's/.*Encapsulation = .*(.* - \(.*\))$/\1/p' <<<"$info" | head -1)
+  case $lt in ether) lt=1 ;; linux-sll) lt=113 ;; linux-sll2) lt=276 ;; rawip) lt=101 ;; *) continue ;; esac
+  { cat "$d/trace.log"; printf '\n---- capture\nfilter %s %s\n' "$lt" \
+    "$(sed -n 's/^ *Filter string = //p' <<<"$info" | head -1)"; grep -v '^{"index"' "$tmp/ek-$name"; } >"$tmp/one"
+  put compare "$tmp/one"
+done
+# filter: a link type (pcapng's), a capture filter, a trace line, then the bytes that fill
+# the bits the line leaves out
+while IFS='|' read -r lt f l; do
+  printf '%s\n%s\n%s\n\xde\xad\xbe\xef\x00\xff' "$lt" "$f" "$l" >"$tmp/one"
+  put filter "$tmp/one"
+done <<'SEEDS'
+1|tcp port 443|SENT (0.0160s) TCP 198.18.2.1:39109 > 198.18.3.3:443 S ttl=48 id=42827 iplen=44  seq=4225689722 win=1024 <mss 1460>
+1|icmp or arp|RCVD (0.0135s) ARP reply 198.18.1.2 is-at 5A:59:23:9C:17:2E
+1|host 198.18.1.1|SENT (0.0135s) ARP who-has 198.18.1.2 tell 198.18.1.1
+276|ip6 and tcp|SENT (0.0137s) TCP 2001:2:0:2::1:60633 > 2001:2:0:3::2:443 S hopl=255 flow=0 payloadlen=24 seq=2824564807 win=1024 <mss 1460>
+113|tcp[tcpflags] & tcp-syn != 0|RCVD (0.0160s) TCP 198.18.3.2:443 > 198.18.2.1:39109 SA ttl=63 id=0 iplen=44  seq=3980095785 win=64240 <mss 1460>
+101|host 198.18.3.3 and greater 40|SENT (0.0158s) ICMP [198.18.2.1 > 198.18.3.3 Echo request (type=8/code=0) id=48190 seq=0] IP [ttl=45 id=63362 iplen=28 ]
+1|ether host 5a:59:23:9c:17:2e or ip[6] & 0x40 != 0|SENT (0.0122s) UDP 198.18.2.1:43460 > 198.18.3.2:40125 ttl=43 id=55587 iplen=28 
+229|icmp6 and ip6[1] & 0xf0 = 0|SENT (0.0136s) ICMPv6 (58) 2001:2:0:2::1 > 2001:2:0:3::2 (type=128/code=0) hopl=255 flow=0 payloadlen=8
+SEEDS
 grep -v '^{"index"' "$tmp/ek" | sort -u | awk 'NR <= 200' >"$tmp/docs"
 while IFS= read -r l; do
   printf '%s\n' "$l" >"$tmp/one"

@@ -26,6 +26,7 @@
 
 #include "align_internal.h"
 #include "comparison.h"
+#include "filter_judge.h"
 #include "groups.h"
 #include "util.h"
 
@@ -867,6 +868,40 @@ static void untraced_window(const struct st_comparison *c, size_t k, int64_t *lo
     }
 }
 
+/* The capture's filters, compiled on the first line without its frame. */
+struct filter_judging {
+    struct st_filter_judge *judge;
+    bool made, past_router;
+};
+
+/* Whether the capture's filters would have kept p, so that its frame
+ * missing is missing from the wire. Past a router a probe is missing also
+ * when the router's ARP for its target went unanswered (router-no-arp):
+ * there a probe is judged only if the filter keeps that ARP too (IPv4; the
+ * router's neighbour solicitation comes from an address no line gives). */
+static bool filter_keeps(const struct st_comparison *c, struct filter_judging *fj,
+                         const struct st_pkt *p)
+{
+    if (!fj->made) {
+        fj->made = true;
+        fj->judge = st_filter_judge_new(c->cap_ifaces, c->ncap_ifaces);
+        fj->past_router = fj->judge && past_router(c);
+    }
+    if (!fj->judge || st_filter_judge_pkt(fj->judge, p) != ST_FILTER_KEEPS)
+        return false;
+    if (!fj->past_router || p->dir != ST_DIR_SENT)
+        return true;
+    if (p->net != ST_NET_IPV4)
+        return false;
+    struct st_pkt ask; /* who-has the target, from a router whose address no line says */
+    st_pkt_init(&ask);
+    ask.dir = ST_DIR_SENT;
+    ask.net = ST_NET_ARP;
+    ask.arp =
+        (struct st_arp){.hrd = 1, .pro = 0x0800, .hln = 6, .pln = 4, .op = 1, .tpa = p->ip.dst};
+    return st_filter_judge_pkt(fj->judge, &ask) == ST_FILTER_KEEPS;
+}
+
 /* A session's run traced without --packet-trace: its probes and their
  * answers have no line, so the wire-only frames of its time are its, not
  * unknown (nor another run's retransmissions or missed replies). */
@@ -917,6 +952,7 @@ void st_classify(struct st_comparison *c)
     st_outside_runs(c);
 
     struct arp_seen arp = {0};
+    struct filter_judging fj = {0};
     c->past_router_links = 0;
     st_other_interface(c); /* first: such lines prove nothing of the capture's time */
     st_outside_capture(c);
@@ -947,7 +983,7 @@ void st_classify(struct st_comparison *c)
              * cannot hold: that link is an interface it did not record */
             c->tcause[i] = ST_CAUSE_OTHER_INTERFACE;
             c->past_router_links++;
-        } else if (c->capture_filter[0]) {
+        } else if (c->capture_filter[0] && !filter_keeps(c, &fj, p)) {
             /* the capture kept only what its filter let through: this may be
              * one it kept out (a probe not on the wire cannot be told from it) */
             c->tcause[i] = ST_CAUSE_CAPTURE_FILTER;
@@ -958,6 +994,7 @@ void st_classify(struct st_comparison *c)
     st_unseen_runs(c);
     st_outside_relatives(c);
     st_snaplen(c); /* once every one-sided packet has its cause */
+    st_filter_judge_free(fj.judge);
     st_u32set_free(&arp.asked);
     st_u32set_free(&arp.answered);
     st_u32set_free(&arp.others_asked);

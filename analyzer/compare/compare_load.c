@@ -126,6 +126,8 @@ static int load(const char *prog, const char *trace, const char *capture, const 
      * not missing from the wire */
     if (!st_capture_filter(capture, l->c.capture_filter, sizeof l->c.capture_filter))
         l->c.capture_filter[0] = '\0';
+    size_t nif = st_capture_ifaces(capture, l->c.cap_ifaces, ST_CAPTURE_IFACES_MAX);
+    l->c.ncap_ifaces = nif <= ST_CAPTURE_IFACES_MAX ? nif : 0;
     bool from_wire = !l->trace.npkts && !l->trace.unsent;
     if (from_wire) {
         l->scanner.end_ns = l->c.scanner_end_ns;

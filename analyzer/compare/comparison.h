@@ -17,6 +17,9 @@
 struct st_claims;
 struct st_group_probe;
 
+/* The interfaces of a capture whose filters compare reads (cap_ifaces). */
+#define ST_CAPTURE_IFACES_MAX 8
+
 /* Why a packet is on one side only (see README: "Causes"). */
 enum st_cause {
     ST_CAUSE_NONE = 0,
@@ -190,6 +193,12 @@ struct st_comparison {
      * (causes.c): cause capture-filter, not checked */
     char capture_filter[256];
     size_t filtered;
+    /* the capture's interfaces (their link types and filters): each such
+     * packet is built and run through them (filter_judge.h); one the
+     * filters keep is judged as in a capture without a filter. None read
+     * (or more than fit here): every such packet is capture-filter */
+    struct st_capture_iface cap_ifaces[ST_CAPTURE_IFACES_MAX];
+    size_t ncap_ifaces;
     /* run.json says scantrace made the capture (record, scan): it ran
      * before the scanner started and after it ended */
     bool capture_whole;

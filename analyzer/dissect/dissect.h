@@ -54,6 +54,19 @@ int64_t st_capture_drops(const char *path);
  * size); false when it records none (a pcap records none). */
 bool st_capture_filter(const char *path, char *out, size_t size);
 
+/* A pcapng interface: its link type (pcapng's LINKTYPE_ number) and the
+ * capture filter it records, "" for none; whole: as recorded, not cut (to
+ * the room here, or at a line break), so it can be compiled. */
+struct st_capture_iface {
+    uint16_t linktype;
+    bool whole;
+    char filter[256];
+};
+
+/* The interfaces a pcapng describes, the first max into out; how many it
+ * describes (0: a pcap, or none read). */
+size_t st_capture_ifaces(const char *path, struct st_capture_iface *out, size_t max);
+
 /* Append frame `p`. (Frame comments are not read: scantrace's own probe
  * marks are for people reading the capture in Wireshark, and compare
  * matches frames by their packets, so its capture and nmap's read alike.) */

@@ -531,6 +531,17 @@ static void trace_only(const struct teller *t, long ti)
                 "was on the wire.",
                 article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
                 c->capture_filter);
+    else if (c->tcause[ti] == ST_CAUSE_UNKNOWN && c->capture_filter[0])
+        /* in a filtered capture a line is unknown only when the filter keeps it */
+        fprintf(t->out,
+                "  The trace says %s %s was %s (line %u), but the capture does not have it; "
+                "it was taken with the filter \"%s\", which keeps such a packet, so it was "
+                "not on the wire (unknown).",
+                article(kind), kind,
+                st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->dir == ST_DIR_RCVD
+                    ? "received"
+                    : "sent",
+                st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line, c->capture_filter);
     else
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u), but the capture does not have "

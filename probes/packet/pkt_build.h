@@ -6,8 +6,11 @@
 #ifndef ST_PKT_BUILD_H
 #define ST_PKT_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pkt_record.h"
 
 static inline void st_put16(uint8_t *p, uint16_t v)
 {
@@ -53,5 +56,27 @@ void st_ipv6_write(uint8_t *p, uint16_t plen, uint32_t flow, uint8_t hopl, uint8
 /* The transport checksum of an IPv6 datagram of `len` bytes (TCP, UDP,
  * ICMPv6 or SCTP by its next header; the header has no extension), in place. */
 void st_l4_checksum6(uint8_t *ip6, size_t len);
+
+/*
+ * A packet a trace line tells of, as the bytes of a frame of link type
+ * `link` (Ethernet, Linux cooked SLL or SLL2, raw IP), and which of their
+ * bits the line fixes: known[i] has a bit set for each bit of buf[i] that
+ * is the packet's whatever the line left out. What a trace line does not
+ * say (link-layer addresses, IPv4 TOS and flags, the TCP ack, offset and
+ * options, ICMP past its query fields, ICMPv6 past type and code, an ARP
+ * address the record leaves 0, any payload) is written as zeros, checksums
+ * are computed, and all of it is left unknown: a reader of these bytes (a
+ * capture filter) can tell what it read from the line from what it guessed.
+ */
+struct st_pkt_bytes {
+    uint8_t *buf, *known;
+    size_t size;    /* room in both */
+    size_t len;     /* bytes written */
+    bool len_known; /* the frame is len bytes long (Ethernet pads a short frame, or does not) */
+};
+
+/* Whether record p could be written (a connect record, a fragment, an ARP
+ * line on a link without ARP, a datagram of no stated length: not). */
+bool st_pkt_encode(const struct st_pkt *p, enum st_link link, struct st_pkt_bytes *out);
 
 #endif

@@ -921,6 +921,38 @@ check "capture filter: explain says the filter may have kept the probe out" \
   grep -q 'taken with the filter "icmp or arp", which may have kept it out' \
   <("$st" explain "$cf/trace.log" "$cf/capture.pcapng" 2>&1)
 
+# each line without its frame judged against the filter (tests/data/capture-filter-judged,
+# its README): a SYN the filter keeps, lost before the capture point (nft egress drop in the
+# scanner's namespace, -i any's SLL2 with an IPv6 filter, a forward drop before a capture past
+# the router), is missing from the wire: unknown, DISCREPANCIES (it was capture-filter,
+# UNJUDGED); the lines the filter drops stay capture-filter; explain says the filter keeps it
+cj=tests/data/capture-filter-judged
+for r in kept any6-kept router-kept; do
+  "$st" compare --no-write -f json "$cj/$r/trace.log" "$cj/$r/capture.pcapng" >"$tmp/cj.json"
+  check "capture filter $r: the lost SYN to 443 the filter keeps is unknown, the others capture-filter" \
+    jqt '[.packets[] | select(.cause == "unknown") | "\(.dir) \(.proto) \(.text | test(":443 S$"))"]
+           == ["sent tcp true"]
+         and (.summary.causes | keys) == ["capture-filter", "unknown"]' "$tmp/cj.json"
+  check "capture filter $r: DISCREPANCIES, and UNJUDGED naming the filter for the rest" \
+    jqt '.summary.result | test("^DISCREPANCIES; UNJUDGED: [0-9]+ trace packets .*filter \"")' \
+    "$tmp/cj.json"
+done
+check "capture filter kept: explain says the filter keeps the packet the wire lacks" \
+  grep -q 'line 7), but the capture does not have it; it was taken with the filter "tcp port 443", which keeps such a packet' \
+  <("$st" explain "$cj/kept/trace.log" "$cj/kept/capture.pcapng" 2>&1)
+# never a false discrepancy: a filter that does not compile here (ip broadcast: no netmask), one
+# that reads what no line gives (ether dst), one past the router that keeps out the router's ARP
+# for the target (router-no-arp could not be seen) excuse every line, the lost SYN too
+for r in uncompiled ether router-noarp; do
+  "$st" compare --no-write -f json "$cj/$r/trace.log" "$cj/$r/capture.pcapng" >"$tmp/cj.json"
+  check "capture filter $r: every frameless line capture-filter, UNJUDGED, no discrepancy" \
+    jqt '(.summary.causes | keys) == ["capture-filter"] and .summary.discrepancies == 0
+         and (.summary.result | test("^UNJUDGED: "))' "$tmp/cj.json"
+done
+# a filter that kept every line of the trace: what it would be without one
+"$st" compare --no-write -f json "$cj/all-kept/trace.log" "$cj/all-kept/capture.pcapng" >"$tmp/cj.json"
+check "capture filter all-kept (ip6, -i any): consistent, exit 0" test "$?" -eq 0
+
 # nmap -D with a decoy on the scanner's segment (tests/data/decoy): the router's ARP / neighbour
 # solicitation for the decoy, to deliver the target's answer to it, is the router's doing, not
 # the scanner kernel's (was os-arp, and unrelated over IPv6); explain says whose

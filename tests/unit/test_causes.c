@@ -657,6 +657,99 @@ static void test_trace_causes(void **state)
     st_rows_done();
 }
 
+/* ---- a capture taken with a filter: each frameless line judged ----------------- */
+
+/* a SYN as a capture past the router shows it: one hop less */
+#define SYN_PAST_ROUTER(t, id)                                                                     \
+    "SENT (" t ") TCP 198.18.2.1:40000 > 198.18.3.2:443 S ttl=40 id=" id " iplen=44  seq=1000 "    \
+    "win=1024 <mss 1460>"
+
+static const struct filter_row {
+    const char *name, *trace, *frames[MAX_FRAMES];
+    const char *filter; /* recorded by the capture's one interface */
+    uint16_t linktype;  /* pcapng's: 1 Ethernet, 276 SLL2 */
+    const char *want;   /* per trace packet: its cause, '=' matched */
+} filter_causes[] = {
+    {"the filter keeps the SYN its frame lacks: unknown, as without a filter",
+     L(ECHO_REQ("0.0100s", "1001")) L(SYN("0.0100s", "1002")) L(ECHO_REPLY("0.0110s"))
+         L(SYN("0.0200s", "1003")),
+     {SYN("0.0200s", "1003")},
+     "tcp port 443",
+     1,
+     "capture-filter unknown capture-filter ="},
+    {"the filter keeps the echo request and its reply: both unknown",
+     L(ECHO_REQ("0.0100s", "1001")) L(SYN("0.0100s", "1002")) L(ECHO_REPLY("0.0110s")),
+     {SYN("0.0100s", "1002")},
+     "icmp",
+     1,
+     "unknown = unknown"},
+    {"no filter keeps what it reads from no line (a MAC address): capture-filter",
+     L(SYN("0.0100s", "1002")) L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001")},
+     "ether host 6e:70:59:d4:5e:38",
+     1,
+     "capture-filter ="},
+    {"a filter that does not compile here (no netmask): capture-filter",
+     L(SYN("0.0100s", "1002")) L(ECHO_REQ("0.0100s", "1001")),
+     {ECHO_REQ("0.0100s", "1001")},
+     "ip broadcast or tcp",
+     1,
+     "capture-filter ="},
+    {"past a router (a frame's TTL lower than its line's), the router's ARP kept out: "
+     "router-no-arp could not be seen, capture-filter",
+     L(SYN("0.0100s", "1002")) L(SYN("0.0200s", "1003")),
+     {SYN_PAST_ROUTER("0.0200s", "1003")},
+     "tcp port 443",
+     1,
+     "capture-filter ="},
+    {"past a router, its ARP kept too: the SYN kept is missing, unknown",
+     L(SYN("0.0100s", "1002")) L(SYN("0.0200s", "1003")),
+     {SYN_PAST_ROUTER("0.0200s", "1003")},
+     "tcp port 443 or arp",
+     1,
+     "unknown ="},
+    {"-i any (SLL2), an IPv6 filter: the IPv6 SYN kept, the IPv4 one dropped",
+     L(SYN6("0.0100s")) L(ECHO_REQ("0.0100s", "1001")) L(SYN("0.0100s", "1002"))
+         L(ECHO6("0.0100s")),
+     {ECHO_REQ("0.0100s", "1001"), ECHO6("0.0100s")},
+     "ip6 or icmp",
+     276,
+     "unknown = capture-filter ="},
+};
+
+static const char *cause_or_match(const struct world *w, size_t t)
+{
+    return w->c.t2f[t] >= 0 ? "=" : st_cause_name(w->c.tcause[t]);
+}
+
+static void test_filter_causes(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof filter_causes / sizeof filter_causes[0]; i++) {
+        const struct filter_row *r = &filter_causes[i];
+        struct world w;
+        memset(&w, 0, sizeof w);
+        read_trace(r->name, r->trace, &w.t);
+        for (size_t f = 0; f < MAX_FRAMES && r->frames[f]; f++)
+            add_frame(r->name, &w.cap, r->frames[f]);
+        w.c.dropped_known = true;
+        snprintf(w.c.capture_filter, sizeof w.c.capture_filter, "%s", r->filter);
+        w.c.cap_ifaces[0].linktype = r->linktype;
+        w.c.cap_ifaces[0].whole = true;
+        snprintf(w.c.cap_ifaces[0].filter, sizeof w.c.cap_ifaces[0].filter, "%s", r->filter);
+        w.c.ncap_ifaces = 1;
+        st_compare_run(&w.c, &w.t, &w.cap);
+        char got[256] = "";
+        for (size_t t = 0; t < w.t.npkts; t++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", t ? " " : "",
+                     cause_or_match(&w, t));
+        if (strcmp(got, r->want))
+            st_row_fail("%s: %s, want %s", r->name, got, r->want);
+        world_free(&w);
+    }
+    st_rows_done();
+}
+
 /* ---- which frame each trace line is ------------------------------------------ */
 
 static const struct match_row {
@@ -1096,6 +1189,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wire_causes),
         cmocka_unit_test(test_trace_causes),
+        cmocka_unit_test(test_filter_causes),
         cmocka_unit_test(test_matching),
         cmocka_unit_test(test_host_verdicts),
         cmocka_unit_test(test_many_modes),
