@@ -18,6 +18,9 @@ struct st_loaded {
     uint32_t *shard_others;        /* a shard's run: the sweep's other addresses (shard_side.h) */
     char trace_path[4200], capture_path[4200], rundir[4096];
     char failed_why[96]; /* a run built from the wire whose scanner failed: how */
+    /* nmap --open (run.json's command, or an -oN header's): it lists only
+     * the hosts with an open port */
+    bool open_only;
 };
 
 /*

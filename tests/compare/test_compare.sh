@@ -270,6 +270,21 @@ done
 "$st" compare --no-write "$al/scan-ttl-mss" >"$tmp/al.txt"
 check "... the text report marks each altered probe and says what differs" \
   bash -c "grep -q 'frame 3 ALTERED' '$tmp/al.txt' && grep -q 'altered: ttl=43 in its line, ttl=64 on the wire; mss 1460 in its line, mss 1200 on the wire' '$tmp/al.txt'"
+# hping3 --flood reads no reply and prints "0 packets received" from its signal handler
+# (tests/data/counts/hping3-flood): that was a COUNTS; its output claims nothing
+"$st" compare --no-write -f json tests/data/counts/hping3-flood >"$tmp/flood.json"
+check "hping3 --flood: no statistics held against the wire, no claim read, no COUNTS" \
+  jqt '.summary.miscounted == null and .claims.format == "unknown" and
+       (.summary.result | test("COUNTS") | not) and
+       (.summary.result | test("hping3 --flood reads no reply"))' "$tmp/flood.json"
+# nmap --open lists only hosts with an open port (tests/data/nmap-open): the hosts it left
+# out were "missed" (CLAIMS: 3 missed); they are not reported
+for r in traced untraced; do
+  "$st" compare --no-write -f json tests/data/nmap-open/$r >"$tmp/open-$r.json"
+  check "nmap --open ($r): hosts without an open port are not reported, not missed" \
+    jqt '.claims.missed == 0 and .claims.unreported == 3 and .summary.passes == true' \
+    "$tmp/open-$r.json"
+done
 # nmap while ping talks to the gateway (fixtures/nmap-7.93/busy): the ping's frames were
 # "unknown" (DISCREPANCIES); they are the host's background traffic, never the scan's
 "$st" compare --no-write -f json "$fx/busy" >"$tmp/busy.json"
