@@ -799,17 +799,32 @@ static void estimate_offset(struct st_comparison *c, struct st_trace *t, const s
 
 struct pair {
     long t, f;
-    int64_t d; /* |frame time - expected time| */
+    int64_t d;  /* |frame time - expected time| */
+    bool other; /* the frame shows other header values than the line (altered.c) */
 };
 
 static int cmp_pair(const void *a, const void *b)
 {
     const struct pair *x = a, *y = b;
+    if (x->other != y->other) /* alike identities (ICMPv6 errors): the frame that fits first */
+        return x->other - y->other;
     if (x->d != y->d)
         return (x->d > y->d) - (x->d < y->d);
     if (x->t != y->t)
         return (x->t > y->t) - (x->t < y->t);
     return (x->f > y->f) - (x->f < y->f);
+}
+
+/* Whether frame f shows other header values than trace packet i (a
+ * length, a window: altered.c). Not the TTL: which capture point of two
+ * (copies.c) holds the frame nearest in time is no alteration. */
+static bool fits_not(const struct st_comparison *c, size_t i, long f)
+{
+    struct st_pkt tp, fp;
+    char why[192];
+    return st_pkt_altered(st_trace_pkt(c->trace, i, &tp),
+                          st_store_get(&c->cap->frames, (size_t)f, &fp), ST_ANY_HOPS, why,
+                          sizeof why);
 }
 
 /*
@@ -818,7 +833,9 @@ static int cmp_pair(const void *a, const void *b)
  * unmatched instead of taking its retry's frame (ARP who-has repeats itself
  * byte for byte). A packet with one candidate that no other packet lists
  * competes with nobody: it is matched without entering the sort (nearly
- * every packet of a sweep).
+ * every packet of a sweep). A frame whose header values fit the line goes
+ * before one whose do not (two ICMPv6 errors of one flow, their quotes of
+ * other lengths).
  */
 static void match(struct st_comparison *c, const struct cands *cs, const uint8_t *place)
 {
@@ -849,7 +866,7 @@ static void match(struct st_comparison *c, const struct cands *cs, const uint8_t
             d = d < 0 ? -d : d;
             if (how == RUN_ALIKE && d > ALIKE_SLACK_NS)
                 continue;
-            pairs[n++] = (struct pair){(long)i, f, d};
+            pairs[n++] = (struct pair){(long)i, f, d, fits_not(c, i, f)};
         }
     }
     if (n)
@@ -928,6 +945,8 @@ void st_compare_run(struct st_comparison *c, struct st_trace *t, const struct st
     st_trace_mark_told_later(t, c->thost);
     st_classify(c);
     st_fragments_follow(c);
+    st_altered_find(c);
+    c->discrepancies += c->altered;
     for (size_t i = 0; i < t->npkts; i++) {
         if (c->t2f[i] >= 0)
             c->matched++;
@@ -961,6 +980,7 @@ void st_compare_free(struct st_comparison *c)
     free(c->nd_groups);
     free(c->f2t);
     free(c->tcause);
+    free(c->taltered);
     free(c->fcause);
     free(c->fnext);
     free(c->fdir);

@@ -31,6 +31,10 @@ uint32_t st_nd_group_host(const struct st_comparison *c, const struct st_pkt *p)
  * scanning its own address): the kernel carries it over lo (cause loopback). */
 bool st_to_itself(const struct st_comparison *c, const struct st_pkt *p);
 
+/* Mark the matched packet lines whose frame shows other header values
+ * (altered.c): c->taltered, c->altered. */
+void st_altered_find(struct st_comparison *c);
+
 /* Give every unmatched packet its cause, and wire-only frames their probe. */
 void st_classify(struct st_comparison *c);
 

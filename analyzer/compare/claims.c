@@ -160,6 +160,7 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
     snprintf(cl->format, sizeof cl->format, "unknown");
     if (cmd->stopped)
         snprintf(cl->stopped, sizeof cl->stopped, "%s", cmd->stopped);
+    cl->open_only = cmd->open_only;
     struct st_claim_state st = {.csv_saddr = -1,
                                 .csv_success = -1,
                                 .list_is_down = cmd->list_is_down,
@@ -174,6 +175,13 @@ int st_claims_read(const char *path, const char *source, const struct st_claims_
         snprintf(cl->source, sizeof cl->source, "%s and %s", source, cmd->also_name);
     if (r)
         snprintf(cl->format, sizeof cl->format, "%s", r->format);
+    if (st.hping_flood) { /* (its statistics may come before that line: stderr) */
+        cl->ncounts = cl->n = 0;
+        snprintf(cl->format, sizeof cl->format, "unknown");
+        cl->unread = "hping3 --flood reads no reply and prints none (\"no replies will be "
+                     "shown\"), its statistics 0 received: it claims nothing";
+        return 0;
+    }
     sort_claims(cl);
     one_count(cl);
     return 0;
@@ -623,7 +631,7 @@ void st_claims_judge(struct st_claims *cl, const struct st_comparison *c)
         answered[nans++] = addr;
         if (bsearch(&ans[i], up, nup, sizeof *up, st_cmp_u64))
             continue;
-        if (!bsearch(&ans[i], succ, ns, sizeof *succ, st_cmp_u64))
+        if (cl->open_only || !bsearch(&ans[i], succ, ns, sizeof *succ, st_cmp_u64))
             push_addr(&cl->unreported_addr, cl->unreported++, addr);
         else if (cl->stopped[0]) /* it may have been about to print it */
             cl->unheld++;
@@ -748,11 +756,17 @@ void st_claims_unreported_text(FILE *out, const struct st_claims *cl, const char
     char ip[ST_HOST_STRLEN];
     if (!cl || !cl->unreported)
         return;
-    fprintf(out,
-            "%s  not reported (%zu answered only in ways %s does not print or count a "
-            "success, a RST, an ICMP error, ARP or ND, a group pinged as a whole or member "
-            "by member: no miss):",
-            prefix, cl->unreported, cl->scanner);
+    if (cl->open_only)
+        fprintf(out,
+                "%s  not reported (%zu answered; nmap --open lists only the hosts with an "
+                "open port: no miss):",
+                prefix, cl->unreported);
+    else
+        fprintf(out,
+                "%s  not reported (%zu answered only in ways %s does not print or count a "
+                "success, a RST, an ICMP error, ARP or ND, a group pinged as a whole or member "
+                "by member: no miss):",
+                prefix, cl->unreported, cl->scanner);
     for (size_t i = 0; i < cl->unreported && i < 20; i++)
         fprintf(out, " %s", st_host_str(cl->unreported_addr[i], ip));
     if (cl->unreported > 20)

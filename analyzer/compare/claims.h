@@ -29,6 +29,10 @@ struct st_claim_state {
      * its list names (0 unknown), and the ports it printed an answer of */
     uint32_t sole_target;
     unsigned scan_ports, ports_answered;
+    /* hping3 --flood: it reads no reply ("no replies will be shown") and
+     * stops only when killed, its statistics printed from the signal's
+     * handler: its counts are no statement about the wire */
+    bool hping_flood;
     /* a statistics line just read (ping's "3 packets transmitted, 2
      * received", fping's "xmt/rcv/%loss = 3/2/33%" or -C's list, hping3's
      * "3 packets transmitted, 2 packets received"): its host and counts,
@@ -74,6 +78,9 @@ struct st_claims {
      * RST, a port unreachable, ARP/ND to zmap or masscan, which print
      * successes (open ports, echo replies) alone. Neither claimed nor missed. */
     size_t unreported;
+    /* nmap --open: it lists only hosts with an open port, so a host that
+     * answered and is not listed is unreported, not missed */
+    bool open_only;
     uint32_t *missed_addr, *unfounded_addr, *unreported_addr;
     /* the scanner was stopped ("killed by SIGTERM", "stopped by timeout"),
      * or NULL: its answered hosts not claimed are counted here, not missed */
@@ -121,6 +128,8 @@ struct st_claims_cmd {
      * stderr.log: fping's and hping3's statistics) and named `also_name`;
      * NULL none */
     const char *also, *also_name;
+    /* nmap --open: a host it did not list may be up without an open port */
+    bool open_only;
 };
 
 int st_claims_read(const char *path, const char *source, const struct st_claims_cmd *cmd,

@@ -378,6 +378,12 @@ static bool hping3_lines(const char *line, struct st_claim_state *st, uint32_t *
      * received", on stderr: before its banner in a log of 2>&1, stdout
      * being block-buffered) are its counts of X */
     unsigned tx, rx;
+    if (!strcmp(line, "hping in flood mode, no replies will be shown")) {
+        st->hping_flood = true;
+        *addr = 0;
+        *claim = ST_CLAIM_NONE;
+        return true;
+    }
     if (!strncmp(line, "HPING ", 6) || (!strncmp(line, "--- ", 4) && strstr(line, "hping"))) {
         const char *end;
         uint32_t target;

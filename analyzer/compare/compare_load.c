@@ -186,9 +186,9 @@ static void unseen_targets(struct st_loaded *l)
     }
 }
 
-/* Why the nmap command of an -oN/-oG header ("nmap -sn --packet-trace -oG
- * - ...": nmap writes its words joined by blanks) printed no trace, or NULL. */
-static const char *header_no_trace_why(const char *as)
+/* The nmap command of an -oN/-oG header ("nmap -sn --packet-trace -oG -
+ * ...": nmap writes its words joined by blanks) into s: 0, or -1. */
+static int header_cmd(const char *as, struct st_scanner_cmd *s)
 {
     char *copy = strdup(as), *save = NULL;
     const char **argv = calloc(strlen(as) / 2 + 3, sizeof *argv);
@@ -198,14 +198,38 @@ static const char *header_no_trace_why(const char *as)
     argv[n++] = "--"; /* as run.json's command line holds the recorded command */
     for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
         argv[n++] = w;
-    struct st_scanner_cmd s;
-    const char *why = NULL;
-    if (!st_scanner_cmd_parse(argv, n, &s) && !strcmp(s.name, "nmap"))
-        why = s.no_trace_why; /* a string literal */
-    st_scanner_cmd_free(&s);
+    int rc = st_scanner_cmd_parse(argv, n, s);
     free(argv);
     free(copy);
+    return rc;
+}
+
+/* Why the nmap command of an -oN/-oG header printed no trace, or NULL. */
+static const char *header_no_trace_why(const char *as)
+{
+    struct st_scanner_cmd s;
+    const char *why = NULL;
+    if (!header_cmd(as, &s) && !strcmp(s.name, "nmap"))
+        why = s.no_trace_why; /* a string literal */
+    st_scanner_cmd_free(&s);
     return why;
+}
+
+/* Whether the run's nmap command has --open: run.json's (a traced run's
+ * command is read for nothing else), or the trace's -oN header's. */
+static bool open_only(const struct st_loaded *l, const char *rundir, bool from_wire)
+{
+    if (from_wire)
+        return l->scanner.open_only;
+    struct st_scanner_cmd s;
+    int rc = rundir             ? st_scanner_cmd_read(rundir, &s)
+             : l->trace.nmap_as ? header_cmd(l->trace.nmap_as, &s)
+                                : -1;
+    if (rc)
+        return false;
+    bool open = s.open_only;
+    st_scanner_cmd_free(&s);
+    return open;
 }
 
 /* The trace, and run.json with a run directory: 0, or an exit code after
@@ -256,6 +280,7 @@ static int read_trace_side(const char *prog, const char *trace, const char *capt
         st_scanner_cmd_free(&l->scanner);
         return ST_EXIT_USAGE;
     }
+    l->open_only = open_only(l, rundir, from_wire);
     struct stat sb;
     if (stat(capture, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0) {
         /* both dissectors would read an empty file as a capture of no frames */
@@ -331,6 +356,8 @@ static void unread_why(struct st_claims *cl, const struct st_scanner_cmd *s, boo
                        bool sent_none, const char *said)
 {
     bool unknown = !strcmp(cl->format, "unknown");
+    if (cl->unread) /* its reader said why (hping3 --flood) */
+        return;
     if (s->to_file && unknown && !sent_none)
         cl->unread = "the scanner wrote its results to a file, not stdout (give it with --claims)";
     else if (s->by_name) {
@@ -394,6 +421,7 @@ int st_loaded_claims(const char *prog, struct st_loaded *l, const char *path, co
         /* hping3 sends to one host, and its --scan output never names it */
         .sole_target = l->scanner.ntargets == 1 ? l->scanner.targets[0] : 0,
         .scan_ports = l->scanner.scan_ports,
+        .open_only = l->open_only,
     };
     /* stopped before its end: what it did not print is no claim */
     char stopped[40] = "";

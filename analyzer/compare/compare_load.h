@@ -21,6 +21,9 @@ struct st_loaded {
     /* where its error went: record's stderr.log's last line, quoted, or
      * that the run directory kept none */
     char stderr_said[160];
+    /* nmap --open (run.json's command, or an -oN header's): it lists only
+     * the hosts with an open port */
+    bool open_only;
 };
 
 /*

@@ -223,6 +223,12 @@ struct st_comparison {
     unsigned other_if_addrs; /* 1, or 2 for two or more addresses */
 
     size_t matched, trace_only, wire_only, discrepancies;
+    /* matched packet lines whose frame shows other header values (altered.c):
+     * per trace packet 1 when altered, NULL when none is; how many, the
+     * first, and the hops of a capture past a router the rule allowed */
+    uint8_t *taltered;
+    size_t altered, altered_first;
+    unsigned altered_hops;
 
     struct st_mode *modes;
     size_t nmodes;
@@ -359,6 +365,17 @@ size_t st_host_groups(const struct st_comparison *c, const struct st_mode_host *
 bool st_compare_has_host(const struct st_comparison *c, uint32_t addr);
 
 void st_compare_free(struct st_comparison *c);
+
+/* Whether packet line `line` shows header values its frame `wire` does not
+ * (TTL, lengths, TCP window and MSS: altered.c), `hops` the routers a
+ * capture was taken past (0: none); why in why: "ttl=48 in its line,
+ * ttl=64 on the wire"; hops ST_ANY_HOPS takes any TTL or hop limit. */
+#define ST_ANY_HOPS 0xffffffffu
+bool st_pkt_altered(const struct st_pkt *line, const struct st_pkt *wire, unsigned hops, char *why,
+                    size_t n);
+
+/* Why matched trace packet ti is altered, into why; false when it is not. */
+bool st_altered_why(const struct st_comparison *c, size_t ti, char *why, size_t n);
 
 /* Frame f's time (read from the store alone: no table of 8 bytes a frame). */
 static inline int64_t st_frame_time(const struct st_comparison *c, long f)

@@ -1046,6 +1046,14 @@ bool st_compare_result(const struct st_comparison *c, char *buf, size_t size)
     buf[0] = '\0';
     if (c->discrepancies)
         say(r, "DISCREPANCIES");
+    if (c->altered) {
+        /* matched by identity, so "N matched" alone would hide them */
+        char why[192] = "";
+        st_altered_why(c, c->altered_first, why, sizeof why);
+        say(r, " (%zu packet%s altered on the wire: line %u %s%s)", c->altered, ST_S(c->altered),
+            st_trace_pkt(t, c->altered_first, &(struct st_pkt){0})->line, why,
+            c->altered > 1 ? "..." : "");
+    }
     if (st_claims_failed(c->claims))
         say(r, "%sCLAIMS: %zu missed, %zu unfounded", r->len ? "; " : "", c->claims->missed,
             c->claims->unfounded);

@@ -483,8 +483,11 @@ static int parse_cmd(const char *const *cmd, size_t n, struct st_scanner_cmd *s)
         s->port53 |= names_port53(cmd[k]);
     if (!strcmp(s->name, "nmap"))
         s->port53 |= st_nmap_probes_port(cmd, n, 53);
-    for (size_t k = 1; k < n && !strcmp(s->name, "nmap"); k++)
+    for (size_t k = 1; k < n && !strcmp(s->name, "nmap"); k++) {
         s->kernel_link |= !strcmp(cmd[k], "--send-ip");
+        /* getopt_long_only: -open as --open */
+        s->open_only |= !strcmp(cmd[k], "--open") || !strcmp(cmd[k], "-open");
+    }
     if (!strcmp(s->name, "fping")) {
         struct st_fping_opts o;
         st_fping_opts_read(cmd, n, &o);
@@ -527,6 +530,7 @@ static void join_command(struct st_scanner_cmd *s, struct st_scanner_cmd *o)
     if (strcmp(s->mode, o->mode) && len + 2 + strlen(o->mode) < sizeof s->mode)
         snprintf(s->mode + len, sizeof s->mode - len, "; %s", o->mode);
     s->to_file |= o->to_file;
+    s->open_only |= o->open_only;
     if (!s->no_trace_why)
         s->no_trace_why = o->no_trace_why;
 }

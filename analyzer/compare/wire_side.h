@@ -35,6 +35,7 @@ struct st_scanner_cmd {
     char signal[16];       /* run.json: the signal that killed it ("SIGABRT"), "" */
     bool timed;            /* run by timeout(1): its exit status 124 says it stopped the scanner */
     bool port53;           /* its command names port 53: DNS may be its probes */
+    bool open_only;        /* nmap --open: it reports only the hosts with an open port */
     bool kernel_link;      /* nmap --send-ip: the kernel asks for link-layer addresses (ARP,
                             * ND): no probe of the scanner's, their answers none either */
     char named_target[64]; /* a target given by name ("r1x"): the targets are every address

@@ -303,6 +303,23 @@ static void packet_list(FILE *out, const struct st_comparison *c, const char *ti
     fprintf(out, ".\n");
 }
 
+/* Each of the packets whose frame shows other header values than its line
+ * (altered.c): what the wire carried was not what the trace printed. */
+static void altered_list(FILE *out, const struct st_comparison *c, const int32_t *pkts, size_t n)
+{
+    char why[192];
+    for (size_t i = 0; i < n; i++) {
+        if (!st_altered_why(c, (size_t)pkts[i], why, sizeof why))
+            continue;
+        fprintf(out,
+                "  Not as traced: line %u (frame %u) has %s: the wire carried another packet "
+                "than the trace shows (a firewall of the scanner's host "
+                "rewriting it before the capture point, say).\n",
+                st_trace_pkt(c->trace, (size_t)pkts[i], &(struct st_pkt){0})->line,
+                st_frame(c, c->t2f[pkts[i]], &(struct st_pkt){0})->frame, why);
+    }
+}
+
 /* The received packets about a host: traced replies and frames on the
  * wire only that came towards the scanner. */
 static size_t came_back(const struct st_comparison *c, const struct st_mode_host *h)
@@ -581,6 +598,8 @@ static void explain_host(struct teller *t, const struct st_mode *mode, const str
     packet_list(out, c, "  Went out:", h->probes, h->nprobes, ST_DIR_SENT);
     for (size_t i = 0; i < h->nprobes; i++)
         st_explain_train(out, c, h->probes[i]);
+    altered_list(out, c, h->probes, h->nprobes);
+    altered_list(out, c, h->replies, h->nreplies);
     /* a run judged from the wire has no trace: its replies are what came back */
     packet_list(out, c, c->from_wire ? "  Came back:" : "  Came back and traced:", h->replies,
                 h->nreplies, ST_DIR_RCVD);

@@ -85,6 +85,8 @@ static void summary_obj(struct st_jw *w, const struct st_comparison *c)
     st_jw_int(w, "empty_modes", (int64_t)c->empty_modes);
     if (c->trace->unsent) /* only then: the reports of other runs stay as they were */
         st_jw_int(w, "unsent", (int64_t)c->trace->unsent);
+    if (c->altered) /* likewise: matched packets whose frame shows other values */
+        st_jw_int(w, "altered", (int64_t)c->altered);
     if (c->miscounted) { /* likewise: nping's statistics against its probes */
         st_jw_int(w, "miscounted", (int64_t)c->miscounted);
         st_jw_int(w, "miscounted_unprobed", (int64_t)c->miscounted_unprobed);
@@ -156,6 +158,9 @@ static void packet_obj(struct st_jw *w, const struct st_comparison *c, const str
     st_jw_string(w, "text", text);
     if (tp && it->frame >= 0)
         secs(w, "delay_s", p->time_ns - (tp->time_ns + c->offset_ns));
+    char why[192];
+    if (tp && it->frame >= 0 && st_altered_why(c, (size_t)it->trace, why, sizeof why))
+        st_jw_string(w, "altered", why); /* only then: other reports stay as they were */
     if (train)
         fragments(w, c, it->frame);
     st_jw_end_object(w);
@@ -175,6 +180,9 @@ static void ref_obj(struct st_jw *w, const struct st_comparison *c, long ti)
         st_jw_null(w, "frame");
     st_format_kind(p, kind, sizeof kind);
     st_jw_string(w, "text", kind);
+    char why[192];
+    if (c->t2f[ti] >= 0 && st_altered_why(c, (size_t)ti, why, sizeof why))
+        st_jw_string(w, "altered", why);
     st_jw_end_object(w);
 }
 

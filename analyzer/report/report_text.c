@@ -54,6 +54,9 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
         /* nmap -6's line of a later fragment (fragments.c): its data read as a header */
         snprintf(fr, sizeof fr, "frame %u (a later fragment: its data read as a header)",
                  tmp.frame);
+    else if (f >= 0 && c->taltered && c->taltered[ti])
+        snprintf(fr, sizeof fr, "frame %u %sALTERED%s", st_frame(c, f, &tmp)->frame, paint(p, RED),
+                 paint(p, RESET));
     else if (f >= 0)
         snprintf(fr, sizeof fr, "frame %u", st_frame(c, f, &tmp)->frame);
     else if (st_cause_is_discrepancy((enum st_cause)c->tcause[ti]))
@@ -62,6 +65,9 @@ static void ref(const struct pen *p, const char *label, const struct st_comparis
         snprintf(fr, sizeof fr, "%sno frame (%s)%s", paint(p, YELLOW),
                  st_cause_name((enum st_cause)c->tcause[ti]), paint(p, RESET));
     fprintf(p->out, "      %-5s %-36s line %-6u %s\n", label, kind, pk->line, fr);
+    char why[192];
+    if (f >= 0 && st_altered_why(c, (size_t)ti, why, sizeof why))
+        fprintf(p->out, "            altered: %s\n", why);
 }
 
 /* A group's members (the hosts of its mode its probes found), or the

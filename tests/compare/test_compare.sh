@@ -254,6 +254,37 @@ check "... the command's end_time_ns read: had it exited after the answer, misse
 "$st" compare --no-write -f json "$ol/dns1" >"$tmp/ol-dns.json"
 check "a name server's port 53 unreachable: dns, not unrelated" \
   jqt '.summary.causes.dns == 4 and .summary.causes.unrelated == null' "$tmp/ol-dns.json"
+# a firewall of the scanner's host rewrote the probes' TTL and MSS before the capture
+# point (tests/data/altered): each frame has its line's identity, so every line matched and
+# compare said consistent, while the wire showed other values than the trace printed
+al=tests/data/altered
+for r in scan-ttl-mss nmap-send-ip; do
+  "$st" compare --no-write -f json "$al/$r" >"$tmp/al-$r.json"
+  check "$r: the probes' frames show another TTL and MSS than their lines: DISCREPANCIES" \
+    jqt '.summary.passes == false and .summary.altered == 2 and
+         (.summary.result | test("2 packets altered on the wire: line 2 ttl=[0-9]+ in its line, ttl=64 on the wire"))
+         and ([.modes[].hosts[].probes[] | .altered // empty] | length == 2)
+         and ([.modes[].hosts[].probes[] | .altered // empty] | any(test("mss 1460 in its line, mss 1200 on the wire")))' \
+    "$tmp/al-$r.json"
+done
+"$st" compare --no-write "$al/scan-ttl-mss" >"$tmp/al.txt"
+check "... the text report marks each altered probe and says what differs" \
+  bash -c "grep -q 'frame 3 ALTERED' '$tmp/al.txt' && grep -q 'altered: ttl=43 in its line, ttl=64 on the wire; mss 1460 in its line, mss 1200 on the wire' '$tmp/al.txt'"
+# hping3 --flood reads no reply and prints "0 packets received" from its signal handler
+# (tests/data/counts/hping3-flood): that was a COUNTS; its output claims nothing
+"$st" compare --no-write -f json tests/data/counts/hping3-flood >"$tmp/flood.json"
+check "hping3 --flood: no statistics held against the wire, no claim read, no COUNTS" \
+  jqt '.summary.miscounted == null and .claims.format == "unknown" and
+       (.summary.result | test("COUNTS") | not) and
+       (.summary.result | test("hping3 --flood reads no reply"))' "$tmp/flood.json"
+# nmap --open lists only hosts with an open port (tests/data/nmap-open): the hosts it left
+# out were "missed" (CLAIMS: 3 missed); they are not reported
+for r in traced untraced; do
+  "$st" compare --no-write -f json tests/data/nmap-open/$r >"$tmp/open-$r.json"
+  check "nmap --open ($r): hosts without an open port are not reported, not missed" \
+    jqt '.claims.missed == 0 and .claims.unreported == 3 and .summary.passes == true' \
+    "$tmp/open-$r.json"
+done
 # nmap while ping talks to the gateway (fixtures/nmap-7.93/busy): the ping's frames were
 # "unknown" (DISCREPANCIES); they are the host's background traffic, never the scan's
 "$st" compare --no-write -f json "$fx/busy" >"$tmp/busy.json"

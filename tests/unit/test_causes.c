@@ -846,6 +846,103 @@ static void test_matching(void **state)
     st_rows_done();
 }
 
+/* ---- a matched line whose frame shows other header values -------------------- */
+
+/* nmap's SYN of SYN() with its TTL, window and MSS as given */
+#define SYN_WITH(t, ttl, win, opts)                                                                \
+    "SENT (" t ") TCP 198.18.2.1:40000 > 198.18.3.2:443 S ttl=" ttl " id=1002 iplen=44  seq=1000 " \
+    "win=" win " " opts
+#define ECHO_REPLY_TTL(t, ttl)                                                                     \
+    "RCVD (" t ") ICMP [198.18.3.2 > 198.18.2.1 Echo reply (type=0/code=0) id=100 seq=0] IP "      \
+    "[ttl=" ttl " id=5001 iplen=28 ]"
+#define ECHO_REQ_LEN(t, len)                                                                       \
+    "SENT (" t ") ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=100 seq=0] IP "    \
+    "[ttl=53 id=1001 iplen=" len " ]"
+#define ADMIN6(t, len)                                                                             \
+    "RCVD (" t ") ICMPv6 (58) 2001:2:0:2::fe > 2001:2:0:2::1 (type=1/code=1) hopl=64 flow=3f428 "  \
+    "payloadlen=" len
+
+static const struct altered_row {
+    const char *name, *trace, *frames[MAX_FRAMES];
+    const char *want; /* each altered line's why, in line order, "; " between; "" none */
+} altered_rows[] = {
+    {"the frame the line printed: nothing altered",
+     L(SYN("0.0100s", "1002")),
+     {SYN("0.0100s", "1002")},
+     ""},
+    {"a firewall's `ip ttl set 64` before the capture point",
+     L(SYN("0.0100s", "1002")),
+     {SYN_WITH("0.0100s", "64", "1024", "<mss 1460>")},
+     "ttl=41 in its line, ttl=64 on the wire"},
+    {"MSS clamping (`tcp option maxseg size set 1200`)",
+     L(SYN("0.0100s", "1002")),
+     {SYN_WITH("0.0100s", "41", "1024", "<mss 1200>")},
+     "mss 1460 in its line, mss 1200 on the wire"},
+    {"the MSS option taken off",
+     L(SYN("0.0100s", "1002")),
+     {SYN_WITH("0.0100s", "41", "1024", "")},
+     "mss 1460 in its line, mss none on the wire"},
+    {"another window",
+     L(SYN("0.0100s", "1002")),
+     {SYN_WITH("0.0100s", "41", "2048", "<mss 1460>")},
+     "win=1024 in its line, win=2048 on the wire"},
+    {"another IP length",
+     L(ECHO_REQ_LEN("0.0100s", "28")),
+     {ECHO_REQ_LEN("0.0100s", "1428")},
+     "iplen=28 in its line, iplen=1428 on the wire"},
+    {"a reply the scanner read with another TTL than the capture's",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REPLY_TTL("0.0200s", "64")),
+     {ECHO_REQ("0.0100s", "1001"), ECHO_REPLY_TTL("0.0200s", "60")},
+     "ttl=64 in its line, ttl=60 on the wire"},
+    {"a capture past a router: the probe a hop lower, the reply a hop higher",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REPLY_TTL("0.0200s", "63")),
+     {"SENT (0.0100s) ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=100 seq=0] "
+      "IP [ttl=52 id=1001 iplen=28 ]",
+      ECHO_REPLY_TTL("0.0200s", "64")},
+     ""},
+    {"past a router, a reply two hops off is altered all the same",
+     L(ECHO_REQ("0.0100s", "1001")) L(ECHO_REPLY_TTL("0.0200s", "62")),
+     {"SENT (0.0100s) ICMP [198.18.2.1 > 198.18.3.2 Echo request (type=8/code=0) id=100 seq=0] "
+      "IP [ttl=52 id=1001 iplen=28 ]",
+      ECHO_REPLY_TTL("0.0200s", "64")},
+     "ttl=62 in its line, ttl=64 on the wire"},
+    {"a connect()'s line prints no header: never altered",
+     CONN("0.0100s", "Operation now in progress"),
+     {KERNEL_TCP("0.0100s", "S", "1", "5000")},
+     ""},
+    {"IPv6: another hop limit",
+     L(ECHO6("0.0100s")),
+     {"SENT (0.0100s) ICMPv6 (58) 2001:2:0:2::1 > 2001:2:0:3::2 (type=128/code=0) hopl=64 "
+      "flow=0 payloadlen=8"},
+     "hopl=255 in its line, hopl=64 on the wire"},
+    {"IPv6: two errors of one flow (alike identities) each take the frame of its length",
+     L(ECHO6("0.0100s")) L(ADMIN6("0.0110s", "56")) L(ADMIN6("0.0111s", "72")),
+     {ECHO6("0.0100s"), ADMIN6("0.0110s", "72"), ADMIN6("0.0111s", "56")},
+     ""},
+};
+
+static void test_altered(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof altered_rows / sizeof altered_rows[0]; i++) {
+        const struct altered_row *r = &altered_rows[i];
+        struct world w;
+        world_run(&w, r->name, r->trace, r->frames, 0);
+        char got[512] = "", why[192];
+        for (size_t t = 0; t < w.t.npkts; t++)
+            if (st_altered_why(&w.c, t, why, sizeof why))
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", *got ? "; " : "",
+                         why);
+        if (strcmp(got, r->want))
+            st_row_fail("%s: altered \"%s\", want \"%s\"", r->name, got, r->want);
+        if (w.c.altered && w.c.discrepancies < w.c.altered)
+            st_row_fail("%s: %zu altered, only %zu discrepancies", r->name, w.c.altered,
+                        w.c.discrepancies);
+        world_free(&w);
+    }
+    st_rows_done();
+}
+
 /* ---- what the comparator says of a host -------------------------------------- */
 
 static const struct host_row {
@@ -1191,6 +1288,7 @@ int main(void)
         cmocka_unit_test(test_trace_causes),
         cmocka_unit_test(test_filter_causes),
         cmocka_unit_test(test_matching),
+        cmocka_unit_test(test_altered),
         cmocka_unit_test(test_host_verdicts),
         cmocka_unit_test(test_many_modes),
         cmocka_unit_test(test_runs),

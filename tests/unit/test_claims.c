@@ -85,6 +85,8 @@ static const struct file_row {
      * out "get hostname..." with backspaces (a text trace all the same) */
     {"hping3-udp.txt", "hping3", false, "hping3", "198.18.3.2=up"},
     {"hping3-none.txt", "hping3", false, "hping3", ""},
+    /* --flood reads no reply and prints none: its output claims nothing */
+    {"hping3-flood.txt", "hping3", false, "unknown", ""},
     /* ... but a router's port unreachable (it rejects the target's traffic so,
      * another lab) is no word of the target's, nor a claim of the router's */
     {"hping3-udp-router-unreach.txt", "hping3", false, "hping3", ""},
@@ -393,6 +395,37 @@ static void test_lines(void **state)
         if ((got == NULL) != (lines[i].format == NULL) || (got && strcmp(got, lines[i].format)))
             fail_msg("'%s': read as %s, want %s", lines[i].line, got ? got : "nothing",
                      lines[i].format ? lines[i].format : "nothing");
+    }
+}
+
+/* nmap --open lists only the hosts with an open port: which commands have
+ * it (getopt_long_only: one dash or two; a shell's later nmap run too). */
+static const struct open_row {
+    const char *argv[12];
+    bool open_only;
+} opens[] = {
+    {{"scantrace", "record", "--", "nmap", "-n", "-p", "22", "--open", "198.18.3.2"}, true},
+    {{"scantrace", "record", "--", "nmap", "-open", "198.18.3.2"}, true},
+    {{"scantrace", "record", "--", "nmap", "-n", "-sn", "198.18.3.2"}, false},
+    {{"scantrace", "record", "--", "sh", "-c", "nmap -sn 198.18.3.2; nmap --open 198.18.3.3"},
+     true},
+    /* masscan's --open is its default (open ports alone): no host left out */
+    {{"scantrace", "record", "--", "masscan", "--open", "-p", "22", "198.18.3.2"}, false},
+};
+
+static void test_open_only(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof opens / sizeof opens[0]; i++) {
+        size_t n = 0;
+        while (n < 12 && opens[i].argv[n])
+            n++;
+        struct st_scanner_cmd s;
+        if (st_scanner_cmd_parse(opens[i].argv, n, &s))
+            fail_msg("row %zu: the command does not parse", i);
+        if (s.open_only != opens[i].open_only)
+            fail_msg("row %zu: open_only %d, want %d", i, s.open_only, opens[i].open_only);
+        st_scanner_cmd_free(&s);
     }
 }
 
@@ -985,7 +1018,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_silent),      cmocka_unit_test(test_named_targets),
         cmocka_unit_test(test_line_claims), cmocka_unit_test(test_unlisted_up),
         cmocka_unit_test(test_runs),        cmocka_unit_test(test_stopped_cut_line),
-        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_counts),      cmocka_unit_test(test_open_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
