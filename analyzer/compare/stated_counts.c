@@ -277,24 +277,14 @@ static void push_part(struct parts *ps, uint32_t host, enum part k)
     ps->v[ps->n++] = (uint64_t)host << 32 | k;
 }
 
-/*
- * Each frame of the side's probes and answers as a part of its host's
- * count. ping and fping count echo requests and the echo replies of their
- * id and sequence (a group's from any member, each duplicate a reply);
- * hping3 counts every probe, and every answer, an ICMP error about its
- * probe too. An answer after the scanner exited is no one's.
- */
-static void wire_parts(const struct st_comparison *c, bool echo_only, struct parts *ps)
+/* The requests (and with !echo_only every probe) of the trace's side, each
+ * echo request in e (its key and host), each host's ids in ps->ids. */
+static size_t sent_parts(const struct st_comparison *c, bool echo_only, struct parts *ps,
+                         struct echo *e)
 {
     const struct st_trace *t = c->trace;
     struct st_pkt tmp;
-    ps->v = malloc((2 * t->npkts + 1) * sizeof *ps->v);
-    ps->ids = malloc((t->npkts + 1) * sizeof *ps->ids);
-    struct echo *e = malloc((t->npkts + 1) * sizeof *e);
     size_t ne = 0;
-    if (!ps->v || !ps->ids || !e)
-        abort();
-    ps->n = ps->stray = ps->nids = 0;
     for (size_t i = 0; i < t->npkts; i++) {
         const struct st_pkt *p = st_trace_pkt(t, i, &tmp);
         if (p->dir != ST_DIR_SENT || link_layer(p))
@@ -308,6 +298,32 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
             push_part(ps, st_trace_pkt_host(c, i), SENT);
     }
     st_sort(e, ne, sizeof *e, cmp_echo);
+    return ne;
+}
+
+/* An echo reply: each request of its id and sequence answered (the first
+ * answer new, a duplicate not). */
+static void echo_answers(struct parts *ps, struct echo *e, size_t ne, const struct st_pkt *p,
+                         bool unsure)
+{
+    struct echo key = {.key = echo_key(p)};
+    struct echo *q = bsearch(&key, e, ne, sizeof *e, cmp_echo);
+    while (q && q > e && q[-1].key == key.key)
+        q--;
+    for (; q && q < e + ne && q->key == key.key; q++) {
+        bool first = !q->answered;
+        q->answered = true;
+        push_part(ps, q->host,
+                  first ? (unsure ? RCVD_NEW_UNSURE : RCVD_NEW) : (unsure ? RCVD_UNSURE : RCVD));
+    }
+}
+
+/* The replies of the trace's side that came before the scanner exited. */
+static void rcvd_parts(const struct st_comparison *c, bool echo_only, struct parts *ps,
+                       struct echo *e, size_t ne)
+{
+    const struct st_trace *t = c->trace;
+    struct st_pkt tmp;
     int64_t end = c->scanner_end_ns;
     bool timed = end && c->cap->n && end >= st_frame_time(c, 0);
     for (size_t i = 0; i < t->npkts; i++) {
@@ -322,29 +338,50 @@ static void wire_parts(const struct st_comparison *c, bool echo_only, struct par
             /* a reply cut before its id and sequence: its source's, new */
             push_part(ps, st_trace_pkt_host(c, i), unsure ? RCVD_NEW_UNSURE : RCVD_NEW);
         } else if (is_echo(p, false)) {
-            struct echo key = {.key = echo_key(p)};
-            struct echo *q = bsearch(&key, e, ne, sizeof *e, cmp_echo);
-            while (q && q > e && q[-1].key == key.key)
-                q--;
-            for (; q && q < e + ne && q->key == key.key; q++) {
-                bool first = !q->answered;
-                q->answered = true;
-                push_part(ps, q->host,
-                          first ? (unsure ? RCVD_NEW_UNSURE : RCVD_NEW)
-                                : (unsure ? RCVD_UNSURE : RCVD));
-            }
+            echo_answers(ps, e, ne, p, unsure);
         } else if (!echo_only)
             push_part(ps, st_trace_pkt_host(c, i), unsure ? RCVD_UNSURE : RCVD_NEW);
     }
-    /* hping3 takes any ICMP error to its host for an answer (a router's
-     * unreachable about another program's packet, an earlier run's) */
-    for (size_t f = 0; !echo_only && f < c->cap->n; f++) {
+}
+
+/* hping3 takes any ICMP error to its host for an answer (a router's
+ * unreachable about another program's packet, an earlier run's). */
+static size_t stray_errors(const struct st_comparison *c)
+{
+    struct st_pkt tmp;
+    int64_t end = c->scanner_end_ns;
+    bool timed = end && c->cap->n && end >= st_frame_time(c, 0);
+    size_t n = 0;
+    for (size_t f = 0; f < c->cap->n; f++) {
         const struct st_pkt *p = st_store_get(&c->cap->frames, f, &tmp);
         if (c->f2t[f] < 0 && (p->proto == ST_IPPROTO_ICMP || p->proto == ST_IPPROTO_ICMPV6) &&
             st_icmp_is_error(p->proto, p->l4.icmp.type) && st_is_scanner(c, st_pkt_dst_host(p)) &&
             (!timed || st_frame_time(c, (long)f) <= end))
-            ps->stray++;
+            n++;
     }
+    return n;
+}
+
+/*
+ * Each frame of the side's probes and answers as a part of its host's
+ * count. ping and fping count echo requests and the echo replies of their
+ * id and sequence (a group's from any member, each duplicate a reply);
+ * hping3 counts every probe, and every answer, an ICMP error about its
+ * probe too. An answer after the scanner exited is no one's.
+ */
+static void wire_parts(const struct st_comparison *c, bool echo_only, struct parts *ps)
+{
+    size_t npkts = c->trace->npkts;
+    ps->v = malloc((2 * npkts + 1) * sizeof *ps->v);
+    ps->ids = malloc((npkts + 1) * sizeof *ps->ids);
+    struct echo *e = malloc((npkts + 1) * sizeof *e);
+    if (!ps->v || !ps->ids || !e)
+        abort();
+    ps->n = ps->stray = ps->nids = 0;
+    size_t ne = sent_parts(c, echo_only, ps, e);
+    rcvd_parts(c, echo_only, ps, e, ne);
+    if (!echo_only)
+        ps->stray = stray_errors(c);
     free(e);
     st_sort(ps->v, ps->n, sizeof *ps->v, st_cmp_u64);
     ps->nids = st_sort_unique(ps->ids, ps->nids, sizeof *ps->ids, st_cmp_u64);
