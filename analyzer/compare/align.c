@@ -981,6 +981,7 @@ void st_compare_free(struct st_comparison *c)
     free(c->f2t);
     free(c->tcause);
     free(c->taltered);
+    free(c->tfilter_drops);
     free(c->fcause);
     free(c->fnext);
     free(c->fdir);

@@ -874,32 +874,41 @@ struct filter_judging {
     bool made, past_router;
 };
 
+/* The lines the filter surely kept out, for explain's words: allocated
+ * on the first. */
+static bool filter_drops_mark(struct st_comparison *c)
+{
+    if (!c->tfilter_drops && !(c->tfilter_drops = calloc(c->trace->npkts + 1, sizeof(bool))))
+        abort();
+    return true;
+}
+
 /* Whether the capture's filters would have kept p, so that its frame
  * missing is missing from the wire. Past a router a probe is missing also
  * when the router's ARP for its target went unanswered (router-no-arp):
  * there a probe is judged only if the filter keeps that ARP too (IPv4; the
  * router's neighbour solicitation comes from an address no line gives). */
-static bool filter_keeps(const struct st_comparison *c, struct filter_judging *fj,
-                         const struct st_pkt *p)
+static enum st_filter_verdict filter_keeps(const struct st_comparison *c, struct filter_judging *fj,
+                                           const struct st_pkt *p)
 {
     if (!fj->made) {
         fj->made = true;
         fj->judge = st_filter_judge_new(c->cap_ifaces, c->ncap_ifaces);
         fj->past_router = fj->judge && past_router(c);
     }
-    if (!fj->judge || st_filter_judge_pkt(fj->judge, p) != ST_FILTER_KEEPS)
-        return false;
-    if (!fj->past_router || p->dir != ST_DIR_SENT)
-        return true;
+    enum st_filter_verdict v = fj->judge ? st_filter_judge_pkt(fj->judge, p) : ST_FILTER_UNKNOWN;
+    if (v != ST_FILTER_KEEPS || !fj->past_router || p->dir != ST_DIR_SENT)
+        return v;
     if (p->net != ST_NET_IPV4)
-        return false;
+        return ST_FILTER_UNKNOWN;
     struct st_pkt ask; /* who-has the target, from a router whose address no line says */
     st_pkt_init(&ask);
     ask.dir = ST_DIR_SENT;
     ask.net = ST_NET_ARP;
     ask.arp =
         (struct st_arp){.hrd = 1, .pro = 0x0800, .hln = 6, .pln = 4, .op = 1, .tpa = p->ip.dst};
-    return st_filter_judge_pkt(fj->judge, &ask) == ST_FILTER_KEEPS;
+    return st_filter_judge_pkt(fj->judge, &ask) == ST_FILTER_KEEPS ? ST_FILTER_KEEPS
+                                                                   : ST_FILTER_UNKNOWN;
 }
 
 /* A session's run traced without --packet-trace: its probes and their
@@ -953,6 +962,9 @@ void st_classify(struct st_comparison *c)
 
     struct arp_seen arp = {0};
     struct filter_judging fj = {0};
+    enum st_filter_verdict verdict;
+    free(c->tfilter_drops);
+    c->tfilter_drops = NULL;
     c->past_router_links = 0;
     st_other_interface(c); /* first: such lines prove nothing of the capture's time */
     st_outside_capture(c);
@@ -983,11 +995,13 @@ void st_classify(struct st_comparison *c)
              * cannot hold: that link is an interface it did not record */
             c->tcause[i] = ST_CAUSE_OTHER_INTERFACE;
             c->past_router_links++;
-        } else if (c->capture_filter[0] && !filter_keeps(c, &fj, p)) {
+        } else if (c->capture_filter[0] && (verdict = filter_keeps(c, &fj, p)) != ST_FILTER_KEEPS) {
             /* the capture kept only what its filter let through: this may be
              * one it kept out (a probe not on the wire cannot be told from it) */
             c->tcause[i] = ST_CAUSE_CAPTURE_FILTER;
             c->filtered++;
+            if (verdict == ST_FILTER_DROPS && filter_drops_mark(c))
+                c->tfilter_drops[i] = true;
         } else
             c->tcause[i] = ST_CAUSE_UNKNOWN;
     }

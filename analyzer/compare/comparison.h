@@ -193,6 +193,9 @@ struct st_comparison {
      * (causes.c): cause capture-filter, not checked */
     char capture_filter[256];
     size_t filtered;
+    /* per trace packet, whether the filter surely kept it out (its packet
+     * built from the line dropped); NULL when none was */
+    bool *tfilter_drops;
     /* the capture's interfaces (their link types and filters): each such
      * packet is built and run through them (filter_judge.h); one the
      * filters keep is judged as in a capture without a filter. None read

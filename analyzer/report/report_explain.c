@@ -544,10 +544,14 @@ static void trace_only(const struct teller *t, long ti)
     else if (c->tcause[ti] == ST_CAUSE_CAPTURE_FILTER)
         fprintf(t->out,
                 "  The trace says %s %s was sent (line %u); the capture was taken with the "
-                "filter \"%s\", which may have kept it out, so it cannot say whether the packet "
-                "was on the wire.",
+                "filter \"%s\", which %s, so it cannot say whether the packet was on the "
+                "wire.",
                 article(kind), kind, st_trace_pkt(c->trace, (size_t)ti, &(struct st_pkt){0})->line,
-                c->capture_filter);
+                c->capture_filter,
+                c->tfilter_drops && c->tfilter_drops[ti]
+                    ? "keeps such a packet out"
+                    : "may have kept it out (it reads what the line does not say, or does not "
+                      "compile here)");
     else if (c->tcause[ti] == ST_CAUSE_UNKNOWN && c->capture_filter[0])
         /* in a filtered capture a line is unknown only when the filter keeps it */
         fprintf(t->out,

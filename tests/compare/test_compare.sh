@@ -948,8 +948,8 @@ check "capture filter: each TCP line ($(grep -c '^[A-Z]* ([0-9.]*s) TCP ' "$cf/t
   '.summary.causes == {"capture-filter": $n} and .summary.discrepancies == 0' "$tmp/cf.json"
 check "capture filter: UNJUDGED naming the filter" \
   jqt '.summary.result | test("^UNJUDGED: 12 trace packets .*filter \"icmp or arp\"")' "$tmp/cf.json"
-check "capture filter: explain says the filter may have kept the probe out" \
-  grep -q 'taken with the filter "icmp or arp", which may have kept it out' \
+check "capture filter: explain says the filter keeps such a probe out (a TCP SYN, icmp or arp)" \
+  grep -q 'TCP SYN to 443 was sent (line 7); the capture was taken with the filter "icmp or arp", which keeps such a packet out' \
   <("$st" explain "$cf/trace.log" "$cf/capture.pcapng" 2>&1)
 
 # each line without its frame judged against the filter (tests/data/capture-filter-judged,
@@ -980,6 +980,9 @@ for r in uncompiled ether router-noarp; do
     jqt '(.summary.causes | keys) == ["capture-filter"] and .summary.discrepancies == 0
          and (.summary.result | test("^UNJUDGED: "))' "$tmp/cj.json"
 done
+check "capture filter ether: explain says the filter may have kept the SYN to 443 out (it reads a MAC)" \
+  grep -q 'TCP SYN to 443 was sent (line 7); .*which may have kept it out (it reads what the line does not say' \
+  <("$st" explain "$cj/ether/trace.log" "$cj/ether/capture.pcapng" 2>&1)
 # a filter that kept every line of the trace: what it would be without one
 "$st" compare --no-write -f json "$cj/all-kept/trace.log" "$cj/all-kept/capture.pcapng" >"$tmp/cj.json"
 check "capture filter all-kept (ip6, -i any): consistent, exit 0" test "$?" -eq 0
