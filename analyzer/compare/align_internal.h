@@ -35,6 +35,11 @@ bool st_to_itself(const struct st_comparison *c, const struct st_pkt *p);
  * (altered.c): c->taltered, c->altered. */
 void st_altered_find(struct st_comparison *c);
 
+/* The hops between the scanner and a capture taken past a router (the
+ * first probe whose frame shows a lower TTL or hop limit than its line,
+ * by at most 32), 0 when none does: the capture is the scanner's own. */
+unsigned st_capture_hops(const struct st_comparison *c);
+
 /* Give every unmatched packet its cause, and wire-only frames their probe. */
 void st_classify(struct st_comparison *c);
 

@@ -149,7 +149,7 @@ bool st_pkt_altered(const struct st_pkt *line, const struct st_pkt *wire, unsign
 /* The hops between the scanner and a capture taken past a router: how much
  * lower than its line the first probe's frame shows its TTL (hop limit), 0
  * when none does. */
-static unsigned capture_hops(const struct st_comparison *c)
+unsigned st_capture_hops(const struct st_comparison *c)
 {
     struct st_pkt tp, fp;
     for (size_t i = 0; i < c->trace->npkts; i++) {
@@ -171,7 +171,7 @@ static unsigned capture_hops(const struct st_comparison *c)
 
 void st_altered_find(struct st_comparison *c)
 {
-    unsigned hops = capture_hops(c);
+    unsigned hops = st_capture_hops(c);
     struct st_pkt tp, fp;
     c->altered_hops = hops;
     char why[192];

@@ -682,25 +682,11 @@ struct arp_seen {
     bool past_router; /* a probe's frame has a lower TTL than its line: seen past a router */
 };
 
-/* Whether the capture was taken past a router: a probe's frame left the
- * scanner with its line's TTL (hop limit) and shows a lower one. */
+/* Whether the capture was taken past a router: a probe's frame shows a
+ * lower TTL (hop limit) than its line (altered.c measures how much). */
 static bool past_router(const struct st_comparison *c)
 {
-    struct st_pkt tp, fp;
-    for (size_t i = 0; i < c->trace->npkts; i++) {
-        if (c->t2f[i] < 0)
-            continue;
-        const struct st_pkt *p = st_trace_pkt(c->trace, i, &tp);
-        if (p->dir != ST_DIR_SENT || (p->flags & ST_PKT_CONNECT))
-            continue;
-        const struct st_pkt *f = st_store_get(&c->cap->frames, (size_t)c->t2f[i], &fp);
-        if (p->net == ST_NET_IPV4 && f->net == ST_NET_IPV4 && p->ip.ttl && f->ip.ttl < p->ip.ttl)
-            return true;
-        if (p->net == ST_NET_IPV6 && f->net == ST_NET_IPV6 && p->ip6.hopl &&
-            f->ip6.hopl < p->ip6.hopl)
-            return true;
-    }
-    return false;
+    return st_capture_hops(c) > 0;
 }
 
 static void arp_seen_make(const struct st_comparison *c, struct arp_seen *s)
